@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The `postcopy-lab` command line. Each subcommand lives in src/cli/<name>.ts and exports
+ * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2).
+ */
+import { UserError } from './cli/errors';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): unknown }> };
+
+const COMMANDS: Record<string, Command> = {
+  trace: { summary: 'trace gen|convert|stats: make, convert and describe page-access traces', load: () => import('./cli/trace') },
+  predict: { summary: 'prediction metrics of one predictor on a trace', load: () => import('./cli/predict') },
+  simulate: { summary: 'simulate one migration (post-copy, pre-copy or hybrid)', load: () => import('./cli/simulate') },
+  compare: { summary: 'simulate several predictors side by side', load: () => import('./cli/compare') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: postcopy-lab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'postcopy-lab <command> --help' for a command's options.`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UserError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const module = await command.load();
+  await module.run(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UserError) {
+    process.stderr.write(`postcopy-lab: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`postcopy-lab: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+});

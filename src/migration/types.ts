@@ -1,0 +1,65 @@
+import type { PredictorName, PredictorOptions } from '../prefetch/types';
+
+export type MigrationMode = 'postcopy' | 'precopy' | 'hybrid';
+/** Background push of pages nobody asked for: none, address order, or QEMU's restart after the last faulted page. */
+export type PushPolicy = 'off' | 'sequential' | 'restart';
+
+export interface NetworkConfig {
+  /** Link bandwidth in bits per second (> 0). */
+  bandwidthBps: number;
+  /** Round-trip latency in microseconds (>= 0). */
+  rttUs: number;
+  /** Header bytes added to every message (a page or a request). */
+  messageOverheadBytes: number;
+  /** When true, faulted pages travel on their own channel and never queue behind background pages (QEMU postcopy-preempt). */
+  urgentChannel: boolean;
+}
+
+export interface SimConfig {
+  mode: MigrationMode;
+  predictor: PredictorName;
+  /** Pages sent with each faulted page (prefetch degree). */
+  k: number;
+  predictorOptions: PredictorOptions;
+  network: NetworkConfig;
+  push: PushPolicy;
+  /** Instruction count at which migration starts: earlier accesses ran on the source (history). */
+  switchover: number;
+  /** VM size in pages; default largest page in the trace + 1. */
+  vmPages?: number;
+  /** Page size in bytes; default the trace's. */
+  pageSize?: number;
+  /** VM speed: trace instructions executed per second while not stalled. */
+  instructionsPerSecond: number;
+  /** CPU and device state sent at switchover, bytes. */
+  cpuStateBytes: number;
+  /** Fixed cost of the switchover pause, ms. */
+  switchoverFixedMs: number;
+  /** Pre-copy: stop-and-copy once at most this many pages are dirty ... */
+  precopyStopPages: number;
+  /** ... or after this many rounds. Hybrid switches to post-copy after its rounds. */
+  precopyMaxRounds: number;
+}
+
+/** One run's result. Times in milliseconds, counts in pages unless named otherwise. */
+export interface MigrationResult {
+  mode: MigrationMode;
+  predictor: PredictorName;
+  k: number;
+  /** Accesses replayed after switchover. */
+  accesses: number;
+  /** Distinct pages touched after switchover. */
+  distinctPagesTouched: number;
+  vmPages: number;
+  networkFaults: number;
+  latePrefetches: number;
+  pagesSent: number;
+  prefetchIssued: number;
+  prefetchUsed: number;
+  pushPages: number;
+  precopyRounds: number;
+  downtimeMs: number;
+  stallMs: number;
+  totalMigrationMs: number;
+  bytesSent: number;
+}
