@@ -3,7 +3,7 @@
  * The `postcopy-lab` command line. Each subcommand lives in src/cli/<name>.ts and exports
  * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2).
  */
-import { UserError } from './cli/errors';
+import { UserError } from './errors';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): unknown }> };
 

@@ -1,0 +1,6 @@
+import { UserError } from '../errors';
+
+// Placeholder until the subcommand lands; replaced by its owner.
+export function run(_argv: string[]): void {
+  throw new UserError('simulate: not implemented yet');
+}
