@@ -1,0 +1,77 @@
+/**
+ * Renders saved figure specs to SVG and PNG with Plotly.toImage in headless Chromium (Debian's
+ * /usr/bin/chromium driven by playwright-core), and indexes them in figures/README.md.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../util/atomic-write';
+import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure } from './figure';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags that keep headless Chromium off the (closed) network and independent of the user's profile. */
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Launches headless Chromium; fails with one line when it is not installed. */
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM_PATH)) throw new UserError(`Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** Reads every figure spec (*.json) in a directory, sorted by name. */
+export function readFigureSpecs(dir: string): Figure[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Figure);
+}
+
+/** Decodes the data URL Plotly.toImage returns. */
+function dataUrlBytes(url: string): Buffer {
+  const comma = url.indexOf(',');
+  const header = url.slice(0, comma);
+  const payload = url.slice(comma + 1);
+  return header.endsWith(';base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8');
+}
+
+/** Renders each figure to OUT/NAME.svg and OUT/NAME.png; returns the paths written. */
+export async function renderFigures(figures: readonly Figure[], outDir: string): Promise<string[]> {
+  if (figures.length === 0) return [];
+  const browser = await launchChromium();
+  const written: string[] = [];
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<!doctype html><html><body><div id="plot"></div></body></html>');
+    await page.addScriptTag({ content: plotlyBundle() });
+    for (const figure of figures) {
+      const size = { width: figure.width ?? DEFAULT_FIGURE_WIDTH, height: figure.height ?? DEFAULT_FIGURE_HEIGHT };
+      for (const format of ['svg', 'png'] as const) {
+        const url = await page.evaluate(
+          ({ fig, format, size }) => {
+            const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+            return plotly.toImage({ data: fig.data, layout: fig.layout }, { format, ...size });
+          },
+          { fig: figure, format, size },
+        );
+        const path = join(outDir, `${figure.name}.${format}`);
+        writeFileAtomic(path, dataUrlBytes(url));
+        written.push(path);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return written;
+}
+
+/** figures/README.md: one line per figure, in name order. */
+export function figureIndex(figures: readonly Figure[]): string {
+  const lines = figures.map((f) => `- \`${f.name}\` ([SVG](${f.name}.svg), [PNG](${f.name}.png)): ${f.caption}`);
+  return `# Figures\n\nWritten by \`npm run reproduce\` from the notebooks in notebooks/; one line per figure.\n\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,110 @@
+/**
+ * Headless notebook execution: checks (and on Debian as root installs) Jupyter and Chromium,
+ * registers the tslab kernel inside the checkout, and runs notebooks through nbconvert.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../util/atomic-write';
+import { CHROMIUM_PATH } from './export';
+import { PROJECT_ROOT } from './notebook';
+
+/** Debian's interpreter, where the jupyter packages live (not a pyenv python first on PATH). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+export const DEBIAN_PACKAGES = ['jupyter-nbconvert', 'python3-notebook', 'jupyter-client', 'python3-ipykernel', 'chromium'];
+/** Project-local Jupyter data dir holding the tslab kernelspec; found through JUPYTER_PATH. */
+export const JUPYTER_DATA_DIR = join(PROJECT_ROOT, '.jupyter-local', 'share', 'jupyter');
+
+/** What is missing for headless notebooks and figure export (empty when all is there). */
+export function missingPrerequisites(): string[] {
+  const missing: string[] = [];
+  const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import nbconvert, ipykernel, jupyter_client, notebook'], { stdio: 'ignore' });
+  if (probe.status !== 0) missing.push('python3 jupyter modules (nbconvert, ipykernel, jupyter_client, notebook)');
+  if (!existsSync('/usr/bin/jupyter')) missing.push('/usr/bin/jupyter');
+  if (!existsSync(CHROMIUM_PATH)) missing.push(`chromium (${CHROMIUM_PATH})`);
+  return missing;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
+  if (result.status !== 0) throw new UserError(`'${command} ${args.join(' ')}' failed with exit code ${result.status}`);
+}
+
+/**
+ * Makes sure Jupyter and Chromium are installed: installs the Debian packages when running as root on
+ * Debian, otherwise fails with the exact commands to run.
+ */
+export function ensurePrerequisites(log: (line: string) => void = console.log): void {
+  const missing = missingPrerequisites();
+  if (missing.length === 0) return;
+  const install = `apt-get update && apt-get install -y ${DEBIAN_PACKAGES.join(' ')}`;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !existsSync('/etc/debian_version')) {
+    throw new UserError(`missing ${missing.join(', ')}; install them with: sudo sh -c '${install}'`);
+  }
+  log(`Installing ${DEBIAN_PACKAGES.join(', ')} with apt-get (missing: ${missing.join(', ')}) ...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-q'], env);
+  run('apt-get', ['install', '-y', '-q', ...DEBIAN_PACKAGES], env);
+}
+
+/**
+ * Registers the tslab kernel in a project-local kernelspec with an absolute path to the tslab
+ * command, so it works whatever the caller's PATH. Returns the environment that finds it.
+ */
+export function registerKernel(): NodeJS.ProcessEnv {
+  const tslab = join(PROJECT_ROOT, 'node_modules', '.bin', 'tslab');
+  if (!existsSync(tslab)) throw new UserError(`tslab not found at ${tslab}: run 'npm ci' first`);
+  const spec = join(JUPYTER_DATA_DIR, 'kernels', 'tslab', 'kernel.json');
+  const current = existsSync(spec) ? readFileSync(spec, 'utf8') : '';
+  if (!current.includes(JSON.stringify(tslab))) {
+    const result = spawnSync(tslab, ['install', `--python=${DEBIAN_PYTHON}`, `--prefix=${join(PROJECT_ROOT, '.jupyter-local')}`, `--binary=${tslab}`], { encoding: 'utf8' });
+    if (result.status !== 0) throw new UserError(`registering the tslab kernel failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}`);
+  }
+  const jupyterPath = [JUPYTER_DATA_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(':');
+  return { ...process.env, JUPYTER_PATH: jupyterPath };
+}
+
+export interface NotebookRun {
+  notebook: string;
+  html: string;
+  seconds: number;
+}
+
+/** The failing cell and its error out of nbconvert's stderr, a few lines. */
+export function cellError(stderr: string): string {
+  const start = stderr.indexOf('An error occurred while executing the following cell');
+  const text = start >= 0 ? stderr.slice(start) : stderr;
+  // Drop ANSI colours, keep the cell source and the error lines.
+  const lines = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+  return lines.slice(0, 40).join('\n');
+}
+
+/** Strips the page's references to files outside it (require.js, MathJax): the report stands alone. */
+export function makeSelfContained(html: string): string {
+  return html.replace(/<script[^>]*\ssrc="file:[^"]*"[^>]*>\s*<\/script>/g, '');
+}
+
+/**
+ * Executes a notebook headless with the tslab kernel and writes NAME.html into outDir (atomically).
+ * Throws UserError naming the notebook and the failing cell's error.
+ */
+export function executeNotebook(notebook: string, outDir: string, env: NodeJS.ProcessEnv = registerKernel()): NotebookRun {
+  const started = process.hrtime.bigint();
+  mkdirSync(outDir, { recursive: true });
+  const work = mkdtempSync(join(outDir, '.nbconvert-'));
+  try {
+    const result = spawnSync('jupyter', [
+      'nbconvert', '--to', 'html', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
+      '--ExecutePreprocessor.timeout=1200', '--output-dir', work, notebook,
+    ], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+    if (result.status !== 0) throw new UserError(`notebook ${basename(notebook)} failed:\n${cellError(result.stderr ?? '')}`);
+    const name = basename(notebook).replace(/\.ipynb$/, '.html');
+    const html = join(outDir, name);
+    writeFileAtomic(html, makeSelfContained(readFileSync(join(work, name), 'utf8')));
+    return { notebook, html, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Display helpers for tslab notebooks. Every figure shown is also saved as a JSON spec under
+ * reports/figure-specs/, which `npm run reproduce` renders to figures/NAME.svg and .png.
+ */
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write';
+import { figureHtml, plotlyScriptTag, type Figure } from './figure';
+import { tableHtml, type Row } from './table';
+
+/** The checkout's root: this file is at <root>/dist/report (or <root>/src/report under tsx). */
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const FIGURE_SPEC_DIR = join(PROJECT_ROOT, 'reports', 'figure-specs');
+
+interface TslabDisplay { html(s: string): void; markdown(s: string): void }
+
+function tslabDisplay(): TslabDisplay {
+  // Loaded lazily: the library also runs outside a kernel (CLI, tests), where tslab is not needed.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('tslab') as { display: TslabDisplay }).display;
+}
+
+/** Call once at the top of a notebook: inlines plotly.js so the exported HTML works offline. */
+export function setupNotebook(): void {
+  tslabDisplay().html(plotlyScriptTag());
+}
+
+/** Saves a figure's spec for export to figures/ (see scripts/reproduce.mjs). */
+export function saveFigureSpec(figure: Figure, dir = FIGURE_SPEC_DIR): string {
+  const path = join(dir, `${figure.name}.json`);
+  writeFileAtomic(path, JSON.stringify(figure));
+  return path;
+}
+
+/** Draws a plotly figure in the notebook and saves its spec for export. */
+export function show(figure: Figure): void {
+  saveFigureSpec(figure);
+  tslabDisplay().html(figureHtml(figure));
+}
+
+/** Renders markdown (the question, the setup, the conclusions with computed numbers). */
+export function markdown(text: string): void {
+  tslabDisplay().markdown(text);
+}
+
+/** Shows rows as an HTML table. */
+export function showTable(rows: readonly Row[], columns?: readonly string[]): void {
+  tslabDisplay().html(tableHtml(rows, columns));
+}
