@@ -1,0 +1,61 @@
+/**
+ * An offline interactive explorer over precomputed results: one dropdown per knob and one for the
+ * metric; changing any of them redraws a bar chart (one bar per method, method colours) and a table.
+ * Everything is embedded in the page, so the exported HTML report stays interactive without a kernel.
+ */
+import { colorFor } from './colors';
+import { escapeHtml, type Row } from './table';
+
+export interface ExplorerCell {
+  params: Readonly<Record<string, string | number>>;
+  rows: readonly Row[];
+}
+
+export interface ExplorerOptions {
+  /** Knob names, in display order, with a label (unit included). */
+  axes: ReadonlyArray<{ key: string; label: string }>;
+  /** Metrics offered in the metric dropdown, with axis titles (unit included). */
+  metrics: ReadonlyArray<{ key: string; label: string }>;
+  /** Column naming the method in each row. */
+  series: string;
+  height?: number;
+}
+
+let explorerCounter = 0;
+
+/** The explorer's HTML (needs Plotly on the page: call setupNotebook first). */
+export function explorerHtml(cells: readonly ExplorerCell[], options: ExplorerOptions): string {
+  const id = `pcl-explorer-${++explorerCounter}`;
+  const values = (key: string) => [...new Set(cells.map((c) => c.params[key]))];
+  const select = (key: string, label: string, choices: ReadonlyArray<string | number>, labels = choices.map(String)) =>
+    `<label style="margin-right:1em">${escapeHtml(label)} <select data-key="${escapeHtml(key)}">` +
+    choices.map((v, i) => `<option value="${escapeHtml(String(v))}">${escapeHtml(labels[i])}</option>`).join('') + '</select></label>';
+  const controls = options.axes.map((a) => select(a.key, a.label, values(a.key))).join('') +
+    select('__metric', 'metric', options.metrics.map((m) => m.key), options.metrics.map((m) => m.label));
+  const methods = [...new Set(cells.flatMap((c) => c.rows.map((r) => String(r[options.series]))))];
+  const payload = JSON.stringify({
+    cells, axes: options.axes.map((a) => a.key), metrics: options.metrics, series: options.series,
+    colors: Object.fromEntries(methods.map((m) => [m, colorFor(m)])),
+  }).replace(/</g, '\\u003c');
+  return `<div id="${id}" class="pcl-explorer"><div>${controls}</div>` +
+    `<div class="pcl-explorer-plot" style="width:100%;height:${options.height ?? 420}px"></div><div class="pcl-explorer-table"></div></div>` +
+    `<script type="text/javascript">(function(){
+var d=${payload};var root=document.getElementById(${JSON.stringify(id)});
+var selects=root.querySelectorAll('select');
+function val(k){for(var i=0;i<selects.length;i++){if(selects[i].getAttribute('data-key')===k)return selects[i].value;}}
+function fmt(v){return typeof v==='number'&&!Number.isInteger(v)?Number(v.toPrecision(3)):v;}
+function render(){
+  var cell=d.cells.find(function(c){return d.axes.every(function(a){return String(c.params[a])===val(a);});});
+  if(!cell)return;
+  var metric=val('__metric');var label=d.metrics.find(function(m){return m.key===metric;}).label;
+  var names=cell.rows.map(function(r){return String(r[d.series]);});
+  Plotly.react(root.querySelector('.pcl-explorer-plot'),[{type:'bar',x:names,y:cell.rows.map(function(r){return r[metric];}),
+    marker:{color:names.map(function(n){return d.colors[n];})}}],
+    {yaxis:{title:{text:label},rangemode:'tozero'},xaxis:{title:{text:d.series}},margin:{t:30}},{displaylogo:false,responsive:true});
+  var cols=Object.keys(cell.rows[0]||{});
+  root.querySelector('.pcl-explorer-table').innerHTML='<table class="pcl-table"><thead><tr>'+cols.map(function(c){return '<th>'+c+'</th>';}).join('')+
+    '</tr></thead><tbody>'+cell.rows.map(function(r){return '<tr>'+cols.map(function(c){return '<td>'+fmt(r[c])+'</td>';}).join('')+'</tr>';}).join('')+'</tbody></table>';
+}
+for(var i=0;i<selects.length;i++)selects[i].addEventListener('change',render);
+render();})();</script>`;
+}
