@@ -1,6 +1,80 @@
 import { UserError } from '../errors';
+import { intFlag, numberFlag, parseFlags, requireFlag } from './args';
+import { formatTraceStats, GENERATOR_DEFAULTS, GENERATOR_KINDS, generateTrace, loadTrace, saveTrace, traceStats } from '../trace';
+import { DEFAULT_PAGE_SIZE } from '../trace/types';
 
-// Placeholder until the subcommand lands; replaced by its owner.
-export function run(_argv: string[]): void {
-  throw new UserError('trace: not implemented yet');
+const USAGE = `usage:
+  postcopy-lab trace gen KIND --seed S --accesses N --pages P [options] -o OUT
+      KIND: ${GENERATOR_KINDS.join(', ')}
+      --write-ratio W              share of writes in [0, 1] (default ${GENERATOR_DEFAULTS.writeRatio})
+      --stride K                   strided: pages per step (default ${GENERATOR_DEFAULTS.stride})
+      --zipf-exponent S            zipf: popularity of rank r ~ 1/r^S (default ${GENERATOR_DEFAULTS.zipfExponent})
+      --hot-fraction F             phased: working set per phase as a share of pages (default ${GENERATOR_DEFAULTS.hotFraction})
+      --phases K                   phased: number of phases (default ${GENERATOR_DEFAULTS.phases})
+      --instructions-per-access I  time step between accesses (default ${GENERATOR_DEFAULTS.instructionsPerAccess})
+      --page-size B                bytes per page (default ${DEFAULT_PAGE_SIZE})
+  postcopy-lab trace convert IN OUT   (OUT ending in .pctrace: binary, else text; .gz compresses)
+  postcopy-lab trace stats FILE [--json]`;
+
+function gen(argv: string[]): void {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      seed: { type: 'string' },
+      accesses: { type: 'string' },
+      pages: { type: 'string' },
+      'write-ratio': { type: 'string' },
+      stride: { type: 'string' },
+      'zipf-exponent': { type: 'string' },
+      'hot-fraction': { type: 'string' },
+      phases: { type: 'string' },
+      'instructions-per-access': { type: 'string' },
+      'page-size': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+    true,
+  );
+  if (positionals.length !== 1) throw new UserError(`trace gen takes one KIND (${GENERATOR_KINDS.join(', ')})`);
+  const kind = GENERATOR_KINDS.find((k) => k === positionals[0]);
+  if (!kind) throw new UserError(`unknown generator '${positionals[0]}' (kinds: ${GENERATOR_KINDS.join(', ')})`);
+  const output = requireFlag(values.output, 'output');
+  const trace = generateTrace(kind, {
+    seed: requireFlag(values.seed, 'seed'),
+    accesses: intFlag(requireFlag(values.accesses, 'accesses'), 'accesses', 0, 0),
+    pages: intFlag(requireFlag(values.pages, 'pages'), 'pages', 0, 1, 2 ** 32),
+    writeRatio: numberFlag(values['write-ratio'], 'write-ratio', GENERATOR_DEFAULTS.writeRatio, 0, 1),
+    stride: intFlag(values.stride, 'stride', GENERATOR_DEFAULTS.stride, 1),
+    zipfExponent: numberFlag(values['zipf-exponent'], 'zipf-exponent', GENERATOR_DEFAULTS.zipfExponent, 0),
+    hotFraction: numberFlag(values['hot-fraction'], 'hot-fraction', GENERATOR_DEFAULTS.hotFraction, Number.MIN_VALUE, 1),
+    phases: intFlag(values.phases, 'phases', GENERATOR_DEFAULTS.phases, 1),
+    instructionsPerAccess: intFlag(values['instructions-per-access'], 'instructions-per-access', GENERATOR_DEFAULTS.instructionsPerAccess, 1),
+    pageSize: intFlag(values['page-size'], 'page-size', DEFAULT_PAGE_SIZE, 1),
+  });
+  saveTrace(trace, output);
+}
+
+function convert(argv: string[]): void {
+  const { positionals } = parseFlags(argv, {}, true);
+  if (positionals.length !== 2) throw new UserError('usage: postcopy-lab trace convert IN OUT');
+  saveTrace(loadTrace(positionals[0]), positionals[1]);
+}
+
+function stats(argv: string[]): void {
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
+  if (positionals.length !== 1) throw new UserError('usage: postcopy-lab trace stats FILE [--json]');
+  const result = traceStats(loadTrace(positionals[0]));
+  console.log(values.json ? JSON.stringify(result, null, 2) : formatTraceStats(result));
+}
+
+const SUBCOMMANDS: Record<string, (argv: string[]) => void> = { gen, convert, stats };
+
+export function run(argv: string[]): void {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || rest.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
+  const subcommand = SUBCOMMANDS[name];
+  if (!subcommand) throw new UserError(`unknown trace subcommand '${name}' (gen, convert, stats)`);
+  subcommand(rest);
 }

@@ -22,3 +22,17 @@ export const DEFAULT_PAGE_SIZE = 4096;
 export function traceLength(trace: Trace): number {
   return trace.page.length;
 }
+
+/**
+ * A run of consecutive accesses delivered by a streaming reader. `start` is the index of the
+ * chunk's first access within the whole trace; the arrays are owned by the consumer.
+ */
+export interface TraceChunk {
+  readonly start: number;
+  readonly time: Float64Array;
+  readonly page: Uint32Array;
+  readonly write: Uint8Array;
+}
+
+/** Largest page frame number a trace can hold (Uint32Array). */
+export const MAX_PAGE = 0xffffffff;

@@ -1,0 +1,45 @@
+/**
+ * Converter behind scripts/capture-trace.sh: reads `valgrind --tool=lackey --trace-mem=yes`
+ * output on stdin (streamed, never stored) and saves the reduced, densely remapped page trace.
+ * The reduction is documented on LackeyConverter (src/trace/lackey.ts) and in datasets/README.md.
+ *
+ * usage: tsx scripts/lackey-to-trace.ts -o OUT [--lru N] [--fetches] [--name NAME]
+ */
+import { parseFlags, intFlag, requireFlag } from '../src/cli/args';
+import { UserError } from '../src/errors';
+import { DEFAULT_LRU_PAGES, LackeyConverter, saveTrace } from '../src/trace';
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseFlags(argv, {
+    output: { type: 'string', short: 'o' },
+    lru: { type: 'string' },
+    fetches: { type: 'boolean' },
+    name: { type: 'string' },
+  });
+  const output = requireFlag(values.output, 'output');
+  const converter = new LackeyConverter({
+    lruPages: intFlag(values.lru, 'lru', DEFAULT_LRU_PAGES, 0),
+    includeInstructionFetches: values.fetches ?? false,
+    name: values.name ?? 'lackey',
+  });
+  for await (const chunk of process.stdin) converter.feed(chunk as Buffer);
+  const trace = converter.finish();
+  if (converter.instructions === 0) throw new UserError('no lackey records on stdin (did valgrind --tool=lackey --trace-mem=yes run?)');
+  saveTrace(trace, output);
+  process.stderr.write(
+    `lackey-to-trace: ${converter.instructions} instructions, ${converter.rawAccesses} accesses, ` +
+      `${trace.page.length} kept after the LRU filter, ${trace.page.length ? Math.max(...pageRange(trace.page)) + 1 : 0} distinct pages -> ${output}\n`,
+  );
+}
+
+/** The last page number of a dense remap is the number of distinct pages minus one. */
+function pageRange(pages: Uint32Array): number[] {
+  let max = 0;
+  for (let i = 0; i < pages.length; i++) if (pages[i] > max) max = pages[i];
+  return [max];
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`lackey-to-trace: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = err instanceof UserError ? 2 : 1;
+});

@@ -1,0 +1,89 @@
+import { UserError } from '../errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
+
+export interface TraceColumns {
+  /** Instruction clock per access; defaults to the access index (0, 1, 2, ...). */
+  time?: ArrayLike<number>;
+  page: ArrayLike<number>;
+  /** 1 (or any non-zero) = write; defaults to all reads. */
+  write?: ArrayLike<number>;
+}
+
+export interface TraceMeta {
+  pageSize?: number;
+  name?: string;
+}
+
+/** Checks a page size: a positive power of two (pages are aligned blocks of memory). */
+export function checkPageSize(pageSize: number): number {
+  if (!Number.isSafeInteger(pageSize) || pageSize <= 0 || (pageSize & (pageSize - 1)) !== 0) {
+    throw new UserError(`page size must be a positive power of two, got ${pageSize}`);
+  }
+  return pageSize;
+}
+
+/**
+ * Builds a validated Trace from columns: every page a whole number in [0, 2^32), every time a
+ * whole number in [0, 2^53) and non-decreasing, all columns the same length.
+ */
+export function makeTrace(cols: TraceColumns, opts: TraceMeta = {}): Trace {
+  const n = cols.page.length;
+  if (cols.time && cols.time.length !== n) throw new UserError(`time has ${cols.time.length} entries but page has ${n}`);
+  if (cols.write && cols.write.length !== n) throw new UserError(`write has ${cols.write.length} entries but page has ${n}`);
+  const time = new Float64Array(n);
+  const page = new Uint32Array(n);
+  const write = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = cols.page[i];
+    if (!Number.isInteger(p) || p < 0 || p > MAX_PAGE) throw new UserError(`access ${i}: page must be a whole number in [0, ${MAX_PAGE}], got ${p}`);
+    const t = cols.time ? cols.time[i] : i;
+    if (!Number.isSafeInteger(t) || t < 0) throw new UserError(`access ${i}: time must be a whole number >= 0, got ${t}`);
+    if (i > 0 && t < time[i - 1]) throw new UserError(`access ${i}: time ${t} is before the previous access's time ${time[i - 1]}`);
+    time[i] = t;
+    page[i] = p;
+    write[i] = cols.write && cols.write[i] ? 1 : 0;
+  }
+  return { time, page, write, pageSize: checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE), name: opts.name ?? 'trace' };
+}
+
+/**
+ * Appends accesses to growing typed-array columns (doubling), for readers that do not know
+ * the length in advance. Callers validate values; `finish` trims to the used length.
+ */
+export class TraceBuilder {
+  private time = new Float64Array(1024);
+  private page = new Uint32Array(1024);
+  private write = new Uint8Array(1024);
+  length = 0;
+
+  push(time: number, page: number, write: number): void {
+    if (this.length === this.page.length) this.grow();
+    this.time[this.length] = time;
+    this.page[this.length] = page;
+    this.write[this.length] = write;
+    this.length++;
+  }
+
+  /** Time of the last pushed access, or 0 when empty. */
+  lastTime(): number {
+    return this.length === 0 ? 0 : this.time[this.length - 1];
+  }
+
+  finish(pageSize: number, name: string): Trace {
+    const n = this.length;
+    return { time: this.time.slice(0, n), page: this.page.slice(0, n), write: this.write.slice(0, n), pageSize: checkPageSize(pageSize), name };
+  }
+
+  private grow(): void {
+    const size = this.page.length * 2;
+    const time = new Float64Array(size);
+    const page = new Uint32Array(size);
+    const write = new Uint8Array(size);
+    time.set(this.time);
+    page.set(this.page);
+    write.set(this.write);
+    this.time = time;
+    this.page = page;
+    this.write = write;
+  }
+}
