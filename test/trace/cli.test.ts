@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTrace } from '../../src/trace';
+
+const dir = mkdtempSync(join(tmpdir(), 'trace-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'trace', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('trace gen writes the same bytes for the same seed, and convert/stats read them', () => {
+  const a = join(dir, 'a.pctrace');
+  const b = join(dir, 'b.pctrace');
+  const args = ['gen', 'zipf', '--seed', 'cli', '--accesses', '500', '--pages', '40', '--write-ratio', '0.5', '--zipf-exponent', '1.2'];
+  assert.equal(cli(...args, '-o', a).code, 0);
+  assert.equal(cli(...args, '-o', b).code, 0);
+  assert.ok(readFileSync(a).equals(readFileSync(b)));
+  const text = join(dir, 'a.trace');
+  assert.equal(cli('convert', a, text).code, 0);
+  assert.deepEqual(Array.from(loadTrace(text).page), Array.from(loadTrace(a).page));
+  const stats = cli('stats', text, '--json');
+  assert.equal(stats.code, 0);
+  const json = JSON.parse(stats.stdout) as Record<string, unknown>;
+  assert.equal(json.accesses, 500);
+  for (const field of ['distinctPages', 'footprintMiB', 'writeShare', 'reuseDistance', 'pageHistogram']) assert.ok(field in json, field);
+});
+
+test('trace stats prints the hand-checked numbers of a small file', () => {
+  const path = join(dir, 'hand.trace');
+  writeFileSync(path, '0 1\n10 2 W\n10 1\n20 3\n30 2 W\n35 1\n');
+  const out = cli('stats', path);
+  assert.equal(out.code, 0);
+  assert.match(out.stdout, /accesses {8}6\n/);
+  assert.match(out.stdout, /distinct pages {2}3\n/);
+  assert.match(out.stdout, /write share {5}0\.3333/);
+});
+
+test('user mistakes exit with code 2 and one line on stderr', () => {
+  const bad = join(dir, 'bad.trace');
+  writeFileSync(bad, '1 2\n3 x\n');
+  const cases: [string[], RegExp][] = [
+    [['stats', bad], /bad\.trace:2: page must be a decimal whole number, got 'x'/],
+    [['stats', join(dir, 'missing.trace')], /missing\.trace: no such file/],
+    [['gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')], /unknown generator 'spiral'/],
+    [['gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '0', '-o', join(dir, 'x.trace')], /--pages must be between 1 and/],
+    [['gen', 'random', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')], /missing required option --seed/],
+    [['gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '5', '--write-ratio', '2', '-o', join(dir, 'x.trace')], /--write-ratio must be between 0 and 1/],
+    [['convert', bad], /usage: postcopy-lab trace convert IN OUT/],
+    [['shuffle'], /unknown trace subcommand 'shuffle'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
