@@ -20,7 +20,7 @@ capture() { # NAME STDIN CMD...
 
 declare -A COMMANDS=(
   [sqlite]='capture sqlite workload.sql sqlite3 :memory:'
-  [perl]='capture perl /dev/null perl wordfreq.pl words.txt'
+  [perl]='capture perl /dev/null perl hashwalk.pl'
   [bzip2]='capture bzip2 /dev/null bzip2 -9 -c words.txt'
   [sort]='capture sort /dev/null sort keys.txt'
 )

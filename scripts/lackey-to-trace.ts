@@ -26,17 +26,12 @@ async function main(argv: string[]): Promise<void> {
   const trace = converter.finish();
   if (converter.instructions === 0) throw new UserError('no lackey records on stdin (did valgrind --tool=lackey --trace-mem=yes run?)');
   saveTrace(trace, output);
+  // Frames are dense, so the largest frame number + 1 is the number of distinct pages.
+  const distinctPages = trace.page.reduce((max, page) => Math.max(max, page + 1), 0);
   process.stderr.write(
     `lackey-to-trace: ${converter.instructions} instructions, ${converter.rawAccesses} accesses, ` +
-      `${trace.page.length} kept after the LRU filter, ${trace.page.length ? Math.max(...pageRange(trace.page)) + 1 : 0} distinct pages -> ${output}\n`,
+      `${trace.page.length} kept after the LRU filter, ${distinctPages} distinct pages -> ${output}\n`,
   );
-}
-
-/** The last page number of a dense remap is the number of distinct pages minus one. */
-function pageRange(pages: Uint32Array): number[] {
-  let max = 0;
-  for (let i = 0; i < pages.length; i++) if (pages[i] > max) max = pages[i];
-  return [max];
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
