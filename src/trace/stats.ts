@@ -70,19 +70,39 @@ class CountTree {
 export function reuseDistances(page: Uint32Array): { distances: Float64Array; distinctPages: number } {
   const n = page.length;
   const marks = new CountTree(n);
-  const lastAccess = new Map<number, number>();
+  const lastAccess = lastAccessTable(page);
   const distances = new Float64Array(n);
   let reuses = 0;
   for (let i = 0; i < n; i++) {
     const previous = lastAccess.get(page[i]);
-    if (previous !== undefined) {
+    if (previous >= 0) {
       distances[reuses++] = marks.prefix(i) - marks.prefix(previous + 1);
       marks.add(previous, -1);
     }
     marks.add(i, 1);
     lastAccess.set(page[i], i);
   }
-  return { distances: distances.slice(0, reuses), distinctPages: lastAccess.size };
+  return { distances: distances.slice(0, reuses), distinctPages: n - reuses };
+}
+
+/** Page -> index of its latest access (-1 = none yet). */
+interface LastAccessTable {
+  get(page: number): number;
+  set(page: number, index: number): void;
+}
+
+/** Largest page count indexed directly by an array (32 MiB of Int32); sparser traces use a Map. */
+const DIRECT_TABLE_PAGES = 1 << 23;
+
+function lastAccessTable(page: Uint32Array): LastAccessTable {
+  let maxPage = -1;
+  for (let i = 0; i < page.length; i++) if (page[i] > maxPage) maxPage = page[i];
+  if (maxPage < DIRECT_TABLE_PAGES) {
+    const table = new Int32Array(maxPage + 1).fill(-1);
+    return { get: (p) => table[p], set: (p, i) => void (table[p] = i) };
+  }
+  const map = new Map<number, number>();
+  return { get: (p) => map.get(p) ?? -1, set: (p, i) => void map.set(p, i) };
 }
 
 /** Nearest-rank quantile of ascending `sorted` (non-empty), q in (0, 1]. */
