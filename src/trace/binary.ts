@@ -117,12 +117,15 @@ function parseHeader(data: Buffer, fileName: string): BinaryHeader | undefined {
   return { pageSize, count, name, bytes: HEADER_FIXED_BYTES + nameBytes };
 }
 
-/** Reads a block header at `offset`: its access count and payload size, validated. */
-function parseBlockHeader(data: Buffer, offset: number, fileName: string): { count: number; bytes: number } {
-  const count = data.readUInt32LE(offset);
-  const bytes = data.readUInt32LE(offset + 4);
-  if (count < 1 || count > BLOCK_ACCESSES) throw new UserError(`${fileName}: byte ${offset}: block access count ${count} is not in [1, ${BLOCK_ACCESSES}]`);
-  if (bytes < 2 * count || bytes > MAX_ACCESS_BYTES * count) throw new UserError(`${fileName}: byte ${offset}: block of ${count} accesses cannot take ${bytes} bytes`);
+/**
+ * Reads the block header at `at` in `data`: its access count and payload size, validated.
+ * `where` names the file and the block's byte offset in it, for errors.
+ */
+function parseBlockHeader(data: Buffer, at: number, where: string): { count: number; bytes: number } {
+  const count = data.readUInt32LE(at);
+  const bytes = data.readUInt32LE(at + 4);
+  if (count < 1 || count > BLOCK_ACCESSES) throw new UserError(`${where}: block access count ${count} is not in [1, ${BLOCK_ACCESSES}]`);
+  if (bytes < 2 * count || bytes > MAX_ACCESS_BYTES * count) throw new UserError(`${where}: block of ${count} accesses cannot take ${bytes} bytes`);
   return { count, bytes };
 }
 
@@ -181,7 +184,7 @@ export function decodeBinaryTrace(data: Buffer, fileName: string): Trace {
   let lastTime = 0;
   while (offset < data.length) {
     if (offset + BLOCK_HEADER_BYTES > data.length) throw new UserError(`${fileName}: byte ${offset}: truncated block header`);
-    const block = parseBlockHeader(data, offset, fileName);
+    const block = parseBlockHeader(data, offset, `${fileName}: byte ${offset}`);
     const payloadStart = offset + BLOCK_HEADER_BYTES;
     if (payloadStart + block.bytes > data.length) throw new UserError(`${fileName}: byte ${offset}: truncated block (needs ${block.bytes} bytes)`);
     if (decoded + block.count > header.count) throw new UserError(`${fileName}: byte ${offset}: blocks hold more accesses than the header's ${header.count}`);
@@ -193,7 +196,7 @@ export function decodeBinaryTrace(data: Buffer, fileName: string): Trace {
   return { ...columns, pageSize: header.pageSize, name: header.name };
 }
 
-/** Collects streamed bytes and hands out exact-size slices without re-copying on every push. */
+/** Collects streamed bytes; copies only when a requested slice spans several received parts. */
 class ByteQueue {
   private parts: Buffer[] = [];
   length = 0;
@@ -212,8 +215,17 @@ class ByteQueue {
   }
 
   skip(n: number): void {
-    const head = Buffer.concat(this.parts).subarray(n);
-    this.parts = head.length ? [head] : [];
+    let left = n;
+    while (left > 0) {
+      const head = this.parts[0];
+      if (head.length <= left) {
+        this.parts.shift();
+        left -= head.length;
+      } else {
+        this.parts[0] = head.subarray(left);
+        left = 0;
+      }
+    }
     this.length -= n;
     this.consumed += n;
   }
@@ -246,8 +258,9 @@ export function isGzip(data: Uint8Array): boolean {
  * one block (at most 65,536 accesses) plus the read buffer, whatever the file size.
  */
 export async function* readBinaryTraceStream(path: string): AsyncIterable<TraceChunk> {
+  const gzip = isGzip(readFileStart(path, 2));
   const file = createReadStream(path);
-  const input: AsyncIterable<Buffer> = isGzip(readFileStart(path, 2)) ? file.pipe(createGunzip()) : file;
+  const input: AsyncIterable<Buffer> = gzip ? file.pipe(createGunzip()) : file;
   const queue = new ByteQueue();
   let header: BinaryHeader | undefined;
   let start = 0;
@@ -261,7 +274,7 @@ export async function* readBinaryTraceStream(path: string): AsyncIterable<TraceC
         queue.skip(header.bytes);
       }
       while (queue.length >= BLOCK_HEADER_BYTES) {
-        const block = parseBlockHeader(queue.peek(BLOCK_HEADER_BYTES), queue.consumed, path);
+        const block = parseBlockHeader(queue.peek(BLOCK_HEADER_BYTES), 0, `${path}: byte ${queue.consumed}`);
         if (queue.length < BLOCK_HEADER_BYTES + block.bytes) break;
         if (start + block.count > header.count) throw new UserError(`${path}: byte ${queue.consumed}: blocks hold more accesses than the header's ${header.count}`);
         const chunk = { start, time: new Float64Array(block.count), page: new Uint32Array(block.count), write: new Uint8Array(block.count) };
