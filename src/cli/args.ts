@@ -3,10 +3,16 @@ import { UserError } from '../errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** Parsed flags: each option's value (string or boolean, arrays when `multiple`) and the positionals. */
+export interface ParsedFlags<O extends Options> {
+  values: { [K in keyof O]?: O[K] extends { type: 'boolean' } ? (O[K] extends { multiple: true } ? boolean[] : boolean) : (O[K] extends { multiple: true } ? string[] : string) };
+  positionals: string[];
+}
+
 /** node:util parseArgs, with its errors turned into one-line UserErrors. */
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals, strict: true }) as ParsedFlags<O>;
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message.split('\n')[0] : String(err));
   }

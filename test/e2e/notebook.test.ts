@@ -1,0 +1,50 @@
+/**
+ * End to end: a small notebook runs through the real tslab kernel (headless nbconvert), its HTML holds
+ * a value the library computed and a plotly figure, and that figure renders in headless Chromium.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { generateTrace, traceStats } from '../../src/trace';
+import { ensurePrerequisites, executeNotebook, registerKernel } from '../../src/report/jupyter';
+import { launchChromium } from '../../src/report/export';
+
+let html = '';
+let htmlPath = '';
+
+before(() => {
+  ensurePrerequisites();
+  const out = mkdtempSync(join(tmpdir(), 'pcl-e2e-'));
+  const run = executeNotebook(join(__dirname, '..', 'fixtures', 'smoke.ipynb'), out, registerKernel());
+  htmlPath = run.html;
+  html = readFileSync(htmlPath, 'utf8');
+  process.on('exit', () => rmSync(out, { recursive: true, force: true }));
+});
+
+test('the executed notebook shows the value the library computes', () => {
+  const expected = traceStats(generateTrace('zipf', { seed: 'smoke', accesses: 5000, pages: 512 })).distinctPages;
+  assert.ok(expected > 0);
+  assert.match(html, new RegExp(`smoke-distinct-pages: ${expected}\\b`));
+});
+
+test('the report inlines plotly once and holds the figure', () => {
+  assert.equal(html.match(/plotly\.js v\d/g)?.length, 1, 'plotly.js inlined exactly once');
+  assert.match(html, /Plotly\.newPlot\("pcl-smoke-histogram/);
+  assert.doesNotMatch(html, /<script[^>]*src="(file|https?):/, 'no external scripts: the report is self-contained');
+});
+
+test('the figure renders in headless Chromium', async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(htmlPath).href);
+    await page.waitForSelector('.pcl-figure .main-svg', { timeout: 30_000 });
+    const bars = await page.locator('.pcl-figure .bars .point').count();
+    assert.equal(bars, 16);
+  } finally {
+    await browser.close();
+  }
+});
