@@ -9,7 +9,8 @@ import { tableHtml, type Row } from './table';
 
 /** The checkout's root: this file is at <root>/dist/report (or <root>/src/report under tsx). */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
-export const FIGURE_SPEC_DIR = join(PROJECT_ROOT, 'reports', 'figure-specs');
+/** Where show() saves figure specs; PCL_FIGURE_SPEC_DIR moves it (tests keep their figures out of reports/). */
+export const FIGURE_SPEC_DIR = process.env.PCL_FIGURE_SPEC_DIR ?? join(PROJECT_ROOT, 'reports', 'figure-specs');
 
 interface TslabDisplay { html(s: string): void; markdown(s: string): void }
 

@@ -14,11 +14,13 @@ import { launchChromium } from '../../src/report/export';
 
 let html = '';
 let htmlPath = '';
+let out = '';
 
 before(() => {
   ensurePrerequisites();
-  const out = mkdtempSync(join(tmpdir(), 'pcl-e2e-'));
-  const run = executeNotebook(join(__dirname, '..', 'fixtures', 'smoke.ipynb'), out, registerKernel());
+  out = mkdtempSync(join(tmpdir(), 'pcl-e2e-'));
+  const env = { ...registerKernel(), PCL_FIGURE_SPEC_DIR: join(out, 'figure-specs') };
+  const run = executeNotebook(join(__dirname, '..', 'fixtures', 'smoke.ipynb'), out, env);
   htmlPath = run.html;
   html = readFileSync(htmlPath, 'utf8');
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
@@ -34,6 +36,12 @@ test('the report inlines plotly once and holds the figure', () => {
   assert.equal(html.match(/plotly\.js v\d/g)?.length, 1, 'plotly.js inlined exactly once');
   assert.match(html, /Plotly\.newPlot\("pcl-smoke-histogram/);
   assert.doesNotMatch(html, /<script[^>]*src="(file|https?):/, 'no external scripts: the report is self-contained');
+});
+
+test('the figure spec is saved for export where the caller pointed it', () => {
+  const spec = JSON.parse(readFileSync(join(out, 'figure-specs', 'smoke-histogram.json'), 'utf8'));
+  assert.equal(spec.name, 'smoke-histogram');
+  assert.equal(spec.data[0].y.length, 16);
 });
 
 test('the figure renders in headless Chromium', async () => {
