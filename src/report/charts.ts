@@ -1,6 +1,7 @@
 /**
  * Figure builders over tidy rows. Each takes the rows an experiment returns, the column names to use,
- * and axis titles with units; methods keep the same colour everywhere (colors.ts).
+ * and axis titles with units; methods keep the same colour everywhere (colors.ts). An optional facet
+ * column draws one small panel per value (e.g. per workload) sharing the legend and the colours.
  */
 import { colorFor } from './colors';
 import type { Figure } from './figure';
@@ -18,46 +19,97 @@ export interface ChartSpec {
   series: string;
   xTitle: string;
   yTitle: string;
+  /** Column splitting the rows into panels, one per value, in order of first appearance. */
+  facet?: string;
+  /** Panels per row when faceted (default: up to 3). */
+  facetColumns?: number;
   logX?: boolean;
   logY?: boolean;
+  width?: number;
+  height?: number;
 }
 
 function distinct(rows: readonly Row[], column: string): string[] {
   return [...new Set(rows.map((r) => String(r[column])))];
 }
 
-function layout(spec: ChartSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
+interface Panel { title?: string; rows: readonly Row[] }
+
+function panels(rows: readonly Row[], spec: ChartSpec): Panel[] {
+  if (!spec.facet) return [{ rows }];
+  const facet = spec.facet;
+  return distinct(rows, facet).map((title) => ({ title, rows: rows.filter((r) => String(r[facet]) === title) }));
+}
+
+function axisLayout(spec: ChartSpec, axis: 'x' | 'y', showTitle: boolean): Record<string, unknown> {
+  const log = axis === 'x' ? spec.logX : spec.logY;
+  const title = axis === 'x' ? spec.xTitle : spec.yTitle;
+  return {
+    title: showTitle ? { text: title } : undefined, type: log ? 'log' : undefined, automargin: true,
+    rangemode: axis === 'y' ? 'tozero' : undefined,
+  };
+}
+
+/** Layout for n panels in a grid; axis titles on the bottom row (x) and the left column (y). */
+function layout(spec: ChartSpec, titles: ReadonlyArray<string | undefined>, extra: Record<string, unknown>): Record<string, unknown> {
+  const n = titles.length;
+  const columns = Math.min(n, spec.facetColumns ?? 3);
+  const rows = Math.ceil(n / columns);
+  const axes: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const suffix = i === 0 ? '' : String(i + 1);
+    axes[`xaxis${suffix}`] = axisLayout(spec, 'x', i >= n - columns);
+    axes[`yaxis${suffix}`] = axisLayout(spec, 'y', i % columns === 0);
+  }
+  const annotations = titles.flatMap((text, i) => (text === undefined ? [] : [{
+    text: `<b>${text}</b>`, showarrow: false, xref: `x${i === 0 ? '' : i + 1} domain`, yref: `y${i === 0 ? '' : i + 1} domain`,
+    x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom',
+  }]));
   return {
     title: { text: spec.title },
-    xaxis: { title: { text: spec.xTitle }, type: spec.logX ? 'log' : undefined, automargin: true },
-    yaxis: { title: { text: spec.yTitle }, type: spec.logY ? 'log' : undefined, rangemode: 'tozero', automargin: true },
+    ...axes,
+    ...(n > 1 ? { grid: { rows, columns, pattern: 'independent', ygap: 0.35, xgap: 0.12 } } : {}),
+    annotations,
     legend: { title: { text: spec.series } },
-    margin: { t: 60 },
-    template: undefined,
+    margin: { t: 80 },
     ...extra,
+  };
+}
+
+type TraceBuilder = (method: string, rows: Row[]) => Record<string, unknown>;
+
+/** One trace per (panel, method); each method appears once in the legend. */
+function build(rows: readonly Row[], spec: ChartSpec, trace: TraceBuilder, extra: Record<string, unknown> = {}): Figure {
+  const ps = panels(rows, spec);
+  const seen = new Set<string>();
+  const data = ps.flatMap((panel, i) => distinct(panel.rows, spec.series).map((method) => {
+    const first = !seen.has(method);
+    seen.add(method);
+    const mine = panel.rows.filter((r) => String(r[spec.series]) === method);
+    const suffix = i === 0 ? '' : String(i + 1);
+    return { ...trace(method, mine), name: method, legendgroup: method, showlegend: first, xaxis: `x${suffix}`, yaxis: `y${suffix}` };
+  }));
+  const rowsOfPanels = Math.ceil(ps.length / Math.min(ps.length, spec.facetColumns ?? 3));
+  return {
+    name: spec.name, caption: spec.caption, data, layout: layout(spec, ps.map((p) => p.title), extra),
+    width: spec.width, height: spec.height ?? (rowsOfPanels > 1 ? 300 * rowsOfPanels + 100 : undefined),
   };
 }
 
 /** Grouped bars: one group per x value, one bar per series value. */
 export function groupedBar(rows: readonly Row[], spec: ChartSpec): Figure {
-  const data = distinct(rows, spec.series).map((method) => {
-    const mine = rows.filter((r) => String(r[spec.series]) === method);
-    return {
-      type: 'bar', name: method, marker: { color: colorFor(method) },
-      x: mine.map((r) => r[spec.x]), y: mine.map((r) => r[spec.y]),
-    };
-  });
-  return { name: spec.name, caption: spec.caption, data, layout: layout(spec, { barmode: 'group' }) };
+  return build(rows, spec, (method, mine) => ({
+    type: 'bar', marker: { color: colorFor(method) }, x: mine.map((r) => r[spec.x]), y: mine.map((r) => r[spec.y]),
+  }), { barmode: 'group' });
 }
 
 /** Lines with markers: y against a numeric x, one line per series value. */
 export function lineChart(rows: readonly Row[], spec: ChartSpec): Figure {
-  const data = distinct(rows, spec.series).map((method) => {
-    const mine = rows.filter((r) => String(r[spec.series]) === method).sort((a, b) => Number(a[spec.x]) - Number(b[spec.x]));
+  return build(rows, spec, (method, mine) => {
+    const sorted = [...mine].sort((a, b) => Number(a[spec.x]) - Number(b[spec.x]));
     return {
-      type: 'scatter', mode: 'lines+markers', name: method, line: { color: colorFor(method) }, marker: { color: colorFor(method) },
-      x: mine.map((r) => r[spec.x]), y: mine.map((r) => r[spec.y]),
+      type: 'scatter', mode: 'lines+markers', line: { color: colorFor(method) }, marker: { color: colorFor(method) },
+      x: sorted.map((r) => r[spec.x]), y: sorted.map((r) => r[spec.y]),
     };
   });
-  return { name: spec.name, caption: spec.caption, data, layout: layout(spec) };
 }

@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
+import { explorerHtml, type ExplorerCell, type ExplorerOptions } from './explorer';
 import { figureHtml, plotlyScriptTag, type Figure } from './figure';
 import { tableHtml, type Row } from './table';
 
@@ -46,4 +47,31 @@ export function markdown(text: string): void {
 /** Shows rows as an HTML table. */
 export function showTable(rows: readonly Row[], columns?: readonly string[]): void {
   tslabDisplay().html(tableHtml(rows, columns));
+}
+
+/**
+ * What showFrame needs of a table: danfo's DataFrame has both (the library does not import danfo, whose
+ * tensorflow backend takes seconds to load, so notebooks pay for it only when they use it).
+ */
+export interface FrameLike {
+  readonly columns: readonly string[];
+  readonly values: ReadonlyArray<ReadonlyArray<unknown>> | ReadonlyArray<unknown>;
+}
+
+/** A frame's rows as tidy rows (a one-column frame's values are a flat array). */
+export function frameRows(frame: FrameLike): Row[] {
+  return (frame.values as ReadonlyArray<unknown>).map((v) => {
+    const cells = Array.isArray(v) ? v : [v];
+    return Object.fromEntries(frame.columns.map((c, i) => [c, cells[i] as Row[string]]));
+  });
+}
+
+/** Shows a danfo DataFrame (or anything with columns and values) as an HTML table. */
+export function showFrame(frame: FrameLike): void {
+  showTable(frameRows(frame));
+}
+
+/** Shows the offline explorer over precomputed cells (dropdowns redraw without a kernel). */
+export function showExplorer(cells: readonly ExplorerCell[], options: ExplorerOptions): void {
+  tslabDisplay().html(explorerHtml(cells, options));
 }
