@@ -3,15 +3,32 @@
  * notebooks create predictors only through createPredictor.
  */
 import { UserError } from '../errors';
+import { createBubbling } from './bubbling';
+import { createLeap } from './leap';
+import { createMarkov } from './markov';
 import { createNextK } from './next-k';
 import { createNone } from './none';
+import { createOracle } from './oracle';
+import { createReadahead } from './readahead';
+import { createStride } from './stride';
 import { PREDICTOR_NAMES, type Predictor, type PredictorName, type PredictorOptions } from './types';
 
 export * from './types';
+export { SkipList } from './skip-list';
+export { TopK } from './top-k';
+export { TRAINING_MODES, trainingFlags } from './training';
+export { READAHEAD_INITIAL_WINDOW } from './readahead';
+export { LEAP_DEFAULT_HISTORY, majorityDelta } from './leap';
 
 const FACTORIES: Partial<Record<PredictorName, (options: PredictorOptions) => Predictor>> = {
   none: createNone,
   'next-k': createNextK,
+  readahead: createReadahead,
+  bubbling: createBubbling,
+  stride: createStride,
+  markov: createMarkov,
+  leap: createLeap,
+  oracle: createOracle,
 };
 
 /** A fresh predictor of the given name (state is per run: never share one between runs). */

@@ -1,3 +1,4 @@
+import { pagesAlong } from './options';
 import type { Predictor } from './types';
 
 /** The k pages after the faulted one, p+1..p+k (the caller drops those already sent). */
@@ -5,11 +6,7 @@ export function createNextK(): Predictor {
   return {
     name: 'next-k',
     observeHistory() {},
-    onFault(page, k, ctx) {
-      const out: number[] = [];
-      for (let q = page + 1; q <= page + k && q < ctx.vmPages; q++) out.push(q);
-      return out;
-    },
+    onFault: (page, k, ctx) => pagesAlong(page, 1, k, ctx.vmPages),
     modelSize: () => 0,
   };
 }

@@ -1,0 +1,59 @@
+import { SkipList } from './skip-list';
+import type { FaultContext, Predictor, PredictorOptions } from './types';
+
+/**
+ * Hines & Gopalan pre-paging ("bubbling") with the faulted page as pivot: forward bubbling
+ * proposes the unsent pages p+1, p+2, ...; dual-direction bubbling alternates the next unsent
+ * page above and below the pivot (p+1, p-1, p+2, p-2, ... when none are sent), continuing on
+ * one side when the other reaches the VM's edge. It skips sent pages itself, so it returns k
+ * unsent pages whenever that many exist. Sent pages found on the way are remembered in skip
+ * lists (a page once sent stays sent), so the walk over a mostly-sent VM stays cheap.
+ */
+export function createBubbling(options: PredictorOptions): Predictor {
+  const dual = (options.direction ?? 'dual') === 'dual';
+  let above: SkipList | undefined;
+  /** Mirrored index: position i holds page vmPages - 1 - i, so "first alive >= i" walks downwards. */
+  let below: SkipList | undefined;
+
+  function nextUp(from: number, ctx: FaultContext): number {
+    const list = (above ??= new SkipList(ctx.vmPages));
+    for (let q = list.find(from); q < ctx.vmPages; q = list.find(q)) {
+      if (!ctx.isSent(q)) return q;
+      list.remove(q);
+    }
+    return -1;
+  }
+
+  function nextDown(from: number, ctx: FaultContext): number {
+    const list = (below ??= new SkipList(ctx.vmPages));
+    if (from < 0) return -1;
+    for (let i = list.find(ctx.vmPages - 1 - from); i < ctx.vmPages; i = list.find(i)) {
+      const q = ctx.vmPages - 1 - i;
+      if (!ctx.isSent(q)) return q;
+      list.remove(i);
+    }
+    return -1;
+  }
+
+  return {
+    name: 'bubbling',
+    observeHistory() {},
+    onFault(page, k, ctx) {
+      const out: number[] = [];
+      let up = nextUp(page + 1, ctx);
+      let down = dual ? nextDown(page - 1, ctx) : -1;
+      while (out.length < k && (up >= 0 || down >= 0)) {
+        if (up >= 0) {
+          out.push(up);
+          up = nextUp(up + 1, ctx);
+        }
+        if (down >= 0 && out.length < k) {
+          out.push(down);
+          down = nextDown(down - 1, ctx);
+        }
+      }
+      return out;
+    },
+    modelSize: () => 0,
+  };
+}
