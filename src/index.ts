@@ -6,3 +6,4 @@ export const VERSION = '0.1.0';
 export * from './errors';
 export * from './trace';
 export * from './report';
+export * from './migration';

@@ -41,7 +41,19 @@ export interface SimConfig {
   precopyMaxRounds: number;
 }
 
-/** One run's result. Times in milliseconds, counts in pages unless named otherwise. */
+/** What callers pass to `simulate`: any subset of SimConfig, the network partially too. */
+export type SimInput = Partial<Omit<SimConfig, 'network' | 'predictorOptions'>> & {
+  network?: Partial<NetworkConfig>;
+  predictorOptions?: PredictorOptions;
+};
+
+/** A validated configuration for one trace: every default filled in, VM size and page size known. */
+export type ResolvedSimConfig = SimConfig & { vmPages: number; pageSize: number };
+
+/**
+ * One run's result. Times in milliseconds from the start of the migration (the VM at the
+ * switchover instruction), counts in pages unless named otherwise. README "Migration model" defines each field.
+ */
 export interface MigrationResult {
   mode: MigrationMode;
   predictor: PredictorName;

@@ -1,0 +1,122 @@
+/**
+ * Simulator configuration: defaults, unit parsing for the CLI and notebooks, and validation that
+ * turns impossible parameters into one-line UserErrors before any simulation starts.
+ */
+import { UserError } from '../errors';
+import { PREDICTOR_NAMES } from '../prefetch/types';
+import type { Trace } from '../trace/types';
+import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
+
+export const MIGRATION_MODES: readonly MigrationMode[] = ['postcopy', 'precopy', 'hybrid'];
+export const PUSH_POLICIES: readonly PushPolicy[] = ['off', 'sequential', 'restart'];
+
+/**
+ * Defaults: a 1 Gbit/s link with 200 us round trip (a data-centre LAN), QEMU's restart push,
+ * a 1 GHz-ish VM, 256 KiB of CPU and device state and 1 ms of fixed switchover work.
+ */
+export const DEFAULT_SIM_CONFIG: SimConfig = {
+  mode: 'postcopy',
+  predictor: 'none',
+  k: 8,
+  predictorOptions: {},
+  network: { bandwidthBps: 1e9, rttUs: 200, messageOverheadBytes: 64, urgentChannel: false },
+  push: 'restart',
+  switchover: 0,
+  instructionsPerSecond: 1e9,
+  cpuStateBytes: 256 * 1024,
+  switchoverFixedMs: 1,
+  precopyStopPages: 256,
+  precopyMaxRounds: 5,
+};
+
+const PREFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+
+/**
+ * A bandwidth in bits per second: a number (bits/s) or text like '1gbit', '100mbit', '10gbps',
+ * '125MB/s' (decimal prefixes; 'B/s' means bytes). Positivity is checked by resolveSimConfig.
+ */
+export function parseBandwidth(value: string | number): number {
+  if (typeof value === 'number') return value;
+  const match = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?:([kmgt]?)(bit|bit\/s|bps|b\/s))?\s*$/i.exec(value);
+  if (!match) throw new UserError(`bandwidth must be a number of bits/s or like 1gbit, 100mbit, 125MB/s; got '${value}'`);
+  const bytes = match[3]?.toLowerCase() === 'b/s';
+  return Number(match[1]) * PREFIX[(match[2] ?? '').toLowerCase()] * (bytes ? 8 : 1);
+}
+
+const DURATION_UNITS_US: Record<string, number> = { ns: 1e-3, us: 1, ms: 1e3, s: 1e6 };
+
+/** A duration in microseconds: a number (us) or text like '200us', '1ms', '0.5s', '500ns'. */
+export function parseDuration(value: string | number): number {
+  if (typeof value === 'number') return value;
+  const match = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|ms|s)?\s*$/i.exec(value);
+  if (!match) throw new UserError(`duration must be a number of microseconds or like 200us, 1ms, 0.5s; got '${value}'`);
+  return Number(match[1]) * DURATION_UNITS_US[(match[2] ?? 'us').toLowerCase()];
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new UserError(message);
+}
+
+function checkWhole(value: number, name: string, min: number): void {
+  check(Number.isSafeInteger(value) && value >= min, `${name} must be a whole number >= ${min}, got ${value}`);
+}
+
+function checkNumber(value: number, name: string, min: number, minIncluded: boolean): void {
+  const above = minIncluded ? value >= min : value > min;
+  check(Number.isFinite(value) && above, `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${value}`);
+}
+
+/** Largest page number in the trace, or -1 when it is empty. */
+function maxPage(trace: Trace): number {
+  let max = -1;
+  const pages = trace.page;
+  for (let i = 0; i < pages.length; i++) if (pages[i] > max) max = pages[i];
+  return max;
+}
+
+/**
+ * Fills defaults from DEFAULT_SIM_CONFIG and the trace (VM size = largest page + 1, page size =
+ * the trace's) and rejects what cannot be simulated: non-positive bandwidth, negative latency or
+ * costs, k < 0, a page beyond the VM, no access left after switchover, unknown names.
+ */
+export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSimConfig {
+  const d = DEFAULT_SIM_CONFIG;
+  const network = { ...d.network, ...input.network };
+  const largest = maxPage(trace);
+  const config: ResolvedSimConfig = {
+    mode: input.mode ?? d.mode,
+    predictor: input.predictor ?? d.predictor,
+    k: input.k ?? d.k,
+    predictorOptions: input.predictorOptions ?? d.predictorOptions,
+    network,
+    push: input.push ?? d.push,
+    switchover: input.switchover ?? d.switchover,
+    vmPages: input.vmPages ?? largest + 1,
+    pageSize: input.pageSize ?? trace.pageSize,
+    instructionsPerSecond: input.instructionsPerSecond ?? d.instructionsPerSecond,
+    cpuStateBytes: input.cpuStateBytes ?? d.cpuStateBytes,
+    switchoverFixedMs: input.switchoverFixedMs ?? d.switchoverFixedMs,
+    precopyStopPages: input.precopyStopPages ?? d.precopyStopPages,
+    precopyMaxRounds: input.precopyMaxRounds ?? d.precopyMaxRounds,
+  };
+  check(MIGRATION_MODES.includes(config.mode), `mode must be one of ${MIGRATION_MODES.join(', ')}, got '${config.mode}'`);
+  check(PUSH_POLICIES.includes(config.push), `push must be one of ${PUSH_POLICIES.join(', ')}, got '${config.push}'`);
+  check((PREDICTOR_NAMES as readonly string[]).includes(config.predictor), `unknown predictor '${config.predictor}' (known: ${PREDICTOR_NAMES.join(', ')})`);
+  checkNumber(network.bandwidthBps, 'bandwidth', 0, false);
+  checkNumber(network.rttUs, 'rtt', 0, true);
+  checkWhole(network.messageOverheadBytes, 'message overhead', 0);
+  checkWhole(config.k, 'k', 0);
+  checkNumber(config.switchover, 'switchover', 0, true);
+  checkWhole(config.vmPages, 'vm pages', 1);
+  checkWhole(config.pageSize, 'page size', 1);
+  checkNumber(config.instructionsPerSecond, 'instructions per second', 0, false);
+  checkWhole(config.cpuStateBytes, 'cpu state bytes', 0);
+  checkNumber(config.switchoverFixedMs, 'switchover fixed cost', 0, true);
+  checkWhole(config.precopyStopPages, 'pre-copy stop pages', 0);
+  checkWhole(config.precopyMaxRounds, 'pre-copy rounds', 1);
+  check(trace.page.length > 0, `trace '${trace.name}' is empty`);
+  check(largest < config.vmPages, `trace '${trace.name}' touches page ${largest}, beyond the VM's ${config.vmPages} pages`);
+  const last = trace.time[trace.time.length - 1];
+  check(config.switchover <= last, `no access left after switchover ${config.switchover} (the trace ends at instruction ${last})`);
+  return config;
+}

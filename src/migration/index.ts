@@ -1,0 +1,4 @@
+export * from './types';
+export { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, resolveSimConfig } from './config';
+export { simulate, type SimHooks } from './simulate';
+export type { SendObserver } from './postcopy';

@@ -1,0 +1,44 @@
+/**
+ * Time constants of one run, derived once from the configuration. All simulator times are in
+ * microseconds from the start of the migration (the VM at the switchover instruction).
+ */
+import type { ResolvedSimConfig } from './types';
+
+export interface Timing {
+  /** Serialisation time of one page message (page + overhead bytes) on the link. */
+  readonly pageUs: number;
+  /** One-way latency: a message arrives this long after its last bit left. */
+  readonly halfRttUs: number;
+  /** VM time per trace instruction. */
+  readonly usPerInstruction: number;
+  /** Bytes of one page message. */
+  readonly pageMessageBytes: number;
+  /** Bytes of the CPU and device state message. */
+  readonly stateMessageBytes: number;
+}
+
+export function timingOf(config: ResolvedSimConfig): Timing {
+  const overhead = config.network.messageOverheadBytes;
+  const pageMessageBytes = config.pageSize + overhead;
+  return {
+    pageUs: serialiseUs(pageMessageBytes, config.network.bandwidthBps),
+    halfRttUs: config.network.rttUs / 2,
+    usPerInstruction: 1e6 / config.instructionsPerSecond,
+    pageMessageBytes,
+    stateMessageBytes: config.cpuStateBytes + overhead,
+  };
+}
+
+/** Time for `bytes` to leave at `bandwidthBps`. */
+export function serialiseUs(bytes: number, bandwidthBps: number): number {
+  return (bytes * 8 * 1e6) / bandwidthBps;
+}
+
+/**
+ * The switchover pause that starts at `pauseUs` with `bytes` still to send (the state message,
+ * plus the dirty pages in pre-copy's stop-and-copy): serialise them, wait for the last bit to
+ * arrive, then the fixed cost. Returns the time the VM resumes on the destination.
+ */
+export function resumeAfterPause(config: ResolvedSimConfig, timing: Timing, pauseUs: number, bytes: number): number {
+  return pauseUs + serialiseUs(bytes, config.network.bandwidthBps) + timing.halfRttUs + config.switchoverFixedMs * 1000;
+}

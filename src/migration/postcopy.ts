@@ -1,0 +1,228 @@
+/**
+ * The post-copy phase: the VM runs on the destination while pages still on the source arrive on
+ * demand (network faults), as predictions sent with a faulted page, or by the background push.
+ *
+ * Speed matters (10^7 accesses per run): the replay loop reads two typed arrays and compares one
+ * Float64 per access; everything else happens on a page's first touch, at most once per page.
+ * The background push is not simulated page by page in time order but caught up lazily: before
+ * anything looks at the source's state at time t, `pushUntil(t)` commits the pages the link
+ * started by t.
+ */
+import type { FaultContext, Predictor } from '../prefetch/types';
+import type { Timing } from './link';
+import type { PushPolicy, ResolvedSimConfig } from './types';
+
+/** Where the post-copy phase starts: after the switchover pause (and, in hybrid, the pre-copy rounds). */
+export interface PostcopyStart {
+  /** Index of the first access replayed on the destination. */
+  readonly firstAccess: number;
+  /** The VM's instruction count when it resumes. */
+  readonly resumeInstruction: number;
+  /** Time the VM resumes on the destination (end of the downtime). */
+  readonly resumeUs: number;
+  /** Time the background link is free (the state message has left). */
+  readonly linkFreeUs: number;
+  /** Per page: arrival time at the destination, Infinity while still on the source. Owned by the run from now on. */
+  readonly arrival: Float64Array;
+}
+
+/** Counts of the post-copy phase (times in microseconds). */
+export interface PostcopyCounts {
+  networkFaults: number;
+  latePrefetches: number;
+  prefetchIssued: number;
+  prefetchUsed: number;
+  pushPages: number;
+  pagesSent: number;
+  distinctPagesTouched: number;
+  stallUs: number;
+  lastArrivalUs: number;
+}
+
+/** Called once per page the source sends, with the time it arrives; tests use it to check "exactly once". */
+export type SendObserver = (page: number, arrivalUs: number) => void;
+
+/** Mutable twin of FaultContext: one object per run, its index updated at each fault. */
+type MutableFaultContext = { -readonly [K in keyof FaultContext]: FaultContext[K] };
+
+export class PostcopyRun {
+  private readonly arrival: Float64Array;
+  /** Arrival time once the VM has touched the page, Infinity before: the replay loop's only test. */
+  private readonly ready: Float64Array;
+  private readonly predicted: Uint8Array;
+  /** Union-find "next page >= i still on the source" (vmPages = none), so push scans skip sent pages in near O(1). */
+  private readonly nextUnsent: Int32Array;
+  private readonly context: MutableFaultContext;
+  private readonly push: PushPolicy;
+  private readonly vmPages: number;
+  private remaining = 0;
+  private cursor = 0;
+  private linkFreeUs: number;
+  private urgentFreeUs: number;
+  private readonly counts: PostcopyCounts;
+
+  constructor(
+    private readonly page: Uint32Array,
+    private readonly time: Float64Array,
+    private readonly config: ResolvedSimConfig,
+    private readonly timing: Timing,
+    private readonly predictor: Predictor,
+    private readonly start: PostcopyStart,
+    private readonly onSend?: SendObserver,
+  ) {
+    this.vmPages = config.vmPages;
+    this.push = config.push;
+    this.arrival = start.arrival;
+    this.ready = new Float64Array(this.vmPages).fill(Infinity);
+    this.predicted = new Uint8Array(this.vmPages);
+    this.nextUnsent = new Int32Array(this.vmPages + 1);
+    for (let p = 0; p <= this.vmPages; p++) {
+      const unsent = p < this.vmPages && this.arrival[p] === Infinity;
+      this.nextUnsent[p] = unsent || p === this.vmPages ? p : p + 1;
+      if (unsent) this.remaining++;
+    }
+    this.linkFreeUs = start.linkFreeUs;
+    this.urgentFreeUs = start.linkFreeUs;
+    const arrival = this.arrival;
+    this.context = { index: 0, vmPages: this.vmPages, isSent: (p: number) => arrival[p] !== Infinity };
+    this.counts = {
+      networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
+      pagesSent: 0, distinctPagesTouched: 0, stallUs: 0, lastArrivalUs: start.resumeUs,
+    };
+  }
+
+  /** Replays the accesses from `firstAccess` to the end, then sends what is left; returns the counts. */
+  run(): PostcopyCounts {
+    const { page, time, ready } = this;
+    const { firstAccess, resumeUs, resumeInstruction } = this.start;
+    const usPerInstruction = this.timing.usPerInstruction;
+    const n = page.length;
+    let stallUs = 0;
+    for (let i = firstAccess; i < n; i++) {
+      const p = page[i];
+      const now = resumeUs + (time[i] - resumeInstruction) * usPerInstruction + stallUs;
+      if (ready[p] <= now) continue;
+      stallUs += this.firstTouch(p, i, now);
+    }
+    const vmEndUs = n > firstAccess ? resumeUs + (time[n - 1] - resumeInstruction) * usPerInstruction + stallUs : resumeUs;
+    this.sendRemaining(vmEndUs);
+    this.counts.stallUs = stallUs;
+    return this.counts;
+  }
+
+  /**
+   * The VM's first access to page p after switchover, at time `now`: already here (pushed or
+   * predicted in time), in flight (late prefetch: wait for it), or still on the source (network
+   * fault). Returns how long the VM waits.
+   */
+  private firstTouch(p: number, index: number, now: number): number {
+    const counts = this.counts;
+    counts.distinctPagesTouched++;
+    if (this.predicted[p] === 1) counts.prefetchUsed++;
+    if (this.arrival[p] === Infinity) this.pushUntil(now);
+    let arrives = this.arrival[p];
+    if (arrives === Infinity) {
+      counts.networkFaults++;
+      arrives = this.fault(p, index, now);
+    } else if (arrives > now) {
+      counts.latePrefetches++;
+    }
+    this.ready[p] = arrives;
+    return arrives > now ? arrives - now : 0;
+  }
+
+  /**
+   * A network fault at `now`: the request reaches the source half a round trip later; by then the
+   * push may have started p (the source then ignores the request for it). The source sends p,
+   * then the predictor's pages not sent yet, and with restart push seeks to the page after p.
+   * Returns when p arrives.
+   */
+  private fault(p: number, index: number, now: number): number {
+    const requestUs = now + this.timing.halfRttUs;
+    this.pushUntil(requestUs);
+    if (this.arrival[p] === Infinity) {
+      if (this.config.network.urgentChannel) this.sendUrgent(p, requestUs);
+      else this.sendOnLink(p, requestUs);
+    }
+    this.sendPredicted(p, index, requestUs);
+    if (this.push === 'restart') this.cursor = p + 1;
+    return this.arrival[p];
+  }
+
+  /** Asks the predictor for k pages and sends, best first, those in the VM and not sent yet. */
+  private sendPredicted(p: number, index: number, requestUs: number): void {
+    const k = this.config.k;
+    this.context.index = index;
+    const proposals = this.predictor.onFault(p, k, this.context);
+    let accepted = 0;
+    for (let j = 0; j < proposals.length && accepted < k; j++) {
+      const q = proposals[j];
+      if (!Number.isInteger(q) || q < 0 || q >= this.vmPages || this.arrival[q] !== Infinity) continue;
+      this.sendOnLink(q, requestUs);
+      this.predicted[q] = 1;
+      accepted++;
+    }
+    this.counts.prefetchIssued += accepted;
+  }
+
+  /** Background push: commits every page the link started before `untilUs` (none when push is off). */
+  private pushUntil(untilUs: number): void {
+    if (this.push === 'off') return;
+    while (this.remaining > 0 && this.linkFreeUs < untilUs) this.pushNext(this.linkFreeUs);
+  }
+
+  /**
+   * After the last access: the push sends the rest back to back; with push off the source sends
+   * the never-touched pages in address order once the VM has finished, so that every page arrives
+   * once and the migration has an end.
+   */
+  private sendRemaining(vmEndUs: number): void {
+    if (this.push === 'off') {
+      this.cursor = 0;
+      this.linkFreeUs = Math.max(this.linkFreeUs, vmEndUs);
+    }
+    while (this.remaining > 0) this.pushNext(this.linkFreeUs);
+  }
+
+  /** The push's next page: the first unsent page at or after the cursor, wrapping around to page 0. */
+  private pushNext(earliestUs: number): void {
+    let q = this.findUnsent(this.cursor);
+    if (q === this.vmPages) q = this.findUnsent(0);
+    this.cursor = q + 1;
+    this.sendOnLink(q, earliestUs);
+    this.counts.pushPages++;
+  }
+
+  private findUnsent(from: number): number {
+    const next = this.nextUnsent;
+    let x = from;
+    while (next[x] !== x) {
+      next[x] = next[next[x]];
+      x = next[x];
+    }
+    return x;
+  }
+
+  /** FIFO link shared by push, predictions and (without urgent channel) faulted pages. */
+  private sendOnLink(q: number, earliestUs: number): void {
+    this.linkFreeUs = Math.max(earliestUs, this.linkFreeUs) + this.timing.pageUs;
+    this.deliver(q, this.linkFreeUs);
+  }
+
+  /** The urgent channel (QEMU postcopy-preempt): faulted pages only, never behind the link's queue. */
+  private sendUrgent(q: number, earliestUs: number): void {
+    this.urgentFreeUs = Math.max(earliestUs, this.urgentFreeUs) + this.timing.pageUs;
+    this.deliver(q, this.urgentFreeUs);
+  }
+
+  /** Records that page q's last bit left at `sentUs`; it arrives half a round trip later. */
+  private deliver(q: number, sentUs: number): void {
+    const arrivalUs = sentUs + this.timing.halfRttUs;
+    this.arrival[q] = arrivalUs;
+    this.nextUnsent[q] = q + 1;
+    this.remaining--;
+    this.counts.pagesSent++;
+    if (arrivalUs > this.counts.lastArrivalUs) this.counts.lastArrivalUs = arrivalUs;
+    this.onSend?.(q, arrivalUs);
+  }
+}
