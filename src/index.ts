@@ -7,3 +7,4 @@ export * from './errors';
 export * from './trace';
 export * from './report';
 export * from './migration';
+export * from './experiments';

@@ -1,0 +1,7 @@
+/** Each notebook's experiment as a function returning tidy rows (see README "Adding a notebook"). */
+export * from './workloads';
+export * from './common';
+export * from './predictors';
+export * from './network';
+export * from './modes';
+export * from './whatif';

@@ -1,0 +1,58 @@
+import type { PushPolicy } from '../migration';
+import type { PredictorName } from '../prefetch';
+import type { ExplorerCell } from '../report/explorer';
+import type { Row } from '../report/table';
+import { gridPoints, resultMetrics, simulateWorkload, type Progress } from './common';
+import { findWorkload, type Workload } from './workloads';
+
+/** The knobs of the what-if notebook. */
+export interface WhatIfParams {
+  workload: string;
+  bandwidthGbps: number;
+  rttUs: number;
+  k: number;
+  order: number;
+  push: PushPolicy;
+}
+
+/** The methods compared at each setting: plain post-copy, two simple baselines, PPM, and the limit. */
+export const WHAT_IF_METHODS: readonly PredictorName[] = ['none', 'next-k', 'leap', 'ppm', 'oracle'];
+
+/** Every metric of each method for one setting of the knobs. One row per method. */
+export function whatIf(workloads: readonly Workload[], params: WhatIfParams, methods: readonly PredictorName[] = WHAT_IF_METHODS): Row[] {
+  const workload = findWorkload(workloads, params.workload);
+  return methods.map((method) => {
+    const r = simulateWorkload(workload, {
+      predictor: method, k: params.k, push: params.push, predictorOptions: { order: params.order },
+      network: { bandwidthBps: params.bandwidthGbps * 1e9, rttUs: params.rttUs },
+    });
+    return { method, ...resultMetrics(r) };
+  });
+}
+
+/** The values each knob takes in a precomputed grid. */
+export type WhatIfAxes = { [K in keyof WhatIfParams]: ReadonlyArray<WhatIfParams[K]> };
+
+/**
+ * A grid small enough to precompute in well under a minute (3 workloads x 3 x 2 x 3 x 2 x 2 = 216
+ * settings), wide enough to show where prefetching stops paying.
+ */
+export const DEFAULT_WHAT_IF_AXES: Omit<WhatIfAxes, 'workload'> = {
+  bandwidthGbps: [0.1, 1, 10],
+  rttUs: [200, 2000],
+  k: [2, 8, 32],
+  order: [1, 3],
+  push: ['off', 'sequential'],
+};
+
+/** whatIf at every grid point: the cells of the offline explorer (src/report/explorer.ts). */
+export function whatIfGrid(
+  workloads: readonly Workload[], axes: WhatIfAxes, methods: readonly PredictorName[] = WHAT_IF_METHODS, progress?: Progress,
+): ExplorerCell[] {
+  const points = gridPoints<WhatIfParams>(axes);
+  return points.map((params, i) => {
+    const rows = whatIf(workloads, params, methods);
+    progress?.(i + 1, points.length, Object.values(params).join(' '));
+    return { params: { ...params }, rows };
+  });
+}

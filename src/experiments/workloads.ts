@@ -1,0 +1,112 @@
+/**
+ * The workloads every experiment runs on: seeded synthetic traces of each generator kind, and the four
+ * real traces captured from real programs in datasets/. Sizes are chosen so that all notebooks together
+ * run in a few minutes on two cores; the real traces are cut to a prefix (see realWorkloads).
+ */
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../report/notebook';
+import { UserError } from '../errors';
+import type { Row } from '../report/table';
+import { GENERATOR_KINDS, generateTrace, loadTrace, traceStats, type GeneratorKind, type Trace } from '../trace';
+
+export interface Workload {
+  name: string;
+  source: 'synthetic' | 'real';
+  trace: Trace;
+  /** Accesses in the whole trace before any prefix cut (= trace length when not cut). */
+  fullAccesses: number;
+}
+
+export interface SyntheticOptions {
+  seed?: string;
+  accesses?: number;
+  pages?: number;
+  writeRatio?: number;
+  kinds?: readonly GeneratorKind[];
+}
+
+/**
+ * Defaults for synthetic traces: 30 k accesses over 4096 pages (16 MiB) keep one simulation in the
+ * tens of milliseconds while every kind still touches most of its pages after switchover.
+ */
+export const SYNTHETIC_DEFAULTS = { seed: 'postcopy-lab', accesses: 30_000, pages: 4096, writeRatio: 0.3 } as const;
+
+/** One seeded trace per generator kind (same options give the same traces). */
+export function syntheticWorkloads(options: SyntheticOptions = {}): Workload[] {
+  const { kinds = GENERATOR_KINDS, ...rest } = options;
+  const o = { ...SYNTHETIC_DEFAULTS, ...rest };
+  return kinds.map((kind) => ({
+    name: kind,
+    source: 'synthetic' as const,
+    trace: generateTrace(kind, { seed: o.seed, accesses: o.accesses, pages: o.pages, writeRatio: o.writeRatio }),
+    fullAccesses: o.accesses,
+  }));
+}
+
+export const DATASET_DIR = join(PROJECT_ROOT, 'datasets');
+/** The real traces in datasets/ (see datasets/README.md for how each was captured). */
+export const REAL_TRACE_NAMES = ['sqlite', 'perl', 'bzip2', 'sort'] as const;
+export type RealTraceName = (typeof REAL_TRACE_NAMES)[number];
+
+/**
+ * Real traces are cut to their first 50 k accesses by default: bzip2 (319 k) and perl (212 k) would
+ * otherwise dominate the run time; sqlite (29 k) and sort (49 k) are used whole.
+ */
+export const REAL_TRACE_MAX_ACCESSES = 50_000;
+
+export interface RealOptions {
+  names?: readonly RealTraceName[];
+  /** Keep only the first N accesses (Infinity keeps whole traces). */
+  maxAccesses?: number;
+  dir?: string;
+}
+
+/** The first n accesses of a trace (shares the arrays; the whole trace when it is shorter). */
+export function tracePrefix(trace: Trace, n: number): Trace {
+  if (n >= trace.page.length) return trace;
+  return { ...trace, time: trace.time.subarray(0, n), page: trace.page.subarray(0, n), write: trace.write.subarray(0, n) };
+}
+
+const loaded = new Map<string, Trace>();
+
+/** Loads a dataset once per process: notebooks call several experiments on the same traces. */
+function loadDataset(path: string): Trace {
+  let trace = loaded.get(path);
+  if (!trace) {
+    trace = loadTrace(path);
+    loaded.set(path, trace);
+  }
+  return trace;
+}
+
+/** The real traces from datasets/, each cut to maxAccesses. */
+export function realWorkloads(options: RealOptions = {}): Workload[] {
+  const { names = REAL_TRACE_NAMES, maxAccesses = REAL_TRACE_MAX_ACCESSES, dir = DATASET_DIR } = options;
+  return names.map((name) => {
+    const whole = loadDataset(join(dir, `${name}.trace.gz`));
+    return { name, source: 'real' as const, trace: tracePrefix(whole, maxAccesses), fullAccesses: whole.page.length };
+  });
+}
+
+/** Synthetic then real workloads: what "every workload" means in the notebooks. */
+export function allWorkloads(synthetic: SyntheticOptions = {}, real: RealOptions = {}): Workload[] {
+  return [...syntheticWorkloads(synthetic), ...realWorkloads(real)];
+}
+
+/** The workload of that name; a one-line error listing the names otherwise. */
+export function findWorkload(workloads: readonly Workload[], name: string): Workload {
+  const workload = workloads.find((w) => w.name === name);
+  if (!workload) throw new UserError(`unknown workload '${name}' (have: ${workloads.map((w) => w.name).join(', ')})`);
+  return workload;
+}
+
+/** One row per workload for a notebook's setup table: what was replayed, and what was cut. */
+export function workloadRows(workloads: readonly Workload[]): Row[] {
+  return workloads.map((w) => {
+    const stats = traceStats(w.trace);
+    return {
+      workload: w.name, source: w.source, accesses: stats.accesses, ofAccesses: w.fullAccesses,
+      distinctPages: stats.distinctPages, footprintMiB: stats.footprintMiB, writeShare: stats.writeShare,
+    };
+  });
+}
