@@ -1,6 +1,170 @@
+/**
+ * `postcopy-lab simulate`: one migration of a trace. The flags, their parsing into a SimInput and
+ * the result table are shared with `compare`, which runs several predictors on the same options.
+ */
 import { UserError } from '../errors';
+import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
+import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, simulate, type MigrationResult, type SimInput } from '../migration';
+import { parsePredictorName, TRAINING_MODES, type EscapeMethod, type PredictorOptions } from '../prefetch';
+import { loadTrace, parseSwitchover, type Trace } from '../trace';
 
-// Placeholder until the subcommand lands; replaced by its owner.
-export function run(_argv: string[]): void {
-  throw new UserError('simulate: not implemented yet');
+const d = DEFAULT_SIM_CONFIG;
+
+/** Options of simulate and compare, each shown in USAGE with its default. */
+export const SIM_OPTIONS_USAGE = `  --trace FILE                 trace file (text, binary .pctrace, optionally .gz)
+  --mode M                     ${MIGRATION_MODES.join('|')} (default ${d.mode})
+  --k N                        pages sent with each faulted page (default ${d.k})
+  --order N --escape A|C|D --training offline|online|both --symbols pages|deltas
+  --max-contexts N --direction forward|dual --history N
+                               predictor options (see README "Predictors")
+  --bandwidth B                link bandwidth: 1gbit, 100mbit, 10gbit, 125MB/s or bits/s (default 1gbit)
+  --rtt T                      round trip: 200us, 1ms, 0.5s or microseconds (default ${d.network.rttUs}us)
+  --overhead BYTES             header bytes per message (default ${d.network.messageOverheadBytes})
+  --urgent-channel             faulted pages on their own channel (QEMU postcopy-preempt)
+  --push P                     background push: ${PUSH_POLICIES.join('|')} (default ${d.push})
+  --switchover X               instruction count, fraction (0.3) or percentage (30%) of the accesses (default 0)
+  --vm-pages N                 VM size in pages (default largest page + 1)
+  --page-size N                bytes per page (default the trace's)
+  --ips N                      VM instructions per second (default ${d.instructionsPerSecond})
+  --cpu-state BYTES            CPU and device state sent at switchover (default ${d.cpuStateBytes})
+  --switchover-cost T          fixed cost of the switchover pause (default ${d.switchoverFixedMs}ms)
+  --precopy-rounds N           pre-copy/hybrid: at most N live rounds (default ${d.precopyMaxRounds})
+  --precopy-stop-pages N       pre-copy/hybrid: stop once at most N pages are dirty (default ${d.precopyStopPages})
+  --json                       print JSON instead of a table`;
+
+const USAGE = `usage: postcopy-lab simulate --trace FILE --prefetcher NAME [options]
+  --prefetcher NAME            predictor sending pages with each faulted page (default ${d.predictor})
+${SIM_OPTIONS_USAGE}`;
+
+export const SIM_FLAGS = {
+  trace: { type: 'string' },
+  mode: { type: 'string' },
+  k: { type: 'string' },
+  order: { type: 'string' },
+  escape: { type: 'string' },
+  training: { type: 'string' },
+  symbols: { type: 'string' },
+  'max-contexts': { type: 'string' },
+  direction: { type: 'string' },
+  history: { type: 'string' },
+  bandwidth: { type: 'string' },
+  rtt: { type: 'string' },
+  overhead: { type: 'string' },
+  'urgent-channel': { type: 'boolean' },
+  push: { type: 'string' },
+  switchover: { type: 'string' },
+  'vm-pages': { type: 'string' },
+  'page-size': { type: 'string' },
+  ips: { type: 'string' },
+  'cpu-state': { type: 'string' },
+  'switchover-cost': { type: 'string' },
+  'precopy-rounds': { type: 'string' },
+  'precopy-stop-pages': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
+
+
+/** Predictor options that were given; absent ones stay undefined so each predictor uses its default. */
+function predictorOptions(v: SimFlagValues): PredictorOptions {
+  const optionalInt = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : intFlag(value, flag, 0, min));
+  const optionalChoice = <T extends string>(value: string | undefined, flag: string, choices: readonly T[]) =>
+    value === undefined ? undefined : choiceFlag(value, flag, choices, choices[0]);
+  return {
+    order: optionalInt(v.order, 'order', 0),
+    escape: optionalChoice<EscapeMethod>(v.escape, 'escape', ['A', 'C', 'D']),
+    training: optionalChoice(v.training, 'training', TRAINING_MODES),
+    symbols: optionalChoice(v.symbols, 'symbols', ['pages', 'deltas'] as const),
+    maxContexts: optionalInt(v['max-contexts'], 'max-contexts', 1),
+    direction: optionalChoice(v.direction, 'direction', ['forward', 'dual'] as const),
+    history: optionalInt(v.history, 'history', 1),
+  };
+}
+
+/** Every simulation setting except the predictor's name, from the flags; the trace resolves --switchover. */
+export function simInputFromFlags(v: SimFlagValues, trace: Trace): SimInput {
+  return {
+    mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
+    k: intFlag(v.k, 'k', d.k, 0),
+    predictorOptions: predictorOptions(v),
+    network: {
+      bandwidthBps: v.bandwidth === undefined ? d.network.bandwidthBps : positive(parseBandwidth(v.bandwidth), 'bandwidth', v.bandwidth),
+      rttUs: v.rtt === undefined ? d.network.rttUs : nonNegative(parseDuration(v.rtt), 'rtt', v.rtt),
+      messageOverheadBytes: intFlag(v.overhead, 'overhead', d.network.messageOverheadBytes, 0),
+      urgentChannel: v['urgent-channel'] ?? false,
+    },
+    push: choiceFlag(v.push, 'push', PUSH_POLICIES, d.push),
+    switchover: v.switchover === undefined ? d.switchover : parseSwitchover(v.switchover, trace),
+    vmPages: v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, 1),
+    pageSize: v['page-size'] === undefined ? undefined : intFlag(v['page-size'], 'page-size', 0, 1),
+    instructionsPerSecond: numberFlag(v.ips, 'ips', d.instructionsPerSecond, Number.MIN_VALUE),
+    cpuStateBytes: intFlag(v['cpu-state'], 'cpu-state', d.cpuStateBytes, 0),
+    switchoverFixedMs: v['switchover-cost'] === undefined ? d.switchoverFixedMs : nonNegative(parseDuration(v['switchover-cost']), 'switchover-cost', v['switchover-cost']) / 1000,
+    precopyMaxRounds: intFlag(v['precopy-rounds'], 'precopy-rounds', d.precopyMaxRounds, 1),
+    precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0),
+  };
+}
+
+function positive(value: number, flag: string, text: string): number {
+  if (!(value > 0)) throw new UserError(`--${flag} must be positive, got '${text}'`);
+  return value;
+}
+
+function nonNegative(value: number, flag: string, text: string): number {
+  if (!(value >= 0)) throw new UserError(`--${flag} must not be negative, got '${text}'`);
+  return value;
+}
+
+/**
+ * `--rtt -5us` as `--rtt=-5us`: node's parser takes a value starting with '-' for a flag and
+ * rejects it as ambiguous; joined, the value reaches our own range check and its clearer message.
+ */
+function attachNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].startsWith('--') ? argv[i].slice(2) : '';
+    const takesValue = (SIM_FLAGS as Record<string, { type: string }>)[flag]?.type === 'string';
+    if (takesValue && /^-\.?\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
+/**
+ * Parses argv with the shared flags plus the command's predictor flag (`--prefetcher` or
+ * `--prefetchers`, whose text is returned as `predictors`); prints `usage` and returns undefined on --help.
+ */
+export function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
+  const { values } = parseFlags(attachNegativeValues(argv), { ...SIM_FLAGS, [predictorFlag]: { type: 'string' } } as typeof SIM_FLAGS);
+  if (values.help) {
+    console.log(usage);
+    return undefined;
+  }
+  const predictors = (values as Record<string, unknown>)[predictorFlag] as string | undefined;
+  const trace = loadTrace(requireFlag(values.trace, 'trace'));
+  return { predictors, json: values.json ?? false, trace, input: simInputFromFlags(values, trace) };
+}
+
+const MS_FIELDS = new Set(['downtimeMs', 'stallMs', 'totalMigrationMs']);
+
+/** Results side by side: one row per field, one column per result (headed by its predictor). */
+export function formatResults(results: readonly MigrationResult[]): string {
+  const fields = Object.keys(results[0]) as (keyof MigrationResult)[];
+  const cell = (field: keyof MigrationResult, r: MigrationResult) => {
+    const value = r[field];
+    return typeof value === 'number' && MS_FIELDS.has(field) ? value.toFixed(3) : String(value);
+  };
+  const rows = fields.map((field) => [field, ...results.map((r) => cell(field, r))]);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => row.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+export function run(argv: string[]): void {
+  const parsed = parseSimArgs(argv, 'prefetcher', USAGE);
+  if (!parsed) return;
+  const predictor = parsePredictorName(parsed.predictors ?? d.predictor);
+  const result = simulate(parsed.trace, { ...parsed.input, predictor });
+  console.log(parsed.json ? JSON.stringify(result, null, 2) : formatResults([result]));
 }
