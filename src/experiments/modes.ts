@@ -1,6 +1,7 @@
 import type { MigrationMode } from '../migration';
 import type { Row } from '../report/table';
 import { generateTrace, type GeneratorKind } from '../trace';
+import { SYNTHETIC_DEFAULTS } from './workloads';
 import { gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
 
 export interface WriteShareSweep {
@@ -9,12 +10,18 @@ export interface WriteShareSweep {
   modes: readonly MigrationMode[];
   accesses: number;
   pages: number;
+  instructionsPerAccess: number;
   seed: string;
 }
 
+/**
+ * A zipf VM of 64 MiB whose trace lasts 2 s of VM time (200 k accesses, 10 k instructions each): longer
+ * than one pre-copy round (about 0.55 s for 64 MiB at 1 Gbit/s), so the VM keeps dirtying pages
+ * while pre-copy sends them, as a real VM does for the whole migration.
+ */
 export const DEFAULT_WRITE_SHARE_SWEEP: WriteShareSweep = {
-  kind: 'zipf', writeRatios: [0, 0.1, 0.25, 0.5, 0.75, 1], modes: ['precopy', 'postcopy', 'hybrid'],
-  accesses: 30_000, pages: 4096, seed: 'write-share',
+  kind: 'zipf', writeRatios: [0, 0.05, 0.1, 0.25, 0.5, 0.75, 1], modes: ['precopy', 'postcopy', 'hybrid'],
+  accesses: 200_000, pages: SYNTHETIC_DEFAULTS.pages, instructionsPerAccess: 10_000, seed: 'write-share',
 };
 
 /**
@@ -26,7 +33,7 @@ export const DEFAULT_WRITE_SHARE_SWEEP: WriteShareSweep = {
 export function modesVsWriteShare(sweep: WriteShareSweep = DEFAULT_WRITE_SHARE_SWEEP, overrides: SimOverrides = {}, progress?: Progress): Row[] {
   const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({ writeRatio: sweep.writeRatios, mode: sweep.modes });
   const traces = new Map(sweep.writeRatios.map((writeRatio) => [writeRatio,
-    generateTrace(sweep.kind, { seed: sweep.seed, accesses: sweep.accesses, pages: sweep.pages, writeRatio })]));
+    generateTrace(sweep.kind, { ...sweep, writeRatio })]));
   return points.map(({ writeRatio, mode }, i) => {
     const r = simulateWorkload({ trace: traces.get(writeRatio)! }, { predictor: 'ppm', push: 'sequential', ...overrides, mode });
     progress?.(i + 1, points.length, `${mode} w=${writeRatio}`);

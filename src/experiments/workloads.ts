@@ -1,7 +1,7 @@
 /**
  * The workloads every experiment runs on: seeded synthetic traces of each generator kind, and the four
  * real traces captured from real programs in datasets/. Sizes are chosen so that all notebooks together
- * run in a few minutes on two cores; the real traces are cut to a prefix (see realWorkloads).
+ * run in a few minutes on two cores.
  */
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../report/notebook';
@@ -22,14 +22,16 @@ export interface SyntheticOptions {
   accesses?: number;
   pages?: number;
   writeRatio?: number;
+  instructionsPerAccess?: number;
   kinds?: readonly GeneratorKind[];
 }
 
 /**
- * Defaults for synthetic traces: 30 k accesses over 4096 pages (16 MiB) keep one simulation in the
- * tens of milliseconds while every kind still touches most of its pages after switchover.
+ * Defaults for synthetic traces: 50 k accesses over 16384 pages (64 MiB), so the 30 % that run before
+ * switchover show most of each pattern (PPM learns from them) and prediction still has pages to get
+ * wrong; 1000 instructions per access is within the range of the real traces (about 220 to 2500).
  */
-export const SYNTHETIC_DEFAULTS = { seed: 'postcopy-lab', accesses: 30_000, pages: 4096, writeRatio: 0.3 } as const;
+export const SYNTHETIC_DEFAULTS = { seed: 'postcopy-lab', accesses: 50_000, pages: 16_384, writeRatio: 0.3, instructionsPerAccess: 1000 } as const;
 
 /** One seeded trace per generator kind (same options give the same traces). */
 export function syntheticWorkloads(options: SyntheticOptions = {}): Workload[] {
@@ -38,7 +40,7 @@ export function syntheticWorkloads(options: SyntheticOptions = {}): Workload[] {
   return kinds.map((kind) => ({
     name: kind,
     source: 'synthetic' as const,
-    trace: generateTrace(kind, { seed: o.seed, accesses: o.accesses, pages: o.pages, writeRatio: o.writeRatio }),
+    trace: generateTrace(kind, o),
     fullAccesses: o.accesses,
   }));
 }
@@ -49,10 +51,10 @@ export const REAL_TRACE_NAMES = ['sqlite', 'perl', 'bzip2', 'sort'] as const;
 export type RealTraceName = (typeof REAL_TRACE_NAMES)[number];
 
 /**
- * Real traces are cut to their first 50 k accesses by default: bzip2 (319 k) and perl (212 k) would
- * otherwise dominate the run time; sqlite (29 k) and sort (49 k) are used whole.
+ * Real traces are replayed whole by default (the longest, bzip2, has 319 k accesses and simulates in a
+ * fraction of a second); maxAccesses cuts them to a prefix where a sweep needs to be cheaper.
  */
-export const REAL_TRACE_MAX_ACCESSES = 50_000;
+export const REAL_TRACE_MAX_ACCESSES = Infinity;
 
 export interface RealOptions {
   names?: readonly RealTraceName[];

@@ -1,0 +1,95 @@
+/**
+ * Experiment functions on tiny inputs: the rows have the columns the notebooks read, values agree with
+ * a direct simulate() call, and the same inputs give the same rows.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  EXPERIMENT_DEFAULTS, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
+  predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
+} from '../../src/experiments';
+import { simulate } from '../../src/migration';
+import { switchoverAtFraction } from '../../src/trace';
+
+const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf'], accesses: 2000, pages: 256 });
+const METRICS = ['networkFaults', 'latePrefetches', 'prefetchIssued', 'prefetchUsed', 'wastedPrefetches', 'accuracy',
+  'downtimeMs', 'stallMs', 'totalMigrationMs', 'bytesSentMiB'];
+
+function assertColumns(row: object, columns: readonly string[]) {
+  for (const c of columns) assert.ok(c in row, `missing column ${c} in ${JSON.stringify(row)}`);
+}
+
+test('faultComparison: one row per workload and method, matching a direct simulate() call', () => {
+  const workloads = tiny();
+  const rows = faultComparison(workloads);
+  assert.deepEqual(rows.map((r) => `${r.workload}/${r.method}`), ['sequential/none', 'sequential/ppm', 'zipf/none', 'zipf/ppm']);
+  for (const r of rows) assertColumns(r, ['workload', 'source', 'method', 'faultChangePercent', ...METRICS]);
+  const zipf = workloads[1].trace;
+  const direct = simulate(zipf, {
+    predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, push: 'off', switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction),
+    predictorOptions: { order: EXPERIMENT_DEFAULTS.order },
+    network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs },
+  });
+  assert.equal(valueAt(rows, { workload: 'zipf', method: 'ppm' }, 'networkFaults'), direct.networkFaults);
+  assert.equal(valueAt(rows, { workload: 'zipf', method: 'ppm' }, 'stallMs'), direct.stallMs);
+  assert.equal(valueAt(rows, { workload: 'zipf', method: 'none' }, 'faultChangePercent'), 0);
+});
+
+test('experiments are deterministic', () => {
+  assert.deepEqual(predictorComparison(tiny(), ['next-k', 'ppm']), predictorComparison(tiny(), ['next-k', 'ppm']));
+});
+
+test('predictorComparison compares with plain post-copy even when "none" is not listed', () => {
+  const rows = predictorComparison(tiny(), ['next-k']);
+  assert.deepEqual(rows.map((r) => r.method), ['next-k', 'next-k']);
+  const plain = faultComparison(tiny());
+  for (const r of rows) {
+    const before = valueAt(plain, { workload: String(r.workload), method: 'none' }, 'networkFaults');
+    assert.equal(r.faultChangePercent, percentChange(before, Number(r.networkFaults)));
+  }
+});
+
+test('timesVsNetwork covers the grid and each slice holds the other knob at its default', () => {
+  const sweep = { bandwidthsGbps: [0.5, 1], rttsUs: [200, 1000], methods: ['none', 'ppm'] as const };
+  const rows = timesVsNetwork(tiny().slice(0, 1), sweep);
+  assert.equal(rows.length, 8);
+  for (const r of rows) assertColumns(r, ['workload', 'method', 'bandwidthGbps', 'rttUs', ...METRICS]);
+  assert.ok(networkSlice(rows, 'bandwidthGbps').every((r) => r.rttUs === EXPERIMENT_DEFAULTS.rttUs));
+  assert.equal(networkSlice(rows, 'rttUs').length, 4);
+});
+
+test('modesVsWriteShare: one row per write share and mode', () => {
+  const rows = modesVsWriteShare({ kind: 'zipf', writeRatios: [0, 1], modes: ['precopy', 'postcopy', 'hybrid'], accesses: 2000, pages: 256, instructionsPerAccess: 1000, seed: 't' });
+  assert.deepEqual(rows.map((r) => `${r.writeRatio}/${r.method}`), ['0/precopy', '0/postcopy', '0/hybrid', '1/precopy', '1/postcopy', '1/hybrid']);
+  for (const r of rows) assertColumns(r, ['precopyRounds', 'pagesSent', ...METRICS]);
+});
+
+test('whatIf gives one row per method; whatIfGrid one cell per combination', () => {
+  const workloads = tiny();
+  const params = { workload: 'zipf', bandwidthGbps: 1, rttUs: 200, k: 4, order: 2, push: 'off' as const };
+  const rows = whatIf(workloads, params, ['none', 'ppm']);
+  assert.deepEqual(rows.map((r) => r.method), ['none', 'ppm']);
+  const cells = whatIfGrid(workloads, { workload: ['zipf'], bandwidthGbps: [1], rttUs: [200], k: [2, 4], order: [2], push: ['off', 'sequential'] }, ['none', 'ppm']);
+  assert.equal(cells.length, 4);
+  assert.deepEqual(cells[2].params, params);
+  assert.deepEqual(cells[2].rows, rows);
+  assert.throws(() => whatIf(workloads, { ...params, workload: 'nope' }), /unknown workload 'nope' \(have: sequential, zipf\)/);
+});
+
+test('real workloads are cut to a prefix and say how long the whole trace is', () => {
+  const [sqlite] = realWorkloads({ names: ['sqlite'], maxAccesses: 1000 });
+  assert.equal(sqlite.trace.page.length, 1000);
+  assert.ok(sqlite.fullAccesses > 1000);
+  const [row] = workloadRows([sqlite]);
+  assert.equal(row.accesses, 1000);
+  assert.equal(row.ofAccesses, sqlite.fullAccesses);
+});
+
+test('helpers: grid order, percent change in words, valueAt needs exactly one row', () => {
+  assert.deepEqual(gridPoints<{ a: number; b: string }>({ a: [1, 2], b: ['x', 'y'] }).map((p) => `${p.a}${p.b}`), ['1x', '1y', '2x', '2y']);
+  assert.equal(describeChange(-62.345), '62.3 % fewer');
+  assert.equal(describeChange(3, 'less', 'more'), '3 % more');
+  assert.equal(describeChange(0), 'no change');
+  assert.equal(percentChange(0, 0), 0);
+  assert.throws(() => valueAt([{ a: 1 }, { a: 1 }], { a: 1 }, 'a'), /2 rows match/);
+});
