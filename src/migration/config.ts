@@ -80,6 +80,7 @@ function maxPage(trace: Trace): number {
  * costs, k < 0, a page beyond the VM, no access left after switchover, unknown names.
  */
 export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSimConfig {
+  check(trace.page.length > 0, `trace '${trace.name}' is empty`);
   const d = DEFAULT_SIM_CONFIG;
   const network = { ...d.network, ...input.network };
   const largest = maxPage(trace);
@@ -114,7 +115,6 @@ export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSi
   checkNumber(config.switchoverFixedMs, 'switchover fixed cost', 0, true);
   checkWhole(config.precopyStopPages, 'pre-copy stop pages', 0);
   checkWhole(config.precopyMaxRounds, 'pre-copy rounds', 1);
-  check(trace.page.length > 0, `trace '${trace.name}' is empty`);
   check(largest < config.vmPages, `trace '${trace.name}' touches page ${largest}, beyond the VM's ${config.vmPages} pages`);
   const last = trace.time[trace.time.length - 1];
   check(config.switchover <= last, `no access left after switchover ${config.switchover} (the trace ends at instruction ${last})`);

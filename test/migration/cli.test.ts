@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'migration-cli-'));
+const small = join(dir, 'small.trace');
+writeFileSync(small, '0 0\n100 0\n300 1 W\n1000 2\n');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const FIELDS = ['networkFaults', 'latePrefetches', 'pagesSent', 'prefetchIssued', 'prefetchUsed', 'downtimeMs', 'stallMs', 'totalMigrationMs', 'bytesSent'];
+const SLOW = ['--bandwidth', '1mbit', '--rtt', '400us', '--overhead', '25', '--page-size', '100', '--cpu-state', '225', '--switchover-cost', '0.5ms', '--ips', '1e6'];
+
+test('simulate --json prints one object with the documented fields (the hand-worked example)', () => {
+  const r = cli('simulate', '--trace', small, '--mode', 'postcopy', '--prefetcher', 'none', '--push', 'off', ...SLOW, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as Record<string, number>;
+  for (const field of FIELDS) assert.equal(typeof json[field], 'number', field);
+  assert.deepEqual([json.networkFaults, json.downtimeMs, json.stallMs, json.totalMigrationMs], [3, 2.7, 4.2, 7.9]);
+});
+
+test('simulate prints a table; compare puts predictors side by side and --json gives an array', () => {
+  const table = cli('simulate', '--trace', 'datasets/sqlite.trace.gz', '--prefetcher', 'next-k', '--k', '4');
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /networkFaults\s+\d+\n/);
+  const side = cli('compare', '--trace', 'datasets/sqlite.trace.gz', '--prefetchers', 'none,next-k', '--push', 'off');
+  assert.equal(side.code, 0, side.stderr);
+  assert.match(side.stdout, /predictor\s+none\s+next-k\n/);
+  const json = cli('compare', '--trace', small, '--prefetchers', 'none,next-k', '--json', '--switchover', '50%');
+  const results = JSON.parse(json.stdout) as { predictor: string; accesses: number }[];
+  assert.deepEqual(results.map((r) => [r.predictor, r.accesses]), [['none', 2], ['next-k', 2]]);
+});
+
+test('bad input exits with code 2 and one line on stderr', () => {
+  const empty = join(dir, 'empty.trace');
+  writeFileSync(empty, '');
+  const cases: [string[], RegExp][] = [
+    [['simulate', '--trace', small, '--prefetcher', 'crystal-ball'], /unknown predictor 'crystal-ball'/],
+    [['simulate', '--trace', small, '--bandwidth', '0'], /--bandwidth must be positive/],
+    [['simulate', '--trace', small, '--bandwidth', '-1gbit'], /--bandwidth must be positive/],
+    [['simulate', '--trace', small, '--rtt', '-5us'], /--rtt must not be negative/],
+    [['simulate', '--trace', empty], /is empty/],
+    [['simulate', '--trace', small, '--vm-pages', '2'], /touches page 2, beyond the VM's 2 pages/],
+    [['simulate', '--trace', join(dir, 'missing.trace')], /missing\.trace: no such file/],
+    [['simulate', '--prefetcher', 'none'], /missing required option --trace/],
+    [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of/],
+    [['compare', '--trace', small], /missing required option --prefetchers/],
+    [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor 'bogus'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBandwidth, parseDuration, resolveSimConfig, simulate, type SimInput } from '../../src/migration';
+import { UserError } from '../../src/errors';
+import { makeTrace } from '../../src/trace';
+
+test('parseBandwidth reads bits and bytes per second with decimal prefixes', () => {
+  assert.equal(parseBandwidth('1gbit'), 1e9);
+  assert.equal(parseBandwidth('100mbit'), 1e8);
+  assert.equal(parseBandwidth('10Gbit'), 1e10);
+  assert.equal(parseBandwidth('10gbps'), 1e10);
+  assert.equal(parseBandwidth('125MB/s'), 1e9);
+  assert.equal(parseBandwidth('2.5e6'), 2.5e6);
+  assert.equal(parseBandwidth(42), 42);
+  assert.throws(() => parseBandwidth('fast'), UserError);
+  assert.throws(() => parseBandwidth('1 zbit'), UserError);
+});
+
+test('parseDuration reads microseconds', () => {
+  assert.equal(parseDuration('200us'), 200);
+  assert.equal(parseDuration('1ms'), 1000);
+  assert.equal(parseDuration('0.5s'), 500_000);
+  assert.equal(parseDuration('500ns'), 0.5);
+  assert.equal(parseDuration('75'), 75);
+  assert.throws(() => parseDuration('soon'), UserError);
+});
+
+test('resolveSimConfig fills the VM size and page size from the trace', () => {
+  const config = resolveSimConfig(makeTrace({ page: [3, 9, 4] }, { pageSize: 8192 }));
+  assert.equal(config.vmPages, 10);
+  assert.equal(config.pageSize, 8192);
+  assert.equal(config.network.bandwidthBps, 1e9);
+});
+
+test('impossible parameters are UserErrors naming the parameter', () => {
+  const trace = makeTrace({ time: [0, 10, 20], page: [0, 5, 2] });
+  const cases: [SimInput, RegExp][] = [
+    [{ network: { bandwidthBps: 0 } }, /bandwidth must be a finite number > 0/],
+    [{ network: { bandwidthBps: -5 } }, /bandwidth/],
+    [{ network: { rttUs: -1 } }, /rtt must be a finite number >= 0/],
+    [{ network: { messageOverheadBytes: 1.5 } }, /message overhead/],
+    [{ k: -1 }, /k must be a whole number >= 0/],
+    [{ vmPages: 5 }, /touches page 5, beyond the VM's 5 pages/],
+    [{ switchover: 21 }, /no access left after switchover 21/],
+    [{ instructionsPerSecond: 0 }, /instructions per second/],
+    [{ precopyMaxRounds: 0 }, /pre-copy rounds/],
+    [{ predictor: 'psychic' as never }, /unknown predictor 'psychic'/],
+    [{ push: 'sometimes' as never }, /push must be one of/],
+    [{ mode: 'teleport' as never }, /mode must be one of/],
+  ];
+  for (const [input, message] of cases) assert.throws(() => simulate(trace, input), (err: unknown) => err instanceof UserError && message.test(err.message), JSON.stringify(input));
+  assert.throws(() => simulate(makeTrace({ page: [] })), /is empty/);
+});

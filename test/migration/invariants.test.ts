@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PUSH_POLICIES, simulate, type SimInput } from '../../src/migration';
+import { createPredictor, PREDICTOR_NAMES, type Predictor, type PredictorName } from '../../src/prefetch';
+import { generateTrace, loadTrace, makeTrace, type Trace } from '../../src/trace';
+
+/** Predictors registered right now (the registry grows while the project does). */
+const AVAILABLE: PredictorName[] = PREDICTOR_NAMES.filter((name) => {
+  try {
+    createPredictor(name, { trace: makeTrace({ page: [0] }) });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+const TRACES: Trace[] = [
+  generateTrace('zipf', { seed: 'inv', accesses: 4000, pages: 300, writeRatio: 0.3 }),
+  generateTrace('phased', { seed: 'inv', accesses: 4000, pages: 400, writeRatio: 0.5 }),
+  generateTrace('strided', { seed: 'inv', accesses: 3000, pages: 200, stride: 3 }),
+  loadTrace('datasets/sort.trace.gz'),
+];
+
+function distinctAfter(trace: Trace, switchover: number): number {
+  const seen = new Set<number>();
+  for (let i = 0; i < trace.page.length; i++) if (trace.time[i] >= switchover) seen.add(trace.page[i]);
+  return seen.size;
+}
+
+test('post-copy sends every page exactly once, whatever the predictor, push and channel', () => {
+  for (const trace of TRACES) {
+    for (const predictor of AVAILABLE) {
+      for (const push of PUSH_POLICIES) {
+        for (const urgentChannel of [false, true]) {
+          const sends = new Map<number, number>();
+          const r = simulate(trace, { predictor, push, k: 6, network: { urgentChannel } }, { onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1) });
+          const label = `${trace.name} ${predictor} ${push} urgent=${urgentChannel}`;
+          assert.equal(r.pagesSent, r.vmPages, label);
+          assert.equal(sends.size, r.vmPages, label);
+          assert.ok([...sends.values()].every((count) => count === 1), label);
+          assert.ok(r.networkFaults <= r.distinctPagesTouched, label);
+          assert.ok(r.prefetchUsed <= r.prefetchIssued, label);
+          assert.equal(r.bytesSent, r.vmPages * (trace.pageSize + 64) + 256 * 1024 + 64, label);
+        }
+      }
+    }
+  }
+});
+
+test('without prefetch and push every distinct page touched after switchover faults once', () => {
+  for (const trace of TRACES) {
+    const switchover = trace.time[Math.floor(trace.time.length / 3)];
+    const r = simulate(trace, { predictor: 'none', push: 'off', switchover });
+    assert.equal(r.distinctPagesTouched, distinctAfter(trace, switchover));
+    assert.equal(r.networkFaults, r.distinctPagesTouched, trace.name);
+    assert.equal(r.pushPages, r.vmPages - r.distinctPagesTouched);
+  }
+});
+
+test('next-k on a sequential scan of P pages takes ceil(P / (k + 1)) faults', () => {
+  for (const pages of [1, 7, 100, 257]) {
+    const trace = generateTrace('sequential', { seed: 1, accesses: pages * 2, pages });
+    for (const k of [0, 1, 3, 8, 300]) {
+      const r = simulate(trace, { predictor: 'next-k', k, push: 'off' });
+      assert.equal(r.networkFaults, Math.ceil(pages / (k + 1)), `P=${pages} k=${k}`);
+    }
+  }
+});
+
+test('the oracle never takes more faults than any predictor at the same k', () => {
+  for (const trace of TRACES) {
+    for (const k of [1, 4, 16]) {
+      const faults = (predictor: PredictorName) => simulate(trace, { predictor, k, push: 'off', switchover: trace.time[100] }).networkFaults;
+      const oracle = faults('oracle');
+      for (const predictor of AVAILABLE) assert.ok(oracle <= faults(predictor), `${trace.name} k=${k}: oracle ${oracle} vs ${predictor}`);
+    }
+  }
+});
+
+test('the same input gives the same result', () => {
+  const trace = TRACES[1];
+  for (const predictor of AVAILABLE) {
+    const input: SimInput = { predictor, push: 'restart', switchover: trace.time[2000] };
+    assert.deepEqual(simulate(trace, input), simulate(trace, input), predictor);
+  }
+});
+
+test('proposals outside the VM, already sent, repeated, fractional or beyond k are dropped', () => {
+  const trace = generateTrace('random', { seed: 'junk', accesses: 2000, pages: 50 });
+  let faults = 0;
+  const junk: Predictor = {
+    name: 'none',
+    observeHistory() {},
+    onFault(page) {
+      faults++;
+      return [page, -1, 50, 1e9, 0.5, page + 1, page + 1, page - 1, (page + 7) % 50, (page + 9) % 50];
+    },
+    modelSize: () => 0,
+  };
+  const sends = new Map<number, number>();
+  const r = simulate(trace, { k: 2, push: 'off' }, { predictor: junk, onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1) });
+  assert.equal(faults, r.networkFaults);
+  assert.ok(r.prefetchIssued > 0 && r.prefetchIssued <= 2 * r.networkFaults);
+  assert.equal(sends.size, 50);
+  assert.ok([...sends.values()].every((count) => count === 1));
+});
+
+test('pre-copy: a read-only VM stops after one round, a write-heavy one needs more rounds and a longer pause', () => {
+  const base = { seed: 'pre', accesses: 200_000, pages: 2000, instructionsPerAccess: 5000 };
+  const readOnly = simulate(generateTrace('zipf', { ...base, writeRatio: 0 }), { mode: 'precopy', precopyStopPages: 16 });
+  const writeHeavy = simulate(generateTrace('zipf', { ...base, writeRatio: 0.8 }), { mode: 'precopy', precopyStopPages: 16 });
+  assert.equal(readOnly.precopyRounds, 1);
+  assert.equal(readOnly.pagesSent, readOnly.vmPages);
+  assert.ok(writeHeavy.precopyRounds > 1);
+  assert.ok(writeHeavy.pagesSent > writeHeavy.vmPages);
+  assert.ok(writeHeavy.downtimeMs > readOnly.downtimeMs);
+  for (const r of [readOnly, writeHeavy]) assert.deepEqual([r.networkFaults, r.stallMs], [0, 0]);
+});
+
+test('hybrid: the pages still dirty after the rounds are the only ones that can fault', () => {
+  const trace = generateTrace('zipf', { seed: 'hy', accesses: 200_000, pages: 2000, writeRatio: 0.5, instructionsPerAccess: 1000 });
+  const r = simulate(trace, { mode: 'hybrid', precopyMaxRounds: 1, precopyStopPages: 0, push: 'off' });
+  const post = simulate(trace, { mode: 'postcopy', push: 'off' });
+  assert.equal(r.precopyRounds, 1);
+  assert.ok(r.networkFaults > 0);
+  assert.ok(r.networkFaults < post.networkFaults);
+  assert.equal(r.pagesSent - r.vmPages, r.networkFaults + r.pushPages);
+});

@@ -1,0 +1,120 @@
+/**
+ * Hand-worked timing examples. Numbers are chosen so that every step is a round number of
+ * microseconds: 1 Mbit/s link, 100-byte pages + 25 bytes of header = 125 bytes = 1000 bits =
+ * 1000 us per page message; 225 bytes of state + 25 = 250 bytes = 2000 us; RTT 400 us (200 us
+ * one way); 0.5 ms fixed switchover cost; 1e6 instructions/s (1 instruction = 1 us).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { simulate, type SimInput } from '../../src/migration';
+import { makeTrace } from '../../src/trace';
+
+const SLOW_LINK: SimInput = {
+  pageSize: 100,
+  network: { bandwidthBps: 1e6, rttUs: 400, messageOverheadBytes: 25, urgentChannel: false },
+  cpuStateBytes: 225,
+  switchoverFixedMs: 0.5,
+  instructionsPerSecond: 1e6,
+  predictor: 'none',
+  push: 'off',
+};
+
+test('post-copy, no prefetch, no push: three faults', () => {
+  const trace = makeTrace({ time: [0, 100, 300, 1000], page: [0, 0, 1, 2] });
+  const r = simulate(trace, SLOW_LINK);
+  // Downtime: state 2000 (link busy 0..2000) + 200 one way + 500 fixed = 2700; the VM resumes at 2700, instruction 0.
+  // Access p0 at 2700: fault, request at source 2900, p0 on the link 2900..3900, arrives 4100: stall 1400.
+  // Access p0 at 2700 + 100 + 1400 = 4200: here.
+  // Access p1 at 2700 + 300 + 1400 = 4400: fault, request 4600, link 4600..5600, arrives 5800: stall 2800.
+  // Access p2 at 2700 + 1000 + 2800 = 6500: fault, request 6700, link 6700..7700, arrives 7900: stall 4200.
+  // Every page has arrived: the migration ends at 7900.
+  assert.equal(r.downtimeMs, 2.7);
+  assert.equal(r.stallMs, 4.2);
+  assert.equal(r.totalMigrationMs, 7.9);
+  assert.equal(r.networkFaults, 3);
+  assert.equal(r.pagesSent, 3);
+  assert.equal(r.bytesSent, 3 * 125 + 250);
+});
+
+test('post-copy, next-k with k = 1: a late prefetch and the untouched page flushed at the end', () => {
+  const trace = makeTrace({ time: [0, 500, 600], page: [0, 1, 3] });
+  const r = simulate(trace, { ...SLOW_LINK, predictor: 'next-k', k: 1, vmPages: 4 });
+  // Resume at 2700. Access p0 at 2700: fault, request 2900; p0 on the link 2900..3900 (arrives 4100),
+  // predicted p1 behind it 3900..4900 (arrives 5100). Stall 1400.
+  // Access p1 at 2700 + 500 + 1400 = 4600: in flight, late prefetch, wait 500 -> stall 1900.
+  // Access p3 at 2700 + 600 + 1900 = 5200: fault, request 5400, link free since 4900: 5400..6400,
+  // arrives 6600 (p4 is outside the VM). Stall 3300.
+  // The VM ends at 6600; push is off, so untouched p2 goes then: 6600..7600, arrives 7800.
+  assert.equal(r.downtimeMs, 2.7);
+  assert.equal(r.stallMs, 3.3);
+  assert.equal(r.totalMigrationMs, 7.8);
+  assert.deepEqual(
+    [r.networkFaults, r.latePrefetches, r.prefetchIssued, r.prefetchUsed, r.pushPages, r.pagesSent],
+    [2, 1, 1, 1, 1, 4],
+  );
+});
+
+test('post-copy with restart push: the faulted page waits for the push page on the link, unless the urgent channel carries it', () => {
+  const trace = makeTrace({ time: [0, 3000], page: [2, 0] });
+  const shared = simulate(trace, { ...SLOW_LINK, push: 'restart', vmPages: 4 });
+  // The state leaves by 2000, then the push starts at page 0: 2000..3000 (arrives 3200).
+  // Access p2 at 2700: fault, request 2900; the link finishes p0 first, p2 goes 3000..4000,
+  // arrives 4200: stall 1500. The push restarts after p2: p3 at 4000..5000 (arrives 5200).
+  // Access p0 at 2700 + 3000 + 1500 = 7200: arrived at 3200, no wait.
+  // Wrapping around, p1 goes 5000..6000 and arrives 6200: the end of the migration.
+  assert.equal(shared.downtimeMs, 2.7);
+  assert.equal(shared.stallMs, 1.5);
+  assert.equal(shared.totalMigrationMs, 6.2);
+  assert.deepEqual([shared.networkFaults, shared.pushPages], [1, 3]);
+
+  const urgent = simulate(trace, { ...SLOW_LINK, push: 'restart', vmPages: 4, network: { ...SLOW_LINK.network, urgentChannel: true } });
+  // p2 leaves on the urgent channel at once: 2900..3900, arrives 4100: stall 1400.
+  // The link goes on undisturbed: p0 2000..3000, p3 3000..4000, p1 4000..5000 (arrives 5200).
+  assert.equal(urgent.stallMs, 1.4);
+  assert.equal(urgent.totalMigrationMs, 5.2);
+});
+
+test('pre-copy: a page written after its round sent it is resent; one written before is not', () => {
+  const trace = makeTrace({ time: [500, 1500, 2500], page: [0, 1, 1], write: [1, 1, 1] });
+  const r = simulate(trace, { ...SLOW_LINK, mode: 'precopy', precopyStopPages: 0, precopyMaxRounds: 5 });
+  // Round 1 at time 0: p0 0..1000, p1 1000..2000. Writes before 2000: p0 at 500 (after its send
+  // started at 0) and p1 at 1500 (after 1000): both dirty.
+  // Round 2: p0 2000..3000, p1 3000..4000. The write of p1 at 2500 comes before its send at 3000:
+  // the round carries it. Nothing dirty: stop-and-copy of the state alone at 4000:
+  // downtime = 2000 + 200 + 500 = 2700, the migration ends at 6700.
+  assert.equal(r.precopyRounds, 2);
+  assert.equal(r.pagesSent, 4);
+  assert.equal(r.downtimeMs, 2.7);
+  assert.equal(r.totalMigrationMs, 6.7);
+  assert.equal(r.stallMs, 0);
+});
+
+test('pre-copy stop-and-copy after the round limit sends the dirty pages during the downtime; hybrid faults them instead', () => {
+  const trace = makeTrace({ time: [500, 1500, 2500], page: [0, 1, 1], write: [1, 1, 1] });
+  const limits: SimInput = { ...SLOW_LINK, precopyStopPages: 0, precopyMaxRounds: 1 };
+  const pre = simulate(trace, { ...limits, mode: 'precopy' });
+  // One round (0..2000) leaves p0 and p1 dirty. Stop-and-copy: 2 x 125 + 250 bytes = 4000 us,
+  // + 200 + 500: downtime 4700, end 2000 + 4700 = 6700.
+  assert.deepEqual([pre.precopyRounds, pre.pagesSent, pre.downtimeMs, pre.totalMigrationMs], [1, 4, 4.7, 6.7]);
+
+  const hybrid = simulate(trace, { ...limits, mode: 'hybrid' });
+  // Pause at 2000 (instruction 2000): state 2000..4000, downtime 2700, resume at 4700.
+  // Access p1 at instruction 2500: 4700 + 500 = 5200, fault, request 5400, link 5400..6400,
+  // arrives 6600: stall 1400. The VM ends at 6600; p0, still dirty and untouched, 6600..7600, arrives 7800.
+  assert.deepEqual([hybrid.precopyRounds, hybrid.networkFaults, hybrid.pagesSent], [1, 1, 4]);
+  assert.equal(hybrid.downtimeMs, 2.7);
+  assert.equal(hybrid.stallMs, 1.4);
+  assert.equal(hybrid.totalMigrationMs, 7.8);
+});
+
+test('switchover: earlier accesses are history, the VM resumes at the switchover instruction', () => {
+  const trace = makeTrace({ time: [0, 100, 1000, 1300], page: [0, 1, 0, 2] });
+  const r = simulate(trace, { ...SLOW_LINK, switchover: 1000 });
+  // Resume at 2700 with the VM at instruction 1000. Access p0 at 2700: fault, arrives 4100 (stall 1400).
+  // Access p2 at 2700 + 300 + 1400 = 4400: fault, request 4600, 4600..5600, arrives 5800 (stall 2800).
+  // Untouched p1 after the VM ends at 5800: 5800..6800, arrives 7000.
+  assert.equal(r.accesses, 2);
+  assert.equal(r.networkFaults, 2);
+  assert.equal(r.stallMs, 2.8);
+  assert.equal(r.totalMigrationMs, 7);
+});
