@@ -9,6 +9,7 @@ import { createMarkov } from './markov';
 import { createNextK } from './next-k';
 import { createNone } from './none';
 import { createOracle } from './oracle';
+import { createPpm } from './ppm';
 import { createReadahead } from './readahead';
 import { createStride } from './stride';
 import { PREDICTOR_NAMES, type Predictor, type PredictorName, type PredictorOptions } from './types';
@@ -19,6 +20,9 @@ export { TopK } from './top-k';
 export { TRAINING_MODES, trainingFlags } from './training';
 export { READAHEAD_INITIAL_WINDOW } from './readahead';
 export { LEAP_DEFAULT_HISTORY, majorityDelta } from './leap';
+export { PPM_SYMBOLS } from './ppm';
+export * from '../model/ppm';
+export { FrequencyRanking } from '../model/frequency';
 
 const FACTORIES: Partial<Record<PredictorName, (options: PredictorOptions) => Predictor>> = {
   none: createNone,
@@ -28,6 +32,7 @@ const FACTORIES: Partial<Record<PredictorName, (options: PredictorOptions) => Pr
   stride: createStride,
   markov: createMarkov,
   leap: createLeap,
+  ppm: createPpm,
   oracle: createOracle,
 };
 

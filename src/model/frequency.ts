@@ -1,0 +1,115 @@
+/** Symbols with one count, kept in a list of buckets of equal count (an O(1) LFU structure). */
+interface Bucket {
+  count: number;
+  /** Most recently counted member; members are linked through `next` in recency order. */
+  head: number;
+  higher: Bucket | null;
+  lower: Bucket | null;
+}
+
+/**
+ * Counts of dense symbol indices, enumerable in descending count and, within a count, most
+ * recently counted first, with O(1) increments. Ranking at PPM's order 0 needs the top few
+ * symbols among up to millions without sorting at every fault. A symbol that is "retired"
+ * keeps its count (probabilities still use it) but leaves the enumeration for good: a page
+ * once sent is never worth proposing again in the same run.
+ */
+export class FrequencyRanking {
+  private readonly counts: number[] = [];
+  private readonly lastCounted: number[] = [];
+  private readonly prev: number[] = [];
+  private readonly next: number[] = [];
+  private readonly bucketOf: (Bucket | null)[] = [];
+  private readonly retired: boolean[] = [];
+  private top: Bucket | null = null;
+  private bottom: Bucket | null = null;
+  /** Sum of all counts. */
+  total = 0;
+  /** Symbols with a count > 0. */
+  distinct = 0;
+
+  count(symbol: number): number {
+    return this.counts[symbol] ?? 0;
+  }
+
+  /** Tick of the symbol's last increment (-1 if never): the tie-break of the ranking. */
+  recency(symbol: number): number {
+    return this.lastCounted[symbol] ?? -1;
+  }
+
+  increment(symbol: number, tick: number): void {
+    while (this.counts.length <= symbol) {
+      this.counts.push(0);
+      this.lastCounted.push(-1);
+      this.prev.push(-1);
+      this.next.push(-1);
+      this.bucketOf.push(null);
+      this.retired.push(false);
+    }
+    const c = this.counts[symbol]++;
+    if (c === 0) this.distinct++;
+    this.total++;
+    this.lastCounted[symbol] = tick;
+    if (this.retired[symbol]) return;
+    const from = this.bucketOf[symbol];
+    const above = from ? from.higher : this.bottom;
+    const target = above && above.count === c + 1 ? above : this.insertBucket(c + 1, from, above);
+    if (from) this.unlink(symbol);
+    this.pushHead(symbol, target);
+  }
+
+  /** Removes the symbol from the enumeration for good (its count stays). */
+  retire(symbol: number): void {
+    if (this.retired[symbol]) return;
+    if (this.bucketOf[symbol]) this.unlink(symbol);
+    this.retired[symbol] = true;
+  }
+
+  /** Visits live symbols by descending count, most recent first on equal counts, until `visit` returns false. */
+  forEachDescending(visit: (symbol: number) => boolean): void {
+    for (let b = this.top; b; b = b.lower) {
+      for (let s = b.head; s >= 0; ) {
+        const after = this.next[s];
+        if (!visit(s)) return;
+        s = after;
+      }
+    }
+  }
+
+  /** Visits every counted symbol (retired ones too), in index order. */
+  forEachCounted(visit: (symbol: number, count: number) => void): void {
+    for (let s = 0; s < this.counts.length; s++) if (this.counts[s] > 0) visit(s, this.counts[s]);
+  }
+
+  private insertBucket(count: number, lower: Bucket | null, higher: Bucket | null): Bucket {
+    const b: Bucket = { count, head: -1, higher, lower };
+    if (lower) lower.higher = b;
+    else this.bottom = b;
+    if (higher) higher.lower = b;
+    else this.top = b;
+    return b;
+  }
+
+  private pushHead(symbol: number, b: Bucket): void {
+    this.prev[symbol] = -1;
+    this.next[symbol] = b.head;
+    if (b.head >= 0) this.prev[b.head] = symbol;
+    b.head = symbol;
+    this.bucketOf[symbol] = b;
+  }
+
+  private unlink(symbol: number): void {
+    const b = this.bucketOf[symbol]!;
+    const p = this.prev[symbol];
+    const n = this.next[symbol];
+    if (p >= 0) this.next[p] = n;
+    else b.head = n;
+    if (n >= 0) this.prev[n] = p;
+    this.bucketOf[symbol] = null;
+    if (b.head >= 0) return;
+    if (b.lower) b.lower.higher = b.higher;
+    else this.bottom = b.higher;
+    if (b.higher) b.higher.lower = b.lower;
+    else this.top = b.lower;
+  }
+}
