@@ -7,4 +7,5 @@ export * from './errors';
 export * from './trace';
 export * from './report';
 export * from './migration';
+export * from './prefetch';
 export * from './experiments';

@@ -25,6 +25,12 @@ export const DEFAULT_WRITE_SHARE_SWEEP: WriteShareSweep = {
 };
 
 /**
+ * Hybrid as QEMU runs it (postcopy after the first pass): one full pre-copy round while the VM runs,
+ * then post-copy for the pages dirtied meanwhile. Pre-copy keeps the simulator's round limit.
+ */
+export const HYBRID_PRECOPY_ROUNDS = 1;
+
+/**
  * Pre-copy, post-copy and hybrid as the write share grows: the same access pattern (same seed) with
  * more and more of its accesses being writes, which dirty pages that pre-copy must send again.
  * Every mode uses PPM for its post-copy faults and a sequential background push, so post-copy finishes.
@@ -35,7 +41,8 @@ export function modesVsWriteShare(sweep: WriteShareSweep = DEFAULT_WRITE_SHARE_S
   const traces = new Map(sweep.writeRatios.map((writeRatio) => [writeRatio,
     generateTrace(sweep.kind, { ...sweep, writeRatio })]));
   return points.map(({ writeRatio, mode }, i) => {
-    const r = simulateWorkload({ trace: traces.get(writeRatio)! }, { predictor: 'ppm', push: 'sequential', ...overrides, mode });
+    const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
+    const r = simulateWorkload({ trace: traces.get(writeRatio)! }, { predictor: 'ppm', push: 'sequential', ...rounds, ...overrides, mode });
     progress?.(i + 1, points.length, `${mode} w=${writeRatio}`);
     return { method: mode, writeRatio, precopyRounds: r.precopyRounds, ...resultMetrics(r) };
   });
