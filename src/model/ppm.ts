@@ -3,13 +3,12 @@ import type { EscapeMethod } from '../prefetch/types';
 import { wholeOption } from '../prefetch/options';
 import { TopK } from '../prefetch/top-k';
 import { FrequencyRanking } from './frequency';
+import { PairMap } from './pair-map';
 
 export const PPM_ESCAPE_METHODS: readonly EscapeMethod[] = ['A', 'C', 'D'];
 export const PPM_DEFAULTS = { order: 3, escape: 'C' as EscapeMethod, maxContexts: 1 << 20 };
-/** Context ids and symbol indices share one 53-bit Map key: id * 2^32 + symbol index. */
-const KEY_SCALE = 2 ** 32;
-/** Largest allowed maxContexts: ids (at most cap + order) must stay below 2^21 for exact keys. */
-export const PPM_MAX_CONTEXTS = 2 ** 21 - 256;
+/** Largest allowed maxContexts: context ids (at most cap + order) are int32. */
+export const PPM_MAX_CONTEXTS = 2 ** 30;
 const MAX_ORDER = 64;
 
 export interface PpmOptions {
@@ -60,9 +59,10 @@ export function escapeProbability(method: EscapeMethod, n: number, q: number): n
  * probabilities go to the symbol observed most recently.
  *
  * Storage: contexts form a trie keyed by the history read backwards (order-m context = child of
- * the order-(m-1) context by the symbol m steps back), held in two flat Maps with numeric keys
- * (context id * 2^32 + symbol index): children and count slots. Symbols are interned to dense
- * indices. Order 0 is a FrequencyRanking so the top of 10^6 symbols is found without sorting.
+ * the order-(m-1) context by the symbol m steps back). Symbols are interned to dense indices;
+ * contexts and their counts live in typed arrays: (parent, symbol) -> child and (context,
+ * symbol) -> count entry are PairMaps, and each context's count entries form a linked list for
+ * enumeration. Order 0 is a FrequencyRanking so the top of 10^6 symbols is found without sorting.
  *
  * Bounded memory (maxContexts, default 2^20): when the contexts of order >= 1 exceed the cap,
  * the least recently used ones are dropped until at most max(order, 3/4 cap) remain. A context
@@ -80,23 +80,31 @@ export class PpmModel {
   private readonly orderZero = new FrequencyRanking();
 
   /** Per context id (0 = the order-0 root, whose counts live in orderZero). */
-  private readonly parent: number[] = [0];
-  private readonly edge: number[] = [-1];
-  /** Tick of last use; -1 for a free id. */
-  private readonly lastUse: number[] = [Infinity];
-  private readonly totals: number[] = [0];
-  private readonly successors: number[][] = [[]];
-  private readonly successorCounts: number[][] = [[]];
+  private parent = new Int32Array(1024);
+  private edge = new Int32Array(1024);
+  /** Tick of last use; -1 for a free id. The root is never pruned. */
+  private lastUse = new Float64Array(1024).fill(-1);
+  /** First count entry of the context, -1 when none. */
+  private firstEntry = new Int32Array(1024).fill(-1);
+  private contextIds = 1;
   private readonly freeIds: number[] = [];
-  private readonly children = new Map<number, number>();
-  private readonly slots = new Map<number, number>();
+  private readonly children = new PairMap();
+  /** Per count entry: the symbol, its count and the next entry of the same context (or of the free list). */
+  private entrySymbol = new Int32Array(4096);
+  private entryCount = new Float64Array(4096);
+  private entryNext = new Int32Array(4096);
+  private entryIds = 0;
+  private freeEntry = -1;
+  private readonly entries = new PairMap();
   private liveContexts = 0;
   private storedCounts = 0;
 
   /** Symbol indices of the recent history, newest first (-1: a symbol the model never learned). */
-  private readonly recent: number[] = [];
-  /** Context ids matching the recent history: path[m] is the order-m context. */
-  private path: number[] = [0];
+  private readonly recent: Int32Array;
+  private recentLength = 0;
+  /** Context ids matching the recent history: path[m] is the order-m context, m < pathLength. */
+  private readonly path: Int32Array;
+  private pathLength = 1;
   private tick = 0;
   /** Exclusion marks: excludedIn[symbol] === query stamp when excluded in the current query. */
   private readonly excludedIn: number[] = [];
@@ -107,6 +115,8 @@ export class PpmModel {
     this.escape = options.escape ?? PPM_DEFAULTS.escape;
     if (!PPM_ESCAPE_METHODS.includes(this.escape)) throw new UserError(`escape must be one of ${PPM_ESCAPE_METHODS.join(', ')}, got '${this.escape}'`);
     this.maxContexts = wholeOption(options.maxContexts, 'maxContexts', PPM_DEFAULTS.maxContexts, this.order, PPM_MAX_CONTEXTS);
+    this.recent = new Int32Array(this.order);
+    this.path = new Int32Array(this.order + 1);
   }
 
   /**
@@ -125,9 +135,10 @@ export class PpmModel {
       }
       this.count(index);
     }
-    this.recent.unshift(index ?? -1);
-    if (this.recent.length > this.order) this.recent.pop();
-    this.path = this.walk(this.recent, learn);
+    this.recent.copyWithin(1, 0, this.order - 1);
+    this.recent[0] = index ?? -1;
+    this.recentLength = Math.min(this.recentLength + 1, this.order);
+    this.pathLength = this.walk(this.recent, this.recentLength, this.path, learn, true);
     if (this.liveContexts > this.maxContexts) this.prune();
   }
 
@@ -137,9 +148,11 @@ export class PpmModel {
    * the model never saw are absent; the mass left (1 - sum) is the final escape.
    */
   distribution(history: readonly number[]): Map<number, number> {
-    const newestFirst = history.slice(-this.order).reverse().map((s) => this.symbolIndex.get(s) ?? -1);
+    const newestFirst = Int32Array.from(history.slice(-this.order).reverse(), (s) => this.symbolIndex.get(s) ?? -1);
+    const path = new Int32Array(this.order + 1);
+    const length = this.walk(newestFirst, newestFirst.length, path, false, false);
     const result = new Map<number, number>();
-    this.blend(this.walk(newestFirst, false, false), (symbol, p) => {
+    this.blend(path, length, (symbol, p) => {
       result.set(this.symbolValue[symbol], p);
       return true;
     });
@@ -154,7 +167,7 @@ export class PpmModel {
   rank(k: number, accept: (symbol: number) => boolean, permanent = false): number[] {
     if (k <= 0) return [];
     const best = new TopK(k);
-    this.blend(this.path, (symbol, p, atOrderZero) => {
+    this.blend(this.path, this.pathLength, (symbol, p, atOrderZero) => {
       const recency = this.orderZero.recency(symbol);
       // order 0 comes in descending (p, recency): the first that does not fit ends the search
       if (!best.accepts(p, recency)) return !atOrderZero;
@@ -175,31 +188,28 @@ export class PpmModel {
    * Visits each symbol of the blended distribution along `path` with its probability: contexts
    * from the deepest down, order 0 last and in descending count (visit returning false stops).
    */
-  private blend(path: readonly number[], visit: (symbol: number, p: number, atOrderZero: boolean) => boolean): void {
+  private blend(path: Int32Array, length: number, visit: (symbol: number, p: number, atOrderZero: boolean) => boolean): void {
     const stamp = ++this.stamp;
     let weight = 1;
     let excludedCount = 0;
     let excludedTotal = 0;
-    for (let m = path.length - 1; m >= 1; m--) {
-      const id = path[m];
-      const symbols = this.successors[id];
-      const counts = this.successorCounts[id];
+    for (let m = length - 1; m >= 1; m--) {
       let n = 0;
       let q = 0;
-      for (let i = 0; i < symbols.length; i++) {
-        if (this.excludedIn[symbols[i]] !== stamp) {
-          n += counts[i];
+      for (let e = this.firstEntry[path[m]]; e >= 0; e = this.entryNext[e]) {
+        if (this.excludedIn[this.entrySymbol[e]] !== stamp) {
+          n += this.entryCount[e];
           q++;
         }
       }
       if (n === 0) continue;
-      for (let i = 0; i < symbols.length; i++) {
-        const s = symbols[i];
+      for (let e = this.firstEntry[path[m]]; e >= 0; e = this.entryNext[e]) {
+        const s = this.entrySymbol[e];
         if (this.excludedIn[s] === stamp) continue;
         this.excludedIn[s] = stamp;
         excludedCount++;
         excludedTotal += this.orderZero.count(s);
-        if (!visit(s, weight * symbolProbability(this.escape, counts[i], n, q), false)) return;
+        if (!visit(s, weight * symbolProbability(this.escape, this.entryCount[e], n, q), false)) return;
       }
       weight *= escapeProbability(this.escape, n, q);
     }
@@ -212,54 +222,62 @@ export class PpmModel {
   /** Adds one to `symbol` in every context on the current path. */
   private count(symbol: number): void {
     this.orderZero.increment(symbol, this.tick);
-    for (let m = 1; m < this.path.length; m++) {
+    for (let m = 1; m < this.pathLength; m++) {
       const id = this.path[m];
-      const key = id * KEY_SCALE + symbol;
-      const slot = this.slots.get(key);
-      if (slot === undefined) {
-        this.slots.set(key, this.successors[id].length);
-        this.successors[id].push(symbol);
-        this.successorCounts[id].push(1);
-        this.storedCounts++;
-      } else {
-        this.successorCounts[id][slot]++;
-      }
-      this.totals[id]++;
+      const e = this.entries.get(id, symbol);
+      if (e >= 0) this.entryCount[e]++;
+      else this.entries.set(id, symbol, this.newEntry(id, symbol));
     }
   }
 
   /**
-   * Context ids for a history (newest first): the root, then each existing deeper context,
-   * creating missing ones when `create`. `touch` marks them used now (for LRU pruning).
+   * Writes into `path` the context ids for a history of `length` symbols (newest first): the root,
+   * then each existing deeper context, creating missing ones when `create`; returns the path's
+   * length. `touch` marks them used now (for LRU pruning).
    */
-  private walk(newestFirst: readonly number[], create: boolean, touch = true): number[] {
-    const path = [0];
-    for (let m = 0; m < newestFirst.length && m < this.order; m++) {
+  private walk(newestFirst: Int32Array, length: number, path: Int32Array, create: boolean, touch: boolean): number {
+    path[0] = 0;
+    let m = 0;
+    for (; m < length; m++) {
       const symbol = newestFirst[m];
       if (symbol < 0) break;
-      const parent = path[m];
-      let id = this.children.get(parent * KEY_SCALE + symbol);
-      if (id === undefined) {
+      let id = this.children.get(path[m], symbol);
+      if (id < 0) {
         if (!create) break;
-        id = this.newContext(parent, symbol);
+        id = this.newContext(path[m], symbol);
       }
       if (touch) this.lastUse[id] = this.tick;
-      path.push(id);
+      path[m + 1] = id;
     }
-    return path;
+    return m + 1;
   }
 
   private newContext(parent: number, symbol: number): number {
-    const id = this.freeIds.pop() ?? this.parent.length;
+    const id = this.freeIds.pop() ?? this.contextIds++;
+    if (id >= this.parent.length) this.growContexts();
     this.parent[id] = parent;
     this.edge[id] = symbol;
     this.lastUse[id] = this.tick;
-    this.totals[id] = 0;
-    this.successors[id] = [];
-    this.successorCounts[id] = [];
-    this.children.set(parent * KEY_SCALE + symbol, id);
+    this.firstEntry[id] = -1;
+    this.children.set(parent, symbol, id);
     this.liveContexts++;
     return id;
+  }
+
+  /** A count entry of 1 for `symbol`, linked at the head of the context's list. */
+  private newEntry(id: number, symbol: number): number {
+    let e = this.freeEntry;
+    if (e >= 0) this.freeEntry = this.entryNext[e];
+    else {
+      e = this.entryIds++;
+      if (e >= this.entrySymbol.length) this.growEntries();
+    }
+    this.entrySymbol[e] = symbol;
+    this.entryCount[e] = 1;
+    this.entryNext[e] = this.firstEntry[id];
+    this.firstEntry[id] = e;
+    this.storedCounts++;
+    return e;
   }
 
   /** Drops the least recently used contexts until at most max(order, 3/4 cap) remain (see class doc). */
@@ -267,21 +285,47 @@ export class PpmModel {
     const keep = Math.max(this.order, Math.floor((this.maxContexts * 3) / 4));
     const uses = new Float64Array(this.liveContexts);
     let j = 0;
-    for (let id = 1; id < this.lastUse.length; id++) if (this.lastUse[id] >= 0) uses[j++] = this.lastUse[id];
+    for (let id = 1; id < this.contextIds; id++) if (this.lastUse[id] >= 0) uses[j++] = this.lastUse[id];
     uses.sort().reverse();
-    // keep exactly the contexts used after the first one that does not fit
+    // keep exactly the contexts used after the first one that does not fit (ties go together)
     const threshold = uses[keep];
-    for (let id = 1; id < this.lastUse.length; id++) if (this.lastUse[id] >= 0 && this.lastUse[id] <= threshold) this.dropContext(id);
+    for (let id = 1; id < this.contextIds; id++) if (this.lastUse[id] >= 0 && this.lastUse[id] <= threshold) this.dropContext(id);
   }
 
   private dropContext(id: number): void {
-    for (const symbol of this.successors[id]) this.slots.delete(id * KEY_SCALE + symbol);
-    this.storedCounts -= this.successors[id].length;
-    this.children.delete(this.parent[id] * KEY_SCALE + this.edge[id]);
-    this.successors[id] = [];
-    this.successorCounts[id] = [];
+    for (let e = this.firstEntry[id]; e >= 0; ) {
+      const next = this.entryNext[e];
+      this.entries.delete(id, this.entrySymbol[e]);
+      this.entryNext[e] = this.freeEntry;
+      this.freeEntry = e;
+      this.storedCounts--;
+      e = next;
+    }
+    this.firstEntry[id] = -1;
+    this.children.delete(this.parent[id], this.edge[id]);
     this.lastUse[id] = -1;
     this.freeIds.push(id);
     this.liveContexts--;
   }
+
+  private growContexts(): void {
+    const size = this.parent.length * 2;
+    this.parent = grow(this.parent, new Int32Array(size));
+    this.edge = grow(this.edge, new Int32Array(size));
+    this.lastUse = grow(this.lastUse, new Float64Array(size).fill(-1));
+    this.firstEntry = grow(this.firstEntry, new Int32Array(size).fill(-1));
+  }
+
+  private growEntries(): void {
+    const size = this.entrySymbol.length * 2;
+    this.entrySymbol = grow(this.entrySymbol, new Int32Array(size));
+    this.entryCount = grow(this.entryCount, new Float64Array(size));
+    this.entryNext = grow(this.entryNext, new Int32Array(size));
+  }
+}
+
+/** `larger` with `smaller` copied into its start. */
+function grow<T extends Int32Array | Float64Array>(smaller: T, larger: T): T {
+  larger.set(smaller);
+  return larger;
 }
