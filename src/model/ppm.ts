@@ -161,10 +161,10 @@ export class PpmModel {
 
   /**
    * The k most probable next symbols after the current history (blended as in `distribution`)
-   * among those `accept` admits, best first. With `permanent`, a symbol rejected at order 0 is
-   * never offered again (for pages already sent).
+   * among those `accept` admits, best first. A rejected symbol for which `gone` holds is never
+   * offered again from order 0 (for pages already sent: they stay sent).
    */
-  rank(k: number, accept: (symbol: number) => boolean, permanent = false): number[] {
+  rank(k: number, accept: (symbol: number) => boolean, gone?: (symbol: number) => boolean): number[] {
     if (k <= 0) return [];
     const best = new TopK(k);
     this.blend(this.path, this.pathLength, (symbol, p, atOrderZero) => {
@@ -173,7 +173,7 @@ export class PpmModel {
       if (!best.accepts(p, recency)) return !atOrderZero;
       const value = this.symbolValue[symbol];
       if (accept(value)) best.offer(value, p, recency);
-      else if (atOrderZero && permanent) this.orderZero.retire(symbol);
+      else if (atOrderZero && gone?.(value)) this.orderZero.retire(symbol);
       return true;
     });
     return best.result();

@@ -38,8 +38,10 @@ export function createPpm(options: PredictorOptions): Predictor {
     onFault(page, k, ctx) {
       feed(page, training.online);
       const toPage = deltas ? (delta: number) => (page + delta) >>> 0 : (symbol: number) => symbol;
-      // pages once sent stay sent, so in page mode a rejected order-0 symbol can leave the ranking
-      const ranked = model.rank(k, (symbol) => isProposable(toPage(symbol), page, ctx.vmPages, ctx.isSent), !deltas);
+      const accept = (symbol: number) => isProposable(toPage(symbol), page, ctx.vmPages, ctx.isSent);
+      // a page once sent stays sent (and one outside the VM stays outside): it can leave the ranking
+      const gone = deltas ? undefined : (symbol: number) => symbol >= ctx.vmPages || ctx.isSent(symbol);
+      const ranked = model.rank(k, accept, gone);
       return deltas ? ranked.map(toPage) : ranked;
     },
     modelSize() {

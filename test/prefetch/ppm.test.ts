@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import seedrandom from 'seedrandom';
+import { createPredictor, FrequencyRanking, PpmModel, type EscapeMethod } from '../../src/prefetch';
+import { PairMap } from '../../src/model/pair-map';
+import { context } from './helpers';
+
+// "abracadabra" with a=1, b=2, r=3, c=4, d=5. Counts after training (every order updated):
+//   order 0: a 5, b 2, r 2, c 1, d 1
+//   order 1: a -> {b 2, c 1, d 1}; b -> {r 2}; r -> {a 2}; c -> {a 1}; d -> {a 1}
+//   order 2: ab -> {r 2}; br -> {a 2}; ra -> {c 1}; ac -> {a 1}; ca -> {d 1}; ad -> {a 1}; da -> {b 1}
+const ABRACADABRA = [1, 2, 3, 1, 4, 1, 5, 1, 2, 3, 1];
+const [a, b, r, c, d] = [1, 2, 3, 4, 5];
+
+function trained(escape: EscapeMethod, order = 2): PpmModel {
+  const model = new PpmModel({ order, escape });
+  for (const s of ABRACADABRA) model.update(s);
+  return model;
+}
+
+function assertDistribution(actual: Map<number, number>, expected: [number, number][]): void {
+  assert.equal(actual.size, expected.length);
+  for (const [symbol, p] of expected) assert.ok(Math.abs((actual.get(symbol) ?? NaN) - p) < 1e-12, `P(${symbol}) = ${actual.get(symbol)}, expected ${p}`);
+}
+
+// After "...ra": order 2 "ra" = {c 1}; order 1 "a" without c = {b 2, d 1} (n=3, q=2);
+// order 0 without c, b, d = {a 5, r 2} (n=7, q=2).
+test('escape C (P = c/(n+q), esc = q/(n+q)) with exclusion after "ra"', () => {
+  // ra: P(c) = 1/2, esc 1/2.  a: P(b) = 2/5, P(d) = 1/5, esc 2/5 -> b = 1/5, d = 1/10, weight 1/5.
+  // order 0: P(a) = 5/9, P(r) = 2/9 -> a = 1/9, r = 2/45.
+  assertDistribution(trained('C').distribution([r, a]), [[c, 1 / 2], [b, 1 / 5], [d, 1 / 10], [a, 1 / 9], [r, 2 / 45]]);
+});
+
+test('escape A (P = c/(n+1), esc = 1/(n+1)) with exclusion after "ra"', () => {
+  // ra: c = 1/2, esc 1/2.  a: P(b) = 2/4, P(d) = 1/4, esc 1/4 -> b = 1/4, d = 1/8, weight 1/8.
+  // order 0: P(a) = 5/8, P(r) = 2/8 -> a = 5/64, r = 1/32.
+  assertDistribution(trained('A').distribution([r, a]), [[c, 1 / 2], [b, 1 / 4], [d, 1 / 8], [a, 5 / 64], [r, 1 / 32]]);
+});
+
+test('escape D (P = (c-1/2)/n, esc = q/2n) with exclusion after "ra"', () => {
+  // ra: c = 0.5/1 = 1/2, esc 1/2.  a: P(b) = 1.5/3, P(d) = 0.5/3, esc 2/6 -> b = 1/4, d = 1/12, weight 1/6.
+  // order 0: P(a) = 4.5/7 = 9/14, P(r) = 1.5/7 = 3/14 -> a = 3/28, r = 1/28.
+  assertDistribution(trained('D').distribution([r, a]), [[c, 1 / 2], [b, 1 / 4], [d, 1 / 12], [a, 3 / 28], [r, 1 / 28]]);
+});
+
+test('the longest context that occurred is used, and a fully excluded context escapes with probability 1', () => {
+  // "cb" never occurred: start at order 1 "b" = {r 2}: r = 2/3 (C), esc 1/3;
+  // order 0 without r: a 5, b 2, c 1, d 1 (n=9, q=4) -> a = 1/3 * 5/13, b = 2/39, c = d = 1/39.
+  assertDistribution(trained('C').distribution([c, b]), [[r, 2 / 3], [a, 5 / 39], [b, 2 / 39], [c, 1 / 39], [d, 1 / 39]]);
+  // "br" = {a 2}: a = 2/3, esc 1/3; order 1 "r" = {a 2} is all excluded: passed with escape 1;
+  // order 0 without a: b 2, r 2, c 1, d 1 (n=6, q=4) -> b = r = 1/3 * 2/10, c = d = 1/30.
+  assertDistribution(trained('C').distribution([b, r]), [[a, 2 / 3], [b, 1 / 15], [r, 1 / 15], [c, 1 / 30], [d, 1 / 30]]);
+});
+
+test('ranking follows the blended probabilities and breaks ties by recency', () => {
+  // after "abracadabra" the history ends in "ra": C gives c 1/2, b 1/5, a 1/9, d 1/10, r 2/45
+  assert.deepEqual(trained('C').rank(5, () => true), [c, b, a, d, r]);
+  // D puts a (3/28) above d (1/12) as well; A puts d (1/8) above a (5/64)
+  assert.deepEqual(trained('D').rank(4, () => true), [c, b, a, d]);
+  assert.deepEqual(trained('A').rank(4, () => true), [c, b, d, a]);
+  assert.deepEqual(trained('C').rank(2, (s) => s !== c), [b, a]);
+  // order 0 only, counts 1:2, 2:1, 3:1: 3 was seen after 2, so it ranks first on the tie
+  const model = new PpmModel({ order: 1 });
+  for (const s of [1, 2, 1, 3]) model.update(s);
+  assert.deepEqual(model.rank(3, () => true), [1, 3, 2]);
+});
+
+test('pruning keeps at most maxContexts contexts and drops the least recently used', () => {
+  const model = new PpmModel({ order: 1, maxContexts: 4 });
+  for (const s of [1, 2, 1, 2, 1, 2, 5, 6, 7, 8, 9]) {
+    model.update(s);
+    assert.ok(model.size().contexts <= 4);
+  }
+  // contexts "1" and "2" were the least recently used when "7" and then "9" overflowed the cap
+  assert.deepEqual(model.size(), { contexts: 3, counts: 2 + 7 }); // 7 -> {8}, 8 -> {9}, 9 -> {}; 7 symbols
+  // "1" is gone, so only order 0 answers: n = 11, q = 7 -> P(2) = 3/18
+  assert.ok(Math.abs(model.distribution([1]).get(2)! - 3 / 18) < 1e-12);
+  assert.equal(model.distribution([8]).get(9), 1 / 2);
+  const big = new PpmModel({ order: 3, maxContexts: 50 });
+  const random = seedrandom.alea('prune');
+  for (let i = 0; i < 5000; i++) {
+    big.update(Math.floor(random() * 30));
+    assert.ok(big.size().contexts <= 50);
+  }
+});
+
+test('bad PPM options are user errors', () => {
+  assert.throws(() => new PpmModel({ order: 0 }), /order must be a whole number between 1/);
+  assert.throws(() => new PpmModel({ escape: 'B' as EscapeMethod }), /escape must be one of A, C, D/);
+  assert.throws(() => new PpmModel({ order: 3, maxContexts: 2 }), /maxContexts must be a whole number between 3/);
+  assert.throws(() => createPredictor('ppm', { symbols: 'bytes' as 'pages' }), /symbols must be one of pages, deltas/);
+  assert.throws(() => createPredictor('ppm', { training: 'never' as 'both' }), /training must be one of offline, online, both/);
+});
+
+test('ppm predictor: training modes decide what the model learns', () => {
+  const history = [1, 2, 3, 1, 2, 3, 1];
+  const faults = [7, 8, 7, 8, 7];
+  const run = (training: 'offline' | 'online' | 'both') => {
+    const ppm = createPredictor('ppm', { order: 1, training });
+    for (const p of history) ppm.observeHistory(p);
+    return faults.map((p) => ppm.onFault(p, 2, context(20)));
+  };
+  // offline: faults never counted; 7 and 8 are unknown, so only order 0 (1: 3, 2: 2, 3: 2; 1 newest) answers
+  assert.deepEqual(run('offline'), [[1, 3], [1, 3], [1, 3], [1, 3], [1, 3]]);
+  // online: history ignored; at the last 7: context 7 = {8: 2}, then order 0 has only 7 (the fault) and 8
+  assert.deepEqual(run('online'), [[], [7], [8], [7], [8]]);
+  // both: at the last 7: context 7 = {8: 2} first, then order 0 without 8: 1 (3) beats 7 (the fault itself)
+  assert.deepEqual(run('both').at(-1), [8, 1]);
+  assert.ok(createPredictor('ppm').modelSize() === 0);
+});
+
+test('ppm over deltas maps predicted deltas back to pages', () => {
+  const ppm = createPredictor('ppm', { order: 1, symbols: 'deltas', training: 'both' });
+  for (const p of [10, 12, 14, 16]) ppm.observeHistory(p); // deltas 2, 2, 2
+  // fault at 30: delta 14 is new; order 0 = {2: 3, 14: 1} -> pages 32, 44
+  assert.deepEqual(ppm.onFault(30, 2, context(100)), [32, 44]);
+  // fault at 32 (delta 2): order-1 context "2" = {2: 2} proposes 34, but it is sent; order 0 then has 14
+  assert.deepEqual(ppm.onFault(32, 2, context(100, [34])), [46]); // 34 sent; 14 -> 46
+  const frozen = createPredictor('ppm', { order: 1, symbols: 'deltas', training: 'offline' });
+  for (const p of [10, 12, 14, 16]) frozen.observeHistory(p);
+  assert.deepEqual(frozen.onFault(30, 2, context(100)), [32]); // only delta 2 is known
+  assert.deepEqual(frozen.onFault(99, 2, context(100)), []); // 101 is outside the VM
+});
+
+test('FrequencyRanking enumerates by count, most recent first, and forgets retired symbols', () => {
+  const f = new FrequencyRanking();
+  for (const [s, t] of [[0, 1], [1, 2], [2, 3], [1, 4], [0, 5], [3, 6]] as const) f.increment(s, t);
+  const order = () => {
+    const out: number[] = [];
+    f.forEachDescending((s) => out.push(s) > 0);
+    return out;
+  };
+  assert.deepEqual(order(), [0, 1, 3, 2]);
+  f.retire(0);
+  f.increment(0, 7);
+  assert.deepEqual(order(), [1, 3, 2]);
+  assert.equal(f.count(0), 3);
+  assert.equal(f.total, 7);
+  assert.equal(f.distinct, 4);
+});
+
+test('PairMap agrees with a Map under random sets and deletes', () => {
+  const random = seedrandom.alea('pairs');
+  const pairs = new PairMap(4);
+  const reference = new Map<string, number>();
+  for (let i = 0; i < 20000; i++) {
+    const x = Math.floor(random() * 40);
+    const y = Math.floor(random() * 40);
+    if (random() < 0.4) {
+      pairs.delete(x, y);
+      reference.delete(`${x},${y}`);
+    } else {
+      pairs.set(x, y, i);
+      reference.set(`${x},${y}`, i);
+    }
+  }
+  assert.equal(pairs.size, reference.size);
+  for (let x = 0; x < 40; x++) for (let y = 0; y < 40; y++) assert.equal(pairs.get(x, y), reference.get(`${x},${y}`) ?? -1);
+});
