@@ -53,6 +53,12 @@ export function parseDuration(value: string | number): number {
   return Number(match[1]) * DURATION_UNITS_US[(match[2] ?? 'us').toLowerCase()];
 }
 
+/**
+ * Largest VM the simulator accepts: 2^27 pages (512 GiB of 4 KiB pages) already needs ~2.5 GB of
+ * per-page arrays. Traces of raw virtual page numbers must be renumbered densely first (as the lackey converter does).
+ */
+export const MAX_VM_PAGES = 2 ** 27;
+
 function check(ok: boolean, message: string): void {
   if (!ok) throw new UserError(message);
 }
@@ -109,6 +115,7 @@ export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSi
   checkWhole(config.k, 'k', 0);
   checkNumber(config.switchover, 'switchover', 0, true);
   checkWhole(config.vmPages, 'vm pages', 1);
+  check(config.vmPages <= MAX_VM_PAGES, `a VM of ${config.vmPages} pages is too large to simulate (at most ${MAX_VM_PAGES}); number the trace's pages densely`);
   checkWhole(config.pageSize, 'page size', 1);
   checkNumber(config.instructionsPerSecond, 'instructions per second', 0, false);
   checkWhole(config.cpuStateBytes, 'cpu state bytes', 0);
