@@ -6,7 +6,9 @@ import type { Workload } from './workloads';
 /**
  * Every predictor on every workload under the same setup, the oracle (which reads the future) being
  * the limit any predictor can reach with k pages per fault. One row per (workload, method);
- * faultChangePercent compares with plain post-copy ("none") on the same workload, which is always run.
+ * faultChangePercent compares with plain post-copy ("none") on the same workload, which is always run;
+ * touchedShare is the share of the VM's pages touched after switchover (when it is high, almost any page
+ * sent ahead is used eventually, so faults alone flatter predictors that always fill their k slots).
  */
 export function predictorComparison(
   workloads: readonly Workload[], predictors: readonly PredictorName[] = PREDICTOR_NAMES, overrides: SimOverrides = {}, progress?: Progress,
@@ -21,6 +23,7 @@ export function predictorComparison(
   const plainFaults = new Map(points.flatMap((p, i) => (p.method === 'none' ? [[p.workload, results[i].networkFaults]] : [])));
   return points.flatMap(({ workload, method }, i) => (predictors.includes(method) ? [{
     workload: workload.name, source: workload.source, method, distinctPagesTouched: results[i].distinctPagesTouched,
+    touchedShare: results[i].distinctPagesTouched / results[i].vmPages,
     ...resultMetrics(results[i]), faultChangePercent: percentChange(plainFaults.get(workload)!, results[i].networkFaults),
   }] : []));
 }

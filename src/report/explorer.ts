@@ -18,6 +18,8 @@ export interface ExplorerOptions {
   metrics: ReadonlyArray<{ key: string; label: string }>;
   /** Column naming the method in each row. */
   series: string;
+  /** Values selected when the page opens (e.g. the notebook's own setting); the first value otherwise. */
+  initial?: Readonly<Record<string, string | number>>;
   height?: number;
 }
 
@@ -27,9 +29,10 @@ let explorerCounter = 0;
 export function explorerHtml(cells: readonly ExplorerCell[], options: ExplorerOptions): string {
   const id = `pcl-explorer-${++explorerCounter}`;
   const values = (key: string) => [...new Set(cells.map((c) => c.params[key]))];
+  const selected = (key: string, v: string | number) => (options.initial?.[key] !== undefined && String(options.initial[key]) === String(v) ? ' selected' : '');
   const select = (key: string, label: string, choices: ReadonlyArray<string | number>, labels = choices.map(String)) =>
     `<label style="margin-right:1em">${escapeHtml(label)} <select data-key="${escapeHtml(key)}">` +
-    choices.map((v, i) => `<option value="${escapeHtml(String(v))}">${escapeHtml(labels[i])}</option>`).join('') + '</select></label>';
+    choices.map((v, i) => `<option value="${escapeHtml(String(v))}"${selected(key, v)}>${escapeHtml(labels[i])}</option>`).join('') + '</select></label>';
   const controls = options.axes.map((a) => select(a.key, a.label, values(a.key))).join('') +
     select('__metric', 'metric', options.metrics.map((m) => m.key), options.metrics.map((m) => m.label));
   const methods = [...new Set(cells.flatMap((c) => c.rows.map((r) => String(r[options.series]))))];
