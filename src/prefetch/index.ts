@@ -1,19 +1,7 @@
 /**
- * The predictor registry: every name in PREDICTOR_NAMES maps to one module. CLI, experiments and
- * notebooks create predictors only through createPredictor.
+ * Page predictors: the registry (createPredictor, parsePredictorName), the predictor modules'
+ * helpers, the PPM model and the prediction metrics.
  */
-import { UserError } from '../errors';
-import { createBubbling } from './bubbling';
-import { createLeap } from './leap';
-import { createMarkov } from './markov';
-import { createNextK } from './next-k';
-import { createNone } from './none';
-import { createOracle } from './oracle';
-import { createPpm } from './ppm';
-import { createReadahead } from './readahead';
-import { createStride } from './stride';
-import { PREDICTOR_NAMES, type Predictor, type PredictorName, type PredictorOptions } from './types';
-
 export * from './types';
 export { SkipList } from './skip-list';
 export { TopK } from './top-k';
@@ -23,30 +11,6 @@ export { LEAP_DEFAULT_HISTORY, majorityDelta } from './leap';
 export { PPM_SYMBOLS } from './ppm';
 export * from '../model/ppm';
 export { FrequencyRanking } from '../model/frequency';
-
-const FACTORIES: Partial<Record<PredictorName, (options: PredictorOptions) => Predictor>> = {
-  none: createNone,
-  'next-k': createNextK,
-  readahead: createReadahead,
-  bubbling: createBubbling,
-  stride: createStride,
-  markov: createMarkov,
-  leap: createLeap,
-  ppm: createPpm,
-  oracle: createOracle,
-};
-
-/** A fresh predictor of the given name (state is per run: never share one between runs). */
-export function createPredictor(name: PredictorName, options: PredictorOptions = {}): Predictor {
-  const factory = FACTORIES[name];
-  if (!factory) throw new UserError(`predictor '${name}' is not available`);
-  return factory(options);
-}
-
-/** Parses a predictor name given by a user; one-line error listing the known names. */
-export function parsePredictorName(text: string): PredictorName {
-  if (!(PREDICTOR_NAMES as readonly string[]).includes(text)) {
-    throw new UserError(`unknown predictor '${text}' (known: ${PREDICTOR_NAMES.join(', ')})`);
-  }
-  return text as PredictorName;
-}
+export { PairMap } from '../model/pair-map';
+export { createPredictor, parsePredictorName } from './registry';
+export * from './metrics';

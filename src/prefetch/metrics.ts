@@ -1,0 +1,138 @@
+import { switchoverIndex } from '../trace/switchover';
+import type { Trace } from '../trace/types';
+import { createPredictor } from './registry';
+import { wholeOption } from './options';
+import type { FaultContext, PredictorName, PredictorOptions } from './types';
+
+export const PREDICT_DEFAULTS = { k: 8, lead: 0 };
+
+export interface PredictionMetricsOptions extends PredictorOptions {
+  /** Pages the predictor may propose per fault (default 8). */
+  k?: number;
+  /** Instruction count at switchover: earlier accesses are history (default 0: no history). */
+  switchover?: number;
+  /** Accesses during which pages issued at a fault are still in flight (default 0: never late). */
+  lead?: number;
+  /** VM size in pages (default largest page in the trace + 1). */
+  vmPages?: number;
+}
+
+/**
+ * Prediction quality of one predictor on a trace, independent of any network or timing model.
+ * Replay: the accesses before switchover go to observeHistory; after it, the destination starts
+ * empty. An access to a page that is neither present nor issued is a fault: the page becomes
+ * present and the predictor's first k proposals that are whole pages inside the VM and not yet
+ * present or issued (duplicates dropped) become issued. Issued pages count as sent (isSent).
+ */
+export interface PredictionMetrics {
+  predictor: PredictorName;
+  k: number;
+  lead: number;
+  /** Accesses before switchover (observed as history) and after it (replayed). */
+  historyAccesses: number;
+  accesses: number;
+  /** Accesses that found their page neither present nor issued. */
+  faults: number;
+  /** Faults with no prefetching at all: the distinct pages touched after switchover (= faults + prefetchUsed). */
+  faultsWithoutPrefetch: number;
+  /** Pages issued with faults (after filtering). */
+  prefetchIssued: number;
+  /** Issued pages touched later in the replay (gem5 pfUseful). */
+  prefetchUsed: number;
+  /** prefetchUsed / prefetchIssued (gem5); 0 when nothing was issued. */
+  accuracy: number;
+  /** (faultsWithoutPrefetch - faults) / faultsWithoutPrefetch = used / (used + faults), gem5's coverage; 0 with no accesses. */
+  coverage: number;
+  /**
+   * Share of faults whose next access to a different page hits the predictor's list (its first k
+   * proposals as returned, before filtering); faults with no later different page are not counted.
+   */
+  topKHitRate: number;
+  /** Used prefetches first touched within `lead` accesses after the fault that issued them (still in flight). */
+  latePrefetches: number;
+  /** latePrefetches / prefetchUsed (FDP's lateness); 0 when nothing was used. */
+  lateness: number;
+  /** predictor.modelSize() after the replay. */
+  modelSize: number;
+}
+
+const ABSENT = 0;
+const PRESENT = 1;
+const ISSUED = 2;
+
+/** The first access after `i` whose page differs from the page at `i`, or -1. */
+function nextDifferentPage(trace: Trace, i: number): number {
+  for (let j = i + 1; j < trace.page.length; j++) if (trace.page[j] !== trace.page[i]) return trace.page[j];
+  return -1;
+}
+
+function largestPage(trace: Trace): number {
+  let max = -1;
+  for (let i = 0; i < trace.page.length; i++) if (trace.page[i] > max) max = trace.page[i];
+  return max;
+}
+
+const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
+
+/** Replays `trace` with predictor `name` (see PredictionMetrics for the definitions). */
+export function predictionMetrics(trace: Trace, name: PredictorName, options: PredictionMetricsOptions = {}): PredictionMetrics {
+  const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
+  const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
+  const vmPages = wholeOption(options.vmPages, 'vmPages', largestPage(trace) + 1, largestPage(trace) + 1);
+  const predictor = createPredictor(name, { ...options, trace: options.trace ?? trace });
+  const start = switchoverIndex(trace, options.switchover ?? 0);
+  for (let i = 0; i < start; i++) predictor.observeHistory(trace.page[i]);
+
+  const state = new Uint8Array(vmPages);
+  const issuedAt = new Float64Array(vmPages);
+  const ctx: { index: number } & FaultContext = { index: 0, vmPages, isSent: (page) => state[page] !== ABSENT };
+  let faults = 0;
+  let issued = 0;
+  let used = 0;
+  let late = 0;
+  let hits = 0;
+  let predictable = 0;
+  for (let i = start; i < trace.page.length; i++) {
+    const page = trace.page[i];
+    if (state[page] === ISSUED) {
+      state[page] = PRESENT;
+      used++;
+      if (i - issuedAt[page] <= lead) late++;
+    }
+    if (state[page] !== ABSENT) continue;
+    faults++;
+    state[page] = PRESENT;
+    ctx.index = i;
+    const proposals = predictor.onFault(page, k, ctx).slice(0, k);
+    const next = nextDifferentPage(trace, i);
+    if (next >= 0) {
+      predictable++;
+      if (proposals.includes(next)) hits++;
+    }
+    for (const q of proposals) {
+      if (Number.isInteger(q) && q >= 0 && q < vmPages && state[q] === ABSENT) {
+        state[q] = ISSUED;
+        issuedAt[q] = i;
+        issued++;
+      }
+    }
+  }
+  const withoutPrefetch = faults + used;
+  return {
+    predictor: name,
+    k,
+    lead,
+    historyAccesses: start,
+    accesses: trace.page.length - start,
+    faults,
+    faultsWithoutPrefetch: withoutPrefetch,
+    prefetchIssued: issued,
+    prefetchUsed: used,
+    accuracy: ratio(used, issued),
+    coverage: ratio(withoutPrefetch - faults, withoutPrefetch),
+    topKHitRate: ratio(hits, predictable),
+    latePrefetches: late,
+    lateness: ratio(late, used),
+    modelSize: predictor.modelSize(),
+  };
+}
