@@ -1,6 +1,101 @@
+/**
+ * `postcopy-lab predict`: prediction metrics of one predictor on a trace (see README
+ * "Prediction metrics"), as a table or one JSON object.
+ */
 import { UserError } from '../errors';
+import { choiceFlag, intFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
+import { parsePredictorName, PPM_ESCAPE_METHODS, PPM_SYMBOLS, PREDICT_DEFAULTS, predictionMetrics, TRAINING_MODES, type PredictionMetrics, type PredictorOptions } from '../prefetch';
+import { loadTrace, parseSwitchover } from '../trace';
 
-// Placeholder until the subcommand lands; replaced by its owner.
-export function run(_argv: string[]): void {
-  throw new UserError('predict: not implemented yet');
+const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
+  --trace FILE             trace file (text, binary .pctrace, optionally .gz)
+  --predictor NAME         none, next-k, readahead, bubbling, stride, markov, leap, ppm, oracle
+  --k N                    pages proposed per fault (default ${PREDICT_DEFAULTS.k})
+  --order N                ppm: maximum context order (default 3)
+  --escape A|C|D           ppm: escape method (default C)
+  --training M             ppm, markov: offline|online|both (default both)
+  --symbols S              ppm: pages|deltas (default pages)
+  --max-contexts N         ppm: cap on stored contexts (default 1048576)
+  --direction D            bubbling: forward|dual (default dual)
+  --history N              leap: deltas kept for the majority vote (default 32)
+  --switchover X           instruction count, fraction (0.3) or percentage (30%) of the accesses;
+                           earlier accesses are history (default 0)
+  --lead N                 accesses a prefetched page is in flight after its fault (default ${PREDICT_DEFAULTS.lead})
+  --json                   print one JSON object instead of a table`;
+
+/** The predictor flags, shared by every command that creates a predictor. */
+export const PREDICTOR_FLAGS = {
+  order: { type: 'string' },
+  escape: { type: 'string' },
+  training: { type: 'string' },
+  symbols: { type: 'string' },
+  'max-contexts': { type: 'string' },
+  direction: { type: 'string' },
+  history: { type: 'string' },
+} as const;
+
+const FLAGS = {
+  ...PREDICTOR_FLAGS,
+  trace: { type: 'string' },
+  predictor: { type: 'string' },
+  k: { type: 'string' },
+  switchover: { type: 'string' },
+  lead: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Predictor options that were given; absent ones stay undefined so each predictor uses its default. */
+export function predictorOptionsFromFlags(v: ParsedFlags<typeof PREDICTOR_FLAGS>['values']): PredictorOptions {
+  const whole = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : intFlag(value, flag, 0, min));
+  const choice = <T extends string>(value: string | undefined, flag: string, choices: readonly T[]) =>
+    value === undefined ? undefined : choiceFlag(value, flag, choices, choices[0]);
+  return {
+    order: whole(v.order, 'order', 1),
+    escape: choice(v.escape, 'escape', PPM_ESCAPE_METHODS),
+    training: choice(v.training, 'training', TRAINING_MODES),
+    symbols: choice(v.symbols, 'symbols', PPM_SYMBOLS),
+    maxContexts: whole(v['max-contexts'], 'max-contexts', 1),
+    direction: choice(v.direction, 'direction', ['forward', 'dual'] as const),
+    history: whole(v.history, 'history', 1),
+  };
+}
+
+/** The metrics as aligned "name  value" lines. */
+export function formatPredictionMetrics(m: PredictionMetrics, traceName: string): string {
+  const share = (x: number) => x.toFixed(4);
+  const rows: [string, string][] = [
+    ['trace', traceName],
+    ['predictor', `${m.predictor} (k = ${m.k}, lead = ${m.lead})`],
+    ['accesses', `${m.accesses} after switchover, ${m.historyAccesses} history`],
+    ['faults', String(m.faults)],
+    ['faults without prefetch', String(m.faultsWithoutPrefetch)],
+    ['prefetch issued', String(m.prefetchIssued)],
+    ['prefetch used', String(m.prefetchUsed)],
+    ['accuracy', share(m.accuracy)],
+    ['coverage', share(m.coverage)],
+    ['top-k hit rate', share(m.topKHitRate)],
+    ['late prefetches', `${m.latePrefetches} (lateness ${share(m.lateness)})`],
+    ['model size', String(m.modelSize)],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n');
+}
+
+export function run(argv: string[]): void {
+  const { values: v, positionals } = parseFlags(argv, FLAGS, true);
+  if (v.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (positionals.length > 0) throw new UserError(`predict takes no positional arguments, got '${positionals[0]}'`);
+  const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
+  const trace = loadTrace(requireFlag(v.trace, 'trace'));
+  const metrics = predictionMetrics(trace, name, {
+    ...predictorOptionsFromFlags(v),
+    k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0),
+    lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0),
+    switchover: v.switchover === undefined ? 0 : parseSwitchover(v.switchover, trace),
+  });
+  console.log(v.json ? JSON.stringify({ trace: trace.name, ...metrics }, null, 2) : formatPredictionMetrics(metrics, trace.name));
 }

@@ -2,6 +2,7 @@ import { switchoverIndex } from '../trace/switchover';
 import type { Trace } from '../trace/types';
 import { createPredictor } from './registry';
 import { wholeOption } from './options';
+import { SkipList } from './skip-list';
 import type { FaultContext, PredictorName, PredictorOptions } from './types';
 
 export const PREDICT_DEFAULTS = { k: 8, lead: 0 };
@@ -44,8 +45,11 @@ export interface PredictionMetrics {
   /** (faultsWithoutPrefetch - faults) / faultsWithoutPrefetch = used / (used + faults), gem5's coverage; 0 with no accesses. */
   coverage: number;
   /**
-   * Share of faults whose next access to a different page hits the predictor's list (its first k
-   * proposals as returned, before filtering); faults with no later different page are not counted.
+   * Share of faults at which the predictor's list (its first k proposals as returned, before
+   * filtering) contains the next page the VM touches that is still missing at the destination
+   * (neither present nor issued): the next fault a prefetch could avoid. Pages already present
+   * are not targets, since predictors rightly skip sent pages (the oracle scores 1 for k >= 1).
+   * Faults after which no missing page is touched are not counted.
    */
   topKHitRate: number;
   /** Used prefetches first touched within `lead` accesses after the fault that issued them (still in flight). */
@@ -60,9 +64,16 @@ const ABSENT = 0;
 const PRESENT = 1;
 const ISSUED = 2;
 
-/** The first access after `i` whose page differs from the page at `i`, or -1. */
-function nextDifferentPage(trace: Trace, i: number): number {
-  for (let j = i + 1; j < trace.page.length; j++) if (trace.page[j] !== trace.page[i]) return trace.page[j];
+/**
+ * The page of the first access after `i` whose page is still ABSENT, or -1. Positions found
+ * holding a present or issued page leave `future` for good (pages never become absent again),
+ * so a whole replay scans each position about once.
+ */
+function nextMissingPage(trace: Trace, state: Uint8Array, future: SkipList, i: number): number {
+  for (let j = future.find(i + 1); j < future.size; j = future.find(j + 1)) {
+    if (state[trace.page[j]] === ABSENT) return trace.page[j];
+    future.remove(j);
+  }
   return -1;
 }
 
@@ -85,6 +96,7 @@ export function predictionMetrics(trace: Trace, name: PredictorName, options: Pr
 
   const state = new Uint8Array(vmPages);
   const issuedAt = new Float64Array(vmPages);
+  const future = new SkipList(trace.page.length);
   const ctx: { index: number } & FaultContext = { index: 0, vmPages, isSent: (page) => state[page] !== ABSENT };
   let faults = 0;
   let issued = 0;
@@ -104,7 +116,7 @@ export function predictionMetrics(trace: Trace, name: PredictorName, options: Pr
     state[page] = PRESENT;
     ctx.index = i;
     const proposals = predictor.onFault(page, k, ctx).slice(0, k);
-    const next = nextDifferentPage(trace, i);
+    const next = nextMissingPage(trace, state, future, i);
     if (next >= 0) {
       predictable++;
       if (proposals.includes(next)) hits++;
