@@ -2,6 +2,7 @@
 export * from './workloads';
 export * from './common';
 export * from './predictors';
+export * from './accuracy';
 export * from './network';
 export * from './modes';
 export * from './whatif';

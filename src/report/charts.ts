@@ -41,25 +41,31 @@ function panels(rows: readonly Row[], spec: ChartSpec): Panel[] {
   return distinct(rows, facet).map((title) => ({ title, rows: rows.filter((r) => String(r[facet]) === title) }));
 }
 
-function axisLayout(spec: ChartSpec, axis: 'x' | 'y', showTitle: boolean): Record<string, unknown> {
+/**
+ * A log x axis ticks exactly at the swept values: plotly's own log ticks (1, 2, 5, 10, 2, ...) hide
+ * which values were measured.
+ */
+function axisLayout(spec: ChartSpec, axis: 'x' | 'y', showTitle: boolean, sweptX: readonly number[]): Record<string, unknown> {
   const log = axis === 'x' ? spec.logX : spec.logY;
   const title = axis === 'x' ? spec.xTitle : spec.yTitle;
   return {
     title: showTitle ? { text: title } : undefined, type: log ? 'log' : undefined, automargin: true,
     rangemode: axis === 'y' ? 'tozero' : undefined,
+    tickvals: axis === 'x' && log ? sweptX : undefined,
   };
 }
 
 /** Layout for n panels in a grid; axis titles on the bottom row (x) and the left column (y). */
-function layout(spec: ChartSpec, titles: ReadonlyArray<string | undefined>, extra: Record<string, unknown>): Record<string, unknown> {
+function layout(spec: ChartSpec, rowsShown: readonly Row[], titles: ReadonlyArray<string | undefined>, extra: Record<string, unknown>): Record<string, unknown> {
   const n = titles.length;
+  const sweptX = [...new Set(rowsShown.map((r) => Number(r[spec.x])))].sort((a, b) => a - b);
   const columns = Math.min(n, spec.facetColumns ?? 3);
   const rows = Math.ceil(n / columns);
   const axes: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const suffix = i === 0 ? '' : String(i + 1);
-    axes[`xaxis${suffix}`] = axisLayout(spec, 'x', i >= n - columns);
-    axes[`yaxis${suffix}`] = axisLayout(spec, 'y', i % columns === 0);
+    axes[`xaxis${suffix}`] = axisLayout(spec, 'x', i >= n - columns, sweptX);
+    axes[`yaxis${suffix}`] = axisLayout(spec, 'y', i % columns === 0, sweptX);
   }
   const annotations = titles.flatMap((text, i) => (text === undefined ? [] : [{
     text: `<b>${text}</b>`, showarrow: false, xref: `x${i === 0 ? '' : i + 1} domain`, yref: `y${i === 0 ? '' : i + 1} domain`,
@@ -91,7 +97,7 @@ function build(rows: readonly Row[], spec: ChartSpec, trace: TraceBuilder, extra
   }));
   const rowsOfPanels = Math.ceil(ps.length / Math.min(ps.length, spec.facetColumns ?? 3));
   return {
-    name: spec.name, caption: spec.caption, data, layout: layout(spec, ps.map((p) => p.title), extra),
+    name: spec.name, caption: spec.caption, data, layout: layout(spec, rows, ps.map((p) => p.title), extra),
     width: spec.width, height: spec.height ?? (rowsOfPanels > 1 ? 300 * rowsOfPanels + 100 : undefined),
   };
 }

@@ -17,11 +17,14 @@ export const METHOD_COLORS: Readonly<Record<string, string>> = {
   hybrid: '#009e73',
 };
 
-/** The colour of a method; unknown names get a stable colour derived from the name. */
+/**
+ * The colour of a method; unknown names get a stable colour derived from the name. The hash steps the hue
+ * by the golden angle so that names differing in one character ("order 1", "order 2") still look apart.
+ */
 export function colorFor(method: string): string {
   const known = METHOD_COLORS[method];
   if (known) return known;
   let hash = 0;
   for (let i = 0; i < method.length; i++) hash = (hash * 31 + method.charCodeAt(i)) >>> 0;
-  return `hsl(${hash % 360}, 55%, 45%)`;
+  return `hsl(${Math.round((hash * 137.508) % 360)}, 55%, 45%)`;
 }

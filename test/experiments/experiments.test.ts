@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EXPERIMENT_DEFAULTS, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
+  accuracyByOrderAndK, accuracyByTraining, EXPERIMENT_DEFAULTS, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
   predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
+import { predictionMetrics } from '../../src/prefetch';
 import { switchoverAtFraction } from '../../src/trace';
 
 const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf'], accesses: 2000, pages: 256 });
@@ -83,6 +84,22 @@ test('real workloads are cut to a prefix and say how long the whole trace is', (
   const [row] = workloadRows([sqlite]);
   assert.equal(row.accesses, 1000);
   assert.equal(row.ofAccesses, sqlite.fullAccesses);
+});
+
+test('accuracy experiments: one row per (workload, order, k) and per training mode, matching predictionMetrics', () => {
+  const workloads = tiny();
+  const rows = accuracyByOrderAndK(workloads, { orders: [1, 3], ks: [2, 8] });
+  assert.deepEqual(rows.map((r) => `${r.workload}/${r.order}/${r.k}`),
+    ['sequential/1/2', 'sequential/1/8', 'sequential/3/2', 'sequential/3/8', 'zipf/1/2', 'zipf/1/8', 'zipf/3/2', 'zipf/3/8']);
+  for (const r of rows) assertColumns(r, ['workload', 'order', 'k', 'training', 'topKHitRate', 'accuracy', 'coverage', 'modelSize']);
+  const zipf = workloads[1].trace;
+  const direct = predictionMetrics(zipf, 'ppm', { k: 2, order: 1, switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction) });
+  assert.equal(valueAt(rows, { workload: 'zipf', order: 1, k: 2 }, 'coverage'), direct.coverage);
+  assert.equal(valueAt(rows, { workload: 'zipf', order: 1, k: 2 }, 'topKHitRate'), direct.topKHitRate);
+  const training = accuracyByTraining(workloads, ['offline', 'online', 'both']);
+  assert.deepEqual(training.map((r) => `${r.workload}/${r.training}`),
+    ['sequential/offline', 'sequential/online', 'sequential/both', 'zipf/offline', 'zipf/online', 'zipf/both']);
+  assert.deepEqual(accuracyByTraining(workloads), training, 'deterministic, and all three modes by default');
 });
 
 test('helpers: grid order, percent change in words, valueAt needs exactly one row', () => {

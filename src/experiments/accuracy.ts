@@ -1,0 +1,54 @@
+import { predictionMetrics, TRAINING_MODES, type PredictionMetricsOptions, type TrainingMode } from '../prefetch';
+import type { Row } from '../report/table';
+import { switchoverAtFraction } from '../trace';
+import { EXPERIMENT_DEFAULTS, gridPoints, type Progress } from './common';
+import type { Workload } from './workloads';
+
+/**
+ * PPM's prediction quality on one workload, independent of the network: replay after the experiment
+ * switchover, training on the accesses before it (see predictionMetrics for the definitions).
+ */
+function ppmQuality(workload: Workload, options: PredictionMetricsOptions): Row {
+  const trace = workload.trace;
+  const m = predictionMetrics(trace, 'ppm', {
+    k: EXPERIMENT_DEFAULTS.k, order: EXPERIMENT_DEFAULTS.order,
+    switchover: switchoverAtFraction(trace, EXPERIMENT_DEFAULTS.switchoverFraction), ...options,
+  });
+  return {
+    workload: workload.name, source: workload.source, order: options.order ?? EXPERIMENT_DEFAULTS.order, k: m.k,
+    training: options.training ?? 'both', topKHitRate: m.topKHitRate, accuracy: m.accuracy, coverage: m.coverage,
+    faults: m.faults, faultsWithoutPrefetch: m.faultsWithoutPrefetch, prefetchIssued: m.prefetchIssued,
+    prefetchUsed: m.prefetchUsed, modelSize: m.modelSize,
+  };
+}
+
+export interface AccuracySweep {
+  orders: readonly number[];
+  ks: readonly number[];
+}
+
+/** Orders from a first-order model up to PPM's usual 4; k from one page per fault to 32. */
+export const DEFAULT_ACCURACY_SWEEP: AccuracySweep = { orders: [1, 2, 3, 4], ks: [1, 2, 4, 8, 16, 32] };
+
+/** PPM prediction quality against model order and pages sent per fault. One row per (workload, order, k). */
+export function accuracyByOrderAndK(workloads: readonly Workload[], sweep: AccuracySweep = DEFAULT_ACCURACY_SWEEP, progress?: Progress): Row[] {
+  const points = gridPoints<{ workload: Workload; order: number; k: number }>({ workload: workloads, order: sweep.orders, k: sweep.ks });
+  return points.map(({ workload, order, k }, i) => {
+    const row = ppmQuality(workload, { order, k });
+    progress?.(i + 1, points.length, `${workload.name} order ${order} k ${k}`);
+    return row;
+  });
+}
+
+/**
+ * PPM prediction quality against training mode: only the history recorded before switchover
+ * (offline), only the faults seen during migration (online), or both. One row per (workload, mode).
+ */
+export function accuracyByTraining(workloads: readonly Workload[], modes: readonly TrainingMode[] = TRAINING_MODES, progress?: Progress): Row[] {
+  const points = gridPoints<{ workload: Workload; training: TrainingMode }>({ workload: workloads, training: modes });
+  return points.map(({ workload, training }, i) => {
+    const row = ppmQuality(workload, { training });
+    progress?.(i + 1, points.length, `${workload.name} ${training}`);
+    return row;
+  });
+}
