@@ -2,8 +2,8 @@
  * The post-copy phase: the VM runs on the destination while pages still on the source arrive on
  * demand (network faults), as predictions sent with a faulted page, or by the background push.
  *
- * Speed matters (10^7 accesses per run): the replay loop reads two typed arrays and compares one
- * Float64 per access; everything else happens on a page's first touch, at most once per page.
+ * Speed matters (10^7 accesses per run): the replay loop reads one page number and one flag per
+ * access; everything else, the VM clock included, happens on a page's first touch, once per page.
  * The background push is not simulated page by page in time order but caught up lazily: before
  * anything looks at the source's state at time t, `pushUntil(t)` commits the pages the link
  * started by t.
@@ -47,8 +47,12 @@ type MutableFaultContext = { -readonly [K in keyof FaultContext]: FaultContext[K
 
 export class PostcopyRun {
   private readonly arrival: Float64Array;
-  /** Arrival time once the VM has touched the page, Infinity before: the replay loop's only test. */
-  private readonly ready: Float64Array;
+  /**
+   * 1 once the VM has touched the page (it has arrived by the time the VM goes on): the replay
+   * loop's only test. A flag, not the arrival time, so float rounding of the VM clock can never
+   * make a touched page look untouched.
+   */
+  private readonly touched: Uint8Array;
   private readonly predicted: Uint8Array;
   /** Union-find "next page >= i still on the source" (vmPages = none), so push scans skip sent pages in near O(1). */
   private readonly nextUnsent: Int32Array;
@@ -73,7 +77,7 @@ export class PostcopyRun {
     this.vmPages = config.vmPages;
     this.push = config.push;
     this.arrival = start.arrival;
-    this.ready = new Float64Array(this.vmPages).fill(Infinity);
+    this.touched = new Uint8Array(this.vmPages);
     this.predicted = new Uint8Array(this.vmPages);
     this.nextUnsent = new Int32Array(this.vmPages + 1);
     for (let p = 0; p <= this.vmPages; p++) {
@@ -93,16 +97,15 @@ export class PostcopyRun {
 
   /** Replays the accesses from `firstAccess` to the end, then sends what is left; returns the counts. */
   run(): PostcopyCounts {
-    const { page, time, ready } = this;
+    const { page, time, touched } = this;
     const { firstAccess, resumeUs, resumeInstruction } = this.start;
     const usPerInstruction = this.timing.usPerInstruction;
     const n = page.length;
     let stallUs = 0;
     for (let i = firstAccess; i < n; i++) {
       const p = page[i];
-      const now = resumeUs + (time[i] - resumeInstruction) * usPerInstruction + stallUs;
-      if (ready[p] <= now) continue;
-      stallUs += this.firstTouch(p, i, now);
+      if (touched[p] === 1) continue;
+      stallUs += this.firstTouch(p, i, resumeUs + (time[i] - resumeInstruction) * usPerInstruction + stallUs);
     }
     const vmEndUs = n > firstAccess ? resumeUs + (time[n - 1] - resumeInstruction) * usPerInstruction + stallUs : resumeUs;
     this.sendRemaining(vmEndUs);
@@ -127,7 +130,7 @@ export class PostcopyRun {
     } else if (arrives > now) {
       counts.latePrefetches++;
     }
-    this.ready[p] = arrives;
+    this.touched[p] = 1;
     return arrives > now ? arrives - now : 0;
   }
 
