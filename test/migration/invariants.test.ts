@@ -47,13 +47,20 @@ test('post-copy sends every page exactly once, whatever the predictor, push and 
   }
 });
 
+/** Accesses in bursts at one instruction count, times that are not binary fractions: the VM clock rounds. */
+const SAME_TIME_BURSTS = makeTrace({ time: Array.from({ length: 3000 }, (_, i) => Math.floor(i / 7) * 3), page: Array.from({ length: 3000 }, (_, i) => (i * 37) % 101) });
+
 test('without prefetch and push every distinct page touched after switchover faults once', () => {
-  for (const trace of TRACES) {
-    const switchover = trace.time[Math.floor(trace.time.length / 3)];
-    const r = simulate(trace, { predictor: 'none', push: 'off', switchover });
-    assert.equal(r.distinctPagesTouched, distinctAfter(trace, switchover));
-    assert.equal(r.networkFaults, r.distinctPagesTouched, trace.name);
-    assert.equal(r.pushPages, r.vmPages - r.distinctPagesTouched);
+  const odd: SimInput = { instructionsPerSecond: 7e8, network: { bandwidthBps: 3.3e6, rttUs: 333.3 } };
+  for (const trace of [...TRACES, SAME_TIME_BURSTS]) {
+    for (const network of [{}, odd]) {
+      const switchover = trace.time[Math.floor(trace.time.length / 3)];
+      const r = simulate(trace, { ...network, predictor: 'none', push: 'off', switchover });
+      assert.equal(r.distinctPagesTouched, distinctAfter(trace, switchover));
+      assert.equal(r.networkFaults, r.distinctPagesTouched, trace.name);
+      assert.equal(r.latePrefetches, 0, trace.name);
+      assert.equal(r.pushPages, r.vmPages - r.distinctPagesTouched);
+    }
   }
 });
 
