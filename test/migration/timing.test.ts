@@ -118,3 +118,26 @@ test('switchover: earlier accesses are history, the VM resumes at the switchover
   assert.equal(r.stallMs, 2.8);
   assert.equal(r.totalMigrationMs, 7);
 });
+
+test('urgent channel: the faulted page skips the predicted pages queued on the link', () => {
+  const trace = makeTrace({ time: [0, 100, 200, 300], page: [0, 3, 2, 5] });
+  const input: SimInput = { ...SLOW_LINK, predictor: 'next-k', k: 2, vmPages: 6 };
+  const urgent = simulate(trace, { ...input, network: { ...SLOW_LINK.network, urgentChannel: true } });
+  // Resume 2700. p0 at 2700: fault, request 2900; p0 urgent 2900..3900 (arrives 4100); p1 on the
+  // link 2900..3900 (4100), p2 3900..4900 (5100). Stall 1400.
+  // p3 at 2700 + 100 + 1400 = 4200: fault, request 4400; p3 urgent 4400..5400 (5600): stall 2800;
+  // p4 on the link after p2: 4900..5900 (6100), p5 5900..6900 (7100).
+  // p2 at 2700 + 200 + 2800 = 5700: here since 5100.
+  // p5 at 2700 + 300 + 2800 = 5800: late, waits until 7100: stall 4100. Last arrival 7100.
+  assert.deepEqual([urgent.networkFaults, urgent.latePrefetches, urgent.prefetchIssued, urgent.prefetchUsed], [2, 1, 4, 2]);
+  assert.equal(urgent.stallMs, 4.1);
+  assert.equal(urgent.totalMigrationMs, 7.1);
+
+  const shared = simulate(trace, input);
+  // p0 2900..3900 (4100), p1 3900..4900 (5100), p2 4900..5900 (6100). Stall 1400.
+  // p3 at 4200: request 4400, but the link is busy until 5900: p3 5900..6900 (7100): stall 4300;
+  // p4 6900..7900 (8100), p5 7900..8900 (9100).
+  // p2 at 2700 + 200 + 4300 = 7200: here. p5 at 7300: late until 9100: stall 6100. Last arrival 9100.
+  assert.equal(shared.stallMs, 6.1);
+  assert.equal(shared.totalMigrationMs, 9.1);
+});
