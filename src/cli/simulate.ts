@@ -66,7 +66,6 @@ export const SIM_FLAGS = {
 
 type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
 
-
 /** Predictor options that were given; absent ones stay undefined so each predictor uses its default. */
 function predictorOptions(v: SimFlagValues): PredictorOptions {
   const optionalInt = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : intFlag(value, flag, 0, min));
