@@ -1,0 +1,43 @@
+/** Figure builders, the explorer and frame rows: the parts of the report layer notebooks rely on. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { colorFor, explorerHtml, frameRows, groupedBar, lineChart } from '../../src/report';
+
+const rows = [
+  { workload: 'a', method: 'none', k: 1, y: 10 }, { workload: 'a', method: 'ppm', k: 1, y: 5 },
+  { workload: 'a', method: 'ppm', k: 4, y: 2 }, { workload: 'b', method: 'none', k: 1, y: 8 },
+  { workload: 'b', method: 'ppm', k: 1, y: 4 }, { workload: 'b', method: 'ppm', k: 4, y: 1 },
+];
+const spec = { name: 'n', caption: 'c', title: 't', x: 'k', y: 'y', series: 'method', xTitle: 'k (pages)', yTitle: 'y (count)' };
+
+test('one trace per method in method colours; a facet gives one panel per value and one legend entry per method', () => {
+  const plain = groupedBar(rows, { ...spec, x: 'workload' });
+  assert.deepEqual(plain.data.map((d) => [d.name, (d.marker as { color: string }).color]), [['none', colorFor('none')], ['ppm', colorFor('ppm')]]);
+  const faceted = lineChart(rows, { ...spec, facet: 'workload', logX: true });
+  assert.deepEqual(faceted.data.map((d) => `${d.name}@${d.xaxis}:${d.showlegend}`), ['none@x:true', 'ppm@x:true', 'none@x2:false', 'ppm@x2:false']);
+  assert.deepEqual(faceted.data[1].x, [1, 4], 'lines sorted by x');
+  const layout = faceted.layout as Record<string, { title?: { text: string }; tickvals?: number[] }>;
+  assert.deepEqual(layout.xaxis.tickvals, [1, 4], 'log axes tick at the swept values');
+  assert.equal(layout.yaxis.title?.text, 'y (count)');
+  assert.equal(layout.yaxis2.title, undefined, 'only the left column names the y axis');
+  assert.deepEqual((faceted.layout.annotations as Array<{ text: string }>).map((a) => a.text), ['<b>a</b>', '<b>b</b>']);
+});
+
+test('derived colours are stable and tell similar names apart', () => {
+  assert.equal(colorFor('order 1'), colorFor('order 1'));
+  assert.notEqual(colorFor('order 1'), colorFor('order 2'));
+  assert.equal(colorFor('ppm'), '#d55e00');
+});
+
+test('the explorer embeds every cell and opens at the initial setting', () => {
+  const cells = [1, 2].map((k) => ({ params: { k }, rows: [{ method: 'ppm', y: k }] }));
+  const html = explorerHtml(cells, { axes: [{ key: 'k', label: 'k' }], metrics: [{ key: 'y', label: 'y (count)' }], series: 'method', initial: { k: 2 } });
+  assert.match(html, /<option value="2" selected>2<\/option>/);
+  assert.doesNotMatch(html, /<option value="1" selected>/);
+  assert.match(html, /"cells":\[\{"params":\{"k":1\}/);
+});
+
+test('frameRows turns a danfo-like frame (2-D or one column) into tidy rows', () => {
+  assert.deepEqual(frameRows({ columns: ['a', 'b'], values: [[1, 'x'], [2, 'y']] }), [{ a: 1, b: 'x' }, { a: 2, b: 'y' }]);
+  assert.deepEqual(frameRows({ columns: ['a'], values: [3, 4] }), [{ a: 3 }, { a: 4 }]);
+});
