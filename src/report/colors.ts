@@ -15,6 +15,10 @@ export const METHOD_COLORS: Readonly<Record<string, string>> = {
   postcopy: '#7f7f7f',
   precopy: '#0072b2',
   hybrid: '#009e73',
+  // PPM training modes (notebook 02): "both" is the paper's setup, so it keeps PPM's colour.
+  offline: '#b8a300',
+  online: '#6a3d9a',
+  both: '#d55e00',
 };
 
 /**
