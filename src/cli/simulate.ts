@@ -5,7 +5,8 @@
 import { UserError } from '../errors';
 import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
 import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, simulate, type MigrationResult, type SimInput } from '../migration';
-import { parsePredictorName, TRAINING_MODES, type EscapeMethod, type PredictorOptions } from '../prefetch';
+import { parsePredictorName } from '../prefetch';
+import { PREDICTOR_FLAGS, predictorOptionsFromFlags } from './predict';
 import { loadTrace, parseSwitchover, type Trace } from '../trace';
 
 const d = DEFAULT_SIM_CONFIG;
@@ -40,13 +41,7 @@ export const SIM_FLAGS = {
   trace: { type: 'string' },
   mode: { type: 'string' },
   k: { type: 'string' },
-  order: { type: 'string' },
-  escape: { type: 'string' },
-  training: { type: 'string' },
-  symbols: { type: 'string' },
-  'max-contexts': { type: 'string' },
-  direction: { type: 'string' },
-  history: { type: 'string' },
+  ...PREDICTOR_FLAGS,
   bandwidth: { type: 'string' },
   rtt: { type: 'string' },
   overhead: { type: 'string' },
@@ -66,28 +61,12 @@ export const SIM_FLAGS = {
 
 type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
 
-/** Predictor options that were given; absent ones stay undefined so each predictor uses its default. */
-function predictorOptions(v: SimFlagValues): PredictorOptions {
-  const optionalInt = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : intFlag(value, flag, 0, min));
-  const optionalChoice = <T extends string>(value: string | undefined, flag: string, choices: readonly T[]) =>
-    value === undefined ? undefined : choiceFlag(value, flag, choices, choices[0]);
-  return {
-    order: optionalInt(v.order, 'order', 0),
-    escape: optionalChoice<EscapeMethod>(v.escape, 'escape', ['A', 'C', 'D']),
-    training: optionalChoice(v.training, 'training', TRAINING_MODES),
-    symbols: optionalChoice(v.symbols, 'symbols', ['pages', 'deltas'] as const),
-    maxContexts: optionalInt(v['max-contexts'], 'max-contexts', 1),
-    direction: optionalChoice(v.direction, 'direction', ['forward', 'dual'] as const),
-    history: optionalInt(v.history, 'history', 1),
-  };
-}
-
 /** Every simulation setting except the predictor's name, from the flags; the trace resolves --switchover. */
 export function simInputFromFlags(v: SimFlagValues, trace: Trace): SimInput {
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
     k: intFlag(v.k, 'k', d.k, 0),
-    predictorOptions: predictorOptions(v),
+    predictorOptions: predictorOptionsFromFlags(v),
     network: {
       bandwidthBps: v.bandwidth === undefined ? d.network.bandwidthBps : positive(parseBandwidth(v.bandwidth), 'bandwidth', v.bandwidth),
       rttUs: v.rtt === undefined ? d.network.rttUs : nonNegative(parseDuration(v.rtt), 'rtt', v.rtt),
