@@ -1,57 +1,56 @@
 const EMPTY = -1;
+/** Int32 slots per entry: key a, key b, value. One array, so a probe touches one cache line. */
+const STRIDE = 3;
 
 /**
- * A hash map from a pair of non-negative int32 (a, b) to a non-negative int32, in typed arrays
- * with open addressing (linear probing, backward-shift deletion, load <= 1/2). PPM needs tens of
- * millions of (context, symbol) lookups: a JS Map keyed by a * 2^32 + b hashes heap doubles and
- * was ten times slower.
+ * A hash map from a pair of non-negative int32 (a, b) to a non-negative int32, in one typed
+ * array with open addressing (linear probing, backward-shift deletion, load <= 1/2). PPM does
+ * tens of millions of (node, symbol) lookups: a JS Map keyed by a * 2^32 + b hashes heap doubles
+ * and was several times slower.
  */
 export class PairMap {
-  private keysA: Int32Array;
-  private keysB: Int32Array;
-  private values: Int32Array;
+  private slots: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(initialCapacity = 1024) {
     let capacity = 16;
     while (capacity < initialCapacity * 2) capacity *= 2;
-    this.keysA = new Int32Array(capacity).fill(EMPTY);
-    this.keysB = new Int32Array(capacity);
-    this.values = new Int32Array(capacity);
+    this.slots = PairMap.emptySlots(capacity);
     this.mask = capacity - 1;
   }
 
   /** The value of (a, b), or -1 when absent. */
   get(a: number, b: number): number {
-    const i = this.locate(a, b);
-    return this.keysA[i] === EMPTY ? -1 : this.values[i];
+    const at = this.locate(a, b) * STRIDE;
+    return this.slots[at] === EMPTY ? -1 : this.slots[at + 2];
   }
 
   set(a: number, b: number, value: number): void {
-    if ((this.size + 1) * 2 > this.keysA.length) this.resize(this.keysA.length * 2);
-    const i = this.locate(a, b);
-    if (this.keysA[i] === EMPTY) this.size++;
-    this.keysA[i] = a;
-    this.keysB[i] = b;
-    this.values[i] = value;
+    if ((this.size + 1) * 2 > this.mask + 1) this.resize((this.mask + 1) * 2);
+    const at = this.locate(a, b) * STRIDE;
+    if (this.slots[at] === EMPTY) this.size++;
+    this.slots[at] = a;
+    this.slots[at + 1] = b;
+    this.slots[at + 2] = value;
   }
 
   delete(a: number, b: number): void {
+    const slots = this.slots;
     const i = this.locate(a, b);
-    if (this.keysA[i] === EMPTY) return;
-    this.keysA[i] = EMPTY;
+    if (slots[i * STRIDE] === EMPTY) return;
+    slots[i * STRIDE] = EMPTY;
     this.size--;
     // backward shift: pull later entries of the probe run into the hole when the hole lies
     // between their home slot and where they sit, so every lookup still finds them
     let hole = i;
-    for (let j = (i + 1) & this.mask; this.keysA[j] !== EMPTY; j = (j + 1) & this.mask) {
-      const home = this.home(this.keysA[j], this.keysB[j]);
+    for (let j = (i + 1) & this.mask; slots[j * STRIDE] !== EMPTY; j = (j + 1) & this.mask) {
+      const home = this.home(slots[j * STRIDE], slots[j * STRIDE + 1]);
       if (((j - home) & this.mask) >= ((j - hole) & this.mask)) {
-        this.keysA[hole] = this.keysA[j];
-        this.keysB[hole] = this.keysB[j];
-        this.values[hole] = this.values[j];
-        this.keysA[j] = EMPTY;
+        slots[hole * STRIDE] = slots[j * STRIDE];
+        slots[hole * STRIDE + 1] = slots[j * STRIDE + 1];
+        slots[hole * STRIDE + 2] = slots[j * STRIDE + 2];
+        slots[j * STRIDE] = EMPTY;
         hole = j;
       }
     }
@@ -59,9 +58,13 @@ export class PairMap {
 
   /** The slot holding (a, b), or the empty slot that ends its probe run. */
   private locate(a: number, b: number): number {
+    const slots = this.slots;
     let i = this.home(a, b);
-    while (this.keysA[i] !== EMPTY && !(this.keysA[i] === a && this.keysB[i] === b)) i = (i + 1) & this.mask;
-    return i;
+    for (;;) {
+      const at = i * STRIDE;
+      if (slots[at] === EMPTY || (slots[at] === a && slots[at + 1] === b)) return i;
+      i = (i + 1) & this.mask;
+    }
   }
 
   private home(a: number, b: number): number {
@@ -72,12 +75,16 @@ export class PairMap {
   }
 
   private resize(capacity: number): void {
-    const { keysA, keysB, values } = this;
-    this.keysA = new Int32Array(capacity).fill(EMPTY);
-    this.keysB = new Int32Array(capacity);
-    this.values = new Int32Array(capacity);
+    const old = this.slots;
+    this.slots = PairMap.emptySlots(capacity);
     this.mask = capacity - 1;
     this.size = 0;
-    for (let i = 0; i < keysA.length; i++) if (keysA[i] !== EMPTY) this.set(keysA[i], keysB[i], values[i]);
+    for (let at = 0; at < old.length; at += STRIDE) if (old[at] !== EMPTY) this.set(old[at], old[at + 1], old[at + 2]);
+  }
+
+  private static emptySlots(capacity: number): Int32Array {
+    const slots = new Int32Array(capacity * STRIDE);
+    for (let at = 0; at < slots.length; at += STRIDE) slots[at] = EMPTY;
+    return slots;
   }
 }

@@ -7,8 +7,13 @@ import { PairMap } from './pair-map';
 
 export const PPM_ESCAPE_METHODS: readonly EscapeMethod[] = ['A', 'C', 'D'];
 export const PPM_DEFAULTS = { order: 3, escape: 'C' as EscapeMethod, maxContexts: 1 << 20 };
-/** Largest allowed maxContexts: context ids (at most cap + order) are int32. */
+/** Largest allowed maxContexts: node ids are int32. */
 export const PPM_MAX_CONTEXTS = 2 ** 30;
+
+/** Smallest allowed maxContexts for an order: the nodes one update may create. */
+export function ppmMinContexts(order: number): number {
+  return order + 1;
+}
 const MAX_ORDER = 64;
 
 export interface PpmOptions {
@@ -18,9 +23,9 @@ export interface PpmOptions {
 }
 
 export interface PpmSize {
-  /** Stored contexts of order >= 1 (the order-0 context is always there and not counted). */
+  /** Stored contexts of order 1..N (the order-0 context is always there and not counted). */
   contexts: number;
-  /** Stored (context, symbol) counts, order 0 included. */
+  /** Stored counts: one per trie node, i.e. per (context of order 0..N, symbol) pair seen. */
   counts: number;
 }
 
@@ -58,17 +63,22 @@ export function escapeProbability(method: EscapeMethod, n: number, q: number): n
  * excluded is passed with escape probability 1. Ranking sorts by this probability; equal
  * probabilities go to the symbol observed most recently.
  *
- * Storage: contexts form a trie keyed by the history read backwards (order-m context = child of
- * the order-(m-1) context by the symbol m steps back). Symbols are interned to dense indices;
- * contexts and their counts live in typed arrays: (parent, symbol) -> child and (context,
- * symbol) -> count entry are PairMaps, and each context's count entries form a linked list for
- * enumeration. Order 0 is a FrequencyRanking so the top of 10^6 symbols is found without sorting.
+ * Storage: a trie of the strings of length 1..N+1 seen in training. The node for string C·x
+ * holds count(x after C) and is itself the context C·x for the next symbol, so one update is
+ * N+1 child lookups: from each current context (order 0..N) to its child by the new symbol,
+ * whose count goes up and which becomes the next step's context one order higher. Children are
+ * found through one PairMap (parent, symbol) -> node and enumerated through sibling links; all
+ * per-node data sits in typed arrays. Symbols are interned to dense indices. Order 0 is also
+ * kept in a FrequencyRanking, so its top symbols are found without sorting.
  *
- * Bounded memory (maxContexts, default 2^20): when the contexts of order >= 1 exceed the cap,
- * the least recently used ones are dropped until at most max(order, 3/4 cap) remain. A context
- * is "used" whenever it is on the current history's path, so a context is never used later than
- * its parent and dropping by last use never orphans a child. Order-0 counts are never pruned
- * (they are bounded by the number of distinct symbols).
+ * Bounded memory (maxContexts, default 2^20, counts every trie node): when the nodes exceed the
+ * cap, every count is halved (rounding down) and nodes whose count reaches 0 are dropped, with
+ * their subtrees, repeating until at most 3/4 of the cap remain. Rare strings go first and the
+ * model ages, like count rescaling in PPM coders. A string never occurs more often than its
+ * prefix, so a node's count never exceeds its parent's and no child outlives its parent. The
+ * current contexts are found again from the last N symbols afterwards. Order-0 counts in the
+ * FrequencyRanking are never halved or dropped (they are bounded by the number of distinct
+ * symbols).
  */
 export class PpmModel {
   readonly order: number;
@@ -79,31 +89,26 @@ export class PpmModel {
   private readonly symbolValue: number[] = [];
   private readonly orderZero = new FrequencyRanking();
 
-  /** Per context id (0 = the order-0 root, whose counts live in orderZero). */
-  private parent = new Int32Array(1024);
-  private edge = new Int32Array(1024);
-  /** Tick of last use; -1 for a free id. The root is never pruned. */
-  private lastUse = new Float64Array(1024).fill(-1);
-  /** First count entry of the context, -1 when none. */
-  private firstEntry = new Int32Array(1024).fill(-1);
-  private contextIds = 1;
+  /** Per node id; node 0 is the root (the empty, order-0 context), never dropped. */
+  private parentOf = new Int32Array(1024);
+  private symbolOf = new Int32Array(1024);
+  private countOf = new Float64Array(1024);
+  private depthOf = new Int32Array(1024);
+  private firstChild = new Int32Array(1024).fill(-1);
+  private nextSibling = new Int32Array(1024).fill(-1);
+  private prevSibling = new Int32Array(1024).fill(-1);
+  private nodeIds = 1;
   private readonly freeIds: number[] = [];
   private readonly children = new PairMap();
-  /** Per count entry: the symbol, its count and the next entry of the same context (or of the free list). */
-  private entrySymbol = new Int32Array(4096);
-  private entryCount = new Float64Array(4096);
-  private entryNext = new Int32Array(4096);
-  private entryIds = 0;
-  private freeEntry = -1;
-  private readonly entries = new PairMap();
+  private liveNodes = 0;
   private liveContexts = 0;
-  private storedCounts = 0;
 
-  /** Symbol indices of the recent history, newest first (-1: a symbol the model never learned). */
+  /** The last `order` symbol indices, newest at recent[(recentEnd - 1) mod order]; -1 = unknown. */
   private readonly recent: Int32Array;
-  private recentLength = 0;
-  /** Context ids matching the recent history: path[m] is the order-m context, m < pathLength. */
-  private readonly path: Int32Array;
+  private recentEnd = 0;
+  /** The contexts of the current history: path[m] is the order-m node, m < pathLength. */
+  private path: Int32Array;
+  private nextPath: Int32Array;
   private pathLength = 1;
   private tick = 0;
   /** Exclusion marks: excludedIn[symbol] === query stamp when excluded in the current query. */
@@ -114,32 +119,39 @@ export class PpmModel {
     this.order = wholeOption(options.order, 'order', PPM_DEFAULTS.order, 1, MAX_ORDER);
     this.escape = options.escape ?? PPM_DEFAULTS.escape;
     if (!PPM_ESCAPE_METHODS.includes(this.escape)) throw new UserError(`escape must be one of ${PPM_ESCAPE_METHODS.join(', ')}, got '${this.escape}'`);
-    this.maxContexts = wholeOption(options.maxContexts, 'maxContexts', PPM_DEFAULTS.maxContexts, this.order, PPM_MAX_CONTEXTS);
-    this.recent = new Int32Array(this.order);
+    this.maxContexts = wholeOption(options.maxContexts, 'maxContexts', PPM_DEFAULTS.maxContexts, ppmMinContexts(this.order), PPM_MAX_CONTEXTS);
     this.path = new Int32Array(this.order + 1);
+    this.nextPath = new Int32Array(this.order + 1);
+    this.recent = new Int32Array(this.order).fill(-1);
   }
 
   /**
    * Appends a symbol to the history. With `learn`, its count goes up in every context of the
-   * current path first (training); without, the model is frozen and only the history moves on.
+   * current history first (training); without, the model is frozen and only the history moves on.
    */
   update(symbol: number, learn = true): void {
-    this.tick++;
-    let index = this.symbolIndex.get(symbol);
-    if (learn) {
-      if (index === undefined) {
-        index = this.symbolValue.length;
-        this.symbolIndex.set(symbol, index);
-        this.symbolValue.push(symbol);
-        this.excludedIn.push(0);
+    const tick = ++this.tick;
+    const index = learn ? this.intern(symbol) : this.symbolIndex.get(symbol) ?? -1;
+    if (learn) this.orderZero.increment(index, tick);
+    this.recent[this.recentEnd] = index;
+    this.recentEnd = (this.recentEnd + 1) % this.order;
+    const next = this.nextPath;
+    let length = 1;
+    next[0] = 0;
+    for (let m = 0; m < this.pathLength && index >= 0; m++) {
+      const parent = this.path[m];
+      let id = this.children.get(parent, index);
+      if (id < 0) {
+        if (!learn) break;
+        id = this.newNode(parent, index);
       }
-      this.count(index);
+      if (learn) this.countOf[id]++;
+      if (m < this.order) next[length++] = id;
     }
-    this.recent.copyWithin(1, 0, this.order - 1);
-    this.recent[0] = index ?? -1;
-    this.recentLength = Math.min(this.recentLength + 1, this.order);
-    this.pathLength = this.walk(this.recent, this.recentLength, this.path, learn, true);
-    if (this.liveContexts > this.maxContexts) this.prune();
+    this.nextPath = this.path;
+    this.path = next;
+    this.pathLength = length;
+    if (this.liveNodes > this.maxContexts) this.prune();
   }
 
   /**
@@ -148,9 +160,9 @@ export class PpmModel {
    * the model never saw are absent; the mass left (1 - sum) is the final escape.
    */
   distribution(history: readonly number[]): Map<number, number> {
-    const newestFirst = Int32Array.from(history.slice(-this.order).reverse(), (s) => this.symbolIndex.get(s) ?? -1);
+    const recent = history.slice(-this.order).map((s) => this.symbolIndex.get(s) ?? -1);
     const path = new Int32Array(this.order + 1);
-    const length = this.walk(newestFirst, newestFirst.length, path, false, false);
+    const length = this.contextsOf(recent, path);
     const result = new Map<number, number>();
     this.blend(path, length, (symbol, p) => {
       result.set(this.symbolValue[symbol], p);
@@ -179,9 +191,9 @@ export class PpmModel {
     return best.result();
   }
 
-  /** Stored contexts (order >= 1) and counts (order 0 included). */
+  /** Stored contexts (order 1..N) and counts (trie nodes). */
   size(): PpmSize {
-    return { contexts: this.liveContexts, counts: this.storedCounts + this.orderZero.distinct };
+    return { contexts: this.liveContexts, counts: this.liveNodes };
   }
 
   /**
@@ -196,20 +208,20 @@ export class PpmModel {
     for (let m = length - 1; m >= 1; m--) {
       let n = 0;
       let q = 0;
-      for (let e = this.firstEntry[path[m]]; e >= 0; e = this.entryNext[e]) {
-        if (this.excludedIn[this.entrySymbol[e]] !== stamp) {
-          n += this.entryCount[e];
+      for (let c = this.firstChild[path[m]]; c >= 0; c = this.nextSibling[c]) {
+        if (this.excludedIn[this.symbolOf[c]] !== stamp) {
+          n += this.countOf[c];
           q++;
         }
       }
       if (n === 0) continue;
-      for (let e = this.firstEntry[path[m]]; e >= 0; e = this.entryNext[e]) {
-        const s = this.entrySymbol[e];
+      for (let c = this.firstChild[path[m]]; c >= 0; c = this.nextSibling[c]) {
+        const s = this.symbolOf[c];
         if (this.excludedIn[s] === stamp) continue;
         this.excludedIn[s] = stamp;
         excludedCount++;
         excludedTotal += this.orderZero.count(s);
-        if (!visit(s, weight * symbolProbability(this.escape, this.entryCount[e], n, q), false)) return;
+        if (!visit(s, weight * symbolProbability(this.escape, this.countOf[c], n, q), false)) return;
       }
       weight *= escapeProbability(this.escape, n, q);
     }
@@ -219,113 +231,104 @@ export class PpmModel {
     this.orderZero.forEachDescending((s) => this.excludedIn[s] === stamp || visit(s, weight * symbolProbability(this.escape, this.orderZero.count(s), n, q), true));
   }
 
-  /** Adds one to `symbol` in every context on the current path. */
-  private count(symbol: number): void {
-    this.orderZero.increment(symbol, this.tick);
-    for (let m = 1; m < this.pathLength; m++) {
-      const id = this.path[m];
-      const e = this.entries.get(id, symbol);
-      if (e >= 0) this.entryCount[e]++;
-      else this.entries.set(id, symbol, this.newEntry(id, symbol));
+  private intern(symbol: number): number {
+    let index = this.symbolIndex.get(symbol);
+    if (index === undefined) {
+      index = this.symbolValue.length;
+      this.symbolIndex.set(symbol, index);
+      this.symbolValue.push(symbol);
+      this.excludedIn.push(0);
     }
+    return index;
   }
 
   /**
-   * Writes into `path` the context ids for a history of `length` symbols (newest first): the root,
-   * then each existing deeper context, creating missing ones when `create`; returns the path's
-   * length. `touch` marks them used now (for LRU pruning).
+   * Writes into `path` the nodes of the contexts of `recent` (symbol indices, oldest first):
+   * path[m] = node of its last m symbols, for as long as they exist; returns the path's length.
    */
-  private walk(newestFirst: Int32Array, length: number, path: Int32Array, create: boolean, touch: boolean): number {
+  private contextsOf(recent: readonly number[], path: Int32Array): number {
     path[0] = 0;
-    let m = 0;
-    for (; m < length; m++) {
-      const symbol = newestFirst[m];
-      if (symbol < 0) break;
-      let id = this.children.get(path[m], symbol);
-      if (id < 0) {
-        if (!create) break;
-        id = this.newContext(path[m], symbol);
-      }
-      if (touch) this.lastUse[id] = this.tick;
-      path[m + 1] = id;
+    let length = 1;
+    for (let m = 1; m <= recent.length; m++) {
+      let id = 0;
+      for (let i = recent.length - m; i < recent.length && id >= 0; i++) id = recent[i] < 0 ? -1 : this.children.get(id, recent[i]);
+      if (id < 0) break;
+      path[length++] = id;
     }
-    return m + 1;
+    return length;
   }
 
-  private newContext(parent: number, symbol: number): number {
-    const id = this.freeIds.pop() ?? this.contextIds++;
-    if (id >= this.parent.length) this.growContexts();
-    this.parent[id] = parent;
-    this.edge[id] = symbol;
-    this.lastUse[id] = this.tick;
-    this.firstEntry[id] = -1;
+  /** The last `order` symbol indices, oldest first (fewer at the start of training). */
+  private recentSymbols(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.order; i++) {
+      const s = this.recent[(this.recentEnd + i) % this.order];
+      if (s >= 0 || out.length > 0) out.push(s);
+    }
+    return out;
+  }
+
+  private newNode(parent: number, symbol: number): number {
+    const id = this.freeIds.pop() ?? this.nodeIds++;
+    if (id >= this.parentOf.length) this.grow();
+    this.parentOf[id] = parent;
+    this.symbolOf[id] = symbol;
+    this.countOf[id] = 0;
+    this.depthOf[id] = this.depthOf[parent] + 1;
+    this.firstChild[id] = -1;
+    this.prevSibling[id] = -1;
+    this.nextSibling[id] = this.firstChild[parent];
+    if (this.firstChild[parent] >= 0) this.prevSibling[this.firstChild[parent]] = id;
+    this.firstChild[parent] = id;
     this.children.set(parent, symbol, id);
-    this.liveContexts++;
+    this.liveNodes++;
+    if (this.depthOf[id] <= this.order) this.liveContexts++;
     return id;
   }
 
-  /** A count entry of 1 for `symbol`, linked at the head of the context's list. */
-  private newEntry(id: number, symbol: number): number {
-    let e = this.freeEntry;
-    if (e >= 0) this.freeEntry = this.entryNext[e];
-    else {
-      e = this.entryIds++;
-      if (e >= this.entrySymbol.length) this.growEntries();
-    }
-    this.entrySymbol[e] = symbol;
-    this.entryCount[e] = 1;
-    this.entryNext[e] = this.firstEntry[id];
-    this.firstEntry[id] = e;
-    this.storedCounts++;
-    return e;
-  }
-
-  /** Drops the least recently used contexts until at most max(order, 3/4 cap) remain (see class doc). */
+  /** Halves all counts, dropping nodes that reach 0, until at most 3/4 of the cap remain (see class doc). */
   private prune(): void {
-    const keep = Math.max(this.order, Math.floor((this.maxContexts * 3) / 4));
-    const uses = new Float64Array(this.liveContexts);
-    let j = 0;
-    for (let id = 1; id < this.contextIds; id++) if (this.lastUse[id] >= 0) uses[j++] = this.lastUse[id];
-    uses.sort().reverse();
-    // keep exactly the contexts used after the first one that does not fit (ties go together)
-    const threshold = uses[keep];
-    for (let id = 1; id < this.contextIds; id++) if (this.lastUse[id] >= 0 && this.lastUse[id] <= threshold) this.dropContext(id);
-  }
-
-  private dropContext(id: number): void {
-    for (let e = this.firstEntry[id]; e >= 0; ) {
-      const next = this.entryNext[e];
-      this.entries.delete(id, this.entrySymbol[e]);
-      this.entryNext[e] = this.freeEntry;
-      this.freeEntry = e;
-      this.storedCounts--;
-      e = next;
+    const target = Math.floor((this.maxContexts * 3) / 4);
+    while (this.liveNodes > target) {
+      for (let id = 1; id < this.nodeIds; id++) {
+        if (this.countOf[id] <= 0) continue;
+        this.countOf[id] = Math.floor(this.countOf[id] / 2);
+        if (this.countOf[id] === 0) this.dropSubtree(id);
+      }
     }
-    this.firstEntry[id] = -1;
-    this.children.delete(this.parent[id], this.edge[id]);
-    this.lastUse[id] = -1;
-    this.freeIds.push(id);
-    this.liveContexts--;
+    this.pathLength = this.contextsOf(this.recentSymbols(), this.path);
   }
 
-  private growContexts(): void {
-    const size = this.parent.length * 2;
-    this.parent = grow(this.parent, new Int32Array(size));
-    this.edge = grow(this.edge, new Int32Array(size));
-    this.lastUse = grow(this.lastUse, new Float64Array(size).fill(-1));
-    this.firstEntry = grow(this.firstEntry, new Int32Array(size).fill(-1));
+  private dropSubtree(root: number): void {
+    const prev = this.prevSibling[root];
+    const next = this.nextSibling[root];
+    if (prev >= 0) this.nextSibling[prev] = next;
+    else this.firstChild[this.parentOf[root]] = next;
+    if (next >= 0) this.prevSibling[next] = prev;
+    const stack = [root];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      for (let c = this.firstChild[id]; c >= 0; c = this.nextSibling[c]) stack.push(c);
+      this.children.delete(this.parentOf[id], this.symbolOf[id]);
+      this.countOf[id] = -1;
+      this.freeIds.push(id);
+      this.liveNodes--;
+      if (this.depthOf[id] <= this.order) this.liveContexts--;
+    }
   }
 
-  private growEntries(): void {
-    const size = this.entrySymbol.length * 2;
-    this.entrySymbol = grow(this.entrySymbol, new Int32Array(size));
-    this.entryCount = grow(this.entryCount, new Float64Array(size));
-    this.entryNext = grow(this.entryNext, new Int32Array(size));
+  private grow(): void {
+    const size = this.parentOf.length * 2;
+    const larger = <T extends Int32Array | Float64Array>(smaller: T, fresh: T): T => {
+      fresh.set(smaller);
+      return fresh;
+    };
+    this.parentOf = larger(this.parentOf, new Int32Array(size));
+    this.symbolOf = larger(this.symbolOf, new Int32Array(size));
+    this.countOf = larger(this.countOf, new Float64Array(size));
+    this.depthOf = larger(this.depthOf, new Int32Array(size));
+    this.firstChild = larger(this.firstChild, new Int32Array(size).fill(-1));
+    this.nextSibling = larger(this.nextSibling, new Int32Array(size).fill(-1));
+    this.prevSibling = larger(this.prevSibling, new Int32Array(size).fill(-1));
   }
-}
-
-/** `larger` with `smaller` copied into its start. */
-function grow<T extends Int32Array | Float64Array>(smaller: T, larger: T): T {
-  larger.set(smaller);
-  return larger;
 }

@@ -41,7 +41,7 @@ test('predict: user mistakes exit with code 2 and one line on stderr', () => {
     [['--trace', tracePath, '--predictor', 'ppm', '--order', '0'], /--order must be between 1 and/],
     [['--trace', join(dir, 'missing.trace'), '--predictor', 'ppm'], /missing\.trace: no such file/],
     [['--trace', tracePath, '--predictor', 'ppm', '--escape', 'B'], /--escape must be one of A, C, D/],
-    [['--trace', tracePath, '--predictor', 'ppm', '--max-contexts', '2'], /maxContexts must be a whole number between 3/],
+    [['--trace', tracePath, '--predictor', 'ppm', '--max-contexts', '2'], /maxContexts must be a whole number between 4/],
     [['--trace', tracePath], /missing required option --predictor/],
     [['--predictor', 'ppm'], /missing required option --trace/],
     [['--trace', tracePath, '--predictor', 'ppm', '--switchover', 'soon'], /--switchover must be an instruction count/],

@@ -65,29 +65,36 @@ test('ranking follows the blended probabilities and breaks ties by recency', () 
   assert.deepEqual(model.rank(3, () => true), [1, 3, 2]);
 });
 
-test('pruning keeps at most maxContexts contexts and drops the least recently used', () => {
-  const model = new PpmModel({ order: 1, maxContexts: 4 });
-  for (const s of [1, 2, 1, 2, 1, 2, 5, 6, 7, 8, 9]) {
+test('pruning halves counts, drops nodes that reach 0 and keeps the cap', () => {
+  // order 1, cap 6 nodes (target 4). After 1 2 1 2 1 2: "1" 3, "2" 3, "12" 3, "21" 2; then
+  // 5 adds "5" 1, "25" 1 and 6 adds "6" 1, "56" 1: 8 nodes > 6, so every count halves and
+  // "5" (with "56"), "25" and "6" reach 0: left "1" 1, "2" 1, "12" 1, "21" 1.
+  const model = new PpmModel({ order: 1, maxContexts: 6 });
+  for (const s of [1, 2, 1, 2, 1, 2, 5, 6]) model.update(s);
+  assert.deepEqual(model.size(), { contexts: 2, counts: 4 });
+  // context "1" = {2: 1}: P(2) = 1/2, esc 1/2; order 0 (never halved) without 2: 1: 3, 5: 1, 6: 1 (n=5, q=3)
+  assertDistribution(model.distribution([1]), [[2, 1 / 2], [1, 3 / 16], [5, 1 / 16], [6, 1 / 16]]);
+  // 7 adds "7"; 8 adds "8", "78": 7 nodes, and one halving drops every node (all counts were 1)
+  for (const s of [7, 8, 9]) {
     model.update(s);
-    assert.ok(model.size().contexts <= 4);
+    assert.ok(model.size().counts <= 6);
   }
-  // contexts "1" and "2" were the least recently used when "7" and then "9" overflowed the cap
-  assert.deepEqual(model.size(), { contexts: 3, counts: 2 + 7 }); // 7 -> {8}, 8 -> {9}, 9 -> {}; 7 symbols
-  // "1" is gone, so only order 0 answers: n = 11, q = 7 -> P(2) = 3/18
-  assert.ok(Math.abs(model.distribution([1]).get(2)! - 3 / 18) < 1e-12);
-  assert.equal(model.distribution([8]).get(9), 1 / 2);
+  assert.deepEqual(model.size(), { contexts: 1, counts: 1 }); // only "9", added after the prune
+  assertDistribution(model.distribution([8]), [[1, 3 / 18], [2, 3 / 18], [5, 1 / 18], [6, 1 / 18], [7, 1 / 18], [8, 1 / 18], [9, 1 / 18]]);
   const big = new PpmModel({ order: 3, maxContexts: 50 });
   const random = seedrandom.alea('prune');
   for (let i = 0; i < 5000; i++) {
     big.update(Math.floor(random() * 30));
-    assert.ok(big.size().contexts <= 50);
+    assert.ok(big.size().counts <= 50);
   }
+  // the model still predicts from its (pruned) contexts: the history's own order-1 context
+  assert.ok(big.rank(3, () => true).length === 3);
 });
 
 test('bad PPM options are user errors', () => {
   assert.throws(() => new PpmModel({ order: 0 }), /order must be a whole number between 1/);
   assert.throws(() => new PpmModel({ escape: 'B' as EscapeMethod }), /escape must be one of A, C, D/);
-  assert.throws(() => new PpmModel({ order: 3, maxContexts: 2 }), /maxContexts must be a whole number between 3/);
+  assert.throws(() => new PpmModel({ order: 3, maxContexts: 2 }), /maxContexts must be a whole number between 4/);
   assert.throws(() => createPredictor('ppm', { symbols: 'bytes' as 'pages' }), /symbols must be one of pages, deltas/);
   assert.throws(() => createPredictor('ppm', { training: 'never' as 'both' }), /training must be one of offline, online, both/);
 });
