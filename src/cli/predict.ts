@@ -16,6 +16,7 @@ const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [option
   --training M             ppm, markov: offline|online|both (default both)
   --symbols S              ppm: pages|deltas (default pages)
   --max-contexts N         ppm: cap on stored contexts (default 1048576)
+  --history-window N       ppm: offline training on the last N history accesses (default 1048576)
   --direction D            bubbling: forward|dual (default dual)
   --history N              leap: deltas kept for the majority vote (default 32)
   --switchover X           instruction count, fraction (0.3) or percentage (30%) of the accesses;
@@ -30,6 +31,7 @@ export const PREDICTOR_FLAGS = {
   training: { type: 'string' },
   symbols: { type: 'string' },
   'max-contexts': { type: 'string' },
+  'history-window': { type: 'string' },
   direction: { type: 'string' },
   history: { type: 'string' },
 } as const;
@@ -56,6 +58,7 @@ export function predictorOptionsFromFlags(v: ParsedFlags<typeof PREDICTOR_FLAGS>
     training: choice(v.training, 'training', TRAINING_MODES),
     symbols: choice(v.symbols, 'symbols', PPM_SYMBOLS),
     maxContexts: whole(v['max-contexts'], 'max-contexts', 1),
+    historyWindow: whole(v['history-window'], 'history-window', 1),
     direction: choice(v.direction, 'direction', ['forward', 'dual'] as const),
     history: whole(v.history, 'history', 1),
   };

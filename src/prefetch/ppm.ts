@@ -1,15 +1,23 @@
 import { UserError } from '../errors';
 import { PpmModel } from '../model/ppm';
-import { isProposable } from './options';
+import { HistoryWindow } from './history-window';
+import { isProposable, wholeOption } from './options';
 import { trainingFlags } from './training';
 import type { Predictor, PredictorOptions } from './types';
 
 export const PPM_SYMBOLS = ['pages', 'deltas'] as const;
+export const PPM_DEFAULT_HISTORY_WINDOW = 1 << 20;
 
 /**
  * The paper's predictor: a PPM model (src/model/ppm.ts) over the page stream. History accesses
  * train it offline, faults online (options.training, default both); on a fault it proposes the
  * k most probable next pages that are unsent, in range and not the faulted page.
+ *
+ * Offline training learns from the last `historyWindow` history accesses (default 2^20): the
+ * source records them in a ring and trains once, at the first fault, so recording costs one
+ * array write per access. A model capped at maxContexts nodes would mostly have aged out older
+ * history anyway, and the accesses just before switchover describe the working set the
+ * destination is about to touch.
  *
  * With symbols = 'deltas' the model sees page deltas (p - previous, modulo 2^32) instead of page
  * numbers, so a pattern learnt in one region carries over to another; a predicted delta d maps
@@ -22,7 +30,9 @@ export function createPpm(options: PredictorOptions): Predictor {
   if (!PPM_SYMBOLS.includes(symbols)) throw new UserError(`symbols must be one of ${PPM_SYMBOLS.join(', ')}, got '${symbols}'`);
   const deltas = symbols === 'deltas';
   const model = new PpmModel(options);
+  const recorded = new HistoryWindow(wholeOption(options.historyWindow, 'historyWindow', PPM_DEFAULT_HISTORY_WINDOW, 1, 2 ** 30));
   let previous = -1;
+  const trainOnHistory = () => recorded.drain((page) => feed(page, true));
 
   function feed(page: number, learn: boolean): void {
     if (!deltas) model.update(page, learn);
@@ -33,9 +43,10 @@ export function createPpm(options: PredictorOptions): Predictor {
   return {
     name: 'ppm',
     observeHistory(page) {
-      if (training.offline) feed(page, true);
+      if (training.offline) recorded.push(page);
     },
     onFault(page, k, ctx) {
+      trainOnHistory();
       feed(page, training.online);
       const toPage = deltas ? (delta: number) => (page + delta) >>> 0 : (symbol: number) => symbol;
       const accept = (symbol: number) => isProposable(toPage(symbol), page, ctx.vmPages, ctx.isSent);
@@ -45,6 +56,7 @@ export function createPpm(options: PredictorOptions): Predictor {
       return deltas ? ranked.map(toPage) : ranked;
     },
     modelSize() {
+      trainOnHistory();
       const size = model.size();
       return size.contexts + size.counts;
     },

@@ -46,6 +46,8 @@ export interface PredictorOptions {
   symbols?: 'pages' | 'deltas';
   /** PPM bound on stored contexts (default 1 << 20). */
   maxContexts?: number;
+  /** PPM offline training: the most recent history accesses it learns from (default 1 << 20). */
+  historyWindow?: number;
   /** Bubbling direction (default 'dual'). */
   direction?: 'forward' | 'dual';
   /** Leap history window (default 32). */

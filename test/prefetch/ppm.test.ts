@@ -116,6 +116,16 @@ test('ppm predictor: training modes decide what the model learns', () => {
   assert.ok(createPredictor('ppm').modelSize() === 0);
 });
 
+test('ppm offline training uses only the last historyWindow history accesses', () => {
+  const run = (historyWindow?: number) => {
+    const ppm = createPredictor('ppm', { order: 1, training: 'offline', historyWindow });
+    for (const p of [5, 6, 5, 6, 1, 2, 3]) ppm.observeHistory(p);
+    return ppm.onFault(5, 2, context(10));
+  };
+  assert.deepEqual(run(), [6, 3]); // context 5 = {6: 2}; then order 0 without 6 and the fault 5: 3, 2, 1 (once each, 3 newest)
+  assert.deepEqual(run(3), [3, 2]); // trained on 1 2 3 only: order 0, most recent first
+});
+
 test('ppm over deltas maps predicted deltas back to pages', () => {
   const ppm = createPredictor('ppm', { order: 1, symbols: 'deltas', training: 'both' });
   for (const p of [10, 12, 14, 16]) ppm.observeHistory(p); // deltas 2, 2, 2
