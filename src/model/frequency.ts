@@ -76,11 +76,6 @@ export class FrequencyRanking {
     }
   }
 
-  /** Visits every counted symbol (retired ones too), in index order. */
-  forEachCounted(visit: (symbol: number, count: number) => void): void {
-    for (let s = 0; s < this.counts.length; s++) if (this.counts[s] > 0) visit(s, this.counts[s]);
-  }
-
   private insertBucket(count: number, lower: Bucket | null, higher: Bucket | null): Bucket {
     const b: Bucket = { count, head: -1, higher, lower };
     if (lower) lower.higher = b;

@@ -1,4 +1,5 @@
-import { pagesAlong, wholeOption } from './options';
+import { wholeOption } from './options';
+import { pagesAlong } from './proposals';
 import type { Predictor, PredictorOptions } from './types';
 
 export const LEAP_DEFAULT_HISTORY = 32;

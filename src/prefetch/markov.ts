@@ -1,4 +1,4 @@
-import { isProposable } from './options';
+import { isProposable } from './proposals';
 import { TopK } from './top-k';
 import { trainingFlags } from './training';
 import type { Predictor, PredictorOptions } from './types';

@@ -1,4 +1,4 @@
-import { pagesAlong } from './options';
+import { pagesAlong } from './proposals';
 import type { Predictor } from './types';
 
 /** The k pages after the faulted one, p+1..p+k (the caller drops those already sent). */

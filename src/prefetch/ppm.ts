@@ -1,7 +1,8 @@
 import { UserError } from '../errors';
 import { PpmModel } from '../model/ppm';
 import { HistoryWindow } from './history-window';
-import { isProposable, wholeOption } from './options';
+import { wholeOption } from './options';
+import { isProposable } from './proposals';
 import { trainingFlags } from './training';
 import type { Predictor, PredictorOptions } from './types';
 

@@ -1,4 +1,4 @@
-import { pagesAlong } from './options';
+import { pagesAlong } from './proposals';
 import type { Predictor } from './types';
 
 /** Window after a random fault: one page, like a read that has not proven sequential yet. */

@@ -1,4 +1,4 @@
-import { pagesAlong } from './options';
+import { pagesAlong } from './proposals';
 import type { Predictor } from './types';
 
 /**

@@ -10,10 +10,6 @@ export class TopK {
 
   constructor(readonly k: number) {}
 
-  get size(): number {
-    return this.pages.length;
-  }
-
   /** True when a candidate with this score and recency would enter the list. */
   accepts(score: number, recency: number): boolean {
     if (this.pages.length < this.k) return this.k > 0;
