@@ -44,7 +44,7 @@ export interface PredictorOptions {
   training?: TrainingMode;
   /** PPM symbols: page numbers (default) or page deltas. */
   symbols?: 'pages' | 'deltas';
-  /** PPM bound on stored contexts (default 1 << 20). */
+  /** PPM bound on stored trie nodes, i.e. contexts and their counts (default 1 << 20). */
   maxContexts?: number;
   /** PPM offline training: the most recent history accesses it learns from (default 1 << 20). */
   historyWindow?: number;
