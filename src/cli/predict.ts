@@ -4,21 +4,24 @@
  */
 import { UserError } from '../errors';
 import { choiceFlag, intFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
-import { parsePredictorName, PPM_ESCAPE_METHODS, PPM_SYMBOLS, PREDICT_DEFAULTS, predictionMetrics, TRAINING_MODES, type PredictionMetrics, type PredictorOptions } from '../prefetch';
+import {
+  LEAP_DEFAULT_HISTORY, parsePredictorName, PPM_DEFAULT_HISTORY_WINDOW, PPM_DEFAULTS, PPM_ESCAPE_METHODS, PPM_SYMBOLS, PREDICT_DEFAULTS,
+  predictionMetrics, PREDICTOR_NAMES, TRAINING_MODES, type PredictionMetrics, type PredictorOptions,
+} from '../prefetch';
 import { loadTrace, parseSwitchover } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
   --trace FILE             trace file (text, binary .pctrace, optionally .gz)
-  --predictor NAME         none, next-k, readahead, bubbling, stride, markov, leap, ppm, oracle
+  --predictor NAME         ${PREDICTOR_NAMES.join(', ')}
   --k N                    pages proposed per fault (default ${PREDICT_DEFAULTS.k})
-  --order N                ppm: maximum context order (default 3)
-  --escape A|C|D           ppm: escape method (default C)
-  --training M             ppm, markov: offline|online|both (default both)
-  --symbols S              ppm: pages|deltas (default pages)
-  --max-contexts N         ppm: cap on stored contexts (default 1048576)
-  --history-window N       ppm: offline training on the last N history accesses (default 1048576)
+  --order N                ppm: maximum context order (default ${PPM_DEFAULTS.order})
+  --escape A|C|D           ppm: escape method (default ${PPM_DEFAULTS.escape})
+  --training M             ppm, markov: ${TRAINING_MODES.join('|')} (default both)
+  --symbols S              ppm: ${PPM_SYMBOLS.join('|')} (default pages)
+  --max-contexts N         ppm: cap on stored trie nodes, contexts and counts (default ${PPM_DEFAULTS.maxContexts})
+  --history-window N       ppm: offline training on the last N history accesses (default ${PPM_DEFAULT_HISTORY_WINDOW})
   --direction D            bubbling: forward|dual (default dual)
-  --history N              leap: deltas kept for the majority vote (default 32)
+  --history N              leap: deltas kept for the majority vote (default ${LEAP_DEFAULT_HISTORY})
   --switchover X           instruction count, fraction (0.3) or percentage (30%) of the accesses;
                            earlier accesses are history (default 0)
   --lead N                 accesses a prefetched page is in flight after its fault (default ${PREDICT_DEFAULTS.lead})

@@ -174,3 +174,44 @@ test('PairMap agrees with a Map under random sets and deletes', () => {
   assert.equal(pairs.size, reference.size);
   for (let x = 0; x < 40; x++) for (let y = 0; y < 40; y++) assert.equal(pairs.get(x, y), reference.get(`${x},${y}`) ?? -1);
 });
+
+/** PPM blending with exclusion computed from scratch: counts by scanning the sequence for each context. */
+function referenceDistribution(sequence: number[], order: number, escape: EscapeMethod): Map<number, number> {
+  const probability = (c: number, n: number, q: number) => (escape === 'A' ? c / (n + 1) : escape === 'C' ? c / (n + q) : (c - 0.5) / n);
+  const escapeOf = (n: number, q: number) => (escape === 'A' ? 1 / (n + 1) : escape === 'C' ? q / (n + q) : q / (2 * n));
+  const result = new Map<number, number>();
+  let weight = 1;
+  for (let m = Math.min(order, sequence.length); m >= 0; m--) {
+    const context = sequence.slice(sequence.length - m).join(',');
+    const counts = new Map<number, number>();
+    for (let i = m; i < sequence.length; i++) {
+      if (sequence.slice(i - m, i).join(',') === context) counts.set(sequence[i], (counts.get(sequence[i]) ?? 0) + 1);
+    }
+    const open = [...counts].filter(([s]) => !result.has(s));
+    const n = open.reduce((sum, [, c]) => sum + c, 0);
+    if (n === 0) continue;
+    for (const [s, c] of open) result.set(s, weight * probability(c, n, open.length));
+    weight *= escapeOf(n, open.length);
+  }
+  return result;
+}
+
+test('PPM agrees with a from-scratch computation on random sequences, and rank sorts its distribution', () => {
+  const random = seedrandom.alea('reference');
+  for (let trial = 0; trial < 30; trial++) {
+    const escape = (['A', 'C', 'D'] as const)[trial % 3];
+    const order = 1 + (trial % 4);
+    const alphabet = 2 + Math.floor(random() * 6);
+    const sequence = Array.from({ length: 20 + Math.floor(random() * 60) }, () => Math.floor(random() * alphabet) * 7);
+    const model = new PpmModel({ order, escape });
+    for (const s of sequence) model.update(s);
+    const expected = referenceDistribution(sequence, order, escape);
+    assertDistribution(model.distribution(sequence), [...expected]);
+    // rank: by probability, then by the last position the symbol was seen
+    const lastSeen = (s: number) => sequence.lastIndexOf(s);
+    const byRank = [...expected.keys()].sort((a, b) => expected.get(b)! - expected.get(a)! || lastSeen(b) - lastSeen(a));
+    const ranked = model.rank(3, () => true);
+    assert.deepEqual(ranked.map((s) => expected.get(s)), byRank.slice(0, 3).map((s) => expected.get(s)), `trial ${trial}`);
+    assert.deepEqual(ranked, byRank.slice(0, 3), `trial ${trial}`);
+  }
+});
