@@ -89,7 +89,8 @@ const ratio = (numerator: number, denominator: number) => (denominator > 0 ? num
 export function predictionMetrics(trace: Trace, name: PredictorName, options: PredictionMetricsOptions = {}): PredictionMetrics {
   const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
   const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
-  const vmPages = wholeOption(options.vmPages, 'vmPages', largestPage(trace) + 1, largestPage(trace) + 1);
+  const footprint = largestPage(trace) + 1;
+  const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
   const predictor = createPredictor(name, { ...options, trace: options.trace ?? trace });
   const start = switchoverIndex(trace, options.switchover ?? 0);
   for (let i = 0; i < start; i++) predictor.observeHistory(trace.page[i]);
