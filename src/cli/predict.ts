@@ -3,7 +3,7 @@
  * "Prediction metrics"), as a table or one JSON object.
  */
 import { UserError } from '../errors';
-import { choiceFlag, intFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
+import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
 import {
   LEAP_DEFAULT_HISTORY, parsePredictorName, PPM_DEFAULT_HISTORY_WINDOW, PPM_DEFAULTS, PPM_ESCAPE_METHODS, PPM_SYMBOLS, PREDICT_DEFAULTS,
   predictionMetrics, PREDICTOR_NAMES, TRAINING_MODES, type PredictionMetrics, type PredictorOptions,
@@ -19,6 +19,7 @@ const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [option
   --training M             ppm, markov: ${TRAINING_MODES.join('|')} (default both)
   --symbols S              ppm: ${PPM_SYMBOLS.join('|')} (default pages)
   --max-contexts N         ppm: cap on stored trie nodes, contexts and counts (default ${PPM_DEFAULTS.maxContexts})
+  --min-probability P      ppm: send only predictions at least this likely, 0..1 (default ${PPM_DEFAULTS.minProbability})
   --history-window N       ppm: offline training on the last N history accesses (default ${PPM_DEFAULT_HISTORY_WINDOW})
   --direction D            bubbling: forward|dual (default dual)
   --history N              leap: deltas kept for the majority vote (default ${LEAP_DEFAULT_HISTORY})
@@ -35,6 +36,7 @@ export const PREDICTOR_FLAGS = {
   symbols: { type: 'string' },
   'max-contexts': { type: 'string' },
   'history-window': { type: 'string' },
+  'min-probability': { type: 'string' },
   direction: { type: 'string' },
   history: { type: 'string' },
 } as const;
@@ -62,6 +64,7 @@ export function predictorOptionsFromFlags(v: ParsedFlags<typeof PREDICTOR_FLAGS>
     symbols: choice(v.symbols, 'symbols', PPM_SYMBOLS),
     maxContexts: whole(v['max-contexts'], 'max-contexts', 1),
     historyWindow: whole(v['history-window'], 'history-window', 1),
+    minProbability: v['min-probability'] === undefined ? undefined : numberFlag(v['min-probability'], 'min-probability', 0, 0, 1),
     direction: choice(v.direction, 'direction', ['forward', 'dual'] as const),
     history: whole(v.history, 'history', 1),
   };

@@ -6,7 +6,7 @@ import { FrequencyRanking } from './frequency';
 import { PairMap } from './pair-map';
 
 export const PPM_ESCAPE_METHODS: readonly EscapeMethod[] = ['A', 'C', 'D'];
-export const PPM_DEFAULTS = { order: 3, escape: 'C' as EscapeMethod, maxContexts: 1 << 20 };
+export const PPM_DEFAULTS = { order: 3, escape: 'C' as EscapeMethod, maxContexts: 1 << 20, minProbability: 0 };
 /** Largest allowed maxContexts: node ids are int32. */
 export const PPM_MAX_CONTEXTS = 2 ** 30;
 
@@ -173,13 +173,15 @@ export class PpmModel {
 
   /**
    * The k most probable next symbols after the current history (blended as in `distribution`)
-   * among those `accept` admits, best first. A rejected symbol for which `gone` holds is never
+   * among those `accept` admits and at least `minProbability` likely, best first. A rejected symbol for which `gone` holds is never
    * offered again from order 0 (for pages already sent: they stay sent).
    */
-  rank(k: number, accept: (symbol: number) => boolean, gone?: (symbol: number) => boolean): number[] {
+  rank(k: number, accept: (symbol: number) => boolean, gone?: (symbol: number) => boolean, minProbability = 0): number[] {
     if (k <= 0) return [];
     const best = new TopK(k);
     this.blend(this.path, this.pathLength, (symbol, p, atOrderZero) => {
+      // order 0 comes in descending probability: below the threshold nothing later qualifies
+      if (p < minProbability) return !atOrderZero;
       const recency = this.orderZero.recency(symbol);
       // order 0 comes in descending (p, recency): the first that does not fit ends the search
       if (!best.accepts(p, recency)) return !atOrderZero;

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { PpmModel } from '../model/ppm';
+import { PpmModel, PPM_DEFAULTS } from '../model/ppm';
 import { HistoryWindow } from './history-window';
 import { wholeOption } from './options';
 import { isProposable } from './proposals';
@@ -22,7 +22,11 @@ export const PPM_DEFAULT_HISTORY_WINDOW = 1 << 20;
  *
  * With symbols = 'deltas' the model sees page deltas (p - previous, modulo 2^32) instead of page
  * numbers, so a pattern learnt in one region carries over to another; a predicted delta d maps
- * back to the page p + d. In 'both' mode history and faults form one stream, so the first
+ * back to the page p + d.
+ *
+ * minProbability (default 0: the paper's scheme, always up to k pages) sends only predictions at
+ * least that likely: a wrong guess costs no fault in itself but takes link time from the faulted
+ * and pushed pages behind it, so with a background push weak guesses can add faults. In 'both' mode history and faults form one stream, so the first
  * fault's delta is taken from the last history access.
  */
 export function createPpm(options: PredictorOptions): Predictor {
@@ -31,6 +35,8 @@ export function createPpm(options: PredictorOptions): Predictor {
   if (!PPM_SYMBOLS.includes(symbols)) throw new UserError(`symbols must be one of ${PPM_SYMBOLS.join(', ')}, got '${symbols}'`);
   const deltas = symbols === 'deltas';
   const model = new PpmModel(options);
+  const minProbability = options.minProbability ?? PPM_DEFAULTS.minProbability;
+  if (!(minProbability >= 0 && minProbability <= 1)) throw new UserError(`minProbability must be between 0 and 1, got ${minProbability}`);
   const recorded = new HistoryWindow(wholeOption(options.historyWindow, 'historyWindow', PPM_DEFAULT_HISTORY_WINDOW, 1, 2 ** 30));
   let previous = -1;
   const trainOnHistory = () => recorded.drain((page) => feed(page, true));
@@ -53,7 +59,7 @@ export function createPpm(options: PredictorOptions): Predictor {
       const accept = (symbol: number) => isProposable(toPage(symbol), page, ctx.vmPages, ctx.isSent);
       // a page once sent stays sent (and one outside the VM stays outside): it can leave the ranking
       const gone = deltas ? undefined : (symbol: number) => symbol >= ctx.vmPages || ctx.isSent(symbol);
-      const ranked = model.rank(k, accept, gone);
+      const ranked = model.rank(k, accept, gone, minProbability);
       return deltas ? ranked.map(toPage) : ranked;
     },
     modelSize() {

@@ -46,6 +46,11 @@ export interface PredictorOptions {
   symbols?: 'pages' | 'deltas';
   /** PPM bound on stored trie nodes, i.e. contexts and their counts (default 1 << 20). */
   maxContexts?: number;
+  /**
+   * PPM confidence threshold in [0, 1] (default 0, the paper's scheme: always k pages): only pages
+   * whose blended probability is at least this are sent, so weak guesses do not take link time.
+   */
+  minProbability?: number;
   /** PPM offline training: the most recent history accesses it learns from (default 1 << 20). */
   historyWindow?: number;
   /** Bubbling direction (default 'dual'). */

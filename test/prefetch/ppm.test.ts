@@ -65,6 +65,19 @@ test('ranking follows the blended probabilities and breaks ties by recency', () 
   assert.deepEqual(model.rank(3, () => true), [1, 3, 2]);
 });
 
+test('minProbability keeps only predictions at least that likely', () => {
+  // after "...ra" with C: c 1/2, b 1/5, d 1/10, a 1/9, r 2/45 (see above)
+  assert.deepEqual(trained('C').rank(5, () => true, undefined, 0.15), [c, b]);
+  assert.deepEqual(trained('C').rank(5, () => true, undefined, 0.1), [c, b, a, d]);
+  assert.deepEqual(trained('C').rank(5, () => true, undefined, 0.6), []);
+  // the predictor: history 1 2 1 2 1 (order 1); fault on 2: context 2 = {1: 2} gives 1 with 2/3,
+  // then order 0 without 1 holds only 2, the faulted page itself: 1 alone is proposed
+  const ppm = createPredictor('ppm', { order: 1, minProbability: 0.5 });
+  for (const p of [1, 2, 1, 2, 1]) ppm.observeHistory(p);
+  assert.deepEqual(ppm.onFault(2, 4, context(20)), [1]);
+  assert.throws(() => createPredictor('ppm', { minProbability: 1.5 }), /minProbability must be between 0 and 1/);
+});
+
 test('pruning halves counts, drops nodes that reach 0 and keeps the cap', () => {
   // order 1, cap 6 nodes (target 4). After 1 2 1 2 1 2: "1" 3, "2" 3, "12" 3, "21" 2; then
   // 5 adds "5" 1, "25" 1 and 6 adds "6" 1, "56" 1: 8 nodes > 6, so every count halves and
