@@ -54,6 +54,9 @@ export async function renderFigures(figures: readonly Figure[], outDir: string):
       for (const format of ['svg', 'png'] as const) {
         const url = await page.evaluate(
           ({ fig, format, size }) => {
+            // plotly names SVG defs with Math.random ids: a fixed sequence makes re-exports byte-identical
+            let state = 1;
+            Math.random = () => (state = (state * 48271) % 2147483647) / 2147483647;
             const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
             return plotly.toImage({ data: fig.data, layout: fig.layout }, { format, ...size });
           },
