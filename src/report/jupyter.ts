@@ -72,13 +72,46 @@ export interface NotebookRun {
   seconds: number;
 }
 
-/** The failing cell and its error out of nbconvert's stderr, a few lines. */
-export function cellError(stderr: string): string {
-  const start = stderr.indexOf('An error occurred while executing the following cell');
-  const text = start >= 0 ? stderr.slice(start) : stderr;
-  // Drop ANSI colours, keep the cell source and the error lines.
-  const lines = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
-  return lines.slice(0, 40).join('\n');
+/** The failing cell's source as nbconvert prints it (between two dashed lines), or '' when absent. */
+export function failingCellSource(stderr: string): string {
+  const match = /An error occurred while executing the following cell:\s*-{3,}\n([\s\S]*?)\n-{3,}/.exec(stderr.replace(/\x1b\[[0-9;]*m/g, ''));
+  return match ? match[1].trim() : '';
+}
+
+/**
+ * The exception out of a cell's stderr text. tslab does not put it into the error reply that
+ * nbconvert prints (that holds only "<Error>:"); it writes the exception to the cell's stderr as
+ * node prints it: code excerpt, caret, "Name: message", stack. Keeps the "Name: message" lines.
+ */
+export function exceptionLines(stderr: string): string[] {
+  const lines = stderr.split('\n').map((l) => l.trimEnd());
+  const errors = lines.filter((l) => /^[A-Za-z_$][\w$]*(Error|Exception)\b.*:/.test(l) || /^\d+:\d+ - /.test(l));
+  return errors.length > 0 ? errors.slice(0, 10) : lines.filter((l) => l !== '' && !/^\s+at /.test(l)).slice(-5);
+}
+
+interface NotebookCell { cell_type: string; source: string | string[]; outputs?: { name?: string; text?: string | string[] }[] }
+
+const joined = (text: string | string[] | undefined) => (Array.isArray(text) ? text.join('') : text ?? '');
+
+/**
+ * Why a notebook failed, for a one-screen message: the failing cell (number and source) and its
+ * exception. The exception text is only in the cell's outputs, so the notebook is run once more,
+ * errors allowed, into `work` (only on this failure path).
+ */
+function describeFailure(notebook: string, stderr: string, work: string, env: NodeJS.ProcessEnv): string {
+  const source = failingCellSource(stderr);
+  spawnSync('jupyter', [
+    'nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.kernel_name=tslab',
+    '--ExecutePreprocessor.timeout=1200', '--output-dir', work, '--output', 'failed', notebook,
+  ], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  const executed = join(work, 'failed.ipynb');
+  const cells: NotebookCell[] = existsSync(executed) ? (JSON.parse(readFileSync(executed, 'utf8')) as { cells: NotebookCell[] }).cells : [];
+  const code = cells.filter((c) => c.cell_type === 'code');
+  const index = code.findIndex((c) => joined(c.source).trim() === source);
+  const errorText = index < 0 ? '' : (code[index].outputs ?? []).filter((o) => o.name === 'stderr').map((o) => joined(o.text)).join('');
+  const error = errorText ? exceptionLines(errorText) : [stderr.trim().split('\n').pop() ?? 'unknown error'];
+  const where = index < 0 ? 'a cell' : `code cell ${index + 1}`;
+  return `${where}:\n${source.split('\n').map((l) => `    ${l}`).join('\n')}\n${error.join('\n')}`;
 }
 
 /** Strips the page's references to files outside it (require.js, MathJax): the report stands alone. */
@@ -99,7 +132,7 @@ export function executeNotebook(notebook: string, outDir: string, env: NodeJS.Pr
       'nbconvert', '--to', 'html', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
       '--ExecutePreprocessor.timeout=1200', '--output-dir', work, notebook,
     ], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
-    if (result.status !== 0) throw new UserError(`notebook ${basename(notebook)} failed:\n${cellError(result.stderr ?? '')}`);
+    if (result.status !== 0) throw new UserError(`notebook ${basename(notebook)} failed in ${describeFailure(notebook, result.stderr ?? '', work, env)}`);
     const name = basename(notebook).replace(/\.ipynb$/, '.html');
     const html = join(outDir, name);
     writeFileAtomic(html, makeSelfContained(readFileSync(join(work, name), 'utf8')));

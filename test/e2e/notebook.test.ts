@@ -4,7 +4,7 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,6 +42,19 @@ test('the figure spec is saved for export where the caller pointed it', () => {
   const spec = JSON.parse(readFileSync(join(out, 'figure-specs', 'smoke-histogram.json'), 'utf8'));
   assert.equal(spec.name, 'smoke-histogram');
   assert.equal(spec.data[0].y.length, 16);
+});
+
+test('a failing notebook is reported with its name, the failing cell and its exception', () => {
+  assert.throws(
+    () => executeNotebook(join(__dirname, '..', 'fixtures', 'broken.ipynb'), out, registerKernel()),
+    (err: Error) => {
+      assert.match(err.message, /^notebook broken\.ipynb failed in code cell 2:/);
+      assert.match(err.message, /loadTrace\('\/nonexistent\/missing\.trace'\)/);
+      assert.match(err.message, /UserError: \/nonexistent\/missing\.trace: no such file/);
+      return true;
+    },
+  );
+  assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('broken')), [], 'no report is written for a failed notebook');
 });
 
 test('the figure renders in headless Chromium', async () => {
