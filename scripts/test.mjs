@@ -1,7 +1,23 @@
-// Runs every test/**/*.test.ts with node's test runner through tsx (Node 20 has no --test globs).
-import { readdirSync, statSync } from 'node:fs';
+// npm test: makes sure Jupyter and Chromium are there (installs the Debian packages when run as root on
+// Debian, as `npm run reproduce` does), then runs every test/**/*.test.ts with node's test runner through
+// tsx (Node 20 has no --test globs). Installing first matters: test files run in parallel, and the
+// browser tests must not start before Chromium exists.
+import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
+  console.error('test: dist/ is missing; run `npm ci` (or `npm run build`) first');
+  process.exit(2);
+}
+const { ensurePrerequisites } = await import('../dist/report/jupyter.js');
+try {
+  ensurePrerequisites();
+} catch (err) {
+  console.error(`test: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+}
 
 function collect(dir) {
   return readdirSync(dir).flatMap((entry) => {
@@ -11,8 +27,8 @@ function collect(dir) {
   });
 }
 
-const files = collect('test').sort();
+const files = collect(join(root, 'test')).sort();
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected], { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);
