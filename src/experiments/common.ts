@@ -121,6 +121,17 @@ export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/**
+ * Median (NaN for no values): the typical change across workloads when one outlier (1 fault becoming
+ * 1817 is +181600 %) would swamp the mean.
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** A percent change in words for conclusions: "62 % fewer", "3.5 % more", "no change". */
 export function describeChange(percent: number, fewer = 'fewer', more = 'more'): string {
   if (percent === 0) return 'no change';

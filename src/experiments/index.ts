@@ -6,3 +6,4 @@ export * from './accuracy';
 export * from './network';
 export * from './modes';
 export * from './whatif';
+export * from './push';

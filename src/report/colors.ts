@@ -11,6 +11,8 @@ export const METHOD_COLORS: Readonly<Record<string, string>> = {
   markov: '#0072b2',
   leap: '#8c564b',
   ppm: '#d55e00',
+  // PPM with a confidence threshold (notebook 07): a lighter shade of PPM's colour
+  'ppm p≥0.05': '#f4a582',
   oracle: '#000000',
   postcopy: '#7f7f7f',
   precopy: '#0072b2',

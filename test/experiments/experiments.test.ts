@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accuracyByOrderAndK, accuracyByTraining, EXPERIMENT_DEFAULTS, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
+  accuracyByOrderAndK, accuracyByTraining, confidenceSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, median, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
   predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
@@ -109,4 +109,43 @@ test('helpers: grid order, percent change in words, valueAt needs exactly one ro
   assert.equal(describeChange(0), 'no change');
   assert.equal(percentChange(0, 0), 0);
   assert.throws(() => valueAt([{ a: 1 }, { a: 1 }], { a: 1 }, 'a'), /2 rows match/);
+});
+
+test('pushComparison: rows per (workload, push, method), the oracle bounds the others without push, values match simulate()', () => {
+  const workloads = tiny();
+  const rows = pushComparison(workloads, ['off', 'restart']);
+  assert.equal(rows.length, workloads.length * 2 * DEFAULT_PUSH_METHODS.length);
+  for (const r of rows) assertColumns(r, ['workload', 'source', 'push', 'method', 'faultChangePercent', 'stallChangePercent', ...METRICS]);
+  for (const w of workloads) {
+    const oracle = valueAt(rows, { workload: w.name, push: 'off', method: 'oracle' }, 'networkFaults');
+    for (const m of DEFAULT_PUSH_METHODS) assert.ok(oracle <= valueAt(rows, { workload: w.name, push: 'off', method: m.label }, 'networkFaults'), `${w.name} ${m.label}`);
+    assert.equal(valueAt(rows, { workload: w.name, push: 'restart', method: 'none' }, 'faultChangePercent'), 0);
+  }
+  const zipf = workloads[1].trace;
+  const direct = simulate(zipf, {
+    predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, push: 'restart', switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction),
+    predictorOptions: { order: EXPERIMENT_DEFAULTS.order, minProbability: PPM_CONFIDENT_THRESHOLD },
+    network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs },
+  });
+  assert.equal(valueAt(rows, { workload: 'zipf', push: 'restart', method: PPM_CONFIDENT_LABEL }, 'networkFaults'), direct.networkFaults);
+});
+
+test('confidenceSweep: threshold 0 is the paper\'s PPM; 1 sends nothing (escape C: P(s) = c/(n+q) < 1); plain faults alongside', () => {
+  const workloads = tiny();
+  const sweep = confidenceSweep(workloads, [0, 1], 'off');
+  const paper = predictorComparison(workloads, ['ppm']);
+  for (const w of workloads) {
+    assert.equal(valueAt(sweep, { workload: w.name, minProbability: 0 }, 'networkFaults'), valueAt(paper, { workload: w.name, method: 'ppm' }, 'networkFaults'));
+    const strict = sweep.find((r) => r.workload === w.name && r.minProbability === 1)!;
+    const plain = valueAt(predictorComparison(workloads, ['none']), { workload: w.name, method: 'none' }, 'networkFaults');
+    assert.equal(strict.prefetchIssued, 0);
+    assert.equal(strict.networkFaults, plain);
+    assert.equal(strict.plainFaults, plain);
+  }
+});
+
+test('median: odd and even counts, unsorted input, empty', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
 });
