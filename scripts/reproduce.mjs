@@ -10,7 +10,7 @@ if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
 }
 const { ensurePrerequisites, registerKernel, executeNotebook } = await import('../dist/report/jupyter.js');
 const { FIGURE_SPEC_DIR } = await import('../dist/report/notebook.js');
-const { readFigureSpecs, renderFigures, figureIndex } = await import('../dist/report/export.js');
+const { readFigureSpecs, renderFigures, figureIndex, staleImages } = await import('../dist/report/export.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
 
@@ -36,7 +36,11 @@ try {
   const images = await renderFigures(figures, join(root, 'figures'));
   const all = readFigureSpecs(FIGURE_SPEC_DIR);
   writeFileAtomic(join(root, 'figures', 'README.md'), figureIndex(all));
+  // A full run knows every figure: images of figures no notebook draws any more are stale.
+  const stale = only.length ? [] : staleImages(join(root, 'figures'), all.map((f) => f.name));
+  for (const file of stale) rmSync(join(root, 'figures', file));
   console.log(`${((Date.now() - t) / 1000).toFixed(1)} s`);
+  if (stale.length) console.log(`Removed ${stale.length} stale images: ${stale.join(', ')}`);
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/, ` +
     `${images.length} images (${figures.length} figures x SVG+PNG) in figures/, index in figures/README.md.`);
   for (const r of reports) console.log(`  ${relative(root, r)}`);

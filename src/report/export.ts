@@ -78,3 +78,9 @@ export function figureIndex(figures: readonly Figure[]): string {
   const lines = figures.map((f) => `- \`${f.name}\` ([SVG](${f.name}.svg), [PNG](${f.name}.png)): ${f.caption}`);
   return `# Figures\n\nWritten by \`npm run reproduce\` from the notebooks in notebooks/; one line per figure.\n\n${lines.join('\n')}\n`;
 }
+
+/** The .svg and .png files in `dir` that belong to none of the named figures (left by renamed or removed ones). */
+export function staleImages(dir: string, names: readonly string[]): string[] {
+  const keep = new Set(names);
+  return readdirSync(dir).filter((f) => /\.(svg|png)$/.test(f) && !keep.has(f.replace(/\.(svg|png)$/, ''))).sort();
+}

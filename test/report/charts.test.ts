@@ -1,7 +1,11 @@
 /** Figure builders, the explorer and frame rows: the parts of the report layer notebooks rely on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { colorFor, explorerHtml, frameRows, groupedBar, lineChart } from '../../src/report';
+import { staleImages } from '../../src/report/export';
 
 const rows = [
   { workload: 'a', method: 'none', k: 1, y: 10 }, { workload: 'a', method: 'ppm', k: 1, y: 5 },
@@ -40,4 +44,14 @@ test('the explorer embeds every cell and opens at the initial setting', () => {
 test('frameRows turns a danfo-like frame (2-D or one column) into tidy rows', () => {
   assert.deepEqual(frameRows({ columns: ['a', 'b'], values: [[1, 'x'], [2, 'y']] }), [{ a: 1, b: 'x' }, { a: 2, b: 'y' }]);
   assert.deepEqual(frameRows({ columns: ['a'], values: [3, 4] }), [{ a: 3 }, { a: 4 }]);
+});
+
+test('staleImages: images of figures not in the list, nothing else', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-stale-'));
+  try {
+    for (const f of ['a.svg', 'a.png', 'old.svg', 'old.png', 'README.md', 'b.png']) writeFileSync(join(dir, f), '');
+    assert.deepEqual(staleImages(dir, ['a', 'b']), ['old.png', 'old.svg']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
