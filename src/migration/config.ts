@@ -4,7 +4,7 @@
  */
 import { UserError } from '../errors';
 import { PREDICTOR_NAMES } from '../prefetch/types';
-import type { Trace } from '../trace/types';
+import { largestPage, type Trace } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
 
 export const MIGRATION_MODES: readonly MigrationMode[] = ['postcopy', 'precopy', 'hybrid'];
@@ -74,14 +74,6 @@ function checkNumber(value: number, name: string, min: number, minIncluded: bool
   check(Number.isFinite(value) && above, `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${value}`);
 }
 
-/** Largest page number in the trace, or -1 when it is empty. */
-function maxPage(trace: Trace): number {
-  let max = -1;
-  const pages = trace.page;
-  for (let i = 0; i < pages.length; i++) if (pages[i] > max) max = pages[i];
-  return max;
-}
-
 /**
  * Fills defaults from DEFAULT_SIM_CONFIG and the trace (VM size = largest page + 1, page size =
  * the trace's) and rejects what cannot be simulated: non-positive bandwidth, negative latency or
@@ -91,7 +83,7 @@ export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSi
   check(trace.page.length > 0, `trace '${trace.name}' is empty`);
   const d = DEFAULT_SIM_CONFIG;
   const network = { ...d.network, ...input.network };
-  const largest = maxPage(trace);
+  const largest = largestPage(trace.page);
   const config: ResolvedSimConfig = {
     mode: input.mode ?? d.mode,
     predictor: input.predictor ?? d.predictor,

@@ -1,5 +1,5 @@
 import { switchoverIndex } from '../trace/switchover';
-import type { Trace } from '../trace/types';
+import { largestPage, type Trace } from '../trace/types';
 import { createPredictor } from './registry';
 import { wholeOption } from './options';
 import { SkipList } from './skip-list';
@@ -77,19 +77,13 @@ function nextMissingPage(trace: Trace, state: Uint8Array, future: SkipList, i: n
   return -1;
 }
 
-function largestPage(trace: Trace): number {
-  let max = -1;
-  for (let i = 0; i < trace.page.length; i++) if (trace.page[i] > max) max = trace.page[i];
-  return max;
-}
-
 const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
 
 /** Replays `trace` with predictor `name` (see PredictionMetrics for the definitions). */
 export function predictionMetrics(trace: Trace, name: PredictorName, options: PredictionMetricsOptions = {}): PredictionMetrics {
   const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
   const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
-  const footprint = largestPage(trace) + 1;
+  const footprint = largestPage(trace.page) + 1;
   const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
   const predictor = createPredictor(name, { ...options, trace: options.trace ?? trace });
   const start = switchoverIndex(trace, options.switchover ?? 0);

@@ -1,4 +1,4 @@
-import type { Trace } from './types';
+import { largestPage, type Trace } from './types';
 
 /**
  * Reuse (LRU stack) distance of an access to page p: the number of distinct OTHER pages accessed
@@ -95,8 +95,7 @@ interface LastAccessTable {
 const DIRECT_TABLE_PAGES = 1 << 23;
 
 function lastAccessTable(page: Uint32Array): LastAccessTable {
-  let maxPage = -1;
-  for (let i = 0; i < page.length; i++) if (page[i] > maxPage) maxPage = page[i];
+  const maxPage = largestPage(page);
   if (maxPage < DIRECT_TABLE_PAGES) {
     const table = new Int32Array(maxPage + 1).fill(-1);
     return { get: (p) => table[p], set: (p, i) => void (table[p] = i) };
@@ -122,8 +121,7 @@ function summarize(distances: Float64Array, cold: number): ReuseDistanceSummary 
 /** Bins of equal width ceil((maxPage + 1) / bins) from page 0; fewer bins when there are fewer pages. */
 export function pageHistogram(page: Uint32Array, bins = HISTOGRAM_BINS): PageHistogramBin[] {
   if (page.length === 0) return [];
-  let maxPage = 0;
-  for (let i = 0; i < page.length; i++) if (page[i] > maxPage) maxPage = page[i];
+  const maxPage = largestPage(page);
   const width = Math.ceil((maxPage + 1) / bins);
   const used = Math.ceil((maxPage + 1) / width);
   const counts = new Float64Array(used);

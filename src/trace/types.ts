@@ -18,6 +18,13 @@ export interface Trace {
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
+/** Largest page number among `page`, or -1 when there is none (a VM needs largest + 1 pages). */
+export function largestPage(page: Uint32Array): number {
+  let max = -1;
+  for (let i = 0; i < page.length; i++) if (page[i] > max) max = page[i];
+  return max;
+}
+
 /** Number of accesses in a trace. */
 export function traceLength(trace: Trace): number {
   return trace.page.length;

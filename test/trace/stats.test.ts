@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTraceStats, generateTrace, makeTrace, pageHistogram, reuseDistances, traceStats } from '../../src/trace';
+import { formatTraceStats, generateTrace, largestPage, makeTrace, pageHistogram, reuseDistances, traceStats } from '../../src/trace';
 
 test('stats of a small trace match the hand computation', () => {
   // i: 0  1  2  3  4  5
@@ -73,4 +73,10 @@ test('the text report shows every number and a bar per bin', () => {
   assert.match(report, /cold 3, reuses 3: mean 1\.67, median 2, p90 2, p99 2, max 2/);
   // page 1 has the most accesses: the full 40-character bar
   assert.match(report, /1-1 #{40} 3/);
+});
+
+test('largestPage: the largest page number, -1 for none', () => {
+  assert.equal(largestPage(new Uint32Array([3, 0xffffffff, 7])), 0xffffffff);
+  assert.equal(largestPage(new Uint32Array([0])), 0);
+  assert.equal(largestPage(new Uint32Array(0)), -1);
 });
