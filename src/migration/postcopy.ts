@@ -8,6 +8,7 @@
  * anything looks at the source's state at time t, `pushUntil(t)` commits the pages the link
  * started by t.
  */
+import { isPageInVm } from '../prefetch/proposals';
 import type { FaultContext, Predictor } from '../prefetch/types';
 import type { Timing } from './link';
 import type { PushPolicy, ResolvedSimConfig } from './types';
@@ -160,7 +161,7 @@ export class PostcopyRun {
     let accepted = 0;
     for (let j = 0; j < proposals.length && accepted < k; j++) {
       const q = proposals[j];
-      if (!Number.isInteger(q) || q < 0 || q >= this.vmPages || this.arrival[q] !== Infinity) continue;
+      if (!isPageInVm(q, this.vmPages) || this.arrival[q] !== Infinity) continue;
       this.sendOnLink(q, requestUs);
       this.predicted[q] = 1;
       accepted++;

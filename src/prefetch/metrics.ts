@@ -2,6 +2,7 @@ import { switchoverIndex } from '../trace/switchover';
 import { largestPage, type Trace } from '../trace/types';
 import { createPredictor } from './registry';
 import { wholeOption } from './options';
+import { isPageInVm } from './proposals';
 import { SkipList } from './skip-list';
 import type { FaultContext, PredictorName, PredictorOptions } from './types';
 
@@ -117,7 +118,7 @@ export function predictionMetrics(trace: Trace, name: PredictorName, options: Pr
       if (proposals.includes(next)) hits++;
     }
     for (const q of proposals) {
-      if (Number.isInteger(q) && q >= 0 && q < vmPages && state[q] === ABSENT) {
+      if (isPageInVm(q, vmPages) && state[q] === ABSENT) {
         state[q] = ISSUED;
         issuedAt[q] = i;
         issued++;
