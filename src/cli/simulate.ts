@@ -125,7 +125,7 @@ export function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'pref
   return { predictors, json: values.json ?? false, trace, input: simInputFromFlags(values, trace) };
 }
 
-const MS_FIELDS = new Set(['downtimeMs', 'stallMs', 'totalMigrationMs']);
+const MS_FIELDS = new Set(['downtimeMs', 'stallMs', 'waitP50Ms', 'waitP99Ms', 'maxWaitMs', 'degradedMs', 'totalMigrationMs']);
 
 /** Results side by side: one row per field, one column per result (headed by its predictor). */
 export function formatResults(results: readonly MigrationResult[]): string {

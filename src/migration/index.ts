@@ -1,4 +1,4 @@
 export * from './types';
 export { DEFAULT_SIM_CONFIG, MAX_VM_PAGES, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, resolveSimConfig } from './config';
 export { simulate, type SimHooks } from './simulate';
-export type { SendObserver } from './postcopy';
+export type { SendObserver, WaitObserver } from './postcopy';

@@ -10,6 +10,7 @@
  */
 import { isPageInVm } from '../prefetch/proposals';
 import type { FaultContext, Predictor } from '../prefetch/types';
+import { quantileSorted } from '../util/statistics';
 import type { Timing } from './link';
 import type { PushPolicy, ResolvedSimConfig } from './types';
 
@@ -37,11 +38,25 @@ export interface PostcopyCounts {
   pagesSent: number;
   distinctPagesTouched: number;
   stallUs: number;
+  /** Median and 99th percentile of the waits (0 when the VM never waited), like QEMU's fault-latency histogram. */
+  waitP50Us: number;
+  waitP99Us: number;
+  maxWaitUs: number;
+  /** Degraded time: from the resume until the VM's last wait ends (0 when it never waited); then it runs at full speed. */
+  degradedUs: number;
   lastArrivalUs: number;
 }
 
+/** No wait at all: the counts' wait fields for a run without a post-copy phase (pre-copy). */
+export const NO_WAITS: Pick<PostcopyCounts, 'waitP50Us' | 'waitP99Us' | 'maxWaitUs' | 'degradedUs'> = {
+  waitP50Us: 0, waitP99Us: 0, maxWaitUs: 0, degradedUs: 0,
+};
+
 /** Called once per page the source sends, with the time it arrives; tests use it to check "exactly once". */
 export type SendObserver = (page: number, arrivalUs: number) => void;
+
+/** Called each time the VM blocks on a missing page (a network fault or a late prefetch): when, and for how long. */
+export type WaitObserver = (startUs: number, waitUs: number) => void;
 
 /** Mutable twin of FaultContext: one object per run, its index updated at each fault. */
 type MutableFaultContext = { -readonly [K in keyof FaultContext]: FaultContext[K] };
@@ -64,6 +79,8 @@ export class PostcopyRun {
   private cursor = 0;
   private linkFreeUs: number;
   private urgentFreeUs: number;
+  /** Every wait of the VM, in microseconds, for the percentiles. */
+  private readonly waits: number[] = [];
   private readonly counts: PostcopyCounts;
 
   constructor(
@@ -74,6 +91,7 @@ export class PostcopyRun {
     private readonly predictor: Predictor,
     private readonly start: PostcopyStart,
     private readonly onSend?: SendObserver,
+    private readonly onWait?: WaitObserver,
   ) {
     this.vmPages = config.vmPages;
     this.push = config.push;
@@ -92,7 +110,7 @@ export class PostcopyRun {
     this.context = { index: 0, vmPages: this.vmPages, isSent: (p: number) => arrival[p] !== Infinity };
     this.counts = {
       networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
-      pagesSent: 0, distinctPagesTouched: 0, stallUs: 0, lastArrivalUs: start.resumeUs,
+      pagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: start.resumeUs,
     };
   }
 
@@ -111,6 +129,12 @@ export class PostcopyRun {
     const vmEndUs = n > firstAccess ? resumeUs + (time[n - 1] - resumeInstruction) * usPerInstruction + stallUs : resumeUs;
     this.sendRemaining(vmEndUs);
     this.counts.stallUs = stallUs;
+    const sorted = Float64Array.from(this.waits).sort();
+    if (sorted.length > 0) {
+      this.counts.waitP50Us = quantileSorted(sorted, 0.5);
+      this.counts.waitP99Us = quantileSorted(sorted, 0.99);
+      this.counts.maxWaitUs = sorted[sorted.length - 1];
+    }
     return this.counts;
   }
 
@@ -132,7 +156,12 @@ export class PostcopyRun {
       counts.latePrefetches++;
     }
     this.touched[p] = 1;
-    return arrives > now ? arrives - now : 0;
+    if (arrives <= now) return 0;
+    const wait = arrives - now;
+    this.waits.push(wait);
+    this.counts.degradedUs = arrives - this.start.resumeUs;
+    this.onWait?.(now, wait);
+    return wait;
   }
 
   /**

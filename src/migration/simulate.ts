@@ -9,14 +9,18 @@ import { switchoverIndex } from '../trace/switchover';
 import type { Trace } from '../trace/types';
 import { resolveSimConfig } from './config';
 import { resumeAfterPause, serialiseUs, timingOf, type Timing } from './link';
-import { PostcopyRun, type PostcopyCounts, type SendObserver } from './postcopy';
+import { NO_WAITS, PostcopyRun, type PostcopyCounts, type SendObserver, type WaitObserver } from './postcopy';
 import { runPrecopyRounds, type PrecopyOutcome } from './precopy';
 import type { MigrationResult, ResolvedSimConfig, SimInput } from './types';
 
-/** Test and research hooks: a predictor instance instead of the registry's, an observer of every page sent. */
+/**
+ * Test and research hooks: a predictor instance instead of the registry's, an observer of every page
+ * sent, an observer of every wait of the VM (the throughput timeline is drawn from it).
+ */
 export interface SimHooks {
   predictor?: Predictor;
   onSend?: SendObserver;
+  onWait?: WaitObserver;
 }
 
 /** Simulates one migration of `trace`; `input` overrides DEFAULT_SIM_CONFIG (invalid values throw UserError). */
@@ -58,7 +62,7 @@ function precopy(run: Run): MigrationResult {
   const resumeUs = resumeAfterPause(config, timing, rounds.pauseUs, pauseBytes);
   const counts: PostcopyCounts = {
     networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
-    pagesSent: rounds.dirtyCount, distinctPagesTouched: 0, stallUs: 0, lastArrivalUs: resumeUs,
+    pagesSent: rounds.dirtyCount, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: resumeUs,
   };
   return result(run, rounds, resumeUs - rounds.pauseUs, counts, distinctPages(run));
 }
@@ -76,14 +80,16 @@ function hybrid(run: Run): MigrationResult {
  * Pause at `pauseUs` (VM at `pauseInstruction`, access `nextAccess` next), send the state, resume
  * on the destination and replay the rest. The predictor learns from every access that ran on the source.
  */
-function postcopyPhase(run: Run, pauseUs: number, pauseInstruction: number, nextAccess: number, arrival: Float64Array): { downtimeUs: number; counts: PostcopyCounts } {
+function postcopyPhase(
+  run: Run, pauseUs: number, pauseInstruction: number, nextAccess: number, arrival: Float64Array,
+): { downtimeUs: number; counts: PostcopyCounts } {
   const { trace, config, timing, hooks } = run;
   const predictor = hooks.predictor ?? createPredictor(config.predictor, { ...config.predictorOptions, trace });
   for (let i = 0; i < nextAccess; i++) predictor.observeHistory(trace.page[i]);
   const resumeUs = resumeAfterPause(config, timing, pauseUs, timing.stateMessageBytes);
   const linkFreeUs = pauseUs + serialiseUs(timing.stateMessageBytes, config.network.bandwidthBps);
   const start = { firstAccess: nextAccess, resumeInstruction: pauseInstruction, resumeUs, linkFreeUs, arrival };
-  const counts = new PostcopyRun(trace.page, trace.time, config, timing, predictor, start, hooks.onSend).run();
+  const counts = new PostcopyRun(trace.page, trace.time, config, timing, predictor, start, hooks.onSend, hooks.onWait).run();
   return { downtimeUs: resumeUs - pauseUs, counts };
 }
 
@@ -125,6 +131,10 @@ function result(run: Run, rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent'>, 
     precopyRounds: rounds.rounds,
     downtimeMs: ms(downtimeUs),
     stallMs: ms(counts.stallUs),
+    waitP50Ms: ms(counts.waitP50Us),
+    waitP99Ms: ms(counts.waitP99Us),
+    maxWaitMs: ms(counts.maxWaitUs),
+    degradedMs: ms(counts.degradedUs),
     totalMigrationMs: ms(counts.lastArrivalUs),
     bytesSent: pagesSent * timing.pageMessageBytes + timing.stateMessageBytes,
   };

@@ -71,7 +71,14 @@ export interface MigrationResult {
   pushPages: number;
   precopyRounds: number;
   downtimeMs: number;
+  /** Sum of the VM's waits on missing pages after switchover (QEMU's blocktime for one vCPU). */
   stallMs: number;
+  /** Median, 99th percentile and largest single wait (network fault or late prefetch); 0 when the VM never waited. */
+  waitP50Ms: number;
+  waitP99Ms: number;
+  maxWaitMs: number;
+  /** From the resume on the destination until the VM's last wait ends: after it the VM runs at full speed. */
+  degradedMs: number;
   totalMigrationMs: number;
   bytesSent: number;
 }

@@ -33,8 +33,17 @@ test('post-copy sends every page exactly once, whatever the predictor, push and 
       for (const push of PUSH_POLICIES) {
         for (const urgentChannel of [false, true]) {
           const sends = new Map<number, number>();
-          const r = simulate(trace, { predictor, push, k: 6, network: { urgentChannel } }, { onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1) });
+          const waits: number[] = [];
+          const r = simulate(trace, { predictor, push, k: 6, network: { urgentChannel } }, {
+            onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1), onWait: (_, us) => waits.push(us),
+          });
           const label = `${trace.name} ${predictor} ${push} urgent=${urgentChannel}`;
+          // every network fault waits, a late prefetch waits by definition; the waits add up to the stall
+          assert.equal(waits.length, r.networkFaults + r.latePrefetches, label);
+          assert.ok(Math.abs(waits.reduce((a, b) => a + b, 0) / 1000 - r.stallMs) < 1e-6, label);
+          assert.ok(r.waitP50Ms <= r.waitP99Ms && r.waitP99Ms <= r.maxWaitMs && r.maxWaitMs <= r.stallMs, label);
+          // (times are rounded to the nanosecond each, hence the tolerance)
+          assert.ok(r.degradedMs >= r.stallMs && r.degradedMs <= r.totalMigrationMs - r.downtimeMs + 1e-6, label);
           assert.equal(r.pagesSent, r.vmPages, label);
           assert.equal(sends.size, r.vmPages, label);
           assert.ok([...sends.values()].every((count) => count === 1), label);

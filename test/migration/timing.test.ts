@@ -34,6 +34,8 @@ test('post-copy, no prefetch, no push: three faults', () => {
   assert.equal(r.networkFaults, 3);
   assert.equal(r.pagesSent, 3);
   assert.equal(r.bytesSent, 3 * 125 + 250);
+  // Waits 1400, 1400, 1400: every quantile is 1400. The last wait ends at 7900, 5200 after the resume.
+  assert.deepEqual([r.waitP50Ms, r.waitP99Ms, r.maxWaitMs, r.degradedMs], [1.4, 1.4, 1.4, 5.2]);
 });
 
 test('post-copy, next-k with k = 1: a late prefetch and the untouched page flushed at the end', () => {
@@ -52,6 +54,20 @@ test('post-copy, next-k with k = 1: a late prefetch and the untouched page flush
     [r.networkFaults, r.latePrefetches, r.prefetchIssued, r.prefetchUsed, r.pushPages, r.pagesSent],
     [2, 1, 1, 1, 1, 4],
   );
+  // Waits 1400, 500 (late), 1400, sorted 500, 1400, 1400: median 1400; p99 at rank 1.98 = 1400.
+  // The last wait ends when p3 arrives at 6600: 3900 after the resume (the flush of p2 afterwards does not count).
+  assert.deepEqual([r.waitP50Ms, r.waitP99Ms, r.maxWaitMs, r.degradedMs], [1.4, 1.4, 1.4, 3.9]);
+});
+
+test('wait percentiles interpolate between two different waits; the wait observer sees each wait', () => {
+  const trace = makeTrace({ time: [0, 500], page: [0, 1] });
+  const waits: [number, number][] = [];
+  const r = simulate(trace, { ...SLOW_LINK, predictor: 'next-k', k: 1, vmPages: 2 }, { onWait: (at, us) => waits.push([at, us]) });
+  // Resume 2700: p0 faults, arrives 4100 (wait 1400 from 2700); p1 was predicted, on the link 3900..4900,
+  // arrives 5100; the VM touches it at 2700 + 500 + 1400 = 4600 and waits 500.
+  // Sorted waits 500, 1400: median 500 + 0.5 * 900 = 950; p99 500 + 0.99 * 900 = 1391. Last wait ends 5100.
+  assert.deepEqual(waits, [[2700, 1400], [4600, 500]]);
+  assert.deepEqual([r.stallMs, r.waitP50Ms, r.waitP99Ms, r.maxWaitMs, r.degradedMs], [1.9, 0.95, 1.391, 1.4, 2.4]);
 });
 
 test('post-copy with restart push: the faulted page waits for the push page on the link, unless the urgent channel carries it', () => {
@@ -87,6 +103,7 @@ test('pre-copy: a page written after its round sent it is resent; one written be
   assert.equal(r.downtimeMs, 2.7);
   assert.equal(r.totalMigrationMs, 6.7);
   assert.equal(r.stallMs, 0);
+  assert.deepEqual([r.waitP50Ms, r.waitP99Ms, r.maxWaitMs, r.degradedMs], [0, 0, 0, 0]);
 });
 
 test('pre-copy stop-and-copy after the round limit sends the dirty pages during the downtime; hybrid faults them instead', () => {
