@@ -4,10 +4,11 @@
  */
 import { UserError } from '../errors';
 import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
-import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, simulate, type MigrationResult, type SimInput } from '../migration';
+import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, parsePageSet, simulate, type MigrationResult, type SimInput } from '../migration';
 import { parsePredictorName } from '../prefetch';
 import { PREDICTOR_FLAGS, predictorOptionsFromFlags } from './predict';
 import { loadTrace, parseSwitchover, type Trace } from '../trace';
+import { readInputText } from '../util/read-input';
 
 const d = DEFAULT_SIM_CONFIG;
 
@@ -29,6 +30,10 @@ export const SIM_OPTIONS_USAGE = `  --trace FILE                 trace file (tex
   --ips N                      VM instructions per second (default ${d.instructionsPerSecond})
   --cpu-state BYTES            CPU and device state sent at switchover (default ${d.cpuStateBytes})
   --switchover-cost T          fixed cost of the switchover pause (default ${d.switchoverFixedMs}ms)
+  --fault-cost T               host time per network fault before the source handles it (default ${d.faultCostUs}us)
+  --zero-share F               share of the VM's pages that are zero, sent as a header only (0..1, default ${d.zeroPageShare})
+  --zero-seed S                seed drawing the zero pages of --zero-share (default ${d.zeroPageSeed})
+  --zero-pages FILE            pages known to be zero: numbers or ranges a-b (e.g. from a guest capture)
   --precopy-rounds N           pre-copy/hybrid: at most N live rounds (default ${d.precopyMaxRounds})
   --precopy-stop-pages N       pre-copy/hybrid: stop once at most N pages are dirty (default ${d.precopyStopPages})
   --json                       print JSON instead of a table`;
@@ -53,6 +58,10 @@ export const SIM_FLAGS = {
   ips: { type: 'string' },
   'cpu-state': { type: 'string' },
   'switchover-cost': { type: 'string' },
+  'fault-cost': { type: 'string' },
+  'zero-share': { type: 'string' },
+  'zero-seed': { type: 'string' },
+  'zero-pages': { type: 'string' },
   'precopy-rounds': { type: 'string' },
   'precopy-stop-pages': { type: 'string' },
   json: { type: 'boolean' },
@@ -80,6 +89,10 @@ export function simInputFromFlags(v: SimFlagValues, trace: Trace): SimInput {
     instructionsPerSecond: numberFlag(v.ips, 'ips', d.instructionsPerSecond, Number.MIN_VALUE),
     cpuStateBytes: intFlag(v['cpu-state'], 'cpu-state', d.cpuStateBytes, 0),
     switchoverFixedMs: v['switchover-cost'] === undefined ? d.switchoverFixedMs : nonNegative(parseDuration(v['switchover-cost']), 'switchover-cost', v['switchover-cost']) / 1000,
+    faultCostUs: v['fault-cost'] === undefined ? d.faultCostUs : nonNegative(parseDuration(v['fault-cost']), 'fault-cost', v['fault-cost']),
+    zeroPageShare: numberFlag(v['zero-share'], 'zero-share', d.zeroPageShare, 0, 1),
+    zeroPageSeed: v['zero-seed'] ?? d.zeroPageSeed,
+    zeroPages: v['zero-pages'] === undefined ? undefined : parsePageSet(readInputText(v['zero-pages']), v['zero-pages']),
     precopyMaxRounds: intFlag(v['precopy-rounds'], 'precopy-rounds', d.precopyMaxRounds, 1),
     precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0),
   };

@@ -7,6 +7,8 @@ import type { ResolvedSimConfig } from './types';
 export interface Timing {
   /** Serialisation time of one page message (page + overhead bytes) on the link. */
   readonly pageUs: number;
+  /** Serialisation time of a zero page: its header (overhead bytes) only. */
+  readonly zeroPageUs: number;
   /** One-way latency: a message arrives this long after its last bit left. */
   readonly halfRttUs: number;
   /** VM time per trace instruction. */
@@ -22,6 +24,7 @@ export function timingOf(config: ResolvedSimConfig): Timing {
   const pageMessageBytes = config.pageSize + overhead;
   return {
     pageUs: serialiseUs(pageMessageBytes, config.network.bandwidthBps),
+    zeroPageUs: serialiseUs(overhead, config.network.bandwidthBps),
     halfRttUs: config.network.rttUs / 2,
     usPerInstruction: 1e6 / config.instructionsPerSecond,
     pageMessageBytes,

@@ -26,6 +26,8 @@ export interface PostcopyStart {
   readonly linkFreeUs: number;
   /** Per page: arrival time at the destination, Infinity while still on the source. Owned by the run from now on. */
   readonly arrival: Float64Array;
+  /** Per page: 1 when the page is zero and goes as a header only; undefined when none is. */
+  readonly zero?: Uint8Array;
 }
 
 /** Counts of the post-copy phase (times in microseconds). */
@@ -36,6 +38,7 @@ export interface PostcopyCounts {
   prefetchUsed: number;
   pushPages: number;
   pagesSent: number;
+  zeroPagesSent: number;
   distinctPagesTouched: number;
   stallUs: number;
   /** Median and 99th percentile of the waits (0 when the VM never waited), like QEMU's fault-latency histogram. */
@@ -110,7 +113,7 @@ export class PostcopyRun {
     this.context = { index: 0, vmPages: this.vmPages, isSent: (p: number) => arrival[p] !== Infinity };
     this.counts = {
       networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
-      pagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: start.resumeUs,
+      pagesSent: 0, zeroPagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: start.resumeUs,
     };
   }
 
@@ -165,13 +168,14 @@ export class PostcopyRun {
   }
 
   /**
-   * A network fault at `now`: the request reaches the source half a round trip later; by then the
+   * A network fault at `now`: the request reaches the source half a round trip plus the host's
+   * fault cost later; by then the
    * push may have started p (the source then ignores the request for it). The source sends p,
    * then the predictor's pages not sent yet, and with restart push seeks to the page after p.
    * Returns when p arrives.
    */
   private fault(p: number, index: number, now: number): number {
-    const requestUs = now + this.timing.halfRttUs;
+    const requestUs = now + this.timing.halfRttUs + this.config.faultCostUs;
     this.pushUntil(requestUs);
     if (this.arrival[p] === Infinity) {
       if (this.config.network.urgentChannel) this.sendUrgent(p, requestUs);
@@ -238,14 +242,23 @@ export class PostcopyRun {
 
   /** FIFO link shared by push, predictions and (without urgent channel) faulted pages. */
   private sendOnLink(q: number, earliestUs: number): void {
-    this.linkFreeUs = Math.max(earliestUs, this.linkFreeUs) + this.timing.pageUs;
+    this.linkFreeUs = Math.max(earliestUs, this.linkFreeUs) + this.messageUs(q);
     this.deliver(q, this.linkFreeUs);
   }
 
   /** The urgent channel (QEMU postcopy-preempt): faulted pages only, never behind the link's queue. */
   private sendUrgent(q: number, earliestUs: number): void {
-    this.urgentFreeUs = Math.max(earliestUs, this.urgentFreeUs) + this.timing.pageUs;
+    this.urgentFreeUs = Math.max(earliestUs, this.urgentFreeUs) + this.messageUs(q);
     this.deliver(q, this.urgentFreeUs);
+  }
+
+  /** Serialisation time of page q's message, a header only for a zero page (counted as sent here). */
+  private messageUs(q: number): number {
+    if (this.start.zero?.[q] === 1) {
+      this.counts.zeroPagesSent++;
+      return this.timing.zeroPageUs;
+    }
+    return this.timing.pageUs;
   }
 
   /** Records that page q's last bit left at `sentUs`; it arrives half a round trip later. */

@@ -12,6 +12,8 @@ export interface PrecopyOutcome {
   rounds: number;
   /** Pages sent by those rounds. */
   pagesSent: number;
+  /** Of those, zero pages (round 1 only: a page sent again was written, so it is no longer zero). */
+  zeroPagesSent: number;
   /** End of the last round: the link is free and the VM is paused. */
   pauseUs: number;
   /** The VM's instruction count at the pause. */
@@ -25,12 +27,13 @@ export interface PrecopyOutcome {
 
 /**
  * Runs rounds from time 0 (the VM at instruction `startInstruction`, access `firstAccess` next)
- * until at most precopyStopPages pages are dirty or precopyMaxRounds rounds have run.
+ * until at most precopyStopPages pages are dirty or precopyMaxRounds rounds have run. Zero pages
+ * (`zero`) cost a header only in round 1.
  */
-export function runPrecopyRounds(trace: Trace, config: ResolvedSimConfig, timing: Timing, firstAccess: number, startInstruction: number): PrecopyOutcome {
+export function runPrecopyRounds(trace: Trace, config: ResolvedSimConfig, timing: Timing, firstAccess: number, startInstruction: number, zero?: Uint8Array): PrecopyOutcome {
   const { time, page, write } = trace;
   const vmPages = config.vmPages;
-  const { pageUs, usPerInstruction } = timing;
+  const { pageUs, zeroPageUs, usPerInstruction } = timing;
   const sendStartUs = new Float64Array(vmPages);
   let inRound = new Uint8Array(vmPages).fill(1);
   let dirty = new Uint8Array(vmPages);
@@ -38,10 +41,19 @@ export function runPrecopyRounds(trace: Trace, config: ResolvedSimConfig, timing
   let roundStartUs = 0;
   let next = firstAccess;
   let pagesSent = 0;
+  let zeroPagesSent = 0;
   for (let rounds = 1; ; rounds++) {
-    let slot = 0;
-    for (let p = 0; p < vmPages; p++) if (inRound[p] === 1) sendStartUs[p] = roundStartUs + slot++ * pageUs;
-    const roundEndUs = roundStartUs + roundPages * pageUs;
+    // Slots counted, not times summed, so that rounding never reorders a write and its page's send.
+    let full = 0;
+    let zeros = 0;
+    for (let p = 0; p < vmPages; p++) {
+      if (inRound[p] === 0) continue;
+      sendStartUs[p] = roundStartUs + full * pageUs + zeros * zeroPageUs;
+      if (rounds === 1 && zero?.[p] === 1) zeros++;
+      else full++;
+    }
+    zeroPagesSent += zeros;
+    const roundEndUs = roundStartUs + full * pageUs + zeros * zeroPageUs;
     const roundEndInstruction = startInstruction + roundEndUs / usPerInstruction;
     for (; next < time.length && time[next] < roundEndInstruction; next++) {
       if (write[next] === 0) continue;
@@ -53,7 +65,7 @@ export function runPrecopyRounds(trace: Trace, config: ResolvedSimConfig, timing
     roundStartUs = roundEndUs;
     const dirtyCount = countSet(dirty);
     if (dirtyCount <= config.precopyStopPages || rounds >= config.precopyMaxRounds) {
-      return { rounds, pagesSent, pauseUs: roundEndUs, pauseInstruction: roundEndInstruction, nextAccess: next, dirty, dirtyCount };
+      return { rounds, pagesSent, zeroPagesSent, pauseUs: roundEndUs, pauseInstruction: roundEndInstruction, nextAccess: next, dirty, dirtyCount };
     }
     [inRound, dirty] = [dirty, inRound];
     dirty.fill(0);

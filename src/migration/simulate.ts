@@ -11,6 +11,7 @@ import { resolveSimConfig } from './config';
 import { resumeAfterPause, serialiseUs, timingOf, type Timing } from './link';
 import { NO_WAITS, PostcopyRun, type PostcopyCounts, type SendObserver, type WaitObserver } from './postcopy';
 import { runPrecopyRounds, type PrecopyOutcome } from './precopy';
+import { zeroPageFlags } from './zero-pages';
 import type { MigrationResult, ResolvedSimConfig, SimInput } from './types';
 
 /**
@@ -26,7 +27,8 @@ export interface SimHooks {
 /** Simulates one migration of `trace`; `input` overrides DEFAULT_SIM_CONFIG (invalid values throw UserError). */
 export function simulate(trace: Trace, input: SimInput = {}, hooks: SimHooks = {}): MigrationResult {
   const config = resolveSimConfig(trace, input);
-  const run: Run = { trace, config, timing: timingOf(config), hooks, firstAccess: switchoverIndex(trace, config.switchover) };
+  const zero = zeroPageFlags(config.vmPages, config.zeroPageShare, config.zeroPageSeed, config.zeroPages);
+  const run: Run = { trace, config, timing: timingOf(config), hooks, firstAccess: switchoverIndex(trace, config.switchover), zero };
   switch (config.mode) {
     case 'postcopy':
       return postcopy(run);
@@ -44,35 +46,40 @@ interface Run {
   hooks: SimHooks;
   /** First access after switchover. */
   firstAccess: number;
+  /** Per page: 1 when zero (sent as a header only); undefined when no page is. */
+  zero?: Uint8Array;
 }
 
-const NO_PRECOPY = { rounds: 0, pagesSent: 0 };
+const NO_PRECOPY = { rounds: 0, pagesSent: 0, zeroPagesSent: 0 };
 
 function postcopy(run: Run): MigrationResult {
   const arrival = new Float64Array(run.config.vmPages).fill(Infinity);
-  const phase = postcopyPhase(run, 0, run.config.switchover, run.firstAccess, arrival);
+  const phase = postcopyPhase(run, 0, run.config.switchover, run.firstAccess, arrival, run.zero);
   return result(run, NO_PRECOPY, phase.downtimeUs, phase.counts, phase.counts.distinctPagesTouched);
 }
 
 /** Live rounds, then the VM pauses while the dirty pages and the state cross the link; no faults after. */
 function precopy(run: Run): MigrationResult {
   const { config, timing } = run;
-  const rounds = runPrecopyRounds(run.trace, config, timing, run.firstAccess, config.switchover);
+  const rounds = runPrecopyRounds(run.trace, config, timing, run.firstAccess, config.switchover, run.zero);
   const pauseBytes = rounds.dirtyCount * timing.pageMessageBytes + timing.stateMessageBytes;
   const resumeUs = resumeAfterPause(config, timing, rounds.pauseUs, pauseBytes);
   const counts: PostcopyCounts = {
     networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
-    pagesSent: rounds.dirtyCount, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: resumeUs,
+    pagesSent: rounds.dirtyCount, zeroPagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: resumeUs,
   };
   return result(run, rounds, resumeUs - rounds.pauseUs, counts, distinctPages(run));
 }
 
-/** Live rounds, then a post-copy phase in which only the pages dirty at the pause are on the source. */
+/**
+ * Live rounds, then a post-copy phase in which only the pages dirty at the pause are on the source
+ * (written, so none of them is a zero page any more).
+ */
 function hybrid(run: Run): MigrationResult {
-  const rounds = runPrecopyRounds(run.trace, run.config, run.timing, run.firstAccess, run.config.switchover);
+  const rounds = runPrecopyRounds(run.trace, run.config, run.timing, run.firstAccess, run.config.switchover, run.zero);
   const arrival = new Float64Array(run.config.vmPages);
   for (let p = 0; p < arrival.length; p++) if (rounds.dirty[p] === 1) arrival[p] = Infinity;
-  const phase = postcopyPhase(run, rounds.pauseUs, rounds.pauseInstruction, rounds.nextAccess, arrival);
+  const phase = postcopyPhase(run, rounds.pauseUs, rounds.pauseInstruction, rounds.nextAccess, arrival, undefined);
   return result(run, rounds, phase.downtimeUs, phase.counts, distinctPages(run));
 }
 
@@ -81,14 +88,14 @@ function hybrid(run: Run): MigrationResult {
  * on the destination and replay the rest. The predictor learns from every access that ran on the source.
  */
 function postcopyPhase(
-  run: Run, pauseUs: number, pauseInstruction: number, nextAccess: number, arrival: Float64Array,
+  run: Run, pauseUs: number, pauseInstruction: number, nextAccess: number, arrival: Float64Array, zero: Uint8Array | undefined,
 ): { downtimeUs: number; counts: PostcopyCounts } {
   const { trace, config, timing, hooks } = run;
   const predictor = hooks.predictor ?? createPredictor(config.predictor, { ...config.predictorOptions, trace });
   for (let i = 0; i < nextAccess; i++) predictor.observeHistory(trace.page[i]);
   const resumeUs = resumeAfterPause(config, timing, pauseUs, timing.stateMessageBytes);
   const linkFreeUs = pauseUs + serialiseUs(timing.stateMessageBytes, config.network.bandwidthBps);
-  const start = { firstAccess: nextAccess, resumeInstruction: pauseInstruction, resumeUs, linkFreeUs, arrival };
+  const start = { firstAccess: nextAccess, resumeInstruction: pauseInstruction, resumeUs, linkFreeUs, arrival, zero };
   const counts = new PostcopyRun(trace.page, trace.time, config, timing, predictor, start, hooks.onSend, hooks.onWait).run();
   return { downtimeUs: resumeUs - pauseUs, counts };
 }
@@ -112,9 +119,10 @@ function ms(us: number): number {
   return Math.round(us * 1000) / 1e6;
 }
 
-function result(run: Run, rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent'>, downtimeUs: number, counts: PostcopyCounts, distinctPagesTouched: number): MigrationResult {
+function result(run: Run, rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent' | 'zeroPagesSent'>, downtimeUs: number, counts: PostcopyCounts, distinctPagesTouched: number): MigrationResult {
   const { config, timing } = run;
   const pagesSent = rounds.pagesSent + counts.pagesSent;
+  const zeroPagesSent = rounds.zeroPagesSent + counts.zeroPagesSent;
   return {
     mode: config.mode,
     predictor: run.hooks.predictor?.name ?? config.predictor,
@@ -125,6 +133,7 @@ function result(run: Run, rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent'>, 
     networkFaults: counts.networkFaults,
     latePrefetches: counts.latePrefetches,
     pagesSent,
+    zeroPagesSent,
     prefetchIssued: counts.prefetchIssued,
     prefetchUsed: counts.prefetchUsed,
     pushPages: counts.pushPages,
@@ -136,6 +145,6 @@ function result(run: Run, rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent'>, 
     maxWaitMs: ms(counts.maxWaitUs),
     degradedMs: ms(counts.degradedUs),
     totalMigrationMs: ms(counts.lastArrivalUs),
-    bytesSent: pagesSent * timing.pageMessageBytes + timing.stateMessageBytes,
+    bytesSent: (pagesSent - zeroPagesSent) * timing.pageMessageBytes + zeroPagesSent * config.network.messageOverheadBytes + timing.stateMessageBytes,
   };
 }

@@ -35,6 +35,16 @@ export interface SimConfig {
   cpuStateBytes: number;
   /** Fixed cost of the switchover pause, ms. */
   switchoverFixedMs: number;
+  /**
+   * Host time per network fault, us: userfaultfd read, the request message and the source's handling
+   * of it. The request reaches the source this long after RTT/2, so the page also takes its place on the link later.
+   */
+  faultCostUs: number;
+  /** Share of the VM's pages that are all zero (sent as a header only), drawn per page under `zeroPageSeed`. */
+  zeroPageShare: number;
+  zeroPageSeed: string;
+  /** Pages known to be all zero (e.g. from a guest memory dump), in addition to the drawn share. */
+  zeroPages?: ArrayLike<number>;
   /** Pre-copy: stop-and-copy once at most this many pages are dirty ... */
   precopyStopPages: number;
   /** ... or after this many rounds. Hybrid switches to post-copy after its rounds. */
@@ -66,6 +76,8 @@ export interface MigrationResult {
   networkFaults: number;
   latePrefetches: number;
   pagesSent: number;
+  /** Of those, zero pages sent as a header only. */
+  zeroPagesSent: number;
   prefetchIssued: number;
   prefetchUsed: number;
   pushPages: number;

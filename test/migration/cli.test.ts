@@ -37,6 +37,18 @@ test('simulate prints a table; compare puts predictors side by side and --json g
   assert.deepEqual(results.map((r) => [r.predictor, r.accesses]), [['none', 2], ['next-k', 2]]);
 });
 
+test('simulate: a VM larger than the trace with zero pages (drawn and from a file), fault cost and restart push', () => {
+  const zeroFile = join(dir, 'zero.txt');
+  writeFileSync(zeroFile, '# pages 3 to 9 are zero\n3-9\n');
+  const args = ['simulate', '--trace', small, '--push', 'restart', '--vm-pages', '1000', '--fault-cost', '150us', '--json'];
+  const drawn = JSON.parse(cli(...args, '--zero-share', '0.5', '--zero-seed', 'cli').stdout) as Record<string, number>;
+  assert.equal(drawn.pagesSent, 1000);
+  assert.ok(drawn.zeroPagesSent > 400 && drawn.zeroPagesSent < 600);
+  assert.equal(drawn.bytesSent, (1000 - drawn.zeroPagesSent) * (4096 + 64) + drawn.zeroPagesSent * 64 + 256 * 1024 + 64);
+  const listed = JSON.parse(cli(...args, '--zero-pages', zeroFile).stdout) as Record<string, number>;
+  assert.equal(listed.zeroPagesSent, 7);
+});
+
 test('bad input exits with code 2 and one line on stderr', () => {
   const empty = join(dir, 'empty.trace');
   writeFileSync(empty, '');
@@ -52,6 +64,11 @@ test('bad input exits with code 2 and one line on stderr', () => {
     [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of/],
     [['compare', '--trace', small], /missing required option --prefetchers/],
     [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor 'bogus'/],
+    [['simulate', '--trace', small, '--zero-share', '1.5'], /--zero-share must be between 0 and 1/],
+    [['simulate', '--trace', small, '--fault-cost', '-3us'], /--fault-cost must not be negative/],
+    [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],
+    [['simulate', '--trace', small, '--zero-pages', small], /is not a page number or a range/],
+    [['simulate', '--trace', small, '--zero-pages', dir], /cannot read \(EISDIR\)/],
   ];
   for (const [args, pattern] of cases) {
     const r = cli(...args);

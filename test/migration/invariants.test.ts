@@ -142,3 +142,26 @@ test('hybrid: the pages still dirty after the rounds are the only ones that can 
   assert.ok(r.networkFaults < post.networkFaults);
   assert.equal(r.pagesSent - r.vmPages, r.networkFaults + r.pushPages);
 });
+
+test('a VM four times the trace footprint with zero pages: every page sent (once in post-copy), bytes as the zero pages say', () => {
+  const trace = TRACES[0];
+  const vmPages = 4 * (Math.max(...trace.page) + 1);
+  for (const mode of ['postcopy', 'hybrid'] as const) {
+    for (const push of PUSH_POLICIES) {
+      for (const urgentChannel of [false, true]) {
+        const sends = new Map<number, number>();
+        const input: SimInput = { mode, push, vmPages, predictor: 'next-k', zeroPageShare: 0.6, faultCostUs: 50, network: { urgentChannel } };
+        const r = simulate(trace, input, { onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1) });
+        const label = `${mode} ${push} urgent=${urgentChannel}`;
+        if (mode === 'postcopy') {
+          assert.equal(sends.size, vmPages, label);
+          assert.ok([...sends.values()].every((count) => count === 1), label);
+        } else assert.ok(r.pagesSent >= vmPages, label);
+        assert.ok(r.zeroPagesSent > 0.5 * vmPages && r.zeroPagesSent < 0.7 * vmPages, label);
+        const wholePages = r.pagesSent - r.zeroPagesSent;
+        assert.equal(r.bytesSent, wholePages * (trace.pageSize + 64) + r.zeroPagesSent * 64 + 256 * 1024 + 64, label);
+        assert.deepEqual(simulate(trace, input), r, label);
+      }
+    }
+  }
+});

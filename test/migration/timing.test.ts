@@ -158,3 +158,42 @@ test('urgent channel: the faulted page skips the predicted pages queued on the l
   assert.equal(shared.stallMs, 6.1);
   assert.equal(shared.totalMigrationMs, 9.1);
 });
+
+test('fault cost: each network fault waits the host cost before the source handles the request', () => {
+  const trace = makeTrace({ time: [0, 100, 300, 1000], page: [0, 0, 1, 2] });
+  const r = simulate(trace, { ...SLOW_LINK, faultCostUs: 300 });
+  // As in the first example, but the request reaches the source 200 + 300 us after the fault.
+  // p0 at 2700: request 3200, link 3200..4200, arrives 4400: stall 1700. p0 again at 4500: here.
+  // p1 at 2700 + 300 + 1700 = 4700: request 5200, 5200..6200, arrives 6400: stall 3400.
+  // p2 at 2700 + 1000 + 3400 = 7100: request 7600, 7600..8600, arrives 8800: stall 5100.
+  assert.equal(r.downtimeMs, 2.7);
+  assert.equal(r.stallMs, 5.1);
+  assert.equal(r.totalMigrationMs, 8.8);
+  assert.equal(r.networkFaults, 3);
+});
+
+test('zero pages go as a header only, in a VM larger than the trace, with restart push', () => {
+  const trace = makeTrace({ time: [0, 3000], page: [2, 0] });
+  const r = simulate(trace, { ...SLOW_LINK, push: 'restart', vmPages: 6, zeroPages: [1, 3, 4, 5] });
+  // A zero page message is the 25 header bytes: 200 us. The state leaves by 2000; push p0 (whole)
+  // 2000..3000 (arrives 3200). p2 at 2700: fault, request 2900, behind p0: 3000..4000, arrives 4200,
+  // stall 1500. The push restarts after p2: zero p3 4000..4200, p4 ..4400, p5 ..4600, wraps to
+  // p1 4600..4800, arrives 5000. p0 at 2700 + 3000 + 1500: here.
+  assert.equal(r.stallMs, 1.5);
+  assert.equal(r.totalMigrationMs, 5);
+  assert.deepEqual([r.networkFaults, r.pushPages, r.pagesSent, r.zeroPagesSent], [1, 5, 6, 4]);
+  assert.equal(r.bytesSent, 2 * 125 + 4 * 25 + 250);
+});
+
+test('pre-copy: a zero page costs a header in round 1 and a whole page once written', () => {
+  const trace = makeTrace({ time: [500, 1500, 2500], page: [0, 1, 1], write: [1, 1, 1] });
+  const r = simulate(trace, { ...SLOW_LINK, mode: 'precopy', precopyStopPages: 0, precopyMaxRounds: 9, zeroPages: [0] });
+  // Round 1: zero p0 0..200, p1 200..1200. p0 written at 500 after its send: dirty.
+  // Round 2: p0 (whole now) 1200..2200; p1 written at 1500 while not in the round: dirty.
+  // Round 3: p1 2200..3200, written at 2500 after its send started: dirty. Round 4: p1 3200..4200, clean.
+  // Stop-and-copy of the state at 4200: downtime 2700, end 6900.
+  assert.deepEqual([r.precopyRounds, r.pagesSent, r.zeroPagesSent], [4, 5, 1]);
+  assert.equal(r.downtimeMs, 2.7);
+  assert.equal(r.totalMigrationMs, 6.9);
+  assert.equal(r.bytesSent, 4 * 125 + 25 + 250);
+});

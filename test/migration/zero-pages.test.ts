@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatPageSet, parsePageSet, zeroPageFlags } from '../../src/migration';
+import { UserError } from '../../src/errors';
+
+const count = (flags: Uint8Array | undefined) => (flags ?? []).reduce((sum: number, f: number) => sum + f, 0);
+
+test('zeroPageFlags: none, all, an explicit set, and a seeded share', () => {
+  assert.equal(zeroPageFlags(10, 0, 's'), undefined);
+  assert.equal(count(zeroPageFlags(10, 1, 's')), 10);
+  assert.deepEqual([...zeroPageFlags(4, 0, 's', [1, 3])!], [0, 1, 0, 1]);
+  const half = zeroPageFlags(1000, 0.5, 'seed-a')!;
+  assert.deepEqual(half, zeroPageFlags(1000, 0.5, 'seed-a'), 'same seed, same pages');
+  assert.notDeepEqual(half, zeroPageFlags(1000, 0.5, 'seed-b'));
+  assert.equal(count(half), 509, 'pinned for seed-a');
+  assert.equal(count(zeroPageFlags(1000, 0.5, 'seed-a', [0, 1, 2, 3])), 509 + [0, 1, 2, 3].filter((p) => half[p] === 0).length);
+  assert.throws(() => zeroPageFlags(4, 0, 's', [4]), (err: unknown) => err instanceof UserError && /zero page 4 is not a page of the VM's 4 pages/.test(err.message));
+});
+
+test('parsePageSet reads numbers and ranges; formatPageSet writes them back', () => {
+  assert.deepEqual(parsePageSet('0-3 7\n# tail 8\n9,10'), [0, 1, 2, 3, 7, 9, 10]);
+  assert.deepEqual(parsePageSet(''), []);
+  assert.equal(formatPageSet([5, 0, 1, 2, 9, 2]), '0-2 5 9');
+  assert.deepEqual(parsePageSet(formatPageSet([3, 4, 5, 8])), [3, 4, 5, 8]);
+  for (const bad of ['x', '3-1', '-2', '1.5', '0-999999999999']) assert.throws(() => parsePageSet(bad, 'f'), UserError, bad);
+});
