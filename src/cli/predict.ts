@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
 import {
   LEAP_DEFAULT_HISTORY, parsePredictorName, PPM_DEFAULT_HISTORY_WINDOW, PPM_DEFAULTS, PPM_ESCAPE_METHODS, PPM_SYMBOLS, PREDICT_DEFAULTS,
-  predictionMetrics, PREDICTOR_NAMES, TRAINING_MODES, type PredictionMetrics, type PredictorOptions,
+  predictionMetrics, PREDICTOR_NAMES, RANDOM_K_DEFAULT_SEED, TRAINING_MODES, type PredictionMetrics, type PredictorOptions,
 } from '../prefetch';
 import { loadTrace, parseSwitchover } from '../trace';
 
@@ -23,6 +23,7 @@ const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [option
   --history-window N       ppm: offline training on the last N history accesses (default ${PPM_DEFAULT_HISTORY_WINDOW})
   --direction D            bubbling: forward|dual (default dual)
   --history N              leap: deltas kept for the majority vote (default ${LEAP_DEFAULT_HISTORY})
+  --seed S                 random-k: seed of the random draws (default ${RANDOM_K_DEFAULT_SEED})
   --switchover X           instruction count, fraction (0.3) or percentage (30%) of the accesses;
                            earlier accesses are history (default 0)
   --lead N                 accesses a prefetched page is in flight after its fault (default ${PREDICT_DEFAULTS.lead})
@@ -39,6 +40,7 @@ export const PREDICTOR_FLAGS = {
   'min-probability': { type: 'string' },
   direction: { type: 'string' },
   history: { type: 'string' },
+  seed: { type: 'string' },
 } as const;
 
 const FLAGS = {
@@ -67,6 +69,7 @@ export function predictorOptionsFromFlags(v: ParsedFlags<typeof PREDICTOR_FLAGS>
     minProbability: v['min-probability'] === undefined ? undefined : numberFlag(v['min-probability'], 'min-probability', 0, 0, 1),
     direction: choice(v.direction, 'direction', ['forward', 'dual'] as const),
     history: whole(v.history, 'history', 1),
+    seed: v.seed,
   };
 }
 

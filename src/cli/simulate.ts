@@ -17,7 +17,7 @@ export const SIM_OPTIONS_USAGE = `  --trace FILE                 trace file (tex
   --mode M                     ${MIGRATION_MODES.join('|')} (default ${d.mode})
   --k N                        pages sent with each faulted page (default ${d.k})
   --order N --escape A|C|D --training offline|online|both --symbols pages|deltas
-  --max-contexts N --history-window N --min-probability P --direction forward|dual --history N
+  --max-contexts N --history-window N --min-probability P --direction forward|dual --history N --seed S
                                predictor options (see README "Predictors")
   --bandwidth B                link bandwidth: 1gbit, 100mbit, 10gbit, 125MB/s or bits/s (default 1gbit)
   --rtt T                      round trip: 200us, 1ms, 0.5s or microseconds (default ${d.network.rttUs}us)

@@ -174,12 +174,14 @@ export class PpmModel {
   /**
    * The k most probable next symbols after the current history (blended as in `distribution`)
    * among those `accept` admits and at least `minProbability` likely, best first. A rejected symbol for which `gone` holds is never
-   * offered again from order 0 (for pages already sent: they stay sent).
+   * offered again from order 0 (for pages already sent: they stay sent). With `contextsOnly` the
+   * ranking stops before order 0: only symbols some context of order >= 1 predicts, none merely frequent.
    */
-  rank(k: number, accept: (symbol: number) => boolean, gone?: (symbol: number) => boolean, minProbability = 0): number[] {
+  rank(k: number, accept: (symbol: number) => boolean, gone?: (symbol: number) => boolean, minProbability = 0, contextsOnly = false): number[] {
     if (k <= 0) return [];
     const best = new TopK(k);
     this.blend(this.path, this.pathLength, (symbol, p, atOrderZero) => {
+      if (atOrderZero && contextsOnly) return false;
       // order 0 comes in descending probability: below the threshold nothing later qualifies
       if (p < minProbability) return !atOrderZero;
       const recency = this.orderZero.recency(symbol);

@@ -4,7 +4,7 @@ import { HistoryWindow } from './history-window';
 import { wholeOption } from './options';
 import { isProposable } from './proposals';
 import { trainingFlags } from './training';
-import type { Predictor, PredictorOptions } from './types';
+import type { Predictor, PredictorName, PredictorOptions } from './types';
 
 export const PPM_SYMBOLS = ['pages', 'deltas'] as const;
 export const PPM_DEFAULT_HISTORY_WINDOW = 1 << 20;
@@ -30,10 +30,18 @@ export const PPM_DEFAULT_HISTORY_WINDOW = 1 << 20;
  * fault's delta is taken from the last history access.
  */
 export function createPpm(options: PredictorOptions): Predictor {
-  const training = trainingFlags(options.training);
   const symbols = options.symbols ?? 'pages';
   if (!PPM_SYMBOLS.includes(symbols)) throw new UserError(`symbols must be one of ${PPM_SYMBOLS.join(', ')}, got '${symbols}'`);
-  const deltas = symbols === 'deltas';
+  return ppmPredictor('ppm', options, symbols === 'deltas');
+}
+
+/**
+ * A PPM predictor under `name`, over page numbers or page deltas. With `contextsOnly` it proposes only
+ * what some context of order >= 1 predicts (no order-0 fill with merely frequent symbols): the hybrid
+ * fills the remaining slots from a spatial baseline instead.
+ */
+export function ppmPredictor(name: PredictorName, options: PredictorOptions, deltas: boolean, contextsOnly = false): Predictor {
+  const training = trainingFlags(options.training);
   const model = new PpmModel(options);
   const minProbability = options.minProbability ?? PPM_DEFAULTS.minProbability;
   if (!(minProbability >= 0 && minProbability <= 1)) throw new UserError(`minProbability must be between 0 and 1, got ${minProbability}`);
@@ -48,7 +56,7 @@ export function createPpm(options: PredictorOptions): Predictor {
   }
 
   return {
-    name: 'ppm',
+    name,
     observeHistory(page) {
       if (training.offline) recorded.push(page);
     },
@@ -59,7 +67,7 @@ export function createPpm(options: PredictorOptions): Predictor {
       const accept = (symbol: number) => isProposable(toPage(symbol), page, ctx.vmPages, ctx.isSent);
       // a page once sent stays sent (and one outside the VM stays outside): it can leave the ranking
       const gone = deltas ? undefined : (symbol: number) => symbol >= ctx.vmPages || ctx.isSent(symbol);
-      const ranked = model.rank(k, accept, gone, minProbability);
+      const ranked = model.rank(k, accept, gone, minProbability, contextsOnly);
       return deltas ? ranked.map(toPage) : ranked;
     },
     modelSize() {

@@ -9,7 +9,11 @@ import { createMarkov } from './markov';
 import { createNextK } from './next-k';
 import { createNone } from './none';
 import { createOracle } from './oracle';
+import { createHybrid } from './hybrid';
 import { createPpm } from './ppm';
+import { createPpmDelta } from './ppm-delta';
+import { createPpmOrder0 } from './ppm-order0';
+import { createRandomK } from './random-k';
 import { createReadahead } from './readahead';
 import { createStride } from './stride';
 import { PREDICTOR_NAMES, type Predictor, type PredictorName, type PredictorOptions } from './types';
@@ -23,6 +27,10 @@ const FACTORIES: Record<PredictorName, (options: PredictorOptions) => Predictor>
   markov: createMarkov,
   leap: createLeap,
   ppm: createPpm,
+  'ppm-delta': createPpmDelta,
+  hybrid: createHybrid,
+  'random-k': createRandomK,
+  'ppm-order0': createPpmOrder0,
   oracle: createOracle,
 };
 

@@ -27,7 +27,8 @@ export interface Predictor {
 }
 
 export const PREDICTOR_NAMES = [
-  'none', 'next-k', 'readahead', 'bubbling', 'stride', 'markov', 'leap', 'ppm', 'oracle',
+  'none', 'next-k', 'readahead', 'bubbling', 'stride', 'markov', 'leap', 'ppm', 'ppm-delta', 'hybrid', 'random-k', 'ppm-order0',
+  'oracle',
 ] as const;
 export type PredictorName = (typeof PREDICTOR_NAMES)[number];
 
@@ -57,6 +58,8 @@ export interface PredictorOptions {
   direction?: 'forward' | 'dual';
   /** Leap history window (default 32). */
   history?: number;
+  /** random-k: seed of its random draws (default 'postcopy-lab'); the same seed gives the same pages. */
+  seed?: string;
   /** The whole trace: required by the oracle, which reads the future. */
   trace?: Trace;
 }

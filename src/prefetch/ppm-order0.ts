@@ -1,0 +1,44 @@
+import { FrequencyRanking } from '../model/frequency';
+import { HistoryWindow } from './history-window';
+import { wholeOption } from './options';
+import { isProposable, isPageInVm } from './proposals';
+import { PPM_DEFAULT_HISTORY_WINDOW } from './ppm';
+import { trainingFlags } from './training';
+import type { Predictor, PredictorOptions } from './types';
+
+/**
+ * A control for PPM: its order-0 context alone, i.e. the k most frequent unsent pages of the
+ * training stream (most recently counted first on equal counts), whatever page faulted. It
+ * learns from the same data as `ppm` (the last `historyWindow` history accesses offline, faults
+ * online), so what PPM wins over it is what its contexts of order >= 1 actually predict.
+ */
+export function createPpmOrder0(options: PredictorOptions): Predictor {
+  const training = trainingFlags(options.training);
+  const recorded = new HistoryWindow(wholeOption(options.historyWindow, 'historyWindow', PPM_DEFAULT_HISTORY_WINDOW, 1, 2 ** 30));
+  const counts = new FrequencyRanking();
+  let tick = 0;
+  const count = (page: number) => counts.increment(page, ++tick);
+
+  return {
+    name: 'ppm-order0',
+    observeHistory(page) {
+      if (training.offline) recorded.push(page);
+    },
+    onFault(page, k, ctx) {
+      recorded.drain(count);
+      if (training.online) count(page);
+      const out: number[] = [];
+      counts.forEachDescending((q) => {
+        // a page once sent stays sent, and one outside the VM stays outside: both leave the ranking
+        if (!isPageInVm(q, ctx.vmPages) || ctx.isSent(q)) counts.retire(q);
+        else if (isProposable(q, page, ctx.vmPages, ctx.isSent)) out.push(q);
+        return out.length < k;
+      });
+      return out;
+    },
+    modelSize() {
+      recorded.drain(count);
+      return counts.distinct;
+    },
+  };
+}

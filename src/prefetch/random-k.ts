@@ -1,0 +1,39 @@
+import seedrandom from 'seedrandom';
+import type { Predictor, PredictorOptions } from './types';
+
+export const RANDOM_K_DEFAULT_SEED = 'postcopy-lab';
+
+/**
+ * A control: k pages drawn uniformly at random from the VM's unsent pages (seeded, so a run is
+ * repeatable). It sends pages early without predicting anything, so a predictor is worth only what
+ * it wins over this. A partial Fisher-Yates over the pages not yet excluded: a draw that hits a
+ * sent page removes it for good (a page once sent stays sent), and so does a proposed one (the
+ * caller sends it) and the faulted one, so a whole run costs O(vmPages + faults * k) draws.
+ */
+export function createRandomK(options: PredictorOptions): Predictor {
+  const random = seedrandom.alea(options.seed ?? RANDOM_K_DEFAULT_SEED);
+  let candidates: Uint32Array | undefined;
+  let live = 0;
+
+  return {
+    name: 'random-k',
+    observeHistory() {},
+    onFault(page, k, ctx) {
+      if (!candidates) {
+        candidates = new Uint32Array(ctx.vmPages);
+        for (let q = 0; q < ctx.vmPages; q++) candidates[q] = q;
+        live = ctx.vmPages;
+      }
+      const out: number[] = [];
+      while (out.length < k && live > 0) {
+        const i = Math.floor(random() * live);
+        const q = candidates[i];
+        candidates[i] = candidates[--live];
+        // the faulted page is being sent, like the sent ones: none of them returns to the pool
+        if (q !== page && !ctx.isSent(q)) out.push(q);
+      }
+      return out;
+    },
+    modelSize: () => 0,
+  };
+}
