@@ -1,7 +1,3 @@
-import { UserError } from '../errors';
-import { TraceBuilder } from './make';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
-
 /**
  * Plain-text interchange format, one access per line:
  *   TIME PAGE [R|W]   decimal integers; kind R (read, the default) or W (write), either case
@@ -9,66 +5,250 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
  * Fields are separated by spaces or tabs. Blank lines and lines starting with `#` are ignored,
  * except the directive `# page-size: N` (before the first access) which sets the page size.
  * TIME is a whole number in [0, 2^53) and never smaller than the previous access's time;
- * PAGE is a whole number in [0, 2^32).
+ * PAGE is a whole number in [0, 2^32). A UTF-8 byte order mark at the start and `\r\n` line ends are fine.
+ *
+ * Pure (no node modules): the browser bundle parses with it too. The parser works on the bytes:
+ * no string per line, no split; only comment lines and errors are ever decoded to text.
  */
-const DIGITS = /^\d+$/;
+import { UserError } from '../errors';
+import { TraceBuilder } from './make';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
+
 const PAGE_SIZE_DIRECTIVE = /^#\s*page-size:\s*(\S+)\s*$/i;
 const NAME_DIRECTIVE = /^#\s*name:\s*(.*?)\s*$/i;
+const DIGITS = /^\d+$/;
 const LINES_PER_PIECE = 65536;
+/** A longer line is an error, not a reason to buffer a file without line ends (a valid access line takes < 40 bytes). */
+export const MAX_LINE_BYTES = 1 << 20;
 
-function wholeNumber(text: string, what: string, max: number): number {
-  if (!DIGITS.test(text)) throw new Error(`${what} must be a decimal whole number, got '${text}'`);
-  const value = Number(text);
-  if (value > max) throw new Error(`${what} ${text} is larger than ${max}`);
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+const HASH = 0x23;
+const ZERO = 0x30;
+const NINE = 0x39;
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** Receives each parsed access, in order. */
+export interface AccessSink {
+  push(time: number, page: number, write: number): void;
+}
+
+/** Separators inside a line. */
+function isSeparator(byte: number): boolean {
+  return byte === SPACE || byte === TAB;
+}
+
+/** What String.prototype.trim removes among ASCII: space, tab, CR, vertical tab, form feed. */
+function isBlank(byte: number): boolean {
+  return byte === SPACE || (byte >= TAB && byte <= 0x0d);
+}
+
+const utf8 = new TextDecoder();
+
+function wholeNumberError(bytes: Uint8Array, from: number, to: number, what: string, max: number, value: number): string {
+  const text = utf8.decode(bytes.subarray(from, to));
+  return value < 0 ? `${what} must be a decimal whole number, got '${text}'` : `${what} ${text} is larger than ${max}`;
+}
+
+/** Decimal digits in bytes[from, to) as a number, or -1 when a byte is not a digit. */
+function digits(bytes: Uint8Array, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const d = bytes[i] - ZERO;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
   return value;
 }
 
-/** Parses the text format; errors name `fileName:LINE: reason`. */
-export function parseTextTrace(text: string, fileName: string, name = fileName): Trace {
-  const out = new TraceBuilder();
-  let pageSize = DEFAULT_PAGE_SIZE;
-  let traceName = name;
-  const lines = text.split('\n');
-  for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
-    const line = lines[lineIndex].trim();
-    if (line === '') continue;
-    try {
-      if (line.startsWith('#')) {
-        const size = PAGE_SIZE_DIRECTIVE.exec(line);
-        if (size) {
-          if (out.length > 0) throw new Error('page-size directive must come before the first access');
-          pageSize = wholeNumber(size[1], 'page size', 2 ** 30);
-          if (pageSize === 0 || (pageSize & (pageSize - 1)) !== 0) throw new Error(`page size must be a power of two, got ${pageSize}`);
-        }
-        const named = NAME_DIRECTIVE.exec(line);
-        if (named && named[1] !== '') traceName = named[1];
-        continue;
-      }
-      const fields = line.split(/[ \t]+/);
-      if (fields.length > 3) throw new Error(`expected 'TIME PAGE [R|W]' or 'PAGE', got ${fields.length} fields`);
-      const lone = fields.length === 1;
-      const time = lone ? out.length : wholeNumber(fields[0], 'time', Number.MAX_SAFE_INTEGER);
-      const page = wholeNumber(fields[lone ? 0 : 1], 'page', MAX_PAGE);
-      const kind = fields.length === 3 ? fields[2].toUpperCase() : 'R';
-      if (kind !== 'R' && kind !== 'W') throw new Error(`kind must be R or W, got '${fields[2]}'`);
-      if (time < out.lastTime()) throw new Error(`time ${time} is before the previous access's time ${out.lastTime()}`);
-      out.push(time, page, kind === 'W' ? 1 : 0);
-    } catch (err) {
-      throw new UserError(`${fileName}:${lineIndex + 1}: ${(err as Error).message}`);
-    }
+/**
+ * Streaming parser of the text format: `feed` it the file's bytes in any chunking (a line may
+ * be split anywhere, CR and LF included), then `finish`. Errors are UserErrors `FILE:LINE: reason`.
+ */
+export class TextTraceParser {
+  /** Page size from the `# page-size:` directive (default 4096). */
+  pageSize = DEFAULT_PAGE_SIZE;
+  /** Name from the `# name:` directive, else the name given to the constructor. */
+  name: string;
+  /** Accesses parsed so far. */
+  accesses = 0;
+  private lastTime = 0;
+  private lineNumber = 0;
+  private carry: Uint8Array = new Uint8Array(0);
+  private started = false;
+
+  constructor(
+    private readonly fileName: string,
+    private readonly sink: AccessSink,
+    name = fileName,
+  ) {
+    this.name = name;
   }
-  return out.finish(pageSize, traceName);
+
+  feed(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (bytes.indexOf(0) >= 0) throw new UserError(`${this.fileName}: neither a text trace nor a postcopy-lab binary trace (contains NUL bytes)`);
+    let data = bytes;
+    if (!this.started) {
+      if (this.carry.length + data.length < BOM.length && data.every((b, i) => b === BOM[this.carry.length + i])) {
+        this.carry = concat(this.carry, data);
+        return;
+      }
+      data = concat(this.carry, data);
+      this.carry = new Uint8Array(0);
+      this.started = true;
+      if (data[0] === BOM[0] && data[1] === BOM[1] && data[2] === BOM[2]) data = data.subarray(3);
+    }
+    let start = 0;
+    if (this.carry.length > 0) {
+      const end = data.indexOf(NEWLINE);
+      if (end < 0) {
+        this.carry = this.keep(concat(this.carry, data));
+        return;
+      }
+      const line = concat(this.carry, data.subarray(0, end));
+      this.carry = new Uint8Array(0);
+      this.line(line, 0, line.length);
+      start = end + 1;
+    }
+    for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
+      this.line(data, start, end);
+      start = end + 1;
+    }
+    if (start < data.length) this.carry = this.keep(data.slice(start));
+  }
+
+  /** Parses the last line when the file does not end with a line end. */
+  finish(): void {
+    if (!this.started) this.started = true;
+    if (this.carry.length > 0) this.line(this.carry, 0, this.carry.length);
+    this.carry = new Uint8Array(0);
+  }
+
+  /** The unfinished last line, refused once it is longer than any line can be. */
+  private keep(partial: Uint8Array): Uint8Array {
+    if (partial.length > MAX_LINE_BYTES) this.fail(this.lineNumber + 1, `line longer than ${MAX_LINE_BYTES} bytes`);
+    return partial;
+  }
+
+  private fail(lineNumber: number, reason: string): never {
+    throw new UserError(`${this.fileName}:${lineNumber}: ${reason}`);
+  }
+
+  /** One line, bytes[from, to) without its LF. */
+  private line(bytes: Uint8Array, from: number, to: number): void {
+    const lineNumber = ++this.lineNumber;
+    let s = from;
+    let e = to;
+    while (s < e && isBlank(bytes[s])) s++;
+    while (e > s && isBlank(bytes[e - 1])) e--;
+    if (s === e) return;
+    if (bytes[s] === HASH) return this.comment(utf8.decode(bytes.subarray(s, e)), lineNumber);
+    // Field boundaries: [s0, e0) [s1, e1) [s2, e2), and how many fields there are in all.
+    let s0 = s, e0 = s, s1 = s, e1 = s, s2 = s, e2 = s;
+    let fields = 0;
+    for (let i = s; i < e; ) {
+      const fieldStart = i;
+      while (i < e && !isSeparator(bytes[i])) i++;
+      if (fields === 0) (s0 = fieldStart), (e0 = i);
+      else if (fields === 1) (s1 = fieldStart), (e1 = i);
+      else if (fields === 2) (s2 = fieldStart), (e2 = i);
+      fields++;
+      while (i < e && isSeparator(bytes[i])) i++;
+    }
+    if (fields > 3) this.fail(lineNumber, `expected 'TIME PAGE [R|W]' or 'PAGE', got ${fields} fields`);
+    let time: number;
+    let pageStart = s0;
+    let pageEnd = e0;
+    if (fields === 1) {
+      time = this.accesses;
+    } else {
+      time = digits(bytes, s0, e0);
+      if (time < 0 || time > Number.MAX_SAFE_INTEGER) {
+        this.fail(lineNumber, wholeNumberError(bytes, s0, e0, 'time', Number.MAX_SAFE_INTEGER, time));
+      }
+      pageStart = s1;
+      pageEnd = e1;
+    }
+    const page = digits(bytes, pageStart, pageEnd);
+    if (page < 0 || page > MAX_PAGE) this.fail(lineNumber, wholeNumberError(bytes, pageStart, pageEnd, 'page', MAX_PAGE, page));
+    let write = 0;
+    if (fields === 3) {
+      const kind = e2 - s2 === 1 ? bytes[s2] | 0x20 : 0;
+      if (kind === 0x77) write = 1;
+      else if (kind !== 0x72) this.fail(lineNumber, `kind must be R or W, got '${utf8.decode(bytes.subarray(s2, e2))}'`);
+    }
+    if (time < this.lastTime) this.fail(lineNumber, `time ${time} is before the previous access's time ${this.lastTime}`);
+    this.lastTime = time;
+    this.accesses++;
+    this.sink.push(time, page, write);
+  }
+
+  private comment(line: string, lineNumber: number): void {
+    const size = PAGE_SIZE_DIRECTIVE.exec(line);
+    if (size) {
+      if (this.accesses > 0) this.fail(lineNumber, 'page-size directive must come before the first access');
+      const value = Number(size[1]);
+      if (!DIGITS.test(size[1])) this.fail(lineNumber, `page size must be a decimal whole number, got '${size[1]}'`);
+      if (value > 2 ** 30) this.fail(lineNumber, `page size ${size[1]} is larger than ${2 ** 30}`);
+      if (value === 0 || (value & (value - 1)) !== 0) this.fail(lineNumber, `page size must be a power of two, got ${value}`);
+      this.pageSize = value;
+    }
+    const named = NAME_DIRECTIVE.exec(line);
+    if (named && named[1] !== '') this.name = named[1];
+  }
 }
 
-/** Formats a trace in the text format (header comments, then `TIME PAGE R|W` per line) as UTF-8 pieces. */
-export function formatTextTrace(trace: Trace): Buffer {
-  const pieces = [Buffer.from(`# postcopy-lab trace\n# name: ${trace.name.replace(/\s+/g, ' ')}\n# page-size: ${trace.pageSize}\n`)];
-  const n = trace.page.length;
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Column view of accesses for the formatter (a Trace or a TraceChunk). */
+interface AccessColumns {
+  readonly time: ArrayLike<number>;
+  readonly page: ArrayLike<number>;
+  readonly write: ArrayLike<number>;
+}
+
+const utf8Encoder = new TextEncoder();
+
+/** The text format's header comments for a trace's name and page size. */
+export function textTraceHeader(name: string, pageSize: number): Uint8Array {
+  return utf8Encoder.encode(`# postcopy-lab trace\n# name: ${name.replace(/\s+/g, ' ')}\n# page-size: ${pageSize}\n`);
+}
+
+/** Accesses as `TIME PAGE R|W` lines, in pieces of LINES_PER_PIECE lines. */
+export function* textTraceLines(columns: AccessColumns): Generator<Uint8Array> {
+  const n = columns.page.length;
   for (let from = 0; from < n; from += LINES_PER_PIECE) {
     let text = '';
     const to = Math.min(n, from + LINES_PER_PIECE);
-    for (let i = from; i < to; i++) text += `${trace.time[i]} ${trace.page[i]} ${trace.write[i] ? 'W' : 'R'}\n`;
-    pieces.push(Buffer.from(text));
+    for (let i = from; i < to; i++) text += `${columns.time[i]} ${columns.page[i]} ${columns.write[i] ? 'W' : 'R'}\n`;
+    yield utf8Encoder.encode(text);
   }
-  return Buffer.concat(pieces);
+}
+
+/** A whole trace in the text format (header comments, then `TIME PAGE R|W` per line). */
+export function formatTextTrace(trace: AccessColumns & { readonly name: string; readonly pageSize: number }): Uint8Array {
+  const pieces = [textTraceHeader(trace.name, trace.pageSize), ...textTraceLines(trace)];
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
+/** Parses a whole text trace held in memory (bytes or a string) into a Trace; errors name `fileName:LINE`. */
+export function parseTextTrace(text: Uint8Array | string, fileName: string, name = fileName): Trace {
+  const builder = new TraceBuilder();
+  const parser = new TextTraceParser(fileName, builder, name);
+  parser.feed(typeof text === 'string' ? utf8Encoder.encode(text) : text);
+  parser.finish();
+  return builder.finish(parser.pageSize, parser.name);
 }

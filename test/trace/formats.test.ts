@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { UserError } from '../../src/errors';
 import { encodeBinaryTrace, generateTrace, loadTrace, makeTrace, readBinaryTraceStream, saveTrace, type Trace } from '../../src/trace';
 
@@ -121,7 +122,7 @@ test('every kind of bad text line is rejected with FILE:LINE: reason', () => {
 
 test('missing files, corrupt gzip, binary junk and damaged binary traces are UserErrors', () => {
   assertUserError(() => loadTrace(join(dir, 'nope.trace')), /nope\.trace: no such file/);
-  assertUserError(() => loadTrace(dir), /cannot read \(EISDIR\)/);
+  assertUserError(() => loadTrace(dir), /is a directory, not a trace file/);
   assertUserError(() => loadTrace(file('bad.gz', Buffer.concat([gzipSync('1 2\n').subarray(0, 12)]))), /corrupt gzip data/);
   assertUserError(() => loadTrace(file('junk.bin', Buffer.from([1, 0, 2, 3]))), /contains NUL bytes/);
   const good = encodeBinaryTrace(edgy);
@@ -142,6 +143,13 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
   more.writeBigUInt64LE(10n, 16);
   // second copy of the block restarts at time 0 after time 2^53 - 1
   assertUserError(() => loadTrace(file('back.pctrace', more)), /time 0 is before the previous access's time 9007199254740991/);
+});
+
+test('FIFOs and devices are refused at once with one line, never read (a FIFO without writer would block)', () => {
+  const fifo = join(dir, 'pipe.trace');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  assertUserError(() => loadTrace(fifo), /pipe\.trace: is a FIFO, not a trace file \(only regular files are read\)/);
+  assertUserError(() => loadTrace('/dev/zero'), /^\/dev\/zero: is a device, not a trace file/);
 });
 
 test('the streaming reader reports the same damage', async () => {
