@@ -1,108 +1,63 @@
 /**
- * `npm run bench`: simulator speed in accesses per second for plain post-copy and PPM post-copy on
- * a generated trace of 10^7 accesses, each also as a ratio to a bare loop reading the same typed
- * arrays (the ratio is what stays comparable across machines), plus peak memory.
+ * `npm run bench`: every speed and memory goal of issue 11 as a ratio to a baseline measured in the
+ * same run (the ratio is what stays comparable across machines and across loads on a shared one).
+ * Each section is one module returning BenchLines; `--only` picks sections.
  *
- * Usage: node --expose-gc dist/bench/run.js [--accesses N] [--json]
+ * Usage: node --expose-gc dist/bench/run.js [--accesses N] [--rss-accesses N] [--only a,b] [--json]
  */
+import { availableParallelism } from 'node:os';
 import { intFlag, parseFlags } from '../cli/args';
-import { simulate, type SimInput } from '../migration';
-import { createPredictor, type PredictorName } from '../prefetch';
-import { generateTrace, type Trace } from '../trace';
+import { UserError } from '../errors';
+import type { BenchLine } from './measure';
+import { memorySection } from './memory';
+import { replaySection } from './replay';
 
-const RUNS = 3;
-
-interface Measurement {
-  name: string;
-  predictor: PredictorName;
-  accessesPerSecond: number;
-  ratioToBareLoop: number;
-  networkFaults: number;
+interface Options {
+  accesses: number;
+  rssAccesses: number;
 }
 
-/** Median wall time of RUNS calls, after one warm-up call, in seconds. */
-function medianSeconds(work: () => void): number {
-  work();
-  const times: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    (globalThis as { gc?: () => void }).gc?.();
-    const start = process.hrtime.bigint();
-    work();
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
-}
+const SECTIONS: Record<string, (o: Options) => BenchLine[]> = {
+  replay: (o) => replaySection(o.accesses),
+  memory: (o) => memorySection(o.rssAccesses),
+};
 
-/** The floor: one pass that reads each access's time and page, as the simulator's replay loop does. */
-function bareLoop(trace: Trace): number {
-  const { time, page } = trace;
-  let sum = 0;
-  for (let i = 0; i < page.length; i++) sum += time[i] * 1e-3 + page[i];
-  return sum;
-}
-
-/** PPM when the registry has it; otherwise the costliest learning predictor there is, named in the output. */
-function ppmOrFallback(): PredictorName {
-  for (const name of ['ppm', 'markov', 'next-k'] as const) {
-    try {
-      createPredictor(name, {});
-      return name;
-    } catch {
-      // not registered yet: try the next one
-    }
-  }
-  return 'none';
+function format(value: number, unit: string): string {
+  if (unit === 'accesses/s' || unit === 'lines/s' || unit === 'bytes/s') return `${(value / 1e6).toFixed(1)} M${unit.replace(/^\w+/, '')}`;
+  return `${value.toFixed(value >= 100 ? 0 : 2)} ${unit}`;
 }
 
 function main(argv: string[]): void {
-  const { values } = parseFlags(argv, { accesses: { type: 'string' }, json: { type: 'boolean' } });
-  const accesses = intFlag(values.accesses, 'accesses', 10_000_000, 1);
-  const trace = generateTrace('phased', { seed: 'bench', accesses, pages: 1 << 18, phases: 8, hotFraction: 0.05 });
-  const input: SimInput = { switchover: trace.time[Math.floor(accesses / 2)], k: 8, push: 'restart' };
-  let sink = 0;
-  const bareSeconds = medianSeconds(() => {
-    sink += bareLoop(trace);
+  const { values } = parseFlags(argv, {
+    accesses: { type: 'string' }, 'rss-accesses': { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' },
   });
-  const bareRate = accesses / bareSeconds;
-  const ppm = ppmOrFallback();
-  const ppmName = ppm === 'ppm' ? 'PPM post-copy' : `PPM post-copy (ppm not registered: ${ppm} instead)`;
-  const runs: { name: string; input: SimInput }[] = [
-    { name: 'plain post-copy', input: { ...input, predictor: 'none' } },
-    { name: ppmName, input: { ...input, predictor: ppm } },
-    // Splits PPM's cost: without offline training the history half is skipped by the model.
-    { name: `${ppmName}, online training only`, input: { ...input, predictor: ppm, predictorOptions: { training: 'online' } } },
-  ];
-  const measurements: Measurement[] = runs.map(({ name, input: runInput }) => {
-    let networkFaults = 0;
-    const seconds = medianSeconds(() => {
-      networkFaults = simulate(trace, runInput).networkFaults;
-    });
-    const accessesPerSecond = accesses / seconds;
-    return { name, predictor: runInput.predictor ?? 'none', accessesPerSecond, ratioToBareLoop: accessesPerSecond / bareRate, networkFaults };
-  });
-  const memory = process.memoryUsage();
-  const report = {
-    trace: trace.name,
-    accesses,
-    switchover: '50% (first half is predictor history)',
-    bareLoopAccessesPerSecond: bareRate,
-    measurements,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    heapUsedMiB: memory.heapUsed / 2 ** 20,
-    arrayBuffersMiB: memory.arrayBuffers / 2 ** 20,
-    checksum: sink,
+  const options: Options = {
+    accesses: intFlag(values.accesses, 'accesses', 10_000_000, 2),
+    rssAccesses: intFlag(values['rss-accesses'], 'rss-accesses', 100_000_000, 2),
   };
-  if (values.json) {
-    console.log(JSON.stringify(report, null, 2));
-    return;
+  const names = values.only ? values.only.split(',') : Object.keys(SECTIONS);
+  const unknown = names.filter((n) => !(n in SECTIONS));
+  if (unknown.length) throw new UserError(`unknown bench section '${unknown[0]}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+  const lines: BenchLine[] = [];
+  for (const name of names) {
+    const section = SECTIONS[name](options);
+    lines.push(...section);
+    if (!values.json) for (const l of section) printLine(l);
   }
-  const millions = (rate: number) => `${(rate / 1e6).toFixed(1)} M/s`;
-  console.log(`trace ${trace.name}: ${accesses} accesses, ${trace.page.length / 2} replayed after switchover (all ${accesses} counted)`);
-  console.log(`${'bare loop'.padEnd(44)} ${millions(bareRate)}`);
-  for (const m of measurements) {
-    console.log(`${m.name.padEnd(44)} ${millions(m.accessesPerSecond)}  (${(m.ratioToBareLoop * 100).toFixed(1)}% of bare loop, ${m.networkFaults} faults)`);
-  }
-  console.log(`peak RSS ${report.peakRssMiB.toFixed(0)} MiB, heap used ${report.heapUsedMiB.toFixed(0)} MiB, array buffers ${report.arrayBuffersMiB.toFixed(0)} MiB`);
+  const report = { cores: availableParallelism(), node: process.version, accesses: options.accesses, rssAccesses: options.rssAccesses, lines };
+  if (values.json) console.log(JSON.stringify(report, null, 2));
 }
 
-main(process.argv.slice(2));
+function printLine(l: BenchLine): void {
+  const goal = l.target ? `  goal ${l.target}: ${l.met ? 'met' : 'NOT met'}` : '';
+  const ratio = l.name === 'bare loop' || l.value === l.baselineValue ? 'baseline' : `${l.ratio.toFixed(3)} x ${l.baseline}`;
+  console.log(`${l.section.padEnd(7)} ${l.name.padEnd(48)} ${format(l.value, l.unit).padStart(14)}  ${ratio}${goal}`);
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UserError)) throw err;
+  process.stderr.write(`bench: ${err.message}\n`);
+  process.exitCode = 2;
+}
