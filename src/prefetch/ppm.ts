@@ -37,7 +37,7 @@ export function createPpm(options: PredictorOptions): Predictor {
 
 /**
  * A PPM predictor under `name`, over page numbers or page deltas. With `contextsOnly` it proposes only
- * what some context of order >= 1 predicts (no order-0 fill with merely frequent symbols): the hybrid
+ * what some context of order >= 1 predicts (no order-0 fill with merely frequent symbols): ppm-hybrid
  * fills the remaining slots from a spatial baseline instead.
  */
 export function ppmPredictor(name: PredictorName, options: PredictorOptions, deltas: boolean, contextsOnly = false): Predictor {

@@ -9,7 +9,8 @@ import { createMarkov } from './markov';
 import { createNextK } from './next-k';
 import { createNone } from './none';
 import { createOracle } from './oracle';
-import { createHybrid } from './hybrid';
+import { createPhaseBubbling } from './phase-bubbling';
+import { createPpmHybrid } from './ppm-hybrid';
 import { createPpm } from './ppm';
 import { createPpmDelta } from './ppm-delta';
 import { createPpmOrder0 } from './ppm-order0';
@@ -28,7 +29,8 @@ const FACTORIES: Record<PredictorName, (options: PredictorOptions) => Predictor>
   leap: createLeap,
   ppm: createPpm,
   'ppm-delta': createPpmDelta,
-  hybrid: createHybrid,
+  'phase-bubbling': createPhaseBubbling,
+  'ppm-hybrid': createPpmHybrid,
   'random-k': createRandomK,
   'ppm-order0': createPpmOrder0,
   oracle: createOracle,

@@ -27,8 +27,8 @@ export interface Predictor {
 }
 
 export const PREDICTOR_NAMES = [
-  'none', 'next-k', 'readahead', 'bubbling', 'stride', 'markov', 'leap', 'ppm', 'ppm-delta', 'hybrid', 'random-k', 'ppm-order0',
-  'oracle',
+  'none', 'next-k', 'readahead', 'bubbling', 'stride', 'markov', 'leap', 'ppm', 'ppm-delta', 'phase-bubbling', 'ppm-hybrid', 'random-k',
+  'ppm-order0', 'oracle',
 ] as const;
 export type PredictorName = (typeof PREDICTOR_NAMES)[number];
 

@@ -20,13 +20,33 @@ test('ppm-delta carries a learnt stride to pages it never saw; the paper\'s ppm 
   assert.deepEqual(trained('ppm', history, { training: 'offline' }).onFault(30, 3, context(100)), [18, 16, 14]);
 });
 
-test('hybrid: the delta contexts\' pages first, then dual bubbling around the fault, skipping taken and sent pages', () => {
+test('phase-bubbling ranks the 4k nearest unsent pages by how close their last history access lies to the fault\'s', () => {
+  // last history access: 50 at 0, 10 at 1, 11 at 2, 12 at 3, 52 at 4, 51 at 5, 13 at 6
+  const history = [50, 10, 11, 12, 52, 51, 13];
+  // around 12 (at 3): 13 (3 away), 11 (1), 14 (never seen), 10 (2), ... -> 11, 10, 13, then unseen pages nearest first
+  assert.deepEqual(trained('phase-bubbling', history).onFault(12, 2, context(100)), [11, 10]);
+  assert.deepEqual(trained('phase-bubbling', history).onFault(12, 5, context(100)), [11, 10, 13, 14, 15]);
+  assert.deepEqual(trained('phase-bubbling', history).onFault(51, 2, context(100)), [52, 50]); // 52 at 4 beats 50 at 0
+  assert.deepEqual(trained('phase-bubbling', history).onFault(12, 2, context(100, [11])), [10, 13]);
+  // a fault on a page never seen: unseen neighbours in bubbling order, then seen ones most recent first
+  assert.deepEqual(trained('phase-bubbling', history).onFault(30, 3, context(100)), [31, 29, 32]);
+  assert.deepEqual(trained('phase-bubbling', [4, 0, 1, 2, 3]).onFault(5, 2, context(6)), [3, 2]); // bubbling: 4, 3
+  // no history: plain dual bubbling
+  assert.deepEqual(trained('phase-bubbling', []).onFault(10, 4, context(100)), [11, 9, 12, 8]);
+});
+
+test('ppm-hybrid: the delta contexts\' likely pages first, then phase-bubbling, skipping taken and sent pages', () => {
   const history = [10, 12, 14, 16, 18];
-  // fault at 20 continues the stride: contexts (2), (2, 2), (2, 2, 2) all predict delta 2 -> 22
-  assert.deepEqual(trained('hybrid', history).onFault(20, 4, context(100)), [22, 21, 19, 23]);
-  assert.deepEqual(trained('hybrid', history).onFault(20, 4, context(100, [21, 22])), [23, 19, 24, 18]); // 22 sent: the model has nothing left
-  // an unseen delta leaves no context with counts: bubbling alone, never the order-0 guess
-  assert.deepEqual(trained('hybrid', history).onFault(50, 3, context(100)), [51, 49, 52]);
+  // the fault at 20 continues the stride: context (2, 2, 2) has seen delta 2 twice, P = 2/3 -> 22;
+  // then phase-bubbling around 20 (never seen): unseen neighbours first
+  assert.deepEqual(trained('ppm-hybrid', history).onFault(20, 4, context(100)), [22, 21, 19, 23]);
+  // 22 sent: the model has nothing left; seen pages 18, 16 come after the unseen ones
+  assert.deepEqual(trained('ppm-hybrid', history).onFault(20, 4, context(100, [21, 22])), [23, 19, 24, 25]);
+  // an unseen delta leaves no context with counts: the neighbours alone, never the order-0 guess
+  assert.deepEqual(trained('ppm-hybrid', history).onFault(50, 3, context(100)), [51, 49, 52]);
+  // deltas 2, 2, 3, 2: after (.., 2) the deltas 2 and 3 have P = 1/4 each, below 1/2: neighbours only
+  assert.deepEqual(trained('ppm-hybrid', [10, 12, 14, 17]).onFault(19, 2, context(100)), [20, 18]);
+  assert.deepEqual(trained('ppm-hybrid', [10, 12, 14, 17], { minProbability: 0 }).onFault(19, 2, context(100)), [21, 22]);
 });
 
 test('ppm-order0 proposes the most frequent unsent pages, most recent first on ties, never the faulted one', () => {
@@ -67,7 +87,7 @@ test('pinned: network faults of the new predictors on the sort trace (k 8, switc
   const faults = (predictor: PredictorName) =>
     simulate(trace, { predictor, k: 8, push: 'off', switchover: switchoverAtFraction(trace, 0.5) }).networkFaults;
   assert.deepEqual(
-    Object.fromEntries((['ppm-delta', 'hybrid', 'random-k', 'ppm-order0'] as const).map((p) => [p, faults(p)])),
-    { 'ppm-delta': 77, hybrid: 73, 'random-k': 83, 'ppm-order0': 80 },
+    Object.fromEntries((['ppm-delta', 'phase-bubbling', 'ppm-hybrid', 'random-k', 'ppm-order0'] as const).map((p) => [p, faults(p)])),
+    { 'ppm-delta': 77, 'phase-bubbling': 57, 'ppm-hybrid': 57, 'random-k': 83, 'ppm-order0': 80 },
   );
 });
