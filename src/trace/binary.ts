@@ -1,29 +1,35 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { UserError } from '../errors';
-import { checkPageSize } from './make';
-import { MAX_PAGE, type Trace, type TraceChunk } from './types';
-
 /**
- * Binary trace format, version 1 (all integers little-endian):
- *   header: 8 bytes magic "PCTRACE" + 0x1a | u16 version = 1 | u16 flags = 0 | u32 page size
- *           | u64 access count | u32 name length | name (UTF-8)
- *   blocks: u32 access count (1..65536) | u32 payload bytes | payload
+ * Binary trace format `.pctrace`, version 2 (all integers little-endian):
+ *   header: 8 bytes magic "PCTRACE" + 0x1a | u16 version = 2 | u16 flags = 0 | u32 page size
+ *           | u64 access count | u32 name length | name (UTF-8) | u32 CRC-32 of the header bytes before it
+ *   blocks: u32 access count (1..65536) | u32 payload bytes | u32 CRC-32 of the two fields and the payload | payload
  *   payload: per access two unsigned LEB128 varints:
  *            time - previous time, then zigzag(page - previous page) * 2 + write
  *            where "previous" restarts at (time 0, page 0) in every block, so blocks decode alone.
  * The file ends right after the last block; block counts must add up to the header's count.
+ * Version 1 is the same without the two CRC fields; it is still read.
+ *
+ * Pure (no node modules): the browser bundle decodes with it too. The CRC-32 is zlib's (IEEE 802.3).
  */
-export const BINARY_MAGIC = Buffer.from([0x50, 0x43, 0x54, 0x52, 0x41, 0x43, 0x45, 0x1a]);
-export const BINARY_VERSION = 1;
+import { UserError } from '../errors';
+import { concatBytes } from './bytes';
+import { checkPageSize, TraceBuilder } from './make';
+import { MAX_PAGE, type Trace, type TraceChunk } from './types';
+import { crc32 } from './crc32';
+
+export const BINARY_MAGIC = Uint8Array.from([0x50, 0x43, 0x54, 0x52, 0x41, 0x43, 0x45, 0x1a]);
+export const BINARY_VERSION = 2;
+/** Versions this reader decodes: 1 (no checksums) and 2. */
+const READABLE_VERSIONS = [1, 2];
 export const BLOCK_ACCESSES = 65536;
 const HEADER_FIXED_BYTES = 28;
-const BLOCK_HEADER_BYTES = 8;
+const CRC_BYTES = 4;
 /** Widest access: 8-byte time delta (< 2^53 needs 8 varint bytes) + 5-byte page/write field. */
 const MAX_ACCESS_BYTES = 13;
 const MAX_NAME_BYTES = 65536;
 
 export interface BinaryHeader {
+  version: number;
   pageSize: number;
   count: number;
   name: string;
@@ -32,24 +38,53 @@ export interface BinaryHeader {
 }
 
 export function isBinaryTrace(data: Uint8Array): boolean {
-  return data.length >= BINARY_MAGIC.length && BINARY_MAGIC.equals(data.subarray(0, BINARY_MAGIC.length));
+  return data.length >= BINARY_MAGIC.length && BINARY_MAGIC.every((byte, i) => data[i] === byte);
+}
+
+export function isGzip(data: Uint8Array): boolean {
+  return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
+}
+
+const TRUNCATED = -1;
+const TOO_LONG = -2;
+/** Where the last readVarint stopped: a module variable, so that the decoding loop allocates nothing. */
+let varintEnd = 0;
+
+/** The unsigned LEB128 varint at payload[pos] (at most 8 bytes), or TRUNCATED / TOO_LONG; sets varintEnd. */
+function readVarint(payload: Uint8Array, pos: number): number {
+  let value = 0;
+  let scale = 1;
+  for (let k = 0; k < 8; k++) {
+    if (pos + k >= payload.length) return TRUNCATED;
+    const byte = payload[pos + k];
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      varintEnd = pos + k + 1;
+      return value;
+    }
+    scale *= 0x80;
+  }
+  return TOO_LONG;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Growable byte buffer for the encoder. */
 class ByteWriter {
-  bytes = Buffer.alloc(1 << 16);
+  bytes = new Uint8Array(1 << 16);
   length = 0;
 
   reserve(n: number): void {
     if (this.length + n <= this.bytes.length) return;
-    const next = Buffer.alloc(Math.max(this.bytes.length * 2, this.length + n));
-    this.bytes.copy(next, 0, 0, this.length);
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;
   }
 
   /** Unsigned LEB128 of a whole number < 2^53 (arithmetic, not bit operations: values exceed 32 bits). */
   varint(value: number): void {
-    this.reserve(8);
     let v = value;
     while (v >= 0x80) {
       this.bytes[this.length++] = (v % 0x80) | 0x80;
@@ -57,241 +92,236 @@ class ByteWriter {
     }
     this.bytes[this.length++] = v;
   }
+
+  result(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
 }
 
-/** Encodes a whole trace in the binary format. */
-export function encodeBinaryTrace(trace: Trace): Buffer {
-  const name = Buffer.from(trace.name, 'utf8').subarray(0, MAX_NAME_BYTES);
-  const n = trace.page.length;
-  const out = new ByteWriter();
-  out.reserve(HEADER_FIXED_BYTES + name.length);
-  BINARY_MAGIC.copy(out.bytes, 0);
-  out.bytes.writeUInt16LE(BINARY_VERSION, 8);
-  out.bytes.writeUInt16LE(0, 10);
-  out.bytes.writeUInt32LE(trace.pageSize, 12);
-  out.bytes.writeBigUInt64LE(BigInt(n), 16);
-  out.bytes.writeUInt32LE(name.length, 24);
-  name.copy(out.bytes, HEADER_FIXED_BYTES);
-  out.length = HEADER_FIXED_BYTES + name.length;
-  for (let from = 0; from < n; from += BLOCK_ACCESSES) {
-    const to = Math.min(n, from + BLOCK_ACCESSES);
-    out.reserve(BLOCK_HEADER_BYTES);
-    const blockStart = out.length;
-    out.bytes.writeUInt32LE(to - from, blockStart);
-    out.length += BLOCK_HEADER_BYTES;
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** The version-2 header of a trace of `count` accesses. */
+export function encodeBinaryHeader(name: string, pageSize: number, count: number): Uint8Array {
+  const nameBytes = utf8Encoder.encode(name).subarray(0, MAX_NAME_BYTES);
+  const out = new Uint8Array(HEADER_FIXED_BYTES + nameBytes.length + CRC_BYTES);
+  const v = view(out);
+  out.set(BINARY_MAGIC, 0);
+  v.setUint16(8, BINARY_VERSION, true);
+  v.setUint16(10, 0, true);
+  v.setUint32(12, pageSize, true);
+  v.setBigUint64(16, BigInt(count), true);
+  v.setUint32(24, nameBytes.length, true);
+  out.set(nameBytes, HEADER_FIXED_BYTES);
+  v.setUint32(out.length - CRC_BYTES, crc32(out.subarray(0, out.length - CRC_BYTES)), true);
+  return out;
+}
+
+/** Columns of accesses to encode (a Trace or a TraceChunk). */
+interface AccessColumns {
+  readonly time: ArrayLike<number>;
+  readonly page: ArrayLike<number>;
+  readonly write: ArrayLike<number>;
+}
+
+/** Accesses [from, to) as version-2 blocks of at most BLOCK_ACCESSES each, one piece per block. */
+export function* encodeBinaryBlocks(columns: AccessColumns, from = 0, to = columns.page.length): Generator<Uint8Array> {
+  for (let start = from; start < to; start += BLOCK_ACCESSES) {
+    const end = Math.min(to, start + BLOCK_ACCESSES);
+    const out = new ByteWriter();
+    out.reserve(12 + MAX_ACCESS_BYTES * (end - start));
+    out.length = 12;
     let time = 0;
     let page = 0;
-    for (let i = from; i < to; i++) {
-      const delta = trace.page[i] - page;
+    for (let i = start; i < end; i++) {
+      const delta = columns.page[i] - page;
       const zigzag = delta >= 0 ? 2 * delta : -2 * delta - 1;
-      out.varint(trace.time[i] - time);
-      out.varint(zigzag * 2 + trace.write[i]);
-      time = trace.time[i];
-      page = trace.page[i];
+      out.varint(columns.time[i] - time);
+      out.varint(zigzag * 2 + (columns.write[i] ? 1 : 0));
+      time = columns.time[i];
+      page = columns.page[i];
     }
-    out.bytes.writeUInt32LE(out.length - blockStart - BLOCK_HEADER_BYTES, blockStart + 4);
+    const block = out.result();
+    const v = view(block);
+    v.setUint32(0, end - start, true);
+    v.setUint32(4, block.length - 12, true);
+    v.setUint32(8, crc32(block.subarray(12), crc32(block.subarray(0, 8))), true);
+    yield block;
   }
-  return out.bytes.subarray(0, out.length);
 }
 
-/** Parses the header at the start of `data`, or returns undefined when more bytes are needed. */
-function parseHeader(data: Buffer, fileName: string): BinaryHeader | undefined {
-  if (data.length < HEADER_FIXED_BYTES) return undefined;
-  if (!isBinaryTrace(data)) throw new UserError(`${fileName}: not a postcopy-lab binary trace (bad magic)`);
-  const version = data.readUInt16LE(8);
-  if (version !== BINARY_VERSION) throw new UserError(`${fileName}: binary trace version ${version} is not supported (this reader knows version ${BINARY_VERSION})`);
-  const flags = data.readUInt16LE(10);
-  if (flags !== 0) throw new UserError(`${fileName}: unknown binary trace flags ${flags}`);
-  const count = Number(data.readBigUInt64LE(16));
-  if (!Number.isSafeInteger(count)) throw new UserError(`${fileName}: access count ${count} is too large`);
-  const nameBytes = data.readUInt32LE(24);
-  if (nameBytes > MAX_NAME_BYTES) throw new UserError(`${fileName}: trace name of ${nameBytes} bytes is too long`);
-  if (data.length < HEADER_FIXED_BYTES + nameBytes) return undefined;
-  let pageSize: number;
-  try {
-    pageSize = checkPageSize(data.readUInt32LE(12));
-  } catch (err) {
-    throw new UserError(`${fileName}: ${(err as Error).message}`);
-  }
-  const name = data.toString('utf8', HEADER_FIXED_BYTES, HEADER_FIXED_BYTES + nameBytes);
-  return { pageSize, count, name, bytes: HEADER_FIXED_BYTES + nameBytes };
+/** Encodes a whole trace in the binary format (version 2). */
+export function encodeBinaryTrace(trace: Trace): Uint8Array {
+  return concatBytes([encodeBinaryHeader(trace.name, trace.pageSize, trace.page.length), ...encodeBinaryBlocks(trace)]);
 }
 
 /**
- * Reads the block header at `at` in `data`: its access count and payload size, validated.
- * `where` names the file and the block's byte offset in it, for errors.
+ * Streaming decoder: `feed` it a binary trace's bytes in any chunking, then `finish`. Each block
+ * becomes one TraceChunk handed to `onChunk`, so memory stays at one block whatever the file size.
+ * Damage (bad magic, unknown version, checksum mismatch, truncation, excess bytes, decreasing time)
+ * is a one-line UserError naming the file and the block or byte offset.
  */
-function parseBlockHeader(data: Buffer, at: number, where: string): { count: number; bytes: number } {
-  const count = data.readUInt32LE(at);
-  const bytes = data.readUInt32LE(at + 4);
-  if (count < 1 || count > BLOCK_ACCESSES) throw new UserError(`${where}: block access count ${count} is not in [1, ${BLOCK_ACCESSES}]`);
-  if (bytes < 2 * count || bytes > MAX_ACCESS_BYTES * count) throw new UserError(`${where}: block of ${count} accesses cannot take ${bytes} bytes`);
-  return { count, bytes };
-}
+export class BinaryTraceDecoder {
+  header: BinaryHeader | undefined;
+  /** Accesses decoded so far. */
+  accesses = 0;
+  private parts: Uint8Array[] = [];
+  private buffered = 0;
+  /** Bytes needed before the next unit (header or block) can be decoded. */
+  private need = HEADER_FIXED_BYTES;
+  /** File offset of the first buffered byte, for error positions. */
+  private offset = 0;
+  private blocks = 0;
+  private lastTime = 0;
 
-/**
- * Decodes one block payload into columns at `into[at..]`. `previousTime` is the time of the
- * access before the block (non-decreasing across blocks); returns the block's last time.
- */
-function decodeBlock(
-  payload: Buffer,
-  count: number,
-  into: { time: Float64Array; page: Uint32Array; write: Uint8Array },
-  at: number,
-  previousTime: number,
-  where: string,
-): number {
-  let pos = 0;
-  const varint = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (let k = 0; k < 8; k++) {
-      if (pos >= payload.length) throw new UserError(`${where}: block payload ends inside an access`);
-      const byte = payload[pos++];
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
+  constructor(
+    private readonly fileName: string,
+    private readonly onChunk: (chunk: TraceChunk) => void,
+  ) {}
+
+  feed(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.buffered += bytes.length;
+    if (this.buffered < this.need) return;
+    const data = this.parts.length === 1 ? this.parts[0] : concatBytes(this.parts);
+    let at = 0;
+    for (;;) {
+      const used = this.header ? this.block(data, at) : this.parseHeader(data, at);
+      if (used === 0) break;
+      at += used;
+      this.offset += used;
     }
-    throw new UserError(`${where}: varint longer than 8 bytes`);
-  };
-  let time = 0;
-  let page = 0;
-  for (let i = 0; i < count; i++) {
-    time += varint();
-    const field = varint();
-    const zigzag = Math.floor(field / 2);
-    page += zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
-    if (!Number.isSafeInteger(time)) throw new UserError(`${where}: access ${at + i}: time exceeds 2^53`);
-    if (page < 0 || page > MAX_PAGE) throw new UserError(`${where}: access ${at + i}: page ${page} is out of range`);
-    if (i === 0 && time < previousTime) throw new UserError(`${where}: access ${at + i}: time ${time} is before the previous access's time ${previousTime}`);
-    into.time[at + i] = time;
-    into.page[at + i] = page;
-    into.write[at + i] = field % 2;
+    this.parts = at < data.length ? [data.subarray(at)] : [];
+    this.buffered = data.length - at;
   }
-  if (pos !== payload.length) throw new UserError(`${where}: block has ${payload.length - pos} bytes after its last access`);
-  return time;
+
+  finish(): void {
+    if (!this.header) throw new UserError(`${this.fileName}: binary trace header is truncated`);
+    if (this.buffered > 0) throw new UserError(`${this.where()}: truncated block`);
+    if (this.accesses !== this.header.count) {
+      throw new UserError(`${this.fileName}: truncated: header promises ${this.header.count} accesses, blocks hold ${this.accesses}`);
+    }
+  }
+
+  private where(): string {
+    return `${this.fileName}: block ${this.blocks + 1} (byte ${this.offset})`;
+  }
+
+  /** Decodes the header at data[at..] and returns its length, or 0 (setting `need`) when more bytes are needed. */
+  private parseHeader(data: Uint8Array, at: number): number {
+    const fail = (reason: string): never => {
+      throw new UserError(`${this.fileName}: ${reason}`);
+    };
+    const available = data.length - at;
+    if (available < HEADER_FIXED_BYTES) return this.wait(HEADER_FIXED_BYTES);
+    const bytes = data.subarray(at);
+    if (!isBinaryTrace(bytes)) fail('not a postcopy-lab binary trace (bad magic)');
+    const v = view(bytes);
+    const version = v.getUint16(8, true);
+    if (!READABLE_VERSIONS.includes(version)) {
+      fail(`binary trace version ${version} is not supported (this reader knows versions ${READABLE_VERSIONS.join(' and ')})`);
+    }
+    const nameBytes = v.getUint32(24, true);
+    if (nameBytes > MAX_NAME_BYTES) fail(`trace name of ${nameBytes} bytes is too long`);
+    const size = HEADER_FIXED_BYTES + nameBytes + (version >= 2 ? CRC_BYTES : 0);
+    if (available < size) return this.wait(size);
+    if (version >= 2) {
+      const stored = v.getUint32(size - CRC_BYTES, true);
+      if (stored !== crc32(bytes.subarray(0, size - CRC_BYTES))) fail('header checksum mismatch (the file is damaged)');
+    }
+    const flags = v.getUint16(10, true);
+    if (flags !== 0) fail(`unknown binary trace flags ${flags}`);
+    const count = Number(v.getBigUint64(16, true));
+    if (!Number.isSafeInteger(count)) fail(`access count ${count} is too large`);
+    let pageSize = 0;
+    try {
+      pageSize = checkPageSize(v.getUint32(12, true));
+    } catch (err) {
+      fail((err as Error).message);
+    }
+    const name = utf8Decoder.decode(bytes.subarray(HEADER_FIXED_BYTES, HEADER_FIXED_BYTES + nameBytes));
+    this.header = { version, pageSize, count, name, bytes: size };
+    this.need = this.blockHeaderBytes();
+    return size;
+  }
+
+  private blockHeaderBytes(): number {
+    return this.header && this.header.version >= 2 ? 12 : 8;
+  }
+
+  private wait(bytes: number): number {
+    this.need = bytes;
+    return 0;
+  }
+
+  /** Decodes the block at data[at..] into a chunk and returns its length, or 0 (setting `need`) when more bytes are needed. */
+  private block(data: Uint8Array, at: number): number {
+    const header = this.header as BinaryHeader;
+    const headerBytes = this.blockHeaderBytes();
+    if (data.length - at < headerBytes) return this.wait(headerBytes);
+    const v = view(data.subarray(at, at + headerBytes));
+    const count = v.getUint32(0, true);
+    const bytes = v.getUint32(4, true);
+    if (count < 1 || count > BLOCK_ACCESSES) throw new UserError(`${this.where()}: block access count ${count} is not in [1, ${BLOCK_ACCESSES}]`);
+    if (bytes < 2 * count || bytes > MAX_ACCESS_BYTES * count) throw new UserError(`${this.where()}: block of ${count} accesses cannot take ${bytes} bytes`);
+    if (data.length - at < headerBytes + bytes) return this.wait(headerBytes + bytes);
+    const payload = data.subarray(at + headerBytes, at + headerBytes + bytes);
+    if (headerBytes === 12 && v.getUint32(8, true) !== crc32(payload, crc32(data.subarray(at, at + 8)))) {
+      throw new UserError(`${this.where()}: checksum mismatch (the file is damaged)`);
+    }
+    if (this.accesses + count > header.count) throw new UserError(`${this.where()}: blocks hold more accesses than the header's ${header.count}`);
+    const chunk = { start: this.accesses, time: new Float64Array(count), page: new Uint32Array(count), write: new Uint8Array(count) };
+    this.lastTime = this.decodePayload(payload, chunk);
+    this.accesses += count;
+    this.blocks++;
+    this.need = headerBytes;
+    this.onChunk(chunk);
+    return headerBytes + bytes;
+  }
+
+  /** Decodes one block's payload into `chunk`; returns the block's last time. */
+  private decodePayload(payload: Uint8Array, chunk: TraceChunk): number {
+    const { time: times, page: pages, write: writes } = chunk;
+    const n = pages.length;
+    let pos = 0;
+    let time = 0;
+    let page = 0;
+    for (let i = 0; i < n; i++) {
+      const delta = readVarint(payload, pos);
+      if (delta < 0) this.badVarint(chunk.start + i, delta);
+      const field = readVarint(payload, varintEnd);
+      if (field < 0) this.badVarint(chunk.start + i, field);
+      pos = varintEnd;
+      time += delta;
+      const zigzag = Math.floor(field / 2);
+      page += zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+      if (!Number.isSafeInteger(time)) this.fail(chunk.start + i, 'time exceeds 2^53');
+      if (page < 0 || page > MAX_PAGE) this.fail(chunk.start + i, `page ${page} is out of range`);
+      if (i === 0 && time < this.lastTime) this.fail(chunk.start, `time ${time} is before the previous access's time ${this.lastTime}`);
+      times[i] = time;
+      pages[i] = page;
+      writes[i] = field % 2;
+    }
+    if (pos !== payload.length) throw new UserError(`${this.where()}: block has ${payload.length - pos} bytes after its last access`);
+    return time;
+  }
+
+  private badVarint(access: number, code: number): never {
+    this.fail(access, code === TRUNCATED ? 'block payload ends inside an access' : 'varint longer than 8 bytes');
+  }
+
+  private fail(access: number, reason: string): never {
+    throw new UserError(`${this.where()}: access ${access}: ${reason}`);
+  }
 }
 
 /** Decodes a whole binary trace held in memory. */
-export function decodeBinaryTrace(data: Buffer, fileName: string): Trace {
-  const header = parseHeader(data, fileName);
-  if (!header) throw new UserError(`${fileName}: binary trace header is truncated`);
-  // Every access takes at least 2 bytes: a larger claimed count is corruption, not a reason to allocate.
-  if (header.count > (data.length - header.bytes) / 2) throw new UserError(`${fileName}: header claims ${header.count} accesses but the file is too short for them`);
-  const columns = { time: new Float64Array(header.count), page: new Uint32Array(header.count), write: new Uint8Array(header.count) };
-  let offset = header.bytes;
-  let decoded = 0;
-  let lastTime = 0;
-  while (offset < data.length) {
-    if (offset + BLOCK_HEADER_BYTES > data.length) throw new UserError(`${fileName}: byte ${offset}: truncated block header`);
-    const block = parseBlockHeader(data, offset, `${fileName}: byte ${offset}`);
-    const payloadStart = offset + BLOCK_HEADER_BYTES;
-    if (payloadStart + block.bytes > data.length) throw new UserError(`${fileName}: byte ${offset}: truncated block (needs ${block.bytes} bytes)`);
-    if (decoded + block.count > header.count) throw new UserError(`${fileName}: byte ${offset}: blocks hold more accesses than the header's ${header.count}`);
-    lastTime = decodeBlock(data.subarray(payloadStart, payloadStart + block.bytes), block.count, columns, decoded, lastTime, `${fileName}: byte ${offset}`);
-    decoded += block.count;
-    offset = payloadStart + block.bytes;
-  }
-  if (decoded !== header.count) throw new UserError(`${fileName}: truncated: header promises ${header.count} accesses, blocks hold ${decoded}`);
-  return { ...columns, pageSize: header.pageSize, name: header.name };
-}
-
-/** Collects streamed bytes; copies only when a requested slice spans several received parts. */
-class ByteQueue {
-  private parts: Buffer[] = [];
-  length = 0;
-  /** Bytes consumed so far, for error positions. */
-  consumed = 0;
-
-  push(part: Buffer): void {
-    this.parts.push(part);
-    this.length += part.length;
-  }
-
-  /** The first `n` bytes as one buffer (copied once if they span parts), without consuming them. */
-  peek(n: number): Buffer {
-    if (this.parts[0].length < n) this.parts = [Buffer.concat(this.parts)];
-    return this.parts[0].subarray(0, n);
-  }
-
-  skip(n: number): void {
-    let left = n;
-    while (left > 0) {
-      const head = this.parts[0];
-      if (head.length <= left) {
-        this.parts.shift();
-        left -= head.length;
-      } else {
-        this.parts[0] = head.subarray(left);
-        left = 0;
-      }
-    }
-    this.length -= n;
-    this.consumed += n;
-  }
-}
-
-/** The first bytes of a file (fewer if it is shorter); missing or unreadable file -> UserError. */
-export function readFileStart(path: string, bytes: number): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new UserError(`${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  try {
-    const buffer = Buffer.alloc(bytes);
-    return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0));
-  } catch (err) {
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export function isGzip(data: Uint8Array): boolean {
-  return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
-}
-
-/**
- * Streams a binary trace (optionally gzip-compressed) block by block: memory stays bounded by
- * one block (at most 65,536 accesses) plus the read buffer, whatever the file size.
- */
-export async function* readBinaryTraceStream(path: string): AsyncIterable<TraceChunk> {
-  const gzip = isGzip(readFileStart(path, 2));
-  const file = createReadStream(path);
-  const input: AsyncIterable<Buffer> = gzip ? file.pipe(createGunzip()) : file;
-  const queue = new ByteQueue();
-  let header: BinaryHeader | undefined;
-  let start = 0;
-  let lastTime = 0;
-  try {
-    for await (const part of input) {
-      queue.push(part);
-      if (!header) {
-        header = parseHeader(queue.peek(Math.min(queue.length, HEADER_FIXED_BYTES + MAX_NAME_BYTES)), path);
-        if (!header) continue;
-        queue.skip(header.bytes);
-      }
-      while (queue.length >= BLOCK_HEADER_BYTES) {
-        const block = parseBlockHeader(queue.peek(BLOCK_HEADER_BYTES), 0, `${path}: byte ${queue.consumed}`);
-        if (queue.length < BLOCK_HEADER_BYTES + block.bytes) break;
-        if (start + block.count > header.count) throw new UserError(`${path}: byte ${queue.consumed}: blocks hold more accesses than the header's ${header.count}`);
-        const chunk = { start, time: new Float64Array(block.count), page: new Uint32Array(block.count), write: new Uint8Array(block.count) };
-        const payload = queue.peek(BLOCK_HEADER_BYTES + block.bytes).subarray(BLOCK_HEADER_BYTES);
-        lastTime = decodeBlock(payload, block.count, chunk, 0, lastTime, `${path}: byte ${queue.consumed}`);
-        queue.skip(BLOCK_HEADER_BYTES + block.bytes);
-        start += block.count;
-        yield chunk;
-      }
-    }
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: ${(err as Error).message}`);
-  } finally {
-    file.destroy();
-  }
-  if (!header) throw new UserError(`${path}: binary trace header is truncated`);
-  if (queue.length > 0) throw new UserError(`${path}: byte ${queue.consumed}: truncated block`);
-  if (start !== header.count) throw new UserError(`${path}: truncated: header promises ${header.count} accesses, blocks hold ${start}`);
+export function decodeBinaryTrace(data: Uint8Array, fileName: string): Trace {
+  const builder = new TraceBuilder();
+  const decoder = new BinaryTraceDecoder(fileName, (chunk) => builder.append(chunk));
+  decoder.feed(data);
+  decoder.finish();
+  const header = decoder.header as BinaryHeader;
+  return builder.finish(header.pageSize, header.name);
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace, type TraceChunk } from './types';
 
 export interface TraceColumns {
   /** Instruction clock per access; defaults to the access index (0, 1, 2, ...). */
@@ -64,9 +64,14 @@ export class TraceBuilder {
     this.length++;
   }
 
-  /** Time of the last pushed access, or 0 when empty. */
-  lastTime(): number {
-    return this.length === 0 ? 0 : this.time[this.length - 1];
+  /** Appends a decoded chunk (its accesses already validated by the decoder). */
+  append(chunk: TraceChunk): void {
+    const n = chunk.page.length;
+    while (this.length + n > this.page.length) this.grow();
+    this.time.set(chunk.time, this.length);
+    this.page.set(chunk.page, this.length);
+    this.write.set(chunk.write, this.length);
+    this.length += n;
   }
 
   finish(pageSize: number, name: string): Trace {

@@ -11,6 +11,7 @@
  * no string per line, no split; only comment lines and errors are ever decoded to text.
  */
 import { UserError } from '../errors';
+import { concatBytes } from './bytes';
 import { TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
 
@@ -92,10 +93,10 @@ export class TextTraceParser {
     let data = bytes;
     if (!this.started) {
       if (this.carry.length + data.length < BOM.length && data.every((b, i) => b === BOM[this.carry.length + i])) {
-        this.carry = concat(this.carry, data);
+        this.carry = concatBytes([this.carry, data]);
         return;
       }
-      data = concat(this.carry, data);
+      data = concatBytes([this.carry, data]);
       this.carry = new Uint8Array(0);
       this.started = true;
       if (data[0] === BOM[0] && data[1] === BOM[1] && data[2] === BOM[2]) data = data.subarray(3);
@@ -104,10 +105,10 @@ export class TextTraceParser {
     if (this.carry.length > 0) {
       const end = data.indexOf(NEWLINE);
       if (end < 0) {
-        this.carry = this.keep(concat(this.carry, data));
+        this.carry = this.keep(concatBytes([this.carry, data]));
         return;
       }
-      const line = concat(this.carry, data.subarray(0, end));
+      const line = concatBytes([this.carry, data.subarray(0, end)]);
       this.carry = new Uint8Array(0);
       this.line(line, 0, line.length);
       start = end + 1;
@@ -200,13 +201,6 @@ export class TextTraceParser {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
 /** Column view of accesses for the formatter (a Trace or a TraceChunk). */
 interface AccessColumns {
   readonly time: ArrayLike<number>;
@@ -234,14 +228,7 @@ export function* textTraceLines(columns: AccessColumns): Generator<Uint8Array> {
 
 /** A whole trace in the text format (header comments, then `TIME PAGE R|W` per line). */
 export function formatTextTrace(trace: AccessColumns & { readonly name: string; readonly pageSize: number }): Uint8Array {
-  const pieces = [textTraceHeader(trace.name, trace.pageSize), ...textTraceLines(trace)];
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
+  return concatBytes([textTraceHeader(trace.name, trace.pageSize), ...textTraceLines(trace)]);
 }
 
 /** Parses a whole text trace held in memory (bytes or a string) into a Trace; errors name `fileName:LINE`. */

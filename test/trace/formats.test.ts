@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { UserError } from '../../src/errors';
-import { encodeBinaryTrace, generateTrace, loadTrace, makeTrace, readBinaryTraceStream, saveTrace, type Trace } from '../../src/trace';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { crc32 } from '../../src/trace/crc32';
+import { decodeBinaryTrace, encodeBinaryTrace, generateTrace, loadTrace, makeTrace, saveTrace, streamTrace, TraceBuilder, type Trace } from '../../src/trace';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-formats-'));
 
@@ -55,30 +57,84 @@ test('text and gzip text round trips keep every access, the page size and the na
   assert.deepEqual(readFileSync(join(dir, 'edgy.trace.gz')).subarray(0, 2), Buffer.from([0x1f, 0x8b]));
 });
 
-test('binary round trips: edge values, several blocks, gzip, and the same bytes from the stream', async () => {
+/** Every access of a streamed file, with the chunk starts. */
+async function drain(path: string): Promise<{ trace: Trace; starts: number[] }> {
+  const builder = new TraceBuilder();
+  const starts: number[] = [];
+  const stream = streamTrace(path);
+  for (let next = await stream.next(); ; next = await stream.next()) {
+    if (next.done) return { trace: builder.finish(next.value.pageSize, next.value.name), starts };
+    starts.push(next.value.start);
+    builder.append(next.value);
+  }
+}
+
+test('binary round trips: edge values, several blocks, gzip, and the same accesses from the stream', async () => {
   const big = generateTrace('random', { seed: 'blocks', accesses: 2 * 65536 + 5, pages: 1 << 20, writeRatio: 0.5 });
   for (const [trace, name] of [[edgy, 'edgy.pctrace'], [big, 'big.pctrace'], [big, 'big.pctrace.gz']] as const) {
     const path = join(dir, name);
     saveTrace(trace, path);
     assertSameAccesses(loadTrace(path), trace);
     assert.equal(loadTrace(path).name, trace.name);
-    const starts: number[] = [];
-    const pages: number[] = [];
-    for await (const chunk of readBinaryTraceStream(path)) {
-      starts.push(chunk.start);
-      assert.equal(chunk.time.length, chunk.page.length);
-      for (let i = 0; i < chunk.page.length; i++) {
-        assert.equal(chunk.time[i], trace.time[chunk.start + i]);
-        assert.equal(chunk.write[i], trace.write[chunk.start + i]);
-      }
-      pages.push(...chunk.page);
-    }
-    assert.deepEqual(pages, Array.from(trace.page));
-    if (trace === big) assert.deepEqual(starts, [0, 65536, 131072]);
+    const streamed = await drain(path);
+    assertSameAccesses(streamed.trace, trace);
+    assert.equal(streamed.trace.name, trace.name);
+    if (trace === big) assert.deepEqual(streamed.starts, [0, 65536, 131072]);
   }
   // delta-encoded binary is smaller than the text form of the same accesses
   saveTrace(big, join(dir, 'big.trace'));
   assert.ok(readFileSync(join(dir, 'big.pctrace')).length < readFileSync(join(dir, 'big.trace')).length / 2);
+  // text, gzip text and gzip binary stream too
+  for (const name of ['big.trace', 'big.pctrace.gz']) assertSameAccesses((await drain(join(dir, name))).trace, big);
+  saveTrace(big, join(dir, 'big.trace.gz'));
+  assertSameAccesses((await drain(join(dir, 'big.trace.gz'))).trace, big);
+});
+
+/** The version-1 layout of a version-2 encoding: version 1, no header CRC, no block CRCs. */
+function asVersion1(v2: Uint8Array): Buffer {
+  const data = Buffer.from(v2);
+  const headerEnd = 28 + data.readUInt32LE(24);
+  const parts = [data.subarray(0, headerEnd)];
+  parts[0].writeUInt16LE(1, 8);
+  for (let at = headerEnd + 4; at < data.length; ) {
+    const payload = data.readUInt32LE(at + 4);
+    parts.push(data.subarray(at, at + 8), data.subarray(at + 12, at + 12 + payload));
+    at += 12 + payload;
+  }
+  return Buffer.concat(parts);
+}
+
+test('version-1 files (no checksums) are still read: a file the version-1 writer made, and several blocks', async () => {
+  assertSameAccesses(loadTrace('test/fixtures/edgy-v1.pctrace'), edgy);
+  assert.ok(asVersion1(encodeBinaryTrace(edgy)).equals(readFileSync('test/fixtures/edgy-v1.pctrace')));
+  const big = generateTrace('zipf', { seed: 'v1', accesses: 2 * 65536 + 9, pages: 5000, writeRatio: 0.3 });
+  const path = file('big-v1.pctrace', asVersion1(encodeBinaryTrace(big)));
+  assertSameAccesses(loadTrace(path), big);
+  assertSameAccesses((await drain(path)).trace, big);
+});
+
+test('every single-bit flip of a version-2 file is detected (CRC-32 per block and on the header)', () => {
+  const trace = generateTrace('zipf', { seed: 'flip', accesses: 200, pages: 64, writeRatio: 0.5 });
+  const good = Buffer.from(encodeBinaryTrace(trace));
+  const headerEnd = 28 + good.readUInt32LE(24) + 4;
+  for (let bit = 0; bit < good.length * 8; bit++) {
+    const bad = Buffer.from(good);
+    bad[bit >> 3] ^= 1 << (bit & 7);
+    const where = (bit >> 3) < headerEnd ? /^flip\.pctrace: / : /^flip\.pctrace: block 1 \(byte \d+\): /;
+    const ok = (err: unknown) => err instanceof UserError && where.test(err.message) && !err.message.includes('\n');
+    assert.throws(() => decodeBinaryTrace(bad, 'flip.pctrace'), ok, `bit ${bit}`);
+  }
+  // a flipped payload bit names the block and the checksum
+  const bad = Buffer.from(good);
+  bad[headerEnd + 12 + 5] ^= 0x10;
+  assertUserError(() => loadTrace(file('crc.pctrace', bad)), /crc\.pctrace: block 1 \(byte \d+\): checksum mismatch \(the file is damaged\)/);
+});
+
+test('the pure CRC-32 and node\'s give the same sums', () => {
+  const bytes = new TextEncoder().encode('123456789');
+  assert.equal(crc32(bytes), 0xcbf43926);
+  assert.equal(crc32(bytes.subarray(4), crc32(bytes.subarray(0, 4))), 0xcbf43926);
+  assert.equal(zlibCrc32(bytes), 0xcbf43926);
 });
 
 test('an empty trace round-trips in both formats', () => {
@@ -125,24 +181,27 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
   assertUserError(() => loadTrace(dir), /is a directory, not a trace file/);
   assertUserError(() => loadTrace(file('bad.gz', Buffer.concat([gzipSync('1 2\n').subarray(0, 12)]))), /corrupt gzip data/);
   assertUserError(() => loadTrace(file('junk.bin', Buffer.from([1, 0, 2, 3]))), /contains NUL bytes/);
-  const good = encodeBinaryTrace(edgy);
-  assertUserError(() => loadTrace(file('cut.pctrace', good.subarray(0, good.length - 1))), /truncated block/);
+  const good = Buffer.from(encodeBinaryTrace(edgy));
+  const headerEnd = 28 + 4 + 4;
+  assertUserError(() => loadTrace(file('cut.pctrace', good.subarray(0, good.length - 1))), /cut\.pctrace: block 1 \(byte 36\): truncated block/);
   assertUserError(() => loadTrace(file('head.pctrace', good.subarray(0, 20))), /header is truncated/);
-  const noBlocks = good.subarray(0, 28 + 4);
-  assertUserError(() => loadTrace(file('noblocks.pctrace', noBlocks)), /header claims 5 accesses but the file is too short/);
-  const version = Buffer.from(good);
-  version.writeUInt16LE(9, 8);
-  assertUserError(() => loadTrace(file('v9.pctrace', version)), /version 9 is not supported/);
-  const pageSize = Buffer.from(good);
-  pageSize.writeUInt32LE(3000, 12);
-  assertUserError(() => loadTrace(file('ps.pctrace', pageSize)), /page size must be a positive power of two, got 3000/);
-  const fewer = Buffer.from(good);
-  fewer.writeBigUInt64LE(4n, 16);
-  assertUserError(() => loadTrace(file('fewer.pctrace', fewer)), /blocks hold more accesses than the header's 4/);
-  const more = Buffer.concat([good, good.subarray(28 + 4)]);
-  more.writeBigUInt64LE(10n, 16);
-  // second copy of the block restarts at time 0 after time 2^53 - 1
-  assertUserError(() => loadTrace(file('back.pctrace', more)), /time 0 is before the previous access's time 9007199254740991/);
+  assertUserError(() => loadTrace(file('noblocks.pctrace', good.subarray(0, headerEnd))), /truncated: header promises 5 accesses, blocks hold 0/);
+  // header fields changed with a valid checksum, as a buggy writer would
+  const header = (offset: number, change: (data: Buffer) => void) => {
+    const data = Buffer.from(good);
+    change(data);
+    data.writeUInt32LE(zlibCrc32(data.subarray(0, headerEnd - 4)), headerEnd - 4);
+    return file(`header${offset}.pctrace`, data);
+  };
+  assertUserError(() => loadTrace(header(8, (d) => d.writeUInt16LE(9, 8))), /version 9 is not supported \(this reader knows versions 1 and 2\)/);
+  assertUserError(() => loadTrace(header(12, (d) => d.writeUInt32LE(3000, 12))), /page size must be a positive power of two, got 3000/);
+  assertUserError(() => loadTrace(header(16, (d) => d.writeBigUInt64LE(4n, 16))), /block 1 \(byte 36\): blocks hold more accesses than the header's 4/);
+  assertUserError(() => loadTrace(header(17, (d) => d.writeBigUInt64LE(10n, 16))), /truncated: header promises 10 accesses, blocks hold 5/);
+  const twice = Buffer.concat([good, good.subarray(headerEnd)]);
+  twice.writeBigUInt64LE(10n, 16);
+  twice.writeUInt32LE(zlibCrc32(twice.subarray(0, headerEnd - 4)), headerEnd - 4);
+  // the second copy of the block restarts at time 0 after time 2^53 - 1
+  assertUserError(() => loadTrace(file('back.pctrace', twice)), /block 2 \(byte \d+\): access 5: time 0 is before the previous access's time 9007199254740991/);
 });
 
 test('FIFOs and devices are refused at once with one line, never read (a FIFO without writer would block)', () => {
@@ -154,12 +213,12 @@ test('FIFOs and devices are refused at once with one line, never read (a FIFO wi
 
 test('the streaming reader reports the same damage', async () => {
   const good = encodeBinaryTrace(edgy);
-  const drain = async (path: string) => {
-    for await (const chunk of readBinaryTraceStream(path)) assert.ok(chunk.page.length > 0);
-  };
-  await assert.rejects(drain(join(dir, 'missing.pctrace')), (err: unknown) => err instanceof UserError && /cannot open \(ENOENT\)/.test(err.message));
-  await assert.rejects(drain(file('s-cut.pctrace', good.subarray(0, good.length - 2))), /truncated block/);
-  await assert.rejects(drain(file('s-text.pctrace', '1 2\n'.repeat(20))), /not a postcopy-lab binary trace \(bad magic\)/);
+  const oneLine = (pattern: RegExp) => (err: unknown) => err instanceof UserError && pattern.test(err.message) && !err.message.includes('\n');
+  await assert.rejects(drain(join(dir, 'missing.pctrace')), oneLine(/missing\.pctrace: no such file/));
+  await assert.rejects(drain(file('s-cut.pctrace', good.subarray(0, good.length - 2))), oneLine(/truncated block/));
+  await assert.rejects(drain(file('s-bad.trace', '1 2\n0 1\n')), oneLine(/s-bad\.trace:2: time 0 is before/));
+  await assert.rejects(drain(file('s-bad.gz', gzipSync('1 2\n').subarray(0, 12))), oneLine(/s-bad\.gz: corrupt gzip data/));
+  await assert.rejects(drain('/dev/zero'), oneLine(/is a device, not a trace file/));
 });
 
 test('makeTrace validates its columns and defaults time to the index', () => {

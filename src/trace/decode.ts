@@ -1,0 +1,103 @@
+/**
+ * Any trace file's bytes to accesses: sniffs the binary magic, then hands the bytes to the binary
+ * decoder or the text parser. Pure (no node modules): node's file readers and the browser feed it alike.
+ */
+import { concatBytes } from './bytes';
+import { BINARY_MAGIC, BinaryTraceDecoder, isBinaryTrace } from './binary';
+import { TextTraceParser, type AccessSink } from './text';
+import type { TraceChunk } from './types';
+
+/** Accesses per chunk handed out by the text path (the binary path hands out its blocks, of at most as many). */
+export const CHUNK_ACCESSES = 65536;
+
+/** Collects single accesses into chunks of CHUNK_ACCESSES. */
+export class ChunkSink implements AccessSink {
+  private time = new Float64Array(CHUNK_ACCESSES);
+  private page = new Uint32Array(CHUNK_ACCESSES);
+  private write = new Uint8Array(CHUNK_ACCESSES);
+  private filled = 0;
+  private start = 0;
+
+  constructor(private readonly onChunk: (chunk: TraceChunk) => void) {}
+
+  push(time: number, page: number, write: number): void {
+    this.time[this.filled] = time;
+    this.page[this.filled] = page;
+    this.write[this.filled] = write;
+    if (++this.filled === CHUNK_ACCESSES) this.flush();
+  }
+
+  /** Hands out the accesses collected so far, if any. */
+  flush(): void {
+    if (this.filled === 0) return;
+    const n = this.filled;
+    this.onChunk({ start: this.start, time: this.time.subarray(0, n), page: this.page.subarray(0, n), write: this.write.subarray(0, n) });
+    this.start += n;
+    this.filled = 0;
+    this.time = new Float64Array(CHUNK_ACCESSES);
+    this.page = new Uint32Array(CHUNK_ACCESSES);
+    this.write = new Uint8Array(CHUNK_ACCESSES);
+  }
+}
+
+/** What a trace file says about itself besides its accesses. */
+export interface TraceFileInfo {
+  name: string;
+  pageSize: number;
+  accesses: number;
+}
+
+function isMagicPrefix(bytes: Uint8Array): boolean {
+  return bytes.length < BINARY_MAGIC.length && bytes.every((byte, i) => byte === BINARY_MAGIC[i]);
+}
+
+/**
+ * Decodes a trace file fed in chunks of bytes (already gunzipped): `feed`, then `finish`. Accesses
+ * reach `onChunk` in order. `name` is the trace's name unless the file names itself.
+ */
+export class TraceDecoder {
+  private binary: BinaryTraceDecoder | undefined;
+  private text: TextTraceParser | undefined;
+  private sink: ChunkSink | undefined;
+  private pending = new Uint8Array(0);
+
+  constructor(
+    private readonly fileName: string,
+    private readonly name: string,
+    private readonly onChunk: (chunk: TraceChunk) => void,
+  ) {}
+
+  feed(bytes: Uint8Array): void {
+    if (this.binary) return this.binary.feed(bytes);
+    if (this.text) return this.text.feed(bytes);
+    const data = this.pending.length === 0 ? bytes : concatBytes([this.pending, bytes]);
+    if (isMagicPrefix(data)) {
+      this.pending = data;
+      return;
+    }
+    this.choose(data).feed(data);
+  }
+
+  finish(): TraceFileInfo {
+    if (!this.binary && !this.text) this.choose(this.pending).feed(this.pending);
+    if (this.binary) {
+      this.binary.finish();
+      const header = this.binary.header!;
+      return { name: header.name, pageSize: header.pageSize, accesses: this.binary.accesses };
+    }
+    const text = this.text!;
+    text.finish();
+    this.sink!.flush();
+    return { name: text.name, pageSize: text.pageSize, accesses: text.accesses };
+  }
+
+  private choose(data: Uint8Array): { feed(bytes: Uint8Array): void } {
+    if (isBinaryTrace(data)) {
+      this.binary = new BinaryTraceDecoder(this.fileName, this.onChunk);
+      return this.binary;
+    }
+    this.sink = new ChunkSink(this.onChunk);
+    this.text = new TextTraceParser(this.fileName, this.sink, this.name);
+    return this.text;
+  }
+}
