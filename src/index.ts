@@ -9,3 +9,4 @@ export * from './report';
 export * from './migration';
 export * from './prefetch';
 export * from './experiments';
+export * from './util';

@@ -3,45 +3,20 @@
  * "Prediction metrics"), as a table or one JSON object.
  */
 import { UserError } from '../errors';
-import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
-import {
-  LEAP_DEFAULT_HISTORY, parsePredictorName, PPM_DEFAULT_HISTORY_WINDOW, PPM_DEFAULTS, PPM_ESCAPE_METHODS, PPM_SYMBOLS, PREDICT_DEFAULTS,
-  predictionMetrics, PREDICTOR_NAMES, RANDOM_K_DEFAULT_SEED, TRAINING_MODES, type PredictionMetrics, type PredictorOptions,
-} from '../prefetch';
+import { intFlag, parseFlags, requireFlag } from './args';
+import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
+import { parsePredictorName, PREDICT_DEFAULTS, predictionMetrics, PREDICTOR_NAMES, type PredictionMetrics } from '../prefetch';
 import { loadTrace, parseSwitchover } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
   --trace FILE             trace file (text, binary .pctrace, optionally .gz)
   --predictor NAME         ${PREDICTOR_NAMES.join(', ')}
   --k N                    pages proposed per fault (default ${PREDICT_DEFAULTS.k})
-  --order N                ppm: maximum context order (default ${PPM_DEFAULTS.order})
-  --escape A|C|D           ppm: escape method (default ${PPM_DEFAULTS.escape})
-  --training M             ppm, markov: ${TRAINING_MODES.join('|')} (default both)
-  --symbols S              ppm: ${PPM_SYMBOLS.join('|')} (default pages)
-  --max-contexts N         ppm: cap on stored trie nodes, contexts and counts (default ${PPM_DEFAULTS.maxContexts})
-  --min-probability P      ppm: send only predictions at least this likely, 0..1 (default ${PPM_DEFAULTS.minProbability})
-  --history-window N       ppm: offline training on the last N history accesses (default ${PPM_DEFAULT_HISTORY_WINDOW})
-  --direction D            bubbling: forward|dual (default dual)
-  --history N              leap: deltas kept for the majority vote (default ${LEAP_DEFAULT_HISTORY})
-  --seed S                 random-k: seed of the random draws (default ${RANDOM_K_DEFAULT_SEED})
+${predictorFlagsUsage(27)}
   --switchover X           instruction count, fraction (0.3) or percentage (30%) of the accesses;
                            earlier accesses are history (default 0)
   --lead N                 accesses a prefetched page is in flight after its fault (default ${PREDICT_DEFAULTS.lead})
   --json                   print one JSON object instead of a table`;
-
-/** The predictor flags, shared by every command that creates a predictor. */
-export const PREDICTOR_FLAGS = {
-  order: { type: 'string' },
-  escape: { type: 'string' },
-  training: { type: 'string' },
-  symbols: { type: 'string' },
-  'max-contexts': { type: 'string' },
-  'history-window': { type: 'string' },
-  'min-probability': { type: 'string' },
-  direction: { type: 'string' },
-  history: { type: 'string' },
-  seed: { type: 'string' },
-} as const;
 
 const FLAGS = {
   ...PREDICTOR_FLAGS,
@@ -53,25 +28,6 @@ const FLAGS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** Predictor options that were given; absent ones stay undefined so each predictor uses its default. */
-export function predictorOptionsFromFlags(v: ParsedFlags<typeof PREDICTOR_FLAGS>['values']): PredictorOptions {
-  const whole = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : intFlag(value, flag, 0, min));
-  const choice = <T extends string>(value: string | undefined, flag: string, choices: readonly T[]) =>
-    value === undefined ? undefined : choiceFlag(value, flag, choices, choices[0]);
-  return {
-    order: whole(v.order, 'order', 1),
-    escape: choice(v.escape, 'escape', PPM_ESCAPE_METHODS),
-    training: choice(v.training, 'training', TRAINING_MODES),
-    symbols: choice(v.symbols, 'symbols', PPM_SYMBOLS),
-    maxContexts: whole(v['max-contexts'], 'max-contexts', 1),
-    historyWindow: whole(v['history-window'], 'history-window', 1),
-    minProbability: v['min-probability'] === undefined ? undefined : numberFlag(v['min-probability'], 'min-probability', 0, 0, 1),
-    direction: choice(v.direction, 'direction', ['forward', 'dual'] as const),
-    history: whole(v.history, 'history', 1),
-    seed: v.seed,
-  };
-}
 
 /** The metrics as aligned "name  value" lines. */
 export function formatPredictionMetrics(m: PredictionMetrics, traceName: string): string {
@@ -104,7 +60,7 @@ export function run(argv: string[]): void {
   const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
   const trace = loadTrace(requireFlag(v.trace, 'trace'));
   const metrics = predictionMetrics(trace, name, {
-    ...predictorOptionsFromFlags(v),
+    ...predictorOptionsFromFlags(v, [name]),
     k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0),
     lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0),
     switchover: v.switchover === undefined ? 0 : parseSwitchover(v.switchover, trace),

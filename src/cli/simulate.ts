@@ -4,9 +4,9 @@
  */
 import { UserError } from '../errors';
 import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
+import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, parsePageSet, simulate, type MigrationResult, type SimInput } from '../migration';
-import { parsePredictorName } from '../prefetch';
-import { PREDICTOR_FLAGS, predictorOptionsFromFlags } from './predict';
+import { parsePredictorName, type PredictorName } from '../prefetch';
 import { loadTrace, parseSwitchover, type Trace } from '../trace';
 import { readInputText } from '../util/read-input';
 
@@ -16,9 +16,7 @@ const d = DEFAULT_SIM_CONFIG;
 export const SIM_OPTIONS_USAGE = `  --trace FILE                 trace file (text, binary .pctrace, optionally .gz)
   --mode M                     ${MIGRATION_MODES.join('|')} (default ${d.mode})
   --k N                        pages sent with each faulted page (default ${d.k})
-  --order N --escape A|C|D --training offline|online|both --symbols pages|deltas
-  --max-contexts N --history-window N --min-probability P --direction forward|dual --history N --seed S
-                               predictor options (see README "Predictors")
+${predictorFlagsUsage(31)}
   --bandwidth B                link bandwidth: 1gbit, 100mbit, 10gbit, 125MB/s or bits/s (default 1gbit)
   --rtt T                      round trip: 200us, 1ms, 0.5s or microseconds (default ${d.network.rttUs}us)
   --overhead BYTES             header bytes per message (default ${d.network.messageOverheadBytes})
@@ -71,11 +69,11 @@ export const SIM_FLAGS = {
 type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
 
 /** Every simulation setting except the predictor's name, from the flags; the trace resolves --switchover. */
-export function simInputFromFlags(v: SimFlagValues, trace: Trace): SimInput {
+export function simInputFromFlags(v: SimFlagValues, trace: Trace, predictors: readonly PredictorName[]): SimInput {
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
     k: intFlag(v.k, 'k', d.k, 0),
-    predictorOptions: predictorOptionsFromFlags(v),
+    predictorOptions: predictorOptionsFromFlags(v, predictors),
     network: {
       bandwidthBps: v.bandwidth === undefined ? d.network.bandwidthBps : positive(parseBandwidth(v.bandwidth), 'bandwidth', v.bandwidth),
       rttUs: v.rtt === undefined ? d.network.rttUs : nonNegative(parseDuration(v.rtt), 'rtt', v.rtt),
@@ -123,9 +121,18 @@ function attachNegativeValues(argv: string[]): string[] {
   return out;
 }
 
+/** The predictors named by `--prefetcher NAME` (default none) or `--prefetchers a,b,c` (required). */
+function predictorsFromFlag(predictorFlag: 'prefetcher' | 'prefetchers', text: string | undefined): PredictorName[] {
+  if (predictorFlag === 'prefetcher') return [parsePredictorName(text ?? d.predictor)];
+  if (text === undefined) throw new UserError('missing required option --prefetchers (e.g. none,next-k,ppm)');
+  const names = text.split(',').map((name) => name.trim());
+  if (names.includes('')) throw new UserError(`--prefetchers has an empty name in ${JSON.stringify(text)}`);
+  return names.map(parsePredictorName);
+}
+
 /**
  * Parses argv with the shared flags plus the command's predictor flag (`--prefetcher` or
- * `--prefetchers`, whose text is returned as `predictors`); prints `usage` and returns undefined on --help.
+ * `--prefetchers`, whose names are returned as `predictors`); prints `usage` and returns undefined on --help.
  */
 export function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
   const { values } = parseFlags(attachNegativeValues(argv), { ...SIM_FLAGS, [predictorFlag]: { type: 'string' } } as typeof SIM_FLAGS);
@@ -133,9 +140,9 @@ export function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'pref
     console.log(usage);
     return undefined;
   }
-  const predictors = (values as Record<string, unknown>)[predictorFlag] as string | undefined;
+  const predictors = predictorsFromFlag(predictorFlag, (values as Record<string, string | undefined>)[predictorFlag]);
   const trace = loadTrace(requireFlag(values.trace, 'trace'));
-  return { predictors, json: values.json ?? false, trace, input: simInputFromFlags(values, trace) };
+  return { predictors, json: values.json ?? false, trace, input: simInputFromFlags(values, trace, predictors) };
 }
 
 const MS_FIELDS = new Set(['downtimeMs', 'stallMs', 'waitP50Ms', 'waitP99Ms', 'maxWaitMs', 'degradedMs', 'totalMigrationMs']);
@@ -155,7 +162,6 @@ export function formatResults(results: readonly MigrationResult[]): string {
 export function run(argv: string[]): void {
   const parsed = parseSimArgs(argv, 'prefetcher', USAGE);
   if (!parsed) return;
-  const predictor = parsePredictorName(parsed.predictors ?? d.predictor);
-  const result = simulate(parsed.trace, { ...parsed.input, predictor });
+  const result = simulate(parsed.trace, { ...parsed.input, predictor: parsed.predictors[0] });
   console.log(parsed.json ? JSON.stringify(result, null, 2) : formatResults([result]));
 }

@@ -3,7 +3,7 @@
  * turns impossible parameters into one-line UserErrors before any simulation starts.
  */
 import { UserError } from '../errors';
-import { PREDICTOR_NAMES } from '../prefetch/types';
+import { PREDICTOR_NAMES } from '../prefetch/registry';
 import { largestPage, type Trace } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
 
@@ -112,7 +112,7 @@ export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSi
   };
   check(MIGRATION_MODES.includes(config.mode), `mode must be one of ${MIGRATION_MODES.join(', ')}, got '${config.mode}'`);
   check(PUSH_POLICIES.includes(config.push), `push must be one of ${PUSH_POLICIES.join(', ')}, got '${config.push}'`);
-  check((PREDICTOR_NAMES as readonly string[]).includes(config.predictor), `unknown predictor '${config.predictor}' (known: ${PREDICTOR_NAMES.join(', ')})`);
+  check((PREDICTOR_NAMES as readonly string[]).includes(config.predictor), `unknown predictor ${JSON.stringify(config.predictor)} (known: ${PREDICTOR_NAMES.join(', ')})`);
   checkNumber(network.bandwidthBps, 'bandwidth', 0, false);
   checkNumber(network.rttUs, 'rtt', 0, true);
   checkWhole(network.messageOverheadBytes, 'message overhead', 0);

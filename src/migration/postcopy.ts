@@ -10,6 +10,7 @@
  */
 import { isPageInVm } from '../prefetch/proposals';
 import type { FaultContext, Predictor } from '../prefetch/types';
+import { NextAlive } from '../util/next-alive';
 import { quantileSorted } from '../util/statistics';
 import type { Timing } from './link';
 import type { PushPolicy, ResolvedSimConfig } from './types';
@@ -73,8 +74,8 @@ export class PostcopyRun {
    */
   private readonly touched: Uint8Array;
   private readonly predicted: Uint8Array;
-  /** Union-find "next page >= i still on the source" (vmPages = none), so push scans skip sent pages in near O(1). */
-  private readonly nextUnsent: Int32Array;
+  /** "Next page >= i still on the source" (vmPages = none), so push scans skip sent pages in near O(1). */
+  private readonly nextUnsent: NextAlive;
   private readonly context: MutableFaultContext;
   private readonly push: PushPolicy;
   private readonly vmPages: number;
@@ -101,11 +102,10 @@ export class PostcopyRun {
     this.arrival = start.arrival;
     this.touched = new Uint8Array(this.vmPages);
     this.predicted = new Uint8Array(this.vmPages);
-    this.nextUnsent = new Int32Array(this.vmPages + 1);
-    for (let p = 0; p <= this.vmPages; p++) {
-      const unsent = p < this.vmPages && this.arrival[p] === Infinity;
-      this.nextUnsent[p] = unsent || p === this.vmPages ? p : p + 1;
-      if (unsent) this.remaining++;
+    this.nextUnsent = new NextAlive(this.vmPages);
+    for (let p = 0; p < this.vmPages; p++) {
+      if (this.arrival[p] === Infinity) this.remaining++;
+      else this.nextUnsent.remove(p);
     }
     this.linkFreeUs = start.linkFreeUs;
     this.urgentFreeUs = start.linkFreeUs;
@@ -223,21 +223,11 @@ export class PostcopyRun {
 
   /** The push's next page: the first unsent page at or after the cursor, wrapping around to page 0. */
   private pushNext(earliestUs: number): void {
-    let q = this.findUnsent(this.cursor);
-    if (q === this.vmPages) q = this.findUnsent(0);
+    let q = this.nextUnsent.find(this.cursor);
+    if (q === this.vmPages) q = this.nextUnsent.find(0);
     this.cursor = q + 1;
     this.sendOnLink(q, earliestUs);
     this.counts.pushPages++;
-  }
-
-  private findUnsent(from: number): number {
-    const next = this.nextUnsent;
-    let x = from;
-    while (next[x] !== x) {
-      next[x] = next[next[x]];
-      x = next[x];
-    }
-    return x;
   }
 
   /** FIFO link shared by push, predictions and (without urgent channel) faulted pages. */
@@ -265,7 +255,7 @@ export class PostcopyRun {
   private deliver(q: number, sentUs: number): void {
     const arrivalUs = sentUs + this.timing.halfRttUs;
     this.arrival[q] = arrivalUs;
-    this.nextUnsent[q] = q + 1;
+    this.nextUnsent.remove(q);
     this.remaining--;
     this.counts.pagesSent++;
     if (arrivalUs > this.counts.lastArrivalUs) this.counts.lastArrivalUs = arrivalUs;

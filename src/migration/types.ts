@@ -66,7 +66,8 @@ export type ResolvedSimConfig = SimConfig & { vmPages: number; pageSize: number 
  */
 export interface MigrationResult {
   mode: MigrationMode;
-  predictor: PredictorName;
+  /** The registry name, or a custom predictor's own name (hooks.predictor). */
+  predictor: string;
   k: number;
   /** Accesses replayed after switchover. */
   accesses: number;

@@ -1,11 +1,11 @@
 import { UserError } from '../errors';
-import type { EscapeMethod } from '../prefetch/types';
-import { wholeOption } from '../prefetch/options';
-import { TopK } from '../prefetch/top-k';
+import { PairMap } from '../util/pair-map';
+import { TopK } from '../util/top-k';
+import { wholeOption } from '../util/whole-option';
 import { FrequencyRanking } from './frequency';
-import { PairMap } from './pair-map';
 
-export const PPM_ESCAPE_METHODS: readonly EscapeMethod[] = ['A', 'C', 'D'];
+export const PPM_ESCAPE_METHODS = ['A', 'C', 'D'] as const;
+export type EscapeMethod = (typeof PPM_ESCAPE_METHODS)[number];
 export const PPM_DEFAULTS = { order: 3, escape: 'C' as EscapeMethod, maxContexts: 1 << 20, minProbability: 0 };
 /** Largest allowed maxContexts: node ids are int32. */
 export const PPM_MAX_CONTEXTS = 2 ** 30;
@@ -14,7 +14,8 @@ export const PPM_MAX_CONTEXTS = 2 ** 30;
 export function ppmMinContexts(order: number): number {
   return order + 1;
 }
-const MAX_ORDER = 64;
+/** Largest allowed order. */
+export const PPM_MAX_ORDER = 64;
 
 export interface PpmOptions {
   order?: number;
@@ -116,7 +117,7 @@ export class PpmModel {
   private stamp = 0;
 
   constructor(options: PpmOptions = {}) {
-    this.order = wholeOption(options.order, 'order', PPM_DEFAULTS.order, 1, MAX_ORDER);
+    this.order = wholeOption(options.order, 'order', PPM_DEFAULTS.order, 1, PPM_MAX_ORDER);
     this.escape = options.escape ?? PPM_DEFAULTS.escape;
     if (!PPM_ESCAPE_METHODS.includes(this.escape)) throw new UserError(`escape must be one of ${PPM_ESCAPE_METHODS.join(', ')}, got '${this.escape}'`);
     this.maxContexts = wholeOption(options.maxContexts, 'maxContexts', PPM_DEFAULTS.maxContexts, ppmMinContexts(this.order), PPM_MAX_CONTEXTS);

@@ -1,5 +1,10 @@
-import { SkipList } from './skip-list';
-import type { FaultContext, Predictor, PredictorOptions } from './types';
+import { NextAlive } from '../util/next-alive';
+import { definePredictor, oneOf, type OptionValues } from './options';
+import type { FaultContext, Predictor } from './types';
+
+const OPTIONS = {
+  direction: oneOf(['forward', 'dual'], 'dual', 'bubble above the faulted page only (forward) or alternately above and below'),
+};
 
 /**
  * Hines & Gopalan pre-paging ("bubbling") with the faulted page as pivot: forward bubbling
@@ -7,16 +12,25 @@ import type { FaultContext, Predictor, PredictorOptions } from './types';
  * page above and below the pivot (p+1, p-1, p+2, p-2, ... when none are sent), continuing on
  * one side when the other reaches the VM's edge. It skips sent pages itself, so it returns k
  * unsent pages whenever that many exist. Sent pages found on the way are remembered in skip
- * lists (a page once sent stays sent), so the walk over a mostly-sent VM stays cheap.
+ * lists (a page once sent stays sent; NextAlive), so the walk over a mostly-sent VM stays cheap.
  */
-export function createBubbling(options: PredictorOptions): Predictor {
-  const dual = (options.direction ?? 'dual') === 'dual';
-  let above: SkipList | undefined;
+export const bubbling = definePredictor({
+  name: 'bubbling',
+  proposes:
+    'Hines & Gopalan pre-paging with p as pivot: the next unsent pages above p (`forward`) or alternately above and ' +
+    'below (`dual`: p+1, p−1, p+2, p−2, … skipping sent pages), so it returns k unsent pages when they exist',
+  options: OPTIONS,
+  create: createBubbling,
+});
+
+function createBubbling(options: OptionValues<typeof OPTIONS>): Predictor {
+  const dual = options.direction === 'dual';
+  let above: NextAlive | undefined;
   /** Mirrored index: position i holds page vmPages - 1 - i, so "first alive >= i" walks downwards. */
-  let below: SkipList | undefined;
+  let below: NextAlive | undefined;
 
   function nextUp(from: number, ctx: FaultContext): number {
-    const list = (above ??= new SkipList(ctx.vmPages));
+    const list = (above ??= new NextAlive(ctx.vmPages));
     for (let q = list.find(from); q < ctx.vmPages; q = list.find(q)) {
       if (!ctx.isSent(q)) return q;
       list.remove(q);
@@ -25,7 +39,7 @@ export function createBubbling(options: PredictorOptions): Predictor {
   }
 
   function nextDown(from: number, ctx: FaultContext): number {
-    const list = (below ??= new SkipList(ctx.vmPages));
+    const list = (below ??= new NextAlive(ctx.vmPages));
     if (from < 0) return -1;
     for (let i = list.find(ctx.vmPages - 1 - from); i < ctx.vmPages; i = list.find(i)) {
       const q = ctx.vmPages - 1 - i;

@@ -1,8 +1,8 @@
-import { wholeOption } from './options';
+import { definePredictor, wholeNumber, type OptionValues } from './options';
 import { pagesAlong } from './proposals';
-import type { Predictor, PredictorOptions } from './types';
+import type { Predictor } from './types';
 
-export const LEAP_DEFAULT_HISTORY = 32;
+const OPTIONS = { history: wholeNumber(32, 1, 2 ** 20, 'fault deltas kept for the majority vote') };
 
 /**
  * Boyer-Moore majority vote over `deltas` read newest first, `size` of them: the delta that
@@ -23,14 +23,24 @@ export function majorityDelta(at: (i: number) => number, size: number): number |
 
 /**
  * Leap (Al Maruf & Chowdhury, ATC'20) on the fault stream: fault deltas go into a ring of the
- * last `history` deltas (default 32). The trend is the majority delta of the newest
+ * last `history` deltas. The trend is the majority delta of the newest
  * max(1, history/4) deltas; with no majority the window doubles until it covers the whole
  * history (Leap's find_trend). With a non-zero trend d it proposes p+d, p+2d, ..., p+kd.
  * Without one Leap falls back to the kernel's readahead cluster around the fault; here the
  * fallback is the next pages p+1..p+k (next-k), the same budget without Linux's alignment.
  */
-export function createLeap(options: PredictorOptions): Predictor {
-  const history = wholeOption(options.history, 'history', LEAP_DEFAULT_HISTORY, 1);
+export const leap = definePredictor({
+  name: 'leap',
+  proposes:
+    "Leap's trend: Boyer-Moore majority over the newest history/4 fault deltas, window doubling up to `history` while " +
+    "there is no majority; with trend d: p+d … p+kd; without: p+1 … p+k (Leap falls back to the kernel's readahead " +
+    'cluster; here the next pages)',
+  options: OPTIONS,
+  create: createLeap,
+});
+
+function createLeap(options: OptionValues<typeof OPTIONS>): Predictor {
+  const history = options.history;
   const ring = new Float64Array(history);
   let stored = 0;
   let head = 0;

@@ -1,7 +1,10 @@
+import { TopK } from '../util/top-k';
+import { definePredictor, type OptionValues } from './options';
 import { isProposable } from './proposals';
-import { TopK } from './top-k';
-import { trainingFlags } from './training';
-import type { Predictor, PredictorOptions } from './types';
+import { TRAINING_OPTION, trainingFlags } from './training';
+import type { Predictor } from './types';
+
+const OPTIONS = { training: TRAINING_OPTION };
 
 /** Successors of one page: parallel arrays, few entries per page in practice. */
 interface Successors {
@@ -18,7 +21,14 @@ interface Successors {
  * equal counts. In 'both' mode the two streams are one sequence: the first fault is counted as a
  * successor of the last history access.
  */
-export function createMarkov(options: PredictorOptions): Predictor {
+export const markov = definePredictor({
+  name: 'markov',
+  proposes: 'the k most frequent unsent successors of p in a first-order successor table (ties: most recent)',
+  options: OPTIONS,
+  create: createMarkov,
+});
+
+function createMarkov(options: OptionValues<typeof OPTIONS>): Predictor {
   const training = trainingFlags(options.training);
   const table = new Map<number, Successors>();
   let previous = -1;

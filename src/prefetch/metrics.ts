@@ -1,9 +1,9 @@
 import { switchoverIndex } from '../trace/switchover';
 import { largestPage, type Trace } from '../trace/types';
 import { createPredictor } from './registry';
-import { wholeOption } from './options';
+import { wholeOption } from '../util/whole-option';
 import { isPageInVm } from './proposals';
-import { SkipList } from './skip-list';
+import { NextAlive } from '../util/next-alive';
 import type { FaultContext, PredictorName, PredictorOptions } from './types';
 
 export const PREDICT_DEFAULTS = { k: 8, lead: 0 };
@@ -70,7 +70,7 @@ const ISSUED = 2;
  * holding a present or issued page leave `future` for good (pages never become absent again),
  * so a whole replay scans each position about once.
  */
-function nextMissingPage(trace: Trace, state: Uint8Array, future: SkipList, i: number): number {
+function nextMissingPage(trace: Trace, state: Uint8Array, future: NextAlive, i: number): number {
   for (let j = future.find(i + 1); j < future.size; j = future.find(j + 1)) {
     if (state[trace.page[j]] === ABSENT) return trace.page[j];
     future.remove(j);
@@ -92,7 +92,7 @@ export function predictionMetrics(trace: Trace, name: PredictorName, options: Pr
 
   const state = new Uint8Array(vmPages);
   const issuedAt = new Float64Array(vmPages);
-  const future = new SkipList(trace.page.length);
+  const future = new NextAlive(trace.page.length);
   const ctx: { index: number } & FaultContext = { index: 0, vmPages, isSent: (page) => state[page] !== ABSENT };
   let faults = 0;
   let issued = 0;

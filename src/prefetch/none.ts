@@ -1,11 +1,14 @@
-import type { Predictor } from './types';
+import { definePredictor } from './options';
 
 /** Plain post-copy: only the faulted page is sent. */
-export function createNone(): Predictor {
-  return {
+export const none = definePredictor({
+  name: 'none',
+  proposes: 'nothing (plain post-copy)',
+  options: {},
+  create: () => ({
     name: 'none',
     observeHistory() {},
     onFault: () => [],
     modelSize: () => 0,
-  };
-}
+  }),
+});

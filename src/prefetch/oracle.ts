@@ -1,6 +1,15 @@
 import { UserError } from '../errors';
-import { SkipList } from './skip-list';
-import type { Predictor, PredictorOptions } from './types';
+import type { Trace } from '../trace/types';
+import { NextAlive } from '../util/next-alive';
+import { definePredictor } from './options';
+import type { Predictor } from './types';
+
+export const oracle = definePredictor({
+  name: 'oracle',
+  proposes: 'the next k distinct pages the VM will touch after this access that are not sent: the bound no predictor beats (needs the trace)',
+  options: {},
+  create: (_options, trace) => createOracle(trace),
+});
 
 /**
  * The limit: knows the future. On a fault at trace position i it proposes the next k distinct
@@ -10,10 +19,9 @@ import type { Predictor, PredictorOptions } from './types';
  * position is skipped for good at most once, and a whole run costs O(n + faults * k) plus the
  * repeats of pages proposed but not yet sent.
  */
-export function createOracle(options: PredictorOptions): Predictor {
-  const trace = options.trace;
+function createOracle(trace: Trace | undefined): Predictor {
   if (!trace) throw new UserError("predictor 'oracle' needs the trace (options.trace)");
-  const future = new SkipList(trace.page.length);
+  const future = new NextAlive(trace.page.length);
   return {
     name: 'oracle',
     observeHistory() {},

@@ -1,11 +1,13 @@
-import { createBubbling } from './bubbling';
+import { bubbling } from './bubbling';
 import { HistoryWindow } from './history-window';
-import { wholeOption } from './options';
-import { PPM_DEFAULT_HISTORY_WINDOW } from './ppm';
-import type { Predictor, PredictorOptions } from './types';
+import { definePredictor, type OptionValues } from './options';
+import { PPM_MODEL_OPTIONS } from './ppm';
+import type { Predictor } from './types';
 
 /** Candidates per slot: the 4k unsent pages nearest the fault are ranked, k of them sent. */
 export const PHASE_CANDIDATES_PER_SLOT = 4;
+
+const PHASE_OPTIONS = { historyWindow: PPM_MODEL_OPTIONS.historyWindow };
 
 /**
  * Dual bubbling that prefers live neighbours. Without a background push a page sent ahead is
@@ -18,9 +20,19 @@ export const PHASE_CANDIDATES_PER_SLOT = 4;
  * then the seen ones most recent first. The history is the last `historyWindow` accesses before
  * switchover (like PPM's), recorded in a ring and indexed at the first fault.
  */
-export function createPhaseBubbling(options: PredictorOptions): Predictor {
-  const recorded = new HistoryWindow(wholeOption(options.historyWindow, 'historyWindow', PPM_DEFAULT_HISTORY_WINDOW, 1, 2 ** 30));
-  const neighbours = createBubbling({ direction: 'dual' });
+export const phaseBubbling = definePredictor({
+  name: 'phase-bubbling',
+  proposes:
+    "of the 4k unsent pages nearest p (dual bubbling), the k whose last history access lies closest in time to p's: " +
+    'pages of the same program phase share its fate. Never-seen pages last (first if p was never seen)',
+  options: PHASE_OPTIONS,
+  create: createPhaseBubbling,
+});
+
+/** A fresh phase-bubbling predictor (ppm-hybrid fills its slots with one). */
+export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>): Predictor {
+  const recorded = new HistoryWindow(options.historyWindow);
+  const neighbours = bubbling.create({ direction: 'dual' }, undefined);
   let lastTouch: Map<number, number> | undefined;
   let end = 0;
 

@@ -1,5 +1,5 @@
-import { ppmPredictor } from './ppm';
-import type { Predictor, PredictorOptions } from './types';
+import { definePredictor } from './options';
+import { PPM_MODEL_OPTIONS, ppmPredictor } from './ppm';
 
 /**
  * PPM over page deltas (p - previous fault or access, modulo 2^32) instead of page numbers: a pattern
@@ -7,6 +7,11 @@ import type { Predictor, PredictorOptions } from './types';
  * which the paper's page-number PPM cannot propose. A predicted delta d means page p + d. The same
  * model, training (history offline, faults online), memory bound and options as `ppm`.
  */
-export function createPpmDelta(options: PredictorOptions): Predictor {
-  return ppmPredictor('ppm-delta', options, true);
-}
+export const ppmDelta = definePredictor({
+  name: 'ppm-delta',
+  proposes:
+    'PPM over page deltas (p − previous page): the k most probable next deltas d, sent as p + d. A stride or step ' +
+    'pattern learnt in one region applies to pages never seen',
+  options: PPM_MODEL_OPTIONS,
+  create: (options) => ppmPredictor('ppm-delta', options, true),
+});

@@ -1,10 +1,20 @@
+import { definePredictor, withDefault, type OptionValues } from './options';
 import { createPhaseBubbling } from './phase-bubbling';
-import { ppmPredictor } from './ppm';
+import { PPM_MODEL_OPTIONS, ppmPredictor } from './ppm';
 import { isProposable } from './proposals';
-import type { FaultContext, Predictor, PredictorOptions } from './types';
+import type { FaultContext, Predictor } from './types';
 
 /** The hybrid's model sends only what it finds more likely than not; weaker guesses lose to the neighbours. */
-export const PPM_HYBRID_MIN_PROBABILITY = 0.5;
+const OPTIONS = { ...PPM_MODEL_OPTIONS, minProbability: withDefault(PPM_MODEL_OPTIONS.minProbability, 0.5) };
+
+export const ppmHybrid = definePredictor({
+  name: 'ppm-hybrid',
+  proposes:
+    "what the delta model's contexts of order ≥ 1 predict with probability ≥ `minProbability`, best first, then " +
+    '`phase-bubbling` for the slots left. Every fault carries k pages when k are unsent, none of them a merely frequent page',
+  options: OPTIONS,
+  create: createPpmHybrid,
+});
 
 /**
  * Model first, space after: on a fault at p it proposes what PPM's contexts over page deltas
@@ -15,9 +25,8 @@ export const PPM_HYBRID_MIN_PROBABILITY = 0.5;
  * model takes every PPM option (order, escape, training, maxContexts, historyWindow, minProbability);
  * over deltas, what it learnt in one region applies to pages it never saw.
  */
-export function createPpmHybrid(options: PredictorOptions): Predictor {
-  const minProbability = options.minProbability ?? PPM_HYBRID_MIN_PROBABILITY;
-  const model = ppmPredictor('ppm-hybrid', { ...options, minProbability }, true, true);
+function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
+  const model = ppmPredictor('ppm-hybrid', options, true, true);
   const fill = createPhaseBubbling(options);
   return {
     name: 'ppm-hybrid',

@@ -1,10 +1,21 @@
 import { FrequencyRanking } from '../model/frequency';
 import { HistoryWindow } from './history-window';
-import { wholeOption } from './options';
+import { definePredictor, type OptionValues } from './options';
+import { PPM_MODEL_OPTIONS } from './ppm';
 import { isProposable, isPageInVm } from './proposals';
-import { PPM_DEFAULT_HISTORY_WINDOW } from './ppm';
-import { trainingFlags } from './training';
-import type { Predictor, PredictorOptions } from './types';
+import { TRAINING_OPTION, trainingFlags } from './training';
+import type { Predictor } from './types';
+
+const OPTIONS = { training: TRAINING_OPTION, historyWindow: PPM_MODEL_OPTIONS.historyWindow };
+
+export const ppmOrder0 = definePredictor({
+  name: 'ppm-order0',
+  proposes:
+    "control: PPM's order 0 alone, the k most frequent unsent pages of the training stream, whatever page faulted. " +
+    'What PPM wins over it is what its contexts predict',
+  options: OPTIONS,
+  create: createPpmOrder0,
+});
 
 /**
  * A control for PPM: its order-0 context alone, i.e. the k most frequent unsent pages of the
@@ -12,9 +23,9 @@ import type { Predictor, PredictorOptions } from './types';
  * learns from the same data as `ppm` (the last `historyWindow` history accesses offline, faults
  * online), so what PPM wins over it is what its contexts of order >= 1 actually predict.
  */
-export function createPpmOrder0(options: PredictorOptions): Predictor {
+function createPpmOrder0(options: OptionValues<typeof OPTIONS>): Predictor {
   const training = trainingFlags(options.training);
-  const recorded = new HistoryWindow(wholeOption(options.historyWindow, 'historyWindow', PPM_DEFAULT_HISTORY_WINDOW, 1, 2 ** 30));
+  const recorded = new HistoryWindow(options.historyWindow);
   const counts = new FrequencyRanking();
   let tick = 0;
   const count = (page: number) => counts.increment(page, ++tick);

@@ -1,13 +1,21 @@
-import { UserError } from '../errors';
-import { PpmModel, PPM_DEFAULTS } from '../model/ppm';
+import { PpmModel, PPM_DEFAULTS, PPM_ESCAPE_METHODS, PPM_MAX_CONTEXTS, PPM_MAX_ORDER, ppmMinContexts } from '../model/ppm';
 import { HistoryWindow } from './history-window';
-import { wholeOption } from './options';
+import { definePredictor, finiteNumber, oneOf, wholeNumber, type OptionValues } from './options';
 import { isProposable } from './proposals';
-import { trainingFlags } from './training';
-import type { Predictor, PredictorName, PredictorOptions } from './types';
+import { TRAINING_OPTION, trainingFlags } from './training';
+import type { Predictor } from './types';
 
-export const PPM_SYMBOLS = ['pages', 'deltas'] as const;
-export const PPM_DEFAULT_HISTORY_WINDOW = 1 << 20;
+/** The options of every PPM-based predictor (ppm, ppm-delta, hybrid): one declaration, so one set of flags. */
+export const PPM_MODEL_OPTIONS = {
+  order: wholeNumber(PPM_DEFAULTS.order, 1, PPM_MAX_ORDER, 'maximum context order'),
+  escape: oneOf(PPM_ESCAPE_METHODS, PPM_DEFAULTS.escape, 'escape method'),
+  training: TRAINING_OPTION,
+  maxContexts: wholeNumber(PPM_DEFAULTS.maxContexts, ppmMinContexts(1), PPM_MAX_CONTEXTS, 'cap on stored trie nodes, contexts and counts'),
+  historyWindow: wholeNumber(1 << 20, 1, 2 ** 30, 'learns from the last N history accesses (offline)'),
+  minProbability: finiteNumber(PPM_DEFAULTS.minProbability, 0, 1, 'send only predictions at least this likely'),
+};
+
+const OPTIONS = { ...PPM_MODEL_OPTIONS, symbols: oneOf(['pages', 'deltas'], 'pages', 'model page numbers or page deltas') };
 
 /**
  * The paper's predictor: a PPM model (src/model/ppm.ts) over the page stream. History accesses
@@ -29,23 +37,23 @@ export const PPM_DEFAULT_HISTORY_WINDOW = 1 << 20;
  * and pushed pages behind it, so with a background push weak guesses can add faults. In 'both' mode history and faults form one stream, so the first
  * fault's delta is taken from the last history access.
  */
-export function createPpm(options: PredictorOptions): Predictor {
-  const symbols = options.symbols ?? 'pages';
-  if (!PPM_SYMBOLS.includes(symbols)) throw new UserError(`symbols must be one of ${PPM_SYMBOLS.join(', ')}, got '${symbols}'`);
-  return ppmPredictor('ppm', options, symbols === 'deltas');
-}
+export const ppm = definePredictor({
+  name: 'ppm',
+  proposes: 'the k most probable unsent next pages under PPM (below)',
+  options: OPTIONS,
+  create: (options) => ppmPredictor('ppm', options, options.symbols === 'deltas'),
+});
 
 /**
  * A PPM predictor under `name`, over page numbers or page deltas. With `contextsOnly` it proposes only
  * what some context of order >= 1 predicts (no order-0 fill with merely frequent symbols): ppm-hybrid
  * fills the remaining slots from a spatial baseline instead.
  */
-export function ppmPredictor(name: PredictorName, options: PredictorOptions, deltas: boolean, contextsOnly = false): Predictor {
+export function ppmPredictor(name: string, options: OptionValues<typeof PPM_MODEL_OPTIONS>, deltas: boolean, contextsOnly = false): Predictor {
   const training = trainingFlags(options.training);
   const model = new PpmModel(options);
-  const minProbability = options.minProbability ?? PPM_DEFAULTS.minProbability;
-  if (!(minProbability >= 0 && minProbability <= 1)) throw new UserError(`minProbability must be between 0 and 1, got ${minProbability}`);
-  const recorded = new HistoryWindow(wholeOption(options.historyWindow, 'historyWindow', PPM_DEFAULT_HISTORY_WINDOW, 1, 2 ** 30));
+  const minProbability = options.minProbability;
+  const recorded = new HistoryWindow(options.historyWindow);
   let previous = -1;
   const trainOnHistory = () => recorded.drain((page) => feed(page, true));
 

@@ -1,7 +1,17 @@
 import seedrandom from 'seedrandom';
-import type { Predictor, PredictorOptions } from './types';
+import { definePredictor, text, type OptionValues } from './options';
+import type { Predictor } from './types';
 
-export const RANDOM_K_DEFAULT_SEED = 'postcopy-lab';
+const OPTIONS = { seed: text('postcopy-lab', 'seed of the random draws (the same seed gives the same pages)') };
+
+export const randomK = definePredictor({
+  name: 'random-k',
+  proposes:
+    "control: k pages drawn at random from the VM's unsent pages (seeded). Sends pages early without predicting: " +
+    'a predictor is worth what it wins over this',
+  options: OPTIONS,
+  create: createRandomK,
+});
 
 /**
  * A control: k pages drawn uniformly at random from the VM's unsent pages (seeded, so a run is
@@ -10,8 +20,8 @@ export const RANDOM_K_DEFAULT_SEED = 'postcopy-lab';
  * sent page removes it for good (a page once sent stays sent), and so does a proposed one (the
  * caller sends it) and the faulted one, so a whole run costs O(vmPages + faults * k) draws.
  */
-export function createRandomK(options: PredictorOptions): Predictor {
-  const random = seedrandom.alea(options.seed ?? RANDOM_K_DEFAULT_SEED);
+function createRandomK(options: OptionValues<typeof OPTIONS>): Predictor {
+  const random = seedrandom.alea(options.seed);
   let candidates: Uint32Array | undefined;
   let live = 0;
 

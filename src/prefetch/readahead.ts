@@ -1,3 +1,4 @@
+import { definePredictor } from './options';
 import { pagesAlong } from './proposals';
 import type { Predictor } from './types';
 
@@ -11,7 +12,16 @@ export const READAHEAD_INITIAL_WINDOW = 1;
  * fault is random and resets the window to READAHEAD_INITIAL_WINDOW. Proposes p+1..p+window.
  * Learns only from faults: the ramp depends on the last fault, not on pre-switchover history.
  */
-export function createReadahead(): Predictor {
+export const readahead = definePredictor({
+  name: 'readahead',
+  proposes:
+    'p+1 … p+w. Linux-style window: a fault in or right after the previous fault\'s window (prev < p ≤ prev + w + 1) ' +
+    'is sequential and doubles w (1, 2, 4, … ≤ k); any other fault resets w to 1. Forward only',
+  options: {},
+  create: createReadahead,
+});
+
+function createReadahead(): Predictor {
   let previous = -1;
   let window = 0;
   return {

@@ -1,50 +1,87 @@
 /**
- * The predictor registry: every name in PREDICTOR_NAMES maps to one module. CLI, experiments and
- * notebooks create predictors only through createPredictor.
+ * The predictor registry: one line per predictor module. Names, options, CLI flags, usage text and
+ * the README's predictor table all come from this list; CLI, experiments and notebooks create
+ * predictors only through createPredictor.
  */
 import { UserError } from '../errors';
-import { createBubbling } from './bubbling';
-import { createLeap } from './leap';
-import { createMarkov } from './markov';
-import { createNextK } from './next-k';
-import { createNone } from './none';
-import { createOracle } from './oracle';
-import { createPhaseBubbling } from './phase-bubbling';
-import { createPpmHybrid } from './ppm-hybrid';
-import { createPpm } from './ppm';
-import { createPpmDelta } from './ppm-delta';
-import { createPpmOrder0 } from './ppm-order0';
-import { createRandomK } from './random-k';
-import { createReadahead } from './readahead';
-import { createStride } from './stride';
-import { PREDICTOR_NAMES, type Predictor, type PredictorName, type PredictorOptions } from './types';
+import { bubbling } from './bubbling';
+import { leap } from './leap';
+import { markov } from './markov';
+import { nextK } from './next-k';
+import { none } from './none';
+import { type OptionSpec, resolveOptions } from './options';
+import { oracle } from './oracle';
+import { phaseBubbling } from './phase-bubbling';
+import { ppm } from './ppm';
+import { ppmDelta } from './ppm-delta';
+import { ppmHybrid } from './ppm-hybrid';
+import { ppmOrder0 } from './ppm-order0';
+import { randomK } from './random-k';
+import { readahead } from './readahead';
+import { stride } from './stride';
+import type { Predictor, PredictorOptions } from './types';
 
-const FACTORIES: Record<PredictorName, (options: PredictorOptions) => Predictor> = {
-  none: createNone,
-  'next-k': createNextK,
-  readahead: createReadahead,
-  bubbling: createBubbling,
-  stride: createStride,
-  markov: createMarkov,
-  leap: createLeap,
-  ppm: createPpm,
-  'ppm-delta': createPpmDelta,
-  'phase-bubbling': createPhaseBubbling,
-  'ppm-hybrid': createPpmHybrid,
-  'random-k': createRandomK,
-  'ppm-order0': createPpmOrder0,
-  oracle: createOracle,
-};
+/** Every predictor, in the order tables and comparisons show them. A new predictor is one file plus one entry here. */
+export const PREDICTORS = [
+  none, nextK, readahead, bubbling, stride, markov, leap, ppm, ppmDelta, phaseBubbling, ppmHybrid, randomK, ppmOrder0, oracle,
+] as const;
 
-/** A fresh predictor of the given name (state is per run: never share one between runs); unknown names are user errors. */
+export type PredictorName = (typeof PREDICTORS)[number]['name'];
+export const PREDICTOR_NAMES: readonly PredictorName[] = PREDICTORS.map((definition) => definition.name);
+
+/** The definition of a registered predictor (unknown names are user errors). */
+export function predictorDefinition(name: string): (typeof PREDICTORS)[number] {
+  const definition = PREDICTORS.find((d) => d.name === name);
+  if (!definition) throw new UserError(`unknown predictor ${JSON.stringify(name)} (known: ${PREDICTOR_NAMES.join(', ')})`);
+  return definition;
+}
+
+/**
+ * A fresh predictor of the given name (state is per run: never share one between runs). Options it does
+ * not declare are ignored; a declared one out of its bounds is a one-line UserError.
+ */
 export function createPredictor(name: PredictorName, options: PredictorOptions = {}): Predictor {
-  return FACTORIES[parsePredictorName(name)](options);
+  const definition = predictorDefinition(name);
+  // each definition is checked against its own options; the union of definitions hides that from the types
+  const generic = definition as { create(values: object, trace: PredictorOptions['trace']): Predictor };
+  return generic.create(resolveOptions(definition, options), options.trace);
 }
 
 /** Parses a predictor name given by a user; one-line error listing the known names. */
 export function parsePredictorName(text: string): PredictorName {
-  if (!(PREDICTOR_NAMES as readonly string[]).includes(text)) {
-    throw new UserError(`unknown predictor '${text}' (known: ${PREDICTOR_NAMES.join(', ')})`);
+  return predictorDefinition(text).name;
+}
+
+/**
+ * One predictor option with the predictors that declare it: one declaration per name (shared as
+ * TRAINING_OPTION is), though a predictor may give it another default (withDefault).
+ */
+export interface DeclaredOption {
+  name: string;
+  spec: OptionSpec;
+  predictors: PredictorName[];
+  /** Predictors whose default differs from spec.default, with theirs. */
+  otherDefaults: { predictor: PredictorName; value: OptionSpec['default'] }[];
+}
+
+const withoutDefault = (spec: OptionSpec) => JSON.stringify({ ...spec, default: undefined });
+
+/** Every option any predictor declares, in registry order; one name declared with different bounds or help throws. */
+export function declaredOptions(): DeclaredOption[] {
+  const byName = new Map<string, DeclaredOption>();
+  for (const definition of PREDICTORS) {
+    for (const [name, spec] of Object.entries(definition.options) as [string, OptionSpec][]) {
+      const known = byName.get(name);
+      if (!known) {
+        byName.set(name, { name, spec, predictors: [definition.name], otherDefaults: [] });
+        continue;
+      }
+      if (withoutDefault(known.spec) !== withoutDefault(spec)) {
+        throw new Error(`predictors ${known.predictors[0]} and ${definition.name} declare option ${name} differently: share one spec`);
+      }
+      known.predictors.push(definition.name);
+      if (spec.default !== known.spec.default) known.otherDefaults.push({ predictor: definition.name, value: spec.default });
+    }
   }
-  return text as PredictorName;
+  return [...byName.values()];
 }

@@ -1,3 +1,4 @@
+import { definePredictor } from './options';
 import { pagesAlong } from './proposals';
 import type { Predictor } from './types';
 
@@ -6,7 +7,14 @@ import type { Predictor } from './types';
  * last two fault deltas are equal and non-zero (p - prev === prev - prevprev = d), propose
  * p+d, p+2d, ..., p+kd; otherwise nothing (an unconfirmed stride is not worth a page).
  */
-export function createStride(): Predictor {
+export const stride = definePredictor({
+  name: 'stride',
+  proposes: 'p+d … p+kd once the last two fault deltas are both d ≠ 0; otherwise nothing',
+  options: {},
+  create: createStride,
+});
+
+function createStride(): Predictor {
   let previous = -1;
   let lastDelta = 0;
   return {

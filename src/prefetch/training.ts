@@ -1,11 +1,16 @@
-import { UserError } from '../errors';
-import type { TrainingMode } from './types';
+import { oneOf } from './options';
 
-export const TRAINING_MODES: readonly TrainingMode[] = ['offline', 'online', 'both'];
+export const TRAINING_MODES = ['offline', 'online', 'both'] as const;
+export type TrainingMode = (typeof TRAINING_MODES)[number];
+
+/** The `training` option, shared by every learning predictor (one declaration, so one CLI flag). */
+export const TRAINING_OPTION = oneOf(
+  TRAINING_MODES,
+  'both',
+  'trains on history before switchover (offline), on faults after it (online) or both as one stream',
+);
 
 /** Which streams a learning predictor trains on: history before switchover, faults after, or both. */
-export function trainingFlags(mode: TrainingMode | undefined): { offline: boolean; online: boolean } {
-  const m = mode ?? 'both';
-  if (!TRAINING_MODES.includes(m)) throw new UserError(`training must be one of ${TRAINING_MODES.join(', ')}, got '${m}'`);
-  return { offline: m !== 'online', online: m !== 'offline' };
+export function trainingFlags(mode: TrainingMode): { offline: boolean; online: boolean } {
+  return { offline: mode !== 'online', online: mode !== 'offline' };
 }

@@ -1,4 +1,8 @@
 import type { Trace } from '../trace/types';
+import type { OptionValues } from './options';
+import type { PREDICTORS } from './registry';
+
+export type { PredictorName } from './registry';
 
 /** What a predictor may ask the simulator at a network fault. */
 export interface FaultContext {
@@ -17,7 +21,8 @@ export interface FaultContext {
  * Callers drop proposals that are already sent, duplicated or outside the VM.
  */
 export interface Predictor {
-  readonly name: PredictorName;
+  /** The registry name it was created under (see PREDICTORS). */
+  readonly name: string;
   /** A source-side access before switchover (offline training data). */
   observeHistory(page: number): void;
   /** A network fault on `page`: at most `k` pages to send with it, best first. */
@@ -26,40 +31,14 @@ export interface Predictor {
   modelSize(): number;
 }
 
-export const PREDICTOR_NAMES = [
-  'none', 'next-k', 'readahead', 'bubbling', 'stride', 'markov', 'leap', 'ppm', 'ppm-delta', 'phase-bubbling', 'ppm-hybrid', 'random-k',
-  'ppm-order0', 'oracle',
-] as const;
-export type PredictorName = (typeof PREDICTOR_NAMES)[number];
+/** `A | B | C` -> `A & B & C`: the options of all predictors in one object type. */
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
-export type EscapeMethod = 'A' | 'C' | 'D';
-export type TrainingMode = 'offline' | 'online' | 'both';
-
-/** Options shared by all predictors; each uses the ones it needs. */
-export interface PredictorOptions {
-  /** PPM maximum context order (default 3). */
-  order?: number;
-  /** PPM escape method (default 'C'). */
-  escape?: EscapeMethod;
-  /** PPM / Markov training mode (default 'both'). */
-  training?: TrainingMode;
-  /** PPM symbols: page numbers (default) or page deltas. */
-  symbols?: 'pages' | 'deltas';
-  /** PPM bound on stored trie nodes, i.e. contexts and their counts (default 1 << 20). */
-  maxContexts?: number;
-  /**
-   * PPM confidence threshold in [0, 1] (default 0, the paper's scheme: always k pages): only pages
-   * whose blended probability is at least this are sent, so weak guesses do not take link time.
-   */
-  minProbability?: number;
-  /** PPM offline training: the most recent history accesses it learns from (default 1 << 20). */
-  historyWindow?: number;
-  /** Bubbling direction (default 'dual'). */
-  direction?: 'forward' | 'dual';
-  /** Leap history window (default 32). */
-  history?: number;
-  /** random-k: seed of its random draws (default 'postcopy-lab'); the same seed gives the same pages. */
-  seed?: string;
+/**
+ * Options for any predictor: the union of what the predictors declare (each in its own file; see
+ * PREDICTORS), all optional, plus the trace for predictors that read it. Each predictor uses its own.
+ */
+export type PredictorOptions = Partial<Intersection<OptionValues<(typeof PREDICTORS)[number]['options']>>> & {
   /** The whole trace: required by the oracle, which reads the future. */
   trace?: Trace;
-}
+};

@@ -53,7 +53,7 @@ test('bad input exits with code 2 and one line on stderr', () => {
   const empty = join(dir, 'empty.trace');
   writeFileSync(empty, '');
   const cases: [string[], RegExp][] = [
-    [['simulate', '--trace', small, '--prefetcher', 'crystal-ball'], /unknown predictor 'crystal-ball'/],
+    [['simulate', '--trace', small, '--prefetcher', 'crystal-ball'], /unknown predictor "crystal-ball"/],
     [['simulate', '--trace', small, '--bandwidth', '0'], /--bandwidth must be positive/],
     [['simulate', '--trace', small, '--bandwidth', '-1gbit'], /--bandwidth must be positive/],
     [['simulate', '--trace', small, '--rtt', '-5us'], /--rtt must not be negative/],
@@ -63,7 +63,7 @@ test('bad input exits with code 2 and one line on stderr', () => {
     [['simulate', '--prefetcher', 'none'], /missing required option --trace/],
     [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of/],
     [['compare', '--trace', small], /missing required option --prefetchers/],
-    [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor 'bogus'/],
+    [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor "bogus"/],
     [['simulate', '--trace', small, '--zero-share', '1.5'], /--zero-share must be between 0 and 1/],
     [['simulate', '--trace', small, '--fault-cost', '-3us'], /--fault-cost must not be negative/],
     [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],

@@ -44,7 +44,7 @@ test('impossible parameters are UserErrors naming the parameter', () => {
     [{ switchover: 21 }, /no access left after switchover 21/],
     [{ instructionsPerSecond: 0 }, /instructions per second/],
     [{ precopyMaxRounds: 0 }, /pre-copy rounds/],
-    [{ predictor: 'psychic' as never }, /unknown predictor 'psychic'/],
+    [{ predictor: 'psychic' as never }, /unknown predictor "psychic"/],
     [{ vmPages: 2 ** 27 + 1 }, /too large to simulate/],
     [{ push: 'sometimes' as never }, /push must be one of/],
     [{ mode: 'teleport' as never }, /mode must be one of/],

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPredictor, majorityDelta, parsePredictorName, PREDICTOR_NAMES, SkipList } from '../../src/prefetch';
+import { createPredictor, majorityDelta, parsePredictorName, PREDICTOR_NAMES } from '../../src/prefetch';
 import { makeTrace } from '../../src/trace';
 import { context } from './helpers';
 
 test('every registered name creates a predictor of that name', () => {
   const trace = makeTrace({ page: [0, 1] });
   for (const name of PREDICTOR_NAMES) assert.equal(createPredictor(name, { trace }).name, name);
-  assert.throws(() => parsePredictorName('lru'), /unknown predictor 'lru' \(known: none, next-k/);
+  assert.throws(() => parsePredictorName('lru'), /unknown predictor "lru" \(known: none, next-k/);
 });
 
 test('none proposes nothing, next-k proposes p+1..p+k inside the VM', () => {
@@ -109,15 +109,4 @@ test('oracle proposes the next distinct unsent pages in first-touch order', () =
   assert.deepEqual(o.onFault(5, 3, context(20, [5], 1)), [6, 7, 4]);
   assert.deepEqual(o.onFault(8, 3, context(20, [5, 6, 7, 4, 8], 6)), [9, 10]);
   assert.throws(() => createPredictor('oracle'), /needs the trace/);
-});
-
-test('SkipList finds the next alive index and skips removed ones', () => {
-  const s = new SkipList(5);
-  s.remove(1);
-  s.remove(2);
-  assert.equal(s.find(1), 3);
-  s.remove(3);
-  s.remove(4);
-  assert.equal(s.find(0), 0);
-  assert.equal(s.find(1), 5);
 });

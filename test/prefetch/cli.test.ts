@@ -36,7 +36,7 @@ test('predict prints a table with every metric, passing ppm options through', ()
 
 test('predict: user mistakes exit with code 2 and one line on stderr', () => {
   const cases: [string[], RegExp][] = [
-    [['--trace', tracePath, '--predictor', 'lru'], /unknown predictor 'lru' \(known: none, next-k/],
+    [['--trace', tracePath, '--predictor', 'lru'], /unknown predictor "lru" \(known: none, next-k/],
     [['--trace', tracePath, '--predictor', 'ppm', '--k=-1'], /--k must be between 0 and/],
     [['--trace', tracePath, '--predictor', 'ppm', '--order', '0'], /--order must be between 1 and/],
     [['--trace', join(dir, 'missing.trace'), '--predictor', 'ppm'], /missing\.trace: no such file/],

@@ -1,10 +1,17 @@
 /**
- * "First index >= i that is still alive" over 0..size-1, with removals that never come back
- * (union-find with path compression, so a scan that keeps skipping removed indices is
- * amortised near O(1) per index over a whole run). Predictors use it to skip pages or trace
- * positions that are already sent: in one run a page, once sent, stays sent.
+ * "First index >= i that is still alive" over 0..size-1, with removals that never come back: a
+ * union-find with path compression, so a scan that keeps skipping removed indices is amortised near
+ * O(1) per index over a whole run. Used to skip pages or trace positions already sent: in one
+ * migration a page, once sent, stays sent.
+ *
+ * @example
+ * const alive = new NextAlive(4);
+ * alive.remove(1);
+ * alive.remove(2);
+ * alive.find(1); // 3
+ * alive.find(4); // 4 (= size: none left)
  */
-export class SkipList {
+export class NextAlive {
   /** parent[i] === i while i is alive; size is the "none left" sentinel. */
   private readonly parent: Int32Array;
 

@@ -1,0 +1,5 @@
+/** Generic helpers with no knowledge of pages, predictors or migrations; every folder may use them. */
+export { NextAlive } from './next-alive';
+export { PairMap } from './pair-map';
+export { TopK } from './top-k';
+export { wholeOption } from './whole-option';

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  createPredictor, declaredOptions, definePredictor, optionProblem, PREDICTOR_NAMES, PREDICTORS, resolveOptions, wholeNumber,
+} from '../../src/prefetch';
+import { flagOf, PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from '../../src/cli/predictor-flags';
+import { withPredictorTable } from '../../scripts/predictors-readme';
+
+test('the names come from the registry, one per definition, no duplicates', () => {
+  assert.deepEqual(PREDICTOR_NAMES, PREDICTORS.map((d) => d.name));
+  assert.equal(new Set(PREDICTOR_NAMES).size, PREDICTOR_NAMES.length);
+});
+
+test('every declared option has a valid default, a flag and a usage line; a shared name has one spec', () => {
+  const options = declaredOptions();
+  assert.ok(options.length > 0);
+  const usage = predictorFlagsUsage(20);
+  for (const { name, spec, predictors } of options) {
+    assert.equal(optionProblem(spec, spec.default), undefined, name);
+    assert.ok(PREDICTOR_FLAGS[flagOf(name)], name);
+    assert.match(usage, new RegExp(`--${flagOf(name)} .*${predictors.join(', ')}: ${spec.help.slice(0, 20)}`));
+  }
+  assert.deepEqual(options.find((o) => o.name === 'training')?.predictors, ['markov', 'ppm', 'ppm-delta', 'ppm-hybrid', 'ppm-order0']);
+  assert.equal(flagOf('maxContexts'), 'max-contexts');
+});
+
+test('README.md holds the predictor table generated from the registry (npx tsx scripts/predictors-readme.ts)', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  assert.equal(readme, withPredictorTable(readme));
+});
+
+test('createPredictor checks each declared option against its bounds and ignores undeclared ones', () => {
+  assert.throws(() => createPredictor('leap', { history: 0 }), /^UserError: leap option history must be a whole number between 1 and/);
+  assert.throws(() => createPredictor('ppm', { minProbability: 2 }), /ppm option minProbability must be a finite number between 0 and 1, got 2/);
+  assert.throws(() => createPredictor('ppm', { escape: 'B' as never }), /ppm option escape must be one of A, C, D, got "B"/);
+  assert.equal(createPredictor('next-k', { order: 0 }).name, 'next-k');
+});
+
+test('a definition gets its defaults filled and only its own options', () => {
+  const seen: object[] = [];
+  const probe = definePredictor({
+    name: 'probe',
+    proposes: 'nothing',
+    options: { depth: wholeNumber(4, 1, 9, 'how deep') },
+    create(options) {
+      seen.push(options);
+      return { name: 'probe', observeHistory() {}, onFault: () => [], modelSize: () => options.depth };
+    },
+  });
+  assert.deepEqual(resolveOptions(probe, { other: 1 }), { depth: 4 });
+  assert.deepEqual(resolveOptions(probe, { depth: 9 }), { depth: 9 });
+  assert.throws(() => resolveOptions(probe, { depth: 10 }), /probe option depth must be a whole number between 1 and 9, got 10/);
+});
+
+test('predictor flags parse with the option bounds and are refused for a predictor that does not declare them', () => {
+  assert.deepEqual(predictorOptionsFromFlags({ order: '2', 'min-probability': '0.5', escape: 'D' }, ['ppm']), { order: 2, minProbability: 0.5, escape: 'D' });
+  assert.deepEqual(predictorOptionsFromFlags({ training: 'online' }, ['none', 'markov']), { training: 'online' });
+  assert.throws(() => predictorOptionsFromFlags({ order: '0' }, ['ppm']), /--order must be between 1 and 64, got 0/);
+  assert.throws(() => predictorOptionsFromFlags({ order: '2' }, ['next-k']), /--order is an option of ppm, ppm-delta, ppm-hybrid, not of next-k/);
+});

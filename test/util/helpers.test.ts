@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import seedrandom from 'seedrandom';
+import { NextAlive, PairMap, TopK, wholeOption } from '../../src/util';
+
+test('NextAlive finds the next alive index and skips removed ones', () => {
+  const s = new NextAlive(5);
+  s.remove(1);
+  s.remove(2);
+  assert.equal(s.find(1), 3);
+  s.remove(3);
+  s.remove(4);
+  assert.equal(s.find(0), 0);
+  assert.equal(s.find(1), 5);
+});
+
+test('PairMap agrees with a Map under random sets and deletes', () => {
+  const random = seedrandom.alea('pairs');
+  const pairs = new PairMap(4);
+  const reference = new Map<string, number>();
+  for (let i = 0; i < 20000; i++) {
+    const x = Math.floor(random() * 40);
+    const y = Math.floor(random() * 40);
+    if (random() < 0.4) {
+      pairs.delete(x, y);
+      reference.delete(`${x},${y}`);
+    } else {
+      pairs.set(x, y, i);
+      reference.set(`${x},${y}`, i);
+    }
+  }
+  assert.equal(pairs.size, reference.size);
+  for (let x = 0; x < 40; x++) for (let y = 0; y < 40; y++) assert.equal(pairs.get(x, y), reference.get(`${x},${y}`) ?? -1);
+});
+
+test('TopK keeps the k best by score, the most recent first on equal scores', () => {
+  const best = new TopK(2);
+  best.offer(10, 1, 1);
+  best.offer(11, 3, 2);
+  best.offer(12, 1, 5);
+  assert.deepEqual(best.result(), [11, 12]);
+  assert.equal(best.accepts(1, 4), false);
+  assert.equal(best.accepts(1, 6), true);
+  assert.equal(new TopK(0).accepts(9, 9), false);
+});
+
+test('wholeOption: the fallback when unset, the value within bounds, a one-line error otherwise', () => {
+  assert.equal(wholeOption(undefined, 'k', 8, 0), 8);
+  assert.equal(wholeOption(3, 'k', 8, 0, 3), 3);
+  for (const bad of [-1, 4, 1.5, NaN]) assert.throws(() => wholeOption(bad, 'k', 8, 0, 3), /^UserError: k must be a whole number between 0 and 3/);
+});
