@@ -16,11 +16,14 @@ test('every declared option has a valid default, a flag and a usage line; a shar
   const options = declaredOptions();
   assert.ok(options.length > 0);
   const usage = predictorFlagsUsage(20);
+  const words = usage.replace(/\s+/g, ' ');
   for (const { name, spec, predictors } of options) {
     assert.equal(optionProblem(spec, spec.default), undefined, name);
     assert.ok(PREDICTOR_FLAGS[flagOf(name)], name);
-    assert.match(usage, new RegExp(`--${flagOf(name)} .*${predictors.join(', ')}: ${spec.help.slice(0, 20)}`));
+    assert.ok(usage.includes(`  --${flagOf(name)} `), name);
+    assert.ok(words.includes(`${predictors.join(', ')}: ${spec.help} (default ${spec.default}`), name);
   }
+  for (const line of usage.split('\n')) assert.ok(line.length <= 120, line);
   assert.deepEqual(options.find((o) => o.name === 'training')?.predictors, ['markov', 'ppm', 'ppm-delta', 'ppm-hybrid', 'ppm-order0']);
   assert.equal(flagOf('maxContexts'), 'max-contexts');
 });
@@ -58,4 +61,10 @@ test('predictor flags parse with the option bounds and are refused for a predict
   assert.deepEqual(predictorOptionsFromFlags({ training: 'online' }, ['none', 'markov']), { training: 'online' });
   assert.throws(() => predictorOptionsFromFlags({ order: '0' }, ['ppm']), /--order must be between 1 and 64, got 0/);
   assert.throws(() => predictorOptionsFromFlags({ order: '2' }, ['next-k']), /--order is an option of ppm, ppm-delta, ppm-hybrid, not of next-k/);
+});
+
+test('a predictor may give a shared option its own default; usage names it', () => {
+  const minProbability = declaredOptions().find((o) => o.name === 'minProbability');
+  assert.deepEqual(minProbability?.otherDefaults, [{ predictor: 'ppm-hybrid', value: 0.5 }]);
+  assert.match(predictorFlagsUsage(27).replace(/\s+/g, ' '), /\(default 0, ppm-hybrid 0\.5\)/);
 });
