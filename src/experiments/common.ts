@@ -2,7 +2,7 @@
  * What every experiment shares: the default setup, one simulation of a workload under it, the metric
  * columns of a result, and progress reporting for the long sweeps.
  */
-import { simulate, type MigrationResult, type SimInput } from '../migration';
+import { simulate, type MigrationResult, type SimHooks, type SimInput } from '../migration';
 import { formatNumber, type Row } from '../report/table';
 import { switchoverAtFraction } from '../trace';
 import type { Workload } from './workloads';
@@ -34,8 +34,8 @@ export function setupMarkdown(): string {
 /** Anything simulate() accepts, plus the switchover as a fraction of the trace's accesses. */
 export type SimOverrides = SimInput & { switchoverFraction?: number };
 
-/** Simulates one workload with the experiment defaults and the given overrides. */
-export function simulateWorkload(workload: Pick<Workload, 'trace'>, overrides: SimOverrides = {}): MigrationResult {
+/** Simulates one workload with the experiment defaults and the given overrides (hooks: see simulate). */
+export function simulateWorkload(workload: Pick<Workload, 'trace'>, overrides: SimOverrides = {}, hooks?: SimHooks): MigrationResult {
   const { switchoverFraction = EXPERIMENT_DEFAULTS.switchoverFraction, network, predictorOptions, ...rest } = overrides;
   return simulate(workload.trace, {
     k: EXPERIMENT_DEFAULTS.k,
@@ -44,7 +44,7 @@ export function simulateWorkload(workload: Pick<Workload, 'trace'>, overrides: S
     ...rest,
     predictorOptions: { order: EXPERIMENT_DEFAULTS.order, ...predictorOptions },
     network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, ...network },
-  });
+  }, hooks);
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './network';
 export * from './modes';
 export * from './whatif';
 export * from './push';
+export * from './ppm-misses';

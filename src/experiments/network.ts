@@ -1,6 +1,7 @@
 import type { PredictorName } from '../prefetch';
 import type { Row } from '../report/table';
 import { EXPERIMENT_DEFAULTS, gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
+import { COMPARED_PREDICTORS } from './predictors';
 import type { Workload } from './workloads';
 
 export interface NetworkSweep {
@@ -16,7 +17,7 @@ export interface NetworkSweep {
 export const DEFAULT_NETWORK_SWEEP: NetworkSweep = {
   bandwidthsGbps: [0.1, 0.5, 1, 5, 10],
   rttsUs: [50, 200, 1000, 5000],
-  methods: ['none', 'ppm'],
+  methods: ['none', ...COMPARED_PREDICTORS],
 };
 
 /**

@@ -1,6 +1,7 @@
 import { PREDICTOR_NAMES, type PredictorName, type PredictorOptions } from '../prefetch';
 import type { Row } from '../report/table';
-import { gridPoints, percentChange, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
+import { formatNumber } from '../report/table';
+import { columnValues, describeChange, gridPoints, median, percentChange, resultMetrics, simulateWorkload, valueAt, type Progress, type SimOverrides } from './common';
 import type { Workload } from './workloads';
 
 /** A method to compare: a predictor under a label, with options of its own (e.g. PPM's confidence threshold). */
@@ -13,6 +14,21 @@ export interface Method {
 }
 
 const PLAIN: Method = { label: 'none', predictor: 'none' };
+
+/**
+ * What every notebook that compares methods shows side by side: the field's baselines next-k, bubbling
+ * (the best of them on these traces) and Leap; the paper's PPM, its delta variant, phase-bubbling and
+ * the hybrid of the two; the controls random-k and ppm-order0 (sending pages early without predicting);
+ * and the oracle, the limit with k pages per fault.
+ */
+export const COMPARED_PREDICTORS = [
+  'next-k', 'bubbling', 'leap', 'ppm', 'ppm-delta', 'phase-bubbling', 'ppm-hybrid', 'random-k', 'ppm-order0', 'oracle',
+] as const satisfies readonly PredictorName[];
+export const COMPARED_METHODS: readonly Method[] = COMPARED_PREDICTORS.map((p) => ({ label: p, predictor: p }));
+/** The controls: a predictor is worth what it wins over the better of them. */
+export const CONTROL_METHODS: readonly string[] = ['random-k', 'ppm-order0'];
+/** The issue's bar for the best non-oracle predictor: at most this many times the oracle's network faults. */
+export const ORACLE_FAULT_GOAL = 1.15;
 
 /** One workload under one method: the experiment setup, the overrides, then the method's own options. */
 export function simulateMethod(workload: Workload, method: Method, overrides: SimOverrides = {}) {
@@ -57,9 +73,64 @@ export function predictorComparison(
 }
 
 /**
- * The paper's first comparison: network page faults of plain post-copy (method "none": only the faulted
- * page is sent) against post-copy with PPM prefetch, on every workload. One row per (workload, method).
+ * The paper's first comparison, network page faults of plain post-copy (method "none": only the faulted
+ * page is sent) against post-copy with PPM prefetch, on every workload, with the methods a reader needs
+ * to judge it beside them (COMPARED_PREDICTORS by default). One row per (workload, method).
  */
-export function faultComparison(workloads: readonly Workload[], overrides: SimOverrides = {}, progress?: Progress): Row[] {
-  return predictorComparison(workloads, ['none', 'ppm'], overrides, progress);
+export function faultComparison(
+  workloads: readonly Workload[], overrides: SimOverrides = {}, progress?: Progress, predictors: readonly PredictorName[] = ['none', ...COMPARED_PREDICTORS],
+): Row[] {
+  return predictorComparison(workloads, predictors, overrides, progress);
+}
+
+const list = (items: readonly string[]) => (items.length ? items.map((s) => `**${s}**`).join(', ') : 'none');
+
+/**
+ * Conclusions computed from methodComparison rows (one row per workload and method, one setting): who has
+ * the fewest faults where, each method's median faults relative to the oracle, the paper's PPM against
+ * next-k, how far each method is above the better control, and the waste and late prefetches it pays.
+ * Markdown bullets; a bullet is left out when the methods it needs are not in the rows.
+ */
+export function methodFindings(rows: readonly Row[]): string[] {
+  const workloads = [...new Set(rows.map((r) => String(r.workload)))];
+  const methods = [...new Set(rows.map((r) => String(r.method)))].filter((m) => m !== PLAIN.label);
+  const has = (m: string) => methods.includes(m);
+  const faults = (w: string, m: string) => valueAt(rows, { workload: w, method: m }, 'networkFaults');
+  const real = methods.filter((m) => m !== 'oracle');
+  const medianOf = (m: string, col: string) => median(columnValues(rows, col, { method: m }));
+  const out: string[] = [];
+  const winners = new Map<string, string[]>();
+  for (const w of workloads) {
+    const best = Math.min(...real.map((m) => faults(w, m)));
+    const key = real.filter((m) => faults(w, m) === best).join(' = ');
+    winners.set(key, [...(winners.get(key) ?? []), w]);
+  }
+  out.push(`- Fewest network faults without reading the future: ${[...winners].map(([m, ws]) => `${list([m])} on ${ws.join(', ')}`).join('; ')}.`);
+  if (has('oracle')) {
+    const ratio = (m: string) => median(workloads.map((w) => faults(w, m) / Math.max(1, faults(w, 'oracle'))));
+    const ranked = [...real].sort((a, b) => ratio(a) - ratio(b));
+    const within = (m: string) => workloads.filter((w) => faults(w, m) <= ORACLE_FAULT_GOAL * faults(w, 'oracle'));
+    out.push(`- Median network faults relative to the oracle: ${ranked.map((m) => `${m} ${formatNumber(ratio(m))}×`).join(', ')}. ` +
+      `The best, ${ranked[0]}, stays within ${ORACLE_FAULT_GOAL}× of the oracle on ${within(ranked[0]).length} of ${workloads.length} workloads` +
+      `${within(ranked[0]).length < workloads.length ? ` (not on ${workloads.filter((w) => !within(ranked[0]).includes(w)).join(', ')})` : ''}.`);
+  }
+  if (has('ppm') && has('next-k')) {
+    const fewer = workloads.filter((w) => faults(w, 'ppm') < faults(w, 'next-k'));
+    const change = median(workloads.map((w) => percentChange(faults(w, 'next-k'), faults(w, 'ppm'))));
+    out.push(`- The paper's PPM against next-k (send the k following pages): fewer faults on ${fewer.length} of ${workloads.length} workloads, ` +
+      `median ${describeChange(change)} faults than next-k.`);
+  }
+  const controls = CONTROL_METHODS.filter(has);
+  if (controls.length > 0) {
+    const control = (w: string) => Math.min(...controls.map((c) => faults(w, c)));
+    const above = real.filter((m) => !controls.includes(m)).map((m) => {
+      const change = median(workloads.map((w) => percentChange(control(w), faults(w, m))));
+      const beats = workloads.filter((w) => faults(w, m) < control(w)).length;
+      return `${m} ${describeChange(change)} (fewer on ${beats} of ${workloads.length})`;
+    });
+    out.push(`- Against the better control (${controls.join(' or ')}, whichever has fewer faults on the workload), median faults: ${above.join('; ')}.`);
+  }
+  out.push(`- What it costs, medians over the workloads: wasted prefetches (sent, never touched) ${real.map((m) => `${m} ${formatNumber(medianOf(m, 'wastedPrefetches'))}`).join(', ')}; ` +
+    `late prefetches ${real.map((m) => `${m} ${formatNumber(medianOf(m, 'latePrefetches'))}`).join(', ')}.`);
+  return out;
 }

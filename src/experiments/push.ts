@@ -1,19 +1,18 @@
 import { PUSH_POLICIES, type PushPolicy } from '../migration';
 import type { Row } from '../report/table';
 import { gridPoints, percentChange, resultMetrics, type Progress, type SimOverrides } from './common';
-import { methodComparison, simulateMethod, type Method } from './predictors';
+import { COMPARED_METHODS, methodComparison, simulateMethod, type Method } from './predictors';
 import type { Workload } from './workloads';
 
 /** The threshold shown next to the paper's PPM; picked from confidenceSweep on the real traces. */
 export const PPM_CONFIDENT_THRESHOLD = 0.05;
 export const PPM_CONFIDENT_LABEL = `ppm p≥${PPM_CONFIDENT_THRESHOLD}`;
 
+/** Plain post-copy, the compared methods (COMPARED_METHODS) and PPM with the confidence threshold. */
 export const DEFAULT_PUSH_METHODS: readonly Method[] = [
   { label: 'none', predictor: 'none' },
-  { label: 'ppm', predictor: 'ppm' },
+  ...COMPARED_METHODS,
   { label: PPM_CONFIDENT_LABEL, predictor: 'ppm', predictorOptions: { minProbability: PPM_CONFIDENT_THRESHOLD } },
-  { label: 'bubbling', predictor: 'bubbling' },
-  { label: 'oracle', predictor: 'oracle' },
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { PredictorName } from '../prefetch';
 import type { ExplorerCell } from '../report/explorer';
 import type { Row } from '../report/table';
 import { gridPoints, resultMetrics, simulateWorkload, type Progress } from './common';
+import { COMPARED_PREDICTORS } from './predictors';
 import { findWorkload, type Workload } from './workloads';
 
 /** The knobs of the what-if notebook. */
@@ -15,8 +16,8 @@ export interface WhatIfParams {
   push: PushPolicy;
 }
 
-/** The methods compared at each setting: plain post-copy, two simple baselines, PPM, and the limit. */
-export const WHAT_IF_METHODS: readonly PredictorName[] = ['none', 'next-k', 'leap', 'ppm', 'oracle'];
+/** The methods compared at each setting: plain post-copy and COMPARED_PREDICTORS (baselines, PPM and its variants, controls, the limit). */
+export const WHAT_IF_METHODS: readonly PredictorName[] = ['none', ...COMPARED_PREDICTORS];
 
 /** Every metric of each method for one setting of the knobs. One row per method. */
 export function whatIf(workloads: readonly Workload[], params: WhatIfParams, methods: readonly PredictorName[] = WHAT_IF_METHODS): Row[] {

@@ -8,6 +8,7 @@ export { HistoryWindow } from './history-window';
 export { TRAINING_MODES, TRAINING_OPTION, trainingFlags, type TrainingMode } from './training';
 export { READAHEAD_INITIAL_WINDOW } from './readahead';
 export { majorityDelta } from './leap';
+export { ppm, ppmPredictor } from './ppm';
 export * from '../model/ppm';
 export { FrequencyRanking } from '../model/frequency';
 export {

@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accuracyByOrderAndK, accuracyByTraining, confidenceSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, median, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
+  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, median, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
   predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
 import { predictionMetrics } from '../../src/prefetch';
-import { switchoverAtFraction } from '../../src/trace';
+import { makeTrace, switchoverAtFraction } from '../../src/trace';
 
 const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf'], accesses: 2000, pages: 256 });
 const METRICS = ['networkFaults', 'latePrefetches', 'prefetchIssued', 'prefetchUsed', 'wastedPrefetches', 'accuracy',
@@ -23,7 +23,9 @@ function assertColumns(row: object, columns: readonly string[]) {
 test('faultComparison: one row per workload and method, matching a direct simulate() call', () => {
   const workloads = tiny();
   const rows = faultComparison(workloads);
-  assert.deepEqual(rows.map((r) => `${r.workload}/${r.method}`), ['sequential/none', 'sequential/ppm', 'zipf/none', 'zipf/ppm']);
+  const methods = ['none', ...COMPARED_PREDICTORS];
+  assert.deepEqual(rows.map((r) => `${r.workload}/${r.method}`), ['sequential', 'zipf'].flatMap((w) => methods.map((m) => `${w}/${m}`)));
+  assert.deepEqual(faultComparison(workloads, {}, undefined, ['none', 'ppm']).map((r) => r.method), ['none', 'ppm', 'none', 'ppm']);
   for (const r of rows) assertColumns(r, ['workload', 'source', 'method', 'faultChangePercent', ...METRICS]);
   const zipf = workloads[1].trace;
   const direct = simulate(zipf, {
@@ -148,4 +150,45 @@ test('median: odd and even counts, unsorted input, empty', () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.ok(Number.isNaN(median([])));
+});
+
+test('methodFindings: winners, ratios to the oracle, PPM against next-k, the controls and the costs, computed by hand', () => {
+  const row = (workload: string, method: string, networkFaults: number, wastedPrefetches = 0, latePrefetches = 0) =>
+    ({ workload, method, networkFaults, wastedPrefetches, latePrefetches });
+  const rows = [
+    row('a', 'none', 100), row('a', 'next-k', 40, 10, 1), row('a', 'ppm', 60, 30, 2), row('a', 'random-k', 50, 20, 0), row('a', 'oracle', 20),
+    row('b', 'none', 100), row('b', 'next-k', 30, 12, 3), row('b', 'ppm', 30, 40, 4), row('b', 'random-k', 60, 20, 0), row('b', 'oracle', 25),
+  ];
+  const [winners, ratios, paper, controls, costs] = methodFindings(rows);
+  assert.equal(winners, '- Fewest network faults without reading the future: **next-k** on a; **next-k = ppm** on b.');
+  // next-k: 40/20 = 2, 30/25 = 1.2 -> 1.6; ppm: 3, 1.2 -> 2.1; random-k: 2.5, 2.4 -> 2.45
+  assert.match(ratios, /next-k 1\.6×, ppm 2\.1×, random-k 2\.45×\. The best, next-k, stays within 1\.15× of the oracle on 0 of 2 workloads \(not on a, b\)/);
+  assert.equal(paper, '- The paper\'s PPM against next-k (send the k following pages): fewer faults on 0 of 2 workloads, median 25 % more faults than next-k.');
+  // next-k vs random-k: -20 %, -50 % -> -35 %; ppm: +20 %, -50 % -> -15 %
+  assert.match(controls, /next-k 35 % fewer \(fewer on 2 of 2\); ppm 15 % fewer \(fewer on 1 of 2\)\.$/);
+  assert.match(costs, /wasted prefetches \(sent, never touched\) next-k 11, ppm 35, random-k 20; late prefetches next-k 2, ppm 3, random-k 0\.$/);
+  assert.equal(methodFindings(rows.filter((r) => r.method !== 'oracle' && r.method !== 'random-k')).length, 3);
+});
+
+test('ppmMisses: the share of faulted pages never in the history window and the fill rates, by hand', () => {
+  // history: pages 0..9 twice; after switchover 10 new pages, then 0..9 again
+  const page = [...Array.from({ length: 20 }, (_, i) => i % 10), ...Array.from({ length: 10 }, (_, i) => 10 + i), ...Array.from({ length: 10 }, (_, i) => i)];
+  const workload = { name: 'hand', source: 'synthetic' as const, trace: makeTrace({ page }), fullAccesses: page.length };
+  // window of the last 5 history accesses (5..9). The paper's PPM: the contexts after 10, 11, ... are new, so
+  // it proposes from order 0, most recent first: at 10 -> 9, 8; at 11 -> 7, 6; at 12 -> 5; then nothing.
+  // Faults: 10..19 and 0..4 (15), none of them seen. Its contexts alone: nothing until the second pass, where
+  // 5 -> 6 and 7 -> 8 (learnt from the history) are proposed: 18 faults (10..19, 0..5, 7, 9), 2 pages.
+  const short = ppmMisses(workload, 0.5, 0.25, { k: 2 });
+  assert.deepEqual([short.historyWindow, short.networkFaults, short.neverSeenShare, short.fillRate, short.contextFillRate], [5, 15, 1, 5 / 30, 2 / 36]);
+  // whole history (0..9 twice): 9, 8 | 7, 6 | 5, 4 | 3, 2 | 1, 0 at the faults on 10..14; faults 10..19 only.
+  // Contexts alone: at the second pass 0 -> 1, 2 -> 3, ..., 8 -> 9: 15 faults, 5 pages.
+  const whole = ppmMisses(workload, 0.5, 1, { k: 2 });
+  assert.deepEqual([whole.historyWindow, whole.networkFaults, whole.neverSeenShare, whole.fillRate, whole.contextFillRate], [20, 10, 1, 0.5, 5 / 30]);
+  const sweep = ppmMissSweep([workload], { historyShares: [0.25, 1], switchoverFractions: [0.5] }, { k: 2 });
+  assert.deepEqual(sweep.map((r) => `${r.sweep} ${r.historyShare} ${r.switchoverFraction}`),
+    [`history window 0.25 ${EXPERIMENT_DEFAULTS.switchoverFraction}`, `history window 1 ${EXPERIMENT_DEFAULTS.switchoverFraction}`, 'switchover 1 0.5']);
+  assert.equal(sweep[2].fillRate, whole.fillRate);
+  const chart = ppmMissChartRows(sweep);
+  assert.equal(chart.length, 3 * 3);
+  assert.deepEqual(chart[0], { panel: 'hand · history window', share: 0.25, metric: 'faulted pages never seen in the history window', value: sweep[0].neverSeenShare });
 });
