@@ -5,9 +5,14 @@
 import { UserError } from '../errors';
 import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
-import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, parsePageSet, simulate, type MigrationResult, type SimInput } from '../migration';
+import {
+  DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, parsePageSet, simulate, simulateStream,
+  type MigrationResult, type SimInput,
+} from '../migration';
 import { parsePredictorName, type PredictorName } from '../prefetch';
-import { loadTrace, parseSwitchover, type Trace } from '../trace';
+import {
+  fractionSwitchover, loadTrace, parseSwitchover, parseSwitchoverSpec, streamTrace, summarizeTraceFile, timeAtIndex, type TraceSummary,
+} from '../trace';
 import { readInputText } from '../util/read-input';
 
 const d = DEFAULT_SIM_CONFIG;
@@ -68,8 +73,8 @@ export const SIM_FLAGS = {
 
 type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
 
-/** Every simulation setting except the predictor's name, from the flags; the trace resolves --switchover. */
-export function simInputFromFlags(v: SimFlagValues, trace: Trace, predictors: readonly PredictorName[]): SimInput {
+/** Every simulation setting except the predictor's name, from the flags (--switchover resolved on the trace). */
+export function simInputFromFlags(v: SimFlagValues, switchover: number, predictors: readonly PredictorName[]): SimInput {
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
     k: intFlag(v.k, 'k', d.k, 0),
@@ -81,7 +86,7 @@ export function simInputFromFlags(v: SimFlagValues, trace: Trace, predictors: re
       urgentChannel: v['urgent-channel'] ?? false,
     },
     push: choiceFlag(v.push, 'push', PUSH_POLICIES, d.push),
-    switchover: v.switchover === undefined ? d.switchover : parseSwitchover(v.switchover, trace),
+    switchover,
     vmPages: v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, 1),
     pageSize: v['page-size'] === undefined ? undefined : intFlag(v['page-size'], 'page-size', 0, 1),
     instructionsPerSecond: numberFlag(v.ips, 'ips', d.instructionsPerSecond, Number.MIN_VALUE),
@@ -134,15 +139,32 @@ function predictorsFromFlag(predictorFlag: 'prefetcher' | 'prefetchers', text: s
  * Parses argv with the shared flags plus the command's predictor flag (`--prefetcher` or
  * `--prefetchers`, whose names are returned as `predictors`); prints `usage` and returns undefined on --help.
  */
-export function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
+function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
   const { values } = parseFlags(attachNegativeValues(argv), { ...SIM_FLAGS, [predictorFlag]: { type: 'string' } } as typeof SIM_FLAGS);
   if (values.help) {
     console.log(usage);
     return undefined;
   }
   const predictors = predictorsFromFlag(predictorFlag, (values as Record<string, string | undefined>)[predictorFlag]);
-  const trace = loadTrace(requireFlag(values.trace, 'trace'));
-  return { predictors, json: values.json ?? false, trace, input: simInputFromFlags(values, trace, predictors) };
+  return { predictors, json: values.json ?? false, values, tracePath: requireFlag(values.trace, 'trace') };
+}
+
+/** parseSimFlags, with the trace loaded whole (for several runs on it, or the oracle). */
+export function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
+  const parsed = parseSimFlags(argv, predictorFlag, usage);
+  if (!parsed) return undefined;
+  const trace = loadTrace(parsed.tracePath);
+  const switchover = parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
+  return { ...parsed, trace, input: simInputFromFlags(parsed.values, switchover, parsed.predictors) };
+}
+
+/** --switchover on a trace file: a fraction needs the time of one access, read by a partial pass. */
+async function fileSwitchover(text: string | undefined, path: string, summary: TraceSummary): Promise<number> {
+  if (text === undefined) return d.switchover;
+  const spec = parseSwitchoverSpec(text);
+  if ('instructions' in spec) return spec.instructions;
+  const at = fractionSwitchover(spec.fraction, summary.accesses, summary.lastTime);
+  return 'index' in at ? timeAtIndex(path, at.index) : at.instructions;
 }
 
 const MS_FIELDS = new Set(['downtimeMs', 'stallMs', 'waitP50Ms', 'waitP99Ms', 'maxWaitMs', 'degradedMs', 'totalMigrationMs']);
@@ -159,9 +181,24 @@ export function formatResults(results: readonly MigrationResult[]): string {
   return rows.map((row) => row.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  ')).join('\n');
 }
 
-export function run(argv: string[]): void {
-  const parsed = parseSimArgs(argv, 'prefetcher', USAGE);
+/**
+ * One migration. The trace file is streamed (a summary pass, then the simulation's pass), so memory
+ * grows with the VM's pages, not with the trace; only the oracle, which reads the future, loads it whole.
+ */
+export async function run(argv: string[]): Promise<void> {
+  const parsed = parseSimFlags(argv, 'prefetcher', USAGE);
   if (!parsed) return;
-  const result = simulate(parsed.trace, { ...parsed.input, predictor: parsed.predictors[0] });
+  const predictor = parsed.predictors[0];
+  let result: MigrationResult;
+  if (predictor === 'oracle') {
+    const trace = loadTrace(parsed.tracePath);
+    const switchover = parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
+    result = simulate(trace, { ...simInputFromFlags(parsed.values, switchover, parsed.predictors), predictor });
+  } else {
+    const summary = await summarizeTraceFile(parsed.tracePath);
+    const switchover = await fileSwitchover(parsed.values.switchover, parsed.tracePath, summary);
+    const input = simInputFromFlags(parsed.values, switchover, parsed.predictors);
+    result = await simulateStream(summary, streamTrace(parsed.tracePath), { ...input, predictor });
+  }
   console.log(parsed.json ? JSON.stringify(result, null, 2) : formatResults([result]));
 }

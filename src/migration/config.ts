@@ -4,7 +4,7 @@
  */
 import { UserError } from '../errors';
 import { PREDICTOR_NAMES } from '../prefetch/registry';
-import { largestPage, type Trace } from '../trace/types';
+import type { TraceSummary } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
 
 export const MIGRATION_MODES: readonly MigrationMode[] = ['postcopy', 'precopy', 'hybrid'];
@@ -81,15 +81,15 @@ function checkNumber(value: number, name: string, min: number, minIncluded: bool
 }
 
 /**
- * Fills defaults from DEFAULT_SIM_CONFIG and the trace (VM size = largest page + 1, page size =
+ * Fills defaults from DEFAULT_SIM_CONFIG and the trace's summary (VM size = largest page + 1, page size =
  * the trace's) and rejects what cannot be simulated: non-positive bandwidth, negative latency or
  * costs, k < 0, a page beyond the VM, no access left after switchover, unknown names.
  */
-export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSimConfig {
-  check(trace.page.length > 0, `trace '${trace.name}' is empty`);
+export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): ResolvedSimConfig {
+  check(trace.accesses > 0, `trace '${trace.name}' is empty`);
   const d = DEFAULT_SIM_CONFIG;
   const network = { ...d.network, ...input.network };
-  const largest = largestPage(trace.page);
+  const largest = trace.largestPage;
   const config: ResolvedSimConfig = {
     mode: input.mode ?? d.mode,
     predictor: input.predictor ?? d.predictor,
@@ -129,7 +129,7 @@ export function resolveSimConfig(trace: Trace, input: SimInput = {}): ResolvedSi
   checkWhole(config.precopyStopPages, 'pre-copy stop pages', 0);
   checkWhole(config.precopyMaxRounds, 'pre-copy rounds', 1);
   check(largest < config.vmPages, `trace '${trace.name}' touches page ${largest}, beyond the VM's ${config.vmPages} pages`);
-  const last = trace.time[trace.time.length - 1];
+  const last = trace.lastTime;
   check(config.switchover <= last, `no access left after switchover ${config.switchover} (the trace ends at instruction ${last})`);
   return config;
 }

@@ -17,8 +17,6 @@ import type { PushPolicy, ResolvedSimConfig } from './types';
 
 /** Where the post-copy phase starts: after the switchover pause (and, in hybrid, the pre-copy rounds). */
 export interface PostcopyStart {
-  /** Index of the first access replayed on the destination. */
-  readonly firstAccess: number;
   /** The VM's instruction count when it resumes. */
   readonly resumeInstruction: number;
   /** Time the VM resumes on the destination (end of the downtime). */
@@ -86,10 +84,11 @@ export class PostcopyRun {
   /** Every wait of the VM, in microseconds, for the percentiles. */
   private readonly waits: number[] = [];
   private readonly counts: PostcopyCounts;
+  /** VM stall so far, and the time of the last access replayed (undefined before the first). */
+  private stallUs = 0;
+  private lastTime: number | undefined;
 
   constructor(
-    private readonly page: Uint32Array,
-    private readonly time: Float64Array,
     private readonly config: ResolvedSimConfig,
     private readonly timing: Timing,
     private readonly predictor: Predictor,
@@ -117,19 +116,29 @@ export class PostcopyRun {
     };
   }
 
-  /** Replays the accesses from `firstAccess` to the end, then sends what is left; returns the counts. */
-  run(): PostcopyCounts {
-    const { page, time, touched } = this;
-    const { firstAccess, resumeUs, resumeInstruction } = this.start;
+  /**
+   * Replays accesses [from, to) of a chunk whose first access is number `base` of the trace. The
+   * post-copy accesses arrive in order, in as many chunks as the reader makes; `finish` follows the last.
+   */
+  replay(page: Uint32Array, time: ArrayLike<number>, from: number, to: number, base: number): void {
+    const touched = this.touched;
+    const { resumeUs, resumeInstruction } = this.start;
     const usPerInstruction = this.timing.usPerInstruction;
-    const n = page.length;
-    let stallUs = 0;
-    for (let i = firstAccess; i < n; i++) {
+    let stallUs = this.stallUs;
+    for (let i = from; i < to; i++) {
       const p = page[i];
       if (touched[p] === 1) continue;
-      stallUs += this.firstTouch(p, i, resumeUs + (time[i] - resumeInstruction) * usPerInstruction + stallUs);
+      stallUs += this.firstTouch(p, base + i, resumeUs + (time[i] - resumeInstruction) * usPerInstruction + stallUs);
     }
-    const vmEndUs = n > firstAccess ? resumeUs + (time[n - 1] - resumeInstruction) * usPerInstruction + stallUs : resumeUs;
+    this.stallUs = stallUs;
+    if (to > from) this.lastTime = time[to - 1];
+  }
+
+  /** After the last access: sends what is left and returns the counts. */
+  finish(): PostcopyCounts {
+    const { resumeUs, resumeInstruction } = this.start;
+    const stallUs = this.stallUs;
+    const vmEndUs = this.lastTime === undefined ? resumeUs : resumeUs + (this.lastTime - resumeInstruction) * this.timing.usPerInstruction + stallUs;
     this.sendRemaining(vmEndUs);
     this.counts.stallUs = stallUs;
     const sorted = Float64Array.from(this.waits).sort();

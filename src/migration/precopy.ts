@@ -3,7 +3,6 @@
  * address order (round 1: all of them); a page written after the round sent it, or written while
  * not in the round's set, is dirty and goes into the next round's set.
  */
-import type { Trace } from '../trace/types';
 import type { Timing } from './link';
 import type { ResolvedSimConfig } from './types';
 
@@ -26,50 +25,102 @@ export interface PrecopyOutcome {
 }
 
 /**
- * Runs rounds from time 0 (the VM at instruction `startInstruction`, access `firstAccess` next)
- * until at most precopyStopPages pages are dirty or precopyMaxRounds rounds have run. Zero pages
- * (`zero`) cost a header only in round 1.
+ * Rounds from time 0 (the VM at instruction `startInstruction`) until at most precopyStopPages
+ * pages are dirty or precopyMaxRounds rounds have run. Zero pages (`zero`) cost a header only in
+ * round 1. The accesses after switchover are fed in order, chunk by chunk (`run`), so that a trace
+ * read from a file is never held whole; `finish` ends the rounds when the trace ends first.
  */
-export function runPrecopyRounds(trace: Trace, config: ResolvedSimConfig, timing: Timing, firstAccess: number, startInstruction: number, zero?: Uint8Array): PrecopyOutcome {
-  const { time, page, write } = trace;
-  const vmPages = config.vmPages;
-  const { pageUs, zeroPageUs, usPerInstruction } = timing;
-  const sendStartUs = new Float64Array(vmPages);
-  let inRound = new Uint8Array(vmPages).fill(1);
-  let dirty = new Uint8Array(vmPages);
-  let roundPages = vmPages;
-  let roundStartUs = 0;
-  let next = firstAccess;
-  let pagesSent = 0;
-  let zeroPagesSent = 0;
-  for (let rounds = 1; ; rounds++) {
+export class PrecopyRounds {
+  private readonly vmPages: number;
+  private readonly sendStartUs: Float64Array;
+  private inRound: Uint8Array;
+  private dirty: Uint8Array;
+  private rounds = 0;
+  private roundPages: number;
+  private roundStartUs = 0;
+  private roundEndUs = 0;
+  private roundEndInstruction = 0;
+  private pagesSent = 0;
+  private zeroPagesSent = 0;
+  /** Set when the VM pauses: the rounds are over. */
+  outcome: PrecopyOutcome | undefined;
+
+  constructor(
+    private readonly config: ResolvedSimConfig,
+    private readonly timing: Timing,
+    private readonly startInstruction: number,
+    private readonly zero?: Uint8Array,
+  ) {
+    this.vmPages = config.vmPages;
+    this.sendStartUs = new Float64Array(this.vmPages);
+    this.inRound = new Uint8Array(this.vmPages).fill(1);
+    this.dirty = new Uint8Array(this.vmPages);
+    this.roundPages = this.vmPages;
+    this.startRound();
+  }
+
+  /**
+   * Runs accesses [from, to) of a chunk (trace index `base` + i) while the VM is live; returns the
+   * first one that runs after the pause (`to` when the rounds go on).
+   */
+  run(time: ArrayLike<number>, page: Uint32Array, write: Uint8Array, from: number, to: number, base: number): number {
+    const { sendStartUs, startInstruction } = this;
+    const usPerInstruction = this.timing.usPerInstruction;
+    let next = from;
+    while (!this.outcome) {
+      const { dirty, inRound, roundEndInstruction } = this;
+      for (; next < to && time[next] < roundEndInstruction; next++) {
+        if (write[next] === 0) continue;
+        const p = page[next];
+        const writtenUs = (time[next] - startInstruction) * usPerInstruction;
+        if (inRound[p] === 0 || writtenUs >= sendStartUs[p]) dirty[p] = 1;
+      }
+      if (next === to) break;
+      this.endRound(base + next);
+    }
+    return next;
+  }
+
+  /** The trace ended while the VM was live: rounds go on with no more writes until they stop. */
+  finish(accesses: number): PrecopyOutcome {
+    while (!this.outcome) this.endRound(accesses);
+    return this.outcome;
+  }
+
+  private startRound(): void {
+    const { inRound, sendStartUs, zero } = this;
+    const { pageUs, zeroPageUs, usPerInstruction } = this.timing;
+    this.rounds++;
     // Slots counted, not times summed, so that rounding never reorders a write and its page's send.
     let full = 0;
     let zeros = 0;
-    for (let p = 0; p < vmPages; p++) {
+    for (let p = 0; p < this.vmPages; p++) {
       if (inRound[p] === 0) continue;
-      sendStartUs[p] = roundStartUs + full * pageUs + zeros * zeroPageUs;
-      if (rounds === 1 && zero?.[p] === 1) zeros++;
+      sendStartUs[p] = this.roundStartUs + full * pageUs + zeros * zeroPageUs;
+      if (this.rounds === 1 && zero?.[p] === 1) zeros++;
       else full++;
     }
-    zeroPagesSent += zeros;
-    const roundEndUs = roundStartUs + full * pageUs + zeros * zeroPageUs;
-    const roundEndInstruction = startInstruction + roundEndUs / usPerInstruction;
-    for (; next < time.length && time[next] < roundEndInstruction; next++) {
-      if (write[next] === 0) continue;
-      const p = page[next];
-      const writtenUs = (time[next] - startInstruction) * usPerInstruction;
-      if (inRound[p] === 0 || writtenUs >= sendStartUs[p]) dirty[p] = 1;
+    this.zeroPagesSent += zeros;
+    this.roundEndUs = this.roundStartUs + full * pageUs + zeros * zeroPageUs;
+    this.roundEndInstruction = this.startInstruction + this.roundEndUs / usPerInstruction;
+  }
+
+  /** The round ends before access `nextAccess`: pause, or start the next round with the dirty pages. */
+  private endRound(nextAccess: number): void {
+    this.pagesSent += this.roundPages;
+    this.roundStartUs = this.roundEndUs;
+    const dirtyCount = countSet(this.dirty);
+    if (dirtyCount <= this.config.precopyStopPages || this.rounds >= this.config.precopyMaxRounds) {
+      this.outcome = {
+        rounds: this.rounds, pagesSent: this.pagesSent, zeroPagesSent: this.zeroPagesSent, pauseUs: this.roundEndUs,
+        pauseInstruction: this.roundEndInstruction, nextAccess, dirty: this.dirty, dirtyCount,
+      };
+      return;
     }
-    pagesSent += roundPages;
-    roundStartUs = roundEndUs;
-    const dirtyCount = countSet(dirty);
-    if (dirtyCount <= config.precopyStopPages || rounds >= config.precopyMaxRounds) {
-      return { rounds, pagesSent, zeroPagesSent, pauseUs: roundEndUs, pauseInstruction: roundEndInstruction, nextAccess: next, dirty, dirtyCount };
-    }
-    [inRound, dirty] = [dirty, inRound];
-    dirty.fill(0);
-    roundPages = dirtyCount;
+    [this.inRound, this.dirty] = [this.dirty, this.inRound];
+    this.dirty.fill(0);
+    this.roundPages = dirtyCount;
+    this.startRound();
   }
 }
 

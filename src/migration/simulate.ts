@@ -5,12 +5,12 @@
  */
 import { createPredictor } from '../prefetch';
 import type { Predictor } from '../prefetch/types';
-import { switchoverIndex } from '../trace/switchover';
-import type { Trace } from '../trace/types';
+import { UserError } from '../errors';
+import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
 import { resolveSimConfig } from './config';
 import { resumeAfterPause, serialiseUs, timingOf, type Timing } from './link';
 import { NO_WAITS, PostcopyRun, type PostcopyCounts, type SendObserver, type WaitObserver } from './postcopy';
-import { runPrecopyRounds, type PrecopyOutcome } from './precopy';
+import { PrecopyRounds, type PrecopyOutcome } from './precopy';
 import { zeroPageFlags } from './zero-pages';
 import type { MigrationResult, ResolvedSimConfig, SimInput } from './types';
 
@@ -26,125 +26,197 @@ export interface SimHooks {
 
 /** Simulates one migration of `trace`; `input` overrides DEFAULT_SIM_CONFIG (invalid values throw UserError). */
 export function simulate(trace: Trace, input: SimInput = {}, hooks: SimHooks = {}): MigrationResult {
-  const config = resolveSimConfig(trace, input);
-  const zero = zeroPageFlags(config.vmPages, config.zeroPageShare, config.zeroPageSeed, config.zeroPages);
-  const run: Run = { trace, config, timing: timingOf(config), hooks, firstAccess: switchoverIndex(trace, config.switchover), zero };
-  switch (config.mode) {
-    case 'postcopy':
-      return postcopy(run);
-    case 'precopy':
-      return precopy(run);
-    case 'hybrid':
-      return hybrid(run);
-  }
+  const simulation = new Simulation(summarizeTrace(trace), input, hooks, trace);
+  simulation.feed(wholeTraceChunk(trace));
+  return simulation.finish();
 }
 
-interface Run {
-  trace: Trace;
-  config: ResolvedSimConfig;
-  timing: Timing;
-  hooks: SimHooks;
-  /** First access after switchover. */
-  firstAccess: number;
-  /** Per page: 1 when zero (sent as a header only); undefined when no page is. */
-  zero?: Uint8Array;
+/**
+ * Simulates one migration of a trace read chunk by chunk (a file streamed by streamTrace), so that
+ * memory grows with the VM's pages, not with the trace. `summary` comes from a first pass; a chunk
+ * that disagrees with it (the file changed in between) is a UserError. The oracle needs the whole
+ * trace: use `simulate` for it.
+ */
+export async function simulateStream(
+  summary: TraceSummary, chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>, input: SimInput = {}, hooks: SimHooks = {},
+): Promise<MigrationResult> {
+  const simulation = new Simulation(summary, input, hooks);
+  for await (const chunk of chunks) {
+    if (largestPage(chunk.page) > summary.largestPage) throw changedWhileRead(summary);
+    simulation.feed(chunk);
+  }
+  return simulation.finish();
+}
+
+function changedWhileRead(summary: TraceSummary): UserError {
+  return new UserError(`trace '${summary.name}' changed while it was read (its accesses differ from the first pass)`);
 }
 
 const NO_PRECOPY = { rounds: 0, pagesSent: 0, zeroPagesSent: 0 };
 
-function postcopy(run: Run): MigrationResult {
-  const arrival = new Float64Array(run.config.vmPages).fill(Infinity);
-  const phase = postcopyPhase(run, 0, run.config.switchover, run.firstAccess, arrival, run.zero);
-  return result(run, NO_PRECOPY, phase.downtimeUs, phase.counts, phase.counts.distinctPagesTouched);
-}
-
-/** Live rounds, then the VM pauses while the dirty pages and the state cross the link; no faults after. */
-function precopy(run: Run): MigrationResult {
-  const { config, timing } = run;
-  const rounds = runPrecopyRounds(run.trace, config, timing, run.firstAccess, config.switchover, run.zero);
-  const pauseBytes = rounds.dirtyCount * timing.pageMessageBytes + timing.stateMessageBytes;
-  const resumeUs = resumeAfterPause(config, timing, rounds.pauseUs, pauseBytes);
-  const counts: PostcopyCounts = {
-    networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
-    pagesSent: rounds.dirtyCount, zeroPagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: resumeUs,
-  };
-  return result(run, rounds, resumeUs - rounds.pauseUs, counts, distinctPages(run));
-}
-
 /**
- * Live rounds, then a post-copy phase in which only the pages dirty at the pause are on the source
- * (written, so none of them is a zero page any more).
+ * One migration, fed the trace's accesses in order (`feed`, any chunking), then `finish`. Each access
+ * is, in turn: history before switchover (the predictor learns it), a live pre-copy access (pre-copy
+ * and hybrid; the hybrid's predictor learns it too), then a post-copy access replayed on the destination.
  */
-function hybrid(run: Run): MigrationResult {
-  const rounds = runPrecopyRounds(run.trace, run.config, run.timing, run.firstAccess, run.config.switchover, run.zero);
-  const arrival = new Float64Array(run.config.vmPages);
-  for (let p = 0; p < arrival.length; p++) if (rounds.dirty[p] === 1) arrival[p] = Infinity;
-  const phase = postcopyPhase(run, rounds.pauseUs, rounds.pauseInstruction, rounds.nextAccess, arrival, undefined);
-  return result(run, rounds, phase.downtimeUs, phase.counts, distinctPages(run));
-}
+export class Simulation {
+  private readonly config: ResolvedSimConfig;
+  private readonly timing: Timing;
+  private readonly zero: Uint8Array | undefined;
+  /** Learns from every access that ran on the source; none in pre-copy, which has no post-copy phase. */
+  private readonly predictor: Predictor | undefined;
+  private readonly rounds: PrecopyRounds | undefined;
+  private postcopyRun: PostcopyRun | undefined;
+  private downtimeUs = 0;
+  /** Accesses fed so far, and the first one at or after switchover (undefined until it comes). */
+  private fed = 0;
+  private firstAccess: number | undefined;
+  /** Pre-copy and hybrid: pages touched after switchover, and how many. */
+  private readonly seen: Uint8Array | undefined;
+  private distinct = 0;
 
-/**
- * Pause at `pauseUs` (VM at `pauseInstruction`, access `nextAccess` next), send the state, resume
- * on the destination and replay the rest. The predictor learns from every access that ran on the source.
- */
-function postcopyPhase(
-  run: Run, pauseUs: number, pauseInstruction: number, nextAccess: number, arrival: Float64Array, zero: Uint8Array | undefined,
-): { downtimeUs: number; counts: PostcopyCounts } {
-  const { trace, config, timing, hooks } = run;
-  const predictor = hooks.predictor ?? createPredictor(config.predictor, { ...config.predictorOptions, trace });
-  for (let i = 0; i < nextAccess; i++) predictor.observeHistory(trace.page[i]);
-  const resumeUs = resumeAfterPause(config, timing, pauseUs, timing.stateMessageBytes);
-  const linkFreeUs = pauseUs + serialiseUs(timing.stateMessageBytes, config.network.bandwidthBps);
-  const start = { firstAccess: nextAccess, resumeInstruction: pauseInstruction, resumeUs, linkFreeUs, arrival, zero };
-  const counts = new PostcopyRun(trace.page, trace.time, config, timing, predictor, start, hooks.onSend, hooks.onWait).run();
-  return { downtimeUs: resumeUs - pauseUs, counts };
-}
-
-/** Distinct pages touched from switchover to the end of the trace. */
-function distinctPages(run: Run): number {
-  const seen = new Uint8Array(run.config.vmPages);
-  const page = run.trace.page;
-  let count = 0;
-  for (let i = run.firstAccess; i < page.length; i++) {
-    if (seen[page[i]] === 0) {
-      seen[page[i]] = 1;
-      count++;
+  constructor(
+    private readonly summary: TraceSummary,
+    input: SimInput = {},
+    private readonly hooks: SimHooks = {},
+    trace?: Trace,
+  ) {
+    const config = resolveSimConfig(summary, input);
+    this.config = config;
+    this.timing = timingOf(config);
+    this.zero = zeroPageFlags(config.vmPages, config.zeroPageShare, config.zeroPageSeed, config.zeroPages);
+    if (config.mode !== 'precopy') this.predictor = hooks.predictor ?? createPredictor(config.predictor, { ...config.predictorOptions, trace });
+    if (config.mode === 'postcopy') {
+      this.startPostcopy(0, config.switchover, new Float64Array(config.vmPages).fill(Infinity), this.zero);
+    } else {
+      this.rounds = new PrecopyRounds(config, this.timing, config.switchover, this.zero);
+      this.seen = new Uint8Array(config.vmPages);
     }
   }
-  return count;
+
+  feed(chunk: TraceChunk): void {
+    const { time, page, write, start } = chunk;
+    const n = page.length;
+    if (start !== this.fed) throw changedWhileRead(this.summary);
+    this.fed += n;
+    let i = 0;
+    if (this.firstAccess === undefined) {
+      const switchover = this.config.switchover;
+      while (i < n && time[i] < switchover) i++;
+      this.observe(page, 0, i);
+      if (i === n) return;
+      this.firstAccess = start + i;
+    }
+    if (this.seen) this.countDistinct(page, i, n);
+    const rounds = this.rounds;
+    if (rounds && !rounds.outcome) {
+      const paused = rounds.run(time, page, write, i, n, start);
+      if (this.config.mode === 'hybrid') this.observe(page, i, paused);
+      if (!rounds.outcome) return;
+      this.afterRounds(rounds.outcome);
+      i = paused;
+    }
+    this.postcopyRun?.replay(page, time, i, n, start);
+  }
+
+  finish(): MigrationResult {
+    if (this.fed !== this.summary.accesses) throw changedWhileRead(this.summary);
+    const rounds = this.rounds;
+    if (rounds && !rounds.outcome) this.afterRounds(rounds.finish(this.fed));
+    const precopy = rounds?.outcome;
+    switch (this.config.mode) {
+      case 'postcopy': {
+        const counts = this.postcopyRun!.finish();
+        return this.result(NO_PRECOPY, this.downtimeUs, counts, counts.distinctPagesTouched);
+      }
+      case 'precopy':
+        return this.precopyResult(precopy!);
+      case 'hybrid':
+        return this.result(precopy!, this.downtimeUs, this.postcopyRun!.finish(), this.distinct);
+    }
+  }
+
+  /** Source-side accesses [from, to) of a chunk, for the predictor's history. */
+  private observe(page: Uint32Array, from: number, to: number): void {
+    const predictor = this.predictor;
+    if (predictor) for (let i = from; i < to; i++) predictor.observeHistory(page[i]);
+  }
+
+  private countDistinct(page: Uint32Array, from: number, to: number): void {
+    const seen = this.seen!;
+    for (let i = from; i < to; i++) {
+      if (seen[page[i]] === 0) {
+        seen[page[i]] = 1;
+        this.distinct++;
+      }
+    }
+  }
+
+  /** Hybrid: a post-copy phase in which only the pages dirty at the pause are on the source (written, so none is zero). */
+  private afterRounds(outcome: PrecopyOutcome): void {
+    if (this.config.mode !== 'hybrid') return;
+    const arrival = new Float64Array(this.config.vmPages);
+    for (let p = 0; p < arrival.length; p++) if (outcome.dirty[p] === 1) arrival[p] = Infinity;
+    this.startPostcopy(outcome.pauseUs, outcome.pauseInstruction, arrival, undefined);
+  }
+
+  /**
+   * Pause at `pauseUs` (VM at `pauseInstruction`), send the state, resume on the destination; the
+   * accesses fed from now on are replayed there.
+   */
+  private startPostcopy(pauseUs: number, pauseInstruction: number, arrival: Float64Array, zero: Uint8Array | undefined): void {
+    const { config, timing, hooks } = this;
+    const resumeUs = resumeAfterPause(config, timing, pauseUs, timing.stateMessageBytes);
+    const linkFreeUs = pauseUs + serialiseUs(timing.stateMessageBytes, config.network.bandwidthBps);
+    this.downtimeUs = resumeUs - pauseUs;
+    const start = { resumeInstruction: pauseInstruction, resumeUs, linkFreeUs, arrival, zero };
+    this.postcopyRun = new PostcopyRun(config, timing, this.predictor!, start, hooks.onSend, hooks.onWait);
+  }
+
+  /** Live rounds, then the VM pauses while the dirty pages and the state cross the link; no faults after. */
+  private precopyResult(rounds: PrecopyOutcome): MigrationResult {
+    const { config, timing } = this;
+    const pauseBytes = rounds.dirtyCount * timing.pageMessageBytes + timing.stateMessageBytes;
+    const resumeUs = resumeAfterPause(config, timing, rounds.pauseUs, pauseBytes);
+    const counts: PostcopyCounts = {
+      networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
+      pagesSent: rounds.dirtyCount, zeroPagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: resumeUs,
+    };
+    return this.result(rounds, resumeUs - rounds.pauseUs, counts, this.distinct);
+  }
+
+  private result(rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent' | 'zeroPagesSent'>, downtimeUs: number, counts: PostcopyCounts, distinctPagesTouched: number): MigrationResult {
+    const { config, timing } = this;
+    const pagesSent = rounds.pagesSent + counts.pagesSent;
+    const zeroPagesSent = rounds.zeroPagesSent + counts.zeroPagesSent;
+    return {
+      mode: config.mode,
+      predictor: this.hooks.predictor?.name ?? config.predictor,
+      k: config.k,
+      accesses: this.fed - (this.firstAccess ?? this.fed),
+      distinctPagesTouched,
+      vmPages: config.vmPages,
+      networkFaults: counts.networkFaults,
+      latePrefetches: counts.latePrefetches,
+      pagesSent,
+      zeroPagesSent,
+      prefetchIssued: counts.prefetchIssued,
+      prefetchUsed: counts.prefetchUsed,
+      pushPages: counts.pushPages,
+      precopyRounds: rounds.rounds,
+      downtimeMs: ms(downtimeUs),
+      stallMs: ms(counts.stallUs),
+      waitP50Ms: ms(counts.waitP50Us),
+      waitP99Ms: ms(counts.waitP99Us),
+      maxWaitMs: ms(counts.maxWaitUs),
+      degradedMs: ms(counts.degradedUs),
+      totalMigrationMs: ms(counts.lastArrivalUs),
+      bytesSent: (pagesSent - zeroPagesSent) * timing.pageMessageBytes + zeroPagesSent * config.network.messageOverheadBytes + timing.stateMessageBytes,
+    };
+  }
 }
 
 /** Microseconds to milliseconds, rounded to the nanosecond so that sums of binary fractions print cleanly. */
 function ms(us: number): number {
   return Math.round(us * 1000) / 1e6;
-}
-
-function result(run: Run, rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent' | 'zeroPagesSent'>, downtimeUs: number, counts: PostcopyCounts, distinctPagesTouched: number): MigrationResult {
-  const { config, timing } = run;
-  const pagesSent = rounds.pagesSent + counts.pagesSent;
-  const zeroPagesSent = rounds.zeroPagesSent + counts.zeroPagesSent;
-  return {
-    mode: config.mode,
-    predictor: run.hooks.predictor?.name ?? config.predictor,
-    k: config.k,
-    accesses: run.trace.page.length - run.firstAccess,
-    distinctPagesTouched,
-    vmPages: config.vmPages,
-    networkFaults: counts.networkFaults,
-    latePrefetches: counts.latePrefetches,
-    pagesSent,
-    zeroPagesSent,
-    prefetchIssued: counts.prefetchIssued,
-    prefetchUsed: counts.prefetchUsed,
-    pushPages: counts.pushPages,
-    precopyRounds: rounds.rounds,
-    downtimeMs: ms(downtimeUs),
-    stallMs: ms(counts.stallUs),
-    waitP50Ms: ms(counts.waitP50Us),
-    waitP99Ms: ms(counts.waitP99Us),
-    maxWaitMs: ms(counts.maxWaitUs),
-    degradedMs: ms(counts.degradedUs),
-    totalMigrationMs: ms(counts.lastArrivalUs),
-    bytesSent: (pagesSent - zeroPagesSent) * timing.pageMessageBytes + zeroPagesSent * config.network.messageOverheadBytes + timing.stateMessageBytes,
-  };
 }

@@ -1,7 +1,7 @@
 export * from './types';
 export * from './switchover';
 export { makeTrace, TraceBuilder, checkPageSize, type TraceColumns, type TraceMeta } from './make';
-export { loadTrace, streamTrace, saveTrace, isBinaryPath } from './io';
+export { loadTrace, streamTrace, summarizeTraceFile, timeAtIndex, saveTrace, isBinaryPath } from './io';
 export { encodeBinaryTrace, decodeBinaryTrace, encodeBinaryHeader, encodeBinaryBlocks, BinaryTraceDecoder, BINARY_VERSION } from './binary';
 export { TraceDecoder, ChunkSink, CHUNK_ACCESSES, type TraceFileInfo } from './decode';
 export { parseTextTrace, formatTextTrace, TextTraceParser } from './text';

@@ -12,7 +12,7 @@ import { useCrc32 } from './crc32';
 import { TraceDecoder, type TraceFileInfo } from './decode';
 import { TraceBuilder } from './make';
 import { formatTextTrace } from './text';
-import type { Trace, TraceChunk } from './types';
+import { SummaryBuilder, type Trace, type TraceChunk, type TraceSummary } from './types';
 
 // Node 20.15+ has zlib's own CRC-32: same sums as the pure package, about four times faster.
 if (typeof zlib.crc32 === 'function') useCrc32((bytes, previous) => zlib.crc32(bytes, previous));
@@ -157,4 +157,22 @@ export function isBinaryPath(path: string): boolean {
 export function saveTrace(trace: Trace, path: string): void {
   const encoded = isBinaryPath(path) ? encodeBinaryTrace(trace) : formatTextTrace(trace);
   writeFileAtomic(path, path.endsWith('.gz') ? zlib.gzipSync(encoded, { level: 9 }) : encoded);
+}
+
+/** One pass over a trace file: its name, page size, access count, largest page, first and last time. */
+export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
+  const builder = new SummaryBuilder();
+  const stream = streamTrace(path);
+  for (let next = await stream.next(); ; next = await stream.next()) {
+    if (next.done) return builder.finish(next.value.name, next.value.pageSize);
+    builder.add(next.value);
+  }
+}
+
+/** The time of access `index` of a trace file, read up to that access only. */
+export async function timeAtIndex(path: string, index: number): Promise<number> {
+  for await (const chunk of streamTrace(path)) {
+    if (index < chunk.start + chunk.page.length) return chunk.time[index - chunk.start];
+  }
+  throw new UserError(`${path}: has no access ${index}`);
 }

@@ -17,26 +17,41 @@ export function switchoverIndex(trace: Trace, instructions: number): number {
 }
 
 /**
- * The instruction count at which a fraction f in [0, 1] of the trace's accesses has run:
- * the time of access floor(f * n), or one past the last access for f = 1.
+ * Where a switchover after a fraction f in [0, 1] of n accesses falls: at access floor(f * n) (its
+ * time is the switchover), or, for f = 1, one instruction past the last access (`lastTime`); 0 for no access.
  */
-export function switchoverAtFraction(trace: Trace, fraction: number): number {
+export function fractionSwitchover(fraction: number, n: number, lastTime: number): { index: number } | { instructions: number } {
   if (!(fraction >= 0 && fraction <= 1)) throw new UserError(`switchover fraction must be in [0, 1], got ${fraction}`);
-  const n = trace.time.length;
   const index = Math.floor(fraction * n);
-  if (n === 0) return 0;
-  return index >= n ? trace.time[n - 1] + 1 : trace.time[index];
+  if (n === 0) return { instructions: 0 };
+  return index >= n ? { instructions: lastTime + 1 } : { index };
 }
+
+/** The instruction count at which a fraction f in [0, 1] of the trace's accesses has run (see fractionSwitchover). */
+export function switchoverAtFraction(trace: Trace, fraction: number): number {
+  const n = trace.time.length;
+  const at = fractionSwitchover(fraction, n, n === 0 ? 0 : trace.time[n - 1]);
+  return 'index' in at ? trace.time[at.index] : at.instructions;
+}
+
+/** A --switchover value: an instruction count, or a fraction of the trace's accesses in [0, 1]. */
+export type SwitchoverSpec = { instructions: number } | { fraction: number };
 
 /**
  * Parses a --switchover value: an instruction count ("2500000") or a fraction of the trace's
  * accesses ("0.3" or "30%"). Integers are instruction counts; numbers with a point or a % are fractions.
  */
-export function parseSwitchover(text: string, trace: Trace): number {
+export function parseSwitchoverSpec(text: string): SwitchoverSpec {
   const value = text.trim();
-  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+$/.test(value)) return { instructions: Number(value) };
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
-  if (percent) return switchoverAtFraction(trace, Number(percent[1]) / 100);
-  if (/^\d*\.\d+$/.test(value)) return switchoverAtFraction(trace, Number(value));
+  if (percent) return { fraction: Number(percent[1]) / 100 };
+  if (/^\d*\.\d+$/.test(value)) return { fraction: Number(value) };
   throw new UserError(`--switchover must be an instruction count, a fraction like 0.3 or a percentage like 30%, got '${text}'`);
+}
+
+/** A --switchover value resolved on a trace held in memory. */
+export function parseSwitchover(text: string, trace: Trace): number {
+  const spec = parseSwitchoverSpec(text);
+  return 'fraction' in spec ? switchoverAtFraction(trace, spec.fraction) : spec.instructions;
 }

@@ -43,3 +43,47 @@ export interface TraceChunk {
 
 /** Largest page frame number a trace can hold (Uint32Array). */
 export const MAX_PAGE = 0xffffffff;
+
+/** What is known of a trace before replaying it: read off its arrays, or from a first pass over a file. */
+export interface TraceSummary {
+  readonly name: string;
+  readonly pageSize: number;
+  readonly accesses: number;
+  /** Largest page number, -1 when there is no access. */
+  readonly largestPage: number;
+  /** Time of the first and of the last access (0 when there is none). */
+  readonly firstTime: number;
+  readonly lastTime: number;
+}
+
+/** Accumulates a TraceSummary over the chunks of one pass, in order. */
+export class SummaryBuilder {
+  private accesses = 0;
+  private largest = -1;
+  private firstTime = 0;
+  private lastTime = 0;
+
+  add(chunk: TraceChunk): void {
+    const n = chunk.page.length;
+    if (n === 0) return;
+    if (this.accesses === 0) this.firstTime = chunk.time[0];
+    this.largest = Math.max(this.largest, largestPage(chunk.page));
+    this.lastTime = chunk.time[n - 1];
+    this.accesses += n;
+  }
+
+  finish(name: string, pageSize: number): TraceSummary {
+    return { name, pageSize, accesses: this.accesses, largestPage: this.largest, firstTime: this.firstTime, lastTime: this.lastTime };
+  }
+}
+
+/** The whole trace as one chunk (views, no copy). */
+export function wholeTraceChunk(trace: Trace): TraceChunk {
+  return { start: 0, time: trace.time, page: trace.page, write: trace.write };
+}
+
+export function summarizeTrace(trace: Trace): TraceSummary {
+  const builder = new SummaryBuilder();
+  builder.add(wholeTraceChunk(trace));
+  return builder.finish(trace.name, trace.pageSize);
+}

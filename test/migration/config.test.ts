@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBandwidth, parseDuration, resolveSimConfig, simulate, type SimInput } from '../../src/migration';
 import { UserError } from '../../src/errors';
-import { makeTrace } from '../../src/trace';
+import { makeTrace, summarizeTrace } from '../../src/trace';
 
 test('parseBandwidth reads bits and bytes per second with decimal prefixes', () => {
   assert.equal(parseBandwidth('1gbit'), 1e9);
@@ -26,7 +26,7 @@ test('parseDuration reads microseconds', () => {
 });
 
 test('resolveSimConfig fills the VM size and page size from the trace', () => {
-  const config = resolveSimConfig(makeTrace({ page: [3, 9, 4] }, { pageSize: 8192 }));
+  const config = resolveSimConfig(summarizeTrace(makeTrace({ page: [3, 9, 4] }, { pageSize: 8192 })));
   assert.equal(config.vmPages, 10);
   assert.equal(config.pageSize, 8192);
   assert.equal(config.network.bandwidthBps, 1e9);
