@@ -4,7 +4,7 @@
  * still dirty). The timing model is described in README "Migration model".
  */
 import { createPredictor } from '../prefetch';
-import type { Predictor } from '../prefetch/types';
+import { feedHistory, type Predictor } from '../prefetch/types';
 import { UserError } from '../errors';
 import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
 import { resolveSimConfig } from './config';
@@ -139,7 +139,7 @@ export class Simulation {
   /** Source-side accesses [from, to) of a chunk, for the predictor's history. */
   private observe(page: Uint32Array, from: number, to: number): void {
     const predictor = this.predictor;
-    if (predictor) for (let i = from; i < to; i++) predictor.observeHistory(page[i]);
+    if (predictor) feedHistory(predictor, page.subarray(from, to));
   }
 
   private countDistinct(page: Uint32Array, from: number, to: number): void {

@@ -1,3 +1,5 @@
+import { enlarged } from '../util/enlarged';
+
 /** Symbols with one count, kept in a list of buckets of equal count (an O(1) LFU structure). */
 interface Bucket {
   count: number;
@@ -15,12 +17,13 @@ interface Bucket {
  * once sent is never worth proposing again in the same run.
  */
 export class FrequencyRanking {
-  private readonly counts: number[] = [];
-  private readonly lastCounted: number[] = [];
-  private readonly prev: number[] = [];
-  private readonly next: number[] = [];
+  // per symbol, in typed arrays grown by doubling: one increment per PPM update touches them all
+  private counts = new Float64Array(1024);
+  private lastCounted = new Float64Array(1024).fill(-1);
+  private prev = new Int32Array(1024).fill(-1);
+  private next = new Int32Array(1024).fill(-1);
+  private retired = new Uint8Array(1024);
   private readonly bucketOf: (Bucket | null)[] = [];
-  private readonly retired: boolean[] = [];
   private top: Bucket | null = null;
   private bottom: Bucket | null = null;
   /** Sum of all counts. */
@@ -29,28 +32,22 @@ export class FrequencyRanking {
   distinct = 0;
 
   count(symbol: number): number {
-    return this.counts[symbol] ?? 0;
+    return symbol < this.counts.length ? this.counts[symbol] : 0;
   }
 
   /** Tick of the symbol's last increment (-1 if never): the tie-break of the ranking. */
   recency(symbol: number): number {
-    return this.lastCounted[symbol] ?? -1;
+    return symbol < this.lastCounted.length ? this.lastCounted[symbol] : -1;
   }
 
   increment(symbol: number, tick: number): void {
-    while (this.counts.length <= symbol) {
-      this.counts.push(0);
-      this.lastCounted.push(-1);
-      this.prev.push(-1);
-      this.next.push(-1);
-      this.bucketOf.push(null);
-      this.retired.push(false);
-    }
+    if (symbol >= this.counts.length) this.grow(symbol);
+    while (this.bucketOf.length <= symbol) this.bucketOf.push(null);
     const c = this.counts[symbol]++;
     if (c === 0) this.distinct++;
     this.total++;
     this.lastCounted[symbol] = tick;
-    if (this.retired[symbol]) return;
+    if (this.retired[symbol] === 1) return;
     const from = this.bucketOf[symbol];
     const above = from ? from.higher : this.bottom;
     const target = above && above.count === c + 1 ? above : this.insertBucket(c + 1, from, above);
@@ -60,9 +57,9 @@ export class FrequencyRanking {
 
   /** Removes the symbol from the enumeration for good (its count stays). */
   retire(symbol: number): void {
-    if (this.retired[symbol]) return;
+    if (this.retired[symbol] === 1) return;
     if (this.bucketOf[symbol]) this.unlink(symbol);
-    this.retired[symbol] = true;
+    this.retired[symbol] = 1;
   }
 
   /** Visits live symbols by descending count, most recent first on equal counts, until `visit` returns false. */
@@ -74,6 +71,16 @@ export class FrequencyRanking {
         s = after;
       }
     }
+  }
+
+  private grow(symbol: number): void {
+    let size = this.counts.length * 2;
+    while (size <= symbol) size *= 2;
+    this.counts = enlarged(this.counts, size);
+    this.lastCounted = enlarged(this.lastCounted, size, -1);
+    this.prev = enlarged(this.prev, size, -1);
+    this.next = enlarged(this.next, size, -1);
+    this.retired = enlarged(this.retired, size);
   }
 
   private insertBucket(count: number, lower: Bucket | null, higher: Bucket | null): Bucket {

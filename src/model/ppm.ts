@@ -1,8 +1,10 @@
 import { UserError } from '../errors';
+import { enlarged } from '../util/enlarged';
 import { PairMap } from '../util/pair-map';
 import { TopK } from '../util/top-k';
 import { wholeOption } from '../util/whole-option';
 import { FrequencyRanking } from './frequency';
+import { Interner } from './interner';
 
 export const PPM_ESCAPE_METHODS = ['A', 'C', 'D'] as const;
 export type EscapeMethod = (typeof PPM_ESCAPE_METHODS)[number];
@@ -86,8 +88,7 @@ export class PpmModel {
   readonly escape: EscapeMethod;
   readonly maxContexts: number;
 
-  private readonly symbolIndex = new Map<number, number>();
-  private readonly symbolValue: number[] = [];
+  private readonly symbols = new Interner();
   private readonly orderZero = new FrequencyRanking();
 
   /** Per node id; node 0 is the root (the empty, order-0 context), never dropped. */
@@ -98,6 +99,11 @@ export class PpmModel {
   private firstChild = new Int32Array(1024).fill(-1);
   private nextSibling = new Int32Array(1024).fill(-1);
   private prevSibling = new Int32Array(1024).fill(-1);
+  /**
+   * The child last reached from each node: checked before the hash map, since a context is mostly
+   * followed by the symbol that followed it last time (the regularity PPM itself relies on).
+   */
+  private lastChild = new Int32Array(1024).fill(-1);
   private nodeIds = 1;
   private readonly freeIds: number[] = [];
   private readonly children = new PairMap();
@@ -112,8 +118,10 @@ export class PpmModel {
   private nextPath: Int32Array;
   private pathLength = 1;
   private tick = 0;
-  /** Exclusion marks: excludedIn[symbol] === query stamp when excluded in the current query. */
-  private readonly excludedIn: number[] = [];
+  /** Per symbol index: the root's child (the order-0 node) by direct lookup, the one looked up in every update. */
+  private rootChild = new Int32Array(1024).fill(-1);
+  /** Per symbol index: excludedIn[symbol] === query stamp when excluded in the current query. */
+  private excludedIn = new Int32Array(1024);
   private stamp = 0;
 
   constructor(options: PpmOptions = {}) {
@@ -132,24 +140,28 @@ export class PpmModel {
    */
   update(symbol: number, learn = true): void {
     const tick = ++this.tick;
-    const index = learn ? this.intern(symbol) : this.symbolIndex.get(symbol) ?? -1;
+    const index = learn ? this.symbols.intern(symbol) : this.symbols.indexOf(symbol);
+    if (index >= this.rootChild.length) this.growSymbols();
     if (learn) this.orderZero.increment(index, tick);
     this.recent[this.recentEnd] = index;
     this.recentEnd = (this.recentEnd + 1) % this.order;
     const next = this.nextPath;
+    const path = this.path;
+    const pathLength = index >= 0 ? this.pathLength : 0;
     let length = 1;
     next[0] = 0;
-    for (let m = 0; m < this.pathLength && index >= 0; m++) {
-      const parent = this.path[m];
-      let id = this.children.get(parent, index);
+    for (let m = 0; m < pathLength; m++) {
+      const parent = path[m];
+      let id = this.childOf(parent, index);
       if (id < 0) {
         if (!learn) break;
         id = this.newNode(parent, index);
       }
+      // read countOf after newNode: it may have grown the arrays
       if (learn) this.countOf[id]++;
       if (m < this.order) next[length++] = id;
     }
-    this.nextPath = this.path;
+    this.nextPath = path;
     this.path = next;
     this.pathLength = length;
     if (this.liveNodes > this.maxContexts) this.prune();
@@ -161,12 +173,12 @@ export class PpmModel {
    * the model never saw are absent; the mass left (1 - sum) is the final escape.
    */
   distribution(history: readonly number[]): Map<number, number> {
-    const recent = history.slice(-this.order).map((s) => this.symbolIndex.get(s) ?? -1);
+    const recent = history.slice(-this.order).map((s) => this.symbols.indexOf(s));
     const path = new Int32Array(this.order + 1);
     const length = this.contextsOf(recent, path);
     const result = new Map<number, number>();
     this.blend(path, length, (symbol, p) => {
-      result.set(this.symbolValue[symbol], p);
+      result.set(this.symbols.valueOf(symbol), p);
       return true;
     });
     return result;
@@ -188,7 +200,7 @@ export class PpmModel {
       const recency = this.orderZero.recency(symbol);
       // order 0 comes in descending (p, recency): the first that does not fit ends the search
       if (!best.accepts(p, recency)) return !atOrderZero;
-      const value = this.symbolValue[symbol];
+      const value = this.symbols.valueOf(symbol);
       if (accept(value)) best.offer(value, p, recency);
       else if (atOrderZero && gone?.(value)) this.orderZero.retire(symbol);
       return true;
@@ -236,17 +248,6 @@ export class PpmModel {
     this.orderZero.forEachDescending((s) => this.excludedIn[s] === stamp || visit(s, weight * symbolProbability(this.escape, this.orderZero.count(s), n, q), true));
   }
 
-  private intern(symbol: number): number {
-    let index = this.symbolIndex.get(symbol);
-    if (index === undefined) {
-      index = this.symbolValue.length;
-      this.symbolIndex.set(symbol, index);
-      this.symbolValue.push(symbol);
-      this.excludedIn.push(0);
-    }
-    return index;
-  }
-
   /**
    * Writes into `path` the nodes of the contexts of `recent` (symbol indices, oldest first):
    * path[m] = node of its last m symbols, for as long as they exist; returns the path's length.
@@ -256,7 +257,7 @@ export class PpmModel {
     let length = 1;
     for (let m = 1; m <= recent.length; m++) {
       let id = 0;
-      for (let i = recent.length - m; i < recent.length && id >= 0; i++) id = recent[i] < 0 ? -1 : this.children.get(id, recent[i]);
+      for (let i = recent.length - m; i < recent.length && id >= 0; i++) id = recent[i] < 0 ? -1 : this.childOf(id, recent[i]);
       if (id < 0) break;
       path[length++] = id;
     }
@@ -273,6 +274,16 @@ export class PpmModel {
     return out;
   }
 
+  /** The node of string parent·symbol, or -1. */
+  private childOf(parent: number, symbol: number): number {
+    if (parent === 0) return this.rootChild[symbol];
+    const last = this.lastChild[parent];
+    if (last >= 0 && this.symbolOf[last] === symbol && this.parentOf[last] === parent) return last;
+    const id = this.children.get(parent, symbol);
+    if (id >= 0) this.lastChild[parent] = id;
+    return id;
+  }
+
   private newNode(parent: number, symbol: number): number {
     const id = this.freeIds.pop() ?? this.nodeIds++;
     if (id >= this.parentOf.length) this.grow();
@@ -281,11 +292,14 @@ export class PpmModel {
     this.countOf[id] = 0;
     this.depthOf[id] = this.depthOf[parent] + 1;
     this.firstChild[id] = -1;
+    this.lastChild[id] = -1;
+    this.lastChild[parent] = id;
     this.prevSibling[id] = -1;
     this.nextSibling[id] = this.firstChild[parent];
     if (this.firstChild[parent] >= 0) this.prevSibling[this.firstChild[parent]] = id;
     this.firstChild[parent] = id;
-    this.children.set(parent, symbol, id);
+    if (parent === 0) this.rootChild[symbol] = id;
+    else this.children.set(parent, symbol, id);
     this.liveNodes++;
     if (this.depthOf[id] <= this.order) this.liveContexts++;
     return id;
@@ -314,7 +328,9 @@ export class PpmModel {
     while (stack.length > 0) {
       const id = stack.pop()!;
       for (let c = this.firstChild[id]; c >= 0; c = this.nextSibling[c]) stack.push(c);
-      this.children.delete(this.parentOf[id], this.symbolOf[id]);
+      if (this.parentOf[id] === 0) this.rootChild[this.symbolOf[id]] = -1;
+      else this.children.delete(this.parentOf[id], this.symbolOf[id]);
+      if (this.lastChild[this.parentOf[id]] === id) this.lastChild[this.parentOf[id]] = -1;
       this.countOf[id] = -1;
       this.freeIds.push(id);
       this.liveNodes--;
@@ -322,18 +338,20 @@ export class PpmModel {
     }
   }
 
+  private growSymbols(): void {
+    this.rootChild = enlarged(this.rootChild, this.rootChild.length * 2, -1);
+    this.excludedIn = enlarged(this.excludedIn, this.rootChild.length);
+  }
+
   private grow(): void {
     const size = this.parentOf.length * 2;
-    const larger = <T extends Int32Array | Float64Array>(smaller: T, fresh: T): T => {
-      fresh.set(smaller);
-      return fresh;
-    };
-    this.parentOf = larger(this.parentOf, new Int32Array(size));
-    this.symbolOf = larger(this.symbolOf, new Int32Array(size));
-    this.countOf = larger(this.countOf, new Float64Array(size));
-    this.depthOf = larger(this.depthOf, new Int32Array(size));
-    this.firstChild = larger(this.firstChild, new Int32Array(size).fill(-1));
-    this.nextSibling = larger(this.nextSibling, new Int32Array(size).fill(-1));
-    this.prevSibling = larger(this.prevSibling, new Int32Array(size).fill(-1));
+    this.parentOf = enlarged(this.parentOf, size);
+    this.symbolOf = enlarged(this.symbolOf, size);
+    this.countOf = enlarged(this.countOf, size);
+    this.depthOf = enlarged(this.depthOf, size);
+    this.firstChild = enlarged(this.firstChild, size, -1);
+    this.nextSibling = enlarged(this.nextSibling, size, -1);
+    this.prevSibling = enlarged(this.prevSibling, size, -1);
+    this.lastChild = enlarged(this.lastChild, size, -1);
   }
 }

@@ -14,13 +14,39 @@ export class HistoryWindow {
     this.written++;
   }
 
-  /** Replays the kept pages oldest first and empties the window. */
-  drain(visit: (page: number) => void): void {
-    const pages = this.pages;
-    if (!pages) return;
+  /** Records consecutive pages, oldest first: only the last `capacity` of them are copied. */
+  pushBlock(block: Uint32Array): void {
+    const pages = (this.pages ??= new Uint32Array(this.capacity));
+    const kept = block.subarray(Math.max(0, block.length - this.capacity));
+    this.written += block.length - kept.length;
+    let at = this.written % this.capacity;
+    let from = 0;
+    while (from < kept.length) {
+      const n = Math.min(kept.length - from, this.capacity - at);
+      pages.set(kept.subarray(from, from + n), at);
+      from += n;
+      at = 0;
+    }
+    this.written += kept.length;
+  }
+
+  /** The kept pages, oldest first, emptying the window. */
+  take(): Uint32Array {
+    const pages = this.pages ?? new Uint32Array(0);
     const kept = Math.min(this.written, this.capacity);
-    for (let i = this.written - kept; i < this.written; i++) visit(pages[i % this.capacity]);
+    const end = this.written % this.capacity;
     this.pages = undefined;
     this.written = 0;
+    if (kept < this.capacity || end === 0) return pages.subarray(0, kept);
+    const ordered = new Uint32Array(kept);
+    ordered.set(pages.subarray(end));
+    ordered.set(pages.subarray(0, end), kept - end);
+    return ordered;
+  }
+
+  /** Replays the kept pages oldest first and empties the window. */
+  drain(visit: (page: number) => void): void {
+    const pages = this.take();
+    for (let i = 0; i < pages.length; i++) visit(pages[i]);
   }
 }

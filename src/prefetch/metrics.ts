@@ -4,7 +4,7 @@ import { createPredictor } from './registry';
 import { wholeOption } from '../util/whole-option';
 import { isPageInVm } from './proposals';
 import { NextAlive } from '../util/next-alive';
-import type { FaultContext, PredictorName, PredictorOptions } from './types';
+import { feedHistory, type FaultContext, type PredictorName, type PredictorOptions } from './types';
 
 export const PREDICT_DEFAULTS = { k: 8, lead: 0 };
 
@@ -88,7 +88,7 @@ export function predictionMetrics(trace: Trace, name: PredictorName, options: Pr
   const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
   const predictor = createPredictor(name, { ...options, trace: options.trace ?? trace });
   const start = switchoverIndex(trace, options.switchover ?? 0);
-  for (let i = 0; i < start; i++) predictor.observeHistory(trace.page[i]);
+  feedHistory(predictor, trace.page.subarray(0, start));
 
   const state = new Uint8Array(vmPages);
   const issuedAt = new Float64Array(vmPages);

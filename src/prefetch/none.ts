@@ -8,6 +8,7 @@ export const none = definePredictor({
   create: () => ({
     name: 'none',
     observeHistory() {},
+    observeHistoryBlock() {},
     onFault: () => [],
     modelSize: () => 0,
   }),

@@ -55,7 +55,10 @@ export function ppmPredictor(name: string, options: OptionValues<typeof PPM_MODE
   const minProbability = options.minProbability;
   const recorded = new HistoryWindow(options.historyWindow);
   let previous = -1;
-  const trainOnHistory = () => recorded.drain((page) => feed(page, true));
+  const trainOnHistory = () => {
+    const pages = recorded.take();
+    for (let i = 0; i < pages.length; i++) feed(pages[i], true);
+  };
 
   function feed(page: number, learn: boolean): void {
     if (!deltas) model.update(page, learn);
@@ -67,6 +70,9 @@ export function ppmPredictor(name: string, options: OptionValues<typeof PPM_MODE
     name,
     observeHistory(page) {
       if (training.offline) recorded.push(page);
+    },
+    observeHistoryBlock(pages) {
+      if (training.offline) recorded.pushBlock(pages);
     },
     onFault(page, k, ctx) {
       trainOnHistory();

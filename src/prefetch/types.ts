@@ -25,6 +25,12 @@ export interface Predictor {
   readonly name: string;
   /** A source-side access before switchover (offline training data). */
   observeHistory(page: number): void;
+  /**
+   * Optional: consecutive history accesses at once, oldest first (a view of the trace: read it,
+   * do not keep it). Same effect as observeHistory on each; lets a predictor that keeps only the
+   * last accesses, or none, skip the per-access call. Callers go through feedHistory.
+   */
+  observeHistoryBlock?(pages: Uint32Array): void;
   /** A network fault on `page`: at most `k` pages to send with it, best first. */
   onFault(page: number, k: number, ctx: FaultContext): number[];
   /** Model size (e.g. PPM contexts and counts), for reports; 0 when stateless. */
@@ -42,3 +48,12 @@ export type PredictorOptions = Partial<Intersection<OptionValues<(typeof PREDICT
   /** The whole trace: required by the oracle, which reads the future. */
   trace?: Trace;
 };
+
+/** Hands history accesses to a predictor: in one block when it takes blocks, else one by one. */
+export function feedHistory(predictor: Predictor, pages: Uint32Array): void {
+  if (predictor.observeHistoryBlock) {
+    predictor.observeHistoryBlock(pages);
+    return;
+  }
+  for (let i = 0; i < pages.length; i++) predictor.observeHistory(pages[i]);
+}

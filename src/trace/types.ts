@@ -18,10 +18,19 @@ export interface Trace {
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
-/** Largest page number among `page`, or -1 when there is none (a VM needs largest + 1 pages). */
+/** Per page array already scanned: its largest page (a trace's arrays are not changed once built). */
+const largestOf = new WeakMap<Uint32Array, number>();
+
+/**
+ * Largest page number among `page`, or -1 when there is none (a VM needs largest + 1 pages).
+ * Remembered per array: every simulation of a trace asks, and the scan costs as much as a replay.
+ */
 export function largestPage(page: Uint32Array): number {
+  const known = largestOf.get(page);
+  if (known !== undefined) return known;
   let max = -1;
   for (let i = 0; i < page.length; i++) if (page[i] > max) max = page[i];
+  largestOf.set(page, max);
   return max;
 }
 

@@ -3,3 +3,4 @@ export { NextAlive } from './next-alive';
 export { PairMap } from './pair-map';
 export { TopK } from './top-k';
 export { wholeOption } from './whole-option';
+export { enlarged } from './enlarged';
