@@ -2,6 +2,7 @@ import { createPredictor, ppm, ppmPredictor, resolveOptions, type Predictor } fr
 import type { Row } from '../report/table';
 import { switchoverAtFraction, switchoverIndex } from '../trace';
 import { EXPERIMENT_DEFAULTS, simulateWorkload, type Progress, type SimOverrides } from './common';
+import type { Method } from './predictors';
 import type { Workload } from './workloads';
 
 export interface PpmMissSweep {
@@ -75,3 +76,22 @@ export function ppmMissChartRows(rows: readonly Row[]): Row[] {
     panel: `${r.workload} · ${r.sweep}`, share: r.sweep === 'switchover' ? r.switchoverFraction : r.historyShare, metric, value: r[column],
   })));
 }
+
+/**
+ * What was tried and did not win, beside what did: PPM with a shorter context and another escape method
+ * (the paper's knobs), the delta model learnt online only, the hybrid with every context prediction first
+ * (no 1/2 threshold), the hybrid without its model (phase-bubbling) and without the phase ranking
+ * (bubbling), and the limit.
+ */
+export const PPM_VARIANT_METHODS: readonly Method[] = [
+  { label: 'ppm', predictor: 'ppm' },
+  { label: 'ppm order 1', predictor: 'ppm', predictorOptions: { order: 1 } },
+  { label: 'ppm escape A', predictor: 'ppm', predictorOptions: { escape: 'A' } },
+  { label: 'ppm-delta', predictor: 'ppm-delta' },
+  { label: 'ppm-delta online', predictor: 'ppm-delta', predictorOptions: { training: 'online' } },
+  { label: 'ppm-hybrid', predictor: 'ppm-hybrid' },
+  { label: 'ppm-hybrid p≥0', predictor: 'ppm-hybrid', predictorOptions: { minProbability: 0 } },
+  { label: 'phase-bubbling', predictor: 'phase-bubbling' },
+  { label: 'bubbling', predictor: 'bubbling' },
+  { label: 'oracle', predictor: 'oracle' },
+];

@@ -27,8 +27,10 @@ export const COMPARED_PREDICTORS = [
 export const COMPARED_METHODS: readonly Method[] = COMPARED_PREDICTORS.map((p) => ({ label: p, predictor: p }));
 /** The controls: a predictor is worth what it wins over the better of them. */
 export const CONTROL_METHODS: readonly string[] = ['random-k', 'ppm-order0'];
-/** The bar for the best non-oracle predictor: at most this many times the oracle's network faults. */
+/** The bar set for the best non-oracle predictor: at most this many times the oracle's network faults... */
 export const ORACLE_FAULT_GOAL = 1.15;
+/** ...at this setting: k = 8, switchover after half of each trace, no background push. */
+export const ORACLE_GOAL_SETTING: SimOverrides = { k: 8, switchoverFraction: 0.5, push: 'off' };
 
 /** One workload under one method: the experiment setup, the overrides, then the method's own options. */
 export function simulateMethod(workload: Workload, method: Method, overrides: SimOverrides = {}) {
