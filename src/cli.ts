@@ -12,6 +12,7 @@ const COMMANDS: Record<string, Command> = {
   predict: { summary: 'prediction metrics of one predictor on a trace', load: () => import('./cli/predict') },
   simulate: { summary: 'simulate one migration (post-copy, pre-copy or hybrid)', load: () => import('./cli/simulate') },
   compare: { summary: 'simulate several predictors side by side', load: () => import('./cli/compare') },
+  qemu: { summary: 'qemu migrate: real QEMU post-copy migrations (after npm run qemu:setup)', load: () => import('./cli/qemu') },
 };
 
 function usage(): string {

@@ -33,12 +33,13 @@ ${predictorFlagsUsage(31)}
   --ips N                      VM instructions per second (default ${d.instructionsPerSecond})
   --cpu-state BYTES            CPU and device state sent at switchover (default ${d.cpuStateBytes})
   --switchover-cost T          fixed cost of the switchover pause (default ${d.switchoverFixedMs}ms)
-  --fault-cost T               host time per network fault before the source handles it (default ${d.faultCostUs}us)
+  --fault-cost T               host time per fault: the destination asks for the page this long after the touch (default ${d.faultCostUs}us)
   --zero-share F               share of the VM's pages that are zero, sent as a header only (0..1, default ${d.zeroPageShare})
   --zero-seed S                seed drawing the zero pages of --zero-share (default ${d.zeroPageSeed})
   --zero-pages FILE            pages known to be zero: numbers or ranges a-b (e.g. from a guest capture)
   --precopy-rounds N           pre-copy/hybrid: at most N live rounds (default ${d.precopyMaxRounds})
   --precopy-stop-pages N       pre-copy/hybrid: stop once at most N pages are dirty (default ${d.precopyStopPages})
+  --postcopy-after T           hybrid: switch to post-copy this long after the start, even mid-round (QEMU)
   --json                       print JSON instead of a table`;
 
 const USAGE = `usage: postcopy-lab simulate --trace FILE --prefetcher NAME [options]
@@ -67,6 +68,7 @@ export const SIM_FLAGS = {
   'zero-pages': { type: 'string' },
   'precopy-rounds': { type: 'string' },
   'precopy-stop-pages': { type: 'string' },
+  'postcopy-after': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -98,6 +100,7 @@ export function simInputFromFlags(v: SimFlagValues, switchover: number, predicto
     zeroPages: v['zero-pages'] === undefined ? undefined : parsePageSet(readInputText(v['zero-pages']), v['zero-pages']),
     precopyMaxRounds: intFlag(v['precopy-rounds'], 'precopy-rounds', d.precopyMaxRounds, 1),
     precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0),
+    postcopyAfterMs: v['postcopy-after'] === undefined ? undefined : nonNegative(parseDuration(v['postcopy-after']), 'postcopy-after', v['postcopy-after']) / 1000,
   };
 }
 

@@ -8,3 +8,4 @@ export * from './modes';
 export * from './whatif';
 export * from './push';
 export * from './ppm-misses';
+export * from './real-qemu';

@@ -109,6 +109,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     zeroPages: input.zeroPages,
     precopyStopPages: input.precopyStopPages ?? d.precopyStopPages,
     precopyMaxRounds: input.precopyMaxRounds ?? d.precopyMaxRounds,
+    postcopyAfterMs: input.postcopyAfterMs,
   };
   check(MIGRATION_MODES.includes(config.mode), `mode must be one of ${MIGRATION_MODES.join(', ')}, got '${config.mode}'`);
   check(PUSH_POLICIES.includes(config.push), `push must be one of ${PUSH_POLICIES.join(', ')}, got '${config.push}'`);
@@ -128,6 +129,10 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
   check(config.zeroPageShare >= 0 && config.zeroPageShare <= 1, `zero page share must be between 0 and 1, got ${config.zeroPageShare}`);
   checkWhole(config.precopyStopPages, 'pre-copy stop pages', 0);
   checkWhole(config.precopyMaxRounds, 'pre-copy rounds', 1);
+  if (config.postcopyAfterMs !== undefined) {
+    checkNumber(config.postcopyAfterMs, 'post-copy start', 0, true);
+    check(config.mode === 'hybrid', `a post-copy start time needs hybrid mode, not ${config.mode}`);
+  }
   check(largest < config.vmPages, `trace '${trace.name}' touches page ${largest}, beyond the VM's ${config.vmPages} pages`);
   const last = trace.lastTime;
   check(config.switchover <= last, `no access left after switchover ${config.switchover} (the trace ends at instruction ${last})`);

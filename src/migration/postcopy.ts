@@ -159,7 +159,9 @@ export class PostcopyRun {
     const counts = this.counts;
     counts.distinctPagesTouched++;
     if (this.predicted[p] === 1) counts.prefetchUsed++;
-    if (this.arrival[p] === Infinity) this.pushUntil(now);
+    // The destination's fault handling looks at the page `faultCostUs` after the touch (QEMU's fault
+    // thread asks the source only for a page it has not received by then); the push goes on meanwhile.
+    if (this.arrival[p] === Infinity) this.pushUntil(now + this.config.faultCostUs);
     let arrives = this.arrival[p];
     if (arrives === Infinity) {
       counts.networkFaults++;

@@ -152,12 +152,20 @@ export class Simulation {
     }
   }
 
-  /** Hybrid: a post-copy phase in which only the pages dirty at the pause are on the source (written, so none is zero). */
+  /**
+   * Hybrid: a post-copy phase in which only the pages dirty at the pause are on the source: written ones
+   * (no longer zero pages) and, when the rounds were cut short, the ones not sent yet.
+   */
   private afterRounds(outcome: PrecopyOutcome): void {
     if (this.config.mode !== 'hybrid') return;
     const arrival = new Float64Array(this.config.vmPages);
     for (let p = 0; p < arrival.length; p++) if (outcome.dirty[p] === 1) arrival[p] = Infinity;
-    this.startPostcopy(outcome.pauseUs, outcome.pauseInstruction, arrival, undefined);
+    let zero: Uint8Array | undefined;
+    if (this.zero) {
+      zero = new Uint8Array(this.zero.length);
+      for (let p = 0; p < zero.length; p++) zero[p] = this.zero[p] & (outcome.written[p] ^ 1);
+    }
+    this.startPostcopy(outcome.pauseUs, outcome.pauseInstruction, arrival, zero);
   }
 
   /**

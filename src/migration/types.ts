@@ -36,8 +36,10 @@ export interface SimConfig {
   /** Fixed cost of the switchover pause, ms. */
   switchoverFixedMs: number;
   /**
-   * Host time per network fault, us: userfaultfd read, the request message and the source's handling
-   * of it. The request reaches the source this long after RTT/2, so the page also takes its place on the link later.
+   * Host time per fault, us: userfaultfd read, the request message and the source's handling of it.
+   * The destination looks at the page this long after the touch: if the push has sent it by then no
+   * request goes out (the VM waits for it: a late prefetch); otherwise the request reaches the source
+   * this long plus RTT/2 after the touch.
    */
   faultCostUs: number;
   /** Share of the VM's pages that are all zero (sent as a header only), drawn per page under `zeroPageSeed`. */
@@ -47,8 +49,10 @@ export interface SimConfig {
   zeroPages?: ArrayLike<number>;
   /** Pre-copy: stop-and-copy once at most this many pages are dirty ... */
   precopyStopPages: number;
-  /** ... or after this many rounds. Hybrid switches to post-copy after its rounds. */
+  /** ... or after this many rounds. Hybrid switches to post-copy after its rounds ... */
   precopyMaxRounds: number;
+  /** ... or this long after the migration started, even mid-round (QEMU's migrate-start-postcopy), ms. */
+  postcopyAfterMs?: number;
 }
 
 /** What callers pass to `simulate`: any subset of SimConfig, the network partially too. */

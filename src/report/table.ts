@@ -28,3 +28,10 @@ export function tableHtml(rows: readonly Row[], columns: readonly string[] = Obj
     .join('\n');
   return `<table class="pcl-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
+
+/** Rows as aligned plain text (first column left, the others right): for terminals and logs. */
+export function tableText(rows: readonly Row[], columns: readonly string[] = Object.keys(rows[0] ?? {})): string {
+  const cells = [columns.map(String), ...rows.map((row) => columns.map((c) => formatCell(row[c])))];
+  const widths = columns.map((_, c) => Math.max(...cells.map((line) => line[c].length)));
+  return cells.map((line) => line.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  ')).join('\n');
+}

@@ -197,3 +197,33 @@ test('pre-copy: a zero page costs a header in round 1 and a whole page once writ
   assert.equal(r.totalMigrationMs, 6.9);
   assert.equal(r.bytesSent, 4 * 125 + 25 + 250);
 });
+
+test('hybrid with a post-copy start time: the round is cut, pages not fully sent stay on the source', () => {
+  const trace = makeTrace({ time: [500, 1500, 2500], page: [0, 1, 1], write: [1, 1, 1] });
+  const r = simulate(trace, { ...SLOW_LINK, mode: 'hybrid', vmPages: 3, postcopyAfterMs: 1.5 });
+  // Round 1: p0 0..1000; p1 would end at 2000 > 1500: cut there, p1 and p2 stay on the source.
+  // p0 was written at 500, after its send started: dirty too. Pause at 1500 (instruction 1500):
+  // state 1500..3500, resume 3500 + 200 + 500 = 4200. p1 at 4200: fault, request 4400, 4400..5400,
+  // arrives 5600: stall 1400. p1 again at 4200 + 1000 + 1400: here. The VM ends at 6600; push off:
+  // p0 6600..7600, p2 7600..8600, arriving 8800.
+  assert.deepEqual([r.precopyRounds, r.pagesSent, r.networkFaults], [1, 4, 1]);
+  assert.equal(r.downtimeMs, 2.7);
+  assert.equal(r.stallMs, 1.4);
+  assert.equal(r.totalMigrationMs, 8.8);
+  assert.throws(() => simulate(trace, { ...SLOW_LINK, postcopyAfterMs: 1 }), /needs hybrid mode, not postcopy/);
+});
+
+test('fault cost with restart push: a page the push sends before the destination asks for it is no network fault', () => {
+  const trace = makeTrace({ time: [0, 3000], page: [1, 3] });
+  const input: SimInput = { ...SLOW_LINK, push: 'restart', vmPages: 4 };
+  const slow = simulate(trace, { ...input, faultCostUs: 1500 });
+  // The push starts at 2000: p0 2000..3000 (arrives 3200), p1 3000..4000 (4200), p2 4000..5000, p3 5000..6000 (6200).
+  // p1 at 2700: the destination looks at 2700 + 1500 = 4200; p1 started at 3000, so no request:
+  // the VM waits for its arrival at 4200 (stall 1500). p3 at 2700 + 3000 + 1500 = 7200: here since 6200.
+  assert.deepEqual([slow.networkFaults, slow.latePrefetches], [0, 1]);
+  assert.equal(slow.stallMs, 1.5);
+  assert.equal(slow.totalMigrationMs, 6.2);
+  const fast = simulate(trace, input);
+  // Without the cost p1 is still on the source at 2700: a fault; request 2900, behind p0: 3000..4000, arrives 4200.
+  assert.deepEqual([fast.networkFaults, fast.latePrefetches, fast.stallMs], [1, 0, 1.5]);
+});

@@ -1,0 +1,72 @@
+/**
+ * `postcopy-lab qemu migrate`: real QEMU post-copy migrations of a guest workload on this machine
+ * (needs `npm run qemu:setup`); one JSON record per run, a summary table at the end.
+ */
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors';
+import { parseBandwidth, parseDuration } from '../migration';
+import { missingQemu, qemuAssets } from '../qemu/migrate';
+import { QEMU_RUN_DEFAULTS, QEMU_WORKLOADS, runCampaign } from '../qemu/campaign';
+import { summariseRecords } from '../qemu/summary';
+import { intFlag, numberFlag, parseFlags } from './args';
+
+const d = QEMU_RUN_DEFAULTS;
+const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options]
+  --workload LIST        ${QEMU_WORKLOADS.join(', ')} or all
+  --runs N               migrations per workload (default 3)
+  --bandwidth B          cap (max-bandwidth and max-postcopy-bandwidth), e.g. 400mbit (default ${d.bandwidthBps / 1e6}mbit)
+  --plugin               record the guest's page trace on both sides (slows the guest)
+  --ram MIB              guest memory (default ${d.ramMiB})
+  --share F              walkers: share of the guest's memory they walk (default ${d.share})
+  --warmup T             workload time before migrate (default ${d.warmupMs}ms)
+  --postcopy-after T     pre-copy time before migrate-start-postcopy (default ${d.postcopyAfterMs}ms)
+  --port N               destination TCP port on 127.0.0.1 (default 47213)
+  --out DIR              where records (and traces) go (default datasets/qemu)
+  --cache DIR            what npm run qemu:setup built (default .cache/qemu)`;
+
+const FLAGS = {
+  workload: { type: 'string' }, runs: { type: 'string' }, bandwidth: { type: 'string' }, plugin: { type: 'boolean' },
+  ram: { type: 'string' }, share: { type: 'string' }, warmup: { type: 'string' }, 'postcopy-after': { type: 'string' },
+  port: { type: 'string' }, out: { type: 'string' }, cache: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+function durationMs(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = parseDuration(value) / 1000;
+  if (!(ms >= 0 && ms <= 600_000)) throw new UserError(`--${flag} must be between 0 and 600s, got '${value}'`);
+  return ms;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  if (sub !== 'migrate') throw new UserError(`unknown qemu command '${sub}' (known: migrate)`);
+  const { values: v } = parseFlags(rest, FLAGS);
+  if (v.help) {
+    console.log(USAGE);
+    return;
+  }
+  const list = v.workload === undefined || v.workload === 'all' ? QEMU_WORKLOADS : v.workload.split(',').map((w) => w.trim());
+  for (const w of list) if (!QEMU_WORKLOADS.includes(w)) throw new UserError(`unknown workload '${w}' (known: ${QEMU_WORKLOADS.join(', ')})`);
+  const bandwidthBps = v.bandwidth === undefined ? d.bandwidthBps : parseBandwidth(v.bandwidth);
+  if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11)) throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got '${v.bandwidth}'`);
+  const settings = {
+    bandwidthBps,
+    plugin: v.plugin ?? false,
+    ramMiB: intFlag(v.ram, 'ram', d.ramMiB, 64, 4096),
+    share: numberFlag(v.share, 'share', d.share, 0.01, 0.9),
+    warmupMs: durationMs(v.warmup, 'warmup', d.warmupMs),
+    postcopyAfterMs: durationMs(v['postcopy-after'], 'postcopy-after', d.postcopyAfterMs),
+  };
+  const runs = intFlag(v.runs, 'runs', 3, 1, 100);
+  const port = intFlag(v.port, 'port', 47213, 1024, 65535);
+  const assets = qemuAssets(resolve(v.cache ?? '.cache/qemu'));
+  const missing = missingQemu(assets);
+  if (missing) throw new UserError(missing);
+  const outDir = resolve(v.out ?? join('datasets', 'qemu'));
+  const records = await runCampaign({ workloads: list, runs, settings, outDir, assets, port, onProgress: (m) => console.error(m) });
+  console.log(summariseRecords(records));
+}
