@@ -6,6 +6,7 @@
 import { createPredictor } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
 import { UserError } from '../errors';
+import { firstAtOrAfter } from '../trace/switchover';
 import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
 import { resolveSimConfig } from './config';
 import { resumeAfterPause, serialiseUs, timingOf, type Timing } from './link';
@@ -101,8 +102,7 @@ export class Simulation {
     this.fed += n;
     let i = 0;
     if (this.firstAccess === undefined) {
-      const switchover = this.config.switchover;
-      while (i < n && time[i] < switchover) i++;
+      i = firstAtOrAfter(time, this.config.switchover);
       this.observe(page, 0, i);
       if (i === n) return;
       this.firstAccess = start + i;

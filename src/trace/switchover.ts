@@ -3,14 +3,19 @@ import type { Trace } from './types';
 
 /**
  * Index of the first access that runs after switchover: the first i with time[i] >= instructions.
- * Accesses before it ran on the source (history); binary search because time is non-decreasing.
+ * Accesses before it ran on the source (history).
  */
 export function switchoverIndex(trace: Trace, instructions: number): number {
+  return firstAtOrAfter(trace.time, instructions);
+}
+
+/** The first index whose time is >= `instructions`: binary search, as times never decrease. */
+export function firstAtOrAfter(time: ArrayLike<number>, instructions: number): number {
   let lo = 0;
-  let hi = trace.time.length;
+  let hi = time.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (trace.time[mid] < instructions) lo = mid + 1;
+    if (time[mid] < instructions) lo = mid + 1;
     else hi = mid;
   }
   return lo;
