@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const output = requireFlag(values.output, 'output');
   const converter = new LackeyConverter({
-    lruPages: intFlag(values.lru, 'lru', DEFAULT_LRU_PAGES, 0),
+    lruPages: intFlag(values.lru, 'lru', DEFAULT_LRU_PAGES, 0, 2 ** 27),
     includeInstructionFetches: values.fetches ?? false,
     name: values.name ?? 'lackey',
   });

@@ -3,7 +3,7 @@
  * The `postcopy-lab` command line. Each subcommand lives in src/cli/<name>.ts and exports
  * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2).
  */
-import { UserError } from './errors';
+import { quoted, UserError } from './errors';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): unknown }> };
 
@@ -27,14 +27,21 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const command = COMMANDS[name];
-  if (!command) throw new UserError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (!command) throw new UserError(`unknown command ${quoted(name)} (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const module = await command.load();
   await module.run(rest);
 }
 
+/** The input needs more memory than node can allocate: a typed array too large for this machine. */
+function isOutOfMemory(err: unknown): err is RangeError {
+  return err instanceof RangeError && /allocation failed|Invalid (typed )?array length/.test(err.message);
+}
+
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UserError) {
-    process.stderr.write(`postcopy-lab: ${err.message}\n`);
+  if (err instanceof UserError || isOutOfMemory(err)) {
+    const message = err instanceof UserError ? err.message : `not enough memory for this input (${err.message})`;
+    // one line whatever the message holds (names are quoted where they are built; this is the backstop)
+    process.stderr.write(`postcopy-lab: ${message.replace(/[\r\n]+/g, ' ')}\n`);
     process.exitCode = 2;
   } else {
     process.stderr.write(`postcopy-lab: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

@@ -5,3 +5,22 @@
 export class UserError extends Error {
   override readonly name = 'UserError';
 }
+
+/**
+ * A user-given text (file name, flag value) for a message, JSON-quoted: a newline or other control
+ * character in it cannot split the message's line, and spaces at either end show.
+ * @example quoted('a\nb.trace') // '"a\\nb.trace"'
+ */
+export function quoted(text: string): string {
+  return JSON.stringify(text);
+}
+
+/**
+ * A file name for a message: as is when it is made of ordinary characters (letters, digits and
+ * `/._-+@:,=~`), else JSON-quoted like `quoted`, so that no name can split or blur the message's line.
+ * @example fileLabel('datasets/sort.trace.gz') // 'datasets/sort.trace.gz'
+ * @example fileLabel('my trace\n.txt') // '"my trace\\n.txt"'
+ */
+export function fileLabel(path: string): string {
+  return /^[\w./+@:,=~-]+$/.test(path) ? path : quoted(path);
+}

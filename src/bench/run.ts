@@ -6,7 +6,8 @@
  * Usage: node --expose-gc dist/bench/run.js [--accesses N] [--rss-accesses N] [--only a,b] [--json]
  */
 import { availableParallelism } from 'node:os';
-import { intFlag, parseFlags } from '../cli/args';
+import { intFlag, listFlag, parseFlags } from '../cli/args';
+import { MAX_TRACE_ACCESSES } from '../trace';
 import { UserError } from '../errors';
 import type { BenchLine } from './measure';
 import { memorySection } from './memory';
@@ -32,10 +33,10 @@ function main(argv: string[]): void {
     accesses: { type: 'string' }, 'rss-accesses': { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' },
   });
   const options: Options = {
-    accesses: intFlag(values.accesses, 'accesses', 10_000_000, 2),
-    rssAccesses: intFlag(values['rss-accesses'], 'rss-accesses', 100_000_000, 2),
+    accesses: intFlag(values.accesses, 'accesses', 10_000_000, 2, MAX_TRACE_ACCESSES),
+    rssAccesses: intFlag(values['rss-accesses'], 'rss-accesses', 100_000_000, 2, MAX_TRACE_ACCESSES),
   };
-  const names = values.only ? values.only.split(',') : Object.keys(SECTIONS);
+  const names = values.only === undefined ? Object.keys(SECTIONS) : listFlag(values.only, 'only');
   const unknown = names.filter((n) => !(n in SECTIONS));
   if (unknown.length) throw new UserError(`unknown bench section '${unknown[0]}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
   const lines: BenchLine[] = [];

@@ -1,18 +1,55 @@
+/**
+ * Flag parsing for every command: node's util.parseArgs (strict: unknown flags, missing values and
+ * stray arguments are errors) plus typed, bounded readers for the values. parseArgs is in node
+ * itself and already gives one-line errors; what it lacks, negative numbers as values, is handled
+ * here once for all commands.
+ */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parsed flags: each option's value (string or boolean, arrays when `multiple`) and the positionals. */
 export interface ParsedFlags<O extends Options> {
-  values: { [K in keyof O]?: O[K] extends { type: 'boolean' } ? (O[K] extends { multiple: true } ? boolean[] : boolean) : (O[K] extends { multiple: true } ? string[] : string) };
+  values: {
+    [K in keyof O]?: O[K] extends { type: 'boolean' }
+      ? O[K] extends { multiple: true } ? boolean[] : boolean
+      : O[K] extends { multiple: true } ? string[] : string;
+  };
   positionals: string[];
 }
 
-/** node:util parseArgs, with its errors turned into one-line UserErrors. */
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
+/** A value that parseArgs would take for a flag: -1, -0.5, -.5, -1e3. */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * `--lead -1` as `--lead=-1` (and `-o -1` as `-o-1`): parseArgs takes a value starting with '-' for a
+ * flag and rejects it as ambiguous; joined, the value reaches the flag's own range check and its clearer message.
+ */
+function attachNegativeValues(argv: readonly string[], options: Options): string[] {
+  const takesValue = (arg: string) => {
+    if (arg.startsWith('--')) return options[arg.slice(2)]?.type === 'string';
+    return arg.length === 2 && arg[0] === '-' && Object.values(options).some((o) => o.short === arg[1] && o.type === 'string');
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (next !== undefined && takesValue(argv[i]) && NEGATIVE_NUMBER.test(next)) {
+      out.push(argv[i].startsWith('--') ? `${argv[i]}=${next}` : `${argv[i]}${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
+/** node:util parseArgs (strict), negative numbers accepted as values, its errors turned into one-line UserErrors. */
+export function parseFlags<O extends Options>(argv: readonly string[], options: O, allowPositionals = false): ParsedFlags<O> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true }) as ParsedFlags<O>;
+    return parseArgs({ args: attachNegativeValues(argv, options), options, allowPositionals, strict: true }) as ParsedFlags<O>;
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message.split('\n')[0] : String(err));
   }
@@ -20,24 +57,28 @@ export function parseFlags<O extends Options>(argv: string[], options: O, allowP
 
 /** A required string flag. */
 export function requireFlag(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new UserError(`missing required option --${flag}`);
+  if (value === undefined) throw new UserError(`missing required option --${flag}`);
+  if (value === '') throw new UserError(`--${flag} must not be empty`);
   return value;
 }
 
-/** A whole number flag within [min, max]; `fallback` when absent. */
-export function intFlag(value: string | undefined, flag: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+/** A whole number flag within [min, max]; `fallback` when absent. Every numeric flag states its bounds. */
+export function intFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new UserError(`--${flag} must be a whole number, got '${value}'`);
+  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
+    if (/^\s*-?\d+\s*$/.test(value)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value.trim()}`);
+    throw new UserError(`--${flag} must be a whole number, got ${quoted(value)}`);
+  }
   if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
 /** A finite number flag within [min, max]; `fallback` when absent. */
-export function numberFlag(value: string | undefined, flag: string, fallback: number, min = -Infinity, max = Infinity): number {
+export function numberFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${flag} must be a number, got '${value}'`);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
   if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
@@ -45,6 +86,15 @@ export function numberFlag(value: string | undefined, flag: string, fallback: nu
 /** A flag that must be one of `choices`. */
 export function choiceFlag<T extends string>(value: string | undefined, flag: string, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new UserError(`--${flag} must be one of ${choices.join(', ')}, got '${value}'`);
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UserError(`--${flag} must be one of ${choices.join(', ')}, got ${quoted(value)}`);
+  }
   return value as T;
+}
+
+/** A comma-separated list flag, e.g. `--prefetchers none,ppm`: names trimmed, an empty one refused. */
+export function listFlag(value: string, flag: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.includes('')) throw new UserError(`--${flag} has an empty name in ${quoted(value)}`);
+  return names;
 }

@@ -2,11 +2,11 @@
  * `postcopy-lab predict`: prediction metrics of one predictor on a trace (see README
  * "Prediction metrics"), as a table or one JSON object.
  */
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { intFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import { parsePredictorName, PREDICT_DEFAULTS, predictionMetrics, PREDICTOR_NAMES, type PredictionMetrics } from '../prefetch';
-import { loadTrace, parseSwitchover } from '../trace';
+import { loadTrace, MAX_TRACE_ACCESSES, MAX_VM_PAGES, parseSwitchover } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
   --trace FILE             trace file (text, binary .pctrace, optionally .gz)
@@ -56,13 +56,13 @@ export function run(argv: string[]): void {
     console.log(USAGE);
     return;
   }
-  if (positionals.length > 0) throw new UserError(`predict takes no positional arguments, got '${positionals[0]}'`);
+  if (positionals.length > 0) throw new UserError(`predict takes no positional arguments, got ${quoted(positionals[0])}`);
   const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
   const trace = loadTrace(requireFlag(v.trace, 'trace'));
   const metrics = predictionMetrics(trace, name, {
     ...predictorOptionsFromFlags(v, [name]),
-    k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0),
-    lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0),
+    k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_VM_PAGES),
+    lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0, MAX_TRACE_ACCESSES),
     switchover: v.switchover === undefined ? 0 : parseSwitchover(v.switchover, trace),
   });
   console.log(v.json ? JSON.stringify({ trace: trace.name, ...metrics }, null, 2) : formatPredictionMetrics(metrics, trace.name));

@@ -2,8 +2,8 @@
  * `postcopy-lab simulate`: one migration of a trace. The flags, their parsing into a SimInput and
  * the result table are shared with `compare`, which runs several predictors on the same options.
  */
-import { UserError } from '../errors';
-import { choiceFlag, intFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
+import { fileLabel, quoted, UserError } from '../errors';
+import { choiceFlag, intFlag, listFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import {
   DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, parsePageSet, simulate, simulateStream,
@@ -11,7 +11,7 @@ import {
 } from '../migration';
 import { parsePredictorName, type PredictorName } from '../prefetch';
 import {
-  fractionSwitchover, loadTrace, parseSwitchover, parseSwitchoverSpec, streamTrace, summarizeTraceFile, timeAtIndex, type TraceSummary,
+  checkPageSize, fractionSwitchover, loadTrace, MAX_PAGE_SIZE, MAX_VM_PAGES, parseSwitchover, parseSwitchoverSpec, streamTrace, summarizeTraceFile, timeAtIndex, type TraceSummary,
 } from '../trace';
 import { readInputText } from '../util/read-input';
 
@@ -75,67 +75,70 @@ export const SIM_FLAGS = {
 
 type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
 
+/** Bounds of the flags with units: what a migration can have, far beyond any real link or pause. */
+const MAX_BANDWIDTH_BPS = 1e15;
+const MAX_DURATION_US = 3.6e9;
+
+/** A bandwidth or duration flag parsed by `parse` (bits/s or us), within [min, max]; `fallback` when absent. */
+function unitFlag(
+  text: string | undefined, flag: string, fallback: number, parse: (text: string) => number, min: number, max: number, unit: string,
+): number {
+  if (text === undefined) return fallback;
+  const value = parse(text);
+  if (!(value >= min && value <= max)) throw new UserError(`--${flag} must be between ${min} and ${max} ${unit}, got ${quoted(text)}`);
+  return value;
+}
+
+const durationFlag = (text: string | undefined, flag: string, fallbackUs: number) =>
+  unitFlag(text, flag, fallbackUs, parseDuration, 0, MAX_DURATION_US, 'us');
+
 /** Every simulation setting except the predictor's name, from the flags (--switchover resolved on the trace). */
 export function simInputFromFlags(v: SimFlagValues, switchover: number, predictors: readonly PredictorName[]): SimInput {
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
-    k: intFlag(v.k, 'k', d.k, 0),
+    k: intFlag(v.k, 'k', d.k, 0, MAX_VM_PAGES),
     predictorOptions: predictorOptionsFromFlags(v, predictors),
     network: {
-      bandwidthBps: v.bandwidth === undefined ? d.network.bandwidthBps : positive(parseBandwidth(v.bandwidth), 'bandwidth', v.bandwidth),
-      rttUs: v.rtt === undefined ? d.network.rttUs : nonNegative(parseDuration(v.rtt), 'rtt', v.rtt),
-      messageOverheadBytes: intFlag(v.overhead, 'overhead', d.network.messageOverheadBytes, 0),
+      bandwidthBps: unitFlag(v.bandwidth, 'bandwidth', d.network.bandwidthBps, parseBandwidth, 1, MAX_BANDWIDTH_BPS, 'bits/s'),
+      rttUs: durationFlag(v.rtt, 'rtt', d.network.rttUs),
+      messageOverheadBytes: intFlag(v.overhead, 'overhead', d.network.messageOverheadBytes, 0, MAX_PAGE_SIZE),
       urgentChannel: v['urgent-channel'] ?? false,
     },
     push: choiceFlag(v.push, 'push', PUSH_POLICIES, d.push),
     switchover,
-    vmPages: v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, 1),
-    pageSize: v['page-size'] === undefined ? undefined : intFlag(v['page-size'], 'page-size', 0, 1),
-    instructionsPerSecond: numberFlag(v.ips, 'ips', d.instructionsPerSecond, Number.MIN_VALUE),
-    cpuStateBytes: intFlag(v['cpu-state'], 'cpu-state', d.cpuStateBytes, 0),
-    switchoverFixedMs: v['switchover-cost'] === undefined ? d.switchoverFixedMs : nonNegative(parseDuration(v['switchover-cost']), 'switchover-cost', v['switchover-cost']) / 1000,
-    faultCostUs: v['fault-cost'] === undefined ? d.faultCostUs : nonNegative(parseDuration(v['fault-cost']), 'fault-cost', v['fault-cost']),
+    vmPages: v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, 1, MAX_VM_PAGES),
+    // a power of two, as in the trace formats and `trace gen` (the library's model would take any size)
+    pageSize: v['page-size'] === undefined ? undefined : checkPageSize(intFlag(v['page-size'], 'page-size', 0, 1, MAX_PAGE_SIZE)),
+    instructionsPerSecond: numberFlag(v.ips, 'ips', d.instructionsPerSecond, 1, 1e15),
+    cpuStateBytes: intFlag(v['cpu-state'], 'cpu-state', d.cpuStateBytes, 0, 2 ** 40),
+    switchoverFixedMs: durationFlag(v['switchover-cost'], 'switchover-cost', d.switchoverFixedMs * 1000) / 1000,
+    faultCostUs: durationFlag(v['fault-cost'], 'fault-cost', d.faultCostUs),
     zeroPageShare: numberFlag(v['zero-share'], 'zero-share', d.zeroPageShare, 0, 1),
-    zeroPageSeed: v['zero-seed'] ?? d.zeroPageSeed,
-    zeroPages: v['zero-pages'] === undefined ? undefined : parsePageSet(readInputText(v['zero-pages']), v['zero-pages']),
-    precopyMaxRounds: intFlag(v['precopy-rounds'], 'precopy-rounds', d.precopyMaxRounds, 1),
-    precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0),
-    postcopyAfterMs: v['postcopy-after'] === undefined ? undefined : nonNegative(parseDuration(v['postcopy-after']), 'postcopy-after', v['postcopy-after']) / 1000,
+    zeroPageSeed: v['zero-seed'] === undefined ? d.zeroPageSeed : requireFlag(v['zero-seed'], 'zero-seed'),
+    zeroPages: v['zero-pages'] === undefined ? undefined : parsePageSet(readInputText(v['zero-pages']), fileLabel(v['zero-pages'])),
+    precopyMaxRounds: intFlag(v['precopy-rounds'], 'precopy-rounds', d.precopyMaxRounds, 1, 10_000),
+    precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0, MAX_VM_PAGES),
+    postcopyAfterMs: v['postcopy-after'] === undefined ? undefined : durationFlag(v['postcopy-after'], 'postcopy-after', 0) / 1000,
   };
 }
 
-function positive(value: number, flag: string, text: string): number {
-  if (!(value > 0)) throw new UserError(`--${flag} must be positive, got '${text}'`);
-  return value;
-}
+/** Flags that only matter after switchover, where pages fault: pre-copy has no faults, so they would be ignored. */
+const POSTCOPY_ONLY_FLAGS = ['prefetcher', 'prefetchers', 'k', 'push', 'urgent-channel', 'fault-cost', ...Object.keys(PREDICTOR_FLAGS)];
 
-function nonNegative(value: number, flag: string, text: string): number {
-  if (!(value >= 0)) throw new UserError(`--${flag} must not be negative, got '${text}'`);
-  return value;
-}
-
-/**
- * `--rtt -5us` as `--rtt=-5us`: node's parser takes a value starting with '-' for a flag and
- * rejects it as ambiguous; joined, the value reaches our own range check and its clearer message.
- */
-function attachNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i].startsWith('--') ? argv[i].slice(2) : '';
-    const takesValue = (SIM_FLAGS as Record<string, { type: string }>)[flag]?.type === 'string';
-    if (takesValue && /^-\.?\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
-    else out.push(argv[i]);
+/** Refuses flags that `--mode precopy` would silently ignore. */
+function checkPrecopyFlags(values: Readonly<Record<string, unknown>>): void {
+  if (values.mode !== 'precopy') return;
+  const ignored = POSTCOPY_ONLY_FLAGS.find((flag) => values[flag] !== undefined);
+  if (ignored) {
+    throw new UserError(`--${ignored} has no effect with --mode precopy (nothing faults after its switchover); drop it or use --mode hybrid`);
   }
-  return out;
 }
 
 /** The predictors named by `--prefetcher NAME` (default none) or `--prefetchers a,b,c` (required). */
 function predictorsFromFlag(predictorFlag: 'prefetcher' | 'prefetchers', text: string | undefined): PredictorName[] {
   if (predictorFlag === 'prefetcher') return [parsePredictorName(text ?? d.predictor)];
   if (text === undefined) throw new UserError('missing required option --prefetchers (e.g. none,next-k,ppm)');
-  const names = text.split(',').map((name) => name.trim());
-  if (names.includes('')) throw new UserError(`--prefetchers has an empty name in ${JSON.stringify(text)}`);
-  return names.map(parsePredictorName);
+  return listFlag(text, 'prefetchers').map(parsePredictorName);
 }
 
 /**
@@ -143,11 +146,15 @@ function predictorsFromFlag(predictorFlag: 'prefetcher' | 'prefetchers', text: s
  * `--prefetchers`, whose names are returned as `predictors`); prints `usage` and returns undefined on --help.
  */
 function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
-  const { values } = parseFlags(attachNegativeValues(argv), { ...SIM_FLAGS, [predictorFlag]: { type: 'string' } } as typeof SIM_FLAGS);
+  const { values } = parseFlags(argv, { ...SIM_FLAGS, [predictorFlag]: { type: 'string' } } as typeof SIM_FLAGS);
   if (values.help) {
     console.log(usage);
     return undefined;
   }
+  if (predictorFlag === 'prefetchers' && values.mode === 'precopy') {
+    throw new UserError('compare compares predictors, and --mode precopy has no faults to predict: use postcopy or hybrid');
+  }
+  checkPrecopyFlags(values);
   const predictors = predictorsFromFlag(predictorFlag, (values as Record<string, string | undefined>)[predictorFlag]);
   return { predictors, json: values.json ?? false, values, tracePath: requireFlag(values.trace, 'trace') };
 }

@@ -1,6 +1,9 @@
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { intFlag, numberFlag, parseFlags, requireFlag } from './args';
-import { formatTraceStats, GENERATOR_DEFAULTS, GENERATOR_KINDS, generateTrace, loadTrace, saveTrace, traceStats } from '../trace';
+import {
+  formatTraceStats, GENERATOR_DEFAULTS, GENERATOR_KINDS, generateTrace, loadTrace, MAX_PAGE_SIZE, MAX_TRACE_ACCESSES, MAX_VM_PAGES, saveTrace,
+  traceStats,
+} from '../trace';
 import { DEFAULT_PAGE_SIZE } from '../trace/types';
 
 const USAGE = `usage:
@@ -36,19 +39,20 @@ function gen(argv: string[]): void {
   );
   if (positionals.length !== 1) throw new UserError(`trace gen takes one KIND (${GENERATOR_KINDS.join(', ')})`);
   const kind = GENERATOR_KINDS.find((k) => k === positionals[0]);
-  if (!kind) throw new UserError(`unknown generator '${positionals[0]}' (kinds: ${GENERATOR_KINDS.join(', ')})`);
+  if (!kind) throw new UserError(`unknown generator ${quoted(positionals[0])} (kinds: ${GENERATOR_KINDS.join(', ')})`);
   const output = requireFlag(values.output, 'output');
   const trace = generateTrace(kind, {
     seed: requireFlag(values.seed, 'seed'),
-    accesses: intFlag(requireFlag(values.accesses, 'accesses'), 'accesses', 0, 0),
-    pages: intFlag(requireFlag(values.pages, 'pages'), 'pages', 0, 1, 2 ** 32),
+    accesses: intFlag(requireFlag(values.accesses, 'accesses'), 'accesses', 0, 0, MAX_TRACE_ACCESSES),
+    pages: intFlag(requireFlag(values.pages, 'pages'), 'pages', 0, 1, MAX_VM_PAGES),
     writeRatio: numberFlag(values['write-ratio'], 'write-ratio', GENERATOR_DEFAULTS.writeRatio, 0, 1),
-    stride: intFlag(values.stride, 'stride', GENERATOR_DEFAULTS.stride, 1),
-    zipfExponent: numberFlag(values['zipf-exponent'], 'zipf-exponent', GENERATOR_DEFAULTS.zipfExponent, 0),
+    stride: intFlag(values.stride, 'stride', GENERATOR_DEFAULTS.stride, 1, MAX_VM_PAGES),
+    zipfExponent: numberFlag(values['zipf-exponent'], 'zipf-exponent', GENERATOR_DEFAULTS.zipfExponent, 0, 100),
     hotFraction: numberFlag(values['hot-fraction'], 'hot-fraction', GENERATOR_DEFAULTS.hotFraction, Number.MIN_VALUE, 1),
-    phases: intFlag(values.phases, 'phases', GENERATOR_DEFAULTS.phases, 1),
-    instructionsPerAccess: intFlag(values['instructions-per-access'], 'instructions-per-access', GENERATOR_DEFAULTS.instructionsPerAccess, 1),
-    pageSize: intFlag(values['page-size'], 'page-size', DEFAULT_PAGE_SIZE, 1),
+    phases: intFlag(values.phases, 'phases', GENERATOR_DEFAULTS.phases, 1, MAX_TRACE_ACCESSES),
+    // accesses x instructions per access stays below 2^53, where instruction counts are exact
+    instructionsPerAccess: intFlag(values['instructions-per-access'], 'instructions-per-access', GENERATOR_DEFAULTS.instructionsPerAccess, 1, 2 ** 22),
+    pageSize: intFlag(values['page-size'], 'page-size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
   });
   saveTrace(trace, output);
 }
@@ -75,6 +79,6 @@ export function run(argv: string[]): void {
     return;
   }
   const subcommand = SUBCOMMANDS[name];
-  if (!subcommand) throw new UserError(`unknown trace subcommand '${name}' (gen, convert, stats)`);
+  if (!subcommand) throw new UserError(`unknown trace subcommand ${quoted(name)} (gen, convert, stats)`);
   subcommand(rest);
 }

@@ -2,8 +2,10 @@
  * Simulator configuration: defaults, unit parsing for the CLI and notebooks, and validation that
  * turns impossible parameters into one-line UserErrors before any simulation starts.
  */
-import { UserError } from '../errors';
+import { fileLabel, quoted, UserError } from '../errors';
 import { PREDICTOR_NAMES } from '../prefetch/registry';
+import { checkVmPages } from '../trace/limits';
+import { checkReplayable } from '../trace/switchover';
 import type { TraceSummary } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
 
@@ -40,14 +42,17 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
 const PREFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
 
 /**
- * A bandwidth in bits per second: a number (bits/s) or text like '1gbit', '100mbit', '10gbps',
- * '125MB/s' (decimal prefixes; 'B/s' means bytes). Positivity is checked by resolveSimConfig.
+ * A bandwidth in bits per second: a number (bits/s) or a number with a decimal prefix (k, M, G, T, either
+ * case) and a unit, where lower-case b is bits and upper-case B bytes, as in every networking tool:
+ * '1gbit', '1Gb/s', '10Gbps' are bits; '125MB/s', '125MBps', '125Mbyte/s' bytes. Positivity is checked by
+ * resolveSimConfig.
  */
 export function parseBandwidth(value: string | number): number {
   if (typeof value === 'number') return value;
-  const match = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?:([kmgt]?)(bit|bit\/s|bps|b\/s))?\s*$/i.exec(value);
-  if (!match) throw new UserError(`bandwidth must be a number of bits/s or like 1gbit, 100mbit, 125MB/s; got '${value}'`);
-  const bytes = match[3]?.toLowerCase() === 'b/s';
+  const unit = /^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(?:([kKmMgGtT]?)(bits?(?:\/s)?|b\/s|bps|B\/s|Bps|bytes?\/s))?\s*$/;
+  const match = unit.exec(value);
+  if (!match) throw new UserError(`bandwidth must be a number of bits/s or like 1gbit, 1Gb/s, 125MB/s; got ${quoted(value)}`);
+  const bytes = match[3]?.startsWith('B') || match[3]?.startsWith('byte');
   return Number(match[1]) * PREFIX[(match[2] ?? '').toLowerCase()] * (bytes ? 8 : 1);
 }
 
@@ -57,15 +62,10 @@ const DURATION_UNITS_US: Record<string, number> = { ns: 1e-3, us: 1, ms: 1e3, s:
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') return value;
   const match = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|ms|s)?\s*$/i.exec(value);
-  if (!match) throw new UserError(`duration must be a number of microseconds or like 200us, 1ms, 0.5s; got '${value}'`);
+  if (!match) throw new UserError(`duration must be a number of microseconds or like 200us, 1ms, 0.5s; got ${quoted(value)}`);
   return Number(match[1]) * DURATION_UNITS_US[(match[2] ?? 'us').toLowerCase()];
 }
 
-/**
- * Largest VM the simulator accepts: 2^27 pages (512 GiB of 4 KiB pages) already needs ~2.5 GB of
- * per-page arrays. Traces of raw virtual page numbers must be renumbered densely first (as the lackey converter does).
- */
-export const MAX_VM_PAGES = 2 ** 27;
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new UserError(message);
@@ -86,7 +86,6 @@ function checkNumber(value: number, name: string, min: number, minIncluded: bool
  * costs, k < 0, a page beyond the VM, no access left after switchover, unknown names.
  */
 export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): ResolvedSimConfig {
-  check(trace.accesses > 0, `trace '${trace.name}' is empty`);
   const d = DEFAULT_SIM_CONFIG;
   const network = { ...d.network, ...input.network };
   const largest = trace.largestPage;
@@ -111,16 +110,16 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     precopyMaxRounds: input.precopyMaxRounds ?? d.precopyMaxRounds,
     postcopyAfterMs: input.postcopyAfterMs,
   };
-  check(MIGRATION_MODES.includes(config.mode), `mode must be one of ${MIGRATION_MODES.join(', ')}, got '${config.mode}'`);
-  check(PUSH_POLICIES.includes(config.push), `push must be one of ${PUSH_POLICIES.join(', ')}, got '${config.push}'`);
-  check((PREDICTOR_NAMES as readonly string[]).includes(config.predictor), `unknown predictor ${JSON.stringify(config.predictor)} (known: ${PREDICTOR_NAMES.join(', ')})`);
+  check(MIGRATION_MODES.includes(config.mode), `mode must be one of ${MIGRATION_MODES.join(', ')}, got ${quoted(String(config.mode))}`);
+  check(PUSH_POLICIES.includes(config.push), `push must be one of ${PUSH_POLICIES.join(', ')}, got ${quoted(String(config.push))}`);
+  check((PREDICTOR_NAMES as readonly string[]).includes(config.predictor), `unknown predictor ${quoted(config.predictor)} (known: ${PREDICTOR_NAMES.join(', ')})`);
   checkNumber(network.bandwidthBps, 'bandwidth', 0, false);
   checkNumber(network.rttUs, 'rtt', 0, true);
   checkWhole(network.messageOverheadBytes, 'message overhead', 0);
   checkWhole(config.k, 'k', 0);
-  checkNumber(config.switchover, 'switchover', 0, true);
+  checkReplayable(trace, config.switchover);
   checkWhole(config.vmPages, 'vm pages', 1);
-  check(config.vmPages <= MAX_VM_PAGES, `a VM of ${config.vmPages} pages is too large to simulate (at most ${MAX_VM_PAGES}); number the trace's pages densely`);
+  checkVmPages(config.vmPages);
   checkWhole(config.pageSize, 'page size', 1);
   checkNumber(config.instructionsPerSecond, 'instructions per second', 0, false);
   checkWhole(config.cpuStateBytes, 'cpu state bytes', 0);
@@ -133,8 +132,6 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     checkNumber(config.postcopyAfterMs, 'post-copy start', 0, true);
     check(config.mode === 'hybrid', `a post-copy start time needs hybrid mode, not ${config.mode}`);
   }
-  check(largest < config.vmPages, `trace '${trace.name}' touches page ${largest}, beyond the VM's ${config.vmPages} pages`);
-  const last = trace.lastTime;
-  check(config.switchover <= last, `no access left after switchover ${config.switchover} (the trace ends at instruction ${last})`);
+  check(largest < config.vmPages, `trace ${fileLabel(trace.name)} touches page ${largest}, beyond the VM's ${config.vmPages} pages`);
   return config;
 }

@@ -5,7 +5,7 @@
  */
 import { createPredictor } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
-import { UserError } from '../errors';
+import { fileLabel, UserError } from '../errors';
 import { firstAtOrAfter } from '../trace/switchover';
 import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
 import { resolveSimConfig } from './config';
@@ -29,7 +29,20 @@ export interface SimHooks {
 export function simulate(trace: Trace, input: SimInput = {}, hooks: SimHooks = {}): MigrationResult {
   const simulation = new Simulation(summarizeTrace(trace), input, hooks, trace);
   simulation.feed(wholeTraceChunk(trace));
-  return simulation.finish();
+  return checkFinite(simulation.finish());
+}
+
+/**
+ * Refuses a result with a time or count that is not finite: settings so extreme (a bandwidth of 1e-300
+ * bits/s) that the arithmetic overflows would otherwise print null or Infinity as if it were a measurement.
+ */
+function checkFinite(result: MigrationResult): MigrationResult {
+  for (const [field, value] of Object.entries(result)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new UserError(`the settings make ${field} ${value}: a bandwidth, speed or cost too extreme to simulate`);
+    }
+  }
+  return result;
 }
 
 /**
@@ -46,11 +59,11 @@ export async function simulateStream(
     if (largestPage(chunk.page) > summary.largestPage) throw changedWhileRead(summary);
     simulation.feed(chunk);
   }
-  return simulation.finish();
+  return checkFinite(simulation.finish());
 }
 
 function changedWhileRead(summary: TraceSummary): UserError {
-  return new UserError(`trace '${summary.name}' changed while it was read (its accesses differ from the first pass)`);
+  return new UserError(`trace ${fileLabel(summary.name)} changed while it was read (its accesses differ from the first pass)`);
 }
 
 const NO_PRECOPY = { rounds: 0, pagesSent: 0, zeroPagesSent: 0 };

@@ -5,7 +5,7 @@
  */
 import seedrandom from 'seedrandom';
 import { UserError } from '../errors';
-import { MAX_VM_PAGES } from './config';
+import { MAX_VM_PAGES } from '../trace/limits';
 
 /**
  * Per page of a VM of `vmPages`: 1 when the page is zero. Each page is zero with probability

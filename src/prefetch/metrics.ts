@@ -1,5 +1,6 @@
-import { switchoverIndex } from '../trace/switchover';
-import { largestPage, type Trace } from '../trace/types';
+import { checkVmPages } from '../trace/limits';
+import { checkReplayable, switchoverIndex } from '../trace/switchover';
+import { summarizeTrace, type Trace } from '../trace/types';
 import { createPredictor } from './registry';
 import { wholeOption } from '../util/whole-option';
 import { isPageInVm } from './proposals';
@@ -84,8 +85,12 @@ const ratio = (numerator: number, denominator: number) => (denominator > 0 ? num
 export function predictionMetrics(trace: Trace, name: PredictorName, options: PredictionMetricsOptions = {}): PredictionMetrics {
   const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
   const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
-  const footprint = largestPage(trace.page) + 1;
+  const summary = summarizeTrace(trace);
+  const footprint = summary.largestPage + 1;
   const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
+  // the simulator's rules, so that predict refuses exactly what simulate refuses
+  checkReplayable(summary, options.switchover ?? 0);
+  checkVmPages(vmPages);
   const predictor = createPredictor(name, { ...options, trace: options.trace ?? trace });
   const start = switchoverIndex(trace, options.switchover ?? 0);
   feedHistory(predictor, trace.page.subarray(0, start));

@@ -1,6 +1,7 @@
 export * from './types';
 export * from './switchover';
-export { makeTrace, TraceBuilder, checkPageSize, type TraceColumns, type TraceMeta } from './make';
+export * from './limits';
+export { makeTrace, TraceBuilder, checkPageSize, MAX_PAGE_SIZE, type TraceColumns, type TraceMeta } from './make';
 export { loadTrace, streamTrace, summarizeTraceFile, timeAtIndex, saveTrace, isBinaryPath } from './io';
 export { encodeBinaryTrace, decodeBinaryTrace, encodeBinaryHeader, encodeBinaryBlocks, BinaryTraceDecoder, BINARY_VERSION } from './binary';
 export { TraceDecoder, ChunkSink, CHUNK_ACCESSES, type TraceFileInfo } from './decode';

@@ -5,7 +5,7 @@
 import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import * as zlib from 'node:zlib';
-import { UserError } from '../errors';
+import { fileLabel, UserError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { encodeBinaryTrace, isGzip } from './binary';
 import { useCrc32 } from './crc32';
@@ -43,12 +43,12 @@ export function openTraceFile(path: string): number {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot open (${code ?? (err as Error).message})`);
+    throw new UserError(code === 'ENOENT' ? `${fileLabel(path)}: no such file` : `${fileLabel(path)}: cannot open (${code ?? (err as Error).message})`);
   }
   const stat = fstatSync(fd);
   if (!stat.isFile()) {
     closeSync(fd);
-    throw new UserError(`${path}: is ${fileKind(stat)}, not a trace file (only regular files are read)`);
+    throw new UserError(`${fileLabel(path)}: is ${fileKind(stat)}, not a trace file (only regular files are read)`);
   }
   return fd;
 }
@@ -56,8 +56,8 @@ export function openTraceFile(path: string): number {
 function readError(path: string, err: unknown): UserError {
   if (err instanceof UserError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  if (code?.startsWith('Z_')) return new UserError(`${path}: corrupt gzip data (${(err as Error).message})`);
-  return new UserError(`${path}: cannot read (${code ?? (err as Error).message})`);
+  if (code?.startsWith('Z_')) return new UserError(`${fileLabel(path)}: corrupt gzip data (${(err as Error).message})`);
+  return new UserError(`${fileLabel(path)}: cannot read (${code ?? (err as Error).message})`);
 }
 
 /** Reads up to READ_BYTES from the file's current position into a fresh buffer (empty at the end). */
@@ -104,7 +104,7 @@ function* fileChunks(path: string): Generator<Uint8Array> {
  */
 export function loadTrace(path: string): Trace {
   const builder = new TraceBuilder();
-  const decoder = new TraceDecoder(path, nameFromPath(path), (chunk) => builder.append(chunk));
+  const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => builder.append(chunk));
   for (const bytes of fileChunks(path)) decoder.feed(bytes);
   const info = decoder.finish();
   return builder.finish(info.pageSize, info.name);
@@ -128,7 +128,7 @@ export async function* streamTrace(path: string): AsyncGenerator<TraceChunk, Tra
   const file = createReadStream('', { fd, start: 0, highWaterMark: READ_BYTES });
   const input: AsyncIterable<Uint8Array> = gzip ? file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES })) : file;
   const ready: TraceChunk[] = [];
-  const decoder = new TraceDecoder(path, nameFromPath(path), (chunk) => ready.push(chunk));
+  const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => ready.push(chunk));
   try {
     for await (const bytes of input) {
       decoder.feed(bytes);

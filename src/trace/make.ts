@@ -14,11 +14,15 @@ export interface TraceMeta {
   name?: string;
 }
 
-/** Checks a page size: a positive power of two (pages are aligned blocks of memory). */
+/** Largest page size: 1 GiB, the largest huge page there is. */
+export const MAX_PAGE_SIZE = 2 ** 30;
+
+/** Checks a page size: a positive power of two (pages are aligned blocks of memory), at most MAX_PAGE_SIZE. */
 export function checkPageSize(pageSize: number): number {
   if (!Number.isSafeInteger(pageSize) || pageSize <= 0 || (pageSize & (pageSize - 1)) !== 0) {
     throw new UserError(`page size must be a positive power of two, got ${pageSize}`);
   }
+  if (pageSize > MAX_PAGE_SIZE) throw new UserError(`page size must be at most ${MAX_PAGE_SIZE} (1 GiB), got ${pageSize}`);
   return pageSize;
 }
 

@@ -1,5 +1,5 @@
-import { UserError } from '../errors';
-import type { Trace } from './types';
+import { fileLabel, UserError } from '../errors';
+import type { Trace, TraceSummary } from './types';
 
 /**
  * Index of the first access that runs after switchover: the first i with time[i] >= instructions.
@@ -19,6 +19,18 @@ export function firstAtOrAfter(time: ArrayLike<number>, instructions: number): n
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Refuses what cannot be replayed, with the same line in every command (simulate, compare, predict): an
+ * empty trace, or a switchover (instruction count) that is negative, not finite or after the last access.
+ */
+export function checkReplayable(trace: Pick<TraceSummary, 'name' | 'accesses' | 'lastTime'>, switchover: number): void {
+  if (trace.accesses === 0) throw new UserError(`trace ${fileLabel(trace.name)} is empty`);
+  if (!(switchover >= 0) || !Number.isFinite(switchover)) throw new UserError(`switchover must be a finite number >= 0, got ${switchover}`);
+  if (switchover > trace.lastTime) {
+    throw new UserError(`no access left after switchover ${switchover} (the trace ends at instruction ${trace.lastTime})`);
+  }
 }
 
 /**

@@ -1,18 +1,83 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileLabel, UserError } from '../errors';
+
+/** Temporary files are `.NAME.postcopy-lab-PID.tmp`: the marker and the PID tell whose they are. */
+const TEMP_FILE = /^\..+\.postcopy-lab-(\d+)\.tmp$/;
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+}
+
+/** Whether a process with this id exists (EPERM: it does, but belongs to someone else). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errorCode(err) === 'EPERM';
+  }
+}
 
 /**
- * Writes a file so that readers see either the old content or the new one, never half a file:
- * write a temporary file in the same directory, then rename it over the target (atomic on POSIX).
+ * Removes temporary files in `dir` left by writers that died mid-write (killed, so they never
+ * reached their own cleanup): their process no longer exists. A live writer's file is left alone.
+ */
+function removeOrphans(dir: string): void {
+  for (const entry of readdirSync(dir)) {
+    const match = TEMP_FILE.exec(entry);
+    if (match && Number(match[1]) !== process.pid && !isRunning(Number(match[1]))) rmSync(join(dir, entry), { force: true });
+  }
+}
+
+/**
+ * Makes sure `dir` is a directory, creating the missing ones one level at a time (never mkdir's
+ * recursive mode, which loops forever below /proc). A file in the way or a directory that cannot be
+ * created is a one-line UserError.
+ */
+function ensureDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      if (statSync(at).isDirectory()) break;
+      throw new UserError(`${fileLabel(at)} is not a directory, so nothing can be written under it`);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      const code = errorCode(err);
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(at) === at) throw new UserError(`cannot reach ${fileLabel(at)} (${code})`);
+      missing.push(at);
+    }
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at);
+    } catch (err) {
+      if (errorCode(err) !== 'EEXIST') throw new UserError(`cannot create directory ${fileLabel(at)} (${errorCode(err)})`);
+    }
+  }
+}
+
+/**
+ * Writes a file so that readers see either the old content or the new one, never half a file: write a
+ * temporary file in the same directory, then rename it over the target (atomic on POSIX). A writer killed
+ * mid-write leaves its temporary file behind; the next write into that directory removes it. Problems
+ * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const dir = dirname(path);
+  ensureDirectory(dir);
+  try {
+    if (statSync(path).isDirectory()) throw new UserError(`${fileLabel(path)} is a directory: name the file to write`);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+  }
+  removeOrphans(dir);
+  const temp = join(dir, `.${basename(path)}.postcopy-lab-${process.pid}.tmp`);
   try {
     writeFileSync(temp, data);
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
-    throw err;
+    throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
   }
 }

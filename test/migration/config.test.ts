@@ -10,6 +10,13 @@ test('parseBandwidth reads bits and bytes per second with decimal prefixes', () 
   assert.equal(parseBandwidth('10Gbit'), 1e10);
   assert.equal(parseBandwidth('10gbps'), 1e10);
   assert.equal(parseBandwidth('125MB/s'), 1e9);
+  // b is bits, B bytes, whatever the prefix's case
+  assert.equal(parseBandwidth('1Gb/s'), 1e9);
+  assert.equal(parseBandwidth('1GB/s'), 8e9);
+  assert.equal(parseBandwidth('1gbps'), 1e9);
+  assert.equal(parseBandwidth('1GBps'), 8e9);
+  assert.equal(parseBandwidth('10 Mbit/s'), 1e7);
+  assert.equal(parseBandwidth('2kbyte/s'), 16e3);
   assert.equal(parseBandwidth('2.5e6'), 2.5e6);
   assert.equal(parseBandwidth(42), 42);
   assert.throws(() => parseBandwidth('fast'), UserError);

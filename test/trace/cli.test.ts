@@ -46,12 +46,12 @@ test('user mistakes exit with code 2 and one line on stderr', () => {
   const cases: [string[], RegExp][] = [
     [['stats', bad], /bad\.trace:2: page must be a decimal whole number, got 'x'/],
     [['stats', join(dir, 'missing.trace')], /missing\.trace: no such file/],
-    [['gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')], /unknown generator 'spiral'/],
+    [['gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')], /unknown generator "spiral"/],
     [['gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '0', '-o', join(dir, 'x.trace')], /--pages must be between 1 and/],
     [['gen', 'random', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')], /missing required option --seed/],
     [['gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '5', '--write-ratio', '2', '-o', join(dir, 'x.trace')], /--write-ratio must be between 0 and 1/],
     [['convert', bad], /usage: postcopy-lab trace convert IN OUT/],
-    [['shuffle'], /unknown trace subcommand 'shuffle'/],
+    [['shuffle'], /unknown trace subcommand "shuffle"/],
   ];
   for (const [args, pattern] of cases) {
     const r = cli(...args);
