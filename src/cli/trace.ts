@@ -1,8 +1,8 @@
 import { quoted, UserError } from '../errors';
 import { intFlag, numberFlag, parseFlags, requireFlag } from './args';
 import {
-  formatTraceStats, GENERATOR_DEFAULTS, GENERATOR_KINDS, generateTrace, loadTrace, MAX_PAGE_SIZE, MAX_TRACE_ACCESSES, MAX_VM_PAGES, saveTrace,
-  traceStats,
+  formatTraceStats, GENERATOR_DEFAULTS, GENERATOR_KINDS, generateTraceChunks, MAX_PAGE_SIZE, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace,
+  summarizeTraceFile, TraceStatsBuilder, writeTraceStream,
 } from '../trace';
 import { DEFAULT_PAGE_SIZE } from '../trace/types';
 
@@ -19,7 +19,8 @@ const USAGE = `usage:
   postcopy-lab trace convert IN OUT   (OUT ending in .pctrace: binary, else text; .gz compresses)
   postcopy-lab trace stats FILE [--json]`;
 
-function gen(argv: string[]): void {
+/** Generated a chunk at a time and written as it comes: memory does not grow with --accesses. */
+async function gen(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(
     argv,
     {
@@ -41,7 +42,7 @@ function gen(argv: string[]): void {
   const kind = GENERATOR_KINDS.find((k) => k === positionals[0]);
   if (!kind) throw new UserError(`unknown generator ${quoted(positionals[0])} (kinds: ${GENERATOR_KINDS.join(', ')})`);
   const output = requireFlag(values.output, 'output');
-  const trace = generateTrace(kind, {
+  const generated = generateTraceChunks(kind, {
     seed: requireFlag(values.seed, 'seed'),
     accesses: intFlag(requireFlag(values.accesses, 'accesses'), 'accesses', 0, 0, MAX_TRACE_ACCESSES),
     pages: intFlag(requireFlag(values.pages, 'pages'), 'pages', 0, 1, MAX_VM_PAGES),
@@ -54,25 +55,30 @@ function gen(argv: string[]): void {
     instructionsPerAccess: intFlag(values['instructions-per-access'], 'instructions-per-access', GENERATOR_DEFAULTS.instructionsPerAccess, 1, 2 ** 22),
     pageSize: intFlag(values['page-size'], 'page-size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
   });
-  saveTrace(trace, output);
+  await writeTraceStream(output, generated, generated.chunks);
 }
 
-function convert(argv: string[]): void {
+/** Streamed twice (the header needs the count and the name first), never held whole. */
+async function convert(argv: string[]): Promise<void> {
   const { positionals } = parseFlags(argv, {}, true);
   if (positionals.length !== 2) throw new UserError('usage: postcopy-lab trace convert IN OUT');
-  saveTrace(loadTrace(positionals[0]), positionals[1]);
+  const [input, output] = positionals;
+  await writeTraceStream(output, await summarizeTraceFile(input), streamTrace(input));
 }
 
-function stats(argv: string[]): void {
+/** Streamed twice (a summary pass sizes the tables), so memory grows with the pages, not the accesses. */
+async function stats(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new UserError('usage: postcopy-lab trace stats FILE [--json]');
-  const result = traceStats(loadTrace(positionals[0]));
+  const builder = new TraceStatsBuilder(await summarizeTraceFile(positionals[0]));
+  for await (const chunk of streamTrace(positionals[0])) builder.add(chunk);
+  const result = builder.finish();
   console.log(values.json ? JSON.stringify(result, null, 2) : formatTraceStats(result));
 }
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => void> = { gen, convert, stats };
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<void>> = { gen, convert, stats };
 
-export function run(argv: string[]): void {
+export async function run(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || rest.includes('--help')) {
     console.log(USAGE);
@@ -80,5 +86,5 @@ export function run(argv: string[]): void {
   }
   const subcommand = SUBCOMMANDS[name];
   if (!subcommand) throw new UserError(`unknown trace subcommand ${quoted(name)} (gen, convert, stats)`);
-  subcommand(rest);
+  await subcommand(rest);
 }

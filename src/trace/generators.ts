@@ -1,7 +1,8 @@
 import seedrandom from 'seedrandom';
 import { UserError } from '../errors';
-import { checkPageSize } from './make';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
+import { CHUNK_ACCESSES } from './decode';
+import { checkPageSize, TraceBuilder } from './make';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace, type TraceChunk, type TraceSummaryHead } from './types';
 
 export const GENERATOR_KINDS = ['sequential', 'strided', 'random', 'zipf', 'pointer-chase', 'phased'] as const;
 export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
@@ -207,18 +208,34 @@ function resolveOptions(kind: string, opts: GeneratorOptions): Required<Omit<Gen
  * (seed and seed + ':writes'), so changing the write ratio never changes the page sequence.
  */
 export function generateTrace(kind: GeneratorKind, opts: GeneratorOptions): Trace {
+  const generated = generateTraceChunks(kind, opts);
+  const builder = new TraceBuilder(generated.accesses);
+  for (const chunk of generated.chunks) builder.append(chunk);
+  return builder.finish(generated.pageSize, generated.name);
+}
+
+/**
+ * generateTrace a chunk of at most CHUNK_ACCESSES at a time, so that a trace of any length can be
+ * written to a file without being held whole; the same accesses in the same order.
+ */
+export function generateTraceChunks(kind: GeneratorKind, opts: GeneratorOptions): TraceSummaryHead & { chunks: Iterable<TraceChunk> } {
   const o = resolveOptions(kind, opts);
-  const random = seedrandom.alea(String(opts.seed));
-  const writeRandom = seedrandom.alea(`${opts.seed}:writes`);
-  const n = o.accesses;
-  const time = new Float64Array(n);
-  const page = new Uint32Array(n);
-  const write = new Uint8Array(n);
-  const pageAt: (i: number) => number = kind === 'phased' ? phased(o, random) : pattern(kind, o.pages, o, random);
-  for (let i = 0; i < n; i++) {
-    time[i] = i * o.instructionsPerAccess;
-    page[i] = pageAt(i);
-    write[i] = o.writeRatio > 0 && writeRandom() < o.writeRatio ? 1 : 0;
+  const pageSize = checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE);
+  function* chunks(): Generator<TraceChunk> {
+    const random = seedrandom.alea(String(opts.seed));
+    const writeRandom = seedrandom.alea(`${opts.seed}:writes`);
+    const pageAt: (i: number) => number = kind === 'phased' ? phased(o, random) : pattern(kind, o.pages, o, random);
+    for (let start = 0; start < o.accesses; start += CHUNK_ACCESSES) {
+      const n = Math.min(CHUNK_ACCESSES, o.accesses - start);
+      const chunk = { start, time: new Float64Array(n), page: new Uint32Array(n), write: new Uint8Array(n) };
+      for (let j = 0; j < n; j++) {
+        const i = start + j;
+        chunk.time[j] = i * o.instructionsPerAccess;
+        chunk.page[j] = pageAt(i);
+        chunk.write[j] = o.writeRatio > 0 && writeRandom() < o.writeRatio ? 1 : 0;
+      }
+      yield chunk;
+    }
   }
-  return { time, page, write, pageSize: checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE), name: `${kind}(seed=${opts.seed})` };
+  return { name: `${kind}(seed=${opts.seed})`, pageSize, accesses: o.accesses, chunks: chunks() };
 }

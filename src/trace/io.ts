@@ -6,13 +6,13 @@ import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, 
 import { basename } from 'node:path';
 import * as zlib from 'node:zlib';
 import { fileLabel, UserError } from '../errors';
-import { writeFileAtomic } from '../util/atomic-write';
-import { encodeBinaryTrace, isGzip } from './binary';
+import { writeFileAtomic, writeStreamAtomic } from '../util/atomic-write';
+import { encodeBinaryBlocks, encodeBinaryHeader, encodeBinaryTrace, isGzip } from './binary';
 import { useCrc32 } from './crc32';
 import { TraceDecoder, type TraceFileInfo } from './decode';
 import { TraceBuilder } from './make';
-import { formatTextTrace } from './text';
-import { SummaryBuilder, type Trace, type TraceChunk, type TraceSummary } from './types';
+import { formatTextTrace, textTraceHeader, textTraceLines } from './text';
+import { SummaryBuilder, type Trace, type TraceChunk, type TraceSummary, type TraceSummaryHead } from './types';
 
 // Node 20.15+ has zlib's own CRC-32: same sums as the pure package, about four times faster.
 if (typeof zlib.crc32 === 'function') useCrc32((bytes, previous) => zlib.crc32(bytes, previous));
@@ -174,5 +174,25 @@ export async function timeAtIndex(path: string, index: number): Promise<number> 
   for await (const chunk of streamTrace(path)) {
     if (index < chunk.start + chunk.page.length) return chunk.time[index - chunk.start];
   }
-  throw new UserError(`${path}: has no access ${index}`);
+  throw new UserError(`${fileLabel(path)}: has no access ${index}`);
+}
+
+/** A trace file's bytes piece by piece: the format's header, then each chunk encoded (binary for .pctrace, else text). */
+async function* encodedPieces(path: string, head: TraceSummaryHead, chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>): AsyncGenerator<Uint8Array> {
+  const binary = isBinaryPath(path);
+  yield binary ? encodeBinaryHeader(head.name, head.pageSize, head.accesses) : textTraceHeader(head.name, head.pageSize);
+  let written = 0;
+  for await (const chunk of chunks) {
+    yield* binary ? encodeBinaryBlocks(chunk) : textTraceLines(chunk);
+    written += chunk.page.length;
+  }
+  if (written !== head.accesses) throw new UserError(`${fileLabel(path)}: ${written} accesses written, ${head.accesses} announced (the input changed while it was read)`);
+}
+
+/**
+ * saveTrace for a trace that arrives in chunks (generated, or streamed from another file): written
+ * as it comes, never held whole, atomically. `head` gives the name, page size and access count first.
+ */
+export async function writeTraceStream(path: string, head: TraceSummaryHead, chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>): Promise<void> {
+  await writeStreamAtomic(path, encodedPieces(path, head, chunks), path.endsWith('.gz'));
 }

@@ -55,10 +55,18 @@ export function makeTrace(cols: TraceColumns, opts: TraceMeta = {}): Trace {
  * the length in advance. Callers validate values; `finish` trims to the used length.
  */
 export class TraceBuilder {
-  private time = new Float64Array(1024);
-  private page = new Uint32Array(1024);
-  private write = new Uint8Array(1024);
+  private time: Float64Array;
+  private page: Uint32Array;
+  private write: Uint8Array;
   length = 0;
+
+  /** `expected` accesses are allocated at once (no doubling) when known. */
+  constructor(expected = 1024) {
+    const capacity = Math.max(1, expected);
+    this.time = new Float64Array(capacity);
+    this.page = new Uint32Array(capacity);
+    this.write = new Uint8Array(capacity);
+  }
 
   push(time: number, page: number, write: number): void {
     if (this.length === this.page.length) this.grow();
@@ -80,7 +88,8 @@ export class TraceBuilder {
 
   finish(pageSize: number, name: string): Trace {
     const n = this.length;
-    return { time: this.time.slice(0, n), page: this.page.slice(0, n), write: this.write.slice(0, n), pageSize: checkPageSize(pageSize), name };
+    const trim = <T extends Float64Array | Uint32Array | Uint8Array>(column: T) => (column.length === n ? column : (column.slice(0, n) as T));
+    return { time: trim(this.time), page: trim(this.page), write: trim(this.write), pageSize: checkPageSize(pageSize), name };
   }
 
   private grow(): void {

@@ -1,4 +1,4 @@
-import { largestPage, type Trace } from './types';
+import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from './types';
 
 /**
  * Reuse (LRU stack) distance of an access to page p: the number of distinct OTHER pages accessed
@@ -45,9 +45,9 @@ export interface TraceStats {
 
 export const HISTOGRAM_BINS = 16;
 
-/** Fenwick (binary indexed) tree of counts over positions 0..n-1. */
+/** Fenwick (binary indexed) tree of counts over positions 0..size-1. */
 class CountTree {
-  private readonly tree: Int32Array;
+  readonly tree: Int32Array;
   constructor(size: number) {
     this.tree = new Int32Array(size + 1);
   }
@@ -60,93 +60,213 @@ class CountTree {
     for (let i = position; i > 0; i -= i & -i) sum += this.tree[i];
     return sum;
   }
-}
-
-/**
- * Reuse distances of all reuses, in access order, plus the number of distinct pages. A position is
- * marked while it holds the latest access to its page, so the marks strictly between the previous
- * access to p and now count the distinct other pages touched in between: O(n log n).
- */
-export function reuseDistances(page: Uint32Array): { distances: Float64Array; distinctPages: number } {
-  const n = page.length;
-  const marks = new CountTree(n);
-  const lastAccess = lastAccessTable(page);
-  const distances = new Float64Array(n);
-  let reuses = 0;
-  for (let i = 0; i < n; i++) {
-    const previous = lastAccess.get(page[i]);
-    if (previous >= 0) {
-      distances[reuses++] = marks.prefix(i) - marks.prefix(previous + 1);
-      marks.add(previous, -1);
-    }
-    marks.add(i, 1);
-    lastAccess.set(page[i], i);
+  /** The tree of ones at positions 0..count-1 and zeros after, built in O(size). */
+  static ones(size: number, count: number): CountTree {
+    const t = new CountTree(size);
+    for (let i = 1; i < t.tree.length; i++) t.tree[i] = Math.max(0, Math.min(i, count) - (i - (i & -i)));
+    return t;
   }
-  return { distances: distances.slice(0, reuses), distinctPages: n - reuses };
 }
 
-/** Page -> index of its latest access (-1 = none yet). */
+/** Page -> stamp of its latest access (-1 = none yet). */
 interface LastAccessTable {
   get(page: number): number;
-  set(page: number, index: number): void;
+  set(page: number, stamp: number): void;
 }
 
 /** Largest page count indexed directly by an array (32 MiB of Int32); sparser traces use a Map. */
 const DIRECT_TABLE_PAGES = 1 << 23;
 
-function lastAccessTable(page: Uint32Array): LastAccessTable {
-  const maxPage = largestPage(page);
-  if (maxPage < DIRECT_TABLE_PAGES) {
-    const table = new Int32Array(maxPage + 1).fill(-1);
+function lastAccessTable(largestPage: number): LastAccessTable {
+  if (largestPage < DIRECT_TABLE_PAGES) {
+    const table = new Int32Array(largestPage + 1).fill(-1);
     return { get: (p) => table[p], set: (p, i) => void (table[p] = i) };
   }
   const map = new Map<number, number>();
   return { get: (p) => map.get(p) ?? -1, set: (p, i) => void map.set(p, i) };
 }
 
-/** Nearest-rank quantile of ascending `sorted` (non-empty), q in (0, 1]. */
-function quantile(sorted: Float64Array, q: number): number {
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+/** Stamps a window holds at first; it doubles when the distinct pages fill half of it. */
+const FIRST_WINDOW = 1 << 16;
+
+/**
+ * Reuse distances in one pass, with memory in the distinct pages, not the accesses. Each access gets
+ * a stamp; a stamp is marked while it holds the latest access to its page, so the marks strictly
+ * between the previous access to p and now count the distinct other pages touched in between. When
+ * the stamps run out, the marked ones are renumbered 0, 1, 2, ... in order (the counts between them
+ * do not change), so the window never needs more than twice the distinct pages: O(n log d) in all.
+ */
+export class ReuseDistanceCounter {
+  private window = FIRST_WINDOW;
+  private marks = new CountTree(FIRST_WINDOW);
+  /** Page whose latest access holds each stamp, -1 for an unmarked stamp. */
+  private pageAt = new Int32Array(FIRST_WINDOW).fill(-1);
+  private next = 0;
+  private readonly last: LastAccessTable;
+  distinctPages = 0;
+
+  /** `largestPage` sizes the page table (direct array or Map). */
+  constructor(largestPage: number) {
+    this.last = lastAccessTable(largestPage);
+  }
+
+  /** The reuse distance of the next access, to page p; -1 for a first access. */
+  add(p: number): number {
+    if (this.next === this.window) this.compact();
+    const previous = this.last.get(p);
+    let distance = -1;
+    if (previous >= 0) {
+      distance = this.marks.prefix(this.next) - this.marks.prefix(previous + 1);
+      this.marks.add(previous, -1);
+      this.pageAt[previous] = -1;
+    } else {
+      this.distinctPages++;
+    }
+    this.marks.add(this.next, 1);
+    this.pageAt[this.next] = p;
+    this.last.set(p, this.next);
+    this.next++;
+    return distance;
+  }
+
+  private compact(): void {
+    if (2 * this.distinctPages > this.window) this.window *= 2;
+    const pageAt = new Int32Array(this.window).fill(-1);
+    let kept = 0;
+    for (let stamp = 0; stamp < this.next; stamp++) {
+      const p = this.pageAt[stamp];
+      if (p < 0) continue;
+      pageAt[kept] = p;
+      this.last.set(p, kept++);
+    }
+    this.pageAt = pageAt;
+    this.marks = CountTree.ones(this.window, kept);
+    this.next = kept;
+  }
 }
 
-function summarize(distances: Float64Array, cold: number): ReuseDistanceSummary {
-  const m = distances.length;
-  if (m === 0) return { cold, reuses: 0, mean: null, median: null, p90: null, p99: null, max: null };
-  const sorted = distances.slice().sort();
+/** Reuse distances of all reuses, in access order, plus the number of distinct pages. */
+export function reuseDistances(page: Uint32Array): { distances: Float64Array; distinctPages: number } {
+  const counter = new ReuseDistanceCounter(largestPage(page));
+  const distances = new Float64Array(page.length);
+  let reuses = 0;
+  for (let i = 0; i < page.length; i++) {
+    const distance = counter.add(page[i]);
+    if (distance >= 0) distances[reuses++] = distance;
+  }
+  return { distances: distances.slice(0, reuses), distinctPages: counter.distinctPages };
+}
+
+/** Nearest-rank quantile from counts per value (counts[v] = how many times v occurs, m in all), q in (0, 1]. */
+function quantileOfCounts(counts: Float64Array, m: number, q: number): number {
+  const rank = Math.max(1, Math.ceil(q * m));
+  let seen = 0;
+  for (let v = 0; v < counts.length; v++) {
+    seen += counts[v];
+    if (seen >= rank) return v;
+  }
+  return counts.length - 1;
+}
+
+/** Summary from counts per distance (a distance is below the number of distinct pages). */
+function summarize(counts: Float64Array, cold: number): ReuseDistanceSummary {
+  let m = 0;
   let sum = 0;
-  for (let i = 0; i < m; i++) sum += sorted[i];
-  return { cold, reuses: m, mean: sum / m, median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted[m - 1] };
+  let max = -1;
+  for (let d = 0; d < counts.length; d++) {
+    if (counts[d] === 0) continue;
+    m += counts[d];
+    sum += d * counts[d];
+    max = d;
+  }
+  if (m === 0) return { cold, reuses: 0, mean: null, median: null, p90: null, p99: null, max: null };
+  const q = (x: number) => quantileOfCounts(counts, m, x);
+  return { cold, reuses: m, mean: sum / m, median: q(0.5), p90: q(0.9), p99: q(0.99), max };
+}
+
+/** Width of the page histogram's bins: HISTOGRAM_BINS equal ranges from page 0 to the largest. */
+function binWidth(largest: number, bins: number): number {
+  return Math.ceil((largest + 1) / bins);
+}
+
+function histogramBins(counts: Float64Array, width: number, largest: number): PageHistogramBin[] {
+  return Array.from(counts, (accesses, b) => ({ firstPage: b * width, lastPage: Math.min(largest, (b + 1) * width - 1), accesses }));
 }
 
 /** Bins of equal width ceil((maxPage + 1) / bins) from page 0; fewer bins when there are fewer pages. */
 export function pageHistogram(page: Uint32Array, bins = HISTOGRAM_BINS): PageHistogramBin[] {
   if (page.length === 0) return [];
   const maxPage = largestPage(page);
-  const width = Math.ceil((maxPage + 1) / bins);
-  const used = Math.ceil((maxPage + 1) / width);
-  const counts = new Float64Array(used);
+  const width = binWidth(maxPage, bins);
+  const counts = new Float64Array(Math.ceil((maxPage + 1) / width));
   for (let i = 0; i < page.length; i++) counts[Math.floor(page[i] / width)]++;
-  return Array.from(counts, (accesses, b) => ({ firstPage: b * width, lastPage: Math.min(maxPage, (b + 1) * width - 1), accesses }));
+  return histogramBins(counts, width, maxPage);
+}
+
+/**
+ * traceStats over chunks fed in order, with memory in the distinct pages (not the accesses): the
+ * summary of a first pass gives the largest page (table sizes, histogram bins) and the times.
+ */
+export class TraceStatsBuilder {
+  private readonly reuse: ReuseDistanceCounter;
+  /** Reuses per distance value; grows as larger distances appear. */
+  private distanceCounts = new Float64Array(1024);
+  private readonly width: number;
+  private readonly binCounts: Float64Array;
+  private writes = 0;
+
+  constructor(private readonly summary: TraceSummary) {
+    this.reuse = new ReuseDistanceCounter(summary.largestPage);
+    this.width = binWidth(Math.max(0, summary.largestPage), HISTOGRAM_BINS);
+    this.binCounts = new Float64Array(summary.accesses === 0 ? 0 : Math.ceil((summary.largestPage + 1) / this.width));
+  }
+
+  add(chunk: TraceChunk): void {
+    const { page, write } = chunk;
+    const { reuse, width, binCounts } = this;
+    let writes = 0;
+    for (let i = 0; i < page.length; i++) {
+      const p = page[i];
+      writes += write[i];
+      binCounts[Math.floor(p / width)]++;
+      const distance = reuse.add(p);
+      if (distance < 0) continue;
+      if (distance >= this.distanceCounts.length) this.growDistances(distance);
+      this.distanceCounts[distance]++;
+    }
+    this.writes += writes;
+  }
+
+  finish(): TraceStats {
+    const { summary, writes } = this;
+    const n = summary.accesses;
+    const distinctPages = this.reuse.distinctPages;
+    return {
+      name: summary.name,
+      pageSize: summary.pageSize,
+      accesses: n,
+      distinctPages,
+      footprintMiB: (distinctPages * summary.pageSize) / 2 ** 20,
+      writes,
+      writeShare: n === 0 ? 0 : writes / n,
+      firstTime: summary.firstTime,
+      lastTime: summary.lastTime,
+      reuseDistance: summarize(this.distanceCounts, distinctPages),
+      pageHistogram: histogramBins(this.binCounts, this.width, summary.largestPage),
+    };
+  }
+
+  private growDistances(distance: number): void {
+    const grown = new Float64Array(Math.max(2 * this.distanceCounts.length, distance + 1));
+    grown.set(this.distanceCounts);
+    this.distanceCounts = grown;
+  }
 }
 
 export function traceStats(trace: Trace): TraceStats {
-  const n = trace.page.length;
-  let writes = 0;
-  for (let i = 0; i < n; i++) writes += trace.write[i];
-  const { distances, distinctPages } = reuseDistances(trace.page);
-  return {
-    name: trace.name,
-    pageSize: trace.pageSize,
-    accesses: n,
-    distinctPages,
-    footprintMiB: (distinctPages * trace.pageSize) / 2 ** 20,
-    writes,
-    writeShare: n === 0 ? 0 : writes / n,
-    firstTime: n === 0 ? 0 : trace.time[0],
-    lastTime: n === 0 ? 0 : trace.time[n - 1],
-    reuseDistance: summarize(distances, distinctPages),
-    pageHistogram: pageHistogram(trace.page),
-  };
+  const builder = new TraceStatsBuilder(summarizeTrace(trace));
+  builder.add(wholeTraceChunk(trace));
+  return builder.finish();
 }
 
 const BAR_WIDTH = 40;

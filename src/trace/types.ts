@@ -53,11 +53,15 @@ export interface TraceChunk {
 /** Largest page frame number a trace can hold (Uint32Array). */
 export const MAX_PAGE = 0xffffffff;
 
-/** What is known of a trace before replaying it: read off its arrays, or from a first pass over a file. */
-export interface TraceSummary {
+/** What a writer needs before the first access: a binary file's header. */
+export interface TraceSummaryHead {
   readonly name: string;
   readonly pageSize: number;
   readonly accesses: number;
+}
+
+/** What is known of a trace before replaying it: read off its arrays, or from a first pass over a file. */
+export interface TraceSummary extends TraceSummaryHead {
   /** Largest page number, -1 when there is no access. */
   readonly largestPage: number;
   /** Time of the first and of the last access (0 when there is none). */

@@ -1,5 +1,8 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { fileLabel, UserError } from '../errors';
 
 /** Temporary files are `.NAME.postcopy-lab-PID.tmp`: the marker and the PID tell whose they are. */
@@ -64,6 +67,18 @@ function ensureDirectory(dir: string): void {
  * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const temp = prepareTemp(path);
+  try {
+    writeFileSync(temp, data);
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
+  }
+}
+
+/** The temporary file that becomes `path` by a rename, its directory made sure of and cleared of orphans. */
+function prepareTemp(path: string): string {
   const dir = dirname(path);
   ensureDirectory(dir);
   try {
@@ -72,12 +87,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (err instanceof UserError) throw err;
   }
   removeOrphans(dir);
-  const temp = join(dir, `.${basename(path)}.postcopy-lab-${process.pid}.tmp`);
+  return join(dir, `.${basename(path)}.postcopy-lab-${process.pid}.tmp`);
+}
+
+/**
+ * writeFileAtomic for content made piece by piece and never held whole (gzip-compressed on the way
+ * when `gzip`); a failure in the middle, the pieces' own UserErrors included, leaves no file behind.
+ */
+export async function writeStreamAtomic(path: string, pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, gzip = false): Promise<void> {
+  const temp = prepareTemp(path);
   try {
-    writeFileSync(temp, data);
+    const source = Readable.from(pieces, { objectMode: false });
+    const file = createWriteStream(temp);
+    await (gzip ? pipeline(source, createGzip({ level: 9 }), file) : pipeline(source, file));
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
-    throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
+    throw err instanceof UserError ? err : new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
   }
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTrace } from '../../src/trace';
+import { generateTrace, loadTrace, saveTrace, traceStats } from '../../src/trace';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-cli-'));
 
@@ -58,5 +58,22 @@ test('user mistakes exit with code 2 and one line on stderr', () => {
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
+
+test('gen, convert and stats stream (several chunks) and give the bytes and numbers of the in-memory functions', () => {
+  const options = { seed: 's', accesses: 150_000, pages: 3000, writeRatio: 0.2 };
+  const streamed = join(dir, 'streamed.pctrace');
+  assert.equal(cli('gen', 'phased', '--seed', 's', '--accesses', '150000', '--pages', '3000', '--write-ratio', '0.2', '-o', streamed).code, 0);
+  const inMemory = join(dir, 'in-memory.pctrace');
+  saveTrace(generateTrace('phased', options), inMemory);
+  assert.ok(readFileSync(streamed).equals(readFileSync(inMemory)));
+  const text = join(dir, 'streamed.trace.gz');
+  assert.equal(cli('convert', streamed, text).code, 0);
+  assert.deepEqual(Array.from(loadTrace(text).page), Array.from(loadTrace(inMemory).page));
+  for (const path of [streamed, text]) {
+    const out = cli('stats', path, '--json');
+    assert.equal(out.code, 0);
+    assert.deepEqual(JSON.parse(out.stdout), JSON.parse(JSON.stringify(traceStats(loadTrace(path)))));
   }
 });

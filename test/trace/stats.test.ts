@@ -80,3 +80,29 @@ test('largestPage: the largest page number, -1 for none', () => {
   assert.equal(largestPage(new Uint32Array([0])), 0);
   assert.equal(largestPage(new Uint32Array(0)), -1);
 });
+
+/** The straightforward reference: a Fenwick tree over every access position (memory in the accesses). */
+function referenceDistances(page: Uint32Array): number[] {
+  const tree = new Int32Array(page.length + 1);
+  const add = (i: number, d: number) => { for (let x = i + 1; x <= page.length; x += x & -x) tree[x] += d; };
+  const prefix = (i: number) => { let s = 0; for (let x = i; x > 0; x -= x & -x) s += tree[x]; return s; };
+  const last = new Map<number, number>();
+  const out: number[] = [];
+  page.forEach((p, i) => {
+    const previous = last.get(p);
+    if (previous !== undefined) {
+      out.push(prefix(i) - prefix(previous + 1));
+      add(previous, -1);
+    }
+    add(i, 1);
+    last.set(p, i);
+  });
+  return out;
+}
+
+test('reuse distances stay exact when the stamp window is renumbered and doubled (long traces, many pages)', () => {
+  for (const [kind, accesses, pages] of [['zipf', 300_000, 50], ['zipf', 300_000, 100_000], ['random', 100_000, 2 ** 32]] as const) {
+    const t = generateTrace(kind, { seed: `window-${pages}`, accesses, pages, zipfExponent: 0.6 });
+    assert.deepEqual(Array.from(reuseDistances(t.page).distances), referenceDistances(t.page), `${accesses} accesses over ${pages} pages`);
+  }
+});
