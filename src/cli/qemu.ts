@@ -2,16 +2,25 @@
  * `postcopy-lab qemu migrate`: real QEMU post-copy migrations of a guest workload on this machine
  * (needs `npm run qemu:setup`); one JSON record per run, a summary table at the end.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadQemuRuns, QEMU_DATASET_DIR, realComparison } from '../experiments/real-qemu';
+import { tableText } from '../report/table';
 import { UserError } from '../errors';
 import { parseBandwidth, parseDuration } from '../migration';
 import { missingQemu, qemuAssets } from '../qemu/migrate';
-import { QEMU_RUN_DEFAULTS, QEMU_WORKLOADS, runCampaign } from '../qemu/campaign';
+import { QEMU_RUN_DEFAULTS, runCampaign } from '../qemu/campaign';
+import { QEMU_WORKLOADS } from '../qemu/records';
 import { summariseRecords } from '../qemu/summary';
 import { intFlag, numberFlag, parseFlags } from './args';
 
 const d = QEMU_RUN_DEFAULTS;
 const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options]
+       postcopy-lab qemu compare [--records DIR]     real runs against their replays (table of notebook 08)
+       postcopy-lab qemu validate [options]          migrate every workload with and without the plugin into
+                                                     --out (default a new directory), then compare
+  options of migrate (and validate):
   --workload LIST        ${QEMU_WORKLOADS.join(', ')} or all
   --runs N               migrations per workload (default 3)
   --bandwidth B          cap (max-bandwidth and max-postcopy-bandwidth), e.g. 400mbit (default ${d.bandwidthBps / 1e6}mbit)
@@ -43,10 +52,14 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (sub !== 'migrate') throw new UserError(`unknown qemu command '${sub}' (known: migrate)`);
-  const { values: v } = parseFlags(rest, FLAGS);
+  if (!['migrate', 'compare', 'validate'].includes(sub)) throw new UserError(`unknown qemu command '${sub}' (known: migrate, compare, validate)`);
+  const { values: v } = parseFlags(rest, { ...FLAGS, records: { type: 'string' } });
   if (v.help) {
     console.log(USAGE);
+    return;
+  }
+  if (sub === 'compare') {
+    console.log(comparisonTable(resolve(v.records ?? QEMU_DATASET_DIR)));
     return;
   }
   const list = v.workload === undefined || v.workload === 'all' ? QEMU_WORKLOADS : v.workload.split(',').map((w) => w.trim());
@@ -66,7 +79,20 @@ export async function run(argv: string[]): Promise<void> {
   const assets = qemuAssets(resolve(v.cache ?? '.cache/qemu'));
   const missing = missingQemu(assets);
   if (missing) throw new UserError(missing);
-  const outDir = resolve(v.out ?? join('datasets', 'qemu'));
-  const records = await runCampaign({ workloads: list, runs, settings, outDir, assets, port, onProgress: (m) => console.error(m) });
+  const outDir = resolve(v.out ?? (sub === 'validate' ? mkdtempSync(join(tmpdir(), 'postcopy-lab-validate-')) : join('datasets', 'qemu')));
+  const campaign = { workloads: list, runs, settings, outDir, assets, port, onProgress: (m: string) => console.error(m) };
+  const records = await runCampaign(campaign);
+  if (sub === 'validate') records.push(...(await runCampaign({ ...campaign, settings: { ...settings, plugin: !settings.plugin } })));
   console.log(summariseRecords(records));
+  if (sub === 'validate') {
+    console.log(`\nrecords and traces in ${outDir}\n`);
+    console.log(comparisonTable(outDir));
+  }
+}
+
+/** The real runs in `dir` against their replays, with the host cost per fault measured on the other workloads. */
+function comparisonTable(dir: string): string {
+  const rows = realComparison(loadQemuRuns(dir), { faultCost: 'cross-validated' });
+  const columns = ['workload', 'metric', 'runs', 'realMedian', 'realMin', 'realMax', 'simulatedMedian', 'errorPercent', 'agrees', 'faultCostUs', 'pluginFreeMedian'];
+  return tableText(rows, columns);
 }

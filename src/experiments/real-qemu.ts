@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { parsePageSet, simulate, type MigrationResult, type SimInput } from '../migration';
-import { qemuFigures, type QemuFigures, type QemuRunRecord } from '../qemu/records';
+import { QEMU_WORKLOADS, qemuFigures, type QemuFigures, type QemuRunRecord } from '../qemu/records';
 import type { Row } from '../report/table';
 import { loadTrace, type Trace } from '../trace';
 import { extent, median } from '../util/statistics';
@@ -32,19 +32,21 @@ export interface QemuRun {
   trace?: Trace;
 }
 
-/** Every record in `dir` (sorted by name), with its trace when it has one. */
-export function loadQemuRuns(dir: string = QEMU_DATASET_DIR): QemuRun[] {
+/** Every record in `dir` (sorted by name; only those of `workloads` when given), with its trace when it has one. */
+export function loadQemuRuns(dir: string = QEMU_DATASET_DIR, workloads?: readonly string[]): QemuRun[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   } catch {
     throw new UserError(`${dir}: no such directory of QEMU run records (make them with postcopy-lab qemu migrate)`);
   }
-  return files.map((file) => {
-    const record = JSON.parse(readFileSync(join(dir, file), 'utf8')) as QemuRunRecord;
-    const trace = record.guest ? loadTrace(join(dir, record.guest.traceFile)) : undefined;
-    return { name: file.replace(/\.json$/, ''), record, trace };
-  });
+  const records = files.map((file) => ({ file, record: JSON.parse(readFileSync(join(dir, file), 'utf8')) as QemuRunRecord }));
+  return records
+    .filter(({ record }) => workloads === undefined || workloads.includes(record.settings.workload))
+    .map(({ file, record }) => {
+      const trace = record.guest ? loadTrace(join(dir, record.guest.traceFile)) : undefined;
+      return { name: file.replace(/\.json$/, ''), record, trace };
+    });
 }
 
 /**
@@ -139,7 +141,8 @@ export interface RealComparisonOptions {
 export function realComparison(runs: readonly QemuRun[], options: RealComparisonOptions = {}): Row[] {
   const traced = runs.filter((r) => r.trace && r.record.guest);
   if (traced.length === 0) throw new UserError('no QEMU run with a guest trace (record some with postcopy-lab qemu migrate --plugin)');
-  const workloads = [...new Set(traced.map((r) => r.record.settings.workload))];
+  const order = (w: string) => (QEMU_WORKLOADS.indexOf(w) + QEMU_WORKLOADS.length + 1) % (QEMU_WORKLOADS.length + 1);
+  const workloads = [...new Set(traced.map((r) => r.record.settings.workload))].sort((a, b) => order(a) - order(b));
   const rows: Row[] = [];
   for (const workload of workloads) {
     const others = traced.filter((r) => r.record.settings.workload !== workload).map((r) => r.record);
@@ -165,4 +168,42 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
     }
   }
   return rows;
+}
+
+/**
+ * Requested pages the guest trace never shows after the switchover: pages QEMU reads for the guest
+ * outside the plugin's view (the soft MMU's page-table walks) or that the LRU window hid. Undefined without a trace.
+ */
+export function requestsNotInTrace(run: QemuRun): number | undefined {
+  const { trace, record } = run;
+  if (!trace || !record.guest) return undefined;
+  const touched = new Set<number>();
+  for (let i = 0; i < trace.page.length; i++) if (trace.time[i] >= record.guest.switchoverInstruction) touched.add(trace.page[i]);
+  return record.faults.filter((p) => !touched.has(p)).length;
+}
+
+/** One row per real run: its workload, whether the plugin ran, QEMU's figures, the guest's speed and the machine's load. */
+export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
+  return runs.map((run) => {
+    const { name, record } = run;
+    const f = qemuFigures(record);
+    return {
+      run: name, workload: record.settings.workload, plugin: record.settings.plugin, totalTimeMs: f.totalTimeMs,
+      downtimeMs: f.downtimeMs, postcopyRequests: f.postcopyRequests, blocktimeMs: f.blocktimeMs ?? null,
+      blocktimePerRequestMs: f.blocktimeMs === undefined || f.postcopyRequests === 0 ? null : f.blocktimeMs / f.postcopyRequests,
+      transferredMB: f.transferredBytes / 1e6, duplicatePages: f.duplicatePages, normalPages: f.normalPages,
+      guestMips: record.guest ? record.guest.destinationIps / 1e6 : null, traceAccesses: record.guest?.accesses ?? null,
+      requestsNotInTrace: requestsNotInTrace(run) ?? null, vmPages: (record.settings.ramMiB * 2 ** 20) / 4096,
+      load1: record.load.loadavgBefore[0], cpus: record.load.cpus,
+    };
+  });
+}
+
+/** realComparison's rows as bars: per workload and metric the real median and each simulation's median. */
+export function realVsSimulatedBars(byCost: Readonly<Record<string, readonly Row[]>>): Row[] {
+  const first = Object.values(byCost)[0] ?? [];
+  const real = first.map((r) => ({ workload: r.workload, metric: r.metric, source: 'real (median)', value: r.realMedian }));
+  const simulated = Object.entries(byCost).flatMap(([label, rows]) =>
+    rows.map((r) => ({ workload: r.workload, metric: r.metric, source: label, value: r.simulatedMedian })));
+  return [...real, ...simulated];
 }

@@ -11,11 +11,8 @@ import { saveTrace } from '../trace';
 import { writeFileAtomic } from '../util/atomic-write';
 import { combineCaptures, instructionAt, instructionRate, type PluginClock } from './capture';
 import { runQemuMigration, type QemuAssets } from './migrate';
-import { qemuFigures, type GuestTraceInfo, type QemuRunRecord, type QemuRunSettings } from './records';
+import { qemuFigures, WALKERS, type GuestTraceInfo, type QemuRunRecord, type QemuRunSettings } from './records';
 
-export const WALKERS = ['sequential', 'strided', 'random', 'chase'] as const;
-export const PROGRAMS = ['sqlite', 'bzip2'] as const;
-export const QEMU_WORKLOADS: readonly string[] = [...WALKERS, ...PROGRAMS];
 
 /**
  * Defaults: a 256 MiB guest whose walkers cover 30 % of its memory, 1 Gbit/s cap, 1 s of workload

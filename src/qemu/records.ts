@@ -3,6 +3,11 @@
  * (text in, values out), so tests and notebooks use them without QEMU.
  */
 
+/** Guest workloads: four walkers over a share of the guest's memory (src/qemu/guest/walk.c), two real programs. */
+export const WALKERS = ['sequential', 'strided', 'random', 'chase'] as const;
+export const PROGRAMS = ['sqlite', 'bzip2'] as const;
+export const QEMU_WORKLOADS: readonly string[] = [...WALKERS, ...PROGRAMS];
+
 /** How one real migration was run. */
 export interface QemuRunSettings {
   /** Guest workload: sequential, strided, random, chase (walkers) or sqlite, bzip2 (real programs). */
