@@ -12,6 +12,7 @@ import { UserError } from '../errors';
 import type { BenchLine } from './measure';
 import { memorySection } from './memory';
 import { replaySection } from './replay';
+import { sweepSection } from './sweep';
 
 interface Options {
   accesses: number;
@@ -20,6 +21,7 @@ interface Options {
 
 const SECTIONS: Record<string, (o: Options) => BenchLine[]> = {
   replay: (o) => replaySection(o.accesses),
+  sweep: () => sweepSection(),
   memory: (o) => memorySection(o.rssAccesses),
 };
 

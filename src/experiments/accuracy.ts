@@ -1,19 +1,26 @@
-import { predictionMetrics, TRAINING_MODES, type PredictionMetricsOptions, type TrainingMode } from '../prefetch';
+import { TRAINING_MODES, type PredictionMetrics, type PredictionMetricsOptions, type TrainingMode } from '../prefetch';
 import type { Row } from '../report/table';
 import { switchoverAtFraction } from '../trace';
 import { EXPERIMENT_DEFAULTS, gridPoints, type Progress } from './common';
+import type { Job } from './jobs';
+import { runJobs } from './parallel';
 import type { Workload } from './workloads';
 
 /**
  * PPM's prediction quality on one workload, independent of the network: replay after the experiment
  * switchover, training on the accesses before it (see predictionMetrics for the definitions).
  */
-function ppmQuality(workload: Workload, options: PredictionMetricsOptions): Row {
+function ppmQualityJob(workload: Workload, options: PredictionMetricsOptions, label: string): Job<'predictionMetrics'> {
   const trace = workload.trace;
-  const m = predictionMetrics(trace, 'ppm', {
-    k: EXPERIMENT_DEFAULTS.k, order: EXPERIMENT_DEFAULTS.order,
-    switchover: switchoverAtFraction(trace, EXPERIMENT_DEFAULTS.switchoverFraction), ...options,
-  });
+  return {
+    kind: 'predictionMetrics', trace, label, options: {
+      predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, order: EXPERIMENT_DEFAULTS.order,
+      switchover: switchoverAtFraction(trace, EXPERIMENT_DEFAULTS.switchoverFraction), ...options,
+    },
+  };
+}
+
+function ppmQualityRow(workload: Workload, options: PredictionMetricsOptions, m: PredictionMetrics): Row {
   return {
     workload: workload.name, source: workload.source, order: options.order ?? EXPERIMENT_DEFAULTS.order, k: m.k,
     training: options.training ?? 'both', topKHitRate: m.topKHitRate, accuracy: m.accuracy, coverage: m.coverage,
@@ -33,11 +40,8 @@ export const DEFAULT_ACCURACY_SWEEP: AccuracySweep = { orders: [1, 2, 3, 4], ks:
 /** PPM prediction quality against model order and pages sent per fault. One row per (workload, order, k). */
 export function accuracyByOrderAndK(workloads: readonly Workload[], sweep: AccuracySweep = DEFAULT_ACCURACY_SWEEP, progress?: Progress): Row[] {
   const points = gridPoints<{ workload: Workload; order: number; k: number }>({ workload: workloads, order: sweep.orders, k: sweep.ks });
-  return points.map(({ workload, order, k }, i) => {
-    const row = ppmQuality(workload, { order, k });
-    progress?.(i + 1, points.length, `${workload.name} order ${order} k ${k}`);
-    return row;
-  });
+  const results = runJobs(points.map(({ workload, order, k }) => ppmQualityJob(workload, { order, k }, `${workload.name} order ${order} k ${k}`)), progress);
+  return points.map(({ workload, order, k }, i) => ppmQualityRow(workload, { order, k }, results[i]));
 }
 
 /**
@@ -46,9 +50,6 @@ export function accuracyByOrderAndK(workloads: readonly Workload[], sweep: Accur
  */
 export function accuracyByTraining(workloads: readonly Workload[], modes: readonly TrainingMode[] = TRAINING_MODES, progress?: Progress): Row[] {
   const points = gridPoints<{ workload: Workload; training: TrainingMode }>({ workload: workloads, training: modes });
-  return points.map(({ workload, training }, i) => {
-    const row = ppmQuality(workload, { training });
-    progress?.(i + 1, points.length, `${workload.name} ${training}`);
-    return row;
-  });
+  const results = runJobs(points.map(({ workload, training }) => ppmQualityJob(workload, { training }, `${workload.name} ${training}`)), progress);
+  return points.map(({ workload, training }, i) => ppmQualityRow(workload, { training }, results[i]));
 }

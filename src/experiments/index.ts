@@ -9,3 +9,5 @@ export * from './whatif';
 export * from './push';
 export * from './ppm-misses';
 export * from './real-qemu';
+export * from './jobs';
+export * from './parallel';

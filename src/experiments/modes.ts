@@ -2,7 +2,9 @@ import type { MigrationMode } from '../migration';
 import type { Row } from '../report/table';
 import { generateTrace, type GeneratorKind } from '../trace';
 import { SYNTHETIC_DEFAULTS } from './workloads';
-import { gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
+import { gridPoints, resultMetrics, type Progress, type SimOverrides } from './common';
+import { simulationJob } from './jobs';
+import { runJobs } from './parallel';
 
 export interface WriteShareSweep {
   kind: GeneratorKind;
@@ -40,10 +42,9 @@ export function modesVsWriteShare(sweep: WriteShareSweep = DEFAULT_WRITE_SHARE_S
   const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({ writeRatio: sweep.writeRatios, mode: sweep.modes });
   const traces = new Map(sweep.writeRatios.map((writeRatio) => [writeRatio,
     generateTrace(sweep.kind, { ...sweep, writeRatio })]));
-  return points.map(({ writeRatio, mode }, i) => {
+  const results = runJobs(points.map(({ writeRatio, mode }) => {
     const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
-    const r = simulateWorkload({ trace: traces.get(writeRatio)! }, { predictor: 'ppm', push: 'sequential', ...rounds, ...overrides, mode });
-    progress?.(i + 1, points.length, `${mode} w=${writeRatio}`);
-    return { method: mode, writeRatio, precopyRounds: r.precopyRounds, ...resultMetrics(r) };
-  });
+    return simulationJob({ trace: traces.get(writeRatio)! }, { predictor: 'ppm', push: 'sequential', ...rounds, ...overrides, mode }, `${mode} w=${writeRatio}`);
+  }), progress);
+  return points.map(({ writeRatio, mode }, i) => ({ method: mode, writeRatio, precopyRounds: results[i].precopyRounds, ...resultMetrics(results[i]) }));
 }

@@ -1,7 +1,9 @@
 import type { PredictorName } from '../prefetch';
 import type { Row } from '../report/table';
-import { EXPERIMENT_DEFAULTS, gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
+import { EXPERIMENT_DEFAULTS, gridPoints, resultMetrics, type Progress, type SimOverrides } from './common';
 import { COMPARED_PREDICTORS } from './predictors';
+import { simulationJob } from './jobs';
+import { runJobs } from './parallel';
 import type { Workload } from './workloads';
 
 export interface NetworkSweep {
@@ -30,13 +32,10 @@ export function timesVsNetwork(
   const points = gridPoints<{ workload: Workload; method: PredictorName; bandwidthGbps: number; rttUs: number }>({
     workload: workloads, method: sweep.methods, bandwidthGbps: sweep.bandwidthsGbps, rttUs: sweep.rttsUs,
   });
-  return points.map(({ workload, method, bandwidthGbps, rttUs }, i) => {
-    const r = simulateWorkload(workload, {
-      ...overrides, predictor: method, network: { ...overrides.network, bandwidthBps: bandwidthGbps * 1e9, rttUs },
-    });
-    progress?.(i + 1, points.length, `${workload.name} ${method} ${bandwidthGbps} Gbit/s ${rttUs} us`);
-    return { workload: workload.name, method, bandwidthGbps, rttUs, ...resultMetrics(r) };
-  });
+  const results = runJobs(points.map(({ workload, method, bandwidthGbps, rttUs }) => simulationJob(workload, {
+    ...overrides, predictor: method, network: { ...overrides.network, bandwidthBps: bandwidthGbps * 1e9, rttUs },
+  }, `${workload.name} ${method} ${bandwidthGbps} Gbit/s ${rttUs} us`)), progress);
+  return points.map(({ workload, method, bandwidthGbps, rttUs }, i) => ({ workload: workload.name, method, bandwidthGbps, rttUs, ...resultMetrics(results[i]) }));
 }
 
 /** The rows of a one-dimensional slice: the other network knob held at its experiment default. */

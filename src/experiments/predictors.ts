@@ -2,6 +2,8 @@ import { PREDICTOR_NAMES, type PredictorName, type PredictorOptions } from '../p
 import type { Row } from '../report/table';
 import { formatNumber } from '../report/table';
 import { columnValues, describeChange, gridPoints, median, percentChange, resultMetrics, simulateWorkload, valueAt, type Progress, type SimOverrides } from './common';
+import { simulationJob } from './jobs';
+import { runJobs } from './parallel';
 import type { Workload } from './workloads';
 
 /** A method to compare: a predictor under a label, with options of its own (e.g. PPM's confidence threshold). */
@@ -34,9 +36,12 @@ export const ORACLE_GOAL_SETTING: SimOverrides = { k: 8, switchoverFraction: 0.5
 
 /** One workload under one method: the experiment setup, the overrides, then the method's own options. */
 export function simulateMethod(workload: Workload, method: Method, overrides: SimOverrides = {}) {
-  return simulateWorkload(workload, {
-    ...overrides, predictor: method.predictor, predictorOptions: { ...overrides.predictorOptions, ...method.predictorOptions },
-  });
+  return simulateWorkload(workload, methodOverrides(method, overrides));
+}
+
+/** The overrides with the method's predictor and its own options on top. */
+export function methodOverrides(method: Method, overrides: SimOverrides = {}): SimOverrides {
+  return { ...overrides, predictor: method.predictor, predictorOptions: { ...overrides.predictorOptions, ...method.predictorOptions } };
 }
 
 /**
@@ -49,11 +54,8 @@ export function simulateMethod(workload: Workload, method: Method, overrides: Si
 export function methodComparison(workloads: readonly Workload[], methods: readonly Method[], overrides: SimOverrides = {}, progress?: Progress): Row[] {
   const all = [PLAIN, ...methods.filter((m) => m.label !== PLAIN.label)];
   const points = gridPoints<{ workload: Workload; method: Method }>({ workload: workloads, method: all });
-  const results = points.map(({ workload, method }, i) => {
-    const r = simulateMethod(workload, method, overrides);
-    progress?.(i + 1, points.length, `${workload.name} ${method.label}`);
-    return r;
-  });
+  const results = runJobs(points.map(({ workload, method }) =>
+    simulationJob(workload, methodOverrides(method, overrides), `${workload.name} ${method.label}`)), progress);
   const plainOf = new Map(points.flatMap((p, i) => (p.method === PLAIN ? [[p.workload, results[i]]] : [])));
   return points.flatMap(({ workload, method }, i) => {
     if (!methods.some((m) => m.label === method.label)) return [];

@@ -1,7 +1,9 @@
 import { PUSH_POLICIES, type PushPolicy } from '../migration';
 import type { Row } from '../report/table';
 import { gridPoints, percentChange, resultMetrics, type Progress, type SimOverrides } from './common';
-import { COMPARED_METHODS, methodComparison, simulateMethod, type Method } from './predictors';
+import { simulationJob } from './jobs';
+import { runJobs } from './parallel';
+import { COMPARED_METHODS, methodComparison, methodOverrides, type Method } from './predictors';
 import type { Workload } from './workloads';
 
 /** The threshold shown next to the paper's PPM; picked from confidenceSweep on the real traces. */
@@ -45,10 +47,13 @@ export function confidenceSweep(
 ): Row[] {
   const setup = { ...overrides, push };
   const points = gridPoints<{ workload: Workload; minProbability: number }>({ workload: workloads, minProbability: thresholds });
-  const plain = new Map(workloads.map((w) => [w, simulateMethod(w, { label: 'none', predictor: 'none' }, setup)]));
+  const plainJobs = workloads.map((w) => simulationJob(w, methodOverrides({ label: 'none', predictor: 'none' }, setup), `${w.name} none`));
+  const ppmJobs = points.map(({ workload, minProbability }) => simulationJob(workload,
+    methodOverrides({ label: 'ppm', predictor: 'ppm', predictorOptions: { minProbability } }, setup), `${workload.name} p≥${minProbability}`));
+  const results = runJobs([...plainJobs, ...ppmJobs], progress);
+  const plain = new Map(workloads.map((w, i) => [w, results[i]]));
   return points.map(({ workload, minProbability }, i) => {
-    const r = simulateMethod(workload, { label: 'ppm', predictor: 'ppm', predictorOptions: { minProbability } }, setup);
-    progress?.(i + 1, points.length, `${workload.name} p≥${minProbability}`);
+    const r = results[workloads.length + i];
     const base = plain.get(workload)!;
     return {
       workload: workload.name, source: workload.source, push, minProbability, method: 'ppm', ...resultMetrics(r),

@@ -2,7 +2,9 @@ import type { PushPolicy } from '../migration';
 import type { PredictorName } from '../prefetch';
 import type { ExplorerCell } from '../report/explorer';
 import type { Row } from '../report/table';
-import { gridPoints, resultMetrics, simulateWorkload, type Progress } from './common';
+import { gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
+import { simulationJob } from './jobs';
+import { runJobs } from './parallel';
 import { COMPARED_PREDICTORS } from './predictors';
 import { findWorkload, type Workload } from './workloads';
 
@@ -22,13 +24,15 @@ export const WHAT_IF_METHODS: readonly PredictorName[] = ['none', ...COMPARED_PR
 /** Every metric of each method for one setting of the knobs. One row per method. */
 export function whatIf(workloads: readonly Workload[], params: WhatIfParams, methods: readonly PredictorName[] = WHAT_IF_METHODS): Row[] {
   const workload = findWorkload(workloads, params.workload);
-  return methods.map((method) => {
-    const r = simulateWorkload(workload, {
-      predictor: method, k: params.k, push: params.push, predictorOptions: { order: params.order },
-      network: { bandwidthBps: params.bandwidthGbps * 1e9, rttUs: params.rttUs },
-    });
-    return { method, ...resultMetrics(r) };
-  });
+  return methods.map((method) => ({ method, ...resultMetrics(simulateWorkload(workload, whatIfOverrides(params, method))) }));
+}
+
+/** The simulation of one method at one setting of the knobs. */
+function whatIfOverrides(params: WhatIfParams, method: PredictorName): SimOverrides {
+  return {
+    predictor: method, k: params.k, push: params.push, predictorOptions: { order: params.order },
+    network: { bandwidthBps: params.bandwidthGbps * 1e9, rttUs: params.rttUs },
+  };
 }
 
 /** The values each knob takes in a precomputed grid. */
@@ -51,9 +55,13 @@ export function whatIfGrid(
   workloads: readonly Workload[], axes: WhatIfAxes, methods: readonly PredictorName[] = WHAT_IF_METHODS, progress?: Progress,
 ): ExplorerCell[] {
   const points = gridPoints<WhatIfParams>(axes);
-  return points.map((params, i) => {
-    const rows = whatIf(workloads, params, methods);
-    progress?.(i + 1, points.length, Object.values(params).join(' '));
-    return { params: { ...params }, rows };
+  const jobs = points.flatMap((params) => {
+    const workload = findWorkload(workloads, params.workload);
+    return methods.map((method) => simulationJob(workload, whatIfOverrides(params, method), `${Object.values(params).join(' ')} ${method}`));
   });
+  const results = runJobs(jobs, progress);
+  return points.map((params, i) => ({
+    params: { ...params },
+    rows: methods.map((method, m) => ({ method, ...resultMetrics(results[i * methods.length + m]) })),
+  }));
 }

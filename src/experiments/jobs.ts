@@ -1,0 +1,38 @@
+/**
+ * What one unit of a sweep computes, by name, so that a worker thread (which receives data, not
+ * functions) runs exactly the code the main thread would: a simulation with the experiment
+ * defaults, or PPM's prediction metrics.
+ */
+import { predictionMetrics, type PredictionMetrics, type PredictionMetricsOptions, type PredictorName } from '../prefetch';
+import type { MigrationResult } from '../migration';
+import type { Trace } from '../trace';
+import { simulateWorkload, type SimOverrides } from './common';
+
+export interface JobTypes {
+  simulate: { options: SimOverrides; result: MigrationResult };
+  predictionMetrics: { options: PredictionMetricsOptions & { predictor: PredictorName }; result: PredictionMetrics };
+}
+export type JobKind = keyof JobTypes;
+
+/** One unit of a sweep: a kind, the trace it runs on and its options (plain data). */
+export interface Job<K extends JobKind = JobKind> {
+  kind: K;
+  trace: Trace;
+  options: JobTypes[K]['options'];
+  /** Shown by progress reports when the job is done. */
+  label: string;
+}
+
+const RUNNERS: { [K in JobKind]: (trace: Trace, options: JobTypes[K]['options']) => JobTypes[K]['result'] } = {
+  simulate: (trace, options) => simulateWorkload({ trace }, options),
+  predictionMetrics: (trace, { predictor, ...options }) => predictionMetrics(trace, predictor, options),
+};
+
+export function runJob<K extends JobKind>(kind: K, trace: Trace, options: JobTypes[K]['options']): JobTypes[K]['result'] {
+  return RUNNERS[kind](trace, options);
+}
+
+/** The job of simulateWorkload(workload, overrides). */
+export function simulationJob(workload: { trace: Trace }, overrides: SimOverrides, label: string): Job<'simulate'> {
+  return { kind: 'simulate', trace: workload.trace, options: overrides, label };
+}

@@ -1,0 +1,69 @@
+/**
+ * Parallel sweeps: every experiment gives the same rows, in the same order, on 1, 2 and 3 worker
+ * threads; job errors reach the caller as they would in one thread.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  accuracyByTraining, confidenceSweep, faultComparison, modesVsWriteShare, runJobs, setSweepWorkers, simulationJob,
+  sweepWorkers, syntheticWorkloads, timesVsNetwork, whatIfGrid, WORKERS_ENV,
+} from '../../src/experiments';
+import { UserError } from '../../src/errors';
+
+const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf', 'phased'], accesses: 3000, pages: 300 });
+
+function onWorkers<T>(count: number, run: () => T): T {
+  setSweepWorkers(count);
+  try {
+    return run();
+  } finally {
+    setSweepWorkers(undefined);
+  }
+}
+
+test('each experiment gives identical rows in identical order on 1, 2 and 3 worker threads', () => {
+  const workloads = tiny();
+  const sweeps: Record<string, () => unknown> = {
+    faults: () => faultComparison(workloads),
+    training: () => accuracyByTraining(workloads),
+    network: () => timesVsNetwork(workloads, { bandwidthsGbps: [0.5, 1], rttsUs: [50, 1000], methods: ['none', 'ppm', 'bubbling'] }),
+    modes: () => modesVsWriteShare({ kind: 'zipf', writeRatios: [0, 0.5], modes: ['precopy', 'postcopy', 'hybrid'], accesses: 4000, pages: 400, instructionsPerAccess: 10_000, seed: 's' }),
+    confidence: () => confidenceSweep(workloads, [0, 0.1]),
+    whatIf: () => whatIfGrid(workloads, { workload: ['zipf', 'phased'], bandwidthGbps: [1], rttUs: [200], k: [2, 8], order: [2], push: ['off', 'restart'] }, ['none', 'ppm']),
+  };
+  for (const [name, sweep] of Object.entries(sweeps)) {
+    const serial = onWorkers(1, sweep);
+    assert.deepEqual(onWorkers(2, sweep), serial, `${name} on 2 workers`);
+    assert.deepEqual(onWorkers(3, sweep), serial, `${name} on 3 workers`);
+  }
+});
+
+test('progress counts every job once, up to the total, on worker threads', () => {
+  const workloads = tiny();
+  const seen: number[] = [];
+  onWorkers(2, () => faultComparison(workloads, {}, (done, total) => seen.push(done * 1000 + total), ['none', 'ppm']));
+  assert.deepEqual(seen, [1006, 2006, 3006, 4006, 5006, 6006]);
+});
+
+test("a job's error reaches the caller from a worker thread, a UserError still a UserError, and the pool keeps working", () => {
+  const [workload] = tiny();
+  const jobs = [simulationJob(workload, {}, 'fine'), simulationJob(workload, { k: -1 }, 'bad'), simulationJob(workload, {}, 'fine too')];
+  assert.throws(() => onWorkers(2, () => runJobs(jobs)), (err) => err instanceof UserError && /k must be a whole number >= 0/.test(err.message));
+  const fine = onWorkers(2, () => runJobs([jobs[0], jobs[2]]));
+  assert.deepEqual(fine[0], fine[1]);
+});
+
+test('the worker count: setSweepWorkers, else the environment, else the cores; nonsense is a UserError', () => {
+  const saved = process.env[WORKERS_ENV];
+  try {
+    process.env[WORKERS_ENV] = '3';
+    assert.equal(sweepWorkers(), 3);
+    assert.equal(onWorkers(1, sweepWorkers), 1);
+    process.env[WORKERS_ENV] = 'many';
+    assert.throws(sweepWorkers, UserError);
+    assert.throws(() => setSweepWorkers(0), UserError);
+  } finally {
+    if (saved === undefined) delete process.env[WORKERS_ENV];
+    else process.env[WORKERS_ENV] = saved;
+  }
+});
