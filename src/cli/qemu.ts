@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadQemuRuns, QEMU_DATASET_DIR, realComparison } from '../experiments/real-qemu';
 import { tableText } from '../report/table';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { parseBandwidth, parseDuration } from '../migration';
 import { missingQemu, qemuAssets } from '../qemu/migrate';
 import { QEMU_RUN_DEFAULTS, runCampaign } from '../qemu/campaign';
 import { QEMU_WORKLOADS } from '../qemu/records';
 import { summariseRecords } from '../qemu/summary';
-import { intFlag, numberFlag, parseFlags } from './args';
+import { intFlag, listFlag, numberFlag, parseFlags } from './args';
 
 const d = QEMU_RUN_DEFAULTS;
 const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options]
@@ -42,7 +42,7 @@ const FLAGS = {
 function durationMs(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const ms = parseDuration(value) / 1000;
-  if (!(ms >= 0 && ms <= 600_000)) throw new UserError(`--${flag} must be between 0 and 600s, got '${value}'`);
+  if (!(ms >= 0 && ms <= 600_000)) throw new UserError(`--${flag} must be between 0 and 600s, got ${quoted(value)}`);
   return ms;
 }
 
@@ -52,7 +52,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['migrate', 'compare', 'validate'].includes(sub)) throw new UserError(`unknown qemu command '${sub}' (known: migrate, compare, validate)`);
+  if (!['migrate', 'compare', 'validate'].includes(sub)) throw new UserError(`unknown qemu command ${quoted(sub)} (known: migrate, compare, validate)`);
   const { values: v } = parseFlags(rest, { ...FLAGS, records: { type: 'string' } });
   if (v.help) {
     console.log(USAGE);
@@ -62,10 +62,10 @@ export async function run(argv: string[]): Promise<void> {
     console.log(comparisonTable(resolve(v.records ?? QEMU_DATASET_DIR)));
     return;
   }
-  const list = v.workload === undefined || v.workload === 'all' ? QEMU_WORKLOADS : v.workload.split(',').map((w) => w.trim());
-  for (const w of list) if (!QEMU_WORKLOADS.includes(w)) throw new UserError(`unknown workload '${w}' (known: ${QEMU_WORKLOADS.join(', ')})`);
+  const list = v.workload === undefined || v.workload === 'all' ? QEMU_WORKLOADS : listFlag(v.workload, 'workload');
+  for (const w of list) if (!QEMU_WORKLOADS.includes(w)) throw new UserError(`unknown workload ${quoted(w)} (known: ${QEMU_WORKLOADS.join(', ')})`);
   const bandwidthBps = v.bandwidth === undefined ? d.bandwidthBps : parseBandwidth(v.bandwidth);
-  if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11)) throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got '${v.bandwidth}'`);
+  if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11)) throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got ${quoted(String(v.bandwidth))}`);
   const settings = {
     bandwidthBps,
     plugin: v.plugin ?? false,

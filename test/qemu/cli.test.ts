@@ -9,8 +9,8 @@ function cli(...args: string[]) {
 
 test('qemu migrate: bad input exits with code 2 and one line, before any QEMU starts', () => {
   const cases: [string[], RegExp][] = [
-    [['qemu', 'teleport'], /unknown qemu command 'teleport'/],
-    [['qemu', 'migrate', '--workload', 'doom'], /unknown workload 'doom'/],
+    [['qemu', 'teleport'], /unknown qemu command "teleport"/],
+    [['qemu', 'migrate', '--workload', 'doom'], /unknown workload "doom"/],
     [['qemu', 'migrate', '--workload', 'random', '--bandwidth', '0'], /--bandwidth must be between/],
     [['qemu', 'migrate', '--workload', 'random', '--runs', '0'], /--runs must be between 1 and 100/],
     [['qemu', 'migrate', '--workload', 'random', '--share', '2'], /--share must be between/],

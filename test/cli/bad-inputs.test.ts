@@ -1,0 +1,250 @@
+/**
+ * The command line against bad input, as a new user would try it: every case must exit with code 2,
+ * print exactly one line on stderr naming the problem and nothing on stdout, and leave no file behind
+ * (no partial output, no temporary file). Valid but unusual inputs must keep working. The compiled
+ * dist/cli.js runs with plain node (no TypeScript loader), many at a time, so the suite takes seconds.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const CLI = resolve('dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'bad-inputs-'));
+/** Where the cases write (or must not write): checked empty at the end. */
+const out = join(dir, 'out');
+mkdirSync(out);
+mkdirSync(join(out, 'existing-dir'));
+
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const small = file('small.trace', '0 0\n100 0\n300 1 W\n1000 2\n');
+const highPage = file('high-page.trace', '0 0\n10 4294967295\n');
+const empty = file('empty.trace', '');
+const malformed = file('malformed.trace', '0 0\n1 x\n');
+const backwards = file('backwards.trace', '10 0\n5 1\n');
+const binary = file('garbage.bin', Uint8Array.from([0x50, 0, 0, 7, 1, 2, 3]));
+const badGzip = file('bad.trace.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]));
+const aFile = file('a-file', 'not a directory');
+const newline = join(dir, 'two\nlines.trace');
+writeFileSync(newline, '0 0\n1 1\n');
+const fifo = join(dir, 'fifo');
+spawnSync('mkfifo', [fifo]);
+
+const o = (name: string) => join(out, name);
+const gen = (...extra: string[]) => ['trace', 'gen', 'random', '--seed', '1', '--accesses', '50', '--pages', '10', ...extra];
+const genTo = (...extra: string[]) => [...gen(...extra), '-o', o('x.trace')];
+
+/** [arguments, what the one line must say]. */
+const BAD: [string[], RegExp][] = [
+  // defect 1: output paths
+  [[...gen(), '-o', join(out, 'existing-dir')], /existing-dir is a directory: name the file to write/],
+  [[...gen(), '-o', join(aFile, 'x.trace')], /a-file" is not a directory|a-file is not a directory/],
+  [[...gen(), '-o', join(aFile, 'deeper', 'x.trace')], /a-file is not a directory/],
+  [[...gen(), '-o', '/proc/nope/x.trace'], /cannot create directory \/proc\/nope/],
+  [['trace', 'convert', small, join(out, 'existing-dir')], /existing-dir is a directory/],
+  [[...gen(), '-o', ''], /--output must not be empty/],
+  [gen(), /missing required option --output/],
+  // defect 3: the largest page number in predict, simulate and compare
+  [['predict', '--trace', highPage, '--predictor', 'ppm'], /a VM of 4294967296 pages is too large to simulate/],
+  [['simulate', '--trace', highPage], /a VM of 4294967296 pages is too large to simulate/],
+  [['compare', '--trace', highPage, '--prefetchers', 'none'], /a VM of 4294967296 pages is too large to simulate/],
+  // defect 4: every numeric flag bounded
+  [['predict', '--trace', small, '--predictor', 'leap', '--history', '1000000000000'], /--history must be between 1 and 1048576/],
+  [['simulate', '--trace', small, '--prefetcher', 'leap', '--history', '1000000000000'], /--history must be between 1 and/],
+  [genTo('--pages', '4294967296'), /--pages must be between 1 and 134217728, got 4294967296/],
+  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '99999999999', '--pages', '10', '-o', o('x.trace')], /--accesses must be between 0 and/],
+  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '1e3', '--pages', '10', '-o', o('x.trace')], /--accesses must be a whole number, got "1e3"/],
+  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '99999999999999999999', '--pages', '10', '-o', o('x.trace')], /--accesses must be between/],
+  [genTo('--stride', '0'), /--stride must be between 1 and/],
+  [genTo('--zipf-exponent', '1000'), /--zipf-exponent must be between 0 and 100/],
+  [genTo('--hot-fraction', '0'), /--hot-fraction must be between/],
+  [genTo('--phases', '0'), /--phases must be between 1 and/],
+  [genTo('--instructions-per-access', '99999999999'), /--instructions-per-access must be between 1 and 4194304/],
+  [genTo('--write-ratio', '2'), /--write-ratio must be between 0 and 1/],
+  [genTo('--write-ratio', 'NaN'), /--write-ratio must be a number, got "NaN"/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--k', '999999999999'], /--k must be between 0 and 134217728/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--max-contexts', '99999999999'], /--max-contexts must be between 2 and 1073741824/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--history-window', '0'], /--history-window must be between 1 and/],
+  [['simulate', '--trace', small, '--k', '2.5'], /--k must be a whole number, got "2.5"/],
+  [['simulate', '--trace', small, '--vm-pages', '999999999'], /--vm-pages must be between 1 and 134217728/],
+  [['simulate', '--trace', small, '--overhead', '-1'], /--overhead must be between 0 and/],
+  [['simulate', '--trace', small, '--cpu-state', '99999999999999'], /--cpu-state must be between 0 and/],
+  [['simulate', '--trace', small, '--precopy-rounds', '0'], /--precopy-rounds must be between 1 and 10000/],
+  [['simulate', '--trace', small, '--precopy-stop-pages', '-4'], /--precopy-stop-pages must be between 0 and/],
+  [['simulate', '--trace', small, '--switchover-cost', '5h'], /duration must be a number of microseconds/],
+  [['simulate', '--trace', small, '--rtt', '99999s'], /--rtt must be between 0 and 3600000000 us/],
+  [['simulate', '--trace', small, '--zero-share', '1.5'], /--zero-share must be between 0 and 1/],
+  // defect 7: the same switchover rules in predict and simulate
+  [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '100%'], /no access left after switchover 1001 \(the trace ends at instruction 1000\)/],
+  [['simulate', '--trace', small, '--switchover', '100%'], /no access left after switchover 1001 \(the trace ends at instruction 1000\)/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '5000'], /no access left after switchover 5000/],
+  [['simulate', '--trace', small, '--switchover', '5000'], /no access left after switchover 5000/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '150%'], /switchover fraction must be in \[0, 1\], got 1\.5/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', 'soon'], /--switchover must be an instruction count/],
+  // defect 8: page size a power of two
+  [['simulate', '--trace', small, '--page-size', '3'], /page size must be a positive power of two, got 3/],
+  [genTo('--page-size', '3'), /page size must be a positive power of two, got 3/],
+  [genTo('--page-size', '2147483648'), /--page-size must be between 1 and 1073741824/],
+  // defect 9: results that would not be finite
+  [['simulate', '--trace', small, '--bandwidth', '1e-300'], /--bandwidth must be between 1 and 1000000000000000 bits\/s, got "1e-300"/],
+  [['simulate', '--trace', small, '--ips', '1e-300'], /--ips must be between 1 and/],
+  [['simulate', '--trace', small, '--bandwidth', '0'], /--bandwidth must be between 1 and/],
+  // defect 10: units
+  [['simulate', '--trace', small, '--bandwidth', '1Zb/s'], /bandwidth must be a number of bits\/s or like 1gbit, 1Gb\/s, 125MB\/s; got "1Zb\/s"/],
+  [['simulate', '--trace', small, '--bandwidth', 'fast'], /bandwidth must be a number of bits\/s/],
+  // defect 11: a file name with a newline stays on one line, quoted
+  [['predict', '--trace', join(dir, 'no\nsuch.trace'), '--predictor', 'ppm'], /"[^"]*no\\nsuch\.trace": no such file/],
+  [['trace', 'stats', join(dir, 'no\nsuch.trace')], /no\\nsuch\.trace": no such file/],
+  [[...gen(), '-o', join(aFile, 'x\ny.trace')], /a-file is not a directory/],
+  // defect 12: negative numbers in every command, empty names in lists, flags pre-copy would ignore
+  [['predict', '--trace', small, '--predictor', 'ppm', '--lead', '-1'], /--lead must be between 0 and/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--k', '-1'], /--k must be between 0 and/],
+  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '-1', '--pages', '10', '-o', o('x.trace')], /--accesses must be between 0 and/],
+  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '-10', '-o', o('x.trace')], /--pages must be between 1 and/],
+  [['simulate', '--trace', small, '--rtt', '-5us'], /--rtt must be between 0 and/],
+  [['simulate', '--trace', small, '--fault-cost', '-3us'], /--fault-cost must be between 0 and/],
+  [['compare', '--trace', small, '--prefetchers', 'none,,ppm'], /--prefetchers has an empty name in "none,,ppm"/],
+  [['compare', '--trace', small, '--prefetchers', ''], /--prefetchers has an empty name in ""/],
+  [['compare', '--trace', small, '--prefetchers', 'none, ,ppm'], /--prefetchers has an empty name/],
+  [['simulate', '--trace', small, '--mode', 'precopy', '--prefetcher', 'ppm'], /--prefetcher has no effect with --mode precopy/],
+  [['simulate', '--trace', small, '--mode', 'precopy', '--push', 'restart'], /--push has no effect with --mode precopy/],
+  [['simulate', '--trace', small, '--mode', 'precopy', '--order', '2'], /--order has no effect with --mode precopy/],
+  [['compare', '--trace', small, '--prefetchers', 'none,ppm', '--mode', 'precopy'], /--mode precopy has no faults to predict/],
+  [['simulate', '--trace', small, '--postcopy-after', '5ms'], /a post-copy start time needs hybrid mode/],
+  // predictor names and options
+  [['predict', '--trace', small, '--predictor', 'lru'], /unknown predictor "lru" \(known: none, next-k/],
+  [['simulate', '--trace', small, '--prefetcher', 'crystal-ball'], /unknown predictor "crystal-ball"/],
+  [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor "bogus"/],
+  [['predict', '--trace', small, '--predictor', 'next-k', '--order', '2'], /--order is an option of ppm, .*not of next-k/],
+  [['simulate', '--trace', small, '--order', '2'], /--order is an option of ppm, .*not of none/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--escape', 'B'], /--escape must be one of A, C, D, got "B"/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--order', '0'], /--order must be between 1 and 64, got 0/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--min-probability', '2'], /--min-probability must be between 0 and 1/],
+  [['predict', '--trace', small, '--predictor', 'random-k', '--seed', ''], /--seed must not be empty/],
+  [['predict', '--trace', small], /missing required option --predictor/],
+  [['predict', '--predictor', 'ppm'], /missing required option --trace/],
+  [['predict', '--trace', small, '--predictor', 'ppm', 'extra'], /predict takes no positional arguments, got "extra"/],
+  // malformed, missing or odd trace files
+  [['trace', 'stats', join(dir, 'missing.trace')], /missing\.trace: no such file/],
+  [['trace', 'stats', malformed], /malformed\.trace:2: page must be a decimal whole number/],
+  [['trace', 'stats', backwards], /backwards\.trace:2: /],
+  [['trace', 'stats', binary], /garbage\.bin: neither a text trace nor a postcopy-lab binary trace/],
+  [['trace', 'stats', badGzip], /bad\.trace\.gz: corrupt gzip data/],
+  [['trace', 'stats', dir], /is a directory, not a trace file/],
+  [['trace', 'stats', fifo], /fifo: is a FIFO, not a trace file/],
+  [['simulate', '--trace', '/dev/zero'], /\/dev\/zero: is a device, not a trace file/],
+  [['simulate', '--trace', empty], /trace empty is empty/],
+  [['predict', '--trace', empty, '--predictor', 'ppm'], /trace empty is empty/],
+  [['simulate', '--trace', small, '--zero-pages', '/dev/zero'], /\/dev\/zero: not a regular file/],
+  [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],
+  [['trace', 'convert', join(dir, 'missing.trace'), o('y.trace')], /missing\.trace: no such file/],
+  [['trace', 'convert', small], /usage: postcopy-lab trace convert IN OUT/],
+  // commands, subcommands and flags
+  [['teleport'], /unknown command "teleport"/],
+  [['trace', 'shuffle'], /unknown trace subcommand "shuffle"/],
+  [['trace', 'gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', o('x.trace')], /unknown generator "spiral"/],
+  [genTo('--colour', 'red'), /Unknown option '--colour'/],
+  [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of postcopy, precopy, hybrid, got "teleport"/],
+  [['simulate', '--trace', small, '--push', 'sideways'], /--push must be one of off, sequential, restart/],
+  [['simulate', '--trace'], /Option '--trace <value>' argument missing/],
+  [['qemu', 'migrate', '--workload', 'sqlite,,bzip2'], /--workload has an empty name in "sqlite,,bzip2"/],
+  [['qemu', 'teleport'], /unknown qemu command "teleport"/],
+];
+
+/** Valid but unusual inputs: [arguments, a line the output must hold]. */
+const ODD: [string[], RegExp][] = [
+  [['trace', 'stats', file('crlf.trace', '0 0\r\n10 1\r\n20 2 W\r\n')], /accesses\s+3/],
+  [['trace', 'stats', file('bom.trace', '\ufeff0 0\n10 1\n')], /accesses\s+2/],
+  [['trace', 'stats', file('tabs.trace', '0\t0\n10\t1\tW\n')], /accesses\s+2/],
+  [['simulate', '--trace', file('single.trace', '0 5\n')], /networkFaults\s+1/],
+  [['predict', '--trace', join(dir, 'single.trace'), '--predictor', 'ppm'], /^faults\s+1$/m],
+  [['simulate', '--trace', file('page0.trace', '0 0\n1 0\n2 0\n')], /vmPages\s+1/],
+  [['trace', 'stats', highPage], /accesses\s+2/],
+  [['trace', 'convert', highPage, o('high.pctrace')], /^$/],
+  [['predict', '--trace', newline, '--predictor', 'next-k'], /^faults\s+1$/m],
+  [['simulate', '--trace', small, '--bandwidth', '1Gb/s', '--rtt=-0'], /networkFaults\s+3/],
+];
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: readonly string[]): Promise<Outcome> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: dir, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Runs every case, a few processes at a time. */
+async function runAll(cases: readonly (readonly string[])[]): Promise<Outcome[]> {
+  const results: Outcome[] = new Array(cases.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < cases.length; i = next++) results[i] = await run(cases[i]);
+  };
+  await Promise.all(Array.from({ length: Math.max(2, availableParallelism() * 2) }, worker));
+  return results;
+}
+
+const show = (args: readonly string[]) => JSON.stringify(args.map((a) => a.replace(dir, '$DIR')));
+
+test(`${BAD.length} bad inputs: exit 2, one line on stderr naming the problem, nothing written`, async () => {
+  assert.ok(BAD.length >= 60);
+  const outcomes = await runAll(BAD.map(([args]) => args));
+  outcomes.forEach(({ code, stdout, stderr }, i) => {
+    const [args, pattern] = BAD[i];
+    assert.equal(code, 2, `${show(args)}: exit ${code}, stderr ${JSON.stringify(stderr)}`);
+    assert.match(stderr, /^postcopy-lab: [^\n]+\n$/, `${show(args)}: not exactly one line: ${JSON.stringify(stderr)}`);
+    assert.match(stderr, pattern, show(args));
+    assert.doesNotMatch(stderr, /internal error|\bat .*\.js:\d+/, show(args));
+    assert.equal(stdout, '', show(args));
+  });
+  assert.deepEqual(readdirSync(out), ['existing-dir'], 'a bad input left a file behind');
+});
+
+test('valid but unusual inputs keep working: CRLF, BOM, tabs, one access, page 0 only, page 2^32-1, odd names', async () => {
+  const outcomes = await runAll(ODD.map(([args]) => args));
+  outcomes.forEach(({ code, stdout, stderr }, i) => {
+    const [args, pattern] = ODD[i];
+    assert.equal(code, 0, `${show(args)}: ${stderr}`);
+    assert.match(stdout, pattern, show(args));
+  });
+  assert.ok(existsSync(o('high.pctrace')));
+  const stats = await run(['trace', 'stats', o('high.pctrace'), '--json']);
+  assert.equal(JSON.parse(stats.stdout).distinctPages, 2);
+});
+
+test('--bandwidth: b is bits, B is bytes (1GB/s sends a page in an eighth of the 1Gb/s time)', async () => {
+  const [bits, bytes] = await runAll(['1Gb/s', '1GB/s'].map((b) => ['simulate', '--trace', small, '--bandwidth', b, '--json']));
+  const [a, b] = [JSON.parse(bits.stdout), JSON.parse(bytes.stdout)];
+  assert.equal(a.networkFaults, b.networkFaults);
+  assert.ok(b.totalMigrationMs < a.totalMigrationMs);
+  const [reference] = await runAll([['simulate', '--trace', small, '--bandwidth', '8000000000', '--json']]);
+  assert.equal(JSON.parse(reference.stdout).totalMigrationMs, b.totalMigrationMs);
+});
+
+test('a temporary file left by a killed writer is removed by the next write; a live writer\'s is kept', async () => {
+  const target = join(dir, 'killed');
+  mkdirSync(target);
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  const orphan = join(target, `.x.trace.postcopy-lab-${dead}.tmp`);
+  const live = join(target, `.x.trace.postcopy-lab-${process.pid}.tmp`);
+  writeFileSync(orphan, 'half a trace');
+  writeFileSync(live, 'being written');
+  const { code, stderr } = await run([...gen(), '-o', join(target, 'x.trace')]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(readdirSync(target).sort(), [`.x.trace.postcopy-lab-${process.pid}.tmp`, 'x.trace']);
+});
