@@ -1,6 +1,6 @@
 // npm run reproduce: executes every notebook in notebooks/ headless through the tslab kernel, writes
 // each as a self-contained HTML report into reports/ and every figure as SVG and PNG into figures/.
-import { readdirSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -13,6 +13,8 @@ const { FIGURE_SPEC_DIR } = await import('../dist/report/notebook.js');
 const { readFigureSpecs, renderFigures, figureIndex, staleImages } = await import('../dist/report/export.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
+const { whatIfPageOptions } = await import('../dist/experiments/index.js');
+const { writeWhatifPage } = await import('../dist/report/whatif/page.js');
 
 const started = Date.now();
 try {
@@ -30,6 +32,10 @@ try {
     console.log(`${run.seconds.toFixed(1)} s -> ${relative(root, run.html)}`);
     reports.push(run.html);
   }
+  // notebook 06's report shows the live what-if page from this file beside it
+  const whatif = join(root, 'reports', 'whatif.html');
+  writeWhatifPage(whatif, whatIfPageOptions());
+  reports.push(whatif);
   const figures = readFigureSpecs(FIGURE_SPEC_DIR);
   process.stdout.write(`Rendering ${figures.length} figures to SVG and PNG ... `);
   const t = Date.now();
@@ -43,7 +49,7 @@ try {
   if (stale.length) console.log(`Removed ${stale.length} stale images: ${stale.join(', ')}`);
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/, ` +
     `${images.length} images (${figures.length} figures x SVG+PNG) in figures/, index in figures/README.md.`);
-  for (const r of reports) console.log(`  ${relative(root, r)}`);
+  for (const r of reports) console.log(`  ${relative(root, r)} (${(statSync(r).size / 1e6).toFixed(1)} MB)`);
 } catch (err) {
   console.log('');
   if (err instanceof UserError) {

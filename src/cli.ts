@@ -13,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: { summary: 'simulate one migration (post-copy, pre-copy or hybrid)', load: () => import('./cli/simulate') },
   compare: { summary: 'simulate several predictors side by side', load: () => import('./cli/compare') },
   qemu: { summary: 'qemu migrate: real QEMU post-copy migrations (after npm run qemu:setup)', load: () => import('./cli/qemu') },
+  whatif: { summary: 'write the live what-if page (one offline HTML file)', load: () => import('./cli/whatif') },
 };
 
 function usage(): string {

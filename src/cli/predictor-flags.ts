@@ -4,15 +4,12 @@
  * default and help. No command lists predictor flags by hand.
  */
 import { UserError } from '../errors';
-import { declaredOptions, type OptionSpec, type PredictorName, type PredictorOptions } from '../prefetch';
+import { declaredOptions, flagOf, type OptionSpec, type PredictorName, type PredictorOptions } from '../prefetch';
 import { choiceFlag, intFlag, numberFlag, requireFlag } from './args';
 
 const OPTIONS = declaredOptions();
 
-/** The flag of an option name: maxContexts -> max-contexts. */
-export function flagOf(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
+export { flagOf };
 
 /** What a value looks like in usage text: N, X or the choices. */
 function metavar(spec: OptionSpec): string {

@@ -2,11 +2,12 @@ import type { PushPolicy } from '../migration';
 import type { PredictorName } from '../prefetch';
 import type { ExplorerCell } from '../report/explorer';
 import type { Row } from '../report/table';
-import { gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
+import type { WhatifPageOptions } from '../report/whatif/page';
+import { EXPERIMENT_DEFAULTS, gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
 import { COMPARED_PREDICTORS } from './predictors';
-import { findWorkload, type Workload } from './workloads';
+import { findWorkload, realWorkloads, syntheticGenerators, type RealOptions, type SyntheticOptions, type Workload } from './workloads';
 
 /** The knobs of the what-if notebook. */
 export interface WhatIfParams {
@@ -64,4 +65,22 @@ export function whatIfGrid(
     params: { ...params },
     rows: methods.map((method, m) => ({ method, ...resultMetrics(results[i * methods.length + m]) })),
   }));
+}
+
+/**
+ * The live what-if page (src/report/whatif) over the experiments' workloads, opening at their setup: the
+ * real traces are embedded in the page, the synthetic ones are generator settings its worker runs itself.
+ */
+export function whatIfPageOptions(synthetic: SyntheticOptions = {}, real: RealOptions = {}): WhatifPageOptions {
+  const e = EXPERIMENT_DEFAULTS;
+  return {
+    workloads: [
+      ...realWorkloads(real).map((w) => ({ name: w.name, trace: w.trace })),
+      ...syntheticGenerators(synthetic).map(({ kind, options }) => ({ name: kind, generator: kind, options })),
+    ],
+    initial: {
+      methods: [...WHAT_IF_METHODS], k: e.k, options: { order: e.order }, switchoverPercent: e.switchoverFraction * 100,
+      bandwidthGbps: e.bandwidthBps / 1e9, rttUs: e.rttUs,
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../report/notebook';
 import { UserError } from '../errors';
 import type { Row } from '../report/table';
-import { GENERATOR_KINDS, generateTrace, loadTrace, traceStats, type GeneratorKind, type Trace } from '../trace';
+import { GENERATOR_KINDS, generateTrace, loadTrace, traceStats, type GeneratorKind, type GeneratorOptions, type Trace } from '../trace';
 
 export interface Workload {
   name: string;
@@ -33,11 +33,15 @@ export interface SyntheticOptions {
  */
 export const SYNTHETIC_DEFAULTS = { seed: 'postcopy-lab', accesses: 50_000, pages: 16_384, writeRatio: 0.3, instructionsPerAccess: 1000 } as const;
 
+/** The generator settings behind syntheticWorkloads: one per kind (the what-if page's worker runs them itself). */
+export function syntheticGenerators(options: SyntheticOptions = {}): Array<{ kind: GeneratorKind; options: GeneratorOptions }> {
+  const { kinds = GENERATOR_KINDS, ...rest } = options;
+  return kinds.map((kind) => ({ kind, options: { ...SYNTHETIC_DEFAULTS, ...rest } }));
+}
+
 /** One seeded trace per generator kind (same options give the same traces). */
 export function syntheticWorkloads(options: SyntheticOptions = {}): Workload[] {
-  const { kinds = GENERATOR_KINDS, ...rest } = options;
-  const o = { ...SYNTHETIC_DEFAULTS, ...rest };
-  return kinds.map((kind) => ({
+  return syntheticGenerators(options).map(({ kind, options: o }) => ({
     name: kind,
     source: 'synthetic' as const,
     trace: generateTrace(kind, o),

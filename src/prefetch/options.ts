@@ -75,6 +75,11 @@ export function withDefault<S extends OptionSpec>(spec: S, fallback: S['default'
   return { ...spec, default: fallback };
 }
 
+/** The command-line flag of an option name (maxContexts -> max-contexts); the what-if page prints them too. */
+export function flagOf(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 /** One predictor: its name, what it proposes, its options and its factory. The registry lists these. */
 export interface PredictorDefinition<N extends string = string, S extends OptionSpecs = OptionSpecs> {
   readonly name: N;

@@ -4,6 +4,7 @@
  * Everything is embedded in the page, so the exported HTML report stays interactive without a kernel.
  */
 import { colorFor } from './colors';
+import { withPlotly } from './figure';
 import { escapeHtml, type Row } from './table';
 
 export interface ExplorerCell {
@@ -25,7 +26,7 @@ export interface ExplorerOptions {
 
 let explorerCounter = 0;
 
-/** The explorer's HTML (needs Plotly on the page: call setupNotebook first). */
+/** The explorer's HTML (needs plotlyScriptTag on the page: call setupNotebook first). */
 export function explorerHtml(cells: readonly ExplorerCell[], options: ExplorerOptions): string {
   const id = `pcl-explorer-${++explorerCounter}`;
   const values = (key: string) => [...new Set(cells.map((c) => c.params[key]))];
@@ -42,7 +43,7 @@ export function explorerHtml(cells: readonly ExplorerCell[], options: ExplorerOp
   }).replace(/</g, '\\u003c');
   return `<div id="${id}" class="pcl-explorer"><div>${controls}</div>` +
     `<div class="pcl-explorer-plot" style="width:100%;height:${options.height ?? 420}px"></div><div class="pcl-explorer-table"></div></div>` +
-    `<script type="text/javascript">(function(){
+    `<script type="text/javascript">${withPlotly(`
 var d=${payload};var root=document.getElementById(${JSON.stringify(id)});
 var selects=root.querySelectorAll('select');
 function val(k){for(var i=0;i<selects.length;i++){if(selects[i].getAttribute('data-key')===k)return selects[i].value;}}
@@ -60,5 +61,5 @@ function render(){
     '</tr></thead><tbody>'+cell.rows.map(function(r){return '<tr>'+cols.map(function(c){return '<td>'+fmt(r[c])+'</td>';}).join('')+'</tr>';}).join('')+'</tbody></table>';
 }
 for(var i=0;i<selects.length;i++)selects[i].addEventListener('change',render);
-render();})();</script>`;
+render();`)}</script>`;
 }

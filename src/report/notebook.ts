@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../util/atomic-write';
 import { explorerHtml, type ExplorerCell, type ExplorerOptions } from './explorer';
 import { figureHtml, plotlyScriptTag, type Figure } from './figure';
 import { tableHtml, type Row } from './table';
+import { whatifFrameHtml } from './whatif/page';
 
 /** The checkout's root: this file is at <root>/dist/report (or <root>/src/report under tsx). */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -74,4 +75,9 @@ export function showFrame(frame: FrameLike): void {
 /** Shows the offline explorer over precomputed cells (dropdowns redraw without a kernel). */
 export function showExplorer(cells: readonly ExplorerCell[], options: ExplorerOptions): void {
   tslabDisplay().html(explorerHtml(cells, options));
+}
+
+/** Shows the live what-if page (a separate file, see whatifFrameHtml) in a frame, with a link to open it alone. */
+export function showWhatIfPage(href = 'whatif.html'): void {
+  tslabDisplay().html(whatifFrameHtml(href));
 }

@@ -40,6 +40,11 @@ export class ChunkSink implements AccessSink {
   }
 }
 
+/** A trace's default name: the file name without its format extensions. */
+export function nameFromPath(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1).replace(/(\.gz)$/, '').replace(/\.(pctrace|trace|txt)$/, '');
+}
+
 /** What a trace file says about itself besides its accesses. */
 export interface TraceFileInfo {
   name: string;

@@ -3,13 +3,12 @@
  * with the gzip magic) and hand the bytes to the pure decoders (decode.ts).
  */
 import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { basename } from 'node:path';
 import * as zlib from 'node:zlib';
 import { fileLabel, UserError } from '../errors';
 import { writeFileAtomic, writeStreamAtomic } from '../util/atomic-write';
 import { encodeBinaryBlocks, encodeBinaryHeader, encodeBinaryTrace, isGzip } from './binary';
 import { useCrc32 } from './crc32';
-import { TraceDecoder, type TraceFileInfo } from './decode';
+import { nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
 import { TraceBuilder } from './make';
 import { formatTextTrace, textTraceHeader, textTraceLines } from './text';
 import { SummaryBuilder, type Trace, type TraceChunk, type TraceSummary, type TraceSummaryHead } from './types';
@@ -19,11 +18,6 @@ if (typeof zlib.crc32 === 'function') useCrc32((bytes, previous) => zlib.crc32(b
 
 /** Bytes per read: large enough that system calls cost nothing, small enough to stay in cache. */
 export const READ_BYTES = 1 << 20;
-
-/** A trace's default name: the file name without its format extensions. */
-export function nameFromPath(path: string): string {
-  return basename(path).replace(/(\.gz)$/, '').replace(/\.(pctrace|trace|txt)$/, '');
-}
 
 function fileKind(stat: Stats): string {
   if (stat.isDirectory()) return 'a directory';

@@ -32,8 +32,9 @@ test('the executed notebook shows the value the library computes', () => {
   assert.match(html, new RegExp(`smoke-distinct-pages: ${expected}\\b`));
 });
 
-test('the report inlines plotly once and holds the figure', () => {
-  assert.equal(html.match(/plotly\.js v\d/g)?.length, 1, 'plotly.js inlined exactly once');
+test('the report inlines plotly once, holds the figure and stays under 5 MB', () => {
+  assert.equal(html.match(/<script[^>]*data-pcl-plotly/g)?.length, 1, 'plotly.js inlined exactly once');
+  assert.ok(Buffer.byteLength(html) <= 5e6, `report of ${Buffer.byteLength(html)} bytes`);
   assert.match(html, /Plotly\.newPlot\("pcl-smoke-histogram/);
   assert.doesNotMatch(html, /<script[^>]*src="(file|https?):/, 'no external scripts: the report is self-contained');
 });

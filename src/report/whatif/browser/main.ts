@@ -1,0 +1,380 @@
+/**
+ * The what-if page: knobs on the left, every metric of each selected method (table and bars) and a
+ * curve over k or bandwidth on the right. Every change goes to the worker (worker.ts) as one 'run'; the
+ * page shows "computing" until the answer comes and then the time it took. The URL hash holds the settings.
+ */
+import type { MigrationResult } from '../../../migration/types';
+import { MIGRATION_MODES, PUSH_POLICIES } from '../../../migration/config';
+import type { OptionSpec } from '../../../prefetch/options';
+import { declaredOptions, PREDICTOR_NAMES } from '../../../prefetch/registry';
+import type { PredictorName } from '../../../prefetch/types';
+import { colorFor } from '../../colors';
+import type { CurvePoint } from '../compute';
+import { CURVE_AXES, cliFlagsOf, settingsFromHash, settingsToHash, type WhatifSettings } from '../settings';
+import type { FromWorker, ToWorker, TraceSource } from '../protocol';
+import type { WhatifPageData } from '../page';
+
+interface PlotlyLike {
+  react(root: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown>;
+}
+const plotly = (window as unknown as { pclPlotly: Promise<PlotlyLike> }).pclPlotly;
+
+const data = JSON.parse(document.getElementById('pcl-whatif-data')!.textContent!) as WhatifPageData;
+const workerUrl = URL.createObjectURL(new Blob([document.getElementById('pcl-whatif-worker')!.textContent!], { type: 'text/javascript' }));
+/** One worker computes the table, the other the curve, so a knob change never waits behind a curve. */
+const workers = { results: new Worker(workerUrl), curve: new Worker(workerUrl) };
+
+/** Sends a trace to both workers (the curve's gets a copy of the bytes, the table's the original). */
+function load(id: string, source: TraceSource): void {
+  const copy = source.kind === 'file' ? { ...source, bytes: source.bytes.slice() } : source;
+  workers.curve.postMessage({ type: 'load', id, source: copy } satisfies ToWorker);
+  workers.results.postMessage({ type: 'load', id, source } satisfies ToWorker, source.kind === 'file' ? [source.bytes.buffer] : []);
+}
+
+/** Workloads by name: the embedded and generated ones, then files the reader dropped. */
+const workloads = new Map<string, { id: string; source?: TraceSource }>();
+for (const [i, w] of data.workloads.entries()) {
+  const source: TraceSource = w.generated
+    ? { kind: 'generated', name: w.name, generator: w.generated.kind, options: w.generated.options }
+    : { kind: 'file', name: `${w.name}.pctrace.gz`, bytes: base64Bytes(w.gzipBase64 ?? '') };
+  workloads.set(w.name, { id: `bundled:${i}`, source });
+}
+
+function base64Bytes(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+let settings = settingsFromHash(location.hash, data.initial);
+if (!workloads.has(settings.workload)) settings.workload = data.workloads[0].name;
+
+/** Times print with 3 decimals, as `postcopy-lab simulate` prints them. */
+const isMs = (field: string) => field.endsWith('Ms');
+
+// ---- DOM helpers -------------------------------------------------------------------------------------------
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+function field(label: string, ...controls: Node[]): HTMLElement {
+  return element('label', { class: 'knob' }, element('span', {}, label), ...controls);
+}
+
+function select(key: string, label: string, choices: readonly string[], value: string, onChange: (value: string) => void): HTMLElement {
+  const control = element('select', { 'data-knob': key }, ...choices.map((c) => element('option', { value: c }, c)));
+  control.value = value;
+  control.addEventListener('change', () => onChange(control.value));
+  return field(label, control);
+}
+
+/**
+ * A slider and a number box for one continuous value, kept in step. `log` sliders move in powers of ten
+ * (bandwidth, round trip, sizes); the box takes any value in [min, max] (whole numbers where `whole`).
+ */
+function numberKnob(
+  key: string, label: string, value: number, o: { min: number; max: number; step: number; log?: boolean; whole?: boolean },
+  onChange: (v: number) => void,
+): HTMLElement {
+  const toSlider = (v: number) => (o.log ? Math.log10(Math.max(v, o.min)) : v);
+  const fromSlider = (s: number) => {
+    const v = o.log ? Number((10 ** s).toPrecision(3)) : s;
+    return o.whole ? Math.round(v) : v;
+  };
+  const slider = element('input', { type: 'range', 'data-knob': `${key}-slider`, min: String(toSlider(o.min)), max: String(toSlider(o.max)), step: o.log ? 'any' : String(o.step) });
+  const box = element('input', { type: 'number', 'data-knob': key, min: String(o.min), max: String(o.max), step: o.log ? 'any' : String(o.step) });
+  slider.value = String(toSlider(value));
+  box.value = String(value);
+  slider.addEventListener('input', () => {
+    box.value = String(fromSlider(Number(slider.value)));
+    onChange(Number(box.value));
+  });
+  box.addEventListener('change', () => {
+    const v = Number(box.value);
+    if (box.value.trim() === '' || !(v >= o.min && v <= o.max) || (o.whole && !Number.isInteger(v))) {
+      showError(`${label} must be ${o.whole ? 'a whole number' : 'a number'} between ${o.min} and ${o.max}, got '${box.value}'`);
+      return;
+    }
+    slider.value = String(toSlider(v));
+    onChange(v);
+  });
+  return field(label, slider, box);
+}
+
+/** A text box that applies its value when it changes (Enter or leaving the box). */
+function textKnob(key: string, label: string, value: string, onChange: (v: string) => void): HTMLElement {
+  const box = element('input', { type: 'text', 'data-knob': key });
+  box.value = value;
+  box.addEventListener('change', () => onChange(box.value));
+  return field(label, box);
+}
+
+/**
+ * The knob of one predictor option, built from its declaration in the predictor's file (kind, bounds,
+ * default, help), so a new predictor's options appear here by themselves.
+ */
+function optionKnob(name: string, spec: OptionSpec, label: string): HTMLElement {
+  const current = settings.options[name] ?? spec.default;
+  const set = (value: string | number) => update({ options: { ...settings.options, [name]: value } });
+  const key = `option-${name}`;
+  switch (spec.kind) {
+    case 'choice':
+      return select(key, label, spec.choices, String(current), set);
+    case 'text':
+      return textKnob(key, label, String(current), set);
+    case 'whole':
+    case 'number': {
+      const whole = spec.kind === 'whole';
+      const log = spec.min > 0 && spec.max / spec.min > 1000;
+      return numberKnob(key, label, Number(current), { min: spec.min, max: spec.max, step: whole ? 1 : (spec.max - spec.min) / 100, log, whole }, set);
+    }
+  }
+}
+
+// ---- layout ------------------------------------------------------------------------------------------------
+
+const root = document.getElementById('pcl-whatif')!;
+const status = element('div', { class: 'status', 'data-status': '' });
+const errorLine = element('div', { class: 'error', 'data-error': '' });
+const equivalent = element('code', { class: 'equivalent' });
+const table = element('table', { class: 'pcl-table', 'data-results': '' });
+const metricChoice = element('select', { 'data-knob': 'bar-metric' }, element('option', { value: 'stallMs' }, 'stallMs'));
+const bars = element('div', { class: 'plot' });
+const curveStatus = element('div', { class: 'status', 'data-curve-status': '' });
+const curve = element('div', { class: 'plot' });
+const workloadSelect = element('select', { 'data-knob': 'workload' });
+const fileInput = element('input', { type: 'file', 'data-knob': 'file' });
+
+function workloadOptions(): void {
+  workloadSelect.replaceChildren(...[...workloads.keys()].map((name) => element('option', { value: name }, name)));
+  workloadSelect.value = settings.workload;
+}
+workloadOptions();
+workloadSelect.addEventListener('change', () => update({ workload: workloadSelect.value }));
+fileInput.addEventListener('change', () => {
+  if (fileInput.files?.[0]) void openFile(fileInput.files[0]);
+});
+
+const methodBoxes = element('div', { class: 'methods' }, ...PREDICTOR_NAMES.map((name) => {
+  const box = element('input', { type: 'checkbox', 'data-method': name });
+  box.checked = settings.methods.includes(name);
+  box.addEventListener('change', () => {
+    const chosen = [...methodBoxes.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.dataset.method as PredictorName);
+    update({ methods: PREDICTOR_NAMES.filter((n) => chosen.includes(n)) });
+  });
+  return element('label', { class: 'method' }, box, name);
+}));
+
+const urgent = element('input', { type: 'checkbox', 'data-knob': 'urgentChannel' });
+urgent.checked = settings.urgentChannel;
+urgent.addEventListener('change', () => update({ urgentChannel: urgent.checked }));
+
+const knobs = element('div', { class: 'knobs' },
+  field('workload', workloadSelect),
+  field('or a trace file (text, .pctrace, optionally .gz); or drop one on the page', fileInput),
+  element('div', { class: 'knob' }, element('span', {}, 'methods'), methodBoxes),
+  select('mode', 'migration mode', MIGRATION_MODES, settings.mode, (mode) => update({ mode: mode as WhatifSettings['mode'] })),
+  numberKnob('k', 'pages sent with each faulted page (k)', settings.k, { min: 0, max: 256, step: 1, whole: true }, (k) => update({ k })),
+  numberKnob('switchoverPercent', 'switchover (% of the accesses ran on the source)', settings.switchoverPercent, { min: 0, max: 99, step: 1 },
+    (switchoverPercent) => update({ switchoverPercent })),
+  numberKnob('bandwidthGbps', 'bandwidth (Gbit/s)', settings.bandwidthGbps, { min: 0.01, max: 400, step: 0.01, log: true }, (bandwidthGbps) => update({ bandwidthGbps })),
+  numberKnob('rttUs', 'round trip (µs)', settings.rttUs, { min: 1, max: 100000, step: 1, log: true }, (rttUs) => update({ rttUs })),
+  select('push', 'background push', PUSH_POLICIES, settings.push, (push) => update({ push: push as WhatifSettings['push'] })),
+  field('urgent channel for faulted pages (QEMU postcopy-preempt)', urgent),
+  numberKnob('faultCostUs', 'host time per network fault (µs)', settings.faultCostUs, { min: 0, max: 10000, step: 1 }, (faultCostUs) => update({ faultCostUs })),
+  numberKnob('zeroShare', 'share of zero pages (sent as a header only)', settings.zeroShare, { min: 0, max: 1, step: 0.01 }, (zeroShare) => update({ zeroShare })),
+  select('curve', 'curve over', CURVE_AXES, settings.curve, (c) => update({ curve: c as WhatifSettings['curve'] })),
+);
+
+/** Predictor options, each shown while a method that declares it is selected. */
+const optionKnobs = declaredOptions().map(({ name, spec, predictors, otherDefaults }) => {
+  const others = otherDefaults.map(({ predictor, value }) => `, ${predictor} ${value}`).join('');
+  const knob = optionKnob(name, spec, `${name} (${predictors.join(', ')}): ${spec.help}; default ${spec.default}${others}`);
+  return { knob, predictors };
+});
+const optionsBox = element('div', { class: 'options' }, element('h2', {}, 'predictor options'), ...optionKnobs.map((o) => o.knob));
+
+function showOptionKnobs(): void {
+  for (const { knob, predictors } of optionKnobs) knob.hidden = !predictors.some((p) => settings.methods.includes(p));
+}
+
+root.append(
+  element('div', { class: 'side' }, knobs, optionsBox),
+  element('div', { class: 'main' },
+    status, errorLine, element('div', { class: 'equivalent-line' }, 'same as: ', equivalent),
+    table, field('bars show', metricChoice), bars, curveStatus, curve),
+);
+metricChoice.addEventListener('change', drawBars);
+
+// ---- state and worker --------------------------------------------------------------------------------------
+
+let seq = 0;
+let requestedAt = 0;
+let shown: MigrationResult[] = [];
+let curvePointsShown: CurvePoint[] = [];
+const loaded = new Set<string>();
+
+/** Applies a knob change and runs it; `startedAt` is when the reader acted (a dropped file counts its reading). */
+function update(patch: Partial<WhatifSettings>, startedAt = performance.now(), force = false): void {
+  const hash = `#${settingsToHash({ ...settings, ...patch })}`;
+  // a knob set back to its value (a number box left without a change) is not a new run
+  if (hash === location.hash && !force) return;
+  settings = { ...settings, ...patch };
+  showOptionKnobs();
+  history.replaceState(null, '', hash);
+  run(startedAt);
+}
+
+function run(startedAt: number): void {
+  const workload = workloads.get(settings.workload)!;
+  if (!loaded.has(workload.id) && workload.source) {
+    load(workload.id, workload.source);
+    loaded.add(workload.id);
+  }
+  seq++;
+  requestedAt = startedAt;
+  curvePointsShown = [];
+  root.dataset.state = 'computing';
+  status.textContent = `computing ${settings.methods.length} methods on ${settings.workload} …`;
+  curveStatus.textContent = 'curve: waiting …';
+  equivalent.textContent = `postcopy-lab compare --trace ${settings.workload} --prefetchers ${settings.methods.join(',')} ` +
+    cliFlagsOf(settings).join(' ');
+  for (const part of ['results', 'curve'] as const) workers[part].postMessage({ type: 'run', part, seq, traceId: workload.id, settings } satisfies ToWorker);
+}
+
+function showError(message: string): void {
+  errorLine.textContent = message;
+}
+
+workers.curve.onmessage = (event: MessageEvent<FromWorker>) => {
+  const message = event.data;
+  if (message.type === 'curve' && message.seq === seq) {
+    curvePointsShown.push(...message.points);
+    curveStatus.textContent = message.done ? `curve over ${settings.curve} in ${message.ms.toFixed(0)} ms` : `curve: computing … (${message.ms.toFixed(0)} ms so far)`;
+    if (message.done) root.dataset.curve = String(seq);
+    drawCurve();
+  }
+  // the table's worker reports the same errors
+};
+
+workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'loaded':
+      fileLoaded(message.id, message.accesses);
+      break;
+    case 'results':
+      if (message.seq !== seq) return;
+      shown = message.results;
+      errorLine.textContent = '';
+      root.dataset.state = 'done';
+      root.dataset.runs = String(Number(root.dataset.runs ?? 0) + 1);
+      root.dataset.rerunMs = (performance.now() - requestedAt).toFixed(1);
+      status.textContent = `${shown.length} methods on ${settings.workload} in ${root.dataset.rerunMs} ms ` +
+        `(simulation ${message.ms.toFixed(1)} ms in the worker)`;
+      drawTable();
+      metricOptions();
+      drawBars();
+      break;
+    case 'error':
+      if (message.seq !== undefined && message.seq !== seq) return;
+      if (message.id !== undefined) {
+        loaded.delete(message.id);
+        pendingFiles.delete(message.id);
+        droppedAt.delete(message.id);
+      }
+      root.dataset.state = 'error';
+      status.textContent = shown.length ? 'the results below are from the previous setting' : '';
+      showError(message.message);
+      break;
+  }
+};
+
+// ---- dropped and picked files ------------------------------------------------------------------------------
+
+let fileCount = 0;
+/** Files sent to the worker and not yet decoded: their names, and when the reader dropped or picked them. */
+const pendingFiles = new Map<string, string>();
+const droppedAt = new Map<string, number>();
+
+async function openFile(file: File): Promise<void> {
+  const id = `file:${++fileCount}`;
+  droppedAt.set(id, performance.now());
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  pendingFiles.set(id, file.name);
+  root.dataset.state = 'computing';
+  status.textContent = `reading ${file.name} (${(file.size / 1e6).toFixed(1)} MB) …`;
+  load(id, { kind: 'file', name: file.name, bytes });
+}
+
+function fileLoaded(id: string, accesses: number): void {
+  const name = pendingFiles.get(id);
+  if (name === undefined) return;
+  pendingFiles.delete(id);
+  loaded.add(id);
+  workloads.set(name, { id });
+  workloadOptions();
+  status.textContent = `${name}: ${accesses} accesses`;
+  update({ workload: name }, droppedAt.get(id), true);
+  droppedAt.delete(id);
+  workloadSelect.value = name;
+}
+
+document.addEventListener('dragover', (event) => event.preventDefault());
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  const file = event.dataTransfer?.files[0];
+  if (file) void openFile(file);
+});
+
+// ---- output ------------------------------------------------------------------------------------------------
+
+function formatValue(field: string, value: number | string): string {
+  return typeof value === 'number' && isMs(field) ? value.toFixed(3) : String(value);
+}
+
+/** The bars offer every numeric field of the results. */
+function metricOptions(): void {
+  const chosen = metricChoice.value;
+  const numeric = Object.keys(shown[0] ?? {}).filter((f) => typeof shown[0][f as keyof MigrationResult] === 'number' && f !== 'k');
+  metricChoice.replaceChildren(...numeric.map((m) => element('option', { value: m }, m)));
+  metricChoice.value = numeric.includes(chosen) ? chosen : 'stallMs';
+}
+
+/** One row per metric, one column per method, as `postcopy-lab compare` prints them. */
+function drawTable(): void {
+  const head = element('tr', {}, element('th', {}, 'metric'), ...shown.map((r) => element('th', {}, r.predictor)));
+  const rows = (Object.keys(shown[0] ?? {}) as (keyof MigrationResult)[]).map((f) => element('tr', {}, element('th', {}, f),
+    ...shown.map((r) => element('td', { 'data-method': r.predictor, 'data-field': f, 'data-value': JSON.stringify(r[f]) }, formatValue(f, r[f])))));
+  table.replaceChildren(element('thead', {}, head), element('tbody', {}, ...rows));
+}
+
+function drawBars(): void {
+  const metric = metricChoice.value as keyof MigrationResult;
+  const names = shown.map((r) => r.predictor);
+  void plotly.then((Plotly) => Plotly.react(bars, [{ type: 'bar', x: names, y: shown.map((r) => r[metric]), marker: { color: names.map(colorFor) } }],
+    { yaxis: { title: { text: metric }, rangemode: 'tozero' }, margin: { t: 20 }, height: 320 }, { displaylogo: false, responsive: true }));
+}
+
+function drawCurve(): void {
+  const methods = [...new Set(curvePointsShown.map((p) => p.method))];
+  const line = (method: string, metric: 'networkFaults' | 'stallMs', axis: string) => {
+    const mine = curvePointsShown.filter((p) => p.method === method);
+    return { type: 'scatter', mode: 'lines+markers', name: method, legendgroup: method, showlegend: metric === 'networkFaults',
+      x: mine.map((p) => p.x), y: mine.map((p) => p[metric]), xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color: colorFor(method) } };
+  };
+  const xTitle = settings.curve === 'k' ? 'pages per fault k' : 'bandwidth (Gbit/s)';
+  const xType = settings.curve === 'k' ? 'linear' : 'log';
+  void plotly.then((Plotly) => Plotly.react(curve, methods.flatMap((m) => [line(m, 'networkFaults', ''), line(m, 'stallMs', '2')]), {
+    grid: { rows: 1, columns: 2, pattern: 'independent' }, height: 340, margin: { t: 30 },
+    xaxis: { title: { text: xTitle }, type: xType }, xaxis2: { title: { text: xTitle }, type: xType },
+    yaxis: { title: { text: 'network faults' }, rangemode: 'tozero' }, yaxis2: { title: { text: 'stall (ms)' }, rangemode: 'tozero' },
+  }, { displaylogo: false, responsive: true }));
+}
+
+update({}, performance.now(), true);

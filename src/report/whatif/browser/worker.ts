@@ -1,0 +1,107 @@
+/**
+ * The what-if page's Web Worker: keeps the decoded traces and runs the simulator, so the page never
+ * freezes. The page starts two, one for the table and one for the curve. The newest 'run' wins: between
+ * the curve's simulations the worker lets pending messages in and drops the rest of an outdated curve.
+ */
+import { isGzip } from '../../../trace/binary';
+import { nameFromPath, TraceDecoder } from '../../../trace/decode';
+import { generateTrace } from '../../../trace/generators';
+import { TraceBuilder } from '../../../trace/make';
+import type { Trace } from '../../../trace/types';
+import { UserError } from '../../../errors';
+import { CURVE_POINTS, TraceRuns, curvePoint, methodResults, type CurvePoint } from '../compute';
+import type { WhatifSettings } from '../settings';
+import type { FromWorker, ToWorker, TraceSource } from '../protocol';
+
+type RunRequest = Extract<ToWorker, { type: 'run' }>;
+
+const scope = self as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null };
+const traces = new Map<string, Promise<TraceRuns>>();
+let latest: RunRequest | undefined;
+let running = false;
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === 'load') load(message.id, message.source);
+  else {
+    latest = message;
+    if (!running) void runNewest();
+  }
+};
+
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+function load(id: string, source: TraceSource): void {
+  const started = performance.now();
+  const runs = readSource(source).then((trace) => new TraceRuns(trace));
+  traces.set(id, runs);
+  runs.then(
+    (r) => scope.postMessage({ type: 'loaded', id, accesses: r.trace.page.length, ms: performance.now() - started }),
+    (err: unknown) => {
+      traces.delete(id);
+      scope.postMessage({ type: 'error', id, message: oneLine(err) });
+    },
+  );
+}
+
+/**
+ * A trace from its source. File bytes stream through the library's pure decoder (the one loadTrace uses),
+ * gunzipped on the way by the browser's own DecompressionStream when they start with the gzip magic.
+ */
+async function readSource(source: TraceSource): Promise<Trace> {
+  if (source.kind === 'generated') return generateTrace(source.generator, source.options);
+  const builder = new TraceBuilder();
+  const decoder = new TraceDecoder(source.name, nameFromPath(source.name), (chunk) => builder.append(chunk));
+  let stream = new Blob([source.bytes]).stream();
+  if (isGzip(source.bytes)) stream = stream.pipeThrough(new DecompressionStream('gzip'));
+  const reader = stream.getReader();
+  try {
+    for (let part = await reader.read(); !part.done; part = await reader.read()) decoder.feed(part.value);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${source.name}: corrupt gzip data (${oneLine(err)})`);
+  }
+  const info = decoder.finish();
+  return builder.finish(info.pageSize, info.name);
+}
+
+/** A macrotask boundary: 'run' messages that arrived meanwhile are handled before the next simulation. */
+function letMessagesIn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+async function runNewest(): Promise<void> {
+  running = true;
+  while (latest) {
+    const { part, seq, traceId, settings } = latest;
+    latest = undefined;
+    try {
+      const runs = traces.get(traceId);
+      if (!runs) throw new Error(`no trace loaded under '${traceId}'`);
+      const trace = await runs;
+      if (latest) continue;
+      const started = performance.now();
+      if (part === 'results') scope.postMessage({ type: 'results', seq, results: methodResults(trace, settings), ms: performance.now() - started });
+      else await curve(seq, trace, settings, started);
+    } catch (err) {
+      scope.postMessage({ type: 'error', seq, message: oneLine(err) });
+    }
+  }
+  running = false;
+}
+
+/** The curve, one point (all methods at one x) per message; stops as soon as a newer 'run' is waiting. */
+async function curve(seq: number, runs: TraceRuns, settings: WhatifSettings, started: number): Promise<void> {
+  const xs = CURVE_POINTS[settings.curve];
+  for (const [i, x] of xs.entries()) {
+    const points: CurvePoint[] = [];
+    for (const method of settings.methods) {
+      await letMessagesIn();
+      if (latest) return;
+      points.push(curvePoint(runs, settings, x, method));
+    }
+    scope.postMessage({ type: 'curve', seq, points, done: i === xs.length - 1, ms: performance.now() - started });
+  }
+}

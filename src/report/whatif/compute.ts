@@ -1,0 +1,62 @@
+/**
+ * What the what-if worker computes for one setting: every metric of each selected method, and a curve
+ * of faults and stall over k or bandwidth. Plain functions over the library (no DOM), so tests run them in node.
+ */
+import { simulate } from '../../migration/simulate';
+import type { MigrationResult } from '../../migration/types';
+import { predictorDefinition } from '../../prefetch/registry';
+import type { PredictorName } from '../../prefetch/types';
+import type { Trace } from '../../trace/types';
+import { simInputOf, type CurveAxis, type WhatifSettings } from './settings';
+
+/** Points of the curve: k doubles from 0 to 64; bandwidth spans a slow WAN to a fast data-centre link. */
+export const CURVE_POINTS: Readonly<Record<CurveAxis, readonly number[]>> = {
+  k: [0, 1, 2, 4, 8, 16, 32, 64],
+  bandwidth: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100],
+};
+
+export interface CurvePoint {
+  method: PredictorName;
+  x: number;
+  networkFaults: number;
+  stallMs: number;
+}
+
+/**
+ * One trace and the results of earlier runs on it by method and setting, so that a knob moved back costs
+ * nothing and an option only some predictors declare (PPM's order) re-runs only those.
+ */
+export class TraceRuns {
+  private readonly results = new Map<string, MigrationResult>();
+
+  constructor(readonly trace: Trace, private readonly limit = 512) {}
+
+  simulate(method: PredictorName, settings: WhatifSettings): MigrationResult {
+    const declared = predictorDefinition(method).options;
+    const options = Object.entries(settings.options).filter(([name]) => name in declared);
+    const key = JSON.stringify([method, options, { ...settings, workload: '', methods: [], curve: '', options: {} }]);
+    let result = this.results.get(key);
+    if (!result) {
+      result = simulate(this.trace, { ...simInputOf(settings, this.trace), predictor: method });
+      if (this.results.size >= this.limit) this.results.delete(this.results.keys().next().value as string);
+      this.results.set(key, result);
+    }
+    return result;
+  }
+}
+
+/** Every selected method at the setting, in the settings' order. */
+export function methodResults(runs: TraceRuns, settings: WhatifSettings): MigrationResult[] {
+  return settings.methods.map((method) => runs.simulate(method, settings));
+}
+
+/** The setting with the curve's knob at x. */
+export function atCurvePoint(settings: WhatifSettings, x: number): WhatifSettings {
+  return settings.curve === 'k' ? { ...settings, k: x } : { ...settings, bandwidthGbps: x };
+}
+
+/** One method's point of the curve at x. */
+export function curvePoint(runs: TraceRuns, settings: WhatifSettings, x: number, method: PredictorName): CurvePoint {
+  const r = runs.simulate(method, atCurvePoint(settings, x));
+  return { method, x, networkFaults: r.networkFaults, stallMs: r.stallMs };
+}

@@ -1,0 +1,149 @@
+/**
+ * The what-if page's knobs as one plain object: what the page shows, what the URL hash keeps and what the
+ * worker turns into simulate() input. Units and text go through the command line's parsers (parseBandwidth,
+ * parseDuration, parseSwitchover), so the page and `postcopy-lab simulate` agree to the last digit.
+ */
+import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration } from '../../migration/config';
+import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types';
+import { flagOf, optionProblem } from '../../prefetch/options';
+import { declaredOptions, PREDICTOR_NAMES, predictorDefinition } from '../../prefetch/registry';
+import type { PredictorName, PredictorOptions } from '../../prefetch/types';
+import { parseSwitchover } from '../../trace/switchover';
+import type { Trace } from '../../trace/types';
+
+export const CURVE_AXES = ['k', 'bandwidth'] as const;
+export type CurveAxis = (typeof CURVE_AXES)[number];
+
+export interface WhatifSettings {
+  /** Name of a bundled workload or of the file the reader dropped. */
+  workload: string;
+  /** Predictors shown side by side, in registry order. */
+  methods: PredictorName[];
+  mode: MigrationMode;
+  /** Pages sent with each faulted page (`--k`). */
+  k: number;
+  /** Predictor options by name (`--order 2` is `{ order: 2 }`); each predictor reads the ones it declares. */
+  options: Record<string, string | number>;
+  /** Switchover as a percentage of the trace's accesses (`--switchover 30%`). */
+  switchoverPercent: number;
+  /** `--bandwidth <N>gbit`. */
+  bandwidthGbps: number;
+  /** `--rtt <N>us`. */
+  rttUs: number;
+  push: PushPolicy;
+  urgentChannel: boolean;
+  /** `--fault-cost <N>us`: host time per network fault before the source handles it. */
+  faultCostUs: number;
+  /** `--zero-share F`: share of the VM's pages that are zero, sent as a header only. */
+  zeroShare: number;
+  /** What the curve varies: pages per fault k or the link bandwidth. */
+  curve: CurveAxis;
+}
+
+const d = DEFAULT_SIM_CONFIG;
+
+/** Where the page starts when neither the caller nor the URL says otherwise: the simulator's defaults. */
+export const DEFAULT_WHATIF_SETTINGS: WhatifSettings = {
+  workload: '',
+  methods: ['none', 'next-k', 'ppm', 'oracle'],
+  mode: d.mode,
+  k: d.k,
+  options: {},
+  switchoverPercent: 30,
+  bandwidthGbps: d.network.bandwidthBps / 1e9,
+  rttUs: d.network.rttUs,
+  push: d.push,
+  urgentChannel: d.network.urgentChannel,
+  faultCostUs: d.faultCostUs,
+  zeroShare: d.zeroPageShare,
+  curve: 'k',
+};
+
+/** The simulate() input of a setting for one trace; impossible values throw the simulator's one-line UserErrors. */
+export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
+  return {
+    mode: settings.mode,
+    k: settings.k,
+    predictorOptions: settings.options as PredictorOptions,
+    network: {
+      bandwidthBps: parseBandwidth(`${settings.bandwidthGbps}gbit`),
+      rttUs: parseDuration(`${settings.rttUs}us`),
+      urgentChannel: settings.urgentChannel,
+    },
+    push: settings.push,
+    switchover: parseSwitchover(`${settings.switchoverPercent}%`, trace),
+    faultCostUs: parseDuration(`${settings.faultCostUs}us`),
+    zeroPageShare: settings.zeroShare,
+  };
+}
+
+/**
+ * The same setting as `postcopy-lab simulate` (or `compare`) flags for `methods`, without --trace and the
+ * predictor: predictor options only where one of the methods declares them (the CLI refuses the others).
+ */
+export function cliFlagsOf(settings: WhatifSettings, methods: readonly PredictorName[] = settings.methods): string[] {
+  const flags = [
+    '--mode', settings.mode, '--k', String(settings.k), '--bandwidth', `${settings.bandwidthGbps}gbit`,
+    '--rtt', `${settings.rttUs}us`, '--push', settings.push, '--switchover', `${settings.switchoverPercent}%`,
+    '--fault-cost', `${settings.faultCostUs}us`, '--zero-share', String(settings.zeroShare),
+  ];
+  if (settings.urgentChannel) flags.push('--urgent-channel');
+  const declared = new Set(methods.flatMap((method) => Object.keys(predictorDefinition(method).options)));
+  for (const [name, value] of Object.entries(settings.options)) if (declared.has(name)) flags.push(`--${flagOf(name)}`, String(value));
+  return flags;
+}
+
+const OPTION_PREFIX = 'o.';
+
+/** The settings as a URL hash (without '#'): short keys, predictor options as `o.NAME`. */
+export function settingsToHash(settings: WhatifSettings): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(settings)) {
+    if (key === 'options') continue;
+    params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  for (const [name, value] of Object.entries(settings.options)) params.set(OPTION_PREFIX + name, String(value));
+  return params.toString();
+}
+
+/**
+ * Settings from a URL hash over `base`: values that do not parse or are out of range are ignored (a shared
+ * link from an older page still opens), so the page never starts from an impossible setting.
+ */
+export function settingsFromHash(hash: string, base: WhatifSettings): WhatifSettings {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const out: WhatifSettings = { ...base, options: { ...base.options } };
+  const number = (key: string, min: number, max: number, fallback: number, whole = false) => {
+    const text = params.get(key);
+    const value = text === null || text.trim() === '' ? NaN : Number(text);
+    const ok = Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
+    return ok ? value : fallback;
+  };
+  const choice = <T extends string>(key: string, choices: readonly T[], fallback: T): T => {
+    const text = params.get(key);
+    return (choices as readonly (string | null)[]).includes(text) ? (text as T) : fallback;
+  };
+  out.workload = params.get('workload') ?? base.workload;
+  const methods = params.get('methods');
+  if (methods !== null) {
+    const named = methods.split(',');
+    out.methods = PREDICTOR_NAMES.filter((name) => named.includes(name));
+  }
+  out.mode = choice('mode', MIGRATION_MODES, base.mode);
+  out.k = number('k', 0, 4096, base.k, true);
+  out.switchoverPercent = number('switchoverPercent', 0, 100, base.switchoverPercent);
+  out.bandwidthGbps = number('bandwidthGbps', 1e-6, 1e6, base.bandwidthGbps);
+  out.rttUs = number('rttUs', 0, 1e9, base.rttUs);
+  out.push = choice('push', PUSH_POLICIES, base.push);
+  out.urgentChannel = params.has('urgentChannel') ? params.get('urgentChannel') === 'true' : base.urgentChannel;
+  out.faultCostUs = number('faultCostUs', 0, 1e9, base.faultCostUs);
+  out.zeroShare = number('zeroShare', 0, 1, base.zeroShare);
+  out.curve = choice('curve', CURVE_AXES, base.curve);
+  for (const { name, spec } of declaredOptions()) {
+    const text = params.get(OPTION_PREFIX + name);
+    if (text === null) continue;
+    const value = spec.kind === 'choice' || spec.kind === 'text' ? text : text.trim() === '' ? NaN : Number(text);
+    if (optionProblem(spec, value) === undefined) out.options[name] = value;
+  }
+  return out;
+}

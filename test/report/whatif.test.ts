@@ -1,0 +1,68 @@
+/**
+ * The what-if page's node side: settings survive the URL hash, the page's simulate() input is what the
+ * command line makes of the same flags, the curve agrees with the table, and the page and the inlined
+ * plotly stay small (the browser side is test/report/whatif-browser.test.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parseFlags } from '../../src/cli/args';
+import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
+import { whatIfPageOptions } from '../../src/experiments';
+import { simulate } from '../../src/migration';
+import { plotlyScriptTag } from '../../src/report';
+import { CURVE_POINTS, TraceRuns, curvePoint, methodResults } from '../../src/report/whatif/compute';
+import { whatifPageHtml } from '../../src/report/whatif/page';
+import { DEFAULT_WHATIF_SETTINGS, cliFlagsOf, settingsFromHash, settingsToHash, type WhatifSettings } from '../../src/report/whatif/settings';
+import { generateTrace } from '../../src/trace';
+
+const trace = generateTrace('phased', { seed: 'whatif', accesses: 4000, pages: 512, writeRatio: 0.3, instructionsPerAccess: 700 });
+const setting: WhatifSettings = {
+  ...DEFAULT_WHATIF_SETTINGS, workload: 'phased', methods: ['none', 'next-k', 'ppm', 'oracle'], mode: 'hybrid', k: 5,
+  options: { order: 2, training: 'online' }, switchoverPercent: 37.5, bandwidthGbps: 0.35, rttUs: 750, push: 'restart',
+  urgentChannel: true, curve: 'bandwidth',
+};
+
+test('settings go through the URL hash and come back equal', () => {
+  assert.deepEqual(settingsFromHash(`#${settingsToHash(setting)}`, DEFAULT_WHATIF_SETTINGS), setting);
+});
+
+test('a hash with impossible or unknown values keeps the defaults for those knobs', () => {
+  const back = settingsFromHash('#k=-3&mode=warp&bandwidthGbps=abc&methods=ppm,nonsense,none&rttUs=50', DEFAULT_WHATIF_SETTINGS);
+  assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, methods: ['none', 'ppm'], rttUs: 50 });
+});
+
+test('each method at a setting gives what the command line gives for the flags the page prints', () => {
+  const { values } = parseFlags(cliFlagsOf(setting), SIM_FLAGS);
+  const input = simInputFromFlags(values, trace, setting.methods);
+  const cli = setting.methods.map((predictor) => simulate(trace, { ...input, predictor }));
+  assert.deepEqual(methodResults(new TraceRuns(trace), setting), cli);
+});
+
+test('the curve point at the current bandwidth repeats the table; a repeated setting is not simulated again', () => {
+  const runs = new TraceRuns(trace);
+  const at = { ...setting, bandwidthGbps: CURVE_POINTS.bandwidth[2] };
+  const table = methodResults(runs, at);
+  const points = at.methods.map((method) => curvePoint(runs, at, at.bandwidthGbps, method));
+  assert.deepEqual(points.map((p) => [p.method, p.networkFaults, p.stallMs]), table.map((r) => [r.predictor, r.networkFaults, r.stallMs]));
+  assert.equal(methodResults(runs, at)[0], table[0], 'the same result object: served from the cache');
+});
+
+test('the inlined plotly is the minified bundle, gzip-compressed, under 2 MB', () => {
+  const tag = plotlyScriptTag();
+  assert.ok(tag.length < 2e6, `plotly tag of ${tag.length} bytes`);
+  const base64 = /atob\("([A-Za-z0-9+/=]+)"\)/.exec(tag)![1];
+  const code = gunzipSync(Buffer.from(base64, 'base64')).toString('utf8');
+  assert.match(code, /^\/\*! plotly\.js v\d+\.\d+\.\d+ /);
+  const original = statSync(require.resolve('plotly.js-dist')).size;
+  assert.ok(code.length < 0.5 * original, `minified: ${code.length} of ${original} bytes`);
+});
+
+test('the what-if page with every bundled workload is one file under 5 MB that holds plotly once', () => {
+  const html = whatifPageHtml(whatIfPageOptions());
+  assert.ok(Buffer.byteLength(html) <= 5e6, `page of ${Buffer.byteLength(html)} bytes`);
+  assert.equal(html.match(/data-pcl-plotly/g)?.length, 1);
+  assert.doesNotMatch(html, /<script[^>]*\ssrc=/, 'no external scripts');
+  for (const name of ['sqlite', 'perl', 'bzip2', 'sort', 'zipf', 'phased']) assert.match(html, new RegExp(`"name":"${name}"`));
+});
