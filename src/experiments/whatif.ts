@@ -68,6 +68,12 @@ export function whatIfGrid(
 }
 
 /**
+ * The methods the live what-if page opens with: plain post-copy, two simple baselines, PPM and the limit.
+ * Fewer than WHAT_IF_METHODS because each one is a run per knob change; the reader ticks the others.
+ */
+export const WHAT_IF_PAGE_METHODS: readonly PredictorName[] = ['none', 'next-k', 'leap', 'ppm', 'oracle'];
+
+/**
  * The live what-if page (src/report/whatif) over the experiments' workloads, opening at their setup: the
  * real traces are embedded in the page, the synthetic ones are generator settings its worker runs itself.
  */
@@ -79,7 +85,7 @@ export function whatIfPageOptions(synthetic: SyntheticOptions = {}, real: RealOp
       ...syntheticGenerators(synthetic).map(({ kind, options }) => ({ name: kind, generator: kind, options })),
     ],
     initial: {
-      methods: [...WHAT_IF_METHODS], k: e.k, options: { order: e.order }, switchoverPercent: e.switchoverFraction * 100,
+      methods: [...WHAT_IF_PAGE_METHODS], k: e.k, options: { order: e.order }, switchoverPercent: e.switchoverFraction * 100,
       bandwidthGbps: e.bandwidthBps / 1e9, rttUs: e.rttUs,
     },
   };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { whatIfPageOptions, WHAT_IF_METHODS } from '../../src/experiments';
+import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../../src/experiments';
 import type { MigrationResult } from '../../src/migration';
 import { predictorDefinition, type PredictorName } from '../../src/prefetch';
 import { launchChromium } from '../../src/report/export';
@@ -98,7 +98,7 @@ async function dropFile(name: string, bytes: Buffer): Promise<void> {
 const BASE_FLAGS = ['--mode', 'postcopy', '--k', '8', '--bandwidth', '1gbit', '--rtt', '200us', '--push', 'off', '--switchover', '30%'];
 
 test('at the starting setting the page shows what simulate --json computes, for every method', async () => {
-  assert.deepEqual(await pageResults(), cliResults('datasets/sqlite.trace.gz', WHAT_IF_METHODS, BASE_FLAGS));
+  assert.deepEqual(await pageResults(), cliResults('datasets/sqlite.trace.gz', WHAT_IF_PAGE_METHODS, BASE_FLAGS));
   assert.match(await page.locator('[data-status]').innerText(), /5 methods on sqlite in [\d.]+ ms/);
 });
 
@@ -120,7 +120,7 @@ test('after moving knobs the numbers still equal the CLI, and the URL hash reope
   assert.equal(bandwidth, '3.16', 'the log slider at 10^0.5 Gbit/s');
   const flags = ['--mode', 'hybrid', '--k', '4', '--bandwidth', `${bandwidth}gbit`, '--rtt', '1000us', '--push', 'restart',
     '--urgent-channel', '--switchover', '50%', '--fault-cost', '20us'];
-  const methods = WHAT_IF_METHODS.filter((m) => m !== 'leap');
+  const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'leap');
   const expected = cliResults('datasets/sqlite.trace.gz', methods, flags, { order: '2' });
   assert.deepEqual(await pageResults(), expected);
   console.log(`# re-run after a knob change, bundled trace sqlite (${expected[0].accesses} accesses after switchover, ` +
@@ -146,7 +146,7 @@ test('a dropped gzip text trace is simulated like the CLI does; a malformed one 
   writeFileSync(file, bytes);
   await rerun(() => dropFile('dropped.trace.gz', bytes));
   assert.equal(await page.inputValue('[data-knob="workload"]'), 'dropped.trace.gz');
-  const methods = WHAT_IF_METHODS.filter((m) => m !== 'leap');
+  const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'leap');
   const flags = ['--mode', 'hybrid', '--k', '4', '--bandwidth', '3.16gbit', '--rtt', '1000us', '--push', 'restart',
     '--urgent-channel', '--switchover', '50%', '--fault-cost', '20us'];
   assert.deepEqual(await pageResults(), cliResults(file, methods, flags, { order: '2' }));

@@ -15,7 +15,7 @@ import { plotlyScriptTag } from '../../src/report';
 import { CURVE_POINTS, TraceRuns, curvePoint, methodResults } from '../../src/report/whatif/compute';
 import { whatifPageHtml } from '../../src/report/whatif/page';
 import { DEFAULT_WHATIF_SETTINGS, cliFlagsOf, settingsFromHash, settingsToHash, type WhatifSettings } from '../../src/report/whatif/settings';
-import { generateTrace } from '../../src/trace';
+import { generateTrace, parseSwitchover } from '../../src/trace';
 
 const trace = generateTrace('phased', { seed: 'whatif', accesses: 4000, pages: 512, writeRatio: 0.3, instructionsPerAccess: 700 });
 const setting: WhatifSettings = {
@@ -35,7 +35,7 @@ test('a hash with impossible or unknown values keeps the defaults for those knob
 
 test('each method at a setting gives what the command line gives for the flags the page prints', () => {
   const { values } = parseFlags(cliFlagsOf(setting), SIM_FLAGS);
-  const input = simInputFromFlags(values, trace, setting.methods);
+  const input = simInputFromFlags(values, parseSwitchover(values.switchover!, trace), setting.methods);
   const cli = setting.methods.map((predictor) => simulate(trace, { ...input, predictor }));
   assert.deepEqual(methodResults(new TraceRuns(trace), setting), cli);
 });
