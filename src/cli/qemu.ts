@@ -2,10 +2,10 @@
  * `postcopy-lab qemu migrate`: real QEMU post-copy migrations of a guest workload on this machine
  * (needs `npm run qemu:setup`); one JSON record per run, a summary table at the end.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadQemuRuns, QEMU_DATASET_DIR, realComparison } from '../experiments/real-qemu';
+import { loadQemuRuns, measuredPeakBps, QEMU_DATASET_DIR, QEMU_UNCAPPED_DIR, realComparison } from '../experiments/real-qemu';
 import { tableText } from '../report/table';
 import { quoted, UserError } from '../errors';
 import { parseBandwidth, parseDuration } from '../migration';
@@ -92,7 +92,8 @@ export async function run(argv: string[]): Promise<void> {
 
 /** The real runs in `dir` against their replays, with the host cost per fault measured on the other workloads. */
 function comparisonTable(dir: string): string {
-  const rows = realComparison(loadQemuRuns(dir), { faultCost: 'cross-validated' });
+  const uncapped = existsSync(QEMU_UNCAPPED_DIR) ? loadQemuRuns(QEMU_UNCAPPED_DIR).map((r) => r.record) : [];
+  const rows = realComparison(loadQemuRuns(dir), { faultCost: 'cross-validated', peakBandwidthBps: measuredPeakBps(uncapped) });
   const columns = ['workload', 'metric', 'runs', 'realMedian', 'realMin', 'realMax', 'simulatedMedian', 'errorPercent', 'agrees', 'faultCostUs', 'pluginFreeMedian'];
   return tableText(rows, columns);
 }

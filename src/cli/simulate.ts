@@ -26,6 +26,8 @@ ${predictorFlagsUsage(31)}
   --rtt T                      round trip: 200us, 1ms, 0.5s or microseconds (default ${d.network.rttUs}us)
   --overhead BYTES             header bytes per message (default ${d.network.messageOverheadBytes})
   --urgent-channel             faulted pages on their own channel (QEMU postcopy-preempt)
+  --rate-window T              post-copy: meter the bandwidth over windows of T, as QEMU does (100ms; default off)
+  --peak-bandwidth B           with --rate-window: the link's speed inside a window (default the bandwidth)
   --push P                     background push: ${PUSH_POLICIES.join('|')} (default ${d.push})
   --switchover X               instruction count, fraction (0.3) or percentage (30%) of the accesses (default 0)
   --vm-pages N                 VM size in pages (default largest page + 1)
@@ -55,6 +57,8 @@ export const SIM_FLAGS = {
   rtt: { type: 'string' },
   overhead: { type: 'string' },
   'urgent-channel': { type: 'boolean' },
+  'rate-window': { type: 'string' },
+  'peak-bandwidth': { type: 'string' },
   push: { type: 'string' },
   switchover: { type: 'string' },
   'vm-pages': { type: 'string' },
@@ -103,6 +107,9 @@ export function simInputFromFlags(v: SimFlagValues, switchover: number, predicto
       rttUs: durationFlag(v.rtt, 'rtt', d.network.rttUs),
       messageOverheadBytes: intFlag(v.overhead, 'overhead', d.network.messageOverheadBytes, 0, MAX_PAGE_SIZE),
       urgentChannel: v['urgent-channel'] ?? false,
+      rateLimitWindowUs: durationFlag(v['rate-window'], 'rate-window', d.network.rateLimitWindowUs),
+      peakBandwidthBps: v['peak-bandwidth'] === undefined ? undefined
+        : unitFlag(v['peak-bandwidth'], 'peak-bandwidth', 0, parseBandwidth, 1, MAX_BANDWIDTH_BPS, 'bits/s'),
     },
     push: choiceFlag(v.push, 'push', PUSH_POLICIES, d.push),
     switchover,
@@ -123,7 +130,7 @@ export function simInputFromFlags(v: SimFlagValues, switchover: number, predicto
 }
 
 /** Flags that only matter after switchover, where pages fault: pre-copy has no faults, so they would be ignored. */
-const POSTCOPY_ONLY_FLAGS = ['prefetcher', 'prefetchers', 'k', 'push', 'urgent-channel', 'fault-cost', ...Object.keys(PREDICTOR_FLAGS)];
+const POSTCOPY_ONLY_FLAGS = ['prefetcher', 'prefetchers', 'k', 'push', 'urgent-channel', 'fault-cost', 'rate-window', 'peak-bandwidth', ...Object.keys(PREDICTOR_FLAGS)];
 
 /** Refuses flags that `--mode precopy` would silently ignore. */
 function checkPrecopyFlags(values: Readonly<Record<string, unknown>>): void {

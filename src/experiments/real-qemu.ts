@@ -21,9 +21,26 @@ export const QEMU_DATASET_DIR = join(DATASET_DIR, 'qemu');
  * - header per page message: 8 bytes, the 64-bit offset-and-flags word QEMU writes before each page
  *   (migration/ram.c save_page_header); a zero page is that header (QEMU adds one byte);
  * - round trip on 127.0.0.1: 50 us (an assumption; loopback TCP is tens of microseconds, and at 4 KiB
- *   per page the link time dominates anyway).
+ *   per page the link time dominates anyway);
+ * - rate limit: QEMU meters max-bandwidth over windows of 100 ms (BUFFER_DELAY in migration/migration.c):
+ *   it sends at full speed until the window's budget is spent, then the push sleeps; requested pages wake it.
  */
-export const QEMU_REPLAY = { messageOverheadBytes: 8, rttUs: 50 } as const;
+export const QEMU_REPLAY = { messageOverheadBytes: 8, rttUs: 50, rateLimitWindowUs: 100_000 } as const;
+
+/** Runs made without a bandwidth cap (`--bandwidth 100gbit`): how fast QEMU moves pages here when nothing holds it back. */
+export const QEMU_UNCAPPED_DIR = join(DATASET_DIR, 'qemu-uncapped');
+
+/**
+ * The speed QEMU reaches inside a rate-limit window, measured: the median over uncapped runs of bytes
+ * transferred over total time (0 when there is none: the replay then runs the link at the cap).
+ */
+export function measuredPeakBps(records: readonly QemuRunRecord[]): number {
+  const rates = records.map((r) => {
+    const f = qemuFigures(r);
+    return (f.transferredBytes * 8) / (f.totalTimeMs / 1000);
+  });
+  return rates.length === 0 ? 0 : median(rates);
+}
 
 /** One real run: its record and, for runs made with the plugin, the guest trace captured during it. */
 export interface QemuRun {
@@ -56,7 +73,7 @@ export function loadQemuRuns(dir: string = QEMU_DATASET_DIR, workloads?: readonl
  * on the destination. The pre-copy phase ends at the real switchover instruction, so the post-copy
  * phase replays exactly what the guest ran on the destination.
  */
-export function replayInput(record: QemuRunRecord, trace: Trace, faultCostUs = 0): SimInput {
+export function replayInput(record: QemuRunRecord, trace: Trace, faultCostUs = 0, peakBandwidthBps = 0): SimInput {
   const guest = record.guest;
   if (!guest) throw new UserError(`run of ${record.settings.workload} has no guest trace (made without --plugin)`);
   const precopyMs = (record.wallNs.postcopy - record.wallNs.migrate) / 1e6;
@@ -73,7 +90,10 @@ export function replayInput(record: QemuRunRecord, trace: Trace, faultCostUs = 0
     vmPages: (record.settings.ramMiB * 2 ** 20) / 4096,
     pageSize: 4096,
     instructionsPerSecond: ips,
-    network: { bandwidthBps: record.settings.bandwidthBps, rttUs: QEMU_REPLAY.rttUs, messageOverheadBytes: QEMU_REPLAY.messageOverheadBytes },
+    network: {
+      bandwidthBps: record.settings.bandwidthBps, rttUs: QEMU_REPLAY.rttUs, messageOverheadBytes: QEMU_REPLAY.messageOverheadBytes,
+      rateLimitWindowUs: QEMU_REPLAY.rateLimitWindowUs, peakBandwidthBps: Math.max(record.settings.bandwidthBps, peakBandwidthBps),
+    },
     zeroPages: parsePageSet(record.zeroPages, 'zero pages'),
     faultCostUs,
   };
@@ -131,6 +151,8 @@ export interface RealComparisonOptions {
    * measuredFaultCostUs on the other workloads' runs, so no workload is fitted to itself).
    */
   faultCost?: 'none' | 'cross-validated';
+  /** The link's speed inside a rate-limit window (measuredPeakBps); 0 or absent: the cap, i.e. a smooth link. */
+  peakBandwidthBps?: number;
 }
 
 /**
@@ -149,7 +171,7 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
     const faultCostUs = options.faultCost === 'cross-validated' ? measuredFaultCostUs(others) : 0;
     const pairs = traced
       .filter((r) => r.record.settings.workload === workload)
-      .map((r) => ({ real: qemuFigures(r.record), simulated: simulate(r.trace!, replayInput(r.record, r.trace!, faultCostUs)) }));
+      .map((r) => ({ real: qemuFigures(r.record), simulated: simulate(r.trace!, replayInput(r.record, r.trace!, faultCostUs, options.peakBandwidthBps)) }));
     const free = runs.filter((r) => !r.record.settings.plugin && r.record.settings.workload === workload).map((r) => qemuFigures(r.record));
     for (const m of REAL_METRICS) {
       const real = pairs.map((p) => valueOf(p.real, m.field));

@@ -26,7 +26,7 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   predictor: 'none',
   k: 8,
   predictorOptions: {},
-  network: { bandwidthBps: 1e9, rttUs: 200, messageOverheadBytes: 64, urgentChannel: false },
+  network: { bandwidthBps: 1e9, rttUs: 200, messageOverheadBytes: 64, urgentChannel: false, rateLimitWindowUs: 0 },
   push: 'off',
   switchover: 0,
   instructionsPerSecond: 1e9,
@@ -116,6 +116,10 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
   checkNumber(network.bandwidthBps, 'bandwidth', 0, false);
   checkNumber(network.rttUs, 'rtt', 0, true);
   checkWhole(network.messageOverheadBytes, 'message overhead', 0);
+  checkNumber(network.rateLimitWindowUs, 'rate limit window', 0, true);
+  if (network.peakBandwidthBps !== undefined) {
+    check(network.peakBandwidthBps >= network.bandwidthBps, `peak bandwidth must be at least the bandwidth, got ${network.peakBandwidthBps}`);
+  }
   checkWhole(config.k, 'k', 0);
   checkReplayable(trace, config.switchover);
   checkWhole(config.vmPages, 'vm pages', 1);

@@ -32,6 +32,34 @@ export function timingOf(config: ResolvedSimConfig): Timing {
   };
 }
 
+/**
+ * QEMU's rate limit: a budget of bytes per window of time. The push may start a message only while
+ * the window it starts in has budget left; every message counts against the window it starts in.
+ */
+export class RateWindows {
+  private window = 0;
+  private used = 0;
+
+  constructor(private readonly windowUs: number, private readonly budgetBytes: number) {}
+
+  /** When the push may start a message at or after `us`: now, or at the next window once this one's budget is spent. */
+  pushStartUs(us: number): number {
+    const window = Math.floor(us / this.windowUs);
+    const used = window === this.window ? this.used : 0;
+    return used >= this.budgetBytes ? (window + 1) * this.windowUs : us;
+  }
+
+  /** A message of `bytes` starts at `us`. */
+  count(us: number, bytes: number): void {
+    const window = Math.floor(us / this.windowUs);
+    if (window !== this.window) {
+      this.window = window;
+      this.used = 0;
+    }
+    this.used += bytes;
+  }
+}
+
 /** Time for `bytes` to leave at `bandwidthBps`. */
 export function serialiseUs(bytes: number, bandwidthBps: number): number {
   return (bytes * 8 * 1e6) / bandwidthBps;

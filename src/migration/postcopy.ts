@@ -12,7 +12,7 @@ import { isPageInVm } from '../prefetch/proposals';
 import type { FaultContext, Predictor } from '../prefetch/types';
 import { NextAlive } from '../util/next-alive';
 import { quantileSorted } from '../util/statistics';
-import type { Timing } from './link';
+import { RateWindows, serialiseUs, type Timing } from './link';
 import type { PushPolicy, ResolvedSimConfig } from './types';
 
 /** Where the post-copy phase starts: after the switchover pause (and, in hybrid, the pre-copy rounds). */
@@ -81,6 +81,10 @@ export class PostcopyRun {
   private cursor = 0;
   private linkFreeUs: number;
   private urgentFreeUs: number;
+  /** QEMU's rate-limit windows (none: the link runs smoothly at the bandwidth), and the message times on the link. */
+  private readonly limiter: RateWindows | undefined;
+  private readonly pageUs: number;
+  private readonly zeroPageUs: number;
   /** Every wait of the VM, in microseconds, for the percentiles. */
   private readonly waits: number[] = [];
   private readonly counts: PostcopyCounts;
@@ -108,6 +112,16 @@ export class PostcopyRun {
     }
     this.linkFreeUs = start.linkFreeUs;
     this.urgentFreeUs = start.linkFreeUs;
+    const network = config.network;
+    if (network.rateLimitWindowUs > 0) {
+      this.limiter = new RateWindows(network.rateLimitWindowUs, (network.bandwidthBps * network.rateLimitWindowUs) / 8e6);
+      const peak = network.peakBandwidthBps ?? network.bandwidthBps;
+      this.pageUs = serialiseUs(timing.pageMessageBytes, peak);
+      this.zeroPageUs = serialiseUs(network.messageOverheadBytes, peak);
+    } else {
+      this.pageUs = timing.pageUs;
+      this.zeroPageUs = timing.zeroPageUs;
+    }
     const arrival = this.arrival;
     this.context = { index: 0, vmPages: this.vmPages, isSent: (p: number) => arrival[p] !== Infinity };
     this.counts = {
@@ -216,7 +230,16 @@ export class PostcopyRun {
   /** Background push: commits every page the link started before `untilUs` (none when push is off). */
   private pushUntil(untilUs: number): void {
     if (this.push === 'off') return;
-    while (this.remaining > 0 && this.linkFreeUs < untilUs) this.pushNext(this.linkFreeUs);
+    while (this.remaining > 0) {
+      const startUs = this.pushStartUs();
+      if (startUs >= untilUs) return;
+      this.pushNext(startUs);
+    }
+  }
+
+  /** When the push can start its next page: once the link is free and, with a rate limit, the window has budget. */
+  private pushStartUs(): number {
+    return this.limiter ? this.limiter.pushStartUs(this.linkFreeUs) : this.linkFreeUs;
   }
 
   /**
@@ -229,7 +252,7 @@ export class PostcopyRun {
       this.cursor = 0;
       this.linkFreeUs = Math.max(this.linkFreeUs, vmEndUs);
     }
-    while (this.remaining > 0) this.pushNext(this.linkFreeUs);
+    while (this.remaining > 0) this.pushNext(this.pushStartUs());
   }
 
   /** The push's next page: the first unsent page at or after the cursor, wrapping around to page 0. */
@@ -243,23 +266,24 @@ export class PostcopyRun {
 
   /** FIFO link shared by push, predictions and (without urgent channel) faulted pages. */
   private sendOnLink(q: number, earliestUs: number): void {
-    this.linkFreeUs = Math.max(earliestUs, this.linkFreeUs) + this.messageUs(q);
+    const startUs = Math.max(earliestUs, this.linkFreeUs);
+    const zero = this.isZero(q);
+    this.limiter?.count(startUs, zero ? this.config.network.messageOverheadBytes : this.timing.pageMessageBytes);
+    this.linkFreeUs = startUs + (zero ? this.zeroPageUs : this.pageUs);
     this.deliver(q, this.linkFreeUs);
   }
 
   /** The urgent channel (QEMU postcopy-preempt): faulted pages only, never behind the link's queue. */
   private sendUrgent(q: number, earliestUs: number): void {
-    this.urgentFreeUs = Math.max(earliestUs, this.urgentFreeUs) + this.messageUs(q);
+    this.urgentFreeUs = Math.max(earliestUs, this.urgentFreeUs) + (this.isZero(q) ? this.zeroPageUs : this.pageUs);
     this.deliver(q, this.urgentFreeUs);
   }
 
-  /** Serialisation time of page q's message, a header only for a zero page (counted as sent here). */
-  private messageUs(q: number): number {
-    if (this.start.zero?.[q] === 1) {
-      this.counts.zeroPagesSent++;
-      return this.timing.zeroPageUs;
-    }
-    return this.timing.pageUs;
+  /** Whether page q goes as a zero page, a header only (counted as sent here: it is asked once per send). */
+  private isZero(q: number): boolean {
+    const zero = this.start.zero?.[q] === 1;
+    if (zero) this.counts.zeroPagesSent++;
+    return zero;
   }
 
   /** Records that page q's last bit left at `sentUs`; it arrives half a round trip later. */

@@ -13,6 +13,15 @@ export interface NetworkConfig {
   messageOverheadBytes: number;
   /** When true, faulted pages travel on their own channel and never queue behind background pages (QEMU postcopy-preempt). */
   urgentChannel: boolean;
+  /**
+   * Post-copy rate limit in windows, us (0 = none: the link runs at `bandwidthBps`). QEMU meters its
+   * cap over windows (BUFFER_DELAY, 100 ms): the link runs at `peakBandwidthBps` until the window's
+   * budget of `bandwidthBps` x window is spent, then the push waits for the next window; requested
+   * and predicted pages go at once but count against the budget.
+   */
+  rateLimitWindowUs: number;
+  /** The link's own speed inside a rate-limit window, bits/s (default: `bandwidthBps`). */
+  peakBandwidthBps?: number;
 }
 
 export interface SimConfig {

@@ -64,6 +64,7 @@ test('bad input exits with code 2 and one line on stderr', () => {
     [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of/],
     [['compare', '--trace', small], /missing required option --prefetchers/],
     [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor "bogus"/],
+    [['simulate', '--trace', small, '--rate-window', '100ms', '--peak-bandwidth', '1mbit'], /peak bandwidth must be at least the bandwidth/],
     [['simulate', '--trace', small, '--zero-share', '1.5'], /--zero-share must be between 0 and 1/],
     [['simulate', '--trace', small, '--fault-cost', '-3us'], /--fault-cost must be between 0 and/],
     [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],

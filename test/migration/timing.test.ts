@@ -227,3 +227,17 @@ test('fault cost with restart push: a page the push sends before the destination
   // Without the cost p1 is still on the source at 2700: a fault; request 2900, behind p0: 3000..4000, arrives 4200.
   assert.deepEqual([fast.networkFaults, fast.latePrefetches, fast.stallMs], [1, 0, 1.5]);
 });
+
+test('rate-limit windows: the push runs at the peak until the window\'s budget is spent, then waits for the next window', () => {
+  const trace = makeTrace({ time: [0, 20000], page: [7, 0] });
+  const network = { ...SLOW_LINK.network, rateLimitWindowUs: 5000, peakBandwidthBps: 2e6 };
+  const r = simulate(trace, { ...SLOW_LINK, push: 'restart', vmPages: 8, network });
+  // Budget: 1 Mbit/s x 5 ms = 625 bytes = 5 page messages per window; at the 2 Mbit/s peak a page takes 500 us.
+  // The state leaves by 2000 (at the bandwidth). Push: p0 2000..2500, p1 2500..3000.
+  // p7 at 2700: fault, request 2900, behind p1: 3000..3500 (counts against window 0), arrives 3700: stall 1000.
+  // The push restarts after p7, wraps to p2: 3500..4000, p3 4000..4500: 5 messages, budget spent;
+  // p4 waits for window 1: 5000..5500, p5 5500..6000, p6 6000..6500, arriving 6700. p0 at 23700: here.
+  assert.deepEqual([r.networkFaults, r.pushPages], [1, 7]);
+  assert.equal(r.stallMs, 1);
+  assert.equal(r.totalMigrationMs, 6.7);
+});
