@@ -13,7 +13,10 @@ export interface PpmMissSweep {
 }
 
 /** From the last 1 % of the history to all of it; switchover from early to late in the run. */
-export const DEFAULT_PPM_MISS_SWEEP: PpmMissSweep = { historyShares: [0.01, 0.03, 0.1, 0.3, 1], switchoverFractions: [0.1, 0.3, 0.5, 0.7, 0.9] };
+export const DEFAULT_PPM_MISS_SWEEP: PpmMissSweep = {
+  historyShares: [0.01, 0.03, 0.1, 0.3, 1],
+  switchoverFractions: [0.1, 0.3, 0.5, 0.7, 0.9],
+};
 
 /** The same predictor, with the faulted pages it was asked about written down. */
 function recordingFaults(predictor: Predictor, faulted: number[]): Predictor {
@@ -26,16 +29,23 @@ function recordingFaults(predictor: Predictor, faulted: number[]): Predictor {
  * never propose those); fillRate = pages it sent per fault / k; contextFillRate = the same for its
  * contexts of order >= 1 alone, i.e. without the order-0 fill with the most frequent pages.
  */
-export function ppmMisses(workload: Workload, switchoverFraction: number, historyShare: number, overrides: SimOverrides = {}): Row {
+export function ppmMisses(
+  workload: Workload, switchoverFraction: number, historyShare: number, overrides: SimOverrides = {},
+): Row {
   const trace = workload.trace;
   const historyAccesses = switchoverIndex(trace, switchoverAtFraction(trace, switchoverFraction));
   const historyWindow = Math.max(1, Math.round(historyShare * historyAccesses));
-  const seen = new Set(trace.page.subarray(historyAccesses - Math.min(historyWindow, historyAccesses), historyAccesses));
+  const window = Math.min(historyWindow, historyAccesses);
+  const seen = new Set(trace.page.subarray(historyAccesses - window, historyAccesses));
   const options = { order: EXPERIMENT_DEFAULTS.order, ...overrides.predictorOptions, historyWindow };
   const setup = { ...overrides, switchoverFraction, predictorOptions: options };
   const faulted: number[] = [];
-  const paper = simulateWorkload(workload, { ...setup, predictor: 'ppm' }, { predictor: recordingFaults(createPredictor('ppm', options), faulted) });
-  const contexts = simulateWorkload(workload, setup, { predictor: ppmPredictor('ppm', resolveOptions(ppm, options), false, true) });
+  const paper = simulateWorkload(workload, { ...setup, predictor: 'ppm' }, {
+    predictor: recordingFaults(createPredictor('ppm', options), faulted),
+  });
+  const contexts = simulateWorkload(workload, setup, {
+    predictor: ppmPredictor('ppm', resolveOptions(ppm, options), false, true),
+  });
   const slots = (r: { networkFaults: number; k: number }) => Math.max(1, r.networkFaults * r.k);
   return {
     workload: workload.name, source: workload.source, switchoverFraction, historyShare, historyWindow,
@@ -49,9 +59,13 @@ export function ppmMisses(workload: Workload, switchoverFraction: number, histor
  * ppmMisses against the history window (at the experiments' switchover) and against the switchover
  * (whole history), on every workload. One row per (workload, sweep, point); `sweep` names the knob varied.
  */
-export function ppmMissSweep(workloads: readonly Workload[], sweep: PpmMissSweep = DEFAULT_PPM_MISS_SWEEP, overrides: SimOverrides = {}, progress?: Progress): Row[] {
+export function ppmMissSweep(
+  workloads: readonly Workload[], sweep: PpmMissSweep = DEFAULT_PPM_MISS_SWEEP, overrides: SimOverrides = {},
+  progress?: Progress,
+): Row[] {
+  const atSwitchover = EXPERIMENT_DEFAULTS.switchoverFraction;
   const points = workloads.flatMap((workload) => [
-    ...sweep.historyShares.map((share) => ({ workload, sweep: 'history window', fraction: EXPERIMENT_DEFAULTS.switchoverFraction, share })),
+    ...sweep.historyShares.map((share) => ({ workload, sweep: 'history window', fraction: atSwitchover, share })),
     ...sweep.switchoverFractions.map((fraction) => ({ workload, sweep: 'switchover', fraction, share: 1 })),
   ]);
   return points.map(({ workload, sweep: knob, fraction, share }, i) => {
@@ -73,7 +87,10 @@ export const PPM_MISS_METRICS = {
  */
 export function ppmMissChartRows(rows: readonly Row[]): Row[] {
   return rows.flatMap((r) => Object.entries(PPM_MISS_METRICS).map(([column, metric]) => ({
-    panel: `${r.workload} · ${r.sweep}`, share: r.sweep === 'switchover' ? r.switchoverFraction : r.historyShare, metric, value: r[column],
+    panel: `${r.workload} · ${r.sweep}`,
+    share: r.sweep === 'switchover' ? r.switchoverFraction : r.historyShare,
+    metric,
+    value: r[column],
   })));
 }
 

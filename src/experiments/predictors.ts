@@ -1,7 +1,10 @@
 import { PREDICTOR_NAMES, type PredictorName, type PredictorOptions } from '../prefetch';
 import type { Row } from '../report/table';
 import { formatNumber } from '../report/table';
-import { columnValues, describeChange, gridPoints, median, percentChange, resultMetrics, simulateWorkload, valueAt, type Progress, type SimOverrides } from './common';
+import {
+  columnValues, describeChange, gridPoints, median, percentChange, resultMetrics, simulateWorkload, valueAt,
+  type Progress, type SimOverrides,
+} from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
 import type { Workload } from './workloads';
@@ -82,7 +85,8 @@ export function predictorComparison(
  * to judge it beside them (COMPARED_PREDICTORS by default). One row per (workload, method).
  */
 export function faultComparison(
-  workloads: readonly Workload[], overrides: SimOverrides = {}, progress?: Progress, predictors: readonly PredictorName[] = ['none', ...COMPARED_PREDICTORS],
+  workloads: readonly Workload[], overrides: SimOverrides = {}, progress?: Progress,
+  predictors: readonly PredictorName[] = ['none', ...COMPARED_PREDICTORS],
 ): Row[] {
   return predictorComparison(workloads, predictors, overrides, progress);
 }
@@ -109,19 +113,25 @@ export function methodFindings(rows: readonly Row[]): string[] {
     const key = real.filter((m) => faults(w, m) === best).join(' = ');
     winners.set(key, [...(winners.get(key) ?? []), w]);
   }
-  out.push(`- Fewest network faults without reading the future: ${[...winners].map(([m, ws]) => `${list([m])} on ${ws.join(', ')}`).join('; ')}.`);
+  const wins = [...winners].map(([m, ws]) => `${list([m])} on ${ws.join(', ')}`);
+  out.push(`- Fewest network faults without reading the future: ${wins.join('; ')}.`);
   if (has('oracle')) {
     const ratio = (m: string) => median(workloads.map((w) => faults(w, m) / Math.max(1, faults(w, 'oracle'))));
     const ranked = [...real].sort((a, b) => ratio(a) - ratio(b));
     const within = (m: string) => workloads.filter((w) => faults(w, m) <= ORACLE_FAULT_GOAL * faults(w, 'oracle'));
-    out.push(`- Median network faults relative to the oracle: ${ranked.map((m) => `${m} ${formatNumber(ratio(m))}×`).join(', ')}. ` +
-      `The best, ${ranked[0]}, stays within ${ORACLE_FAULT_GOAL}× of the oracle on ${within(ranked[0]).length} of ${workloads.length} workloads` +
-      `${within(ranked[0]).length < workloads.length ? ` (not on ${workloads.filter((w) => !within(ranked[0]).includes(w)).join(', ')})` : ''}.`);
+    const best = ranked[0];
+    const missed = workloads.filter((w) => !within(best).includes(w));
+    const ratios = ranked.map((m) => `${m} ${formatNumber(ratio(m))}×`);
+    out.push(`- Median network faults relative to the oracle: ${ratios.join(', ')}. ` +
+      `The best, ${best}, stays within ${ORACLE_FAULT_GOAL}× of the oracle on ${within(best).length} of ` +
+      `${workloads.length} ` +
+      `workloads${missed.length ? ` (not on ${missed.join(', ')})` : ''}.`);
   }
   if (has('ppm') && has('next-k')) {
     const fewer = workloads.filter((w) => faults(w, 'ppm') < faults(w, 'next-k'));
     const change = median(workloads.map((w) => percentChange(faults(w, 'next-k'), faults(w, 'ppm'))));
-    out.push(`- The paper's PPM against next-k (send the k following pages): fewer faults on ${fewer.length} of ${workloads.length} workloads, ` +
+    out.push('- The paper\'s PPM against next-k (send the k following pages): ' +
+      `fewer faults on ${fewer.length} of ${workloads.length} workloads, ` +
       `median ${describeChange(change)} faults than next-k.`);
   }
   const controls = CONTROL_METHODS.filter(has);
@@ -132,9 +142,12 @@ export function methodFindings(rows: readonly Row[]): string[] {
       const beats = workloads.filter((w) => faults(w, m) < control(w)).length;
       return `${m} ${describeChange(change)} (fewer on ${beats} of ${workloads.length})`;
     });
-    out.push(`- Against the better control (${controls.join(' or ')}, whichever has fewer faults on the workload), median faults: ${above.join('; ')}.`);
+    out.push(`- Against the better control (${controls.join(' or ')}, whichever has fewer faults on the workload), ` +
+      `median faults: ${above.join('; ')}.`);
   }
-  out.push(`- What it costs, medians over the workloads: wasted prefetches (sent, never touched) ${real.map((m) => `${m} ${formatNumber(medianOf(m, 'wastedPrefetches'))}`).join(', ')}; ` +
-    `late prefetches ${real.map((m) => `${m} ${formatNumber(medianOf(m, 'latePrefetches'))}`).join(', ')}.`);
+  const medians = (col: string) => real.map((m) => `${m} ${formatNumber(medianOf(m, col))}`).join(', ');
+  out.push('- What it costs, medians over the workloads: ' +
+    `wasted prefetches (sent, never touched) ${medians('wastedPrefetches')}; ` +
+    `late prefetches ${medians('latePrefetches')}.`);
   return out;
 }

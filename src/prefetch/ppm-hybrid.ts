@@ -45,7 +45,7 @@ function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
       };
       for (const q of model.onFault(page, k, ctx)) take(q, ctx);
       // the model's pages will be sent with this fault: to the filler they are as good as sent
-      const rest: FaultContext = { index: ctx.index, vmPages: ctx.vmPages, isSent: (q) => taken.has(q) || ctx.isSent(q) };
+      const rest: FaultContext = { ...ctx, isSent: (q) => taken.has(q) || ctx.isSent(q) };
       if (out.length < k) for (const q of fill.onFault(page, k - out.length, rest)) take(q, ctx);
       return out;
     },

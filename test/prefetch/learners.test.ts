@@ -20,7 +20,7 @@ test('ppm-delta carries a learnt stride to pages it never saw; the paper\'s ppm 
   assert.deepEqual(trained('ppm', history, { training: 'offline' }).onFault(30, 3, context(100)), [18, 16, 14]);
 });
 
-test('phase-bubbling ranks the 4k nearest unsent pages by how close their last history access lies to the fault\'s', () => {
+test('phase-bubbling: the 4k nearest unsent pages, last used in the history closest in time to the faulted one', () => {
   // last history access: 50 at 0, 10 at 1, 11 at 2, 12 at 3, 52 at 4, 51 at 5, 13 at 6
   const history = [50, 10, 11, 12, 52, 51, 13];
   // around 12 (at 3): 13 (3 away), 11 (1), 14 (never seen), 10 (2), ... -> 11, 10, 13, then unseen pages nearest first
@@ -46,7 +46,8 @@ test('ppm-hybrid: the delta contexts\' likely pages first, then phase-bubbling, 
   assert.deepEqual(trained('ppm-hybrid', history).onFault(50, 3, context(100)), [51, 49, 52]);
   // deltas 2, 2, 3, 2: after (.., 2) the deltas 2 and 3 have P = 1/4 each, below 1/2: neighbours only
   assert.deepEqual(trained('ppm-hybrid', [10, 12, 14, 17]).onFault(19, 2, context(100)), [20, 18]);
-  assert.deepEqual(trained('ppm-hybrid', [10, 12, 14, 17], { minProbability: 0 }).onFault(19, 2, context(100)), [21, 22]);
+  const eager = trained('ppm-hybrid', [10, 12, 14, 17], { minProbability: 0 });
+  assert.deepEqual(eager.onFault(19, 2, context(100)), [21, 22]);
 });
 
 test('ppm-order0 proposes the most frequent unsent pages, most recent first on ties, never the faulted one', () => {
@@ -81,13 +82,15 @@ test('random-k: k distinct unsent pages, the same under the same seed, all of th
   assert.deepEqual(few.onFault(1, 8, context(5, [0, 1, 2, 3, 4])), []);
 });
 
+const NEW_PREDICTORS = ['ppm-delta', 'phase-bubbling', 'ppm-hybrid', 'random-k', 'ppm-order0'] as const;
+
 test('pinned: network faults of the new predictors on the sort trace (k 8, switchover 50 %, push off)', () => {
   // like libCacheSim's pinned miss counts: a change in behaviour shows up here as a diff
   const trace = loadTrace('datasets/sort.trace.gz');
   const faults = (predictor: PredictorName) =>
     simulate(trace, { predictor, k: 8, push: 'off', switchover: switchoverAtFraction(trace, 0.5) }).networkFaults;
   assert.deepEqual(
-    Object.fromEntries((['ppm-delta', 'phase-bubbling', 'ppm-hybrid', 'random-k', 'ppm-order0'] as const).map((p) => [p, faults(p)])),
+    Object.fromEntries(NEW_PREDICTORS.map((p) => [p, faults(p)])),
     { 'ppm-delta': 77, 'phase-bubbling': 57, 'ppm-hybrid': 57, 'random-k': 83, 'ppm-order0': 80 },
   );
 });
