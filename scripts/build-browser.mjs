@@ -20,8 +20,13 @@ const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]
 const emptyNodeBuiltins = {
   name: 'empty-node-builtins',
   setup(build) {
-    build.onResolve({ filter: /^[a-z:_/]+$/ }, (args) => (builtins.has(args.path) ? { path: args.path, namespace: 'node-builtin' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    build.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
+      builtins.has(args.path) ? { path: args.path, namespace: 'node-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
   },
 };
 
@@ -29,21 +34,28 @@ const bundles = [
   { entry: 'src/report/whatif/browser/worker.ts', file: 'whatif-worker.js' },
   { entry: 'src/report/whatif/browser/main.ts', file: 'whatif-main.js' },
 ];
-await Promise.all(bundles.map(({ entry, file }) => esbuild.build({
-  entryPoints: [join(root, entry)],
-  outfile: join(out, file),
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  legalComments: 'none',
-  plugins: [emptyNodeBuiltins],
-  logLevel: 'warning',
-})));
+await Promise.all(
+  bundles.map(({ entry, file }) =>
+    esbuild.build({
+      entryPoints: [join(root, entry)],
+      outfile: join(out, file),
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      legalComments: 'none',
+      plugins: [emptyNodeBuiltins],
+      logLevel: 'warning',
+    }),
+  ),
+);
 
 const plotly = await esbuild.transform(readFileSync(require.resolve('plotly.js-dist'), 'utf8'), {
-  minify: true, legalComments: 'none', charset: 'utf8', logLevel: 'warning',
+  minify: true,
+  legalComments: 'none',
+  charset: 'utf8',
+  logLevel: 'warning',
 });
 // minifying drops the header comment; the MIT licence asks to keep the notice
 const { version } = JSON.parse(readFileSync(require.resolve('plotly.js-dist/package.json'), 'utf8'));

@@ -29,6 +29,9 @@ export function run(argv: string[]): void {
   const output = requireFlag(values.output, 'output');
   const options = whatIfPageOptions();
   const extra = (values.trace ?? []).map((path) => loadTrace(path));
-  writeWhatifPage(output, { ...options, workloads: [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads] });
+  writeWhatifPage(output, {
+    ...options,
+    workloads: [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads],
+  });
   console.log(`wrote ${output}`);
 }

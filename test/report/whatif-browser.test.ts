@@ -42,10 +42,29 @@ after(async () => {
  * `postcopy-lab simulate --json` for each method, through the command line itself; `options` are predictor
  * flags, passed to the methods that declare them (the CLI refuses an option the predictor does not have).
  */
-function cliResults(trace: string, methods: readonly PredictorName[], flags: readonly string[], options: Record<string, string> = { order: '3' }): MigrationResult[] {
+function cliResults(
+  trace: string,
+  methods: readonly PredictorName[],
+  flags: readonly string[],
+  options: Record<string, string> = { order: '3' },
+): MigrationResult[] {
   return methods.map((method) => {
-    const own = Object.entries(options).filter(([name]) => name in predictorDefinition(method).options).flatMap(([name, value]) => [`--${name}`, value]);
-    const argv = ['--import', 'tsx', 'src/cli.ts', 'simulate', '--trace', trace, '--prefetcher', method, ...flags, ...own, '--json'];
+    const own = Object.entries(options)
+      .filter(([name]) => name in predictorDefinition(method).options)
+      .flatMap(([name, value]) => [`--${name}`, value]);
+    const argv = [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'simulate',
+      '--trace',
+      trace,
+      '--prefetcher',
+      method,
+      ...flags,
+      ...own,
+      '--json',
+    ];
     const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as MigrationResult;
@@ -54,7 +73,9 @@ function cliResults(trace: string, methods: readonly PredictorName[], flags: rea
 
 /** The results table's numbers (each cell carries its exact value) as one object per method column. */
 async function pageResults(): Promise<MigrationResult[]> {
-  const cells = await page.$$eval('[data-results] td', (tds) => tds.map((td) => [td.dataset.method!, td.dataset.field!, td.dataset.value!]));
+  const cells = await page.$$eval('[data-results] td', (tds) =>
+    tds.map((td) => [td.dataset.method!, td.dataset.field!, td.dataset.value!]),
+  );
   const byMethod = new Map<string, Record<string, unknown>>();
   for (const [method, field, value] of cells) {
     if (!byMethod.has(method)) byMethod.set(method, {});
@@ -69,7 +90,9 @@ const runs = async () => Number(await page.locator('#pcl-whatif').getAttribute('
 async function rerun(action: () => Promise<unknown>): Promise<number> {
   const before = await runs();
   await action();
-  await page.waitForFunction((n) => Number(document.getElementById('pcl-whatif')!.dataset.runs) > n, before, { timeout: 60_000 });
+  await page.waitForFunction((n) => Number(document.getElementById('pcl-whatif')!.dataset.runs) > n, before, {
+    timeout: 60_000,
+  });
   return Number(await page.locator('#pcl-whatif').getAttribute('data-rerun-ms'));
 }
 
@@ -84,18 +107,34 @@ async function setNumber(knob: string, value: string): Promise<number> {
 
 /** Drops a file on the page the way a browser does: a drop event whose DataTransfer holds the file. */
 async function dropFile(name: string, bytes: Buffer): Promise<void> {
-  const dataTransfer = await page.evaluateHandle(({ name, base64 }) => {
-    const text = atob(base64);
-    const data = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([data], name));
-    return transfer;
-  }, { name, base64: bytes.toString('base64') });
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, base64 }) => {
+      const text = atob(base64);
+      const data = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([data], name));
+      return transfer;
+    },
+    { name, base64: bytes.toString('base64') },
+  );
   await page.dispatchEvent('body', 'drop', { dataTransfer });
 }
 
-const BASE_FLAGS = ['--mode', 'postcopy', '--k', '8', '--bandwidth', '1gbit', '--rtt', '200us', '--push', 'off', '--switchover', '30%'];
+const BASE_FLAGS = [
+  '--mode',
+  'postcopy',
+  '--k',
+  '8',
+  '--bandwidth',
+  '1gbit',
+  '--rtt',
+  '200us',
+  '--push',
+  'off',
+  '--switchover',
+  '30%',
+];
 
 test('at the starting setting the page shows what simulate --json computes, for every method', async () => {
   assert.deepEqual(await pageResults(), cliResults('datasets/sqlite.trace.gz', WHAT_IF_PAGE_METHODS, BASE_FLAGS));
@@ -118,13 +157,30 @@ test('after moving knobs the numbers still equal the CLI, and the URL hash reope
   ];
   const bandwidth = await page.inputValue('[data-knob="bandwidthGbps"]');
   assert.equal(bandwidth, '3.16', 'the log slider at 10^0.5 Gbit/s');
-  const flags = ['--mode', 'hybrid', '--k', '4', '--bandwidth', `${bandwidth}gbit`, '--rtt', '1000us', '--push', 'restart',
-    '--urgent-channel', '--switchover', '50%', '--fault-cost', '20us'];
+  const flags = [
+    '--mode',
+    'hybrid',
+    '--k',
+    '4',
+    '--bandwidth',
+    `${bandwidth}gbit`,
+    '--rtt',
+    '1000us',
+    '--push',
+    'restart',
+    '--urgent-channel',
+    '--switchover',
+    '50%',
+    '--fault-cost',
+    '20us',
+  ];
   const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'leap');
   const expected = cliResults('datasets/sqlite.trace.gz', methods, flags, { order: '2' });
   assert.deepEqual(await pageResults(), expected);
-  console.log(`# re-run after a knob change, bundled trace sqlite (${expected[0].accesses} accesses after switchover, ` +
-    `${methods.length} methods), ms: ${times.map(([knob, ms]) => `${knob} ${ms.toFixed(0)}`).join(', ')}`);
+  console.log(
+    `# re-run after a knob change, bundled trace sqlite (${expected[0].accesses} accesses after switchover, ` +
+      `${methods.length} methods), ms: ${times.map(([knob, ms]) => `${knob} ${ms.toFixed(0)}`).join(', ')}`,
+  );
 
   const reopened = await browser.newPage();
   try {
@@ -139,16 +195,37 @@ test('after moving knobs the numbers still equal the CLI, and the URL hash reope
   }
 });
 
-test('a dropped gzip text trace is simulated like the CLI does; a malformed one shows one line and keeps the results', async () => {
-  const trace = generateTrace('phased', { seed: 'drop', accesses: 20_000, pages: 2048, writeRatio: 0.2, instructionsPerAccess: 500 });
+test('a dropped gzip text trace gives the CLI numbers; a malformed one shows one line, keeps the results', async () => {
+  const trace = generateTrace('phased', {
+    seed: 'drop',
+    accesses: 20_000,
+    pages: 2048,
+    writeRatio: 0.2,
+    instructionsPerAccess: 500,
+  });
   const bytes = gzipSync(formatTextTrace(trace));
   const file = join(dir, 'dropped.trace.gz');
   writeFileSync(file, bytes);
   await rerun(() => dropFile('dropped.trace.gz', bytes));
   assert.equal(await page.inputValue('[data-knob="workload"]'), 'dropped.trace.gz');
   const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'leap');
-  const flags = ['--mode', 'hybrid', '--k', '4', '--bandwidth', '3.16gbit', '--rtt', '1000us', '--push', 'restart',
-    '--urgent-channel', '--switchover', '50%', '--fault-cost', '20us'];
+  const flags = [
+    '--mode',
+    'hybrid',
+    '--k',
+    '4',
+    '--bandwidth',
+    '3.16gbit',
+    '--rtt',
+    '1000us',
+    '--push',
+    'restart',
+    '--urgent-channel',
+    '--switchover',
+    '50%',
+    '--fault-cost',
+    '20us',
+  ];
   assert.deepEqual(await pageResults(), cliResults(file, methods, flags, { order: '2' }));
 
   const table = await page.locator('[data-results]').innerHTML();
@@ -161,16 +238,30 @@ test('a dropped gzip text trace is simulated like the CLI does; a malformed one 
 });
 
 test('a dropped 10^6-access trace: load and re-run times (printed, not asserted)', async () => {
-  const trace = generateTrace('zipf', { seed: 'big', accesses: 1_000_000, pages: 65_536, writeRatio: 0.3, instructionsPerAccess: 1000 });
-  const files: Array<[string, Buffer]> = [['big.pctrace.gz', gzipSync(encodeBinaryTrace(trace))], ['big.trace.gz', gzipSync(formatTextTrace(trace))]];
+  const trace = generateTrace('zipf', {
+    seed: 'big',
+    accesses: 1_000_000,
+    pages: 65_536,
+    writeRatio: 0.3,
+    instructionsPerAccess: 1000,
+  });
+  const files: Array<[string, Buffer]> = [
+    ['big.pctrace.gz', gzipSync(encodeBinaryTrace(trace))],
+    ['big.trace.gz', gzipSync(formatTextTrace(trace))],
+  ];
   await rerun(() => page.selectOption('[data-knob="mode"]', 'postcopy'));
   for (const [name, bytes] of files) {
     const load = await rerun(() => dropFile(name, bytes));
     const rtt = await setNumber('rttUs', name.includes('pctrace') ? '300' : '400');
-    const push = await rerun(() => page.selectOption('[data-knob="push"]', name.includes('pctrace') ? 'sequential' : 'off'));
-    console.log(`# dropped 10^6-access trace ${name} (${(bytes.length / 1e6).toFixed(1)} MB, 4 methods, post-copy): first results ` +
-      `${load.toFixed(0)} ms after the drop (decode + simulate); re-run after a knob change: rtt ${rtt.toFixed(0)} ms, push ${push.toFixed(0)} ms ` +
-      `(page: ${await page.locator('[data-status]').innerText()})`);
+    const push = await rerun(() =>
+      page.selectOption('[data-knob="push"]', name.includes('pctrace') ? 'sequential' : 'off'),
+    );
+    console.log(
+      `# dropped 10^6-access trace ${name} (${(bytes.length / 1e6).toFixed(1)} MB, 4 methods, post-copy): ` +
+        `first results ${load.toFixed(0)} ms after the drop (decode + simulate); ` +
+        `re-run after a knob change: rtt ${rtt.toFixed(0)} ms, push ${push.toFixed(0)} ms ` +
+        `(page: ${await page.locator('[data-status]').innerText()})`,
+    );
     assert.equal((await pageResults())[0].accesses, 500_000);
   }
 });

@@ -5,7 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseFlags } from '../../src/cli/args';
 import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
@@ -14,14 +17,35 @@ import { simulate } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
 import { CURVE_POINTS, TraceRuns, curvePoint, methodResults } from '../../src/report/whatif/compute';
 import { whatifPageHtml } from '../../src/report/whatif/page';
-import { DEFAULT_WHATIF_SETTINGS, cliFlagsOf, settingsFromHash, settingsToHash, type WhatifSettings } from '../../src/report/whatif/settings';
+import {
+  DEFAULT_WHATIF_SETTINGS,
+  cliFlagsOf,
+  settingsFromHash,
+  settingsToHash,
+  type WhatifSettings,
+} from '../../src/report/whatif/settings';
 import { generateTrace, parseSwitchover } from '../../src/trace';
 
-const trace = generateTrace('phased', { seed: 'whatif', accesses: 4000, pages: 512, writeRatio: 0.3, instructionsPerAccess: 700 });
+const trace = generateTrace('phased', {
+  seed: 'whatif',
+  accesses: 4000,
+  pages: 512,
+  writeRatio: 0.3,
+  instructionsPerAccess: 700,
+});
 const setting: WhatifSettings = {
-  ...DEFAULT_WHATIF_SETTINGS, workload: 'phased', methods: ['none', 'next-k', 'ppm', 'oracle'], mode: 'hybrid', k: 5,
-  options: { order: 2, training: 'online' }, switchoverPercent: 37.5, bandwidthGbps: 0.35, rttUs: 750, push: 'restart',
-  urgentChannel: true, curve: 'bandwidth',
+  ...DEFAULT_WHATIF_SETTINGS,
+  workload: 'phased',
+  methods: ['none', 'next-k', 'ppm', 'oracle'],
+  mode: 'hybrid',
+  k: 5,
+  options: { order: 2, training: 'online' },
+  switchoverPercent: 37.5,
+  bandwidthGbps: 0.35,
+  rttUs: 750,
+  push: 'restart',
+  urgentChannel: true,
+  curve: 'bandwidth',
 };
 
 test('settings go through the URL hash and come back equal', () => {
@@ -29,7 +53,10 @@ test('settings go through the URL hash and come back equal', () => {
 });
 
 test('a hash with impossible or unknown values keeps the defaults for those knobs', () => {
-  const back = settingsFromHash('#k=-3&mode=warp&bandwidthGbps=abc&methods=ppm,nonsense,none&rttUs=50', DEFAULT_WHATIF_SETTINGS);
+  const back = settingsFromHash(
+    '#k=-3&mode=warp&bandwidthGbps=abc&methods=ppm,nonsense,none&rttUs=50',
+    DEFAULT_WHATIF_SETTINGS,
+  );
   assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, methods: ['none', 'ppm'], rttUs: 50 });
 });
 
@@ -45,7 +72,10 @@ test('the curve point at the current bandwidth repeats the table; a repeated set
   const at = { ...setting, bandwidthGbps: CURVE_POINTS.bandwidth[2] };
   const table = methodResults(runs, at);
   const points = at.methods.map((method) => curvePoint(runs, at, at.bandwidthGbps, method));
-  assert.deepEqual(points.map((p) => [p.method, p.networkFaults, p.stallMs]), table.map((r) => [r.predictor, r.networkFaults, r.stallMs]));
+  assert.deepEqual(
+    points.map((p) => [p.method, p.networkFaults, p.stallMs]),
+    table.map((r) => [r.predictor, r.networkFaults, r.stallMs]),
+  );
   assert.equal(methodResults(runs, at)[0], table[0], 'the same result object: served from the cache');
 });
 
@@ -64,5 +94,25 @@ test('the what-if page with every bundled workload is one file under 5 MB that h
   assert.ok(Buffer.byteLength(html) <= 5e6, `page of ${Buffer.byteLength(html)} bytes`);
   assert.equal(html.match(/data-pcl-plotly/g)?.length, 1);
   assert.doesNotMatch(html, /<script[^>]*\ssrc=/, 'no external scripts');
-  for (const name of ['sqlite', 'perl', 'bzip2', 'sort', 'zipf', 'phased']) assert.match(html, new RegExp(`"name":"${name}"`));
+  for (const name of ['sqlite', 'perl', 'bzip2', 'sort', 'zipf', 'phased'])
+    assert.match(html, new RegExp(`"name":"${name}"`));
+});
+
+test('postcopy-lab whatif writes the page with the extra traces; bad input is exit 2 and one line, no file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-cli-'));
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'whatif', ...args], { encoding: 'utf8' });
+  const extra = join(dir, 'mine.trace');
+  writeFileSync(extra, '0 1\n10 2 W\n20 1\n');
+  const page = join(dir, 'page.html');
+  const ok = cli('-o', page, '--trace', extra);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(readFileSync(page, 'utf8'), /"name":"mine"/);
+  const out = join(dir, 'bad.html');
+  for (const args of [[], ['-o', dir], ['-o', out, '--trace', join(dir, 'missing.trace')], ['-o', out, 'extra']]) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /^postcopy-lab: [^\n]+\n$/, args.join(' '));
+    assert.equal(existsSync(out), false);
+  }
 });

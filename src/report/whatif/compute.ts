@@ -29,7 +29,10 @@ export interface CurvePoint {
 export class TraceRuns {
   private readonly results = new Map<string, MigrationResult>();
 
-  constructor(readonly trace: Trace, private readonly limit = 512) {}
+  constructor(
+    readonly trace: Trace,
+    private readonly limit = 512,
+  ) {}
 
   simulate(method: PredictorName, settings: WhatifSettings): MigrationResult {
     const declared = predictorDefinition(method).options;

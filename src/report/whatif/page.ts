@@ -15,8 +15,7 @@ import { DEFAULT_WHATIF_SETTINGS, type WhatifSettings } from './settings';
 
 /** A workload the page offers: a trace embedded in the page, or a generator the worker runs itself. */
 export type WhatifWorkload =
-  | { name: string; trace: Trace }
-  | { name: string; generator: GeneratorKind; options: GeneratorOptions };
+  { name: string; trace: Trace } | { name: string; generator: GeneratorKind; options: GeneratorOptions };
 
 export interface WhatifPageOptions {
   /** In menu order; the first is shown first. */
@@ -28,7 +27,11 @@ export interface WhatifPageOptions {
 
 /** What the page script reads from the page (the element #pcl-whatif-data). */
 export interface WhatifPageData {
-  workloads: Array<{ name: string; gzipBase64?: string; generated?: { kind: GeneratorKind; options: GeneratorOptions } }>;
+  workloads: Array<{
+    name: string;
+    gzipBase64?: string;
+    generated?: { kind: GeneratorKind; options: GeneratorOptions };
+  }>;
   initial: WhatifSettings;
 }
 
@@ -36,7 +39,8 @@ const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#222}
 h1{font-size:20px;margin:12px 16px}
 #pcl-whatif{display:flex;gap:16px;padding:0 16px 16px;align-items:flex-start}
 .side{flex:0 0 340px}.main{flex:1;min-width:0}
-.knob{display:block;margin:0 0 10px}.knob[hidden]{display:none}h2{font-size:15px;margin:16px 0 8px}.knob>span{display:block;font-weight:600;margin-bottom:2px}
+.knob{display:block;margin:0 0 10px}.knob[hidden]{display:none}h2{font-size:15px;margin:16px 0 8px}
+.knob>span{display:block;font-weight:600;margin-bottom:2px}
 .knob input[type=range]{width:200px;vertical-align:middle}.knob input[type=number]{width:90px;margin-left:6px}
 .methods{display:flex;flex-wrap:wrap;gap:4px 12px}.method{white-space:nowrap}
 .status{color:#555;min-height:1.4em}[data-state=computing] [data-status]{color:#b35c00}
@@ -46,13 +50,16 @@ h1{font-size:20px;margin:12px 16px}
 .pcl-table td{text-align:right;font-variant-numeric:tabular-nums}.pcl-table tbody th{text-align:left;font-weight:normal}
 .plot{width:100%}`;
 
-/** Script text that cannot end its <script> element early. */
-function scriptSafe(code: string): string {
-  return code.replace(/<\/script/gi, '<\\/script');
+/** A built script's text, made unable to end its <script> element early. */
+function script(asset: string): string {
+  return browserAsset(asset)
+    .toString('utf8')
+    .replace(/<\/script/gi, '<\\/script');
 }
 
 function workloadData(w: WhatifWorkload): WhatifPageData['workloads'][number] {
-  if ('trace' in w) return { name: w.name, gzipBase64: gzipSync(encodeBinaryTrace(w.trace), { level: 9 }).toString('base64') };
+  if ('trace' in w)
+    return { name: w.name, gzipBase64: gzipSync(encodeBinaryTrace(w.trace), { level: 9 }).toString('base64') };
   return { name: w.name, generated: { kind: w.generator, options: w.options } };
 }
 
@@ -70,8 +77,8 @@ export function whatifPageHtml(options: WhatifPageOptions): string {
 <body><h1>${escapeHtml(title)}</h1><div id="pcl-whatif"></div>
 ${plotlyScriptTag()}
 <script type="application/json" id="pcl-whatif-data">${json}</script>
-<script type="text/plain" id="pcl-whatif-worker">${scriptSafe(browserAsset('whatif-worker.js').toString('utf8'))}</script>
-<script type="text/javascript">${scriptSafe(browserAsset('whatif-main.js').toString('utf8'))}</script>
+<script type="text/plain" id="pcl-whatif-worker">${script('whatif-worker.js')}</script>
+<script type="text/javascript">${script('whatif-main.js')}</script>
 </body></html>
 `;
 }
@@ -87,8 +94,12 @@ export function writeWhatifPage(path: string, options: WhatifPageOptions): void 
  */
 export function whatifFrameHtml(href: string, height = 1100): string {
   const url = escapeHtml(href);
-  return `<p><a href="${url}" target="_blank">Open the live what-if page on its own</a> (${url}: it re-runs the simulator ` +
-    'in your browser as you move the knobs, on the bundled traces or a trace file you drop on it; ' +
-    '<code>npm run reproduce</code> writes it next to the reports, <code>npx postcopy-lab whatif -o whatif.html</code> anywhere).</p>' +
-    `<iframe src="${url}" title="live what-if page" style="width:100%;height:${height}px;border:1px solid #ddd"></iframe>`;
+  return (
+    `<p><a href="${url}" target="_blank">Open the live what-if page on its own</a> (${url}: it re-runs ` +
+    'the simulator in your browser as you move the knobs, on the bundled traces or a trace file you drop on it; ' +
+    '<code>npm run reproduce</code> writes it next to the reports, ' +
+    '<code>npx postcopy-lab whatif -o whatif.html</code> anywhere).</p>' +
+    `<iframe src="${url}" title="live what-if page" ` +
+    `style="width:100%;height:${height}px;border:1px solid #ddd"></iframe>`
+  );
 }

@@ -3,7 +3,13 @@
  * worker turns into simulate() input. Units and text go through the command line's parsers (parseBandwidth,
  * parseDuration, parseSwitchover), so the page and `postcopy-lab simulate` agree to the last digit.
  */
-import { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration } from '../../migration/config';
+import {
+  DEFAULT_SIM_CONFIG,
+  MIGRATION_MODES,
+  PUSH_POLICIES,
+  parseBandwidth,
+  parseDuration,
+} from '../../migration/config';
 import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types';
 import { flagOf, optionProblem } from '../../prefetch/options';
 import { declaredOptions, PREDICTOR_NAMES, predictorDefinition } from '../../prefetch/registry';
@@ -83,13 +89,27 @@ export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
  */
 export function cliFlagsOf(settings: WhatifSettings, methods: readonly PredictorName[] = settings.methods): string[] {
   const flags = [
-    '--mode', settings.mode, '--k', String(settings.k), '--bandwidth', `${settings.bandwidthGbps}gbit`,
-    '--rtt', `${settings.rttUs}us`, '--push', settings.push, '--switchover', `${settings.switchoverPercent}%`,
-    '--fault-cost', `${settings.faultCostUs}us`, '--zero-share', String(settings.zeroShare),
+    '--mode',
+    settings.mode,
+    '--k',
+    String(settings.k),
+    '--bandwidth',
+    `${settings.bandwidthGbps}gbit`,
+    '--rtt',
+    `${settings.rttUs}us`,
+    '--push',
+    settings.push,
+    '--switchover',
+    `${settings.switchoverPercent}%`,
+    '--fault-cost',
+    `${settings.faultCostUs}us`,
+    '--zero-share',
+    String(settings.zeroShare),
   ];
   if (settings.urgentChannel) flags.push('--urgent-channel');
   const declared = new Set(methods.flatMap((method) => Object.keys(predictorDefinition(method).options)));
-  for (const [name, value] of Object.entries(settings.options)) if (declared.has(name)) flags.push(`--${flagOf(name)}`, String(value));
+  for (const [name, value] of Object.entries(settings.options))
+    if (declared.has(name)) flags.push(`--${flagOf(name)}`, String(value));
   return flags;
 }
 

@@ -20,7 +20,9 @@ interface PlotlyLike {
 const plotly = (window as unknown as { pclPlotly: Promise<PlotlyLike> }).pclPlotly;
 
 const data = JSON.parse(document.getElementById('pcl-whatif-data')!.textContent!) as WhatifPageData;
-const workerUrl = URL.createObjectURL(new Blob([document.getElementById('pcl-whatif-worker')!.textContent!], { type: 'text/javascript' }));
+const workerUrl = URL.createObjectURL(
+  new Blob([document.getElementById('pcl-whatif-worker')!.textContent!], { type: 'text/javascript' }),
+);
 /** One worker computes the table, the other the curve, so a knob change never waits behind a curve. */
 const workers = { results: new Worker(workerUrl), curve: new Worker(workerUrl) };
 
@@ -28,7 +30,10 @@ const workers = { results: new Worker(workerUrl), curve: new Worker(workerUrl) }
 function load(id: string, source: TraceSource): void {
   const copy = source.kind === 'file' ? { ...source, bytes: source.bytes.slice() } : source;
   workers.curve.postMessage({ type: 'load', id, source: copy } satisfies ToWorker);
-  workers.results.postMessage({ type: 'load', id, source } satisfies ToWorker, source.kind === 'file' ? [source.bytes.buffer] : []);
+  workers.results.postMessage(
+    { type: 'load', id, source } satisfies ToWorker,
+    source.kind === 'file' ? [source.bytes.buffer] : [],
+  );
 }
 
 /** Workloads by name: the embedded and generated ones, then files the reader dropped. */
@@ -55,7 +60,11 @@ const isMs = (field: string) => field.endsWith('Ms');
 
 // ---- DOM helpers -------------------------------------------------------------------------------------------
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]) {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
@@ -66,7 +75,13 @@ function field(label: string, ...controls: Node[]): HTMLElement {
   return element('label', { class: 'knob' }, element('span', {}, label), ...controls);
 }
 
-function select(key: string, label: string, choices: readonly string[], value: string, onChange: (value: string) => void): HTMLElement {
+function select(
+  key: string,
+  label: string,
+  choices: readonly string[],
+  value: string,
+  onChange: (value: string) => void,
+): HTMLElement {
   const control = element('select', { 'data-knob': key }, ...choices.map((c) => element('option', { value: c }, c)));
   control.value = value;
   control.addEventListener('change', () => onChange(control.value));
@@ -78,7 +93,10 @@ function select(key: string, label: string, choices: readonly string[], value: s
  * (bandwidth, round trip, sizes); the box takes any value in [min, max] (whole numbers where `whole`).
  */
 function numberKnob(
-  key: string, label: string, value: number, o: { min: number; max: number; step: number; log?: boolean; whole?: boolean },
+  key: string,
+  label: string,
+  value: number,
+  o: { min: number; max: number; step: number; log?: boolean; whole?: boolean },
   onChange: (v: number) => void,
 ): HTMLElement {
   const toSlider = (v: number) => (o.log ? Math.log10(Math.max(v, o.min)) : v);
@@ -86,8 +104,20 @@ function numberKnob(
     const v = o.log ? Number((10 ** s).toPrecision(3)) : s;
     return o.whole ? Math.round(v) : v;
   };
-  const slider = element('input', { type: 'range', 'data-knob': `${key}-slider`, min: String(toSlider(o.min)), max: String(toSlider(o.max)), step: o.log ? 'any' : String(o.step) });
-  const box = element('input', { type: 'number', 'data-knob': key, min: String(o.min), max: String(o.max), step: o.log ? 'any' : String(o.step) });
+  const slider = element('input', {
+    type: 'range',
+    'data-knob': `${key}-slider`,
+    min: String(toSlider(o.min)),
+    max: String(toSlider(o.max)),
+    step: o.log ? 'any' : String(o.step),
+  });
+  const box = element('input', {
+    type: 'number',
+    'data-knob': key,
+    min: String(o.min),
+    max: String(o.max),
+    step: o.log ? 'any' : String(o.step),
+  });
   slider.value = String(toSlider(value));
   box.value = String(value);
   slider.addEventListener('input', () => {
@@ -97,7 +127,9 @@ function numberKnob(
   box.addEventListener('change', () => {
     const v = Number(box.value);
     if (box.value.trim() === '' || !(v >= o.min && v <= o.max) || (o.whole && !Number.isInteger(v))) {
-      showError(`${label} must be ${o.whole ? 'a whole number' : 'a number'} between ${o.min} and ${o.max}, got '${box.value}'`);
+      showError(
+        `${label} must be ${o.whole ? 'a whole number' : 'a number'} between ${o.min} and ${o.max}, got '${box.value}'`,
+      );
       return;
     }
     slider.value = String(toSlider(v));
@@ -131,7 +163,13 @@ function optionKnob(name: string, spec: OptionSpec, label: string): HTMLElement 
     case 'number': {
       const whole = spec.kind === 'whole';
       const log = spec.min > 0 && spec.max / spec.min > 1000;
-      return numberKnob(key, label, Number(current), { min: spec.min, max: spec.max, step: whole ? 1 : (spec.max - spec.min) / 100, log, whole }, set);
+      return numberKnob(
+        key,
+        label,
+        Number(current),
+        { min: spec.min, max: spec.max, step: whole ? 1 : (spec.max - spec.min) / 100, log, whole },
+        set,
+      );
     }
   }
 }
@@ -143,7 +181,11 @@ const status = element('div', { class: 'status', 'data-status': '' });
 const errorLine = element('div', { class: 'error', 'data-error': '' });
 const equivalent = element('code', { class: 'equivalent' });
 const table = element('table', { class: 'pcl-table', 'data-results': '' });
-const metricChoice = element('select', { 'data-knob': 'bar-metric' }, element('option', { value: 'stallMs' }, 'stallMs'));
+const metricChoice = element(
+  'select',
+  { 'data-knob': 'bar-metric' },
+  element('option', { value: 'stallMs' }, 'stallMs'),
+);
 const bars = element('div', { class: 'plot' });
 const curveStatus = element('div', { class: 'status', 'data-curve-status': '' });
 const curve = element('div', { class: 'plot' });
@@ -160,44 +202,96 @@ fileInput.addEventListener('change', () => {
   if (fileInput.files?.[0]) void openFile(fileInput.files[0]);
 });
 
-const methodBoxes = element('div', { class: 'methods' }, ...PREDICTOR_NAMES.map((name) => {
-  const box = element('input', { type: 'checkbox', 'data-method': name });
-  box.checked = settings.methods.includes(name);
-  box.addEventListener('change', () => {
-    const chosen = [...methodBoxes.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.dataset.method as PredictorName);
-    update({ methods: PREDICTOR_NAMES.filter((n) => chosen.includes(n)) });
-  });
-  return element('label', { class: 'method' }, box, name);
-}));
+const methodBoxes = element(
+  'div',
+  { class: 'methods' },
+  ...PREDICTOR_NAMES.map((name) => {
+    const box = element('input', { type: 'checkbox', 'data-method': name });
+    box.checked = settings.methods.includes(name);
+    box.addEventListener('change', () => {
+      const chosen = [...methodBoxes.querySelectorAll<HTMLInputElement>('input:checked')].map(
+        (b) => b.dataset.method as PredictorName,
+      );
+      update({ methods: PREDICTOR_NAMES.filter((n) => chosen.includes(n)) });
+    });
+    return element('label', { class: 'method' }, box, name);
+  }),
+);
 
 const urgent = element('input', { type: 'checkbox', 'data-knob': 'urgentChannel' });
 urgent.checked = settings.urgentChannel;
 urgent.addEventListener('change', () => update({ urgentChannel: urgent.checked }));
 
-const knobs = element('div', { class: 'knobs' },
+const knobs = element(
+  'div',
+  { class: 'knobs' },
   field('workload', workloadSelect),
   field('or a trace file (text, .pctrace, optionally .gz); or drop one on the page', fileInput),
   element('div', { class: 'knob' }, element('span', {}, 'methods'), methodBoxes),
-  select('mode', 'migration mode', MIGRATION_MODES, settings.mode, (mode) => update({ mode: mode as WhatifSettings['mode'] })),
-  numberKnob('k', 'pages sent with each faulted page (k)', settings.k, { min: 0, max: 256, step: 1, whole: true }, (k) => update({ k })),
-  numberKnob('switchoverPercent', 'switchover (% of the accesses ran on the source)', settings.switchoverPercent, { min: 0, max: 99, step: 1 },
-    (switchoverPercent) => update({ switchoverPercent })),
-  numberKnob('bandwidthGbps', 'bandwidth (Gbit/s)', settings.bandwidthGbps, { min: 0.01, max: 400, step: 0.01, log: true }, (bandwidthGbps) => update({ bandwidthGbps })),
-  numberKnob('rttUs', 'round trip (µs)', settings.rttUs, { min: 1, max: 100000, step: 1, log: true }, (rttUs) => update({ rttUs })),
-  select('push', 'background push', PUSH_POLICIES, settings.push, (push) => update({ push: push as WhatifSettings['push'] })),
+  select('mode', 'migration mode', MIGRATION_MODES, settings.mode, (mode) =>
+    update({ mode: mode as WhatifSettings['mode'] }),
+  ),
+  numberKnob(
+    'k',
+    'pages sent with each faulted page (k)',
+    settings.k,
+    { min: 0, max: 256, step: 1, whole: true },
+    (k) => update({ k }),
+  ),
+  numberKnob(
+    'switchoverPercent',
+    'switchover (% of the accesses ran on the source)',
+    settings.switchoverPercent,
+    { min: 0, max: 99, step: 1 },
+    (switchoverPercent) => update({ switchoverPercent }),
+  ),
+  numberKnob(
+    'bandwidthGbps',
+    'bandwidth (Gbit/s)',
+    settings.bandwidthGbps,
+    { min: 0.01, max: 400, step: 0.01, log: true },
+    (bandwidthGbps) => update({ bandwidthGbps }),
+  ),
+  numberKnob('rttUs', 'round trip (µs)', settings.rttUs, { min: 1, max: 100000, step: 1, log: true }, (rttUs) =>
+    update({ rttUs }),
+  ),
+  select('push', 'background push', PUSH_POLICIES, settings.push, (push) =>
+    update({ push: push as WhatifSettings['push'] }),
+  ),
   field('urgent channel for faulted pages (QEMU postcopy-preempt)', urgent),
-  numberKnob('faultCostUs', 'host time per network fault (µs)', settings.faultCostUs, { min: 0, max: 10000, step: 1 }, (faultCostUs) => update({ faultCostUs })),
-  numberKnob('zeroShare', 'share of zero pages (sent as a header only)', settings.zeroShare, { min: 0, max: 1, step: 0.01 }, (zeroShare) => update({ zeroShare })),
+  numberKnob(
+    'faultCostUs',
+    'host time per network fault (µs)',
+    settings.faultCostUs,
+    { min: 0, max: 10000, step: 1 },
+    (faultCostUs) => update({ faultCostUs }),
+  ),
+  numberKnob(
+    'zeroShare',
+    'share of zero pages (sent as a header only)',
+    settings.zeroShare,
+    { min: 0, max: 1, step: 0.01 },
+    (zeroShare) => update({ zeroShare }),
+  ),
   select('curve', 'curve over', CURVE_AXES, settings.curve, (c) => update({ curve: c as WhatifSettings['curve'] })),
 );
 
 /** Predictor options, each shown while a method that declares it is selected. */
 const optionKnobs = declaredOptions().map(({ name, spec, predictors, otherDefaults }) => {
   const others = otherDefaults.map(({ predictor, value }) => `, ${predictor} ${value}`).join('');
-  const knob = optionKnob(name, spec, `${name} (${predictors.join(', ')}): ${spec.help}; default ${spec.default}${others}`);
+  const knob = optionKnob(
+    name,
+    spec,
+    `${name} (${predictors.join(', ')}): ${spec.help}; default ${spec.default}${others}`,
+  );
   return { knob, predictors };
 });
-const optionsBox = element('div', { class: 'options' }, element('h2', {}, 'predictor options'), ...optionKnobs.map((o) => o.knob));
+const optionsBox = element(
+  'div',
+  { class: 'options' },
+  element('h2', {}, 'predictor options'),
+  ...optionKnobs.map((o) => o.knob),
+);
 
 function showOptionKnobs(): void {
   for (const { knob, predictors } of optionKnobs) knob.hidden = !predictors.some((p) => settings.methods.includes(p));
@@ -205,9 +299,18 @@ function showOptionKnobs(): void {
 
 root.append(
   element('div', { class: 'side' }, knobs, optionsBox),
-  element('div', { class: 'main' },
-    status, errorLine, element('div', { class: 'equivalent-line' }, 'same as: ', equivalent),
-    table, field('bars show', metricChoice), bars, curveStatus, curve),
+  element(
+    'div',
+    { class: 'main' },
+    status,
+    errorLine,
+    element('div', { class: 'equivalent-line' }, 'same as: ', equivalent),
+    table,
+    field('bars show', metricChoice),
+    bars,
+    curveStatus,
+    curve,
+  ),
 );
 metricChoice.addEventListener('change', drawBars);
 
@@ -242,9 +345,11 @@ function run(startedAt: number): void {
   root.dataset.state = 'computing';
   status.textContent = `computing ${settings.methods.length} methods on ${settings.workload} …`;
   curveStatus.textContent = 'curve: waiting …';
-  equivalent.textContent = `postcopy-lab compare --trace ${settings.workload} --prefetchers ${settings.methods.join(',')} ` +
+  equivalent.textContent =
+    `postcopy-lab compare --trace ${settings.workload} --prefetchers ${settings.methods.join(',')} ` +
     cliFlagsOf(settings).join(' ');
-  for (const part of ['results', 'curve'] as const) workers[part].postMessage({ type: 'run', part, seq, traceId: workload.id, settings } satisfies ToWorker);
+  for (const part of ['results', 'curve'] as const)
+    workers[part].postMessage({ type: 'run', part, seq, traceId: workload.id, settings } satisfies ToWorker);
 }
 
 function showError(message: string): void {
@@ -255,7 +360,9 @@ workers.curve.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   if (message.type === 'curve' && message.seq === seq) {
     curvePointsShown.push(...message.points);
-    curveStatus.textContent = message.done ? `curve over ${settings.curve} in ${message.ms.toFixed(0)} ms` : `curve: computing … (${message.ms.toFixed(0)} ms so far)`;
+    curveStatus.textContent = message.done
+      ? `curve over ${settings.curve} in ${message.ms.toFixed(0)} ms`
+      : `curve: computing … (${message.ms.toFixed(0)} ms so far)`;
     if (message.done) root.dataset.curve = String(seq);
     drawCurve();
   }
@@ -275,7 +382,8 @@ workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
       root.dataset.state = 'done';
       root.dataset.runs = String(Number(root.dataset.runs ?? 0) + 1);
       root.dataset.rerunMs = (performance.now() - requestedAt).toFixed(1);
-      status.textContent = `${shown.length} methods on ${settings.workload} in ${root.dataset.rerunMs} ms ` +
+      status.textContent =
+        `${shown.length} methods on ${settings.workload} in ${root.dataset.rerunMs} ms ` +
         `(simulation ${message.ms.toFixed(1)} ms in the worker)`;
       drawTable();
       metricOptions();
@@ -341,7 +449,9 @@ function formatValue(field: string, value: number | string): string {
 /** The bars offer every numeric field of the results. */
 function metricOptions(): void {
   const chosen = metricChoice.value;
-  const numeric = Object.keys(shown[0] ?? {}).filter((f) => typeof shown[0][f as keyof MigrationResult] === 'number' && f !== 'k');
+  const numeric = Object.keys(shown[0] ?? {}).filter(
+    (f) => typeof shown[0][f as keyof MigrationResult] === 'number' && f !== 'k',
+  );
   metricChoice.replaceChildren(...numeric.map((m) => element('option', { value: m }, m)));
   metricChoice.value = numeric.includes(chosen) ? chosen : 'stallMs';
 }
@@ -349,32 +459,71 @@ function metricOptions(): void {
 /** One row per metric, one column per method, as `postcopy-lab compare` prints them. */
 function drawTable(): void {
   const head = element('tr', {}, element('th', {}, 'metric'), ...shown.map((r) => element('th', {}, r.predictor)));
-  const rows = (Object.keys(shown[0] ?? {}) as (keyof MigrationResult)[]).map((f) => element('tr', {}, element('th', {}, f),
-    ...shown.map((r) => element('td', { 'data-method': r.predictor, 'data-field': f, 'data-value': JSON.stringify(r[f]) }, formatValue(f, r[f])))));
+  const rows = (Object.keys(shown[0] ?? {}) as (keyof MigrationResult)[]).map((f) =>
+    element(
+      'tr',
+      {},
+      element('th', {}, f),
+      ...shown.map((r) =>
+        element(
+          'td',
+          { 'data-method': r.predictor, 'data-field': f, 'data-value': JSON.stringify(r[f]) },
+          formatValue(f, r[f]),
+        ),
+      ),
+    ),
+  );
   table.replaceChildren(element('thead', {}, head), element('tbody', {}, ...rows));
 }
 
 function drawBars(): void {
   const metric = metricChoice.value as keyof MigrationResult;
   const names = shown.map((r) => r.predictor);
-  void plotly.then((Plotly) => Plotly.react(bars, [{ type: 'bar', x: names, y: shown.map((r) => r[metric]), marker: { color: names.map(colorFor) } }],
-    { yaxis: { title: { text: metric }, rangemode: 'tozero' }, margin: { t: 20 }, height: 320 }, { displaylogo: false, responsive: true }));
+  void plotly.then((Plotly) =>
+    Plotly.react(
+      bars,
+      [{ type: 'bar', x: names, y: shown.map((r) => r[metric]), marker: { color: names.map(colorFor) } }],
+      { yaxis: { title: { text: metric }, rangemode: 'tozero' }, margin: { t: 20 }, height: 320 },
+      { displaylogo: false, responsive: true },
+    ),
+  );
 }
 
 function drawCurve(): void {
   const methods = [...new Set(curvePointsShown.map((p) => p.method))];
   const line = (method: string, metric: 'networkFaults' | 'stallMs', axis: string) => {
     const mine = curvePointsShown.filter((p) => p.method === method);
-    return { type: 'scatter', mode: 'lines+markers', name: method, legendgroup: method, showlegend: metric === 'networkFaults',
-      x: mine.map((p) => p.x), y: mine.map((p) => p[metric]), xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color: colorFor(method) } };
+    return {
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: method,
+      legendgroup: method,
+      showlegend: metric === 'networkFaults',
+      x: mine.map((p) => p.x),
+      y: mine.map((p) => p[metric]),
+      xaxis: `x${axis}`,
+      yaxis: `y${axis}`,
+      line: { color: colorFor(method) },
+    };
   };
   const xTitle = settings.curve === 'k' ? 'pages per fault k' : 'bandwidth (Gbit/s)';
   const xType = settings.curve === 'k' ? 'linear' : 'log';
-  void plotly.then((Plotly) => Plotly.react(curve, methods.flatMap((m) => [line(m, 'networkFaults', ''), line(m, 'stallMs', '2')]), {
-    grid: { rows: 1, columns: 2, pattern: 'independent' }, height: 340, margin: { t: 30 },
-    xaxis: { title: { text: xTitle }, type: xType }, xaxis2: { title: { text: xTitle }, type: xType },
-    yaxis: { title: { text: 'network faults' }, rangemode: 'tozero' }, yaxis2: { title: { text: 'stall (ms)' }, rangemode: 'tozero' },
-  }, { displaylogo: false, responsive: true }));
+  void plotly.then((Plotly) =>
+    Plotly.react(
+      curve,
+      methods.flatMap((m) => [line(m, 'networkFaults', ''), line(m, 'stallMs', '2')]),
+      {
+        grid: { rows: 1, columns: 2, pattern: 'independent' },
+        height: 340,
+        margin: { t: 30 },
+        xaxis: { title: { text: xTitle }, type: xType },
+        xaxis2: { title: { text: xTitle }, type: xType },
+        yaxis: { title: { text: 'network faults' }, rangemode: 'tozero' },
+        yaxis2: { title: { text: 'stall (ms)' }, rangemode: 'tozero' },
+      },
+      { displaylogo: false, responsive: true },
+    ),
+  );
 }
 
 update({}, performance.now(), true);

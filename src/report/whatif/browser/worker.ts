@@ -15,7 +15,10 @@ import type { FromWorker, ToWorker, TraceSource } from '../protocol';
 
 type RunRequest = Extract<ToWorker, { type: 'run' }>;
 
-const scope = self as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null };
+const scope = self as unknown as {
+  postMessage(message: FromWorker): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
 const traces = new Map<string, Promise<TraceRuns>>();
 let latest: RunRequest | undefined;
 let running = false;
@@ -83,7 +86,13 @@ async function runNewest(): Promise<void> {
       const trace = await runs;
       if (latest) continue;
       const started = performance.now();
-      if (part === 'results') scope.postMessage({ type: 'results', seq, results: methodResults(trace, settings), ms: performance.now() - started });
+      if (part === 'results')
+        scope.postMessage({
+          type: 'results',
+          seq,
+          results: methodResults(trace, settings),
+          ms: performance.now() - started,
+        });
       else await curve(seq, trace, settings, started);
     } catch (err) {
       scope.postMessage({ type: 'error', seq, message: oneLine(err) });
