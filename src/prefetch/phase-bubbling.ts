@@ -50,6 +50,9 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
     observeHistory(page) {
       recorded.push(page);
     },
+    observeHistoryBlock(pages) {
+      recorded.pushBlock(pages);
+    },
     onFault(page, k, ctx) {
       const last = lastTouches();
       const tp = last.get(page);

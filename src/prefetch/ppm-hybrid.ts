@@ -2,7 +2,7 @@ import { definePredictor, withDefault, type OptionValues } from './options';
 import { createPhaseBubbling } from './phase-bubbling';
 import { PPM_MODEL_OPTIONS, ppmPredictor } from './ppm';
 import { isProposable } from './proposals';
-import type { FaultContext, Predictor } from './types';
+import { feedHistory, type FaultContext, type Predictor } from './types';
 
 /** The hybrid's model sends only what it finds more likely than not; weaker guesses lose to the neighbours. */
 const OPTIONS = { ...PPM_MODEL_OPTIONS, minProbability: withDefault(PPM_MODEL_OPTIONS.minProbability, 0.5) };
@@ -33,6 +33,10 @@ function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
     observeHistory(page) {
       model.observeHistory(page);
       fill.observeHistory(page);
+    },
+    observeHistoryBlock(pages) {
+      feedHistory(model, pages);
+      feedHistory(fill, pages);
     },
     onFault(page, k, ctx) {
       const out: number[] = [];

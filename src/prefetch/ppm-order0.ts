@@ -35,6 +35,9 @@ function createPpmOrder0(options: OptionValues<typeof OPTIONS>): Predictor {
     observeHistory(page) {
       if (training.offline) recorded.push(page);
     },
+    observeHistoryBlock(pages) {
+      if (training.offline) recorded.pushBlock(pages);
+    },
     onFault(page, k, ctx) {
       recorded.drain(count);
       if (training.online) count(page);
