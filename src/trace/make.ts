@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace, type TraceChunk } from './types';
+import { compactTimes, DEFAULT_PAGE_SIZE, MAX_PAGE, needsWideTimes, type TimeColumn, type Trace, type TraceChunk } from './types';
 
 export interface TraceColumns {
   /** Instruction clock per access; defaults to the access index (0, 1, 2, ...). */
@@ -47,7 +47,7 @@ export function makeTrace(cols: TraceColumns, opts: TraceMeta = {}): Trace {
     page[i] = p;
     write[i] = cols.write && cols.write[i] ? 1 : 0;
   }
-  return { time, page, write, pageSize: checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE), name: opts.name ?? 'trace' };
+  return { time: compactTimes(time), page, write, pageSize: checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE), name: opts.name ?? 'trace' };
 }
 
 /**
@@ -55,7 +55,8 @@ export function makeTrace(cols: TraceColumns, opts: TraceMeta = {}): Trace {
  * the length in advance. Callers validate values; `finish` trims to the used length.
  */
 export class TraceBuilder {
-  private time: Float64Array;
+  /** Uint32 until a time needs more (then Float64 from there on): compact storage for the usual traces. */
+  private time: TimeColumn;
   private page: Uint32Array;
   private write: Uint8Array;
   length = 0;
@@ -63,13 +64,14 @@ export class TraceBuilder {
   /** `expected` accesses are allocated at once (no doubling) when known. */
   constructor(expected = 1024) {
     const capacity = Math.max(1, expected);
-    this.time = new Float64Array(capacity);
+    this.time = new Uint32Array(capacity);
     this.page = new Uint32Array(capacity);
     this.write = new Uint8Array(capacity);
   }
 
   push(time: number, page: number, write: number): void {
     if (this.length === this.page.length) this.grow();
+    if (needsWideTimes(time) && this.time instanceof Uint32Array) this.widenTimes();
     this.time[this.length] = time;
     this.page[this.length] = page;
     this.write[this.length] = write;
@@ -80,6 +82,7 @@ export class TraceBuilder {
   append(chunk: TraceChunk): void {
     const n = chunk.page.length;
     while (this.length + n > this.page.length) this.grow();
+    if (n > 0 && needsWideTimes(chunk.time[n - 1]) && this.time instanceof Uint32Array) this.widenTimes();
     this.time.set(chunk.time, this.length);
     this.page.set(chunk.page, this.length);
     this.write.set(chunk.write, this.length);
@@ -88,13 +91,13 @@ export class TraceBuilder {
 
   finish(pageSize: number, name: string): Trace {
     const n = this.length;
-    const trim = <T extends Float64Array | Uint32Array | Uint8Array>(column: T) => (column.length === n ? column : (column.slice(0, n) as T));
+    const trim = <T extends TimeColumn | Uint8Array>(column: T) => (column.length === n ? column : (column.slice(0, n) as T));
     return { time: trim(this.time), page: trim(this.page), write: trim(this.write), pageSize: checkPageSize(pageSize), name };
   }
 
   private grow(): void {
     const size = this.page.length * 2;
-    const time = new Float64Array(size);
+    const time = this.time instanceof Uint32Array ? new Uint32Array(size) : new Float64Array(size);
     const page = new Uint32Array(size);
     const write = new Uint8Array(size);
     time.set(this.time);
@@ -103,5 +106,10 @@ export class TraceBuilder {
     this.time = time;
     this.page = page;
     this.write = write;
+  }
+
+  /** The first time of 2^32 or more: the time column becomes Float64 (what is there is copied). */
+  private widenTimes(): void {
+    this.time = Float64Array.from(this.time);
   }
 }

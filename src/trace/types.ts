@@ -4,8 +4,8 @@
  * touched guest page frame `page[i]`, and wrote it when `write[i] === 1`.
  */
 export interface Trace {
-  /** VM progress clock in instructions. Float64 keeps integers exact up to 2^53 (> 2^32). */
-  readonly time: Float64Array;
+  /** VM progress clock in instructions (see TimeColumn). */
+  readonly time: TimeColumn;
   /** Guest page frame number. */
   readonly page: Uint32Array;
   /** 1 = write, 0 = read. */
@@ -14,6 +14,26 @@ export interface Trace {
   readonly pageSize: number;
   /** Human-readable name (file or generator), used in reports. */
   readonly name: string;
+}
+
+/**
+ * Instruction counts: 4 bytes each while every one is below 2^32 (compactTimes), else Float64, which
+ * keeps whole numbers exact up to 2^53. Both read the same (`time[i]` is a number).
+ */
+export type TimeColumn = Uint32Array | Float64Array;
+
+/** Largest time a Uint32Array time column holds. */
+const MAX_COMPACT_TIME = 0xffffffff;
+
+/** The compact column for non-decreasing `time` (a copy as Uint32Array when its last value fits), else `time`. */
+export function compactTimes(time: TimeColumn): TimeColumn {
+  if (time instanceof Uint32Array || (time.length > 0 && time[time.length - 1] > MAX_COMPACT_TIME)) return time;
+  return Uint32Array.from(time);
+}
+
+/** Whether a time needs the Float64 column. */
+export function needsWideTimes(time: number): boolean {
+  return time > MAX_COMPACT_TIME;
 }
 
 export const DEFAULT_PAGE_SIZE = 4096;
@@ -45,7 +65,7 @@ export function traceLength(trace: Trace): number {
  */
 export interface TraceChunk {
   readonly start: number;
-  readonly time: Float64Array;
+  readonly time: TimeColumn;
   readonly page: Uint32Array;
   readonly write: Uint8Array;
 }

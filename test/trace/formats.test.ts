@@ -231,3 +231,19 @@ test('makeTrace validates its columns and defaults time to the index', () => {
   assertUserError(() => makeTrace({ time: [0], page: [0, 1] }), /time has 1 entries but page has 2/);
   assertUserError(() => makeTrace({ page: [0] }, { pageSize: 100 }), /page size must be a positive power of two/);
 });
+
+test('times are stored in 4 bytes while they fit, in 8 from the first one of 2^32 or more, with the same values', () => {
+  assert.ok(generateTrace('zipf', { seed: 'c', accesses: 100, pages: 10 }).time instanceof Uint32Array);
+  assert.ok(makeTrace({ page: [1, 2] }).time instanceof Uint32Array);
+  assert.ok(edgy.time instanceof Float64Array);
+  const builder = new TraceBuilder(2);
+  const times = [0, 7, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1];
+  for (const t of times) builder.push(t, 1, 0);
+  const built = builder.finish(4096, 'widened');
+  assert.ok(built.time instanceof Float64Array);
+  assert.deepEqual(Array.from(built.time), times);
+  // a text trace of small times loads compact; the binary one of the edge values loads wide and exact
+  assert.ok(loadTrace(file('small.trace', '1 2\n3 4\n')).time instanceof Uint32Array);
+  saveTrace(edgy, join(dir, 'wide.pctrace'));
+  assertSameAccesses(loadTrace(join(dir, 'wide.pctrace')), edgy);
+});
