@@ -22,7 +22,7 @@ export const SIM_OPTIONS_USAGE = `  --trace FILE                 trace file (tex
   --mode M                     ${MIGRATION_MODES.join('|')} (default ${d.mode})
   --k N                        pages sent with each faulted page (default ${d.k})
 ${predictorFlagsUsage(31)}
-  --bandwidth B                link bandwidth: 1gbit, 100mbit, 10gbit, 125MB/s or bits/s (default 1gbit)
+  --bandwidth B                link bandwidth: 1gbit, 1Gb/s, 10Gbps, 125MB/s (b bits, B bytes) or bits/s (default 1gbit)
   --rtt T                      round trip: 200us, 1ms, 0.5s or microseconds (default ${d.network.rttUs}us)
   --overhead BYTES             header bytes per message (default ${d.network.messageOverheadBytes})
   --urgent-channel             faulted pages on their own channel (QEMU postcopy-preempt)

@@ -2,7 +2,7 @@
  * `postcopy-lab whatif -o FILE`: writes the live what-if page, one self-contained HTML file that re-runs the
  * simulator in the reader's browser as they move the knobs (README "What-if page").
  */
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { whatIfPageOptions } from '../experiments';
 import { writeWhatifPage } from '../report/whatif/page';
 import { loadTrace } from '../trace';
@@ -25,7 +25,7 @@ export function run(argv: string[]): void {
     console.log(USAGE);
     return;
   }
-  if (positionals.length > 0) throw new UserError(`whatif takes no positional arguments, got '${positionals[0]}'`);
+  if (positionals.length > 0) throw new UserError(`whatif takes no positional arguments, got ${quoted(positionals[0])}`);
   const output = requireFlag(values.output, 'output');
   const options = whatIfPageOptions();
   const extra = (values.trace ?? []).map((path) => loadTrace(path));

@@ -1,4 +1,4 @@
-import { fileLabel, UserError } from '../errors';
+import { fileLabel, quoted, UserError } from '../errors';
 import type { Trace, TraceSummary } from './types';
 
 /**
@@ -64,7 +64,7 @@ export function parseSwitchoverSpec(text: string): SwitchoverSpec {
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
   if (percent) return { fraction: Number(percent[1]) / 100 };
   if (/^\d*\.\d+$/.test(value)) return { fraction: Number(value) };
-  throw new UserError(`--switchover must be an instruction count, a fraction like 0.3 or a percentage like 30%, got '${text}'`);
+  throw new UserError(`--switchover must be an instruction count, a fraction like 0.3 or a percentage like 30%, got ${quoted(text)}`);
 }
 
 /** A --switchover value resolved on a trace held in memory. */

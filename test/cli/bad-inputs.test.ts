@@ -157,6 +157,12 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace'], /Option '--trace <value>' argument missing/],
   [['qemu', 'migrate', '--workload', 'sqlite,,bzip2'], /--workload has an empty name in "sqlite,,bzip2"/],
   [['qemu', 'teleport'], /unknown qemu command "teleport"/],
+  [['whatif', '-o', join(out, 'existing-dir')], /existing-dir is a directory: name the file to write/],
+  [['whatif', '-o', o('w.html'), 'extra'], /whatif takes no positional arguments, got "extra"/],
+  [['whatif', '-o', o('w.html'), '--trace', join(dir, 'missing.trace')], /missing\.trace: no such file/],
+  [['whatif'], /missing required option --output/],
+  [['simulate', '--trace', small, '--rate-window', '-100ms'], /--rate-window must be between 0 and/],
+  [['simulate', '--trace', small, '--peak-bandwidth', '1GB/h'], /bandwidth must be a number of bits\/s/],
 ];
 
 /** Valid but unusual inputs: [arguments, a line the output must hold]. */
