@@ -11,6 +11,7 @@ import { MAX_TRACE_ACCESSES } from '../trace';
 import { UserError } from '../errors';
 import type { BenchLine } from './measure';
 import { memorySection } from './memory';
+import { parseSection } from './parse';
 import { replaySection } from './replay';
 import { sweepSection } from './sweep';
 
@@ -22,6 +23,7 @@ interface Options {
 const SECTIONS: Record<string, (o: Options) => BenchLine[]> = {
   replay: (o) => replaySection(o.accesses),
   sweep: () => sweepSection(),
+  parse: () => parseSection(),
   memory: (o) => memorySection(o.rssAccesses),
 };
 

@@ -1,0 +1,46 @@
+/**
+ * Trace reading speed: a generated trace of 4 M accesses (issue 11's reference size) loaded from a
+ * text file, a gzip-compressed text file and a .pctrace file, in lines (accesses) per second, each
+ * against a bare pass over the same bytes measured in the same run: reading the file and finding
+ * its line ends (text), gunzipping it and finding its line ends (.gz), reading it (.pctrace).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { generateTrace, loadTrace, saveTrace } from '../trace';
+import { line, medianSeconds, type BenchLine } from './measure';
+
+export const PARSE_ACCESSES = 4_000_000;
+
+/** Line ends in `bytes`: the least a text reader must do with every byte. */
+function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) lines++;
+  return lines;
+}
+
+export function parseSection(): BenchLine[] {
+  const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-parse-'));
+  try {
+    const trace = generateTrace('zipf', { seed: 'bench-parse', accesses: PARSE_ACCESSES, pages: 1 << 18, writeRatio: 0.3 });
+    const files = { text: join(dir, 't.trace'), gzip: join(dir, 't.trace.gz'), binary: join(dir, 't.pctrace') };
+    for (const path of Object.values(files)) saveTrace(trace, path);
+    let sink = 0;
+    const rate = (work: () => number) => PARSE_ACCESSES / medianSeconds(() => void (sink += work()));
+    const loaded = (path: string) => () => loadTrace(path).page.length;
+    const lines = [
+      ['text', files.text, 'reading the file and finding its line ends', () => countLines(readFileSync(files.text))],
+      ['gzip text', files.gzip, 'gunzipping the file and finding its line ends', () => countLines(gunzipSync(readFileSync(files.gzip)))],
+      ['.pctrace', files.binary, 'reading the file', () => readFileSync(files.binary).length],
+    ] as const;
+    const result = lines.map(([name, path, baseline, bare]) => {
+      const baselineValue = rate(bare);
+      return line({ section: 'parse', name: `load a ${name} trace`, value: rate(loaded(path)), unit: 'lines/s', baseline, baselineValue });
+    });
+    if (sink === 0) throw new Error('parse bench read nothing');
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
