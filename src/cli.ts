@@ -38,6 +38,14 @@ function isOutOfMemory(err: unknown): err is RangeError {
   return err instanceof RangeError && /allocation failed|Invalid (typed )?array length/.test(err.message);
 }
 
+// Standard output that cannot be written (a full disk, /dev/full) would lose the results silently with exit 0;
+// a reader that went away (`| head`) is not an error: stop quietly, as tools killed by SIGPIPE do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`postcopy-lab: cannot write the results to standard output (${err.code ?? err.message})\n`);
+  process.exit(2);
+});
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UserError || isOutOfMemory(err)) {
     const message = err instanceof UserError ? err.message : `not enough memory for this input (${err.message})`;

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -253,4 +253,15 @@ test('a temporary file left by a killed writer is removed by the next write; a l
   const { code, stderr } = await run([...gen(), '-o', join(target, 'x.trace')]);
   assert.equal(code, 0, stderr);
   assert.deepEqual(readdirSync(target).sort(), [`.x.trace.postcopy-lab-${process.pid}.tmp`, 'x.trace']);
+});
+
+test('results that cannot be written to standard output (a full disk) are one line and exit 2, not a silent 0', () => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    const r = spawnSync(process.execPath, [CLI, 'simulate', '--trace', small], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'postcopy-lab: cannot write the results to standard output (ENOSPC)\n');
+  } finally {
+    closeSync(full);
+  }
 });
