@@ -33,6 +33,16 @@ test('derived colours are stable and tell similar names apart', () => {
   assert.equal(colorFor('ppm'), '#d55e00');
 });
 
+test('a variant "NAME something" of a known method gets a lighter shade of its colour', () => {
+  // ppm is #d55e00; 'p≥0.05' hashes to a share of white in {0.35, 0.45, 0.55, 0.65}
+  const variant = colorFor('ppm p≥0.05');
+  const channels = (hex: string) => [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
+  const lighter = (share: number) => channels('#d55e00').map((c) => Math.round(c + (255 - c) * share));
+  assert.ok([0.35, 0.45, 0.55, 0.65].some((share) => lighter(share).join() === channels(variant).join()), variant);
+  assert.equal(colorFor('ppm p≥0.05'), variant);
+  assert.match(colorFor('unknown method'), /^hsl\(/);
+});
+
 test('the explorer embeds every cell and opens at the initial setting', () => {
   const cells = [1, 2].map((k) => ({ params: { k }, rows: [{ method: 'ppm', y: k }] }));
   const html = explorerHtml(cells, { axes: [{ key: 'k', label: 'k' }], metrics: [{ key: 'y', label: 'y (count)' }], series: 'method', initial: { k: 2 } });
