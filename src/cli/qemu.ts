@@ -5,7 +5,13 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadQemuRuns, measuredPeakBps, QEMU_DATASET_DIR, QEMU_UNCAPPED_DIR, realComparison } from '../experiments/real-qemu';
+import {
+  loadQemuRuns,
+  measuredPeakBps,
+  QEMU_DATASET_DIR,
+  QEMU_UNCAPPED_DIR,
+  realComparison,
+} from '../experiments/real-qemu';
 import { tableText } from '../report/table';
 import { quoted, UserError } from '../errors';
 import { parseBandwidth, parseDuration } from '../migration';
@@ -34,9 +40,18 @@ const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options
   --cache DIR            what npm run qemu:setup built (default .cache/qemu)`;
 
 const FLAGS = {
-  workload: { type: 'string' }, runs: { type: 'string' }, bandwidth: { type: 'string' }, plugin: { type: 'boolean' },
-  ram: { type: 'string' }, share: { type: 'string' }, warmup: { type: 'string' }, 'postcopy-after': { type: 'string' },
-  port: { type: 'string' }, out: { type: 'string' }, cache: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  workload: { type: 'string' },
+  runs: { type: 'string' },
+  bandwidth: { type: 'string' },
+  plugin: { type: 'boolean' },
+  ram: { type: 'string' },
+  share: { type: 'string' },
+  warmup: { type: 'string' },
+  'postcopy-after': { type: 'string' },
+  port: { type: 'string' },
+  out: { type: 'string' },
+  cache: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 function durationMs(value: string | undefined, flag: string, fallback: number): number {
@@ -52,7 +67,8 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['migrate', 'compare', 'validate'].includes(sub)) throw new UserError(`unknown qemu command ${quoted(sub)} (known: migrate, compare, validate)`);
+  if (!['migrate', 'compare', 'validate'].includes(sub))
+    throw new UserError(`unknown qemu command ${quoted(sub)} (known: migrate, compare, validate)`);
   const { values: v } = parseFlags(rest, { ...FLAGS, records: { type: 'string' } });
   if (v.help) {
     console.log(USAGE);
@@ -63,9 +79,12 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const list = v.workload === undefined || v.workload === 'all' ? QEMU_WORKLOADS : listFlag(v.workload, 'workload');
-  for (const w of list) if (!QEMU_WORKLOADS.includes(w)) throw new UserError(`unknown workload ${quoted(w)} (known: ${QEMU_WORKLOADS.join(', ')})`);
+  for (const w of list)
+    if (!QEMU_WORKLOADS.includes(w))
+      throw new UserError(`unknown workload ${quoted(w)} (known: ${QEMU_WORKLOADS.join(', ')})`);
   const bandwidthBps = v.bandwidth === undefined ? d.bandwidthBps : parseBandwidth(v.bandwidth);
-  if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11)) throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got ${quoted(String(v.bandwidth))}`);
+  if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11))
+    throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got ${quoted(String(v.bandwidth))}`);
   const settings = {
     bandwidthBps,
     plugin: v.plugin ?? false,
@@ -79,10 +98,21 @@ export async function run(argv: string[]): Promise<void> {
   const assets = qemuAssets(resolve(v.cache ?? '.cache/qemu'));
   const missing = missingQemu(assets);
   if (missing) throw new UserError(missing);
-  const outDir = resolve(v.out ?? (sub === 'validate' ? mkdtempSync(join(tmpdir(), 'postcopy-lab-validate-')) : join('datasets', 'qemu')));
-  const campaign = { workloads: list, runs, settings, outDir, assets, port, onProgress: (m: string) => console.error(m) };
+  const outDir = resolve(
+    v.out ?? (sub === 'validate' ? mkdtempSync(join(tmpdir(), 'postcopy-lab-validate-')) : join('datasets', 'qemu')),
+  );
+  const campaign = {
+    workloads: list,
+    runs,
+    settings,
+    outDir,
+    assets,
+    port,
+    onProgress: (m: string) => console.error(m),
+  };
   const records = await runCampaign(campaign);
-  if (sub === 'validate') records.push(...(await runCampaign({ ...campaign, settings: { ...settings, plugin: !settings.plugin } })));
+  if (sub === 'validate')
+    records.push(...(await runCampaign({ ...campaign, settings: { ...settings, plugin: !settings.plugin } })));
   console.log(summariseRecords(records));
   if (sub === 'validate') {
     console.log(`\nrecords and traces in ${outDir}\n`);
@@ -93,7 +123,22 @@ export async function run(argv: string[]): Promise<void> {
 /** The real runs in `dir` against their replays, with the host cost per fault measured on the other workloads. */
 function comparisonTable(dir: string): string {
   const uncapped = existsSync(QEMU_UNCAPPED_DIR) ? loadQemuRuns(QEMU_UNCAPPED_DIR).map((r) => r.record) : [];
-  const rows = realComparison(loadQemuRuns(dir), { faultCost: 'cross-validated', peakBandwidthBps: measuredPeakBps(uncapped) });
-  const columns = ['workload', 'metric', 'runs', 'realMedian', 'realMin', 'realMax', 'simulatedMedian', 'errorPercent', 'agrees', 'faultCostUs', 'pluginFreeMedian'];
+  const rows = realComparison(loadQemuRuns(dir), {
+    faultCost: 'cross-validated',
+    peakBandwidthBps: measuredPeakBps(uncapped),
+  });
+  const columns = [
+    'workload',
+    'metric',
+    'runs',
+    'realMedian',
+    'realMin',
+    'realMax',
+    'simulatedMedian',
+    'errorPercent',
+    'agrees',
+    'faultCostUs',
+    'pluginFreeMedian',
+  ];
   return tableText(rows, columns);
 }

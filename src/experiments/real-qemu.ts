@@ -53,11 +53,16 @@ export interface QemuRun {
 export function loadQemuRuns(dir: string = QEMU_DATASET_DIR, workloads?: readonly string[]): QemuRun[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     throw new UserError(`${dir}: no such directory of QEMU run records (make them with postcopy-lab qemu migrate)`);
   }
-  const records = files.map((file) => ({ file, record: JSON.parse(readFileSync(join(dir, file), 'utf8')) as QemuRunRecord }));
+  const records = files.map((file) => ({
+    file,
+    record: JSON.parse(readFileSync(join(dir, file), 'utf8')) as QemuRunRecord,
+  }));
   return records
     .filter(({ record }) => workloads === undefined || workloads.includes(record.settings.workload))
     .map(({ file, record }) => {
@@ -91,8 +96,11 @@ export function replayInput(record: QemuRunRecord, trace: Trace, faultCostUs = 0
     pageSize: 4096,
     instructionsPerSecond: ips,
     network: {
-      bandwidthBps: record.settings.bandwidthBps, rttUs: QEMU_REPLAY.rttUs, messageOverheadBytes: QEMU_REPLAY.messageOverheadBytes,
-      rateLimitWindowUs: QEMU_REPLAY.rateLimitWindowUs, peakBandwidthBps: Math.max(record.settings.bandwidthBps, peakBandwidthBps),
+      bandwidthBps: record.settings.bandwidthBps,
+      rttUs: QEMU_REPLAY.rttUs,
+      messageOverheadBytes: QEMU_REPLAY.messageOverheadBytes,
+      rateLimitWindowUs: QEMU_REPLAY.rateLimitWindowUs,
+      peakBandwidthBps: Math.max(record.settings.bandwidthBps, peakBandwidthBps),
     },
     zeroPages: parsePageSet(record.zeroPages, 'zero pages'),
     faultCostUs,
@@ -139,7 +147,8 @@ export function measuredFaultCostUs(records: readonly QemuRunRecord[]): number {
   const perRun = records.flatMap((record) => {
     const f = qemuFigures(record);
     if (f.postcopyRequests === 0 || f.blocktimeMs === undefined) return [];
-    const linkUs = ((4096 + QEMU_REPLAY.messageOverheadBytes) * 8 * 1e6) / record.settings.bandwidthBps + QEMU_REPLAY.rttUs;
+    const linkUs =
+      ((4096 + QEMU_REPLAY.messageOverheadBytes) * 8 * 1e6) / record.settings.bandwidthBps + QEMU_REPLAY.rttUs;
     return [(f.blocktimeMs * 1000) / f.postcopyRequests - linkUs];
   });
   return perRun.length === 0 ? 0 : Math.max(0, median(perRun));
@@ -162,7 +171,8 @@ export interface RealComparisonOptions {
  */
 export function realComparison(runs: readonly QemuRun[], options: RealComparisonOptions = {}): Row[] {
   const traced = runs.filter((r) => r.trace && r.record.guest);
-  if (traced.length === 0) throw new UserError('no QEMU run with a guest trace (record some with postcopy-lab qemu migrate --plugin)');
+  if (traced.length === 0)
+    throw new UserError('no QEMU run with a guest trace (record some with postcopy-lab qemu migrate --plugin)');
   const order = (w: string) => (QEMU_WORKLOADS.indexOf(w) + QEMU_WORKLOADS.length + 1) % (QEMU_WORKLOADS.length + 1);
   const workloads = [...new Set(traced.map((r) => r.record.settings.workload))].sort((a, b) => order(a) - order(b));
   const rows: Row[] = [];
@@ -171,8 +181,13 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
     const faultCostUs = options.faultCost === 'cross-validated' ? measuredFaultCostUs(others) : 0;
     const pairs = traced
       .filter((r) => r.record.settings.workload === workload)
-      .map((r) => ({ real: qemuFigures(r.record), simulated: simulate(r.trace!, replayInput(r.record, r.trace!, faultCostUs, options.peakBandwidthBps)) }));
-    const free = runs.filter((r) => !r.record.settings.plugin && r.record.settings.workload === workload).map((r) => qemuFigures(r.record));
+      .map((r) => ({
+        real: qemuFigures(r.record),
+        simulated: simulate(r.trace!, replayInput(r.record, r.trace!, faultCostUs, options.peakBandwidthBps)),
+      }));
+    const free = runs
+      .filter((r) => !r.record.settings.plugin && r.record.settings.workload === workload)
+      .map((r) => qemuFigures(r.record));
     for (const m of REAL_METRICS) {
       const real = pairs.map((p) => valueOf(p.real, m.field));
       const sim = pairs.map((p) => valueOf(simulatedFigures(p.simulated), m.field));
@@ -182,9 +197,18 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
       const inRange = simMedian >= realRange.min && simMedian <= realRange.max;
       const errorPercent = ((simMedian - realMedian) / realMedian) * 100;
       rows.push({
-        workload, metric: m.metric, runs: pairs.length, realMedian, realMin: realRange.min, realMax: realRange.max,
-        simulatedMedian: simMedian, simulatedMin: extent(sim).min, simulatedMax: extent(sim).max, errorPercent,
-        agrees: inRange || Math.abs(errorPercent) <= 25, faultCostUs,
+        workload,
+        metric: m.metric,
+        runs: pairs.length,
+        realMedian,
+        realMin: realRange.min,
+        realMax: realRange.max,
+        simulatedMedian: simMedian,
+        simulatedMin: extent(sim).min,
+        simulatedMax: extent(sim).max,
+        errorPercent,
+        agrees: inRange || Math.abs(errorPercent) <= 25,
+        faultCostUs,
         pluginFreeMedian: free.length > 0 ? median(free.map((f) => valueOf(f, m.field))) : null,
       });
     }
@@ -200,7 +224,8 @@ export function requestsNotInTrace(run: QemuRun): number | undefined {
   const { trace, record } = run;
   if (!trace || !record.guest) return undefined;
   const touched = new Set<number>();
-  for (let i = 0; i < trace.page.length; i++) if (trace.time[i] >= record.guest.switchoverInstruction) touched.add(trace.page[i]);
+  for (let i = 0; i < trace.page.length; i++)
+    if (trace.time[i] >= record.guest.switchoverInstruction) touched.add(trace.page[i]);
   return record.faults.filter((p) => !touched.has(p)).length;
 }
 
@@ -210,13 +235,24 @@ export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
     const { name, record } = run;
     const f = qemuFigures(record);
     return {
-      run: name, workload: record.settings.workload, plugin: record.settings.plugin, totalTimeMs: f.totalTimeMs,
-      downtimeMs: f.downtimeMs, postcopyRequests: f.postcopyRequests, blocktimeMs: f.blocktimeMs ?? null,
-      blocktimePerRequestMs: f.blocktimeMs === undefined || f.postcopyRequests === 0 ? null : f.blocktimeMs / f.postcopyRequests,
-      transferredMB: f.transferredBytes / 1e6, duplicatePages: f.duplicatePages, normalPages: f.normalPages,
-      guestMips: record.guest ? record.guest.destinationIps / 1e6 : null, traceAccesses: record.guest?.accesses ?? null,
-      requestsNotInTrace: requestsNotInTrace(run) ?? null, vmPages: (record.settings.ramMiB * 2 ** 20) / 4096,
-      load1: record.load.loadavgBefore[0], cpus: record.load.cpus,
+      run: name,
+      workload: record.settings.workload,
+      plugin: record.settings.plugin,
+      totalTimeMs: f.totalTimeMs,
+      downtimeMs: f.downtimeMs,
+      postcopyRequests: f.postcopyRequests,
+      blocktimeMs: f.blocktimeMs ?? null,
+      blocktimePerRequestMs:
+        f.blocktimeMs === undefined || f.postcopyRequests === 0 ? null : f.blocktimeMs / f.postcopyRequests,
+      transferredMB: f.transferredBytes / 1e6,
+      duplicatePages: f.duplicatePages,
+      normalPages: f.normalPages,
+      guestMips: record.guest ? record.guest.destinationIps / 1e6 : null,
+      traceAccesses: record.guest?.accesses ?? null,
+      requestsNotInTrace: requestsNotInTrace(run) ?? null,
+      vmPages: (record.settings.ramMiB * 2 ** 20) / 4096,
+      load1: record.load.loadavgBefore[0],
+      cpus: record.load.cpus,
     };
   });
 }
@@ -224,8 +260,14 @@ export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
 /** realComparison's rows as bars: per workload and metric the real median and each simulation's median. */
 export function realVsSimulatedBars(byCost: Readonly<Record<string, readonly Row[]>>): Row[] {
   const first = Object.values(byCost)[0] ?? [];
-  const real = first.map((r) => ({ workload: r.workload, metric: r.metric, source: 'real (median)', value: r.realMedian }));
+  const real = first.map((r) => ({
+    workload: r.workload,
+    metric: r.metric,
+    source: 'real (median)',
+    value: r.realMedian,
+  }));
   const simulated = Object.entries(byCost).flatMap(([label, rows]) =>
-    rows.map((r) => ({ workload: r.workload, metric: r.metric, source: label, value: r.simulatedMedian })));
+    rows.map((r) => ({ workload: r.workload, metric: r.metric, source: label, value: r.simulatedMedian })),
+  );
   return [...real, ...simulated];
 }

@@ -14,7 +14,12 @@ import { MAX_VM_PAGES } from '../trace/limits';
  *
  * @example zeroPageFlags(4, 0, 'x', [1, 3]) // Uint8Array [0, 1, 0, 1]
  */
-export function zeroPageFlags(vmPages: number, share: number, seed: string, explicit?: ArrayLike<number>): Uint8Array | undefined {
+export function zeroPageFlags(
+  vmPages: number,
+  share: number,
+  seed: string,
+  explicit?: ArrayLike<number>,
+): Uint8Array | undefined {
   if (share === 0 && (explicit === undefined || explicit.length === 0)) return undefined;
   const zero = new Uint8Array(vmPages);
   if (share >= 1) zero.fill(1);
@@ -24,7 +29,8 @@ export function zeroPageFlags(vmPages: number, share: number, seed: string, expl
   }
   for (let i = 0; i < (explicit?.length ?? 0); i++) {
     const p = explicit![i];
-    if (!(Number.isInteger(p) && p >= 0 && p < vmPages)) throw new UserError(`zero page ${p} is not a page of the VM's ${vmPages} pages`);
+    if (!(Number.isInteger(p) && p >= 0 && p < vmPages))
+      throw new UserError(`zero page ${p} is not a page of the VM's ${vmPages} pages`);
     zero[p] = 1;
   }
   return zero;
@@ -38,7 +44,10 @@ export function zeroPageFlags(vmPages: number, share: number, seed: string, expl
  */
 export function parsePageSet(text: string, name = 'page set'): number[] {
   const pages: number[] = [];
-  const tokens = text.replace(/#[^\n]*/g, ' ').split(/[\s,]+/).filter((token) => token !== '');
+  const tokens = text
+    .replace(/#[^\n]*/g, ' ')
+    .split(/[\s,]+/)
+    .filter((token) => token !== '');
   for (const token of tokens) {
     const match = /^(\d+)(?:-(\d+))?$/.exec(token);
     const first = match ? Number(match[1]) : NaN;
@@ -46,7 +55,8 @@ export function parsePageSet(text: string, name = 'page set'): number[] {
     if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || last < first) {
       throw new UserError(`${name}: '${token}' is not a page number or a range a-b`);
     }
-    if (last >= MAX_VM_PAGES) throw new UserError(`${name}: page ${last} is beyond the largest VM (${MAX_VM_PAGES} pages)`);
+    if (last >= MAX_VM_PAGES)
+      throw new UserError(`${name}: page ${last} is beyond the largest VM (${MAX_VM_PAGES} pages)`);
     for (let p = first; p <= last; p++) pages.push(p);
   }
   return pages;
@@ -58,7 +68,7 @@ export function parsePageSet(text: string, name = 'page set'): number[] {
 export function formatPageSet(pages: Iterable<number>): string {
   const sorted = [...new Set(pages)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);

@@ -13,7 +13,6 @@ import { combineCaptures, instructionAt, instructionRate, type PluginClock } fro
 import { runQemuMigration, type QemuAssets } from './migrate';
 import { qemuFigures, WALKERS, type GuestTraceInfo, type QemuRunRecord, type QemuRunSettings } from './records';
 
-
 /**
  * Defaults: a 256 MiB guest whose walkers cover 30 % of its memory, 1 Gbit/s cap, 1 s of workload
  * before `migrate`, 0.5 s of pre-copy before `migrate-start-postcopy` (QEMU's usual hybrid), LRU
@@ -89,7 +88,13 @@ export async function runCampaign(options: CampaignOptions): Promise<QemuRunReco
   const total = options.workloads.length * options.runs;
   for (const workload of options.workloads) {
     for (let run = 1; run <= options.runs; run++) {
-      const settings: QemuRunSettings = { ...QEMU_RUN_DEFAULTS, readyText: readyTextOf(workload), ...options.settings, workload, qemuVersion: version };
+      const settings: QemuRunSettings = {
+        ...QEMU_RUN_DEFAULTS,
+        readyText: readyTextOf(workload),
+        ...options.settings,
+        workload,
+        qemuVersion: version,
+      };
       const name = `${workload}${settings.plugin ? '-plugin' : ''}-${run}`;
       options.onProgress?.(`run ${records.length + 1}/${total}: ${name} ...`);
       const runDir = mkdtempSync(join(tmpdir(), 'postcopy-lab-qemu-'));
@@ -98,8 +103,10 @@ export async function runCampaign(options: CampaignOptions): Promise<QemuRunReco
         if (settings.plugin) record.guest = saveGuestTrace(record, runDir, options.outDir, name);
         writeFileAtomic(join(options.outDir, `${name}.json`), JSON.stringify(record, null, 1) + '\n');
         const f = qemuFigures(record);
-        options.onProgress?.(`run ${records.length + 1}/${total}: ${name}: total ${f.totalTimeMs} ms, ` +
-          `${f.postcopyRequests} requests, blocktime ${f.blocktimeMs ?? '?'} ms, load ${record.load.loadavgBefore[0].toFixed(1)}`);
+        options.onProgress?.(
+          `run ${records.length + 1}/${total}: ${name}: total ${f.totalTimeMs} ms, ` +
+            `${f.postcopyRequests} requests, blocktime ${f.blocktimeMs ?? '?'} ms, load ${record.load.loadavgBefore[0].toFixed(1)}`,
+        );
         records.push(record);
       } finally {
         rmSync(runDir, { recursive: true, force: true });

@@ -26,7 +26,8 @@ export interface PluginMeta {
 /** The plugin's comment lines; a file without `# end` is cut short (QEMU killed) and rejected. */
 export function parsePluginMeta(text: string, fileName: string): PluginMeta {
   const clocks: PluginClock[] = [];
-  for (const m of text.matchAll(/^# clock (\d+) (\d+)$/gm)) clocks.push({ ns: Number(m[1]), instruction: Number(m[2]) });
+  for (const m of text.matchAll(/^# clock (\d+) (\d+)$/gm))
+    clocks.push({ ns: Number(m[1]), instruction: Number(m[2]) });
   const end = /^# end (\d+)$/m.exec(text);
   if (!end) throw new Error(`${fileName}: no '# end' line: the QEMU that wrote it did not exit normally`);
   return {

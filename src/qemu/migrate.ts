@@ -23,7 +23,11 @@ export interface QemuAssets {
 }
 
 export function qemuAssets(cacheDir: string): QemuAssets {
-  return { kernel: join(cacheDir, 'vmlinuz'), initramfs: join(cacheDir, 'initramfs.cpio.gz'), plugin: join(cacheDir, 'libpagetrace.so') };
+  return {
+    kernel: join(cacheDir, 'vmlinuz'),
+    initramfs: join(cacheDir, 'initramfs.cpio.gz'),
+    plugin: join(cacheDir, 'libpagetrace.so'),
+  };
 }
 
 /** What is missing for a real migration, or undefined when everything is there. */
@@ -43,7 +47,8 @@ const monotonicNs = () => Number(process.hrtime.bigint());
 async function waitForText(file: string, text: string, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(existsSync(file) && readFileSync(file, 'utf8').includes(text))) {
-    if (Date.now() > deadline) throw new Error(`${what}: no '${text}' on the guest console within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: no '${text}' on the guest console within ${timeoutMs / 1000} s`);
     await sleep(50);
   }
 }
@@ -55,22 +60,53 @@ interface Side {
 }
 
 /** Starts one QEMU; `extra` adds -incoming (destination) or nothing (source). */
-async function startQemu(name: string, dir: string, settings: QemuRunSettings, assets: QemuAssets, extra: string[]): Promise<Side> {
+async function startQemu(
+  name: string,
+  dir: string,
+  settings: QemuRunSettings,
+  assets: QemuAssets,
+  extra: string[],
+): Promise<Side> {
   const qmpPath = join(dir, `${name}.qmp`);
   const append = `console=ttyS0 panic=-1 quiet wl=${settings.workload} share=${settings.share}`;
   const args = [
-    '-accel', 'tcg', '-m', String(settings.ramMiB), '-smp', '1', '-display', 'none', '-no-reboot', '-nodefaults',
-    '-kernel', assets.kernel, '-initrd', assets.initramfs, '-append', append,
-    '-serial', `file:${join(dir, `${name}.console`)}`, '-qmp', `unix:${qmpPath},server=on,wait=off`, ...extra,
+    '-accel',
+    'tcg',
+    '-m',
+    String(settings.ramMiB),
+    '-smp',
+    '1',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-nodefaults',
+    '-kernel',
+    assets.kernel,
+    '-initrd',
+    assets.initramfs,
+    '-append',
+    append,
+    '-serial',
+    `file:${join(dir, `${name}.console`)}`,
+    '-qmp',
+    `unix:${qmpPath},server=on,wait=off`,
+    ...extra,
   ];
   if (settings.plugin) {
     const start = name === 'source' ? `,start=${join(dir, 'trace-start')}` : '';
-    args.push('-plugin', `${assets.plugin},out=${join(dir, `${name}.pagetrace`)},ram=${settings.ramMiB},lru=${settings.lruPages}${start}`);
+    args.push(
+      '-plugin',
+      `${assets.plugin},out=${join(dir, `${name}.pagetrace`)},ram=${settings.ramMiB},lru=${settings.lruPages}${start}`,
+    );
   }
   const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (text: string) => stderr.push(text));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} QEMU exited (${code}): ${stderr.join('').trim().split('\n').pop()}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`${name} QEMU exited (${code}): ${stderr.join('').trim().split('\n').pop()}`)),
+    ),
+  );
   exited.catch(() => undefined);
   const qmp = await Promise.race([QmpClient.open(qmpPath, name), exited]);
   return { process: child, qmp, stderr };
@@ -111,7 +147,12 @@ async function zeroPagesOf(side: Side, dumpFile: string, ramMiB: number): Promis
  * Runs one migration in `dir` (created; consoles, QMP sockets, fault log and traces go there) and
  * returns its record. `port` is the destination's TCP port on 127.0.0.1.
  */
-export async function runQemuMigration(settings: QemuRunSettings, assets: QemuAssets, dir: string, port: number): Promise<QemuRunRecord> {
+export async function runQemuMigration(
+  settings: QemuRunSettings,
+  assets: QemuAssets,
+  dir: string,
+  port: number,
+): Promise<QemuRunRecord> {
   mkdirSync(dir, { recursive: true });
   const faultLog = join(dir, 'faults.log');
   const loadBefore = loadavg();
@@ -123,7 +164,12 @@ export async function runQemuMigration(settings: QemuRunSettings, assets: QemuAs
     await sleep(settings.warmupMs);
     const zeroPages = await zeroPagesOf(source, join(dir, 'memory.dump'), settings.ramMiB);
     destination = await startQemu('destination', dir, settings, assets, [
-      '-incoming', `tcp:127.0.0.1:${port}`, '-trace', 'enable=postcopy_ram_fault_thread_request', '-D', faultLog,
+      '-incoming',
+      `tcp:127.0.0.1:${port}`,
+      '-trace',
+      'enable=postcopy_ram_fault_thread_request',
+      '-D',
+      faultLog,
     ]);
     const postcopy = { capabilities: [{ capability: 'postcopy-ram', state: true }] };
     await source.qmp.execute('migrate-set-capabilities', postcopy);
@@ -131,7 +177,10 @@ export async function runQemuMigration(settings: QemuRunSettings, assets: QemuAs
       capabilities: [...postcopy.capabilities, { capability: 'postcopy-blocktime', state: true }],
     });
     const bytesPerSecond = Math.round(settings.bandwidthBps / 8);
-    await source.qmp.execute('migrate-set-parameters', { 'max-bandwidth': bytesPerSecond, 'max-postcopy-bandwidth': bytesPerSecond });
+    await source.qmp.execute('migrate-set-parameters', {
+      'max-bandwidth': bytesPerSecond,
+      'max-postcopy-bandwidth': bytesPerSecond,
+    });
     if (settings.plugin) {
       writeFileSync(join(dir, 'trace-start'), '');
       await sleep(settings.traceLeadMs);
@@ -148,7 +197,9 @@ export async function runQemuMigration(settings: QemuRunSettings, assets: QemuAs
       info = await source.qmp.execute<MigrateInfo>('query-migrate');
       if (info.status === 'completed') break;
       if (info.status === 'failed' || info.status === 'cancelled' || Date.now() > deadline) {
-        throw new Error(`migration ${info.status === 'failed' || info.status === 'cancelled' ? info.status : 'timed out'}: ${JSON.stringify(info)}`);
+        throw new Error(
+          `migration ${info.status === 'failed' || info.status === 'cancelled' ? info.status : 'timed out'}: ${JSON.stringify(info)}`,
+        );
       }
       await sleep(20);
     }
@@ -161,7 +212,7 @@ export async function runQemuMigration(settings: QemuRunSettings, assets: QemuAs
     return {
       version: 1,
       settings,
-      qemu: (settings.qemuVersion ?? ''),
+      qemu: settings.qemuVersion ?? '',
       load: { cpus: cpus().length, loadavgBefore: loadBefore, loadavgAfter: loadavg() },
       wallNs: { migrate: migrateNs, postcopy: postcopyNs, completed: completedNs },
       source: info,

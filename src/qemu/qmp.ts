@@ -13,7 +13,10 @@ export class QmpClient {
   private readonly pending: Pending[] = [];
   private greeted!: Promise<void>;
 
-  private constructor(private readonly socket: Socket, private readonly name: string) {}
+  private constructor(
+    private readonly socket: Socket,
+    private readonly name: string,
+  ) {}
 
   /** Connects to `path`, retrying while QEMU has not created the socket yet (up to `timeoutMs`). */
   static async open(path: string, name: string, timeoutMs = 20_000): Promise<QmpClient> {
@@ -69,7 +72,9 @@ export class QmpClient {
   execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ resolve: resolve as (value: unknown) => void, reject, command });
-      this.socket.write(JSON.stringify(args === undefined ? { execute: command } : { execute: command, arguments: args }) + '\n');
+      this.socket.write(
+        JSON.stringify(args === undefined ? { execute: command } : { execute: command, arguments: args }) + '\n',
+      );
     });
   }
 

@@ -20,7 +20,9 @@ export function summariseRecords(records: readonly QemuRunRecord[]): string {
   const rows = [...groups].map(([key, group]) => {
     const row: Record<string, string | number> = { workload: key, runs: group.length };
     for (const [label, field] of FIGURES) {
-      const values = group.map((r) => qemuFigures(r)[field] ?? NaN).map((x) => (field === 'transferredBytes' ? x / 1e6 : x));
+      const values = group
+        .map((r) => qemuFigures(r)[field] ?? NaN)
+        .map((x) => (field === 'transferredBytes' ? x / 1e6 : x));
       const { min, max } = extent(values);
       row[label] = `${Math.round(median(values))} (${Math.round(min)}-${Math.round(max)})`;
     }

@@ -9,13 +9,18 @@ import { fileLabel, UserError } from '../errors';
 export function readInputText(path: string): string {
   let data: Buffer;
   try {
-    if (!statSync(path).isFile()) throw new UserError(`${fileLabel(path)}: not a regular file (only regular files are read)`);
+    if (!statSync(path).isFile())
+      throw new UserError(`${fileLabel(path)}: not a regular file (only regular files are read)`);
     data = readFileSync(path);
     if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${fileLabel(path)}: no such file` : `${fileLabel(path)}: cannot read (${code ?? (err as Error).message})`);
+    throw new UserError(
+      code === 'ENOENT'
+        ? `${fileLabel(path)}: no such file`
+        : `${fileLabel(path)}: cannot read (${code ?? (err as Error).message})`,
+    );
   }
   return data.toString('utf8');
 }

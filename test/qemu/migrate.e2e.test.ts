@@ -15,19 +15,42 @@ import { loadQemuRuns, realComparison } from '../../src/experiments/real-qemu';
 const assets = qemuAssets(join(__dirname, '..', '..', '.cache', 'qemu'));
 const missing = missingQemu(assets);
 
-test('a real post-copy migration completes, its record and trace replay in the simulator', { skip: missing && `skipped: ${missing}` }, async () => {
-  const outDir = mkdtempSync(join(tmpdir(), 'postcopy-lab-e2e-'));
-  try {
-    const settings = { ...QEMU_RUN_DEFAULTS, ramMiB: 128, share: 0.2, warmupMs: 300, postcopyAfterMs: 200, plugin: true, readyText: readyTextOf('random') };
-    const [record] = await runCampaign({ workloads: ['random'], runs: 1, settings, outDir, assets, port: 47300 + (process.pid % 500) });
-    assert.equal(record.source.status, 'completed');
-    const f = qemuFigures(record);
-    assert.ok(f.transferredBytes > 0 && f.duplicatePages > 0 && f.normalPages > 0);
-    assert.ok(record.faults.length <= f.postcopyRequests + 16, 'the fault log lists the requests (pc.ram only)');
-    assert.ok(record.guest && record.guest.accesses > 0 && record.guest.switchoverInstruction > record.guest.migrateInstruction);
-    const rows = realComparison(loadQemuRuns(outDir));
-    assert.ok(rows.some((r) => r.metric === 'requests' && Number.isFinite(r.simulatedMedian as number)));
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
-});
+test(
+  'a real post-copy migration completes, its record and trace replay in the simulator',
+  { skip: missing && `skipped: ${missing}` },
+  async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'postcopy-lab-e2e-'));
+    try {
+      const settings = {
+        ...QEMU_RUN_DEFAULTS,
+        ramMiB: 128,
+        share: 0.2,
+        warmupMs: 300,
+        postcopyAfterMs: 200,
+        plugin: true,
+        readyText: readyTextOf('random'),
+      };
+      const [record] = await runCampaign({
+        workloads: ['random'],
+        runs: 1,
+        settings,
+        outDir,
+        assets,
+        port: 47300 + (process.pid % 500),
+      });
+      assert.equal(record.source.status, 'completed');
+      const f = qemuFigures(record);
+      assert.ok(f.transferredBytes > 0 && f.duplicatePages > 0 && f.normalPages > 0);
+      assert.ok(record.faults.length <= f.postcopyRequests + 16, 'the fault log lists the requests (pc.ram only)');
+      assert.ok(
+        record.guest &&
+          record.guest.accesses > 0 &&
+          record.guest.switchoverInstruction > record.guest.migrateInstruction,
+      );
+      const rows = realComparison(loadQemuRuns(outDir));
+      assert.ok(rows.some((r) => r.metric === 'requests' && Number.isFinite(r.simulatedMedian as number)));
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  },
+);

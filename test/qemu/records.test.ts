@@ -14,20 +14,49 @@ test('parseFaultLog: pc.ram offsets as 4 KiB pages, in order; other RAM blocks l
   assert.deepEqual(parseFaultLog(''), []);
 });
 
-const SOURCE = ['# page-size: 4096', '# lru 64', '# clock 1000 0', '# start 500', '# ram-found',
-  '600 7', '700 8 W', '# clock 2000 800', '900 9', '# clock 3000 1000', '# end 1000', ''].join('\n');
-const DESTINATION = ['# page-size: 4096', '# lru 64', '# clock 5000 0', '# ram-found', '10 9 W', '20 3',
-  '# clock 6000 40', '# end 40', ''].join('\n');
+const SOURCE = [
+  '# page-size: 4096',
+  '# lru 64',
+  '# clock 1000 0',
+  '# start 500',
+  '# ram-found',
+  '600 7',
+  '700 8 W',
+  '# clock 2000 800',
+  '900 9',
+  '# clock 3000 1000',
+  '# end 1000',
+  '',
+].join('\n');
+const DESTINATION = [
+  '# page-size: 4096',
+  '# lru 64',
+  '# clock 5000 0',
+  '# ram-found',
+  '10 9 W',
+  '20 3',
+  '# clock 6000 40',
+  '# end 40',
+  '',
+].join('\n');
 
 test('parsePluginMeta reads clocks, start, end and whether code pages were recorded', () => {
   const meta = parsePluginMeta(SOURCE, 'source');
-  assert.deepEqual(meta.clocks, [{ ns: 1000, instruction: 0 }, { ns: 2000, instruction: 800 }, { ns: 3000, instruction: 1000 }]);
+  assert.deepEqual(meta.clocks, [
+    { ns: 1000, instruction: 0 },
+    { ns: 2000, instruction: 800 },
+    { ns: 3000, instruction: 1000 },
+  ]);
   assert.deepEqual([meta.start, meta.end, meta.codePages], [500, 1000, true]);
   assert.throws(() => parsePluginMeta('# clock 1 0\n5 5\n', 'cut'), /cut: no '# end' line/);
 });
 
 test('instructionAt interpolates between clock lines and clamps outside; instructionRate leaves blocked time out', () => {
-  const clocks = [{ ns: 0, instruction: 0 }, { ns: 1e9, instruction: 100 }, { ns: 2e9, instruction: 300 }];
+  const clocks = [
+    { ns: 0, instruction: 0 },
+    { ns: 1e9, instruction: 100 },
+    { ns: 2e9, instruction: 300 },
+  ];
   assert.equal(instructionAt(clocks, 0.5e9), 50);
   assert.equal(instructionAt(clocks, 1.5e9), 200);
   assert.equal(instructionAt(clocks, -5), 0);
@@ -36,7 +65,7 @@ test('instructionAt interpolates between clock lines and clamps outside; instruc
   assert.equal(instructionRate(clocks, 0, 2e9, 500), 200, '300 instructions in 1.5 s of running');
 });
 
-test('combineCaptures: the source, then the destination shifted by the switchover (the source\'s last count)', () => {
+test("combineCaptures: the source, then the destination shifted by the switchover (the source's last count)", () => {
   const c = combineCaptures(SOURCE, DESTINATION, 'walk');
   assert.equal(c.switchoverInstruction, 1000);
   assert.deepEqual([...c.trace.time], [600, 700, 900, 1010, 1020]);
@@ -47,12 +76,21 @@ test('combineCaptures: the source, then the destination shifted by the switchove
 
 test('qemuFigures reads query-migrate and the destination blocktime; a missing figure is an error', () => {
   const record = {
-    source: { 'total-time': 2708, downtime: 1, ram: { 'postcopy-requests': 77, transferred: 137884603, duplicate: 32162, normal: 33527 } },
+    source: {
+      'total-time': 2708,
+      downtime: 1,
+      ram: { 'postcopy-requests': 77, transferred: 137884603, duplicate: 32162, normal: 33527 },
+    },
     destination: { 'postcopy-blocktime': 1671 },
   } as unknown as QemuRunRecord;
   assert.deepEqual(qemuFigures(record), {
-    totalTimeMs: 2708, downtimeMs: 1, postcopyRequests: 77, transferredBytes: 137884603, duplicatePages: 32162,
-    normalPages: 33527, blocktimeMs: 1671,
+    totalTimeMs: 2708,
+    downtimeMs: 1,
+    postcopyRequests: 77,
+    transferredBytes: 137884603,
+    duplicatePages: 32162,
+    normalPages: 33527,
+    blocktimeMs: 1671,
   });
   assert.throws(() => qemuFigures({ ...record, source: {} }), /no total-time/);
 });
