@@ -156,10 +156,10 @@ export function measuredFaultCostUs(records: readonly QemuRunRecord[]): number {
 
 export interface RealComparisonOptions {
   /**
-   * Host cost per fault: 'none' (0), or 'cross-validated' (each workload gets the cost measured by
-   * measuredFaultCostUs on the other workloads' runs, so no workload is fitted to itself).
+   * Host cost per fault: 'none' (0), 'cross-validated' (each workload gets the cost measured by
+   * measuredFaultCostUs on the other workloads' runs, so no workload is fitted to itself), or a cost in us.
    */
-  faultCost?: 'none' | 'cross-validated';
+  faultCost?: 'none' | 'cross-validated' | number;
   /** The link's speed inside a rate-limit window (measuredPeakBps); 0 or absent: the cap, i.e. a smooth link. */
   peakBandwidthBps?: number;
 }
@@ -178,7 +178,9 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
   const rows: Row[] = [];
   for (const workload of workloads) {
     const others = traced.filter((r) => r.record.settings.workload !== workload).map((r) => r.record);
-    const faultCostUs = options.faultCost === 'cross-validated' ? measuredFaultCostUs(others) : 0;
+    const { faultCost = 'none' } = options;
+    const faultCostUs =
+      faultCost === 'cross-validated' ? measuredFaultCostUs(others) : faultCost === 'none' ? 0 : faultCost;
     const pairs = traced
       .filter((r) => r.record.settings.workload === workload)
       .map((r) => ({
@@ -270,4 +272,24 @@ export function realVsSimulatedBars(byCost: Readonly<Record<string, readonly Row
     rows.map((r) => ({ workload: r.workload, metric: r.metric, source: label, value: r.simulatedMedian })),
   );
   return [...real, ...simulated];
+}
+
+/**
+ * How the replays' requests depend on the host cost per fault: per workload and cost (us), the simulated
+ * median next to the real median and min-max (the same on every row of a workload).
+ */
+export function faultCostSweep(runs: readonly QemuRun[], costsUs: readonly number[], peakBandwidthBps = 0): Row[] {
+  return costsUs.flatMap((faultCost) =>
+    realComparison(runs, { faultCost, peakBandwidthBps })
+      .filter((r) => r.metric === 'requests')
+      .map((r) => ({
+        workload: r.workload,
+        faultCostMs: faultCost / 1000,
+        simulatedRequests: r.simulatedMedian,
+        realMedian: r.realMedian,
+        realMin: r.realMin,
+        realMax: r.realMax,
+        agrees: r.agrees,
+      })),
+  );
 }
