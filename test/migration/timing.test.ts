@@ -241,3 +241,14 @@ test('rate-limit windows: the push runs at the peak until the window\'s budget i
   assert.equal(r.stallMs, 1);
   assert.equal(r.totalMigrationMs, 6.7);
 });
+
+test('hybrid cut short: an unsent zero page stays a header in post-copy, a written one goes whole', () => {
+  const trace = makeTrace({ time: [500, 1500, 2500], page: [0, 1, 1], write: [1, 1, 1] });
+  const r = simulate(trace, { ...SLOW_LINK, mode: 'hybrid', vmPages: 3, postcopyAfterMs: 1.5, zeroPages: [2] });
+  // As above: p0 0..1000, cut at 1500, p1 and zero p2 stay on the source, p0 written: dirty. Resume 4200,
+  // p1 faults (stall 1400), the VM ends at 6600; then p0 whole 6600..7600 and p2, still zero (never
+  // written), as its 25-byte header 7600..7800, arriving 8000.
+  assert.deepEqual([r.pagesSent, r.zeroPagesSent, r.networkFaults], [4, 1, 1]);
+  assert.equal(r.totalMigrationMs, 8);
+  assert.equal(r.bytesSent, 3 * 125 + 25 + 250);
+});
