@@ -50,6 +50,8 @@ try {
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/, ` +
     `${images.length} images (${figures.length} figures x SVG+PNG) in figures/, index in figures/README.md.`);
   for (const r of reports) console.log(`  ${relative(root, r)} (${(statSync(r).size / 1e6).toFixed(1)} MB)`);
+  const large = reports.filter((r) => statSync(r).size > 5e6);
+  if (large.length) console.log(`Warning: over 5 MB (a report should stay below): ${large.map((r) => relative(root, r)).join(', ')}`);
 } catch (err) {
   console.log('');
   if (err instanceof UserError) {

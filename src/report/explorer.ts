@@ -37,8 +37,11 @@ export function explorerHtml(cells: readonly ExplorerCell[], options: ExplorerOp
   const controls = options.axes.map((a) => select(a.key, a.label, values(a.key))).join('') +
     select('__metric', 'metric', options.metrics.map((m) => m.key), options.metrics.map((m) => m.label));
   const methods = [...new Set(cells.flatMap((c) => c.rows.map((r) => String(r[options.series]))))];
+  // rows as arrays under one list of column names: the names repeated in every row took most of a report's bytes
+  const columns = Object.keys(cells[0]?.rows[0] ?? {});
+  const packed = cells.map((c) => ({ params: c.params, rows: c.rows.map((r) => columns.map((k) => r[k] ?? null)) }));
   const payload = JSON.stringify({
-    cells, axes: options.axes.map((a) => a.key), metrics: options.metrics, series: options.series,
+    cells: packed, columns, axes: options.axes.map((a) => a.key), metrics: options.metrics, series: options.series,
     colors: Object.fromEntries(methods.map((m) => [m, colorFor(m)])),
   }).replace(/</g, '\\u003c');
   return `<div id="${id}" class="pcl-explorer"><div>${controls}</div>` +
@@ -51,14 +54,15 @@ function fmt(v){return typeof v==='number'&&!Number.isInteger(v)?Number(v.toPrec
 function render(){
   var cell=d.cells.find(function(c){return d.axes.every(function(a){return String(c.params[a])===val(a);});});
   if(!cell)return;
+  var rows=cell.rows.map(function(v){var r={};d.columns.forEach(function(c,i){r[c]=v[i];});return r;});
   var metric=val('__metric');var label=d.metrics.find(function(m){return m.key===metric;}).label;
-  var names=cell.rows.map(function(r){return String(r[d.series]);});
-  Plotly.react(root.querySelector('.pcl-explorer-plot'),[{type:'bar',x:names,y:cell.rows.map(function(r){return r[metric];}),
+  var names=rows.map(function(r){return String(r[d.series]);});
+  Plotly.react(root.querySelector('.pcl-explorer-plot'),[{type:'bar',x:names,y:rows.map(function(r){return r[metric];}),
     marker:{color:names.map(function(n){return d.colors[n];})}}],
     {yaxis:{title:{text:label},rangemode:'tozero'},xaxis:{title:{text:d.series}},margin:{t:30}},{displaylogo:false,responsive:true});
-  var cols=Object.keys(cell.rows[0]||{});
+  var cols=d.columns;
   root.querySelector('.pcl-explorer-table').innerHTML='<table class="pcl-table"><thead><tr>'+cols.map(function(c){return '<th>'+c+'</th>';}).join('')+
-    '</tr></thead><tbody>'+cell.rows.map(function(r){return '<tr>'+cols.map(function(c){return '<td>'+fmt(r[c])+'</td>';}).join('')+'</tr>';}).join('')+'</tbody></table>';
+    '</tr></thead><tbody>'+rows.map(function(r){return '<tr>'+cols.map(function(c){return '<td>'+fmt(r[c])+'</td>';}).join('')+'</tr>';}).join('')+'</tbody></table>';
 }
 for(var i=0;i<selects.length;i++)selects[i].addEventListener('change',render);
 render();`)}</script>`;

@@ -15,16 +15,17 @@ import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
 import { whatIfPageOptions } from '../../src/experiments';
 import { simulate } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
-import { CURVE_POINTS, TraceRuns, curvePoint, methodResults } from '../../src/report/whatif/compute';
+import { CURVE_POINTS, TraceRuns, curvePoint } from '../../src/report/whatif/compute';
 import { whatifPageHtml } from '../../src/report/whatif/page';
 import {
   DEFAULT_WHATIF_SETTINGS,
   cliFlagsOf,
+  effectiveMethods,
   settingsFromHash,
   settingsToHash,
   type WhatifSettings,
 } from '../../src/report/whatif/settings';
-import { generateTrace, parseSwitchover } from '../../src/trace';
+import { formatTextTrace, generateTrace, parseSwitchover } from '../../src/trace';
 
 const trace = generateTrace('phased', {
   seed: 'whatif',
@@ -64,19 +65,35 @@ test('each method at a setting gives what the command line gives for the flags t
   const { values } = parseFlags(cliFlagsOf(setting), SIM_FLAGS);
   const input = simInputFromFlags(values, parseSwitchover(values.switchover!, trace), setting.methods);
   const cli = setting.methods.map((predictor) => simulate(trace, { ...input, predictor }));
-  assert.deepEqual(methodResults(new TraceRuns(trace), setting), cli);
+  const runs = new TraceRuns(trace);
+  assert.deepEqual(
+    setting.methods.map((method) => runs.simulate(method, setting)),
+    cli,
+  );
+});
+
+test('in pre-copy mode the page runs once, with the flags `simulate --mode precopy` accepts, and gets its numbers', () => {
+  const precopy: WhatifSettings = { ...setting, mode: 'precopy' };
+  assert.deepEqual(effectiveMethods(precopy), ['none']);
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-precopy-'));
+  const file = join(dir, 'phased.trace');
+  writeFileSync(file, formatTextTrace(trace));
+  const args = ['--import', 'tsx', 'src/cli.ts', 'simulate', '--trace', file, ...cliFlagsOf(precopy), '--json'];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(new TraceRuns(trace).simulate('none', precopy), JSON.parse(r.stdout));
 });
 
 test('the curve point at the current bandwidth repeats the table; a repeated setting is not simulated again', () => {
   const runs = new TraceRuns(trace);
   const at = { ...setting, bandwidthGbps: CURVE_POINTS.bandwidth[2] };
-  const table = methodResults(runs, at);
+  const table = at.methods.map((method) => runs.simulate(method, at));
   const points = at.methods.map((method) => curvePoint(runs, at, at.bandwidthGbps, method));
   assert.deepEqual(
     points.map((p) => [p.method, p.networkFaults, p.stallMs]),
     table.map((r) => [r.predictor, r.networkFaults, r.stallMs]),
   );
-  assert.equal(methodResults(runs, at)[0], table[0], 'the same result object: served from the cache');
+  assert.equal(runs.simulate(at.methods[0], at), table[0], 'the same result object: served from the cache');
 });
 
 test('the inlined plotly is the minified bundle, gzip-compressed, under 2 MB', () => {

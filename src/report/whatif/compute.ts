@@ -48,11 +48,6 @@ export class TraceRuns {
   }
 }
 
-/** Every selected method at the setting, in the settings' order. */
-export function methodResults(runs: TraceRuns, settings: WhatifSettings): MigrationResult[] {
-  return settings.methods.map((method) => runs.simulate(method, settings));
-}
-
 /** The setting with the curve's knob at x. */
 export function atCurvePoint(settings: WhatifSettings, x: number): WhatifSettings {
   return settings.curve === 'k' ? { ...settings, k: x } : { ...settings, bandwidthGbps: x };

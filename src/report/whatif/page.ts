@@ -40,7 +40,7 @@ h1{font-size:20px;margin:12px 16px}
 #pcl-whatif{display:flex;gap:16px;padding:0 16px 16px;align-items:flex-start}
 .side{flex:0 0 340px}.main{flex:1;min-width:0}
 .knob{display:block;margin:0 0 10px}.knob[hidden]{display:none}h2{font-size:15px;margin:16px 0 8px}
-.knob>span{display:block;font-weight:600;margin-bottom:2px}
+.knob>span{display:block;font-weight:600;margin-bottom:2px}.inactive{opacity:.4}
 .knob input[type=range]{width:200px;vertical-align:middle}.knob input[type=number]{width:90px;margin-left:6px}
 .methods{display:flex;flex-wrap:wrap;gap:4px 12px}.method{white-space:nowrap}
 .status{color:#555;min-height:1.4em}[data-state=computing] [data-status]{color:#b35c00}

@@ -65,51 +65,58 @@ export const DEFAULT_WHATIF_SETTINGS: WhatifSettings = {
   curve: 'k',
 };
 
+/**
+ * The methods a setting runs: the selected ones, or one plain run in pre-copy mode, where nothing faults
+ * after switchover so predictors, k, push and the fault-time knobs change nothing (the CLI refuses them there).
+ */
+export function effectiveMethods(settings: WhatifSettings): PredictorName[] {
+  return settings.mode === 'precopy' ? ['none'] : settings.methods;
+}
+
 /** The simulate() input of a setting for one trace; impossible values throw the simulator's one-line UserErrors. */
 export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
-  return {
+  const common: SimInput = {
     mode: settings.mode,
-    k: settings.k,
-    predictorOptions: settings.options as PredictorOptions,
     network: {
       bandwidthBps: parseBandwidth(`${settings.bandwidthGbps}gbit`),
       rttUs: parseDuration(`${settings.rttUs}us`),
-      urgentChannel: settings.urgentChannel,
     },
-    push: settings.push,
     switchover: parseSwitchover(`${settings.switchoverPercent}%`, trace),
-    faultCostUs: parseDuration(`${settings.faultCostUs}us`),
     zeroPageShare: settings.zeroShare,
+  };
+  if (settings.mode === 'precopy') return common;
+  return {
+    ...common,
+    k: settings.k,
+    predictorOptions: settings.options as PredictorOptions,
+    network: { ...common.network, urgentChannel: settings.urgentChannel },
+    push: settings.push,
+    faultCostUs: parseDuration(`${settings.faultCostUs}us`),
   };
 }
 
 /**
  * The same setting as `postcopy-lab simulate` (or `compare`) flags for `methods`, without --trace and the
- * predictor: predictor options only where one of the methods declares them (the CLI refuses the others).
+ * predictor: predictor options only where one of the methods declares them (the CLI refuses the others),
+ * and in pre-copy mode none of the flags that only matter after switchover.
  */
 export function cliFlagsOf(settings: WhatifSettings, methods: readonly PredictorName[] = settings.methods): string[] {
   const flags = [
     '--mode',
     settings.mode,
-    '--k',
-    String(settings.k),
     '--bandwidth',
     `${settings.bandwidthGbps}gbit`,
     '--rtt',
     `${settings.rttUs}us`,
-    '--push',
-    settings.push,
-    '--switchover',
-    `${settings.switchoverPercent}%`,
-    '--fault-cost',
-    `${settings.faultCostUs}us`,
-    '--zero-share',
-    String(settings.zeroShare),
   ];
+  flags.push('--switchover', `${settings.switchoverPercent}%`, '--zero-share', String(settings.zeroShare));
+  if (settings.mode === 'precopy') return flags;
+  flags.push('--k', String(settings.k), '--push', settings.push, '--fault-cost', `${settings.faultCostUs}us`);
   if (settings.urgentChannel) flags.push('--urgent-channel');
   const declared = new Set(methods.flatMap((method) => Object.keys(predictorDefinition(method).options)));
-  for (const [name, value] of Object.entries(settings.options))
+  for (const [name, value] of Object.entries(settings.options)) {
     if (declared.has(name)) flags.push(`--${flagOf(name)}`, String(value));
+  }
   return flags;
 }
 

@@ -10,7 +10,14 @@ import { declaredOptions, PREDICTOR_NAMES } from '../../../prefetch/registry';
 import type { PredictorName } from '../../../prefetch/types';
 import { colorFor } from '../../colors';
 import type { CurvePoint } from '../compute';
-import { CURVE_AXES, cliFlagsOf, settingsFromHash, settingsToHash, type WhatifSettings } from '../settings';
+import {
+  CURVE_AXES,
+  cliFlagsOf,
+  effectiveMethods,
+  settingsFromHash,
+  settingsToHash,
+  type WhatifSettings,
+} from '../settings';
 import type { FromWorker, ToWorker, TraceSource } from '../protocol';
 import type { WhatifPageData } from '../page';
 
@@ -26,22 +33,21 @@ const workerUrl = URL.createObjectURL(
 /** One worker computes the table, the other the curve, so a knob change never waits behind a curve. */
 const workers = { results: new Worker(workerUrl), curve: new Worker(workerUrl) };
 
-/** Sends a trace to both workers (the curve's gets a copy of the bytes, the table's the original). */
+/** Sends a trace to both workers: the curve's gets a copy of the bytes, the table's the original (transferred). */
 function load(id: string, source: TraceSource): void {
   const copy = source.kind === 'file' ? { ...source, bytes: source.bytes.slice() } : source;
   workers.curve.postMessage({ type: 'load', id, source: copy } satisfies ToWorker);
-  workers.results.postMessage(
-    { type: 'load', id, source } satisfies ToWorker,
-    source.kind === 'file' ? [source.bytes.buffer] : [],
-  );
+  const moved = source.kind === 'file' ? [source.bytes.buffer] : [];
+  workers.results.postMessage({ type: 'load', id, source } satisfies ToWorker, moved);
 }
 
-/** Workloads by name: the embedded and generated ones, then files the reader dropped. */
-const workloads = new Map<string, { id: string; source?: TraceSource }>();
+/** Workloads by name: the bundled ones (fresh bytes at each load), then files the reader dropped. */
+const workloads = new Map<string, { id: string; source?: () => TraceSource }>();
 for (const [i, w] of data.workloads.entries()) {
-  const source: TraceSource = w.generated
-    ? { kind: 'generated', name: w.name, generator: w.generated.kind, options: w.generated.options }
-    : { kind: 'file', name: `${w.name}.pctrace.gz`, bytes: base64Bytes(w.gzipBase64 ?? '') };
+  const source = (): TraceSource =>
+    w.generated
+      ? { kind: 'generated', name: w.name, generator: w.generated.kind, options: w.generated.options }
+      : { kind: 'file', name: `${w.name}.pctrace.gz`, bytes: base64Bytes(w.gzipBase64 ?? '') };
   workloads.set(w.name, { id: `bundled:${i}`, source });
 }
 
@@ -227,16 +233,8 @@ const knobs = element(
   { class: 'knobs' },
   field('workload', workloadSelect),
   field('or a trace file (text, .pctrace, optionally .gz); or drop one on the page', fileInput),
-  element('div', { class: 'knob' }, element('span', {}, 'methods'), methodBoxes),
   select('mode', 'migration mode', MIGRATION_MODES, settings.mode, (mode) =>
     update({ mode: mode as WhatifSettings['mode'] }),
-  ),
-  numberKnob(
-    'k',
-    'pages sent with each faulted page (k)',
-    settings.k,
-    { min: 0, max: 256, step: 1, whole: true },
-    (k) => update({ k }),
   ),
   numberKnob(
     'switchoverPercent',
@@ -255,6 +253,29 @@ const knobs = element(
   numberKnob('rttUs', 'round trip (µs)', settings.rttUs, { min: 1, max: 100000, step: 1, log: true }, (rttUs) =>
     update({ rttUs }),
   ),
+  numberKnob(
+    'zeroShare',
+    'share of zero pages (sent as a header only)',
+    settings.zeroShare,
+    { min: 0, max: 1, step: 0.01 },
+    (zeroShare) => update({ zeroShare }),
+  ),
+  select('curve', 'curve over', CURVE_AXES, settings.curve, (c) => update({ curve: c as WhatifSettings['curve'] })),
+);
+
+/** What only matters once pages fault after switchover: dimmed in pre-copy mode, as the CLI refuses it there. */
+const afterSwitchover = element(
+  'div',
+  { class: 'after-switchover' },
+  element('h2', {}, 'after switchover (post-copy, hybrid)'),
+  element('div', { class: 'knob' }, element('span', {}, 'methods'), methodBoxes),
+  numberKnob(
+    'k',
+    'pages sent with each faulted page (k)',
+    settings.k,
+    { min: 0, max: 256, step: 1, whole: true },
+    (k) => update({ k }),
+  ),
   select('push', 'background push', PUSH_POLICIES, settings.push, (push) =>
     update({ push: push as WhatifSettings['push'] }),
   ),
@@ -266,14 +287,6 @@ const knobs = element(
     { min: 0, max: 10000, step: 1 },
     (faultCostUs) => update({ faultCostUs }),
   ),
-  numberKnob(
-    'zeroShare',
-    'share of zero pages (sent as a header only)',
-    settings.zeroShare,
-    { min: 0, max: 1, step: 0.01 },
-    (zeroShare) => update({ zeroShare }),
-  ),
-  select('curve', 'curve over', CURVE_AXES, settings.curve, (c) => update({ curve: c as WhatifSettings['curve'] })),
 );
 
 /** Predictor options, each shown while a method that declares it is selected. */
@@ -286,19 +299,16 @@ const optionKnobs = declaredOptions().map(({ name, spec, predictors, otherDefaul
   );
   return { knob, predictors };
 });
-const optionsBox = element(
-  'div',
-  { class: 'options' },
-  element('h2', {}, 'predictor options'),
-  ...optionKnobs.map((o) => o.knob),
-);
+afterSwitchover.append(element('h2', {}, 'predictor options'), ...optionKnobs.map((o) => o.knob));
 
-function showOptionKnobs(): void {
+/** Options of the selected methods only; everything after switchover dimmed in pre-copy mode. */
+function showKnobs(): void {
   for (const { knob, predictors } of optionKnobs) knob.hidden = !predictors.some((p) => settings.methods.includes(p));
+  afterSwitchover.classList.toggle('inactive', settings.mode === 'precopy');
 }
 
 root.append(
-  element('div', { class: 'side' }, knobs, optionsBox),
+  element('div', { class: 'side' }, knobs, afterSwitchover),
   element(
     'div',
     { class: 'main' },
@@ -328,7 +338,7 @@ function update(patch: Partial<WhatifSettings>, startedAt = performance.now(), f
   // a knob set back to its value (a number box left without a change) is not a new run
   if (hash === location.hash && !force) return;
   settings = { ...settings, ...patch };
-  showOptionKnobs();
+  showKnobs();
   history.replaceState(null, '', hash);
   run(startedAt);
 }
@@ -336,18 +346,18 @@ function update(patch: Partial<WhatifSettings>, startedAt = performance.now(), f
 function run(startedAt: number): void {
   const workload = workloads.get(settings.workload)!;
   if (!loaded.has(workload.id) && workload.source) {
-    load(workload.id, workload.source);
+    load(workload.id, workload.source());
     loaded.add(workload.id);
   }
   seq++;
   requestedAt = startedAt;
   curvePointsShown = [];
   root.dataset.state = 'computing';
-  status.textContent = `computing ${settings.methods.length} methods on ${settings.workload} …`;
+  const methods = effectiveMethods(settings);
+  status.textContent = `computing ${methods.length} method${methods.length === 1 ? '' : 's'} on ${settings.workload} …`;
   curveStatus.textContent = 'curve: waiting …';
-  equivalent.textContent =
-    `postcopy-lab compare --trace ${settings.workload} --prefetchers ${settings.methods.join(',')} ` +
-    cliFlagsOf(settings).join(' ');
+  const command = settings.mode === 'precopy' ? 'simulate' : `compare --prefetchers ${methods.join(',')}`;
+  equivalent.textContent = `postcopy-lab ${command} --trace ${settings.workload} ${cliFlagsOf(settings).join(' ')}`;
   for (const part of ['results', 'curve'] as const)
     workers[part].postMessage({ type: 'run', part, seq, traceId: workload.id, settings } satisfies ToWorker);
 }

@@ -9,8 +9,9 @@ import { generateTrace } from '../../../trace/generators';
 import { TraceBuilder } from '../../../trace/make';
 import type { Trace } from '../../../trace/types';
 import { UserError } from '../../../errors';
-import { CURVE_POINTS, TraceRuns, curvePoint, methodResults, type CurvePoint } from '../compute';
-import type { WhatifSettings } from '../settings';
+import { CURVE_POINTS, TraceRuns, curvePoint, type CurvePoint } from '../compute';
+import { effectiveMethods, type WhatifSettings } from '../settings';
+import type { MigrationResult } from '../../../migration/types';
 import type { FromWorker, ToWorker, TraceSource } from '../protocol';
 
 type RunRequest = Extract<ToWorker, { type: 'run' }>;
@@ -70,9 +71,18 @@ async function readSource(source: TraceSource): Promise<Trace> {
   return builder.finish(info.pageSize, info.name);
 }
 
-/** A macrotask boundary: 'run' messages that arrived meanwhile are handled before the next simulation. */
+/**
+ * A macrotask boundary, so that 'run' messages that arrived meanwhile are seen before the next simulation.
+ * A message to itself rather than setTimeout, which browsers clamp to 4 ms once nested.
+ */
+const boundary = new MessageChannel();
+const waiting: Array<() => void> = [];
+boundary.port1.onmessage = () => waiting.shift()?.();
 function letMessagesIn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    boundary.port2.postMessage(null);
+  });
 }
 
 async function runNewest(): Promise<void> {
@@ -84,16 +94,8 @@ async function runNewest(): Promise<void> {
       const runs = traces.get(traceId);
       if (!runs) throw new Error(`no trace loaded under '${traceId}'`);
       const trace = await runs;
-      if (latest) continue;
-      const started = performance.now();
-      if (part === 'results')
-        scope.postMessage({
-          type: 'results',
-          seq,
-          results: methodResults(trace, settings),
-          ms: performance.now() - started,
-        });
-      else await curve(seq, trace, settings, started);
+      if (part === 'results') await results(seq, trace, settings);
+      else await curve(seq, trace, settings);
     } catch (err) {
       scope.postMessage({ type: 'error', seq, message: oneLine(err) });
     }
@@ -101,12 +103,25 @@ async function runNewest(): Promise<void> {
   running = false;
 }
 
+/** Every method's result in one message; dropped as soon as a newer 'run' is waiting (a slider being dragged). */
+async function results(seq: number, runs: TraceRuns, settings: WhatifSettings): Promise<void> {
+  const started = performance.now();
+  const out: MigrationResult[] = [];
+  for (const method of effectiveMethods(settings)) {
+    await letMessagesIn();
+    if (latest) return;
+    out.push(runs.simulate(method, settings));
+  }
+  scope.postMessage({ type: 'results', seq, results: out, ms: performance.now() - started });
+}
+
 /** The curve, one point (all methods at one x) per message; stops as soon as a newer 'run' is waiting. */
-async function curve(seq: number, runs: TraceRuns, settings: WhatifSettings, started: number): Promise<void> {
+async function curve(seq: number, runs: TraceRuns, settings: WhatifSettings): Promise<void> {
+  const started = performance.now();
   const xs = CURVE_POINTS[settings.curve];
   for (const [i, x] of xs.entries()) {
     const points: CurvePoint[] = [];
-    for (const method of settings.methods) {
+    for (const method of effectiveMethods(settings)) {
       await letMessagesIn();
       if (latest) return;
       points.push(curvePoint(runs, settings, x, method));
