@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -264,4 +264,26 @@ test('results that cannot be written to standard output (a full disk) are one li
   } finally {
     closeSync(full);
   }
+});
+
+test('a writer killed with SIGKILL mid-write leaves no output, and the next write removes its temporary file', async () => {
+  const target = join(dir, 'sigkill');
+  mkdirSync(target);
+  // a generated trace is written as it is made, so the temporary file exists for seconds
+  const child = spawn(process.execPath, [CLI, 'trace', 'gen', 'random', '--seed', '1', '--accesses', '50000000', '--pages', '1000', '-o', join(target, 'big.trace')]);
+  const temp = `.big.trace.postcopy-lab-${child.pid}.tmp`;
+  const exited = new Promise((done) => child.on('exit', done));
+  try {
+    for (let waited = 0; !readdirSync(target).includes(temp); waited += 20) {
+      assert.ok(waited < 60_000 && child.exitCode === null, 'the writer never showed its temporary file');
+      await new Promise((done) => setTimeout(done, 20));
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  assert.deepEqual(readdirSync(target), [temp], 'killed: the temporary file is all there is, no partial big.trace');
+  const { code, stderr } = await run([...gen(), '-o', join(target, 'small.trace')]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(readdirSync(target), ['small.trace']);
 });
