@@ -6,7 +6,7 @@ import { quoted, UserError } from '../errors';
 import { intFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import { parsePredictorName, PREDICT_DEFAULTS, predictionMetrics, PREDICTOR_NAMES, type PredictionMetrics } from '../prefetch';
-import { loadTrace, MAX_TRACE_ACCESSES, MAX_VM_PAGES, parseSwitchover } from '../trace';
+import { MAX_TRACE_ACCESSES, MAX_VM_PAGES, parseSwitchover, readTrace } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
   --trace FILE             trace file (text, binary .pctrace, optionally .gz)
@@ -50,7 +50,7 @@ export function formatPredictionMetrics(m: PredictionMetrics, traceName: string)
   return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n');
 }
 
-export function run(argv: string[]): void {
+export async function run(argv: string[]): Promise<void> {
   const { values: v, positionals } = parseFlags(argv, FLAGS, true);
   if (v.help) {
     console.log(USAGE);
@@ -58,7 +58,7 @@ export function run(argv: string[]): void {
   }
   if (positionals.length > 0) throw new UserError(`predict takes no positional arguments, got ${quoted(positionals[0])}`);
   const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
-  const trace = loadTrace(requireFlag(v.trace, 'trace'));
+  const trace = await readTrace(requireFlag(v.trace, 'trace'));
   const metrics = predictionMetrics(trace, name, {
     ...predictorOptionsFromFlags(v, [name]),
     k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_VM_PAGES),

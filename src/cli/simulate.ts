@@ -11,7 +11,7 @@ import {
 } from '../migration';
 import { parsePredictorName, type PredictorName } from '../prefetch';
 import {
-  checkPageSize, fractionSwitchover, loadTrace, MAX_PAGE_SIZE, MAX_VM_PAGES, parseSwitchover, parseSwitchoverSpec, streamTrace, summarizeTraceFile, timeAtIndex, type TraceSummary,
+  checkPageSize, fractionSwitchover, MAX_PAGE_SIZE, MAX_VM_PAGES, parseSwitchover, parseSwitchoverSpec, readTrace, streamTrace, summarizeTraceFile, timeAtIndex, type TraceSummary,
 } from '../trace';
 import { readInputText } from '../util/read-input';
 
@@ -167,10 +167,10 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
 }
 
 /** parseSimFlags, with the trace loaded whole (for several runs on it, or the oracle). */
-export function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
+export async function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
   const parsed = parseSimFlags(argv, predictorFlag, usage);
   if (!parsed) return undefined;
-  const trace = loadTrace(parsed.tracePath);
+  const trace = await readTrace(parsed.tracePath);
   const switchover = parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
   return { ...parsed, trace, input: simInputFromFlags(parsed.values, switchover, parsed.predictors) };
 }
@@ -208,7 +208,7 @@ export async function run(argv: string[]): Promise<void> {
   const predictor = parsed.predictors[0];
   let result: MigrationResult;
   if (predictor === 'oracle') {
-    const trace = loadTrace(parsed.tracePath);
+    const trace = await readTrace(parsed.tracePath);
     const switchover = parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
     result = simulate(trace, { ...simInputFromFlags(parsed.values, switchover, parsed.predictors), predictor });
   } else {

@@ -2,7 +2,7 @@ export * from './types';
 export * from './switchover';
 export * from './limits';
 export { makeTrace, TraceBuilder, checkPageSize, MAX_PAGE_SIZE, type TraceColumns, type TraceMeta } from './make';
-export { loadTrace, streamTrace, summarizeTraceFile, timeAtIndex, saveTrace, writeTraceStream, isBinaryPath } from './io';
+export { loadTrace, readTrace, streamTrace, summarizeTraceFile, timeAtIndex, saveTrace, writeTraceStream, isBinaryPath } from './io';
 export { encodeBinaryTrace, decodeBinaryTrace, encodeBinaryHeader, encodeBinaryBlocks, BinaryTraceDecoder, BINARY_VERSION } from './binary';
 export { TraceDecoder, ChunkSink, CHUNK_ACCESSES, type TraceFileInfo } from './decode';
 export { parseTextTrace, formatTextTrace, TextTraceParser } from './text';

@@ -190,3 +190,13 @@ async function* encodedPieces(path: string, head: TraceSummaryHead, chunks: Asyn
 export async function writeTraceStream(path: string, head: TraceSummaryHead, chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>): Promise<void> {
   await writeStreamAtomic(path, encodedPieces(path, head, chunks), path.endsWith('.gz'));
 }
+
+/** loadTrace through streamTrace: a .gz is gunzipped as a stream, never whole in memory beside the trace. */
+export async function readTrace(path: string): Promise<Trace> {
+  const builder = new TraceBuilder();
+  const stream = streamTrace(path);
+  for (let next = await stream.next(); ; next = await stream.next()) {
+    if (next.done) return builder.finish(next.value.pageSize, next.value.name);
+    builder.append(next.value);
+  }
+}
