@@ -22,7 +22,7 @@ function ppmQualityJob(workload: Workload, options: PredictionMetricsOptions, la
 
 function ppmQualityRow(workload: Workload, options: PredictionMetricsOptions, m: PredictionMetrics): Row {
   return {
-    workload: workload.name, source: workload.source, order: options.order ?? EXPERIMENT_DEFAULTS.order, k: m.k,
+    workload: workload.name, source: workload.source, seed: workload.seed ?? null, order: options.order ?? EXPERIMENT_DEFAULTS.order, k: m.k,
     training: options.training ?? 'both', topKHitRate: m.topKHitRate, accuracy: m.accuracy, coverage: m.coverage,
     faults: m.faults, faultsWithoutPrefetch: m.faultsWithoutPrefetch, prefetchIssued: m.prefetchIssued,
     prefetchUsed: m.prefetchUsed, modelSize: m.modelSize,

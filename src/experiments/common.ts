@@ -2,10 +2,12 @@
  * What every experiment shares: the default setup, one simulation of a workload under it, the metric
  * columns of a result, and progress reporting for the long sweeps.
  */
-import { simulate, type MigrationResult, type SimHooks, type SimInput } from '../migration';
+import { simulate, type MigrationResult, type PushPolicy, type SimHooks, type SimInput } from '../migration';
 import { formatNumber, type Row } from '../report/table';
 import { switchoverAtFraction } from '../trace';
 import type { Workload } from './workloads';
+
+import { extent, intervalsOverlap, mean, type Extent } from '../util/statistics';
 
 export { extent, intervalsOverlap, mean, median, quantile, type Extent } from '../util/statistics';
 
@@ -22,13 +24,20 @@ export const EXPERIMENT_DEFAULTS = {
   rttUs: 200,
 } as const;
 
-/** The default setup in one sentence, for a notebook's opening (numbers from EXPERIMENT_DEFAULTS). */
-export function setupMarkdown(): string {
+/** How each push policy reads in a notebook's setup sentence. */
+const PUSH_IN_WORDS: Record<PushPolicy, string> = {
+  off: 'no background push (so every page the VM needs arrives by a fault or a prefetch)',
+  sequential: 'a background push of the remaining pages in address order',
+  restart: "QEMU's background push (address order, restarting after each faulted page)",
+};
+
+/** The default setup in one sentence, for a notebook's opening (numbers from EXPERIMENT_DEFAULTS; the push the notebook uses). */
+export function setupMarkdown(push: PushPolicy = 'off'): string {
   const d = EXPERIMENT_DEFAULTS;
   return `**Setup** (unless a notebook varies it): PPM of order ${d.order} sends k = ${d.k} predicted pages with each ` +
     `faulted page; migration switches over after ${d.switchoverFraction * 100} % of each trace's accesses (those ran on ` +
     `the source and are the history PPM trains on, then it keeps learning online); ${d.bandwidthBps / 1e9} Gbit/s link, ` +
-    `${d.rttUs} µs round trip, no background push (so every page the VM needs arrives by a fault or a prefetch).`;
+    `${d.rttUs} µs round trip, ${PUSH_IN_WORDS[push]}.`;
 }
 
 /** Anything simulate() accepts, plus the switchover as a fraction of the trace's accesses. */
@@ -77,6 +86,20 @@ export function resultMetrics(r: MigrationResult) {
 export function percentChange(before: number, after: number): number {
   if (before === 0) return after === 0 ? 0 : Infinity;
   return ((after - before) / before) * 100;
+}
+
+/**
+ * Each row with `${column}ChangePercent` for each column: its change against the baseline row that has the
+ * same values in `match` and the values of `baseline` (e.g. plain post-copy on the same workload, seed and network).
+ */
+export function withChangeAgainst(rows: readonly Row[], match: readonly string[], baseline: Row, columns: readonly string[]): Row[] {
+  const key = (r: Row) => JSON.stringify(match.map((m) => r[m]));
+  const bases = new Map(rowsWhere(rows, baseline).map((r) => [key(r), r]));
+  return rows.map((r) => {
+    const base = bases.get(key(r));
+    if (!base) throw new Error(`no baseline ${JSON.stringify(baseline)} for ${key(r)}`);
+    return { ...r, ...Object.fromEntries(columns.map((c) => [`${c}ChangePercent`, percentChange(Number(base[c]), Number(r[c]))])) };
+  });
 }
 
 /** Reports progress of a long experiment: called after each unit of work. */
@@ -129,6 +152,83 @@ export function describeChange(percent: number, fewer = 'fewer', more = 'more'):
   return `${formatNumber(Math.abs(percent))} % ${percent < 0 ? fewer : more}`;
 }
 
+/**
+ * One row per group of rows sharing the values of `by` (groups in order of first appearance): those values,
+ * `runs` (the group's size: a synthetic workload's seeds, 1 for a real trace), and per column its mean as
+ * `column`, its smallest value as `columnMin` and its largest as `columnMax` (the min-max interval over seeds).
+ */
+export function summarise(rows: readonly Row[], by: readonly string[], columns: readonly string[]): Row[] {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = JSON.stringify(by.map((b) => row[b]));
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return [...groups.values()].map((group) => {
+    const summary: Record<string, Row[string]> = Object.fromEntries(by.map((b) => [b, group[0][b]]));
+    summary.runs = group.length;
+    for (const c of columns) {
+      const values = group.map((r) => Number(r[c]));
+      const { min, max } = extent(values);
+      Object.assign(summary, { [c]: mean(values), [`${c}Min`]: min, [`${c}Max`]: max });
+    }
+    return summary;
+  });
+}
+
+/** The min-max interval of `column` in a summarise() row. */
+export function intervalOf(summary: Row, column: string): Extent {
+  return { min: Number(summary[`${column}Min`]), max: Number(summary[`${column}Max`]) };
+}
+
+/**
+ * A summarised value for a table or a sentence: "1,821 (1,815–1,830)", "-56.6 (-56.8 to -56.4)" (a dash would
+ * read as a minus), or just "1,821" when every run agrees.
+ */
+export function formatInterval(summary: Row, column: string): string {
+  const { min, max } = intervalOf(summary, column);
+  const value = formatNumber(Number(summary[column]));
+  if (min === max) return value;
+  return `${value} (${formatNumber(min)}${min < 0 ? ' to ' : '–'}${formatNumber(max)})`;
+}
+
+/**
+ * The sign of a change summarised over seeds, counting only what every seed agrees on: -1 when all seeds
+ * lower the value, 1 when all raise it, 0 when the interval holds 0 (no measurable change).
+ */
+export function changeDirection(summary: Row, column: string): -1 | 0 | 1 {
+  const { min, max } = intervalOf(summary, column);
+  return max < 0 ? -1 : min > 0 ? 1 : 0;
+}
+
+/** summarise() rows for a table: each of `columns` as its formatted interval (other columns unchanged). */
+export function withIntervals(summaries: readonly Row[], columns: readonly string[]): Row[] {
+  return summaries.map((s) => ({ ...s, ...Object.fromEntries(columns.map((c) => [c, formatInterval(s, c)])) }));
+}
+
+/**
+ * Interval a against interval b in words: "no measurable difference" when they overlap, else `below` or `above`.
+ * Overlapping min-max intervals over the same seeds mean the seed moves the result more than the method does.
+ */
+export function compareIntervals(a: Extent, b: Extent, below = 'lower', above = 'higher'): string {
+  if (intervalsOverlap(a, b)) return 'no measurable difference';
+  return a.max < b.min ? below : above;
+}
+
+/**
+ * A percent change summarised over seeds, in words: "62 % fewer (60–64 % over the seeds)", or "no measurable
+ * change (-0.4 % to +0.3 % over the seeds)" when the seeds disagree on its sign.
+ */
+export function describeChangeInterval(summary: Row, column: string, fewer = 'fewer', more = 'more'): string {
+  const { min, max } = intervalOf(summary, column);
+  const signed = (v: number) => `${v > 0 ? '+' : ''}${formatNumber(v)} %`;
+  if (min === max) return describeChange(min, fewer, more);
+  if (changeDirection(summary, column) === 0) return `no measurable change (${signed(min)} to ${signed(max)} over the seeds)`;
+  const [near, far] = min < 0 ? [-max, -min] : [min, max];
+  return `${describeChange(Number(summary[column]), fewer, more)} (${formatNumber(near)}–${formatNumber(far)} % over the seeds)`;
+}
+
 /** Axis and table labels of the metric columns, units included; one place so every figure agrees. */
 export const METRIC_LABELS = {
   networkFaults: 'network page faults (count)',
@@ -149,3 +249,21 @@ export const METRIC_LABELS = {
   totalMigrationMs: 'total migration time (ms)',
   bytesSentMiB: 'data sent (MiB)',
 } as const satisfies Record<keyof ReturnType<typeof resultMetrics> | 'faultChangePercent', string>;
+
+/** Table headers in words with units for every column the experiments' rows carry (metrics included). */
+export const COLUMN_LABELS: Readonly<Record<string, string>> = {
+  ...METRIC_LABELS,
+  workload: 'workload', source: 'source', seed: 'seed', seeds: 'seeds', runs: 'runs (seeds)', method: 'method',
+  distinctPagesTouched: 'distinct pages touched after switchover', touchedShare: 'share of VM pages touched',
+  stallChangePercent: 'change in stall vs plain post-copy (%)',
+  downtimePlusStallMsChangePercent: 'change in downtime + stall vs plain post-copy (%)',
+  degradedMsChangePercent: 'change in degraded time vs plain post-copy (%)',
+  stallMsChangePercent: 'change in stall vs plain post-copy (%)', timeMs: 'time since the migration started (ms)',
+  instructionsPerMs: 'instructions executed per ms', setting: 'setting', bandwidthGbps: 'bandwidth (Gbit/s)', rttUs: 'round trip (µs)',
+  writeRatio: 'write share of accesses', precopyRounds: 'pre-copy rounds', push: 'background push',
+  minProbability: 'PPM confidence threshold', plainFaults: 'plain post-copy faults (count)', plainStallMs: 'plain post-copy stall (ms)',
+  order: 'PPM order', k: 'pages per fault k', training: 'training data', topKHitRate: 'top-k hit rate (share of faults)',
+  coverage: 'coverage (share of faults removed)', modelSize: 'model size (contexts)', faults: 'network faults (count)',
+  faultsWithoutPrefetch: 'faults without prefetch (count)', accesses: 'accesses replayed', ofAccesses: 'accesses in the whole trace',
+  distinctPages: 'distinct pages', footprintMiB: 'footprint (MiB)', writeShare: 'write share',
+};

@@ -11,3 +11,4 @@ export * from './ppm-misses';
 export * from './real-qemu';
 export * from './jobs';
 export * from './parallel';
+export * from './timeline';

@@ -35,7 +35,7 @@ export function timesVsNetwork(
   const results = runJobs(points.map(({ workload, method, bandwidthGbps, rttUs }) => simulationJob(workload, {
     ...overrides, predictor: method, network: { ...overrides.network, bandwidthBps: bandwidthGbps * 1e9, rttUs },
   }, `${workload.name} ${method} ${bandwidthGbps} Gbit/s ${rttUs} us`)), progress);
-  return points.map(({ workload, method, bandwidthGbps, rttUs }, i) => ({ workload: workload.name, method, bandwidthGbps, rttUs, ...resultMetrics(results[i]) }));
+  return points.map(({ workload, method, bandwidthGbps, rttUs }, i) => ({ workload: workload.name, seed: workload.seed ?? null, method, bandwidthGbps, rttUs, ...resultMetrics(results[i]) }));
 }
 
 /** The rows of a one-dimensional slice: the other network knob held at its experiment default. */

@@ -1,3 +1,4 @@
+import type { SimHooks } from '../migration';
 import { PREDICTOR_NAMES, type PredictorName, type PredictorOptions } from '../prefetch';
 import type { Row } from '../report/table';
 import { formatNumber } from '../report/table';
@@ -38,8 +39,8 @@ export const ORACLE_FAULT_GOAL = 1.15;
 export const ORACLE_GOAL_SETTING: SimOverrides = { k: 8, switchoverFraction: 0.5, push: 'off' };
 
 /** One workload under one method: the experiment setup, the overrides, then the method's own options. */
-export function simulateMethod(workload: Workload, method: Method, overrides: SimOverrides = {}) {
-  return simulateWorkload(workload, methodOverrides(method, overrides));
+export function simulateMethod(workload: Workload, method: Method, overrides: SimOverrides = {}, hooks: SimHooks = {}) {
+  return simulateWorkload(workload, methodOverrides(method, overrides), hooks);
 }
 
 /** The overrides with the method's predictor and its own options on top. */
@@ -65,7 +66,7 @@ export function methodComparison(workloads: readonly Workload[], methods: readon
     const r = results[i];
     const plain = plainOf.get(workload)!;
     return [{
-      workload: workload.name, source: workload.source, method: method.label, distinctPagesTouched: r.distinctPagesTouched,
+      workload: workload.name, source: workload.source, seed: workload.seed ?? null, method: method.label, distinctPagesTouched: r.distinctPagesTouched,
       touchedShare: r.distinctPagesTouched / r.vmPages, ...resultMetrics(r),
       faultChangePercent: percentChange(plain.networkFaults, r.networkFaults), stallChangePercent: percentChange(plain.stallMs, r.stallMs),
     }];
@@ -150,4 +151,35 @@ export function methodFindings(rows: readonly Row[]): string[] {
     `wasted prefetches (sent, never touched) ${medians('wastedPrefetches')}; ` +
     `late prefetches ${medians('latePrefetches')}.`);
   return out;
+}
+
+/** A migration setting to compare methods under: a name for rows and legends, and what it changes. */
+export interface Setting {
+  label: string;
+  overrides: SimOverrides;
+}
+
+/**
+ * The paper's setting (every page the VM needs comes by a fault or a prediction) and QEMU's post-copy as it
+ * runs by default (the source pushes the rest in address order, restarting after each faulted page; a faulted
+ * page queues behind the pushed ones) and with postcopy-preempt (faulted pages on their own channel).
+ */
+export const MIGRATION_SETTINGS: readonly Setting[] = [
+  { label: 'paper: no push', overrides: { push: 'off' } },
+  { label: 'QEMU: restart push', overrides: { push: 'restart', network: { urgentChannel: false } } },
+  { label: 'QEMU: restart push + preempt', overrides: { push: 'restart', network: { urgentChannel: true } } },
+];
+
+/**
+ * methodComparison under each setting (its overrides over the caller's): one row per (setting, workload,
+ * method), changes measured against plain post-copy under the same setting.
+ */
+export function settingComparison(
+  workloads: readonly Workload[], settings: readonly Setting[], methods: readonly Method[], overrides: SimOverrides = {}, progress?: Progress,
+): Row[] {
+  return settings.flatMap((setting, n) => {
+    const report: Progress | undefined = progress && ((done, total, label) => progress(n * total + done, settings.length * total, `${setting.label} ${label}`));
+    const merged = { ...overrides, ...setting.overrides, network: { ...overrides.network, ...setting.overrides.network } };
+    return methodComparison(workloads, methods, merged, report).map((row) => ({ setting: setting.label, ...row }));
+  });
 }

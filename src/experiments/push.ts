@@ -3,7 +3,7 @@ import type { Row } from '../report/table';
 import { gridPoints, percentChange, resultMetrics, type Progress, type SimOverrides } from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
-import { COMPARED_METHODS, methodComparison, methodOverrides, type Method } from './predictors';
+import { COMPARED_METHODS, methodOverrides, settingComparison, type Method } from './predictors';
 import type { Workload } from './workloads';
 
 /** The threshold shown next to the paper's PPM; picked from confidenceSweep on the real traces. */
@@ -28,10 +28,8 @@ export function pushComparison(
   workloads: readonly Workload[], policies: readonly PushPolicy[] = PUSH_POLICIES,
   methods: readonly Method[] = DEFAULT_PUSH_METHODS, overrides: SimOverrides = {}, progress?: Progress,
 ): Row[] {
-  return policies.flatMap((push, n) => {
-    const report: Progress | undefined = progress && ((done, total, label) => progress(n * total + done, policies.length * total, `${push} ${label}`));
-    return methodComparison(workloads, methods, { ...overrides, push }, report).map((row) => ({ ...row, push }));
-  });
+  const settings = policies.map((push) => ({ label: push, overrides: { push } }));
+  return settingComparison(workloads, settings, methods, overrides, progress).map(({ setting, ...row }) => ({ ...row, push: setting }));
 }
 
 export const DEFAULT_CONFIDENCE_THRESHOLDS: readonly number[] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
@@ -56,7 +54,7 @@ export function confidenceSweep(
     const r = results[workloads.length + i];
     const base = plain.get(workload)!;
     return {
-      workload: workload.name, source: workload.source, push, minProbability, method: 'ppm', ...resultMetrics(r),
+      workload: workload.name, source: workload.source, seed: workload.seed ?? null, push, minProbability, method: 'ppm', ...resultMetrics(r),
       plainFaults: base.networkFaults, plainStallMs: base.stallMs,
       faultChangePercent: percentChange(base.networkFaults, r.networkFaults), stallChangePercent: percentChange(base.stallMs, r.stallMs),
     };

@@ -6,7 +6,7 @@ import type { WhatifPageOptions } from '../report/whatif/page';
 import { EXPERIMENT_DEFAULTS, gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
-import { findWorkload, realWorkloads, syntheticGenerators, type RealOptions, type SyntheticOptions, type Workload } from './workloads';
+import { findWorkload, realWorkloads, SYNTHETIC_SEEDS, syntheticGenerators, type RealOptions, type SyntheticOptions, type Workload } from './workloads';
 
 /** The knobs of the what-if notebook. */
 export interface WhatIfParams {
@@ -85,7 +85,8 @@ export function whatIfPageOptions(synthetic: SyntheticOptions = {}, real: RealOp
   return {
     workloads: [
       ...realWorkloads(real).map((w) => ({ name: w.name, trace: w.trace })),
-      ...syntheticGenerators(synthetic).map(({ kind, options }) => ({ name: kind, generator: kind, options })),
+      // one seed per kind: the page names workloads by kind
+      ...syntheticGenerators({ seeds: SYNTHETIC_SEEDS.slice(0, 1), ...synthetic }).map(({ kind, options }) => ({ name: kind, generator: kind, options })),
     ],
     initial: {
       methods: [...WHAT_IF_PAGE_METHODS], k: e.k, options: { order: e.order }, switchoverPercent: e.switchoverFraction * 100,

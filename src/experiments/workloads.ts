@@ -10,15 +10,19 @@ import type { Row } from '../report/table';
 import { GENERATOR_KINDS, generateTrace, loadTrace, traceStats, type GeneratorKind, type GeneratorOptions, type Trace } from '../trace';
 
 export interface Workload {
+  /** The generator kind or the real trace's name; seeds of one kind share it. */
   name: string;
   source: 'synthetic' | 'real';
+  /** The generator's seed (synthetic workloads only). */
+  seed?: string;
   trace: Trace;
   /** Accesses in the whole trace before any prefix cut (= trace length when not cut). */
   fullAccesses: number;
 }
 
 export interface SyntheticOptions {
-  seed?: string;
+  /** One trace per seed and kind: the spread over seeds is the interval the notebooks show. */
+  seeds?: readonly string[];
   accesses?: number;
   pages?: number;
   writeRatio?: number;
@@ -31,19 +35,33 @@ export interface SyntheticOptions {
  * switchover show most of each pattern (PPM learns from them) and prediction still has pages to get
  * wrong; 1000 instructions per access is within the range of the real traces (about 220 to 2500).
  */
-export const SYNTHETIC_DEFAULTS = { seed: 'postcopy-lab', accesses: 50_000, pages: 16_384, writeRatio: 0.3, instructionsPerAccess: 1000 } as const;
+export const SYNTHETIC_DEFAULTS = { accesses: 50_000, pages: 16_384, writeRatio: 0.3, instructionsPerAccess: 1000 } as const;
 
-/** The generator settings behind syntheticWorkloads: one per kind (the what-if page's worker runs them itself). */
-export function syntheticGenerators(options: SyntheticOptions = {}): Array<{ kind: GeneratorKind; options: GeneratorOptions }> {
-  const { kinds = GENERATOR_KINDS, ...rest } = options;
-  return kinds.map((kind) => ({ kind, options: { ...SYNTHETIC_DEFAULTS, ...rest } }));
+/** Five seeds per kind: enough for a min-max interval that shows whether a difference outlives the seed. */
+export const SYNTHETIC_SEEDS: readonly string[] = ['seed-1', 'seed-2', 'seed-3', 'seed-4', 'seed-5'];
+
+/**
+ * Kinds that differ for address-blind methods (plain post-copy, PPM over page numbers, the oracle): sequential,
+ * strided and pointer-chase are each one cycle through every page, relabelled, so without an address-ordered push
+ * those methods give them identical results; they stay apart only for spatial predictors (notebook 04) and push.
+ */
+export const DISTINCT_KINDS: readonly GeneratorKind[] = ['sequential', 'random', 'zipf', 'phased'];
+
+/**
+ * The generator settings behind syntheticWorkloads: one per kind and seed, kinds outermost (the what-if
+ * page's worker runs them itself).
+ */
+export function syntheticGenerators(options: SyntheticOptions = {}): Array<{ kind: GeneratorKind; seed: string; options: GeneratorOptions }> {
+  const { kinds = GENERATOR_KINDS, seeds = SYNTHETIC_SEEDS, ...rest } = options;
+  return kinds.flatMap((kind) => seeds.map((seed) => ({ kind, seed, options: { ...SYNTHETIC_DEFAULTS, ...rest, seed } })));
 }
 
-/** One seeded trace per generator kind (same options give the same traces). */
+/** One seeded trace per generator kind and seed, kinds outermost (same options give the same traces). */
 export function syntheticWorkloads(options: SyntheticOptions = {}): Workload[] {
-  return syntheticGenerators(options).map(({ kind, options: o }) => ({
+  return syntheticGenerators(options).map(({ kind, seed, options: o }) => ({
     name: kind,
     source: 'synthetic' as const,
+    seed,
     trace: generateTrace(kind, o),
     fullAccesses: o.accesses,
   }));
@@ -106,13 +124,15 @@ export function findWorkload(workloads: readonly Workload[], name: string): Work
   return workload;
 }
 
-/** One row per workload for a notebook's setup table: what was replayed, and what was cut. */
+/** One row per workload name for a notebook's setup table: what was replayed, what was cut, how many seeds (first seed's stats). */
 export function workloadRows(workloads: readonly Workload[]): Row[] {
-  return workloads.map((w) => {
-    const stats = traceStats(w.trace);
+  const names = [...new Set(workloads.map((w) => w.name))];
+  return names.map((name) => {
+    const same = workloads.filter((w) => w.name === name);
+    const stats = traceStats(same[0].trace);
     return {
-      workload: w.name, source: w.source, accesses: stats.accesses, ofAccesses: w.fullAccesses,
-      distinctPages: stats.distinctPages, footprintMiB: stats.footprintMiB, writeShare: stats.writeShare,
+      workload: name, source: same[0].source, seeds: same[0].seed === undefined ? null : same.length, accesses: stats.accesses,
+      ofAccesses: same[0].fullAccesses, distinctPages: stats.distinctPages, footprintMiB: stats.footprintMiB, writeShare: stats.writeShare,
     };
   });
 }

@@ -25,6 +25,11 @@ export interface ChartSpec {
   facetColumns?: number;
   logX?: boolean;
   logY?: boolean;
+  /** Columns holding the lower and upper end of each y value's interval (e.g. min and max over seeds): error bars. */
+  yLow?: string;
+  yHigh?: string;
+  /** d3 format of the y tick labels, e.g. '.0%' for shares (default: plain numbers with thousands separators). */
+  yTickFormat?: string;
   width?: number;
   height?: number;
 }
@@ -41,17 +46,35 @@ function panels(rows: readonly Row[], spec: ChartSpec): Panel[] {
   return distinct(rows, facet).map((title) => ({ title, rows: rows.filter((r) => String(r[facet]) === title) }));
 }
 
+/** 1, 2, 5, 10, 20, 50, ... from the decade below `min` to the first tick at or above `max` (positive values only). */
+export function logTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const ticks: number[] = [];
+  for (let decade = 10 ** Math.floor(Math.log10(min)); ; decade *= 10) {
+    for (const step of [1, 2, 5]) {
+      const tick = Number((step * decade).toPrecision(12));
+      if (tick * 5 >= min) ticks.push(tick);
+      if (tick >= max) return ticks;
+    }
+  }
+}
+
 /**
- * A log x axis ticks exactly at the swept values: plotly's own log ticks (1, 2, 5, 10, 2, ...) hide
- * which values were measured.
+ * Axis layout. A log x axis ticks exactly at the swept values (plotly's own log ticks hide which values
+ * were measured); a log y axis ticks at 1-2-5 steps written in full (plotly writes "2" for 2000). Tick
+ * labels are plain numbers with thousands separators, never SI suffixes ("300µ" for a share of 0.0003).
  */
-function axisLayout(spec: ChartSpec, axis: 'x' | 'y', showTitle: boolean, sweptX: readonly number[]): Record<string, unknown> {
+function axisLayout(spec: ChartSpec, axis: 'x' | 'y', showTitle: boolean, sweptX: readonly number[], yValues: readonly number[]): Record<string, unknown> {
   const log = axis === 'x' ? spec.logX : spec.logY;
   const title = axis === 'x' ? spec.xTitle : spec.yTitle;
+  const positive = yValues.filter((v) => v > 0);
+  const tickvals = !log ? undefined : axis === 'x' ? sweptX : logTicks(Math.min(...positive), Math.max(...positive));
   return {
     title: showTitle ? { text: title } : undefined, type: log ? 'log' : undefined, automargin: true,
     rangemode: axis === 'y' ? 'tozero' : undefined,
-    tickvals: axis === 'x' && log ? sweptX : undefined,
+    tickvals, ticktext: tickvals?.map((v) => v.toLocaleString('en-US')),
+    exponentformat: 'none', separatethousands: true,
+    tickformat: axis === 'y' ? spec.yTickFormat : undefined,
   };
 }
 
@@ -59,13 +82,14 @@ function axisLayout(spec: ChartSpec, axis: 'x' | 'y', showTitle: boolean, sweptX
 function layout(spec: ChartSpec, rowsShown: readonly Row[], titles: ReadonlyArray<string | undefined>, extra: Record<string, unknown>): Record<string, unknown> {
   const n = titles.length;
   const sweptX = [...new Set(rowsShown.map((r) => Number(r[spec.x])))].sort((a, b) => a - b);
+  const yValues = rowsShown.flatMap((r) => [r[spec.y], r[spec.yLow ?? spec.y], r[spec.yHigh ?? spec.y]].map(Number));
   const columns = Math.min(n, spec.facetColumns ?? 3);
   const rows = Math.ceil(n / columns);
   const axes: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const suffix = i === 0 ? '' : String(i + 1);
-    axes[`xaxis${suffix}`] = axisLayout(spec, 'x', i >= n - columns, sweptX);
-    axes[`yaxis${suffix}`] = axisLayout(spec, 'y', i % columns === 0, sweptX);
+    axes[`xaxis${suffix}`] = axisLayout(spec, 'x', i >= n - columns, sweptX, yValues);
+    axes[`yaxis${suffix}`] = axisLayout(spec, 'y', i % columns === 0, sweptX, yValues);
   }
   const annotations = titles.flatMap((text, i) => (text === undefined ? [] : [{
     text: `<b>${text}</b>`, showarrow: false, xref: `x${i === 0 ? '' : i + 1} domain`, yref: `y${i === 0 ? '' : i + 1} domain`,
@@ -102,10 +126,24 @@ function build(rows: readonly Row[], spec: ChartSpec, trace: TraceBuilder, extra
   };
 }
 
+/** Error bars from the spec's interval columns (none without them). */
+function errorBars(rows: readonly Row[], spec: ChartSpec): Record<string, unknown> {
+  if (spec.yLow === undefined || spec.yHigh === undefined) return {};
+  const low = spec.yLow;
+  const high = spec.yHigh;
+  return {
+    error_y: {
+      type: 'data', symmetric: false, thickness: 1.5, width: 3,
+      array: rows.map((r) => Number(r[high]) - Number(r[spec.y])), arrayminus: rows.map((r) => Number(r[spec.y]) - Number(r[low])),
+    },
+  };
+}
+
 /** Grouped bars: one group per x value, one bar per series value. */
 export function groupedBar(rows: readonly Row[], spec: ChartSpec): Figure {
   return build(rows, spec, (method, mine) => ({
     type: 'bar', marker: { color: colorFor(method) }, x: mine.map((r) => r[spec.x]), y: mine.map((r) => r[spec.y]),
+    ...errorBars(mine, spec),
   }), { barmode: 'group' });
 }
 
@@ -115,7 +153,7 @@ export function lineChart(rows: readonly Row[], spec: ChartSpec): Figure {
     const sorted = [...mine].sort((a, b) => Number(a[spec.x]) - Number(b[spec.x]));
     return {
       type: 'scatter', mode: 'lines+markers', line: { color: colorFor(method) }, marker: { color: colorFor(method) },
-      x: sorted.map((r) => r[spec.x]), y: sorted.map((r) => r[spec.y]),
+      x: sorted.map((r) => r[spec.x]), y: sorted.map((r) => r[spec.y]), ...errorBars(sorted, spec),
     };
   });
 }

@@ -120,6 +120,22 @@ export function makeSelfContained(html: string): string {
 }
 
 /**
+ * Folds the code away in a report so that it reads question, finding, evidence: every code cell's
+ * input and printed text (progress lines) are hidden behind a small "code" toggle (the notebook itself
+ * keeps them in view). CSS hides, a few lines of script add the toggles, so without script the report
+ * still reads as prose.
+ */
+export function foldCode(html: string): string {
+  const hidden = '.jp-CodeCell .jp-Cell-inputWrapper,.jp-CodeCell .jp-RenderedText[data-mime-type="text/plain"]';
+  const shown = '.jp-CodeCell.pcl-open .jp-Cell-inputWrapper,.jp-CodeCell.pcl-open .jp-RenderedText[data-mime-type="text/plain"]';
+  const style = `<style>${hidden}{display:none}${shown}{display:block}` +
+    '.pcl-code-toggle{font:12px sans-serif;color:#666;background:none;border:1px solid #ccc;border-radius:3px;margin:2px 0;cursor:pointer}</style>';
+  const script = '<script>document.querySelectorAll(".jp-CodeCell").forEach(function(cell){var b=document.createElement("button");' +
+    'b.className="pcl-code-toggle";b.textContent="code";b.onclick=function(){cell.classList.toggle("pcl-open");};cell.insertBefore(b,cell.firstChild);});</script>';
+  return html.replace(/<\/body>(?![\s\S]*<\/body>)/, `${style}${script}</body>`);
+}
+
+/**
  * Executes a notebook headless with the tslab kernel and writes NAME.html into outDir (atomically).
  * Throws UserError naming the notebook and the failing cell's error.
  */
@@ -130,12 +146,14 @@ export function executeNotebook(notebook: string, outDir: string, env: NodeJS.Pr
   try {
     const result = spawnSync('jupyter', [
       'nbconvert', '--to', 'html', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
+      // tslab reports no execution counts: the prompts would all read "In [ ]"
+      '--TemplateExporter.exclude_input_prompt=True', '--TemplateExporter.exclude_output_prompt=True',
       '--ExecutePreprocessor.timeout=1200', '--output-dir', work, notebook,
     ], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
     if (result.status !== 0) throw new UserError(`notebook ${basename(notebook)} failed in ${describeFailure(notebook, result.stderr ?? '', work, env)}`);
     const name = basename(notebook).replace(/\.ipynb$/, '.html');
     const html = join(outDir, name);
-    writeFileAtomic(html, makeSelfContained(readFileSync(join(work, name), 'utf8')));
+    writeFileAtomic(html, foldCode(makeSelfContained(readFileSync(join(work, name), 'utf8'))));
     return { notebook, html, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
 import { explorerHtml, type ExplorerCell, type ExplorerOptions } from './explorer';
 import { figureHtml, plotlyScriptTag, type Figure } from './figure';
-import { tableHtml, type Row } from './table';
+import { tableHtml, type Row, type TableOptions } from './table';
 import { whatifFrameHtml } from './whatif/page';
 
 /** The checkout's root: this file is at <root>/dist/report (or <root>/src/report under tsx). */
@@ -45,9 +45,9 @@ export function markdown(text: string): void {
   tslabDisplay().markdown(text);
 }
 
-/** Shows rows as an HTML table. */
-export function showTable(rows: readonly Row[], columns?: readonly string[]): void {
-  tslabDisplay().html(tableHtml(rows, columns));
+/** Shows rows as an HTML table (headers from options.labels, folded under options.collapsed). */
+export function showTable(rows: readonly Row[], columns?: readonly string[], options?: TableOptions): void {
+  tslabDisplay().html(tableHtml(rows, columns, options));
 }
 
 /**

@@ -8,11 +8,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ESCAPES[c]);
 }
 
-/** A number as a short readable string: integers as is, others with 3 significant digits. */
+/**
+ * A number as a short readable string: integers whole, others to 3 significant digits but never fewer than
+ * the integer part (1821.4 -> 1,821); thousands separated (16,384).
+ */
 export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
   if (!Number.isFinite(value)) return String(value);
-  return Number(value.toPrecision(3)).toString();
+  const shown = Number.isInteger(value) ? value : Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(3));
+  return shown.toLocaleString('en-US', { maximumFractionDigits: 20 });
 }
 
 function formatCell(value: Row[string]): string {
@@ -20,13 +23,21 @@ function formatCell(value: Row[string]): string {
   return typeof value === 'number' ? formatNumber(value) : String(value);
 }
 
+export interface TableOptions {
+  /** Header text per column name (words with units); columns without one show their name. */
+  labels?: Readonly<Record<string, string>>;
+  /** Folds the table under this one-line summary (an HTML details element): for long tables. */
+  collapsed?: string;
+}
+
 /** Rows as an HTML table; columns default to the keys of the first row. */
-export function tableHtml(rows: readonly Row[], columns: readonly string[] = Object.keys(rows[0] ?? {})): string {
-  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+export function tableHtml(rows: readonly Row[], columns: readonly string[] = Object.keys(rows[0] ?? {}), options: TableOptions = {}): string {
+  const head = columns.map((c) => `<th>${escapeHtml(options.labels?.[c] ?? c)}</th>`).join('');
   const body = rows
     .map((row) => `<tr>${columns.map((c) => `<td>${escapeHtml(formatCell(row[c]))}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table class="pcl-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  const table = `<table class="pcl-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return options.collapsed === undefined ? table : `<details><summary>${escapeHtml(options.collapsed)}</summary>${table}</details>`;
 }
 
 /** Rows as aligned plain text (first column left, the others right): for terminals and logs. */

@@ -5,14 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, median, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange,
+  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange, changeDirection, compareIntervals, describeChangeInterval, formatInterval, MIGRATION_SETTINGS, withChangeAgainst, settingComparison, summarise, throughputBins, throughputTimeline, withIntervals,
   predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
 import { predictionMetrics } from '../../src/prefetch';
 import { makeTrace, switchoverAtFraction } from '../../src/trace';
 
-const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf'], accesses: 2000, pages: 256 });
+const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf'], seeds: ['t'], accesses: 2000, pages: 256 });
 const METRICS = ['networkFaults', 'latePrefetches', 'prefetchIssued', 'prefetchUsed', 'wastedPrefetches', 'accuracy',
   'downtimeMs', 'stallMs', 'totalMigrationMs', 'bytesSentMiB'];
 
@@ -146,10 +146,80 @@ test('confidenceSweep: threshold 0 is the paper\'s PPM; 1 sends nothing (escape 
   }
 });
 
-test('median: odd and even counts, unsorted input, empty', () => {
-  assert.equal(median([3, 1, 2]), 2);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.ok(Number.isNaN(median([])));
+test('syntheticWorkloads: one trace per kind and seed, named by kind; the setup table has one row per kind', () => {
+  const workloads = syntheticWorkloads({ kinds: ['random', 'zipf'], seeds: ['a', 'b', 'c'], accesses: 500, pages: 64 });
+  assert.deepEqual(workloads.map((w) => `${w.name}/${w.seed}`), ['random/a', 'random/b', 'random/c', 'zipf/a', 'zipf/b', 'zipf/c']);
+  assert.notDeepEqual(workloads[0].trace.page, workloads[1].trace.page);
+  assert.deepEqual(workloadRows(workloads).map((r) => `${r.workload}:${r.seeds}`), ['random:3', 'zipf:3']);
+  const rows = faultComparison(workloads, {}, undefined, ['none', 'ppm']);
+  assert.deepEqual(rows.slice(0, 4).map((r) => `${r.seed}/${r.method}`), ['a/none', 'a/ppm', 'b/none', 'b/ppm']);
+});
+
+test('summarise: mean, min and max per group, groups in order of first appearance', () => {
+  const rows = [
+    { workload: 'w', method: 'ppm', faults: 10 }, { workload: 'w', method: 'none', faults: 40 },
+    { workload: 'w', method: 'ppm', faults: 14 }, { workload: 'w', method: 'ppm', faults: 12 },
+  ];
+  assert.deepEqual(summarise(rows, ['workload', 'method'], ['faults']), [
+    { workload: 'w', method: 'ppm', runs: 3, faults: 12, faultsMin: 10, faultsMax: 14 },
+    { workload: 'w', method: 'none', runs: 1, faults: 40, faultsMin: 40, faultsMax: 40 },
+  ]);
+});
+
+test('intervals in words: formatted ranges, overlap means no measurable difference, changes over seeds', () => {
+  const s = { faults: 1821.4, faultsMin: 1815, faultsMax: 1830, same: 5, sameMin: 5, sameMax: 5 };
+  assert.equal(formatInterval(s, 'faults'), '1,821 (1,815–1,830)');
+  assert.equal(formatInterval(s, 'same'), '5');
+  assert.deepEqual(withIntervals([s], ['same']), [{ ...s, same: '5' }]);
+  assert.equal(compareIntervals({ min: 2025, max: 2040 }, { min: 2010, max: 2027 }, 'fewer', 'more'), 'no measurable difference');
+  assert.equal(compareIntervals({ min: 1, max: 2 }, { min: 3, max: 4 }, 'fewer', 'more'), 'fewer');
+  assert.equal(compareIntervals({ min: 5, max: 6 }, { min: 3, max: 4 }, 'fewer', 'more'), 'more');
+  assert.equal(describeChangeInterval({ c: -62, cMin: -64, cMax: -60 }, 'c'), '62 % fewer (60–64 % over the seeds)');
+  assert.equal(describeChangeInterval({ c: 0.1, cMin: -0.4, cMax: 0.3 }, 'c'), 'no measurable change (-0.4 % to +0.3 % over the seeds)');
+  assert.equal(describeChangeInterval({ c: -3, cMin: -3, cMax: -3 }, 'c', 'less', 'more'), '3 % less');
+  assert.equal(formatInterval({ c: -56.6, cMin: -56.8, cMax: -56.4 }, 'c'), '-56.6 (-56.8 to -56.4)');
+  assert.deepEqual([{ c: -1, cMin: -2, cMax: -0.5 }, { c: 0, cMin: -1, cMax: 1 }, { c: 0, cMin: 0, cMax: 0 }, { c: 3, cMin: 2, cMax: 4 }]
+    .map((r) => changeDirection(r, 'c')), [-1, 0, 0, 1]);
+});
+
+test('throughputBins: full speed while running, nothing during a wait, the downtime or after the end', () => {
+  // 1e6 instructions/s = 1 per µs; bins of 1000 µs; a wait from 1000 to 1500 takes half the second bin.
+  assert.deepEqual(throughputBins([{ startUs: 1000, waitUs: 500 }], 0, 2000, 1e6, 2, 2000), [1000, 500]);
+  // resume at 500, end at 2500, a wait 900..1300 across two bins; bins of 1000 over 0..3000
+  assert.deepEqual(throughputBins([{ startUs: 900, waitUs: 400 }], 500, 2500, 1e6, 3, 3000), [400, 700, 500]);
+});
+
+test('throughputTimeline: every method executes the same instructions, PPM finishes no later than plain post-copy here', () => {
+  const [zipf] = syntheticWorkloads({ kinds: ['zipf'], seeds: ['t'], accesses: 2000, pages: 256 });
+  const methods = [{ label: 'none', predictor: 'none' as const }, { label: 'ppm', predictor: 'ppm' as const }];
+  const rows = throughputTimeline(zipf, methods, {}, 50);
+  assert.equal(rows.length, 100);
+  const instructions = (m: string) => rows.filter((r) => r.method === m).reduce((sum, r) => sum + Number(r.instructionsPerMs), 0) * Number(rows[1].timeMs - rows[0].timeMs);
+  const expected = zipf.trace.time[1999] - switchoverAtFraction(zipf.trace, EXPERIMENT_DEFAULTS.switchoverFraction);
+  assert.ok(Math.abs(instructions('none') - expected) < 1e-6 * expected);
+  assert.ok(Math.abs(instructions('ppm') - expected) < 1e-6 * expected);
+});
+
+test('settingComparison: one block of methodComparison rows per setting, each under its own overrides', () => {
+  const workloads = tiny();
+  const rows = settingComparison(workloads, MIGRATION_SETTINGS, [{ label: 'ppm', predictor: 'ppm' }]);
+  assert.deepEqual([...new Set(rows.map((r) => r.setting))], MIGRATION_SETTINGS.map((s) => s.label));
+  const preempt = MIGRATION_SETTINGS[2];
+  const direct = simulate(workloads[1].trace, {
+    predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, push: 'restart', switchover: switchoverAtFraction(workloads[1].trace, EXPERIMENT_DEFAULTS.switchoverFraction),
+    predictorOptions: { order: EXPERIMENT_DEFAULTS.order },
+    network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, urgentChannel: true },
+  });
+  assert.equal(valueAt(rows, { setting: preempt.label, workload: 'zipf', method: 'ppm' }, 'stallMs'), direct.stallMs);
+  assert.equal(valueAt(rows, { setting: preempt.label, workload: 'zipf', method: 'ppm' }, 'waitP99Ms'), direct.waitP99Ms);
+});
+
+test('withChangeAgainst: percent change against the matching baseline row', () => {
+  const rows = [
+    { w: 'a', method: 'none', stall: 10 }, { w: 'a', method: 'ppm', stall: 4 }, { w: 'b', method: 'none', stall: 2 }, { w: 'b', method: 'ppm', stall: 3 },
+  ];
+  assert.deepEqual(withChangeAgainst(rows, ['w'], { method: 'none' }, ['stall']).map((r) => r.stallChangePercent), [0, -60, 0, 50]);
+  assert.throws(() => withChangeAgainst([{ w: 'c', method: 'ppm', stall: 1 }], ['w'], { method: 'none' }, ['stall']), /no baseline/);
 });
 
 test('methodFindings: winners, ratios to the oracle, PPM against next-k, the controls and the costs, computed by hand', () => {

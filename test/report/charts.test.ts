@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { colorFor, explorerHtml, frameRows, groupedBar, lineChart } from '../../src/report';
+import { colorFor, explorerHtml, frameRows, groupedBar, lineChart, logTicks, tableHtml } from '../../src/report';
 import { staleImages } from '../../src/report/export';
 
 const rows = [
@@ -25,6 +25,31 @@ test('one trace per method in method colours; a facet gives one panel per value 
   assert.equal(layout.yaxis.title?.text, 'y (count)');
   assert.equal(layout.yaxis2.title, undefined, 'only the left column names the y axis');
   assert.deepEqual((faceted.layout.annotations as Array<{ text: string }>).map((a) => a.text), ['<b>a</b>', '<b>b</b>']);
+});
+
+test('logTicks: 1-2-5 steps from the decade below the smallest value to the first tick above the largest', () => {
+  assert.deepEqual(logTicks(150, 2100), [100, 200, 500, 1000, 2000, 5000]);
+  assert.deepEqual(logTicks(0.03, 0.04), [0.01, 0.02, 0.05]);
+  assert.deepEqual(logTicks(0, 10), []);
+});
+
+test('interval columns become error bars; ticks are plain numbers, log y ticks written in full', () => {
+  const withRange = [{ workload: 'a', method: 'ppm', y: 5, lo: 4, hi: 8 }, { workload: 'b', method: 'ppm', y: 2000, lo: 2000, hi: 2100 }];
+  const figure = groupedBar(withRange, { ...spec, x: 'workload', yLow: 'lo', yHigh: 'hi', logY: true, yTickFormat: '.0%' });
+  assert.deepEqual(figure.data[0].error_y, { type: 'data', symmetric: false, thickness: 1.5, width: 3, array: [3, 100], arrayminus: [1, 0] });
+  const yaxis = (figure.layout as Record<string, Record<string, unknown>>).yaxis;
+  assert.deepEqual(yaxis.ticktext, ['1', '2', '5', '10', '20', '50', '100', '200', '500', '1,000', '2,000', '5,000']);
+  assert.equal(yaxis.exponentformat, 'none');
+  assert.equal(yaxis.tickformat, '.0%');
+  assert.equal(groupedBar(rows, { ...spec, x: 'workload' }).data[0].error_y, undefined);
+});
+
+test('tables show words for the columns that have a label, and can fold away', () => {
+  const html = tableHtml([{ networkFaults: 1821, method: 'ppm' }], ['method', 'networkFaults'], { labels: { networkFaults: 'network faults (count)' } });
+  assert.match(html, /<th>method<\/th><th>network faults \(count\)<\/th>/);
+  assert.match(html, /<td>1,821<\/td>/);
+  const folded = tableHtml([{ a: 1 }], ['a'], { collapsed: 'All 150 rows' });
+  assert.match(folded, /^<details><summary>All 150 rows<\/summary><table/);
 });
 
 test('derived colours are stable and tell similar names apart', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exceptionLines, failingCellSource, makeSelfContained } from '../../src/report/jupyter';
+import { exceptionLines, failingCellSource, foldCode, makeSelfContained } from '../../src/report/jupyter';
 
 const NBCONVERT_STDERR = `Traceback (most recent call last):
   File "/usr/lib/python3/dist-packages/nbclient/client.py", line 915, in _check_raise_for_error
@@ -30,4 +30,12 @@ test('exception lines: the "Name: message" lines of a node stack, or a tslab com
 test('reports drop scripts loaded from files outside the page', () => {
   const html = '<head><script src="file:///usr/share/javascript/requirejs/require.min.js"></script><script>inline()</script></head>';
   assert.equal(makeSelfContained(html), '<head><script>inline()</script></head>');
+});
+
+test('reports fold code cells behind a toggle, inserted once before the last </body>', () => {
+  const page = '<html><body><div class="jp-Cell jp-CodeCell"></div><script>var s = "</body>";</script></body></html>';
+  const folded = foldCode(page);
+  assert.equal(folded.split('pcl-code-toggle{').length, 2);
+  assert.match(folded, /var s = "<\/body>";<\/script><style>\.jp-CodeCell \.jp-Cell-inputWrapper,[^{]*\{display:none\}/);
+  assert.match(folded, /<\/script><\/body><\/html>$/);
 });
