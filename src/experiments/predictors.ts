@@ -160,15 +160,45 @@ export interface Setting {
 }
 
 /**
- * The paper's setting (every page the VM needs comes by a fault or a prediction) and QEMU's post-copy as it
- * runs by default (the source pushes the rest in address order, restarting after each faulted page; a faulted
- * page queues behind the pushed ones) and with postcopy-preempt (faulted pages on their own channel).
+ * Host work per network fault in the QEMU-like settings, us: userfaultfd wake-up, the request message and its
+ * handling on both hosts. Peter Xu's postcopy-preempt measurements put most 4 KiB remote faults at 64-512 us on
+ * a 10 Gbit/s link whose wire time is ~3 us (lore.kernel.org/qemu-devel/20220119080929.39485-1-peterx@redhat.com);
+ * 100 us is the low end of that range once a LAN round trip is taken off.
+ */
+export const QEMU_FAULT_COST_US = 100;
+/** VM size in the QEMU-like settings: 1 GiB of 4 KiB pages, of which the traces touch 2-64 MiB (idle memory is pushed too). */
+export const QEMU_VM_PAGES = 2 ** 18;
+/**
+ * Share of the VM's pages that are all zero, sent as a header only (QEMU's `duplicate` pages). An assumption for a
+ * mostly idle guest, not a measurement: notebooks say so where they use it.
+ */
+export const QEMU_ZERO_PAGE_SHARE = 0.5;
+
+/** What makes a run QEMU-sized: the host cost per fault, a 1 GiB VM, zero pages as headers. */
+const QEMU_HOST: SimOverrides = { faultCostUs: QEMU_FAULT_COST_US, vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE };
+
+/**
+ * The paper's setting (every page the VM needs comes by a fault or a prediction, no host cost, the VM is the
+ * trace's footprint) and QEMU's post-copy on a 1 GiB guest (QEMU_HOST): the source pushes the rest in address
+ * order, restarting after each faulted page, a faulted page queued behind the pushed ones (QEMU's default) or on
+ * its own channel (postcopy-preempt).
  */
 export const MIGRATION_SETTINGS: readonly Setting[] = [
   { label: 'paper: no push', overrides: { push: 'off' } },
-  { label: 'QEMU: restart push', overrides: { push: 'restart', network: { urgentChannel: false } } },
-  { label: 'QEMU: restart push + preempt', overrides: { push: 'restart', network: { urgentChannel: true } } },
+  { label: 'QEMU: restart push', overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: false } } },
+  { label: 'QEMU: restart push + preempt', overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: true } } },
 ];
+
+/** MIGRATION_SETTINGS in words, numbers from the constants, for a notebook's setup. */
+export function settingsMarkdown(): string {
+  return `**Settings.** *${MIGRATION_SETTINGS[0].label}*: the paper's comparison, every page the VM needs comes by a fault or ` +
+    `a prediction, no host cost, the VM is the trace's footprint. *${MIGRATION_SETTINGS[1].label}*: QEMU's post-copy on a ` +
+    `${QEMU_VM_PAGES * 4 / 2 ** 20} GiB guest (${QEMU_VM_PAGES.toLocaleString('en-US')} pages of 4 KiB, of which the traces touch a few MiB), ` +
+    `${QEMU_ZERO_PAGE_SHARE * 100} % of its pages zero and sent as a header only (an assumption for a mostly idle guest), ` +
+    `${QEMU_FAULT_COST_US} µs of host work per fault (the low end of QEMU's measured remote-fault latencies), the source pushing ` +
+    `the rest in address order and restarting after each faulted page, which queues behind the pushed ones. ` +
+    `*${MIGRATION_SETTINGS[2].label}*: the same with postcopy-preempt, faulted pages on their own channel.`;
+}
 
 /**
  * methodComparison under each setting (its overrides over the caller's): one row per (setting, workload,

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange, changeDirection, compareIntervals, describeChangeInterval, formatInterval, MIGRATION_SETTINGS, withChangeAgainst, settingComparison, summarise, throughputBins, throughputTimeline, withIntervals,
+  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange, changeDirection, compareIntervals, describeChangeInterval, formatInterval, MIGRATION_SETTINGS, QEMU_FAULT_COST_US, QEMU_VM_PAGES, QEMU_ZERO_PAGE_SHARE, withChangeAgainst, settingComparison, summarise, throughputBins, throughputTimeline, withIntervals,
   predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
@@ -207,9 +207,11 @@ test('settingComparison: one block of methodComparison rows per setting, each un
   const preempt = MIGRATION_SETTINGS[2];
   const direct = simulate(workloads[1].trace, {
     predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, push: 'restart', switchover: switchoverAtFraction(workloads[1].trace, EXPERIMENT_DEFAULTS.switchoverFraction),
-    predictorOptions: { order: EXPERIMENT_DEFAULTS.order },
+    predictorOptions: { order: EXPERIMENT_DEFAULTS.order }, faultCostUs: QEMU_FAULT_COST_US, vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE,
     network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, urgentChannel: true },
   });
+  assert.equal(direct.vmPages, 2 ** 18);
+  assert.ok(direct.zeroPagesSent > 0);
   assert.equal(valueAt(rows, { setting: preempt.label, workload: 'zipf', method: 'ppm' }, 'stallMs'), direct.stallMs);
   assert.equal(valueAt(rows, { setting: preempt.label, workload: 'zipf', method: 'ppm' }, 'waitP99Ms'), direct.waitP99Ms);
 });
