@@ -189,6 +189,18 @@ export const MIGRATION_SETTINGS: readonly Setting[] = [
   { label: 'QEMU: restart push + preempt', overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: true } } },
 ];
 
+/**
+ * QEMU's restart push with the host knobs of QEMU_HOST added one at a time, then all of them (= the setting
+ * "QEMU: restart push"): shows which knob moves a result, since the zero share is an assumption.
+ */
+export const QEMU_KNOB_SETTINGS: readonly Setting[] = [
+  { label: 'restart push alone', overrides: { push: 'restart' } },
+  { label: `+ ${QEMU_FAULT_COST_US} µs host cost per fault`, overrides: { push: 'restart', faultCostUs: QEMU_FAULT_COST_US } },
+  { label: '+ 1 GiB VM', overrides: { push: 'restart', vmPages: QEMU_VM_PAGES } },
+  { label: `+ 1 GiB VM, ${QEMU_ZERO_PAGE_SHARE * 100} % zero pages`, overrides: { push: 'restart', vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE } },
+  { label: `all: ${MIGRATION_SETTINGS[1].label}`, overrides: MIGRATION_SETTINGS[1].overrides },
+];
+
 /** MIGRATION_SETTINGS in words, numbers from the constants, for a notebook's setup. */
 export function settingsMarkdown(): string {
   return `**Settings.** *${MIGRATION_SETTINGS[0].label}*: the paper's comparison, every page the VM needs comes by a fault or ` +

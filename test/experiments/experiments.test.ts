@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange, changeDirection, compareIntervals, describeChangeInterval, formatInterval, MIGRATION_SETTINGS, QEMU_FAULT_COST_US, QEMU_VM_PAGES, QEMU_ZERO_PAGE_SHARE, withChangeAgainst, settingComparison, summarise, throughputBins, throughputTimeline, withIntervals,
+  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange, changeDirection, compareIntervals, describeChangeInterval, formatInterval, MIGRATION_SETTINGS, QEMU_KNOB_SETTINGS, QEMU_FAULT_COST_US, QEMU_VM_PAGES, QEMU_ZERO_PAGE_SHARE, withChangeAgainst, settingComparison, summarise, throughputBins, throughputTimeline, withIntervals,
   predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
@@ -263,4 +263,11 @@ test('ppmMisses: the share of faulted pages never in the history window and the 
   const chart = ppmMissChartRows(sweep);
   assert.equal(chart.length, 3 * 3);
   assert.deepEqual(chart[0], { panel: 'hand · history window', share: 0.25, metric: 'faulted pages never seen in the history window', value: sweep[0].neverSeenShare });
+});
+
+test('QEMU_KNOB_SETTINGS adds one host knob at a time to the restart push and ends with the full QEMU setting', () => {
+  assert.equal(new Set(QEMU_KNOB_SETTINGS.map((s) => s.label)).size, QEMU_KNOB_SETTINGS.length);
+  assert.deepEqual(QEMU_KNOB_SETTINGS[0].overrides, { push: 'restart' });
+  assert.deepEqual(QEMU_KNOB_SETTINGS.at(-1)!.overrides, MIGRATION_SETTINGS[1].overrides);
+  for (const s of QEMU_KNOB_SETTINGS) assert.equal(s.overrides.push, 'restart', s.label);
 });

@@ -10,7 +10,7 @@ import {
 } from '../../src/experiments';
 import { UserError } from '../../src/errors';
 
-const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf', 'phased'], accesses: 3000, pages: 300 });
+const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf', 'phased'], seeds: ['t'], accesses: 3000, pages: 300 });
 
 function onWorkers<T>(count: number, run: () => T): T {
   setSweepWorkers(count);
