@@ -2,9 +2,8 @@
 //   dist/browser/plotly.min.js(.gz)   plotly.js-dist minified by esbuild (every HTML report inlines the .gz)
 //   dist/browser/whatif-worker.js     the library's simulator as a Web Worker for the what-if page
 //   dist/browser/whatif-main.js       the what-if page's knobs, table and plots
-// The library also runs in node, so a few modules it shares with the page import node builtins the page
-// never calls: those resolve to an empty module.
-import { builtinModules } from 'node:module';
+// The page bundles only the library's pure modules (no node builtins): a node import reaching them fails the
+// build here rather than the page in a reader's browser.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -15,20 +14,6 @@ const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname,
 const out = join(root, 'dist', 'browser');
 mkdirSync(out, { recursive: true });
 const require = createRequire(import.meta.url);
-
-const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-const emptyNodeBuiltins = {
-  name: 'empty-node-builtins',
-  setup(build) {
-    build.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
-      builtins.has(args.path) ? { path: args.path, namespace: 'node-builtin' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, () => ({
-      contents: 'module.exports = {};',
-      loader: 'js',
-    }));
-  },
-};
 
 const bundles = [
   { entry: 'src/report/whatif/browser/worker.ts', file: 'whatif-worker.js' },
@@ -45,7 +30,6 @@ await Promise.all(
       target: 'es2022',
       minify: true,
       legalComments: 'none',
-      plugins: [emptyNodeBuiltins],
       logLevel: 'warning',
     }),
   ),

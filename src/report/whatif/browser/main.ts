@@ -61,6 +61,9 @@ function base64Bytes(text: string): Uint8Array {
 let settings = settingsFromHash(location.hash, data.initial);
 if (!workloads.has(settings.workload)) settings.workload = data.workloads[0].name;
 
+/** "1 method", "4 methods". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** Times print with 3 decimals, as `postcopy-lab simulate` prints them. */
 const isMs = (field: string) => field.endsWith('Ms');
 
@@ -187,11 +190,7 @@ const status = element('div', { class: 'status', 'data-status': '' });
 const errorLine = element('div', { class: 'error', 'data-error': '' });
 const equivalent = element('code', { class: 'equivalent' });
 const table = element('table', { class: 'pcl-table', 'data-results': '' });
-const metricChoice = element(
-  'select',
-  { 'data-knob': 'bar-metric' },
-  element('option', { value: 'stallMs' }, 'stallMs'),
-);
+const metricChoice = element('select', { 'data-knob': 'bar-metric' });
 const bars = element('div', { class: 'plot' });
 const curveStatus = element('div', { class: 'status', 'data-curve-status': '' });
 const curve = element('div', { class: 'plot' });
@@ -354,7 +353,7 @@ function run(startedAt: number): void {
   curvePointsShown = [];
   root.dataset.state = 'computing';
   const methods = effectiveMethods(settings);
-  status.textContent = `computing ${methods.length} method${methods.length === 1 ? '' : 's'} on ${settings.workload} …`;
+  status.textContent = `computing ${count(methods.length, 'method')} on ${settings.workload} …`;
   curveStatus.textContent = 'curve: waiting …';
   const command = settings.mode === 'precopy' ? 'simulate' : `compare --prefetchers ${methods.join(',')}`;
   equivalent.textContent = `postcopy-lab ${command} --trace ${settings.workload} ${cliFlagsOf(settings).join(' ')}`;
@@ -389,15 +388,16 @@ workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
       if (message.seq !== seq) return;
       shown = message.results;
       errorLine.textContent = '';
-      root.dataset.state = 'done';
-      root.dataset.runs = String(Number(root.dataset.runs ?? 0) + 1);
-      root.dataset.rerunMs = (performance.now() - requestedAt).toFixed(1);
-      status.textContent =
-        `${shown.length} methods on ${settings.workload} in ${root.dataset.rerunMs} ms ` +
-        `(simulation ${message.ms.toFixed(1)} ms in the worker)`;
       drawTable();
       metricOptions();
       drawBars();
+      // the time from the knob to the table on screen (the bars follow as plotly draws them)
+      root.dataset.rerunMs = (performance.now() - requestedAt).toFixed(1);
+      root.dataset.state = 'done';
+      root.dataset.runs = String(Number(root.dataset.runs ?? 0) + 1);
+      status.textContent =
+        `${count(shown.length, 'method')} on ${settings.workload} in ${root.dataset.rerunMs} ms ` +
+        `(simulation ${message.ms.toFixed(1)} ms in the worker)`;
       break;
     case 'error':
       if (message.seq !== undefined && message.seq !== seq) return;
@@ -457,13 +457,22 @@ function formatValue(field: string, value: number | string): string {
 }
 
 /** The bars offer every numeric field of the results. */
+/** Every numeric field of the results but k (a knob, not an outcome). */
+function numericFields(): (keyof MigrationResult)[] {
+  const first = shown[0];
+  return first
+    ? (Object.keys(first) as (keyof MigrationResult)[]).filter((f) => typeof first[f] === 'number' && f !== 'k')
+    : [];
+}
+
+const ALL_METRICS = 'all metrics';
+
+/** The bars offer every metric at once (each as a share of the largest method) or one metric in its own unit. */
 function metricOptions(): void {
   const chosen = metricChoice.value;
-  const numeric = Object.keys(shown[0] ?? {}).filter(
-    (f) => typeof shown[0][f as keyof MigrationResult] === 'number' && f !== 'k',
-  );
-  metricChoice.replaceChildren(...numeric.map((m) => element('option', { value: m }, m)));
-  metricChoice.value = numeric.includes(chosen) ? chosen : 'stallMs';
+  const choices = [ALL_METRICS, ...numericFields()];
+  metricChoice.replaceChildren(...choices.map((m) => element('option', { value: m }, m)));
+  metricChoice.value = choices.includes(chosen) ? chosen : ALL_METRICS;
 }
 
 /** One row per metric, one column per method, as `postcopy-lab compare` prints them. */
@@ -486,17 +495,40 @@ function drawTable(): void {
   table.replaceChildren(element('thead', {}, head), element('tbody', {}, ...rows));
 }
 
+/**
+ * Bars of one metric in its unit, or of every metric that differs between the methods side by side: each
+ * metric's bars as a share of the largest method's value (units differ), the value itself on hover.
+ */
 function drawBars(): void {
-  const metric = metricChoice.value as keyof MigrationResult;
-  const names = shown.map((r) => r.predictor);
-  void plotly.then((Plotly) =>
-    Plotly.react(
-      bars,
-      [{ type: 'bar', x: names, y: shown.map((r) => r[metric]), marker: { color: names.map(colorFor) } }],
-      { yaxis: { title: { text: metric }, rangemode: 'tozero' }, margin: { t: 20 }, height: 320 },
-      { displaylogo: false, responsive: true },
-    ),
-  );
+  const metric = metricChoice.value;
+  const config = { displaylogo: false, responsive: true };
+  if (metric !== ALL_METRICS) {
+    const names = shown.map((r) => r.predictor);
+    const y = shown.map((r) => r[metric as keyof MigrationResult]);
+    const trace = { type: 'bar', x: names, y, marker: { color: names.map(colorFor) } };
+    const layout = { yaxis: { title: { text: metric }, rangemode: 'tozero' }, margin: { t: 20 }, height: 320 };
+    void plotly.then((Plotly) => Plotly.react(bars, [trace], layout, config));
+    return;
+  }
+  // fields equal for every method (accesses, VM size, often bytes) compare nothing: the table has them
+  const fields = numericFields().filter((f) => shown.some((r) => r[f] !== shown[0][f]));
+  const largest = fields.map((f) => Math.max(...shown.map((r) => Math.abs(r[f] as number))));
+  const traces = shown.map((r) => ({
+    type: 'bar',
+    name: r.predictor,
+    x: fields,
+    y: fields.map((f, i) => (largest[i] === 0 ? 0 : (r[f] as number) / largest[i])),
+    customdata: fields.map((f) => formatValue(f, r[f] as number)),
+    hovertemplate: `${r.predictor} %{x}: %{customdata}<extra></extra>`,
+    marker: { color: colorFor(r.predictor) },
+  }));
+  const layout = {
+    barmode: 'group',
+    yaxis: { title: { text: 'share of the largest method' }, range: [0, 1.05] },
+    margin: { t: 20, b: 120 },
+    height: 380,
+  };
+  void plotly.then((Plotly) => Plotly.react(bars, traces, layout, config));
 }
 
 function drawCurve(): void {
