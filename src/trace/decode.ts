@@ -63,13 +63,18 @@ function isMagicPrefix(bytes: Uint8Array): boolean {
 export class TraceDecoder {
   private binary: BinaryTraceDecoder | undefined;
   private text: TextTraceParser | undefined;
-  private sink: ChunkSink | undefined;
+  private chunkSink: ChunkSink | undefined;
   private pending = new Uint8Array(0);
 
+  /**
+   * `accessSink`, when given, takes a text file's accesses one by one instead of in chunks (a
+   * TraceBuilder loading the whole trace saves the copy); binary blocks always go to `onChunk`.
+   */
   constructor(
     private readonly fileName: string,
     private readonly name: string,
     private readonly onChunk: (chunk: TraceChunk) => void,
+    private readonly accessSink?: AccessSink,
   ) {}
 
   feed(bytes: Uint8Array): void {
@@ -92,7 +97,7 @@ export class TraceDecoder {
     }
     const text = this.text!;
     text.finish();
-    this.sink!.flush();
+    this.chunkSink?.flush();
     return { name: text.name, pageSize: text.pageSize, accesses: text.accesses };
   }
 
@@ -101,8 +106,8 @@ export class TraceDecoder {
       this.binary = new BinaryTraceDecoder(this.fileName, this.onChunk);
       return this.binary;
     }
-    this.sink = new ChunkSink(this.onChunk);
-    this.text = new TextTraceParser(this.fileName, this.sink, this.name);
+    const sink = this.accessSink ?? (this.chunkSink = new ChunkSink(this.onChunk));
+    this.text = new TextTraceParser(this.fileName, sink, this.name);
     return this.text;
   }
 }

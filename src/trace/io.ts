@@ -98,7 +98,7 @@ function* fileChunks(path: string): Generator<Uint8Array> {
  */
 export function loadTrace(path: string): Trace {
   const builder = new TraceBuilder();
-  const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => builder.append(chunk));
+  const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => builder.append(chunk), builder);
   for (const bytes of fileChunks(path)) decoder.feed(bytes);
   const info = decoder.finish();
   return builder.finish(info.pageSize, info.name);
