@@ -46,7 +46,7 @@ build() { # OUT SRC GCC-ARGS...
   gcc -O2 -Wall "$@" -o "$out.tmp" "$src" || fail "gcc failed on $src"
   mv "$out.tmp" "$out"
 }
-build "$CACHE/libpagetrace.so" "$ROOT/src/qemu/plugin/pagetrace.c" -shared -fPIC
+build "$CACHE/libpagetrace.so" "$ROOT/src/qemu/plugin/pagetrace.c" -shared -fPIC -pthread
 build "$CACHE/walk" "$ROOT/src/qemu/guest/walk.c" -static
 
 INIT="$ROOT/src/qemu/guest/init.sh"

@@ -1,7 +1,7 @@
 /*
  * QEMU TCG plugin (API version 1, QEMU 7.2): records the guest-physical pages the VM touches, as a
  * postcopy-lab text trace ("ICOUNT PAGE [W]" per line) with comment lines the converter reads:
- *   # clock NS ICOUNT   CLOCK_MONOTONIC time and the instruction count, every few ms of guest activity
+ *   # clock NS ICOUNT   CLOCK_MONOTONIC time and the instruction count, every 2 ms (a thread of its own)
  *   # end ICOUNT        the instruction count when QEMU exits
  * Data accesses come from memory callbacks (RAM only, not MMIO); code pages from translation (TCG
  * reads a page's code when it first translates it, which on the destination is its first touch).
@@ -11,6 +11,7 @@
  * Debian ships no qemu-plugin.h, so the few declarations used are written out below, as in QEMU 7.2's header.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,13 +49,14 @@ void qemu_plugin_reset(qemu_plugin_id_t, void (*)(qemu_plugin_id_t));
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
 #define MAX_LRU 4096
-#define CLOCK_EVERY_NS 5000000ull
+#define CLOCK_EVERY_NS 2000000l
 
 static FILE *out;
 static uint64_t icount;              /* guest instructions executed (one vCPU), bumped inline per block */
 static uint64_t lru[MAX_LRU];        /* most recent first */
 static unsigned lru_size = 64, lru_used;
-static uint64_t last_clock_ns, calls;
+static volatile int clock_running = 1;
+static pthread_t clock_thread;
 static uintptr_t ram_host, ram_bytes; /* the guest RAM's host mapping, for code pages */
 static bool ram_searched;
 static const char *start_file;       /* while set, waiting for it to appear */
@@ -83,13 +85,20 @@ static bool lru_touch(uint64_t page) {
 static void record(uint64_t page, bool write) {
   if (lru_size > 0 && lru_touch(page)) return;
   fprintf(out, write ? "%" PRIu64 " %" PRIu64 " W\n" : "%" PRIu64 " %" PRIu64 "\n", icount, page);
-  if ((++calls & 1023) == 0) {
-    uint64_t t = now_ns();
-    if (t - last_clock_ns >= CLOCK_EVERY_NS) {
-      fprintf(out, "# clock %" PRIu64 " %" PRIu64 "\n", t, icount);
-      last_clock_ns = t;
-    }
+}
+
+/*
+ * Clock lines on a timer, whatever the guest does (idle or blocked on a page, it records nothing), so the host can
+ * map its own times (migrate, completion) to instruction counts. stdio locks the stream, so lines never mix.
+ */
+static void *clock_loop(void *arg) {
+  (void)arg;
+  struct timespec pause = {0, CLOCK_EVERY_NS};
+  while (clock_running) {
+    nanosleep(&pause, NULL);
+    fprintf(out, "# clock %" PRIu64 " %" PRIu64 "\n", now_ns(), *(volatile uint64_t *)&icount);
   }
+  return NULL;
 }
 
 /* Guest RAM accesses only (the pc.ram block, ram_addr below the RAM size): MMIO, BIOS and ROM pages are not the VM's pages. */
@@ -155,6 +164,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 
 static void on_qemu_exit(qemu_plugin_id_t id, void *udata) {
   (void)id, (void)udata;
+  clock_running = 0;
+  pthread_join(clock_thread, NULL);
   fprintf(out, "# clock %" PRIu64 " %" PRIu64 "\n# end %" PRIu64 "\n", now_ns(), icount, icount);
   fclose(out);
 }
@@ -176,7 +187,8 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
   if (!out) return -1;
   setvbuf(out, NULL, _IOFBF, 1 << 20);
   self = id;
-  fprintf(out, "# page-size: 4096\n# lru %u\n# clock %" PRIu64 " 0\n", lru_size, last_clock_ns = now_ns());
+  fprintf(out, "# page-size: 4096\n# lru %u\n# clock %" PRIu64 " 0\n", lru_size, now_ns());
+  if (pthread_create(&clock_thread, NULL, clock_loop, NULL) != 0) return -1;
   qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
   qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
   return 0;
