@@ -1,20 +1,63 @@
 // npm run reproduce: executes every notebook in notebooks/ headless through the tslab kernel, writes
 // each as a self-contained HTML report into reports/ and every figure as SVG and PNG into figures/.
+// Notebooks are independent: as many run at once as there are cores (each in its own thread, as
+// nbconvert blocks), and figures are rendered once all are done, in name order, as before.
 import { readdirSync, rmSync, existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
   console.error('reproduce: dist/ is missing; run `npm ci` (or `npm run build`) first');
   process.exit(2);
 }
-const { ensurePrerequisites, registerKernel, executeNotebook } = await import('../dist/report/jupyter.js');
+const { ensurePrerequisites, registerKernel } = await import('../dist/report/jupyter.js');
 const { FIGURE_SPEC_DIR } = await import('../dist/report/notebook.js');
 const { readFigureSpecs, renderFigures, figureIndex, staleImages } = await import('../dist/report/export.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
 const { whatIfPageOptions } = await import('../dist/experiments/index.js');
 const { writeWhatifPage } = await import('../dist/report/whatif/page.js');
+
+/**
+ * Runs the notebooks in at most `cores` threads at once, printing a line as each starts and ends;
+ * returns the runs in notebook order. The first failure stops the others and is thrown.
+ */
+function executeAll(names, env) {
+  const slots = Math.min(availableParallelism(), names.length);
+  if (slots === 0) return Promise.resolve([]);
+  const runs = new Array(names.length);
+  const workers = [];
+  let next = 0;
+  let done = 0;
+  return new Promise((resolve, reject) => {
+    const stop = (err) => {
+      for (const w of workers) void w.terminate();
+      reject(err);
+    };
+    const startNext = (worker) => {
+      if (next >= names.length) return void worker.terminate();
+      const index = next++;
+      console.log(`  start ${names[index]}`);
+      worker.postMessage({ index, notebook: join(root, 'notebooks', names[index]), outDir: join(root, 'reports'), env });
+    };
+    for (let s = 0; s < slots; s++) {
+      const worker = new Worker(new URL('./notebook-worker.mjs', import.meta.url));
+      workers.push(worker);
+      worker.on('error', stop);
+      worker.on('message', (reply) => {
+        if (reply.error !== undefined) return stop(reply.userError ? new UserError(reply.error) : new Error(reply.error));
+        runs[reply.index] = reply.run;
+        done++;
+        console.log(`[${done}/${names.length}] ${names[reply.index]} ${reply.run.seconds.toFixed(1)} s -> ${relative(root, reply.run.html)}`);
+        if (done === names.length) resolve(runs);
+        else startNext(worker);
+      });
+      startNext(worker);
+    }
+  });
+}
 
 const started = Date.now();
 try {
@@ -25,13 +68,7 @@ try {
   const selected = only.length ? notebooks.filter((n) => only.some((o) => n.includes(o))) : notebooks;
   // Figures come only from this run: stale specs of renamed figures must not be exported.
   if (only.length === 0) rmSync(FIGURE_SPEC_DIR, { recursive: true, force: true });
-  const reports = [];
-  for (const [i, name] of selected.entries()) {
-    process.stdout.write(`[${i + 1}/${selected.length}] ${name} ... `);
-    const run = executeNotebook(join(root, 'notebooks', name), join(root, 'reports'), env);
-    console.log(`${run.seconds.toFixed(1)} s -> ${relative(root, run.html)}`);
-    reports.push(run.html);
-  }
+  const reports = (await executeAll(selected, env)).map((run) => run.html);
   // notebook 06's report shows the live what-if page from this file beside it
   const whatif = join(root, 'reports', 'whatif.html');
   writeWhatifPage(whatif, whatIfPageOptions());
