@@ -12,6 +12,7 @@ const COMMANDS: Record<string, Command> = {
   predict: { summary: 'prediction metrics of one predictor on a trace', load: () => import('./cli/predict') },
   simulate: { summary: 'simulate one migration (post-copy, pre-copy or hybrid)', load: () => import('./cli/simulate') },
   compare: { summary: 'simulate several predictors side by side', load: () => import('./cli/compare') },
+  sweep: { summary: "run a notebook's sweep on all cores, or one shard of it; merge shards", load: () => import('./cli/sweep') },
   qemu: { summary: 'qemu migrate: real QEMU post-copy migrations (after npm run qemu:setup)', load: () => import('./cli/qemu') },
   whatif: { summary: 'write the live what-if page (one offline HTML file)', load: () => import('./cli/whatif') },
 };

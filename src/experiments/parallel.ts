@@ -12,6 +12,7 @@
  * TypeScript sources through tsx. A job's exception comes back to the caller (UserError stays a
  * UserError). The pool stays up between sweeps (unref'd: it never keeps a process alive).
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -41,8 +42,56 @@ export function sweepWorkers(): number {
   return count;
 }
 
+/**
+ * How a sweep's batch of jobs runs besides here and now: as shard `index` of `count` (jobs i with
+ * i mod count = index, then the sweep stops with ShardDone), or from the merged results of all shards.
+ * A sweep that runs more than one batch cannot be cut this way (the second batch is refused).
+ */
+export type SweepMode = { kind: 'shard'; index: number; count: number } | { kind: 'merged'; jobs: number; fingerprint: string; results: unknown[] };
+
+/** Thrown by a shard's batch once its jobs are done: the caller saves `results` (job index, result). */
+export class ShardDone {
+  constructor(readonly jobs: number, readonly fingerprint: string, readonly results: [number, unknown][]) {}
+}
+
+let mode: { current: SweepMode; batches: number } | undefined;
+
+/** Runs `sweep` with its batch of jobs handled as `sweepMode` says. */
+export function runSweepAs<T>(sweepMode: SweepMode, sweep: () => T): T {
+  mode = { current: sweepMode, batches: 0 };
+  try {
+    return sweep();
+  } finally {
+    mode = undefined;
+  }
+}
+
+/** Identifies a batch of jobs (kinds, labels, options, traces), so that shards of different sweeps never merge. */
+export function jobsFingerprint(jobs: readonly Job[]): string {
+  const described = jobs.map((j) => [j.kind, j.label, j.options, j.trace.name, j.trace.page.length]);
+  return createHash('sha256').update(JSON.stringify(described)).digest('hex');
+}
+
 /** Runs a sweep's jobs over sweepWorkers() threads; the results come in job order whatever the thread count. */
 export function runJobs<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
+  if (mode && mode.batches++ > 0) throw new UserError('this sweep runs more than one batch of jobs: it cannot be cut into shards');
+  if (mode?.current.kind === 'shard') {
+    const { index, count } = mode.current;
+    const mine = jobs.map((_, i) => i).filter((i) => i % count === index);
+    const results = runHere(mine.map((i) => jobs[i]), progress);
+    throw new ShardDone(jobs.length, jobsFingerprint(jobs), mine.map((i, n) => [i, results[n]]));
+  }
+  if (mode?.current.kind === 'merged') {
+    const merged = mode.current;
+    if (merged.jobs !== jobs.length || merged.fingerprint !== jobsFingerprint(jobs)) {
+      throw new UserError('the shards were made by another sweep (other jobs, options or traces) than the one merging them');
+    }
+    return merged.results as JobTypes[K]['result'][];
+  }
+  return runHere(jobs, progress);
+}
+
+function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
   const workers = Math.min(sweepWorkers(), jobs.length);
   if (workers <= 1) {
     return jobs.map((job, i) => {

@@ -1,4 +1,4 @@
-import type { SimHooks } from '../migration';
+import type { MigrationResult, SimHooks } from '../migration';
 import { PREDICTOR_NAMES, type PredictorName, type PredictorOptions } from '../prefetch';
 import type { Row } from '../report/table';
 import { formatNumber } from '../report/table';
@@ -56,10 +56,21 @@ export function methodOverrides(method: Method, overrides: SimOverrides = {}): S
  * fill their k slots).
  */
 export function methodComparison(workloads: readonly Workload[], methods: readonly Method[], overrides: SimOverrides = {}, progress?: Progress): Row[] {
+  return methodComparisons(workloads, methods, [overrides], progress)[0];
+}
+
+/** methodComparison under each of several setups, as one sweep (one batch of jobs): one list of rows per setup. */
+export function methodComparisons(
+  workloads: readonly Workload[], methods: readonly Method[], setups: readonly SimOverrides[], progress?: Progress,
+): Row[][] {
   const all = [PLAIN, ...methods.filter((m) => m.label !== PLAIN.label)];
   const points = gridPoints<{ workload: Workload; method: Method }>({ workload: workloads, method: all });
-  const results = runJobs(points.map(({ workload, method }) =>
-    simulationJob(workload, methodOverrides(method, overrides), `${workload.name} ${method.label}`)), progress);
+  const results = runJobs(setups.flatMap((setup) => points.map(({ workload, method }) =>
+    simulationJob(workload, methodOverrides(method, setup), `${workload.name} ${method.label}`))), progress);
+  return setups.map((_, s) => methodRows(points, methods, results.slice(s * points.length, (s + 1) * points.length)));
+}
+
+function methodRows(points: readonly { workload: Workload; method: Method }[], methods: readonly Method[], results: readonly MigrationResult[]): Row[] {
   const plainOf = new Map(points.flatMap((p, i) => (p.method === PLAIN ? [[p.workload, results[i]]] : [])));
   return points.flatMap(({ workload, method }, i) => {
     if (!methods.some((m) => m.label === method.label)) return [];
@@ -219,9 +230,7 @@ export function settingsMarkdown(): string {
 export function settingComparison(
   workloads: readonly Workload[], settings: readonly Setting[], methods: readonly Method[], overrides: SimOverrides = {}, progress?: Progress,
 ): Row[] {
-  return settings.flatMap((setting, n) => {
-    const report: Progress | undefined = progress && ((done, total, label) => progress(n * total + done, settings.length * total, `${setting.label} ${label}`));
-    const merged = { ...overrides, ...setting.overrides, network: { ...overrides.network, ...setting.overrides.network } };
-    return methodComparison(workloads, methods, merged, report).map((row) => ({ setting: setting.label, ...row }));
-  });
+  const setups = settings.map((setting) => ({ ...overrides, ...setting.overrides, network: { ...overrides.network, ...setting.overrides.network } }));
+  const rows = methodComparisons(workloads, methods, setups, progress);
+  return settings.flatMap((setting, n) => rows[n].map((row) => ({ setting: setting.label, ...row })));
 }

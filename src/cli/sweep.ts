@@ -1,0 +1,142 @@
+/**
+ * `postcopy-lab sweep`: runs one notebook's sweep on all cores and writes its rows as JSON, or one
+ * shard of it (`--shard I/N`: jobs I, I+N, I+2N, ...) so that a batch system spreads a large sweep
+ * over machines; `sweep merge` joins the shards into the rows the whole sweep gives, identical and in
+ * the same order (README "Parallel sweeps" shows Slurm, Kubernetes and GNU parallel).
+ */
+import { UserError } from '../errors';
+import {
+  accuracyByOrderAndK, accuracyByTraining, allWorkloads, confidenceSweep, DEFAULT_WHAT_IF_AXES, faultComparison, modesVsWriteShare,
+  predictorComparison, pushComparison, runSweepAs, setSweepWorkers, ShardDone, timesVsNetwork, whatIfGrid, type SweepMode, type Workload,
+} from '../experiments';
+import { writeFileAtomic } from '../util/atomic-write';
+import { readInputText } from '../util/read-input';
+import { intFlag, parseFlags, requireFlag } from './args';
+
+/** The sweeps by name: each runs one notebook's experiment on the chosen workloads (all by default). */
+const SWEEPS: Record<string, (workloads: readonly Workload[]) => unknown> = {
+  faults: (w) => faultComparison(w),
+  predictors: (w) => predictorComparison(w),
+  accuracy: (w) => accuracyByOrderAndK(w),
+  training: (w) => accuracyByTraining(w),
+  network: (w) => timesVsNetwork(w),
+  modes: () => modesVsWriteShare(),
+  whatif: (w) => whatIfGrid(w, { workload: w.map((x) => x.name), ...DEFAULT_WHAT_IF_AXES }),
+  push: (w) => pushComparison(w),
+  confidence: (w) => confidenceSweep(w),
+};
+
+const USAGE = `usage:
+  postcopy-lab sweep NAME [--workloads a,b,...] [--shard I/N] [--workers W] -o FILE
+      NAME: ${Object.keys(SWEEPS).join(', ')}
+      --workloads LIST   workloads by name (default all: the synthetic kinds, then the real traces)
+      --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
+      --workers W        worker threads (default the number of cores)
+      writes {"sweep", "rows"} as JSON, or with --shard the shard's results for 'sweep merge'
+  postcopy-lab sweep merge SHARD_FILE... -o FILE
+      joins the N shards of one sweep into the rows the whole sweep gives`;
+
+/** What a shard file holds: enough to check that shards belong together, and the results by job index. */
+interface ShardFile {
+  sweep: string;
+  workloads: string[];
+  shard: number;
+  shards: number;
+  jobs: number;
+  fingerprint: string;
+  results: [number, unknown][];
+}
+
+function workloadsNamed(list: string | undefined): Workload[] {
+  const all = allWorkloads();
+  if (list === undefined) return all;
+  return list.split(',').map((name) => {
+    const found = all.find((w) => w.name === name);
+    if (!found) throw new UserError(`unknown workload '${name}' (have: ${all.map((w) => w.name).join(', ')})`);
+    return found;
+  });
+}
+
+function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) => unknown {
+  if (name === undefined || !(name in SWEEPS)) throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got '${name}'` : ''}`);
+  return SWEEPS[name];
+}
+
+function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!(count >= 1 && index < count)) throw new UserError(`--shard must be I/N with 0 <= I < N, got '${text}'`);
+  return { index, count };
+}
+
+function runSweep(argv: string[]): void {
+  const { values, positionals } = parseFlags(argv, {
+    workloads: { type: 'string' }, shard: { type: 'string' }, workers: { type: 'string' }, output: { type: 'string', short: 'o' },
+  }, true);
+  if (positionals.length !== 1) throw new UserError(`sweep takes one NAME (${Object.keys(SWEEPS).join(', ')})`);
+  const name = positionals[0];
+  const sweep = sweepNamed(name);
+  const output = requireFlag(values.output, 'output');
+  if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, 1024));
+  const workloads = workloadsNamed(values.workloads);
+  const names = workloads.map((w) => w.name);
+  if (values.shard === undefined) {
+    writeFileAtomic(output, JSON.stringify({ sweep: name, workloads: names, rows: sweep(workloads) }));
+    return;
+  }
+  const { index, count } = parseShard(values.shard);
+  try {
+    runSweepAs({ kind: 'shard', index, count }, () => sweep(workloads));
+  } catch (done) {
+    if (!(done instanceof ShardDone)) throw done;
+    const file: ShardFile = { sweep: name, workloads: names, shard: index, shards: count, jobs: done.jobs, fingerprint: done.fingerprint, results: done.results };
+    writeFileAtomic(output, JSON.stringify(file));
+    return;
+  }
+  throw new Error(`sweep ${name} ran no jobs`);
+}
+
+function readShard(path: string): ShardFile {
+  let file: ShardFile;
+  try {
+    file = JSON.parse(readInputText(path)) as ShardFile;
+  } catch (err) {
+    throw err instanceof UserError ? err : new UserError(`${path}: not a shard file (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof file?.sweep !== 'string' || !Array.isArray(file.results) || !Number.isSafeInteger(file.shards)) {
+    throw new UserError(`${path}: not a shard file of 'postcopy-lab sweep --shard'`);
+  }
+  return file;
+}
+
+function merge(argv: string[]): void {
+  const { values, positionals } = parseFlags(argv, { output: { type: 'string', short: 'o' } }, true);
+  const output = requireFlag(values.output, 'output');
+  if (positionals.length === 0) throw new UserError('sweep merge takes the shard files of one sweep');
+  const shards = positionals.map(readShard);
+  const first = shards[0];
+  for (const [i, s] of shards.entries()) {
+    const same = s.sweep === first.sweep && s.shards === first.shards && s.jobs === first.jobs && s.fingerprint === first.fingerprint &&
+      JSON.stringify(s.workloads) === JSON.stringify(first.workloads);
+    if (!same) throw new UserError(`${positionals[i]} belongs to another sweep than ${positionals[0]}`);
+  }
+  const seen = new Set(shards.map((s) => s.shard));
+  const missing = Array.from({ length: first.shards }, (_, i) => i).filter((i) => !seen.has(i));
+  if (missing.length) throw new UserError(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${first.shards} missing`);
+  if (shards.length !== first.shards) throw new UserError(`${shards.length} files for ${first.shards} shards: a shard is given twice`);
+  const results: unknown[] = new Array(first.jobs);
+  for (const s of shards) for (const [index, result] of s.results) results[index] = result;
+  const mode: SweepMode = { kind: 'merged', jobs: first.jobs, fingerprint: first.fingerprint, results };
+  const rows = runSweepAs(mode, () => sweepNamed(first.sweep)(workloadsNamed(first.workloads.join(','))));
+  writeFileAtomic(output, JSON.stringify({ sweep: first.sweep, workloads: first.workloads, rows }));
+}
+
+export function run(argv: string[]): void {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  if (argv[0] === 'merge') merge(argv.slice(1));
+  else runSweep(argv);
+}

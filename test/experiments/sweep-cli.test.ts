@@ -1,0 +1,47 @@
+/** `postcopy-lab sweep`: shards merge into exactly the rows of the whole sweep; bad shard sets are one-line errors. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'sweep-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sweep', ...args], { encoding: 'utf8' });
+  return { code: r.status, stderr: r.stderr };
+}
+
+const rowsOf = (file: string) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { rows: unknown }).rows;
+
+test('three shards, run apart and merged in any order, give the rows of the whole sweep', () => {
+  const sweep = ['confidence', '--workloads', 'zipf,sequential', '--workers', '1'];
+  assert.equal(cli(...sweep, '-o', join(dir, 'whole.json')).code, 0);
+  for (const i of [0, 1, 2]) assert.equal(cli(...sweep, '--shard', `${i}/3`, '-o', join(dir, `part${i}.json`)).stderr, '');
+  const merged = cli('merge', ...[2, 0, 1].map((i) => join(dir, `part${i}.json`)), '-o', join(dir, 'merged.json'));
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.deepEqual(rowsOf('merged.json'), rowsOf('whole.json'));
+  assert.equal((rowsOf('whole.json') as unknown[]).length, 2 * 7);
+});
+
+test('bad sweeps and shard sets exit 2 with one line naming the problem', () => {
+  const part = (i: number) => join(dir, `part${i}.json`);
+  const cases: [string[], RegExp][] = [
+    [['nope', '-o', join(dir, 'x.json')], /sweep takes one of .*got 'nope'/],
+    [['faults', '--shard', '3/3', '-o', join(dir, 'x.json')], /--shard must be I\/N with 0 <= I < N, got '3\/3'/],
+    [['faults', '--shard', 'half', '-o', join(dir, 'x.json')], /--shard must be I\/N/],
+    [['faults', '--workloads', 'zipf,nothing', '-o', join(dir, 'x.json')], /unknown workload 'nothing'/],
+    [['faults'], /missing required option --output/],
+    [['merge', part(0), part(1), '-o', join(dir, 'x.json')], /shard 2 of 3 missing/],
+    [['merge', part(0), part(0), part(1), '-o', join(dir, 'x.json')], /shard 2 of 3 missing/],
+    [['merge', join(dir, 'whole.json'), '-o', join(dir, 'x.json')], /not a shard file/],
+    [['merge', join(dir, 'absent.json'), '-o', join(dir, 'x.json')], /no such file/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
