@@ -153,14 +153,20 @@ export function saveTrace(trace: Trace, path: string): void {
   writeFileAtomic(path, path.endsWith('.gz') ? zlib.gzipSync(encoded, { level: 9 }) : encoded);
 }
 
+/** Streams a whole trace file into `onChunk`; returns what the file says about itself. */
+async function eachChunk(path: string, onChunk: (chunk: TraceChunk) => void): Promise<TraceFileInfo> {
+  const stream = streamTrace(path);
+  for (let next = await stream.next(); ; next = await stream.next()) {
+    if (next.done) return next.value;
+    onChunk(next.value);
+  }
+}
+
 /** One pass over a trace file: its name, page size, access count, largest page, first and last time. */
 export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
   const builder = new SummaryBuilder();
-  const stream = streamTrace(path);
-  for (let next = await stream.next(); ; next = await stream.next()) {
-    if (next.done) return builder.finish(next.value.name, next.value.pageSize);
-    builder.add(next.value);
-  }
+  const info = await eachChunk(path, (chunk) => builder.add(chunk));
+  return builder.finish(info.name, info.pageSize);
 }
 
 /** The time of access `index` of a trace file, read up to that access only. */
@@ -194,9 +200,6 @@ export async function writeTraceStream(path: string, head: TraceSummaryHead, chu
 /** loadTrace through streamTrace: a .gz is gunzipped as a stream, never whole in memory beside the trace. */
 export async function readTrace(path: string): Promise<Trace> {
   const builder = new TraceBuilder();
-  const stream = streamTrace(path);
-  for (let next = await stream.next(); ; next = await stream.next()) {
-    if (next.done) return builder.finish(next.value.pageSize, next.value.name);
-    builder.append(next.value);
-  }
+  const info = await eachChunk(path, (chunk) => builder.append(chunk));
+  return builder.finish(info.pageSize, info.name);
 }
