@@ -357,9 +357,12 @@ function run(startedAt: number): void {
   curveStatus.textContent = 'curve: waiting …';
   const command = settings.mode === 'precopy' ? 'simulate' : `compare --prefetchers ${methods.join(',')}`;
   equivalent.textContent = `postcopy-lab ${command} --trace ${settings.workload} ${cliFlagsOf(settings).join(' ')}`;
-  for (const part of ['results', 'curve'] as const)
-    workers[part].postMessage({ type: 'run', part, seq, traceId: workload.id, settings } satisfies ToWorker);
+  shownRun = { seq, traceId: workload.id, settings };
+  workers.results.postMessage({ type: 'run', part: 'results', ...shownRun } satisfies ToWorker);
 }
+
+/** The run being shown; its curve starts once its table is on screen, so the table has both cores until then. */
+let shownRun: { seq: number; traceId: string; settings: WhatifSettings } | undefined;
 
 function showError(message: string): void {
   errorLine.textContent = message;
@@ -386,6 +389,7 @@ workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case 'results':
       if (message.seq !== seq) return;
+      workers.curve.postMessage({ type: 'run', part: 'curve', ...shownRun! } satisfies ToWorker);
       shown = message.results;
       errorLine.textContent = '';
       drawTable();
