@@ -51,8 +51,10 @@ function executeAll(names, env) {
         runs[reply.index] = reply.run;
         done++;
         console.log(`[${done}/${names.length}] ${names[reply.index]} ${reply.run.seconds.toFixed(1)} s -> ${relative(root, reply.run.html)}`);
-        if (done === names.length) resolve(runs);
-        else startNext(worker);
+        if (done < names.length) return startNext(worker);
+        // idle threads would keep the process alive
+        for (const w of workers) void w.terminate();
+        resolve(runs);
       });
       startNext(worker);
     }
