@@ -24,7 +24,8 @@ async function main(argv: string[]): Promise<void> {
   });
   for await (const chunk of process.stdin) converter.feed(chunk as Buffer);
   const trace = converter.finish();
-  if (converter.instructions === 0) throw new UserError('no lackey records on stdin (did valgrind --tool=lackey --trace-mem=yes run?)');
+  if (converter.instructions === 0)
+    throw new UserError('no lackey records on stdin (did valgrind --tool=lackey --trace-mem=yes run?)');
   saveTrace(trace, output);
   // Frames are dense, so the largest frame number + 1 is the number of distinct pages.
   const distinctPages = trace.page.reduce((max, page) => Math.max(max, page + 1), 0);

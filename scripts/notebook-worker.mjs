@@ -9,6 +9,10 @@ parentPort.on('message', ({ index, notebook, outDir, env }) => {
   try {
     parentPort.postMessage({ index, run: executeNotebook(notebook, outDir, env) });
   } catch (err) {
-    parentPort.postMessage({ index, error: err instanceof Error ? err.message : String(err), userError: err instanceof UserError });
+    parentPort.postMessage({
+      index,
+      error: err instanceof Error ? err.message : String(err),
+      userError: err instanceof UserError,
+    });
   }
 });

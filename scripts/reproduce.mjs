@@ -40,17 +40,25 @@ function executeAll(names, env) {
       if (next >= names.length) return void worker.terminate();
       const index = next++;
       console.log(`  start ${names[index]}`);
-      worker.postMessage({ index, notebook: join(root, 'notebooks', names[index]), outDir: join(root, 'reports'), env });
+      worker.postMessage({
+        index,
+        notebook: join(root, 'notebooks', names[index]),
+        outDir: join(root, 'reports'),
+        env,
+      });
     };
     for (let s = 0; s < slots; s++) {
       const worker = new Worker(new URL('./notebook-worker.mjs', import.meta.url));
       workers.push(worker);
       worker.on('error', stop);
       worker.on('message', (reply) => {
-        if (reply.error !== undefined) return stop(reply.userError ? new UserError(reply.error) : new Error(reply.error));
+        if (reply.error !== undefined)
+          return stop(reply.userError ? new UserError(reply.error) : new Error(reply.error));
         runs[reply.index] = reply.run;
         done++;
-        console.log(`[${done}/${names.length}] ${names[reply.index]} ${reply.run.seconds.toFixed(1)} s -> ${relative(root, reply.run.html)}`);
+        console.log(
+          `[${done}/${names.length}] ${names[reply.index]} ${reply.run.seconds.toFixed(1)} s -> ${relative(root, reply.run.html)}`,
+        );
         if (done < names.length) return startNext(worker);
         // idle threads would keep the process alive
         for (const w of workers) void w.terminate();
@@ -65,7 +73,9 @@ const started = Date.now();
 try {
   ensurePrerequisites();
   const env = registerKernel();
-  const notebooks = readdirSync(join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort();
+  const notebooks = readdirSync(join(root, 'notebooks'))
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort();
   const only = process.argv.slice(2);
   const selected = only.length ? notebooks.filter((n) => only.some((o) => n.includes(o))) : notebooks;
   // Figures come only from this run: stale specs of renamed figures must not be exported.
@@ -82,15 +92,23 @@ try {
   const all = readFigureSpecs(FIGURE_SPEC_DIR);
   writeFileAtomic(join(root, 'figures', 'README.md'), figureIndex(all));
   // A full run knows every figure: images of figures no notebook draws any more are stale.
-  const stale = only.length ? [] : staleImages(join(root, 'figures'), all.map((f) => f.name));
+  const stale = only.length
+    ? []
+    : staleImages(
+        join(root, 'figures'),
+        all.map((f) => f.name),
+      );
   for (const file of stale) rmSync(join(root, 'figures', file));
   console.log(`${((Date.now() - t) / 1000).toFixed(1)} s`);
   if (stale.length) console.log(`Removed ${stale.length} stale images: ${stale.join(', ')}`);
-  console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/, ` +
-    `${images.length} images (${figures.length} figures x SVG+PNG) in figures/, index in figures/README.md.`);
+  console.log(
+    `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/, ` +
+      `${images.length} images (${figures.length} figures x SVG+PNG) in figures/, index in figures/README.md.`,
+  );
   for (const r of reports) console.log(`  ${relative(root, r)} (${(statSync(r).size / 1e6).toFixed(1)} MB)`);
   const large = reports.filter((r) => statSync(r).size > 5e6);
-  if (large.length) console.log(`Warning: over 5 MB (a report should stay below): ${large.map((r) => relative(root, r)).join(', ')}`);
+  if (large.length)
+    console.log(`Warning: over 5 MB (a report should stay below): ${large.map((r) => relative(root, r)).join(', ')}`);
 } catch (err) {
   console.log('');
   if (err instanceof UserError) {

@@ -27,8 +27,24 @@ function collect(dir) {
   });
 }
 
-const files = collect(join(root, 'test')).sort();
 const only = process.argv.slice(2);
+// The whole suite also checks formatting (prettier, .prettierrc.json), so CI refuses unformatted code.
+if (!only.length) {
+  const prettier = join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+  const check = spawnSync(process.execPath, [prettier, '--check', '--log-level', 'warn', 'src', 'test', 'scripts'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+  if (check.status !== 0) {
+    console.error('test: files above are not formatted; run `npm run format`');
+    process.exit(1);
+  }
+}
+
+const files = collect(join(root, 'test')).sort();
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected], { stdio: 'inherit', cwd: root });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(result.status ?? 1);

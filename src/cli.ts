@@ -8,12 +8,21 @@ import { quoted, UserError } from './errors';
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): unknown }> };
 
 const COMMANDS: Record<string, Command> = {
-  trace: { summary: 'trace gen|convert|stats: make, convert and describe page-access traces', load: () => import('./cli/trace') },
+  trace: {
+    summary: 'trace gen|convert|stats: make, convert and describe page-access traces',
+    load: () => import('./cli/trace'),
+  },
   predict: { summary: 'prediction metrics of one predictor on a trace', load: () => import('./cli/predict') },
   simulate: { summary: 'simulate one migration (post-copy, pre-copy or hybrid)', load: () => import('./cli/simulate') },
   compare: { summary: 'simulate several predictors side by side', load: () => import('./cli/compare') },
-  sweep: { summary: "run a notebook's sweep on all cores, or one shard of it; merge shards", load: () => import('./cli/sweep') },
-  qemu: { summary: 'qemu migrate: real QEMU post-copy migrations (after npm run qemu:setup)', load: () => import('./cli/qemu') },
+  sweep: {
+    summary: "run a notebook's sweep on all cores, or one shard of it; merge shards",
+    load: () => import('./cli/sweep'),
+  },
+  qemu: {
+    summary: 'qemu migrate: real QEMU post-copy migrations (after npm run qemu:setup)',
+    load: () => import('./cli/qemu'),
+  },
   whatif: { summary: 'write the live what-if page (one offline HTML file)', load: () => import('./cli/whatif') },
 };
 
@@ -54,7 +63,9 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`postcopy-lab: ${message.replace(/[\r\n]+/g, ' ')}\n`);
     process.exitCode = 2;
   } else {
-    process.stderr.write(`postcopy-lab: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(
+      `postcopy-lab: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 1;
   }
 });

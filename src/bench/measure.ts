@@ -37,9 +37,12 @@ export interface Goal {
 export function line(fields: Omit<BenchLine, 'ratio' | 'target' | 'met'>, goal: Goal = {}): BenchLine {
   const ratio = fields.value / fields.baselineValue;
   const checks: [string, boolean][] = [];
-  if (goal.ratioAtLeast !== undefined) checks.push([`ratio >= ${Number(goal.ratioAtLeast.toPrecision(3))}`, ratio >= goal.ratioAtLeast]);
-  if (goal.valueAtLeast !== undefined) checks.push([`>= ${goal.valueAtLeast.toExponential()} ${fields.unit}`, fields.value >= goal.valueAtLeast]);
-  if (goal.valueAtMost !== undefined) checks.push([`<= ${goal.valueAtMost} ${fields.unit}`, fields.value <= goal.valueAtMost]);
+  if (goal.ratioAtLeast !== undefined)
+    checks.push([`ratio >= ${Number(goal.ratioAtLeast.toPrecision(3))}`, ratio >= goal.ratioAtLeast]);
+  if (goal.valueAtLeast !== undefined)
+    checks.push([`>= ${goal.valueAtLeast.toExponential()} ${fields.unit}`, fields.value >= goal.valueAtLeast]);
+  if (goal.valueAtMost !== undefined)
+    checks.push([`<= ${goal.valueAtMost} ${fields.unit}`, fields.value <= goal.valueAtMost]);
   if (checks.length === 0) return { ...fields, ratio };
   return { ...fields, ratio, target: checks.map(([text]) => text).join(', '), met: checks.every(([, ok]) => ok) };
 }
@@ -88,12 +91,19 @@ export function childPeakRss(args: readonly string[]): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-'));
   const out = join(dir, 'maxrss');
   const probe = join(dir, 'probe.js');
-  writeFileSync(probe, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));`);
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));`,
+  );
   try {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ['--require', probe, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const result = spawnSync(process.execPath, ['--require', probe, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (result.status !== 0) throw new Error(`'node ${args.join(' ')}' failed: ${(result.stderr ?? '').trim().split('\n').pop()}`);
+    if (result.status !== 0)
+      throw new Error(`'node ${args.join(' ')}' failed: ${(result.stderr ?? '').trim().split('\n').pop()}`);
     return { peakRssMiB: Number(readFileSync(out, 'utf8')) / 1024, seconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });

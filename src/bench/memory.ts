@@ -18,17 +18,40 @@ export function memorySection(accesses: number): BenchLine[] {
   try {
     const file = join(dir, 'bench.pctrace');
     const runs: [string, string[], boolean][] = [
-      ['trace gen', ['trace', 'gen', 'zipf', '--seed', 'bench', '--accesses', String(accesses), '--pages', String(1 << 22), '-o', file], false],
+      [
+        'trace gen',
+        [
+          'trace',
+          'gen',
+          'zipf',
+          '--seed',
+          'bench',
+          '--accesses',
+          String(accesses),
+          '--pages',
+          String(1 << 22),
+          '-o',
+          file,
+        ],
+        false,
+      ],
       ['trace stats', ['trace', 'stats', file], true],
       ['simulate --prefetcher ppm', ['simulate', '--trace', file, '--prefetcher', 'ppm', '--switchover', '0.5'], true],
     ];
     const measured = runs.map(([name, args, goal]) => ({ name, goal, run: childPeakRss([CLI, ...args]) }));
     const fileMiB = statSync(file).size / 2 ** 20;
-    const base = { section: 'memory', unit: 'MiB', baseline: `size of the .pctrace file of ${accesses} accesses`, baselineValue: fileMiB };
-    return measured.map(({ name, goal, run }) => line(
-      { ...base, name: `peak RSS of ${name} (${run.seconds.toFixed(1)} s)`, value: run.peakRssMiB },
-      goal ? { valueAtMost: PEAK_RSS_GOAL_MIB } : {},
-    ));
+    const base = {
+      section: 'memory',
+      unit: 'MiB',
+      baseline: `size of the .pctrace file of ${accesses} accesses`,
+      baselineValue: fileMiB,
+    };
+    return measured.map(({ name, goal, run }) =>
+      line(
+        { ...base, name: `peak RSS of ${name} (${run.seconds.toFixed(1)} s)`, value: run.peakRssMiB },
+        goal ? { valueAtMost: PEAK_RSS_GOAL_MIB } : {},
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,12 @@ function countLines(bytes: Uint8Array): number {
 export function parseSection(): BenchLine[] {
   const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-parse-'));
   try {
-    const trace = generateTrace('zipf', { seed: 'bench-parse', accesses: PARSE_ACCESSES, pages: 1 << 18, writeRatio: 0.3 });
+    const trace = generateTrace('zipf', {
+      seed: 'bench-parse',
+      accesses: PARSE_ACCESSES,
+      pages: 1 << 18,
+      writeRatio: 0.3,
+    });
     const files = { text: join(dir, 't.trace'), gzip: join(dir, 't.trace.gz'), binary: join(dir, 't.pctrace') };
     for (const path of Object.values(files)) saveTrace(trace, path);
     let sink = 0;
@@ -31,12 +36,24 @@ export function parseSection(): BenchLine[] {
     const loaded = (path: string) => () => loadTrace(path).page.length;
     const lines = [
       ['text', files.text, 'reading the file and finding its line ends', () => countLines(readFileSync(files.text))],
-      ['gzip text', files.gzip, 'gunzipping the file and finding its line ends', () => countLines(gunzipSync(readFileSync(files.gzip)))],
+      [
+        'gzip text',
+        files.gzip,
+        'gunzipping the file and finding its line ends',
+        () => countLines(gunzipSync(readFileSync(files.gzip))),
+      ],
       ['.pctrace', files.binary, 'reading the file', () => readFileSync(files.binary).length],
     ] as const;
     const result = lines.map(([name, path, baseline, bare]) => {
       const baselineValue = rate(bare);
-      return line({ section: 'parse', name: `load a ${name} trace`, value: rate(loaded(path)), unit: 'lines/s', baseline, baselineValue });
+      return line({
+        section: 'parse',
+        name: `load a ${name} trace`,
+        value: rate(loaded(path)),
+        unit: 'lines/s',
+        baseline,
+        baselineValue,
+      });
     });
     if (sink === 0) throw new Error('parse bench read nothing');
     return result;

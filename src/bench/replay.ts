@@ -25,17 +25,34 @@ export function replaySection(accesses: number): BenchLine[] {
   const replayed = accesses - firstReplayed;
   const input: SimInput = { switchover: trace.time[firstReplayed], k: 8, push: 'restart' };
   let sink = 0;
-  const bareRate = accesses / medianSeconds(() => {
-    sink += bareLoop(trace);
-  });
+  const bareRate =
+    accesses /
+    medianSeconds(() => {
+      sink += bareLoop(trace);
+    });
   if (Number.isNaN(sink)) throw new Error('bare loop read NaN');
-  const base = { section: 'replay', unit: 'accesses/s', baseline: 'bare loop over the same arrays', baselineValue: bareRate };
+  const base = {
+    section: 'replay',
+    unit: 'accesses/s',
+    baseline: 'bare loop over the same arrays',
+    baselineValue: bareRate,
+  };
   const rate = (runInput: SimInput) => replayed / medianSeconds(() => simulate(trace, runInput));
   return [
     line({ ...base, name: 'bare loop', value: bareRate }),
-    line({ ...base, name: 'plain post-copy (replayed accesses)', value: rate({ ...input, predictor: 'none' }) }, { ratioAtLeast: REPLAY_GOALS.plainRatio }),
-    line({ ...base, name: 'PPM post-copy (replayed accesses)', value: rate({ ...input, predictor: 'ppm' }) }, { valueAtLeast: REPLAY_GOALS.ppmAccessesPerSecond }),
+    line(
+      { ...base, name: 'plain post-copy (replayed accesses)', value: rate({ ...input, predictor: 'none' }) },
+      { ratioAtLeast: REPLAY_GOALS.plainRatio },
+    ),
+    line(
+      { ...base, name: 'PPM post-copy (replayed accesses)', value: rate({ ...input, predictor: 'ppm' }) },
+      { valueAtLeast: REPLAY_GOALS.ppmAccessesPerSecond },
+    ),
     // splits PPM's cost: without offline training the 2^20 history accesses are not learnt
-    line({ ...base, name: 'PPM post-copy, online training only', value: rate({ ...input, predictor: 'ppm', predictorOptions: { training: 'online' } }) }),
+    line({
+      ...base,
+      name: 'PPM post-copy, online training only',
+      value: rate({ ...input, predictor: 'ppm', predictorOptions: { training: 'online' } }),
+    }),
   ];
 }

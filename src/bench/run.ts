@@ -28,13 +28,17 @@ const SECTIONS: Record<string, (o: Options) => BenchLine[]> = {
 };
 
 function format(value: number, unit: string): string {
-  if (unit === 'accesses/s' || unit === 'lines/s' || unit === 'bytes/s') return `${(value / 1e6).toFixed(1)} M${unit.replace(/^\w+/, '')}`;
+  if (unit === 'accesses/s' || unit === 'lines/s' || unit === 'bytes/s')
+    return `${(value / 1e6).toFixed(1)} M${unit.replace(/^\w+/, '')}`;
   return `${value.toFixed(value >= 100 ? 0 : 2)} ${unit}`;
 }
 
 function main(argv: string[]): void {
   const { values } = parseFlags(argv, {
-    accesses: { type: 'string' }, 'rss-accesses': { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' },
+    accesses: { type: 'string' },
+    'rss-accesses': { type: 'string' },
+    only: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const options: Options = {
     accesses: intFlag(values.accesses, 'accesses', 10_000_000, 2, MAX_TRACE_ACCESSES),
@@ -42,20 +46,28 @@ function main(argv: string[]): void {
   };
   const names = values.only === undefined ? Object.keys(SECTIONS) : listFlag(values.only, 'only');
   const unknown = names.filter((n) => !(n in SECTIONS));
-  if (unknown.length) throw new UserError(`unknown bench section '${unknown[0]}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+  if (unknown.length)
+    throw new UserError(`unknown bench section '${unknown[0]}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
   const lines: BenchLine[] = [];
   for (const name of names) {
     const section = SECTIONS[name](options);
     lines.push(...section);
     if (!values.json) for (const l of section) printLine(l);
   }
-  const report = { cores: availableParallelism(), node: process.version, accesses: options.accesses, rssAccesses: options.rssAccesses, lines };
+  const report = {
+    cores: availableParallelism(),
+    node: process.version,
+    accesses: options.accesses,
+    rssAccesses: options.rssAccesses,
+    lines,
+  };
   if (values.json) console.log(JSON.stringify(report, null, 2));
 }
 
 function printLine(l: BenchLine): void {
   const goal = l.target ? `  goal ${l.target}: ${l.met ? 'met' : 'NOT met'}` : '';
-  const ratio = l.name === 'bare loop' || l.value === l.baselineValue ? 'baseline' : `${l.ratio.toFixed(3)} x ${l.baseline}`;
+  const ratio =
+    l.name === 'bare loop' || l.value === l.baselineValue ? 'baseline' : `${l.ratio.toFixed(3)} x ${l.baseline}`;
   console.log(`${l.section.padEnd(7)} ${l.name.padEnd(48)} ${format(l.value, l.unit).padStart(14)}  ${ratio}${goal}`);
 }
 

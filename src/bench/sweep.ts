@@ -29,7 +29,13 @@ export function sweepSection(): BenchLine[] {
   const parallel = medianSeconds(() => rowsOn(cores), timing);
   const base = { section: 'sweep', unit: 'x', baseline: 'the same sweep in one thread', baselineValue: 1 };
   return [
-    line({ ...base, name: `speed-up on ${cores} worker threads (${serial.toFixed(1)} s -> ${parallel.toFixed(1)} s)`, value: serial / parallel },
-      cores >= 2 ? { ratioAtLeast: SWEEP_SPEEDUP_GOAL } : {}),
+    line(
+      {
+        ...base,
+        name: `speed-up on ${cores} worker threads (${serial.toFixed(1)} s -> ${parallel.toFixed(1)} s)`,
+        value: serial / parallel,
+      },
+      cores >= 2 ? { ratioAtLeast: SWEEP_SPEEDUP_GOAL } : {},
+    ),
   ];
 }

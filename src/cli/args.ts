@@ -13,8 +13,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export interface ParsedFlags<O extends Options> {
   values: {
     [K in keyof O]?: O[K] extends { type: 'boolean' }
-      ? O[K] extends { multiple: true } ? boolean[] : boolean
-      : O[K] extends { multiple: true } ? string[] : string;
+      ? O[K] extends { multiple: true }
+        ? boolean[]
+        : boolean
+      : O[K] extends { multiple: true }
+        ? string[]
+        : string;
   };
   positionals: string[];
 }
@@ -29,7 +33,11 @@ const NEGATIVE_NUMBER = /^-\.?\d/;
 function attachNegativeValues(argv: readonly string[], options: Options): string[] {
   const takesValue = (arg: string) => {
     if (arg.startsWith('--')) return options[arg.slice(2)]?.type === 'string';
-    return arg.length === 2 && arg[0] === '-' && Object.values(options).some((o) => o.short === arg[1] && o.type === 'string');
+    return (
+      arg.length === 2 &&
+      arg[0] === '-' &&
+      Object.values(options).some((o) => o.short === arg[1] && o.type === 'string')
+    );
   };
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -47,9 +55,18 @@ function attachNegativeValues(argv: readonly string[], options: Options): string
 }
 
 /** node:util parseArgs (strict), negative numbers accepted as values, its errors turned into one-line UserErrors. */
-export function parseFlags<O extends Options>(argv: readonly string[], options: O, allowPositionals = false): ParsedFlags<O> {
+export function parseFlags<O extends Options>(
+  argv: readonly string[],
+  options: O,
+  allowPositionals = false,
+): ParsedFlags<O> {
   try {
-    return parseArgs({ args: attachNegativeValues(argv, options), options, allowPositionals, strict: true }) as ParsedFlags<O>;
+    return parseArgs({
+      args: attachNegativeValues(argv, options),
+      options,
+      allowPositionals,
+      strict: true,
+    }) as ParsedFlags<O>;
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message.split('\n')[0] : String(err));
   }
@@ -67,7 +84,8 @@ export function intFlag(value: string | undefined, flag: string, fallback: numbe
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
-    if (/^\s*-?\d+\s*$/.test(value)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value.trim()}`);
+    if (/^\s*-?\d+\s*$/.test(value))
+      throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value.trim()}`);
     throw new UserError(`--${flag} must be a whole number, got ${quoted(value)}`);
   }
   if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);
@@ -75,16 +93,28 @@ export function intFlag(value: string | undefined, flag: string, fallback: numbe
 }
 
 /** A finite number flag within [min, max]; `fallback` when absent. */
-export function numberFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+export function numberFlag(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
   if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
 /** A flag that must be one of `choices`. */
-export function choiceFlag<T extends string>(value: string | undefined, flag: string, choices: readonly T[], fallback: T): T {
+export function choiceFlag<T extends string>(
+  value: string | undefined,
+  flag: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(choices as readonly string[]).includes(value)) {
     throw new UserError(`--${flag} must be one of ${choices.join(', ')}, got ${quoted(value)}`);

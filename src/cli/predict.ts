@@ -5,7 +5,13 @@
 import { quoted, UserError } from '../errors';
 import { intFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
-import { parsePredictorName, PREDICT_DEFAULTS, predictionMetrics, PREDICTOR_NAMES, type PredictionMetrics } from '../prefetch';
+import {
+  parsePredictorName,
+  PREDICT_DEFAULTS,
+  predictionMetrics,
+  PREDICTOR_NAMES,
+  type PredictionMetrics,
+} from '../prefetch';
 import { MAX_TRACE_ACCESSES, MAX_VM_PAGES, parseSwitchover, readTrace } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
@@ -56,7 +62,8 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (positionals.length > 0) throw new UserError(`predict takes no positional arguments, got ${quoted(positionals[0])}`);
+  if (positionals.length > 0)
+    throw new UserError(`predict takes no positional arguments, got ${quoted(positionals[0])}`);
   const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
   const trace = await readTrace(requireFlag(v.trace, 'trace'));
   const metrics = predictionMetrics(trace, name, {
@@ -65,5 +72,7 @@ export async function run(argv: string[]): Promise<void> {
     lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0, MAX_TRACE_ACCESSES),
     switchover: v.switchover === undefined ? 0 : parseSwitchover(v.switchover, trace),
   });
-  console.log(v.json ? JSON.stringify({ trace: trace.name, ...metrics }, null, 2) : formatPredictionMetrics(metrics, trace.name));
+  console.log(
+    v.json ? JSON.stringify({ trace: trace.name, ...metrics }, null, 2) : formatPredictionMetrics(metrics, trace.name),
+  );
 }

@@ -29,7 +29,8 @@ function wrap(start: string, words: string[], indent: number): string {
   const lines = start.split('\n');
   for (const word of words) {
     const last = lines.length - 1;
-    if (lines[last].length + 1 + word.length > USAGE_WIDTH && lines[last].trim() !== '') lines.push(`${' '.repeat(indent)}${word}`);
+    if (lines[last].length + 1 + word.length > USAGE_WIDTH && lines[last].trim() !== '')
+      lines.push(`${' '.repeat(indent)}${word}`);
     else lines[last] += `${lines[last].endsWith(' ') ? '' : ' '}${word}`;
   }
   return lines.join('\n');

@@ -6,12 +6,30 @@ import { fileLabel, quoted, UserError } from '../errors';
 import { choiceFlag, intFlag, listFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import {
-  DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, parsePageSet, simulate, simulateStream,
-  type MigrationResult, type SimInput,
+  DEFAULT_SIM_CONFIG,
+  MIGRATION_MODES,
+  PUSH_POLICIES,
+  parseBandwidth,
+  parseDuration,
+  parsePageSet,
+  simulate,
+  simulateStream,
+  type MigrationResult,
+  type SimInput,
 } from '../migration';
 import { parsePredictorName, type PredictorName } from '../prefetch';
 import {
-  checkPageSize, fractionSwitchover, MAX_PAGE_SIZE, MAX_VM_PAGES, parseSwitchover, parseSwitchoverSpec, readTrace, streamTrace, summarizeTraceFile, timeAtIndex, type TraceSummary,
+  checkPageSize,
+  fractionSwitchover,
+  MAX_PAGE_SIZE,
+  MAX_VM_PAGES,
+  parseSwitchover,
+  parseSwitchoverSpec,
+  readTrace,
+  streamTrace,
+  summarizeTraceFile,
+  timeAtIndex,
+  type TraceSummary,
 } from '../trace';
 import { readInputText } from '../util/read-input';
 
@@ -85,11 +103,18 @@ const MAX_DURATION_US = 3.6e9;
 
 /** A bandwidth or duration flag parsed by `parse` (bits/s or us), within [min, max]; `fallback` when absent. */
 function unitFlag(
-  text: string | undefined, flag: string, fallback: number, parse: (text: string) => number, min: number, max: number, unit: string,
+  text: string | undefined,
+  flag: string,
+  fallback: number,
+  parse: (text: string) => number,
+  min: number,
+  max: number,
+  unit: string,
 ): number {
   if (text === undefined) return fallback;
   const value = parse(text);
-  if (!(value >= min && value <= max)) throw new UserError(`--${flag} must be between ${min} and ${max} ${unit}, got ${quoted(text)}`);
+  if (!(value >= min && value <= max))
+    throw new UserError(`--${flag} must be between ${min} and ${max} ${unit}, got ${quoted(text)}`);
   return value;
 }
 
@@ -97,47 +122,80 @@ const durationFlag = (text: string | undefined, flag: string, fallbackUs: number
   unitFlag(text, flag, fallbackUs, parseDuration, 0, MAX_DURATION_US, 'us');
 
 /** Every simulation setting except the predictor's name, from the flags (--switchover resolved on the trace). */
-export function simInputFromFlags(v: SimFlagValues, switchover: number, predictors: readonly PredictorName[]): SimInput {
+export function simInputFromFlags(
+  v: SimFlagValues,
+  switchover: number,
+  predictors: readonly PredictorName[],
+): SimInput {
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
     k: intFlag(v.k, 'k', d.k, 0, MAX_VM_PAGES),
     predictorOptions: predictorOptionsFromFlags(v, predictors),
     network: {
-      bandwidthBps: unitFlag(v.bandwidth, 'bandwidth', d.network.bandwidthBps, parseBandwidth, 1, MAX_BANDWIDTH_BPS, 'bits/s'),
+      bandwidthBps: unitFlag(
+        v.bandwidth,
+        'bandwidth',
+        d.network.bandwidthBps,
+        parseBandwidth,
+        1,
+        MAX_BANDWIDTH_BPS,
+        'bits/s',
+      ),
       rttUs: durationFlag(v.rtt, 'rtt', d.network.rttUs),
       messageOverheadBytes: intFlag(v.overhead, 'overhead', d.network.messageOverheadBytes, 0, MAX_PAGE_SIZE),
       urgentChannel: v['urgent-channel'] ?? false,
       rateLimitWindowUs: durationFlag(v['rate-window'], 'rate-window', d.network.rateLimitWindowUs),
-      peakBandwidthBps: v['peak-bandwidth'] === undefined ? undefined
-        : unitFlag(v['peak-bandwidth'], 'peak-bandwidth', 0, parseBandwidth, 1, MAX_BANDWIDTH_BPS, 'bits/s'),
+      peakBandwidthBps:
+        v['peak-bandwidth'] === undefined
+          ? undefined
+          : unitFlag(v['peak-bandwidth'], 'peak-bandwidth', 0, parseBandwidth, 1, MAX_BANDWIDTH_BPS, 'bits/s'),
     },
     push: choiceFlag(v.push, 'push', PUSH_POLICIES, d.push),
     switchover,
     vmPages: v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, 1, MAX_VM_PAGES),
     // a power of two, as in the trace formats and `trace gen` (the library's model would take any size)
-    pageSize: v['page-size'] === undefined ? undefined : checkPageSize(intFlag(v['page-size'], 'page-size', 0, 1, MAX_PAGE_SIZE)),
+    pageSize:
+      v['page-size'] === undefined
+        ? undefined
+        : checkPageSize(intFlag(v['page-size'], 'page-size', 0, 1, MAX_PAGE_SIZE)),
     instructionsPerSecond: numberFlag(v.ips, 'ips', d.instructionsPerSecond, 1, 1e15),
     cpuStateBytes: intFlag(v['cpu-state'], 'cpu-state', d.cpuStateBytes, 0, 2 ** 40),
     switchoverFixedMs: durationFlag(v['switchover-cost'], 'switchover-cost', d.switchoverFixedMs * 1000) / 1000,
     faultCostUs: durationFlag(v['fault-cost'], 'fault-cost', d.faultCostUs),
     zeroPageShare: numberFlag(v['zero-share'], 'zero-share', d.zeroPageShare, 0, 1),
     zeroPageSeed: v['zero-seed'] === undefined ? d.zeroPageSeed : requireFlag(v['zero-seed'], 'zero-seed'),
-    zeroPages: v['zero-pages'] === undefined ? undefined : parsePageSet(readInputText(v['zero-pages']), fileLabel(v['zero-pages'])),
+    zeroPages:
+      v['zero-pages'] === undefined
+        ? undefined
+        : parsePageSet(readInputText(v['zero-pages']), fileLabel(v['zero-pages'])),
     precopyMaxRounds: intFlag(v['precopy-rounds'], 'precopy-rounds', d.precopyMaxRounds, 1, 10_000),
     precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0, MAX_VM_PAGES),
-    postcopyAfterMs: v['postcopy-after'] === undefined ? undefined : durationFlag(v['postcopy-after'], 'postcopy-after', 0) / 1000,
+    postcopyAfterMs:
+      v['postcopy-after'] === undefined ? undefined : durationFlag(v['postcopy-after'], 'postcopy-after', 0) / 1000,
   };
 }
 
 /** Flags that only matter after switchover, where pages fault: pre-copy has no faults, so they would be ignored. */
-const POSTCOPY_ONLY_FLAGS = ['prefetcher', 'prefetchers', 'k', 'push', 'urgent-channel', 'fault-cost', 'rate-window', 'peak-bandwidth', ...Object.keys(PREDICTOR_FLAGS)];
+const POSTCOPY_ONLY_FLAGS = [
+  'prefetcher',
+  'prefetchers',
+  'k',
+  'push',
+  'urgent-channel',
+  'fault-cost',
+  'rate-window',
+  'peak-bandwidth',
+  ...Object.keys(PREDICTOR_FLAGS),
+];
 
 /** Refuses flags that `--mode precopy` would silently ignore. */
 function checkPrecopyFlags(values: Readonly<Record<string, unknown>>): void {
   if (values.mode !== 'precopy') return;
   const ignored = POSTCOPY_ONLY_FLAGS.find((flag) => values[flag] !== undefined);
   if (ignored) {
-    throw new UserError(`--${ignored} has no effect with --mode precopy (nothing faults after its switchover); drop it or use --mode hybrid`);
+    throw new UserError(
+      `--${ignored} has no effect with --mode precopy (nothing faults after its switchover); drop it or use --mode hybrid`,
+    );
   }
 }
 
@@ -159,7 +217,9 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
     return undefined;
   }
   if (predictorFlag === 'prefetchers' && values.mode === 'precopy') {
-    throw new UserError('compare compares predictors, and --mode precopy has no faults to predict: use postcopy or hybrid');
+    throw new UserError(
+      'compare compares predictors, and --mode precopy has no faults to predict: use postcopy or hybrid',
+    );
   }
   checkPrecopyFlags(values);
   const predictors = predictorsFromFlag(predictorFlag, (values as Record<string, string | undefined>)[predictorFlag]);
@@ -171,7 +231,8 @@ export async function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' |
   const parsed = parseSimFlags(argv, predictorFlag, usage);
   if (!parsed) return undefined;
   const trace = await readTrace(parsed.tracePath);
-  const switchover = parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
+  const switchover =
+    parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
   return { ...parsed, trace, input: simInputFromFlags(parsed.values, switchover, parsed.predictors) };
 }
 
@@ -184,7 +245,15 @@ async function fileSwitchover(text: string | undefined, path: string, summary: T
   return 'index' in at ? timeAtIndex(path, at.index) : at.instructions;
 }
 
-const MS_FIELDS = new Set(['downtimeMs', 'stallMs', 'waitP50Ms', 'waitP99Ms', 'maxWaitMs', 'degradedMs', 'totalMigrationMs']);
+const MS_FIELDS = new Set([
+  'downtimeMs',
+  'stallMs',
+  'waitP50Ms',
+  'waitP99Ms',
+  'maxWaitMs',
+  'degradedMs',
+  'totalMigrationMs',
+]);
 
 /** Results side by side: one row per field, one column per result (headed by its predictor). */
 export function formatResults(results: readonly MigrationResult[]): string {
@@ -195,7 +264,9 @@ export function formatResults(results: readonly MigrationResult[]): string {
   };
   const rows = fields.map((field) => [field, ...results.map((r) => cell(field, r))]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  return rows.map((row) => row.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  ')).join('\n');
+  return rows
+    .map((row) => row.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  '))
+    .join('\n');
 }
 
 /**
@@ -209,7 +280,8 @@ export async function run(argv: string[]): Promise<void> {
   let result: MigrationResult;
   if (predictor === 'oracle') {
     const trace = await readTrace(parsed.tracePath);
-    const switchover = parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
+    const switchover =
+      parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
     result = simulate(trace, { ...simInputFromFlags(parsed.values, switchover, parsed.predictors), predictor });
   } else {
     const summary = await summarizeTraceFile(parsed.tracePath);

@@ -6,8 +6,22 @@
  */
 import { UserError } from '../errors';
 import {
-  accuracyByOrderAndK, accuracyByTraining, allWorkloads, confidenceSweep, DEFAULT_WHAT_IF_AXES, faultComparison, modesVsWriteShare,
-  predictorComparison, pushComparison, runSweepAs, setSweepWorkers, ShardDone, timesVsNetwork, whatIfGrid, type SweepMode, type Workload,
+  accuracyByOrderAndK,
+  accuracyByTraining,
+  allWorkloads,
+  confidenceSweep,
+  DEFAULT_WHAT_IF_AXES,
+  faultComparison,
+  modesVsWriteShare,
+  predictorComparison,
+  pushComparison,
+  runSweepAs,
+  setSweepWorkers,
+  ShardDone,
+  timesVsNetwork,
+  whatIfGrid,
+  type SweepMode,
+  type Workload,
 } from '../experiments';
 import { writeFileAtomic } from '../util/atomic-write';
 import { readInputText } from '../util/read-input';
@@ -58,7 +72,8 @@ function workloadsNamed(list: string | undefined): Workload[] {
 }
 
 function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) => unknown {
-  if (name === undefined || !(name in SWEEPS)) throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got '${name}'` : ''}`);
+  if (name === undefined || !(name in SWEEPS))
+    throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got '${name}'` : ''}`);
   return SWEEPS[name];
 }
 
@@ -71,9 +86,16 @@ function parseShard(text: string): { index: number; count: number } {
 }
 
 function runSweep(argv: string[]): void {
-  const { values, positionals } = parseFlags(argv, {
-    workloads: { type: 'string' }, shard: { type: 'string' }, workers: { type: 'string' }, output: { type: 'string', short: 'o' },
-  }, true);
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      workloads: { type: 'string' },
+      shard: { type: 'string' },
+      workers: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+    true,
+  );
   if (positionals.length !== 1) throw new UserError(`sweep takes one NAME (${Object.keys(SWEEPS).join(', ')})`);
   const name = positionals[0];
   const sweep = sweepNamed(name);
@@ -90,7 +112,15 @@ function runSweep(argv: string[]): void {
     runSweepAs({ kind: 'shard', index, count }, () => sweep(workloads));
   } catch (done) {
     if (!(done instanceof ShardDone)) throw done;
-    const file: ShardFile = { sweep: name, workloads: names, shard: index, shards: count, jobs: done.jobs, fingerprint: done.fingerprint, results: done.results };
+    const file: ShardFile = {
+      sweep: name,
+      workloads: names,
+      shard: index,
+      shards: count,
+      jobs: done.jobs,
+      fingerprint: done.fingerprint,
+      results: done.results,
+    };
     writeFileAtomic(output, JSON.stringify(file));
     return;
   }
@@ -102,7 +132,9 @@ function readShard(path: string): ShardFile {
   try {
     file = JSON.parse(readInputText(path)) as ShardFile;
   } catch (err) {
-    throw err instanceof UserError ? err : new UserError(`${path}: not a shard file (${err instanceof Error ? err.message : String(err)})`);
+    throw err instanceof UserError
+      ? err
+      : new UserError(`${path}: not a shard file (${err instanceof Error ? err.message : String(err)})`);
   }
   if (typeof file?.sweep !== 'string' || !Array.isArray(file.results) || !Number.isSafeInteger(file.shards)) {
     throw new UserError(`${path}: not a shard file of 'postcopy-lab sweep --shard'`);
@@ -117,14 +149,20 @@ function merge(argv: string[]): void {
   const shards = positionals.map(readShard);
   const first = shards[0];
   for (const [i, s] of shards.entries()) {
-    const same = s.sweep === first.sweep && s.shards === first.shards && s.jobs === first.jobs && s.fingerprint === first.fingerprint &&
+    const same =
+      s.sweep === first.sweep &&
+      s.shards === first.shards &&
+      s.jobs === first.jobs &&
+      s.fingerprint === first.fingerprint &&
       JSON.stringify(s.workloads) === JSON.stringify(first.workloads);
     if (!same) throw new UserError(`${positionals[i]} belongs to another sweep than ${positionals[0]}`);
   }
   const seen = new Set(shards.map((s) => s.shard));
   const missing = Array.from({ length: first.shards }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length) throw new UserError(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${first.shards} missing`);
-  if (shards.length !== first.shards) throw new UserError(`${shards.length} files for ${first.shards} shards: a shard is given twice`);
+  if (missing.length)
+    throw new UserError(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${first.shards} missing`);
+  if (shards.length !== first.shards)
+    throw new UserError(`${shards.length} files for ${first.shards} shards: a shard is given twice`);
   const results: unknown[] = new Array(first.jobs);
   for (const s of shards) for (const [index, result] of s.results) results[index] = result;
   const mode: SweepMode = { kind: 'merged', jobs: first.jobs, fingerprint: first.fingerprint, results };

@@ -1,8 +1,17 @@
 import { quoted, UserError } from '../errors';
 import { intFlag, numberFlag, parseFlags, requireFlag } from './args';
 import {
-  formatTraceStats, GENERATOR_DEFAULTS, GENERATOR_KINDS, generateTraceChunks, MAX_PAGE_SIZE, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace,
-  summarizeTraceFile, TraceStatsBuilder, writeTraceStream,
+  formatTraceStats,
+  GENERATOR_DEFAULTS,
+  GENERATOR_KINDS,
+  generateTraceChunks,
+  MAX_PAGE_SIZE,
+  MAX_TRACE_ACCESSES,
+  MAX_VM_PAGES,
+  streamTrace,
+  summarizeTraceFile,
+  TraceStatsBuilder,
+  writeTraceStream,
 } from '../trace';
 import { DEFAULT_PAGE_SIZE } from '../trace/types';
 
@@ -49,10 +58,22 @@ async function gen(argv: string[]): Promise<void> {
     writeRatio: numberFlag(values['write-ratio'], 'write-ratio', GENERATOR_DEFAULTS.writeRatio, 0, 1),
     stride: intFlag(values.stride, 'stride', GENERATOR_DEFAULTS.stride, 1, MAX_VM_PAGES),
     zipfExponent: numberFlag(values['zipf-exponent'], 'zipf-exponent', GENERATOR_DEFAULTS.zipfExponent, 0, 100),
-    hotFraction: numberFlag(values['hot-fraction'], 'hot-fraction', GENERATOR_DEFAULTS.hotFraction, Number.MIN_VALUE, 1),
+    hotFraction: numberFlag(
+      values['hot-fraction'],
+      'hot-fraction',
+      GENERATOR_DEFAULTS.hotFraction,
+      Number.MIN_VALUE,
+      1,
+    ),
     phases: intFlag(values.phases, 'phases', GENERATOR_DEFAULTS.phases, 1, MAX_TRACE_ACCESSES),
     // accesses x instructions per access stays below 2^53, where instruction counts are exact
-    instructionsPerAccess: intFlag(values['instructions-per-access'], 'instructions-per-access', GENERATOR_DEFAULTS.instructionsPerAccess, 1, 2 ** 22),
+    instructionsPerAccess: intFlag(
+      values['instructions-per-access'],
+      'instructions-per-access',
+      GENERATOR_DEFAULTS.instructionsPerAccess,
+      1,
+      2 ** 22,
+    ),
     pageSize: intFlag(values['page-size'], 'page-size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
   });
   await writeTraceStream(output, generated, generated.chunks);

@@ -25,7 +25,8 @@ export function run(argv: string[]): void {
     console.log(USAGE);
     return;
   }
-  if (positionals.length > 0) throw new UserError(`whatif takes no positional arguments, got ${quoted(positionals[0])}`);
+  if (positionals.length > 0)
+    throw new UserError(`whatif takes no positional arguments, got ${quoted(positionals[0])}`);
   const output = requireFlag(values.output, 'output');
   const options = whatIfPageOptions();
   const extra = (values.trace ?? []).map((path) => loadTrace(path));

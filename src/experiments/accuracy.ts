@@ -13,19 +13,35 @@ import type { Workload } from './workloads';
 function ppmQualityJob(workload: Workload, options: PredictionMetricsOptions, label: string): Job<'predictionMetrics'> {
   const trace = workload.trace;
   return {
-    kind: 'predictionMetrics', trace, label, options: {
-      predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, order: EXPERIMENT_DEFAULTS.order,
-      switchover: switchoverAtFraction(trace, EXPERIMENT_DEFAULTS.switchoverFraction), ...options,
+    kind: 'predictionMetrics',
+    trace,
+    label,
+    options: {
+      predictor: 'ppm',
+      k: EXPERIMENT_DEFAULTS.k,
+      order: EXPERIMENT_DEFAULTS.order,
+      switchover: switchoverAtFraction(trace, EXPERIMENT_DEFAULTS.switchoverFraction),
+      ...options,
     },
   };
 }
 
 function ppmQualityRow(workload: Workload, options: PredictionMetricsOptions, m: PredictionMetrics): Row {
   return {
-    workload: workload.name, source: workload.source, seed: workload.seed ?? null, order: options.order ?? EXPERIMENT_DEFAULTS.order, k: m.k,
-    training: options.training ?? 'both', topKHitRate: m.topKHitRate, accuracy: m.accuracy, coverage: m.coverage,
-    faults: m.faults, faultsWithoutPrefetch: m.faultsWithoutPrefetch, prefetchIssued: m.prefetchIssued,
-    prefetchUsed: m.prefetchUsed, modelSize: m.modelSize,
+    workload: workload.name,
+    source: workload.source,
+    seed: workload.seed ?? null,
+    order: options.order ?? EXPERIMENT_DEFAULTS.order,
+    k: m.k,
+    training: options.training ?? 'both',
+    topKHitRate: m.topKHitRate,
+    accuracy: m.accuracy,
+    coverage: m.coverage,
+    faults: m.faults,
+    faultsWithoutPrefetch: m.faultsWithoutPrefetch,
+    prefetchIssued: m.prefetchIssued,
+    prefetchUsed: m.prefetchUsed,
+    modelSize: m.modelSize,
   };
 }
 
@@ -38,9 +54,22 @@ export interface AccuracySweep {
 export const DEFAULT_ACCURACY_SWEEP: AccuracySweep = { orders: [1, 2, 3, 4], ks: [1, 2, 4, 8, 16, 32] };
 
 /** PPM prediction quality against model order and pages sent per fault. One row per (workload, order, k). */
-export function accuracyByOrderAndK(workloads: readonly Workload[], sweep: AccuracySweep = DEFAULT_ACCURACY_SWEEP, progress?: Progress): Row[] {
-  const points = gridPoints<{ workload: Workload; order: number; k: number }>({ workload: workloads, order: sweep.orders, k: sweep.ks });
-  const results = runJobs(points.map(({ workload, order, k }) => ppmQualityJob(workload, { order, k }, `${workload.name} order ${order} k ${k}`)), progress);
+export function accuracyByOrderAndK(
+  workloads: readonly Workload[],
+  sweep: AccuracySweep = DEFAULT_ACCURACY_SWEEP,
+  progress?: Progress,
+): Row[] {
+  const points = gridPoints<{ workload: Workload; order: number; k: number }>({
+    workload: workloads,
+    order: sweep.orders,
+    k: sweep.ks,
+  });
+  const results = runJobs(
+    points.map(({ workload, order, k }) =>
+      ppmQualityJob(workload, { order, k }, `${workload.name} order ${order} k ${k}`),
+    ),
+    progress,
+  );
   return points.map(({ workload, order, k }, i) => ppmQualityRow(workload, { order, k }, results[i]));
 }
 
@@ -48,8 +77,15 @@ export function accuracyByOrderAndK(workloads: readonly Workload[], sweep: Accur
  * PPM prediction quality against training mode: only the history recorded before switchover
  * (offline), only the faults seen during migration (online), or both. One row per (workload, mode).
  */
-export function accuracyByTraining(workloads: readonly Workload[], modes: readonly TrainingMode[] = TRAINING_MODES, progress?: Progress): Row[] {
+export function accuracyByTraining(
+  workloads: readonly Workload[],
+  modes: readonly TrainingMode[] = TRAINING_MODES,
+  progress?: Progress,
+): Row[] {
   const points = gridPoints<{ workload: Workload; training: TrainingMode }>({ workload: workloads, training: modes });
-  const results = runJobs(points.map(({ workload, training }) => ppmQualityJob(workload, { training }, `${workload.name} ${training}`)), progress);
+  const results = runJobs(
+    points.map(({ workload, training }) => ppmQualityJob(workload, { training }, `${workload.name} ${training}`)),
+    progress,
+  );
   return points.map(({ workload, training }, i) => ppmQualityRow(workload, { training }, results[i]));
 }

@@ -34,26 +34,36 @@ const PUSH_IN_WORDS: Record<PushPolicy, string> = {
 /** The default setup in one sentence, for a notebook's opening (numbers from EXPERIMENT_DEFAULTS; the push the notebook uses). */
 export function setupMarkdown(push: PushPolicy = 'off'): string {
   const d = EXPERIMENT_DEFAULTS;
-  return `**Setup** (unless a notebook varies it): PPM of order ${d.order} sends k = ${d.k} predicted pages with each ` +
+  return (
+    `**Setup** (unless a notebook varies it): PPM of order ${d.order} sends k = ${d.k} predicted pages with each ` +
     `faulted page; migration switches over after ${d.switchoverFraction * 100} % of each trace's accesses (those ran on ` +
     `the source and are the history PPM trains on, then it keeps learning online); ${d.bandwidthBps / 1e9} Gbit/s link, ` +
-    `${d.rttUs} µs round trip, ${PUSH_IN_WORDS[push]}.`;
+    `${d.rttUs} µs round trip, ${PUSH_IN_WORDS[push]}.`
+  );
 }
 
 /** Anything simulate() accepts, plus the switchover as a fraction of the trace's accesses. */
 export type SimOverrides = SimInput & { switchoverFraction?: number };
 
 /** Simulates one workload with the experiment defaults and the given overrides (hooks: see simulate). */
-export function simulateWorkload(workload: Pick<Workload, 'trace'>, overrides: SimOverrides = {}, hooks?: SimHooks): MigrationResult {
+export function simulateWorkload(
+  workload: Pick<Workload, 'trace'>,
+  overrides: SimOverrides = {},
+  hooks?: SimHooks,
+): MigrationResult {
   const { switchoverFraction = EXPERIMENT_DEFAULTS.switchoverFraction, network, predictorOptions, ...rest } = overrides;
-  return simulate(workload.trace, {
-    k: EXPERIMENT_DEFAULTS.k,
-    push: 'off',
-    switchover: switchoverAtFraction(workload.trace, switchoverFraction),
-    ...rest,
-    predictorOptions: { order: EXPERIMENT_DEFAULTS.order, ...predictorOptions },
-    network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, ...network },
-  }, hooks);
+  return simulate(
+    workload.trace,
+    {
+      k: EXPERIMENT_DEFAULTS.k,
+      push: 'off',
+      switchover: switchoverAtFraction(workload.trace, switchoverFraction),
+      ...rest,
+      predictorOptions: { order: EXPERIMENT_DEFAULTS.order, ...predictorOptions },
+      network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, ...network },
+    },
+    hooks,
+  );
 }
 
 /**
@@ -92,13 +102,21 @@ export function percentChange(before: number, after: number): number {
  * Each row with `${column}ChangePercent` for each column: its change against the baseline row that has the
  * same values in `match` and the values of `baseline` (e.g. plain post-copy on the same workload, seed and network).
  */
-export function withChangeAgainst(rows: readonly Row[], match: readonly string[], baseline: Row, columns: readonly string[]): Row[] {
+export function withChangeAgainst(
+  rows: readonly Row[],
+  match: readonly string[],
+  baseline: Row,
+  columns: readonly string[],
+): Row[] {
   const key = (r: Row) => JSON.stringify(match.map((m) => r[m]));
   const bases = new Map(rowsWhere(rows, baseline).map((r) => [key(r), r]));
   return rows.map((r) => {
     const base = bases.get(key(r));
     if (!base) throw new Error(`no baseline ${JSON.stringify(baseline)} for ${key(r)}`);
-    return { ...r, ...Object.fromEntries(columns.map((c) => [`${c}ChangePercent`, percentChange(Number(base[c]), Number(r[c]))])) };
+    return {
+      ...r,
+      ...Object.fromEntries(columns.map((c) => [`${c}ChangePercent`, percentChange(Number(base[c]), Number(r[c]))])),
+    };
   });
 }
 
@@ -224,7 +242,8 @@ export function describeChangeInterval(summary: Row, column: string, fewer = 'fe
   const { min, max } = intervalOf(summary, column);
   const signed = (v: number) => `${v > 0 ? '+' : ''}${formatNumber(v)} %`;
   if (min === max) return describeChange(min, fewer, more);
-  if (changeDirection(summary, column) === 0) return `no measurable change (${signed(min)} to ${signed(max)} over the seeds)`;
+  if (changeDirection(summary, column) === 0)
+    return `no measurable change (${signed(min)} to ${signed(max)} over the seeds)`;
   const [near, far] = min < 0 ? [-max, -min] : [min, max];
   return `${describeChange(Number(summary[column]), fewer, more)} (${formatNumber(near)}–${formatNumber(far)} % over the seeds)`;
 }
@@ -253,17 +272,40 @@ export const METRIC_LABELS = {
 /** Table headers in words with units for every column the experiments' rows carry (metrics included). */
 export const COLUMN_LABELS: Readonly<Record<string, string>> = {
   ...METRIC_LABELS,
-  workload: 'workload', source: 'source', seed: 'seed', seeds: 'seeds', runs: 'runs (seeds)', method: 'method',
-  distinctPagesTouched: 'distinct pages touched after switchover', touchedShare: 'share of VM pages touched',
+  workload: 'workload',
+  source: 'source',
+  seed: 'seed',
+  seeds: 'seeds',
+  runs: 'runs (seeds)',
+  method: 'method',
+  distinctPagesTouched: 'distinct pages touched after switchover',
+  touchedShare: 'share of VM pages touched',
   stallChangePercent: 'change in stall vs plain post-copy (%)',
   downtimePlusStallMsChangePercent: 'change in downtime + stall vs plain post-copy (%)',
   degradedMsChangePercent: 'change in degraded time vs plain post-copy (%)',
-  stallMsChangePercent: 'change in stall vs plain post-copy (%)', timeMs: 'time since the migration started (ms)',
-  instructionsPerMs: 'instructions executed per ms', setting: 'setting', bandwidthGbps: 'bandwidth (Gbit/s)', rttUs: 'round trip (µs)',
-  writeRatio: 'write share of accesses', precopyRounds: 'pre-copy rounds', push: 'background push',
-  minProbability: 'PPM confidence threshold', plainFaults: 'plain post-copy faults (count)', plainStallMs: 'plain post-copy stall (ms)',
-  order: 'PPM order', k: 'pages per fault k', training: 'training data', topKHitRate: 'top-k hit rate (share of faults)',
-  coverage: 'coverage (share of faults removed)', modelSize: 'model size (contexts)', faults: 'network faults (count)',
-  faultsWithoutPrefetch: 'faults without prefetch (count)', accesses: 'accesses replayed', ofAccesses: 'accesses in the whole trace',
-  distinctPages: 'distinct pages', footprintMiB: 'footprint (MiB)', writeShare: 'write share',
+  stallMsChangePercent: 'change in stall vs plain post-copy (%)',
+  timeMs: 'time since the migration started (ms)',
+  instructionsPerMs: 'instructions executed per ms',
+  setting: 'setting',
+  bandwidthGbps: 'bandwidth (Gbit/s)',
+  rttUs: 'round trip (µs)',
+  writeRatio: 'write share of accesses',
+  precopyRounds: 'pre-copy rounds',
+  push: 'background push',
+  minProbability: 'PPM confidence threshold',
+  plainFaults: 'plain post-copy faults (count)',
+  plainStallMs: 'plain post-copy stall (ms)',
+  order: 'PPM order',
+  k: 'pages per fault k',
+  training: 'training data',
+  topKHitRate: 'top-k hit rate (share of faults)',
+  coverage: 'coverage (share of faults removed)',
+  modelSize: 'model size (contexts)',
+  faults: 'network faults (count)',
+  faultsWithoutPrefetch: 'faults without prefetch (count)',
+  accesses: 'accesses replayed',
+  ofAccesses: 'accesses in the whole trace',
+  distinctPages: 'distinct pages',
+  footprintMiB: 'footprint (MiB)',
+  writeShare: 'write share',
 };

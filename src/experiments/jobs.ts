@@ -3,7 +3,12 @@
  * functions) runs exactly the code the main thread would: a simulation with the experiment
  * defaults, or PPM's prediction metrics.
  */
-import { predictionMetrics, type PredictionMetrics, type PredictionMetricsOptions, type PredictorName } from '../prefetch';
+import {
+  predictionMetrics,
+  type PredictionMetrics,
+  type PredictionMetricsOptions,
+  type PredictorName,
+} from '../prefetch';
 import type { MigrationResult } from '../migration';
 import type { Trace } from '../trace';
 import { simulateWorkload, type SimOverrides } from './common';
@@ -28,7 +33,11 @@ const RUNNERS: { [K in JobKind]: (trace: Trace, options: JobTypes[K]['options'])
   predictionMetrics: (trace, { predictor, ...options }) => predictionMetrics(trace, predictor, options),
 };
 
-export function runJob<K extends JobKind>(kind: K, trace: Trace, options: JobTypes[K]['options']): JobTypes[K]['result'] {
+export function runJob<K extends JobKind>(
+  kind: K,
+  trace: Trace,
+  options: JobTypes[K]['options'],
+): JobTypes[K]['result'] {
   return RUNNERS[kind](trace, options);
 }
 

@@ -22,8 +22,13 @@ export interface WriteShareSweep {
  * while pre-copy sends them, as a real VM does for the whole migration.
  */
 export const DEFAULT_WRITE_SHARE_SWEEP: WriteShareSweep = {
-  kind: 'zipf', writeRatios: [0, 0.05, 0.1, 0.25, 0.5, 0.75, 1], modes: ['precopy', 'postcopy', 'hybrid'],
-  accesses: 200_000, pages: SYNTHETIC_DEFAULTS.pages, instructionsPerAccess: 10_000, seed: 'write-share',
+  kind: 'zipf',
+  writeRatios: [0, 0.05, 0.1, 0.25, 0.5, 0.75, 1],
+  modes: ['precopy', 'postcopy', 'hybrid'],
+  accesses: 200_000,
+  pages: SYNTHETIC_DEFAULTS.pages,
+  instructionsPerAccess: 10_000,
+  seed: 'write-share',
 };
 
 /**
@@ -38,13 +43,33 @@ export const HYBRID_PRECOPY_ROUNDS = 1;
  * Every mode uses PPM for its post-copy faults and a sequential background push, so post-copy finishes.
  * One row per (write ratio, mode).
  */
-export function modesVsWriteShare(sweep: WriteShareSweep = DEFAULT_WRITE_SHARE_SWEEP, overrides: SimOverrides = {}, progress?: Progress): Row[] {
-  const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({ writeRatio: sweep.writeRatios, mode: sweep.modes });
-  const traces = new Map(sweep.writeRatios.map((writeRatio) => [writeRatio,
-    generateTrace(sweep.kind, { ...sweep, writeRatio })]));
-  const results = runJobs(points.map(({ writeRatio, mode }) => {
-    const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
-    return simulationJob({ trace: traces.get(writeRatio)! }, { predictor: 'ppm', push: 'sequential', ...rounds, ...overrides, mode }, `${mode} w=${writeRatio}`);
-  }), progress);
-  return points.map(({ writeRatio, mode }, i) => ({ method: mode, writeRatio, precopyRounds: results[i].precopyRounds, ...resultMetrics(results[i]) }));
+export function modesVsWriteShare(
+  sweep: WriteShareSweep = DEFAULT_WRITE_SHARE_SWEEP,
+  overrides: SimOverrides = {},
+  progress?: Progress,
+): Row[] {
+  const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({
+    writeRatio: sweep.writeRatios,
+    mode: sweep.modes,
+  });
+  const traces = new Map(
+    sweep.writeRatios.map((writeRatio) => [writeRatio, generateTrace(sweep.kind, { ...sweep, writeRatio })]),
+  );
+  const results = runJobs(
+    points.map(({ writeRatio, mode }) => {
+      const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
+      return simulationJob(
+        { trace: traces.get(writeRatio)! },
+        { predictor: 'ppm', push: 'sequential', ...rounds, ...overrides, mode },
+        `${mode} w=${writeRatio}`,
+      );
+    }),
+    progress,
+  );
+  return points.map(({ writeRatio, mode }, i) => ({
+    method: mode,
+    writeRatio,
+    precopyRounds: results[i].precopyRounds,
+    ...resultMetrics(results[i]),
+  }));
 }

@@ -27,15 +27,39 @@ export const DEFAULT_NETWORK_SWEEP: NetworkSweep = {
  * round-trip latency, on each workload. One row per (workload, method, bandwidth, rtt).
  */
 export function timesVsNetwork(
-  workloads: readonly Workload[], sweep: NetworkSweep = DEFAULT_NETWORK_SWEEP, overrides: SimOverrides = {}, progress?: Progress,
+  workloads: readonly Workload[],
+  sweep: NetworkSweep = DEFAULT_NETWORK_SWEEP,
+  overrides: SimOverrides = {},
+  progress?: Progress,
 ): Row[] {
   const points = gridPoints<{ workload: Workload; method: PredictorName; bandwidthGbps: number; rttUs: number }>({
-    workload: workloads, method: sweep.methods, bandwidthGbps: sweep.bandwidthsGbps, rttUs: sweep.rttsUs,
+    workload: workloads,
+    method: sweep.methods,
+    bandwidthGbps: sweep.bandwidthsGbps,
+    rttUs: sweep.rttsUs,
   });
-  const results = runJobs(points.map(({ workload, method, bandwidthGbps, rttUs }) => simulationJob(workload, {
-    ...overrides, predictor: method, network: { ...overrides.network, bandwidthBps: bandwidthGbps * 1e9, rttUs },
-  }, `${workload.name} ${method} ${bandwidthGbps} Gbit/s ${rttUs} us`)), progress);
-  return points.map(({ workload, method, bandwidthGbps, rttUs }, i) => ({ workload: workload.name, seed: workload.seed ?? null, method, bandwidthGbps, rttUs, ...resultMetrics(results[i]) }));
+  const results = runJobs(
+    points.map(({ workload, method, bandwidthGbps, rttUs }) =>
+      simulationJob(
+        workload,
+        {
+          ...overrides,
+          predictor: method,
+          network: { ...overrides.network, bandwidthBps: bandwidthGbps * 1e9, rttUs },
+        },
+        `${workload.name} ${method} ${bandwidthGbps} Gbit/s ${rttUs} us`,
+      ),
+    ),
+    progress,
+  );
+  return points.map(({ workload, method, bandwidthGbps, rttUs }, i) => ({
+    workload: workload.name,
+    seed: workload.seed ?? null,
+    method,
+    bandwidthGbps,
+    rttUs,
+    ...resultMetrics(results[i]),
+  }));
 }
 
 /** The rows of a one-dimensional slice: the other network knob held at its experiment default. */

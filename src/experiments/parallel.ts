@@ -28,7 +28,8 @@ let chosenWorkers: number | undefined;
 
 /** Sets the number of worker threads of later sweeps (1 = run in the calling thread); undefined restores the default. */
 export function setSweepWorkers(count: number | undefined): void {
-  if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1)) throw new UserError(`sweep workers must be a whole number >= 1, got ${count}`);
+  if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1))
+    throw new UserError(`sweep workers must be a whole number >= 1, got ${count}`);
   chosenWorkers = count;
 }
 
@@ -38,7 +39,8 @@ export function sweepWorkers(): number {
   const fromEnv = process.env[WORKERS_ENV];
   if (fromEnv === undefined || fromEnv === '') return availableParallelism();
   const count = Number(fromEnv);
-  if (!(Number.isSafeInteger(count) && count >= 1)) throw new UserError(`${WORKERS_ENV} must be a whole number >= 1, got '${fromEnv}'`);
+  if (!(Number.isSafeInteger(count) && count >= 1))
+    throw new UserError(`${WORKERS_ENV} must be a whole number >= 1, got '${fromEnv}'`);
   return count;
 }
 
@@ -47,11 +49,17 @@ export function sweepWorkers(): number {
  * i mod count = index, then the sweep stops with ShardDone), or from the merged results of all shards.
  * A sweep that runs more than one batch cannot be cut this way (the second batch is refused).
  */
-export type SweepMode = { kind: 'shard'; index: number; count: number } | { kind: 'merged'; jobs: number; fingerprint: string; results: unknown[] };
+export type SweepMode =
+  | { kind: 'shard'; index: number; count: number }
+  | { kind: 'merged'; jobs: number; fingerprint: string; results: unknown[] };
 
 /** Thrown by a shard's batch once its jobs are done: the caller saves `results` (job index, result). */
 export class ShardDone {
-  constructor(readonly jobs: number, readonly fingerprint: string, readonly results: [number, unknown][]) {}
+  constructor(
+    readonly jobs: number,
+    readonly fingerprint: string,
+    readonly results: [number, unknown][],
+  ) {}
 }
 
 let mode: { current: SweepMode; batches: number } | undefined;
@@ -74,17 +82,27 @@ export function jobsFingerprint(jobs: readonly Job[]): string {
 
 /** Runs a sweep's jobs over sweepWorkers() threads; the results come in job order whatever the thread count. */
 export function runJobs<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
-  if (mode && mode.batches++ > 0) throw new UserError('this sweep runs more than one batch of jobs: it cannot be cut into shards');
+  if (mode && mode.batches++ > 0)
+    throw new UserError('this sweep runs more than one batch of jobs: it cannot be cut into shards');
   if (mode?.current.kind === 'shard') {
     const { index, count } = mode.current;
     const mine = jobs.map((_, i) => i).filter((i) => i % count === index);
-    const results = runHere(mine.map((i) => jobs[i]), progress);
-    throw new ShardDone(jobs.length, jobsFingerprint(jobs), mine.map((i, n) => [i, results[n]]));
+    const results = runHere(
+      mine.map((i) => jobs[i]),
+      progress,
+    );
+    throw new ShardDone(
+      jobs.length,
+      jobsFingerprint(jobs),
+      mine.map((i, n) => [i, results[n]]),
+    );
   }
   if (mode?.current.kind === 'merged') {
     const merged = mode.current;
     if (merged.jobs !== jobs.length || merged.fingerprint !== jobsFingerprint(jobs)) {
-      throw new UserError('the shards were made by another sweep (other jobs, options or traces) than the one merging them');
+      throw new UserError(
+        'the shards were made by another sweep (other jobs, options or traces) than the one merging them',
+      );
     }
     return merged.results as JobTypes[K]['result'][];
   }
@@ -130,7 +148,9 @@ function sharedTrace(trace: Trace): { id: number; trace: Trace } {
     for (const [key, value] of Object.entries(trace)) {
       if (!ArrayBuffer.isView(value)) continue;
       const array = value as unknown as Uint8Array;
-      const into = new (array.constructor as new (buffer: SharedArrayBuffer) => Uint8Array)(new SharedArrayBuffer(array.byteLength));
+      const into = new (array.constructor as new (buffer: SharedArrayBuffer) => Uint8Array)(
+        new SharedArrayBuffer(array.byteLength),
+      );
       into.set(array);
       copy[key] = into;
     }
@@ -162,7 +182,11 @@ class Pool {
     const source = workerSource();
     for (let i = 0; i < size; i++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(source, { eval: true, workerData: { port: port2, signal: this.signal.buffer }, transferList: [port2] });
+      const worker = new Worker(source, {
+        eval: true,
+        workerData: { port: port2, signal: this.signal.buffer },
+        transferList: [port2],
+      });
       worker.unref();
       this.threads.push({ worker, replies: port1 });
     }

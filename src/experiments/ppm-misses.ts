@@ -30,7 +30,10 @@ function recordingFaults(predictor: Predictor, faulted: number[]): Predictor {
  * contexts of order >= 1 alone, i.e. without the order-0 fill with the most frequent pages.
  */
 export function ppmMisses(
-  workload: Workload, switchoverFraction: number, historyShare: number, overrides: SimOverrides = {},
+  workload: Workload,
+  switchoverFraction: number,
+  historyShare: number,
+  overrides: SimOverrides = {},
 ): Row {
   const trace = workload.trace;
   const historyAccesses = switchoverIndex(trace, switchoverAtFraction(trace, switchoverFraction));
@@ -40,18 +43,28 @@ export function ppmMisses(
   const options = { order: EXPERIMENT_DEFAULTS.order, ...overrides.predictorOptions, historyWindow };
   const setup = { ...overrides, switchoverFraction, predictorOptions: options };
   const faulted: number[] = [];
-  const paper = simulateWorkload(workload, { ...setup, predictor: 'ppm' }, {
-    predictor: recordingFaults(createPredictor('ppm', options), faulted),
-  });
+  const paper = simulateWorkload(
+    workload,
+    { ...setup, predictor: 'ppm' },
+    {
+      predictor: recordingFaults(createPredictor('ppm', options), faulted),
+    },
+  );
   const contexts = simulateWorkload(workload, setup, {
     predictor: ppmPredictor('ppm', resolveOptions(ppm, options), false, true),
   });
   const slots = (r: { networkFaults: number; k: number }) => Math.max(1, r.networkFaults * r.k);
   return {
-    workload: workload.name, source: workload.source, switchoverFraction, historyShare, historyWindow,
-    networkFaults: paper.networkFaults, distinctPagesTouched: paper.distinctPagesTouched,
+    workload: workload.name,
+    source: workload.source,
+    switchoverFraction,
+    historyShare,
+    historyWindow,
+    networkFaults: paper.networkFaults,
+    distinctPagesTouched: paper.distinctPagesTouched,
     neverSeenShare: faulted.length === 0 ? 0 : faulted.filter((p) => !seen.has(p)).length / faulted.length,
-    fillRate: paper.prefetchIssued / slots(paper), contextFillRate: contexts.prefetchIssued / slots(contexts),
+    fillRate: paper.prefetchIssued / slots(paper),
+    contextFillRate: contexts.prefetchIssued / slots(contexts),
   };
 }
 
@@ -60,7 +73,9 @@ export function ppmMisses(
  * (whole history), on every workload. One row per (workload, sweep, point); `sweep` names the knob varied.
  */
 export function ppmMissSweep(
-  workloads: readonly Workload[], sweep: PpmMissSweep = DEFAULT_PPM_MISS_SWEEP, overrides: SimOverrides = {},
+  workloads: readonly Workload[],
+  sweep: PpmMissSweep = DEFAULT_PPM_MISS_SWEEP,
+  overrides: SimOverrides = {},
   progress?: Progress,
 ): Row[] {
   const atSwitchover = EXPERIMENT_DEFAULTS.switchoverFraction;
@@ -86,12 +101,14 @@ export const PPM_MISS_METRICS = {
  * as a share (history kept, or switchover point), one line per metric of PPM_MISS_METRICS.
  */
 export function ppmMissChartRows(rows: readonly Row[]): Row[] {
-  return rows.flatMap((r) => Object.entries(PPM_MISS_METRICS).map(([column, metric]) => ({
-    panel: `${r.workload} · ${r.sweep}`,
-    share: r.sweep === 'switchover' ? r.switchoverFraction : r.historyShare,
-    metric,
-    value: r[column],
-  })));
+  return rows.flatMap((r) =>
+    Object.entries(PPM_MISS_METRICS).map(([column, metric]) => ({
+      panel: `${r.workload} · ${r.sweep}`,
+      share: r.sweep === 'switchover' ? r.switchoverFraction : r.historyShare,
+      metric,
+      value: r[column],
+    })),
+  );
 }
 
 /**

@@ -3,8 +3,16 @@ import { PREDICTOR_NAMES, type PredictorName, type PredictorOptions } from '../p
 import type { Row } from '../report/table';
 import { formatNumber } from '../report/table';
 import {
-  columnValues, describeChange, gridPoints, median, percentChange, resultMetrics, simulateWorkload, valueAt,
-  type Progress, type SimOverrides,
+  columnValues,
+  describeChange,
+  gridPoints,
+  median,
+  percentChange,
+  resultMetrics,
+  simulateWorkload,
+  valueAt,
+  type Progress,
+  type SimOverrides,
 } from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
@@ -28,7 +36,16 @@ const PLAIN: Method = { label: 'none', predictor: 'none' };
  * and the oracle, the limit with k pages per fault.
  */
 export const COMPARED_PREDICTORS = [
-  'next-k', 'bubbling', 'leap', 'ppm', 'ppm-delta', 'phase-bubbling', 'ppm-hybrid', 'random-k', 'ppm-order0', 'oracle',
+  'next-k',
+  'bubbling',
+  'leap',
+  'ppm',
+  'ppm-delta',
+  'phase-bubbling',
+  'ppm-hybrid',
+  'random-k',
+  'ppm-order0',
+  'oracle',
 ] as const satisfies readonly PredictorName[];
 export const COMPARED_METHODS: readonly Method[] = COMPARED_PREDICTORS.map((p) => ({ label: p, predictor: p }));
 /** The controls: a predictor is worth what it wins over the better of them. */
@@ -45,7 +62,11 @@ export function simulateMethod(workload: Workload, method: Method, overrides: Si
 
 /** The overrides with the method's predictor and its own options on top. */
 export function methodOverrides(method: Method, overrides: SimOverrides = {}): SimOverrides {
-  return { ...overrides, predictor: method.predictor, predictorOptions: { ...overrides.predictorOptions, ...method.predictorOptions } };
+  return {
+    ...overrides,
+    predictor: method.predictor,
+    predictorOptions: { ...overrides.predictorOptions, ...method.predictorOptions },
+  };
 }
 
 /**
@@ -55,40 +76,74 @@ export function methodOverrides(method: Method, overrides: SimOverrides = {}): S
  * is high, almost any page sent ahead is used eventually, so faults alone flatter methods that always
  * fill their k slots).
  */
-export function methodComparison(workloads: readonly Workload[], methods: readonly Method[], overrides: SimOverrides = {}, progress?: Progress): Row[] {
+export function methodComparison(
+  workloads: readonly Workload[],
+  methods: readonly Method[],
+  overrides: SimOverrides = {},
+  progress?: Progress,
+): Row[] {
   return methodComparisons(workloads, methods, [overrides], progress)[0];
 }
 
 /** methodComparison under each of several setups, as one sweep (one batch of jobs): one list of rows per setup. */
 export function methodComparisons(
-  workloads: readonly Workload[], methods: readonly Method[], setups: readonly SimOverrides[], progress?: Progress,
+  workloads: readonly Workload[],
+  methods: readonly Method[],
+  setups: readonly SimOverrides[],
+  progress?: Progress,
 ): Row[][] {
   const all = [PLAIN, ...methods.filter((m) => m.label !== PLAIN.label)];
   const points = gridPoints<{ workload: Workload; method: Method }>({ workload: workloads, method: all });
-  const results = runJobs(setups.flatMap((setup) => points.map(({ workload, method }) =>
-    simulationJob(workload, methodOverrides(method, setup), `${workload.name} ${method.label}`))), progress);
+  const results = runJobs(
+    setups.flatMap((setup) =>
+      points.map(({ workload, method }) =>
+        simulationJob(workload, methodOverrides(method, setup), `${workload.name} ${method.label}`),
+      ),
+    ),
+    progress,
+  );
   return setups.map((_, s) => methodRows(points, methods, results.slice(s * points.length, (s + 1) * points.length)));
 }
 
-function methodRows(points: readonly { workload: Workload; method: Method }[], methods: readonly Method[], results: readonly MigrationResult[]): Row[] {
+function methodRows(
+  points: readonly { workload: Workload; method: Method }[],
+  methods: readonly Method[],
+  results: readonly MigrationResult[],
+): Row[] {
   const plainOf = new Map(points.flatMap((p, i) => (p.method === PLAIN ? [[p.workload, results[i]]] : [])));
   return points.flatMap(({ workload, method }, i) => {
     if (!methods.some((m) => m.label === method.label)) return [];
     const r = results[i];
     const plain = plainOf.get(workload)!;
-    return [{
-      workload: workload.name, source: workload.source, seed: workload.seed ?? null, method: method.label, distinctPagesTouched: r.distinctPagesTouched,
-      touchedShare: r.distinctPagesTouched / r.vmPages, ...resultMetrics(r),
-      faultChangePercent: percentChange(plain.networkFaults, r.networkFaults), stallChangePercent: percentChange(plain.stallMs, r.stallMs),
-    }];
+    return [
+      {
+        workload: workload.name,
+        source: workload.source,
+        seed: workload.seed ?? null,
+        method: method.label,
+        distinctPagesTouched: r.distinctPagesTouched,
+        touchedShare: r.distinctPagesTouched / r.vmPages,
+        ...resultMetrics(r),
+        faultChangePercent: percentChange(plain.networkFaults, r.networkFaults),
+        stallChangePercent: percentChange(plain.stallMs, r.stallMs),
+      },
+    ];
   });
 }
 
 /** Every predictor on every workload, the oracle (which reads the future) being the limit with k pages per fault. */
 export function predictorComparison(
-  workloads: readonly Workload[], predictors: readonly PredictorName[] = PREDICTOR_NAMES, overrides: SimOverrides = {}, progress?: Progress,
+  workloads: readonly Workload[],
+  predictors: readonly PredictorName[] = PREDICTOR_NAMES,
+  overrides: SimOverrides = {},
+  progress?: Progress,
 ): Row[] {
-  return methodComparison(workloads, predictors.map((p) => ({ label: p, predictor: p })), overrides, progress);
+  return methodComparison(
+    workloads,
+    predictors.map((p) => ({ label: p, predictor: p })),
+    overrides,
+    progress,
+  );
 }
 
 /**
@@ -97,7 +152,9 @@ export function predictorComparison(
  * to judge it beside them (COMPARED_PREDICTORS by default). One row per (workload, method).
  */
 export function faultComparison(
-  workloads: readonly Workload[], overrides: SimOverrides = {}, progress?: Progress,
+  workloads: readonly Workload[],
+  overrides: SimOverrides = {},
+  progress?: Progress,
   predictors: readonly PredictorName[] = ['none', ...COMPARED_PREDICTORS],
 ): Row[] {
   return predictorComparison(workloads, predictors, overrides, progress);
@@ -134,33 +191,43 @@ export function methodFindings(rows: readonly Row[]): string[] {
     const best = ranked[0];
     const missed = workloads.filter((w) => !within(best).includes(w));
     const ratios = ranked.map((m) => `${m} ${formatNumber(ratio(m))}×`);
-    out.push(`- Median network faults relative to the oracle: ${ratios.join(', ')}. ` +
-      `The best, ${best}, stays within ${ORACLE_FAULT_GOAL}× of the oracle on ${within(best).length} of ` +
-      `${workloads.length} ` +
-      `workloads${missed.length ? ` (not on ${missed.join(', ')})` : ''}.`);
+    out.push(
+      `- Median network faults relative to the oracle: ${ratios.join(', ')}. ` +
+        `The best, ${best}, stays within ${ORACLE_FAULT_GOAL}× of the oracle on ${within(best).length} of ` +
+        `${workloads.length} ` +
+        `workloads${missed.length ? ` (not on ${missed.join(', ')})` : ''}.`,
+    );
   }
   if (has('ppm') && has('next-k')) {
     const fewer = workloads.filter((w) => faults(w, 'ppm') < faults(w, 'next-k'));
     const change = median(workloads.map((w) => percentChange(faults(w, 'next-k'), faults(w, 'ppm'))));
-    out.push('- The paper\'s PPM against next-k (send the k following pages): ' +
-      `fewer faults on ${fewer.length} of ${workloads.length} workloads, ` +
-      `median ${describeChange(change)} faults than next-k.`);
+    out.push(
+      "- The paper's PPM against next-k (send the k following pages): " +
+        `fewer faults on ${fewer.length} of ${workloads.length} workloads, ` +
+        `median ${describeChange(change)} faults than next-k.`,
+    );
   }
   const controls = CONTROL_METHODS.filter(has);
   if (controls.length > 0) {
     const control = (w: string) => Math.min(...controls.map((c) => faults(w, c)));
-    const above = real.filter((m) => !controls.includes(m)).map((m) => {
-      const change = median(workloads.map((w) => percentChange(control(w), faults(w, m))));
-      const beats = workloads.filter((w) => faults(w, m) < control(w)).length;
-      return `${m} ${describeChange(change)} (fewer on ${beats} of ${workloads.length})`;
-    });
-    out.push(`- Against the better control (${controls.join(' or ')}, whichever has fewer faults on the workload), ` +
-      `median faults: ${above.join('; ')}.`);
+    const above = real
+      .filter((m) => !controls.includes(m))
+      .map((m) => {
+        const change = median(workloads.map((w) => percentChange(control(w), faults(w, m))));
+        const beats = workloads.filter((w) => faults(w, m) < control(w)).length;
+        return `${m} ${describeChange(change)} (fewer on ${beats} of ${workloads.length})`;
+      });
+    out.push(
+      `- Against the better control (${controls.join(' or ')}, whichever has fewer faults on the workload), ` +
+        `median faults: ${above.join('; ')}.`,
+    );
   }
   const medians = (col: string) => real.map((m) => `${m} ${formatNumber(medianOf(m, col))}`).join(', ');
-  out.push('- What it costs, medians over the workloads: ' +
-    `wasted prefetches (sent, never touched) ${medians('wastedPrefetches')}; ` +
-    `late prefetches ${medians('latePrefetches')}.`);
+  out.push(
+    '- What it costs, medians over the workloads: ' +
+      `wasted prefetches (sent, never touched) ${medians('wastedPrefetches')}; ` +
+      `late prefetches ${medians('latePrefetches')}.`,
+  );
   return out;
 }
 
@@ -186,7 +253,11 @@ export const QEMU_VM_PAGES = 2 ** 18;
 export const QEMU_ZERO_PAGE_SHARE = 0.5;
 
 /** What makes a run QEMU-sized: the host cost per fault, a 1 GiB VM, zero pages as headers. */
-const QEMU_HOST: SimOverrides = { faultCostUs: QEMU_FAULT_COST_US, vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE };
+const QEMU_HOST: SimOverrides = {
+  faultCostUs: QEMU_FAULT_COST_US,
+  vmPages: QEMU_VM_PAGES,
+  zeroPageShare: QEMU_ZERO_PAGE_SHARE,
+};
 
 /**
  * The paper's setting (every page the VM needs comes by a fault or a prediction, no host cost, the VM is the
@@ -197,7 +268,10 @@ const QEMU_HOST: SimOverrides = { faultCostUs: QEMU_FAULT_COST_US, vmPages: QEMU
 export const MIGRATION_SETTINGS: readonly Setting[] = [
   { label: 'paper: no push', overrides: { push: 'off' } },
   { label: 'QEMU: restart push', overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: false } } },
-  { label: 'QEMU: restart push + preempt', overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: true } } },
+  {
+    label: 'QEMU: restart push + preempt',
+    overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: true } },
+  },
 ];
 
 /**
@@ -206,21 +280,29 @@ export const MIGRATION_SETTINGS: readonly Setting[] = [
  */
 export const QEMU_KNOB_SETTINGS: readonly Setting[] = [
   { label: 'restart push alone', overrides: { push: 'restart' } },
-  { label: `+ ${QEMU_FAULT_COST_US} µs host cost per fault`, overrides: { push: 'restart', faultCostUs: QEMU_FAULT_COST_US } },
+  {
+    label: `+ ${QEMU_FAULT_COST_US} µs host cost per fault`,
+    overrides: { push: 'restart', faultCostUs: QEMU_FAULT_COST_US },
+  },
   { label: '+ 1 GiB VM', overrides: { push: 'restart', vmPages: QEMU_VM_PAGES } },
-  { label: `+ 1 GiB VM, ${QEMU_ZERO_PAGE_SHARE * 100} % zero pages`, overrides: { push: 'restart', vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE } },
+  {
+    label: `+ 1 GiB VM, ${QEMU_ZERO_PAGE_SHARE * 100} % zero pages`,
+    overrides: { push: 'restart', vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE },
+  },
   { label: `all: ${MIGRATION_SETTINGS[1].label}`, overrides: MIGRATION_SETTINGS[1].overrides },
 ];
 
 /** MIGRATION_SETTINGS in words, numbers from the constants, for a notebook's setup. */
 export function settingsMarkdown(): string {
-  return `**Settings.** *${MIGRATION_SETTINGS[0].label}*: the paper's comparison, every page the VM needs comes by a fault or ` +
+  return (
+    `**Settings.** *${MIGRATION_SETTINGS[0].label}*: the paper's comparison, every page the VM needs comes by a fault or ` +
     `a prediction, no host cost, the VM is the trace's footprint. *${MIGRATION_SETTINGS[1].label}*: QEMU's post-copy on a ` +
-    `${QEMU_VM_PAGES * 4 / 2 ** 20} GiB guest (${QEMU_VM_PAGES.toLocaleString('en-US')} pages of 4 KiB, of which the traces touch a few MiB), ` +
+    `${(QEMU_VM_PAGES * 4) / 2 ** 20} GiB guest (${QEMU_VM_PAGES.toLocaleString('en-US')} pages of 4 KiB, of which the traces touch a few MiB), ` +
     `${QEMU_ZERO_PAGE_SHARE * 100} % of its pages zero and sent as a header only (an assumption for a mostly idle guest), ` +
     `${QEMU_FAULT_COST_US} µs of host work per fault (the low end of QEMU's measured remote-fault latencies), the source pushing ` +
     `the rest in address order and restarting after each faulted page, which queues behind the pushed ones. ` +
-    `*${MIGRATION_SETTINGS[2].label}*: the same with postcopy-preempt, faulted pages on their own channel.`;
+    `*${MIGRATION_SETTINGS[2].label}*: the same with postcopy-preempt, faulted pages on their own channel.`
+  );
 }
 
 /**
@@ -228,9 +310,17 @@ export function settingsMarkdown(): string {
  * method), changes measured against plain post-copy under the same setting.
  */
 export function settingComparison(
-  workloads: readonly Workload[], settings: readonly Setting[], methods: readonly Method[], overrides: SimOverrides = {}, progress?: Progress,
+  workloads: readonly Workload[],
+  settings: readonly Setting[],
+  methods: readonly Method[],
+  overrides: SimOverrides = {},
+  progress?: Progress,
 ): Row[] {
-  const setups = settings.map((setting) => ({ ...overrides, ...setting.overrides, network: { ...overrides.network, ...setting.overrides.network } }));
+  const setups = settings.map((setting) => ({
+    ...overrides,
+    ...setting.overrides,
+    network: { ...overrides.network, ...setting.overrides.network },
+  }));
   const rows = methodComparisons(workloads, methods, setups, progress);
   return settings.flatMap((setting, n) => rows[n].map((row) => ({ setting: setting.label, ...row })));
 }

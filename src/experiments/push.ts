@@ -25,11 +25,17 @@ export const DEFAULT_PUSH_METHODS: readonly Method[] = [
  * measured against plain post-copy under the same policy.
  */
 export function pushComparison(
-  workloads: readonly Workload[], policies: readonly PushPolicy[] = PUSH_POLICIES,
-  methods: readonly Method[] = DEFAULT_PUSH_METHODS, overrides: SimOverrides = {}, progress?: Progress,
+  workloads: readonly Workload[],
+  policies: readonly PushPolicy[] = PUSH_POLICIES,
+  methods: readonly Method[] = DEFAULT_PUSH_METHODS,
+  overrides: SimOverrides = {},
+  progress?: Progress,
 ): Row[] {
   const settings = policies.map((push) => ({ label: push, overrides: { push } }));
-  return settingComparison(workloads, settings, methods, overrides, progress).map(({ setting, ...row }) => ({ ...row, push: setting }));
+  return settingComparison(workloads, settings, methods, overrides, progress).map(({ setting, ...row }) => ({
+    ...row,
+    push: setting,
+  }));
 }
 
 export const DEFAULT_CONFIDENCE_THRESHOLDS: readonly number[] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
@@ -40,23 +46,44 @@ export const DEFAULT_CONFIDENCE_THRESHOLDS: readonly number[] = [0, 0.01, 0.02, 
  * One row per (workload, threshold), with plain post-copy's faults and stall alongside for reference.
  */
 export function confidenceSweep(
-  workloads: readonly Workload[], thresholds: readonly number[] = DEFAULT_CONFIDENCE_THRESHOLDS, push: PushPolicy = 'restart',
-  overrides: SimOverrides = {}, progress?: Progress,
+  workloads: readonly Workload[],
+  thresholds: readonly number[] = DEFAULT_CONFIDENCE_THRESHOLDS,
+  push: PushPolicy = 'restart',
+  overrides: SimOverrides = {},
+  progress?: Progress,
 ): Row[] {
   const setup = { ...overrides, push };
-  const points = gridPoints<{ workload: Workload; minProbability: number }>({ workload: workloads, minProbability: thresholds });
-  const plainJobs = workloads.map((w) => simulationJob(w, methodOverrides({ label: 'none', predictor: 'none' }, setup), `${w.name} none`));
-  const ppmJobs = points.map(({ workload, minProbability }) => simulationJob(workload,
-    methodOverrides({ label: 'ppm', predictor: 'ppm', predictorOptions: { minProbability } }, setup), `${workload.name} p≥${minProbability}`));
+  const points = gridPoints<{ workload: Workload; minProbability: number }>({
+    workload: workloads,
+    minProbability: thresholds,
+  });
+  const plainJobs = workloads.map((w) =>
+    simulationJob(w, methodOverrides({ label: 'none', predictor: 'none' }, setup), `${w.name} none`),
+  );
+  const ppmJobs = points.map(({ workload, minProbability }) =>
+    simulationJob(
+      workload,
+      methodOverrides({ label: 'ppm', predictor: 'ppm', predictorOptions: { minProbability } }, setup),
+      `${workload.name} p≥${minProbability}`,
+    ),
+  );
   const results = runJobs([...plainJobs, ...ppmJobs], progress);
   const plain = new Map(workloads.map((w, i) => [w, results[i]]));
   return points.map(({ workload, minProbability }, i) => {
     const r = results[workloads.length + i];
     const base = plain.get(workload)!;
     return {
-      workload: workload.name, source: workload.source, seed: workload.seed ?? null, push, minProbability, method: 'ppm', ...resultMetrics(r),
-      plainFaults: base.networkFaults, plainStallMs: base.stallMs,
-      faultChangePercent: percentChange(base.networkFaults, r.networkFaults), stallChangePercent: percentChange(base.stallMs, r.stallMs),
+      workload: workload.name,
+      source: workload.source,
+      seed: workload.seed ?? null,
+      push,
+      minProbability,
+      method: 'ppm',
+      ...resultMetrics(r),
+      plainFaults: base.networkFaults,
+      plainStallMs: base.stallMs,
+      faultChangePercent: percentChange(base.networkFaults, r.networkFaults),
+      stallChangePercent: percentChange(base.stallMs, r.stallMs),
     };
   });
 }

@@ -22,7 +22,12 @@ parentPort!.on('message', (job: JobMessage) => {
     if (!trace) traces.set(job.traceId, (trace = job.trace));
     reply = { batch: job.batch, index: job.index, result: runJob(job.kind, trace, job.options as never) };
   } catch (err) {
-    reply = { batch: job.batch, index: job.index, error: err instanceof Error ? err.message : String(err), userError: err instanceof UserError };
+    reply = {
+      batch: job.batch,
+      index: job.index,
+      error: err instanceof Error ? err.message : String(err),
+      userError: err instanceof UserError,
+    };
   }
   port.postMessage(reply);
   Atomics.add(counter, 0, 1);

@@ -18,7 +18,12 @@ export interface Wait {
  * @example throughputBins([{ startUs: 1000, waitUs: 500 }], 0, 2000, 1e6, 2, 2000) // [1000, 500]
  */
 export function throughputBins(
-  waits: readonly Wait[], resumeUs: number, vmEndUs: number, instructionsPerSecond: number, bins: number, endUs: number,
+  waits: readonly Wait[],
+  resumeUs: number,
+  vmEndUs: number,
+  instructionsPerSecond: number,
+  bins: number,
+  endUs: number,
 ): number[] {
   const width = endUs / bins;
   const runningUs = new Float64Array(bins);
@@ -37,20 +42,37 @@ export function throughputBins(
  * Post-copy only: the VM's progress over time after switchover for each method on one workload (instructions
  * per ms in `bins` bins over the longest run). One row per (method, bin); timeMs is the bin's middle.
  */
-export function throughputTimeline(workload: Workload, methods: readonly Method[], overrides: SimOverrides = {}, bins = 100): Row[] {
+export function throughputTimeline(
+  workload: Workload,
+  methods: readonly Method[],
+  overrides: SimOverrides = {},
+  bins = 100,
+): Row[] {
   const instructionsPerSecond = overrides.instructionsPerSecond ?? 1e9;
   const trace = workload.trace;
-  const switchover = switchoverAtFraction(trace, overrides.switchoverFraction ?? EXPERIMENT_DEFAULTS.switchoverFraction);
+  const switchover = switchoverAtFraction(
+    trace,
+    overrides.switchoverFraction ?? EXPERIMENT_DEFAULTS.switchoverFraction,
+  );
   const runUs = (trace.time[trace.time.length - 1] - switchover) * (1e6 / instructionsPerSecond);
   const runs = methods.map((method) => {
     const waits: Wait[] = [];
-    const r = simulateMethod(workload, method, { ...overrides, instructionsPerSecond }, { onWait: (startUs, waitUs) => waits.push({ startUs, waitUs }) });
+    const r = simulateMethod(
+      workload,
+      method,
+      { ...overrides, instructionsPerSecond },
+      { onWait: (startUs, waitUs) => waits.push({ startUs, waitUs }) },
+    );
     const resumeUs = r.downtimeMs * 1000;
     return { method, waits, resumeUs, vmEndUs: resumeUs + runUs + r.stallMs * 1000 };
   });
   const endUs = Math.max(...runs.map((run) => run.vmEndUs));
   return runs.flatMap(({ method, waits, resumeUs, vmEndUs }) =>
     throughputBins(waits, resumeUs, vmEndUs, instructionsPerSecond, bins, endUs).map((perMs, b) => ({
-      workload: workload.name, method: method.label, timeMs: ((b + 0.5) * endUs) / bins / 1000, instructionsPerMs: perMs,
-    })));
+      workload: workload.name,
+      method: method.label,
+      timeMs: ((b + 0.5) * endUs) / bins / 1000,
+      instructionsPerMs: perMs,
+    })),
+  );
 }

@@ -3,10 +3,25 @@ import type { PredictorName } from '../prefetch';
 import type { ExplorerCell } from '../report/explorer';
 import type { Row } from '../report/table';
 import type { WhatifPageOptions } from '../report/whatif/page';
-import { EXPERIMENT_DEFAULTS, gridPoints, resultMetrics, simulateWorkload, type Progress, type SimOverrides } from './common';
+import {
+  EXPERIMENT_DEFAULTS,
+  gridPoints,
+  resultMetrics,
+  simulateWorkload,
+  type Progress,
+  type SimOverrides,
+} from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
-import { findWorkload, realWorkloads, SYNTHETIC_SEEDS, syntheticGenerators, type RealOptions, type SyntheticOptions, type Workload } from './workloads';
+import {
+  findWorkload,
+  realWorkloads,
+  SYNTHETIC_SEEDS,
+  syntheticGenerators,
+  type RealOptions,
+  type SyntheticOptions,
+  type Workload,
+} from './workloads';
 
 /** The knobs of the what-if notebook. */
 export interface WhatIfParams {
@@ -23,18 +38,37 @@ export interface WhatIfParams {
  * ppm-delta, ppm-hybrid, the controls and the limit. Fewer than COMPARED_PREDICTORS: every method
  * multiplies the precomputed grid that the report embeds.
  */
-export const WHAT_IF_METHODS: readonly PredictorName[] = ['none', 'bubbling', 'ppm', 'ppm-delta', 'ppm-hybrid', 'random-k', 'ppm-order0', 'oracle'];
+export const WHAT_IF_METHODS: readonly PredictorName[] = [
+  'none',
+  'bubbling',
+  'ppm',
+  'ppm-delta',
+  'ppm-hybrid',
+  'random-k',
+  'ppm-order0',
+  'oracle',
+];
 
 /** Every metric of each method for one setting of the knobs. One row per method. */
-export function whatIf(workloads: readonly Workload[], params: WhatIfParams, methods: readonly PredictorName[] = WHAT_IF_METHODS): Row[] {
+export function whatIf(
+  workloads: readonly Workload[],
+  params: WhatIfParams,
+  methods: readonly PredictorName[] = WHAT_IF_METHODS,
+): Row[] {
   const workload = findWorkload(workloads, params.workload);
-  return methods.map((method) => ({ method, ...resultMetrics(simulateWorkload(workload, whatIfOverrides(params, method))) }));
+  return methods.map((method) => ({
+    method,
+    ...resultMetrics(simulateWorkload(workload, whatIfOverrides(params, method))),
+  }));
 }
 
 /** The simulation of one method at one setting of the knobs. */
 function whatIfOverrides(params: WhatIfParams, method: PredictorName): SimOverrides {
   return {
-    predictor: method, k: params.k, push: params.push, predictorOptions: { order: params.order },
+    predictor: method,
+    k: params.k,
+    push: params.push,
+    predictorOptions: { order: params.order },
     network: { bandwidthBps: params.bandwidthGbps * 1e9, rttUs: params.rttUs },
   };
 }
@@ -56,12 +90,17 @@ export const DEFAULT_WHAT_IF_AXES: Omit<WhatIfAxes, 'workload'> = {
 
 /** whatIf at every grid point: the cells of the offline explorer (src/report/explorer.ts). */
 export function whatIfGrid(
-  workloads: readonly Workload[], axes: WhatIfAxes, methods: readonly PredictorName[] = WHAT_IF_METHODS, progress?: Progress,
+  workloads: readonly Workload[],
+  axes: WhatIfAxes,
+  methods: readonly PredictorName[] = WHAT_IF_METHODS,
+  progress?: Progress,
 ): ExplorerCell[] {
   const points = gridPoints<WhatIfParams>(axes);
   const jobs = points.flatMap((params) => {
     const workload = findWorkload(workloads, params.workload);
-    return methods.map((method) => simulationJob(workload, whatIfOverrides(params, method), `${Object.values(params).join(' ')} ${method}`));
+    return methods.map((method) =>
+      simulationJob(workload, whatIfOverrides(params, method), `${Object.values(params).join(' ')} ${method}`),
+    );
   });
   const results = runJobs(jobs, progress);
   return points.map((params, i) => ({
@@ -86,11 +125,19 @@ export function whatIfPageOptions(synthetic: SyntheticOptions = {}, real: RealOp
     workloads: [
       ...realWorkloads(real).map((w) => ({ name: w.name, trace: w.trace })),
       // one seed per kind: the page names workloads by kind
-      ...syntheticGenerators({ seeds: SYNTHETIC_SEEDS.slice(0, 1), ...synthetic }).map(({ kind, options }) => ({ name: kind, generator: kind, options })),
+      ...syntheticGenerators({ seeds: SYNTHETIC_SEEDS.slice(0, 1), ...synthetic }).map(({ kind, options }) => ({
+        name: kind,
+        generator: kind,
+        options,
+      })),
     ],
     initial: {
-      methods: [...WHAT_IF_PAGE_METHODS], k: e.k, options: { order: e.order }, switchoverPercent: e.switchoverFraction * 100,
-      bandwidthGbps: e.bandwidthBps / 1e9, rttUs: e.rttUs,
+      methods: [...WHAT_IF_PAGE_METHODS],
+      k: e.k,
+      options: { order: e.order },
+      switchoverPercent: e.switchoverFraction * 100,
+      bandwidthGbps: e.bandwidthBps / 1e9,
+      rttUs: e.rttUs,
     },
   };
 }

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../report/notebook';
 import { UserError } from '../errors';
 import type { Row } from '../report/table';
-import { GENERATOR_KINDS, generateTrace, loadTrace, traceStats, type GeneratorKind, type GeneratorOptions, type Trace } from '../trace';
+import {
+  GENERATOR_KINDS,
+  generateTrace,
+  loadTrace,
+  traceStats,
+  type GeneratorKind,
+  type GeneratorOptions,
+  type Trace,
+} from '../trace';
 
 export interface Workload {
   /** The generator kind or the real trace's name; seeds of one kind share it. */
@@ -35,7 +43,12 @@ export interface SyntheticOptions {
  * switchover show most of each pattern (PPM learns from them) and prediction still has pages to get
  * wrong; 1000 instructions per access is within the range of the real traces (about 220 to 2500).
  */
-export const SYNTHETIC_DEFAULTS = { accesses: 50_000, pages: 16_384, writeRatio: 0.3, instructionsPerAccess: 1000 } as const;
+export const SYNTHETIC_DEFAULTS = {
+  accesses: 50_000,
+  pages: 16_384,
+  writeRatio: 0.3,
+  instructionsPerAccess: 1000,
+} as const;
 
 /** Five seeds per kind: enough for a min-max interval that shows whether a difference outlives the seed. */
 export const SYNTHETIC_SEEDS: readonly string[] = ['seed-1', 'seed-2', 'seed-3', 'seed-4', 'seed-5'];
@@ -51,9 +64,13 @@ export const DISTINCT_KINDS: readonly GeneratorKind[] = ['sequential', 'random',
  * The generator settings behind syntheticWorkloads: one per kind and seed, kinds outermost (the what-if
  * page's worker runs them itself).
  */
-export function syntheticGenerators(options: SyntheticOptions = {}): Array<{ kind: GeneratorKind; seed: string; options: GeneratorOptions }> {
+export function syntheticGenerators(
+  options: SyntheticOptions = {},
+): Array<{ kind: GeneratorKind; seed: string; options: GeneratorOptions }> {
   const { kinds = GENERATOR_KINDS, seeds = SYNTHETIC_SEEDS, ...rest } = options;
-  return kinds.flatMap((kind) => seeds.map((seed) => ({ kind, seed, options: { ...SYNTHETIC_DEFAULTS, ...rest, seed } })));
+  return kinds.flatMap((kind) =>
+    seeds.map((seed) => ({ kind, seed, options: { ...SYNTHETIC_DEFAULTS, ...rest, seed } })),
+  );
 }
 
 /** One seeded trace per generator kind and seed, kinds outermost (same options give the same traces). */
@@ -88,7 +105,12 @@ export interface RealOptions {
 /** The first n accesses of a trace (shares the arrays; the whole trace when it is shorter). */
 export function tracePrefix(trace: Trace, n: number): Trace {
   if (n >= trace.page.length) return trace;
-  return { ...trace, time: trace.time.subarray(0, n), page: trace.page.subarray(0, n), write: trace.write.subarray(0, n) };
+  return {
+    ...trace,
+    time: trace.time.subarray(0, n),
+    page: trace.page.subarray(0, n),
+    write: trace.write.subarray(0, n),
+  };
 }
 
 const loaded = new Map<string, Trace>();
@@ -131,8 +153,14 @@ export function workloadRows(workloads: readonly Workload[]): Row[] {
     const same = workloads.filter((w) => w.name === name);
     const stats = traceStats(same[0].trace);
     return {
-      workload: name, source: same[0].source, seeds: same[0].seed === undefined ? null : same.length, accesses: stats.accesses,
-      ofAccesses: same[0].fullAccesses, distinctPages: stats.distinctPages, footprintMiB: stats.footprintMiB, writeShare: stats.writeShare,
+      workload: name,
+      source: same[0].source,
+      seeds: same[0].seed === undefined ? null : same.length,
+      accesses: stats.accesses,
+      ofAccesses: same[0].fullAccesses,
+      distinctPages: stats.distinctPages,
+      footprintMiB: stats.footprintMiB,
+      writeShare: stats.writeShare,
     };
   });
 }

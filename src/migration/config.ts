@@ -49,9 +49,11 @@ const PREFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 
  */
 export function parseBandwidth(value: string | number): number {
   if (typeof value === 'number') return value;
-  const unit = /^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(?:([kKmMgGtT]?)(bits?(?:\/s)?|b\/s|bps|B\/s|Bps|bytes?\/s))?\s*$/;
+  const unit =
+    /^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(?:([kKmMgGtT]?)(bits?(?:\/s)?|b\/s|bps|B\/s|Bps|bytes?\/s))?\s*$/;
   const match = unit.exec(value);
-  if (!match) throw new UserError(`bandwidth must be a number of bits/s or like 1gbit, 1Gb/s, 125MB/s; got ${quoted(value)}`);
+  if (!match)
+    throw new UserError(`bandwidth must be a number of bits/s or like 1gbit, 1Gb/s, 125MB/s; got ${quoted(value)}`);
   const bytes = match[3]?.startsWith('B') || match[3]?.startsWith('byte');
   return Number(match[1]) * PREFIX[(match[2] ?? '').toLowerCase()] * (bytes ? 8 : 1);
 }
@@ -62,10 +64,10 @@ const DURATION_UNITS_US: Record<string, number> = { ns: 1e-3, us: 1, ms: 1e3, s:
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') return value;
   const match = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|ms|s)?\s*$/i.exec(value);
-  if (!match) throw new UserError(`duration must be a number of microseconds or like 200us, 1ms, 0.5s; got ${quoted(value)}`);
+  if (!match)
+    throw new UserError(`duration must be a number of microseconds or like 200us, 1ms, 0.5s; got ${quoted(value)}`);
   return Number(match[1]) * DURATION_UNITS_US[(match[2] ?? 'us').toLowerCase()];
 }
-
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new UserError(message);
@@ -77,7 +79,10 @@ function checkWhole(value: number, name: string, min: number): void {
 
 function checkNumber(value: number, name: string, min: number, minIncluded: boolean): void {
   const above = minIncluded ? value >= min : value > min;
-  check(Number.isFinite(value) && above, `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${value}`);
+  check(
+    Number.isFinite(value) && above,
+    `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${value}`,
+  );
 }
 
 /**
@@ -110,15 +115,27 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     precopyMaxRounds: input.precopyMaxRounds ?? d.precopyMaxRounds,
     postcopyAfterMs: input.postcopyAfterMs,
   };
-  check(MIGRATION_MODES.includes(config.mode), `mode must be one of ${MIGRATION_MODES.join(', ')}, got ${quoted(String(config.mode))}`);
-  check(PUSH_POLICIES.includes(config.push), `push must be one of ${PUSH_POLICIES.join(', ')}, got ${quoted(String(config.push))}`);
-  check((PREDICTOR_NAMES as readonly string[]).includes(config.predictor), `unknown predictor ${quoted(config.predictor)} (known: ${PREDICTOR_NAMES.join(', ')})`);
+  check(
+    MIGRATION_MODES.includes(config.mode),
+    `mode must be one of ${MIGRATION_MODES.join(', ')}, got ${quoted(String(config.mode))}`,
+  );
+  check(
+    PUSH_POLICIES.includes(config.push),
+    `push must be one of ${PUSH_POLICIES.join(', ')}, got ${quoted(String(config.push))}`,
+  );
+  check(
+    (PREDICTOR_NAMES as readonly string[]).includes(config.predictor),
+    `unknown predictor ${quoted(config.predictor)} (known: ${PREDICTOR_NAMES.join(', ')})`,
+  );
   checkNumber(network.bandwidthBps, 'bandwidth', 0, false);
   checkNumber(network.rttUs, 'rtt', 0, true);
   checkWhole(network.messageOverheadBytes, 'message overhead', 0);
   checkNumber(network.rateLimitWindowUs, 'rate limit window', 0, true);
   if (network.peakBandwidthBps !== undefined) {
-    check(network.peakBandwidthBps >= network.bandwidthBps, `peak bandwidth must be at least the bandwidth, got ${network.peakBandwidthBps}`);
+    check(
+      network.peakBandwidthBps >= network.bandwidthBps,
+      `peak bandwidth must be at least the bandwidth, got ${network.peakBandwidthBps}`,
+    );
   }
   checkWhole(config.k, 'k', 0);
   checkReplayable(trace, config.switchover);
@@ -129,13 +146,19 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
   checkWhole(config.cpuStateBytes, 'cpu state bytes', 0);
   checkNumber(config.switchoverFixedMs, 'switchover fixed cost', 0, true);
   checkNumber(config.faultCostUs, 'fault cost', 0, true);
-  check(config.zeroPageShare >= 0 && config.zeroPageShare <= 1, `zero page share must be between 0 and 1, got ${config.zeroPageShare}`);
+  check(
+    config.zeroPageShare >= 0 && config.zeroPageShare <= 1,
+    `zero page share must be between 0 and 1, got ${config.zeroPageShare}`,
+  );
   checkWhole(config.precopyStopPages, 'pre-copy stop pages', 0);
   checkWhole(config.precopyMaxRounds, 'pre-copy rounds', 1);
   if (config.postcopyAfterMs !== undefined) {
     checkNumber(config.postcopyAfterMs, 'post-copy start', 0, true);
     check(config.mode === 'hybrid', `a post-copy start time needs hybrid mode, not ${config.mode}`);
   }
-  check(largest < config.vmPages, `trace ${fileLabel(trace.name)} touches page ${largest}, beyond the VM's ${config.vmPages} pages`);
+  check(
+    largest < config.vmPages,
+    `trace ${fileLabel(trace.name)} touches page ${largest}, beyond the VM's ${config.vmPages} pages`,
+  );
   return config;
 }

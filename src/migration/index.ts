@@ -1,5 +1,12 @@
 export * from './types';
-export { DEFAULT_SIM_CONFIG, MIGRATION_MODES, PUSH_POLICIES, parseBandwidth, parseDuration, resolveSimConfig } from './config';
+export {
+  DEFAULT_SIM_CONFIG,
+  MIGRATION_MODES,
+  PUSH_POLICIES,
+  parseBandwidth,
+  parseDuration,
+  resolveSimConfig,
+} from './config';
 export { simulate, simulateStream, Simulation, type SimHooks } from './simulate';
 export type { SendObserver, WaitObserver } from './postcopy';
 export { formatPageSet, parsePageSet, zeroPageFlags } from './zero-pages';

@@ -40,7 +40,10 @@ export class RateWindows {
   private window = 0;
   private used = 0;
 
-  constructor(private readonly windowUs: number, private readonly budgetBytes: number) {}
+  constructor(
+    private readonly windowUs: number,
+    private readonly budgetBytes: number,
+  ) {}
 
   /** When the push may start a message at or after `us`: now, or at the next window once this one's budget is spent. */
   pushStartUs(us: number): number {

@@ -51,7 +51,10 @@ export interface PostcopyCounts {
 
 /** No wait at all: the counts' wait fields for a run without a post-copy phase (pre-copy). */
 export const NO_WAITS: Pick<PostcopyCounts, 'waitP50Us' | 'waitP99Us' | 'maxWaitUs' | 'degradedUs'> = {
-  waitP50Us: 0, waitP99Us: 0, maxWaitUs: 0, degradedUs: 0,
+  waitP50Us: 0,
+  waitP99Us: 0,
+  maxWaitUs: 0,
+  degradedUs: 0,
 };
 
 /** Called once per page the source sends, with the time it arrives; tests use it to check "exactly once". */
@@ -114,7 +117,10 @@ export class PostcopyRun {
     this.urgentFreeUs = start.linkFreeUs;
     const network = config.network;
     if (network.rateLimitWindowUs > 0) {
-      this.limiter = new RateWindows(network.rateLimitWindowUs, (network.bandwidthBps * network.rateLimitWindowUs) / 8e6);
+      this.limiter = new RateWindows(
+        network.rateLimitWindowUs,
+        (network.bandwidthBps * network.rateLimitWindowUs) / 8e6,
+      );
       const peak = network.peakBandwidthBps ?? network.bandwidthBps;
       this.pageUs = serialiseUs(timing.pageMessageBytes, peak);
       this.zeroPageUs = serialiseUs(network.messageOverheadBytes, peak);
@@ -125,8 +131,17 @@ export class PostcopyRun {
     const arrival = this.arrival;
     this.context = { index: 0, vmPages: this.vmPages, isSent: (p: number) => arrival[p] !== Infinity };
     this.counts = {
-      networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
-      pagesSent: 0, zeroPagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: start.resumeUs,
+      networkFaults: 0,
+      latePrefetches: 0,
+      prefetchIssued: 0,
+      prefetchUsed: 0,
+      pushPages: 0,
+      pagesSent: 0,
+      zeroPagesSent: 0,
+      distinctPagesTouched: 0,
+      stallUs: 0,
+      ...NO_WAITS,
+      lastArrivalUs: start.resumeUs,
     };
   }
 
@@ -152,7 +167,10 @@ export class PostcopyRun {
   finish(): PostcopyCounts {
     const { resumeUs, resumeInstruction } = this.start;
     const stallUs = this.stallUs;
-    const vmEndUs = this.lastTime === undefined ? resumeUs : resumeUs + (this.lastTime - resumeInstruction) * this.timing.usPerInstruction + stallUs;
+    const vmEndUs =
+      this.lastTime === undefined
+        ? resumeUs
+        : resumeUs + (this.lastTime - resumeInstruction) * this.timing.usPerInstruction + stallUs;
     this.sendRemaining(vmEndUs);
     this.counts.stallUs = stallUs;
     const sorted = Float64Array.from(this.waits).sort();

@@ -63,7 +63,8 @@ export class PrecopyRounds {
     this.inRound = new Uint8Array(this.vmPages).fill(1);
     this.dirty = new Uint8Array(this.vmPages);
     this.written = new Uint8Array(this.vmPages);
-    this.limitUs = config.mode === 'hybrid' && config.postcopyAfterMs !== undefined ? config.postcopyAfterMs * 1000 : Infinity;
+    this.limitUs =
+      config.mode === 'hybrid' && config.postcopyAfterMs !== undefined ? config.postcopyAfterMs * 1000 : Infinity;
     this.startRound();
   }
 
@@ -126,12 +127,20 @@ export class PrecopyRounds {
     this.pagesSent += this.roundSent;
     this.roundStartUs = this.roundEndUs;
     const { dirty, inRound, sendStartUs } = this;
-    if (this.cut) for (let p = 0; p < this.vmPages; p++) if (inRound[p] === 1 && sendStartUs[p] === Infinity) dirty[p] = 1;
+    if (this.cut)
+      for (let p = 0; p < this.vmPages; p++) if (inRound[p] === 1 && sendStartUs[p] === Infinity) dirty[p] = 1;
     const dirtyCount = countSet(dirty);
     if (this.cut || dirtyCount <= this.config.precopyStopPages || this.rounds >= this.config.precopyMaxRounds) {
       this.outcome = {
-        rounds: this.rounds, pagesSent: this.pagesSent, zeroPagesSent: this.zeroPagesSent, pauseUs: this.roundEndUs,
-        pauseInstruction: this.roundEndInstruction, nextAccess, dirty, written: this.written, dirtyCount,
+        rounds: this.rounds,
+        pagesSent: this.pagesSent,
+        zeroPagesSent: this.zeroPagesSent,
+        pauseUs: this.roundEndUs,
+        pauseInstruction: this.roundEndInstruction,
+        nextAccess,
+        dirty,
+        written: this.written,
+        dirtyCount,
       };
       return;
     }

@@ -7,7 +7,14 @@ import { createPredictor } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
 import { fileLabel, UserError } from '../errors';
 import { firstAtOrAfter } from '../trace/switchover';
-import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
+import {
+  largestPage,
+  summarizeTrace,
+  wholeTraceChunk,
+  type Trace,
+  type TraceChunk,
+  type TraceSummary,
+} from '../trace/types';
 import { resolveSimConfig } from './config';
 import { resumeAfterPause, serialiseUs, timingOf, type Timing } from './link';
 import { NO_WAITS, PostcopyRun, type PostcopyCounts, type SendObserver, type WaitObserver } from './postcopy';
@@ -52,7 +59,10 @@ function checkFinite(result: MigrationResult): MigrationResult {
  * trace: use `simulate` for it.
  */
 export async function simulateStream(
-  summary: TraceSummary, chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>, input: SimInput = {}, hooks: SimHooks = {},
+  summary: TraceSummary,
+  chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
+  input: SimInput = {},
+  hooks: SimHooks = {},
 ): Promise<MigrationResult> {
   const simulation = new Simulation(summary, input, hooks);
   for await (const chunk of chunks) {
@@ -63,7 +73,9 @@ export async function simulateStream(
 }
 
 function changedWhileRead(summary: TraceSummary): UserError {
-  return new UserError(`trace ${fileLabel(summary.name)} changed while it was read (its accesses differ from the first pass)`);
+  return new UserError(
+    `trace ${fileLabel(summary.name)} changed while it was read (its accesses differ from the first pass)`,
+  );
 }
 
 const NO_PRECOPY = { rounds: 0, pagesSent: 0, zeroPagesSent: 0 };
@@ -99,7 +111,8 @@ export class Simulation {
     this.config = config;
     this.timing = timingOf(config);
     this.zero = zeroPageFlags(config.vmPages, config.zeroPageShare, config.zeroPageSeed, config.zeroPages);
-    if (config.mode !== 'precopy') this.predictor = hooks.predictor ?? createPredictor(config.predictor, { ...config.predictorOptions, trace });
+    if (config.mode !== 'precopy')
+      this.predictor = hooks.predictor ?? createPredictor(config.predictor, { ...config.predictorOptions, trace });
     if (config.mode === 'postcopy') {
       this.startPostcopy(0, config.switchover, new Float64Array(config.vmPages).fill(Infinity), this.zero);
     } else {
@@ -185,7 +198,12 @@ export class Simulation {
    * Pause at `pauseUs` (VM at `pauseInstruction`), send the state, resume on the destination; the
    * accesses fed from now on are replayed there.
    */
-  private startPostcopy(pauseUs: number, pauseInstruction: number, arrival: Float64Array, zero: Uint8Array | undefined): void {
+  private startPostcopy(
+    pauseUs: number,
+    pauseInstruction: number,
+    arrival: Float64Array,
+    zero: Uint8Array | undefined,
+  ): void {
     const { config, timing, hooks } = this;
     const resumeUs = resumeAfterPause(config, timing, pauseUs, timing.stateMessageBytes);
     const linkFreeUs = pauseUs + serialiseUs(timing.stateMessageBytes, config.network.bandwidthBps);
@@ -200,13 +218,27 @@ export class Simulation {
     const pauseBytes = rounds.dirtyCount * timing.pageMessageBytes + timing.stateMessageBytes;
     const resumeUs = resumeAfterPause(config, timing, rounds.pauseUs, pauseBytes);
     const counts: PostcopyCounts = {
-      networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0,
-      pagesSent: rounds.dirtyCount, zeroPagesSent: 0, distinctPagesTouched: 0, stallUs: 0, ...NO_WAITS, lastArrivalUs: resumeUs,
+      networkFaults: 0,
+      latePrefetches: 0,
+      prefetchIssued: 0,
+      prefetchUsed: 0,
+      pushPages: 0,
+      pagesSent: rounds.dirtyCount,
+      zeroPagesSent: 0,
+      distinctPagesTouched: 0,
+      stallUs: 0,
+      ...NO_WAITS,
+      lastArrivalUs: resumeUs,
     };
     return this.result(rounds, resumeUs - rounds.pauseUs, counts, this.distinct);
   }
 
-  private result(rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent' | 'zeroPagesSent'>, downtimeUs: number, counts: PostcopyCounts, distinctPagesTouched: number): MigrationResult {
+  private result(
+    rounds: Pick<PrecopyOutcome, 'rounds' | 'pagesSent' | 'zeroPagesSent'>,
+    downtimeUs: number,
+    counts: PostcopyCounts,
+    distinctPagesTouched: number,
+  ): MigrationResult {
     const { config, timing } = this;
     const pagesSent = rounds.pagesSent + counts.pagesSent;
     const zeroPagesSent = rounds.zeroPagesSent + counts.zeroPagesSent;
@@ -232,7 +264,10 @@ export class Simulation {
       maxWaitMs: ms(counts.maxWaitUs),
       degradedMs: ms(counts.degradedUs),
       totalMigrationMs: ms(counts.lastArrivalUs),
-      bytesSent: (pagesSent - zeroPagesSent) * timing.pageMessageBytes + zeroPagesSent * config.network.messageOverheadBytes + timing.stateMessageBytes,
+      bytesSent:
+        (pagesSent - zeroPagesSent) * timing.pageMessageBytes +
+        zeroPagesSent * config.network.messageOverheadBytes +
+        timing.stateMessageBytes,
     };
   }
 }

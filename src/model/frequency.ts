@@ -65,7 +65,7 @@ export class FrequencyRanking {
   /** Visits live symbols by descending count, most recent first on equal counts, until `visit` returns false. */
   forEachDescending(visit: (symbol: number) => boolean): void {
     for (let b = this.top; b; b = b.lower) {
-      for (let s = b.head; s >= 0; ) {
+      for (let s = b.head; s >= 0;) {
         const after = this.next[s];
         if (!visit(s)) return;
         s = after;

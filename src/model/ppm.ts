@@ -127,8 +127,15 @@ export class PpmModel {
   constructor(options: PpmOptions = {}) {
     this.order = wholeOption(options.order, 'order', PPM_DEFAULTS.order, 1, PPM_MAX_ORDER);
     this.escape = options.escape ?? PPM_DEFAULTS.escape;
-    if (!PPM_ESCAPE_METHODS.includes(this.escape)) throw new UserError(`escape must be one of ${PPM_ESCAPE_METHODS.join(', ')}, got '${this.escape}'`);
-    this.maxContexts = wholeOption(options.maxContexts, 'maxContexts', PPM_DEFAULTS.maxContexts, ppmMinContexts(this.order), PPM_MAX_CONTEXTS);
+    if (!PPM_ESCAPE_METHODS.includes(this.escape))
+      throw new UserError(`escape must be one of ${PPM_ESCAPE_METHODS.join(', ')}, got '${this.escape}'`);
+    this.maxContexts = wholeOption(
+      options.maxContexts,
+      'maxContexts',
+      PPM_DEFAULTS.maxContexts,
+      ppmMinContexts(this.order),
+      PPM_MAX_CONTEXTS,
+    );
     this.path = new Int32Array(this.order + 1);
     this.nextPath = new Int32Array(this.order + 1);
     this.recent = new Int32Array(this.order).fill(-1);
@@ -190,7 +197,13 @@ export class PpmModel {
    * offered again from order 0 (for pages already sent: they stay sent). With `contextsOnly` the
    * ranking stops before order 0: only symbols some context of order >= 1 predicts, none merely frequent.
    */
-  rank(k: number, accept: (symbol: number) => boolean, gone?: (symbol: number) => boolean, minProbability = 0, contextsOnly = false): number[] {
+  rank(
+    k: number,
+    accept: (symbol: number) => boolean,
+    gone?: (symbol: number) => boolean,
+    minProbability = 0,
+    contextsOnly = false,
+  ): number[] {
     if (k <= 0) return [];
     const best = new TopK(k);
     this.blend(this.path, this.pathLength, (symbol, p, atOrderZero) => {
@@ -217,7 +230,11 @@ export class PpmModel {
    * Visits each symbol of the blended distribution along `path` with its probability: contexts
    * from the deepest down, order 0 last and in descending count (visit returning false stops).
    */
-  private blend(path: Int32Array, length: number, visit: (symbol: number, p: number, atOrderZero: boolean) => boolean): void {
+  private blend(
+    path: Int32Array,
+    length: number,
+    visit: (symbol: number, p: number, atOrderZero: boolean) => boolean,
+  ): void {
     const stamp = ++this.stamp;
     let weight = 1;
     let excludedCount = 0;
@@ -245,7 +262,11 @@ export class PpmModel {
     const n = this.orderZero.total - excludedTotal;
     const q = this.orderZero.distinct - excludedCount;
     if (n === 0) return;
-    this.orderZero.forEachDescending((s) => this.excludedIn[s] === stamp || visit(s, weight * symbolProbability(this.escape, this.orderZero.count(s), n, q), true));
+    this.orderZero.forEachDescending(
+      (s) =>
+        this.excludedIn[s] === stamp ||
+        visit(s, weight * symbolProbability(this.escape, this.orderZero.count(s), n, q), true),
+    );
   }
 
   /**
@@ -257,7 +278,8 @@ export class PpmModel {
     let length = 1;
     for (let m = 1; m <= recent.length; m++) {
       let id = 0;
-      for (let i = recent.length - m; i < recent.length && id >= 0; i++) id = recent[i] < 0 ? -1 : this.childOf(id, recent[i]);
+      for (let i = recent.length - m; i < recent.length && id >= 0; i++)
+        id = recent[i] < 0 ? -1 : this.childOf(id, recent[i]);
       if (id < 0) break;
       path[length++] = id;
     }

@@ -3,7 +3,11 @@ import { definePredictor, oneOf, type OptionValues } from './options';
 import type { FaultContext, Predictor } from './types';
 
 const OPTIONS = {
-  direction: oneOf(['forward', 'dual'], 'dual', 'bubble above the faulted page only (forward) or alternately above and below'),
+  direction: oneOf(
+    ['forward', 'dual'],
+    'dual',
+    'bubble above the faulted page only (forward) or alternately above and below',
+  ),
 };
 
 /**

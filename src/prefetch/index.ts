@@ -12,7 +12,12 @@ export { ppm, ppmPredictor } from './ppm';
 export * from '../model/ppm';
 export { FrequencyRanking } from '../model/frequency';
 export {
-  createPredictor, declaredOptions, parsePredictorName, predictorDefinition, PREDICTOR_NAMES, PREDICTORS,
+  createPredictor,
+  declaredOptions,
+  parsePredictorName,
+  predictorDefinition,
+  PREDICTOR_NAMES,
+  PREDICTORS,
   type DeclaredOption,
 } from './registry';
 export * from './metrics';

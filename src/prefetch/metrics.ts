@@ -82,7 +82,11 @@ function nextMissingPage(trace: Trace, state: Uint8Array, future: NextAlive, i: 
 const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
 
 /** Replays `trace` with predictor `name` (see PredictionMetrics for the definitions). */
-export function predictionMetrics(trace: Trace, name: PredictorName, options: PredictionMetricsOptions = {}): PredictionMetrics {
+export function predictionMetrics(
+  trace: Trace,
+  name: PredictorName,
+  options: PredictionMetricsOptions = {},
+): PredictionMetrics {
   const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
   const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
   const summary = summarizeTrace(trace);

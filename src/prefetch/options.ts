@@ -100,7 +100,9 @@ export function definePredictor<const N extends string, const S extends OptionSp
 /** The problem with `value` for option `spec`, or undefined when it is valid. */
 export function optionProblem(spec: OptionSpec, value: unknown): string | undefined {
   if (spec.kind === 'choice') {
-    return (spec.choices as readonly unknown[]).includes(value) ? undefined : `must be one of ${spec.choices.join(', ')}`;
+    return (spec.choices as readonly unknown[]).includes(value)
+      ? undefined
+      : `must be one of ${spec.choices.join(', ')}`;
   }
   if (spec.kind === 'text') return typeof value === 'string' && value !== '' ? undefined : 'must be non-empty text';
   const whole = spec.kind === 'whole';
@@ -114,7 +116,10 @@ export function optionProblem(spec: OptionSpec, value: unknown): string | undefi
  * one-line UserError naming the predictor and the option. Options the predictor does not declare are
  * ignored, so one options object can configure several predictors.
  */
-export function resolveOptions<S extends OptionSpecs>(definition: PredictorDefinition<string, S>, given: object): OptionValues<S> {
+export function resolveOptions<S extends OptionSpecs>(
+  definition: PredictorDefinition<string, S>,
+  given: object,
+): OptionValues<S> {
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(definition.options)) {
     const value = (given as Record<string, unknown>)[name];

@@ -6,7 +6,8 @@ import type { Predictor } from './types';
 
 export const oracle = definePredictor({
   name: 'oracle',
-  proposes: 'the next k distinct pages the VM will touch after this access that are not sent: the bound no predictor beats (needs the trace)',
+  proposes:
+    'the next k distinct pages the VM will touch after this access that are not sent: the bound no predictor beats (needs the trace)',
   options: {},
   create: (_options, trace) => createOracle(trace),
 });

@@ -1,4 +1,11 @@
-import { PpmModel, PPM_DEFAULTS, PPM_ESCAPE_METHODS, PPM_MAX_CONTEXTS, PPM_MAX_ORDER, ppmMinContexts } from '../model/ppm';
+import {
+  PpmModel,
+  PPM_DEFAULTS,
+  PPM_ESCAPE_METHODS,
+  PPM_MAX_CONTEXTS,
+  PPM_MAX_ORDER,
+  ppmMinContexts,
+} from '../model/ppm';
 import { HistoryWindow } from './history-window';
 import { definePredictor, finiteNumber, oneOf, wholeNumber, type OptionValues } from './options';
 import { isProposable } from './proposals';
@@ -10,12 +17,20 @@ export const PPM_MODEL_OPTIONS = {
   order: wholeNumber(PPM_DEFAULTS.order, 1, PPM_MAX_ORDER, 'maximum context order'),
   escape: oneOf(PPM_ESCAPE_METHODS, PPM_DEFAULTS.escape, 'escape method'),
   training: TRAINING_OPTION,
-  maxContexts: wholeNumber(PPM_DEFAULTS.maxContexts, ppmMinContexts(1), PPM_MAX_CONTEXTS, 'cap on stored trie nodes, contexts and counts'),
+  maxContexts: wholeNumber(
+    PPM_DEFAULTS.maxContexts,
+    ppmMinContexts(1),
+    PPM_MAX_CONTEXTS,
+    'cap on stored trie nodes, contexts and counts',
+  ),
   historyWindow: wholeNumber(1 << 20, 1, 2 ** 30, 'learns from the last N history accesses (offline)'),
   minProbability: finiteNumber(PPM_DEFAULTS.minProbability, 0, 1, 'send only predictions at least this likely'),
 };
 
-const OPTIONS = { ...PPM_MODEL_OPTIONS, symbols: oneOf(['pages', 'deltas'], 'pages', 'model page numbers or page deltas') };
+const OPTIONS = {
+  ...PPM_MODEL_OPTIONS,
+  symbols: oneOf(['pages', 'deltas'], 'pages', 'model page numbers or page deltas'),
+};
 
 /**
  * The paper's predictor: a PPM model (src/model/ppm.ts) over the page stream. History accesses
@@ -49,7 +64,12 @@ export const ppm = definePredictor({
  * what some context of order >= 1 predicts (no order-0 fill with merely frequent symbols): ppm-hybrid
  * fills the remaining slots from a spatial baseline instead.
  */
-export function ppmPredictor(name: string, options: OptionValues<typeof PPM_MODEL_OPTIONS>, deltas: boolean, contextsOnly = false): Predictor {
+export function ppmPredictor(
+  name: string,
+  options: OptionValues<typeof PPM_MODEL_OPTIONS>,
+  deltas: boolean,
+  contextsOnly = false,
+): Predictor {
   const training = trainingFlags(options.training);
   const model = new PpmModel(options);
   const minProbability = options.minProbability;

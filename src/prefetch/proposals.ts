@@ -4,7 +4,12 @@ export function isPageInVm(page: number, vmPages: number): boolean {
 }
 
 /** True when `page` may be proposed: inside the VM, not the faulted page and not already sent. */
-export function isProposable(page: number, faulted: number, vmPages: number, isSent: (page: number) => boolean): boolean {
+export function isProposable(
+  page: number,
+  faulted: number,
+  vmPages: number,
+  isSent: (page: number) => boolean,
+): boolean {
   return isPageInVm(page, vmPages) && page !== faulted && !isSent(page);
 }
 

@@ -15,7 +15,7 @@ export const READAHEAD_INITIAL_WINDOW = 1;
 export const readahead = definePredictor({
   name: 'readahead',
   proposes:
-    'p+1 … p+w. Linux-style window: a fault in or right after the previous fault\'s window (prev < p ≤ prev + w + 1) ' +
+    "p+1 … p+w. Linux-style window: a fault in or right after the previous fault's window (prev < p ≤ prev + w + 1) " +
     'is sequential and doubles w (1, 2, 4, … ≤ k); any other fault resets w to 1. Forward only',
   options: {},
   create: createReadahead,

@@ -23,7 +23,20 @@ import type { Predictor, PredictorOptions } from './types';
 
 /** Every predictor, in the order tables and comparisons show them. A new predictor is one file plus one entry here. */
 export const PREDICTORS = [
-  none, nextK, readahead, bubbling, stride, markov, leap, ppm, ppmDelta, phaseBubbling, ppmHybrid, randomK, ppmOrder0, oracle,
+  none,
+  nextK,
+  readahead,
+  bubbling,
+  stride,
+  markov,
+  leap,
+  ppm,
+  ppmDelta,
+  phaseBubbling,
+  ppmHybrid,
+  randomK,
+  ppmOrder0,
+  oracle,
 ] as const;
 
 export type PredictorName = (typeof PREDICTORS)[number]['name'];
@@ -32,7 +45,8 @@ export const PREDICTOR_NAMES: readonly PredictorName[] = PREDICTORS.map((definit
 /** The definition of a registered predictor (unknown names are user errors). */
 export function predictorDefinition(name: string): (typeof PREDICTORS)[number] {
   const definition = PREDICTORS.find((d) => d.name === name);
-  if (!definition) throw new UserError(`unknown predictor ${JSON.stringify(name)} (known: ${PREDICTOR_NAMES.join(', ')})`);
+  if (!definition)
+    throw new UserError(`unknown predictor ${JSON.stringify(name)} (known: ${PREDICTOR_NAMES.join(', ')})`);
   return definition;
 }
 
@@ -77,10 +91,13 @@ export function declaredOptions(): DeclaredOption[] {
         continue;
       }
       if (withoutDefault(known.spec) !== withoutDefault(spec)) {
-        throw new Error(`predictors ${known.predictors[0]} and ${definition.name} declare option ${name} differently: share one spec`);
+        throw new Error(
+          `predictors ${known.predictors[0]} and ${definition.name} declare option ${name} differently: share one spec`,
+        );
       }
       known.predictors.push(definition.name);
-      if (spec.default !== known.spec.default) known.otherDefaults.push({ predictor: definition.name, value: spec.default });
+      if (spec.default !== known.spec.default)
+        known.otherDefaults.push({ predictor: definition.name, value: spec.default });
     }
   }
   return [...byName.values()];

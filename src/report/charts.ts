@@ -38,7 +38,10 @@ function distinct(rows: readonly Row[], column: string): string[] {
   return [...new Set(rows.map((r) => String(r[column])))];
 }
 
-interface Panel { title?: string; rows: readonly Row[] }
+interface Panel {
+  title?: string;
+  rows: readonly Row[];
+}
 
 function panels(rows: readonly Row[], spec: ChartSpec): Panel[] {
   if (!spec.facet) return [{ rows }];
@@ -64,22 +67,37 @@ export function logTicks(min: number, max: number): number[] {
  * were measured); a log y axis ticks at 1-2-5 steps written in full (plotly writes "2" for 2000). Tick
  * labels are plain numbers with thousands separators, never SI suffixes ("300µ" for a share of 0.0003).
  */
-function axisLayout(spec: ChartSpec, axis: 'x' | 'y', showTitle: boolean, sweptX: readonly number[], yValues: readonly number[]): Record<string, unknown> {
+function axisLayout(
+  spec: ChartSpec,
+  axis: 'x' | 'y',
+  showTitle: boolean,
+  sweptX: readonly number[],
+  yValues: readonly number[],
+): Record<string, unknown> {
   const log = axis === 'x' ? spec.logX : spec.logY;
   const title = axis === 'x' ? spec.xTitle : spec.yTitle;
   const positive = yValues.filter((v) => v > 0);
   const tickvals = !log ? undefined : axis === 'x' ? sweptX : logTicks(Math.min(...positive), Math.max(...positive));
   return {
-    title: showTitle ? { text: title } : undefined, type: log ? 'log' : undefined, automargin: true,
+    title: showTitle ? { text: title } : undefined,
+    type: log ? 'log' : undefined,
+    automargin: true,
     rangemode: axis === 'y' ? 'tozero' : undefined,
-    tickvals, ticktext: tickvals?.map((v) => v.toLocaleString('en-US')),
-    exponentformat: 'none', separatethousands: true,
+    tickvals,
+    ticktext: tickvals?.map((v) => v.toLocaleString('en-US')),
+    exponentformat: 'none',
+    separatethousands: true,
     tickformat: axis === 'y' ? spec.yTickFormat : undefined,
   };
 }
 
 /** Layout for n panels in a grid; axis titles on the bottom row (x) and the left column (y). */
-function layout(spec: ChartSpec, rowsShown: readonly Row[], titles: ReadonlyArray<string | undefined>, extra: Record<string, unknown>): Record<string, unknown> {
+function layout(
+  spec: ChartSpec,
+  rowsShown: readonly Row[],
+  titles: ReadonlyArray<string | undefined>,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   const n = titles.length;
   const sweptX = [...new Set(rowsShown.map((r) => Number(r[spec.x])))].sort((a, b) => a - b);
   const yValues = rowsShown.flatMap((r) => [r[spec.y], r[spec.yLow ?? spec.y], r[spec.yHigh ?? spec.y]].map(Number));
@@ -91,10 +109,22 @@ function layout(spec: ChartSpec, rowsShown: readonly Row[], titles: ReadonlyArra
     axes[`xaxis${suffix}`] = axisLayout(spec, 'x', i >= n - columns, sweptX, yValues);
     axes[`yaxis${suffix}`] = axisLayout(spec, 'y', i % columns === 0, sweptX, yValues);
   }
-  const annotations = titles.flatMap((text, i) => (text === undefined ? [] : [{
-    text: `<b>${text}</b>`, showarrow: false, xref: `x${i === 0 ? '' : i + 1} domain`, yref: `y${i === 0 ? '' : i + 1} domain`,
-    x: 0.5, y: 1.02, xanchor: 'center', yanchor: 'bottom',
-  }]));
+  const annotations = titles.flatMap((text, i) =>
+    text === undefined
+      ? []
+      : [
+          {
+            text: `<b>${text}</b>`,
+            showarrow: false,
+            xref: `x${i === 0 ? '' : i + 1} domain`,
+            yref: `y${i === 0 ? '' : i + 1} domain`,
+            x: 0.5,
+            y: 1.02,
+            xanchor: 'center',
+            yanchor: 'bottom',
+          },
+        ],
+  );
   return {
     title: { text: spec.title },
     ...axes,
@@ -109,20 +139,43 @@ function layout(spec: ChartSpec, rowsShown: readonly Row[], titles: ReadonlyArra
 type TraceBuilder = (method: string, rows: Row[]) => Record<string, unknown>;
 
 /** One trace per (panel, method); each method appears once in the legend. */
-function build(rows: readonly Row[], spec: ChartSpec, trace: TraceBuilder, extra: Record<string, unknown> = {}): Figure {
+function build(
+  rows: readonly Row[],
+  spec: ChartSpec,
+  trace: TraceBuilder,
+  extra: Record<string, unknown> = {},
+): Figure {
   const ps = panels(rows, spec);
   const seen = new Set<string>();
-  const data = ps.flatMap((panel, i) => distinct(panel.rows, spec.series).map((method) => {
-    const first = !seen.has(method);
-    seen.add(method);
-    const mine = panel.rows.filter((r) => String(r[spec.series]) === method);
-    const suffix = i === 0 ? '' : String(i + 1);
-    return { ...trace(method, mine), name: method, legendgroup: method, showlegend: first, xaxis: `x${suffix}`, yaxis: `y${suffix}` };
-  }));
+  const data = ps.flatMap((panel, i) =>
+    distinct(panel.rows, spec.series).map((method) => {
+      const first = !seen.has(method);
+      seen.add(method);
+      const mine = panel.rows.filter((r) => String(r[spec.series]) === method);
+      const suffix = i === 0 ? '' : String(i + 1);
+      return {
+        ...trace(method, mine),
+        name: method,
+        legendgroup: method,
+        showlegend: first,
+        xaxis: `x${suffix}`,
+        yaxis: `y${suffix}`,
+      };
+    }),
+  );
   const rowsOfPanels = Math.ceil(ps.length / Math.min(ps.length, spec.facetColumns ?? 3));
   return {
-    name: spec.name, caption: spec.caption, data, layout: layout(spec, rows, ps.map((p) => p.title), extra),
-    width: spec.width, height: spec.height ?? (rowsOfPanels > 1 ? 300 * rowsOfPanels + 100 : undefined),
+    name: spec.name,
+    caption: spec.caption,
+    data,
+    layout: layout(
+      spec,
+      rows,
+      ps.map((p) => p.title),
+      extra,
+    ),
+    width: spec.width,
+    height: spec.height ?? (rowsOfPanels > 1 ? 300 * rowsOfPanels + 100 : undefined),
   };
 }
 
@@ -133,18 +186,30 @@ function errorBars(rows: readonly Row[], spec: ChartSpec): Record<string, unknow
   const high = spec.yHigh;
   return {
     error_y: {
-      type: 'data', symmetric: false, thickness: 1.5, width: 3,
-      array: rows.map((r) => Number(r[high]) - Number(r[spec.y])), arrayminus: rows.map((r) => Number(r[spec.y]) - Number(r[low])),
+      type: 'data',
+      symmetric: false,
+      thickness: 1.5,
+      width: 3,
+      array: rows.map((r) => Number(r[high]) - Number(r[spec.y])),
+      arrayminus: rows.map((r) => Number(r[spec.y]) - Number(r[low])),
     },
   };
 }
 
 /** Grouped bars: one group per x value, one bar per series value. */
 export function groupedBar(rows: readonly Row[], spec: ChartSpec): Figure {
-  return build(rows, spec, (method, mine) => ({
-    type: 'bar', marker: { color: colorFor(method) }, x: mine.map((r) => r[spec.x]), y: mine.map((r) => r[spec.y]),
-    ...errorBars(mine, spec),
-  }), { barmode: 'group' });
+  return build(
+    rows,
+    spec,
+    (method, mine) => ({
+      type: 'bar',
+      marker: { color: colorFor(method) },
+      x: mine.map((r) => r[spec.x]),
+      y: mine.map((r) => r[spec.y]),
+      ...errorBars(mine, spec),
+    }),
+    { barmode: 'group' },
+  );
 }
 
 /** Lines with markers: y against a numeric x, one line per series value. */
@@ -152,8 +217,13 @@ export function lineChart(rows: readonly Row[], spec: ChartSpec): Figure {
   return build(rows, spec, (method, mine) => {
     const sorted = [...mine].sort((a, b) => Number(a[spec.x]) - Number(b[spec.x]));
     return {
-      type: 'scatter', mode: 'lines+markers', line: { color: colorFor(method) }, marker: { color: colorFor(method) },
-      x: sorted.map((r) => r[spec.x]), y: sorted.map((r) => r[spec.y]), ...errorBars(sorted, spec),
+      type: 'scatter',
+      mode: 'lines+markers',
+      line: { color: colorFor(method) },
+      marker: { color: colorFor(method) },
+      x: sorted.map((r) => r[spec.x]),
+      y: sorted.map((r) => r[spec.y]),
+      ...errorBars(sorted, spec),
     };
   });
 }

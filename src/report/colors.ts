@@ -31,7 +31,9 @@ function hashOf(text: string): number {
 function lighter(hex: string, share: number): string {
   const channel = (at: number) => {
     const value = parseInt(hex.slice(at, at + 2), 16);
-    return Math.round(value + (255 - value) * share).toString(16).padStart(2, '0');
+    return Math.round(value + (255 - value) * share)
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${channel(1)}${channel(3)}${channel(5)}`;
 }

@@ -30,21 +30,36 @@ let explorerCounter = 0;
 export function explorerHtml(cells: readonly ExplorerCell[], options: ExplorerOptions): string {
   const id = `pcl-explorer-${++explorerCounter}`;
   const values = (key: string) => [...new Set(cells.map((c) => c.params[key]))];
-  const selected = (key: string, v: string | number) => (options.initial?.[key] !== undefined && String(options.initial[key]) === String(v) ? ' selected' : '');
+  const selected = (key: string, v: string | number) =>
+    options.initial?.[key] !== undefined && String(options.initial[key]) === String(v) ? ' selected' : '';
   const select = (key: string, label: string, choices: ReadonlyArray<string | number>, labels = choices.map(String)) =>
     `<label style="margin-right:1em">${escapeHtml(label)} <select data-key="${escapeHtml(key)}">` +
-    choices.map((v, i) => `<option value="${escapeHtml(String(v))}"${selected(key, v)}>${escapeHtml(labels[i])}</option>`).join('') + '</select></label>';
-  const controls = options.axes.map((a) => select(a.key, a.label, values(a.key))).join('') +
-    select('__metric', 'metric', options.metrics.map((m) => m.key), options.metrics.map((m) => m.label));
+    choices
+      .map((v, i) => `<option value="${escapeHtml(String(v))}"${selected(key, v)}>${escapeHtml(labels[i])}</option>`)
+      .join('') +
+    '</select></label>';
+  const controls =
+    options.axes.map((a) => select(a.key, a.label, values(a.key))).join('') +
+    select(
+      '__metric',
+      'metric',
+      options.metrics.map((m) => m.key),
+      options.metrics.map((m) => m.label),
+    );
   const methods = [...new Set(cells.flatMap((c) => c.rows.map((r) => String(r[options.series]))))];
   // rows as arrays under one list of column names: the names repeated in every row took most of a report's bytes
   const columns = Object.keys(cells[0]?.rows[0] ?? {});
   const packed = cells.map((c) => ({ params: c.params, rows: c.rows.map((r) => columns.map((k) => r[k] ?? null)) }));
   const payload = JSON.stringify({
-    cells: packed, columns, axes: options.axes.map((a) => a.key), metrics: options.metrics, series: options.series,
+    cells: packed,
+    columns,
+    axes: options.axes.map((a) => a.key),
+    metrics: options.metrics,
+    series: options.series,
     colors: Object.fromEntries(methods.map((m) => [m, colorFor(m)])),
   }).replace(/</g, '\\u003c');
-  return `<div id="${id}" class="pcl-explorer"><div>${controls}</div>` +
+  return (
+    `<div id="${id}" class="pcl-explorer"><div>${controls}</div>` +
     `<div class="pcl-explorer-plot" style="width:100%;height:${options.height ?? 420}px"></div><div class="pcl-explorer-table"></div></div>` +
     `<script type="text/javascript">${withPlotly(`
 var d=${payload};var root=document.getElementById(${JSON.stringify(id)});
@@ -65,5 +80,6 @@ function render(){
     '</tr></thead><tbody>'+rows.map(function(r){return '<tr>'+cols.map(function(c){return '<td>'+fmt(r[c])+'</td>';}).join('')+'</tr>';}).join('')+'</tbody></table>';
 }
 for(var i=0;i<selects.length;i++)selects[i].addEventListener('change',render);
-render();`)}</script>`;
+render();`)}</script>`
+  );
 }

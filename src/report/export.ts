@@ -12,13 +12,20 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Flags that keep headless Chromium off the (closed) network and independent of the user's profile. */
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Launches headless Chromium; fails with one line when it is not installed. */
 export async function launchChromium() {
-  if (!existsSync(CHROMIUM_PATH)) throw new UserError(`Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new UserError(`Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
@@ -57,7 +64,8 @@ export async function renderFigures(figures: readonly Figure[], outDir: string):
             // plotly names SVG defs with Math.random ids: a fixed sequence makes re-exports byte-identical
             let state = 1;
             Math.random = () => (state = (state * 48271) % 2147483647) / 2147483647;
-            const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly;
+            const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } })
+              .Plotly;
             return plotly.toImage({ data: fig.data, layout: fig.layout }, { format, ...size });
           },
           { fig: figure, format, size },
@@ -82,5 +90,7 @@ export function figureIndex(figures: readonly Figure[]): string {
 /** The .svg and .png files in `dir` that belong to none of the named figures (left by renamed or removed ones). */
 export function staleImages(dir: string, names: readonly string[]): string[] {
   const keep = new Set(names);
-  return readdirSync(dir).filter((f) => /\.(svg|png)$/.test(f) && !keep.has(f.replace(/\.(svg|png)$/, ''))).sort();
+  return readdirSync(dir)
+    .filter((f) => /\.(svg|png)$/.test(f) && !keep.has(f.replace(/\.(svg|png)$/, '')))
+    .sort();
 }

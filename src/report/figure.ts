@@ -55,7 +55,10 @@ export function figureHtml(figure: Figure): string {
   const id = `pcl-${figure.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${++divCounter}`;
   const spec = JSON.stringify({ data: figure.data, layout: figure.layout }).replace(/</g, '\\u003c');
   const height = figure.height ?? DEFAULT_FIGURE_HEIGHT;
-  return `<div id="${id}" class="pcl-figure" style="width:100%;height:${height}px"></div>` +
+  return (
+    `<div id="${id}" class="pcl-figure" style="width:100%;height:${height}px"></div>` +
     `<script type="text/javascript">(function(){var s=${spec};` +
-    withPlotly(`Plotly.newPlot(${JSON.stringify(id)}, s.data, s.layout, {responsive: true, displaylogo: false});`) + '})();</script>';
+    withPlotly(`Plotly.newPlot(${JSON.stringify(id)}, s.data, s.layout, {responsive: true, displaylogo: false});`) +
+    '})();</script>'
+  );
 }

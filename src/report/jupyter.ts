@@ -12,14 +12,22 @@ import { PROJECT_ROOT } from './notebook';
 
 /** Debian's interpreter, where the jupyter packages live (not a pyenv python first on PATH). */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
-export const DEBIAN_PACKAGES = ['jupyter-nbconvert', 'python3-notebook', 'jupyter-client', 'python3-ipykernel', 'chromium'];
+export const DEBIAN_PACKAGES = [
+  'jupyter-nbconvert',
+  'python3-notebook',
+  'jupyter-client',
+  'python3-ipykernel',
+  'chromium',
+];
 /** Project-local Jupyter data dir holding the tslab kernelspec; found through JUPYTER_PATH. */
 export const JUPYTER_DATA_DIR = join(PROJECT_ROOT, '.jupyter-local', 'share', 'jupyter');
 
 /** What is missing for headless notebooks and figure export (empty when all is there). */
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
-  const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import nbconvert, ipykernel, jupyter_client, notebook'], { stdio: 'ignore' });
+  const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import nbconvert, ipykernel, jupyter_client, notebook'], {
+    stdio: 'ignore',
+  });
   if (probe.status !== 0) missing.push('python3 jupyter modules (nbconvert, ipykernel, jupyter_client, notebook)');
   if (!existsSync('/usr/bin/jupyter')) missing.push('/usr/bin/jupyter');
   if (!existsSync(CHROMIUM_PATH)) missing.push(`chromium (${CHROMIUM_PATH})`);
@@ -59,8 +67,15 @@ export function registerKernel(): NodeJS.ProcessEnv {
   const spec = join(JUPYTER_DATA_DIR, 'kernels', 'tslab', 'kernel.json');
   const current = existsSync(spec) ? readFileSync(spec, 'utf8') : '';
   if (!current.includes(JSON.stringify(tslab))) {
-    const result = spawnSync(tslab, ['install', `--python=${DEBIAN_PYTHON}`, `--prefix=${join(PROJECT_ROOT, '.jupyter-local')}`, `--binary=${tslab}`], { encoding: 'utf8' });
-    if (result.status !== 0) throw new UserError(`registering the tslab kernel failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}`);
+    const result = spawnSync(
+      tslab,
+      ['install', `--python=${DEBIAN_PYTHON}`, `--prefix=${join(PROJECT_ROOT, '.jupyter-local')}`, `--binary=${tslab}`],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0)
+      throw new UserError(
+        `registering the tslab kernel failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}`,
+      );
   }
   const jupyterPath = [JUPYTER_DATA_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(':');
   return { ...process.env, JUPYTER_PATH: jupyterPath };
@@ -74,7 +89,9 @@ export interface NotebookRun {
 
 /** The failing cell's source as nbconvert prints it (between two dashed lines), or '' when absent. */
 export function failingCellSource(stderr: string): string {
-  const match = /An error occurred while executing the following cell:\s*-{3,}\n([\s\S]*?)\n-{3,}/.exec(stderr.replace(/\x1b\[[0-9;]*m/g, ''));
+  const match = /An error occurred while executing the following cell:\s*-{3,}\n([\s\S]*?)\n-{3,}/.exec(
+    stderr.replace(/\x1b\[[0-9;]*m/g, ''),
+  );
   return match ? match[1].trim() : '';
 }
 
@@ -89,9 +106,13 @@ export function exceptionLines(stderr: string): string[] {
   return errors.length > 0 ? errors.slice(0, 10) : lines.filter((l) => l !== '' && !/^\s+at /.test(l)).slice(-5);
 }
 
-interface NotebookCell { cell_type: string; source: string | string[]; outputs?: { name?: string; text?: string | string[] }[] }
+interface NotebookCell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: { name?: string; text?: string | string[] }[];
+}
 
-const joined = (text: string | string[] | undefined) => (Array.isArray(text) ? text.join('') : text ?? '');
+const joined = (text: string | string[] | undefined) => (Array.isArray(text) ? text.join('') : (text ?? ''));
 
 /**
  * Why a notebook failed, for a one-screen message: the failing cell (number and source) and its
@@ -100,18 +121,43 @@ const joined = (text: string | string[] | undefined) => (Array.isArray(text) ? t
  */
 function describeFailure(notebook: string, stderr: string, work: string, env: NodeJS.ProcessEnv): string {
   const source = failingCellSource(stderr);
-  spawnSync('jupyter', [
-    'nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.kernel_name=tslab',
-    '--ExecutePreprocessor.timeout=1200', '--output-dir', work, '--output', 'failed', notebook,
-  ], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  spawnSync(
+    'jupyter',
+    [
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--allow-errors',
+      '--ExecutePreprocessor.kernel_name=tslab',
+      '--ExecutePreprocessor.timeout=1200',
+      '--output-dir',
+      work,
+      '--output',
+      'failed',
+      notebook,
+    ],
+    { encoding: 'utf8', env, maxBuffer: 64 << 20 },
+  );
   const executed = join(work, 'failed.ipynb');
-  const cells: NotebookCell[] = existsSync(executed) ? (JSON.parse(readFileSync(executed, 'utf8')) as { cells: NotebookCell[] }).cells : [];
+  const cells: NotebookCell[] = existsSync(executed)
+    ? (JSON.parse(readFileSync(executed, 'utf8')) as { cells: NotebookCell[] }).cells
+    : [];
   const code = cells.filter((c) => c.cell_type === 'code');
   const index = code.findIndex((c) => joined(c.source).trim() === source);
-  const errorText = index < 0 ? '' : (code[index].outputs ?? []).filter((o) => o.name === 'stderr').map((o) => joined(o.text)).join('');
+  const errorText =
+    index < 0
+      ? ''
+      : (code[index].outputs ?? [])
+          .filter((o) => o.name === 'stderr')
+          .map((o) => joined(o.text))
+          .join('');
   const error = errorText ? exceptionLines(errorText) : [stderr.trim().split('\n').pop() ?? 'unknown error'];
   const where = index < 0 ? 'a cell' : `code cell ${index + 1}`;
-  return `${where}:\n${source.split('\n').map((l) => `    ${l}`).join('\n')}\n${error.join('\n')}`;
+  return `${where}:\n${source
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n${error.join('\n')}`;
 }
 
 /** Strips the page's references to files outside it (require.js, MathJax): the report stands alone. */
@@ -127,10 +173,13 @@ export function makeSelfContained(html: string): string {
  */
 export function foldCode(html: string): string {
   const hidden = '.jp-CodeCell .jp-Cell-inputWrapper,.jp-CodeCell .jp-RenderedText[data-mime-type="text/plain"]';
-  const shown = '.jp-CodeCell.pcl-open .jp-Cell-inputWrapper,.jp-CodeCell.pcl-open .jp-RenderedText[data-mime-type="text/plain"]';
-  const style = `<style>${hidden}{display:none}${shown}{display:block}` +
+  const shown =
+    '.jp-CodeCell.pcl-open .jp-Cell-inputWrapper,.jp-CodeCell.pcl-open .jp-RenderedText[data-mime-type="text/plain"]';
+  const style =
+    `<style>${hidden}{display:none}${shown}{display:block}` +
     '.pcl-code-toggle{font:12px sans-serif;color:#666;background:none;border:1px solid #ccc;border-radius:3px;margin:2px 0;cursor:pointer}</style>';
-  const script = '<script>document.querySelectorAll(".jp-CodeCell").forEach(function(cell){var b=document.createElement("button");' +
+  const script =
+    '<script>document.querySelectorAll(".jp-CodeCell").forEach(function(cell){var b=document.createElement("button");' +
     'b.className="pcl-code-toggle";b.textContent="code";b.onclick=function(){cell.classList.toggle("pcl-open");};cell.insertBefore(b,cell.firstChild);});</script>';
   return html.replace(/<\/body>(?![\s\S]*<\/body>)/, `${style}${script}</body>`);
 }
@@ -139,18 +188,37 @@ export function foldCode(html: string): string {
  * Executes a notebook headless with the tslab kernel and writes NAME.html into outDir (atomically).
  * Throws UserError naming the notebook and the failing cell's error.
  */
-export function executeNotebook(notebook: string, outDir: string, env: NodeJS.ProcessEnv = registerKernel()): NotebookRun {
+export function executeNotebook(
+  notebook: string,
+  outDir: string,
+  env: NodeJS.ProcessEnv = registerKernel(),
+): NotebookRun {
   const started = process.hrtime.bigint();
   mkdirSync(outDir, { recursive: true });
   const work = mkdtempSync(join(outDir, '.nbconvert-'));
   try {
-    const result = spawnSync('jupyter', [
-      'nbconvert', '--to', 'html', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
-      // tslab reports no execution counts: the prompts would all read "In [ ]"
-      '--TemplateExporter.exclude_input_prompt=True', '--TemplateExporter.exclude_output_prompt=True',
-      '--ExecutePreprocessor.timeout=1200', '--output-dir', work, notebook,
-    ], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
-    if (result.status !== 0) throw new UserError(`notebook ${basename(notebook)} failed in ${describeFailure(notebook, result.stderr ?? '', work, env)}`);
+    const result = spawnSync(
+      'jupyter',
+      [
+        'nbconvert',
+        '--to',
+        'html',
+        '--execute',
+        '--ExecutePreprocessor.kernel_name=tslab',
+        // tslab reports no execution counts: the prompts would all read "In [ ]"
+        '--TemplateExporter.exclude_input_prompt=True',
+        '--TemplateExporter.exclude_output_prompt=True',
+        '--ExecutePreprocessor.timeout=1200',
+        '--output-dir',
+        work,
+        notebook,
+      ],
+      { encoding: 'utf8', env, maxBuffer: 64 << 20 },
+    );
+    if (result.status !== 0)
+      throw new UserError(
+        `notebook ${basename(notebook)} failed in ${describeFailure(notebook, result.stderr ?? '', work, env)}`,
+      );
     const name = basename(notebook).replace(/\.ipynb$/, '.html');
     const html = join(outDir, name);
     writeFileAtomic(html, foldCode(makeSelfContained(readFileSync(join(work, name), 'utf8'))));

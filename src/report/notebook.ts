@@ -14,7 +14,10 @@ export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 /** Where show() saves figure specs; PCL_FIGURE_SPEC_DIR moves it (tests keep their figures out of reports/). */
 export const FIGURE_SPEC_DIR = process.env.PCL_FIGURE_SPEC_DIR ?? join(PROJECT_ROOT, 'reports', 'figure-specs');
 
-interface TslabDisplay { html(s: string): void; markdown(s: string): void }
+interface TslabDisplay {
+  html(s: string): void;
+  markdown(s: string): void;
+}
 
 function tslabDisplay(): TslabDisplay {
   // Loaded lazily: the library also runs outside a kernel (CLI, tests), where tslab is not needed.

@@ -14,7 +14,11 @@ export function escapeHtml(text: string): string {
  */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  const shown = Number.isInteger(value) ? value : Math.abs(value) >= 1000 ? Math.round(value) : Number(value.toPrecision(3));
+  const shown = Number.isInteger(value)
+    ? value
+    : Math.abs(value) >= 1000
+      ? Math.round(value)
+      : Number(value.toPrecision(3));
   return shown.toLocaleString('en-US', { maximumFractionDigits: 20 });
 }
 
@@ -31,18 +35,26 @@ export interface TableOptions {
 }
 
 /** Rows as an HTML table; columns default to the keys of the first row. */
-export function tableHtml(rows: readonly Row[], columns: readonly string[] = Object.keys(rows[0] ?? {}), options: TableOptions = {}): string {
+export function tableHtml(
+  rows: readonly Row[],
+  columns: readonly string[] = Object.keys(rows[0] ?? {}),
+  options: TableOptions = {},
+): string {
   const head = columns.map((c) => `<th>${escapeHtml(options.labels?.[c] ?? c)}</th>`).join('');
   const body = rows
     .map((row) => `<tr>${columns.map((c) => `<td>${escapeHtml(formatCell(row[c]))}</td>`).join('')}</tr>`)
     .join('\n');
   const table = `<table class="pcl-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-  return options.collapsed === undefined ? table : `<details><summary>${escapeHtml(options.collapsed)}</summary>${table}</details>`;
+  return options.collapsed === undefined
+    ? table
+    : `<details><summary>${escapeHtml(options.collapsed)}</summary>${table}</details>`;
 }
 
 /** Rows as aligned plain text (first column left, the others right): for terminals and logs. */
 export function tableText(rows: readonly Row[], columns: readonly string[] = Object.keys(rows[0] ?? {})): string {
   const cells = [columns.map(String), ...rows.map((row) => columns.map((c) => formatCell(row[c])))];
   const widths = columns.map((_, c) => Math.max(...cells.map((line) => line[c].length)));
-  return cells.map((line) => line.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  ')).join('\n');
+  return cells
+    .map((line) => line.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  '))
+    .join('\n');
 }

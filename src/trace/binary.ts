@@ -200,7 +200,9 @@ export class BinaryTraceDecoder {
     if (!this.header) throw new UserError(`${this.fileName}: binary trace header is truncated`);
     if (this.buffered > 0) throw new UserError(`${this.where()}: truncated block`);
     if (this.accesses !== this.header.count) {
-      throw new UserError(`${this.fileName}: truncated: header promises ${this.header.count} accesses, blocks hold ${this.accesses}`);
+      throw new UserError(
+        `${this.fileName}: truncated: header promises ${this.header.count} accesses, blocks hold ${this.accesses}`,
+      );
     }
   }
 
@@ -220,7 +222,9 @@ export class BinaryTraceDecoder {
     const v = view(bytes);
     const version = v.getUint16(8, true);
     if (!READABLE_VERSIONS.includes(version)) {
-      fail(`binary trace version ${version} is not supported (this reader knows versions ${READABLE_VERSIONS.join(' and ')})`);
+      fail(
+        `binary trace version ${version} is not supported (this reader knows versions ${READABLE_VERSIONS.join(' and ')})`,
+      );
     }
     const nameBytes = v.getUint32(24, true);
     if (nameBytes > MAX_NAME_BYTES) fail(`trace name of ${nameBytes} bytes is too long`);
@@ -263,15 +267,23 @@ export class BinaryTraceDecoder {
     const v = view(data.subarray(at, at + headerBytes));
     const count = v.getUint32(0, true);
     const bytes = v.getUint32(4, true);
-    if (count < 1 || count > BLOCK_ACCESSES) throw new UserError(`${this.where()}: block access count ${count} is not in [1, ${BLOCK_ACCESSES}]`);
-    if (bytes < 2 * count || bytes > MAX_ACCESS_BYTES * count) throw new UserError(`${this.where()}: block of ${count} accesses cannot take ${bytes} bytes`);
+    if (count < 1 || count > BLOCK_ACCESSES)
+      throw new UserError(`${this.where()}: block access count ${count} is not in [1, ${BLOCK_ACCESSES}]`);
+    if (bytes < 2 * count || bytes > MAX_ACCESS_BYTES * count)
+      throw new UserError(`${this.where()}: block of ${count} accesses cannot take ${bytes} bytes`);
     if (data.length - at < headerBytes + bytes) return this.wait(headerBytes + bytes);
     const payload = data.subarray(at + headerBytes, at + headerBytes + bytes);
     if (headerBytes === 12 && v.getUint32(8, true) !== crc32(payload, crc32(data.subarray(at, at + 8)))) {
       throw new UserError(`${this.where()}: checksum mismatch (the file is damaged)`);
     }
-    if (this.accesses + count > header.count) throw new UserError(`${this.where()}: blocks hold more accesses than the header's ${header.count}`);
-    const chunk = { start: this.accesses, time: new Float64Array(count), page: new Uint32Array(count), write: new Uint8Array(count) };
+    if (this.accesses + count > header.count)
+      throw new UserError(`${this.where()}: blocks hold more accesses than the header's ${header.count}`);
+    const chunk = {
+      start: this.accesses,
+      time: new Float64Array(count),
+      page: new Uint32Array(count),
+      write: new Uint8Array(count),
+    };
     this.lastTime = this.decodePayload(payload, chunk);
     this.accesses += count;
     this.blocks++;
@@ -298,12 +310,14 @@ export class BinaryTraceDecoder {
       page += zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
       if (!Number.isSafeInteger(time)) this.fail(chunk.start + i, 'time exceeds 2^53');
       if (page < 0 || page > MAX_PAGE) this.fail(chunk.start + i, `page ${page} is out of range`);
-      if (i === 0 && time < this.lastTime) this.fail(chunk.start, `time ${time} is before the previous access's time ${this.lastTime}`);
+      if (i === 0 && time < this.lastTime)
+        this.fail(chunk.start, `time ${time} is before the previous access's time ${this.lastTime}`);
       times[i] = time;
       pages[i] = page;
       writes[i] = field % 2;
     }
-    if (pos !== payload.length) throw new UserError(`${this.where()}: block has ${payload.length - pos} bytes after its last access`);
+    if (pos !== payload.length)
+      throw new UserError(`${this.where()}: block has ${payload.length - pos} bytes after its last access`);
     return time;
   }
 

@@ -31,7 +31,12 @@ export class ChunkSink implements AccessSink {
   flush(): void {
     if (this.filled === 0) return;
     const n = this.filled;
-    this.onChunk({ start: this.start, time: this.time.subarray(0, n), page: this.page.subarray(0, n), write: this.write.subarray(0, n) });
+    this.onChunk({
+      start: this.start,
+      time: this.time.subarray(0, n),
+      page: this.page.subarray(0, n),
+      write: this.write.subarray(0, n),
+    });
     this.start += n;
     this.filled = 0;
     this.time = new Float64Array(CHUNK_ACCESSES);
@@ -42,7 +47,10 @@ export class ChunkSink implements AccessSink {
 
 /** A trace's default name: the file name without its format extensions. */
 export function nameFromPath(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1).replace(/(\.gz)$/, '').replace(/\.(pctrace|trace|txt)$/, '');
+  return path
+    .slice(path.lastIndexOf('/') + 1)
+    .replace(/(\.gz)$/, '')
+    .replace(/\.(pctrace|trace|txt)$/, '');
 }
 
 /** What a trace file says about itself besides its accesses. */

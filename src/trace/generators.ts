@@ -30,7 +30,14 @@ export interface GeneratorOptions {
   pageSize?: number;
 }
 
-export const GENERATOR_DEFAULTS = { writeRatio: 0, stride: 16, zipfExponent: 1, hotFraction: 0.1, phases: 4, instructionsPerAccess: 10 };
+export const GENERATOR_DEFAULTS = {
+  writeRatio: 0,
+  stride: 16,
+  zipfExponent: 1,
+  hotFraction: 0.1,
+  phases: 4,
+  instructionsPerAccess: 10,
+};
 
 type Random = () => number;
 /** Yields the next page of a pattern over pages 0..size-1; closures keep generation allocation-free. */
@@ -158,7 +165,12 @@ function phased(opts: Required<Omit<GeneratorOptions, 'seed' | 'pageSize'>>, ran
   };
 }
 
-function pattern(kind: Exclude<GeneratorKind, 'phased'>, size: number, opts: { stride: number; zipfExponent: number }, random: Random): PageStream {
+function pattern(
+  kind: Exclude<GeneratorKind, 'phased'>,
+  size: number,
+  opts: { stride: number; zipfExponent: number },
+  random: Random,
+): PageStream {
   switch (kind) {
     case 'sequential':
       return sequential(size);
@@ -179,7 +191,10 @@ function check(ok: boolean, message: string): void {
 
 /** Fills defaults and rejects impossible parameters with a UserError naming the option. */
 function resolveOptions(kind: string, opts: GeneratorOptions): Required<Omit<GeneratorOptions, 'seed' | 'pageSize'>> {
-  check((GENERATOR_KINDS as readonly string[]).includes(kind), `unknown generator '${kind}' (kinds: ${GENERATOR_KINDS.join(', ')})`);
+  check(
+    (GENERATOR_KINDS as readonly string[]).includes(kind),
+    `unknown generator '${kind}' (kinds: ${GENERATOR_KINDS.join(', ')})`,
+  );
   const d = GENERATOR_DEFAULTS;
   const o = {
     accesses: opts.accesses,
@@ -192,14 +207,26 @@ function resolveOptions(kind: string, opts: GeneratorOptions): Required<Omit<Gen
     instructionsPerAccess: opts.instructionsPerAccess ?? d.instructionsPerAccess,
   };
   check(Number.isSafeInteger(o.accesses) && o.accesses >= 0, `accesses must be a whole number >= 0, got ${o.accesses}`);
-  check(Number.isSafeInteger(o.pages) && o.pages >= 1 && o.pages - 1 <= MAX_PAGE, `pages must be a whole number in [1, 2^32], got ${o.pages}`);
+  check(
+    Number.isSafeInteger(o.pages) && o.pages >= 1 && o.pages - 1 <= MAX_PAGE,
+    `pages must be a whole number in [1, 2^32], got ${o.pages}`,
+  );
   check(o.writeRatio >= 0 && o.writeRatio <= 1, `write ratio must be in [0, 1], got ${o.writeRatio}`);
   check(Number.isSafeInteger(o.stride) && o.stride >= 1, `stride must be a whole number >= 1, got ${o.stride}`);
-  check(Number.isFinite(o.zipfExponent) && o.zipfExponent >= 0, `zipf exponent must be a number >= 0, got ${o.zipfExponent}`);
+  check(
+    Number.isFinite(o.zipfExponent) && o.zipfExponent >= 0,
+    `zipf exponent must be a number >= 0, got ${o.zipfExponent}`,
+  );
   check(o.hotFraction > 0 && o.hotFraction <= 1, `hot fraction must be in (0, 1], got ${o.hotFraction}`);
   check(Number.isSafeInteger(o.phases) && o.phases >= 1, `phases must be a whole number >= 1, got ${o.phases}`);
-  check(Number.isSafeInteger(o.instructionsPerAccess) && o.instructionsPerAccess >= 1, `instructions per access must be a whole number >= 1, got ${o.instructionsPerAccess}`);
-  check(Number.isSafeInteger(o.accesses * o.instructionsPerAccess), 'accesses * instructions per access must stay below 2^53');
+  check(
+    Number.isSafeInteger(o.instructionsPerAccess) && o.instructionsPerAccess >= 1,
+    `instructions per access must be a whole number >= 1, got ${o.instructionsPerAccess}`,
+  );
+  check(
+    Number.isSafeInteger(o.accesses * o.instructionsPerAccess),
+    'accesses * instructions per access must stay below 2^53',
+  );
   return o;
 }
 
@@ -218,7 +245,10 @@ export function generateTrace(kind: GeneratorKind, opts: GeneratorOptions): Trac
  * generateTrace a chunk of at most CHUNK_ACCESSES at a time, so that a trace of any length can be
  * written to a file without being held whole; the same accesses in the same order.
  */
-export function generateTraceChunks(kind: GeneratorKind, opts: GeneratorOptions): TraceSummaryHead & { chunks: Iterable<TraceChunk> } {
+export function generateTraceChunks(
+  kind: GeneratorKind,
+  opts: GeneratorOptions,
+): TraceSummaryHead & { chunks: Iterable<TraceChunk> } {
   const o = resolveOptions(kind, opts);
   const pageSize = checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE);
   function* chunks(): Generator<TraceChunk> {

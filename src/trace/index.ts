@@ -2,10 +2,44 @@ export * from './types';
 export * from './switchover';
 export * from './limits';
 export { makeTrace, TraceBuilder, checkPageSize, MAX_PAGE_SIZE, type TraceColumns, type TraceMeta } from './make';
-export { loadTrace, readTrace, streamTrace, summarizeTraceFile, timeAtIndex, saveTrace, writeTraceStream, isBinaryPath } from './io';
-export { encodeBinaryTrace, decodeBinaryTrace, encodeBinaryHeader, encodeBinaryBlocks, BinaryTraceDecoder, BINARY_VERSION } from './binary';
+export {
+  loadTrace,
+  readTrace,
+  streamTrace,
+  summarizeTraceFile,
+  timeAtIndex,
+  saveTrace,
+  writeTraceStream,
+  isBinaryPath,
+} from './io';
+export {
+  encodeBinaryTrace,
+  decodeBinaryTrace,
+  encodeBinaryHeader,
+  encodeBinaryBlocks,
+  BinaryTraceDecoder,
+  BINARY_VERSION,
+} from './binary';
 export { TraceDecoder, ChunkSink, CHUNK_ACCESSES, type TraceFileInfo } from './decode';
 export { parseTextTrace, formatTextTrace, TextTraceParser } from './text';
 export { LackeyConverter, DEFAULT_LRU_PAGES, type LackeyOptions } from './lackey';
-export { GENERATOR_KINDS, GENERATOR_DEFAULTS, generateTrace, generateTraceChunks, type GeneratorKind, type GeneratorOptions } from './generators';
-export { traceStats, TraceStatsBuilder, ReuseDistanceCounter, formatTraceStats, reuseDistances, pageHistogram, HISTOGRAM_BINS, type TraceStats, type ReuseDistanceSummary, type PageHistogramBin } from './stats';
+export {
+  GENERATOR_KINDS,
+  GENERATOR_DEFAULTS,
+  generateTrace,
+  generateTraceChunks,
+  type GeneratorKind,
+  type GeneratorOptions,
+} from './generators';
+export {
+  traceStats,
+  TraceStatsBuilder,
+  ReuseDistanceCounter,
+  formatTraceStats,
+  reuseDistances,
+  pageHistogram,
+  HISTOGRAM_BINS,
+  type TraceStats,
+  type ReuseDistanceSummary,
+  type PageHistogramBin,
+} from './stats';

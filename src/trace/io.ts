@@ -37,7 +37,11 @@ export function openTraceFile(path: string): number {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${fileLabel(path)}: no such file` : `${fileLabel(path)}: cannot open (${code ?? (err as Error).message})`);
+    throw new UserError(
+      code === 'ENOENT'
+        ? `${fileLabel(path)}: no such file`
+        : `${fileLabel(path)}: cannot open (${code ?? (err as Error).message})`,
+    );
   }
   const stat = fstatSync(fd);
   if (!stat.isFile()) {
@@ -178,22 +182,35 @@ export async function timeAtIndex(path: string, index: number): Promise<number> 
 }
 
 /** A trace file's bytes piece by piece: the format's header, then each chunk encoded (binary for .pctrace, else text). */
-async function* encodedPieces(path: string, head: TraceSummaryHead, chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>): AsyncGenerator<Uint8Array> {
+async function* encodedPieces(
+  path: string,
+  head: TraceSummaryHead,
+  chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
+): AsyncGenerator<Uint8Array> {
   const binary = isBinaryPath(path);
-  yield binary ? encodeBinaryHeader(head.name, head.pageSize, head.accesses) : textTraceHeader(head.name, head.pageSize);
+  yield binary
+    ? encodeBinaryHeader(head.name, head.pageSize, head.accesses)
+    : textTraceHeader(head.name, head.pageSize);
   let written = 0;
   for await (const chunk of chunks) {
     yield* binary ? encodeBinaryBlocks(chunk) : textTraceLines(chunk);
     written += chunk.page.length;
   }
-  if (written !== head.accesses) throw new UserError(`${fileLabel(path)}: ${written} accesses written, ${head.accesses} announced (the input changed while it was read)`);
+  if (written !== head.accesses)
+    throw new UserError(
+      `${fileLabel(path)}: ${written} accesses written, ${head.accesses} announced (the input changed while it was read)`,
+    );
 }
 
 /**
  * saveTrace for a trace that arrives in chunks (generated, or streamed from another file): written
  * as it comes, never held whole, atomically. `head` gives the name, page size and access count first.
  */
-export async function writeTraceStream(path: string, head: TraceSummaryHead, chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>): Promise<void> {
+export async function writeTraceStream(
+  path: string,
+  head: TraceSummaryHead,
+  chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
+): Promise<void> {
   await writeStreamAtomic(path, encodedPieces(path, head, chunks), path.endsWith('.gz'));
 }
 

@@ -66,7 +66,8 @@ export class LackeyConverter {
 
   constructor(opts: LackeyOptions = {}) {
     const lru = opts.lruPages ?? DEFAULT_LRU_PAGES;
-    if (!Number.isSafeInteger(lru) || lru < 0) throw new UserError(`LRU window must be a whole number >= 0, got ${lru}`);
+    if (!Number.isSafeInteger(lru) || lru < 0)
+      throw new UserError(`LRU window must be a whole number >= 0, got ${lru}`);
     this.lruPages = lru;
     this.includeFetches = opts.includeInstructionFetches ?? false;
     this.name = opts.name ?? 'lackey';
@@ -126,7 +127,8 @@ export class LackeyConverter {
     const digitsStart = i;
     while (i < end && data[i] !== COMMA) i++;
     const digits = i - digitsStart;
-    if (i === end || digits === 0 || digits > 16) throw new UserError(`lackey line ${this.lineNumber}: expected 'ADDRESS,SIZE'`);
+    if (i === end || digits === 0 || digits > 16)
+      throw new UserError(`lackey line ${this.lineNumber}: expected 'ADDRESS,SIZE'`);
     let page = 0;
     for (let k = digitsStart; k < i; k++) {
       const v = hexValue(data[k]);

@@ -13,6 +13,8 @@ export const MAX_TRACE_ACCESSES = 2 ** 30;
 /** Refuses a VM too large to replay, with the same one line in every command. */
 export function checkVmPages(vmPages: number): void {
   if (vmPages > MAX_VM_PAGES) {
-    throw new UserError(`a VM of ${vmPages} pages is too large to simulate (at most ${MAX_VM_PAGES}); number the trace's pages densely`);
+    throw new UserError(
+      `a VM of ${vmPages} pages is too large to simulate (at most ${MAX_VM_PAGES}); number the trace's pages densely`,
+    );
   }
 }

@@ -1,5 +1,13 @@
 import { UserError } from '../errors';
-import { compactTimes, DEFAULT_PAGE_SIZE, MAX_PAGE, needsWideTimes, type TimeColumn, type Trace, type TraceChunk } from './types';
+import {
+  compactTimes,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE,
+  needsWideTimes,
+  type TimeColumn,
+  type Trace,
+  type TraceChunk,
+} from './types';
 
 export interface TraceColumns {
   /** Instruction clock per access; defaults to the access index (0, 1, 2, ...). */
@@ -22,7 +30,8 @@ export function checkPageSize(pageSize: number): number {
   if (!Number.isSafeInteger(pageSize) || pageSize <= 0 || (pageSize & (pageSize - 1)) !== 0) {
     throw new UserError(`page size must be a positive power of two, got ${pageSize}`);
   }
-  if (pageSize > MAX_PAGE_SIZE) throw new UserError(`page size must be at most ${MAX_PAGE_SIZE} (1 GiB), got ${pageSize}`);
+  if (pageSize > MAX_PAGE_SIZE)
+    throw new UserError(`page size must be at most ${MAX_PAGE_SIZE} (1 GiB), got ${pageSize}`);
   return pageSize;
 }
 
@@ -32,22 +41,33 @@ export function checkPageSize(pageSize: number): number {
  */
 export function makeTrace(cols: TraceColumns, opts: TraceMeta = {}): Trace {
   const n = cols.page.length;
-  if (cols.time && cols.time.length !== n) throw new UserError(`time has ${cols.time.length} entries but page has ${n}`);
-  if (cols.write && cols.write.length !== n) throw new UserError(`write has ${cols.write.length} entries but page has ${n}`);
+  if (cols.time && cols.time.length !== n)
+    throw new UserError(`time has ${cols.time.length} entries but page has ${n}`);
+  if (cols.write && cols.write.length !== n)
+    throw new UserError(`write has ${cols.write.length} entries but page has ${n}`);
   const time = new Float64Array(n);
   const page = new Uint32Array(n);
   const write = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const p = cols.page[i];
-    if (!Number.isInteger(p) || p < 0 || p > MAX_PAGE) throw new UserError(`access ${i}: page must be a whole number in [0, ${MAX_PAGE}], got ${p}`);
+    if (!Number.isInteger(p) || p < 0 || p > MAX_PAGE)
+      throw new UserError(`access ${i}: page must be a whole number in [0, ${MAX_PAGE}], got ${p}`);
     const t = cols.time ? cols.time[i] : i;
-    if (!Number.isSafeInteger(t) || t < 0) throw new UserError(`access ${i}: time must be a whole number >= 0, got ${t}`);
-    if (i > 0 && t < time[i - 1]) throw new UserError(`access ${i}: time ${t} is before the previous access's time ${time[i - 1]}`);
+    if (!Number.isSafeInteger(t) || t < 0)
+      throw new UserError(`access ${i}: time must be a whole number >= 0, got ${t}`);
+    if (i > 0 && t < time[i - 1])
+      throw new UserError(`access ${i}: time ${t} is before the previous access's time ${time[i - 1]}`);
     time[i] = t;
     page[i] = p;
     write[i] = cols.write && cols.write[i] ? 1 : 0;
   }
-  return { time: compactTimes(time), page, write, pageSize: checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE), name: opts.name ?? 'trace' };
+  return {
+    time: compactTimes(time),
+    page,
+    write,
+    pageSize: checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE),
+    name: opts.name ?? 'trace',
+  };
 }
 
 /**
@@ -91,8 +111,15 @@ export class TraceBuilder {
 
   finish(pageSize: number, name: string): Trace {
     const n = this.length;
-    const trim = <T extends TimeColumn | Uint8Array>(column: T) => (column.length === n ? column : (column.slice(0, n) as T));
-    return { time: trim(this.time), page: trim(this.page), write: trim(this.write), pageSize: checkPageSize(pageSize), name };
+    const trim = <T extends TimeColumn | Uint8Array>(column: T) =>
+      column.length === n ? column : (column.slice(0, n) as T);
+    return {
+      time: trim(this.time),
+      page: trim(this.page),
+      write: trim(this.write),
+      pageSize: checkPageSize(pageSize),
+      name,
+    };
   }
 
   private grow(): void {

@@ -190,7 +190,11 @@ function binWidth(largest: number, bins: number): number {
 }
 
 function histogramBins(counts: Float64Array, width: number, largest: number): PageHistogramBin[] {
-  return Array.from(counts, (accesses, b) => ({ firstPage: b * width, lastPage: Math.min(largest, (b + 1) * width - 1), accesses }));
+  return Array.from(counts, (accesses, b) => ({
+    firstPage: b * width,
+    lastPage: Math.min(largest, (b + 1) * width - 1),
+    accesses,
+  }));
 }
 
 /** Bins of equal width ceil((maxPage + 1) / bins) from page 0; fewer bins when there are fewer pages. */

@@ -27,9 +27,12 @@ export function firstAtOrAfter(time: ArrayLike<number>, instructions: number): n
  */
 export function checkReplayable(trace: Pick<TraceSummary, 'name' | 'accesses' | 'lastTime'>, switchover: number): void {
   if (trace.accesses === 0) throw new UserError(`trace ${fileLabel(trace.name)} is empty`);
-  if (!(switchover >= 0) || !Number.isFinite(switchover)) throw new UserError(`switchover must be a finite number >= 0, got ${switchover}`);
+  if (!(switchover >= 0) || !Number.isFinite(switchover))
+    throw new UserError(`switchover must be a finite number >= 0, got ${switchover}`);
   if (switchover > trace.lastTime) {
-    throw new UserError(`no access left after switchover ${switchover} (the trace ends at instruction ${trace.lastTime})`);
+    throw new UserError(
+      `no access left after switchover ${switchover} (the trace ends at instruction ${trace.lastTime})`,
+    );
   }
 }
 
@@ -37,7 +40,11 @@ export function checkReplayable(trace: Pick<TraceSummary, 'name' | 'accesses' | 
  * Where a switchover after a fraction f in [0, 1] of n accesses falls: at access floor(f * n) (its
  * time is the switchover), or, for f = 1, one instruction past the last access (`lastTime`); 0 for no access.
  */
-export function fractionSwitchover(fraction: number, n: number, lastTime: number): { index: number } | { instructions: number } {
+export function fractionSwitchover(
+  fraction: number,
+  n: number,
+  lastTime: number,
+): { index: number } | { instructions: number } {
   if (!(fraction >= 0 && fraction <= 1)) throw new UserError(`switchover fraction must be in [0, 1], got ${fraction}`);
   const index = Math.floor(fraction * n);
   if (n === 0) return { instructions: 0 };
@@ -64,7 +71,9 @@ export function parseSwitchoverSpec(text: string): SwitchoverSpec {
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
   if (percent) return { fraction: Number(percent[1]) / 100 };
   if (/^\d*\.\d+$/.test(value)) return { fraction: Number(value) };
-  throw new UserError(`--switchover must be an instruction count, a fraction like 0.3 or a percentage like 30%, got ${quoted(text)}`);
+  throw new UserError(
+    `--switchover must be an instruction count, a fraction like 0.3 or a percentage like 30%, got ${quoted(text)}`,
+  );
 }
 
 /** A --switchover value resolved on a trace held in memory. */

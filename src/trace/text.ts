@@ -47,7 +47,14 @@ function isBlank(byte: number): boolean {
 
 const utf8 = new TextDecoder();
 
-function wholeNumberError(bytes: Uint8Array, from: number, to: number, what: string, max: number, value: number): string {
+function wholeNumberError(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  what: string,
+  max: number,
+  value: number,
+): string {
   const text = utf8.decode(bytes.subarray(from, to));
   return value < 0 ? `${what} must be a decimal whole number, got '${text}'` : `${what} ${text} is larger than ${max}`;
 }
@@ -89,7 +96,10 @@ export class TextTraceParser {
 
   feed(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    if (bytes.indexOf(0) >= 0) throw new UserError(`${this.fileName}: neither a text trace nor a postcopy-lab binary trace (contains NUL bytes)`);
+    if (bytes.indexOf(0) >= 0)
+      throw new UserError(
+        `${this.fileName}: neither a text trace nor a postcopy-lab binary trace (contains NUL bytes)`,
+      );
     let data = bytes;
     if (!this.started) {
       if (this.carry.length + data.length < BOM.length && data.every((b, i) => b === BOM[this.carry.length + i])) {
@@ -147,14 +157,19 @@ export class TextTraceParser {
     if (s === e) return;
     if (bytes[s] === HASH) return this.comment(utf8.decode(bytes.subarray(s, e)), lineNumber);
     // Field boundaries: [s0, e0) [s1, e1) [s2, e2), and how many fields there are in all.
-    let s0 = s, e0 = s, s1 = s, e1 = s, s2 = s, e2 = s;
+    let s0 = s,
+      e0 = s,
+      s1 = s,
+      e1 = s,
+      s2 = s,
+      e2 = s;
     let fields = 0;
-    for (let i = s; i < e; ) {
+    for (let i = s; i < e;) {
       const fieldStart = i;
       while (i < e && !isSeparator(bytes[i])) i++;
-      if (fields === 0) (s0 = fieldStart), (e0 = i);
-      else if (fields === 1) (s1 = fieldStart), (e1 = i);
-      else if (fields === 2) (s2 = fieldStart), (e2 = i);
+      if (fields === 0) ((s0 = fieldStart), (e0 = i));
+      else if (fields === 1) ((s1 = fieldStart), (e1 = i));
+      else if (fields === 2) ((s2 = fieldStart), (e2 = i));
       fields++;
       while (i < e && isSeparator(bytes[i])) i++;
     }
@@ -173,14 +188,17 @@ export class TextTraceParser {
       pageEnd = e1;
     }
     const page = digits(bytes, pageStart, pageEnd);
-    if (page < 0 || page > MAX_PAGE) this.fail(lineNumber, wholeNumberError(bytes, pageStart, pageEnd, 'page', MAX_PAGE, page));
+    if (page < 0 || page > MAX_PAGE)
+      this.fail(lineNumber, wholeNumberError(bytes, pageStart, pageEnd, 'page', MAX_PAGE, page));
     let write = 0;
     if (fields === 3) {
       const kind = e2 - s2 === 1 ? bytes[s2] | 0x20 : 0;
       if (kind === 0x77) write = 1;
-      else if (kind !== 0x72) this.fail(lineNumber, `kind must be R or W, got '${utf8.decode(bytes.subarray(s2, e2))}'`);
+      else if (kind !== 0x72)
+        this.fail(lineNumber, `kind must be R or W, got '${utf8.decode(bytes.subarray(s2, e2))}'`);
     }
-    if (time < this.lastTime) this.fail(lineNumber, `time ${time} is before the previous access's time ${this.lastTime}`);
+    if (time < this.lastTime)
+      this.fail(lineNumber, `time ${time} is before the previous access's time ${this.lastTime}`);
     this.lastTime = time;
     this.accesses++;
     this.sink.push(time, page, write);
@@ -193,7 +211,8 @@ export class TextTraceParser {
       const value = Number(size[1]);
       if (!DIGITS.test(size[1])) this.fail(lineNumber, `page size must be a decimal whole number, got '${size[1]}'`);
       if (value > 2 ** 30) this.fail(lineNumber, `page size ${size[1]} is larger than ${2 ** 30}`);
-      if (value === 0 || (value & (value - 1)) !== 0) this.fail(lineNumber, `page size must be a power of two, got ${value}`);
+      if (value === 0 || (value & (value - 1)) !== 0)
+        this.fail(lineNumber, `page size must be a power of two, got ${value}`);
       this.pageSize = value;
     }
     const named = NAME_DIRECTIVE.exec(line);
@@ -227,7 +246,9 @@ export function* textTraceLines(columns: AccessColumns): Generator<Uint8Array> {
 }
 
 /** A whole trace in the text format (header comments, then `TIME PAGE R|W` per line). */
-export function formatTextTrace(trace: AccessColumns & { readonly name: string; readonly pageSize: number }): Uint8Array {
+export function formatTextTrace(
+  trace: AccessColumns & { readonly name: string; readonly pageSize: number },
+): Uint8Array {
   return concatBytes([textTraceHeader(trace.name, trace.pageSize), ...textTraceLines(trace)]);
 }
 

@@ -106,7 +106,14 @@ export class SummaryBuilder {
   }
 
   finish(name: string, pageSize: number): TraceSummary {
-    return { name, pageSize, accesses: this.accesses, largestPage: this.largest, firstTime: this.firstTime, lastTime: this.lastTime };
+    return {
+      name,
+      pageSize,
+      accesses: this.accesses,
+      largestPage: this.largest,
+      firstTime: this.firstTime,
+      lastTime: this.lastTime,
+    };
   }
 }
 

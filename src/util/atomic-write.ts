@@ -29,7 +29,8 @@ function isRunning(pid: number): boolean {
 function removeOrphans(dir: string): void {
   for (const entry of readdirSync(dir)) {
     const match = TEMP_FILE.exec(entry);
-    if (match && Number(match[1]) !== process.pid && !isRunning(Number(match[1]))) rmSync(join(dir, entry), { force: true });
+    if (match && Number(match[1]) !== process.pid && !isRunning(Number(match[1])))
+      rmSync(join(dir, entry), { force: true });
   }
 }
 
@@ -47,7 +48,8 @@ function ensureDirectory(dir: string): void {
     } catch (err) {
       if (err instanceof UserError) throw err;
       const code = errorCode(err);
-      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(at) === at) throw new UserError(`cannot reach ${fileLabel(at)} (${code})`);
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(at) === at)
+        throw new UserError(`cannot reach ${fileLabel(at)} (${code})`);
       missing.push(at);
     }
   }
@@ -55,7 +57,8 @@ function ensureDirectory(dir: string): void {
     try {
       mkdirSync(at);
     } catch (err) {
-      if (errorCode(err) !== 'EEXIST') throw new UserError(`cannot create directory ${fileLabel(at)} (${errorCode(err)})`);
+      if (errorCode(err) !== 'EEXIST')
+        throw new UserError(`cannot create directory ${fileLabel(at)} (${errorCode(err)})`);
     }
   }
 }
@@ -94,7 +97,11 @@ function prepareTemp(path: string): string {
  * writeFileAtomic for content made piece by piece and never held whole (gzip-compressed on the way
  * when `gzip`); a failure in the middle, the pieces' own UserErrors included, leaves no file behind.
  */
-export async function writeStreamAtomic(path: string, pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, gzip = false): Promise<void> {
+export async function writeStreamAtomic(
+  path: string,
+  pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  gzip = false,
+): Promise<void> {
   const temp = prepareTemp(path);
   try {
     const source = Readable.from(pieces, { objectMode: false });

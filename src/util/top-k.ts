@@ -20,7 +20,8 @@ export class TopK {
   offer(page: number, score: number, recency: number): void {
     if (!this.accepts(score, recency)) return;
     let i = this.pages.length;
-    while (i > 0 && (this.scores[i - 1] < score || (this.scores[i - 1] === score && this.recencies[i - 1] < recency))) i--;
+    while (i > 0 && (this.scores[i - 1] < score || (this.scores[i - 1] === score && this.recencies[i - 1] < recency)))
+      i--;
     this.pages.splice(i, 0, page);
     this.scores.splice(i, 0, score);
     this.recencies.splice(i, 0, recency);

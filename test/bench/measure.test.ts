@@ -5,15 +5,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childPeakRss, line } from '../../src/bench/measure';
 
-const fields = { section: 'replay', name: 'x', unit: 'accesses/s', baseline: 'bare loop', baselineValue: 200, value: 50 };
+const fields = {
+  section: 'replay',
+  name: 'x',
+  unit: 'accesses/s',
+  baseline: 'bare loop',
+  baselineValue: 200,
+  value: 50,
+};
 
 test('a bench line is its value over the baseline measured in the same run', () => {
   assert.deepEqual(line(fields), { ...fields, ratio: 0.25 });
 });
 
 test('a goal on the ratio or on the value is checked and named', () => {
-  assert.deepEqual(line(fields, { ratioAtLeast: 1 / 3 }), { ...fields, ratio: 0.25, target: 'ratio >= 0.333', met: false });
-  assert.deepEqual(line(fields, { valueAtLeast: 40 }), { ...fields, ratio: 0.25, target: '>= 4e+1 accesses/s', met: true });
+  assert.deepEqual(line(fields, { ratioAtLeast: 1 / 3 }), {
+    ...fields,
+    ratio: 0.25,
+    target: 'ratio >= 0.333',
+    met: false,
+  });
+  assert.deepEqual(line(fields, { valueAtLeast: 40 }), {
+    ...fields,
+    ratio: 0.25,
+    target: '>= 4e+1 accesses/s',
+    met: true,
+  });
   assert.equal(line(fields, { valueAtMost: 49, ratioAtLeast: 0.2 }).met, false);
 });
 

@@ -39,7 +39,18 @@ const fifo = join(dir, 'fifo');
 spawnSync('mkfifo', [fifo]);
 
 const o = (name: string) => join(out, name);
-const gen = (...extra: string[]) => ['trace', 'gen', 'random', '--seed', '1', '--accesses', '50', '--pages', '10', ...extra];
+const gen = (...extra: string[]) => [
+  'trace',
+  'gen',
+  'random',
+  '--seed',
+  '1',
+  '--accesses',
+  '50',
+  '--pages',
+  '10',
+  ...extra,
+];
 const genTo = (...extra: string[]) => [...gen(...extra), '-o', o('x.trace')];
 
 /** [arguments, what the one line must say]. */
@@ -57,12 +68,39 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace', highPage], /a VM of 4294967296 pages is too large to simulate/],
   [['compare', '--trace', highPage, '--prefetchers', 'none'], /a VM of 4294967296 pages is too large to simulate/],
   // defect 4: every numeric flag bounded
-  [['predict', '--trace', small, '--predictor', 'leap', '--history', '1000000000000'], /--history must be between 1 and 1048576/],
-  [['simulate', '--trace', small, '--prefetcher', 'leap', '--history', '1000000000000'], /--history must be between 1 and/],
+  [
+    ['predict', '--trace', small, '--predictor', 'leap', '--history', '1000000000000'],
+    /--history must be between 1 and 1048576/,
+  ],
+  [
+    ['simulate', '--trace', small, '--prefetcher', 'leap', '--history', '1000000000000'],
+    /--history must be between 1 and/,
+  ],
   [genTo('--pages', '4294967296'), /--pages must be between 1 and 134217728, got 4294967296/],
-  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '99999999999', '--pages', '10', '-o', o('x.trace')], /--accesses must be between 0 and/],
-  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '1e3', '--pages', '10', '-o', o('x.trace')], /--accesses must be a whole number, got "1e3"/],
-  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '99999999999999999999', '--pages', '10', '-o', o('x.trace')], /--accesses must be between/],
+  [
+    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '99999999999', '--pages', '10', '-o', o('x.trace')],
+    /--accesses must be between 0 and/,
+  ],
+  [
+    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '1e3', '--pages', '10', '-o', o('x.trace')],
+    /--accesses must be a whole number, got "1e3"/,
+  ],
+  [
+    [
+      'trace',
+      'gen',
+      'random',
+      '--seed',
+      '1',
+      '--accesses',
+      '99999999999999999999',
+      '--pages',
+      '10',
+      '-o',
+      o('x.trace'),
+    ],
+    /--accesses must be between/,
+  ],
   [genTo('--stride', '0'), /--stride must be between 1 and/],
   [genTo('--zipf-exponent', '1000'), /--zipf-exponent must be between 0 and 100/],
   [genTo('--hot-fraction', '0'), /--hot-fraction must be between/],
@@ -71,8 +109,14 @@ const BAD: [string[], RegExp][] = [
   [genTo('--write-ratio', '2'), /--write-ratio must be between 0 and 1/],
   [genTo('--write-ratio', 'NaN'), /--write-ratio must be a number, got "NaN"/],
   [['predict', '--trace', small, '--predictor', 'ppm', '--k', '999999999999'], /--k must be between 0 and 134217728/],
-  [['predict', '--trace', small, '--predictor', 'ppm', '--max-contexts', '99999999999'], /--max-contexts must be between 2 and 1073741824/],
-  [['predict', '--trace', small, '--predictor', 'ppm', '--history-window', '0'], /--history-window must be between 1 and/],
+  [
+    ['predict', '--trace', small, '--predictor', 'ppm', '--max-contexts', '99999999999'],
+    /--max-contexts must be between 2 and 1073741824/,
+  ],
+  [
+    ['predict', '--trace', small, '--predictor', 'ppm', '--history-window', '0'],
+    /--history-window must be between 1 and/,
+  ],
   [['simulate', '--trace', small, '--k', '2.5'], /--k must be a whole number, got "2.5"/],
   [['simulate', '--trace', small, '--vm-pages', '999999999'], /--vm-pages must be between 1 and 134217728/],
   [['simulate', '--trace', small, '--overhead', '-1'], /--overhead must be between 0 and/],
@@ -83,22 +127,40 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace', small, '--rtt', '99999s'], /--rtt must be between 0 and 3600000000 us/],
   [['simulate', '--trace', small, '--zero-share', '1.5'], /--zero-share must be between 0 and 1/],
   // defect 7: the same switchover rules in predict and simulate
-  [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '100%'], /no access left after switchover 1001 \(the trace ends at instruction 1000\)/],
-  [['simulate', '--trace', small, '--switchover', '100%'], /no access left after switchover 1001 \(the trace ends at instruction 1000\)/],
+  [
+    ['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '100%'],
+    /no access left after switchover 1001 \(the trace ends at instruction 1000\)/,
+  ],
+  [
+    ['simulate', '--trace', small, '--switchover', '100%'],
+    /no access left after switchover 1001 \(the trace ends at instruction 1000\)/,
+  ],
   [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '5000'], /no access left after switchover 5000/],
   [['simulate', '--trace', small, '--switchover', '5000'], /no access left after switchover 5000/],
-  [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '150%'], /switchover fraction must be in \[0, 1\], got 1\.5/],
-  [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', 'soon'], /--switchover must be an instruction count/],
+  [
+    ['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '150%'],
+    /switchover fraction must be in \[0, 1\], got 1\.5/,
+  ],
+  [
+    ['predict', '--trace', small, '--predictor', 'ppm', '--switchover', 'soon'],
+    /--switchover must be an instruction count/,
+  ],
   // defect 8: page size a power of two
   [['simulate', '--trace', small, '--page-size', '3'], /page size must be a positive power of two, got 3/],
   [genTo('--page-size', '3'), /page size must be a positive power of two, got 3/],
   [genTo('--page-size', '2147483648'), /--page-size must be between 1 and 1073741824/],
   // defect 9: results that would not be finite
-  [['simulate', '--trace', small, '--bandwidth', '1e-300'], /--bandwidth must be between 1 and 1000000000000000 bits\/s, got "1e-300"/],
+  [
+    ['simulate', '--trace', small, '--bandwidth', '1e-300'],
+    /--bandwidth must be between 1 and 1000000000000000 bits\/s, got "1e-300"/,
+  ],
   [['simulate', '--trace', small, '--ips', '1e-300'], /--ips must be between 1 and/],
   [['simulate', '--trace', small, '--bandwidth', '0'], /--bandwidth must be between 1 and/],
   // defect 10: units
-  [['simulate', '--trace', small, '--bandwidth', '1Zb/s'], /bandwidth must be a number of bits\/s or like 1gbit, 1Gb\/s, 125MB\/s; got "1Zb\/s"/],
+  [
+    ['simulate', '--trace', small, '--bandwidth', '1Zb/s'],
+    /bandwidth must be a number of bits\/s or like 1gbit, 1Gb\/s, 125MB\/s; got "1Zb\/s"/,
+  ],
   [['simulate', '--trace', small, '--bandwidth', 'fast'], /bandwidth must be a number of bits\/s/],
   // defect 11: a file name with a newline stays on one line, quoted
   [['predict', '--trace', join(dir, 'no\nsuch.trace'), '--predictor', 'ppm'], /"[^"]*no\\nsuch\.trace": no such file/],
@@ -107,27 +169,48 @@ const BAD: [string[], RegExp][] = [
   // defect 12: negative numbers in every command, empty names in lists, flags pre-copy would ignore
   [['predict', '--trace', small, '--predictor', 'ppm', '--lead', '-1'], /--lead must be between 0 and/],
   [['predict', '--trace', small, '--predictor', 'ppm', '--k', '-1'], /--k must be between 0 and/],
-  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '-1', '--pages', '10', '-o', o('x.trace')], /--accesses must be between 0 and/],
-  [['trace', 'gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '-10', '-o', o('x.trace')], /--pages must be between 1 and/],
+  [
+    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '-1', '--pages', '10', '-o', o('x.trace')],
+    /--accesses must be between 0 and/,
+  ],
+  [
+    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '-10', '-o', o('x.trace')],
+    /--pages must be between 1 and/,
+  ],
   [['simulate', '--trace', small, '--rtt', '-5us'], /--rtt must be between 0 and/],
   [['simulate', '--trace', small, '--fault-cost', '-3us'], /--fault-cost must be between 0 and/],
   [['compare', '--trace', small, '--prefetchers', 'none,,ppm'], /--prefetchers has an empty name in "none,,ppm"/],
   [['compare', '--trace', small, '--prefetchers', ''], /--prefetchers has an empty name in ""/],
   [['compare', '--trace', small, '--prefetchers', 'none, ,ppm'], /--prefetchers has an empty name/],
-  [['simulate', '--trace', small, '--mode', 'precopy', '--prefetcher', 'ppm'], /--prefetcher has no effect with --mode precopy/],
-  [['simulate', '--trace', small, '--mode', 'precopy', '--push', 'restart'], /--push has no effect with --mode precopy/],
+  [
+    ['simulate', '--trace', small, '--mode', 'precopy', '--prefetcher', 'ppm'],
+    /--prefetcher has no effect with --mode precopy/,
+  ],
+  [
+    ['simulate', '--trace', small, '--mode', 'precopy', '--push', 'restart'],
+    /--push has no effect with --mode precopy/,
+  ],
   [['simulate', '--trace', small, '--mode', 'precopy', '--order', '2'], /--order has no effect with --mode precopy/],
-  [['compare', '--trace', small, '--prefetchers', 'none,ppm', '--mode', 'precopy'], /--mode precopy has no faults to predict/],
+  [
+    ['compare', '--trace', small, '--prefetchers', 'none,ppm', '--mode', 'precopy'],
+    /--mode precopy has no faults to predict/,
+  ],
   [['simulate', '--trace', small, '--postcopy-after', '5ms'], /a post-copy start time needs hybrid mode/],
   // predictor names and options
   [['predict', '--trace', small, '--predictor', 'lru'], /unknown predictor "lru" \(known: none, next-k/],
   [['simulate', '--trace', small, '--prefetcher', 'crystal-ball'], /unknown predictor "crystal-ball"/],
   [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor "bogus"/],
-  [['predict', '--trace', small, '--predictor', 'next-k', '--order', '2'], /--order is an option of ppm, .*not of next-k/],
+  [
+    ['predict', '--trace', small, '--predictor', 'next-k', '--order', '2'],
+    /--order is an option of ppm, .*not of next-k/,
+  ],
   [['simulate', '--trace', small, '--order', '2'], /--order is an option of ppm, .*not of none/],
   [['predict', '--trace', small, '--predictor', 'ppm', '--escape', 'B'], /--escape must be one of A, C, D, got "B"/],
   [['predict', '--trace', small, '--predictor', 'ppm', '--order', '0'], /--order must be between 1 and 64, got 0/],
-  [['predict', '--trace', small, '--predictor', 'ppm', '--min-probability', '2'], /--min-probability must be between 0 and 1/],
+  [
+    ['predict', '--trace', small, '--predictor', 'ppm', '--min-probability', '2'],
+    /--min-probability must be between 0 and 1/,
+  ],
   [['predict', '--trace', small, '--predictor', 'random-k', '--seed', ''], /--seed must not be empty/],
   [['predict', '--trace', small], /missing required option --predictor/],
   [['predict', '--predictor', 'ppm'], /missing required option --trace/],
@@ -150,9 +233,15 @@ const BAD: [string[], RegExp][] = [
   // commands, subcommands and flags
   [['teleport'], /unknown command "teleport"/],
   [['trace', 'shuffle'], /unknown trace subcommand "shuffle"/],
-  [['trace', 'gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', o('x.trace')], /unknown generator "spiral"/],
+  [
+    ['trace', 'gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', o('x.trace')],
+    /unknown generator "spiral"/,
+  ],
   [genTo('--colour', 'red'), /Unknown option '--colour'/],
-  [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of postcopy, precopy, hybrid, got "teleport"/],
+  [
+    ['simulate', '--trace', small, '--mode', 'teleport'],
+    /--mode must be one of postcopy, precopy, hybrid, got "teleport"/,
+  ],
   [['simulate', '--trace', small, '--push', 'sideways'], /--push must be one of off, sequential, restart/],
   [['simulate', '--trace'], /Option '--trace <value>' argument missing/],
   [['qemu', 'migrate', '--workload', 'sqlite,,bzip2'], /--workload has an empty name in "sqlite,,bzip2"/],
@@ -234,7 +323,9 @@ test('valid but unusual inputs keep working: CRLF, BOM, tabs, one access, page 0
 });
 
 test('--bandwidth: b is bits, B is bytes (1GB/s sends a page in an eighth of the 1Gb/s time)', async () => {
-  const [bits, bytes] = await runAll(['1Gb/s', '1GB/s'].map((b) => ['simulate', '--trace', small, '--bandwidth', b, '--json']));
+  const [bits, bytes] = await runAll(
+    ['1Gb/s', '1GB/s'].map((b) => ['simulate', '--trace', small, '--bandwidth', b, '--json']),
+  );
   const [a, b] = [JSON.parse(bits.stdout), JSON.parse(bytes.stdout)];
   assert.equal(a.networkFaults, b.networkFaults);
   assert.ok(b.totalMigrationMs < a.totalMigrationMs);
@@ -242,7 +333,7 @@ test('--bandwidth: b is bits, B is bytes (1GB/s sends a page in an eighth of the
   assert.equal(JSON.parse(reference.stdout).totalMigrationMs, b.totalMigrationMs);
 });
 
-test('a temporary file left by a killed writer is removed by the next write; a live writer\'s is kept', async () => {
+test("a temporary file left by a killed writer is removed by the next write; a live writer's is kept", async () => {
   const target = join(dir, 'killed');
   mkdirSync(target);
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
@@ -258,7 +349,10 @@ test('a temporary file left by a killed writer is removed by the next write; a l
 test('results that cannot be written to standard output (a full disk) are one line and exit 2, not a silent 0', () => {
   const full = openSync('/dev/full', 'w');
   try {
-    const r = spawnSync(process.execPath, [CLI, 'simulate', '--trace', small], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'simulate', '--trace', small], {
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 2);
     assert.equal(r.stderr, 'postcopy-lab: cannot write the results to standard output (ENOSPC)\n');
   } finally {
@@ -270,7 +364,20 @@ test('a writer killed with SIGKILL mid-write leaves no output, and the next writ
   const target = join(dir, 'sigkill');
   mkdirSync(target);
   // a generated trace is written as it is made, so the temporary file exists for seconds
-  const child = spawn(process.execPath, [CLI, 'trace', 'gen', 'random', '--seed', '1', '--accesses', '50000000', '--pages', '1000', '-o', join(target, 'big.trace')]);
+  const child = spawn(process.execPath, [
+    CLI,
+    'trace',
+    'gen',
+    'random',
+    '--seed',
+    '1',
+    '--accesses',
+    '50000000',
+    '--pages',
+    '1000',
+    '-o',
+    join(target, 'big.trace'),
+  ]);
   const temp = `.big.trace.postcopy-lab-${child.pid}.tmp`;
   const exited = new Promise((done) => child.on('exit', done));
   try {

@@ -55,7 +55,11 @@ test('a failing notebook is reported with its name, the failing cell and its exc
       return true;
     },
   );
-  assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('broken')), [], 'no report is written for a failed notebook');
+  assert.deepEqual(
+    readdirSync(out).filter((f) => f.startsWith('broken')),
+    [],
+    'no report is written for a failed notebook',
+  );
 });
 
 test('the figure renders in headless Chromium', async () => {

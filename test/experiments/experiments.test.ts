@@ -5,16 +5,66 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accuracyByOrderAndK, accuracyByTraining, COMPARED_PREDICTORS, confidenceSweep, methodFindings, ppmMisses, ppmMissChartRows, ppmMissSweep, DEFAULT_PUSH_METHODS, EXPERIMENT_DEFAULTS, PPM_CONFIDENT_LABEL, PPM_CONFIDENT_THRESHOLD, pushComparison, describeChange, faultComparison, gridPoints, modesVsWriteShare, networkSlice, percentChange, changeDirection, compareIntervals, describeChangeInterval, formatInterval, MIGRATION_SETTINGS, QEMU_KNOB_SETTINGS, QEMU_FAULT_COST_US, QEMU_VM_PAGES, QEMU_ZERO_PAGE_SHARE, withChangeAgainst, settingComparison, summarise, throughputBins, throughputTimeline, withIntervals,
-  predictorComparison, realWorkloads, syntheticWorkloads, timesVsNetwork, valueAt, whatIf, whatIfGrid, workloadRows,
+  accuracyByOrderAndK,
+  accuracyByTraining,
+  COMPARED_PREDICTORS,
+  confidenceSweep,
+  methodFindings,
+  ppmMisses,
+  ppmMissChartRows,
+  ppmMissSweep,
+  DEFAULT_PUSH_METHODS,
+  EXPERIMENT_DEFAULTS,
+  PPM_CONFIDENT_LABEL,
+  PPM_CONFIDENT_THRESHOLD,
+  pushComparison,
+  describeChange,
+  faultComparison,
+  gridPoints,
+  modesVsWriteShare,
+  networkSlice,
+  percentChange,
+  changeDirection,
+  compareIntervals,
+  describeChangeInterval,
+  formatInterval,
+  MIGRATION_SETTINGS,
+  QEMU_KNOB_SETTINGS,
+  QEMU_FAULT_COST_US,
+  QEMU_VM_PAGES,
+  QEMU_ZERO_PAGE_SHARE,
+  withChangeAgainst,
+  settingComparison,
+  summarise,
+  throughputBins,
+  throughputTimeline,
+  withIntervals,
+  predictorComparison,
+  realWorkloads,
+  syntheticWorkloads,
+  timesVsNetwork,
+  valueAt,
+  whatIf,
+  whatIfGrid,
+  workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
 import { predictionMetrics } from '../../src/prefetch';
 import { makeTrace, switchoverAtFraction } from '../../src/trace';
 
 const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf'], seeds: ['t'], accesses: 2000, pages: 256 });
-const METRICS = ['networkFaults', 'latePrefetches', 'prefetchIssued', 'prefetchUsed', 'wastedPrefetches', 'accuracy',
-  'downtimeMs', 'stallMs', 'totalMigrationMs', 'bytesSentMiB'];
+const METRICS = [
+  'networkFaults',
+  'latePrefetches',
+  'prefetchIssued',
+  'prefetchUsed',
+  'wastedPrefetches',
+  'accuracy',
+  'downtimeMs',
+  'stallMs',
+  'totalMigrationMs',
+  'bytesSentMiB',
+];
 
 function assertColumns(row: object, columns: readonly string[]) {
   for (const c of columns) assert.ok(c in row, `missing column ${c} in ${JSON.stringify(row)}`);
@@ -24,12 +74,21 @@ test('faultComparison: one row per workload and method, matching a direct simula
   const workloads = tiny();
   const rows = faultComparison(workloads);
   const methods = ['none', ...COMPARED_PREDICTORS];
-  assert.deepEqual(rows.map((r) => `${r.workload}/${r.method}`), ['sequential', 'zipf'].flatMap((w) => methods.map((m) => `${w}/${m}`)));
-  assert.deepEqual(faultComparison(workloads, {}, undefined, ['none', 'ppm']).map((r) => r.method), ['none', 'ppm', 'none', 'ppm']);
+  assert.deepEqual(
+    rows.map((r) => `${r.workload}/${r.method}`),
+    ['sequential', 'zipf'].flatMap((w) => methods.map((m) => `${w}/${m}`)),
+  );
+  assert.deepEqual(
+    faultComparison(workloads, {}, undefined, ['none', 'ppm']).map((r) => r.method),
+    ['none', 'ppm', 'none', 'ppm'],
+  );
   for (const r of rows) assertColumns(r, ['workload', 'source', 'method', 'faultChangePercent', ...METRICS]);
   const zipf = workloads[1].trace;
   const direct = simulate(zipf, {
-    predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, push: 'off', switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction),
+    predictor: 'ppm',
+    k: EXPERIMENT_DEFAULTS.k,
+    push: 'off',
+    switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction),
     predictorOptions: { order: EXPERIMENT_DEFAULTS.order },
     network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs },
   });
@@ -44,7 +103,10 @@ test('experiments are deterministic', () => {
 
 test('predictorComparison compares with plain post-copy even when "none" is not listed', () => {
   const rows = predictorComparison(tiny(), ['next-k']);
-  assert.deepEqual(rows.map((r) => r.method), ['next-k', 'next-k']);
+  assert.deepEqual(
+    rows.map((r) => r.method),
+    ['next-k', 'next-k'],
+  );
   const plain = faultComparison(tiny());
   for (const r of rows) {
     const before = valueAt(plain, { workload: String(r.workload), method: 'none' }, 'networkFaults');
@@ -62,8 +124,19 @@ test('timesVsNetwork covers the grid and each slice holds the other knob at its 
 });
 
 test('modesVsWriteShare: one row per write share and mode', () => {
-  const rows = modesVsWriteShare({ kind: 'zipf', writeRatios: [0, 1], modes: ['precopy', 'postcopy', 'hybrid'], accesses: 2000, pages: 256, instructionsPerAccess: 1000, seed: 't' });
-  assert.deepEqual(rows.map((r) => `${r.writeRatio}/${r.method}`), ['0/precopy', '0/postcopy', '0/hybrid', '1/precopy', '1/postcopy', '1/hybrid']);
+  const rows = modesVsWriteShare({
+    kind: 'zipf',
+    writeRatios: [0, 1],
+    modes: ['precopy', 'postcopy', 'hybrid'],
+    accesses: 2000,
+    pages: 256,
+    instructionsPerAccess: 1000,
+    seed: 't',
+  });
+  assert.deepEqual(
+    rows.map((r) => `${r.writeRatio}/${r.method}`),
+    ['0/precopy', '0/postcopy', '0/hybrid', '1/precopy', '1/postcopy', '1/hybrid'],
+  );
   for (const r of rows) assertColumns(r, ['precopyRounds', 'pagesSent', ...METRICS]);
 });
 
@@ -71,12 +144,22 @@ test('whatIf gives one row per method; whatIfGrid one cell per combination', () 
   const workloads = tiny();
   const params = { workload: 'zipf', bandwidthGbps: 1, rttUs: 200, k: 4, order: 2, push: 'off' as const };
   const rows = whatIf(workloads, params, ['none', 'ppm']);
-  assert.deepEqual(rows.map((r) => r.method), ['none', 'ppm']);
-  const cells = whatIfGrid(workloads, { workload: ['zipf'], bandwidthGbps: [1], rttUs: [200], k: [2, 4], order: [2], push: ['off', 'sequential'] }, ['none', 'ppm']);
+  assert.deepEqual(
+    rows.map((r) => r.method),
+    ['none', 'ppm'],
+  );
+  const cells = whatIfGrid(
+    workloads,
+    { workload: ['zipf'], bandwidthGbps: [1], rttUs: [200], k: [2, 4], order: [2], push: ['off', 'sequential'] },
+    ['none', 'ppm'],
+  );
   assert.equal(cells.length, 4);
   assert.deepEqual(cells[2].params, params);
   assert.deepEqual(cells[2].rows, rows);
-  assert.throws(() => whatIf(workloads, { ...params, workload: 'nope' }), /unknown workload 'nope' \(have: sequential, zipf\)/);
+  assert.throws(
+    () => whatIf(workloads, { ...params, workload: 'nope' }),
+    /unknown workload 'nope' \(have: sequential, zipf\)/,
+  );
 });
 
 test('real workloads are cut to a prefix and say how long the whole trace is', () => {
@@ -91,21 +174,42 @@ test('real workloads are cut to a prefix and say how long the whole trace is', (
 test('accuracy experiments: one row per (workload, order, k) and per training mode, matching predictionMetrics', () => {
   const workloads = tiny();
   const rows = accuracyByOrderAndK(workloads, { orders: [1, 3], ks: [2, 8] });
-  assert.deepEqual(rows.map((r) => `${r.workload}/${r.order}/${r.k}`),
-    ['sequential/1/2', 'sequential/1/8', 'sequential/3/2', 'sequential/3/8', 'zipf/1/2', 'zipf/1/8', 'zipf/3/2', 'zipf/3/8']);
-  for (const r of rows) assertColumns(r, ['workload', 'order', 'k', 'training', 'topKHitRate', 'accuracy', 'coverage', 'modelSize']);
+  assert.deepEqual(
+    rows.map((r) => `${r.workload}/${r.order}/${r.k}`),
+    [
+      'sequential/1/2',
+      'sequential/1/8',
+      'sequential/3/2',
+      'sequential/3/8',
+      'zipf/1/2',
+      'zipf/1/8',
+      'zipf/3/2',
+      'zipf/3/8',
+    ],
+  );
+  for (const r of rows)
+    assertColumns(r, ['workload', 'order', 'k', 'training', 'topKHitRate', 'accuracy', 'coverage', 'modelSize']);
   const zipf = workloads[1].trace;
-  const direct = predictionMetrics(zipf, 'ppm', { k: 2, order: 1, switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction) });
+  const direct = predictionMetrics(zipf, 'ppm', {
+    k: 2,
+    order: 1,
+    switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction),
+  });
   assert.equal(valueAt(rows, { workload: 'zipf', order: 1, k: 2 }, 'coverage'), direct.coverage);
   assert.equal(valueAt(rows, { workload: 'zipf', order: 1, k: 2 }, 'topKHitRate'), direct.topKHitRate);
   const training = accuracyByTraining(workloads, ['offline', 'online', 'both']);
-  assert.deepEqual(training.map((r) => `${r.workload}/${r.training}`),
-    ['sequential/offline', 'sequential/online', 'sequential/both', 'zipf/offline', 'zipf/online', 'zipf/both']);
+  assert.deepEqual(
+    training.map((r) => `${r.workload}/${r.training}`),
+    ['sequential/offline', 'sequential/online', 'sequential/both', 'zipf/offline', 'zipf/online', 'zipf/both'],
+  );
   assert.deepEqual(accuracyByTraining(workloads), training, 'deterministic, and all three modes by default');
 });
 
 test('helpers: grid order, percent change in words, valueAt needs exactly one row', () => {
-  assert.deepEqual(gridPoints<{ a: number; b: string }>({ a: [1, 2], b: ['x', 'y'] }).map((p) => `${p.a}${p.b}`), ['1x', '1y', '2x', '2y']);
+  assert.deepEqual(
+    gridPoints<{ a: number; b: string }>({ a: [1, 2], b: ['x', 'y'] }).map((p) => `${p.a}${p.b}`),
+    ['1x', '1y', '2x', '2y'],
+  );
   assert.equal(describeChange(-62.345), '62.3 % fewer');
   assert.equal(describeChange(3, 'less', 'more'), '3 % more');
   assert.equal(describeChange(0), 'no change');
@@ -117,29 +221,47 @@ test('pushComparison: rows per (workload, push, method), the oracle bounds the o
   const workloads = tiny();
   const rows = pushComparison(workloads, ['off', 'restart']);
   assert.equal(rows.length, workloads.length * 2 * DEFAULT_PUSH_METHODS.length);
-  for (const r of rows) assertColumns(r, ['workload', 'source', 'push', 'method', 'faultChangePercent', 'stallChangePercent', ...METRICS]);
+  for (const r of rows)
+    assertColumns(r, ['workload', 'source', 'push', 'method', 'faultChangePercent', 'stallChangePercent', ...METRICS]);
   for (const w of workloads) {
     const oracle = valueAt(rows, { workload: w.name, push: 'off', method: 'oracle' }, 'networkFaults');
-    for (const m of DEFAULT_PUSH_METHODS) assert.ok(oracle <= valueAt(rows, { workload: w.name, push: 'off', method: m.label }, 'networkFaults'), `${w.name} ${m.label}`);
+    for (const m of DEFAULT_PUSH_METHODS)
+      assert.ok(
+        oracle <= valueAt(rows, { workload: w.name, push: 'off', method: m.label }, 'networkFaults'),
+        `${w.name} ${m.label}`,
+      );
     assert.equal(valueAt(rows, { workload: w.name, push: 'restart', method: 'none' }, 'faultChangePercent'), 0);
   }
   const zipf = workloads[1].trace;
   const direct = simulate(zipf, {
-    predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, push: 'restart', switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction),
+    predictor: 'ppm',
+    k: EXPERIMENT_DEFAULTS.k,
+    push: 'restart',
+    switchover: switchoverAtFraction(zipf, EXPERIMENT_DEFAULTS.switchoverFraction),
     predictorOptions: { order: EXPERIMENT_DEFAULTS.order, minProbability: PPM_CONFIDENT_THRESHOLD },
     network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs },
   });
-  assert.equal(valueAt(rows, { workload: 'zipf', push: 'restart', method: PPM_CONFIDENT_LABEL }, 'networkFaults'), direct.networkFaults);
+  assert.equal(
+    valueAt(rows, { workload: 'zipf', push: 'restart', method: PPM_CONFIDENT_LABEL }, 'networkFaults'),
+    direct.networkFaults,
+  );
 });
 
-test('confidenceSweep: threshold 0 is the paper\'s PPM; 1 sends nothing (escape C: P(s) = c/(n+q) < 1); plain faults alongside', () => {
+test("confidenceSweep: threshold 0 is the paper's PPM; 1 sends nothing (escape C: P(s) = c/(n+q) < 1); plain faults alongside", () => {
   const workloads = tiny();
   const sweep = confidenceSweep(workloads, [0, 1], 'off');
   const paper = predictorComparison(workloads, ['ppm']);
   for (const w of workloads) {
-    assert.equal(valueAt(sweep, { workload: w.name, minProbability: 0 }, 'networkFaults'), valueAt(paper, { workload: w.name, method: 'ppm' }, 'networkFaults'));
+    assert.equal(
+      valueAt(sweep, { workload: w.name, minProbability: 0 }, 'networkFaults'),
+      valueAt(paper, { workload: w.name, method: 'ppm' }, 'networkFaults'),
+    );
     const strict = sweep.find((r) => r.workload === w.name && r.minProbability === 1)!;
-    const plain = valueAt(predictorComparison(workloads, ['none']), { workload: w.name, method: 'none' }, 'networkFaults');
+    const plain = valueAt(
+      predictorComparison(workloads, ['none']),
+      { workload: w.name, method: 'none' },
+      'networkFaults',
+    );
     assert.equal(strict.prefetchIssued, 0);
     assert.equal(strict.networkFaults, plain);
     assert.equal(strict.plainFaults, plain);
@@ -148,17 +270,28 @@ test('confidenceSweep: threshold 0 is the paper\'s PPM; 1 sends nothing (escape 
 
 test('syntheticWorkloads: one trace per kind and seed, named by kind; the setup table has one row per kind', () => {
   const workloads = syntheticWorkloads({ kinds: ['random', 'zipf'], seeds: ['a', 'b', 'c'], accesses: 500, pages: 64 });
-  assert.deepEqual(workloads.map((w) => `${w.name}/${w.seed}`), ['random/a', 'random/b', 'random/c', 'zipf/a', 'zipf/b', 'zipf/c']);
+  assert.deepEqual(
+    workloads.map((w) => `${w.name}/${w.seed}`),
+    ['random/a', 'random/b', 'random/c', 'zipf/a', 'zipf/b', 'zipf/c'],
+  );
   assert.notDeepEqual(workloads[0].trace.page, workloads[1].trace.page);
-  assert.deepEqual(workloadRows(workloads).map((r) => `${r.workload}:${r.seeds}`), ['random:3', 'zipf:3']);
+  assert.deepEqual(
+    workloadRows(workloads).map((r) => `${r.workload}:${r.seeds}`),
+    ['random:3', 'zipf:3'],
+  );
   const rows = faultComparison(workloads, {}, undefined, ['none', 'ppm']);
-  assert.deepEqual(rows.slice(0, 4).map((r) => `${r.seed}/${r.method}`), ['a/none', 'a/ppm', 'b/none', 'b/ppm']);
+  assert.deepEqual(
+    rows.slice(0, 4).map((r) => `${r.seed}/${r.method}`),
+    ['a/none', 'a/ppm', 'b/none', 'b/ppm'],
+  );
 });
 
 test('summarise: mean, min and max per group, groups in order of first appearance', () => {
   const rows = [
-    { workload: 'w', method: 'ppm', faults: 10 }, { workload: 'w', method: 'none', faults: 40 },
-    { workload: 'w', method: 'ppm', faults: 14 }, { workload: 'w', method: 'ppm', faults: 12 },
+    { workload: 'w', method: 'ppm', faults: 10 },
+    { workload: 'w', method: 'none', faults: 40 },
+    { workload: 'w', method: 'ppm', faults: 14 },
+    { workload: 'w', method: 'ppm', faults: 12 },
   ];
   assert.deepEqual(summarise(rows, ['workload', 'method'], ['faults']), [
     { workload: 'w', method: 'ppm', runs: 3, faults: 12, faultsMin: 10, faultsMax: 14 },
@@ -171,15 +304,28 @@ test('intervals in words: formatted ranges, overlap means no measurable differen
   assert.equal(formatInterval(s, 'faults'), '1,821 (1,815–1,830)');
   assert.equal(formatInterval(s, 'same'), '5');
   assert.deepEqual(withIntervals([s], ['same']), [{ ...s, same: '5' }]);
-  assert.equal(compareIntervals({ min: 2025, max: 2040 }, { min: 2010, max: 2027 }, 'fewer', 'more'), 'no measurable difference');
+  assert.equal(
+    compareIntervals({ min: 2025, max: 2040 }, { min: 2010, max: 2027 }, 'fewer', 'more'),
+    'no measurable difference',
+  );
   assert.equal(compareIntervals({ min: 1, max: 2 }, { min: 3, max: 4 }, 'fewer', 'more'), 'fewer');
   assert.equal(compareIntervals({ min: 5, max: 6 }, { min: 3, max: 4 }, 'fewer', 'more'), 'more');
   assert.equal(describeChangeInterval({ c: -62, cMin: -64, cMax: -60 }, 'c'), '62 % fewer (60–64 % over the seeds)');
-  assert.equal(describeChangeInterval({ c: 0.1, cMin: -0.4, cMax: 0.3 }, 'c'), 'no measurable change (-0.4 % to +0.3 % over the seeds)');
+  assert.equal(
+    describeChangeInterval({ c: 0.1, cMin: -0.4, cMax: 0.3 }, 'c'),
+    'no measurable change (-0.4 % to +0.3 % over the seeds)',
+  );
   assert.equal(describeChangeInterval({ c: -3, cMin: -3, cMax: -3 }, 'c', 'less', 'more'), '3 % less');
   assert.equal(formatInterval({ c: -56.6, cMin: -56.8, cMax: -56.4 }, 'c'), '-56.6 (-56.8 to -56.4)');
-  assert.deepEqual([{ c: -1, cMin: -2, cMax: -0.5 }, { c: 0, cMin: -1, cMax: 1 }, { c: 0, cMin: 0, cMax: 0 }, { c: 3, cMin: 2, cMax: 4 }]
-    .map((r) => changeDirection(r, 'c')), [-1, 0, 0, 1]);
+  assert.deepEqual(
+    [
+      { c: -1, cMin: -2, cMax: -0.5 },
+      { c: 0, cMin: -1, cMax: 1 },
+      { c: 0, cMin: 0, cMax: 0 },
+      { c: 3, cMin: 2, cMax: 4 },
+    ].map((r) => changeDirection(r, 'c')),
+    [-1, 0, 0, 1],
+  );
 });
 
 test('throughputBins: full speed while running, nothing during a wait, the downtime or after the end', () => {
@@ -191,10 +337,15 @@ test('throughputBins: full speed while running, nothing during a wait, the downt
 
 test('throughputTimeline: every method executes the same instructions, PPM finishes no later than plain post-copy here', () => {
   const [zipf] = syntheticWorkloads({ kinds: ['zipf'], seeds: ['t'], accesses: 2000, pages: 256 });
-  const methods = [{ label: 'none', predictor: 'none' as const }, { label: 'ppm', predictor: 'ppm' as const }];
+  const methods = [
+    { label: 'none', predictor: 'none' as const },
+    { label: 'ppm', predictor: 'ppm' as const },
+  ];
   const rows = throughputTimeline(zipf, methods, {}, 50);
   assert.equal(rows.length, 100);
-  const instructions = (m: string) => rows.filter((r) => r.method === m).reduce((sum, r) => sum + Number(r.instructionsPerMs), 0) * Number(rows[1].timeMs - rows[0].timeMs);
+  const instructions = (m: string) =>
+    rows.filter((r) => r.method === m).reduce((sum, r) => sum + Number(r.instructionsPerMs), 0) *
+    Number(rows[1].timeMs - rows[0].timeMs);
   const expected = zipf.trace.time[1999] - switchoverAtFraction(zipf.trace, EXPERIMENT_DEFAULTS.switchoverFraction);
   assert.ok(Math.abs(instructions('none') - expected) < 1e-6 * expected);
   assert.ok(Math.abs(instructions('ppm') - expected) < 1e-6 * expected);
@@ -203,66 +354,135 @@ test('throughputTimeline: every method executes the same instructions, PPM finis
 test('settingComparison: one block of methodComparison rows per setting, each under its own overrides', () => {
   const workloads = tiny();
   const rows = settingComparison(workloads, MIGRATION_SETTINGS, [{ label: 'ppm', predictor: 'ppm' }]);
-  assert.deepEqual([...new Set(rows.map((r) => r.setting))], MIGRATION_SETTINGS.map((s) => s.label));
+  assert.deepEqual(
+    [...new Set(rows.map((r) => r.setting))],
+    MIGRATION_SETTINGS.map((s) => s.label),
+  );
   const preempt = MIGRATION_SETTINGS[2];
   const direct = simulate(workloads[1].trace, {
-    predictor: 'ppm', k: EXPERIMENT_DEFAULTS.k, push: 'restart', switchover: switchoverAtFraction(workloads[1].trace, EXPERIMENT_DEFAULTS.switchoverFraction),
-    predictorOptions: { order: EXPERIMENT_DEFAULTS.order }, faultCostUs: QEMU_FAULT_COST_US, vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE,
+    predictor: 'ppm',
+    k: EXPERIMENT_DEFAULTS.k,
+    push: 'restart',
+    switchover: switchoverAtFraction(workloads[1].trace, EXPERIMENT_DEFAULTS.switchoverFraction),
+    predictorOptions: { order: EXPERIMENT_DEFAULTS.order },
+    faultCostUs: QEMU_FAULT_COST_US,
+    vmPages: QEMU_VM_PAGES,
+    zeroPageShare: QEMU_ZERO_PAGE_SHARE,
     network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, urgentChannel: true },
   });
   assert.equal(direct.vmPages, 2 ** 18);
   assert.ok(direct.zeroPagesSent > 0);
   assert.equal(valueAt(rows, { setting: preempt.label, workload: 'zipf', method: 'ppm' }, 'stallMs'), direct.stallMs);
-  assert.equal(valueAt(rows, { setting: preempt.label, workload: 'zipf', method: 'ppm' }, 'waitP99Ms'), direct.waitP99Ms);
+  assert.equal(
+    valueAt(rows, { setting: preempt.label, workload: 'zipf', method: 'ppm' }, 'waitP99Ms'),
+    direct.waitP99Ms,
+  );
 });
 
 test('withChangeAgainst: percent change against the matching baseline row', () => {
   const rows = [
-    { w: 'a', method: 'none', stall: 10 }, { w: 'a', method: 'ppm', stall: 4 }, { w: 'b', method: 'none', stall: 2 }, { w: 'b', method: 'ppm', stall: 3 },
+    { w: 'a', method: 'none', stall: 10 },
+    { w: 'a', method: 'ppm', stall: 4 },
+    { w: 'b', method: 'none', stall: 2 },
+    { w: 'b', method: 'ppm', stall: 3 },
   ];
-  assert.deepEqual(withChangeAgainst(rows, ['w'], { method: 'none' }, ['stall']).map((r) => r.stallChangePercent), [0, -60, 0, 50]);
-  assert.throws(() => withChangeAgainst([{ w: 'c', method: 'ppm', stall: 1 }], ['w'], { method: 'none' }, ['stall']), /no baseline/);
+  assert.deepEqual(
+    withChangeAgainst(rows, ['w'], { method: 'none' }, ['stall']).map((r) => r.stallChangePercent),
+    [0, -60, 0, 50],
+  );
+  assert.throws(
+    () => withChangeAgainst([{ w: 'c', method: 'ppm', stall: 1 }], ['w'], { method: 'none' }, ['stall']),
+    /no baseline/,
+  );
 });
 
 test('methodFindings: winners, ratios to the oracle, PPM against next-k, the controls and the costs, computed by hand', () => {
-  const row = (workload: string, method: string, networkFaults: number, wastedPrefetches = 0, latePrefetches = 0) =>
-    ({ workload, method, networkFaults, wastedPrefetches, latePrefetches });
+  const row = (workload: string, method: string, networkFaults: number, wastedPrefetches = 0, latePrefetches = 0) => ({
+    workload,
+    method,
+    networkFaults,
+    wastedPrefetches,
+    latePrefetches,
+  });
   const rows = [
-    row('a', 'none', 100), row('a', 'next-k', 40, 10, 1), row('a', 'ppm', 60, 30, 2), row('a', 'random-k', 50, 20, 0), row('a', 'oracle', 20),
-    row('b', 'none', 100), row('b', 'next-k', 30, 12, 3), row('b', 'ppm', 30, 40, 4), row('b', 'random-k', 60, 20, 0), row('b', 'oracle', 25),
+    row('a', 'none', 100),
+    row('a', 'next-k', 40, 10, 1),
+    row('a', 'ppm', 60, 30, 2),
+    row('a', 'random-k', 50, 20, 0),
+    row('a', 'oracle', 20),
+    row('b', 'none', 100),
+    row('b', 'next-k', 30, 12, 3),
+    row('b', 'ppm', 30, 40, 4),
+    row('b', 'random-k', 60, 20, 0),
+    row('b', 'oracle', 25),
   ];
   const [winners, ratios, paper, controls, costs] = methodFindings(rows);
   assert.equal(winners, '- Fewest network faults without reading the future: **next-k** on a; **next-k = ppm** on b.');
   // next-k: 40/20 = 2, 30/25 = 1.2 -> 1.6; ppm: 3, 1.2 -> 2.1; random-k: 2.5, 2.4 -> 2.45
-  assert.match(ratios, /next-k 1\.6×, ppm 2\.1×, random-k 2\.45×\. The best, next-k, stays within 1\.15× of the oracle on 0 of 2 workloads \(not on a, b\)/);
-  assert.equal(paper, '- The paper\'s PPM against next-k (send the k following pages): fewer faults on 0 of 2 workloads, median 25 % more faults than next-k.');
+  assert.match(
+    ratios,
+    /next-k 1\.6×, ppm 2\.1×, random-k 2\.45×\. The best, next-k, stays within 1\.15× of the oracle on 0 of 2 workloads \(not on a, b\)/,
+  );
+  assert.equal(
+    paper,
+    "- The paper's PPM against next-k (send the k following pages): fewer faults on 0 of 2 workloads, median 25 % more faults than next-k.",
+  );
   // next-k vs random-k: -20 %, -50 % -> -35 %; ppm: +20 %, -50 % -> -15 %
   assert.match(controls, /next-k 35 % fewer \(fewer on 2 of 2\); ppm 15 % fewer \(fewer on 1 of 2\)\.$/);
-  assert.match(costs, /wasted prefetches \(sent, never touched\) next-k 11, ppm 35, random-k 20; late prefetches next-k 2, ppm 3, random-k 0\.$/);
+  assert.match(
+    costs,
+    /wasted prefetches \(sent, never touched\) next-k 11, ppm 35, random-k 20; late prefetches next-k 2, ppm 3, random-k 0\.$/,
+  );
   assert.equal(methodFindings(rows.filter((r) => r.method !== 'oracle' && r.method !== 'random-k')).length, 3);
 });
 
 test('ppmMisses: the share of faulted pages never in the history window and the fill rates, by hand', () => {
   // history: pages 0..9 twice; after switchover 10 new pages, then 0..9 again
-  const page = [...Array.from({ length: 20 }, (_, i) => i % 10), ...Array.from({ length: 10 }, (_, i) => 10 + i), ...Array.from({ length: 10 }, (_, i) => i)];
-  const workload = { name: 'hand', source: 'synthetic' as const, trace: makeTrace({ page }), fullAccesses: page.length };
+  const page = [
+    ...Array.from({ length: 20 }, (_, i) => i % 10),
+    ...Array.from({ length: 10 }, (_, i) => 10 + i),
+    ...Array.from({ length: 10 }, (_, i) => i),
+  ];
+  const workload = {
+    name: 'hand',
+    source: 'synthetic' as const,
+    trace: makeTrace({ page }),
+    fullAccesses: page.length,
+  };
   // window of the last 5 history accesses (5..9). The paper's PPM: the contexts after 10, 11, ... are new, so
   // it proposes from order 0, most recent first: at 10 -> 9, 8; at 11 -> 7, 6; at 12 -> 5; then nothing.
   // Faults: 10..19 and 0..4 (15), none of them seen. Its contexts alone: nothing until the second pass, where
   // 5 -> 6 and 7 -> 8 (learnt from the history) are proposed: 18 faults (10..19, 0..5, 7, 9), 2 pages.
   const short = ppmMisses(workload, 0.5, 0.25, { k: 2 });
-  assert.deepEqual([short.historyWindow, short.networkFaults, short.neverSeenShare, short.fillRate, short.contextFillRate], [5, 15, 1, 5 / 30, 2 / 36]);
+  assert.deepEqual(
+    [short.historyWindow, short.networkFaults, short.neverSeenShare, short.fillRate, short.contextFillRate],
+    [5, 15, 1, 5 / 30, 2 / 36],
+  );
   // whole history (0..9 twice): 9, 8 | 7, 6 | 5, 4 | 3, 2 | 1, 0 at the faults on 10..14; faults 10..19 only.
   // Contexts alone: at the second pass 0 -> 1, 2 -> 3, ..., 8 -> 9: 15 faults, 5 pages.
   const whole = ppmMisses(workload, 0.5, 1, { k: 2 });
-  assert.deepEqual([whole.historyWindow, whole.networkFaults, whole.neverSeenShare, whole.fillRate, whole.contextFillRate], [20, 10, 1, 0.5, 5 / 30]);
+  assert.deepEqual(
+    [whole.historyWindow, whole.networkFaults, whole.neverSeenShare, whole.fillRate, whole.contextFillRate],
+    [20, 10, 1, 0.5, 5 / 30],
+  );
   const sweep = ppmMissSweep([workload], { historyShares: [0.25, 1], switchoverFractions: [0.5] }, { k: 2 });
-  assert.deepEqual(sweep.map((r) => `${r.sweep} ${r.historyShare} ${r.switchoverFraction}`),
-    [`history window 0.25 ${EXPERIMENT_DEFAULTS.switchoverFraction}`, `history window 1 ${EXPERIMENT_DEFAULTS.switchoverFraction}`, 'switchover 1 0.5']);
+  assert.deepEqual(
+    sweep.map((r) => `${r.sweep} ${r.historyShare} ${r.switchoverFraction}`),
+    [
+      `history window 0.25 ${EXPERIMENT_DEFAULTS.switchoverFraction}`,
+      `history window 1 ${EXPERIMENT_DEFAULTS.switchoverFraction}`,
+      'switchover 1 0.5',
+    ],
+  );
   assert.equal(sweep[2].fillRate, whole.fillRate);
   const chart = ppmMissChartRows(sweep);
   assert.equal(chart.length, 3 * 3);
-  assert.deepEqual(chart[0], { panel: 'hand · history window', share: 0.25, metric: 'faulted pages never seen in the history window', value: sweep[0].neverSeenShare });
+  assert.deepEqual(chart[0], {
+    panel: 'hand · history window',
+    share: 0.25,
+    metric: 'faulted pages never seen in the history window',
+    value: sweep[0].neverSeenShare,
+  });
 });
 
 test('QEMU_KNOB_SETTINGS adds one host knob at a time to the restart push and ends with the full QEMU setting', () => {

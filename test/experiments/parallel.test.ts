@@ -5,12 +5,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accuracyByTraining, confidenceSweep, faultComparison, modesVsWriteShare, runJobs, setSweepWorkers, simulationJob,
-  sweepWorkers, syntheticWorkloads, timesVsNetwork, whatIfGrid, WORKERS_ENV,
+  accuracyByTraining,
+  confidenceSweep,
+  faultComparison,
+  modesVsWriteShare,
+  runJobs,
+  setSweepWorkers,
+  simulationJob,
+  sweepWorkers,
+  syntheticWorkloads,
+  timesVsNetwork,
+  whatIfGrid,
+  WORKERS_ENV,
 } from '../../src/experiments';
 import { UserError } from '../../src/errors';
 
-const tiny = () => syntheticWorkloads({ kinds: ['sequential', 'zipf', 'phased'], seeds: ['t'], accesses: 3000, pages: 300 });
+const tiny = () =>
+  syntheticWorkloads({ kinds: ['sequential', 'zipf', 'phased'], seeds: ['t'], accesses: 3000, pages: 300 });
 
 function onWorkers<T>(count: number, run: () => T): T {
   setSweepWorkers(count);
@@ -26,10 +37,32 @@ test('each experiment gives identical rows in identical order on 1, 2 and 3 work
   const sweeps: Record<string, () => unknown> = {
     faults: () => faultComparison(workloads),
     training: () => accuracyByTraining(workloads),
-    network: () => timesVsNetwork(workloads, { bandwidthsGbps: [0.5, 1], rttsUs: [50, 1000], methods: ['none', 'ppm', 'bubbling'] }),
-    modes: () => modesVsWriteShare({ kind: 'zipf', writeRatios: [0, 0.5], modes: ['precopy', 'postcopy', 'hybrid'], accesses: 4000, pages: 400, instructionsPerAccess: 10_000, seed: 's' }),
+    network: () =>
+      timesVsNetwork(workloads, { bandwidthsGbps: [0.5, 1], rttsUs: [50, 1000], methods: ['none', 'ppm', 'bubbling'] }),
+    modes: () =>
+      modesVsWriteShare({
+        kind: 'zipf',
+        writeRatios: [0, 0.5],
+        modes: ['precopy', 'postcopy', 'hybrid'],
+        accesses: 4000,
+        pages: 400,
+        instructionsPerAccess: 10_000,
+        seed: 's',
+      }),
     confidence: () => confidenceSweep(workloads, [0, 0.1]),
-    whatIf: () => whatIfGrid(workloads, { workload: ['zipf', 'phased'], bandwidthGbps: [1], rttUs: [200], k: [2, 8], order: [2], push: ['off', 'restart'] }, ['none', 'ppm']),
+    whatIf: () =>
+      whatIfGrid(
+        workloads,
+        {
+          workload: ['zipf', 'phased'],
+          bandwidthGbps: [1],
+          rttUs: [200],
+          k: [2, 8],
+          order: [2],
+          push: ['off', 'restart'],
+        },
+        ['none', 'ppm'],
+      ),
   };
   for (const [name, sweep] of Object.entries(sweeps)) {
     const serial = onWorkers(1, sweep);
@@ -47,8 +80,15 @@ test('progress counts every job once, up to the total, on worker threads', () =>
 
 test("a job's error reaches the caller from a worker thread, a UserError still a UserError, and the pool keeps working", () => {
   const [workload] = tiny();
-  const jobs = [simulationJob(workload, {}, 'fine'), simulationJob(workload, { k: -1 }, 'bad'), simulationJob(workload, {}, 'fine too')];
-  assert.throws(() => onWorkers(2, () => runJobs(jobs)), (err) => err instanceof UserError && /k must be a whole number >= 0/.test(err.message));
+  const jobs = [
+    simulationJob(workload, {}, 'fine'),
+    simulationJob(workload, { k: -1 }, 'bad'),
+    simulationJob(workload, {}, 'fine too'),
+  ];
+  assert.throws(
+    () => onWorkers(2, () => runJobs(jobs)),
+    (err) => err instanceof UserError && /k must be a whole number >= 0/.test(err.message),
+  );
   const fine = onWorkers(2, () => runJobs([jobs[0], jobs[2]]));
   assert.deepEqual(fine[0], fine[1]);
 });

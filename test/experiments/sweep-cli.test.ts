@@ -18,7 +18,8 @@ const rowsOf = (file: string) => (JSON.parse(readFileSync(join(dir, file), 'utf8
 test('three shards, run apart and merged in any order, give the rows of the whole sweep', () => {
   const sweep = ['confidence', '--workloads', 'zipf,sequential', '--workers', '1'];
   assert.equal(cli(...sweep, '-o', join(dir, 'whole.json')).code, 0);
-  for (const i of [0, 1, 2]) assert.equal(cli(...sweep, '--shard', `${i}/3`, '-o', join(dir, `part${i}.json`)).stderr, '');
+  for (const i of [0, 1, 2])
+    assert.equal(cli(...sweep, '--shard', `${i}/3`, '-o', join(dir, `part${i}.json`)).stderr, '');
   const merged = cli('merge', ...[2, 0, 1].map((i) => join(dir, `part${i}.json`)), '-o', join(dir, 'merged.json'));
   assert.equal(merged.code, 0, merged.stderr);
   assert.deepEqual(rowsOf('merged.json'), rowsOf('whole.json'));

@@ -14,11 +14,48 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const FIELDS = ['networkFaults', 'latePrefetches', 'pagesSent', 'prefetchIssued', 'prefetchUsed', 'downtimeMs', 'stallMs', 'totalMigrationMs', 'bytesSent'];
-const SLOW = ['--bandwidth', '1mbit', '--rtt', '400us', '--overhead', '61', '--page-size', '64', '--cpu-state', '189', '--switchover-cost', '0.5ms', '--ips', '1e6'];
+const FIELDS = [
+  'networkFaults',
+  'latePrefetches',
+  'pagesSent',
+  'prefetchIssued',
+  'prefetchUsed',
+  'downtimeMs',
+  'stallMs',
+  'totalMigrationMs',
+  'bytesSent',
+];
+const SLOW = [
+  '--bandwidth',
+  '1mbit',
+  '--rtt',
+  '400us',
+  '--overhead',
+  '61',
+  '--page-size',
+  '64',
+  '--cpu-state',
+  '189',
+  '--switchover-cost',
+  '0.5ms',
+  '--ips',
+  '1e6',
+];
 
 test('simulate --json prints one object with the documented fields (the hand-worked example)', () => {
-  const r = cli('simulate', '--trace', small, '--mode', 'postcopy', '--prefetcher', 'none', '--push', 'off', ...SLOW, '--json');
+  const r = cli(
+    'simulate',
+    '--trace',
+    small,
+    '--mode',
+    'postcopy',
+    '--prefetcher',
+    'none',
+    '--push',
+    'off',
+    ...SLOW,
+    '--json',
+  );
   assert.equal(r.code, 0, r.stderr);
   const json = JSON.parse(r.stdout) as Record<string, number>;
   for (const field of FIELDS) assert.equal(typeof json[field], 'number', field);
@@ -34,17 +71,37 @@ test('simulate prints a table; compare puts predictors side by side and --json g
   assert.match(side.stdout, /predictor\s+none\s+next-k\n/);
   const json = cli('compare', '--trace', small, '--prefetchers', 'none,next-k', '--json', '--switchover', '50%');
   const results = JSON.parse(json.stdout) as { predictor: string; accesses: number }[];
-  assert.deepEqual(results.map((r) => [r.predictor, r.accesses]), [['none', 2], ['next-k', 2]]);
+  assert.deepEqual(
+    results.map((r) => [r.predictor, r.accesses]),
+    [
+      ['none', 2],
+      ['next-k', 2],
+    ],
+  );
 });
 
 test('simulate: a VM larger than the trace with zero pages (drawn and from a file), fault cost and restart push', () => {
   const zeroFile = join(dir, 'zero.txt');
   writeFileSync(zeroFile, '# pages 3 to 9 are zero\n3-9\n');
-  const args = ['simulate', '--trace', small, '--push', 'restart', '--vm-pages', '1000', '--fault-cost', '150us', '--json'];
+  const args = [
+    'simulate',
+    '--trace',
+    small,
+    '--push',
+    'restart',
+    '--vm-pages',
+    '1000',
+    '--fault-cost',
+    '150us',
+    '--json',
+  ];
   const drawn = JSON.parse(cli(...args, '--zero-share', '0.5', '--zero-seed', 'cli').stdout) as Record<string, number>;
   assert.equal(drawn.pagesSent, 1000);
   assert.ok(drawn.zeroPagesSent > 400 && drawn.zeroPagesSent < 600);
-  assert.equal(drawn.bytesSent, (1000 - drawn.zeroPagesSent) * (4096 + 64) + drawn.zeroPagesSent * 64 + 256 * 1024 + 64);
+  assert.equal(
+    drawn.bytesSent,
+    (1000 - drawn.zeroPagesSent) * (4096 + 64) + drawn.zeroPagesSent * 64 + 256 * 1024 + 64,
+  );
   const listed = JSON.parse(cli(...args, '--zero-pages', zeroFile).stdout) as Record<string, number>;
   assert.equal(listed.zeroPagesSent, 7);
 });
@@ -64,7 +121,10 @@ test('bad input exits with code 2 and one line on stderr', () => {
     [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of/],
     [['compare', '--trace', small], /missing required option --prefetchers/],
     [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor "bogus"/],
-    [['simulate', '--trace', small, '--rate-window', '100ms', '--peak-bandwidth', '1mbit'], /peak bandwidth must be at least the bandwidth/],
+    [
+      ['simulate', '--trace', small, '--rate-window', '100ms', '--peak-bandwidth', '1mbit'],
+      /peak bandwidth must be at least the bandwidth/,
+    ],
     [['simulate', '--trace', small, '--zero-share', '1.5'], /--zero-share must be between 0 and 1/],
     [['simulate', '--trace', small, '--fault-cost', '-3us'], /--fault-cost must be between 0 and/],
     [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],

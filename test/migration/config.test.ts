@@ -56,6 +56,11 @@ test('impossible parameters are UserErrors naming the parameter', () => {
     [{ push: 'sometimes' as never }, /push must be one of/],
     [{ mode: 'teleport' as never }, /mode must be one of/],
   ];
-  for (const [input, message] of cases) assert.throws(() => simulate(trace, input), (err: unknown) => err instanceof UserError && message.test(err.message), JSON.stringify(input));
+  for (const [input, message] of cases)
+    assert.throws(
+      () => simulate(trace, input),
+      (err: unknown) => err instanceof UserError && message.test(err.message),
+      JSON.stringify(input),
+    );
   assert.throws(() => simulate(makeTrace({ page: [] })), /is empty/);
 });

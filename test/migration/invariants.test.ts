@@ -24,9 +24,14 @@ test('post-copy sends every page exactly once, whatever the predictor, push and 
         for (const urgentChannel of [false, true]) {
           const sends = new Map<number, number>();
           const waits: number[] = [];
-          const r = simulate(trace, { predictor, push, k: 6, network: { urgentChannel } }, {
-            onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1), onWait: (_, us) => waits.push(us),
-          });
+          const r = simulate(
+            trace,
+            { predictor, push, k: 6, network: { urgentChannel } },
+            {
+              onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1),
+              onWait: (_, us) => waits.push(us),
+            },
+          );
           const label = `${trace.name} ${predictor} ${push} urgent=${urgentChannel}`;
           // every network fault waits, a late prefetch waits by definition; the waits add up to the stall
           assert.equal(waits.length, r.networkFaults + r.latePrefetches, label);
@@ -36,7 +41,10 @@ test('post-copy sends every page exactly once, whatever the predictor, push and 
           assert.ok(r.degradedMs >= r.stallMs && r.degradedMs <= r.totalMigrationMs - r.downtimeMs + 1e-6, label);
           assert.equal(r.pagesSent, r.vmPages, label);
           assert.equal(sends.size, r.vmPages, label);
-          assert.ok([...sends.values()].every((count) => count === 1), label);
+          assert.ok(
+            [...sends.values()].every((count) => count === 1),
+            label,
+          );
           assert.ok(r.networkFaults <= r.distinctPagesTouched, label);
           assert.ok(r.prefetchUsed <= r.prefetchIssued, label);
           assert.equal(r.bytesSent, r.vmPages * (trace.pageSize + 64) + 256 * 1024 + 64, label);
@@ -47,7 +55,10 @@ test('post-copy sends every page exactly once, whatever the predictor, push and 
 });
 
 /** Accesses in bursts at one instruction count, times that are not binary fractions: the VM clock rounds. */
-const SAME_TIME_BURSTS = makeTrace({ time: Array.from({ length: 3000 }, (_, i) => Math.floor(i / 7) * 3), page: Array.from({ length: 3000 }, (_, i) => (i * 37) % 101) });
+const SAME_TIME_BURSTS = makeTrace({
+  time: Array.from({ length: 3000 }, (_, i) => Math.floor(i / 7) * 3),
+  page: Array.from({ length: 3000 }, (_, i) => (i * 37) % 101),
+});
 
 test('without prefetch and push every distinct page touched after switchover faults once', () => {
   const odd: SimInput = { instructionsPerSecond: 7e8, network: { bandwidthBps: 3.3e6, rttUs: 333.3 } };
@@ -76,9 +87,11 @@ test('next-k on a sequential scan of P pages takes ceil(P / (k + 1)) faults', ()
 test('the oracle never takes more faults than any predictor at the same k', () => {
   for (const trace of TRACES) {
     for (const k of [1, 4, 16]) {
-      const faults = (predictor: PredictorName) => simulate(trace, { predictor, k, push: 'off', switchover: trace.time[100] }).networkFaults;
+      const faults = (predictor: PredictorName) =>
+        simulate(trace, { predictor, k, push: 'off', switchover: trace.time[100] }).networkFaults;
       const oracle = faults('oracle');
-      for (const predictor of PREDICTOR_NAMES) assert.ok(oracle <= faults(predictor), `${trace.name} k=${k}: oracle ${oracle} vs ${predictor}`);
+      for (const predictor of PREDICTOR_NAMES)
+        assert.ok(oracle <= faults(predictor), `${trace.name} k=${k}: oracle ${oracle} vs ${predictor}`);
     }
   }
 });
@@ -104,7 +117,11 @@ test('proposals outside the VM, already sent, repeated, fractional or beyond k a
     modelSize: () => 0,
   };
   const sends = new Map<number, number>();
-  const r = simulate(trace, { k: 2, push: 'off' }, { predictor: junk, onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1) });
+  const r = simulate(
+    trace,
+    { k: 2, push: 'off' },
+    { predictor: junk, onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1) },
+  );
   assert.equal(faults, r.networkFaults);
   assert.ok(r.prefetchIssued > 0 && r.prefetchIssued <= 2 * r.networkFaults);
   assert.equal(sends.size, 50);
@@ -113,8 +130,14 @@ test('proposals outside the VM, already sent, repeated, fractional or beyond k a
 
 test('pre-copy: a read-only VM stops after one round, a write-heavy one needs more rounds and a longer pause', () => {
   const base = { seed: 'pre', accesses: 200_000, pages: 2000, instructionsPerAccess: 5000 };
-  const readOnly = simulate(generateTrace('zipf', { ...base, writeRatio: 0 }), { mode: 'precopy', precopyStopPages: 16 });
-  const writeHeavy = simulate(generateTrace('zipf', { ...base, writeRatio: 0.8 }), { mode: 'precopy', precopyStopPages: 16 });
+  const readOnly = simulate(generateTrace('zipf', { ...base, writeRatio: 0 }), {
+    mode: 'precopy',
+    precopyStopPages: 16,
+  });
+  const writeHeavy = simulate(generateTrace('zipf', { ...base, writeRatio: 0.8 }), {
+    mode: 'precopy',
+    precopyStopPages: 16,
+  });
   assert.equal(readOnly.precopyRounds, 1);
   assert.equal(readOnly.pagesSent, readOnly.vmPages);
   assert.ok(writeHeavy.precopyRounds > 1);
@@ -124,7 +147,13 @@ test('pre-copy: a read-only VM stops after one round, a write-heavy one needs mo
 });
 
 test('hybrid: the pages still dirty after the rounds are the only ones that can fault', () => {
-  const trace = generateTrace('zipf', { seed: 'hy', accesses: 200_000, pages: 2000, writeRatio: 0.5, instructionsPerAccess: 1000 });
+  const trace = generateTrace('zipf', {
+    seed: 'hy',
+    accesses: 200_000,
+    pages: 2000,
+    writeRatio: 0.5,
+    instructionsPerAccess: 1000,
+  });
   const r = simulate(trace, { mode: 'hybrid', precopyMaxRounds: 1, precopyStopPages: 0, push: 'off' });
   const post = simulate(trace, { mode: 'postcopy', push: 'off' });
   assert.equal(r.precopyRounds, 1);
@@ -140,12 +169,23 @@ test('a VM four times the trace footprint with zero pages: every page sent (once
     for (const push of PUSH_POLICIES) {
       for (const urgentChannel of [false, true]) {
         const sends = new Map<number, number>();
-        const input: SimInput = { mode, push, vmPages, predictor: 'next-k', zeroPageShare: 0.6, faultCostUs: 50, network: { urgentChannel } };
+        const input: SimInput = {
+          mode,
+          push,
+          vmPages,
+          predictor: 'next-k',
+          zeroPageShare: 0.6,
+          faultCostUs: 50,
+          network: { urgentChannel },
+        };
         const r = simulate(trace, input, { onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1) });
         const label = `${mode} ${push} urgent=${urgentChannel}`;
         if (mode === 'postcopy') {
           assert.equal(sends.size, vmPages, label);
-          assert.ok([...sends.values()].every((count) => count === 1), label);
+          assert.ok(
+            [...sends.values()].every((count) => count === 1),
+            label,
+          );
         } else assert.ok(r.pagesSent >= vmPages, label);
         assert.ok(r.zeroPagesSent > 0.5 * vmPages && r.zeroPagesSent < 0.7 * vmPages, label);
         const wholePages = r.pagesSent - r.zeroPagesSent;

@@ -34,7 +34,15 @@ function reference(trace: Trace, predictorName: PredictorName, k: number, push: 
   const resumeUs = stateSentUs + half + SETTINGS.switchoverFixedMs! * 1000;
   const usPerInstruction = 1e6 / SETTINGS.instructionsPerSecond!;
   const predictor = createPredictor(predictorName, { trace });
-  const out: Outcome = { networkFaults: 0, latePrefetches: 0, prefetchIssued: 0, prefetchUsed: 0, pushPages: 0, stallUs: 0, totalUs: resumeUs };
+  const out: Outcome = {
+    networkFaults: 0,
+    latePrefetches: 0,
+    prefetchIssued: 0,
+    prefetchUsed: 0,
+    pushPages: 0,
+    stallUs: 0,
+    totalUs: resumeUs,
+  };
 
   const committed = new Uint8Array(vmPages);
   const arrival = new Array<number>(vmPages).fill(Infinity);
@@ -79,7 +87,8 @@ function reference(trace: Trace, predictorName: PredictorName, k: number, push: 
     }
     if (blockedOn < 0 && i === n && !flushing) {
       // With push off the never-touched pages leave once the VM has finished, in address order.
-      if (push === 'off' && !linkBusy()) linkFree = Math.max(linkFree, resumeUs + trace.time[n - 1] * usPerInstruction + out.stallUs);
+      if (push === 'off' && !linkBusy())
+        linkFree = Math.max(linkFree, resumeUs + trace.time[n - 1] * usPerInstruction + out.stallUs);
       if (push === 'off') cursor = 0;
       flushing = true;
     }
@@ -157,17 +166,33 @@ test('the engine agrees with a naive event-driven model of the same rules', () =
   for (const trace of traces) {
     for (const predictor of ['none', 'next-k', 'oracle'] as const) {
       for (const push of PUSH_POLICIES) {
-        for (const [urgentChannel, k] of [[false, 1], [false, 5], [true, 3]] as const) {
+        for (const [urgentChannel, k] of [
+          [false, 1],
+          [false, 5],
+          [true, 3],
+        ] as const) {
           const expected = reference(trace, predictor, k, push, urgentChannel);
           const r = simulate(trace, { ...SETTINGS, predictor, k, push, network: { ...NETWORK, urgentChannel } });
           const label = `${trace.name} ${predictor} k=${k} ${push} urgent=${urgentChannel}`;
           assert.deepEqual(
             [r.networkFaults, r.latePrefetches, r.prefetchIssued, r.prefetchUsed, r.pushPages],
-            [expected.networkFaults, expected.latePrefetches, expected.prefetchIssued, expected.prefetchUsed, expected.pushPages],
+            [
+              expected.networkFaults,
+              expected.latePrefetches,
+              expected.prefetchIssued,
+              expected.prefetchUsed,
+              expected.pushPages,
+            ],
             label,
           );
-          assert.ok(Math.abs(r.stallMs - expected.stallUs / 1000) < 1e-5, `${label}: stall ${r.stallMs} vs ${expected.stallUs / 1000}`);
-          assert.ok(Math.abs(r.totalMigrationMs - expected.totalUs / 1000) < 1e-5, `${label}: total ${r.totalMigrationMs} vs ${expected.totalUs / 1000}`);
+          assert.ok(
+            Math.abs(r.stallMs - expected.stallUs / 1000) < 1e-5,
+            `${label}: stall ${r.stallMs} vs ${expected.stallUs / 1000}`,
+          );
+          assert.ok(
+            Math.abs(r.totalMigrationMs - expected.totalUs / 1000) < 1e-5,
+            `${label}: total ${r.totalMigrationMs} vs ${expected.totalUs / 1000}`,
+          );
         }
       }
     }

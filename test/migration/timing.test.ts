@@ -62,11 +62,18 @@ test('post-copy, next-k with k = 1: a late prefetch and the untouched page flush
 test('wait percentiles interpolate between two different waits; the wait observer sees each wait', () => {
   const trace = makeTrace({ time: [0, 500], page: [0, 1] });
   const waits: [number, number][] = [];
-  const r = simulate(trace, { ...SLOW_LINK, predictor: 'next-k', k: 1, vmPages: 2 }, { onWait: (at, us) => waits.push([at, us]) });
+  const r = simulate(
+    trace,
+    { ...SLOW_LINK, predictor: 'next-k', k: 1, vmPages: 2 },
+    { onWait: (at, us) => waits.push([at, us]) },
+  );
   // Resume 2700: p0 faults, arrives 4100 (wait 1400 from 2700); p1 was predicted, on the link 3900..4900,
   // arrives 5100; the VM touches it at 2700 + 500 + 1400 = 4600 and waits 500.
   // Sorted waits 500, 1400: median 500 + 0.5 * 900 = 950; p99 500 + 0.99 * 900 = 1391. Last wait ends 5100.
-  assert.deepEqual(waits, [[2700, 1400], [4600, 500]]);
+  assert.deepEqual(waits, [
+    [2700, 1400],
+    [4600, 500],
+  ]);
   assert.deepEqual([r.stallMs, r.waitP50Ms, r.waitP99Ms, r.maxWaitMs, r.degradedMs], [1.9, 0.95, 1.391, 1.4, 2.4]);
 });
 
@@ -83,7 +90,12 @@ test('post-copy with restart push: the faulted page waits for the push page on t
   assert.equal(shared.totalMigrationMs, 6.2);
   assert.deepEqual([shared.networkFaults, shared.pushPages], [1, 3]);
 
-  const urgent = simulate(trace, { ...SLOW_LINK, push: 'restart', vmPages: 4, network: { ...SLOW_LINK.network, urgentChannel: true } });
+  const urgent = simulate(trace, {
+    ...SLOW_LINK,
+    push: 'restart',
+    vmPages: 4,
+    network: { ...SLOW_LINK.network, urgentChannel: true },
+  });
   // p2 leaves on the urgent channel at once: 2900..3900, arrives 4100: stall 1400.
   // The link goes on undisturbed: p0 2000..3000, p3 3000..4000, p1 4000..5000 (arrives 5200).
   assert.equal(urgent.stallMs, 1.4);
@@ -146,7 +158,10 @@ test('urgent channel: the faulted page skips the predicted pages queued on the l
   // p4 on the link after p2: 4900..5900 (6100), p5 5900..6900 (7100).
   // p2 at 2700 + 200 + 2800 = 5700: here since 5100.
   // p5 at 2700 + 300 + 2800 = 5800: late, waits until 7100: stall 4100. Last arrival 7100.
-  assert.deepEqual([urgent.networkFaults, urgent.latePrefetches, urgent.prefetchIssued, urgent.prefetchUsed], [2, 1, 4, 2]);
+  assert.deepEqual(
+    [urgent.networkFaults, urgent.latePrefetches, urgent.prefetchIssued, urgent.prefetchUsed],
+    [2, 1, 4, 2],
+  );
   assert.equal(urgent.stallMs, 4.1);
   assert.equal(urgent.totalMigrationMs, 7.1);
 
@@ -187,7 +202,13 @@ test('zero pages go as a header only, in a VM larger than the trace, with restar
 
 test('pre-copy: a zero page costs a header in round 1 and a whole page once written', () => {
   const trace = makeTrace({ time: [500, 1500, 2500], page: [0, 1, 1], write: [1, 1, 1] });
-  const r = simulate(trace, { ...SLOW_LINK, mode: 'precopy', precopyStopPages: 0, precopyMaxRounds: 9, zeroPages: [0] });
+  const r = simulate(trace, {
+    ...SLOW_LINK,
+    mode: 'precopy',
+    precopyStopPages: 0,
+    precopyMaxRounds: 9,
+    zeroPages: [0],
+  });
   // Round 1: zero p0 0..200, p1 200..1200. p0 written at 500 after its send: dirty.
   // Round 2: p0 (whole now) 1200..2200; p1 written at 1500 while not in the round: dirty.
   // Round 3: p1 2200..3200, written at 2500 after its send started: dirty. Round 4: p1 3200..4200, clean.
@@ -228,7 +249,7 @@ test('fault cost with restart push: a page the push sends before the destination
   assert.deepEqual([fast.networkFaults, fast.latePrefetches, fast.stallMs], [1, 0, 1.5]);
 });
 
-test('rate-limit windows: the push runs at the peak until the window\'s budget is spent, then waits for the next window', () => {
+test("rate-limit windows: the push runs at the peak until the window's budget is spent, then waits for the next window", () => {
   const trace = makeTrace({ time: [0, 20000], page: [7, 0] });
   const network = { ...SLOW_LINK.network, rateLimitWindowUs: 5000, peakBandwidthBps: 2e6 };
   const r = simulate(trace, { ...SLOW_LINK, push: 'restart', vmPages: 8, network });

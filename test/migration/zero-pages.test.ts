@@ -13,8 +13,14 @@ test('zeroPageFlags: none, all, an explicit set, and a seeded share', () => {
   assert.deepEqual(half, zeroPageFlags(1000, 0.5, 'seed-a'), 'same seed, same pages');
   assert.notDeepEqual(half, zeroPageFlags(1000, 0.5, 'seed-b'));
   assert.equal(count(half), 509, 'pinned for seed-a');
-  assert.equal(count(zeroPageFlags(1000, 0.5, 'seed-a', [0, 1, 2, 3])), 509 + [0, 1, 2, 3].filter((p) => half[p] === 0).length);
-  assert.throws(() => zeroPageFlags(4, 0, 's', [4]), (err: unknown) => err instanceof UserError && /zero page 4 is not a page of the VM's 4 pages/.test(err.message));
+  assert.equal(
+    count(zeroPageFlags(1000, 0.5, 'seed-a', [0, 1, 2, 3])),
+    509 + [0, 1, 2, 3].filter((p) => half[p] === 0).length,
+  );
+  assert.throws(
+    () => zeroPageFlags(4, 0, 's', [4]),
+    (err: unknown) => err instanceof UserError && /zero page 4 is not a page of the VM's 4 pages/.test(err.message),
+  );
 });
 
 test('parsePageSet reads numbers and ranges; formatPageSet writes them back', () => {
@@ -22,5 +28,6 @@ test('parsePageSet reads numbers and ranges; formatPageSet writes them back', ()
   assert.deepEqual(parsePageSet(''), []);
   assert.equal(formatPageSet([5, 0, 1, 2, 9, 2]), '0-2 5 9');
   assert.deepEqual(parsePageSet(formatPageSet([3, 4, 5, 8])), [3, 4, 5, 8]);
-  for (const bad of ['x', '3-1', '-2', '1.5', '0-999999999999']) assert.throws(() => parsePageSet(bad, 'f'), UserError, bad);
+  for (const bad of ['x', '3-1', '-2', '1.5', '0-999999999999'])
+    assert.throws(() => parsePageSet(bad, 'f'), UserError, bad);
 });

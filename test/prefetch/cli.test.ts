@@ -17,18 +17,58 @@ function predict(...args: string[]) {
 }
 
 test('predict --json prints the library metrics as one object', () => {
-  const out = predict('--trace', tracePath, '--predictor', 'next-k', '--k', '2', '--lead', '3', '--switchover', '1', '--json');
+  const out = predict(
+    '--trace',
+    tracePath,
+    '--predictor',
+    'next-k',
+    '--k',
+    '2',
+    '--lead',
+    '3',
+    '--switchover',
+    '1',
+    '--json',
+  );
   assert.equal(out.code, 0, out.stderr);
   const json = JSON.parse(out.stdout) as Record<string, unknown>;
   const trace = loadTrace(tracePath);
-  assert.deepEqual(json, { trace: trace.name, ...predictionMetrics(trace, 'next-k', { k: 2, lead: 3, switchover: 1 }) });
+  assert.deepEqual(json, {
+    trace: trace.name,
+    ...predictionMetrics(trace, 'next-k', { k: 2, lead: 3, switchover: 1 }),
+  });
   assert.equal(json.historyAccesses, 1);
 });
 
 test('predict prints a table with every metric, passing ppm options through', () => {
-  const out = predict('--trace', tracePath, '--predictor', 'ppm', '--order', '2', '--escape', 'D', '--training', 'online', '--symbols', 'deltas', '--max-contexts', '10');
+  const out = predict(
+    '--trace',
+    tracePath,
+    '--predictor',
+    'ppm',
+    '--order',
+    '2',
+    '--escape',
+    'D',
+    '--training',
+    'online',
+    '--symbols',
+    'deltas',
+    '--max-contexts',
+    '10',
+  );
   assert.equal(out.code, 0, out.stderr);
-  for (const row of ['faults', 'faults without prefetch', 'prefetch issued', 'prefetch used', 'accuracy', 'coverage', 'top-k hit rate', 'late prefetches', 'model size']) {
+  for (const row of [
+    'faults',
+    'faults without prefetch',
+    'prefetch issued',
+    'prefetch used',
+    'accuracy',
+    'coverage',
+    'top-k hit rate',
+    'late prefetches',
+    'model size',
+  ]) {
     assert.match(out.stdout, new RegExp(`^${row} +\\S`, 'm'), row);
   }
   assert.match(out.stdout, /^predictor +ppm \(k = 8, lead = 0\)$/m);
@@ -41,7 +81,10 @@ test('predict: user mistakes exit with code 2 and one line on stderr', () => {
     [['--trace', tracePath, '--predictor', 'ppm', '--order', '0'], /--order must be between 1 and/],
     [['--trace', join(dir, 'missing.trace'), '--predictor', 'ppm'], /missing\.trace: no such file/],
     [['--trace', tracePath, '--predictor', 'ppm', '--escape', 'B'], /--escape must be one of A, C, D/],
-    [['--trace', tracePath, '--predictor', 'ppm', '--max-contexts', '2'], /maxContexts must be a whole number between 4/],
+    [
+      ['--trace', tracePath, '--predictor', 'ppm', '--max-contexts', '2'],
+      /maxContexts must be a whole number between 4/,
+    ],
     [['--trace', tracePath], /missing required option --predictor/],
     [['--predictor', 'ppm'], /missing required option --trace/],
     [['--trace', tracePath, '--predictor', 'ppm', '--switchover', 'soon'], /--switchover must be an instruction count/],

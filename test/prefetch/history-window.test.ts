@@ -17,7 +17,12 @@ test('HistoryWindow keeps the last capacity pages, oldest first, and empties on 
 
 test('pushBlock records the same window as pushing each page, for blocks shorter, longer and wrapping', () => {
   const stream = Array.from({ length: 23 }, (_, i) => 100 + i);
-  for (const cuts of [[0, 23], [0, 3, 4, 9, 10, 23], [0, 2, 11, 12, 13, 22, 23], [0, 1, 5]]) {
+  for (const cuts of [
+    [0, 23],
+    [0, 3, 4, 9, 10, 23],
+    [0, 2, 11, 12, 13, 22, 23],
+    [0, 1, 5],
+  ]) {
     const byPage = new HistoryWindow(5);
     const byBlock = new HistoryWindow(5);
     const end = cuts[cuts.length - 1];

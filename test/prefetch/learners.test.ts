@@ -12,7 +12,7 @@ function trained(name: PredictorName, history: number[], options = {}) {
   return p;
 }
 
-test('ppm-delta carries a learnt stride to pages it never saw; the paper\'s ppm proposes only seen pages', () => {
+test("ppm-delta carries a learnt stride to pages it never saw; the paper's ppm proposes only seen pages", () => {
   const history = [10, 12, 14, 16, 18];
   // deltas 2, 2, 2, 2; the fault at 30 has the unseen delta 12, so only order 0 speaks: delta 2
   assert.deepEqual(trained('ppm-delta', history, { training: 'offline' }).onFault(30, 3, context(100)), [32]);
@@ -35,7 +35,7 @@ test('phase-bubbling: the 4k nearest unsent pages, last used in the history clos
   assert.deepEqual(trained('phase-bubbling', []).onFault(10, 4, context(100)), [11, 9, 12, 8]);
 });
 
-test('ppm-hybrid: the delta contexts\' likely pages first, then phase-bubbling, skipping taken and sent pages', () => {
+test("ppm-hybrid: the delta contexts' likely pages first, then phase-bubbling, skipping taken and sent pages", () => {
   const history = [10, 12, 14, 16, 18];
   // the fault at 20 continues the stride: context (2, 2, 2) has seen delta 2 twice, P = 2/3 -> 22;
   // then phase-bubbling around 20 (never seen): unseen neighbours first
@@ -73,7 +73,10 @@ test('random-k: k distinct unsent pages, the same under the same seed, all of th
     assert.equal(new Set(pages).size, 5);
     assert.ok(pages.every((q) => q >= 0 && q < 50 && ![0, 1, 2, 3, 7].includes(q)));
   }
-  assert.ok(second.every((q) => !first.includes(q)), 'a proposed page is never drawn again');
+  assert.ok(
+    second.every((q) => !first.includes(q)),
+    'a proposed page is never drawn again',
+  );
   assert.deepEqual(draw(), [first, second]);
   assert.deepEqual(draw('x'), draw('x'));
   assert.notDeepEqual(draw('x'), draw('y'));
@@ -89,8 +92,11 @@ test('pinned: network faults of the new predictors on the sort trace (k 8, switc
   const trace = loadTrace('datasets/sort.trace.gz');
   const faults = (predictor: PredictorName) =>
     simulate(trace, { predictor, k: 8, push: 'off', switchover: switchoverAtFraction(trace, 0.5) }).networkFaults;
-  assert.deepEqual(
-    Object.fromEntries(NEW_PREDICTORS.map((p) => [p, faults(p)])),
-    { 'ppm-delta': 77, 'phase-bubbling': 57, 'ppm-hybrid': 57, 'random-k': 83, 'ppm-order0': 80 },
-  );
+  assert.deepEqual(Object.fromEntries(NEW_PREDICTORS.map((p) => [p, faults(p)])), {
+    'ppm-delta': 77,
+    'phase-bubbling': 57,
+    'ppm-hybrid': 57,
+    'random-k': 83,
+    'ppm-order0': 80,
+  });
 });

@@ -13,7 +13,13 @@ const HAND = makeTrace({ page: [0, 1, 2, 5, 3, 1, 9, 4] });
 test('prediction metrics of next-k on a hand-checked trace', () => {
   const m = predictionMetrics(HAND, 'next-k', { k: 2 });
   assert.deepEqual(
-    { faults: m.faults, faultsWithoutPrefetch: m.faultsWithoutPrefetch, issued: m.prefetchIssued, used: m.prefetchUsed, late: m.latePrefetches },
+    {
+      faults: m.faults,
+      faultsWithoutPrefetch: m.faultsWithoutPrefetch,
+      issued: m.prefetchIssued,
+      used: m.prefetchUsed,
+      late: m.latePrefetches,
+    },
     { faults: 4, faultsWithoutPrefetch: 7, issued: 5, used: 3, late: 0 },
   );
   assert.equal(m.accuracy, 3 / 5);
@@ -34,10 +40,22 @@ test('late prefetches: first touches within `lead` accesses of the issuing fault
 test('the oracle on the hand-checked trace, and history before switchover', () => {
   // 0: fault, issues 1 2; 3: page 5 fault, issues 3 9 (next unsent touches); 7: page 4 fault, nothing left
   const m = predictionMetrics(HAND, 'oracle', { k: 2 });
-  assert.deepEqual([m.faults, m.prefetchIssued, m.prefetchUsed, m.accuracy, m.coverage, m.topKHitRate], [3, 4, 4, 1, 4 / 7, 1]);
+  assert.deepEqual(
+    [m.faults, m.prefetchIssued, m.prefetchUsed, m.accuracy, m.coverage, m.topKHitRate],
+    [3, 4, 4, 1, 4 / 7, 1],
+  );
   const withHistory = predictionMetrics(HAND, 'none', { switchover: 3 }); // time = index: 0, 1, 2 are history
   // after switchover 5 3 1 9 4: five distinct pages, all faults without prefetching
-  assert.deepEqual([withHistory.historyAccesses, withHistory.accesses, withHistory.faults, withHistory.faultsWithoutPrefetch, withHistory.accuracy], [3, 5, 5, 5, 0]);
+  assert.deepEqual(
+    [
+      withHistory.historyAccesses,
+      withHistory.accesses,
+      withHistory.faults,
+      withHistory.faultsWithoutPrefetch,
+      withHistory.accuracy,
+    ],
+    [3, 5, 5, 5, 0],
+  );
   assert.throws(() => predictionMetrics(HAND, 'next-k', { k: -1 }), /k must be a whole number between 0/);
 });
 

@@ -19,7 +19,8 @@ function trained(escape: EscapeMethod, order = 2): PpmModel {
 
 function assertDistribution(actual: Map<number, number>, expected: [number, number][]): void {
   assert.equal(actual.size, expected.length);
-  for (const [symbol, p] of expected) assert.ok(Math.abs((actual.get(symbol) ?? NaN) - p) < 1e-12, `P(${symbol}) = ${actual.get(symbol)}, expected ${p}`);
+  for (const [symbol, p] of expected)
+    assert.ok(Math.abs((actual.get(symbol) ?? NaN) - p) < 1e-12, `P(${symbol}) = ${actual.get(symbol)}, expected ${p}`);
 }
 
 // After "...ra": order 2 "ra" = {c 1}; order 1 "a" without c = {b 2, d 1} (n=3, q=2);
@@ -27,54 +28,111 @@ function assertDistribution(actual: Map<number, number>, expected: [number, numb
 test('escape C (P = c/(n+q), esc = q/(n+q)) with exclusion after "ra"', () => {
   // ra: P(c) = 1/2, esc 1/2.  a: P(b) = 2/5, P(d) = 1/5, esc 2/5 -> b = 1/5, d = 1/10, weight 1/5.
   // order 0: P(a) = 5/9, P(r) = 2/9 -> a = 1/9, r = 2/45.
-  assertDistribution(trained('C').distribution([r, a]), [[c, 1 / 2], [b, 1 / 5], [d, 1 / 10], [a, 1 / 9], [r, 2 / 45]]);
+  assertDistribution(trained('C').distribution([r, a]), [
+    [c, 1 / 2],
+    [b, 1 / 5],
+    [d, 1 / 10],
+    [a, 1 / 9],
+    [r, 2 / 45],
+  ]);
 });
 
 test('escape A (P = c/(n+1), esc = 1/(n+1)) with exclusion after "ra"', () => {
   // ra: c = 1/2, esc 1/2.  a: P(b) = 2/4, P(d) = 1/4, esc 1/4 -> b = 1/4, d = 1/8, weight 1/8.
   // order 0: P(a) = 5/8, P(r) = 2/8 -> a = 5/64, r = 1/32.
-  assertDistribution(trained('A').distribution([r, a]), [[c, 1 / 2], [b, 1 / 4], [d, 1 / 8], [a, 5 / 64], [r, 1 / 32]]);
+  assertDistribution(trained('A').distribution([r, a]), [
+    [c, 1 / 2],
+    [b, 1 / 4],
+    [d, 1 / 8],
+    [a, 5 / 64],
+    [r, 1 / 32],
+  ]);
 });
 
 test('escape D (P = (c-1/2)/n, esc = q/2n) with exclusion after "ra"', () => {
   // ra: c = 0.5/1 = 1/2, esc 1/2.  a: P(b) = 1.5/3, P(d) = 0.5/3, esc 2/6 -> b = 1/4, d = 1/12, weight 1/6.
   // order 0: P(a) = 4.5/7 = 9/14, P(r) = 1.5/7 = 3/14 -> a = 3/28, r = 1/28.
-  assertDistribution(trained('D').distribution([r, a]), [[c, 1 / 2], [b, 1 / 4], [d, 1 / 12], [a, 3 / 28], [r, 1 / 28]]);
+  assertDistribution(trained('D').distribution([r, a]), [
+    [c, 1 / 2],
+    [b, 1 / 4],
+    [d, 1 / 12],
+    [a, 3 / 28],
+    [r, 1 / 28],
+  ]);
 });
 
 test('the longest context that occurred is used, and a fully excluded context escapes with probability 1', () => {
   // "cb" never occurred: start at order 1 "b" = {r 2}: r = 2/3 (C), esc 1/3;
   // order 0 without r: a 5, b 2, c 1, d 1 (n=9, q=4) -> a = 1/3 * 5/13, b = 2/39, c = d = 1/39.
-  assertDistribution(trained('C').distribution([c, b]), [[r, 2 / 3], [a, 5 / 39], [b, 2 / 39], [c, 1 / 39], [d, 1 / 39]]);
+  assertDistribution(trained('C').distribution([c, b]), [
+    [r, 2 / 3],
+    [a, 5 / 39],
+    [b, 2 / 39],
+    [c, 1 / 39],
+    [d, 1 / 39],
+  ]);
   // "br" = {a 2}: a = 2/3, esc 1/3; order 1 "r" = {a 2} is all excluded: passed with escape 1;
   // order 0 without a: b 2, r 2, c 1, d 1 (n=6, q=4) -> b = r = 1/3 * 2/10, c = d = 1/30.
-  assertDistribution(trained('C').distribution([b, r]), [[a, 2 / 3], [b, 1 / 15], [r, 1 / 15], [c, 1 / 30], [d, 1 / 30]]);
+  assertDistribution(trained('C').distribution([b, r]), [
+    [a, 2 / 3],
+    [b, 1 / 15],
+    [r, 1 / 15],
+    [c, 1 / 30],
+    [d, 1 / 30],
+  ]);
 });
 
 test('ranking follows the blended probabilities and breaks ties by recency', () => {
   // after "abracadabra" the history ends in "ra": C gives c 1/2, b 1/5, a 1/9, d 1/10, r 2/45
-  assert.deepEqual(trained('C').rank(5, () => true), [c, b, a, d, r]);
+  assert.deepEqual(
+    trained('C').rank(5, () => true),
+    [c, b, a, d, r],
+  );
   // D puts a (3/28) above d (1/12) as well; A puts d (1/8) above a (5/64)
-  assert.deepEqual(trained('D').rank(4, () => true), [c, b, a, d]);
-  assert.deepEqual(trained('A').rank(4, () => true), [c, b, d, a]);
-  assert.deepEqual(trained('C').rank(2, (s) => s !== c), [b, a]);
+  assert.deepEqual(
+    trained('D').rank(4, () => true),
+    [c, b, a, d],
+  );
+  assert.deepEqual(
+    trained('A').rank(4, () => true),
+    [c, b, d, a],
+  );
+  assert.deepEqual(
+    trained('C').rank(2, (s) => s !== c),
+    [b, a],
+  );
   // order 0 only, counts 1:2, 2:1, 3:1: 3 was seen after 2, so it ranks first on the tie
   const model = new PpmModel({ order: 1 });
   for (const s of [1, 2, 1, 3]) model.update(s);
-  assert.deepEqual(model.rank(3, () => true), [1, 3, 2]);
+  assert.deepEqual(
+    model.rank(3, () => true),
+    [1, 3, 2],
+  );
 });
 
 test('minProbability keeps only predictions at least that likely', () => {
   // after "...ra" with C: c 1/2, b 1/5, d 1/10, a 1/9, r 2/45 (see above)
-  assert.deepEqual(trained('C').rank(5, () => true, undefined, 0.15), [c, b]);
-  assert.deepEqual(trained('C').rank(5, () => true, undefined, 0.1), [c, b, a, d]);
-  assert.deepEqual(trained('C').rank(5, () => true, undefined, 0.6), []);
+  assert.deepEqual(
+    trained('C').rank(5, () => true, undefined, 0.15),
+    [c, b],
+  );
+  assert.deepEqual(
+    trained('C').rank(5, () => true, undefined, 0.1),
+    [c, b, a, d],
+  );
+  assert.deepEqual(
+    trained('C').rank(5, () => true, undefined, 0.6),
+    [],
+  );
   // the predictor: history 1 2 1 2 1 (order 1); fault on 2: context 2 = {1: 2} gives 1 with 2/3,
   // then order 0 without 1 holds only 2, the faulted page itself: 1 alone is proposed
   const ppm = createPredictor('ppm', { order: 1, minProbability: 0.5 });
   for (const p of [1, 2, 1, 2, 1]) ppm.observeHistory(p);
   assert.deepEqual(ppm.onFault(2, 4, context(20)), [1]);
-  assert.throws(() => createPredictor('ppm', { minProbability: 1.5 }), /minProbability must be a finite number between 0 and 1/);
+  assert.throws(
+    () => createPredictor('ppm', { minProbability: 1.5 }),
+    /minProbability must be a finite number between 0 and 1/,
+  );
 });
 
 test('pruning halves counts, drops nodes that reach 0 and keeps the cap', () => {
@@ -85,14 +143,27 @@ test('pruning halves counts, drops nodes that reach 0 and keeps the cap', () => 
   for (const s of [1, 2, 1, 2, 1, 2, 5, 6]) model.update(s);
   assert.deepEqual(model.size(), { contexts: 2, counts: 4 });
   // context "1" = {2: 1}: P(2) = 1/2, esc 1/2; order 0 (never halved) without 2: 1: 3, 5: 1, 6: 1 (n=5, q=3)
-  assertDistribution(model.distribution([1]), [[2, 1 / 2], [1, 3 / 16], [5, 1 / 16], [6, 1 / 16]]);
+  assertDistribution(model.distribution([1]), [
+    [2, 1 / 2],
+    [1, 3 / 16],
+    [5, 1 / 16],
+    [6, 1 / 16],
+  ]);
   // 7 adds "7"; 8 adds "8", "78": 7 nodes, and one halving drops every node (all counts were 1)
   for (const s of [7, 8, 9]) {
     model.update(s);
     assert.ok(model.size().counts <= 6);
   }
   assert.deepEqual(model.size(), { contexts: 1, counts: 1 }); // only "9", added after the prune
-  assertDistribution(model.distribution([8]), [[1, 3 / 18], [2, 3 / 18], [5, 1 / 18], [6, 1 / 18], [7, 1 / 18], [8, 1 / 18], [9, 1 / 18]]);
+  assertDistribution(model.distribution([8]), [
+    [1, 3 / 18],
+    [2, 3 / 18],
+    [5, 1 / 18],
+    [6, 1 / 18],
+    [7, 1 / 18],
+    [8, 1 / 18],
+    [9, 1 / 18],
+  ]);
   const big = new PpmModel({ order: 3, maxContexts: 50 });
   const random = seedrandom.alea('prune');
   for (let i = 0; i < 5000; i++) {
@@ -108,7 +179,10 @@ test('bad PPM options are user errors', () => {
   assert.throws(() => new PpmModel({ escape: 'B' as EscapeMethod }), /escape must be one of A, C, D/);
   assert.throws(() => new PpmModel({ order: 3, maxContexts: 2 }), /maxContexts must be a whole number between 4/);
   assert.throws(() => createPredictor('ppm', { symbols: 'bytes' as 'pages' }), /symbols must be one of pages, deltas/);
-  assert.throws(() => createPredictor('ppm', { training: 'never' as 'both' }), /training must be one of offline, online, both/);
+  assert.throws(
+    () => createPredictor('ppm', { training: 'never' as 'both' }),
+    /training must be one of offline, online, both/,
+  );
 });
 
 test('ppm predictor: training modes decide what the model learns', () => {
@@ -120,7 +194,13 @@ test('ppm predictor: training modes decide what the model learns', () => {
     return faults.map((p) => ppm.onFault(p, 2, context(20)));
   };
   // offline: faults never counted; 7 and 8 are unknown, so only order 0 (1: 3, 2: 2, 3: 2; 1 newest) answers
-  assert.deepEqual(run('offline'), [[1, 3], [1, 3], [1, 3], [1, 3], [1, 3]]);
+  assert.deepEqual(run('offline'), [
+    [1, 3],
+    [1, 3],
+    [1, 3],
+    [1, 3],
+    [1, 3],
+  ]);
   // online: history ignored; at the last 7: context 7 = {8: 2}, then order 0 has only 7 (the fault) and 8
   assert.deepEqual(run('online'), [[], [7], [8], [7], [8]]);
   // both: at the last 7: context 7 = {8: 2} first, then order 0 without 8: 1 (3) beats 7 (the fault itself)
@@ -153,7 +233,15 @@ test('ppm over deltas maps predicted deltas back to pages', () => {
 
 test('FrequencyRanking enumerates by count, most recent first, and forgets retired symbols', () => {
   const f = new FrequencyRanking();
-  for (const [s, t] of [[0, 1], [1, 2], [2, 3], [1, 4], [0, 5], [3, 6]] as const) f.increment(s, t);
+  for (const [s, t] of [
+    [0, 1],
+    [1, 2],
+    [2, 3],
+    [1, 4],
+    [0, 5],
+    [3, 6],
+  ] as const)
+    f.increment(s, t);
   const order = () => {
     const out: number[] = [];
     f.forEachDescending((s) => out.push(s) > 0);
@@ -170,8 +258,10 @@ test('FrequencyRanking enumerates by count, most recent first, and forgets retir
 
 /** PPM blending with exclusion computed from scratch: counts by scanning the sequence for each context. */
 function referenceDistribution(sequence: number[], order: number, escape: EscapeMethod): Map<number, number> {
-  const probability = (c: number, n: number, q: number) => (escape === 'A' ? c / (n + 1) : escape === 'C' ? c / (n + q) : (c - 0.5) / n);
-  const escapeOf = (n: number, q: number) => (escape === 'A' ? 1 / (n + 1) : escape === 'C' ? q / (n + q) : q / (2 * n));
+  const probability = (c: number, n: number, q: number) =>
+    escape === 'A' ? c / (n + 1) : escape === 'C' ? c / (n + q) : (c - 0.5) / n;
+  const escapeOf = (n: number, q: number) =>
+    escape === 'A' ? 1 / (n + 1) : escape === 'C' ? q / (n + q) : q / (2 * n);
   const result = new Map<number, number>();
   let weight = 1;
   for (let m = Math.min(order, sequence.length); m >= 0; m--) {
@@ -202,9 +292,15 @@ test('PPM agrees with a from-scratch computation on random sequences, and rank s
     assertDistribution(model.distribution(sequence), [...expected]);
     // rank: by probability, then by the last position the symbol was seen
     const lastSeen = (s: number) => sequence.lastIndexOf(s);
-    const byRank = [...expected.keys()].sort((a, b) => expected.get(b)! - expected.get(a)! || lastSeen(b) - lastSeen(a));
+    const byRank = [...expected.keys()].sort(
+      (a, b) => expected.get(b)! - expected.get(a)! || lastSeen(b) - lastSeen(a),
+    );
     const ranked = model.rank(3, () => true);
-    assert.deepEqual(ranked.map((s) => expected.get(s)), byRank.slice(0, 3).map((s) => expected.get(s)), `trial ${trial}`);
+    assert.deepEqual(
+      ranked.map((s) => expected.get(s)),
+      byRank.slice(0, 3).map((s) => expected.get(s)),
+      `trial ${trial}`,
+    );
     assert.deepEqual(ranked, byRank.slice(0, 3), `trial ${trial}`);
   }
 });

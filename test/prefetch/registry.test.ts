@@ -2,13 +2,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  createPredictor, declaredOptions, definePredictor, optionProblem, PREDICTOR_NAMES, PREDICTORS, resolveOptions, wholeNumber,
+  createPredictor,
+  declaredOptions,
+  definePredictor,
+  optionProblem,
+  PREDICTOR_NAMES,
+  PREDICTORS,
+  resolveOptions,
+  wholeNumber,
 } from '../../src/prefetch';
 import { flagOf, PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from '../../src/cli/predictor-flags';
 import { withPredictorTable } from '../../scripts/predictors-readme';
 
 test('the names come from the registry, one per definition, no duplicates', () => {
-  assert.deepEqual(PREDICTOR_NAMES, PREDICTORS.map((d) => d.name));
+  assert.deepEqual(
+    PREDICTOR_NAMES,
+    PREDICTORS.map((d) => d.name),
+  );
   assert.equal(new Set(PREDICTOR_NAMES).size, PREDICTOR_NAMES.length);
 });
 
@@ -24,7 +34,13 @@ test('every declared option has a valid default, a flag and a usage line; a shar
     assert.ok(words.includes(`${predictors.join(', ')}: ${spec.help} (default ${spec.default}`), name);
   }
   for (const line of usage.split('\n')) assert.ok(line.length <= 120, line);
-  assert.deepEqual(options.find((o) => o.name === 'training')?.predictors, ['markov', 'ppm', 'ppm-delta', 'ppm-hybrid', 'ppm-order0']);
+  assert.deepEqual(options.find((o) => o.name === 'training')?.predictors, [
+    'markov',
+    'ppm',
+    'ppm-delta',
+    'ppm-hybrid',
+    'ppm-order0',
+  ]);
   assert.equal(flagOf('maxContexts'), 'max-contexts');
 });
 
@@ -34,9 +50,18 @@ test('README.md holds the predictor table generated from the registry (npx tsx s
 });
 
 test('createPredictor checks each declared option against its bounds and ignores undeclared ones', () => {
-  assert.throws(() => createPredictor('leap', { history: 0 }), /^UserError: leap option history must be a whole number between 1 and/);
-  assert.throws(() => createPredictor('ppm', { minProbability: 2 }), /ppm option minProbability must be a finite number between 0 and 1, got 2/);
-  assert.throws(() => createPredictor('ppm', { escape: 'B' as never }), /ppm option escape must be one of A, C, D, got "B"/);
+  assert.throws(
+    () => createPredictor('leap', { history: 0 }),
+    /^UserError: leap option history must be a whole number between 1 and/,
+  );
+  assert.throws(
+    () => createPredictor('ppm', { minProbability: 2 }),
+    /ppm option minProbability must be a finite number between 0 and 1, got 2/,
+  );
+  assert.throws(
+    () => createPredictor('ppm', { escape: 'B' as never }),
+    /ppm option escape must be one of A, C, D, got "B"/,
+  );
   assert.equal(createPredictor('next-k', { order: 0 }).name, 'next-k');
 });
 
@@ -53,14 +78,24 @@ test('a definition gets its defaults filled and only its own options', () => {
   });
   assert.deepEqual(resolveOptions(probe, { other: 1 }), { depth: 4 });
   assert.deepEqual(resolveOptions(probe, { depth: 9 }), { depth: 9 });
-  assert.throws(() => resolveOptions(probe, { depth: 10 }), /probe option depth must be a whole number between 1 and 9, got 10/);
+  assert.throws(
+    () => resolveOptions(probe, { depth: 10 }),
+    /probe option depth must be a whole number between 1 and 9, got 10/,
+  );
 });
 
 test('predictor flags parse with the option bounds and are refused for a predictor that does not declare them', () => {
-  assert.deepEqual(predictorOptionsFromFlags({ order: '2', 'min-probability': '0.5', escape: 'D' }, ['ppm']), { order: 2, minProbability: 0.5, escape: 'D' });
+  assert.deepEqual(predictorOptionsFromFlags({ order: '2', 'min-probability': '0.5', escape: 'D' }, ['ppm']), {
+    order: 2,
+    minProbability: 0.5,
+    escape: 'D',
+  });
   assert.deepEqual(predictorOptionsFromFlags({ training: 'online' }, ['none', 'markov']), { training: 'online' });
   assert.throws(() => predictorOptionsFromFlags({ order: '0' }, ['ppm']), /--order must be between 1 and 64, got 0/);
-  assert.throws(() => predictorOptionsFromFlags({ order: '2' }, ['next-k']), /--order is an option of ppm, ppm-delta, ppm-hybrid, not of next-k/);
+  assert.throws(
+    () => predictorOptionsFromFlags({ order: '2' }, ['next-k']),
+    /--order is an option of ppm, ppm-delta, ppm-hybrid, not of next-k/,
+  );
 });
 
 test('a predictor may give a shared option its own default; usage names it', () => {

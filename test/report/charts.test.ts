@@ -8,23 +8,47 @@ import { colorFor, explorerHtml, frameRows, groupedBar, lineChart, logTicks, tab
 import { staleImages } from '../../src/report/export';
 
 const rows = [
-  { workload: 'a', method: 'none', k: 1, y: 10 }, { workload: 'a', method: 'ppm', k: 1, y: 5 },
-  { workload: 'a', method: 'ppm', k: 4, y: 2 }, { workload: 'b', method: 'none', k: 1, y: 8 },
-  { workload: 'b', method: 'ppm', k: 1, y: 4 }, { workload: 'b', method: 'ppm', k: 4, y: 1 },
+  { workload: 'a', method: 'none', k: 1, y: 10 },
+  { workload: 'a', method: 'ppm', k: 1, y: 5 },
+  { workload: 'a', method: 'ppm', k: 4, y: 2 },
+  { workload: 'b', method: 'none', k: 1, y: 8 },
+  { workload: 'b', method: 'ppm', k: 1, y: 4 },
+  { workload: 'b', method: 'ppm', k: 4, y: 1 },
 ];
-const spec = { name: 'n', caption: 'c', title: 't', x: 'k', y: 'y', series: 'method', xTitle: 'k (pages)', yTitle: 'y (count)' };
+const spec = {
+  name: 'n',
+  caption: 'c',
+  title: 't',
+  x: 'k',
+  y: 'y',
+  series: 'method',
+  xTitle: 'k (pages)',
+  yTitle: 'y (count)',
+};
 
 test('one trace per method in method colours; a facet gives one panel per value and one legend entry per method', () => {
   const plain = groupedBar(rows, { ...spec, x: 'workload' });
-  assert.deepEqual(plain.data.map((d) => [d.name, (d.marker as { color: string }).color]), [['none', colorFor('none')], ['ppm', colorFor('ppm')]]);
+  assert.deepEqual(
+    plain.data.map((d) => [d.name, (d.marker as { color: string }).color]),
+    [
+      ['none', colorFor('none')],
+      ['ppm', colorFor('ppm')],
+    ],
+  );
   const faceted = lineChart(rows, { ...spec, facet: 'workload', logX: true });
-  assert.deepEqual(faceted.data.map((d) => `${d.name}@${d.xaxis}:${d.showlegend}`), ['none@x:true', 'ppm@x:true', 'none@x2:false', 'ppm@x2:false']);
+  assert.deepEqual(
+    faceted.data.map((d) => `${d.name}@${d.xaxis}:${d.showlegend}`),
+    ['none@x:true', 'ppm@x:true', 'none@x2:false', 'ppm@x2:false'],
+  );
   assert.deepEqual(faceted.data[1].x, [1, 4], 'lines sorted by x');
   const layout = faceted.layout as Record<string, { title?: { text: string }; tickvals?: number[] }>;
   assert.deepEqual(layout.xaxis.tickvals, [1, 4], 'log axes tick at the swept values');
   assert.equal(layout.yaxis.title?.text, 'y (count)');
   assert.equal(layout.yaxis2.title, undefined, 'only the left column names the y axis');
-  assert.deepEqual((faceted.layout.annotations as Array<{ text: string }>).map((a) => a.text), ['<b>a</b>', '<b>b</b>']);
+  assert.deepEqual(
+    (faceted.layout.annotations as Array<{ text: string }>).map((a) => a.text),
+    ['<b>a</b>', '<b>b</b>'],
+  );
 });
 
 test('logTicks: 1-2-5 steps from the decade below the smallest value to the first tick above the largest', () => {
@@ -34,9 +58,26 @@ test('logTicks: 1-2-5 steps from the decade below the smallest value to the firs
 });
 
 test('interval columns become error bars; ticks are plain numbers, log y ticks written in full', () => {
-  const withRange = [{ workload: 'a', method: 'ppm', y: 5, lo: 4, hi: 8 }, { workload: 'b', method: 'ppm', y: 2000, lo: 2000, hi: 2100 }];
-  const figure = groupedBar(withRange, { ...spec, x: 'workload', yLow: 'lo', yHigh: 'hi', logY: true, yTickFormat: '.0%' });
-  assert.deepEqual(figure.data[0].error_y, { type: 'data', symmetric: false, thickness: 1.5, width: 3, array: [3, 100], arrayminus: [1, 0] });
+  const withRange = [
+    { workload: 'a', method: 'ppm', y: 5, lo: 4, hi: 8 },
+    { workload: 'b', method: 'ppm', y: 2000, lo: 2000, hi: 2100 },
+  ];
+  const figure = groupedBar(withRange, {
+    ...spec,
+    x: 'workload',
+    yLow: 'lo',
+    yHigh: 'hi',
+    logY: true,
+    yTickFormat: '.0%',
+  });
+  assert.deepEqual(figure.data[0].error_y, {
+    type: 'data',
+    symmetric: false,
+    thickness: 1.5,
+    width: 3,
+    array: [3, 100],
+    arrayminus: [1, 0],
+  });
   const yaxis = (figure.layout as Record<string, Record<string, unknown>>).yaxis;
   assert.deepEqual(yaxis.ticktext, ['1', '2', '5', '10', '20', '50', '100', '200', '500', '1,000', '2,000', '5,000']);
   assert.equal(yaxis.exponentformat, 'none');
@@ -45,7 +86,9 @@ test('interval columns become error bars; ticks are plain numbers, log y ticks w
 });
 
 test('tables show words for the columns that have a label, and can fold away', () => {
-  const html = tableHtml([{ networkFaults: 1821, method: 'ppm' }], ['method', 'networkFaults'], { labels: { networkFaults: 'network faults (count)' } });
+  const html = tableHtml([{ networkFaults: 1821, method: 'ppm' }], ['method', 'networkFaults'], {
+    labels: { networkFaults: 'network faults (count)' },
+  });
   assert.match(html, /<th>method<\/th><th>network faults \(count\)<\/th>/);
   assert.match(html, /<td>1,821<\/td>/);
   const folded = tableHtml([{ a: 1 }], ['a'], { collapsed: 'All 150 rows' });
@@ -63,14 +106,22 @@ test('a variant "NAME something" of a known method gets a lighter shade of its c
   const variant = colorFor('ppm p≥0.05');
   const channels = (hex: string) => [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
   const lighter = (share: number) => channels('#d55e00').map((c) => Math.round(c + (255 - c) * share));
-  assert.ok([0.35, 0.45, 0.55, 0.65].some((share) => lighter(share).join() === channels(variant).join()), variant);
+  assert.ok(
+    [0.35, 0.45, 0.55, 0.65].some((share) => lighter(share).join() === channels(variant).join()),
+    variant,
+  );
   assert.equal(colorFor('ppm p≥0.05'), variant);
   assert.match(colorFor('unknown method'), /^hsl\(/);
 });
 
 test('the explorer embeds every cell and opens at the initial setting', () => {
   const cells = [1, 2].map((k) => ({ params: { k }, rows: [{ method: 'ppm', y: k }] }));
-  const html = explorerHtml(cells, { axes: [{ key: 'k', label: 'k' }], metrics: [{ key: 'y', label: 'y (count)' }], series: 'method', initial: { k: 2 } });
+  const html = explorerHtml(cells, {
+    axes: [{ key: 'k', label: 'k' }],
+    metrics: [{ key: 'y', label: 'y (count)' }],
+    series: 'method',
+    initial: { k: 2 },
+  });
   assert.match(html, /<option value="2" selected>2<\/option>/);
   assert.doesNotMatch(html, /<option value="1" selected>/);
   assert.match(html, /"cells":\[\{"params":\{"k":1\}/);
@@ -81,7 +132,9 @@ test("the explorer stores rows as arrays: notebook 06's grid (972 cells, 8 metho
   const cells = Array.from({ length: 972 }, (_, c) => ({
     params: { workload: 'sqlite', bandwidthGbps: c % 3, rttUs: c % 7, k: c % 5, order: c % 2, push: 'restart' },
     rows: Array.from({ length: 8 }, (_, m) =>
-      Object.fromEntries(columns.map((k, i) => [k, i === 0 ? `method-${m}` : Math.round((c * m * i * 1000) / 7) / 1000])),
+      Object.fromEntries(
+        columns.map((k, i) => [k, i === 0 ? `method-${m}` : Math.round((c * m * i * 1000) / 7) / 1000]),
+      ),
     ),
   }));
   const axes = Object.keys(cells[0].params).map((key) => ({ key, label: key }));
@@ -90,7 +143,19 @@ test("the explorer stores rows as arrays: notebook 06's grid (972 cells, 8 metho
 });
 
 test('frameRows turns a danfo-like frame (2-D or one column) into tidy rows', () => {
-  assert.deepEqual(frameRows({ columns: ['a', 'b'], values: [[1, 'x'], [2, 'y']] }), [{ a: 1, b: 'x' }, { a: 2, b: 'y' }]);
+  assert.deepEqual(
+    frameRows({
+      columns: ['a', 'b'],
+      values: [
+        [1, 'x'],
+        [2, 'y'],
+      ],
+    }),
+    [
+      { a: 1, b: 'x' },
+      { a: 2, b: 'y' },
+    ],
+  );
   assert.deepEqual(frameRows({ columns: ['a'], values: [3, 4] }), [{ a: 3 }, { a: 4 }]);
 });
 

@@ -10,9 +10,18 @@ import { launchChromium } from '../../src/report/export';
 test('the explorer redraws when a dropdown changes', async () => {
   const cells = ['slow', 'fast'].map((link, i) => ({
     params: { link },
-    rows: [{ method: 'none', stallMs: 100 / (i + 1) }, { method: 'ppm', stallMs: 40 / (i + 1) }, { method: 'oracle', stallMs: 20 / (i + 1) }],
+    rows: [
+      { method: 'none', stallMs: 100 / (i + 1) },
+      { method: 'ppm', stallMs: 40 / (i + 1) },
+      { method: 'oracle', stallMs: 20 / (i + 1) },
+    ],
   }));
-  const html = explorerHtml(cells, { axes: [{ key: 'link', label: 'link' }], metrics: [{ key: 'stallMs', label: 'stall (ms)' }], series: 'method', initial: { link: 'fast' } });
+  const html = explorerHtml(cells, {
+    axes: [{ key: 'link', label: 'link' }],
+    metrics: [{ key: 'stallMs', label: 'stall (ms)' }],
+    series: 'method',
+    initial: { link: 'fast' },
+  });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();

@@ -20,15 +20,19 @@ test('the failing cell source comes from between the dashed lines', () => {
 });
 
 test('exception lines: the "Name: message" lines of a node stack, or a tslab compile error', () => {
-  const runtime = "/work/dist/trace/io.js:27\n        throw new UserError(...);\n        ^\n\nUserError: /missing: no such file\n    at loadTrace (/work/dist/trace/io.js:27:15)\n";
+  const runtime =
+    '/work/dist/trace/io.js:27\n        throw new UserError(...);\n        ^\n\nUserError: /missing: no such file\n    at loadTrace (/work/dist/trace/io.js:27:15)\n';
   assert.deepEqual(exceptionLines(runtime), ['UserError: /missing: no such file']);
-  assert.deepEqual(exceptionLines("1:22 - Cannot find module 'x' or its corresponding type declarations.\n"), ["1:22 - Cannot find module 'x' or its corresponding type declarations."]);
+  assert.deepEqual(exceptionLines("1:22 - Cannot find module 'x' or its corresponding type declarations.\n"), [
+    "1:22 - Cannot find module 'x' or its corresponding type declarations.",
+  ]);
   // nothing recognisable: the last lines that are not stack frames
   assert.deepEqual(exceptionLines('odd\nfailure\n    at f (x.js:1:1)\n'), ['odd', 'failure']);
 });
 
 test('reports drop scripts loaded from files outside the page', () => {
-  const html = '<head><script src="file:///usr/share/javascript/requirejs/require.min.js"></script><script>inline()</script></head>';
+  const html =
+    '<head><script src="file:///usr/share/javascript/requirejs/require.min.js"></script><script>inline()</script></head>';
   assert.equal(makeSelfContained(html), '<head><script>inline()</script></head>');
 });
 
@@ -36,6 +40,9 @@ test('reports fold code cells behind a toggle, inserted once before the last </b
   const page = '<html><body><div class="jp-Cell jp-CodeCell"></div><script>var s = "</body>";</script></body></html>';
   const folded = foldCode(page);
   assert.equal(folded.split('pcl-code-toggle{').length, 2);
-  assert.match(folded, /var s = "<\/body>";<\/script><style>\.jp-CodeCell \.jp-Cell-inputWrapper,[^{]*\{display:none\}/);
+  assert.match(
+    folded,
+    /var s = "<\/body>";<\/script><style>\.jp-CodeCell \.jp-Cell-inputWrapper,[^{]*\{display:none\}/,
+  );
   assert.match(folded, /<\/script><\/body><\/html>$/);
 });

@@ -16,7 +16,20 @@ function cli(...args: string[]) {
 test('trace gen writes the same bytes for the same seed, and convert/stats read them', () => {
   const a = join(dir, 'a.pctrace');
   const b = join(dir, 'b.pctrace');
-  const args = ['gen', 'zipf', '--seed', 'cli', '--accesses', '500', '--pages', '40', '--write-ratio', '0.5', '--zipf-exponent', '1.2'];
+  const args = [
+    'gen',
+    'zipf',
+    '--seed',
+    'cli',
+    '--accesses',
+    '500',
+    '--pages',
+    '40',
+    '--write-ratio',
+    '0.5',
+    '--zipf-exponent',
+    '1.2',
+  ];
   assert.equal(cli(...args, '-o', a).code, 0);
   assert.equal(cli(...args, '-o', b).code, 0);
   assert.ok(readFileSync(a).equals(readFileSync(b)));
@@ -27,7 +40,8 @@ test('trace gen writes the same bytes for the same seed, and convert/stats read 
   assert.equal(stats.code, 0);
   const json = JSON.parse(stats.stdout) as Record<string, unknown>;
   assert.equal(json.accesses, 500);
-  for (const field of ['distinctPages', 'footprintMiB', 'writeShare', 'reuseDistance', 'pageHistogram']) assert.ok(field in json, field);
+  for (const field of ['distinctPages', 'footprintMiB', 'writeShare', 'reuseDistance', 'pageHistogram'])
+    assert.ok(field in json, field);
 });
 
 test('trace stats prints the hand-checked numbers of a small file', () => {
@@ -46,10 +60,35 @@ test('user mistakes exit with code 2 and one line on stderr', () => {
   const cases: [string[], RegExp][] = [
     [['stats', bad], /bad\.trace:2: page must be a decimal whole number, got 'x'/],
     [['stats', join(dir, 'missing.trace')], /missing\.trace: no such file/],
-    [['gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')], /unknown generator "spiral"/],
-    [['gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '0', '-o', join(dir, 'x.trace')], /--pages must be between 1 and/],
-    [['gen', 'random', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')], /missing required option --seed/],
-    [['gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '5', '--write-ratio', '2', '-o', join(dir, 'x.trace')], /--write-ratio must be between 0 and 1/],
+    [
+      ['gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')],
+      /unknown generator "spiral"/,
+    ],
+    [
+      ['gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '0', '-o', join(dir, 'x.trace')],
+      /--pages must be between 1 and/,
+    ],
+    [
+      ['gen', 'random', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')],
+      /missing required option --seed/,
+    ],
+    [
+      [
+        'gen',
+        'random',
+        '--seed',
+        '1',
+        '--accesses',
+        '5',
+        '--pages',
+        '5',
+        '--write-ratio',
+        '2',
+        '-o',
+        join(dir, 'x.trace'),
+      ],
+      /--write-ratio must be between 0 and 1/,
+    ],
     [['convert', bad], /usage: postcopy-lab trace convert IN OUT/],
     [['shuffle'], /unknown trace subcommand "shuffle"/],
   ];
@@ -64,7 +103,23 @@ test('user mistakes exit with code 2 and one line on stderr', () => {
 test('gen, convert and stats stream (several chunks) and give the bytes and numbers of the in-memory functions', () => {
   const options = { seed: 's', accesses: 150_000, pages: 3000, writeRatio: 0.2 };
   const streamed = join(dir, 'streamed.pctrace');
-  assert.equal(cli('gen', 'phased', '--seed', 's', '--accesses', '150000', '--pages', '3000', '--write-ratio', '0.2', '-o', streamed).code, 0);
+  assert.equal(
+    cli(
+      'gen',
+      'phased',
+      '--seed',
+      's',
+      '--accesses',
+      '150000',
+      '--pages',
+      '3000',
+      '--write-ratio',
+      '0.2',
+      '-o',
+      streamed,
+    ).code,
+    0,
+  );
   const inMemory = join(dir, 'in-memory.pctrace');
   saveTrace(generateTrace('phased', options), inMemory);
   assert.ok(readFileSync(streamed).equals(readFileSync(inMemory)));

@@ -8,7 +8,17 @@ import { spawnSync } from 'node:child_process';
 import { UserError } from '../../src/errors';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../src/trace/crc32';
-import { decodeBinaryTrace, encodeBinaryTrace, generateTrace, loadTrace, makeTrace, saveTrace, streamTrace, TraceBuilder, type Trace } from '../../src/trace';
+import {
+  decodeBinaryTrace,
+  encodeBinaryTrace,
+  generateTrace,
+  loadTrace,
+  makeTrace,
+  saveTrace,
+  streamTrace,
+  TraceBuilder,
+  type Trace,
+} from '../../src/trace';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-formats-'));
 
@@ -71,7 +81,11 @@ async function drain(path: string): Promise<{ trace: Trace; starts: number[] }> 
 
 test('binary round trips: edge values, several blocks, gzip, and the same accesses from the stream', async () => {
   const big = generateTrace('random', { seed: 'blocks', accesses: 2 * 65536 + 5, pages: 1 << 20, writeRatio: 0.5 });
-  for (const [trace, name] of [[edgy, 'edgy.pctrace'], [big, 'big.pctrace'], [big, 'big.pctrace.gz']] as const) {
+  for (const [trace, name] of [
+    [edgy, 'edgy.pctrace'],
+    [big, 'big.pctrace'],
+    [big, 'big.pctrace.gz'],
+  ] as const) {
     const path = join(dir, name);
     saveTrace(trace, path);
     assertSameAccesses(loadTrace(path), trace);
@@ -96,7 +110,7 @@ function asVersion1(v2: Uint8Array): Buffer {
   const headerEnd = 28 + data.readUInt32LE(24);
   const parts = [data.subarray(0, headerEnd)];
   parts[0].writeUInt16LE(1, 8);
-  for (let at = headerEnd + 4; at < data.length; ) {
+  for (let at = headerEnd + 4; at < data.length;) {
     const payload = data.readUInt32LE(at + 4);
     parts.push(data.subarray(at, at + 8), data.subarray(at + 12, at + 12 + payload));
     at += 12 + payload;
@@ -120,17 +134,20 @@ test('every single-bit flip of a version-2 file is detected (CRC-32 per block an
   for (let bit = 0; bit < good.length * 8; bit++) {
     const bad = Buffer.from(good);
     bad[bit >> 3] ^= 1 << (bit & 7);
-    const where = (bit >> 3) < headerEnd ? /^flip\.pctrace: / : /^flip\.pctrace: block 1 \(byte \d+\): /;
+    const where = bit >> 3 < headerEnd ? /^flip\.pctrace: / : /^flip\.pctrace: block 1 \(byte \d+\): /;
     const ok = (err: unknown) => err instanceof UserError && where.test(err.message) && !err.message.includes('\n');
     assert.throws(() => decodeBinaryTrace(bad, 'flip.pctrace'), ok, `bit ${bit}`);
   }
   // a flipped payload bit names the block and the checksum
   const bad = Buffer.from(good);
   bad[headerEnd + 12 + 5] ^= 0x10;
-  assertUserError(() => loadTrace(file('crc.pctrace', bad)), /crc\.pctrace: block 1 \(byte \d+\): checksum mismatch \(the file is damaged\)/);
+  assertUserError(
+    () => loadTrace(file('crc.pctrace', bad)),
+    /crc\.pctrace: block 1 \(byte \d+\): checksum mismatch \(the file is damaged\)/,
+  );
 });
 
-test('the pure CRC-32 and node\'s give the same sums', () => {
+test("the pure CRC-32 and node's give the same sums", () => {
   const bytes = new TextEncoder().encode('123456789');
   assert.equal(crc32(bytes), 0xcbf43926);
   assert.equal(crc32(bytes.subarray(4), crc32(bytes.subarray(0, 4))), 0xcbf43926);
@@ -153,7 +170,10 @@ test('saving leaves no temporary file behind', () => {
 });
 
 function assertUserError(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (err: unknown) => err instanceof UserError && pattern.test(err.message) && !err.message.includes('\n'));
+  assert.throws(
+    fn,
+    (err: unknown) => err instanceof UserError && pattern.test(err.message) && !err.message.includes('\n'),
+  );
 }
 
 test('every kind of bad text line is rejected with FILE:LINE: reason', () => {
@@ -172,20 +192,32 @@ test('every kind of bad text line is rejected with FILE:LINE: reason', () => {
   ];
   cases.forEach(([content, pattern], i) => {
     const path = file(`bad${i}.trace`, content);
-    assertUserError(() => loadTrace(path), new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${pattern.source}`));
+    assertUserError(
+      () => loadTrace(path),
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${pattern.source}`),
+    );
   });
 });
 
 test('missing files, corrupt gzip, binary junk and damaged binary traces are UserErrors', () => {
   assertUserError(() => loadTrace(join(dir, 'nope.trace')), /nope\.trace: no such file/);
   assertUserError(() => loadTrace(dir), /is a directory, not a trace file/);
-  assertUserError(() => loadTrace(file('bad.gz', Buffer.concat([gzipSync('1 2\n').subarray(0, 12)]))), /corrupt gzip data/);
+  assertUserError(
+    () => loadTrace(file('bad.gz', Buffer.concat([gzipSync('1 2\n').subarray(0, 12)]))),
+    /corrupt gzip data/,
+  );
   assertUserError(() => loadTrace(file('junk.bin', Buffer.from([1, 0, 2, 3]))), /contains NUL bytes/);
   const good = Buffer.from(encodeBinaryTrace(edgy));
   const headerEnd = 28 + 4 + 4;
-  assertUserError(() => loadTrace(file('cut.pctrace', good.subarray(0, good.length - 1))), /cut\.pctrace: block 1 \(byte 36\): truncated block/);
+  assertUserError(
+    () => loadTrace(file('cut.pctrace', good.subarray(0, good.length - 1))),
+    /cut\.pctrace: block 1 \(byte 36\): truncated block/,
+  );
   assertUserError(() => loadTrace(file('head.pctrace', good.subarray(0, 20))), /header is truncated/);
-  assertUserError(() => loadTrace(file('noblocks.pctrace', good.subarray(0, headerEnd))), /truncated: header promises 5 accesses, blocks hold 0/);
+  assertUserError(
+    () => loadTrace(file('noblocks.pctrace', good.subarray(0, headerEnd))),
+    /truncated: header promises 5 accesses, blocks hold 0/,
+  );
   // header fields changed with a valid checksum, as a buggy writer would
   const header = (offset: number, change: (data: Buffer) => void) => {
     const data = Buffer.from(good);
@@ -193,15 +225,30 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
     data.writeUInt32LE(zlibCrc32(data.subarray(0, headerEnd - 4)), headerEnd - 4);
     return file(`header${offset}.pctrace`, data);
   };
-  assertUserError(() => loadTrace(header(8, (d) => d.writeUInt16LE(9, 8))), /version 9 is not supported \(this reader knows versions 1 and 2\)/);
-  assertUserError(() => loadTrace(header(12, (d) => d.writeUInt32LE(3000, 12))), /page size must be a positive power of two, got 3000/);
-  assertUserError(() => loadTrace(header(16, (d) => d.writeBigUInt64LE(4n, 16))), /block 1 \(byte 36\): blocks hold more accesses than the header's 4/);
-  assertUserError(() => loadTrace(header(17, (d) => d.writeBigUInt64LE(10n, 16))), /truncated: header promises 10 accesses, blocks hold 5/);
+  assertUserError(
+    () => loadTrace(header(8, (d) => d.writeUInt16LE(9, 8))),
+    /version 9 is not supported \(this reader knows versions 1 and 2\)/,
+  );
+  assertUserError(
+    () => loadTrace(header(12, (d) => d.writeUInt32LE(3000, 12))),
+    /page size must be a positive power of two, got 3000/,
+  );
+  assertUserError(
+    () => loadTrace(header(16, (d) => d.writeBigUInt64LE(4n, 16))),
+    /block 1 \(byte 36\): blocks hold more accesses than the header's 4/,
+  );
+  assertUserError(
+    () => loadTrace(header(17, (d) => d.writeBigUInt64LE(10n, 16))),
+    /truncated: header promises 10 accesses, blocks hold 5/,
+  );
   const twice = Buffer.concat([good, good.subarray(headerEnd)]);
   twice.writeBigUInt64LE(10n, 16);
   twice.writeUInt32LE(zlibCrc32(twice.subarray(0, headerEnd - 4)), headerEnd - 4);
   // the second copy of the block restarts at time 0 after time 2^53 - 1
-  assertUserError(() => loadTrace(file('back.pctrace', twice)), /block 2 \(byte \d+\): access 5: time 0 is before the previous access's time 9007199254740991/);
+  assertUserError(
+    () => loadTrace(file('back.pctrace', twice)),
+    /block 2 \(byte \d+\): access 5: time 0 is before the previous access's time 9007199254740991/,
+  );
 });
 
 test('FIFOs and devices are refused at once with one line, never read (a FIFO without writer would block)', () => {
@@ -213,11 +260,15 @@ test('FIFOs and devices are refused at once with one line, never read (a FIFO wi
 
 test('the streaming reader reports the same damage', async () => {
   const good = encodeBinaryTrace(edgy);
-  const oneLine = (pattern: RegExp) => (err: unknown) => err instanceof UserError && pattern.test(err.message) && !err.message.includes('\n');
+  const oneLine = (pattern: RegExp) => (err: unknown) =>
+    err instanceof UserError && pattern.test(err.message) && !err.message.includes('\n');
   await assert.rejects(drain(join(dir, 'missing.pctrace')), oneLine(/missing\.pctrace: no such file/));
   await assert.rejects(drain(file('s-cut.pctrace', good.subarray(0, good.length - 2))), oneLine(/truncated block/));
   await assert.rejects(drain(file('s-bad.trace', '1 2\n0 1\n')), oneLine(/s-bad\.trace:2: time 0 is before/));
-  await assert.rejects(drain(file('s-bad.gz', gzipSync('1 2\n').subarray(0, 12))), oneLine(/s-bad\.gz: corrupt gzip data/));
+  await assert.rejects(
+    drain(file('s-bad.gz', gzipSync('1 2\n').subarray(0, 12))),
+    oneLine(/s-bad\.gz: corrupt gzip data/),
+  );
   await assert.rejects(drain('/dev/zero'), oneLine(/is a device, not a trace file/));
 });
 
@@ -225,7 +276,10 @@ test('makeTrace validates its columns and defaults time to the index', () => {
   const t = makeTrace({ page: [3, 1] });
   assert.deepEqual(Array.from(t.time), [0, 1]);
   assert.deepEqual(Array.from(t.write), [0, 0]);
-  assertUserError(() => makeTrace({ time: [2, 1], page: [0, 0] }), /access 1: time 1 is before the previous access's time 2/);
+  assertUserError(
+    () => makeTrace({ time: [2, 1], page: [0, 0] }),
+    /access 1: time 1 is before the previous access's time 2/,
+  );
   assertUserError(() => makeTrace({ page: [1.5] }), /access 0: page must be a whole number/);
   assertUserError(() => makeTrace({ page: [2 ** 32] }), /page must be a whole number in \[0, 4294967295\]/);
   assertUserError(() => makeTrace({ time: [0], page: [0, 1] }), /time has 1 entries but page has 2/);

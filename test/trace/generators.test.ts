@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors';
-import { encodeBinaryTrace, GENERATOR_KINDS, generateTrace, type GeneratorKind, type GeneratorOptions } from '../../src/trace';
+import {
+  encodeBinaryTrace,
+  GENERATOR_KINDS,
+  generateTrace,
+  type GeneratorKind,
+  type GeneratorOptions,
+} from '../../src/trace';
 
 const base: GeneratorOptions = { seed: 'det', accesses: 5000, pages: 300, writeRatio: 0.25 };
 
@@ -12,11 +18,15 @@ test('same seed gives a byte-identical trace for every kind; another seed differ
     assert.ok(Buffer.from(a).equals(b), kind);
     const other = generateTrace(kind, { ...base, seed: 'other' });
     const same = generateTrace(kind, base);
-    if (kind !== 'sequential' && kind !== 'strided') assert.notDeepEqual(Array.from(other.page), Array.from(same.page), kind);
+    if (kind !== 'sequential' && kind !== 'strided')
+      assert.notDeepEqual(Array.from(other.page), Array.from(same.page), kind);
     assert.notDeepEqual(Array.from(other.write), Array.from(same.write), kind);
   }
   // a numeric seed and its decimal string are the same seed
-  assert.deepEqual(Array.from(generateTrace('random', { ...base, seed: 7 }).page), Array.from(generateTrace('random', { ...base, seed: '7' }).page));
+  assert.deepEqual(
+    Array.from(generateTrace('random', { ...base, seed: 7 }).page),
+    Array.from(generateTrace('random', { ...base, seed: '7' }).page),
+  );
 });
 
 test('every kind: right length, pages in range, time = i * instructionsPerAccess', () => {
@@ -39,7 +49,10 @@ test('sequential and strided follow their hand-written orders', () => {
   const strided = generateTrace('strided', { seed: 1, accesses: 8, pages: 5, stride: 2 });
   assert.deepEqual(Array.from(strided.page), [0, 2, 4, 1, 3, 0, 2, 4]);
   // a stride wider than the space behaves like stride = pages: still every page once per sweep
-  assert.deepEqual(Array.from(generateTrace('strided', { seed: 1, accesses: 4, pages: 2, stride: 9 }).page), [0, 1, 0, 1]);
+  assert.deepEqual(
+    Array.from(generateTrace('strided', { seed: 1, accesses: 4, pages: 2, stride: 9 }).page),
+    [0, 1, 0, 1],
+  );
 });
 
 test('pointer chase walks one cycle through all pages', () => {
@@ -79,7 +92,10 @@ test('phased: each phase stays inside its own window of hotFraction * pages', ()
   }
   assert.ok(new Set(lows).size > 1, 'phases move their window');
   // phase 0 is a sequential scan of its window
-  assert.deepEqual(Array.from(t.page.subarray(0, 3)).map((p) => p - lows[0]), [0, 1, 2]);
+  assert.deepEqual(
+    Array.from(t.page.subarray(0, 3)).map((p) => p - lows[0]),
+    [0, 1, 2],
+  );
 });
 
 test('write ratio: share close to the ratio, 0 and 1 exact, pages unchanged by it', () => {
@@ -97,7 +113,10 @@ test('write ratio: share close to the ratio, 0 and 1 exact, pages unchanged by i
 
 test('impossible parameters are UserErrors naming the parameter', () => {
   const bad = (kind: string, opts: Partial<GeneratorOptions>, pattern: RegExp) =>
-    assert.throws(() => generateTrace(kind as GeneratorKind, { ...base, ...opts }), (e: unknown) => e instanceof UserError && pattern.test(e.message));
+    assert.throws(
+      () => generateTrace(kind as GeneratorKind, { ...base, ...opts }),
+      (e: unknown) => e instanceof UserError && pattern.test(e.message),
+    );
   bad('bogus', {}, /unknown generator 'bogus'/);
   bad('random', { pages: 0 }, /pages must be a whole number in \[1, 2\^32\]/);
   bad('random', { accesses: -1 }, /accesses must be a whole number >= 0/);

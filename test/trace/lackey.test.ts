@@ -30,7 +30,11 @@ const LOG = [
   '==42== ',
 ].join('\n');
 
-function convert(text: string, opts: LackeyOptions, pieceSize = text.length): { trace: Trace; converter: LackeyConverter } {
+function convert(
+  text: string,
+  opts: LackeyOptions,
+  pieceSize = text.length,
+): { trace: Trace; converter: LackeyConverter } {
   const converter = new LackeyConverter(opts);
   const bytes = Buffer.from(text);
   for (let i = 0; i < bytes.length; i += pieceSize) converter.feed(bytes.subarray(i, i + pieceSize));
@@ -78,7 +82,10 @@ test('a 64-bit address keeps its exact page number', () => {
 
 test('malformed records are rejected with the line number', () => {
   const bad = (text: string, pattern: RegExp) =>
-    assert.throws(() => convert(text, {}), (err: unknown) => err instanceof UserError && pattern.test(err.message));
+    assert.throws(
+      () => convert(text, {}),
+      (err: unknown) => err instanceof UserError && pattern.test(err.message),
+    );
   bad('I  00400000,3\n L 0040zz00,8\n', /lackey line 2: bad hex address/);
   bad('I  00400000,3\n S 00400000\n', /lackey line 2: expected 'ADDRESS,SIZE'/);
   assert.throws(() => new LackeyConverter({ lruPages: -1 }), /LRU window must be a whole number >= 0/);

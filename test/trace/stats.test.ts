@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTraceStats, generateTrace, largestPage, makeTrace, pageHistogram, reuseDistances, traceStats } from '../../src/trace';
+import {
+  formatTraceStats,
+  generateTrace,
+  largestPage,
+  makeTrace,
+  pageHistogram,
+  reuseDistances,
+  traceStats,
+} from '../../src/trace';
 
 test('stats of a small trace match the hand computation', () => {
   // i: 0  1  2  3  4  5
@@ -9,7 +17,10 @@ test('stats of a small trace match the hand computation', () => {
   //   i2 (page 1, previous i0): {2} -> 1;  i4 (page 2, previous i1): {1, 3} -> 2;  i5 (page 1, previous i2): {3, 2} -> 2
   // cold = 3 first touches; sorted distances [1, 2, 2]: mean 5/3, median = value ceil(1.5) = 2nd = 2,
   // p90 = value ceil(2.7) = 3rd = 2, p99 = 3rd = 2, max 2
-  const trace = makeTrace({ time: [0, 10, 10, 20, 30, 35], page: [1, 2, 1, 3, 2, 1], write: [0, 1, 0, 0, 1, 0] }, { name: 'hand' });
+  const trace = makeTrace(
+    { time: [0, 10, 10, 20, 30, 35], page: [1, 2, 1, 3, 2, 1], write: [0, 1, 0, 0, 1, 0] },
+    { name: 'hand' },
+  );
   const s = traceStats(trace);
   assert.equal(s.accesses, 6);
   assert.equal(s.distinctPages, 3);
@@ -22,7 +33,12 @@ test('stats of a small trace match the hand computation', () => {
   // max page 3 -> width ceil(4 / 16) = 1, four bins: page 0: 0, page 1: 3, page 2: 2, page 3: 1
   assert.deepEqual(
     s.pageHistogram.map((b) => [b.firstPage, b.lastPage, b.accesses]),
-    [[0, 0, 0], [1, 1, 3], [2, 2, 2], [3, 3, 1]],
+    [
+      [0, 0, 0],
+      [1, 1, 3],
+      [2, 2, 2],
+      [3, 3, 1],
+    ],
   );
   assert.equal(s.name, 'hand');
 });
@@ -54,7 +70,10 @@ test('page histogram: 16 equal bins from page 0, the last one clipped at the lar
   assert.equal(bins.length, 15);
   assert.deepEqual(bins[0], { firstPage: 0, lastPage: 6, accesses: 7 });
   assert.deepEqual(bins[14], { firstPage: 98, lastPage: 99, accesses: 2 });
-  assert.equal(bins.reduce((a, b) => a + b.accesses, 0), 100);
+  assert.equal(
+    bins.reduce((a, b) => a + b.accesses, 0),
+    100,
+  );
 });
 
 test('an empty trace has zero stats and no reuse summary', () => {
@@ -67,7 +86,9 @@ test('an empty trace has zero stats and no reuse summary', () => {
 });
 
 test('the text report shows every number and a bar per bin', () => {
-  const report = formatTraceStats(traceStats(makeTrace({ page: [1, 2, 1, 3, 2, 1], write: [0, 1, 0, 0, 1, 0] }, { name: 'hand' })));
+  const report = formatTraceStats(
+    traceStats(makeTrace({ page: [1, 2, 1, 3, 2, 1], write: [0, 1, 0, 0, 1, 0] }, { name: 'hand' })),
+  );
   assert.match(report, /distinct pages {2}3/);
   assert.match(report, /write share {5}0\.3333 \(2 writes\)/);
   assert.match(report, /cold 3, reuses 3: mean 1\.67, median 2, p90 2, p99 2, max 2/);
@@ -84,8 +105,14 @@ test('largestPage: the largest page number, -1 for none', () => {
 /** The straightforward reference: a Fenwick tree over every access position (memory in the accesses). */
 function referenceDistances(page: Uint32Array): number[] {
   const tree = new Int32Array(page.length + 1);
-  const add = (i: number, d: number) => { for (let x = i + 1; x <= page.length; x += x & -x) tree[x] += d; };
-  const prefix = (i: number) => { let s = 0; for (let x = i; x > 0; x -= x & -x) s += tree[x]; return s; };
+  const add = (i: number, d: number) => {
+    for (let x = i + 1; x <= page.length; x += x & -x) tree[x] += d;
+  };
+  const prefix = (i: number) => {
+    let s = 0;
+    for (let x = i; x > 0; x -= x & -x) s += tree[x];
+    return s;
+  };
   const last = new Map<number, number>();
   const out: number[] = [];
   page.forEach((p, i) => {
@@ -101,8 +128,16 @@ function referenceDistances(page: Uint32Array): number[] {
 }
 
 test('reuse distances stay exact when the stamp window is renumbered and doubled (long traces, many pages)', () => {
-  for (const [kind, accesses, pages] of [['zipf', 300_000, 50], ['zipf', 300_000, 100_000], ['random', 100_000, 2 ** 32]] as const) {
+  for (const [kind, accesses, pages] of [
+    ['zipf', 300_000, 50],
+    ['zipf', 300_000, 100_000],
+    ['random', 100_000, 2 ** 32],
+  ] as const) {
     const t = generateTrace(kind, { seed: `window-${pages}`, accesses, pages, zipfExponent: 0.6 });
-    assert.deepEqual(Array.from(reuseDistances(t.page).distances), referenceDistances(t.page), `${accesses} accesses over ${pages} pages`);
+    assert.deepEqual(
+      Array.from(reuseDistances(t.page).distances),
+      referenceDistances(t.page),
+      `${accesses} accesses over ${pages} pages`,
+    );
   }
 });

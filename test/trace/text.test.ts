@@ -20,12 +20,17 @@ function columns(trace: Trace): number[][] {
   return [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write)];
 }
 
-const ODD = '\uFEFF# page-size: 8192\r\n# name: odd one\r\n\r\n12\r\n 5\t10 W \r\n7 3\r\n  \t\n8\t\t4 r\r\n# late comment\n9 4294967295 w\n9 0';
+const ODD =
+  '\uFEFF# page-size: 8192\r\n# name: odd one\r\n\r\n12\r\n 5\t10 W \r\n7 3\r\n  \t\n8\t\t4 r\r\n# late comment\n9 4294967295 w\n9 0';
 
 test('CRLF, a BOM, tabs, blank and comment lines, lower-case kinds and no final line end', () => {
   const trace = parseTextTrace(encode(ODD), 'odd.trace');
   // the lone page gets time 0, its index among the accesses
-  assert.deepEqual(columns(trace), [[0, 5, 7, 8, 9, 9], [12, 10, 3, 4, 4294967295, 0], [0, 1, 0, 0, 1, 0]]);
+  assert.deepEqual(columns(trace), [
+    [0, 5, 7, 8, 9, 9],
+    [12, 10, 3, 4, 4294967295, 0],
+    [0, 1, 0, 0, 1, 0],
+  ]);
   assert.equal(trace.pageSize, 8192);
   assert.equal(trace.name, 'odd one');
 });
@@ -33,7 +38,8 @@ test('CRLF, a BOM, tabs, blank and comment lines, lower-case kinds and no final 
 test('any chunking gives the same accesses: lines, CR and LF split across chunks, a BOM split in three', () => {
   const bytes = encode(ODD);
   const whole = columns(parseTextTrace(bytes, 't.trace'));
-  for (const size of [1, 2, 3, 5, 7, 16, bytes.length]) assert.deepEqual(columns(parseInPieces(bytes, size)), whole, `pieces of ${size}`);
+  for (const size of [1, 2, 3, 5, 7, 16, bytes.length])
+    assert.deepEqual(columns(parseInPieces(bytes, size)), whole, `pieces of ${size}`);
   // a line split exactly between its CR and LF
   const crlf = encode('1 2\r\n3 4\r\n');
   const builder = new TraceBuilder();
@@ -41,20 +47,28 @@ test('any chunking gives the same accesses: lines, CR and LF split across chunks
   parser.feed(crlf.subarray(0, 4));
   parser.feed(crlf.subarray(4));
   parser.finish();
-  assert.deepEqual(columns(builder.finish(4096, 't')), [[1, 3], [2, 4], [0, 0]]);
+  assert.deepEqual(columns(builder.finish(4096, 't')), [
+    [1, 3],
+    [2, 4],
+    [0, 0],
+  ]);
 });
 
 test('a generated trace formats and parses back in pieces of any size, identically', () => {
   const trace = generateTrace('zipf', { seed: 'text', accesses: 3000, pages: 1 << 20, writeRatio: 0.4 });
   const bytes = formatTextTrace(trace);
   const expected = columns(trace);
-  for (const size of [1, 13, 4096, 65536]) assert.deepEqual(columns(parseInPieces(bytes, size)), expected, `pieces of ${size}`);
+  for (const size of [1, 13, 4096, 65536])
+    assert.deepEqual(columns(parseInPieces(bytes, size)), expected, `pieces of ${size}`);
   assert.equal(parseInPieces(bytes, 4096).name, trace.name);
 });
 
 test('bad lines name the line even when split across chunks; a line end never found is refused', () => {
   const reject = (text: string, size: number, pattern: RegExp) =>
-    assert.throws(() => parseInPieces(encode(text), size), (err: unknown) => err instanceof UserError && pattern.test(err.message));
+    assert.throws(
+      () => parseInPieces(encode(text), size),
+      (err: unknown) => err instanceof UserError && pattern.test(err.message),
+    );
   reject('1 2\n3 4\n5 x\n', 3, /^t\.trace:3: page must be a decimal whole number, got 'x'$/);
   reject('1 2\n\n3 4 Q', 1, /^t\.trace:3: kind must be R or W, got 'Q'$/);
   reject('1 2\n12345678901234567890 1\n', 5, /^t\.trace:2: time 12345678901234567890 is larger than 9007199254740991$/);

@@ -30,7 +30,8 @@ test('PairMap agrees with a Map under random sets and deletes', () => {
     }
   }
   assert.equal(pairs.size, reference.size);
-  for (let x = 0; x < 40; x++) for (let y = 0; y < 40; y++) assert.equal(pairs.get(x, y), reference.get(`${x},${y}`) ?? -1);
+  for (let x = 0; x < 40; x++)
+    for (let y = 0; y < 40; y++) assert.equal(pairs.get(x, y), reference.get(`${x},${y}`) ?? -1);
 });
 
 test('TopK keeps the k best by score, the most recent first on equal scores', () => {
@@ -47,5 +48,6 @@ test('TopK keeps the k best by score, the most recent first on equal scores', ()
 test('wholeOption: the fallback when unset, the value within bounds, a one-line error otherwise', () => {
   assert.equal(wholeOption(undefined, 'k', 8, 0), 8);
   assert.equal(wholeOption(3, 'k', 8, 0, 3), 3);
-  for (const bad of [-1, 4, 1.5, NaN]) assert.throws(() => wholeOption(bad, 'k', 8, 0, 3), /^UserError: k must be a whole number between 0 and 3/);
+  for (const bad of [-1, 4, 1.5, NaN])
+    assert.throws(() => wholeOption(bad, 'k', 8, 0, 3), /^UserError: k must be a whole number between 0 and 3/);
 });
