@@ -78,9 +78,12 @@ function axisLayout(
   const title = axis === 'x' ? spec.xTitle : spec.yTitle;
   const positive = yValues.filter((v) => v > 0);
   const tickvals = !log ? undefined : axis === 'x' ? sweptX : logTicks(Math.min(...positive), Math.max(...positive));
+  // A log y axis spans exactly its ticks, so a panel whose values lie within one decade still shows labelled ticks.
+  const logRange = log && axis === 'y' && tickvals?.length ? [tickvals[0], tickvals[tickvals.length - 1]] : undefined;
   return {
     title: showTitle ? { text: title } : undefined,
     type: log ? 'log' : undefined,
+    range: logRange?.map((v) => Math.log10(v)),
     automargin: true,
     rangemode: axis === 'y' ? 'tozero' : undefined,
     tickvals,
@@ -95,17 +98,21 @@ function axisLayout(
 function layout(
   spec: ChartSpec,
   rowsShown: readonly Row[],
-  titles: ReadonlyArray<string | undefined>,
+  ps: readonly Panel[],
   extra: Record<string, unknown>,
 ): Record<string, unknown> {
+  const titles = ps.map((p) => p.title);
   const n = titles.length;
   const sweptX = [...new Set(rowsShown.map((r) => Number(r[spec.x])))].sort((a, b) => a - b);
-  const yValues = rowsShown.flatMap((r) => [r[spec.y], r[spec.yLow ?? spec.y], r[spec.yHigh ?? spec.y]].map(Number));
+  // each panel's own values: a log axis ticks and spans what that panel shows
+  const yValuesOf = (rows: readonly Row[]) =>
+    rows.flatMap((r) => [r[spec.y], r[spec.yLow ?? spec.y], r[spec.yHigh ?? spec.y]].map(Number));
   const columns = Math.min(n, spec.facetColumns ?? 3);
   const rows = Math.ceil(n / columns);
   const axes: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const suffix = i === 0 ? '' : String(i + 1);
+    const yValues = yValuesOf(ps[i].rows);
     axes[`xaxis${suffix}`] = axisLayout(spec, 'x', i >= n - columns, sweptX, yValues);
     axes[`yaxis${suffix}`] = axisLayout(spec, 'y', i % columns === 0, sweptX, yValues);
   }
@@ -168,12 +175,7 @@ function build(
     name: spec.name,
     caption: spec.caption,
     data,
-    layout: layout(
-      spec,
-      rows,
-      ps.map((p) => p.title),
-      extra,
-    ),
+    layout: layout(spec, rows, ps, extra),
     width: spec.width,
     height: spec.height ?? (rowsOfPanels > 1 ? 300 * rowsOfPanels + 100 : undefined),
   };

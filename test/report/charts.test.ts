@@ -57,6 +57,22 @@ test('logTicks: 1-2-5 steps from the decade below the smallest value to the firs
   assert.deepEqual(logTicks(0, 10), []);
 });
 
+test("a faceted log y axis ticks and spans each panel's own values, even within one decade", () => {
+  const faceted = [
+    { workload: 'a', method: 'ppm', metric: 'requests', y: 30 },
+    { workload: 'b', method: 'ppm', metric: 'requests', y: 90 },
+    { workload: 'a', method: 'ppm', metric: 'zero pages', y: 32000 },
+    { workload: 'b', method: 'ppm', metric: 'zero pages', y: 43000 },
+  ];
+  const figure = groupedBar(faceted, { ...spec, x: 'workload', facet: 'metric', logY: true });
+  const axes = figure.layout as Record<string, Record<string, unknown>>;
+  // 30..90: ticks 10, 20, 50, 100; 32,000..43,000: 10,000, 20,000, 50,000 (the decade below to the first above)
+  assert.deepEqual(axes.yaxis.tickvals, [10, 20, 50, 100]);
+  assert.deepEqual(axes.yaxis.range, [1, 2]);
+  assert.deepEqual(axes.yaxis2.tickvals, [10000, 20000, 50000]);
+  assert.deepEqual(axes.yaxis2.range, [4, Math.log10(50000)]);
+});
+
 test('interval columns become error bars; ticks are plain numbers, log y ticks written in full', () => {
   const withRange = [
     { workload: 'a', method: 'ppm', y: 5, lo: 4, hi: 8 },
