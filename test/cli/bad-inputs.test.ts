@@ -39,18 +39,20 @@ const fifo = join(dir, 'fifo');
 spawnSync('mkfifo', [fifo]);
 
 const o = (name: string) => join(out, name);
-const gen = (...extra: string[]) => [
+/** `trace gen random` with these counts, as typed. */
+const genArgs = (accesses: string, pages: string) => [
   'trace',
   'gen',
   'random',
   '--seed',
   '1',
   '--accesses',
-  '50',
+  accesses,
   '--pages',
-  '10',
-  ...extra,
+  pages,
 ];
+const gen = (...extra: string[]) => [...genArgs('50', '10'), ...extra];
+const genCounts = (accesses: string, pages: string) => [...genArgs(accesses, pages), '-o', o('x.trace')];
 const genTo = (...extra: string[]) => [...gen(...extra), '-o', o('x.trace')];
 
 /** [arguments, what the one line must say]. */
@@ -77,30 +79,9 @@ const BAD: [string[], RegExp][] = [
     /--history must be between 1 and/,
   ],
   [genTo('--pages', '4294967296'), /--pages must be between 1 and 134217728, got 4294967296/],
-  [
-    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '99999999999', '--pages', '10', '-o', o('x.trace')],
-    /--accesses must be between 0 and/,
-  ],
-  [
-    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '1e3', '--pages', '10', '-o', o('x.trace')],
-    /--accesses must be a whole number, got "1e3"/,
-  ],
-  [
-    [
-      'trace',
-      'gen',
-      'random',
-      '--seed',
-      '1',
-      '--accesses',
-      '99999999999999999999',
-      '--pages',
-      '10',
-      '-o',
-      o('x.trace'),
-    ],
-    /--accesses must be between/,
-  ],
+  [genCounts('99999999999', '10'), /--accesses must be between 0 and/],
+  [genCounts('1e3', '10'), /--accesses must be a whole number, got "1e3"/],
+  [genCounts('99999999999999999999', '10'), /--accesses must be between/],
   [genTo('--stride', '0'), /--stride must be between 1 and/],
   [genTo('--zipf-exponent', '1000'), /--zipf-exponent must be between 0 and 100/],
   [genTo('--hot-fraction', '0'), /--hot-fraction must be between/],
@@ -169,14 +150,8 @@ const BAD: [string[], RegExp][] = [
   // defect 12: negative numbers in every command, empty names in lists, flags pre-copy would ignore
   [['predict', '--trace', small, '--predictor', 'ppm', '--lead', '-1'], /--lead must be between 0 and/],
   [['predict', '--trace', small, '--predictor', 'ppm', '--k', '-1'], /--k must be between 0 and/],
-  [
-    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '-1', '--pages', '10', '-o', o('x.trace')],
-    /--accesses must be between 0 and/,
-  ],
-  [
-    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '5', '--pages', '-10', '-o', o('x.trace')],
-    /--pages must be between 1 and/,
-  ],
+  [genCounts('-1', '10'), /--accesses must be between 0 and/],
+  [genCounts('5', '-10'), /--pages must be between 1 and/],
   [['simulate', '--trace', small, '--rtt', '-5us'], /--rtt must be between 0 and/],
   [['simulate', '--trace', small, '--fault-cost', '-3us'], /--fault-cost must be between 0 and/],
   [['compare', '--trace', small, '--prefetchers', 'none,,ppm'], /--prefetchers has an empty name in "none,,ppm"/],
