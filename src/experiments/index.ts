@@ -12,3 +12,4 @@ export * from './real-qemu';
 export * from './jobs';
 export * from './parallel';
 export * from './timeline';
+export * from './liveness';

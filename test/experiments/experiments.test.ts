@@ -11,6 +11,8 @@ import {
   confidenceSweep,
   methodFindings,
   ppmMisses,
+  wasteDecomposition,
+  wasteDecompositions,
   ppmMissChartRows,
   ppmMissSweep,
   DEFAULT_PUSH_METHODS,
@@ -483,6 +485,43 @@ test('ppmMisses: the share of faulted pages never in the history window and the 
     metric: 'faulted pages never seen in the history window',
     value: sweep[0].neverSeenShare,
   });
+});
+
+test('wasteDecomposition: faults·(k+1) = touched + wasted + empty slots, waste split by hand', () => {
+  // history 0 1 2 3 twice; after switchover 5, 4, then 0 six times; a VM of 8 pages, so 6 and 7 are never touched
+  const page = [0, 1, 2, 3, 0, 1, 2, 3, 5, 4, 0, 0, 0, 0, 0, 0];
+  const workload = {
+    name: 'hand',
+    source: 'synthetic' as const,
+    trace: makeTrace({ page }),
+    fullAccesses: page.length,
+  };
+  const setup = { k: 2, switchoverFraction: 0.5, push: 'off' as const, vmPages: 8 };
+  // dual bubbling: fault on 5 sends 6, 4 (4 then used); fault on 0 sends 1 (above), nothing below, then 2
+  const bubbling = wasteDecomposition(workload, { label: 'b', predictor: 'bubbling' }, setup);
+  assert.deepEqual(bubbling, {
+    workload: 'hand',
+    method: 'b',
+    k: 2,
+    vmPages: 8,
+    historyPages: 4,
+    deadHistoryPages: 3,
+    touched: 3,
+    neverSeenTouched: 2,
+    networkFaults: 2,
+    wasted: 3,
+    wastedDead: 2,
+    wastedNeverSeen: 1,
+    unfilledSlots: 0,
+    // the one live history page, 0, was last touched (at 4) before every dead one (5, 6, 7)
+    lastTouchAuc: 0,
+  });
+  // the oracle: one fault on 5 sends 4 and 0, the only pages touched after it
+  const [oracle] = wasteDecompositions([workload], [{ label: 'oracle', predictor: 'oracle' }], setup);
+  assert.deepEqual([oracle.networkFaults, oracle.wasted, oracle.unfilledSlots], [1, 0, 0]);
+  for (const r of [bubbling, oracle]) {
+    assert.equal(r.networkFaults * (r.k + 1), r.touched + r.wasted + r.unfilledSlots);
+  }
 });
 
 test('QEMU_KNOB_SETTINGS adds one host knob at a time to the restart push and ends with the full QEMU setting', () => {

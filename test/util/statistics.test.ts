@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extent, intervalsOverlap, mean, median, quantile, quantileSorted } from '../../src/util/statistics';
+import {
+  extent,
+  intervalsOverlap,
+  mean,
+  median,
+  probabilityGreater,
+  quantile,
+  quantileSorted,
+} from '../../src/util/statistics';
 
 test('mean: sum over count; NaN when empty', () => {
   assert.equal(mean([1, 2, 6]), 3);
@@ -43,4 +51,12 @@ test('intervalsOverlap: closed intervals sharing at least one point', () => {
   assert.equal(intervalsOverlap({ min: 1, max: 2 }, { min: 2, max: 5 }), true);
   assert.equal(intervalsOverlap({ min: 3, max: 4 }, { min: 1, max: 2 }), false);
   assert.equal(intervalsOverlap({ min: 0, max: 10 }, { min: 4, max: 5 }), true);
+});
+
+test('probabilityGreater: share of (higher, lower) pairs in order, ties half; NaN when a side is empty', () => {
+  // pairs (3,1) (3,3) (4,1) (4,3): 1 + 0.5 + 1 + 1 of 4
+  assert.equal(probabilityGreater([3, 4], [1, 3]), 0.875);
+  assert.equal(probabilityGreater([1, 2], [5, 6]), 0);
+  assert.equal(probabilityGreater([2, 2], [2]), 0.5);
+  assert.ok(Number.isNaN(probabilityGreater([], [1])));
 });
