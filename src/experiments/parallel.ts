@@ -10,13 +10,15 @@
  *
  * Workers load the compiled library (dist/), as notebooks do; under tsx (the tests) they load the
  * TypeScript sources through tsx. A job's exception comes back to the caller (UserError stays a
- * UserError). The pool stays up between sweeps (unref'd: it never keeps a process alive).
+ * UserError). A worker that dies hard (process.exit, an uncaught throw, out of memory) fails the sweep
+ * at once with a UserError naming the job it ran: a supervisor thread hears the death and wakes the
+ * main thread. The pool stays up between sweeps (unref'd: it never keeps a process alive).
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import type { Trace } from '../trace';
 import type { Progress } from './common';
 import { runJob, type Job, type JobKind, type JobTypes } from './jobs';
@@ -121,21 +123,29 @@ function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress
   return poolOf(workers).run(jobs, progress) as JobTypes[K]['result'][];
 }
 
-/** What a worker receives per job. The trace's arrays are views of SharedArrayBuffers: cloning them copies nothing. */
+/**
+ * What a worker receives per job, with the traces of this batch it does not hold yet (their arrays are
+ * views of SharedArrayBuffers: cloning them copies nothing).
+ */
 export interface JobMessage {
   batch: number;
   index: number;
   kind: JobKind;
   traceId: number;
-  trace: Trace;
   options: unknown;
+  traces: [number, Trace][];
 }
 
-/** What a worker answers: a result, a job's error, or that it could not start. */
+/** What a worker answers per job: its result or its error. */
 export type JobReply =
   | { batch: number; index: number; result: unknown }
-  | { batch: number; index: number; error: string; userError: boolean }
-  | { startError: string };
+  | { batch: number; index: number; error: string; userError: boolean };
+
+/** What the supervisor reports when a worker stops: which one, and why in a few words. */
+interface Death {
+  worker: number;
+  why: string;
+}
 
 const shared = new WeakMap<Trace, { id: number; trace: Trace }>();
 let nextTraceId = 0;
@@ -160,70 +170,111 @@ function sharedTrace(trace: Trace): { id: number; trace: Trace } {
   return entry;
 }
 
-/** The worker's entry point: the compiled module next to this one, or the TypeScript source through tsx. */
+/** A sweep worker's entry point: the compiled module next to this one, or the TypeScript source through tsx. */
 function workerSource(): string {
   const underTsx = __filename.endsWith('.ts');
   const script = join(__dirname, underTsx ? 'sweep-worker.ts' : 'sweep-worker.js');
   const register = underTsx ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();` : '';
-  // anything that fails while loading is reported as a reply: the main thread is blocked and would never see an 'error' event
-  return `const { workerData } = require('node:worker_threads');
-try { ${register} require(${JSON.stringify(script)}); } catch (err) {
-  workerData.port.postMessage({ startError: String(err && err.message || err) });
-  const signal = new Int32Array(workerData.signal); Atomics.add(signal, 0, 1); Atomics.notify(signal, 0);
-}`;
+  return `${register} require(${JSON.stringify(script)});`;
 }
+
+/**
+ * The supervisor thread: starts the sweep workers and reports each one that stops (process.exit, an
+ * uncaught throw, out of memory, a failure to load). The main thread, blocked in Atomics.wait, never
+ * runs the event loop that would deliver a Worker's 'exit' event; the supervisor's loop is free, so it
+ * hears it, posts the reason and bumps the counter that wakes the main thread. Plain JS: nothing to load.
+ */
+const SUPERVISOR = `const { Worker, workerData } = require('node:worker_threads');
+const { source, ports, signal, deaths } = workerData;
+const counter = new Int32Array(signal);
+ports.forEach((port, worker) => {
+  let why;
+  const thread = new Worker(source, { eval: true, workerData: { port, signal }, transferList: [port] });
+  thread.on('error', (err) => {
+    const outOfMemory = err && err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+    why ??= outOfMemory ? 'it ran out of memory' : 'it threw ' + String((err && err.message) || err);
+  });
+  thread.on('exit', (code) => {
+    deaths.postMessage({ worker, why: why ?? 'it exited with code ' + code });
+    Atomics.add(counter, 0, 1);
+    Atomics.notify(counter, 0);
+  });
+});`;
 
 class Pool {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
-  private readonly threads: { worker: Worker; replies: MessagePort }[] = [];
+  private readonly supervisor: Worker;
+  private readonly deaths: MessagePort;
+  /** Per worker: the port jobs go out and replies come back on. */
+  private readonly ports: MessagePort[] = [];
   private batch = 0;
 
   constructor(readonly size: number) {
-    const source = workerSource();
+    const workerPorts: MessagePort[] = [];
     for (let i = 0; i < size; i++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(source, {
-        eval: true,
-        workerData: { port: port2, signal: this.signal.buffer },
-        transferList: [port2],
-      });
-      worker.unref();
-      this.threads.push({ worker, replies: port1 });
+      this.ports.push(port1);
+      workerPorts.push(port2);
     }
+    const { port1, port2 } = new MessageChannel();
+    this.deaths = port1;
+    this.supervisor = new Worker(SUPERVISOR, {
+      eval: true,
+      workerData: { source: workerSource(), ports: workerPorts, signal: this.signal.buffer, deaths: port2 },
+      transferList: [...workerPorts, port2],
+    });
+    this.supervisor.unref();
+  }
+
+  /** Whether a worker stopped since the last batch (then this pool cannot run another). */
+  lostWorker(): Death | undefined {
+    return receiveMessageOnPort(this.deaths)?.message as Death | undefined;
   }
 
   run(jobs: readonly Job[], progress?: Progress): unknown[] {
     const batch = ++this.batch;
     const results: unknown[] = new Array(jobs.length);
+    /** Per worker: its jobs sent and not answered, oldest first; and the traces it holds in this batch. */
+    const inFlight: number[][] = this.ports.map(() => []);
+    const holds: Set<number>[] = this.ports.map(() => new Set());
     let next = 0;
     let done = 0;
-    const send = (worker: Worker) => {
+    const send = (worker: number) => {
       const index = next++;
       const { kind, trace, options } = jobs[index];
       const { id, trace: sharedCopy } = sharedTrace(trace);
-      const message: JobMessage = { batch, index, kind, traceId: id, trace: sharedCopy, options };
-      worker.postMessage(message);
+      const traces: [number, Trace][] = holds[worker].has(id) ? [] : [[id, sharedCopy]];
+      holds[worker].add(id);
+      inFlight[worker].push(index);
+      const message: JobMessage = { batch, index, kind, traceId: id, options, traces };
+      this.ports[worker].postMessage(message);
     };
     // two jobs in flight per worker: one runs while the next waits, so a worker never idles on the main thread
-    for (let round = 0; round < 2; round++) for (const t of this.threads) if (next < jobs.length) send(t.worker);
+    for (let round = 0; round < 2; round++) for (let w = 0; w < this.size; w++) if (next < jobs.length) send(w);
     let failure: Error | undefined;
     while (done < jobs.length) {
       const seen = Atomics.load(this.signal, 0);
+      const death = this.lostWorker();
+      if (death) {
+        const running = inFlight[death.worker][0];
+        const during = running === undefined ? '' : ` while running job ${quoted(jobs[running].label)}`;
+        throw this.broken(`a sweep worker stopped${during}: ${death.why}`);
+      }
       let received = false;
-      for (const t of this.threads) {
-        for (let m = receiveMessageOnPort(t.replies); m; m = receiveMessageOnPort(t.replies)) {
+      this.ports.forEach((port, w) => {
+        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
           received = true;
           const reply = m.message as JobReply;
-          if ('startError' in reply) throw this.broken(`a sweep worker could not start: ${reply.startError}`);
           if (reply.batch !== batch) continue;
+          inFlight[w].shift();
           done++;
           if ('error' in reply) failure ??= reply.userError ? new UserError(reply.error) : new Error(reply.error);
           else results[reply.index] = reply.result;
           if (failure) continue;
           progress?.(done, jobs.length, jobs[reply.index].label);
-          if (next < jobs.length) send(t.worker);
+          if (next < jobs.length) send(w);
         }
-      }
+      });
       // after a failure no new job is sent: stop once the ones in flight are back
       if (failure && done === next) throw failure;
       if (!received) Atomics.wait(this.signal, 0, seen);
@@ -231,14 +282,15 @@ class Pool {
     return results;
   }
 
-  /** Stops the workers and forgets the pool; returns the error to throw. */
-  broken(message: string): Error {
+  /** Stops the workers and forgets the pool; returns the error to throw (one line, as the CLI prints it). */
+  broken(message: string): UserError {
     this.close();
-    return new Error(message);
+    return new UserError(message.replace(/[\r\n]+/g, ' '));
   }
 
   close(): void {
-    for (const t of this.threads) void t.worker.terminate();
+    // stopping the supervisor stops the workers it started
+    void this.supervisor.terminate();
     if (pool === this) pool = undefined;
   }
 }
@@ -246,7 +298,8 @@ class Pool {
 let pool: Pool | undefined;
 
 function poolOf(size: number): Pool {
-  if (pool && pool.size !== size) pool.close();
+  // a worker that stopped between sweeps (nothing was running on it) only means a fresh pool
+  if (pool && (pool.size !== size || pool.lostWorker())) pool.close();
   pool ??= new Pool(size);
   return pool;
 }

@@ -1,0 +1,71 @@
+/**
+ * A sweep worker that dies hard (process.exit, an uncaught throw, out of memory) fails the sweep at
+ * once: the caller gets a UserError naming the job it was running, the CLI exits 2 with that one line
+ * and writes no file, and the next sweep starts a fresh pool. The workers die through a preloaded
+ * fixture (test/fixtures/die-in-sweep-worker.cjs), so no job kind exists only for tests.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'worker-death-'));
+const fixture = join(__dirname, '..', 'fixtures', 'die-in-sweep-worker.cjs');
+
+/** node with the fixture preloaded; a hang would show as a kill after a minute, not as a stuck suite. */
+function nodeWithDyingWorkers(how: string, args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', '--require', fixture, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, DIE_HOW: how, ...env },
+  });
+}
+
+test('the sweep command exits 2 with one line naming the job and the cause, and writes nothing', () => {
+  const causes: [string, RegExp][] = [
+    ['exit', /it exited with code 3$/],
+    ['throw', /it threw boom$/],
+    ['oom', /it ran out of memory$/],
+  ];
+  for (const [how, cause] of causes) {
+    const output = join(dir, `${how}.json`);
+    const r = nodeWithDyingWorkers(how, [
+      'src/cli.ts',
+      'sweep',
+      'faults',
+      '--workloads',
+      'sequential',
+      '--workers',
+      '2',
+      '-o',
+      output,
+    ]);
+    assert.equal(r.signal, null, `${how}: the sweep hung`);
+    assert.equal(r.status, 2, `${how}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^postcopy-lab: a sweep worker stopped while running job "sequential [\w-]+": /);
+    assert.match(lines[0], cause);
+    assert.equal(existsSync(output), false, `${how}: a file was written`);
+  }
+});
+
+test('in a program the sweep throws a UserError, and the next sweep runs on a fresh pool with the same rows', () => {
+  const program = `
+    const pcl = require('./src/experiments');
+    const workloads = pcl.syntheticWorkloads({ kinds: ['sequential', 'zipf'], seeds: ['t'], accesses: 3000 });
+    const rowsOn = (workers) => {
+      pcl.setSweepWorkers(workers);
+      return JSON.stringify(pcl.faultComparison(workloads));
+    };
+    let first = 'no error';
+    try { rowsOn(2); } catch (err) { first = err.name + ': ' + err.message; }
+    console.log(JSON.stringify({ first, same: rowsOn(2) === rowsOn(1) }));`;
+  const r = nodeWithDyingWorkers('exit', ['-e', program], { DIE_ONCE: join(dir, 'died') });
+  assert.equal(r.status, 0, r.stderr);
+  const { first, same } = JSON.parse(r.stdout) as { first: string; same: boolean };
+  assert.match(first, /^UserError: a sweep worker stopped while running job "\w+ [\w-]+": it exited with code 3$/);
+  assert.equal(same, true);
+});
