@@ -1,32 +1,41 @@
 /**
- * Binary trace format `.pctrace`, version 2 (all integers little-endian):
- *   header: 8 bytes magic "PCTRACE" + 0x1a | u16 version = 2 | u16 flags = 0 | u32 page size
+ * Binary trace format `.pctrace`, version 3 (all integers little-endian):
+ *   header: 8 bytes magic "PCTRACE" + 0x1a | u16 version = 3 | u16 flags = 0 | u32 page size
  *           | u64 access count | u32 name length | name (UTF-8) | u32 CRC-32 of the header bytes before it
+ *           | zero bytes up to a multiple of 4 (so that blocks, and their 32-bit words, start aligned)
  *   blocks: u32 access count (1..65536) | u32 payload bytes | u32 CRC-32 of the two fields and the payload | payload
- *   payload: per access two unsigned LEB128 varints:
- *            time - previous time, then zigzag(page - previous page) * 2 + write
- *            where "previous" restarts at (time 0, page 0) in every block, so blocks decode alone.
+ *   payload: the block's times, pages and writes as bit-packed frames (packed.ts).
  * The file ends right after the last block; block counts must add up to the header's count.
- * Version 1 is the same without the two CRC fields; it is still read.
+ * Versions 1 and 2 (payload: varints per access, varint.ts; version 1 without the CRC fields and the padding)
+ * are still read.
  *
  * Pure (no node modules): the browser bundle decodes with it too. The CRC-32 is zlib's (IEEE 802.3).
  */
 import { UserError } from '../errors';
 import { concatBytes } from './bytes';
 import { checkPageSize, TraceBuilder } from './make';
-import { MAX_PAGE, type Trace, type TraceChunk } from './types';
+import { type Trace, type TraceChunk } from './types';
 import { crc32 } from './crc32';
+import {
+  ByteWriter,
+  decodePackedPayload,
+  encodePackedPayload,
+  type AccessColumns,
+  type DecodedColumns,
+} from './packed';
+import { decodeVarintPayload, MAX_VARINT_ACCESS_BYTES } from './varint';
 
 export const BINARY_MAGIC = Uint8Array.from([0x50, 0x43, 0x54, 0x52, 0x41, 0x43, 0x45, 0x1a]);
-export const BINARY_VERSION = 2;
-/** Versions this reader decodes: 1 (no checksums) and 2. */
-const READABLE_VERSIONS = [1, 2];
+export const BINARY_VERSION = 3;
+/** Versions this reader decodes: 1 (varints, no checksums), 2 (varints) and 3 (packed frames). */
+const READABLE_VERSIONS = [1, 2, 3];
 export const BLOCK_ACCESSES = 65536;
 const HEADER_FIXED_BYTES = 28;
 const CRC_BYTES = 4;
-/** Widest access: 8-byte time delta (< 2^53 needs 8 varint bytes) + 5-byte page/write field. */
-const MAX_ACCESS_BYTES = 13;
 const MAX_NAME_BYTES = 65536;
+/** Most bytes a version-3 payload can take per access (53 + 32 + 1 bits) and per block (starts, frames, padding). */
+const MAX_PACKED_ACCESS_BYTES = 11;
+const MAX_PACKED_BLOCK_OVERHEAD = 3 * (8 + 9 * (BLOCK_ACCESSES / 1024) + 3 + 8);
 
 export interface BinaryHeader {
   version: number;
@@ -45,66 +54,24 @@ export function isGzip(data: Uint8Array): boolean {
   return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
 }
 
-const TRUNCATED = -1;
-const TOO_LONG = -2;
-/** Where the last readVarint stopped: a module variable, so that the decoding loop allocates nothing. */
-let varintEnd = 0;
-
-/** The unsigned LEB128 varint at payload[pos] (at most 8 bytes), or TRUNCATED / TOO_LONG; sets varintEnd. */
-function readVarint(payload: Uint8Array, pos: number): number {
-  let value = 0;
-  let scale = 1;
-  for (let k = 0; k < 8; k++) {
-    if (pos + k >= payload.length) return TRUNCATED;
-    const byte = payload[pos + k];
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) {
-      varintEnd = pos + k + 1;
-      return value;
-    }
-    scale *= 0x80;
-  }
-  return TOO_LONG;
-}
-
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Growable byte buffer for the encoder. */
-class ByteWriter {
-  bytes = new Uint8Array(1 << 16);
-  length = 0;
-
-  reserve(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-    next.set(this.bytes.subarray(0, this.length));
-    this.bytes = next;
-  }
-
-  /** Unsigned LEB128 of a whole number < 2^53 (arithmetic, not bit operations: values exceed 32 bits). */
-  varint(value: number): void {
-    let v = value;
-    while (v >= 0x80) {
-      this.bytes[this.length++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.bytes[this.length++] = v;
-  }
-
-  result(): Uint8Array {
-    return this.bytes.subarray(0, this.length);
-  }
+/** Bytes of a header with a name of `nameBytes` bytes: version 3 pads it to a multiple of 4. */
+function headerBytes(version: number, nameBytes: number): number {
+  const unpadded = HEADER_FIXED_BYTES + nameBytes + (version >= 2 ? CRC_BYTES : 0);
+  return version >= 3 ? (unpadded + 3) & ~3 : unpadded;
 }
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-/** The version-2 header of a trace of `count` accesses. */
+/** The header of a trace of `count` accesses. */
 export function encodeBinaryHeader(name: string, pageSize: number, count: number): Uint8Array {
   const nameBytes = utf8Encoder.encode(name).subarray(0, MAX_NAME_BYTES);
-  const out = new Uint8Array(HEADER_FIXED_BYTES + nameBytes.length + CRC_BYTES);
+  const crcAt = HEADER_FIXED_BYTES + nameBytes.length;
+  const out = new Uint8Array(headerBytes(BINARY_VERSION, nameBytes.length));
   const v = view(out);
   out.set(BINARY_MAGIC, 0);
   v.setUint16(8, BINARY_VERSION, true);
@@ -113,34 +80,17 @@ export function encodeBinaryHeader(name: string, pageSize: number, count: number
   v.setBigUint64(16, BigInt(count), true);
   v.setUint32(24, nameBytes.length, true);
   out.set(nameBytes, HEADER_FIXED_BYTES);
-  v.setUint32(out.length - CRC_BYTES, crc32(out.subarray(0, out.length - CRC_BYTES)), true);
+  v.setUint32(crcAt, crc32(out.subarray(0, crcAt)), true);
   return out;
 }
 
-/** Columns of accesses to encode (a Trace or a TraceChunk). */
-interface AccessColumns {
-  readonly time: ArrayLike<number>;
-  readonly page: ArrayLike<number>;
-  readonly write: ArrayLike<number>;
-}
-
-/** Accesses [from, to) as version-2 blocks of at most BLOCK_ACCESSES each, one piece per block. */
+/** Accesses [from, to) as blocks of at most BLOCK_ACCESSES each, one piece per block. */
 export function* encodeBinaryBlocks(columns: AccessColumns, from = 0, to = columns.page.length): Generator<Uint8Array> {
   for (let start = from; start < to; start += BLOCK_ACCESSES) {
     const end = Math.min(to, start + BLOCK_ACCESSES);
     const out = new ByteWriter();
-    out.reserve(12 + MAX_ACCESS_BYTES * (end - start));
     out.length = 12;
-    let time = 0;
-    let page = 0;
-    for (let i = start; i < end; i++) {
-      const delta = columns.page[i] - page;
-      const zigzag = delta >= 0 ? 2 * delta : -2 * delta - 1;
-      out.varint(columns.time[i] - time);
-      out.varint(zigzag * 2 + (columns.write[i] ? 1 : 0));
-      time = columns.time[i];
-      page = columns.page[i];
-    }
+    encodePackedPayload(out, columns, start, end);
     const block = out.result();
     const v = view(block);
     v.setUint32(0, end - start, true);
@@ -150,7 +100,7 @@ export function* encodeBinaryBlocks(columns: AccessColumns, from = 0, to = colum
   }
 }
 
-/** Encodes a whole trace in the binary format (version 2). */
+/** Encodes a whole trace in the binary format (the current version). */
 export function encodeBinaryTrace(trace: Trace): Uint8Array {
   return concatBytes([encodeBinaryHeader(trace.name, trace.pageSize, trace.page.length), ...encodeBinaryBlocks(trace)]);
 }
@@ -174,9 +124,11 @@ export class BinaryTraceDecoder {
   private blocks = 0;
   private lastTime = 0;
 
+  /** `onHeader`, when given, learns the header as soon as it is read (before the first chunk). */
   constructor(
     private readonly fileName: string,
     private readonly onChunk: (chunk: TraceChunk) => void,
+    private readonly onHeader?: (header: BinaryHeader) => void,
   ) {}
 
   feed(bytes: Uint8Array): void {
@@ -223,17 +175,17 @@ export class BinaryTraceDecoder {
     const version = v.getUint16(8, true);
     if (!READABLE_VERSIONS.includes(version)) {
       fail(
-        `binary trace version ${version} is not supported (this reader knows versions ${READABLE_VERSIONS.join(' and ')})`,
+        `binary trace version ${version} is not supported (this reader knows versions ${READABLE_VERSIONS.join(', ').replace(/, (\d+)$/, ' and $1')})`,
       );
     }
     const nameBytes = v.getUint32(24, true);
     if (nameBytes > MAX_NAME_BYTES) fail(`trace name of ${nameBytes} bytes is too long`);
-    const size = HEADER_FIXED_BYTES + nameBytes + (version >= 2 ? CRC_BYTES : 0);
+    const size = headerBytes(version, nameBytes);
     if (available < size) return this.wait(size);
-    if (version >= 2) {
-      const stored = v.getUint32(size - CRC_BYTES, true);
-      if (stored !== crc32(bytes.subarray(0, size - CRC_BYTES))) fail('header checksum mismatch (the file is damaged)');
-    }
+    const crcAt = HEADER_FIXED_BYTES + nameBytes;
+    if (version >= 2 && v.getUint32(crcAt, true) !== crc32(bytes.subarray(0, crcAt)))
+      fail('header checksum mismatch (the file is damaged)');
+    if (bytes.subarray(crcAt + CRC_BYTES, size).some((byte) => byte !== 0)) fail('header padding is not zero');
     const flags = v.getUint16(10, true);
     if (flags !== 0) fail(`unknown binary trace flags ${flags}`);
     const count = Number(v.getBigUint64(16, true));
@@ -246,6 +198,7 @@ export class BinaryTraceDecoder {
     }
     const name = utf8Decoder.decode(bytes.subarray(HEADER_FIXED_BYTES, HEADER_FIXED_BYTES + nameBytes));
     this.header = { version, pageSize, count, name, bytes: size };
+    this.onHeader?.(this.header);
     this.need = this.blockHeaderBytes();
     return size;
   }
@@ -269,8 +222,11 @@ export class BinaryTraceDecoder {
     const bytes = v.getUint32(4, true);
     if (count < 1 || count > BLOCK_ACCESSES)
       throw new UserError(`${this.where()}: block access count ${count} is not in [1, ${BLOCK_ACCESSES}]`);
-    if (bytes < 2 * count || bytes > MAX_ACCESS_BYTES * count)
-      throw new UserError(`${this.where()}: block of ${count} accesses cannot take ${bytes} bytes`);
+    const packed = header.version >= 3;
+    const fits = packed
+      ? bytes % 4 === 0 && bytes <= MAX_PACKED_ACCESS_BYTES * count + MAX_PACKED_BLOCK_OVERHEAD
+      : bytes >= 2 * count && bytes <= MAX_VARINT_ACCESS_BYTES * count;
+    if (!fits) throw new UserError(`${this.where()}: block of ${count} accesses cannot take ${bytes} bytes`);
     if (data.length - at < headerBytes + bytes) return this.wait(headerBytes + bytes);
     const payload = data.subarray(at + headerBytes, at + headerBytes + bytes);
     if (headerBytes === 12 && v.getUint32(8, true) !== crc32(payload, crc32(data.subarray(at, at + 8)))) {
@@ -278,13 +234,13 @@ export class BinaryTraceDecoder {
     }
     if (this.accesses + count > header.count)
       throw new UserError(`${this.where()}: blocks hold more accesses than the header's ${header.count}`);
-    const chunk = {
-      start: this.accesses,
-      time: new Float64Array(count),
-      page: new Uint32Array(count),
-      write: new Uint8Array(count),
-    };
-    this.lastTime = this.decodePayload(payload, chunk);
+    const columns = packed
+      ? decodePackedPayload(payload, count, (reason) => this.fail(-1, reason))
+      : decodeVarintPayload(payload, count, (access, reason) => this.fail(access, reason));
+    const chunk: TraceChunk = { start: this.accesses, ...columns };
+    if (chunk.time[0] < this.lastTime)
+      this.fail(0, `time ${chunk.time[0]} is before the previous access's time ${this.lastTime}`);
+    this.lastTime = chunk.time[count - 1];
     this.accesses += count;
     this.blocks++;
     this.need = headerBytes;
@@ -292,48 +248,21 @@ export class BinaryTraceDecoder {
     return headerBytes + bytes;
   }
 
-  /** Decodes one block's payload into `chunk`; returns the block's last time. */
-  private decodePayload(payload: Uint8Array, chunk: TraceChunk): number {
-    const { time: times, page: pages, write: writes } = chunk;
-    const n = pages.length;
-    let pos = 0;
-    let time = 0;
-    let page = 0;
-    for (let i = 0; i < n; i++) {
-      const delta = readVarint(payload, pos);
-      if (delta < 0) this.badVarint(chunk.start + i, delta);
-      const field = readVarint(payload, varintEnd);
-      if (field < 0) this.badVarint(chunk.start + i, field);
-      pos = varintEnd;
-      time += delta;
-      const zigzag = Math.floor(field / 2);
-      page += zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
-      if (!Number.isSafeInteger(time)) this.fail(chunk.start + i, 'time exceeds 2^53');
-      if (page < 0 || page > MAX_PAGE) this.fail(chunk.start + i, `page ${page} is out of range`);
-      if (i === 0 && time < this.lastTime)
-        this.fail(chunk.start, `time ${time} is before the previous access's time ${this.lastTime}`);
-      times[i] = time;
-      pages[i] = page;
-      writes[i] = field % 2;
-    }
-    if (pos !== payload.length)
-      throw new UserError(`${this.where()}: block has ${payload.length - pos} bytes after its last access`);
-    return time;
-  }
-
-  private badVarint(access: number, code: number): never {
-    this.fail(access, code === TRUNCATED ? 'block payload ends inside an access' : 'varint longer than 8 bytes');
-  }
-
+  /** Damage at the block's access `access` (-1: of the block as a whole). */
   private fail(access: number, reason: string): never {
-    throw new UserError(`${this.where()}: access ${access}: ${reason}`);
+    if (access < 0) throw new UserError(`${this.where()}: ${reason}`);
+    throw new UserError(`${this.where()}: access ${this.accesses + access}: ${reason}`);
   }
 }
 
 /** Decodes a whole binary trace held in memory. */
 export function decodeBinaryTrace(data: Uint8Array, fileName: string): Trace {
   const builder = new TraceBuilder();
-  const decoder = new BinaryTraceDecoder(fileName, (chunk) => builder.append(chunk));
+  const decoder = new BinaryTraceDecoder(
+    fileName,
+    (chunk) => builder.append(chunk),
+    (header) => builder.reserve(header.count),
+  );
   decoder.feed(data);
   decoder.finish();
   const header = decoder.header as BinaryHeader;

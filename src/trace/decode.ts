@@ -111,7 +111,9 @@ export class TraceDecoder {
 
   private choose(data: Uint8Array): { feed(bytes: Uint8Array): void } {
     if (isBinaryTrace(data)) {
-      this.binary = new BinaryTraceDecoder(this.fileName, this.onChunk);
+      this.binary = new BinaryTraceDecoder(this.fileName, this.onChunk, (header) =>
+        this.accessSink?.reserve?.(header.count),
+      );
       return this.binary;
     }
     const sink = this.accessSink ?? (this.chunkSink = new ChunkSink(this.onChunk));

@@ -80,6 +80,7 @@ export class TraceBuilder {
   private page: Uint32Array;
   private write: Uint8Array;
   length = 0;
+  private announced = 0;
 
   /** `expected` accesses are allocated at once (no doubling) when known. */
   constructor(expected = 1024) {
@@ -96,6 +97,14 @@ export class TraceBuilder {
     this.page[this.length] = page;
     this.write[this.length] = write;
     this.length++;
+  }
+
+  /**
+   * The number of accesses announced (a binary file's header): growth stops exactly there, so that `finish`
+   * need not copy to trim. Room is still made as accesses come: a damaged header cannot allocate much.
+   */
+  reserve(accesses: number): void {
+    this.announced = accesses;
   }
 
   /** Appends a decoded chunk (its accesses already validated by the decoder). */
@@ -123,7 +132,8 @@ export class TraceBuilder {
   }
 
   private grow(): void {
-    const size = this.page.length * 2;
+    const doubled = this.page.length * 2;
+    const size = this.announced > this.page.length && this.announced < doubled ? this.announced : doubled;
     const time = this.time instanceof Uint32Array ? new Uint32Array(size) : new Float64Array(size);
     const page = new Uint32Array(size);
     const write = new Uint8Array(size);

@@ -33,6 +33,8 @@ const BOM = [0xef, 0xbb, 0xbf];
 /** Receives each parsed access, in order. */
 export interface AccessSink {
   push(time: number, page: number, write: number): void;
+  /** Optional: the file announced how many accesses it holds (a binary header), so room can be made once. */
+  reserve?(accesses: number): void;
 }
 
 /** Separators inside a line. */

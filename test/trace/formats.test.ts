@@ -12,6 +12,7 @@ import {
   decodeBinaryTrace,
   encodeBinaryTrace,
   generateTrace,
+  GENERATOR_KINDS,
   loadTrace,
   makeTrace,
   saveTrace,
@@ -19,6 +20,8 @@ import {
   TraceBuilder,
   type Trace,
 } from '../../src/trace';
+import seedrandom from 'seedrandom';
+import { asVersion1, encodeVersion2 } from './older-pctrace';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-formats-'));
 
@@ -104,41 +107,103 @@ test('binary round trips: edge values, several blocks, gzip, and the same access
   assertSameAccesses((await drain(join(dir, 'big.trace.gz'))).trace, big);
 });
 
-/** The version-1 layout of a version-2 encoding: version 1, no header CRC, no block CRCs. */
-function asVersion1(v2: Uint8Array): Buffer {
-  const data = Buffer.from(v2);
-  const headerEnd = 28 + data.readUInt32LE(24);
-  const parts = [data.subarray(0, headerEnd)];
-  parts[0].writeUInt16LE(1, 8);
-  for (let at = headerEnd + 4; at < data.length;) {
-    const payload = data.readUInt32LE(at + 4);
-    parts.push(data.subarray(at, at + 8), data.subarray(at + 12, at + 12 + payload));
-    at += 12 + payload;
+test('version-1 and version-2 files (varints) are still read: files their writers made, and several blocks', async () => {
+  for (const [version, bytes] of [
+    [1, asVersion1(encodeVersion2(edgy))],
+    [2, encodeVersion2(edgy)],
+  ] as const) {
+    const fixture = `test/fixtures/edgy-v${version}.pctrace`;
+    assertSameAccesses(loadTrace(fixture), edgy);
+    // the test's writers of the old versions write what the old library wrote
+    assert.ok(bytes.equals(readFileSync(fixture)), `version ${version}`);
   }
-  return Buffer.concat(parts);
-}
-
-test('version-1 files (no checksums) are still read: a file the version-1 writer made, and several blocks', async () => {
-  assertSameAccesses(loadTrace('test/fixtures/edgy-v1.pctrace'), edgy);
-  assert.ok(asVersion1(encodeBinaryTrace(edgy)).equals(readFileSync('test/fixtures/edgy-v1.pctrace')));
   const big = generateTrace('zipf', { seed: 'v1', accesses: 2 * 65536 + 9, pages: 5000, writeRatio: 0.3 });
-  const path = file('big-v1.pctrace', asVersion1(encodeBinaryTrace(big)));
-  assertSameAccesses(loadTrace(path), big);
-  assertSameAccesses((await drain(path)).trace, big);
+  for (const [name, bytes] of [
+    ['big-v1.pctrace', asVersion1(encodeVersion2(big))],
+    ['big-v2.pctrace', encodeVersion2(big)],
+    ['big-v2.pctrace.gz', gzipSync(encodeVersion2(big))],
+  ] as const) {
+    const path = file(name, bytes);
+    assertSameAccesses(loadTrace(path), big);
+    assertSameAccesses((await drain(path)).trace, big);
+  }
 });
 
-test('every single-bit flip of a version-2 file is detected (CRC-32 per block and on the header)', () => {
-  const trace = generateTrace('zipf', { seed: 'flip', accesses: 200, pages: 64, writeRatio: 0.5 });
+test('version 3 packs every generator kind, long pauses and page jumps exactly, and is smaller than version 2', () => {
+  for (const kind of GENERATOR_KINDS) {
+    const trace = generateTrace(kind, { seed: 'v3', accesses: 70_000, pages: 1 << 20, writeRatio: 0.3 });
+    const encoded = encodeBinaryTrace(trace);
+    assertSameAccesses(decodeBinaryTrace(encoded, 'v3.pctrace'), trace);
+    assert.ok(encoded.length < encodeVersion2(trace).length, kind);
+  }
+  // steps of 0 to 2^40 instructions (frames wider than 32 bits), pages anywhere in 2^32, all-read and all-write runs
+  const random = seedrandom('v3 edges');
+  const time: number[] = [];
+  const page: number[] = [];
+  const write: number[] = [];
+  for (let i = 0, t = 0; i < 5000; i++) {
+    t += Math.floor(random() ** 8 * 2 ** 40);
+    time.push(t);
+    page.push(i % 1500 < 700 ? Math.floor(random() * 2 ** 32) : 2 ** 32 - 1 - (i % 7));
+    write.push(i < 2048 ? 0 : i < 3072 ? 1 : Number(random() < 0.5));
+  }
+  const edges = makeTrace({ time, page, write }, { name: 'edges' });
+  assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(edges), 'edges.pctrace'), edges);
+  assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(edgy), 'edgy.pctrace'), edgy);
+});
+
+test('version-3 damage with a valid checksum (a writer bug) is a one-line error naming block and frame', () => {
+  const trace = makeTrace({ time: [10, 20, 30], page: [7, 9, 8], write: [0, 1, 0] }, { name: 'bug' });
   const good = Buffer.from(encodeBinaryTrace(trace));
-  const headerEnd = 28 + good.readUInt32LE(24) + 4;
-  for (let bit = 0; bit < good.length * 8; bit++) {
-    const bad = Buffer.from(good);
-    bad[bit >> 3] ^= 1 << (bit & 7);
-    const where = bit >> 3 < headerEnd ? /^flip\.pctrace: / : /^flip\.pctrace: block 1 \(byte \d+\): /;
-    const ok = (err: unknown) => err instanceof UserError && where.test(err.message) && !err.message.includes('\n');
-    assert.throws(() => decodeBinaryTrace(bad, 'flip.pctrace'), ok, `bit ${bit}`);
+  const blockAt = (28 + good.readUInt32LE(24) + 4 + 3) & ~3;
+  // payload: time column (start, one reference, one mode byte + padding, then its words), then pages, then writes
+  const payloadAt = blockAt + 12;
+  const damaged = (name: string, change: (payload: Buffer) => void) => {
+    const data = Buffer.from(good);
+    change(data.subarray(payloadAt));
+    data.writeUInt32LE(
+      zlibCrc32(data.subarray(payloadAt), zlibCrc32(data.subarray(blockAt, blockAt + 8))),
+      blockAt + 8,
+    );
+    return file(name, data);
+  };
+  assertUserError(
+    () => loadTrace(damaged('step.pctrace', (p) => p.writeDoubleLE(-5, 8))),
+    /step\.pctrace: block 1 \(byte \d+\): time frame 1: negative time step -5/,
+  );
+  assertUserError(
+    () => loadTrace(damaged('width.pctrace', (p) => (p[16] = 60))),
+    /width\.pctrace: block 1 \(byte \d+\): time frame 1: width 60 is not in \[0, 53\]/,
+  );
+  assertUserError(
+    () => loadTrace(damaged('start.pctrace', (p) => p.writeDoubleLE(0.5, 0))),
+    /start\.pctrace: block 1 \(byte \d+\): time column starts at 0\.5/,
+  );
+  // the page column starts after the time column's 24 bytes: a reference that lets values pass 2^32 - 1
+  assertUserError(
+    () => loadTrace(damaged('page.pctrace', (p) => p.writeDoubleLE(2 ** 32 - 2, 32))),
+    /page\.pctrace: block 1 \(byte \d+\): page frame 1: values can leave \[0, 4294967295\]/,
+  );
+});
+
+test('every single-bit flip of a version-2 or version-3 file is detected (CRC-32 per block and on the header)', () => {
+  const trace = generateTrace('zipf', { seed: 'flip', accesses: 200, pages: 64, writeRatio: 0.5 });
+  const nameBytes = Buffer.byteLength(trace.name);
+  for (const [good, headerEnd] of [
+    [encodeVersion2(trace), 28 + nameBytes + 4],
+    [Buffer.from(encodeBinaryTrace(trace)), (28 + nameBytes + 4 + 3) & ~3],
+  ] as const) {
+    for (let bit = 0; bit < good.length * 8; bit++) {
+      const bad = Buffer.from(good);
+      bad[bit >> 3] ^= 1 << (bit & 7);
+      const where = bit >> 3 < headerEnd ? /^flip\.pctrace: / : /^flip\.pctrace: block 1 \(byte \d+\): /;
+      const ok = (err: unknown) => err instanceof UserError && where.test(err.message) && !err.message.includes('\n');
+      assert.throws(() => decodeBinaryTrace(bad, 'flip.pctrace'), ok, `bit ${bit}`);
+    }
   }
   // a flipped payload bit names the block and the checksum
+  const good = Buffer.from(encodeBinaryTrace(trace));
+  const headerEnd = (28 + nameBytes + 4 + 3) & ~3;
   const bad = Buffer.from(good);
   bad[headerEnd + 12 + 5] ^= 0x10;
   assertUserError(
@@ -227,7 +292,7 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
   };
   assertUserError(
     () => loadTrace(header(8, (d) => d.writeUInt16LE(9, 8))),
-    /version 9 is not supported \(this reader knows versions 1 and 2\)/,
+    /version 9 is not supported \(this reader knows versions 1, 2 and 3\)/,
   );
   assertUserError(
     () => loadTrace(header(12, (d) => d.writeUInt32LE(3000, 12))),

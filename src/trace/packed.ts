@@ -1,0 +1,401 @@
+/**
+ * The payload of a version-3 `.pctrace` block: its accesses as three columns (time, page, write), each
+ * cut into frames of FRAME_ACCESSES accesses stored at one fixed bit width per frame (frame of reference,
+ * as in Parquet's DELTA_BINARY_PACKED or Lemire's FastPFor), so that decoding is shifts and masks over
+ * 32-bit words instead of the per-byte branches of versions 1 and 2's varints.
+ *
+ *   column:  f64 start | per frame: f64 reference | per frame: u8 mode and width (bit 7 set: delta frame;
+ *            bits 0-5: width 0..53) | zero bytes up to a multiple of 4 | per frame: its packed words
+ *   value frame:  v[i] = reference + u[i]
+ *   delta frame:  v[i] = v[i - 1] + reference + u[i], where v[-1] is the previous frame's last value, or
+ *                 `start` for the column's first frame (so every block decodes alone)
+ *   packing:      the u of a frame of n accesses, least significant bit first, in ceil(n * width / 32)
+ *                 little-endian u32 words; a width w above 32 packs the low 32 bits of every u first, then
+ *                 the high bits at width w - 32
+ *
+ * Times are delta frames starting at the block's first time: a constant step costs 0 bits and one long
+ * pause widens one frame only. Pages take the narrower of a value and a delta frame (a hot set anywhere in
+ * a large VM, or a walk through neighbouring pages). Writes are value frames of width 0 or 1.
+ * All multi-byte fields are little-endian; the whole payload is a multiple of 4 bytes. Pure (no node modules).
+ */
+import { MAX_PAGE, type TimeColumn } from './types';
+
+/** Accesses per frame: a multiple of 32, so that every frame but a block's last fills whole words. */
+export const FRAME_ACCESSES = 1024;
+const DELTA_FRAME = 0x80;
+const WIDTH_BITS = 0x3f;
+const TWO_32 = 2 ** 32;
+
+/** What a column may hold, and which frames the writer uses for it. */
+interface ColumnSpec {
+  readonly name: string;
+  /** Largest value (the smallest is 0). */
+  readonly max: number;
+  readonly frames: 'delta' | 'value' | 'narrower';
+}
+
+const TIME_COLUMN: ColumnSpec = { name: 'time', max: Number.MAX_SAFE_INTEGER, frames: 'delta' };
+const PAGE_COLUMN: ColumnSpec = { name: 'page', max: MAX_PAGE, frames: 'narrower' };
+const WRITE_COLUMN: ColumnSpec = { name: 'write', max: 1, frames: 'value' };
+
+/** Bits needed for whole numbers 0..x (x < 2^53). */
+function bitsFor(x: number): number {
+  return x < TWO_32 ? 32 - Math.clz32(x) : 32 + bitsFor(Math.floor(x / TWO_32));
+}
+
+/** Little-endian output for the encoder: grows by doubling. */
+export class ByteWriter {
+  bytes = new Uint8Array(1 << 16);
+  length = 0;
+  private view = new DataView(this.bytes.buffer);
+
+  reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(value: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = value;
+  }
+
+  u32(value: number): void {
+    this.reserve(4);
+    this.view.setUint32(this.length, value, true);
+    this.length += 4;
+  }
+
+  f64(value: number): void {
+    this.reserve(8);
+    this.view.setFloat64(this.length, value, true);
+    this.length += 8;
+  }
+
+  result(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+}
+
+/** Packs `count` values of `width` <= 32 bits, each `valueAt(i)`, into words. */
+function pack(out: ByteWriter, count: number, width: number, valueAt: (i: number) => number): void {
+  if (width === 0) return;
+  let word = 0;
+  let used = 0;
+  for (let i = 0; i < count; i++) {
+    const value = valueAt(i);
+    word = (word | (value << used)) >>> 0;
+    used += width;
+    if (used >= 32) {
+      out.u32(word);
+      used -= 32;
+      // the bits of value that did not fit (none when it ended exactly on the word boundary)
+      word = used === 0 ? 0 : value >>> (width - used);
+    }
+  }
+  if (used > 0) out.u32(word);
+}
+
+/** One frame's choice: value or delta, its reference and width. */
+interface Frame {
+  delta: boolean;
+  reference: number;
+  width: number;
+}
+
+/** The narrowest frame of `spec`'s kind for values[from, to), where values[from - 1] is `previous`. */
+function chooseFrame(spec: ColumnSpec, values: ArrayLike<number>, from: number, to: number, previous: number): Frame {
+  let min = Infinity;
+  let max = -Infinity;
+  let minDelta = Infinity;
+  let maxDelta = -Infinity;
+  let last = previous;
+  for (let i = from; i < to; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - last;
+    if (d < minDelta) minDelta = d;
+    if (d > maxDelta) maxDelta = d;
+    last = v;
+  }
+  const valueWidth = bitsFor(max - min);
+  const deltaWidth = bitsFor(maxDelta - minDelta);
+  if (spec.frames === 'delta' || (spec.frames === 'narrower' && deltaWidth < valueWidth))
+    return { delta: true, reference: minDelta, width: deltaWidth };
+  // lowered when needed so that reference + 2^width - 1 <= max: the reader checks that bound once per frame
+  return { delta: false, reference: Math.min(min, spec.max + 1 - 2 ** valueWidth), width: valueWidth };
+}
+
+/** Appends values[from, to) as one column of `spec`. */
+function encodeColumn(out: ByteWriter, spec: ColumnSpec, values: ArrayLike<number>, from: number, to: number): void {
+  const frames: Frame[] = [];
+  let previous = values[from];
+  for (let at = from; at < to; at += FRAME_ACCESSES) {
+    const end = Math.min(to, at + FRAME_ACCESSES);
+    frames.push(chooseFrame(spec, values, at, end, previous));
+    previous = values[end - 1];
+  }
+  out.f64(values[from]);
+  for (const frame of frames) out.f64(frame.reference);
+  for (const frame of frames) out.u8((frame.delta ? DELTA_FRAME : 0) | frame.width);
+  while (out.length % 4 !== 0) out.u8(0);
+  previous = values[from];
+  frames.forEach((frame, f) => {
+    const at = from + f * FRAME_ACCESSES;
+    const count = Math.min(to, at + FRAME_ACCESSES) - at;
+    const base = frame.delta ? frame.reference : 0;
+    const first = previous;
+    const u = frame.delta
+      ? (i: number) => values[at + i] - (i === 0 ? first : values[at + i - 1]) - base
+      : (i: number) => values[at + i] - frame.reference;
+    pack(out, count, Math.min(frame.width, 32), (i) => u(i) % TWO_32);
+    if (frame.width > 32) pack(out, count, frame.width - 32, (i) => Math.floor(u(i) / TWO_32));
+    previous = values[at + count - 1];
+  });
+}
+
+/** Columns of accesses to encode (a Trace or a TraceChunk). */
+export interface AccessColumns {
+  readonly time: ArrayLike<number>;
+  readonly page: ArrayLike<number>;
+  readonly write: ArrayLike<number>;
+}
+
+/** Appends accesses [from, to) (at least one) as a version-3 block payload. */
+export function encodePackedPayload(out: ByteWriter, columns: AccessColumns, from: number, to: number): void {
+  encodeColumn(out, TIME_COLUMN, columns.time, from, to);
+  encodeColumn(out, PAGE_COLUMN, columns.page, from, to);
+  encodeColumn(out, WRITE_COLUMN, columns.write, from, to);
+}
+
+/** The columns a payload decodes into, each as long as the block's access count. */
+export interface DecodedColumns {
+  readonly time: TimeColumn;
+  readonly page: Uint32Array;
+  readonly write: Uint8Array;
+}
+
+type Column = TimeColumn | Uint8Array;
+
+/** Largest time a Uint32Array chunk column holds. */
+const MAX_COMPACT_TIME = 0xffffffff;
+
+/** One frame's unpacked bits, low 32 and above (decoding allocates nothing per frame). */
+const low = new Uint32Array(FRAME_ACCESSES);
+const high = new Uint32Array(FRAME_ACCESSES);
+
+/** Unpacks `count` values of `width` <= 32 bits from words[at..] into `into`; returns the word after them. */
+function unpack(words: Uint32Array, at: number, width: number, count: number, into: Uint32Array): number {
+  if (width === 0) {
+    into.fill(0, 0, count);
+    return at;
+  }
+  const mask = width === 32 ? -1 : (1 << width) - 1;
+  let bit = 0;
+  for (let i = 0; i < count; i++) {
+    const word = at + (bit >>> 5);
+    const shift = bit & 31;
+    let value = words[word] >>> shift;
+    if (shift + width > 32) value |= words[word + 1] << (32 - shift);
+    into[i] = value & mask;
+    bit += width;
+  }
+  return at + Math.ceil((count * width) / 32);
+}
+
+/**
+ * A delta frame's values from the unpacked bits (`low`, and `high` when `wide`) into into[from..]; returns
+ * the last value, or -1 as soon as one leaves [0, max].
+ */
+function addDeltas(
+  into: Column,
+  from: number,
+  count: number,
+  previous: number,
+  reference: number,
+  wide: boolean,
+  max: number,
+): number {
+  let value = previous;
+  for (let i = 0; i < count; i++) {
+    value += reference + low[i] + (wide ? high[i] * TWO_32 : 0);
+    if (value < 0 || value > max) return -1;
+    into[from + i] = value;
+  }
+  return value;
+}
+
+/**
+ * A value frame's values, reference + the `width` <= 32 bits unpacked from words[at..], into into[from..]
+ * (every one in range: readLayout checked the frame); returns the word after them. Unpacking straight
+ * into the column, without `low`, because value frames are the usual pages and writes.
+ */
+function unpackValues(
+  words: Uint32Array,
+  at: number,
+  width: number,
+  count: number,
+  into: Uint32Array,
+  from: number,
+  reference: number,
+): number {
+  if (width === 0) {
+    into.fill(reference, from, from + count);
+    return at;
+  }
+  const mask = width === 32 ? -1 : (1 << width) - 1;
+  // 32-bit integer arithmetic throughout (V8 keeps it in registers): the sum is below 2^32, so wrapping is exact
+  const base = reference | 0;
+  let bit = 0;
+  for (let i = 0; i < count; i++) {
+    const word = at + (bit >>> 5);
+    const shift = bit & 31;
+    let value = words[word] >>> shift;
+    if (shift + width > 32) value |= words[word + 1] << (32 - shift);
+    into[from + i] = (base + (value & mask)) >>> 0;
+    bit += width;
+  }
+  return at + Math.ceil((count * width) / 32);
+}
+
+/** Bytes of a frame of `count` values at `width` bits: its low words, then its high words past 32 bits. */
+function frameBytes(count: number, width: number): number {
+  return (Math.ceil((count * Math.min(width, 32)) / 32) + Math.ceil((count * Math.max(width - 32, 0)) / 32)) * 4;
+}
+
+interface FrameHeader {
+  delta: boolean;
+  width: number;
+  reference: number;
+}
+
+/** A column's header, checked: where its words start and end, and a bound on its values. */
+interface ColumnLayout {
+  start: number;
+  frames: FrameHeader[];
+  wordsAt: number;
+  end: number;
+  /** No value of the column exceeds it (times: whether they fit 32 bits). */
+  bound: number;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * The payload (a multiple of 4 bytes) as little-endian 32-bit words: a view when it is aligned and the
+ * machine is little-endian (every usual one), else a copy, byte-swapped on a big-endian machine.
+ */
+function wordsOf(payload: Uint8Array): Uint32Array {
+  if (LITTLE_ENDIAN && payload.byteOffset % 4 === 0)
+    return new Uint32Array(payload.buffer, payload.byteOffset, payload.length / 4);
+  const copy = payload.slice();
+  if (!LITTLE_ENDIAN) for (let at = 0; at < copy.length; at += 4) copy.subarray(at, at + 4).reverse();
+  return new Uint32Array(copy.buffer);
+}
+
+/** Reads and checks the header of the column of `spec` at byte `at` of a payload. */
+function readLayout(
+  view: DataView,
+  at: number,
+  spec: ColumnSpec,
+  count: number,
+  fail: (reason: string) => never,
+): ColumnLayout {
+  const frameCount = Math.ceil(count / FRAME_ACCESSES);
+  const modesAt = at + 8 + 8 * frameCount;
+  const wordsAt = (modesAt + frameCount + 3) & ~3;
+  if (wordsAt > view.byteLength) fail('block payload ends inside a column');
+  const start = view.getFloat64(at, true);
+  if (!Number.isSafeInteger(start) || start < 0 || start > spec.max) fail(`${spec.name} column starts at ${start}`);
+  const widest = bitsFor(spec.max);
+  const frames: FrameHeader[] = [];
+  let end = wordsAt;
+  let bound = start;
+  for (let f = 0; f < frameCount; f++) {
+    const n = Math.min(FRAME_ACCESSES, count - f * FRAME_ACCESSES);
+    const mode = view.getUint8(modesAt + f);
+    const width = mode & WIDTH_BITS;
+    const delta = (mode & DELTA_FRAME) !== 0;
+    const reference = view.getFloat64(at + 8 + 8 * f, true);
+    const where = `${spec.name} frame ${f + 1}`;
+    if ((mode & ~(DELTA_FRAME | WIDTH_BITS)) !== 0 || width > widest)
+      fail(`${where}: width ${width} is not in [0, ${widest}]`);
+    if (!Number.isSafeInteger(reference) || Math.abs(reference) > spec.max)
+      fail(`${where}: reference ${reference} is out of range`);
+    if (delta ? spec.frames === 'value' : spec.frames === 'delta')
+      fail(`${where}: a ${delta ? 'delta' : 'value'} frame, which this column does not have`);
+    // times never decrease: their steps are at least 0
+    if (delta && spec === TIME_COLUMN && reference < 0) fail(`${where}: negative time step ${reference}`);
+    // checked here once, so that decoding a value frame needs no check per value
+    if (!delta && (reference < 0 || reference + 2 ** width - 1 > spec.max))
+      fail(`${where}: values can leave [0, ${spec.max}]`);
+    bound = delta ? bound + n * (Math.max(reference, 0) + 2 ** width - 1) : Math.max(bound, reference + 2 ** width - 1);
+    end += frameBytes(n, width);
+    frames.push({ delta, width, reference });
+  }
+  if (end > view.byteLength) fail('block payload ends inside a column');
+  return { start, frames, wordsAt, end, bound };
+}
+
+/** Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. */
+function decodeColumn(
+  words: Uint32Array,
+  layout: ColumnLayout,
+  spec: ColumnSpec,
+  into: Column,
+  fail: (reason: string) => never,
+): void {
+  let at = layout.wordsAt / 4;
+  let previous = layout.start;
+  layout.frames.forEach(({ delta, width, reference }, f) => {
+    const from = f * FRAME_ACCESSES;
+    const n = Math.min(FRAME_ACCESSES, into.length - from);
+    if (!delta) {
+      // value frames are never wider than 32 bits: only times, which are delta frames, can be
+      if (into instanceof Uint32Array) {
+        at = unpackValues(words, at, width, n, into, from, reference);
+      } else {
+        // through `low`: unpackValues kept to one array type runs about twice as fast in V8
+        at = unpackValues(words, at, width, n, low, 0, reference);
+        into.set(low.subarray(0, n), from);
+      }
+      previous = into[from + n - 1];
+      return;
+    }
+    at = unpack(words, at, Math.min(width, 32), n, low);
+    if (width > 32) at = unpack(words, at, width - 32, n, high);
+    previous = addDeltas(into, from, n, previous, reference, width > 32, spec.max);
+    if (previous < 0) fail(`${spec.name} frame ${f + 1}: a value leaves [0, ${spec.max}]`);
+  });
+}
+
+/**
+ * Decodes a version-3 payload of `count` accesses. Times come as a Uint32Array when the block's frames
+ * show they fit (as the in-memory trace keeps them), else Float64Array. Damage the checksum cannot see
+ * (a writer's bug) is reported through `fail`, which throws: a frame wider than its column, values
+ * outside it, times that decrease, a payload too short or too long.
+ */
+export function decodePackedPayload(
+  payload: Uint8Array,
+  count: number,
+  fail: (reason: string) => never,
+): DecodedColumns {
+  if (payload.length % 4 !== 0) fail(`block payload of ${payload.length} bytes is not whole 32-bit words`);
+  const words = wordsOf(payload);
+  const view = new DataView(words.buffer, words.byteOffset, words.byteLength);
+  const timeLayout = readLayout(view, 0, TIME_COLUMN, count, fail);
+  const time = timeLayout.bound <= MAX_COMPACT_TIME ? new Uint32Array(count) : new Float64Array(count);
+  decodeColumn(words, timeLayout, TIME_COLUMN, time, fail);
+  const pageLayout = readLayout(view, timeLayout.end, PAGE_COLUMN, count, fail);
+  const page = new Uint32Array(count);
+  decodeColumn(words, pageLayout, PAGE_COLUMN, page, fail);
+  const writeLayout = readLayout(view, pageLayout.end, WRITE_COLUMN, count, fail);
+  const write = new Uint8Array(count);
+  decodeColumn(words, writeLayout, WRITE_COLUMN, write, fail);
+  if (writeLayout.end !== payload.length)
+    fail(`block has ${payload.length - writeLayout.end} bytes after its last access`);
+  return { time, page, write };
+}
