@@ -7,11 +7,15 @@ import { EXPERIMENT_DEFAULTS, simulateWorkload, type SimOverrides } from './comm
 import { methodOverrides, type Method } from './predictors';
 import type { Workload } from './workloads';
 
-/** The same predictor, with every page the simulator will send for it written down (what sendPredicted accepts). */
-function recordingSent(predictor: Predictor, sent: number[]): Predictor {
+/**
+ * The same predictor, with the faulted pages and every page the simulator will send for it written down (what
+ * sendPredicted accepts: in the VM, not sent, not repeated, at most k).
+ */
+function recordingSent(predictor: Predictor, faulted: number[], sent: number[]): Predictor {
   return {
     ...predictor,
     onFault(page, k, ctx) {
+      faulted.push(page);
       const proposals = predictor.onFault(page, k, ctx);
       const accepted = new Set<number>();
       for (const q of proposals) {
@@ -27,7 +31,8 @@ function recordingSent(predictor: Predictor, sent: number[]): Predictor {
  * Where a method's faults above the oracle's come from, on one workload. Without push every fault sends the faulted
  * page and at most k predicted pages, each page once, and every page touched after switchover came by a fault or a
  * prediction, so networkFaults·(k+1) = touched + wasted + unfilledSlots exactly: faults above the oracle's are the
- * extra wasted pages and empty slots over k+1, whatever the order pages are sent in. The row splits the waste into
+ * extra wasted pages and empty slots over k+1, whatever the order pages are sent in. The row counts the faults on
+ * pages never seen before switchover (no history-based ranking can name those), splits the waste into
  * dead history pages (touched before switchover, never after) and pages never seen before switchover, and gives
  * lastTouchAuc: the chance that a history page touched again after switchover was last touched before it later than
  * a dead one (0.5: the time of the last touch tells nothing about which history pages are still live).
@@ -40,10 +45,11 @@ export function wasteDecomposition(workload: Workload, method: Method, overrides
   for (let i = 0; i < history; i++) lastTouch.set(trace.page[i], i);
   const after = new Set(trace.page.subarray(history));
   const sim = methodOverrides(method, overrides);
+  const faulted: number[] = [];
   const sent: number[] = [];
   const options = { order: EXPERIMENT_DEFAULTS.order, ...sim.predictorOptions, trace };
   const r = simulateWorkload(workload, sim, {
-    predictor: recordingSent(createPredictor(method.predictor, options), sent),
+    predictor: recordingSent(createPredictor(method.predictor, options), faulted, sent),
   });
   const wasted = sent.filter((q) => !after.has(q));
   const live: number[] = [];
@@ -59,6 +65,7 @@ export function wasteDecomposition(workload: Workload, method: Method, overrides
     touched: r.distinctPagesTouched,
     neverSeenTouched: [...after].filter((p) => !lastTouch.has(p)).length,
     networkFaults: r.networkFaults,
+    faultsNeverSeen: faulted.filter((p) => !lastTouch.has(p)).length,
     wasted: r.prefetchIssued - r.prefetchUsed,
     wastedDead: wasted.filter((q) => lastTouch.has(q)).length,
     wastedNeverSeen: wasted.filter((q) => !lastTouch.has(q)).length,

@@ -509,6 +509,7 @@ test('wasteDecomposition: faults·(k+1) = touched + wasted + empty slots, waste 
     touched: 3,
     neverSeenTouched: 2,
     networkFaults: 2,
+    faultsNeverSeen: 1,
     wasted: 3,
     wastedDead: 2,
     wastedNeverSeen: 1,
@@ -518,7 +519,7 @@ test('wasteDecomposition: faults·(k+1) = touched + wasted + empty slots, waste 
   });
   // the oracle: one fault on 5 sends 4 and 0, the only pages touched after it
   const [oracle] = wasteDecompositions([workload], [{ label: 'oracle', predictor: 'oracle' }], setup);
-  assert.deepEqual([oracle.networkFaults, oracle.wasted, oracle.unfilledSlots], [1, 0, 0]);
+  assert.deepEqual([oracle.networkFaults, oracle.faultsNeverSeen, oracle.wasted, oracle.unfilledSlots], [1, 1, 0, 0]);
   for (const r of [bubbling, oracle]) {
     assert.equal(r.networkFaults * (r.k + 1), r.touched + r.wasted + r.unfilledSlots);
   }
