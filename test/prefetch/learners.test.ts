@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { simulate } from '../../src/migration';
 import { createPredictor, type PredictorName } from '../../src/prefetch';
 import { loadTrace, switchoverAtFraction } from '../../src/trace';
+import { SeenCredit } from '../../src/prefetch/phase-bubbling';
 import { context } from './helpers';
 
 /** A predictor that has observed `history` before switchover. */
@@ -25,7 +26,9 @@ test('phase-bubbling: the 4k nearest unsent pages, last used in the history clos
   const history = [50, 10, 11, 12, 52, 51, 13];
   // around 12 (at 3): 13 (3 away), 11 (1), 14 (never seen), 10 (2), ... -> 11, 10, 13, then unseen pages nearest first
   assert.deepEqual(trained('phase-bubbling', history).onFault(12, 2, context(100)), [11, 10]);
-  assert.deepEqual(trained('phase-bubbling', history).onFault(12, 5, context(100)), [11, 10, 13, 14, 15]);
+  // 7 seen pages fault more often per page than 93 unseen ones, so the 5 seen pages nearest 12 join the 20 nearest
+  // pages (13, 11, 50, 10, 51) and every seen one goes first: 51 (at 5) ties 10, 50 (at 0) ties 13
+  assert.deepEqual(trained('phase-bubbling', history).onFault(12, 5, context(100)), [11, 10, 51, 13, 50]);
   assert.deepEqual(trained('phase-bubbling', history).onFault(51, 2, context(100)), [52, 50]); // 52 at 4 beats 50 at 0
   assert.deepEqual(trained('phase-bubbling', history).onFault(12, 2, context(100, [11])), [10, 13]);
   // a fault on a page never seen: unseen neighbours in bubbling order, then seen ones most recent first
@@ -33,6 +36,29 @@ test('phase-bubbling: the 4k nearest unsent pages, last used in the history clos
   assert.deepEqual(trained('phase-bubbling', [4, 0, 1, 2, 3]).onFault(5, 2, context(6)), [3, 2]); // bubbling: 4, 3
   // no history: plain dual bubbling
   assert.deepEqual(trained('phase-bubbling', []).onFault(10, 4, context(100)), [11, 9, 12, 8]);
+});
+
+test('SeenCredit: the class whose pages faulted more often per page goes first, (faults + 1) / (pages + 1)', () => {
+  const credit = new SeenCredit(4, 4);
+  assert.equal(credit.seenFirst(), true); // 1/5 against 1/5: a tie goes to the seen pages
+  credit.fault(false);
+  assert.equal(credit.seenFirst(), false); // 1/5 against 2/5
+  credit.fault(true);
+  assert.equal(credit.seenFirst(), true); // 2/5 against 2/5
+  assert.equal(new SeenCredit(3, 97).seenFirst(), true); // before any fault the smaller class: 1/4 against 1/98
+  assert.equal(new SeenCredit(720, 63).seenFirst(), false); // 1/721 against 1/64
+});
+
+test('phase-bubbling learns from the faults whether pages never seen come before the seen ones', () => {
+  // a mostly cold VM: seen pages first, and the seen page 60, last used just before 11, beats its neighbour 10
+  assert.deepEqual(trained('phase-bubbling', [10, 60, 11]).onFault(11, 2, context(100)), [60, 10]);
+  // 4 seen pages (3..6, last used at 0..3) and 4 never seen (0, 1, 2, 7) in an 8-page VM
+  const fresh = trained('phase-bubbling', [3, 4, 5, 6]);
+  assert.deepEqual(fresh.onFault(5, 2, context(8)), [6, 4]); // seen first (2/5 against 1/5): 6 and 4 are 1 away in time
+  const learnt = trained('phase-bubbling', [3, 4, 5, 6]);
+  for (const unseen of [0, 1, 2]) learnt.onFault(unseen, 1, context(8, [0, 1, 2]));
+  // three faults on never-seen pages (4/5) against one on a seen page (2/5): the never-seen 7 goes first
+  assert.deepEqual(learnt.onFault(5, 2, context(8, [0, 1, 2])), [7, 6]);
 });
 
 test("ppm-hybrid: the delta contexts' likely pages first, then phase-bubbling, skipping taken and sent pages", () => {
