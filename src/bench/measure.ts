@@ -21,6 +21,8 @@ export interface BenchLine {
   baseline: string;
   baselineValue: number;
   ratio: number;
+  /** When the value is the median of repeated measurements: each of them, so the spread shows. */
+  samples?: number[];
   /** The goal for the ratio, in words (e.g. '>= 0.33'), and whether this run met it. */
   target?: string;
   met?: boolean;

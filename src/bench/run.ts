@@ -5,7 +5,7 @@
  *
  * Usage: node --expose-gc dist/bench/run.js [--accesses N] [--rss-accesses N] [--only a,b] [--json]
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { intFlag, listFlag, parseFlags } from '../cli/args';
 import { MAX_TRACE_ACCESSES } from '../trace';
 import { UserError } from '../errors';
@@ -48,14 +48,20 @@ function main(argv: string[]): void {
   const unknown = names.filter((n) => !(n in SECTIONS));
   if (unknown.length)
     throw new UserError(`unknown bench section '${unknown[0]}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+  // the machine may be shared: the load before and after tells how far wall-clock numbers can be trusted
+  const loadAtStart = loadavg()[0];
   const lines: BenchLine[] = [];
   for (const name of names) {
     const section = SECTIONS[name](options);
     lines.push(...section);
     if (!values.json) for (const l of section) printLine(l);
   }
+  const load = { start: loadAtStart, end: loadavg()[0] };
+  if (!values.json)
+    console.log(`load average (1 min): ${load.start.toFixed(2)} at the start, ${load.end.toFixed(2)} at the end`);
   const report = {
     cores: availableParallelism(),
+    load,
     node: process.version,
     accesses: options.accesses,
     rssAccesses: options.rssAccesses,
@@ -66,9 +72,12 @@ function main(argv: string[]): void {
 
 function printLine(l: BenchLine): void {
   const goal = l.target ? `  goal ${l.target}: ${l.met ? 'met' : 'NOT met'}` : '';
+  const spread = l.samples ? `  (each: ${l.samples.map((v) => v.toFixed(2)).join(', ')})` : '';
   const ratio =
     l.name === 'bare loop' || l.value === l.baselineValue ? 'baseline' : `${l.ratio.toFixed(3)} x ${l.baseline}`;
-  console.log(`${l.section.padEnd(7)} ${l.name.padEnd(48)} ${format(l.value, l.unit).padStart(14)}  ${ratio}${goal}`);
+  console.log(
+    `${l.section.padEnd(7)} ${l.name.padEnd(48)} ${format(l.value, l.unit).padStart(14)}  ${ratio}${goal}${spread}`,
+  );
 }
 
 try {

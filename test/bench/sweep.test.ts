@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alternate, pairLines } from '../../src/bench/sweep';
+
+test('serial and parallel runs alternate in order S P, P S, S P, each pair kept as [serial, parallel]', () => {
+  const order: number[] = [];
+  const pairs = alternate(3, (workers) => (order.push(workers), { wall: workers, cpu: order.length }), 2);
+  assert.deepEqual(order, [1, 2, 2, 1, 1, 2]);
+  assert.deepEqual(
+    pairs.map(([s, p]) => [s.cpu, p.cpu]),
+    [
+      [1, 2],
+      [4, 3],
+      [5, 6],
+    ],
+  );
+});
+
+test('the speed-up is the median of the pairs ratios, each kept; CPU seconds are medians over the same runs', () => {
+  const run = (wall: number, cpu: number) => ({ wall, cpu });
+  const [speedUp, cpu] = pairLines(
+    [
+      [run(4, 3), run(2, 3.3)],
+      [run(3, 3), run(2, 3.6)],
+      [run(6, 3.3), run(2, 3)],
+    ],
+    'warm workers',
+    2,
+    true,
+  );
+  assert.deepEqual(speedUp.samples, [2, 1.5, 3]);
+  assert.equal(speedUp.value, 2);
+  assert.equal(speedUp.met, true);
+  assert.match(speedUp.name, /median of 3 alternating pairs; 4\.00 s -> 2\.00 s/);
+  assert.equal(cpu.value, 3.3);
+  assert.equal(cpu.baselineValue, 3);
+  assert.ok(Math.abs(cpu.ratio - 1.1) < 1e-12, `CPU ratio ${cpu.ratio}`);
+});
