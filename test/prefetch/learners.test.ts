@@ -126,3 +126,16 @@ test('pinned: network faults of the new predictors on the sort trace (k 8, switc
     'ppm-order0': 80,
   });
 });
+
+test('pinned: on a whole-guest QEMU trace (a sparse 256 MiB guest) the faults send seen pages first', () => {
+  // most of the guest's pages are never touched: phase-bubbling learns from the faults that seen pages fault more often
+  // per page and fetches the nearest seen ones however far (it took 160 faults when never-seen pages were always last)
+  const trace = loadTrace('datasets/qemu/bzip2-plugin-1.pctrace.gz');
+  const run = (predictor: PredictorName) => {
+    const r = simulate(trace, { predictor, k: 8, push: 'off', switchover: switchoverAtFraction(trace, 0.5) });
+    return [r.networkFaults, r.prefetchIssued, r.prefetchUsed];
+  };
+  assert.deepEqual(run('bubbling'), [194, 1552, 499]);
+  assert.deepEqual(run('phase-bubbling'), [143, 1144, 550]);
+  assert.deepEqual(run('ppm-hybrid'), [143, 1144, 550]);
+});
