@@ -8,11 +8,12 @@ import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from 
 import {
   parsePredictorName,
   PREDICT_DEFAULTS,
-  predictionMetrics,
+  PredictionReplay,
   PREDICTOR_NAMES,
   type PredictionMetrics,
 } from '../prefetch';
-import { MAX_TRACE_ACCESSES, MAX_VM_PAGES, parseSwitchover, readTrace } from '../trace';
+import { fileSwitchover } from './simulate';
+import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace, summarizeTraceFile } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
   --trace FILE             trace file (text, binary .pctrace, optionally .gz)
@@ -65,14 +66,22 @@ export async function run(argv: string[]): Promise<void> {
   if (positionals.length > 0)
     throw new UserError(`predict takes no positional arguments, got ${quoted(positionals[0])}`);
   const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
-  const trace = await readTrace(requireFlag(v.trace, 'trace'));
-  const metrics = predictionMetrics(trace, name, {
+  const options = {
     ...predictorOptionsFromFlags(v, [name]),
     k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_VM_PAGES),
     lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0, MAX_TRACE_ACCESSES),
-    switchover: v.switchover === undefined ? 0 : parseSwitchover(v.switchover, trace),
-  });
+  };
+  // streamed: a summary pass, the first-touch order of the replay, then the replay itself
+  const path = requireFlag(v.trace, 'trace');
+  const summary = await summarizeTraceFile(path);
+  const switchover = await fileSwitchover(v.switchover, path, summary, 0);
+  const firstTouches = await firstTouchesOfFile(path, summary.largestPage, switchover);
+  const replay = new PredictionReplay(summary, name, firstTouches, { ...options, switchover });
+  for await (const chunk of streamTrace(path)) replay.feed(chunk);
+  const metrics = replay.finish();
   console.log(
-    v.json ? JSON.stringify({ trace: trace.name, ...metrics }, null, 2) : formatPredictionMetrics(metrics, trace.name),
+    v.json
+      ? JSON.stringify({ trace: summary.name, ...metrics }, null, 2)
+      : formatPredictionMetrics(metrics, summary.name),
   );
 }

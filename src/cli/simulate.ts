@@ -13,7 +13,7 @@ import {
   parseDuration,
   parsePageSet,
   simulate,
-  simulateStream,
+  simulateStreams,
   type MigrationResult,
   type SimInput,
 } from '../migration';
@@ -23,7 +23,7 @@ import {
   fractionSwitchover,
   MAX_PAGE_SIZE,
   MAX_VM_PAGES,
-  parseSwitchover,
+  firstTouchesOfFile,
   parseSwitchoverSpec,
   readTrace,
   streamTrace,
@@ -226,19 +226,14 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
   return { predictors, json: values.json ?? false, values, tracePath: requireFlag(values.trace, 'trace') };
 }
 
-/** parseSimFlags, with the trace loaded whole (for several runs on it, or the oracle). */
-export async function parseSimArgs(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
-  const parsed = parseSimFlags(argv, predictorFlag, usage);
-  if (!parsed) return undefined;
-  const trace = await readTrace(parsed.tracePath);
-  const switchover =
-    parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
-  return { ...parsed, trace, input: simInputFromFlags(parsed.values, switchover, parsed.predictors) };
-}
-
 /** --switchover on a trace file: a fraction needs the time of one access, read by a partial pass. */
-async function fileSwitchover(text: string | undefined, path: string, summary: TraceSummary): Promise<number> {
-  if (text === undefined) return d.switchover;
+export async function fileSwitchover(
+  text: string | undefined,
+  path: string,
+  summary: TraceSummary,
+  fallback: number = d.switchover,
+): Promise<number> {
+  if (text === undefined) return fallback;
   const spec = parseSwitchoverSpec(text);
   if ('instructions' in spec) return spec.instructions;
   const at = fractionSwitchover(spec.fraction, summary.accesses, summary.lastTime);
@@ -270,24 +265,40 @@ export function formatResults(results: readonly MigrationResult[]): string {
 }
 
 /**
- * One migration. The trace file is streamed (a summary pass, then the simulation's pass), so memory
- * grows with the VM's pages, not with the trace; only the oracle, which reads the future, loads it whole.
+ * The migrations of simulate and compare, one per predictor, on the trace file: streamed (a summary pass,
+ * then one pass feeding every simulation), so memory grows with the VM's pages, not with the trace. The
+ * oracle reads the future from the first-touch order (one more pass); only in hybrid mode, where pages
+ * touched live before the pause may still be missing after it, does it need the trace loaded whole.
+ * Prints --help and returns undefined when asked.
  */
-export async function run(argv: string[]): Promise<void> {
-  const parsed = parseSimFlags(argv, 'prefetcher', USAGE);
-  if (!parsed) return;
-  const predictor = parsed.predictors[0];
-  let result: MigrationResult;
-  if (predictor === 'oracle') {
-    const trace = await readTrace(parsed.tracePath);
-    const switchover =
-      parsed.values.switchover === undefined ? d.switchover : parseSwitchover(parsed.values.switchover, trace);
-    result = simulate(trace, { ...simInputFromFlags(parsed.values, switchover, parsed.predictors), predictor });
+export async function runSimulations(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
+  const parsed = parseSimFlags(argv, predictorFlag, usage);
+  if (!parsed) return undefined;
+  const path = parsed.tracePath;
+  const summary = await summarizeTraceFile(path);
+  const switchover = await fileSwitchover(parsed.values.switchover, path, summary);
+  const input = simInputFromFlags(parsed.values, switchover, parsed.predictors);
+  const inputs = (extra: SimInput) => parsed.predictors.map((predictor) => ({ ...input, ...extra, predictor }));
+  let results: MigrationResult[];
+  if (!parsed.predictors.includes('oracle')) {
+    results = await simulateStreams(summary, streamTrace(path), inputs({}));
+  } else if (input.mode === 'hybrid') {
+    const trace = await readTrace(path);
+    results = inputs({}).map((one) => simulate(trace, one));
   } else {
-    const summary = await summarizeTraceFile(parsed.tracePath);
-    const switchover = await fileSwitchover(parsed.values.switchover, parsed.tracePath, summary);
-    const input = simInputFromFlags(parsed.values, switchover, parsed.predictors);
-    result = await simulateStream(summary, streamTrace(parsed.tracePath), { ...input, predictor });
+    const firstTouches = await firstTouchesOfFile(path, summary.largestPage, switchover);
+    results = await simulateStreams(
+      summary,
+      streamTrace(path),
+      inputs({ predictorOptions: { ...input.predictorOptions, firstTouches } }),
+    );
   }
-  console.log(parsed.json ? JSON.stringify(result, null, 2) : formatResults([result]));
+  return { results, json: parsed.json };
+}
+
+/** One migration: see runSimulations. */
+export async function run(argv: string[]): Promise<void> {
+  const run = await runSimulations(argv, 'prefetcher', USAGE);
+  if (!run) return;
+  console.log(run.json ? JSON.stringify(run.results[0], null, 2) : formatResults(run.results));
 }

@@ -56,7 +56,7 @@ function checkFinite(result: MigrationResult): MigrationResult {
  * Simulates one migration of a trace read chunk by chunk (a file streamed by streamTrace), so that
  * memory grows with the VM's pages, not with the trace. `summary` comes from a first pass; a chunk
  * that disagrees with it (the file changed in between) is a UserError. The oracle needs the whole
- * trace: use `simulate` for it.
+ * trace or, in post-copy, its first-touch order (`predictorOptions.firstTouches`).
  */
 export async function simulateStream(
   summary: TraceSummary,
@@ -64,12 +64,33 @@ export async function simulateStream(
   input: SimInput = {},
   hooks: SimHooks = {},
 ): Promise<MigrationResult> {
-  const simulation = new Simulation(summary, input, hooks);
+  const [result] = await feedSimulations(summary, chunks, [new Simulation(summary, input, hooks)]);
+  return result;
+}
+
+/** simulateStream for several inputs (e.g. one per predictor) in one pass over the chunks, results in input order. */
+export async function simulateStreams(
+  summary: TraceSummary,
+  chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
+  inputs: readonly SimInput[],
+): Promise<MigrationResult[]> {
+  return feedSimulations(
+    summary,
+    chunks,
+    inputs.map((input) => new Simulation(summary, input)),
+  );
+}
+
+async function feedSimulations(
+  summary: TraceSummary,
+  chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
+  simulations: readonly Simulation[],
+): Promise<MigrationResult[]> {
   for await (const chunk of chunks) {
     if (largestPage(chunk.page) > summary.largestPage) throw changedWhileRead(summary);
-    simulation.feed(chunk);
+    for (const simulation of simulations) simulation.feed(chunk);
   }
-  return checkFinite(simulation.finish());
+  return simulations.map((simulation) => checkFinite(simulation.finish()));
 }
 
 function changedWhileRead(summary: TraceSummary): UserError {

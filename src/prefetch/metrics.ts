@@ -1,11 +1,13 @@
+import { fileLabel, UserError } from '../errors';
+import { firstTouchOrder } from '../trace/first-touch';
 import { checkVmPages } from '../trace/limits';
-import { checkReplayable, switchoverIndex } from '../trace/switchover';
-import { summarizeTrace, type Trace } from '../trace/types';
+import { checkReplayable, firstAtOrAfter, switchoverIndex } from '../trace/switchover';
+import { summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
 import { createPredictor } from './registry';
 import { wholeOption } from '../util/whole-option';
 import { isPageInVm } from './proposals';
 import { NextAlive } from '../util/next-alive';
-import { feedHistory, type FaultContext, type PredictorName, type PredictorOptions } from './types';
+import { feedHistory, type FaultContext, type Predictor, type PredictorName, type PredictorOptions } from './types';
 
 export const PREDICT_DEFAULTS = { k: 8, lead: 0 };
 
@@ -66,20 +68,140 @@ const ABSENT = 0;
 const PRESENT = 1;
 const ISSUED = 2;
 
-/**
- * The page of the first access after `i` whose page is still ABSENT, or -1. Positions found
- * holding a present or issued page leave `future` for good (pages never become absent again),
- * so a whole replay scans each position about once.
- */
-function nextMissingPage(trace: Trace, state: Uint8Array, future: NextAlive, i: number): number {
-  for (let j = future.find(i + 1); j < future.size; j = future.find(j + 1)) {
-    if (state[trace.page[j]] === ABSENT) return trace.page[j];
-    future.remove(j);
-  }
-  return -1;
-}
-
 const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
+
+/**
+ * The replay behind PredictionMetrics, fed the trace's accesses in order (`feed`, any chunking), then
+ * `finish`: memory grows with the VM's pages, not with the trace, so a file can be streamed through it.
+ * `summary` describes the whole trace (a first pass); `firstTouches` is the order in which the replay
+ * (the accesses from switchover on) first touches each page, each once (FirstTouchOrder): at a fault the
+ * pages still absent were never touched in the replay, so the next missing page is the first absent page
+ * of that order, and the oracle reads its proposals from it too.
+ */
+export class PredictionReplay {
+  private readonly k: number;
+  private readonly lead: number;
+  private readonly switchover: number;
+  private readonly predictor: Predictor;
+  private readonly state: Uint8Array;
+  private readonly issuedAt: Float64Array;
+  /** Positions of firstTouches whose page may still be absent (found present or issued: removed for good). */
+  private readonly missing: NextAlive;
+  private readonly ctx: { index: number } & FaultContext;
+  private fed = 0;
+  /** Index of the first access at or after switchover, once it has come. */
+  private start: number | undefined;
+  private faults = 0;
+  private issued = 0;
+  private used = 0;
+  private late = 0;
+  private hits = 0;
+  private predictable = 0;
+
+  constructor(
+    private readonly summary: TraceSummary,
+    private readonly name: PredictorName,
+    private readonly firstTouches: Uint32Array,
+    options: PredictionMetricsOptions = {},
+  ) {
+    this.k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
+    this.lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
+    this.switchover = options.switchover ?? 0;
+    const footprint = summary.largestPage + 1;
+    const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
+    // the simulator's rules, so that predict refuses exactly what simulate refuses
+    checkReplayable(summary, this.switchover);
+    checkVmPages(vmPages);
+    this.predictor = createPredictor(name, { ...options, firstTouches });
+    this.state = new Uint8Array(vmPages);
+    this.issuedAt = new Float64Array(vmPages);
+    this.missing = new NextAlive(firstTouches.length);
+    const state = this.state;
+    this.ctx = { index: 0, vmPages, isSent: (page) => state[page] !== ABSENT };
+  }
+
+  feed(chunk: TraceChunk): void {
+    const { page: pages, start: first } = chunk;
+    if (first !== this.fed) throw this.changed();
+    let i = 0;
+    if (this.start === undefined) {
+      i = firstAtOrAfter(chunk.time, this.switchover);
+      feedHistory(this.predictor, pages.subarray(0, i));
+      if (i === pages.length) {
+        this.fed += pages.length;
+        return;
+      }
+      this.start = first + i;
+    }
+    this.fed += pages.length;
+    const { state, issuedAt, lead, k, ctx } = this;
+    for (; i < pages.length; i++) {
+      const page = pages[i];
+      if (state[page] === ISSUED) {
+        state[page] = PRESENT;
+        this.used++;
+        if (first + i - issuedAt[page] <= lead) this.late++;
+      }
+      if (state[page] !== ABSENT) continue;
+      this.faults++;
+      state[page] = PRESENT;
+      ctx.index = first + i;
+      const proposals = this.predictor.onFault(page, k, ctx).slice(0, k);
+      const next = this.nextMissingPage();
+      if (next >= 0) {
+        this.predictable++;
+        if (proposals.includes(next)) this.hits++;
+      }
+      for (const q of proposals) {
+        if (isPageInVm(q, state.length) && state[q] === ABSENT) {
+          state[q] = ISSUED;
+          issuedAt[q] = first + i;
+          this.issued++;
+        }
+      }
+    }
+  }
+
+  private changed(): UserError {
+    return new UserError(
+      `trace ${fileLabel(this.summary.name)} changed while it was read (its accesses differ from the first pass)`,
+    );
+  }
+
+  /** The page the replay touches next that is still absent (-1: none). */
+  private nextMissingPage(): number {
+    const { missing, firstTouches, state } = this;
+    for (let j = missing.find(0); j < missing.size; j = missing.find(j + 1)) {
+      if (state[firstTouches[j]] === ABSENT) return firstTouches[j];
+      missing.remove(j);
+    }
+    return -1;
+  }
+
+  finish(): PredictionMetrics {
+    if (this.fed !== this.summary.accesses) throw this.changed();
+    const start = this.start ?? this.fed;
+    const { faults, used, issued, late } = this;
+    const withoutPrefetch = faults + used;
+    return {
+      predictor: this.name,
+      k: this.k,
+      lead: this.lead,
+      historyAccesses: start,
+      accesses: this.fed - start,
+      faults,
+      faultsWithoutPrefetch: withoutPrefetch,
+      prefetchIssued: issued,
+      prefetchUsed: used,
+      accuracy: ratio(used, issued),
+      coverage: ratio(withoutPrefetch - faults, withoutPrefetch),
+      topKHitRate: ratio(this.hits, this.predictable),
+      latePrefetches: late,
+      lateness: ratio(late, used),
+      modelSize: this.predictor.modelSize(),
+    };
+  }
+}
 
 /** Replays `trace` with predictor `name` (see PredictionMetrics for the definitions). */
 export function predictionMetrics(
@@ -87,69 +209,10 @@ export function predictionMetrics(
   name: PredictorName,
   options: PredictionMetricsOptions = {},
 ): PredictionMetrics {
-  const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
-  const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
   const summary = summarizeTrace(trace);
-  const footprint = summary.largestPage + 1;
-  const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
-  // the simulator's rules, so that predict refuses exactly what simulate refuses
-  checkReplayable(summary, options.switchover ?? 0);
-  checkVmPages(vmPages);
-  const predictor = createPredictor(name, { ...options, trace: options.trace ?? trace });
   const start = switchoverIndex(trace, options.switchover ?? 0);
-  feedHistory(predictor, trace.page.subarray(0, start));
-
-  const state = new Uint8Array(vmPages);
-  const issuedAt = new Float64Array(vmPages);
-  const future = new NextAlive(trace.page.length);
-  const ctx: { index: number } & FaultContext = { index: 0, vmPages, isSent: (page) => state[page] !== ABSENT };
-  let faults = 0;
-  let issued = 0;
-  let used = 0;
-  let late = 0;
-  let hits = 0;
-  let predictable = 0;
-  for (let i = start; i < trace.page.length; i++) {
-    const page = trace.page[i];
-    if (state[page] === ISSUED) {
-      state[page] = PRESENT;
-      used++;
-      if (i - issuedAt[page] <= lead) late++;
-    }
-    if (state[page] !== ABSENT) continue;
-    faults++;
-    state[page] = PRESENT;
-    ctx.index = i;
-    const proposals = predictor.onFault(page, k, ctx).slice(0, k);
-    const next = nextMissingPage(trace, state, future, i);
-    if (next >= 0) {
-      predictable++;
-      if (proposals.includes(next)) hits++;
-    }
-    for (const q of proposals) {
-      if (isPageInVm(q, vmPages) && state[q] === ABSENT) {
-        state[q] = ISSUED;
-        issuedAt[q] = i;
-        issued++;
-      }
-    }
-  }
-  const withoutPrefetch = faults + used;
-  return {
-    predictor: name,
-    k,
-    lead,
-    historyAccesses: start,
-    accesses: trace.page.length - start,
-    faults,
-    faultsWithoutPrefetch: withoutPrefetch,
-    prefetchIssued: issued,
-    prefetchUsed: used,
-    accuracy: ratio(used, issued),
-    coverage: ratio(withoutPrefetch - faults, withoutPrefetch),
-    topKHitRate: ratio(hits, predictable),
-    latePrefetches: late,
-    lateness: ratio(late, used),
-    modelSize: predictor.modelSize(),
-  };
+  const firstTouches = firstTouchOrder(trace.page.subarray(start), summary.largestPage);
+  const replay = new PredictionReplay(summary, name, firstTouches, options);
+  replay.feed(wholeTraceChunk(trace));
+  return replay.finish();
 }

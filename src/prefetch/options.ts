@@ -5,8 +5,7 @@
  * predictor table all read these declarations; nothing else lists them.
  */
 import { UserError } from '../errors';
-import type { Trace } from '../trace/types';
-import type { Predictor } from './types';
+import type { FutureView, Predictor } from './types';
 
 interface OptionBase {
   /** One line for usage text and the README, without the default (added from `default`). */
@@ -86,8 +85,8 @@ export interface PredictorDefinition<N extends string = string, S extends Option
   /** What it proposes on a fault at page p: one Markdown sentence for the README's predictor table. */
   readonly proposes: string;
   readonly options: S;
-  /** A fresh predictor from options already checked and defaulted; `trace` is the whole trace when the caller has it. */
-  create(options: OptionValues<S>, trace: Trace | undefined): Predictor;
+  /** A fresh predictor from options already checked and defaulted; `future` is what the caller knows of the trace. */
+  create(options: OptionValues<S>, future: FutureView): Predictor;
 }
 
 /** Declares a predictor; the identity, but it keeps the literal name and option types for the registry. */

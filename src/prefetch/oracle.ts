@@ -1,41 +1,44 @@
 import { UserError } from '../errors';
-import type { Trace } from '../trace/types';
+import { firstTouchOrder } from '../trace/first-touch';
+import { largestPage } from '../trace/types';
 import { NextAlive } from '../util/next-alive';
 import { definePredictor } from './options';
-import type { Predictor } from './types';
+import type { FutureView, Predictor } from './types';
 
 export const oracle = definePredictor({
   name: 'oracle',
   proposes:
     'the next k distinct pages the VM will touch after this access that are not sent: the bound no predictor beats (needs the trace)',
   options: {},
-  create: (_options, trace) => createOracle(trace),
+  create: (_options, future) => createOracle(future),
 });
 
 /**
- * The limit: knows the future. On a fault at trace position i it proposes the next k distinct
- * pages the VM will touch after i that are not sent and not the faulted page, in order of first
- * touch. Walking the future from i+1 each time would be quadratic, so trace positions whose page
- * turned out to be sent are removed from a skip list (a page once sent stays sent): every
- * position is skipped for good at most once, and a whole run costs O(n + faults * k) plus the
- * repeats of pages proposed but not yet sent.
+ * The limit: knows the future. On a fault it proposes the next k distinct pages the VM will touch that
+ * are not sent and not the faulted page. A page once sent stays sent, so a page not sent at a fault was
+ * never touched since the first fault, and those next pages are the first unsent ones in the order of
+ * first touch from the first fault on (FirstTouchOrder): that order is all the oracle keeps, built from
+ * the trace at the first fault or given (`firstTouches`, from a pass over a streamed file). Entries found
+ * sent leave it for good (NextAlive), so a whole run costs O(distinct pages + faults * k) plus the repeats
+ * of pages proposed but not yet sent.
  */
-function createOracle(trace: Trace | undefined): Predictor {
-  if (!trace) throw new UserError("predictor 'oracle' needs the trace (options.trace)");
-  const future = new NextAlive(trace.page.length);
+function createOracle(future: FutureView): Predictor {
+  const { trace } = future;
+  if (!trace && !future.firstTouches)
+    throw new UserError("predictor 'oracle' needs the trace (options.trace or options.firstTouches)");
+  let order = future.firstTouches;
+  let unsent: NextAlive | undefined;
   return {
     name: 'oracle',
     observeHistory() {},
     onFault(page, k, ctx) {
+      order ??= firstTouchOrder(trace!.page.subarray(ctx.index), largestPage(trace!.page));
+      unsent ??= new NextAlive(order.length);
       const out: number[] = [];
-      const taken = new Set<number>();
-      for (let j = future.find(ctx.index + 1); j < future.size && out.length < k; j = future.find(j + 1)) {
-        const q = trace.page[j];
-        if (ctx.isSent(q)) future.remove(j);
-        else if (q !== page && q < ctx.vmPages && !taken.has(q)) {
-          taken.add(q);
-          out.push(q);
-        }
+      for (let j = unsent.find(0); j < unsent.size && out.length < k; j = unsent.find(j + 1)) {
+        const q = order[j];
+        if (ctx.isSent(q)) unsent.remove(j);
+        else if (q !== page && q < ctx.vmPages) out.push(q);
       }
       return out;
     },

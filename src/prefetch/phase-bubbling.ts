@@ -65,9 +65,9 @@ export class SeenCredit {
 /** A fresh phase-bubbling predictor (ppm-hybrid fills its slots with one). */
 export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>): Predictor {
   const recorded = new HistoryWindow(options.historyWindow);
-  const neighbours = bubbling.create({ direction: 'dual' }, undefined);
+  const neighbours = bubbling.create({ direction: 'dual' }, {});
   /** Dual bubbling over the seen pages' positions in address order: the nearest seen pages, however far. */
-  const seenNeighbours = bubbling.create({ direction: 'dual' }, undefined);
+  const seenNeighbours = bubbling.create({ direction: 'dual' }, {});
   let lastTouch: Map<number, number> | undefined;
   let seenInOrder: Uint32Array | undefined;
   let credit: SeenCredit | undefined;

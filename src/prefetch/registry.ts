@@ -19,7 +19,7 @@ import { ppmOrder0 } from './ppm-order0';
 import { randomK } from './random-k';
 import { readahead } from './readahead';
 import { stride } from './stride';
-import type { Predictor, PredictorOptions } from './types';
+import type { FutureView, Predictor, PredictorOptions } from './types';
 
 /** Every predictor, in the order tables and comparisons show them. A new predictor is one file plus one entry here. */
 export const PREDICTORS = [
@@ -57,8 +57,8 @@ export function predictorDefinition(name: string): (typeof PREDICTORS)[number] {
 export function createPredictor(name: PredictorName, options: PredictorOptions = {}): Predictor {
   const definition = predictorDefinition(name);
   // each definition is checked against its own options; the union of definitions hides that from the types
-  const generic = definition as { create(values: object, trace: PredictorOptions['trace']): Predictor };
-  return generic.create(resolveOptions(definition, options), options.trace);
+  const generic = definition as { create(values: object, future: FutureView): Predictor };
+  return generic.create(resolveOptions(definition, options), options);
 }
 
 /** Parses a predictor name given by a user; one-line error listing the known names. */

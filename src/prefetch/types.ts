@@ -44,10 +44,19 @@ type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: 
  * Options for any predictor: the union of what the predictors declare (each in its own file; see
  * PREDICTORS), all optional, plus the trace for predictors that read it. Each predictor uses its own.
  */
-export type PredictorOptions = Partial<Intersection<OptionValues<(typeof PREDICTORS)[number]['options']>>> & {
-  /** The whole trace: required by the oracle, which reads the future. */
+export type PredictorOptions = Partial<Intersection<OptionValues<(typeof PREDICTORS)[number]['options']>>> & FutureView;
+
+/** What a caller can tell a predictor of the trace's future: the oracle needs one of the two. */
+export interface FutureView {
+  /** The whole trace. */
   trace?: Trace;
-};
+  /**
+   * The pages in order of first touch from the first replayed access on (trace/first-touch.ts): all the
+   * oracle needs when the trace is streamed, in post-copy, where no page touched after switchover is
+   * left unsent.
+   */
+  firstTouches?: Uint32Array;
+}
 
 /** Hands history accesses to a predictor: in one block when it takes blocks, else one by one. */
 export function feedHistory(predictor: Predictor, pages: Uint32Array): void {

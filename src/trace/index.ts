@@ -1,12 +1,14 @@
 export * from './types';
 export * from './switchover';
 export * from './limits';
+export { FirstTouchOrder, firstTouchOrder } from './first-touch';
 export { makeTrace, TraceBuilder, checkPageSize, MAX_PAGE_SIZE, type TraceColumns, type TraceMeta } from './make';
 export {
   loadTrace,
   readTrace,
   streamTrace,
   summarizeTraceFile,
+  firstTouchesOfFile,
   timeAtIndex,
   saveTrace,
   writeTraceStream,

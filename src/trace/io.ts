@@ -9,7 +9,9 @@ import { writeFileAtomic, writeStreamAtomic } from '../util/atomic-write';
 import { encodeBinaryBlocks, encodeBinaryHeader, encodeBinaryTrace, isGzip } from './binary';
 import { useCrc32 } from './crc32';
 import { nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
+import { FirstTouchOrder } from './first-touch';
 import { TraceBuilder } from './make';
+import { firstAtOrAfter } from './switchover';
 import { formatTextTrace, textTraceHeader, textTraceLines } from './text';
 import { SummaryBuilder, type Trace, type TraceChunk, type TraceSummary, type TraceSummaryHead } from './types';
 
@@ -171,6 +173,16 @@ export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
   const builder = new SummaryBuilder();
   const info = await eachChunk(path, (chunk) => builder.add(chunk));
   return builder.finish(info.name, info.pageSize);
+}
+
+/**
+ * The pages of a trace file in order of first touch (FirstTouchOrder) among the accesses at or after
+ * instruction `from`, in one streamed pass: what the oracle and the predict metrics read of the future.
+ */
+export async function firstTouchesOfFile(path: string, largestPage: number, from: number): Promise<Uint32Array> {
+  const order = new FirstTouchOrder(largestPage);
+  await eachChunk(path, (chunk) => order.add(chunk.page.subarray(firstAtOrAfter(chunk.time, from))));
+  return order.finish();
 }
 
 /** The time of access `index` of a trace file, read up to that access only. */

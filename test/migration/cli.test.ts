@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simulate } from '../../src/migration';
+import { generateTrace, saveTrace, switchoverAtFraction } from '../../src/trace';
 
 const dir = mkdtempSync(join(tmpdir(), 'migration-cli-'));
 const small = join(dir, 'small.trace');
@@ -60,6 +62,45 @@ test('simulate --json prints one object with the documented fields (the hand-wor
   const json = JSON.parse(r.stdout) as Record<string, number>;
   for (const field of FIELDS) assert.equal(typeof json[field], 'number', field);
   assert.deepEqual([json.networkFaults, json.downtimeMs, json.stallMs, json.totalMigrationMs], [3, 2.7, 4.2, 7.9]);
+});
+
+test('compare and simulate stream the file and give the in-memory numbers, the oracle and hybrid mode included', () => {
+  const trace = generateTrace('phased', { seed: 'cli-stream', accesses: 30_000, pages: 2000, writeRatio: 0.2 });
+  const path = join(dir, 'phased.pctrace.gz');
+  saveTrace(trace, path);
+  const switchover = switchoverAtFraction(trace, 0.3);
+  for (const mode of ['postcopy', 'hybrid'] as const) {
+    const out = cli(
+      'compare',
+      '--trace',
+      path,
+      '--prefetchers',
+      'none,ppm,oracle',
+      '--switchover',
+      '30%',
+      '--mode',
+      mode,
+      '--json',
+    );
+    assert.equal(out.code, 0, out.stderr);
+    const expected = (['none', 'ppm', 'oracle'] as const).map((predictor) =>
+      simulate(trace, { predictor, mode, switchover }),
+    );
+    assert.deepEqual(JSON.parse(out.stdout), expected, mode);
+    const one = cli(
+      'simulate',
+      '--trace',
+      path,
+      '--prefetcher',
+      'oracle',
+      '--switchover',
+      '30%',
+      '--mode',
+      mode,
+      '--json',
+    );
+    assert.deepEqual(JSON.parse(one.stdout), expected[2], mode);
+  }
 });
 
 test('simulate prints a table; compare puts predictors side by side and --json gives an array', () => {

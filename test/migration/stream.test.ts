@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulate, simulateStream, type SimInput } from '../../src/migration';
+import { PUSH_POLICIES, simulate, simulateStream, simulateStreams, type SimInput } from '../../src/migration';
+import { predictionMetrics, PredictionReplay, type Predictor, type PredictorName } from '../../src/prefetch';
 import { UserError } from '../../src/errors';
 import {
   generateTrace,
@@ -12,6 +13,9 @@ import {
   summarizeTrace,
   summarizeTraceFile,
   switchoverAtFraction,
+  switchoverIndex,
+  firstTouchOrder,
+  largestPage,
   type Trace,
   type TraceChunk,
 } from '../../src/trace';
@@ -78,4 +82,69 @@ test('a streamed file gives the in-memory numbers; a chunk that disagrees with t
     simulateStream(smaller, streamTrace(path), { ...input, vmPages: summary.largestPage + 1 }),
     /changed while it was read/,
   );
+});
+
+/** The oracle as first written, the reference: at a fault at i, scan the trace from i + 1 for the next k distinct unsent pages. */
+function scanningOracle(future: Trace): Predictor {
+  return {
+    name: 'oracle',
+    observeHistory() {},
+    onFault(page, k, ctx) {
+      const out: number[] = [];
+      for (let j = ctx.index + 1; j < future.page.length && out.length < k; j++) {
+        const q = future.page[j];
+        if (q !== page && q < ctx.vmPages && !ctx.isSent(q) && !out.includes(q)) out.push(q);
+      }
+      return out;
+    },
+    modelSize: () => 0,
+  };
+}
+
+test('the oracle reading first touches proposes what a scan of the future proposes (every mode and push), streamed too', async () => {
+  const firstTouches = firstTouchOrder(
+    trace.page.subarray(switchoverIndex(trace, switchover)),
+    largestPage(trace.page),
+  );
+  for (const mode of ['postcopy', 'hybrid'] as const) {
+    for (const push of PUSH_POLICIES) {
+      for (const k of [1, 4, 16]) {
+        const input: SimInput = { mode, push, k, switchover, predictor: 'oracle' };
+        const where = `${mode}, push ${push}, k ${k}`;
+        const reference = simulate(trace, input, { predictor: scanningOracle(trace) });
+        assert.deepEqual(simulate(trace, input), reference, where);
+        // streamed: post-copy replays every access from switchover on, so the order from there is the oracle's
+        if (mode !== 'postcopy') continue;
+        const streamed = { ...input, predictorOptions: { firstTouches } };
+        for (const size of [1, 4096, 65536])
+          assert.deepEqual(
+            await simulateStream(summarizeTrace(trace), chunksOf(trace, size), streamed),
+            reference,
+            where,
+          );
+      }
+    }
+  }
+});
+
+test('several simulations fed from one pass give each their own numbers, in input order', async () => {
+  const inputs: SimInput[] = (['none', 'ppm', 'next-k'] as const).map((predictor) => ({ predictor, switchover, k: 4 }));
+  assert.deepEqual(
+    await simulateStreams(summarizeTrace(trace), chunksOf(trace, 999), inputs),
+    inputs.map((input) => simulate(trace, input)),
+  );
+});
+
+test('prediction metrics replayed chunk by chunk equal the whole-trace replay, for every kind of predictor', () => {
+  const start = switchoverIndex(trace, switchover);
+  const firstTouches = firstTouchOrder(trace.page.subarray(start), largestPage(trace.page));
+  for (const name of ['none', 'next-k', 'ppm', 'markov', 'oracle'] as PredictorName[]) {
+    const options = { k: 4, lead: 2, switchover };
+    const whole = predictionMetrics(trace, name, options);
+    for (const size of [1, 999, 65536]) {
+      const replay = new PredictionReplay(summarizeTrace(trace), name, firstTouches, options);
+      for (const chunk of chunksOf(trace, size)) replay.feed(chunk);
+      assert.deepEqual(replay.finish(), whole, `${name} in chunks of ${size}`);
+    }
+  }
 });
