@@ -2,12 +2,14 @@
  * Trace reading speed: a generated trace of 4 M accesses (issue 11's reference size) loaded from a
  * text file, a gzip-compressed text file and a .pctrace file, in lines (accesses) per second, each
  * against a bare pass over the same bytes measured in the same run: reading the file and finding
- * its line ends (text), gunzipping it and finding its line ends (.gz), reading it (.pctrace).
+ * its line ends (text), gunzipping it and finding its line ends (.gz), reading it (.pctrace). One more
+ * line prices the .pctrace checksums: CRC-32 over the file's bytes, against the same bare read.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { crc32 } from '../trace/crc32';
 import { generateTrace, loadTrace, saveTrace } from '../trace';
 import { line, medianSeconds, type BenchLine } from './measure';
 
@@ -44,6 +46,7 @@ export function parseSection(): BenchLine[] {
       ],
       ['.pctrace', files.binary, 'reading the file', () => readFileSync(files.binary).length],
     ] as const;
+    const binaryBytes = readFileSync(files.binary);
     const result = lines.map(([name, path, baseline, bare]) => {
       const baselineValue = rate(bare);
       return line({
@@ -55,8 +58,17 @@ export function parseSection(): BenchLine[] {
         baselineValue,
       });
     });
+    const checksum = line({
+      section: 'parse',
+      name: `CRC-32 over the .pctrace (${(binaryBytes.length / PARSE_ACCESSES).toFixed(2)} bytes/access)`,
+      // the reader's CRC-32 (node's zlib.crc32 where there is one, installed by trace/io.ts)
+      value: rate(() => crc32(readFileSync(files.binary))),
+      unit: 'lines/s',
+      baseline: 'reading the file',
+      baselineValue: rate(() => readFileSync(files.binary).length),
+    });
     if (sink === 0) throw new Error('parse bench read nothing');
-    return result;
+    return [...result, checksum];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
 import { quoted, UserError } from '../errors';
 import { whatIfPageOptions } from '../experiments';
 import { writeWhatifPage } from '../report/whatif/page';
-import { loadTrace } from '../trace';
+import { readTrace } from '../trace';
 import { parseFlags, requireFlag } from './args';
 
 const USAGE = `usage: postcopy-lab whatif -o FILE [--trace FILE]...
@@ -19,7 +19,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function run(argv: string[]): void {
+export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(argv, FLAGS, true);
   if (values.help) {
     console.log(USAGE);
@@ -29,7 +29,9 @@ export function run(argv: string[]): void {
     throw new UserError(`whatif takes no positional arguments, got ${quoted(positionals[0])}`);
   const output = requireFlag(values.output, 'output');
   const options = whatIfPageOptions();
-  const extra = (values.trace ?? []).map((path) => loadTrace(path));
+  // streamed (readTrace): a large .gz is gunzipped chunk by chunk, never whole beside the trace
+  const extra = [];
+  for (const path of values.trace ?? []) extra.push(await readTrace(path));
   writeWhatifPage(output, {
     ...options,
     workloads: [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads],
