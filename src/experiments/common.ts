@@ -2,6 +2,7 @@
  * What every experiment shares: the default setup, one simulation of a workload under it, the metric
  * columns of a result, and progress reporting for the long sweeps.
  */
+import { reusingTrainedModels } from '../prefetch';
 import { simulate, type MigrationResult, type PushPolicy, type SimHooks, type SimInput } from '../migration';
 import { formatNumber, type Row } from '../report/table';
 import { switchoverAtFraction } from '../trace';
@@ -45,24 +46,29 @@ export function setupMarkdown(push: PushPolicy = 'off'): string {
 /** Anything simulate() accepts, plus the switchover as a fraction of the trace's accesses. */
 export type SimOverrides = SimInput & { switchoverFraction?: number };
 
-/** Simulates one workload with the experiment defaults and the given overrides (hooks: see simulate). */
+/**
+ * Simulates one workload with the experiment defaults and the given overrides (hooks: see simulate).
+ * Experiments run many settings on one trace: a PPM model trained on the same history is reused.
+ */
 export function simulateWorkload(
   workload: Pick<Workload, 'trace'>,
   overrides: SimOverrides = {},
   hooks?: SimHooks,
 ): MigrationResult {
   const { switchoverFraction = EXPERIMENT_DEFAULTS.switchoverFraction, network, predictorOptions, ...rest } = overrides;
-  return simulate(
-    workload.trace,
-    {
-      k: EXPERIMENT_DEFAULTS.k,
-      push: 'off',
-      switchover: switchoverAtFraction(workload.trace, switchoverFraction),
-      ...rest,
-      predictorOptions: { order: EXPERIMENT_DEFAULTS.order, ...predictorOptions },
-      network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, ...network },
-    },
-    hooks,
+  return reusingTrainedModels(() =>
+    simulate(
+      workload.trace,
+      {
+        k: EXPERIMENT_DEFAULTS.k,
+        push: 'off',
+        switchover: switchoverAtFraction(workload.trace, switchoverFraction),
+        ...rest,
+        predictorOptions: { order: EXPERIMENT_DEFAULTS.order, ...predictorOptions },
+        network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, ...network },
+      },
+      hooks,
+    ),
   );
 }
 

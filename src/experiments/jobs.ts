@@ -8,6 +8,7 @@ import {
   type PredictionMetrics,
   type PredictionMetricsOptions,
   type PredictorName,
+  reusingTrainedModels,
 } from '../prefetch';
 import type { MigrationResult } from '../migration';
 import type { Trace } from '../trace';
@@ -30,7 +31,8 @@ export interface Job<K extends JobKind = JobKind> {
 
 const RUNNERS: { [K in JobKind]: (trace: Trace, options: JobTypes[K]['options']) => JobTypes[K]['result'] } = {
   simulate: (trace, options) => simulateWorkload({ trace }, options),
-  predictionMetrics: (trace, { predictor, ...options }) => predictionMetrics(trace, predictor, options),
+  predictionMetrics: (trace, { predictor, ...options }) =>
+    reusingTrainedModels(() => predictionMetrics(trace, predictor, options)),
 };
 
 export function runJob<K extends JobKind>(

@@ -23,13 +23,35 @@ export class FrequencyRanking {
   private prev = new Int32Array(1024).fill(-1);
   private next = new Int32Array(1024).fill(-1);
   private retired = new Uint8Array(1024);
-  private readonly bucketOf: (Bucket | null)[] = [];
+  private bucketOf: (Bucket | null)[] = [];
   private top: Bucket | null = null;
   private bottom: Bucket | null = null;
   /** Sum of all counts. */
   total = 0;
   /** Symbols with a count > 0. */
   distinct = 0;
+
+  /** An independent copy: the same counts, recency, retired symbols and enumeration order. */
+  clone(): FrequencyRanking {
+    const copy = new FrequencyRanking();
+    copy.counts = this.counts.slice();
+    copy.lastCounted = this.lastCounted.slice();
+    copy.prev = this.prev.slice();
+    copy.next = this.next.slice();
+    copy.retired = this.retired.slice();
+    copy.total = this.total;
+    copy.distinct = this.distinct;
+    const copies = new Map<Bucket, Bucket>();
+    for (let b = this.bottom; b; b = b.higher) {
+      const c: Bucket = { count: b.count, head: b.head, higher: null, lower: copy.top };
+      if (copy.top) copy.top.higher = c;
+      else copy.bottom = c;
+      copy.top = c;
+      copies.set(b, c);
+    }
+    copy.bucketOf = this.bucketOf.map((b) => (b ? copies.get(b)! : null));
+    return copy;
+  }
 
   count(symbol: number): number {
     return symbol < this.counts.length ? this.counts[symbol] : 0;

@@ -10,8 +10,17 @@ const DIRECT_LIMIT = 1 << 24;
  */
 export class Interner {
   private direct = new Int32Array(1024).fill(-1);
-  private readonly large = new Map<number, number>();
-  private readonly values: number[] = [];
+  private large = new Map<number, number>();
+  private values: number[] = [];
+
+  /** An independent copy. */
+  clone(): Interner {
+    const copy = new Interner();
+    copy.direct = this.direct.slice();
+    copy.large = new Map(this.large);
+    copy.values = this.values.slice();
+    return copy;
+  }
 
   /** Number of symbols interned. */
   get size(): number {

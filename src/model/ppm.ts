@@ -88,8 +88,8 @@ export class PpmModel {
   readonly escape: EscapeMethod;
   readonly maxContexts: number;
 
-  private readonly symbols = new Interner();
-  private readonly orderZero = new FrequencyRanking();
+  private symbols = new Interner();
+  private orderZero = new FrequencyRanking();
 
   /** Per node id; node 0 is the root (the empty, order-0 context), never dropped. */
   private parentOf = new Int32Array(1024);
@@ -105,13 +105,13 @@ export class PpmModel {
    */
   private lastChild = new Int32Array(1024).fill(-1);
   private nodeIds = 1;
-  private readonly freeIds: number[] = [];
-  private readonly children = new PairMap();
+  private freeIds: number[] = [];
+  private children = new PairMap();
   private liveNodes = 0;
   private liveContexts = 0;
 
   /** The last `order` symbol indices, newest at recent[(recentEnd - 1) mod order]; -1 = unknown. */
-  private readonly recent: Int32Array;
+  private recent: Int32Array;
   private recentEnd = 0;
   /** The contexts of the current history: path[m] is the order-m node, m < pathLength. */
   private path: Int32Array;
@@ -139,6 +139,39 @@ export class PpmModel {
     this.path = new Int32Array(this.order + 1);
     this.nextPath = new Int32Array(this.order + 1);
     this.recent = new Int32Array(this.order).fill(-1);
+  }
+
+  /**
+   * An independent copy in the same state: it ranks, learns and prunes exactly as this model would
+   * (sweeps reuse a model trained on a history instead of training it again, src/prefetch/trained-models.ts).
+   */
+  clone(): PpmModel {
+    const copy = new PpmModel({ order: this.order, escape: this.escape, maxContexts: this.maxContexts });
+    copy.symbols = this.symbols.clone();
+    copy.orderZero = this.orderZero.clone();
+    copy.parentOf = this.parentOf.slice();
+    copy.symbolOf = this.symbolOf.slice();
+    copy.countOf = this.countOf.slice();
+    copy.depthOf = this.depthOf.slice();
+    copy.firstChild = this.firstChild.slice();
+    copy.nextSibling = this.nextSibling.slice();
+    copy.prevSibling = this.prevSibling.slice();
+    copy.lastChild = this.lastChild.slice();
+    copy.nodeIds = this.nodeIds;
+    copy.freeIds = this.freeIds.slice();
+    copy.children = this.children.clone();
+    copy.liveNodes = this.liveNodes;
+    copy.liveContexts = this.liveContexts;
+    copy.recent = this.recent.slice();
+    copy.recentEnd = this.recentEnd;
+    copy.path = this.path.slice();
+    copy.nextPath = this.nextPath.slice();
+    copy.pathLength = this.pathLength;
+    copy.tick = this.tick;
+    copy.rootChild = this.rootChild.slice();
+    copy.excludedIn = this.excludedIn.slice();
+    copy.stamp = this.stamp;
+    return copy;
   }
 
   /**

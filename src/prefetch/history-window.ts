@@ -1,6 +1,7 @@
 /**
  * The most recent `capacity` pages of a stream, in a ring: recording is one array write, and the
- * pages can be replayed oldest first later (once).
+ * pages can be replayed oldest first later (once). The ring grows by doubling up to `capacity`, so
+ * a short history costs memory for its own length, not the whole window's (sweeps make thousands).
  */
 export class HistoryWindow {
   private pages: Uint32Array | undefined;
@@ -9,14 +10,13 @@ export class HistoryWindow {
   constructor(readonly capacity: number) {}
 
   push(page: number): void {
-    this.pages ??= new Uint32Array(this.capacity);
-    this.pages[this.written % this.capacity] = page;
+    this.room(1)[this.written % this.capacity] = page;
     this.written++;
   }
 
   /** Records consecutive pages, oldest first: only the last `capacity` of them are copied. */
   pushBlock(block: Uint32Array): void {
-    const pages = (this.pages ??= new Uint32Array(this.capacity));
+    const pages = this.room(block.length);
     const kept = block.subarray(Math.max(0, block.length - this.capacity));
     this.written += block.length - kept.length;
     let at = this.written % this.capacity;
@@ -48,5 +48,19 @@ export class HistoryWindow {
   drain(visit: (page: number) => void): void {
     const pages = this.take();
     for (let i = 0; i < pages.length; i++) visit(pages[i]);
+  }
+
+  /**
+   * The ring, grown to take `more` pages. Below `capacity` nothing has wrapped yet: the pages so far
+   * are its first `written` slots, and growing copies just those.
+   */
+  private room(more: number): Uint32Array {
+    const pages = this.pages;
+    if (pages && (pages.length === this.capacity || this.written + more <= pages.length)) return pages;
+    let size = Math.max(1024, pages?.length ?? 0);
+    while (size < this.written + more && size < this.capacity) size *= 2;
+    const grown = new Uint32Array(Math.min(size, this.capacity));
+    if (pages) grown.set(pages.subarray(0, this.written));
+    return (this.pages = grown);
   }
 }

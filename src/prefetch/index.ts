@@ -9,6 +9,7 @@ export { TRAINING_MODES, TRAINING_OPTION, trainingFlags, type TrainingMode } fro
 export { READAHEAD_INITIAL_WINDOW } from './readahead';
 export { majorityDelta } from './leap';
 export { ppm, ppmPredictor } from './ppm';
+export { reusingTrainedModels } from './trained-models';
 export * from '../model/ppm';
 export { FrequencyRanking } from '../model/frequency';
 export {

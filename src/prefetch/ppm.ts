@@ -9,6 +9,7 @@ import {
 import { HistoryWindow } from './history-window';
 import { definePredictor, finiteNumber, oneOf, wholeNumber, type OptionValues } from './options';
 import { isProposable } from './proposals';
+import { trainedModel } from './trained-models';
 import { TRAINING_OPTION, trainingFlags } from './training';
 import type { Predictor } from './types';
 
@@ -71,13 +72,22 @@ export function ppmPredictor(
   contextsOnly = false,
 ): Predictor {
   const training = trainingFlags(options.training);
-  const model = new PpmModel(options);
+  let model = new PpmModel(options);
   const minProbability = options.minProbability;
   const recorded = new HistoryWindow(options.historyWindow);
+  // everything the trained model depends on besides the history itself
+  const modelKey = JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
   let previous = -1;
   const trainOnHistory = () => {
     const pages = recorded.take();
-    for (let i = 0; i < pages.length; i++) feed(pages[i], true);
+    const train = () => {
+      for (let i = 0; i < pages.length; i++) feed(pages[i], true);
+      return model;
+    };
+    // only a model that has seen nothing yet is the same as one trained on these pages alone
+    if (previous >= 0 || pages.length === 0) return void train();
+    model = trainedModel(modelKey, options.order, pages, train);
+    previous = pages[pages.length - 1];
   };
 
   function feed(page: number, learn: boolean): void {

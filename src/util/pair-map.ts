@@ -20,6 +20,15 @@ export class PairMap {
     this.mask = capacity - 1;
   }
 
+  /** An independent copy (same capacity, so the same probe sequences). */
+  clone(): PairMap {
+    const copy = new PairMap(0);
+    copy.slots = this.slots.slice();
+    copy.mask = this.mask;
+    copy.size = this.size;
+    return copy;
+  }
+
   /** The value of (a, b), or -1 when absent. */
   get(a: number, b: number): number {
     const at = this.locate(a, b) * STRIDE;

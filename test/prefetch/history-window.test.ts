@@ -43,3 +43,21 @@ test('take returns the kept pages oldest first, whether or not the ring wrapped,
   assert.deepEqual([...w.take()], [3, 4, 5]);
   assert.deepEqual([...w.take()], []);
 });
+
+test('a window larger than its first allocation grows and still keeps the last capacity pages', () => {
+  const stream = Array.from({ length: 9000 }, (_, i) => (i * 7919) % 65536);
+  for (const capacity of [3000, 8192, 20000]) {
+    const byPage = new HistoryWindow(capacity);
+    const byBlock = new HistoryWindow(capacity);
+    for (const p of stream) byPage.push(p);
+    for (const [from, to] of [
+      [0, 700],
+      [700, 2500],
+      [2500, 9000],
+    ])
+      byBlock.pushBlock(Uint32Array.from(stream.slice(from, to)));
+    const expected = stream.slice(-capacity);
+    assert.deepEqual([...byPage.take()], expected, `capacity ${capacity} by page`);
+    assert.deepEqual([...byBlock.take()], expected, `capacity ${capacity} by block`);
+  }
+});

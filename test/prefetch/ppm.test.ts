@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import seedrandom from 'seedrandom';
-import { createPredictor, FrequencyRanking, PpmModel, type EscapeMethod } from '../../src/prefetch';
+import { createPredictor, FrequencyRanking, PpmModel, PPM_DEFAULTS, type EscapeMethod } from '../../src/prefetch';
 import { context } from './helpers';
 
 // "abracadabra" with a=1, b=2, r=3, c=4, d=5. Counts after training (every order updated):
@@ -302,5 +302,36 @@ test('PPM agrees with a from-scratch computation on random sequences, and rank s
       `trial ${trial}`,
     );
     assert.deepEqual(ranked, byRank.slice(0, 3), `trial ${trial}`);
+  }
+});
+
+test('a cloned model ranks, learns, retires and prunes exactly as the original, and independently of it', () => {
+  const random = seedrandom.alea('clone');
+  const next = () => Math.floor(random() * 40) * 3;
+  for (const maxContexts of [PPM_DEFAULTS.maxContexts, 60]) {
+    const original = new PpmModel({ order: 3, maxContexts });
+    const untouched = new PpmModel({ order: 3, maxContexts });
+    for (let i = 0; i < 500; i++) {
+      const s = next();
+      original.update(s);
+      untouched.update(s);
+    }
+    const copy = original.clone();
+    // the copy goes on alone first: the original must not notice
+    const steps = Array.from({ length: 300 }, () => ({ symbol: next(), learn: random() < 0.8 }));
+    const replay = (model: PpmModel) =>
+      steps.map(({ symbol, learn }) => {
+        model.update(symbol, learn);
+        // symbols divisible by 9 are refused and gone for good (retired from order 0)
+        const ranked = model.rank(
+          4,
+          (s) => s % 9 !== 0,
+          (s) => s % 9 === 0,
+        );
+        return [...ranked, model.size().counts];
+      });
+    const fromCopy = replay(copy);
+    assert.deepEqual(original.distribution([3, 6, 9]), untouched.distribution([3, 6, 9]));
+    assert.deepEqual(replay(original), fromCopy, `maxContexts ${maxContexts}`);
   }
 });
