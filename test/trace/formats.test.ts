@@ -9,6 +9,7 @@ import { UserError } from '../../src/errors';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../src/trace/crc32';
 import {
+  BinaryTraceDecoder,
   decodeBinaryTrace,
   encodeBinaryTrace,
   generateTrace,
@@ -365,4 +366,17 @@ test('times are stored in 4 bytes while they fit, in 8 from the first one of 2^3
   assert.ok(loadTrace(file('small.trace', '1 2\n3 4\n')).time instanceof Uint32Array);
   saveTrace(edgy, join(dir, 'wide.pctrace'));
   assertSameAccesses(loadTrace(join(dir, 'wide.pctrace')), edgy);
+  // version-3 blocks decode to 4-byte times when their frames bound them below 2^32
+  const chunkTimes = (trace: Trace) => {
+    const kinds: string[] = [];
+    const decoder = new BinaryTraceDecoder('t.pctrace', (chunk) => kinds.push(chunk.time.constructor.name));
+    decoder.feed(encodeBinaryTrace(trace));
+    decoder.finish();
+    return kinds;
+  };
+  assert.deepEqual(chunkTimes(generateTrace('zipf', { seed: 'c', accesses: 70_000, pages: 10 })), [
+    'Uint32Array',
+    'Uint32Array',
+  ]);
+  assert.deepEqual(chunkTimes(edgy), ['Float64Array']);
 });
