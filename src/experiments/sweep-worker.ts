@@ -1,9 +1,9 @@
-/** A sweep worker thread (see parallel.ts): runs each job it is sent, replies on its port, bumps the shared counter. */
+/** A sweep worker thread (see parallel.ts): runs the chunks of jobs it is sent, replies, wakes the main thread. */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { UserError } from '../errors';
 import type { Trace } from '../trace';
 import { runJob } from './jobs';
-import type { JobMessage, JobReply } from './parallel';
+import type { JobReply, JobsMessage } from './parallel';
 
 const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
 const counter = new Int32Array(signal);
@@ -11,28 +11,23 @@ const counter = new Int32Array(signal);
 const traces = new Map<number, Trace>();
 let currentBatch = -1;
 
-port.on('message', (job: JobMessage) => {
-  if (job.batch !== currentBatch) {
+port.on('message', (message: JobsMessage) => {
+  if (message.batch !== currentBatch) {
     traces.clear();
-    currentBatch = job.batch;
+    currentBatch = message.batch;
   }
-  for (const [id, trace] of job.traces) traces.set(id, trace);
-  let reply: JobReply;
-  try {
-    reply = {
-      batch: job.batch,
-      index: job.index,
-      result: runJob(job.kind, traces.get(job.traceId)!, job.options as never),
-    };
-  } catch (err) {
-    reply = {
-      batch: job.batch,
-      index: job.index,
-      error: err instanceof Error ? err.message : String(err),
-      userError: err instanceof UserError,
-    };
-  }
-  port.postMessage(reply);
+  for (const [id, trace] of message.traces) traces.set(id, trace);
+  for (const job of message.jobs) port.postMessage(reply(message.batch, job));
+  // one wake-up of the main thread per chunk: it sends the next chunk then
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);
 });
+
+function reply(batch: number, job: JobsMessage['jobs'][number]): JobReply {
+  try {
+    return { batch, index: job.index, result: runJob(job.kind, traces.get(job.traceId)!, job.options as never) };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return { batch, index: job.index, error, userError: err instanceof UserError };
+  }
+}
