@@ -36,7 +36,7 @@ export interface WhatIfParams {
 /**
  * The methods compared at each setting: plain post-copy, the best baseline (bubbling), the paper's PPM,
  * ppm-delta, ppm-hybrid, the controls and the limit. Fewer than COMPARED_PREDICTORS: every method
- * multiplies the precomputed grid that the report embeds.
+ * multiplies a precomputed grid.
  */
 export const WHAT_IF_METHODS: readonly PredictorName[] = [
   'none',
@@ -73,12 +73,19 @@ function whatIfOverrides(params: WhatIfParams, method: PredictorName): SimOverri
   };
 }
 
+/**
+ * The methods of notebook 06's precomputed grid: plain post-copy against the paper's PPM, the comparison
+ * its conclusions draw over every setting. The live what-if page runs any method at any setting, so the
+ * grid does not precompute the others (each would add as many runs as these two).
+ */
+export const WHAT_IF_GRID_METHODS: readonly PredictorName[] = ['none', 'ppm'];
+
 /** The values each knob takes in a precomputed grid. */
 export type WhatIfAxes = { [K in keyof WhatIfParams]: ReadonlyArray<WhatIfParams[K]> };
 
 /**
- * 3 x 3 x 3 x 3 x 3 = 243 settings per workload, every push policy included: a few seconds to
- * precompute per workload and well under a megabyte of results embedded in the report.
+ * 3 x 3 x 3 x 3 x 3 = 243 settings per workload, every push policy included: a second or two per
+ * workload for WHAT_IF_GRID_METHODS, and well under a megabyte of results embedded in the report.
  */
 export const DEFAULT_WHAT_IF_AXES: Omit<WhatIfAxes, 'workload'> = {
   bandwidthGbps: [0.1, 1, 10],
