@@ -21,7 +21,7 @@ import {
   decodePackedPayload,
   encodePackedPayload,
   type AccessColumns,
-  type DecodedColumns,
+  type ColumnAllocator,
 } from './packed';
 import { decodeVarintPayload, MAX_VARINT_ACCESS_BYTES } from './varint';
 
@@ -124,11 +124,15 @@ export class BinaryTraceDecoder {
   private blocks = 0;
   private lastTime = 0;
 
-  /** `onHeader`, when given, learns the header as soon as it is read (before the first chunk). */
+  /**
+   * `onHeader`, when given, learns the header as soon as it is read (before the first chunk); `allocate`
+   * says where version-3 blocks decode (fresh arrays by default).
+   */
   constructor(
     private readonly fileName: string,
     private readonly onChunk: (chunk: TraceChunk) => void,
     private readonly onHeader?: (header: BinaryHeader) => void,
+    private readonly allocate?: ColumnAllocator,
   ) {}
 
   feed(bytes: Uint8Array): void {
@@ -235,7 +239,7 @@ export class BinaryTraceDecoder {
     if (this.accesses + count > header.count)
       throw new UserError(`${this.where()}: blocks hold more accesses than the header's ${header.count}`);
     const columns = packed
-      ? decodePackedPayload(payload, count, (reason) => this.fail(-1, reason))
+      ? decodePackedPayload(payload, count, (reason) => this.fail(-1, reason), this.allocate)
       : decodeVarintPayload(payload, count, (access, reason) => this.fail(access, reason));
     const chunk: TraceChunk = { start: this.accesses, ...columns };
     if (chunk.time[0] < this.lastTime)
@@ -262,6 +266,7 @@ export function decodeBinaryTrace(data: Uint8Array, fileName: string): Trace {
     fileName,
     (chunk) => builder.append(chunk),
     (header) => builder.reserve(header.count),
+    (count, wideTimes) => builder.claim(count, wideTimes),
   );
   decoder.feed(data);
   decoder.finish();

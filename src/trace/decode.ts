@@ -111,8 +111,12 @@ export class TraceDecoder {
 
   private choose(data: Uint8Array): { feed(bytes: Uint8Array): void } {
     if (isBinaryTrace(data)) {
-      this.binary = new BinaryTraceDecoder(this.fileName, this.onChunk, (header) =>
-        this.accessSink?.reserve?.(header.count),
+      const sink = this.accessSink;
+      this.binary = new BinaryTraceDecoder(
+        this.fileName,
+        this.onChunk,
+        (header) => sink?.reserve?.(header.count),
+        sink?.claim && ((count, wideTimes) => sink.claim!(count, wideTimes)),
       );
       return this.binary;
     }

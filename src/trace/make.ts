@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import type { DecodedColumns } from './packed';
 import {
   compactTimes,
   DEFAULT_PAGE_SIZE,
@@ -113,9 +114,28 @@ export class TraceBuilder {
     if (upfront > this.page.length) this.resize(upfront);
   }
 
+  /**
+   * Room for the next `count` accesses, as views of the columns where they will go (times widened first
+   * when `wideTimes`): a decoder writes there, and `append` of those views only counts them.
+   */
+  claim(count: number, wideTimes: boolean): DecodedColumns {
+    while (this.length + count > this.page.length) this.grow();
+    if (wideTimes && this.time instanceof Uint32Array) this.widenTimes();
+    const end = this.length + count;
+    return {
+      time: this.time.subarray(this.length, end),
+      page: this.page.subarray(this.length, end),
+      write: this.write.subarray(this.length, end),
+    };
+  }
+
   /** Appends a decoded chunk (its accesses already validated by the decoder). */
   append(chunk: TraceChunk): void {
     const n = chunk.page.length;
+    if (chunk.page.buffer === this.page.buffer && chunk.page.byteOffset === this.length * 4) {
+      this.length += n; // decoded in place, into views from claim
+      return;
+    }
     while (this.length + n > this.page.length) this.grow();
     if (n > 0 && needsWideTimes(chunk.time[n - 1]) && this.time instanceof Uint32Array) this.widenTimes();
     this.time.set(chunk.time, this.length);

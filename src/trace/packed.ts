@@ -372,30 +372,39 @@ function decodeColumn(
   });
 }
 
+/** Where a block of `count` accesses decodes; `wideTimes` when its times may not fit 32 bits. */
+export type ColumnAllocator = (count: number, wideTimes: boolean) => DecodedColumns;
+
+/** Fresh arrays, times in 4 bytes when they fit (as the in-memory trace keeps them). */
+export const freshColumns: ColumnAllocator = (count, wideTimes) => ({
+  time: wideTimes ? new Float64Array(count) : new Uint32Array(count),
+  page: new Uint32Array(count),
+  write: new Uint8Array(count),
+});
+
 /**
- * Decodes a version-3 payload of `count` accesses. Times come as a Uint32Array when the block's frames
- * show they fit (as the in-memory trace keeps them), else Float64Array. Damage the checksum cannot see
- * (a writer's bug) is reported through `fail`, which throws: a frame wider than its column, values
- * outside it, times that decrease, a payload too short or too long.
+ * Decodes a version-3 payload of `count` accesses into the columns `allocate` gives (by default fresh
+ * ones; a TraceBuilder gives views of its own, saving a copy). Damage the checksum cannot see (a writer's
+ * bug) is reported through `fail`, which throws: a frame wider than its column, values outside it, times
+ * that decrease, a payload too short or too long.
  */
 export function decodePackedPayload(
   payload: Uint8Array,
   count: number,
   fail: (reason: string) => never,
+  allocate: ColumnAllocator = freshColumns,
 ): DecodedColumns {
   if (payload.length % 4 !== 0) fail(`block payload of ${payload.length} bytes is not whole 32-bit words`);
   const words = wordsOf(payload);
   const view = new DataView(words.buffer, words.byteOffset, words.byteLength);
   const timeLayout = readLayout(view, 0, TIME_COLUMN, count, fail);
-  const time = timeLayout.bound <= MAX_COMPACT_TIME ? new Uint32Array(count) : new Float64Array(count);
-  decodeColumn(words, timeLayout, TIME_COLUMN, time, fail);
+  const columns = allocate(count, timeLayout.bound > MAX_COMPACT_TIME);
+  decodeColumn(words, timeLayout, TIME_COLUMN, columns.time, fail);
   const pageLayout = readLayout(view, timeLayout.end, PAGE_COLUMN, count, fail);
-  const page = new Uint32Array(count);
-  decodeColumn(words, pageLayout, PAGE_COLUMN, page, fail);
+  decodeColumn(words, pageLayout, PAGE_COLUMN, columns.page, fail);
   const writeLayout = readLayout(view, pageLayout.end, WRITE_COLUMN, count, fail);
-  const write = new Uint8Array(count);
-  decodeColumn(words, writeLayout, WRITE_COLUMN, write, fail);
+  decodeColumn(words, writeLayout, WRITE_COLUMN, columns.write, fail);
   if (writeLayout.end !== payload.length)
     fail(`block has ${payload.length - writeLayout.end} bytes after its last access`);
-  return { time, page, write };
+  return columns;
 }

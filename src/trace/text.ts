@@ -10,6 +10,7 @@
  * Pure (no node modules): the browser bundle parses with it too. The parser works on the bytes:
  * no string per line, no split; only comment lines and errors are ever decoded to text.
  */
+import type { DecodedColumns } from './packed';
 import { UserError } from '../errors';
 import { concatBytes } from './bytes';
 import { TraceBuilder } from './make';
@@ -35,6 +36,11 @@ export interface AccessSink {
   push(time: number, page: number, write: number): void;
   /** Optional: the file announced how many accesses it holds (a binary header), so room can be made once. */
   reserve?(accesses: number): void;
+  /**
+   * Optional: where the next binary block of `count` accesses may decode in place (views of the sink's
+   * own storage); the chunk then handed to onChunk is those views.
+   */
+  claim?(count: number, wideTimes: boolean): DecodedColumns;
 }
 
 /** Separators inside a line. */
