@@ -379,4 +379,14 @@ test('times are stored in 4 bytes while they fit, in 8 from the first one of 2^3
     'Uint32Array',
   ]);
   assert.deepEqual(chunkTimes(edgy), ['Float64Array']);
+  // loaded in place: the first block's times fit 4 bytes, the second's do not, so the columns widen between them
+  const crossing = makeTrace({
+    page: Array.from({ length: 70_000 }, (_, i) => i % 999),
+    time: Array.from({ length: 70_000 }, (_, i) => i * 62_000),
+  });
+  assert.deepEqual(chunkTimes(crossing), ['Uint32Array', 'Float64Array']);
+  saveTrace(crossing, join(dir, 'crossing.pctrace'));
+  const loaded = loadTrace(join(dir, 'crossing.pctrace'));
+  assert.ok(loaded.time instanceof Float64Array);
+  assertSameAccesses(loaded, crossing);
 });
