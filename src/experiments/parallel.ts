@@ -3,10 +3,11 @@
  * threads, results in job order, so rows come out identical to a run in one thread.
  *
  * Synchronous on purpose: experiments, notebooks and the CLI call sweeps as plain functions. The
- * main thread hands each worker its next job as soon as it returns one, and blocks in Atomics.wait
- * in between; workers bump a shared counter after each reply, which the main thread reads with
- * receiveMessageOnPort (no event loop needed). Traces go to the workers once per trace as
- * SharedArrayBuffer copies (no per-job copy); a job carries only its options.
+ * main thread hands each worker its next chunk of jobs (of one trace: schedule.ts) as soon as it
+ * finishes one, and blocks in Atomics.wait in between; workers bump a shared counter after each chunk,
+ * and the main thread reads their replies with receiveMessageOnPort (no event loop needed). Traces go
+ * to the workers once per trace as SharedArrayBuffer copies (no per-job copy); a job carries only its
+ * options.
  *
  * Workers load the compiled library (dist/), as notebooks do; under tsx (the tests) they load the
  * TypeScript sources through tsx. A job's exception comes back to the caller (UserError stays a
@@ -22,6 +23,7 @@ import { quoted, UserError } from '../errors';
 import type { Trace } from '../trace';
 import type { Progress } from './common';
 import { runJob, type Job, type JobKind, type JobTypes } from './jobs';
+import { TraceScheduler } from './schedule';
 
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
 export const WORKERS_ENV = 'POSTCOPY_LAB_WORKERS';
@@ -257,19 +259,23 @@ class Pool {
     const inFlight: number[][] = this.ports.map(() => []);
     const chunkEnds: number[][] = this.ports.map(() => []);
     const holds: Set<number>[] = this.ports.map(() => new Set());
-    let next = 0;
+    const scheduler = new TraceScheduler(
+      jobs.map((job) => job.trace),
+      this.size,
+    );
+    let sent = 0;
     let done = 0;
     // one job until their cost shows, then CHUNK_SECONDS of them, at most a 1/(2 workers) share of those left
     const chunkSize = () => {
       if (done === 0) return 1;
       const perJob = (Number(process.hrtime.bigint() - started) / 1e9) * (this.size / done);
-      const share = Math.ceil((jobs.length - next) / (2 * this.size));
+      const share = Math.ceil(scheduler.left / (2 * this.size));
       return Math.max(1, Math.min(Math.floor(CHUNK_SECONDS / perJob), share));
     };
     const send = (worker: number) => {
       const message: JobsMessage = { batch, traces: [], jobs: [] };
-      for (let count = chunkSize(); count > 0 && next < jobs.length; count--) {
-        const index = next++;
+      const chunk = scheduler.take(worker, chunkSize());
+      for (const index of chunk) {
         const { kind, trace, options } = jobs[index];
         const { id, trace: sharedCopy } = sharedTrace(trace);
         if (!holds[worker].has(id)) message.traces.push([id, sharedCopy]);
@@ -277,11 +283,12 @@ class Pool {
         inFlight[worker].push(index);
         message.jobs.push({ index, kind, traceId: id, options });
       }
-      chunkEnds[worker].push(next - 1);
+      sent += chunk.length;
+      chunkEnds[worker].push(chunk[chunk.length - 1]);
       this.ports[worker].postMessage(message);
     };
     // two chunks in flight per worker: one runs while the next waits, so a worker never idles on the main thread
-    for (let round = 0; round < 2; round++) for (let w = 0; w < this.size; w++) if (next < jobs.length) send(w);
+    for (let round = 0; round < 2; round++) for (let w = 0; w < this.size; w++) if (scheduler.left > 0) send(w);
     let failure: Error | undefined;
     while (done < jobs.length) {
       const seen = Atomics.load(this.signal, 0);
@@ -299,7 +306,7 @@ class Pool {
           progress?.(done, jobs.length, jobs[reply.index].label);
           if (reply.index !== chunkEnds[w][0]) continue;
           chunkEnds[w].shift();
-          if (next < jobs.length) send(w);
+          if (scheduler.left > 0) send(w);
         }
       });
       // after the replies a worker sent before it died: the job it died in is the oldest one left
@@ -310,7 +317,7 @@ class Pool {
         throw this.broken(`a sweep worker stopped${during}: ${death.why}`);
       }
       // after a failure no new job is sent: stop once the ones in flight are back
-      if (failure && done === next) throw failure;
+      if (failure && done === sent) throw failure;
       if (!received) Atomics.wait(this.signal, 0, seen);
     }
     return results;
