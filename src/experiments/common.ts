@@ -47,11 +47,11 @@ export function setupMarkdown(push: PushPolicy = 'off'): string {
 export type SimOverrides = SimInput & { switchoverFraction?: number };
 
 /**
- * Simulates one workload with the experiment defaults and the given overrides (hooks: see simulate).
+ * Simulates one workload (in its VM) with the experiment defaults and the given overrides (hooks: see simulate).
  * Experiments run many settings on one trace: a PPM model trained on the same history is reused.
  */
 export function simulateWorkload(
-  workload: Pick<Workload, 'trace'>,
+  workload: Pick<Workload, 'trace' | 'vmPages'>,
   overrides: SimOverrides = {},
   hooks?: SimHooks,
 ): MigrationResult {
@@ -63,6 +63,7 @@ export function simulateWorkload(
         k: EXPERIMENT_DEFAULTS.k,
         push: 'off',
         switchover: switchoverAtFraction(workload.trace, switchoverFraction),
+        vmPages: workload.vmPages,
         ...rest,
         predictorOptions: { order: EXPERIMENT_DEFAULTS.order, ...predictorOptions },
         network: { bandwidthBps: EXPERIMENT_DEFAULTS.bandwidthBps, rttUs: EXPERIMENT_DEFAULTS.rttUs, ...network },

@@ -13,3 +13,4 @@ export * from './jobs';
 export * from './parallel';
 export * from './timeline';
 export * from './liveness';
+export * from './ranking';

@@ -43,7 +43,12 @@ export function runJob<K extends JobKind>(
   return RUNNERS[kind](trace, options);
 }
 
-/** The job of simulateWorkload(workload, overrides). */
-export function simulationJob(workload: { trace: Trace }, overrides: SimOverrides, label: string): Job<'simulate'> {
-  return { kind: 'simulate', trace: workload.trace, options: overrides, label };
+/** The job of simulateWorkload(workload, overrides): the workload's VM size travels in the options. */
+export function simulationJob(
+  workload: { trace: Trace; vmPages?: number },
+  overrides: SimOverrides,
+  label: string,
+): Job<'simulate'> {
+  const options = workload.vmPages === undefined ? overrides : { vmPages: workload.vmPages, ...overrides };
+  return { kind: 'simulate', trace: workload.trace, options, label };
 }

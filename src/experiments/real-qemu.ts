@@ -12,7 +12,7 @@ import { QEMU_WORKLOADS, qemuFigures, type QemuFigures, type QemuRunRecord } fro
 import type { Row } from '../report/table';
 import { loadTrace, type Trace } from '../trace';
 import { extent, median } from '../util/statistics';
-import { DATASET_DIR } from './workloads';
+import { DATASET_DIR, tracePrefix, type Workload } from './workloads';
 
 export const QEMU_DATASET_DIR = join(DATASET_DIR, 'qemu');
 
@@ -59,16 +59,67 @@ export function loadQemuRuns(dir: string = QEMU_DATASET_DIR, workloads?: readonl
   } catch {
     throw new UserError(`${dir}: no such directory of QEMU run records (make them with postcopy-lab qemu migrate)`);
   }
-  const records = files.map((file) => ({
-    file,
-    record: JSON.parse(readFileSync(join(dir, file), 'utf8')) as QemuRunRecord,
-  }));
+  const records = files.map((file) => ({ name: file.replace(/\.json$/, ''), record: readRecord(join(dir, file)) }));
   return records
     .filter(({ record }) => workloads === undefined || workloads.includes(record.settings.workload))
-    .map(({ file, record }) => {
+    .map(({ name, record }) => {
       const trace = record.guest ? loadTrace(join(dir, record.guest.traceFile)) : undefined;
-      return { name: file.replace(/\.json$/, ''), record, trace };
+      return { name, record, trace };
     });
+}
+
+/** Pages of the run's guest (4 KiB each, as QEMU migrates them). */
+export function guestPages(record: QemuRunRecord): number {
+  return (record.settings.ramMiB * 2 ** 20) / 4096;
+}
+
+function readRecord(path: string): QemuRunRecord {
+  return JSON.parse(readFileSync(path, 'utf8')) as QemuRunRecord;
+}
+
+/**
+ * Accesses kept of each guest trace by default: a walker's trace (1.2-3.7 M accesses) repeats one walk over the same
+ * pages many times, and its first half million hold about 30 passes at about a third of the cost of notebook 09's guest
+ * comparison; the sqlite and bzip2 traces are shorter and replayed whole.
+ */
+export const GUEST_TRACE_MAX_ACCESSES = 500_000;
+
+export interface GuestOptions {
+  /** Which plugin run of each workload (WORKLOAD-plugin-RUN.json). */
+  run?: number;
+  workloads?: readonly string[];
+  /** Keep only the first N accesses of each trace (GUEST_TRACE_MAX_ACCESSES; Infinity keeps whole traces). */
+  maxAccesses?: number;
+  dir?: string;
+}
+
+/** One plugin run of each QEMU workload as a workload: its whole-guest trace, in a VM of the guest's pages. */
+export function guestWorkloads(options: GuestOptions = {}): Workload[] {
+  const {
+    run = 1,
+    workloads = QEMU_WORKLOADS,
+    maxAccesses = GUEST_TRACE_MAX_ACCESSES,
+    dir = QEMU_DATASET_DIR,
+  } = options;
+  return workloads.map((workload) => {
+    const name = `${workload}-plugin-${run}`;
+    let record: QemuRunRecord;
+    const path = join(dir, `${name}.json`);
+    try {
+      record = readRecord(path);
+    } catch {
+      throw new UserError(`${path}: missing or unreadable QEMU run record`);
+    }
+    if (!record.guest) throw new UserError(`${path}: run made without --plugin, it has no guest trace`);
+    const whole = loadTrace(join(dir, record.guest.traceFile));
+    return {
+      name: workload,
+      source: 'guest' as const,
+      trace: tracePrefix(whole, maxAccesses),
+      fullAccesses: whole.page.length,
+      vmPages: guestPages(record),
+    };
+  });
 }
 
 /**
@@ -92,7 +143,7 @@ export function replayInput(record: QemuRunRecord, trace: Trace, faultCostUs = 0
     predictor: 'none',
     k: 0,
     push: 'restart',
-    vmPages: (record.settings.ramMiB * 2 ** 20) / 4096,
+    vmPages: guestPages(record),
     pageSize: 4096,
     instructionsPerSecond: ips,
     network: {
@@ -252,7 +303,7 @@ export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
       guestMips: record.guest ? record.guest.destinationIps / 1e6 : null,
       traceAccesses: record.guest?.accesses ?? null,
       requestsNotInTrace: requestsNotInTrace(run) ?? null,
-      vmPages: (record.settings.ramMiB * 2 ** 20) / 4096,
+      vmPages: guestPages(record),
       load1: record.load.loadavgBefore[0],
       cpus: record.load.cpus,
     };

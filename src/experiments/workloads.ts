@@ -20,12 +20,15 @@ import {
 export interface Workload {
   /** The generator kind or the real trace's name; seeds of one kind share it. */
   name: string;
-  source: 'synthetic' | 'real';
+  /** 'real': a process trace of datasets/, pages remapped densely; 'guest': a whole guest's pages (QEMU plugin). */
+  source: 'synthetic' | 'real' | 'guest';
   /** The generator's seed (synthetic workloads only). */
   seed?: string;
   trace: Trace;
   /** Accesses in the whole trace before any prefix cut (= trace length when not cut). */
   fullAccesses: number;
+  /** Pages of the VM when it is more than the trace's footprint (a whole guest); absent: largest page + 1. */
+  vmPages?: number;
 }
 
 export interface SyntheticOptions {

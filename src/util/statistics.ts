@@ -47,6 +47,19 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
+/**
+ * Geometric mean of positive values: the mean of ratios (x times a reference), where 2x and 0.5x cancel and no
+ * single value is ignored the way a median ignores all but the middle ones.
+ *
+ * @example geometricMean([1, 4]) // 2
+ */
+export function geometricMean(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  let logs = 0;
+  for (const v of values) logs += Math.log(v);
+  return Math.exp(logs / values.length);
+}
+
 /** Smallest and largest value. */
 export interface Extent {
   min: number;

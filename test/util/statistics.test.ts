@@ -5,6 +5,7 @@ import {
   intervalsOverlap,
   mean,
   median,
+  geometricMean,
   probabilityGreater,
   quantile,
   quantileSorted,
@@ -32,6 +33,16 @@ test('quantile sorts a copy and leaves its input alone', () => {
   const values = [4, 1, 3, 2];
   assert.equal(quantile(values, 0.25), 1.75);
   assert.deepEqual(values, [4, 1, 3, 2]);
+});
+
+test('geometricMean: exp of the mean log; 2x and 0.5x cancel', () => {
+  assert.equal(geometricMean([1, 4]), 2);
+  assert.ok(Math.abs(geometricMean([2, 0.5, 1]) - 1) < 1e-12);
+  assert.ok(
+    Math.abs(geometricMean([1, 1, 1, 1, 1, 8]) - Math.SQRT2) < 1e-12,
+    'one 8x among 1x moves it, unlike a median',
+  );
+  assert.ok(Number.isNaN(geometricMean([])));
 });
 
 test('median: middle value, or the mean of the two middle ones', () => {

@@ -1,0 +1,145 @@
+/** The ranking on whole-guest QEMU traces (notebook 09): guest workloads, the ratio and ranking helpers, pinned counts. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  COMPARED_METHODS,
+  guestRankingFindings,
+  guestWorkloads,
+  methodComparison,
+  methodTable,
+  oracleRanking,
+  ORACLE_GOAL_SETTING,
+  withOracleRatio,
+} from '../../src/experiments';
+import { switchoverAtFraction, switchoverIndex } from '../../src/trace';
+
+const row = (workload: string, method: string, networkFaults: number, extra = {}) => ({
+  workload,
+  seed: null,
+  method,
+  networkFaults,
+  wastedPrefetches: 0,
+  latePrefetches: 0,
+  touchedShare: 0.5,
+  ...extra,
+});
+
+// two workloads; the oracle takes 10 and 20 faults
+const rows = withOracleRatio([
+  row('a', 'oracle', 10),
+  row('a', 'ppm', 10),
+  row('a', 'bubbling', 20),
+  row('a', 'next-k', 40),
+  row('b', 'oracle', 20),
+  row('b', 'ppm', 80),
+  row('b', 'bubbling', 20),
+  row('b', 'next-k', 20),
+]);
+
+test('withOracleRatio divides by the oracle of the same workload', () => {
+  assert.deepEqual(
+    rows.map((r) => r.faultsPerOracle),
+    [1, 1, 2, 4, 1, 4, 1, 1],
+  );
+});
+
+test('oracleRanking: geometric mean of faults per oracle (ppm √(1·4) = 2, bubbling √2, next-k 2), ties share a rank', () => {
+  const ranking = oracleRanking({ set: rows });
+  assert.deepEqual(
+    ranking.map((r) => [
+      r.method,
+      r.rank,
+      Number(Number(r.meanFaultsPerOracle).toFixed(9)),
+      r.medianFaultsPerOracle,
+      r.worstFaultsPerOracle,
+    ]),
+    [
+      ['bubbling', 1, 1.414213562, 1.5, 2],
+      ['ppm', 2, 2, 2.5, 4],
+      ['next-k', 2, 2, 2.5, 4],
+    ],
+  );
+  assert.deepEqual(
+    ranking.map((r) => [r.withinGoal, r.workloads]),
+    [
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ],
+  );
+});
+
+test('methodTable: one row per method (oracle left out), a column per workload and the median', () => {
+  assert.deepEqual(methodTable(rows, 'faultsPerOracle'), [
+    { method: 'ppm', a: 1, b: 4, median: 2.5 },
+    { method: 'bubbling', a: 2, b: 1, median: 1.5 },
+    { method: 'next-k', a: 4, b: 1, median: 2.5 },
+  ]);
+});
+
+test('guestRankingFindings: PPM against the best spatial baseline per workload, rank moves, controls', () => {
+  const guest = withOracleRatio(
+    [...rows, row('a', 'random-k', 50), row('b', 'random-k', 100)].map((r) => ({ ...r, touchedShare: 0.1 })),
+  );
+  const process = withOracleRatio(
+    [
+      row('a', 'oracle', 10),
+      row('a', 'ppm', 30),
+      row('a', 'bubbling', 11),
+      row('a', 'next-k', 12),
+      row('a', 'random-k', 13),
+    ].map((r) => ({ ...r, touchedShare: 0.9 })),
+  );
+  const text = guestRankingFindings(guest, process).join('\n');
+  // a: ppm 1× against bubbling 2× (next-k 4×); b: ppm 4× against next-k 1× (the first of the tied baselines)
+  assert.match(text, /fewer on a \(1× against bubbling 2×\); more on b \(4× against next-k 1×\)/);
+  assert.match(text, /On the process traces it has fewer on 0 of 1\./);
+  // process ranks: bubbling 1.1, next-k 1.2, random-k 1.3, ppm 3; guest: bubbling √2, ppm 2, next-k 2, random-k 5
+  assert.match(text, /up ppm 4 → 2; down random-k 3 → 4; the same for bubbling, next-k\./);
+  assert.match(text, /median 10 % of its VM's pages, a process trace 90 %/);
+  assert.match(text, /random-k 1\.3× → 5×/);
+  assert.match(text, /a: bubbling 1\.1×, ppm 3× → ppm 1×, ppm 1×/);
+});
+
+const [sqlite] = guestWorkloads({ workloads: ['sqlite'] });
+
+test('guestWorkloads: one plugin run per workload, the VM = the guest (256 MiB), a prefix when asked', () => {
+  assert.deepEqual(
+    [sqlite.name, sqlite.source, sqlite.vmPages, sqlite.trace.page.length, sqlite.fullAccesses],
+    ['sqlite', 'guest', 65536, 78830, 78830],
+  );
+  const [cut] = guestWorkloads({ workloads: ['bzip2'], run: 2, maxAccesses: 1000 });
+  assert.deepEqual([cut.trace.page.length, cut.fullAccesses], [1000, 365927]);
+  assert.throws(() => guestWorkloads({ run: 9 }), /sequential-plugin-9\.json: missing or unreadable QEMU run record/);
+});
+
+test('pinned: every compared method on the sqlite guest trace; every touched page came once by a fault or a prefetch', () => {
+  const k = ORACLE_GOAL_SETTING.k!;
+  const compared = methodComparison([sqlite], COMPARED_METHODS, ORACLE_GOAL_SETTING);
+  const trace = sqlite.trace;
+  const history = switchoverIndex(trace, switchoverAtFraction(trace, ORACLE_GOAL_SETTING.switchoverFraction!));
+  const touched = new Set(trace.page.subarray(history)).size;
+  const oracle = compared.find((r) => r.method === 'oracle')!;
+  for (const r of compared) {
+    const [faults, issued, used] = [r.networkFaults, r.prefetchIssued, r.prefetchUsed].map(Number);
+    assert.equal(r.distinctPagesTouched, touched, `${r.method}: touched after switchover`);
+    assert.equal(faults + used, touched, `${r.method}: faults + prefetches used = pages touched`);
+    // faults·(k+1) = touched + wasted + empty slots, with no negative empty slots
+    assert.ok(issued <= faults * k, `${r.method}: at most k pages per fault`);
+    assert.equal(faults * (k + 1), touched + (issued - used) + (faults * k - issued));
+    assert.ok(Number(oracle.networkFaults) <= faults, `${r.method}: never fewer faults than the oracle`);
+    assert.equal(r.touchedShare, touched / 65536, 'shares of the whole guest, not of the pages it touched');
+  }
+  assert.deepEqual(Object.fromEntries(compared.map((r) => [r.method, r.networkFaults])), {
+    'next-k': 786,
+    bubbling: 543,
+    leap: 786,
+    ppm: 1175,
+    'ppm-delta': 874,
+    'phase-bubbling': 495,
+    'ppm-hybrid': 498,
+    'random-k': 1865,
+    'ppm-order0': 1177,
+    oracle: 237,
+  });
+});
