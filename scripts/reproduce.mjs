@@ -1,8 +1,9 @@
 // npm run reproduce: executes every notebook in notebooks/ headless through the tslab kernel, writes
 // each as a self-contained HTML report into reports/ and every figure as SVG and PNG into figures/.
 // Notebooks are independent: as many run at once as there are cores (each in its own thread, as
-// nbconvert blocks), and figures are rendered once all are done, in name order, as before.
-import { readdirSync, rmSync, existsSync, statSync } from 'node:fs';
+// nbconvert blocks), longest first by the last run's times, and each notebook's figures are rendered
+// as soon as it is done, on a browser page of their own (so their bytes never depend on scheduling).
+import { readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,23 +15,37 @@ if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
 }
 const { ensurePrerequisites, registerKernel } = await import('../dist/report/jupyter.js');
 const { FIGURE_SPEC_DIR } = await import('../dist/report/notebook.js');
-const { readFigureSpecs, renderFigures, figureIndex, staleImages } = await import('../dist/report/export.js');
+const { launchChromium, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
+  await import('../dist/report/export.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
-const { whatIfPageOptions } = await import('../dist/experiments/index.js');
+const { whatIfPageOptions, WORKERS_ENV } = await import('../dist/experiments/index.js');
 const { writeWhatifPage } = await import('../dist/report/whatif/page.js');
 
+/** Seconds each notebook took in earlier runs: the longest start first, so that no long one runs alone at the end. */
+const SECONDS_FILE = join(root, 'reports', 'notebook-seconds.json');
+
+function earlierSeconds() {
+  try {
+    return JSON.parse(readFileSync(SECONDS_FILE, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Where a notebook's figure specs go: a directory per notebook, so that its figures are known when it ends. */
+const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
+
 /**
- * Runs the notebooks in at most `cores` threads at once, printing a line as each starts and ends;
- * returns the runs in notebook order. The first failure stops the others and is thrown.
+ * Runs the notebooks (in the order given) in `slots` threads at once, printing a line as each
+ * starts and ends and calling `onDone(name, run)`; returns the runs by name. The first failure stops
+ * the others and is thrown.
  */
-function executeAll(names, env) {
-  const slots = Math.min(availableParallelism(), names.length);
-  if (slots === 0) return Promise.resolve([]);
-  const runs = new Array(names.length);
+function executeAll(names, env, slots, onDone) {
+  if (names.length === 0) return Promise.resolve(new Map());
+  const runs = new Map();
   const workers = [];
   let next = 0;
-  let done = 0;
   return new Promise((resolve, reject) => {
     const stop = (err) => {
       for (const w of workers) void w.terminate();
@@ -44,7 +59,7 @@ function executeAll(names, env) {
         index,
         notebook: join(root, 'notebooks', names[index]),
         outDir: join(root, 'reports'),
-        env,
+        env: { ...env, PCL_FIGURE_SPEC_DIR: specDir(names[index]) },
       });
     };
     for (let s = 0; s < slots; s++) {
@@ -54,12 +69,13 @@ function executeAll(names, env) {
       worker.on('message', (reply) => {
         if (reply.error !== undefined)
           return stop(reply.userError ? new UserError(reply.error) : new Error(reply.error));
-        runs[reply.index] = reply.run;
-        done++;
+        const name = names[reply.index];
+        runs.set(name, reply.run);
         console.log(
-          `[${done}/${names.length}] ${names[reply.index]} ${reply.run.seconds.toFixed(1)} s -> ${relative(root, reply.run.html)}`,
+          `[${runs.size}/${names.length}] ${name} ${reply.run.seconds.toFixed(1)} s -> ${relative(root, reply.run.html)}`,
         );
-        if (done < names.length) return startNext(worker);
+        onDone(name, reply.run);
+        if (runs.size < names.length) return startNext(worker);
         // idle threads would keep the process alive
         for (const w of workers) void w.terminate();
         resolve(runs);
@@ -70,6 +86,9 @@ function executeAll(names, env) {
 }
 
 const started = Date.now();
+// launched once the prerequisites are there, while the first notebooks start
+let browserLaunch = Promise.resolve(undefined);
+const closeBrowser = async () => (await browserLaunch.catch(() => undefined))?.close();
 try {
   ensurePrerequisites();
   const env = registerKernel();
@@ -78,18 +97,45 @@ try {
     .sort();
   const only = process.argv.slice(2);
   const selected = only.length ? notebooks.filter((n) => only.some((o) => n.includes(o))) : notebooks;
+  // the cores are shared out between the notebooks running at once and their sweeps' worker threads
+  // (more threads than cores only add start-ups, trace copies and models trained once per thread);
+  // a setting of the caller's own is kept
+  const slots = Math.min(availableParallelism(), selected.length);
+  env[WORKERS_ENV] ??= String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, slots))));
   // Figures come only from this run: stale specs of renamed figures must not be exported.
   if (only.length === 0) rmSync(FIGURE_SPEC_DIR, { recursive: true, force: true });
-  const reports = (await executeAll(selected, env)).map((run) => run.html);
+  for (const name of selected) rmSync(specDir(name), { recursive: true, force: true });
+  const seconds = earlierSeconds();
+  // unknown notebooks count as longest; equal times keep name order (sort is stable)
+  const order = [...selected].sort((a, b) => (seconds[b] ?? Infinity) - (seconds[a] ?? Infinity) || 0);
+  browserLaunch = launchChromium();
+  browserLaunch.catch(() => {});
+  let rendering = Promise.resolve();
+  let renderSeconds = 0;
+  const images = [];
+  const renderFiguresOf = (name) => {
+    rendering = rendering.then(async () => {
+      const figures = readFigureSpecs(specDir(name));
+      const t = Date.now();
+      images.push(...(await renderFigures(figures, join(root, 'figures'), await browserLaunch)));
+      renderSeconds += (Date.now() - t) / 1000;
+      if (figures.length)
+        console.log(`  ${name}: ${figures.length} figure${figures.length === 1 ? '' : 's'} rendered to SVG and PNG`);
+    });
+    // a failure surfaces where the renderings are awaited, not as an unhandled rejection meanwhile
+    rendering.catch(() => {});
+  };
+  const runs = await executeAll(order, env, slots, renderFiguresOf);
+  await rendering;
+  for (const [name, run] of runs) seconds[name] = Math.round(run.seconds * 10) / 10;
+  const byName = Object.fromEntries(Object.entries(seconds).sort(([a], [b]) => (a < b ? -1 : 1)));
+  writeFileAtomic(SECONDS_FILE, `${JSON.stringify(byName, null, 1)}\n`);
+  const reports = selected.map((name) => runs.get(name).html);
   // notebook 06's report shows the live what-if page from this file beside it
   const whatif = join(root, 'reports', 'whatif.html');
   writeWhatifPage(whatif, whatIfPageOptions());
   reports.push(whatif);
-  const figures = readFigureSpecs(FIGURE_SPEC_DIR);
-  process.stdout.write(`Rendering ${figures.length} figures to SVG and PNG ... `);
-  const t = Date.now();
-  const images = await renderFigures(figures, join(root, 'figures'));
-  const all = readFigureSpecs(FIGURE_SPEC_DIR);
+  const all = readFigureSpecTree(FIGURE_SPEC_DIR);
   writeFileAtomic(join(root, 'figures', 'README.md'), figureIndex(all));
   // A full run knows every figure: images of figures no notebook draws any more are stale.
   const stale = only.length
@@ -99,11 +145,11 @@ try {
         all.map((f) => f.name),
       );
   for (const file of stale) rmSync(join(root, 'figures', file));
-  console.log(`${((Date.now() - t) / 1000).toFixed(1)} s`);
   if (stale.length) console.log(`Removed ${stale.length} stale images: ${stale.join(', ')}`);
   console.log(
     `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/, ` +
-      `${images.length} images (${figures.length} figures x SVG+PNG) in figures/, index in figures/README.md.`,
+      `${images.length} images (${images.length / 2} figures x SVG+PNG, ${renderSeconds.toFixed(1)} s of rendering ` +
+      `while notebooks ran) in figures/, index in figures/README.md.`,
   );
   for (const r of reports) console.log(`  ${relative(root, r)} (${(statSync(r).size / 1e6).toFixed(1)} MB)`);
   const large = reports.filter((r) => statSync(r).size > 5e6);
@@ -111,9 +157,11 @@ try {
     console.log(`Warning: over 5 MB (a report should stay below): ${large.map((r) => relative(root, r)).join(', ')}`);
 } catch (err) {
   console.log('');
+  await closeBrowser();
   if (err instanceof UserError) {
     console.error(`reproduce: ${err.message}`);
     process.exit(2);
   }
   throw err;
 }
+await closeBrowser();

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure } from './figure';
@@ -39,6 +40,15 @@ export function readFigureSpecs(dir: string): Figure[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Figure);
 }
 
+/** The figure specs in every subdirectory of `dir` (one per notebook in `npm run reproduce`), sorted by name. */
+export function readFigureSpecTree(dir: string): Figure[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => readFigureSpecs(join(dir, entry.name)))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Decodes the data URL Plotly.toImage returns. */
 function dataUrlBytes(url: string): Buffer {
   const comma = url.indexOf(',');
@@ -47,13 +57,25 @@ function dataUrlBytes(url: string): Buffer {
   return header.endsWith(';base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8');
 }
 
-/** Renders each figure to OUT/NAME.svg and OUT/NAME.png; returns the paths written. */
-export async function renderFigures(figures: readonly Figure[], outDir: string): Promise<string[]> {
+/**
+ * Renders each figure to OUT/NAME.svg and OUT/NAME.png, in the order given, on a page of their own in
+ * `browser` (launched and closed here when not given); returns the paths written. Plotly's SVG depends
+ * on what its page drew before (the attribute order of legend boxes), never on other pages: the same
+ * figures in the same order give the same bytes, whatever else the browser renders meanwhile.
+ */
+export async function renderFigures(figures: readonly Figure[], outDir: string, browser?: Browser): Promise<string[]> {
   if (figures.length === 0) return [];
-  const browser = await launchChromium();
+  if (!browser) {
+    const own = await launchChromium();
+    try {
+      return await renderFigures(figures, outDir, own);
+    } finally {
+      await own.close();
+    }
+  }
   const written: string[] = [];
+  const page = await browser.newPage();
   try {
-    const page = await browser.newPage();
     await page.setContent('<!doctype html><html><body><div id="plot"></div></body></html>');
     await page.addScriptTag({ content: plotlyBundle() });
     for (const figure of figures) {
@@ -76,7 +98,7 @@ export async function renderFigures(figures: readonly Figure[], outDir: string):
       }
     }
   } finally {
-    await browser.close();
+    await page.close();
   }
   return written;
 }
