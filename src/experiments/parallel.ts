@@ -186,9 +186,11 @@ function workerSource(): string {
 
 /**
  * Young generation of each worker, in MiB: V8 makes semi-spaces of a third of it, so 32 MiB where node's
- * default stops at 16. Simulations allocate many short-lived objects; with the default, scavenging on
- * V8's helper threads cost a sweep on both cores about 12 % more CPU here (notebook 06's grid: 3.2 ->
- * 2.8 CPU s), taken from the workers. Costs at most 64 MiB more memory per worker.
+ * default stops at 16. Runs allocate many short-lived objects (a model copy per PPM run); on notebook 06's
+ * grid the larger one halves the scavenges (108 -> 53 a sweep) and mostly removes the mark-compacts
+ * (1-3 -> 0-1), measured in one thread with --max-semi-space-size=32. Worth 12 % of a two-thread sweep's
+ * CPU before trained models were reused (3.2 -> 2.8 s); since then within the noise of the shared machine.
+ * Costs at most 64 MiB more memory per worker.
  */
 const WORKER_YOUNG_GENERATION_MIB = 96;
 
