@@ -25,6 +25,29 @@ const methodsOf = (rows: readonly Row[]) =>
   [...new Set(rows.map((r) => String(r.method)))].filter((m) => m !== 'oracle' && m !== 'none');
 const workloadsOf = (rows: readonly Row[]) => [...new Set(rows.map((r) => String(r.workload)))];
 
+/** One replicate of a workload in rows: the workload with its seed (a synthetic seed, a QEMU run), if any. */
+interface Run {
+  label: string;
+  workload: string;
+  seed: Row[string];
+}
+
+/** The runs in rows, workloads in order; a run is labelled by its workload, and by its seed too when the workload has several. */
+function runsOf(rows: readonly Row[]): Run[] {
+  const runs = new Map<string, Run>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.workload, r.seed]);
+    if (!runs.has(key)) runs.set(key, { label: '', workload: String(r.workload), seed: r.seed });
+  }
+  const order = workloadsOf(rows);
+  const all = [...runs.values()].sort((a, b) => order.indexOf(a.workload) - order.indexOf(b.workload));
+  const several = (w: string) => all.filter((x) => x.workload === w).length > 1;
+  return all.map((x) => ({ ...x, label: several(x.workload) ? `${x.workload} ${x.seed}` : x.workload }));
+}
+
+const valueOf = (rows: readonly Row[], run: Run, method: string, column = 'faultsPerOracle') =>
+  valueAt(rows, { workload: run.workload, seed: run.seed, method }, column);
+
 /**
  * One row per (traces, method) but the oracle, for each named set of withOracleRatio rows: rank by the geometric
  * mean of faultsPerOracle over the set's workloads (1 = fewest; ties share a rank; a geometric mean because a median
@@ -54,29 +77,41 @@ export function oracleRanking(sets: Readonly<Record<string, readonly Row[]>>): R
   });
 }
 
-/** Rows of one seed as a table to read: one row per method, `column` per workload, and its median over them. */
+/** Rows as a table to read: one row per method, `column` per run of a workload, and its median over them. */
 export function methodTable(rows: readonly Row[], column: string): Row[] {
-  const workloads = workloadsOf(rows);
+  const runs = runsOf(rows);
   return methodsOf(rows).map((method) => {
-    const value = (w: string) => valueAt(rows, { workload: w, method }, column);
-    return { method, ...Object.fromEntries(workloads.map((w) => [w, value(w)])), median: median(workloads.map(value)) };
+    const values = runs.map((run) => valueOf(rows, run, method, column));
+    return { method, ...Object.fromEntries(runs.map((run, i) => [run.label, values[i]])), median: median(values) };
   });
 }
 
 const times = (x: number) => `${formatNumber(x)}×`;
 const bold = (items: readonly string[]) => (items.length ? items.map((s) => `**${s}**`).join(', ') : 'none');
 
+/** Per run, the paper's PPM and the spatial baseline with the fewest faults there (ties: the first listed). */
+function ppmAgainstSpatial(rows: readonly Row[]) {
+  const spatial = SPATIAL_BASELINES.filter((m) => methodsOf(rows).includes(m));
+  if (spatial.length === 0 || !methodsOf(rows).includes('ppm')) return [];
+  return runsOf(rows).map((run) => {
+    const baseline = spatial.reduce((a, b) => (valueOf(rows, run, b) < valueOf(rows, run, a) ? b : a));
+    return { run: run.label, baseline, ppm: valueOf(rows, run, 'ppm'), spatial: valueOf(rows, run, baseline) };
+  });
+}
+
+/** "w (ppm 1.5× against bubbling 2×)" for each case. */
+const sayCases = (cases: ReturnType<typeof ppmAgainstSpatial>, none: string) =>
+  cases.map((c) => `${c.run} (${times(c.ppm)} against ${c.baseline} ${times(c.spatial)})`).join(', ') || none;
+
 /**
- * Conclusions on the whole-guest traces against the process traces, from withOracleRatio rows of each (one seed):
- * which method wins on each, where the paper's PPM beats the best spatial baseline and where it loses, how every
- * method's rank moves, why the controls fall, and the same programs traced both ways. Markdown bullets.
+ * Conclusions on the whole-guest traces against the process traces, from withOracleRatio rows of each: which method
+ * ranks first on each, where the paper's PPM beats the best spatial baseline and where it loses, how every method's
+ * rank moves, why the controls fall, and the same programs traced both ways. Markdown bullets.
  */
 export function guestRankingFindings(guest: readonly Row[], process: readonly Row[]): string[] {
   const ranking = oracleRanking({ process, guest });
   const of = (traces: string, method: string) => rowsWhere(ranking, { traces, method })[0];
   const first = (traces: string) => rowsWhere(ranking, { traces, rank: 1 }).map((r) => String(r.method));
-  const ratio = (rows: readonly Row[], w: string, m: string) =>
-    valueAt(rows, { workload: w, method: m }, 'faultsPerOracle');
   const out: string[] = [];
   const order = (traces: string) =>
     rowsWhere(ranking, { traces })
@@ -90,66 +125,94 @@ export function guestRankingFindings(guest: readonly Row[], process: readonly Ro
       `${bold(first('guest'))}, is within ${ORACLE_FAULT_GOAL}× of the oracle on ${top.withinGoal} of ` +
       `${top.workloads} workloads (worst ${times(Number(top.worstFaultsPerOracle))}).`,
   );
-  const spatial = SPATIAL_BASELINES.filter((m) => methodsOf(guest).includes(m));
-  const ppmAgainstSpatial = (rows: readonly Row[]) =>
-    workloadsOf(rows).map((w) => {
-      const baseline = spatial.reduce((a, b) => (ratio(rows, w, b) < ratio(rows, w, a) ? b : a));
-      return { w, baseline, ppm: ratio(rows, w, 'ppm'), spatial: ratio(rows, w, baseline) };
-    });
-  if (spatial.length > 0 && methodsOf(guest).includes('ppm')) {
-    const cases = ppmAgainstSpatial(guest);
-    const say = (c: (typeof cases)[number]) => `${c.w} (${times(c.ppm)} against ${c.baseline} ${times(c.spatial)})`;
-    const wins = cases.filter((c) => c.ppm < c.spatial);
-    const losses = cases.filter((c) => c.ppm > c.spatial);
+  const cases = ppmAgainstSpatial(guest);
+  if (cases.length > 0) {
     const processWins = ppmAgainstSpatial(process).filter((c) => c.ppm < c.spatial);
     out.push(
-      `- The paper's PPM against the best spatial baseline of each workload (${spatial.join(', ')}), faults relative ` +
-        `to the oracle: fewer on ${wins.map(say).join(', ') || 'no guest workload'}; more on ` +
-        `${losses.map(say).join(', ') || 'no guest workload'}. On the process traces it has fewer on ` +
-        `${processWins.length} of ${workloadsOf(process).length}${processWins.length ? ` (${processWins.map((c) => c.w).join(', ')})` : ''}.`,
+      `- The paper's PPM against the best spatial baseline of each workload ` +
+        `(${SPATIAL_BASELINES.join(', ')}), faults relative to the oracle: fewer on ` +
+        `${sayCases(
+          cases.filter((c) => c.ppm < c.spatial),
+          'no guest workload',
+        )}; more on ${sayCases(
+          cases.filter((c) => c.ppm > c.spatial),
+          'no guest workload',
+        )}. On the process traces it has fewer on ${processWins.length} of ${runsOf(process).length}` +
+        `${processWins.length ? ` (${processWins.map((c) => c.run).join(', ')})` : ''}.`,
     );
   }
   const moved = methodsOf(guest)
     .filter((m) => methodsOf(process).includes(m))
     .map((m) => ({ m, from: Number(of('process', m).rank), to: Number(of('guest', m).rank) }));
-  const climbed = moved.filter((x) => x.to < x.from).map((x) => `${x.m} ${x.from} → ${x.to}`);
-  const fell = moved.filter((x) => x.to > x.from).map((x) => `${x.m} ${x.from} → ${x.to}`);
+  const list = (xs: typeof moved) => xs.map((x) => `${x.m} ${x.from} → ${x.to}`).join(', ') || 'none';
+  const same = moved.filter((x) => x.to === x.from).map((x) => x.m);
   out.push(
-    `- Rank, process → guest traces: up ${climbed.join(', ') || 'none'}; ` +
-      `down ${fell.join(', ') || 'none'}; the same for ` +
-      `${
-        moved
-          .filter((x) => x.to === x.from)
-          .map((x) => x.m)
-          .join(', ') || 'none'
-      }.`,
+    `- Rank, process → guest traces: up ${list(moved.filter((x) => x.to < x.from))}; ` +
+      `down ${list(moved.filter((x) => x.to > x.from))}; the same for ${same.join(', ') || 'none'}.`,
   );
   const touched = (rows: readonly Row[]) => median(columnValues(rows, 'touchedShare', { method: 'oracle' }));
   const controls = CONTROL_METHODS.filter((c) => methodsOf(guest).includes(c));
+  const mean = (traces: string, m: string) => times(Number(of(traces, m).meanFaultsPerOracle));
   out.push(
     `- After switchover a guest touches a median ${formatNumber(100 * touched(guest))} % of its VM's pages, a process ` +
       `trace ${formatNumber(100 * touched(process))} % (its VM is its footprint): a page sent without evidence is ` +
       `mostly wasted in a real guest. The controls, faults relative to the oracle (geometric mean) on process → guest ` +
-      `traces: ${controls.map((c) => `${c} ${times(Number(of('process', c).meanFaultsPerOracle))} → ${times(Number(of('guest', c).meanFaultsPerOracle))}`).join(', ')}.`,
+      `traces: ${controls.map((c) => `${c} ${mean('process', c)} → ${mean('guest', c)}`).join(', ')}.`,
   );
   const both = workloadsOf(guest).filter((w) => workloadsOf(process).includes(w));
+  const fewest = (rows: readonly Row[], run: Run) => {
+    const ms = methodsOf(rows);
+    const low = Math.min(...ms.map((m) => valueOf(rows, run, m)));
+    return `${ms.filter((m) => valueOf(rows, run, m) === low).join(' = ')} ${times(low)}`;
+  };
+  const fewestAndPpm = (rows: readonly Row[], w: string) =>
+    runsOf(rows)
+      .filter((run) => run.workload === w)
+      .map((run) => `${fewest(rows, run)}, ppm ${times(valueOf(rows, run, 'ppm'))}`)
+      .join('; ');
   if (both.length > 0) {
-    const fewest = (rows: readonly Row[], w: string) => {
-      const ms = methodsOf(rows);
-      const low = Math.min(...ms.map((m) => ratio(rows, w, m)));
-      return `${ms.filter((m) => ratio(rows, w, m) === low).join(' = ')} ${times(low)}`;
-    };
     out.push(
       `- The same program and input traced both ways (process trace → whole guest), the fewest faults relative to ` +
         `the oracle and the paper's PPM: ` +
-        both
-          .map(
-            (w) =>
-              `${w}: ${fewest(process, w)}, ppm ${times(ratio(process, w, 'ppm'))} → ${fewest(guest, w)}, ppm ${times(ratio(guest, w, 'ppm'))}`,
-          )
-          .join('; ') +
+        both.map((w) => `${w}: ${fewestAndPpm(process, w)} → ${fewestAndPpm(guest, w)}`).join('; ') +
         '.',
     );
   }
   return out;
+}
+
+/**
+ * How much a ranking depends on the run, from withOracleRatio rows holding several runs (seeds) per workload: per
+ * workload the range over its runs of faults relative to the oracle, for the paper's PPM, the first of oracleRanking
+ * and the best-ranked spatial baseline, and on how many runs PPM beats the best spatial baseline. Markdown bullets.
+ */
+export function runSpreadFindings(rows: readonly Row[]): string[] {
+  const ranking = oracleRanking({ runs: rows });
+  const spatial = ranking.find((r) => SPATIAL_BASELINES.includes(String(r.method)));
+  const methods = [...new Set(['ppm', String(ranking[0].method), ...(spatial ? [String(spatial.method)] : [])])];
+  const runs = runsOf(rows);
+  const spread = (w: string, m: string) => {
+    const values = runs.filter((run) => run.workload === w).map((run) => valueOf(rows, run, m));
+    return `${m} ${formatNumber(Math.min(...values))}-${times(Math.max(...values))}`;
+  };
+  const cases = ppmAgainstSpatial(rows);
+  const workloads = workloadsOf(rows);
+  const best = String(ranking[0].method);
+  const bestBeatsPpm = runs.filter((run) => valueOf(rows, run, best) < valueOf(rows, run, 'ppm')).length;
+  const bestLosesToPpm = runs.filter((run) => valueOf(rows, run, best) > valueOf(rows, run, 'ppm')).length;
+  return [
+    `- Over the ${runs.length} runs (${workloads.map((w) => `${runs.filter((r) => r.workload === w).length} of ${w}`).join(', ')}), ` +
+      `faults relative to the oracle range: ` +
+      workloads.map((w) => `${w}: ${methods.map((m) => spread(w, m)).join(', ')}`).join('; ') +
+      '.',
+    `- The paper's PPM has fewer faults than the best spatial baseline on ${cases.filter((c) => c.ppm < c.spatial).length} ` +
+      `of ${cases.length} runs: ${sayCases(
+        cases.filter((c) => c.ppm < c.spatial),
+        'none',
+      )}; more on ${sayCases(
+        cases.filter((c) => c.ppm > c.spatial),
+        'none',
+      )}. The first by geometric mean over these runs, ${best}, has fewer faults than PPM on ${bestBeatsPpm} ` +
+      `and more on ${bestLosesToPpm} of ${runs.length}.`,
+  ];
 }

@@ -8,13 +8,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { parsePageSet, simulate, type MigrationResult, type SimInput } from '../migration';
-import { QEMU_WORKLOADS, qemuFigures, type QemuFigures, type QemuRunRecord } from '../qemu/records';
+import { PROGRAMS, QEMU_WORKLOADS, qemuFigures, type QemuFigures, type QemuRunRecord } from '../qemu/records';
 import type { Row } from '../report/table';
 import { loadTrace, type Trace } from '../trace';
 import { extent, median } from '../util/statistics';
 import { DATASET_DIR, tracePrefix, type Workload } from './workloads';
 
 export const QEMU_DATASET_DIR = join(DATASET_DIR, 'qemu');
+/** The QEMU workloads that run real programs (sqlite3, bzip2), not walkers. */
+export const QEMU_PROGRAMS: readonly string[] = PROGRAMS;
 
 /**
  * What the simulator cannot read off a record, each from QEMU's source or an assumption:
@@ -85,41 +87,43 @@ function readRecord(path: string): QemuRunRecord {
 export const GUEST_TRACE_MAX_ACCESSES = 500_000;
 
 export interface GuestOptions {
-  /** Which plugin run of each workload (WORKLOAD-plugin-RUN.json). */
-  run?: number;
+  /** Which plugin runs of each workload (WORKLOAD-plugin-RUN.json); each is a seed of the workload ('run 1'). */
+  runs?: readonly number[];
   workloads?: readonly string[];
   /** Keep only the first N accesses of each trace (GUEST_TRACE_MAX_ACCESSES; Infinity keeps whole traces). */
   maxAccesses?: number;
   dir?: string;
 }
 
-/** One plugin run of each QEMU workload as a workload: its whole-guest trace, in a VM of the guest's pages. */
+/** Plugin runs of each QEMU workload as workloads: a whole-guest trace each, in a VM of the guest's pages. */
 export function guestWorkloads(options: GuestOptions = {}): Workload[] {
   const {
-    run = 1,
+    runs = [1],
     workloads = QEMU_WORKLOADS,
     maxAccesses = GUEST_TRACE_MAX_ACCESSES,
     dir = QEMU_DATASET_DIR,
   } = options;
-  return workloads.map((workload) => {
-    const name = `${workload}-plugin-${run}`;
-    let record: QemuRunRecord;
-    const path = join(dir, `${name}.json`);
-    try {
-      record = readRecord(path);
-    } catch {
-      throw new UserError(`${path}: missing or unreadable QEMU run record`);
-    }
-    if (!record.guest) throw new UserError(`${path}: run made without --plugin, it has no guest trace`);
-    const whole = loadTrace(join(dir, record.guest.traceFile));
-    return {
-      name: workload,
-      source: 'guest' as const,
-      trace: tracePrefix(whole, maxAccesses),
-      fullAccesses: whole.page.length,
-      vmPages: guestPages(record),
-    };
-  });
+  return workloads.flatMap((workload) =>
+    runs.map((run) => {
+      const path = join(dir, `${workload}-plugin-${run}.json`);
+      let record: QemuRunRecord;
+      try {
+        record = readRecord(path);
+      } catch {
+        throw new UserError(`${path}: missing or unreadable QEMU run record`);
+      }
+      if (!record.guest) throw new UserError(`${path}: run made without --plugin, it has no guest trace`);
+      const whole = loadTrace(join(dir, record.guest.traceFile));
+      return {
+        name: workload,
+        source: 'guest' as const,
+        seed: `run ${run}`,
+        trace: tracePrefix(whole, maxAccesses),
+        fullAccesses: whole.page.length,
+        vmPages: guestPages(record),
+      };
+    }),
+  );
 }
 
 /**

@@ -22,7 +22,7 @@ export interface Workload {
   name: string;
   /** 'real': a process trace of datasets/, pages remapped densely; 'guest': a whole guest's pages (QEMU plugin). */
   source: 'synthetic' | 'real' | 'guest';
-  /** The generator's seed (synthetic workloads only). */
+  /** The generator's seed (synthetic workloads) or the QEMU run (guest workloads): replicates of one workload. */
   seed?: string;
   trace: Trace;
   /** Accesses in the whole trace before any prefix cut (= trace length when not cut). */
