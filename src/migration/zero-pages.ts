@@ -7,6 +7,20 @@ import seedrandom from 'seedrandom';
 import { UserError } from '../errors';
 import { MAX_VM_PAGES } from '../trace/limits';
 
+/** The last drawn share of zero pages: every run of a sweep in a QEMU-like setting draws the same one. */
+let lastDrawn: { vmPages: number; share: number; seed: string; zero: Uint8Array } | undefined;
+
+/** Pages zero with probability `share` each, from a stream seeded by `seed` (one draw per page). */
+function drawnZeroPages(vmPages: number, share: number, seed: string): Uint8Array {
+  const last = lastDrawn;
+  if (last && last.vmPages === vmPages && last.share === share && last.seed === seed) return last.zero.slice();
+  const zero = new Uint8Array(vmPages);
+  const random = seedrandom.alea(seed);
+  for (let p = 0; p < vmPages; p++) if (random() < share) zero[p] = 1;
+  lastDrawn = { vmPages, share, seed, zero: zero.slice() };
+  return zero;
+}
+
 /**
  * Per page of a VM of `vmPages`: 1 when the page is zero. Each page is zero with probability
  * `share`, drawn from a stream seeded by `seed` (same seed and size, same pages), and every page of
@@ -21,12 +35,10 @@ export function zeroPageFlags(
   explicit?: ArrayLike<number>,
 ): Uint8Array | undefined {
   if (share === 0 && (explicit === undefined || explicit.length === 0)) return undefined;
-  const zero = new Uint8Array(vmPages);
-  if (share >= 1) zero.fill(1);
-  else if (share > 0) {
-    const random = seedrandom.alea(seed);
-    for (let p = 0; p < vmPages; p++) if (random() < share) zero[p] = 1;
-  }
+  let zero: Uint8Array;
+  if (share >= 1) zero = new Uint8Array(vmPages).fill(1);
+  else if (share > 0) zero = drawnZeroPages(vmPages, share, seed);
+  else zero = new Uint8Array(vmPages);
   for (let i = 0; i < (explicit?.length ?? 0); i++) {
     const p = explicit![i];
     if (!(Number.isInteger(p) && p >= 0 && p < vmPages))

@@ -17,6 +17,10 @@ test('zeroPageFlags: none, all, an explicit set, and a seeded share', () => {
     count(zeroPageFlags(1000, 0.5, 'seed-a', [0, 1, 2, 3])),
     509 + [0, 1, 2, 3].filter((p) => half[p] === 0).length,
   );
+  // the same draw is reused by later calls (a sweep's runs): what one caller does to its flags stays its own
+  zeroPageFlags(1000, 0.5, 'seed-a')!.fill(1);
+  half.fill(0);
+  assert.equal(count(zeroPageFlags(1000, 0.5, 'seed-a')), 509);
   assert.throws(
     () => zeroPageFlags(4, 0, 's', [4]),
     (err: unknown) => err instanceof UserError && /zero page 4 is not a page of the VM's 4 pages/.test(err.message),
