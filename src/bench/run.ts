@@ -57,8 +57,14 @@ function main(argv: string[]): void {
     if (!values.json) for (const l of section) printLine(l);
   }
   const load = { start: loadAtStart, end: loadavg()[0] };
-  if (!values.json)
-    console.log(`load average (1 min): ${load.start.toFixed(2)} at the start, ${load.end.toFixed(2)} at the end`);
+  if (!values.json) {
+    // the load at the start is others' work; by the end it counts this run's own threads too
+    const busy = load.start > availableParallelism() / 2;
+    const warning = busy ? ': other work shares the cores, so wall-clock ratios (the sweep speed-up) mean little' : '';
+    console.log(
+      `load average (1 min): ${load.start.toFixed(2)} at the start, ${load.end.toFixed(2)} at the end${warning}`,
+    );
+  }
   const report = {
     cores: availableParallelism(),
     load,
