@@ -37,6 +37,16 @@ function earlierSeconds() {
 const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
 
 /**
+ * Worker threads for the sweeps of a notebook started with `left` notebooks (itself included) still to
+ * start: the cores shared out between the notebooks that can run beside it (more threads than cores only
+ * add start-ups, trace copies and models trained once per thread), so the last ones get more. A setting of
+ * the caller's own (POSTCOPY_LAB_WORKERS) is kept: `env` comes after this in the notebook's environment.
+ */
+function sweepWorkers(slots, left) {
+  return String(Math.max(1, Math.floor(availableParallelism() / Math.min(slots, left))));
+}
+
+/**
  * Runs the notebooks (in the order given) in `slots` threads at once, printing a line as each
  * starts and ends and calling `onDone(name, run)`; returns the runs by name. The first failure stops
  * the others and is thrown.
@@ -59,7 +69,11 @@ function executeAll(names, env, slots, onDone) {
         index,
         notebook: join(root, 'notebooks', names[index]),
         outDir: join(root, 'reports'),
-        env: { ...env, PCL_FIGURE_SPEC_DIR: specDir(names[index]) },
+        env: {
+          [WORKERS_ENV]: sweepWorkers(slots, names.length - index),
+          ...env,
+          PCL_FIGURE_SPEC_DIR: specDir(names[index]),
+        },
       });
     };
     for (let s = 0; s < slots; s++) {
@@ -97,11 +111,7 @@ try {
     .sort();
   const only = process.argv.slice(2);
   const selected = only.length ? notebooks.filter((n) => only.some((o) => n.includes(o))) : notebooks;
-  // the cores are shared out between the notebooks running at once and their sweeps' worker threads
-  // (more threads than cores only add start-ups, trace copies and models trained once per thread);
-  // a setting of the caller's own is kept
   const slots = Math.min(availableParallelism(), selected.length);
-  env[WORKERS_ENV] ??= String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, slots))));
   // Figures come only from this run: stale specs of renamed figures must not be exported.
   if (only.length === 0) rmSync(FIGURE_SPEC_DIR, { recursive: true, force: true });
   for (const name of selected) rmSync(specDir(name), { recursive: true, force: true });
