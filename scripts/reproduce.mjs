@@ -2,7 +2,7 @@
 // each as a self-contained HTML report into reports/ and every figure as SVG and PNG into figures/.
 // Notebooks are independent: as many run at once as there are cores (each in its own thread, as
 // nbconvert blocks), longest first by the last run's times, and each notebook's figures are rendered
-// as soon as it is done, on a browser page of their own (so their bytes never depend on scheduling).
+// as soon as it is done, in a browser frame of their own (so their bytes never depend on scheduling).
 import { readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';

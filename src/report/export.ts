@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure } from './figure';
@@ -58,10 +58,11 @@ function dataUrlBytes(url: string): Buffer {
 }
 
 /**
- * Renders each figure to OUT/NAME.svg and OUT/NAME.png, in the order given, on a page of their own in
- * `browser` (launched and closed here when not given); returns the paths written. Plotly's SVG depends
- * on what its page drew before (the attribute order of legend boxes), never on other pages: the same
- * figures in the same order give the same bytes, whatever else the browser renders meanwhile.
+ * Renders each figure to OUT/NAME.svg and OUT/NAME.png, in the order given, in a fresh frame (document
+ * and plotly of their own) in `browser` (launched and closed here when not given); returns the paths
+ * written. Plotly's SVG depends on what its plotly drew before (the attribute order of legend boxes),
+ * never on other frames or pages: the same figures in the same order give the same bytes, whatever else
+ * the browser renders meanwhile.
  */
 export async function renderFigures(figures: readonly Figure[], outDir: string, browser?: Browser): Promise<string[]> {
   if (figures.length === 0) return [];
@@ -74,14 +75,13 @@ export async function renderFigures(figures: readonly Figure[], outDir: string, 
     }
   }
   const written: string[] = [];
-  const page = await browser.newPage();
+  const { frame, dispose } = await freshFrame(browser);
   try {
-    await page.setContent('<!doctype html><html><body><div id="plot"></div></body></html>');
-    await page.addScriptTag({ content: plotlyBundle() });
+    await frame.addScriptTag({ content: plotlyBundle() });
     for (const figure of figures) {
       const size = { width: figure.width ?? DEFAULT_FIGURE_WIDTH, height: figure.height ?? DEFAULT_FIGURE_HEIGHT };
       for (const format of ['svg', 'png'] as const) {
-        const url = await page.evaluate(
+        const url = await frame.evaluate(
           ({ fig, format, size }) => {
             // plotly names SVG defs with Math.random ids: a fixed sequence makes re-exports byte-identical
             let state = 1;
@@ -98,9 +98,40 @@ export async function renderFigures(figures: readonly Figure[], outDir: string, 
       }
     }
   } finally {
-    await page.close();
+    await dispose();
   }
   return written;
+}
+
+/** Per browser, the page that holds the frames figures are drawn in. */
+const hostPages = new WeakMap<Browser, Promise<Page>>();
+
+/**
+ * A new iframe on the browser's host page: a document and a plotly of its own, like a new page, but
+ * in the same renderer, which compiles the plotly bundle once for all frames (a new page compiled it
+ * again: about a second each).
+ */
+async function freshFrame(browser: Browser): Promise<{ frame: Frame; dispose: () => Promise<void> }> {
+  let host = hostPages.get(browser);
+  if (!host) {
+    host = browser.newPage().then(async (page) => {
+      await page.setContent('<!doctype html><html><body></body></html>');
+      return page;
+    });
+    hostPages.set(browser, host);
+  }
+  const element = (
+    await (
+      await host
+    ).evaluateHandle(`new Promise((resolve) => {
+      const frame = document.createElement('iframe');
+      frame.srcdoc = '<!doctype html><html><body><div id="plot"></div></body></html>';
+      frame.onload = () => resolve(frame);
+      document.body.appendChild(frame);
+    })`)
+  ).asElement()!;
+  const frame = (await element.contentFrame())!;
+  return { frame, dispose: () => element.evaluate((node) => (node as unknown as { remove(): void }).remove()) };
 }
 
 /** figures/README.md: one line per figure, in name order. */

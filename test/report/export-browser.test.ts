@@ -1,6 +1,6 @@
 /**
- * Figure export in headless Chromium: a set of figures rendered on its own page gives the same bytes
- * whatever other pages of the browser render meanwhile (npm run reproduce renders each notebook's
+ * Figure export in headless Chromium: a set of figures rendered in its own frame gives the same bytes
+ * whatever other frames of the browser render meanwhile (npm run reproduce renders each notebook's
  * figures as that notebook ends, while the others still run).
  */
 import { test } from 'node:test';
@@ -23,7 +23,7 @@ function bytesIn(dir: string): Map<string, Buffer> {
   return new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
 }
 
-test('figures rendered on a page of their own give the same bytes, whatever other pages render meanwhile', async () => {
+test('figures rendered in a frame of their own give the same bytes, whatever other frames render meanwhile', async () => {
   const out = mkdtempSync(join(tmpdir(), 'pcl-export-'));
   const alone = join(out, 'alone');
   const busy = join(out, 'busy');
@@ -31,7 +31,7 @@ test('figures rendered on a page of their own give the same bytes, whatever othe
   try {
     const mine = [bars('a-bars'), lines('a-lines')];
     await renderFigures(mine, alone, browser);
-    // the same figures again while two other pages draw other figures (legends included)
+    // the same figures again while two other frames draw other figures (legends included)
     await Promise.all([
       renderFigures([lines('b-lines'), bars('b-bars')], join(out, 'other'), browser),
       renderFigures(mine, busy, browser),
