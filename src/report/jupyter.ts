@@ -185,6 +185,17 @@ export function foldCode(html: string): string {
 }
 
 /**
+ * Whether nbconvert failed because the kernel never came up: jupyter_client picks the kernel's ports
+ * by binding and releasing them, so two kernels starting at once can race for a port
+ * (jupyter/jupyter_client#154), and the loser never answers.
+ */
+export function isKernelStartFailure(stderr: string): boolean {
+  return /Kernel didn't respond in \d+ seconds|Kernel died before replying to kernel_info|Address already in use/.test(
+    stderr,
+  );
+}
+
+/**
  * Executes a notebook headless with the tslab kernel and writes NAME.html into outDir (atomically).
  * Throws UserError naming the notebook and the failing cell's error.
  */
@@ -197,24 +208,28 @@ export function executeNotebook(
   mkdirSync(outDir, { recursive: true });
   const work = mkdtempSync(join(outDir, '.nbconvert-'));
   try {
-    const result = spawnSync(
-      'jupyter',
-      [
-        'nbconvert',
-        '--to',
-        'html',
-        '--execute',
-        '--ExecutePreprocessor.kernel_name=tslab',
-        // tslab reports no execution counts: the prompts would all read "In [ ]"
-        '--TemplateExporter.exclude_input_prompt=True',
-        '--TemplateExporter.exclude_output_prompt=True',
-        '--ExecutePreprocessor.timeout=1200',
-        '--output-dir',
-        work,
-        notebook,
-      ],
-      { encoding: 'utf8', env, maxBuffer: 64 << 20 },
-    );
+    const convert = () =>
+      spawnSync(
+        'jupyter',
+        [
+          'nbconvert',
+          '--to',
+          'html',
+          '--execute',
+          '--ExecutePreprocessor.kernel_name=tslab',
+          // tslab reports no execution counts: the prompts would all read "In [ ]"
+          '--TemplateExporter.exclude_input_prompt=True',
+          '--TemplateExporter.exclude_output_prompt=True',
+          '--ExecutePreprocessor.timeout=1200',
+          '--output-dir',
+          work,
+          notebook,
+        ],
+        { encoding: 'utf8', env, maxBuffer: 64 << 20 },
+      );
+    let result = convert();
+    // a kernel that lost its ports to another starting at the same moment is started once more
+    if (result.status !== 0 && isKernelStartFailure(result.stderr ?? '')) result = convert();
     if (result.status !== 0)
       throw new UserError(
         `notebook ${basename(notebook)} failed in ${describeFailure(notebook, result.stderr ?? '', work, env)}`,

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exceptionLines, failingCellSource, foldCode, makeSelfContained } from '../../src/report/jupyter';
+import {
+  exceptionLines,
+  failingCellSource,
+  foldCode,
+  isKernelStartFailure,
+  makeSelfContained,
+} from '../../src/report/jupyter';
 
 const NBCONVERT_STDERR = `Traceback (most recent call last):
   File "/usr/lib/python3/dist-packages/nbclient/client.py", line 915, in _check_raise_for_error
@@ -45,4 +51,16 @@ test('reports fold code cells behind a toggle, inserted once before the last </b
     /var s = "<\/body>";<\/script><style>\.jp-CodeCell \.jp-Cell-inputWrapper,[^{]*\{display:none\}/,
   );
   assert.match(folded, /<\/script><\/body><\/html>$/);
+});
+
+test('a kernel that never came up is told apart from a failing cell (only the former is retried)', () => {
+  assert.equal(
+    isKernelStartFailure(
+      '    raise RuntimeError("Kernel didn\'t respond in %d seconds" % timeout)\nRuntimeError: Kernel didn\'t respond in 60 seconds\n',
+    ),
+    true,
+  );
+  assert.equal(isKernelStartFailure('RuntimeError: Kernel died before replying to kernel_info\n'), true);
+  assert.equal(isKernelStartFailure('zmq.error.ZMQError: Address already in use (addr=tcp://127.0.0.1:52131)\n'), true);
+  assert.equal(isKernelStartFailure(NBCONVERT_STDERR), false);
 });
