@@ -189,21 +189,7 @@ const high = new Uint32Array(FRAME_ACCESSES);
 
 /** Unpacks `count` values of `width` <= 32 bits from words[at..] into `into`; returns the word after them. */
 function unpack(words: Uint32Array, at: number, width: number, count: number, into: Uint32Array): number {
-  if (width === 0) {
-    into.fill(0, 0, count);
-    return at;
-  }
-  const mask = width === 32 ? -1 : (1 << width) - 1;
-  let bit = 0;
-  for (let i = 0; i < count; i++) {
-    const word = at + (bit >>> 5);
-    const shift = bit & 31;
-    let value = words[word] >>> shift;
-    if (shift + width > 32) value |= words[word + 1] << (32 - shift);
-    into[i] = value & mask;
-    bit += width;
-  }
-  return at + Math.ceil((count * width) / 32);
+  return unpackValues(words, at, width, count, into, 0, 0);
 }
 
 /**
