@@ -85,9 +85,9 @@ export interface ChildRun {
 }
 
 /**
- * Runs `node ...args` in a child process and returns its peak RSS (the kernel's maxrss, read by a
- * preloaded exit hook), so what the bench itself holds never counts. Throws with the child's last
- * stderr line when it fails.
+ * Runs `node ...args` in a child process and returns its peak RSS (the kernel's VmHWM where there is
+ * /proc, else maxrss, read by a preloaded exit hook), so what the bench itself holds never counts.
+ * Throws with the child's last stderr line when it fails.
  */
 export function childPeakRss(args: readonly string[]): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-'));
@@ -95,7 +95,14 @@ export function childPeakRss(args: readonly string[]): ChildRun {
   const probe = join(dir, 'probe.js');
   writeFileSync(
     probe,
-    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));`,
+    // VmHWM is this program's own peak; maxRSS also counts the parent's pages that the fork copied
+    // before exec (Linux carries the old high-water mark over), so a large bench inflated every child
+    `const fs = require('fs');
+process.on('exit', () => {
+  let kib = process.resourceUsage().maxRSS;
+  try { kib = Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+  fs.writeFileSync(${JSON.stringify(out)}, String(kib));
+});`,
   );
   try {
     const started = process.hrtime.bigint();

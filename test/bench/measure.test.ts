@@ -41,3 +41,12 @@ test("childPeakRss reports the child's own peak memory: a child holding 200 MiB 
   assert.ok(run.peakRssMiB > 200 && run.peakRssMiB < 400, `peak ${run.peakRssMiB} MiB`);
   assert.throws(() => childPeakRss([join(script, '..', 'missing.js')]), /failed/);
 });
+
+test("childPeakRss leaves out the parent's memory: a parent holding 256 MiB does not raise an idle child's peak", () => {
+  const script = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'idle.js');
+  writeFileSync(script, '');
+  const held = new Uint8Array(256 * 2 ** 20).fill(1);
+  const run = childPeakRss([script]);
+  assert.equal(held[7], 1);
+  assert.ok(run.peakRssMiB < 200, `peak ${run.peakRssMiB} MiB`);
+});
