@@ -339,20 +339,7 @@ test('a writer killed with SIGKILL mid-write leaves no output, and the next writ
   const target = join(dir, 'sigkill');
   mkdirSync(target);
   // a generated trace is written as it is made, so the temporary file exists for seconds
-  const child = spawn(process.execPath, [
-    CLI,
-    'trace',
-    'gen',
-    'random',
-    '--seed',
-    '1',
-    '--accesses',
-    '50000000',
-    '--pages',
-    '1000',
-    '-o',
-    join(target, 'big.trace'),
-  ]);
+  const child = spawn(process.execPath, [CLI, ...genArgs('50000000', '1000'), '-o', join(target, 'big.trace')]);
   const temp = `.big.trace.postcopy-lab-${child.pid}.tmp`;
   const exited = new Promise((done) => child.on('exit', done));
   try {
