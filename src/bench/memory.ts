@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childPeakRss, line, type BenchLine } from './measure';
+import { childPeakRss, line, type BenchLine, type ChildRun } from './measure';
 
 /** Issue 11's goal: simulate and stats on 10^8 accesses in under 1 GiB (held to predict and compare too). */
 export const PEAK_RSS_GOAL_MIB = 1024;
@@ -43,7 +43,7 @@ export function memorySection(accesses: number): BenchLine[] {
       baseline: `a bare streamed read of the ${accesses}-access .pctrace (${fileMiB.toFixed(0)} MiB file)`,
       baselineValue: bare.peakRssMiB,
     };
-    const measured = (name: string, run: { peakRssMiB: number; seconds: number }, goal: boolean) =>
+    const measured = (name: string, run: ChildRun, goal: boolean) =>
       line(
         { ...base, name: `peak RSS of ${name} (${run.seconds.toFixed(1)} s)`, value: run.peakRssMiB },
         goal ? { valueAtMost: PEAK_RSS_GOAL_MIB } : {},
