@@ -1,3 +1,4 @@
+import { firstAtOrAfter } from '../trace/switchover';
 import { bubbling } from './bubbling';
 import { HistoryWindow } from './history-window';
 import { definePredictor, type OptionValues } from './options';
@@ -85,12 +86,8 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
   /** The k unsent seen pages nearest the seen page p in address order, alternately above and below. */
   function nearestSeen(page: number, k: number, ctx: FaultContext): number[] {
     const pages = (seenInOrder ??= Uint32Array.from(lastTouches().keys()).sort());
-    let at = 0;
-    for (let hi = pages.length; at < hi;) {
-      const mid = (at + hi) >>> 1;
-      if (pages[mid] < page) at = mid + 1;
-      else hi = mid;
-    }
+    // the first seen page >= p: firstAtOrAfter is a lower bound on any non-decreasing array
+    const at = firstAtOrAfter(pages, page);
     const overSeen = { ...ctx, vmPages: pages.length, isSent: (i: number) => ctx.isSent(pages[i]) };
     return seenNeighbours.onFault(at, k, overSeen).map((i) => pages[i]);
   }
