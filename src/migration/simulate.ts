@@ -5,8 +5,8 @@
  */
 import { createPredictor } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
-import { fileLabel, UserError } from '../errors';
-import { firstAtOrAfter } from '../trace/switchover';
+import { UserError } from '../errors';
+import { changedWhileRead, firstAtOrAfter } from '../trace/switchover';
 import {
   largestPage,
   summarizeTrace,
@@ -91,12 +91,6 @@ async function feedSimulations(
     for (const simulation of simulations) simulation.feed(chunk);
   }
   return simulations.map((simulation) => checkFinite(simulation.finish()));
-}
-
-function changedWhileRead(summary: TraceSummary): UserError {
-  return new UserError(
-    `trace ${fileLabel(summary.name)} changed while it was read (its accesses differ from the first pass)`,
-  );
 }
 
 const NO_PRECOPY = { rounds: 0, pagesSent: 0, zeroPagesSent: 0 };

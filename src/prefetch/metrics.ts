@@ -1,7 +1,6 @@
-import { fileLabel, UserError } from '../errors';
 import { firstTouchOrder } from '../trace/first-touch';
 import { checkVmPages } from '../trace/limits';
-import { checkReplayable, firstAtOrAfter, switchoverIndex } from '../trace/switchover';
+import { changedWhileRead, checkReplayable, firstAtOrAfter, switchoverIndex } from '../trace/switchover';
 import { summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
 import { createPredictor } from './registry';
 import { wholeOption } from '../util/whole-option';
@@ -122,7 +121,7 @@ export class PredictionReplay {
 
   feed(chunk: TraceChunk): void {
     const { page: pages, start: first } = chunk;
-    if (first !== this.fed) throw this.changed();
+    if (first !== this.fed) throw changedWhileRead(this.summary);
     let i = 0;
     if (this.start === undefined) {
       i = firstAtOrAfter(chunk.time, this.switchover);
@@ -162,12 +161,6 @@ export class PredictionReplay {
     }
   }
 
-  private changed(): UserError {
-    return new UserError(
-      `trace ${fileLabel(this.summary.name)} changed while it was read (its accesses differ from the first pass)`,
-    );
-  }
-
   /** The page the replay touches next that is still absent (-1: none). */
   private nextMissingPage(): number {
     const { missing, firstTouches, state } = this;
@@ -179,7 +172,7 @@ export class PredictionReplay {
   }
 
   finish(): PredictionMetrics {
-    if (this.fed !== this.summary.accesses) throw this.changed();
+    if (this.fed !== this.summary.accesses) throw changedWhileRead(this.summary);
     const start = this.start ?? this.fed;
     const { faults, used, issued, late } = this;
     const withoutPrefetch = faults + used;

@@ -36,6 +36,13 @@ export function checkReplayable(trace: Pick<TraceSummary, 'name' | 'accesses' | 
   }
 }
 
+/** A streamed replay's refusal when a pass over the file disagrees with the summary of the first pass. */
+export function changedWhileRead(summary: Pick<TraceSummary, 'name'>): UserError {
+  return new UserError(
+    `trace ${fileLabel(summary.name)} changed while it was read (its accesses differ from the first pass)`,
+  );
+}
+
 /**
  * Where a switchover after a fraction f in [0, 1] of n accesses falls: at access floor(f * n) (its
  * time is the switchover), or, for f = 1, one instruction past the last access (`lastTime`); 0 for no access.
