@@ -257,9 +257,8 @@ class Pool {
     const batch = ++this.batch;
     const started = process.hrtime.bigint();
     const results: unknown[] = new Array(jobs.length);
-    /** Per worker: its jobs sent and not answered, oldest first; the last job of each chunk it holds; its traces. */
-    const inFlight: number[][] = this.ports.map(() => []);
-    const chunkEnds: number[][] = this.ports.map(() => []);
+    /** Per worker: its chunks sent and not fully answered, oldest first, each the jobs not answered yet; its traces. */
+    const inFlight: number[][][] = this.ports.map(() => []);
     const holds: Set<number>[] = this.ports.map(() => new Set());
     const scheduler = new TraceScheduler(
       jobs.map((job) => job.trace),
@@ -282,11 +281,10 @@ class Pool {
         const { id, trace: sharedCopy } = sharedTrace(trace);
         if (!holds[worker].has(id)) message.traces.push([id, sharedCopy]);
         holds[worker].add(id);
-        inFlight[worker].push(index);
         message.jobs.push({ index, kind, traceId: id, options });
       }
       sent += chunk.length;
-      chunkEnds[worker].push(chunk[chunk.length - 1]);
+      inFlight[worker].push(chunk);
       this.ports[worker].postMessage(message);
     };
     // two chunks in flight per worker: one runs while the next waits, so a worker never idles on the main thread
@@ -300,21 +298,22 @@ class Pool {
           received = true;
           const reply = m.message as JobReply;
           if (reply.batch !== batch) continue;
-          inFlight[w].shift();
+          const chunk = inFlight[w][0];
+          chunk.shift();
+          if (chunk.length === 0) inFlight[w].shift();
           done++;
           if ('error' in reply) failure ??= reply.userError ? new UserError(reply.error) : new Error(reply.error);
           else results[reply.index] = reply.result;
           if (failure) continue;
           progress?.(done, jobs.length, jobs[reply.index].label);
-          if (reply.index !== chunkEnds[w][0]) continue;
-          chunkEnds[w].shift();
-          if (scheduler.left > 0) send(w);
+          // the next chunk once this one is answered
+          if (chunk.length === 0 && scheduler.left > 0) send(w);
         }
       });
       // after the replies a worker sent before it died: the job it died in is the oldest one left
       const death = this.lostWorker();
       if (death) {
-        const running = inFlight[death.worker][0];
+        const running = inFlight[death.worker][0]?.[0];
         const during = running === undefined ? '' : ` while running job ${quoted(jobs[running].label)}`;
         throw this.broken(`a sweep worker stopped${during}: ${death.why}`);
       }
