@@ -183,68 +183,120 @@ type Column = TimeColumn | Uint8Array;
 /** Largest time a Uint32Array chunk column holds. */
 const MAX_COMPACT_TIME = 0xffffffff;
 
-/** One frame's unpacked bits, low 32 and above (decoding allocates nothing per frame). */
-const low = new Uint32Array(FRAME_ACCESSES);
-const high = new Uint32Array(FRAME_ACCESSES);
-
-/** Unpacks `count` values of `width` <= 32 bits from words[at..] into `into`; returns the word after them. */
-function unpack(words: Uint32Array, at: number, width: number, count: number, into: Uint32Array): number {
-  return unpackValues(words, at, width, count, into, 0, 0);
-}
-
 /**
- * A delta frame's values from the unpacked bits (`low`, and `high` when `wide`) into into[from..]; returns
- * the last value, or -1 as soon as one leaves [0, max].
+ * One frame's unpacked bits, low 32 and above (decoding allocates nothing per frame), written as Int32
+ * (see unpackFrame) and read back unsigned through the Uint32 views.
  */
-function addDeltas(
-  into: Column,
+const low = new Int32Array(FRAME_ACCESSES);
+const high = new Int32Array(FRAME_ACCESSES);
+const lowBits = new Uint32Array(low.buffer);
+const highBits = new Uint32Array(high.buffer);
+
+/** Unpacks groups of 32 values of one width: `base` + each value, from words[at..] into into[from..]. */
+type GroupUnpacker = (
+  words: Int32Array,
+  at: number,
+  groups: number,
+  into: Int32Array,
   from: number,
-  count: number,
-  previous: number,
-  reference: number,
-  wide: boolean,
-  max: number,
-): number {
-  let value = previous;
-  for (let i = 0; i < count; i++) {
-    value += reference + low[i] + (wide ? high[i] * TWO_32 : 0);
-    if (value < 0 || value > max) return -1;
-    into[from + i] = value;
-  }
-  return value;
-}
+  base: number,
+) => void;
 
 /**
- * A value frame's values, reference + the `width` <= 32 bits unpacked from words[at..], into into[from..]
- * (every one in range: readLayout checked the frame); returns the word after them. Unpacking straight
- * into the column, without `low`, because value frames are the usual pages and writes.
+ * The source of the unpacker of 32-value groups at `width` (1..32) bits: a group fills exactly `width`
+ * words, so every shift and mask is a constant and the 32 values are unrolled (as FastPFor and simdcomp
+ * do, in C). All 32-bit integer arithmetic, wrapping exactly: values are stored modulo 2^32.
  */
-function unpackValues(
-  words: Uint32Array,
+function groupUnpackerSource(width: number): string {
+  const mask = width === 32 ? -1 : (1 << width) - 1;
+  const lines = [`for (let g = 0; g < groups; g++, at += ${width}, from += 32) {`];
+  for (let k = 0; k < width; k++) lines.push(`const w${k} = words[at + ${k}];`);
+  for (let i = 0; i < 32; i++) {
+    const bit = i * width;
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    let value = shift === 0 ? `w${word}` : `(w${word} >>> ${shift})`;
+    if (shift + width > 32) value = `(${value} | (w${word + 1} << ${32 - shift}))`;
+    if (shift + width !== 32 && width !== 32) value = `(${value} & ${mask})`;
+    lines.push(`into[from + ${i}] = (base + ${value}) | 0;`);
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
+
+/** GROUP_UNPACKERS[w] for widths 1..32, compiled once at load (index 0: width 0 needs no words). */
+const GROUP_UNPACKERS: GroupUnpacker[] = Array.from({ length: 33 }, (_, width) =>
+  width === 0
+    ? () => undefined
+    : (new Function('words', 'at', 'groups', 'into', 'from', 'base', groupUnpackerSource(width)) as GroupUnpacker),
+);
+
+/**
+ * `base` + each of `count` values of `width` <= 32 bits from words[at..] into into[from..] (modulo 2^32:
+ * an Int32Array view of a Uint32Array column stores the same bits); returns the word after them. Whole
+ * groups of 32 go through the width's unrolled unpacker, the rest (a block's last frame only) through a loop.
+ */
+function unpackFrame(
+  words: Int32Array,
   at: number,
   width: number,
   count: number,
-  into: Uint32Array,
+  into: Int32Array,
   from: number,
-  reference: number,
+  base: number,
 ): number {
   if (width === 0) {
-    into.fill(reference, from, from + count);
+    into.fill(base, from, from + count);
     return at;
   }
+  const groups = count >>> 5;
+  GROUP_UNPACKERS[width](words, at, groups, into, from, base);
   const mask = width === 32 ? -1 : (1 << width) - 1;
-  // 32-bit integer arithmetic throughout (V8 keeps it in registers): the sum is below 2^32, so wrapping is exact
-  const base = reference | 0;
-  let bit = 0;
-  for (let i = 0; i < count; i++) {
+  let bit = groups * 32 * width;
+  for (let i = groups * 32; i < count; i++, bit += width) {
     const word = at + (bit >>> 5);
     const shift = bit & 31;
     let value = words[word] >>> shift;
     if (shift + width > 32) value |= words[word + 1] << (32 - shift);
-    into[from + i] = (base + (value & mask)) >>> 0;
-    bit += width;
+    into[from + i] = (base + (value & mask)) | 0;
   }
   return at + Math.ceil((count * width) / 32);
+}
+
+/**
+ * A delta frame's values from the unpacked bits (`low`, and `high` above 32 bits) into into[from..]; returns
+ * the last value, or -1 as soon as one leaves [0, max]. When no value can leave [0, max] and the column
+ * holds 32 bits (`into32`, its Int32 view), the sums run in 32-bit integers, unchecked.
+ */
+function addDeltas(
+  into: Column,
+  into32: Int32Array | undefined,
+  from: number,
+  count: number,
+  previous: number,
+  reference: number,
+  width: number,
+  max: number,
+): number {
+  const lowest = previous + count * Math.min(reference, 0);
+  const highest = previous + count * (Math.max(reference, 0) + 2 ** width - 1);
+  if (into32 && width <= 32 && lowest >= 0 && highest <= Math.min(max, 0xffffffff)) {
+    const step = reference | 0;
+    let value = previous | 0;
+    for (let i = 0; i < count; i++) {
+      value = (value + step + low[i]) | 0;
+      into32[from + i] = value;
+    }
+    return into[from + count - 1];
+  }
+  const wide = width > 32;
+  let value = previous;
+  for (let i = 0; i < count; i++) {
+    value += reference + lowBits[i] + (wide ? highBits[i] * TWO_32 : 0);
+    if (value < 0 || value > max) return -1;
+    into[from + i] = value;
+  }
+  return value;
 }
 
 /** Bytes of a frame of `count` values at `width` bits: its low words, then its high words past 32 bits. */
@@ -274,12 +326,12 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
  * The payload (a multiple of 4 bytes) as little-endian 32-bit words: a view when it is aligned and the
  * machine is little-endian (every usual one), else a copy, byte-swapped on a big-endian machine.
  */
-function wordsOf(payload: Uint8Array): Uint32Array {
+function wordsOf(payload: Uint8Array): Int32Array {
   if (LITTLE_ENDIAN && payload.byteOffset % 4 === 0)
-    return new Uint32Array(payload.buffer, payload.byteOffset, payload.length / 4);
+    return new Int32Array(payload.buffer, payload.byteOffset, payload.length / 4);
   const copy = payload.slice();
   if (!LITTLE_ENDIAN) for (let at = 0; at < copy.length; at += 4) copy.subarray(at, at + 4).reverse();
-  return new Uint32Array(copy.buffer);
+  return new Int32Array(copy.buffer);
 }
 
 /** Reads and checks the header of the column of `spec` at byte `at` of a payload. */
@@ -328,34 +380,34 @@ function readLayout(
 
 /** Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. */
 function decodeColumn(
-  words: Uint32Array,
+  words: Int32Array,
   layout: ColumnLayout,
   spec: ColumnSpec,
   into: Column,
   fail: (reason: string) => never,
 ): void {
+  // a 32-bit column is written through an Int32 view (see unpackFrame); the write column through `low`
+  const into32 = into instanceof Uint32Array ? new Int32Array(into.buffer, into.byteOffset, into.length) : undefined;
   let at = layout.wordsAt / 4;
   let previous = layout.start;
-  layout.frames.forEach(({ delta, width, reference }, f) => {
+  for (let f = 0; f < layout.frames.length; f++) {
+    const { delta, width, reference } = layout.frames[f];
     const from = f * FRAME_ACCESSES;
     const n = Math.min(FRAME_ACCESSES, into.length - from);
-    if (!delta) {
+    if (delta) {
+      at = unpackFrame(words, at, Math.min(width, 32), n, low, 0, 0);
+      if (width > 32) at = unpackFrame(words, at, width - 32, n, high, 0, 0);
+      previous = addDeltas(into, into32, from, n, previous, reference, width, spec.max);
+      if (previous < 0) fail(`${spec.name} frame ${f + 1}: a value leaves [0, ${spec.max}]`);
+    } else if (into32) {
       // value frames are never wider than 32 bits: only times, which are delta frames, can be
-      if (into instanceof Uint32Array) {
-        at = unpackValues(words, at, width, n, into, from, reference);
-      } else {
-        // through `low`: unpackValues kept to one array type runs about twice as fast in V8
-        at = unpackValues(words, at, width, n, low, 0, reference);
-        into.set(low.subarray(0, n), from);
-      }
-      previous = into[from + n - 1];
-      return;
+      at = unpackFrame(words, at, width, n, into32, from, reference);
+    } else {
+      at = unpackFrame(words, at, width, n, low, 0, reference);
+      into.set(low.subarray(0, n), from);
     }
-    at = unpack(words, at, Math.min(width, 32), n, low);
-    if (width > 32) at = unpack(words, at, width - 32, n, high);
-    previous = addDeltas(into, from, n, previous, reference, width > 32, spec.max);
-    if (previous < 0) fail(`${spec.name} frame ${f + 1}: a value leaves [0, ${spec.max}]`);
-  });
+    previous = into[from + n - 1];
+  }
 }
 
 /** Where a block of `count` accesses decodes; `wideTimes` when its times may not fit 32 bits. */

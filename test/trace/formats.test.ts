@@ -153,6 +153,41 @@ test('version 3 packs every generator kind, long pauses and page jumps exactly, 
   assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(edgy), 'edgy.pctrace'), edgy);
 });
 
+test('version 3 decodes frames of every width 0-32, whole and partial, value and delta, each checked or not', () => {
+  // per width w: a frame of pages spread over exactly w bits (a value frame), then a frame of pages walking by
+  // steps of w bits either way (a delta frame: checked per value where the walk could leave [0, 2^32) by its
+  // bounds, summed unchecked where it cannot); times step by w % 13 bits (a Uint32 column), writes 0 or 1 bit
+  const random = seedrandom('widths');
+  const time: number[] = [];
+  const page: number[] = [];
+  const write: number[] = [];
+  let t = 0;
+  const push = (p: number, stepBits: number, w: number) => {
+    t += Math.floor(random() * 2 ** stepBits);
+    time.push(t);
+    page.push(p);
+    write.push(w % 2 === 0 ? 0 : Number(random() < 0.5));
+  };
+  for (let width = 0; width <= 32; width++) {
+    // the range holds 2^31, where the frame ends and the walk starts
+    const low = Math.min(2 ** 32 - 2 ** width, Math.max(0, 2 ** 31 - Math.floor(random() * 2 ** width)));
+    for (let i = 0; i < 1024; i++) {
+      const u = i === 0 ? 0 : i === 1 ? 2 ** width - 1 : i === 1023 ? 2 ** 31 - low : Math.floor(random() * 2 ** width);
+      push(low + u, width % 13, width);
+    }
+    let p = 2 ** 31;
+    for (let i = 0; i < 1024; i++) {
+      p += Math.floor(random() * 2 ** Math.min(width, 24)) - (width > 0 ? 2 ** (Math.min(width, 24) - 1) : 0);
+      push(p, width % 13, width + 1);
+    }
+  }
+  // a block's last frame of 37 accesses: one group of 32, then 5 one by one
+  for (let i = 0; i < 37; i++) push(Math.floor(random() * 2 ** 20), 3, 1);
+  const trace = makeTrace({ time, page, write }, { name: 'widths' });
+  assert.ok(trace.time instanceof Uint32Array);
+  assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(trace), 'widths.pctrace'), trace);
+});
+
 test('version-3 damage with a valid checksum (a writer bug) is a one-line error naming block and frame', () => {
   const trace = makeTrace({ time: [10, 20, 30], page: [7, 9, 8], write: [0, 1, 0] }, { name: 'bug' });
   const good = Buffer.from(encodeBinaryTrace(trace));
