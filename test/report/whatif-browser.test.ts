@@ -254,3 +254,51 @@ test('the largest bundled trace, bzip2: re-run times after a knob change (printe
       `first results ${load.toFixed(0)} ms (decode + simulate); re-run after a knob change, ms: ${reruns}`,
   );
 });
+
+test('the later knobs (VM, page size, speed, pre-copy rounds, rate windows) give the numbers of the line the page prints', async () => {
+  await rerun(() => page.selectOption('[data-knob="workload"]', 'sqlite'));
+  await rerun(() => page.selectOption('[data-knob="mode"]', 'hybrid'));
+  const times: Array<[string, number]> = [
+    ['vm pages', await setNumber('vmPages', '300000')],
+    ['page size', await rerun(() => page.selectOption('[data-knob="pageSize"]', '8192'))],
+    ['ips', await setNumber('instructionsPerSecond', '300000000')],
+    ['pre-copy rounds', await setNumber('precopyRounds', '2')],
+    ['pre-copy stop pages', await setNumber('precopyStopPages', '16')],
+    ['rate window', await setNumber('rateWindowMs', '100')],
+    ['peak bandwidth', await setNumber('peakBandwidthGbps', '10')],
+  ];
+  console.log(`# re-run after a later knob, sqlite, ms: ${times.map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
+  // the page's "same as" line, run as it is on the bundled trace's file
+  const line = await page.locator('.equivalent').innerText();
+  assert.match(line, / --vm-pages 300000 --page-size 8192 --ips 300000000 --precopy-rounds 2 --precopy-stop-pages 16 /);
+  assert.match(line, / --rate-window 100ms --peak-bandwidth 10gbit/);
+  const args = line.replace(/^postcopy-lab /, '').replace('--trace sqlite ', '--trace datasets/sqlite.trace.gz ');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args.split(' '), '--json'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(await pageResults(), JSON.parse(r.stdout));
+
+  // impossible for this trace: the simulator's one line, the command line's exit 2 with the same line
+  const table = await page.locator('[data-results]').innerHTML();
+  await page.fill('[data-knob="vmPages"]', '10');
+  await page.locator('[data-knob="vmPages"]').blur();
+  await page.waitForSelector('#pcl-whatif[data-state=error]');
+  const error = await page.locator('[data-error]').innerText();
+  assert.match(error, /^trace sqlite touches page \d+, beyond the VM's 10 pages$/);
+  assert.equal(await page.locator('[data-results]').innerHTML(), table, 'the previous results stay');
+  const cli = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'simulate', '--trace', 'datasets/sqlite.trace.gz', '--vm-pages', '10'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(cli.status, 2);
+  assert.equal(cli.stderr, `postcopy-lab: ${error}\n`);
+  // out of the knob's bounds: refused in the page before any run
+  await page.fill('[data-knob="precopyRounds"]', '0');
+  await page.locator('[data-knob="precopyRounds"]').blur();
+  assert.equal(
+    await page.locator('[data-error]').innerText(),
+    "at most this many pre-copy rounds must be a whole number between 1 and 10000, got '0'",
+  );
+});

@@ -15,7 +15,7 @@ import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
 import { whatIfPageOptions } from '../../src/experiments';
 import { simulate } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
-import { CURVE_POINTS, TraceRuns, curvePoint } from '../../src/report/whatif/compute';
+import { CURVE_POINTS, TraceRuns, curvePoint, curveXs } from '../../src/report/whatif/compute';
 import { whatifPageHtml } from '../../src/report/whatif/page';
 import {
   DEFAULT_WHATIF_SETTINGS,
@@ -132,4 +132,99 @@ test('postcopy-lab whatif writes the page with the extra traces; bad input is ex
     assert.match(r.stderr, /^postcopy-lab: [^\n]+\n$/, args.join(' '));
     assert.equal(existsSync(out), false);
   }
+});
+
+/**
+ * The knobs added after the first page (VM, page size, speed, pre-copy rounds, rate windows), each moved from
+ * a context where it matters: post-copy for the link and speed (a rate window
+ * only slows a link faster than the limit), hybrid on a slow VM (pages dirty during the
+ * rounds) for the rounds. Knob, then context.
+ */
+const MOVED_LATER: Array<[Partial<WhatifSettings>, Partial<WhatifSettings>]> = [
+  [{ vmPages: 1000 }, { mode: 'postcopy' }],
+  [{ pageSize: 8192 }, { mode: 'postcopy' }],
+  [{ instructionsPerSecond: 2.5e8 }, { mode: 'postcopy' }],
+  [{ precopyStopPages: 0 }, { mode: 'hybrid', instructionsPerSecond: 1e7 }],
+  [{ precopyRounds: 2 }, { mode: 'hybrid', instructionsPerSecond: 1e7, precopyStopPages: 0 }],
+  [{ rateWindowMs: 1 }, { mode: 'postcopy', peakBandwidthGbps: 2 }],
+  [{ peakBandwidthGbps: 2 }, { mode: 'postcopy', rateWindowMs: 1 }],
+];
+
+test('each later knob moves the results, to what the command line gives for the flags the page prints', () => {
+  const runs = new TraceRuns(trace);
+  for (const [knob, context] of MOVED_LATER) {
+    const moved = { ...setting, ...context, ...knob };
+    assert.deepEqual(settingsFromHash(settingsToHash(moved), DEFAULT_WHATIF_SETTINGS), moved);
+    const { values } = parseFlags(cliFlagsOf(moved), SIM_FLAGS);
+    const input = simInputFromFlags(values, parseSwitchover(values.switchover!, trace), ['ppm']);
+    const page = runs.simulate('ppm', moved);
+    assert.deepEqual(page, simulate(trace, { ...input, predictor: 'ppm' }), JSON.stringify(knob));
+    assert.notDeepEqual(
+      page,
+      runs.simulate('ppm', { ...setting, ...context }),
+      `${JSON.stringify(knob)} changes nothing`,
+    );
+  }
+});
+
+test('at their defaults the later knobs print no flag and leave every result as it was', () => {
+  const flags = cliFlagsOf({ ...setting, mode: 'hybrid' }).join(' ');
+  assert.doesNotMatch(flags, /--(vm-pages|page-size|ips|precopy-rounds|precopy-stop-pages|rate-window|peak-bandwidth)/);
+  const before = simulate(trace, {
+    mode: 'hybrid',
+    predictor: 'ppm',
+    k: setting.k,
+    predictorOptions: setting.options,
+    network: { bandwidthBps: 0.35e9, rttUs: 750, urgentChannel: true },
+    push: 'restart',
+    switchover: parseSwitchover('37.5%', trace),
+  });
+  assert.deepEqual(new TraceRuns(trace).simulate('ppm', setting), before);
+});
+
+test('a hash with impossible later knobs keeps their defaults', () => {
+  const hash = '#vmPages=-1&pageSize=3000&instructionsPerSecond=0&precopyRounds=0&precopyStopPages=2.5&rateWindowMs=x';
+  assert.deepEqual(settingsFromHash(hash + '&peakBandwidthGbps=-2', DEFAULT_WHATIF_SETTINGS), DEFAULT_WHATIF_SETTINGS);
+});
+
+test('an impossible later knob: the page shows the line the command line exits 2 with', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-refused-'));
+  const file = join(dir, 'phased.trace');
+  writeFileSync(file, formatTextTrace(trace));
+  const refused: Array<[Partial<WhatifSettings>, RegExp]> = [
+    [{ vmPages: 100 }, /touches page \d+, beyond the VM's 100 pages$/],
+    [{ pageSize: 3000 }, /^page size must be a positive power of two, got 3000$/],
+    [{ rateWindowMs: 100, peakBandwidthGbps: 0.1 }, /^peak bandwidth must be at least the bandwidth, got 100000000$/],
+  ];
+  for (const [patch, message] of refused) {
+    const bad = { ...setting, ...patch };
+    assert.throws(
+      () => new TraceRuns(trace).simulate('ppm', bad),
+      (err: Error) => message.test(err.message),
+    );
+    const args = [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'simulate',
+      '--trace',
+      file,
+      '--prefetcher',
+      'ppm',
+      ...cliFlagsOf(bad),
+    ];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    assert.equal(r.status, 2, JSON.stringify(patch));
+    assert.match(r.stderr, /^postcopy-lab: [^\n]+\n$/);
+    assert.match(r.stderr.trim().replace(/^postcopy-lab: /, ''), message);
+  }
+});
+
+test('with a peak bandwidth the bandwidth curve stops at the peak, where the simulator still accepts the limit', () => {
+  const peaked = { ...setting, rateWindowMs: 100, peakBandwidthGbps: 5 };
+  assert.deepEqual(curveXs(peaked), [0.1, 0.25, 0.5, 1, 2.5, 5]);
+  assert.deepEqual(curveXs({ ...peaked, rateWindowMs: 0 }), CURVE_POINTS.bandwidth);
+  const runs = new TraceRuns(trace);
+  const stalls = curveXs(peaked).map((x) => curvePoint(runs, { ...peaked, mode: 'postcopy' }, x, 'ppm').stallMs);
+  assert.ok(stalls[0] > stalls[stalls.length - 1], `stall falls as the limit rises: ${stalls.join(' ')}`);
 });

@@ -15,6 +15,16 @@ export const CURVE_POINTS: Readonly<Record<CurveAxis, readonly number[]>> = {
   bandwidth: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100],
 };
 
+/**
+ * The curve's x values at a setting: with a rate window and a peak bandwidth, the link's own speed bounds the
+ * bandwidth limit, so the bandwidth curve stops at the peak (the simulator refuses a limit above it).
+ */
+export function curveXs(settings: WhatifSettings): readonly number[] {
+  const xs = CURVE_POINTS[settings.curve];
+  const peak = settings.rateWindowMs > 0 && settings.peakBandwidthGbps > 0 ? settings.peakBandwidthGbps : Infinity;
+  return settings.curve === 'bandwidth' ? xs.filter((x) => x <= peak) : xs;
+}
+
 export interface CurvePoint {
   method: PredictorName;
   x: number;

@@ -14,6 +14,8 @@ import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types'
 import { flagOf, optionProblem } from '../../prefetch/options';
 import { declaredOptions, PREDICTOR_NAMES, predictorDefinition } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
+import { MAX_VM_PAGES } from '../../trace/limits';
+import { checkPageSize, MAX_PAGE_SIZE } from '../../trace/make';
 import { parseSwitchover } from '../../trace/switchover';
 import type { Trace } from '../../trace/types';
 
@@ -42,6 +44,20 @@ export interface WhatifSettings {
   faultCostUs: number;
   /** `--zero-share F`: share of the VM's pages that are zero, sent as a header only. */
   zeroShare: number;
+  /** `--vm-pages N`; 0 is the trace's own size (its largest page + 1). */
+  vmPages: number;
+  /** `--page-size N` in bytes, a power of two; 0 is the trace's. */
+  pageSize: number;
+  /** `--ips N`: the VM's speed, which turns the trace's instruction counts into time. */
+  instructionsPerSecond: number;
+  /** `--precopy-rounds N` (pre-copy, hybrid): at most N live rounds. */
+  precopyRounds: number;
+  /** `--precopy-stop-pages N` (pre-copy, hybrid): stop-and-copy once at most N pages are dirty. */
+  precopyStopPages: number;
+  /** `--rate-window <N>ms` (after switchover): meter the bandwidth over windows of N ms, as QEMU does; 0 is off. */
+  rateWindowMs: number;
+  /** `--peak-bandwidth <N>gbit` (with a rate window): the link's speed inside a window; 0 is the bandwidth. */
+  peakBandwidthGbps: number;
   /** What the curve varies: pages per fault k or the link bandwidth. */
   curve: CurveAxis;
 }
@@ -62,8 +78,34 @@ export const DEFAULT_WHATIF_SETTINGS: WhatifSettings = {
   urgentChannel: d.network.urgentChannel,
   faultCostUs: d.faultCostUs,
   zeroShare: d.zeroPageShare,
+  vmPages: 0,
+  pageSize: 0,
+  instructionsPerSecond: d.instructionsPerSecond,
+  precopyRounds: d.precopyMaxRounds,
+  precopyStopPages: d.precopyStopPages,
+  rateWindowMs: d.network.rateLimitWindowUs / 1000,
+  peakBandwidthGbps: 0,
   curve: 'k',
 };
+
+/** Bounds of the knobs the command line bounds too (src/cli/simulate.ts), so the page never offers what it refuses. */
+export const KNOB_BOUNDS = {
+  vmPages: { min: 0, max: MAX_VM_PAGES, whole: true },
+  instructionsPerSecond: { min: 1, max: 1e15, whole: false },
+  precopyRounds: { min: 1, max: 10_000, whole: true },
+  precopyStopPages: { min: 0, max: MAX_VM_PAGES, whole: true },
+  rateWindowMs: { min: 0, max: 3.6e6, whole: false },
+  peakBandwidthGbps: { min: 0, max: 1e6, whole: false },
+} as const;
+
+/** The page sizes the page offers besides the trace's (0): the powers of two `--page-size` accepts, 512 B up. */
+export const PAGE_SIZES: readonly number[] = Array.from(
+  { length: Math.log2(MAX_PAGE_SIZE) - 8 },
+  (_, i) => 2 ** (i + 9),
+);
+
+/** Whether the mode runs pre-copy rounds (its rounds and stop knobs matter). */
+export const hasPrecopyRounds = (mode: MigrationMode) => mode !== 'postcopy';
 
 /**
  * The methods a setting runs: the selected ones, or one plain run in pre-copy mode, where nothing faults
@@ -83,13 +125,26 @@ export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
     },
     switchover: parseSwitchover(`${settings.switchoverPercent}%`, trace),
     zeroPageShare: settings.zeroShare,
+    vmPages: settings.vmPages > 0 ? settings.vmPages : undefined,
+    pageSize: settings.pageSize > 0 ? checkPageSize(settings.pageSize) : undefined,
+    instructionsPerSecond: settings.instructionsPerSecond,
+    ...(hasPrecopyRounds(settings.mode)
+      ? { precopyMaxRounds: settings.precopyRounds, precopyStopPages: settings.precopyStopPages }
+      : {}),
   };
   if (settings.mode === 'precopy') return common;
+  const metered = settings.rateWindowMs > 0;
   return {
     ...common,
     k: settings.k,
     predictorOptions: settings.options as PredictorOptions,
-    network: { ...common.network, urgentChannel: settings.urgentChannel },
+    network: {
+      ...common.network,
+      urgentChannel: settings.urgentChannel,
+      rateLimitWindowUs: parseDuration(`${settings.rateWindowMs}ms`),
+      peakBandwidthBps:
+        metered && settings.peakBandwidthGbps > 0 ? parseBandwidth(`${settings.peakBandwidthGbps}gbit`) : undefined,
+    },
     push: settings.push,
     faultCostUs: parseDuration(`${settings.faultCostUs}us`),
   };
@@ -110,9 +165,24 @@ export function cliFlagsOf(settings: WhatifSettings, methods: readonly Predictor
     `${settings.rttUs}us`,
   ];
   flags.push('--switchover', `${settings.switchoverPercent}%`, '--zero-share', String(settings.zeroShare));
+  // the knobs added later print only when moved, so the line a default setting prints stays as it was
+  const o = DEFAULT_WHATIF_SETTINGS;
+  if (settings.vmPages > 0) flags.push('--vm-pages', String(settings.vmPages));
+  if (settings.pageSize > 0) flags.push('--page-size', String(settings.pageSize));
+  if (settings.instructionsPerSecond !== o.instructionsPerSecond)
+    flags.push('--ips', String(settings.instructionsPerSecond));
+  if (hasPrecopyRounds(settings.mode)) {
+    if (settings.precopyRounds !== o.precopyRounds) flags.push('--precopy-rounds', String(settings.precopyRounds));
+    if (settings.precopyStopPages !== o.precopyStopPages)
+      flags.push('--precopy-stop-pages', String(settings.precopyStopPages));
+  }
   if (settings.mode === 'precopy') return flags;
   flags.push('--k', String(settings.k), '--push', settings.push, '--fault-cost', `${settings.faultCostUs}us`);
   if (settings.urgentChannel) flags.push('--urgent-channel');
+  if (settings.rateWindowMs > 0) {
+    flags.push('--rate-window', `${settings.rateWindowMs}ms`);
+    if (settings.peakBandwidthGbps > 0) flags.push('--peak-bandwidth', `${settings.peakBandwidthGbps}gbit`);
+  }
   const declared = new Set(methods.flatMap((method) => Object.keys(predictorDefinition(method).options)));
   for (const [name, value] of Object.entries(settings.options)) {
     if (declared.has(name)) flags.push(`--${flagOf(name)}`, String(value));
@@ -165,6 +235,12 @@ export function settingsFromHash(hash: string, base: WhatifSettings): WhatifSett
   out.urgentChannel = params.has('urgentChannel') ? params.get('urgentChannel') === 'true' : base.urgentChannel;
   out.faultCostUs = number('faultCostUs', 0, 1e9, base.faultCostUs);
   out.zeroShare = number('zeroShare', 0, 1, base.zeroShare);
+  for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[]) {
+    const { min, max, whole } = KNOB_BOUNDS[key];
+    out[key] = number(key, min, max, base[key], whole);
+  }
+  const pageSize = number('pageSize', 0, MAX_PAGE_SIZE, base.pageSize, true);
+  out.pageSize = pageSize === 0 || PAGE_SIZES.includes(pageSize) ? pageSize : base.pageSize;
   out.curve = choice('curve', CURVE_AXES, base.curve);
   for (const { name, spec } of declaredOptions()) {
     const text = params.get(OPTION_PREFIX + name);

@@ -12,8 +12,11 @@ import { colorFor } from '../../colors';
 import type { CurvePoint } from '../compute';
 import {
   CURVE_AXES,
+  KNOB_BOUNDS,
+  PAGE_SIZES,
   cliFlagsOf,
   effectiveMethods,
+  hasPrecopyRounds,
   settingsFromHash,
   settingsToHash,
   type WhatifSettings,
@@ -100,12 +103,13 @@ function select(
 /**
  * A slider and a number box for one continuous value, kept in step. `log` sliders move in powers of ten
  * (bandwidth, round trip, sizes); the box takes any value in [min, max] (whole numbers where `whole`).
+ * `boxOnly` knobs, whose 0 means "off" or "the trace's", have no slider.
  */
 function numberKnob(
   key: string,
   label: string,
   value: number,
-  o: { min: number; max: number; step: number; log?: boolean; whole?: boolean },
+  o: { min: number; max: number; step: number; log?: boolean; whole?: boolean; boxOnly?: boolean },
   onChange: (v: number) => void,
 ): HTMLElement {
   const toSlider = (v: number) => (o.log ? Math.log10(Math.max(v, o.min)) : v);
@@ -144,7 +148,16 @@ function numberKnob(
     slider.value = String(toSlider(v));
     onChange(v);
   });
-  return field(label, slider, box);
+  return o.boxOnly ? field(label, box) : field(label, slider, box);
+}
+
+/** The knob of a setting bounded like its command-line flag (KNOB_BOUNDS): a box, with a log slider if `log`. */
+function boundedKnob(key: keyof typeof KNOB_BOUNDS, label: string, log = false): HTMLElement {
+  const { min, max, whole } = KNOB_BOUNDS[key];
+  const step = whole ? 1 : 0.1;
+  return numberKnob(key, label, settings[key], { min, max, step, whole, log, boxOnly: !log }, (v) =>
+    update({ [key]: v }),
+  );
 }
 
 /** A text box that applies its value when it changes (Enter or leaving the box). */
@@ -259,7 +272,25 @@ const knobs = element(
     { min: 0, max: 1, step: 0.01 },
     (zeroShare) => update({ zeroShare }),
   ),
+  boundedKnob('vmPages', "VM size in pages (0: the trace's, its largest page + 1)"),
+  select(
+    'pageSize',
+    "page size in bytes (0: the trace's)",
+    ['0', ...PAGE_SIZES.map(String)],
+    String(settings.pageSize),
+    (size) => update({ pageSize: Number(size) }),
+  ),
+  boundedKnob('instructionsPerSecond', 'VM speed (trace instructions per second)', true),
   select('curve', 'curve over', CURVE_AXES, settings.curve, (c) => update({ curve: c as WhatifSettings['curve'] })),
+);
+
+/** What only matters while pre-copy rounds run: dimmed in post-copy mode, which has none. */
+const precopyRounds = element(
+  'div',
+  { class: 'precopy-rounds' },
+  element('h2', {}, 'live rounds before switchover (pre-copy, hybrid)'),
+  boundedKnob('precopyRounds', 'at most this many pre-copy rounds', true),
+  boundedKnob('precopyStopPages', 'stop and copy once at most this many pages are dirty'),
 );
 
 /** What only matters once pages fault after switchover: dimmed in pre-copy mode, as the CLI refuses it there. */
@@ -286,7 +317,13 @@ const afterSwitchover = element(
     { min: 0, max: 10000, step: 1 },
     (faultCostUs) => update({ faultCostUs }),
   ),
+  boundedKnob(
+    'rateWindowMs',
+    'rate window (ms; QEMU meters the bandwidth over 100; 0: off): slows a link whose peak is above the bandwidth',
+  ),
 );
+const peakKnob = boundedKnob('peakBandwidthGbps', "link speed inside a window (Gbit/s; 0: the bandwidth's)");
+afterSwitchover.append(peakKnob);
 
 /** Predictor options, each shown while a method that declares it is selected. */
 const optionKnobs = declaredOptions().map(({ name, spec, predictors, otherDefaults }) => {
@@ -304,10 +341,12 @@ afterSwitchover.append(element('h2', {}, 'predictor options'), ...optionKnobs.ma
 function showKnobs(): void {
   for (const { knob, predictors } of optionKnobs) knob.hidden = !predictors.some((p) => settings.methods.includes(p));
   afterSwitchover.classList.toggle('inactive', settings.mode === 'precopy');
+  precopyRounds.classList.toggle('inactive', !hasPrecopyRounds(settings.mode));
+  peakKnob.classList.toggle('inactive', settings.rateWindowMs === 0);
 }
 
 root.append(
-  element('div', { class: 'side' }, knobs, afterSwitchover),
+  element('div', { class: 'side' }, knobs, precopyRounds, afterSwitchover),
   element(
     'div',
     { class: 'main' },

@@ -9,7 +9,7 @@ import { generateTrace } from '../../../trace/generators';
 import { TraceBuilder } from '../../../trace/make';
 import type { Trace } from '../../../trace/types';
 import { UserError } from '../../../errors';
-import { CURVE_POINTS, TraceRuns, curvePoint, type CurvePoint } from '../compute';
+import { TraceRuns, curvePoint, curveXs, type CurvePoint } from '../compute';
 import { effectiveMethods, type WhatifSettings } from '../settings';
 import type { MigrationResult } from '../../../migration/types';
 import type { FromWorker, ToWorker, TraceSource } from '../protocol';
@@ -118,7 +118,8 @@ async function results(seq: number, runs: TraceRuns, settings: WhatifSettings): 
 /** The curve, one point (all methods at one x) per message; stops as soon as a newer 'run' is waiting. */
 async function curve(seq: number, runs: TraceRuns, settings: WhatifSettings): Promise<void> {
   const started = performance.now();
-  const xs = CURVE_POINTS[settings.curve];
+  const xs = curveXs(settings);
+  if (xs.length === 0) scope.postMessage({ type: 'curve', seq, points: [], done: true, ms: 0 });
   for (const [i, x] of xs.entries()) {
     const points: CurvePoint[] = [];
     for (const method of effectiveMethods(settings)) {
