@@ -12,7 +12,7 @@
  * Pure (no node modules): the browser bundle decodes with it too. The CRC-32 is zlib's (IEEE 802.3).
  */
 import { UserError } from '../errors';
-import { concatBytes } from './bytes';
+import { concatBytes, copyBytes } from './bytes';
 import { checkPageSize, TraceBuilder } from './make';
 import { type Trace, type TraceChunk } from './types';
 import { crc32 } from './crc32';
@@ -115,11 +115,11 @@ export class BinaryTraceDecoder {
   header: BinaryHeader | undefined;
   /** Accesses decoded so far. */
   accesses = 0;
-  private parts: Uint8Array[] = [];
-  private buffered = 0;
+  /** The bytes of a unit (header or block) whose end has not come yet: a copy, so feeders may reuse their buffers. */
+  private pending = new Uint8Array(0);
   /** Bytes needed before the next unit (header or block) can be decoded. */
   private need = HEADER_FIXED_BYTES;
-  /** File offset of the first buffered byte, for error positions. */
+  /** File offset of the next unit, for error positions. */
   private offset = 0;
   private blocks = 0;
   private lastTime = 0;
@@ -136,25 +136,33 @@ export class BinaryTraceDecoder {
   ) {}
 
   feed(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    this.parts.push(bytes);
-    this.buffered += bytes.length;
-    if (this.buffered < this.need) return;
-    const data = this.parts.length === 1 ? this.parts[0] : concatBytes(this.parts);
     let at = 0;
-    for (;;) {
-      const used = this.header ? this.block(data, at) : this.parseHeader(data, at);
-      if (used === 0) break;
-      at += used;
-      this.offset += used;
+    // first the unit begun in an earlier piece: completed with a copy of its own bytes, not the whole piece
+    while (this.pending.length > 0) {
+      if (at === bytes.length) return;
+      const take = Math.min(bytes.length - at, this.need - this.pending.length);
+      this.pending = concatBytes([this.pending, bytes.subarray(at, at + take)]);
+      at += take;
+      if (this.pending.length === this.need) this.pending = this.pending.subarray(this.decodeUnits(this.pending, 0));
     }
-    this.parts = at < data.length ? [data.subarray(at)] : [];
-    this.buffered = data.length - at;
+    at += this.decodeUnits(bytes, at);
+    if (at < bytes.length) this.pending = copyBytes(bytes.subarray(at));
+  }
+
+  /** Decodes the whole units (header or blocks) at data[at..]; returns the bytes they took. */
+  private decodeUnits(data: Uint8Array, at: number): number {
+    let used = 0;
+    for (;;) {
+      const unit = this.header ? this.block(data, at + used) : this.parseHeader(data, at + used);
+      if (unit === 0) return used;
+      used += unit;
+      this.offset += unit;
+    }
   }
 
   finish(): void {
     if (!this.header) throw new UserError(`${this.fileName}: binary trace header is truncated`);
-    if (this.buffered > 0) throw new UserError(`${this.where()}: truncated block`);
+    if (this.pending.length > 0) throw new UserError(`${this.where()}: truncated block`);
     if (this.accesses !== this.header.count) {
       throw new UserError(
         `${this.fileName}: truncated: header promises ${this.header.count} accesses, blocks hold ${this.accesses}`,

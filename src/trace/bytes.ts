@@ -8,3 +8,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A copy of `bytes`, never a view: a node Buffer's own `slice` is a view, like `subarray`. */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}

@@ -2,7 +2,7 @@
  * Any trace file's bytes to accesses: sniffs the binary magic, then hands the bytes to the binary
  * decoder or the text parser. Pure (no node modules): node's file readers and the browser feed it alike.
  */
-import { concatBytes } from './bytes';
+import { concatBytes, copyBytes } from './bytes';
 import { BINARY_MAGIC, BinaryTraceDecoder, isBinaryTrace } from './binary';
 import { TextTraceParser, type AccessSink } from './text';
 import type { TraceChunk } from './types';
@@ -90,7 +90,7 @@ export class TraceDecoder {
     if (this.text) return this.text.feed(bytes);
     const data = this.pending.length === 0 ? bytes : concatBytes([this.pending, bytes]);
     if (isMagicPrefix(data)) {
-      this.pending = data;
+      this.pending = copyBytes(data); // feeders may reuse their buffers
       return;
     }
     this.choose(data).feed(data);

@@ -60,11 +60,10 @@ function readError(path: string, err: unknown): UserError {
   return new UserError(`${fileLabel(path)}: cannot read (${code ?? (err as Error).message})`);
 }
 
-/** Reads up to READ_BYTES from the file's current position into a fresh buffer (empty at the end). */
-function readChunk(fd: number, path: string): Buffer {
-  const buffer = Buffer.allocUnsafe(READ_BYTES);
+/** Reads up to `into.length` bytes from the file's current position into `into` (empty at the end). */
+function readChunk(fd: number, path: string, into: Buffer): Buffer {
   try {
-    return buffer.subarray(0, readSync(fd, buffer, 0, READ_BYTES, null));
+    return into.subarray(0, readSync(fd, into, 0, into.length, null));
   } catch (err) {
     throw readError(path, err);
   }
@@ -72,19 +71,23 @@ function readChunk(fd: number, path: string): Buffer {
 
 /**
  * A file's content in chunks, gunzipped when it starts with the gzip magic. Plain files are read a
- * chunk at a time; a gzip file is decompressed in one call (node has no synchronous streaming
- * gunzip; `streamTrace` streams it), then handed out in chunks.
+ * chunk at a time into one buffer, refilled (the decoders copy what they keep of a chunk: a fresh
+ * buffer per read cost the page faults and garbage collections of a second copy of the file); a gzip
+ * file is decompressed in one call (node has no synchronous streaming gunzip; `streamTrace` streams
+ * it), then handed out in chunks.
  */
 function* fileChunks(path: string): Generator<Uint8Array> {
   const fd = openTraceFile(path);
   try {
-    const first = readChunk(fd, path);
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const first = readChunk(fd, path, buffer);
     if (!isGzip(first)) {
-      for (let chunk = first; chunk.length > 0; chunk = readChunk(fd, path)) yield chunk;
+      for (let chunk = first; chunk.length > 0; chunk = readChunk(fd, path, buffer)) yield chunk;
       return;
     }
-    const parts = [first];
-    for (let chunk = readChunk(fd, path); chunk.length > 0; chunk = readChunk(fd, path)) parts.push(chunk);
+    const parts = [Buffer.from(first)];
+    for (let chunk = readChunk(fd, path, buffer); chunk.length > 0; chunk = readChunk(fd, path, buffer))
+      parts.push(Buffer.from(chunk));
     let data: Buffer;
     try {
       data = zlib.gunzipSync(Buffer.concat(parts));

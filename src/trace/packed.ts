@@ -18,6 +18,7 @@
  * a large VM, or a walk through neighbouring pages). Writes are value frames of width 0 or 1.
  * All multi-byte fields are little-endian; the whole payload is a multiple of 4 bytes. Pure (no node modules).
  */
+import { copyBytes } from './bytes';
 import { MAX_PAGE, type TimeColumn } from './types';
 
 /** Accesses per frame: a multiple of 32, so that every frame but a block's last fills whole words. */
@@ -184,30 +185,34 @@ type Column = TimeColumn | Uint8Array;
 const MAX_COMPACT_TIME = 0xffffffff;
 
 /**
- * One frame's unpacked bits, low 32 and above (decoding allocates nothing per frame), written as Int32
- * (see unpackFrame) and read back unsigned through the Uint32 views.
+ * A delta frame's unpacked bits, low 32 and above, when its sums are checked one by one (decoding allocates
+ * nothing per frame); written as Int32 (see unpackFrame), read back unsigned through the Uint32 views.
  */
 const low = new Int32Array(FRAME_ACCESSES);
 const high = new Int32Array(FRAME_ACCESSES);
 const lowBits = new Uint32Array(low.buffer);
 const highBits = new Uint32Array(high.buffer);
 
-/** Unpacks groups of 32 values of one width: `base` + each value, from words[at..] into into[from..]. */
+/**
+ * Unpacks groups of 32 values u of one width from words[at..] into into[from..]: a value frame's
+ * `base` + u, or a delta frame's running sum (previous + `step` + u, `base` being the value before the first).
+ */
 type GroupUnpacker = (
   words: Int32Array,
   at: number,
   groups: number,
-  into: Int32Array,
+  into: Int32Array | Uint8Array,
   from: number,
   base: number,
+  step: number,
 ) => void;
 
 /**
- * The source of the unpacker of 32-value groups at `width` (1..32) bits: a group fills exactly `width`
+ * The source of the unpacker of 32-value groups at `width` (0..32) bits: a group fills exactly `width`
  * words, so every shift and mask is a constant and the 32 values are unrolled (as FastPFor and simdcomp
  * do, in C). All 32-bit integer arithmetic, wrapping exactly: values are stored modulo 2^32.
  */
-function groupUnpackerSource(width: number): string {
+function groupUnpackerSource(width: number, delta: boolean): string {
   const mask = width === 32 ? -1 : (1 << width) - 1;
   const lines = [`for (let g = 0; g < groups; g++, at += ${width}, from += 32) {`];
   for (let k = 0; k < width; k++) lines.push(`const w${k} = words[at + ${k}];`);
@@ -215,81 +220,90 @@ function groupUnpackerSource(width: number): string {
     const bit = i * width;
     const word = bit >>> 5;
     const shift = bit & 31;
-    let value = shift === 0 ? `w${word}` : `(w${word} >>> ${shift})`;
-    if (shift + width > 32) value = `(${value} | (w${word + 1} << ${32 - shift}))`;
-    if (shift + width !== 32 && width !== 32) value = `(${value} & ${mask})`;
-    lines.push(`into[from + ${i}] = (base + ${value}) | 0;`);
+    let u = shift === 0 ? `w${word}` : `(w${word} >>> ${shift})`;
+    if (shift + width > 32) u = `(${u} | (w${word + 1} << ${32 - shift}))`;
+    if (shift + width !== 32 && width !== 32) u = `(${u} & ${mask})`;
+    if (width === 0) u = '0';
+    lines.push(
+      delta ? `into[from + ${i}] = base = (base + step + ${u}) | 0;` : `into[from + ${i}] = (base + ${u}) | 0;`,
+    );
   }
   lines.push('}');
   return lines.join('\n');
 }
 
-/** GROUP_UNPACKERS[w] for widths 1..32, compiled once at load (index 0: width 0 needs no words). */
-const GROUP_UNPACKERS: GroupUnpacker[] = Array.from({ length: 33 }, (_, width) =>
-  width === 0
-    ? () => undefined
-    : (new Function('words', 'at', 'groups', 'into', 'from', 'base', groupUnpackerSource(width)) as GroupUnpacker),
-);
+/**
+ * The unpackers by width 0..32 of value frames, of delta frames and of value frames into bytes (the write
+ * column), compiled once at load: one set per target array type, because a V8 function storing into one
+ * typed-array type runs about twice as fast as one storing into several.
+ */
+const UNPACKERS = { value: unpackers(false), delta: unpackers(true), bytes: unpackers(false) };
+
+function unpackers(delta: boolean): GroupUnpacker[] {
+  return Array.from(
+    { length: 33 },
+    (_, width) =>
+      new Function('words', 'at', 'groups', 'into', 'from', 'base', 'step', groupUnpackerSource(width, delta)),
+  ) as GroupUnpacker[];
+}
 
 /**
- * `base` + each of `count` values of `width` <= 32 bits from words[at..] into into[from..] (modulo 2^32:
- * an Int32Array view of a Uint32Array column stores the same bits); returns the word after them. Whole
- * groups of 32 go through the width's unrolled unpacker, the rest (a block's last frame only) through a loop.
+ * A frame of `count` values u of `width` <= 32 bits from words[at..] into into[from..] (modulo 2^32: an
+ * Int32Array view of a Uint32Array column stores the same bits): `base` + u, or when `delta` the running sum
+ * previous + `step` + u from `base`; returns the word after them. Whole groups of 32 go through the width's
+ * unrolled unpacker, the rest (a block's last frame only) through a loop.
  */
 function unpackFrame(
   words: Int32Array,
   at: number,
   width: number,
   count: number,
-  into: Int32Array,
+  into: Int32Array | Uint8Array,
   from: number,
   base: number,
+  step: number,
+  delta: boolean,
 ): number {
-  if (width === 0) {
-    into.fill(base, from, from + count);
-    return at;
-  }
   const groups = count >>> 5;
-  GROUP_UNPACKERS[width](words, at, groups, into, from, base);
+  const unpack = (delta ? UNPACKERS.delta : into instanceof Uint8Array ? UNPACKERS.bytes : UNPACKERS.value)[width];
+  unpack(words, at, groups, into, from, base | 0, step | 0);
   const mask = width === 32 ? -1 : (1 << width) - 1;
+  let value = groups > 0 ? into[from + groups * 32 - 1] : base | 0;
   let bit = groups * 32 * width;
   for (let i = groups * 32; i < count; i++, bit += width) {
     const word = at + (bit >>> 5);
     const shift = bit & 31;
-    let value = words[word] >>> shift;
-    if (shift + width > 32) value |= words[word + 1] << (32 - shift);
-    into[from + i] = (base + (value & mask)) | 0;
+    let u = width === 0 ? 0 : words[word] >>> shift;
+    if (shift + width > 32) u |= words[word + 1] << (32 - shift);
+    value = delta ? (value + step + (u & mask)) | 0 : (base + (u & mask)) | 0;
+    into[from + i] = value;
   }
   return at + Math.ceil((count * width) / 32);
 }
 
 /**
- * A delta frame's values from the unpacked bits (`low`, and `high` above 32 bits) into into[from..]; returns
- * the last value, or -1 as soon as one leaves [0, max]. When no value can leave [0, max] and the column
- * holds 32 bits (`into32`, its Int32 view), the sums run in 32-bit integers, unchecked.
+ * Whether every value of a delta frame (`count` steps of `reference` + `width` bits from `previous`) stays in
+ * [0, max] whatever its bits: then it decodes unchecked.
+ */
+function deltasFit(previous: number, count: number, reference: number, width: number, max: number): boolean {
+  const lowest = previous + count * Math.min(reference, 0);
+  const highest = previous + count * (Math.max(reference, 0) + 2 ** width - 1);
+  return lowest >= 0 && highest <= max;
+}
+
+/**
+ * A delta frame's values, checked one by one, from the unpacked bits (`low`, and `high` above 32 bits) into
+ * into[from..]; returns the last value, or -1 as soon as one leaves [0, max].
  */
 function addDeltas(
   into: Column,
-  into32: Int32Array | undefined,
   from: number,
   count: number,
   previous: number,
   reference: number,
-  width: number,
+  wide: boolean,
   max: number,
 ): number {
-  const lowest = previous + count * Math.min(reference, 0);
-  const highest = previous + count * (Math.max(reference, 0) + 2 ** width - 1);
-  if (into32 && width <= 32 && lowest >= 0 && highest <= Math.min(max, 0xffffffff)) {
-    const step = reference | 0;
-    let value = previous | 0;
-    for (let i = 0; i < count; i++) {
-      value = (value + step + low[i]) | 0;
-      into32[from + i] = value;
-    }
-    return into[from + count - 1];
-  }
-  const wide = width > 32;
   let value = previous;
   for (let i = 0; i < count; i++) {
     value += reference + lowBits[i] + (wide ? highBits[i] * TWO_32 : 0);
@@ -329,7 +343,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 function wordsOf(payload: Uint8Array): Int32Array {
   if (LITTLE_ENDIAN && payload.byteOffset % 4 === 0)
     return new Int32Array(payload.buffer, payload.byteOffset, payload.length / 4);
-  const copy = payload.slice();
+  const copy = copyBytes(payload);
   if (!LITTLE_ENDIAN) for (let at = 0; at < copy.length; at += 4) copy.subarray(at, at + 4).reverse();
   return new Int32Array(copy.buffer);
 }
@@ -386,7 +400,7 @@ function decodeColumn(
   into: Column,
   fail: (reason: string) => never,
 ): void {
-  // a 32-bit column is written through an Int32 view (see unpackFrame); the write column through `low`
+  // a 32-bit column is written through an Int32 view (see unpackFrame)
   const into32 = into instanceof Uint32Array ? new Int32Array(into.buffer, into.byteOffset, into.length) : undefined;
   let at = layout.wordsAt / 4;
   let previous = layout.start;
@@ -394,17 +408,18 @@ function decodeColumn(
     const { delta, width, reference } = layout.frames[f];
     const from = f * FRAME_ACCESSES;
     const n = Math.min(FRAME_ACCESSES, into.length - from);
-    if (delta) {
-      at = unpackFrame(words, at, Math.min(width, 32), n, low, 0, 0);
-      if (width > 32) at = unpackFrame(words, at, width - 32, n, high, 0, 0);
-      previous = addDeltas(into, into32, from, n, previous, reference, width, spec.max);
-      if (previous < 0) fail(`${spec.name} frame ${f + 1}: a value leaves [0, ${spec.max}]`);
+    if (delta && into32 && width <= 32 && deltasFit(previous, n, reference, width, Math.min(spec.max, 2 ** 32 - 1))) {
+      at = unpackFrame(words, at, width, n, into32, from, previous, reference, true);
+    } else if (delta) {
+      at = unpackFrame(words, at, Math.min(width, 32), n, low, 0, 0, 0, false);
+      if (width > 32) at = unpackFrame(words, at, width - 32, n, high, 0, 0, 0, false);
+      if (addDeltas(into, from, n, previous, reference, width > 32, spec.max) < 0)
+        fail(`${spec.name} frame ${f + 1}: a value leaves [0, ${spec.max}]`);
     } else if (into32) {
       // value frames are never wider than 32 bits: only times, which are delta frames, can be
-      at = unpackFrame(words, at, width, n, into32, from, reference);
+      at = unpackFrame(words, at, width, n, into32, from, reference, 0, false);
     } else {
-      at = unpackFrame(words, at, width, n, low, 0, reference);
-      into.set(low.subarray(0, n), from);
+      at = unpackFrame(words, at, width, n, into as Uint8Array, from, reference, 0, false);
     }
     previous = into[from + n - 1];
   }

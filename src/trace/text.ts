@@ -12,7 +12,7 @@
  */
 import type { DecodedColumns } from './packed';
 import { UserError } from '../errors';
-import { concatBytes } from './bytes';
+import { concatBytes, copyBytes } from './bytes';
 import { TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
 
@@ -135,7 +135,7 @@ export class TextTraceParser {
       this.line(data, start, end);
       start = end + 1;
     }
-    if (start < data.length) this.carry = this.keep(data.slice(start));
+    if (start < data.length) this.carry = this.keep(copyBytes(data.subarray(start)));
   }
 
   /** Parses the last line when the file does not end with a line end. */

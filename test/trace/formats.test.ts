@@ -102,8 +102,9 @@ test('binary round trips: edge values, several blocks, gzip, and the same access
   // delta-encoded binary is smaller than the text form of the same accesses
   saveTrace(big, join(dir, 'big.trace'));
   assert.ok(readFileSync(join(dir, 'big.pctrace')).length < readFileSync(join(dir, 'big.trace')).length / 2);
-  // text, gzip text and gzip binary stream too
+  // text, gzip text and gzip binary stream too; the text file (2 MB) loads through more than one refilled read buffer
   for (const name of ['big.trace', 'big.pctrace.gz']) assertSameAccesses((await drain(join(dir, name))).trace, big);
+  assertSameAccesses(loadTrace(join(dir, 'big.trace')), big);
   saveTrace(big, join(dir, 'big.trace.gz'));
   assertSameAccesses((await drain(join(dir, 'big.trace.gz'))).trace, big);
 });
@@ -186,6 +187,22 @@ test('version 3 decodes frames of every width 0-32, whole and partial, value and
   const trace = makeTrace({ time, page, write }, { name: 'widths' });
   assert.ok(trace.time instanceof Uint32Array);
   assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(trace), 'widths.pctrace'), trace);
+});
+
+test('a binary trace fed in pieces of any size and at any memory alignment decodes the same', () => {
+  const trace = generateTrace('phased', { seed: 'pieces', accesses: 3 * 65536 + 77, pages: 1 << 16, writeRatio: 0.3 });
+  const encoded = encodeBinaryTrace(trace);
+  for (const shift of [0, 1, 2, 3]) {
+    // a node Buffer at byte offset `shift` of its memory: payloads out of 4-byte alignment are copied, not viewed
+    const bytes = Buffer.concat([Buffer.alloc(shift), encoded]).subarray(shift);
+    for (const size of [7, 4093, 1 << 20, 1_000_003]) {
+      const builder = new TraceBuilder();
+      const decoder = new BinaryTraceDecoder('pieces.pctrace', (chunk) => builder.append(chunk));
+      for (let at = 0; at < bytes.length; at += size) decoder.feed(bytes.subarray(at, at + size));
+      decoder.finish();
+      assertSameAccesses(builder.finish(trace.pageSize, trace.name), trace);
+    }
+  }
 });
 
 test('version-3 damage with a valid checksum (a writer bug) is a one-line error naming block and frame', () => {
