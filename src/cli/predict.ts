@@ -10,9 +10,10 @@ import {
   PREDICT_DEFAULTS,
   PredictionReplay,
   PREDICTOR_NAMES,
+  replaySettings,
   type PredictionMetrics,
 } from '../prefetch';
-import { fileSwitchover } from './simulate';
+import { fileSwitchover, switchoverFlag } from './simulate';
 import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace, summarizeTraceFile } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
@@ -71,12 +72,15 @@ export async function run(argv: string[]): Promise<void> {
     k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_VM_PAGES),
     lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0, MAX_TRACE_ACCESSES),
   };
-  // streamed: a summary pass, the first-touch order of the replay, then the replay itself
+  const switchoverSpec = switchoverFlag(v.switchover);
+  // streamed: a summary pass, the first-touch order of the replay, then the replay itself; the settings are
+  // checked against the summary before the first-touch pass reads the whole file again
   const path = requireFlag(v.trace, 'trace');
   const summary = await summarizeTraceFile(path);
-  const switchover = await fileSwitchover(v.switchover, path, summary, 0);
-  const firstTouches = await firstTouchesOfFile(path, summary.largestPage, switchover);
-  const replay = new PredictionReplay(summary, name, firstTouches, { ...options, switchover });
+  const settings = { ...options, switchover: await fileSwitchover(switchoverSpec, path, summary, 0) };
+  replaySettings(summary, settings);
+  const firstTouches = await firstTouchesOfFile(path, summary.largestPage, settings.switchover);
+  const replay = new PredictionReplay(summary, name, firstTouches, settings);
   for await (const chunk of streamTrace(path)) replay.feed(chunk);
   const metrics = replay.finish();
   console.log(

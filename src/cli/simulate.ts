@@ -12,6 +12,7 @@ import {
   parseBandwidth,
   parseDuration,
   parsePageSet,
+  resolveSimConfig,
   simulate,
   simulateStreams,
   type MigrationResult,
@@ -29,6 +30,7 @@ import {
   streamTrace,
   summarizeTraceFile,
   timeAtIndex,
+  type SwitchoverSpec,
   type TraceSummary,
 } from '../trace';
 import { readInputText } from '../util/read-input';
@@ -121,12 +123,11 @@ function unitFlag(
 const durationFlag = (text: string | undefined, flag: string, fallbackUs: number) =>
   unitFlag(text, flag, fallbackUs, parseDuration, 0, MAX_DURATION_US, 'us');
 
-/** Every simulation setting except the predictor's name, from the flags (--switchover resolved on the trace). */
-export function simInputFromFlags(
-  v: SimFlagValues,
-  switchover: number,
-  predictors: readonly PredictorName[],
-): SimInput {
+/**
+ * Every simulation setting except the predictor's name and the switchover (resolved on the trace), from the
+ * flags alone: checked before the trace is read, so a bad flag fails at once whatever the trace's size.
+ */
+export function simInputFromFlags(v: SimFlagValues, predictors: readonly PredictorName[]): SimInput {
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
     k: intFlag(v.k, 'k', d.k, 0, MAX_VM_PAGES),
@@ -151,7 +152,6 @@ export function simInputFromFlags(
           : unitFlag(v['peak-bandwidth'], 'peak-bandwidth', 0, parseBandwidth, 1, MAX_BANDWIDTH_BPS, 'bits/s'),
     },
     push: choiceFlag(v.push, 'push', PUSH_POLICIES, d.push),
-    switchover,
     vmPages: v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, 1, MAX_VM_PAGES),
     // a power of two, as in the trace formats and `trace gen` (the library's model would take any size)
     pageSize:
@@ -226,15 +226,19 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
   return { predictors, json: values.json ?? false, values, tracePath: requireFlag(values.trace, 'trace') };
 }
 
+/** A --switchover flag parsed before the trace is read (undefined when absent). */
+export function switchoverFlag(text: string | undefined): SwitchoverSpec | undefined {
+  return text === undefined ? undefined : parseSwitchoverSpec(text);
+}
+
 /** --switchover on a trace file: a fraction needs the time of one access, read by a partial pass. */
 export async function fileSwitchover(
-  text: string | undefined,
+  spec: SwitchoverSpec | undefined,
   path: string,
   summary: TraceSummary,
   fallback: number = d.switchover,
 ): Promise<number> {
-  if (text === undefined) return fallback;
-  const spec = parseSwitchoverSpec(text);
+  if (spec === undefined) return fallback;
   if ('instructions' in spec) return spec.instructions;
   const at = fractionSwitchover(spec.fraction, summary.accesses, summary.lastTime);
   return 'index' in at ? timeAtIndex(path, at.index) : at.instructions;
@@ -275,10 +279,13 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   const parsed = parseSimFlags(argv, predictorFlag, usage);
   if (!parsed) return undefined;
   const path = parsed.tracePath;
+  const flagInput = simInputFromFlags(parsed.values, parsed.predictors);
+  const switchoverSpec = switchoverFlag(parsed.values.switchover);
   const summary = await summarizeTraceFile(path);
-  const switchover = await fileSwitchover(parsed.values.switchover, path, summary);
-  const input = simInputFromFlags(parsed.values, switchover, parsed.predictors);
+  const input = { ...flagInput, switchover: await fileSwitchover(switchoverSpec, path, summary) };
   const inputs = (extra: SimInput) => parsed.predictors.map((predictor) => ({ ...input, ...extra, predictor }));
+  // the checks against the trace (switchover, VM size) before the oracle's pass or whole read
+  for (const one of inputs({})) resolveSimConfig(summary, one);
   let results: MigrationResult[];
   if (!parsed.predictors.includes('oracle')) {
     results = await simulateStreams(summary, streamTrace(path), inputs({}));
@@ -286,7 +293,7 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
     const trace = await readTrace(path);
     results = inputs({}).map((one) => simulate(trace, one));
   } else {
-    const firstTouches = await firstTouchesOfFile(path, summary.largestPage, switchover);
+    const firstTouches = await firstTouchesOfFile(path, summary.largestPage, input.switchover);
     results = await simulateStreams(
       summary,
       streamTrace(path),

@@ -1,7 +1,14 @@
 import { firstTouchOrder } from '../trace/first-touch';
 import { checkVmPages } from '../trace/limits';
 import { changedWhileRead, checkReplayable, firstAtOrAfter, switchoverIndex } from '../trace/switchover';
-import { summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from '../trace/types';
+import {
+  largestPage,
+  summarizeTrace,
+  wholeTraceChunk,
+  type Trace,
+  type TraceChunk,
+  type TraceSummary,
+} from '../trace/types';
 import { createPredictor } from './registry';
 import { wholeOption } from '../util/whole-option';
 import { isPageInVm } from './proposals';
@@ -70,6 +77,21 @@ const ISSUED = 2;
 const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
 
 /**
+ * A replay's settings checked against the trace's summary by the simulator's rules, so that predict refuses
+ * exactly what simulate refuses, and can refuse it before any further pass over the file.
+ */
+export function replaySettings(summary: TraceSummary, options: PredictionMetricsOptions) {
+  const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
+  const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
+  const switchover = options.switchover ?? 0;
+  const footprint = summary.largestPage + 1;
+  const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
+  checkReplayable(summary, switchover);
+  checkVmPages(vmPages);
+  return { k, lead, switchover, vmPages };
+}
+
+/**
  * The replay behind PredictionMetrics, fed the trace's accesses in order (`feed`, any chunking), then
  * `finish`: memory grows with the VM's pages, not with the trace, so a file can be streamed through it.
  * `summary` describes the whole trace (a first pass); `firstTouches` is the order in which the replay
@@ -103,14 +125,10 @@ export class PredictionReplay {
     private readonly firstTouches: Uint32Array,
     options: PredictionMetricsOptions = {},
   ) {
-    this.k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
-    this.lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
-    this.switchover = options.switchover ?? 0;
-    const footprint = summary.largestPage + 1;
-    const vmPages = wholeOption(options.vmPages, 'vmPages', footprint, footprint);
-    // the simulator's rules, so that predict refuses exactly what simulate refuses
-    checkReplayable(summary, this.switchover);
-    checkVmPages(vmPages);
+    const { k, lead, switchover, vmPages } = replaySettings(summary, options);
+    this.k = k;
+    this.lead = lead;
+    this.switchover = switchover;
     this.predictor = createPredictor(name, { ...options, firstTouches });
     this.state = new Uint8Array(vmPages);
     this.issuedAt = new Float64Array(vmPages);
@@ -121,7 +139,8 @@ export class PredictionReplay {
 
   feed(chunk: TraceChunk): void {
     const { page: pages, start: first } = chunk;
-    if (first !== this.fed) throw changedWhileRead(this.summary);
+    // a file that changed between passes: the simulator's refusal, never a page beyond the VM skipped
+    if (first !== this.fed || largestPage(pages) > this.summary.largestPage) throw changedWhileRead(this.summary);
     let i = 0;
     if (this.start === undefined) {
       i = firstAtOrAfter(chunk.time, this.switchover);

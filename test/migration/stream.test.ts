@@ -148,3 +148,20 @@ test('prediction metrics replayed chunk by chunk equal the whole-trace replay, f
     }
   }
 });
+
+test('a streamed prediction replay refuses a chunk that disagrees with the summary, as the simulator does', () => {
+  const summary = summarizeTrace(trace);
+  const firstTouches = firstTouchOrder(trace.page.subarray(switchoverIndex(trace, switchover)), summary.largestPage);
+  const feedAll = (s: typeof summary) => {
+    const replay = new PredictionReplay(s, 'ppm', firstTouches, { switchover, vmPages: summary.largestPage + 1 });
+    for (const chunk of chunksOf(trace, 999)) replay.feed(chunk);
+    return replay.finish();
+  };
+  assert.deepEqual(feedAll(summary), predictionMetrics(trace, 'ppm', { switchover }));
+  // a file rewritten between passes with a page beyond the first pass's largest: never skipped silently
+  const smaller = { ...summary, largestPage: summary.largestPage - 1 };
+  assert.throws(
+    () => feedAll(smaller),
+    (err: unknown) => err instanceof UserError && /changed while it was read/.test(err.message),
+  );
+});

@@ -63,7 +63,10 @@ test('a hash with impossible or unknown values keeps the defaults for those knob
 
 test('each method at a setting gives what the command line gives for the flags the page prints', () => {
   const { values } = parseFlags(cliFlagsOf(setting), SIM_FLAGS);
-  const input = simInputFromFlags(values, parseSwitchover(values.switchover!, trace), setting.methods);
+  const input = {
+    ...simInputFromFlags(values, setting.methods),
+    switchover: parseSwitchover(values.switchover!, trace),
+  };
   const cli = setting.methods.map((predictor) => simulate(trace, { ...input, predictor }));
   const runs = new TraceRuns(trace);
   assert.deepEqual(
@@ -156,7 +159,7 @@ test('each later knob moves the results, to what the command line gives for the 
     const moved = { ...setting, ...context, ...knob };
     assert.deepEqual(settingsFromHash(settingsToHash(moved), DEFAULT_WHATIF_SETTINGS), moved);
     const { values } = parseFlags(cliFlagsOf(moved), SIM_FLAGS);
-    const input = simInputFromFlags(values, parseSwitchover(values.switchover!, trace), ['ppm']);
+    const input = { ...simInputFromFlags(values, ['ppm']), switchover: parseSwitchover(values.switchover!, trace) };
     const page = runs.simulate('ppm', moved);
     assert.deepEqual(page, simulate(trace, { ...input, predictor: 'ppm' }), JSON.stringify(knob));
     assert.notDeepEqual(
