@@ -8,5 +8,5 @@ export {
   resolveSimConfig,
 } from './config';
 export { simulate, simulateStream, simulateStreams, Simulation, type SimHooks } from './simulate';
-export type { SendObserver, WaitObserver } from './postcopy';
+export type { SendObserver, SendReason, WaitObserver } from './postcopy';
 export { formatPageSet, parsePageSet, zeroPageFlags } from './zero-pages';

@@ -57,8 +57,14 @@ export const NO_WAITS: Pick<PostcopyCounts, 'waitP50Us' | 'waitP99Us' | 'maxWait
   degradedUs: 0,
 };
 
-/** Called once per page the source sends, with the time it arrives; tests use it to check "exactly once". */
-export type SendObserver = (page: number, arrivalUs: number) => void;
+/** Why the source sent a page: the faulted page itself, one of the predictor's pages sent with it, or the push. */
+export type SendReason = 'fault' | 'prediction' | 'push';
+
+/**
+ * Called once per page the source sends, with the time it arrives and why it went; tests use it to check
+ * "exactly once", experiments to see which predicted pages went out (the simulator's rule, not a copy of it).
+ */
+export type SendObserver = (page: number, arrivalUs: number, reason: SendReason) => void;
 
 /** Called each time the VM blocks on a missing page (a network fault or a late prefetch): when, and for how long. */
 export type WaitObserver = (startUs: number, waitUs: number) => void;
@@ -222,7 +228,7 @@ export class PostcopyRun {
     this.pushUntil(requestUs);
     if (this.arrival[p] === Infinity) {
       if (this.config.network.urgentChannel) this.sendUrgent(p, requestUs);
-      else this.sendOnLink(p, requestUs);
+      else this.sendOnLink(p, requestUs, 'fault');
     }
     this.sendPredicted(p, index, requestUs);
     if (this.push === 'restart') this.cursor = p + 1;
@@ -238,7 +244,7 @@ export class PostcopyRun {
     for (let j = 0; j < proposals.length && accepted < k; j++) {
       const q = proposals[j];
       if (!isPageInVm(q, this.vmPages) || this.arrival[q] !== Infinity) continue;
-      this.sendOnLink(q, requestUs);
+      this.sendOnLink(q, requestUs, 'prediction');
       this.predicted[q] = 1;
       accepted++;
     }
@@ -278,23 +284,23 @@ export class PostcopyRun {
     let q = this.nextUnsent.find(this.cursor);
     if (q === this.vmPages) q = this.nextUnsent.find(0);
     this.cursor = q + 1;
-    this.sendOnLink(q, earliestUs);
+    this.sendOnLink(q, earliestUs, 'push');
     this.counts.pushPages++;
   }
 
   /** FIFO link shared by push, predictions and (without urgent channel) faulted pages. */
-  private sendOnLink(q: number, earliestUs: number): void {
+  private sendOnLink(q: number, earliestUs: number, reason: SendReason): void {
     const startUs = Math.max(earliestUs, this.linkFreeUs);
     const zero = this.isZero(q);
     this.limiter?.count(startUs, zero ? this.config.network.messageOverheadBytes : this.timing.pageMessageBytes);
     this.linkFreeUs = startUs + (zero ? this.zeroPageUs : this.pageUs);
-    this.deliver(q, this.linkFreeUs);
+    this.deliver(q, this.linkFreeUs, reason);
   }
 
   /** The urgent channel (QEMU postcopy-preempt): faulted pages only, never behind the link's queue. */
   private sendUrgent(q: number, earliestUs: number): void {
     this.urgentFreeUs = Math.max(earliestUs, this.urgentFreeUs) + (this.isZero(q) ? this.zeroPageUs : this.pageUs);
-    this.deliver(q, this.urgentFreeUs);
+    this.deliver(q, this.urgentFreeUs, 'fault');
   }
 
   /** Whether page q goes as a zero page, a header only (counted as sent here: it is asked once per send). */
@@ -305,13 +311,13 @@ export class PostcopyRun {
   }
 
   /** Records that page q's last bit left at `sentUs`; it arrives half a round trip later. */
-  private deliver(q: number, sentUs: number): void {
+  private deliver(q: number, sentUs: number, reason: SendReason): void {
     const arrivalUs = sentUs + this.timing.halfRttUs;
     this.arrival[q] = arrivalUs;
     this.nextUnsent.remove(q);
     this.remaining--;
     this.counts.pagesSent++;
     if (arrivalUs > this.counts.lastArrivalUs) this.counts.lastArrivalUs = arrivalUs;
-    this.onSend?.(q, arrivalUs);
+    this.onSend?.(q, arrivalUs, reason);
   }
 }

@@ -23,12 +23,16 @@ test('post-copy sends every page exactly once, whatever the predictor, push and 
       for (const push of PUSH_POLICIES) {
         for (const urgentChannel of [false, true]) {
           const sends = new Map<number, number>();
+          const reasons = { fault: 0, prediction: 0, push: 0 };
           const waits: number[] = [];
           const r = simulate(
             trace,
             { predictor, push, k: 6, network: { urgentChannel } },
             {
-              onSend: (p) => sends.set(p, (sends.get(p) ?? 0) + 1),
+              onSend: (p, _, reason) => {
+                sends.set(p, (sends.get(p) ?? 0) + 1);
+                reasons[reason]++;
+              },
               onWait: (_, us) => waits.push(us),
             },
           );
@@ -48,6 +52,11 @@ test('post-copy sends every page exactly once, whatever the predictor, push and 
           assert.ok(r.networkFaults <= r.distinctPagesTouched, label);
           assert.ok(r.prefetchUsed <= r.prefetchIssued, label);
           assert.equal(r.bytesSent, r.vmPages * (trace.pageSize + 64) + 256 * 1024 + 64, label);
+          // why each page went: predictions and push as counted; a fault sends its page unless the push started it
+          assert.equal(reasons.prediction, r.prefetchIssued, label);
+          assert.equal(reasons.push, r.pushPages, label);
+          if (push === 'off') assert.equal(reasons.fault, r.networkFaults, label);
+          else assert.ok(reasons.fault <= r.networkFaults, label);
         }
       }
     }
