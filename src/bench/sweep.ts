@@ -6,23 +6,38 @@
  * and goes hits both sides; the speed-up is the median of the pairs' ratios, with every ratio kept
  * (`samples`) to show the spread. CPU seconds (the whole process: main thread, workers and V8's helper
  * threads) show the overhead the threads add whatever the load. A fresh process's first sweep, where
- * the workers start and their JIT warms up, is measured apart in child processes.
+ * the workers start and their JIT warms up, is measured apart in child processes. How many cores the
+ * one-thread run keeps busy (its process CPU over its main thread's) shows what it borrows from the idle
+ * core: V8 compiles and collects garbage on helper threads, most of all while the JIT warms up.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_WHAT_IF_AXES, setSweepWorkers, SYNTHETIC_SEEDS, syntheticWorkloads, whatIfGrid } from '../experiments';
+import { median } from '../util/statistics';
 import { line, type BenchLine } from './measure';
 
 /** Issue 11's goal on 2 cores. */
 export const SWEEP_SPEEDUP_GOAL = 1.8;
 
+/** Odd counts, so that each median is one measured pair. */
 const WARM_PAIRS = 5;
-const COLD_PAIRS = 2;
+const COLD_PAIRS = 3;
 
-/** Wall and CPU seconds of one run. */
+/** Wall and CPU seconds of one run: the whole process's CPU, and the calling thread's where Linux tells it. */
 interface Timed {
   wall: number;
   cpu: number;
+  mainCpu?: number;
+}
+
+/** CPU seconds of the calling thread so far (Linux: /proc/thread-self/schedstat), undefined elsewhere. */
+function threadCpu(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return undefined;
+  }
 }
 
 function gridSweep(): () => string {
@@ -33,10 +48,16 @@ function gridSweep(): () => string {
 
 function timed(work: () => unknown): Timed {
   const cpu = process.cpuUsage();
+  const mainCpu = threadCpu();
   const start = process.hrtime.bigint();
   work();
   const { user, system } = process.cpuUsage(cpu);
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (user + system) / 1e6 };
+  const mainCpuAfter = threadCpu();
+  return {
+    wall: Number(process.hrtime.bigint() - start) / 1e9,
+    cpu: (user + system) / 1e6,
+    ...(mainCpu === undefined || mainCpuAfter === undefined ? {} : { mainCpu: mainCpuAfter - mainCpu }),
+  };
 }
 
 function onWorkers<T>(workers: number, work: () => T): T {
@@ -75,15 +96,33 @@ function inFreshProcess(workers: number): Timed {
   return JSON.parse(execFileSync(process.execPath, ['-e', program], { encoding: 'utf8' })) as Timed;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** The speed-up line (median ratio of the pairs, every ratio kept) and the CPU line of the same runs. */
+/**
+ * The speed-up line (median ratio of the pairs, every ratio kept), the CPU line of the same runs (with the
+ * CPU seconds each worker thread adds) and, where the main thread's CPU is known, the cores the one-thread
+ * runs kept busy.
+ */
 export function pairLines(pairs: [Timed, Timed][], what: string, cores: number, speedUpGoal: boolean): BenchLine[] {
   const serial = median(pairs.map(([s]) => s.wall));
   const parallel = median(pairs.map(([, p]) => p.wall));
   const ratios = pairs.map(([s, p]) => s.wall / p.wall);
   const base = { section: 'sweep', baseline: 'the same sweep in one thread' };
   const runs = `median of ${pairs.length} alternating pairs`;
+  const serialCpu = median(pairs.map(([s]) => s.cpu));
+  const parallelCpu = median(pairs.map(([, p]) => p.cpu));
+  const perWorker = (parallelCpu - serialCpu) / cores;
+  const busy = pairs.flatMap(([s]) => (s.mainCpu ? [s.cpu / s.mainCpu] : []));
+  const coresBusy = busy.length
+    ? [
+        line({
+          ...base,
+          name: `cores busy in the one-thread runs, ${what} (process CPU / main thread CPU, same runs)`,
+          unit: 'cores',
+          value: median(busy),
+          baselineValue: 1,
+          samples: busy,
+        }),
+      ]
+    : [];
   return [
     line(
       {
@@ -98,11 +137,12 @@ export function pairLines(pairs: [Timed, Timed][], what: string, cores: number, 
     ),
     line({
       ...base,
-      name: `CPU seconds on ${cores} threads, ${what} (same runs)`,
+      name: `CPU seconds on ${cores} threads, ${what} (same runs; ${perWorker.toFixed(2)} s more per thread)`,
       unit: 's',
-      value: median(pairs.map(([, p]) => p.cpu)),
-      baselineValue: median(pairs.map(([s]) => s.cpu)),
+      value: parallelCpu,
+      baselineValue: serialCpu,
     }),
+    ...coresBusy,
   ];
 }
 

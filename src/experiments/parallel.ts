@@ -13,7 +13,8 @@
  * TypeScript sources through tsx. A job's exception comes back to the caller (UserError stays a
  * UserError). A worker that dies hard (process.exit, an uncaught throw, out of memory) fails the sweep
  * at once with a UserError naming the job it ran: a supervisor thread hears the death and wakes the
- * main thread. The pool stays up between sweeps (unref'd: it never keeps a process alive).
+ * main thread; a watchdog thread does the same if the supervisor itself dies. The pool stays up between
+ * sweeps (unref'd: it never keeps a process alive).
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -147,7 +148,7 @@ export type JobReply =
   | { batch: number; index: number; result: unknown }
   | { batch: number; index: number; error: string; userError: boolean };
 
-/** What the supervisor reports when a worker stops: which one, and why in a few words. */
+/** What the supervisor reports when a worker stops (which one, and why in a few words); worker -1: the supervisor. */
 interface Death {
   worker: number;
   why: string;
@@ -217,10 +218,27 @@ ports.forEach((port, worker) => {
   });
 });`;
 
+/**
+ * The watchdog thread: the supervisor's death stops the workers it started and nobody would hear it (nor
+ * wake the main thread), so this thread, started beside it, holds one end of a channel whose other end the
+ * supervisor holds: the port closes when the supervisor's thread ends, however it ends. Plain JS.
+ */
+const WATCHDOG = `const { workerData } = require('node:worker_threads');
+const { lifeline, signal, deaths } = workerData;
+lifeline.on('message', () => {});
+lifeline.on('close', () => {
+  deaths.postMessage({ worker: -1, why: "the sweep's supervisor thread stopped" });
+  const counter = new Int32Array(signal);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+});`;
+
 class Pool {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly supervisor: Worker;
-  private readonly deaths: MessagePort;
+  private readonly watchdog: Worker;
+  /** Where the supervisor reports a worker's death, and the watchdog the supervisor's. */
+  private readonly deaths: MessagePort[] = [];
   /** Per worker: the port jobs go out and replies come back on. */
   private readonly ports: MessagePort[] = [];
   private batch = 0;
@@ -232,25 +250,37 @@ class Pool {
       this.ports.push(port1);
       workerPorts.push(port2);
     }
-    const { port1, port2 } = new MessageChannel();
-    this.deaths = port1;
+    const reports = [new MessageChannel(), new MessageChannel()];
+    this.deaths = reports.map((channel) => channel.port1);
+    const lifeline = new MessageChannel();
     this.supervisor = new Worker(SUPERVISOR, {
       eval: true,
       workerData: {
         source: workerSource(),
         ports: workerPorts,
         signal: this.signal.buffer,
-        deaths: port2,
+        deaths: reports[0].port2,
+        lifeline: lifeline.port1,
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB },
       },
-      transferList: [...workerPorts, port2],
+      transferList: [...workerPorts, reports[0].port2, lifeline.port1],
+    });
+    this.watchdog = new Worker(WATCHDOG, {
+      eval: true,
+      workerData: { lifeline: lifeline.port2, signal: this.signal.buffer, deaths: reports[1].port2 },
+      transferList: [lifeline.port2, reports[1].port2],
     });
     this.supervisor.unref();
+    this.watchdog.unref();
   }
 
-  /** Whether a worker stopped since the last batch (then this pool cannot run another). */
+  /** Whether a worker or the supervisor stopped since the last batch (then this pool cannot run another). */
   lostWorker(): Death | undefined {
-    return receiveMessageOnPort(this.deaths)?.message as Death | undefined;
+    for (const port of this.deaths) {
+      const death = receiveMessageOnPort(port)?.message as Death | undefined;
+      if (death) return death;
+    }
+    return undefined;
   }
 
   run(jobs: readonly Job[], progress?: Progress): unknown[] {
@@ -313,6 +343,7 @@ class Pool {
       // after the replies a worker sent before it died: the job it died in is the oldest one left
       const death = this.lostWorker();
       if (death) {
+        if (death.worker < 0) throw this.broken(`${death.why}, and with it the sweep's workers`);
         const running = inFlight[death.worker][0]?.[0];
         const during = running === undefined ? '' : ` while running job ${quoted(jobs[running].label)}`;
         throw this.broken(`a sweep worker stopped${during}: ${death.why}`);
@@ -331,7 +362,8 @@ class Pool {
   }
 
   close(): void {
-    // stopping the supervisor stops the workers it started
+    // the watchdog first, so that it does not report the supervisor's end; stopping the supervisor stops its workers
+    void this.watchdog.terminate();
     void this.supervisor.terminate();
     if (pool === this) pool = undefined;
   }

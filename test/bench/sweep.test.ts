@@ -36,3 +36,23 @@ test('the speed-up is the median of the pairs ratios, each kept; CPU seconds are
   assert.equal(cpu.baselineValue, 3);
   assert.ok(Math.abs(cpu.ratio - 1.1) < 1e-12, `CPU ratio ${cpu.ratio}`);
 });
+
+test('an even number of pairs gives the mean of the middle two; the one-thread runs show the cores they kept busy', () => {
+  const run = (wall: number, cpu: number, mainCpu?: number) => ({ wall, cpu, mainCpu });
+  const [speedUp, cpu, busy] = pairLines(
+    [
+      [run(4, 3, 2), run(4, 4)],
+      [run(4, 3.6, 3), run(2, 5)],
+    ],
+    "a fresh process's first sweep",
+    2,
+    false,
+  );
+  assert.deepEqual(speedUp.samples, [1, 2]);
+  assert.equal(speedUp.value, 1.5);
+  assert.equal(cpu.value, 4.5);
+  assert.equal(cpu.baselineValue, 3.3);
+  assert.match(cpu.name, /0\.60 s more per thread/);
+  assert.deepEqual(busy.samples, [1.5, 1.2]);
+  assert.ok(Math.abs(busy.value - 1.35) < 1e-12, `cores busy ${busy.value}`);
+});

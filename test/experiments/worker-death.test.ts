@@ -52,6 +52,18 @@ test('the sweep command exits 2 with one line naming the job and the cause, and 
   }
 });
 
+test("the sweep command exits 2 with one line when the sweep's supervisor thread dies", () => {
+  const output = join(dir, 'supervisor.json');
+  const args = ['src/cli.ts', 'sweep', 'faults', '--workloads', 'sequential', '--workers', '2', '-o', output];
+  const r = nodeWithDyingWorkers('exit', args, { DIE_WHO: 'supervisor' });
+  assert.equal(r.signal, null, 'the sweep hung');
+  assert.equal(r.status, 2, r.stderr);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    "postcopy-lab: the sweep's supervisor thread stopped, and with it the sweep's workers",
+  ]);
+  assert.equal(existsSync(output), false, 'a file was written');
+});
+
 test('in a program the sweep throws a UserError, and the next sweep runs on a fresh pool with the same rows', () => {
   const program = `
     const pcl = require('./src/experiments');
