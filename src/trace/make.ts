@@ -95,8 +95,7 @@ export class TraceBuilder {
   }
 
   push(time: number, page: number, write: number): void {
-    if (this.length === this.page.length) this.grow();
-    if (needsWideTimes(time) && this.time instanceof Uint32Array) this.widenTimes();
+    this.makeRoom(1, needsWideTimes(time));
     this.time[this.length] = time;
     this.page[this.length] = page;
     this.write[this.length] = write;
@@ -119,8 +118,7 @@ export class TraceBuilder {
    * when `wideTimes`): a decoder writes there, and `append` of those views only counts them.
    */
   claim(count: number, wideTimes: boolean): DecodedColumns {
-    while (this.length + count > this.page.length) this.grow();
-    if (wideTimes && this.time instanceof Uint32Array) this.widenTimes();
+    this.makeRoom(count, wideTimes);
     const end = this.length + count;
     return {
       time: this.time.subarray(this.length, end),
@@ -136,8 +134,7 @@ export class TraceBuilder {
       this.length += n; // decoded in place, into views from claim
       return;
     }
-    while (this.length + n > this.page.length) this.grow();
-    if (n > 0 && needsWideTimes(chunk.time[n - 1]) && this.time instanceof Uint32Array) this.widenTimes();
+    this.makeRoom(n, n > 0 && needsWideTimes(chunk.time[n - 1]));
     this.time.set(chunk.time, this.length);
     this.page.set(chunk.page, this.length);
     this.write.set(chunk.write, this.length);
@@ -155,6 +152,12 @@ export class TraceBuilder {
       pageSize: checkPageSize(pageSize),
       name,
     };
+  }
+
+  /** Room for `count` more accesses, the time column widened first when `wideTimes` (a time of 2^32 or more). */
+  private makeRoom(count: number, wideTimes: boolean): void {
+    while (this.length + count > this.page.length) this.grow();
+    if (wideTimes && this.time instanceof Uint32Array) this.widenTimes();
   }
 
   private grow(): void {
