@@ -1,5 +1,7 @@
 import { UserError } from '../errors';
+import { LineSplitter } from './bytes';
 import { TraceBuilder } from './make';
+import { MAX_LINE_BYTES } from './text';
 import { DEFAULT_PAGE_SIZE, type Trace } from './types';
 
 /**
@@ -30,7 +32,6 @@ export interface LackeyOptions {
 
 export const DEFAULT_LRU_PAGES = 64;
 
-const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const COMMA = 0x2c;
 const CHAR_I = 0x49;
@@ -48,13 +49,12 @@ function hexValue(byte: number): number {
 }
 
 /** Streaming converter: `feed` it lackey's output in any chunking, then `finish`. */
-export class LackeyConverter {
+export class LackeyConverter extends LineSplitter {
   private readonly lruPages: number;
   private readonly includeFetches: boolean;
   private readonly name: string;
   /** Map iteration order is insertion order: the first key is the least recently used page. */
   private readonly window = new Map<number, true>();
-  private carry: Uint8Array = new Uint8Array(0);
   private lineNumber = 0;
   private clock = 0;
   private times = new Float64Array(1024);
@@ -65,6 +65,7 @@ export class LackeyConverter {
   rawAccesses = 0;
 
   constructor(opts: LackeyOptions = {}) {
+    super(MAX_LINE_BYTES);
     const lru = opts.lruPages ?? DEFAULT_LRU_PAGES;
     if (!Number.isSafeInteger(lru) || lru < 0)
       throw new UserError(`LRU window must be a whole number >= 0, got ${lru}`);
@@ -79,24 +80,12 @@ export class LackeyConverter {
   }
 
   feed(chunk: Uint8Array): void {
-    let data = chunk;
-    if (this.carry.length > 0) {
-      data = new Uint8Array(this.carry.length + chunk.length);
-      data.set(this.carry);
-      data.set(chunk, this.carry.length);
-    }
-    let start = 0;
-    for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
-      this.line(data, start, end);
-      start = end + 1;
-    }
-    this.carry = data.slice(start);
+    this.feedLines(chunk);
   }
 
   /** Processes a final unterminated line, then remaps pages densely. */
   finish(): Trace {
-    if (this.carry.length > 0) this.line(this.carry, 0, this.carry.length);
-    this.carry = new Uint8Array(0);
+    this.finishLines();
     const n = this.kept;
     const sorted = this.pages.slice(0, n).sort();
     const frameOf = new Map<number, number>();
@@ -106,7 +95,11 @@ export class LackeyConverter {
     return out.finish(DEFAULT_PAGE_SIZE, this.name);
   }
 
-  private line(data: Uint8Array, start: number, end: number): void {
+  protected lineTooLong(): never {
+    throw new UserError(`lackey line ${this.lineNumber + 1}: line longer than ${MAX_LINE_BYTES} bytes`);
+  }
+
+  protected line(data: Uint8Array, start: number, end: number): void {
     this.lineNumber++;
     if (end - start < 4) return;
     const first = data[start];

@@ -12,7 +12,7 @@
  */
 import type { DecodedColumns } from './packed';
 import { UserError } from '../errors';
-import { concatBytes, copyBytes } from './bytes';
+import { concatBytes, LineSplitter } from './bytes';
 import { TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
 
@@ -23,7 +23,6 @@ const LINES_PER_PIECE = 65536;
 /** A longer line is an error, not a reason to buffer a file without line ends (a valid access line takes < 40 bytes). */
 export const MAX_LINE_BYTES = 1 << 20;
 
-const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const TAB = 0x09;
 const HASH = 0x23;
@@ -82,7 +81,7 @@ function digits(bytes: Uint8Array, from: number, to: number): number {
  * Streaming parser of the text format: `feed` it the file's bytes in any chunking (a line may
  * be split anywhere, CR and LF included), then `finish`. Errors are UserErrors `FILE:LINE: reason`.
  */
-export class TextTraceParser {
+export class TextTraceParser extends LineSplitter {
   /** Page size from the `# page-size:` directive (default 4096). */
   pageSize = DEFAULT_PAGE_SIZE;
   /** Name from the `# name:` directive, else the name given to the constructor. */
@@ -91,7 +90,8 @@ export class TextTraceParser {
   accesses = 0;
   private lastTime = 0;
   private lineNumber = 0;
-  private carry: Uint8Array = new Uint8Array(0);
+  /** The first bytes while they may still be the start of a byte order mark. */
+  private head: Uint8Array = new Uint8Array(0);
   private started = false;
 
   constructor(
@@ -99,6 +99,7 @@ export class TextTraceParser {
     private readonly sink: AccessSink,
     name = fileName,
   ) {
+    super(MAX_LINE_BYTES);
     this.name = name;
   }
 
@@ -110,45 +111,29 @@ export class TextTraceParser {
       );
     let data = bytes;
     if (!this.started) {
-      if (this.carry.length + data.length < BOM.length && data.every((b, i) => b === BOM[this.carry.length + i])) {
-        this.carry = concatBytes([this.carry, data]);
+      if (this.head.length + data.length < BOM.length && data.every((b, i) => b === BOM[this.head.length + i])) {
+        this.head = concatBytes([this.head, data]);
         return;
       }
-      data = concatBytes([this.carry, data]);
-      this.carry = new Uint8Array(0);
+      data = concatBytes([this.head, data]);
+      this.head = new Uint8Array(0);
       this.started = true;
       if (data[0] === BOM[0] && data[1] === BOM[1] && data[2] === BOM[2]) data = data.subarray(3);
     }
-    let start = 0;
-    if (this.carry.length > 0) {
-      const end = data.indexOf(NEWLINE);
-      if (end < 0) {
-        this.carry = this.keep(concatBytes([this.carry, data]));
-        return;
-      }
-      const line = concatBytes([this.carry, data.subarray(0, end)]);
-      this.carry = new Uint8Array(0);
-      this.line(line, 0, line.length);
-      start = end + 1;
-    }
-    for (let end = data.indexOf(NEWLINE, start); end >= 0; end = data.indexOf(NEWLINE, start)) {
-      this.line(data, start, end);
-      start = end + 1;
-    }
-    if (start < data.length) this.carry = this.keep(copyBytes(data.subarray(start)));
+    this.feedLines(data);
   }
 
   /** Parses the last line when the file does not end with a line end. */
   finish(): void {
-    if (!this.started) this.started = true;
-    if (this.carry.length > 0) this.line(this.carry, 0, this.carry.length);
-    this.carry = new Uint8Array(0);
+    if (!this.started) {
+      this.started = true;
+      this.feedLines(this.head);
+    }
+    this.finishLines();
   }
 
-  /** The unfinished last line, refused once it is longer than any line can be. */
-  private keep(partial: Uint8Array): Uint8Array {
-    if (partial.length > MAX_LINE_BYTES) this.fail(this.lineNumber + 1, `line longer than ${MAX_LINE_BYTES} bytes`);
-    return partial;
+  protected lineTooLong(): never {
+    this.fail(this.lineNumber + 1, `line longer than ${MAX_LINE_BYTES} bytes`);
   }
 
   private fail(lineNumber: number, reason: string): never {
@@ -156,7 +141,7 @@ export class TextTraceParser {
   }
 
   /** One line, bytes[from, to) without its LF. */
-  private line(bytes: Uint8Array, from: number, to: number): void {
+  protected line(bytes: Uint8Array, from: number, to: number): void {
     const lineNumber = ++this.lineNumber;
     let s = from;
     let e = to;

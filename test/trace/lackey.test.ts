@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/errors';
 import { LackeyConverter, type LackeyOptions, type Trace } from '../../src/trace';
+import { MAX_LINE_BYTES } from '../../src/trace/text';
 
 /**
  * A hand-made lackey log. With a window of 2 pages, by hand:
@@ -89,4 +90,17 @@ test('malformed records are rejected with the line number', () => {
   bad('I  00400000,3\n L 0040zz00,8\n', /lackey line 2: bad hex address/);
   bad('I  00400000,3\n S 00400000\n', /lackey line 2: expected 'ADDRESS,SIZE'/);
   assert.throws(() => new LackeyConverter({ lruPages: -1 }), /LRU window must be a whole number >= 0/);
+});
+
+test('input without line ends is refused once a line outgrows any record, not held whole', () => {
+  const converter = new LackeyConverter();
+  converter.feed(Buffer.from('I  00400000,3\n'));
+  const piece = Buffer.alloc(1 << 16, 0x30);
+  assert.throws(
+    () => {
+      for (let fed = 0; fed <= MAX_LINE_BYTES; fed += piece.length) converter.feed(piece);
+    },
+    (err: unknown) =>
+      err instanceof UserError && err.message === `lackey line 2: line longer than ${MAX_LINE_BYTES} bytes`,
+  );
 });
