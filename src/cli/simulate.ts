@@ -12,8 +12,8 @@ import {
   parseBandwidth,
   parseDuration,
   parsePageSet,
+  firstFaultIndex,
   resolveSimConfig,
-  simulate,
   simulateStreams,
   type MigrationResult,
   type SimInput,
@@ -26,7 +26,6 @@ import {
   MAX_VM_PAGES,
   firstTouchesOfFile,
   parseSwitchoverSpec,
-  readTrace,
   streamTrace,
   summarizeTraceFile,
   timeAtIndex,
@@ -271,8 +270,9 @@ export function formatResults(results: readonly MigrationResult[]): string {
 /**
  * The migrations of simulate and compare, one per predictor, on the trace file: streamed (a summary pass,
  * then one pass feeding every simulation), so memory grows with the VM's pages, not with the trace. The
- * oracle reads the future from the first-touch order (one more pass); only in hybrid mode, where pages
- * touched live before the pause may still be missing after it, does it need the trace loaded whole.
+ * oracle reads the future from the first-touch order (one more pass): from the switchover in post-copy, from
+ * the first fault in hybrid mode, where pages touched live before the pause may still be missing after it
+ * (found by a pass up to that fault).
  * Prints --help and returns undefined when asked.
  */
 export async function runSimulations(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
@@ -289,11 +289,15 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   let results: MigrationResult[];
   if (!parsed.predictors.includes('oracle')) {
     results = await simulateStreams(summary, streamTrace(path), inputs({}));
-  } else if (input.mode === 'hybrid') {
-    const trace = await readTrace(path);
-    results = inputs({}).map((one) => simulate(trace, one));
   } else {
-    const firstTouches = await firstTouchesOfFile(path, summary.largestPage, input.switchover);
+    // the oracle's order starts at the switchover in post-copy, at the first fault in hybrid mode (one more pass)
+    const fromIndex = input.mode === 'hybrid' ? await firstFaultIndex(summary, streamTrace(path), inputs({})[0]) : 0;
+    const firstTouches = await firstTouchesOfFile(
+      path,
+      summary.largestPage,
+      input.switchover,
+      fromIndex ?? summary.accesses,
+    );
     results = await simulateStreams(
       summary,
       streamTrace(path),

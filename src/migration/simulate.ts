@@ -81,6 +81,35 @@ export async function simulateStreams(
   );
 }
 
+/**
+ * The index of the first network fault of the migration `input` describes, reading the chunks only up to it
+ * (undefined when there is none). Every predictor's run is the same up to there (none is asked anything
+ * before), so this pass needs none: a probe that notes the index stands in. The oracle's first-touch order
+ * starts there in hybrid mode, where pages touched in the live rounds may still be missing after the pause.
+ */
+export async function firstFaultIndex(
+  summary: TraceSummary,
+  chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
+  input: SimInput,
+): Promise<number | undefined> {
+  let first: number | undefined;
+  const probe: Predictor = {
+    name: 'first-fault probe',
+    observeHistory() {},
+    onFault(_page, _k, ctx) {
+      first ??= ctx.index;
+      return [];
+    },
+    modelSize: () => 0,
+  };
+  const simulation = new Simulation(summary, input, { predictor: probe });
+  for await (const chunk of chunks) {
+    simulation.feed(chunk);
+    if (first !== undefined) return first;
+  }
+  return undefined;
+}
+
 async function feedSimulations(
   summary: TraceSummary,
   chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,

@@ -180,11 +180,19 @@ export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
 
 /**
  * The pages of a trace file in order of first touch (FirstTouchOrder) among the accesses at or after
- * instruction `from`, in one streamed pass: what the oracle and the predict metrics read of the future.
+ * instruction `from` and from access `fromIndex` on, in one streamed pass: what the oracle and the predict
+ * metrics read of the future.
  */
-export async function firstTouchesOfFile(path: string, largestPage: number, from: number): Promise<Uint32Array> {
+export async function firstTouchesOfFile(
+  path: string,
+  largestPage: number,
+  from: number,
+  fromIndex = 0,
+): Promise<Uint32Array> {
   const order = new FirstTouchOrder(largestPage);
-  await eachChunk(path, (chunk) => order.add(chunk.page.subarray(firstAtOrAfter(chunk.time, from))));
+  await eachChunk(path, (chunk) =>
+    order.add(chunk.page.subarray(Math.max(firstAtOrAfter(chunk.time, from), fromIndex - chunk.start))),
+  );
   return order.finish();
 }
 

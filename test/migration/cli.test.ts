@@ -70,35 +70,18 @@ test('compare and simulate stream the file and give the in-memory numbers, the o
   saveTrace(trace, path);
   const switchover = switchoverAtFraction(trace, 0.3);
   for (const mode of ['postcopy', 'hybrid'] as const) {
-    const out = cli(
-      'compare',
-      '--trace',
-      path,
-      '--prefetchers',
-      'none,ppm,oracle',
-      '--switchover',
-      '30%',
-      '--mode',
-      mode,
-      '--json',
-    );
+    // hybrid: a slow VM cut over to post-copy mid-round, so that the oracle has faults to answer
+    const hybrid = mode === 'hybrid' ? ['--ips', '100000', '--postcopy-after', '20ms'] : [];
+    const settings = ['--switchover', '30%', '--mode', mode, ...hybrid, '--json'];
+    const out = cli('compare', '--trace', path, '--prefetchers', 'none,ppm,oracle', ...settings);
     assert.equal(out.code, 0, out.stderr);
+    const extra = mode === 'hybrid' ? { instructionsPerSecond: 1e5, postcopyAfterMs: 20 } : {};
     const expected = (['none', 'ppm', 'oracle'] as const).map((predictor) =>
-      simulate(trace, { predictor, mode, switchover }),
+      simulate(trace, { predictor, mode, switchover, ...extra }),
     );
+    assert.ok(expected[2].networkFaults > 0, mode);
     assert.deepEqual(JSON.parse(out.stdout), expected, mode);
-    const one = cli(
-      'simulate',
-      '--trace',
-      path,
-      '--prefetcher',
-      'oracle',
-      '--switchover',
-      '30%',
-      '--mode',
-      mode,
-      '--json',
-    );
+    const one = cli('simulate', '--trace', path, '--prefetcher', 'oracle', ...settings);
     assert.deepEqual(JSON.parse(one.stdout), expected[2], mode);
   }
 });

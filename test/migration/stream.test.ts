@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PUSH_POLICIES, simulate, simulateStream, simulateStreams, type SimInput } from '../../src/migration';
+import {
+  firstFaultIndex,
+  PUSH_POLICIES,
+  simulate,
+  simulateStream,
+  simulateStreams,
+  type SimInput,
+} from '../../src/migration';
 import { predictionMetrics, PredictionReplay, type Predictor, type PredictorName } from '../../src/prefetch';
 import { UserError } from '../../src/errors';
 import {
@@ -84,12 +91,16 @@ test('a streamed file gives the in-memory numbers; a chunk that disagrees with t
   );
 });
 
-/** The oracle as first written, the reference: at a fault at i, scan the trace from i + 1 for the next k distinct unsent pages. */
-function scanningOracle(future: Trace): Predictor {
+/**
+ * The oracle as first written, the reference: at a fault at i, scan the trace from i + 1 for the next k distinct
+ * unsent pages. Notes the index of its first fault.
+ */
+function scanningOracle(future: Trace): Predictor & { firstFault?: number } {
   return {
     name: 'oracle',
     observeHistory() {},
     onFault(page, k, ctx) {
+      this.firstFault ??= ctx.index;
       const out: number[] = [];
       for (let j = ctx.index + 1; j < future.page.length && out.length < k; j++) {
         const q = future.page[j];
@@ -102,19 +113,26 @@ function scanningOracle(future: Trace): Predictor {
 }
 
 test('the oracle reading first touches proposes what a scan of the future proposes (every mode and push), streamed too', async () => {
-  const firstTouches = firstTouchOrder(
-    trace.page.subarray(switchoverIndex(trace, switchover)),
-    largestPage(trace.page),
-  );
   for (const mode of ['postcopy', 'hybrid'] as const) {
     for (const push of PUSH_POLICIES) {
       for (const k of [1, 4, 16]) {
-        const input: SimInput = { mode, push, k, switchover, predictor: 'oracle' };
+        // hybrid: post-copy from mid-round, so that pages touched in the live round fault after the pause
+        const hybrid = mode === 'hybrid' ? { postcopyAfterMs: 20, instructionsPerSecond: 1e5 } : {};
+        const input: SimInput = { mode, push, k, switchover, predictor: 'oracle', ...hybrid };
         const where = `${mode}, push ${push}, k ${k}`;
-        const reference = simulate(trace, input, { predictor: scanningOracle(trace) });
+        const scanning = scanningOracle(trace);
+        const reference = simulate(trace, input, { predictor: scanning });
         assert.deepEqual(simulate(trace, input), reference, where);
-        // streamed: post-copy replays every access from switchover on, so the order from there is the oracle's
-        if (mode !== 'postcopy') continue;
+        // streamed: post-copy replays every access from switchover on, so the order from there is the oracle's;
+        // hybrid's starts at the first fault, which a pass up to it finds where the whole run had it
+        let from = switchoverIndex(trace, switchover);
+        if (mode === 'hybrid') {
+          const firstFault = await firstFaultIndex(summarizeTrace(trace), chunksOf(trace, 4096), input);
+          assert.equal(firstFault, scanning.firstFault, where);
+          assert.ok(firstFault! > from, where);
+          from = firstFault!;
+        }
+        const firstTouches = firstTouchOrder(trace.page.subarray(from), largestPage(trace.page));
         const streamed = { ...input, predictorOptions: { firstTouches } };
         for (const size of [1, 4096, 65536])
           assert.deepEqual(
