@@ -43,6 +43,15 @@ export function runJob<K extends JobKind>(
   return RUNNERS[kind](trace, options);
 }
 
+/**
+ * Which code a job runs, as a key: its kind, predictor and migration mode. A worker thread that ran a job
+ * with the same key has most of that code compiled already (the sweep scheduler keeps them together).
+ */
+export function jobCode(job: Job): string {
+  const { predictor, mode } = job.options as { predictor?: string; mode?: string };
+  return `${job.kind} ${predictor ?? ''} ${mode ?? ''}`;
+}
+
 /** The job of simulateWorkload(workload, overrides): the workload's VM size travels in the options. */
 export function simulationJob(
   workload: { trace: Trace; vmPages?: number },

@@ -3,7 +3,7 @@
  * threads, results in job order, so rows come out identical to a run in one thread.
  *
  * Synchronous on purpose: experiments, notebooks and the CLI call sweeps as plain functions. The
- * main thread hands each worker its next chunk of jobs (of one trace: schedule.ts) as soon as it
+ * main thread hands each worker its next chunk of jobs (of one code and trace: schedule.ts) as soon as it
  * finishes one, and blocks in Atomics.wait in between; workers bump a shared counter after each chunk,
  * and the main thread reads their replies with receiveMessageOnPort (no event loop needed). Traces go
  * to the workers once per trace as SharedArrayBuffer copies (no per-job copy); a job carries only its
@@ -23,8 +23,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { quoted, UserError } from '../errors';
 import type { Trace } from '../trace';
 import type { Progress } from './common';
-import { runJob, type Job, type JobKind, type JobTypes } from './jobs';
-import { TraceScheduler } from './schedule';
+import { jobCode, runJob, type Job, type JobKind, type JobTypes } from './jobs';
+import { JobScheduler } from './schedule';
 
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
 export const WORKERS_ENV = 'POSTCOPY_LAB_WORKERS';
@@ -242,8 +242,11 @@ class Pool {
   /** Per worker: the port jobs go out and replies come back on. */
   private readonly ports: MessagePort[] = [];
   private batch = 0;
+  /** Per worker: the code of the jobs it ran (jobCode), which its isolate has compiled. */
+  private readonly codesRan: Set<unknown>[];
 
   constructor(readonly size: number) {
+    this.codesRan = Array.from({ length: size }, () => new Set());
     const workerPorts: MessagePort[] = [];
     for (let i = 0; i < size; i++) {
       const { port1, port2 } = new MessageChannel();
@@ -290,9 +293,11 @@ class Pool {
     /** Per worker: its chunks sent and not fully answered, oldest first, each the jobs not answered yet; its traces. */
     const inFlight: number[][][] = this.ports.map(() => []);
     const holds: Set<number>[] = this.ports.map(() => new Set());
-    const scheduler = new TraceScheduler(
+    const scheduler = new JobScheduler(
+      jobs.map(jobCode),
       jobs.map((job) => job.trace),
       this.size,
+      this.codesRan,
     );
     let sent = 0;
     let done = 0;

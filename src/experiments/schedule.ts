@@ -1,34 +1,55 @@
 /**
- * Which jobs of a sweep a worker thread runs next (parallel.ts). Jobs are grouped by trace, in job
- * order, and a worker stays on one trace while it has jobs: a thread keeps the PPM models it trained on
- * a trace's history (src/prefetch/trained-models.ts), so two workers on one trace train every model
- * twice and both hold them. A worker whose trace runs out moves to the trace with the most jobs left per
- * worker already on it, so the workers still finish together.
+ * Which jobs of a sweep a worker thread runs next (parallel.ts). Jobs are grouped by the code they run
+ * (kind and predictor: jobs.ts jobCode) and the trace they run on, in job order, and a worker stays on
+ * one group while it has jobs. Each worker is a V8 isolate of its own that compiles the code it runs:
+ * that JIT warm-up, not the work, is most of what a fresh worker pays (about 0.6-0.9 CPU s of a 2 s
+ * sweep), so a worker keeps to the code it has compiled, in this sweep or an earlier one of its pool. It
+ * also keeps the PPM models it trained on a trace's history (src/prefetch/trained-models.ts), so two
+ * workers on one group train each model twice. A worker whose group runs out takes, in order: a group
+ * nobody is on that runs code it ran; any group nobody is on (one on a trace it ran, then the largest);
+ * else it joins the group with the most jobs left per worker on it, so the workers still finish together.
  */
-export class TraceScheduler {
-  /** Per trace: its jobs' indices in job order, and how many of them were handed out. */
+export class JobScheduler {
+  /** Per group: its jobs' indices in job order, how many of them were handed out, its code and trace. */
   private readonly queues: number[][] = [];
   private readonly taken: number[] = [];
   private readonly workersOn: number[] = [];
-  /** Per worker: the trace it is on (an index into queues), or -1. */
+  private readonly codes: unknown[] = [];
+  private readonly traces: unknown[] = [];
+  /** Per worker: the group it is on (an index into queues), or -1; the traces it ran in this sweep. */
   private readonly on: number[];
+  private readonly tracesRan: Set<unknown>[];
   private readonly total: number;
   private handedOut = 0;
 
-  /** `traces[i]` identifies job i's trace (any value compared by identity). */
-  constructor(traces: readonly unknown[], workers: number) {
-    const queueOf = new Map<unknown, number[]>();
+  /**
+   * Job i runs code `codes[i]` on trace `traces[i]` (any values, compared by identity). `codesRan` holds
+   * per worker the codes it ran; the scheduler adds to it, so a pool passes the same sets to each sweep.
+   */
+  constructor(
+    codes: readonly unknown[],
+    traces: readonly unknown[],
+    workers: number,
+    private readonly codesRan: Set<unknown>[] = Array.from({ length: workers }, () => new Set()),
+  ) {
+    const queueOf = new Map<unknown, Map<unknown, number[]>>();
     traces.forEach((trace, index) => {
-      let queue = queueOf.get(trace);
+      const code = codes[index];
+      let byTrace = queueOf.get(code);
+      if (!byTrace) queueOf.set(code, (byTrace = new Map()));
+      let queue = byTrace.get(trace);
       if (!queue) {
-        queueOf.set(trace, (queue = []));
+        byTrace.set(trace, (queue = []));
         this.queues.push(queue);
         this.taken.push(0);
         this.workersOn.push(0);
+        this.codes.push(code);
+        this.traces.push(trace);
       }
       queue.push(index);
     });
     this.on = new Array<number>(workers).fill(-1);
+    this.tracesRan = Array.from({ length: workers }, () => new Set());
     this.total = traces.length;
   }
 
@@ -37,33 +58,60 @@ export class TraceScheduler {
     return this.total - this.handedOut;
   }
 
-  /** Up to `count` next jobs for `worker`, all on one trace, in job order; none once every job is handed out. */
+  /** Up to `count` next jobs for `worker`, all of one group, in job order; none once every job is handed out. */
   take(worker: number, count: number): number[] {
-    const trace = this.traceFor(worker);
-    if (trace < 0) return [];
-    const start = this.taken[trace];
-    const end = Math.min(start + count, this.queues[trace].length);
-    this.taken[trace] = end;
+    const group = this.groupFor(worker);
+    if (group < 0) return [];
+    const start = this.taken[group];
+    const end = Math.min(start + count, this.queues[group].length);
+    this.taken[group] = end;
     this.handedOut += end - start;
-    return this.queues[trace].slice(start, end);
+    return this.queues[group].slice(start, end);
   }
 
-  private jobsLeft(trace: number): number {
-    return this.queues[trace].length - this.taken[trace];
+  private jobsLeft(group: number): number {
+    return this.queues[group].length - this.taken[group];
   }
 
-  private traceFor(worker: number): number {
+  private groupFor(worker: number): number {
     const current = this.on[worker];
     if (current >= 0 && this.jobsLeft(current) > 0) return current;
     if (current >= 0) this.workersOn[current]--;
-    let best = -1;
-    for (let trace = 0; trace < this.queues.length; trace++) {
-      if (this.jobsLeft(trace) === 0) continue;
-      const perWorker = this.jobsLeft(trace) / (this.workersOn[trace] + 1);
-      if (best < 0 || perWorker > this.jobsLeft(best) / (this.workersOn[best] + 1)) best = trace;
-    }
+    const best = this.choose(worker);
     this.on[worker] = best;
-    if (best >= 0) this.workersOn[best]++;
+    if (best >= 0) {
+      this.workersOn[best]++;
+      this.codesRan[worker].add(this.codes[best]);
+      this.tracesRan[worker].add(this.traces[best]);
+    }
     return best;
   }
+
+  /** The group `worker` should go to next (see the head comment), or -1 when no job is left. */
+  private choose(worker: number): number {
+    // the preference of a group, compared element by element: larger is better
+    const preference = (group: number): number[] => {
+      const free = this.workersOn[group] === 0 ? 1 : 0;
+      return [
+        free && this.codesRan[worker].has(this.codes[group]) ? 1 : 0,
+        free,
+        free && this.tracesRan[worker].has(this.traces[group]) ? 1 : 0,
+        this.jobsLeft(group) / (this.workersOn[group] + 1),
+      ];
+    };
+    let best = -1;
+    let bestPreference: number[] = [];
+    for (let group = 0; group < this.queues.length; group++) {
+      if (this.jobsLeft(group) === 0) continue;
+      const p = preference(group);
+      if (best < 0 || isBetter(p, bestPreference)) [best, bestPreference] = [group, p];
+    }
+    return best;
+  }
+}
+
+/** Whether preference `a` beats `b`: the first element where they differ is larger in `a`. */
+function isBetter(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return false;
 }

@@ -1,30 +1,60 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TraceScheduler } from '../../src/experiments/schedule';
+import { JobScheduler } from '../../src/experiments/schedule';
 
-test('each worker stays on one trace; a worker whose trace runs out joins the one with most jobs left per worker', () => {
-  // jobs 0-9 alternate between traces a and b (5 each), job 10 is trace c's only job
-  const traces = ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'c'];
-  const s = new TraceScheduler(traces, 2);
-  assert.deepEqual(s.take(0, 2), [0, 2]);
-  assert.deepEqual(s.take(1, 2), [1, 3]);
-  assert.deepEqual(s.take(0, 9), [4, 6, 8]);
-  assert.equal(s.left, 4);
-  // a is done: b has 3 jobs left for 2 workers (1.5 each), c one job for one worker
-  assert.deepEqual(s.take(0, 1), [5]);
-  assert.deepEqual(s.take(1, 5), [7, 9]);
-  assert.deepEqual(s.take(1, 5), [10]);
+test('a worker stays on one code and trace, then takes the free group running the same code', () => {
+  // jobs 0-7 run codes p, q alternately on traces a, a, b, b, a, a, b, b: groups (p a) (q a) (p b) (q b)
+  const s = new JobScheduler(['p', 'q', 'p', 'q', 'p', 'q', 'p', 'q'], ['a', 'a', 'b', 'b', 'a', 'a', 'b', 'b'], 2);
+  assert.deepEqual(s.take(0, 5), [0, 4]);
+  assert.deepEqual(s.take(1, 1), [1]);
+  // (p a) is done: (p b) runs the code worker 0 has compiled, though (q b) is as large
+  assert.deepEqual(s.take(0, 5), [2, 6]);
+  assert.deepEqual(s.take(1, 5), [5]);
+  assert.deepEqual(s.take(1, 5), [3, 7]);
+  assert.equal(s.left, 0);
   assert.deepEqual(s.take(0, 5), []);
+});
+
+test('without a free group of its code a worker takes a free one on a trace it ran, then joins the fullest', () => {
+  // groups in order: (s c) = job 0, (q b) = 1, 2, 3, (r a) = 4, 5, (p a) = 6
+  const s = new JobScheduler(['s', 'q', 'q', 'q', 'r', 'r', 'p'], ['c', 'b', 'b', 'b', 'a', 'a', 'a'], 2);
+  assert.deepEqual(s.take(0, 1), [1]); // all free: the largest, (q b)
+  assert.deepEqual(s.take(1, 1), [4]); // the largest free one, (r a)
+  assert.deepEqual(s.take(0, 2), [2, 3]);
+  assert.deepEqual(s.take(1, 1), [5]);
+  // (r a) is done and no free group runs r: of the free (s c) and (p a), one job each, worker 1 ran trace a
+  assert.deepEqual(s.take(1, 1), [6]);
+  assert.deepEqual(s.take(0, 1), [0]);
+  assert.equal(s.left, 0);
+});
+
+test('workers share the last group: one who runs out joins the group with most jobs left per worker', () => {
+  const s = new JobScheduler(['p', 'p', 'p', 'p', 'p', 'q'], ['a', 'a', 'a', 'a', 'a', 'b'], 2);
+  assert.deepEqual(s.take(0, 1), [0]);
+  assert.deepEqual(s.take(1, 1), [5]);
+  // (q b) is done and nothing else is free: worker 1 joins (p a)
+  assert.deepEqual(s.take(1, 2), [1, 2]);
+  assert.deepEqual(s.take(0, 5), [3, 4]);
   assert.equal(s.left, 0);
 });
 
 test('every job is handed out exactly once, whatever the chunk sizes and the order workers ask in', () => {
   const traces = Array.from({ length: 50 }, (_, i) => (i * 7) % 4);
-  const s = new TraceScheduler(traces, 3);
+  const codes = Array.from({ length: 50 }, (_, i) => i % 3);
+  const s = new JobScheduler(codes, traces, 3);
   const seen: number[] = [];
   for (let ask = 0; s.left > 0; ask++) seen.push(...s.take(ask % 3, 1 + (ask % 5)));
   assert.deepEqual(
     seen.sort((a, b) => a - b),
     traces.map((_, i) => i),
   );
+});
+
+test("a pool's workers go back to the code they ran in an earlier sweep", () => {
+  const codesRan = [new Set<unknown>(), new Set<unknown>()];
+  const first = new JobScheduler(['p', 'q'], ['a', 'a'], 2, codesRan);
+  assert.deepEqual([first.take(0, 1), first.take(1, 1)], [[0], [1]]);
+  // the next sweep lists q first: worker 0 still takes p, worker 1 q
+  const next = new JobScheduler(['q', 'p'], ['a', 'a'], 2, codesRan);
+  assert.deepEqual([next.take(0, 1), next.take(1, 1)], [[1], [0]]);
 });
