@@ -96,7 +96,7 @@ export const SIM_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
+export type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
 
 /** Bounds of the flags with units: what a migration can have, far beyond any real link or pause. */
 const MAX_BANDWIDTH_BPS = 1e15;

@@ -1,23 +1,97 @@
 /**
  * `postcopy-lab whatif -o FILE`: writes the live what-if page, one self-contained HTML file that re-runs the
- * simulator in the reader's browser as they move the knobs (README "What-if page").
+ * simulator in the reader's browser as they move the knobs (README "What-if page"). simulate's flags for the
+ * page's knobs set where it opens; they are parsed by simulate's own readers, so both refuse the same values.
  */
 import { quoted, UserError } from '../errors';
-import { whatIfPageOptions } from '../experiments';
+import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../experiments';
+import { resolveSimConfig, type SimInput } from '../migration';
+import { parsePredictorName } from '../prefetch';
+import { CURVE_AXES, DEFAULT_WHATIF_SETTINGS, effectiveMethods, simInputOf } from '../report/whatif/settings';
+import type { WhatifSettings } from '../report/whatif/settings';
 import { writeWhatifPage } from '../report/whatif/page';
-import { readTrace } from '../trace';
-import { parseFlags, requireFlag } from './args';
+import { parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
+import { choiceFlag, listFlag, parseFlags, requireFlag } from './args';
+import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
+import { SIM_FLAGS, simInputFromFlags, type SimFlagValues } from './simulate';
 
-const USAGE = `usage: postcopy-lab whatif -o FILE [--trace FILE]...
+/** simulate's flags that set a knob of the page, and the knob each sets from the parsed input. */
+const KNOBS: Readonly<Record<string, (input: SimInput) => Partial<WhatifSettings>>> = {
+  mode: (i) => ({ mode: i.mode }),
+  k: (i) => ({ k: i.k }),
+  bandwidth: (i) => ({ bandwidthGbps: i.network!.bandwidthBps! / 1e9 }),
+  rtt: (i) => ({ rttUs: i.network!.rttUs }),
+  push: (i) => ({ push: i.push }),
+  'urgent-channel': (i) => ({ urgentChannel: i.network!.urgentChannel }),
+  'fault-cost': (i) => ({ faultCostUs: i.faultCostUs }),
+  'zero-share': (i) => ({ zeroShare: i.zeroPageShare }),
+  'vm-pages': (i) => ({ vmPages: i.vmPages }),
+  'page-size': (i) => ({ pageSize: i.pageSize }),
+  ips: (i) => ({ instructionsPerSecond: i.instructionsPerSecond }),
+  'precopy-rounds': (i) => ({ precopyRounds: i.precopyMaxRounds }),
+  'precopy-stop-pages': (i) => ({ precopyStopPages: i.precopyStopPages }),
+  'rate-window': (i) => ({ rateWindowMs: i.network!.rateLimitWindowUs! / 1000 }),
+  'peak-bandwidth': (i) => ({ peakBandwidthGbps: i.network!.peakBandwidthBps! / 1e9 }),
+};
+
+/** The knob flags in lines of at most 120 columns. */
+function knobFlagsUsage(): string {
+  const lines = [''];
+  for (const flag of Object.keys(KNOBS)) {
+    if (lines[lines.length - 1].length + flag.length + 3 > 118) lines.push('');
+    lines[lines.length - 1] += ` --${flag}`;
+  }
+  return lines.map((line) => ` ${line}`).join('\n');
+}
+
+const USAGE = `usage: postcopy-lab whatif -o FILE [--trace FILE]... [knob flags]
   -o, --output FILE   where to write the page (HTML, self-contained, works offline from file://)
-  --trace FILE        also embed this trace (text or .pctrace, optionally .gz); repeatable
-The page offers the real traces of datasets/ and the seeded synthetic workloads of the notebooks.`;
+  --trace FILE        also embed this trace (text or .pctrace, optionally .gz); repeatable; the first opens
+The page offers the real traces of datasets/ and the seeded synthetic workloads of the notebooks. It opens at the
+notebooks' setup, or where these flags (simulate's, see \`postcopy-lab simulate --help\`) put its knobs:
+  --prefetchers LIST  the methods shown (default ${WHAT_IF_PAGE_METHODS.join(',')})
+${knobFlagsUsage()}
+  --switchover X      a share of each workload's accesses: 0.3 or 30%
+  --curve AXIS        what the curve varies: ${CURVE_AXES.join('|')} (default ${DEFAULT_WHATIF_SETTINGS.curve})
+${predictorFlagsUsage(22)}
+A setting the opening workload cannot take (a VM smaller than its trace) is refused here as simulate refuses it.`;
 
 const FLAGS = {
   output: { type: 'string', short: 'o' },
   trace: { type: 'string', multiple: true },
+  prefetchers: { type: 'string' },
+  switchover: { type: 'string' },
+  curve: { type: 'string' },
+  ...(Object.fromEntries(Object.keys(KNOBS).map((flag) => [flag, SIM_FLAGS[flag as keyof typeof SIM_FLAGS]])) as {
+    [flag: string]: { type: 'string' } | { type: 'boolean' };
+  }),
+  ...PREDICTOR_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The knobs the flags set (only those given: the others keep the page's opening setting). */
+function knobsFromFlags(values: Record<string, unknown>): Partial<WhatifSettings> {
+  const methods =
+    typeof values.prefetchers === 'string'
+      ? listFlag(values.prefetchers, 'prefetchers').map(parsePredictorName)
+      : undefined;
+  const input = simInputFromFlags(values as SimFlagValues, methods ?? WHAT_IF_PAGE_METHODS);
+  const knobs: Partial<WhatifSettings> = {};
+  if (methods) knobs.methods = methods;
+  const options = input.predictorOptions as WhatifSettings['options'];
+  if (Object.keys(options).length > 0) knobs.options = options;
+  for (const [flag, knob] of Object.entries(KNOBS)) if (values[flag] !== undefined) Object.assign(knobs, knob(input));
+  if (typeof values.switchover === 'string') {
+    const spec = parseSwitchoverSpec(values.switchover);
+    if (!('fraction' in spec) || spec.fraction > 1)
+      throw new UserError(
+        `--switchover on the what-if page is a share of each workload's accesses (0.3 or 30%), got ${quoted(values.switchover)}`,
+      );
+    knobs.switchoverPercent = spec.fraction * 100;
+  }
+  if (typeof values.curve === 'string') knobs.curve = choiceFlag(values.curve, 'curve', CURVE_AXES, 'k');
+  return knobs;
+}
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(argv, FLAGS, true);
@@ -27,14 +101,21 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (positionals.length > 0)
     throw new UserError(`whatif takes no positional arguments, got ${quoted(positionals[0])}`);
-  const output = requireFlag(values.output, 'output');
+  const output = requireFlag(values.output as string | undefined, 'output');
   const options = whatIfPageOptions();
+  const knobs = knobsFromFlags(values);
+  const opened = { ...DEFAULT_WHATIF_SETTINGS, ...options.initial };
+  const initial = { ...opened, ...knobs, options: { ...opened.options, ...knobs.options } };
   // streamed (readTrace): a large .gz is gunzipped chunk by chunk, never whole beside the trace
   const extra = [];
-  for (const path of values.trace ?? []) extra.push(await readTrace(path));
-  writeWhatifPage(output, {
-    ...options,
-    workloads: [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads],
-  });
+  for (const path of (values.trace as string[] | undefined) ?? []) extra.push(await readTrace(path));
+  const workloads = [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads];
+  // the opening workload at the opening setting, checked as simulate checks it (the page would show the same line)
+  const opening = workloads[0];
+  if ('trace' in opening) {
+    for (const predictor of effectiveMethods(initial))
+      resolveSimConfig(summarizeTrace(opening.trace), { ...simInputOf(initial, opening.trace), predictor });
+  }
+  writeWhatifPage(output, { ...options, workloads, initial: { ...initial, workload: opening.name } });
   console.log(`wrote ${output}`);
 }

@@ -118,12 +118,20 @@ test('the what-if page with every bundled workload is one file under 5 MB that h
     assert.match(html, new RegExp(`"name":"${name}"`));
 });
 
+/** `postcopy-lab whatif ARGS`. */
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'whatif', ...args], { encoding: 'utf8' });
+
+/** A temporary directory holding a three-access trace `mine.trace`. */
+function dirWithTrace(prefix: string): { dir: string; mine: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const mine = join(dir, 'mine.trace');
+  writeFileSync(mine, '0 1\n10 2 W\n20 1\n');
+  return { dir, mine };
+}
+
 test('postcopy-lab whatif writes the page with the extra traces; bad input is exit 2 and one line, no file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-cli-'));
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'whatif', ...args], { encoding: 'utf8' });
-  const extra = join(dir, 'mine.trace');
-  writeFileSync(extra, '0 1\n10 2 W\n20 1\n');
+  const { dir, mine: extra } = dirWithTrace('pcl-whatif-cli-');
   const page = join(dir, 'page.html');
   const ok = cli('-o', page, '--trace', extra);
   assert.equal(ok.status, 0, ok.stderr);
@@ -230,4 +238,39 @@ test('with a peak bandwidth the bandwidth curve stops at the peak, where the sim
   const runs = new TraceRuns(trace);
   const stalls = curveXs(peaked).map((x) => curvePoint(runs, { ...peaked, mode: 'postcopy' }, x, 'ppm').stallMs);
   assert.ok(stalls[0] > stalls[stalls.length - 1], `stall falls as the limit rises: ${stalls.join(' ')}`);
+});
+
+test("postcopy-lab whatif opens the page where simulate's flags put the knobs; values simulate refuses are exit 2", () => {
+  const { dir, mine } = dirWithTrace('pcl-whatif-knobs-');
+  const page = join(dir, 'page.html');
+  const flags = ['--mode', 'hybrid', '--k', '4', '--prefetchers', 'none,ppm', '--order', '2', '--switchover', '40%'];
+  flags.push('--bandwidth', '125MB/s', '--vm-pages', '1000', '--page-size', '8192', '--ips', '5e8');
+  flags.push('--precopy-rounds', '2', '--rate-window', '100ms', '--peak-bandwidth', '10gbit', '--curve', 'bandwidth');
+  const ok = cli('-o', page, '--trace', mine, ...flags);
+  assert.equal(ok.status, 0, ok.stderr);
+  const html = readFileSync(page, 'utf8');
+  const data = /<script type="application\/json" id="pcl-whatif-data">(.*?)<\/script>/s.exec(html)!;
+  const opened = { ...DEFAULT_WHATIF_SETTINGS, ...whatIfPageOptions({}, { names: [] }).initial };
+  assert.deepEqual((JSON.parse(data[1]) as { initial: WhatifSettings }).initial, {
+    ...opened,
+    ...{ workload: 'mine', methods: ['none', 'ppm'], mode: 'hybrid', k: 4, options: { ...opened.options, order: 2 } },
+    ...{ switchoverPercent: 40, bandwidthGbps: 1, vmPages: 1000, pageSize: 8192, instructionsPerSecond: 5e8 },
+    ...{ precopyRounds: 2, rateWindowMs: 100, peakBandwidthGbps: 10, curve: 'bandwidth' },
+  });
+  const out = join(dir, 'bad.html');
+  const refused: Array<[string[], RegExp]> = [
+    [['--trace', mine, '--vm-pages', '2'], /^trace mine touches page 2, beyond the VM's 2 pages$/],
+    [['--rate-window', '100ms', '--peak-bandwidth', '1mbit'], /^peak bandwidth must be at least the bandwidth/],
+    [['--page-size', '3000'], /^page size must be a positive power of two, got 3000$/],
+    [['--precopy-rounds', '0'], /^--precopy-rounds must be between 1 and 10000, got 0$/],
+    [['--switchover', '2500'], /^--switchover on the what-if page is a share of each workload's accesses/],
+    [['--prefetchers', 'none', '--order', '2'], /^--order is an option of ppm/],
+  ];
+  for (const [args, message] of refused) {
+    const r = cli('-o', out, ...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /^postcopy-lab: [^\n]+\n$/, args.join(' '));
+    assert.match(r.stderr.slice('postcopy-lab: '.length).trimEnd(), message, args.join(' '));
+    assert.equal(existsSync(out), false);
+  }
 });
