@@ -1,19 +1,18 @@
 // npm run reproduce: executes every notebook in notebooks/ headless through the tslab kernel, writes
 // each as a self-contained HTML report into reports/ and every figure as SVG and PNG into figures/.
-// Notebooks are independent: as many run at once as there are cores (each in its own thread, as
-// nbconvert blocks), longest first by the last run's times, and each notebook's figures are rendered
+// Notebooks are independent: as many run at once as there are cores (all in one Python process that
+// drives their kernels), longest first by the last run's times, and each notebook's figures are rendered
 // as soon as it is done, in a browser frame of their own (so their bytes never depend on scheduling).
 import { readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { Worker } from 'node:worker_threads';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
   console.error('reproduce: dist/ is missing; run `npm ci` (or `npm run build`) first');
   process.exit(2);
 }
-const { ensurePrerequisites, registerKernel } = await import('../dist/report/jupyter.js');
+const { ensurePrerequisites, executeNotebooks, registerKernel } = await import('../dist/report/jupyter.js');
 const { FIGURE_SPEC_DIR } = await import('../dist/report/notebook.js');
 const { launchChromium, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
@@ -47,56 +46,28 @@ function sweepWorkers(slots, left) {
 }
 
 /**
- * Runs the notebooks (in the order given) in `slots` threads at once, printing a line as each
- * starts and ends and calling `onDone(name, run)`; returns the runs by name. The first failure stops
- * the others and is thrown.
+ * Runs the notebooks (in the order given), `slots` at once, printing a line as each starts and ends and
+ * calling `onDone(name, run)`; returns the runs by name. The first failure stops the others and is thrown.
  */
-function executeAll(names, env, slots, onDone) {
-  if (names.length === 0) return Promise.resolve(new Map());
+async function executeAll(names, env, slots, onDone) {
+  const jobs = names.map((name, index) => ({
+    notebook: join(root, 'notebooks', name),
+    env: { [WORKERS_ENV]: sweepWorkers(slots, names.length - index), ...env, PCL_FIGURE_SPEC_DIR: specDir(name) },
+  }));
   const runs = new Map();
-  const workers = [];
-  let next = 0;
-  return new Promise((resolve, reject) => {
-    const stop = (err) => {
-      for (const w of workers) void w.terminate();
-      reject(err);
-    };
-    const startNext = (worker) => {
-      if (next >= names.length) return void worker.terminate();
-      const index = next++;
-      console.log(`  start ${names[index]}`);
-      worker.postMessage({
-        index,
-        notebook: join(root, 'notebooks', names[index]),
-        outDir: join(root, 'reports'),
-        env: {
-          [WORKERS_ENV]: sweepWorkers(slots, names.length - index),
-          ...env,
-          PCL_FIGURE_SPEC_DIR: specDir(names[index]),
-        },
-      });
-    };
-    for (let s = 0; s < slots; s++) {
-      const worker = new Worker(new URL('./notebook-worker.mjs', import.meta.url));
-      workers.push(worker);
-      worker.on('error', stop);
-      worker.on('message', (reply) => {
-        if (reply.error !== undefined)
-          return stop(reply.userError ? new UserError(reply.error) : new Error(reply.error));
-        const name = names[reply.index];
-        runs.set(name, reply.run);
-        console.log(
-          `[${runs.size}/${names.length}] ${name} ${reply.run.seconds.toFixed(1)} s -> ${relative(root, reply.run.html)}`,
-        );
-        onDone(name, reply.run);
-        if (runs.size < names.length) return startNext(worker);
-        // idle threads would keep the process alive
-        for (const w of workers) void w.terminate();
-        resolve(runs);
-      });
-      startNext(worker);
-    }
+  await executeNotebooks(jobs, join(root, 'reports'), {
+    slots,
+    env,
+    onStart: (index) => console.log(`  start ${names[index]}`),
+    onDone: (index, run) => {
+      runs.set(names[index], run);
+      console.log(
+        `[${runs.size}/${names.length}] ${names[index]} ${run.seconds.toFixed(1)} s -> ${relative(root, run.html)}`,
+      );
+      onDone(names[index], run);
+    },
   });
+  return runs;
 }
 
 const started = Date.now();

@@ -1,10 +1,12 @@
 /**
  * Headless notebook execution: checks (and on Debian as root installs) Jupyter and Chromium,
- * registers the tslab kernel inside the checkout, and runs notebooks through nbconvert.
+ * registers the tslab kernel inside the checkout, and runs notebooks through nbclient and nbconvert.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { CHROMIUM_PATH } from './export';
@@ -25,11 +27,11 @@ export const JUPYTER_DATA_DIR = join(PROJECT_ROOT, '.jupyter-local', 'share', 'j
 /** What is missing for headless notebooks and figure export (empty when all is there). */
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
-  const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import nbconvert, ipykernel, jupyter_client, notebook'], {
+  const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import nbclient, nbconvert, ipykernel, jupyter_client, notebook'], {
     stdio: 'ignore',
   });
-  if (probe.status !== 0) missing.push('python3 jupyter modules (nbconvert, ipykernel, jupyter_client, notebook)');
-  if (!existsSync('/usr/bin/jupyter')) missing.push('/usr/bin/jupyter');
+  if (probe.status !== 0)
+    missing.push('python3 jupyter modules (nbclient, nbconvert, ipykernel, jupyter_client, notebook)');
   if (!existsSync(CHROMIUM_PATH)) missing.push(`chromium (${CHROMIUM_PATH})`);
   return missing;
 }
@@ -87,13 +89,20 @@ export interface NotebookRun {
   seconds: number;
 }
 
-/** The failing cell's source as nbconvert prints it (between two dashed lines), or '' when absent. */
-export function failingCellSource(stderr: string): string {
-  const match = /An error occurred while executing the following cell:\s*-{3,}\n([\s\S]*?)\n-{3,}/.exec(
-    stderr.replace(/\x1b\[[0-9;]*m/g, ''),
-  );
-  return match ? match[1].trim() : '';
+/** A notebook to execute and the whole environment its kernel gets. */
+export interface NotebookJob {
+  notebook: string;
+  env: NodeJS.ProcessEnv;
 }
+
+/** What execute-notebooks.py reports, one JSON line each on its file descriptor 3. */
+export type NotebookEvent =
+  | { event: 'start'; index: number }
+  | { event: 'done'; index: number; html: string; seconds: number }
+  | { event: 'failed'; index: number; cell: number | null; source: string | null; stderr: string; error: string };
+
+/** Executes notebooks (nbclient) and exports them as HTML (nbconvert), many in one Python process. */
+const EXECUTE_SCRIPT = join(PROJECT_ROOT, 'src', 'report', 'execute-notebooks.py');
 
 /**
  * The exception out of a cell's stderr text. tslab does not put it into the error reply that
@@ -106,58 +115,20 @@ export function exceptionLines(stderr: string): string[] {
   return errors.length > 0 ? errors.slice(0, 10) : lines.filter((l) => l !== '' && !/^\s+at /.test(l)).slice(-5);
 }
 
-interface NotebookCell {
-  cell_type: string;
-  source: string | string[];
-  outputs?: { name?: string; text?: string | string[] }[];
-}
-
-const joined = (text: string | string[] | undefined) => (Array.isArray(text) ? text.join('') : (text ?? ''));
-
 /**
- * Why a notebook failed, for a one-screen message: the failing cell (number and source) and its
- * exception. The exception text is only in the cell's outputs, so the notebook is run once more,
- * errors allowed, into `work` (only on this failure path).
+ * Why a notebook failed, for a one-screen message: the failing cell (number and source) and its exception
+ * (tslab writes it to the cell's stderr; the error reply holds only "<Error>:").
  */
-function describeFailure(notebook: string, stderr: string, work: string, env: NodeJS.ProcessEnv): string {
-  const source = failingCellSource(stderr);
-  spawnSync(
-    'jupyter',
-    [
-      'nbconvert',
-      '--to',
-      'notebook',
-      '--execute',
-      '--allow-errors',
-      '--ExecutePreprocessor.kernel_name=tslab',
-      '--ExecutePreprocessor.timeout=1200',
-      '--output-dir',
-      work,
-      '--output',
-      'failed',
-      notebook,
-    ],
-    { encoding: 'utf8', env, maxBuffer: 64 << 20 },
-  );
-  const executed = join(work, 'failed.ipynb');
-  const cells: NotebookCell[] = existsSync(executed)
-    ? (JSON.parse(readFileSync(executed, 'utf8')) as { cells: NotebookCell[] }).cells
-    : [];
-  const code = cells.filter((c) => c.cell_type === 'code');
-  const index = code.findIndex((c) => joined(c.source).trim() === source);
-  const errorText =
-    index < 0
-      ? ''
-      : (code[index].outputs ?? [])
-          .filter((o) => o.name === 'stderr')
-          .map((o) => joined(o.text))
-          .join('');
-  const error = errorText ? exceptionLines(errorText) : [stderr.trim().split('\n').pop() ?? 'unknown error'];
-  const where = index < 0 ? 'a cell' : `code cell ${index + 1}`;
-  return `${where}:\n${source
-    .split('\n')
-    .map((l) => `    ${l}`)
-    .join('\n')}\n${error.join('\n')}`;
+export function failureMessage(notebook: string, failed: Extract<NotebookEvent, { event: 'failed' }>): string {
+  const error = failed.stderr ? exceptionLines(failed.stderr) : [failed.error];
+  const where =
+    failed.cell === null
+      ? 'starting its kernel'
+      : `code cell ${failed.cell}:\n${(failed.source ?? '')
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}`;
+  return `notebook ${basename(notebook)} failed in ${where}\n${error.join('\n')}`;
 }
 
 /** Strips the page's references to files outside it (require.js, MathJax): the report stands alone. */
@@ -185,60 +156,66 @@ export function foldCode(html: string): string {
 }
 
 /**
- * Whether nbconvert failed because the kernel never came up: jupyter_client picks the kernel's ports
- * by binding and releasing them, so two kernels starting at once can race for a port
- * (jupyter/jupyter_client#154), and the loser never answers.
+ * Executes notebooks headless with the tslab kernel, `slots` at a time in the order given, and writes
+ * each as NAME.html into outDir (atomically). One Python process runs them all: a `jupyter nbconvert`
+ * per notebook cost about 1.3 CPU s more each (start-up and imports). `env` is the Python process's
+ * environment (it must find the kernel), each job's `env` its kernel's. Calls `onStart`/`onDone` as
+ * notebooks start and end; the first failure stops the others and rejects with a UserError naming the
+ * notebook, the failing cell and its exception.
  */
-export function isKernelStartFailure(stderr: string): boolean {
-  return /Kernel didn't respond in \d+ seconds|Kernel died before replying to kernel_info|Address already in use/.test(
-    stderr,
-  );
-}
-
-/**
- * Executes a notebook headless with the tslab kernel and writes NAME.html into outDir (atomically).
- * Throws UserError naming the notebook and the failing cell's error.
- */
-export function executeNotebook(
-  notebook: string,
+export function executeNotebooks(
+  jobs: readonly NotebookJob[],
   outDir: string,
-  env: NodeJS.ProcessEnv = registerKernel(),
-): NotebookRun {
-  const started = process.hrtime.bigint();
+  {
+    slots = 1,
+    env = registerKernel(),
+    onStart = () => {},
+    onDone = () => {},
+  }: {
+    slots?: number;
+    env?: NodeJS.ProcessEnv;
+    onStart?: (index: number) => void;
+    onDone?: (index: number, run: NotebookRun) => void;
+  } = {},
+): Promise<NotebookRun[]> {
   mkdirSync(outDir, { recursive: true });
   const work = mkdtempSync(join(outDir, '.nbconvert-'));
-  try {
-    const convert = () =>
-      spawnSync(
-        'jupyter',
-        [
-          'nbconvert',
-          '--to',
-          'html',
-          '--execute',
-          '--ExecutePreprocessor.kernel_name=tslab',
-          // tslab reports no execution counts: the prompts would all read "In [ ]"
-          '--TemplateExporter.exclude_input_prompt=True',
-          '--TemplateExporter.exclude_output_prompt=True',
-          '--ExecutePreprocessor.timeout=1200',
-          '--output-dir',
-          work,
-          notebook,
-        ],
-        { encoding: 'utf8', env, maxBuffer: 64 << 20 },
-      );
-    let result = convert();
-    // a kernel that lost its ports to another starting at the same moment is started once more
-    if (result.status !== 0 && isKernelStartFailure(result.stderr ?? '')) result = convert();
-    if (result.status !== 0)
-      throw new UserError(
-        `notebook ${basename(notebook)} failed in ${describeFailure(notebook, result.stderr ?? '', work, env)}`,
-      );
-    const name = basename(notebook).replace(/\.ipynb$/, '.html');
-    const html = join(outDir, name);
-    writeFileAtomic(html, foldCode(makeSelfContained(readFileSync(join(work, name), 'utf8'))));
-    return { notebook, html, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  const child = spawn(DEBIAN_PYTHON, [EXECUTE_SCRIPT], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  // stdin stays open: its end tells the Python process to kill its kernels and stop
+  child.stdin!.write(
+    `${JSON.stringify({ workDir: work, slots, notebooks: jobs.map((j) => ({ path: j.notebook, env: j.env })) })}\n`,
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1 << 16)));
+  const runs: NotebookRun[] = [];
+  let failure: Error | undefined;
+  const onEvent = (e: NotebookEvent) => {
+    const notebook = jobs[e.index].notebook;
+    if (e.event === 'start') return onStart(e.index);
+    if (e.event === 'failed') throw new UserError(failureMessage(notebook, e));
+    const html = join(outDir, basename(e.html));
+    writeFileAtomic(html, foldCode(makeSelfContained(readFileSync(e.html, 'utf8'))));
+    runs[e.index] = { notebook, html, seconds: e.seconds };
+    onDone(e.index, runs[e.index]);
+  };
+  createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
+    if (failure) return;
+    try {
+      onEvent(JSON.parse(line) as NotebookEvent);
+    } catch (err) {
+      failure = err as Error;
+      child.stdin!.end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', (err) => (failure ??= err));
+    child.on('close', (code) => {
+      child.stdin!.destroy();
+      rmSync(work, { recursive: true, force: true });
+      if (!failure && code !== 0)
+        failure = new UserError(`executing notebooks failed: ${stderr.trim().split('\n').pop() ?? `exit ${code}`}`);
+      if (failure) reject(failure);
+      else resolve(runs);
+    });
+  });
 }

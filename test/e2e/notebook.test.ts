@@ -9,18 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateTrace, traceStats } from '../../src/trace';
-import { ensurePrerequisites, executeNotebook, registerKernel } from '../../src/report/jupyter';
+import { ensurePrerequisites, executeNotebooks, registerKernel } from '../../src/report/jupyter';
 import { launchChromium } from '../../src/report/export';
 
 let html = '';
 let htmlPath = '';
 let out = '';
 
-before(() => {
+before(async () => {
   ensurePrerequisites();
   out = mkdtempSync(join(tmpdir(), 'pcl-e2e-'));
   const env = { ...registerKernel(), PCL_FIGURE_SPEC_DIR: join(out, 'figure-specs') };
-  const run = executeNotebook(join(__dirname, '..', 'fixtures', 'smoke.ipynb'), out, env);
+  const [run] = await executeNotebooks([{ notebook: join(__dirname, '..', 'fixtures', 'smoke.ipynb'), env }], out);
   htmlPath = run.html;
   html = readFileSync(htmlPath, 'utf8');
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
@@ -45,9 +45,9 @@ test('the figure spec is saved for export where the caller pointed it', () => {
   assert.equal(spec.data[0].y.length, 16);
 });
 
-test('a failing notebook is reported with its name, the failing cell and its exception', () => {
-  assert.throws(
-    () => executeNotebook(join(__dirname, '..', 'fixtures', 'broken.ipynb'), out, registerKernel()),
+test('a failing notebook is reported with its name, the failing cell and its exception', async () => {
+  await assert.rejects(
+    executeNotebooks([{ notebook: join(__dirname, '..', 'fixtures', 'broken.ipynb'), env: registerKernel() }], out),
     (err: Error) => {
       assert.match(err.message, /^notebook broken\.ipynb failed in code cell 2:/);
       assert.match(err.message, /loadTrace\('\/nonexistent\/missing\.trace'\)/);

@@ -1,29 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  exceptionLines,
-  failingCellSource,
-  foldCode,
-  isKernelStartFailure,
-  makeSelfContained,
-} from '../../src/report/jupyter';
-
-const NBCONVERT_STDERR = `Traceback (most recent call last):
-  File "/usr/lib/python3/dist-packages/nbclient/client.py", line 915, in _check_raise_for_error
-nbclient.exceptions.CellExecutionError: An error occurred while executing the following cell:
-------------------
-const x = 1;
-pcl.loadTrace('/missing');
-------------------
-
-
-<Error>: 
-`;
-
-test('the failing cell source comes from between the dashed lines', () => {
-  assert.equal(failingCellSource(NBCONVERT_STDERR), "const x = 1;\npcl.loadTrace('/missing');");
-  assert.equal(failingCellSource('some other failure'), '');
-});
+import { exceptionLines, failureMessage, foldCode, makeSelfContained } from '../../src/report/jupyter';
 
 test('exception lines: the "Name: message" lines of a node stack, or a tslab compile error', () => {
   const runtime =
@@ -53,14 +30,22 @@ test('reports fold code cells behind a toggle, inserted once before the last </b
   assert.match(folded, /<\/script><\/body><\/html>$/);
 });
 
-test('a kernel that never came up is told apart from a failing cell (only the former is retried)', () => {
+test('a failure names the notebook, the failing cell with its source, and the exception from its stderr', () => {
+  const failed = { event: 'failed', index: 0, error: 'CellExecutionError: <Error>:' } as const;
+  const stderr =
+    '/work/dist/trace/io.js:27\n  throw e;\n  ^\n\nUserError: /missing: no such file\n    at loadTrace (io.js:27:15)\n';
   assert.equal(
-    isKernelStartFailure(
-      '    raise RuntimeError("Kernel didn\'t respond in %d seconds" % timeout)\nRuntimeError: Kernel didn\'t respond in 60 seconds\n',
-    ),
-    true,
+    failureMessage('/nb/broken.ipynb', {
+      ...failed,
+      cell: 2,
+      source: "const x = 1;\npcl.loadTrace('/missing');",
+      stderr,
+    }),
+    "notebook broken.ipynb failed in code cell 2:\n    const x = 1;\n    pcl.loadTrace('/missing');\nUserError: /missing: no such file",
   );
-  assert.equal(isKernelStartFailure('RuntimeError: Kernel died before replying to kernel_info\n'), true);
-  assert.equal(isKernelStartFailure('zmq.error.ZMQError: Address already in use (addr=tcp://127.0.0.1:52131)\n'), true);
-  assert.equal(isKernelStartFailure(NBCONVERT_STDERR), false);
+  // no stderr (a timeout, a dead kernel): the error itself; no cell: the kernel never came up
+  assert.equal(
+    failureMessage('/nb/a.ipynb', { ...failed, cell: null, source: null, stderr: '' }),
+    'notebook a.ipynb failed in starting its kernel\nCellExecutionError: <Error>:',
+  );
 });
