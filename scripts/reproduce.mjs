@@ -23,14 +23,21 @@ const { writeWhatifPage } = await import('../dist/report/whatif/page.js');
 
 /** Seconds each notebook took in earlier runs: the longest start first, so that no long one runs alone at the end. */
 const SECONDS_FILE = join(root, 'reports', 'notebook-seconds.json');
+/**
+ * The same, committed: a fresh clone has no reports/, and in name order the longest notebook (09) would
+ * start last and run alone at the end. Only the order depends on it; the last run's times come first.
+ */
+const COMMITTED_SECONDS_FILE = join(root, 'notebooks', 'seconds.json');
 
-function earlierSeconds() {
+function readSeconds(file) {
   try {
-    return JSON.parse(readFileSync(SECONDS_FILE, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return {};
   }
 }
+
+const earlierSeconds = () => ({ ...readSeconds(COMMITTED_SECONDS_FILE), ...readSeconds(SECONDS_FILE) });
 
 /** Where a notebook's figure specs go: a directory per notebook, so that its figures are known when it ends. */
 const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
