@@ -11,10 +11,10 @@
  * core: V8 compiles and collects garbage on helper threads, most of all while the JIT warms up.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_WHAT_IF_AXES, setSweepWorkers, SYNTHETIC_SEEDS, syntheticWorkloads, whatIfGrid } from '../experiments';
 import { median } from '../util/statistics';
+import { threadCpuSeconds } from '../util/thread-cpu';
 import { line, type BenchLine } from './measure';
 
 /** Issue 11's goal on 2 cores. */
@@ -31,15 +31,6 @@ interface Timed {
   mainCpu?: number;
 }
 
-/** CPU seconds of the calling thread so far (Linux: /proc/thread-self/schedstat), undefined elsewhere. */
-function threadCpu(): number | undefined {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
-  } catch {
-    return undefined;
-  }
-}
-
 function gridSweep(): () => string {
   const workloads = syntheticWorkloads({ seeds: SYNTHETIC_SEEDS.slice(0, 1), kinds: ['zipf', 'phased'] });
   const axes = { ...DEFAULT_WHAT_IF_AXES, workload: workloads.map((w) => w.name), order: [3], push: ['off' as const] };
@@ -48,11 +39,11 @@ function gridSweep(): () => string {
 
 function timed(work: () => unknown): Timed {
   const cpu = process.cpuUsage();
-  const mainCpu = threadCpu();
+  const mainCpu = threadCpuSeconds();
   const start = process.hrtime.bigint();
   work();
   const { user, system } = process.cpuUsage(cpu);
-  const mainCpuAfter = threadCpu();
+  const mainCpuAfter = threadCpuSeconds();
   return {
     wall: Number(process.hrtime.bigint() - start) / 1e9,
     cpu: (user + system) / 1e6,

@@ -25,6 +25,7 @@ import type { Trace } from '../trace';
 import type { Progress } from './common';
 import { jobCode, runJob, type Job, type JobKind, type JobTypes } from './jobs';
 import { JobScheduler } from './schedule';
+import { threadCpuSeconds } from '../util/thread-cpu';
 
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
 export const WORKERS_ENV = 'POSTCOPY_LAB_WORKERS';
@@ -143,10 +144,23 @@ export interface JobsMessage {
  */
 const CHUNK_SECONDS = 0.02;
 
-/** What a worker answers per job: its result or its error. */
-export type JobReply =
+/** What a worker answers per job: its result or its error; the last of a chunk, the chunk's CPU seconds per job. */
+export type JobReply = (
   | { batch: number; index: number; result: unknown }
-  | { batch: number; index: number; error: string; userError: boolean };
+  | { batch: number; index: number; error: string; userError: boolean }
+) & { jobCpu?: number };
+
+/**
+ * When a worker counts as stuck (an endless loop never answers, and the blocked main thread would wait for
+ * ever): its job has used more CPU than STUCK_FACTOR times the costliest finished job of its group (same
+ * code, same trace; a chunk's CPU over its jobs) and more than STUCK_FLOOR_SECONDS. CPU, not wall time, so
+ * load or a suspended machine never count; jobs of a group differ in options only, by far less than 100x.
+ * Where the CPU of a thread is unknown (not Linux), or no job of the group finished yet, nothing is judged.
+ */
+const STUCK_FACTOR = 100;
+const STUCK_FLOOR_SECONDS = 5;
+/** How often the blocked main thread looks at the workers' CPU (a /proc read per worker). */
+const WATCH_MS = 1000;
 
 /** What the supervisor reports when a worker stops (which one, and why in a few words); worker -1: the supervisor. */
 interface Death {
@@ -202,11 +216,12 @@ const WORKER_YOUNG_GENERATION_MIB = 96;
  * hears it, posts the reason and bumps the counter that wakes the main thread. Plain JS: nothing to load.
  */
 const SUPERVISOR = `const { Worker, workerData } = require('node:worker_threads');
-const { source, ports, signal, deaths, resourceLimits } = workerData;
+const { source, ports, signal, watch, deaths, resourceLimits } = workerData;
 const counter = new Int32Array(signal);
 ports.forEach((port, worker) => {
   let why;
-  const thread = new Worker(source, { eval: true, workerData: { port, signal }, transferList: [port], resourceLimits });
+  const data = { port, signal, watch, slot: worker };
+  const thread = new Worker(source, { eval: true, workerData: data, transferList: [port], resourceLimits });
   thread.on('error', (err) => {
     const outOfMemory = err && err.code === 'ERR_WORKER_OUT_OF_MEMORY';
     why ??= outOfMemory ? 'it ran out of memory' : 'it threw ' + String((err && err.message) || err);
@@ -244,9 +259,12 @@ class Pool {
   private batch = 0;
   /** Per worker: the code of the jobs it ran (jobCode), which its isolate has compiled. */
   private readonly codesRan: Set<unknown>[];
+  /** Per worker, written by it: its thread id (threadCpuSeconds), the job it runs, how many jobs it began. */
+  private readonly watch: Int32Array;
 
   constructor(readonly size: number) {
     this.codesRan = Array.from({ length: size }, () => new Set());
+    this.watch = new Int32Array(new SharedArrayBuffer(3 * 4 * size));
     const workerPorts: MessagePort[] = [];
     for (let i = 0; i < size; i++) {
       const { port1, port2 } = new MessageChannel();
@@ -262,6 +280,7 @@ class Pool {
         source: workerSource(),
         ports: workerPorts,
         signal: this.signal.buffer,
+        watch: this.watch.buffer,
         deaths: reports[0].port2,
         lifeline: lifeline.port1,
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB },
@@ -299,6 +318,7 @@ class Pool {
       this.size,
       this.codesRan,
     );
+    const costs = new JobCosts(this.watch, this.size, scheduler);
     let sent = 0;
     let done = 0;
     // one job until their cost shows, then CHUNK_SECONDS of them, at most a 1/(2 workers) share of those left
@@ -335,6 +355,7 @@ class Pool {
           if (reply.batch !== batch) continue;
           const chunk = inFlight[w][0];
           chunk.shift();
+          if (reply.jobCpu !== undefined) costs.finished(scheduler.groupOf(reply.index), reply.jobCpu);
           if (chunk.length === 0) inFlight[w].shift();
           done++;
           if ('error' in reply) failure ??= reply.userError ? new UserError(reply.error) : new Error(reply.error);
@@ -355,7 +376,15 @@ class Pool {
       }
       // after a failure no new job is sent: stop once the ones in flight are back
       if (failure && done === sent) throw failure;
-      if (!received) Atomics.wait(this.signal, 0, seen);
+      if (received || Atomics.wait(this.signal, 0, seen, WATCH_MS) !== 'timed-out') continue;
+      const stuck = this.ports.findIndex((_, w) => inFlight[w].length > 0 && costs.stuck(w));
+      if (stuck >= 0) {
+        const job = jobs[Atomics.load(this.watch, 3 * stuck + 1)].label;
+        throw this.broken(
+          `a sweep worker seems stuck in job ${quoted(job)}: ${costs.spent[stuck].toFixed(1)} CPU s without an answer, ` +
+            `over ${STUCK_FACTOR} times the costliest finished job of its kind`,
+        );
+      }
     }
     return results;
   }
@@ -371,6 +400,44 @@ class Pool {
     void this.watchdog.terminate();
     void this.supervisor.terminate();
     if (pool === this) pool = undefined;
+  }
+}
+
+/** The costliest finished job per group, and the CPU each worker spent in the job it runs now (STUCK_FACTOR). */
+class JobCosts {
+  private readonly costliest = new Map<number, number>();
+  /** Per worker: its jobs begun when last looked at, its CPU then, and the CPU seen spent in that job since. */
+  private readonly begun: number[];
+  private readonly cpu: number[];
+  readonly spent: number[];
+
+  constructor(
+    private readonly watch: Int32Array,
+    workers: number,
+    private readonly scheduler: JobScheduler,
+  ) {
+    this.begun = new Array<number>(workers).fill(-1);
+    this.cpu = new Array<number>(workers).fill(0);
+    this.spent = new Array<number>(workers).fill(0);
+  }
+
+  /** A chunk of jobs of `group` took `cpu` seconds per job. */
+  finished(group: number, cpu: number): void {
+    this.costliest.set(group, Math.max(this.costliest.get(group) ?? 0, cpu));
+  }
+
+  /** Whether worker `w`, which has jobs in flight, has run its current job too long (see STUCK_FACTOR). */
+  stuck(w: number): boolean {
+    const tid = this.watch[3 * w];
+    const cpu = tid ? threadCpuSeconds(tid) : undefined;
+    if (cpu === undefined) return false;
+    const begun = Atomics.load(this.watch, 3 * w + 2);
+    // a job begun since the last look: count from now (the CPU it used before is not known)
+    this.spent[w] = begun === this.begun[w] ? this.spent[w] + cpu - this.cpu[w] : 0;
+    this.begun[w] = begun;
+    this.cpu[w] = cpu;
+    const costliest = this.costliest.get(this.scheduler.groupOf(Atomics.load(this.watch, 3 * w + 1)));
+    return costliest !== undefined && this.spent[w] > Math.max(STUCK_FLOOR_SECONDS, STUCK_FACTOR * costliest);
   }
 }
 

@@ -16,6 +16,8 @@ export class JobScheduler {
   private readonly workersOn: number[] = [];
   private readonly codes: unknown[] = [];
   private readonly traces: unknown[] = [];
+  /** Per job: its group. */
+  private readonly groups: Int32Array;
   /** Per worker: the group it is on (an index into queues), or -1; the traces it ran in this sweep. */
   private readonly on: number[];
   private readonly tracesRan: Set<unknown>[];
@@ -32,25 +34,32 @@ export class JobScheduler {
     workers: number,
     private readonly codesRan: Set<unknown>[] = Array.from({ length: workers }, () => new Set()),
   ) {
-    const queueOf = new Map<unknown, Map<unknown, number[]>>();
+    const groupOf = new Map<unknown, Map<unknown, number>>();
+    this.groups = new Int32Array(traces.length);
     traces.forEach((trace, index) => {
       const code = codes[index];
-      let byTrace = queueOf.get(code);
-      if (!byTrace) queueOf.set(code, (byTrace = new Map()));
-      let queue = byTrace.get(trace);
-      if (!queue) {
-        byTrace.set(trace, (queue = []));
-        this.queues.push(queue);
+      let byTrace = groupOf.get(code);
+      if (!byTrace) groupOf.set(code, (byTrace = new Map()));
+      let group = byTrace.get(trace);
+      if (group === undefined) {
+        byTrace.set(trace, (group = this.queues.length));
+        this.queues.push([]);
         this.taken.push(0);
         this.workersOn.push(0);
         this.codes.push(code);
         this.traces.push(trace);
       }
-      queue.push(index);
+      this.queues[group].push(index);
+      this.groups[index] = group;
     });
     this.on = new Array<number>(workers).fill(-1);
     this.tracesRan = Array.from({ length: workers }, () => new Set());
     this.total = traces.length;
+  }
+
+  /** The group of job `job` (jobs of one group run the same code on the same trace). */
+  groupOf(job: number): number {
+    return this.groups[job];
   }
 
   /** Jobs not handed out yet. */

@@ -3,10 +3,19 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { UserError } from '../errors';
 import type { Trace } from '../trace';
 import { runJob } from './jobs';
+import { osThreadId, threadCpuSeconds } from '../util/thread-cpu';
 import type { JobReply, JobsMessage } from './parallel';
 
-const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const { port, signal, watch, slot } = workerData as {
+  port: MessagePort;
+  signal: SharedArrayBuffer;
+  watch: SharedArrayBuffer;
+  slot: number;
+};
 const counter = new Int32Array(signal);
+/** What the main thread watches (parallel.ts RunningJobs): this thread's id, the job it runs and how many it began. */
+const running = new Int32Array(watch);
+running[3 * slot] = osThreadId() ?? 0;
 /** The traces of the current batch by id: each arrives once, with the first of its jobs sent here. */
 const traces = new Map<number, Trace>();
 let currentBatch = -1;
@@ -17,7 +26,16 @@ port.on('message', (message: JobsMessage) => {
     currentBatch = message.batch;
   }
   for (const [id, trace] of message.traces) traces.set(id, trace);
-  for (const job of message.jobs) port.postMessage(reply(message.batch, job));
+  const cpu = threadCpuSeconds();
+  message.jobs.forEach((job, n) => {
+    Atomics.store(running, 3 * slot + 1, job.index);
+    Atomics.add(running, 3 * slot + 2, 1);
+    const answer = reply(message.batch, job);
+    // the chunk's CPU seconds per job, read once per chunk (from /proc), with its last reply
+    if (n === message.jobs.length - 1 && cpu !== undefined)
+      answer.jobCpu = (threadCpuSeconds()! - cpu) / message.jobs.length;
+    port.postMessage(answer);
+  });
   // one wake-up of the main thread per chunk: it sends the next chunk then
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 const dir = mkdtempSync(join(tmpdir(), 'worker-death-'));
 const fixture = join(__dirname, '..', 'fixtures', 'die-in-sweep-worker.cjs');
 
-/** node with the fixture preloaded; a hang would show as a kill after a minute, not as a stuck suite. */
-function nodeWithDyingWorkers(how: string, args: string[], env: Record<string, string> = {}) {
+/** node with the fixture preloaded; a hang would show as a kill after `timeout` ms, not as a stuck suite. */
+function nodeWithDyingWorkers(how: string, args: string[], env: Record<string, string> = {}, timeout = 60_000) {
   return spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', '--require', fixture, ...args], {
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout,
     env: { ...process.env, DIE_HOW: how, ...env },
   });
 }
@@ -61,6 +61,22 @@ test("the sweep command exits 2 with one line when the sweep's supervisor thread
   assert.deepEqual(r.stderr.trim().split('\n'), [
     "postcopy-lab: the sweep's supervisor thread stopped, and with it the sweep's workers",
   ]);
+  assert.equal(existsSync(output), false, 'a file was written');
+});
+
+test("a worker stuck in a job fails the sweep with one line once the job used 100 times its kind's CPU", () => {
+  const output = join(dir, 'loop.json');
+  const args = ['src/cli.ts', 'sweep', 'network', '--workloads', 'sequential', '--workers', '2', '-o', output];
+  // the stuck job must first use 5 CPU s: on a loaded machine that takes far longer in wall time
+  const r = nodeWithDyingWorkers('loop', args, {}, 300_000);
+  assert.equal(r.signal, null, 'the sweep hung');
+  assert.equal(r.status, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(
+    lines[0],
+    /^postcopy-lab: a sweep worker seems stuck in job "sequential [^"]+": \d+\.\d CPU s without an answer, over 100 times the costliest finished job of its kind$/,
+  );
   assert.equal(existsSync(output), false, 'a file was written');
 });
 
