@@ -77,7 +77,7 @@ export async function renderFigures(figures: readonly Figure[], outDir: string, 
   const written: string[] = [];
   const { frame, dispose } = await freshFrame(browser);
   try {
-    await frame.addScriptTag({ content: plotlyBundle() });
+    await frame.addScriptTag({ url: PLOTLY_URL });
     for (const figure of figures) {
       const size = { width: figure.width ?? DEFAULT_FIGURE_WIDTH, height: figure.height ?? DEFAULT_FIGURE_HEIGHT };
       for (const format of ['svg', 'png'] as const) {
@@ -103,6 +103,9 @@ export async function renderFigures(figures: readonly Figure[], outDir: string, 
   return written;
 }
 
+/** Where frames load plotly from: answered by the host page's route, never by a network (.invalid). */
+const PLOTLY_URL = 'https://plotly.pcl.invalid/plotly.min.js';
+
 /** Per browser, the page that holds the frames figures are drawn in. */
 const hostPages = new WeakMap<Browser, Promise<Page>>();
 
@@ -115,6 +118,12 @@ async function freshFrame(browser: Browser): Promise<{ frame: Frame; dispose: ()
   let host = hostPages.get(browser);
   if (!host) {
     host = browser.newPage().then(async (page) => {
+      // served (from memory) rather than inlined: Chromium caches the compiled script, and the 3.5 MB do not
+      // cross the devtools pipe once per frame (10 frames: about 2.5 CPU s less, measured)
+      const bundle = plotlyBundle();
+      await page.route(PLOTLY_URL, (route) =>
+        route.fulfill({ body: bundle, contentType: 'text/javascript', headers: { 'cache-control': 'max-age=86400' } }),
+      );
       await page.setContent('<!doctype html><html><body></body></html>');
       return page;
     });
