@@ -133,7 +133,13 @@ export function guestWorkloads(options: GuestOptions = {}): Workload[] {
  * on the destination. The pre-copy phase ends at the real switchover instruction, so the post-copy
  * phase replays exactly what the guest ran on the destination.
  */
-export function replayInput(record: QemuRunRecord, trace: Trace, faultCostUs = 0, peakBandwidthBps = 0): SimInput {
+export function replayInput(
+  record: QemuRunRecord,
+  trace: Trace,
+  faultCostUs = 0,
+  peakBandwidthBps = 0,
+  faultCheckUs?: number,
+): SimInput {
   const guest = record.guest;
   if (!guest) throw new UserError(`run of ${record.settings.workload} has no guest trace (made without --plugin)`);
   const precopyMs = (record.wallNs.postcopy - record.wallNs.migrate) / 1e6;
@@ -159,6 +165,7 @@ export function replayInput(record: QemuRunRecord, trace: Trace, faultCostUs = 0
     },
     zeroPages: parsePageSet(record.zeroPages, 'zero pages'),
     faultCostUs,
+    faultCheckUs,
   };
 }
 
@@ -178,6 +185,33 @@ export function simulatedFigures(r: MigrationResult): QemuFigures {
     normalPages: r.pagesSent - r.zeroPagesSent,
     blocktimeMs: r.stallMs,
   };
+}
+
+/**
+ * QEMU's two counters for a replay whose destination looks at each faulted page `checkUs` after the
+ * touch, fed by the simulator's wait observer. QEMU's fault thread asks the source for every page its
+ * received map lacks when it reads the fault, whether the page is still on the source or already on its
+ * way (migrate_send_rp_req_pages; the source counts the request, then skips a page it has sent), and
+ * its blocktime runs from that moment (mark_postcopy_blocktime_begin, in the fault thread) until the
+ * page is placed. A page that lands before the check wakes the vCPU with neither a request nor blocktime.
+ * So: a request for each wait longer than `checkUs`, and blocktime the part of it after `checkUs`.
+ */
+export class QemuCounters {
+  requests = 0;
+  blocktimeUs = 0;
+
+  constructor(private readonly checkUs: number) {}
+
+  readonly onWait = (_startUs: number, waitUs: number): void => {
+    if (waitUs <= this.checkUs) return;
+    this.requests++;
+    this.blocktimeUs += waitUs - this.checkUs;
+  };
+}
+
+/** The simulated figures with QEMU's request and blocktime counters in place of the simulator's faults and stall. */
+export function countedFigures(r: MigrationResult, counters: QemuCounters): QemuFigures {
+  return { ...simulatedFigures(r), postcopyRequests: counters.requests, blocktimeMs: counters.blocktimeUs / 1000 };
 }
 
 /** The metrics compared, QEMU's name beside the simulator's. */
@@ -217,6 +251,92 @@ export interface RealComparisonOptions {
   faultCost?: 'none' | 'cross-validated' | number;
   /** The link's speed inside a rate-limit window (measuredPeakBps); 0 or absent: the cap, i.e. a smooth link. */
   peakBandwidthBps?: number;
+  /**
+   * Absent: one undivided host cost; the destination looks at the page once all of it has passed, and
+   * the figures are the simulator's faults and stall. Otherwise the cost is split as QEMU's threads
+   * split it: the fault thread looks at the page this long after the touch (faultCheckUs), then the
+   * request takes the host cost above (from the blocktime, which starts at that look) to be served, and
+   * requests and blocktime are counted as QEMU counts them (QemuCounters). 'fitted': for each workload,
+   * the check time of FAULT_CHECK_GRID_US that brings the other workloads' replayed requests closest to
+   * their real ones (fitFaultCheckUs), so that no workload's requests are fitted to itself.
+   */
+  faultCheck?: 'fitted' | number;
+}
+
+/** Check times a fit tries, us: the fault thread's reaction, log-spaced from 1 to 30 ms. */
+export const FAULT_CHECK_GRID_US: readonly number[] = [1_000, 3_000, 10_000, 30_000];
+
+/**
+ * The longest the fault thread can have taken, on average, to look at a fault in this run: before each
+ * request the vCPU waited that long outside the blocktime, so requests x check time fit in the time
+ * from the resume to completion not counted as blocktime. Infinity for a run without requests.
+ */
+export function checkTimeBoundUs(record: QemuRunRecord): number {
+  const f = qemuFigures(record);
+  const resumeNs = record.wallNs.postcopy + f.downtimeMs * 1e6;
+  const notBlockedUs = (record.wallNs.completed - resumeNs) / 1e3 - (f.blocktimeMs ?? 0) * 1e3;
+  return f.postcopyRequests === 0 ? Infinity : Math.max(0, notBlockedUs) / f.postcopyRequests;
+}
+
+/** Replays of real runs, each made once per (run, host cost, check time) within one comparison. */
+class Replays {
+  private readonly done = new Map<string, QemuFigures>();
+
+  constructor(private readonly peakBandwidthBps = 0) {}
+
+  figures(run: QemuRun, faultCostUs: number, checkUs?: number): QemuFigures {
+    const key = `${run.name} ${faultCostUs} ${checkUs}`;
+    let figures = this.done.get(key);
+    if (figures === undefined) {
+      figures = this.replay(run, faultCostUs, checkUs);
+      this.done.set(key, figures);
+    }
+    return figures;
+  }
+
+  private replay({ record, trace }: QemuRun, faultCostUs: number, checkUs?: number): QemuFigures {
+    if (checkUs === undefined)
+      return simulatedFigures(simulate(trace!, replayInput(record, trace!, faultCostUs, this.peakBandwidthBps)));
+    const counters = new QemuCounters(checkUs);
+    const input = replayInput(record, trace!, checkUs + faultCostUs, this.peakBandwidthBps, checkUs);
+    return countedFigures(simulate(trace!, input, { onWait: counters.onWait }), counters);
+  }
+}
+
+/** The runs of `runs` per workload, in QEMU_WORKLOADS order (unknown workloads last). */
+function byWorkload(runs: readonly QemuRun[]): Map<string, QemuRun[]> {
+  const order = (w: string) => (QEMU_WORKLOADS.indexOf(w) + QEMU_WORKLOADS.length + 1) % (QEMU_WORKLOADS.length + 1);
+  const groups = new Map<string, QemuRun[]>();
+  for (const run of [...runs].sort((a, b) => order(a.record.settings.workload) - order(b.record.settings.workload))) {
+    const w = run.record.settings.workload;
+    groups.set(w, [...(groups.get(w) ?? []), run]);
+  }
+  return groups;
+}
+
+/**
+ * The check time of `grid` whose replays of `training` (plugin runs with traces) come closest to the
+ * real requests: the median over the workloads of |log(simulated median / real median)|, smallest first.
+ */
+export function fitFaultCheckUs(
+  training: readonly QemuRun[],
+  faultCostUs: number,
+  peakBandwidthBps = 0,
+  grid: readonly number[] = FAULT_CHECK_GRID_US,
+  replays = new Replays(peakBandwidthBps),
+): { checkUs: number; error: number } {
+  const groups = [...byWorkload(training).values()];
+  let best = { checkUs: grid[0], error: Infinity };
+  for (const checkUs of grid) {
+    const error = median(
+      groups.map((group) => {
+        const simulated = median(group.map((run) => replays.figures(run, faultCostUs, checkUs).postcopyRequests));
+        return Math.abs(Math.log(simulated / median(group.map((run) => qemuFigures(run.record).postcopyRequests))));
+      }),
+    );
+    if (error < best.error) best = { checkUs, error };
+  }
+  return best;
 }
 
 /**
@@ -228,26 +348,31 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
   const traced = runs.filter((r) => r.trace && r.record.guest);
   if (traced.length === 0)
     throw new UserError('no QEMU run with a guest trace (record some with postcopy-lab qemu migrate --plugin)');
-  const order = (w: string) => (QEMU_WORKLOADS.indexOf(w) + QEMU_WORKLOADS.length + 1) % (QEMU_WORKLOADS.length + 1);
-  const workloads = [...new Set(traced.map((r) => r.record.settings.workload))].sort((a, b) => order(a) - order(b));
+  const { faultCost = 'none', faultCheck, peakBandwidthBps = 0 } = options;
+  const replays = new Replays(peakBandwidthBps);
   const rows: Row[] = [];
-  for (const workload of workloads) {
-    const others = traced.filter((r) => r.record.settings.workload !== workload).map((r) => r.record);
-    const { faultCost = 'none' } = options;
+  for (const [workload, own] of byWorkload(traced)) {
+    const others = traced.filter((r) => r.record.settings.workload !== workload);
     const faultCostUs =
-      faultCost === 'cross-validated' ? measuredFaultCostUs(others) : faultCost === 'none' ? 0 : faultCost;
-    const pairs = traced
-      .filter((r) => r.record.settings.workload === workload)
-      .map((r) => ({
-        real: qemuFigures(r.record),
-        simulated: simulate(r.trace!, replayInput(r.record, r.trace!, faultCostUs, options.peakBandwidthBps)),
-      }));
+      faultCost === 'cross-validated'
+        ? measuredFaultCostUs(others.map((r) => r.record))
+        : faultCost === 'none'
+          ? 0
+          : faultCost;
+    const checkUs =
+      faultCheck === 'fitted'
+        ? fitFaultCheckUs(others, faultCostUs, peakBandwidthBps, undefined, replays).checkUs
+        : faultCheck;
+    const pairs = own.map((r) => ({
+      real: qemuFigures(r.record),
+      simulated: replays.figures(r, faultCostUs, checkUs),
+    }));
     const free = runs
       .filter((r) => !r.record.settings.plugin && r.record.settings.workload === workload)
       .map((r) => qemuFigures(r.record));
     for (const m of REAL_METRICS) {
       const real = pairs.map((p) => valueOf(p.real, m.field));
-      const sim = pairs.map((p) => valueOf(simulatedFigures(p.simulated), m.field));
+      const sim = pairs.map((p) => valueOf(p.simulated, m.field));
       const realRange = extent(real);
       const simMedian = median(sim);
       const realMedian = median(real);
@@ -266,6 +391,7 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
         errorPercent,
         agrees: inRange || Math.abs(errorPercent) <= 25,
         faultCostUs,
+        faultCheckUs: checkUs ?? null,
         pluginFreeMedian: free.length > 0 ? median(free.map((f) => valueOf(f, m.field))) : null,
       });
     }
@@ -284,6 +410,19 @@ export function requestsNotInTrace(run: QemuRun): number | undefined {
   for (let i = 0; i < trace.page.length; i++)
     if (trace.time[i] >= record.guest.switchoverInstruction) touched.add(trace.page[i]);
   return record.faults.filter((p) => !touched.has(p)).length;
+}
+
+/**
+ * Requests for a page just after an earlier requested one (within `window` pages above the previous
+ * request): the trace of a guest that trails QEMU's push, which restarts after each requested page.
+ */
+export function trailingRequests(faults: readonly number[], window = 4): number {
+  let trailing = 0;
+  for (let i = 1; i < faults.length; i++) {
+    const step = faults[i] - faults[i - 1];
+    if (step > 0 && step <= window) trailing++;
+  }
+  return trailing;
 }
 
 /** One row per real run: its workload, whether the plugin ran, QEMU's figures, the guest's speed and the machine's load. */
@@ -307,6 +446,8 @@ export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
       guestMips: record.guest ? record.guest.destinationIps / 1e6 : null,
       traceAccesses: record.guest?.accesses ?? null,
       requestsNotInTrace: requestsNotInTrace(run) ?? null,
+      trailingRequests: trailingRequests(record.faults),
+      checkTimeBoundMs: checkTimeBoundUs(record) / 1000,
       vmPages: guestPages(record),
       load1: record.load.loadavgBefore[0],
       cpus: record.load.cpus,

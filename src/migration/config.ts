@@ -108,6 +108,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     cpuStateBytes: input.cpuStateBytes ?? d.cpuStateBytes,
     switchoverFixedMs: input.switchoverFixedMs ?? d.switchoverFixedMs,
     faultCostUs: input.faultCostUs ?? d.faultCostUs,
+    faultCheckUs: input.faultCheckUs,
     zeroPageShare: input.zeroPageShare ?? d.zeroPageShare,
     zeroPageSeed: input.zeroPageSeed ?? d.zeroPageSeed,
     zeroPages: input.zeroPages,
@@ -146,6 +147,13 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
   checkWhole(config.cpuStateBytes, 'cpu state bytes', 0);
   checkNumber(config.switchoverFixedMs, 'switchover fixed cost', 0, true);
   checkNumber(config.faultCostUs, 'fault cost', 0, true);
+  if (config.faultCheckUs !== undefined) {
+    checkNumber(config.faultCheckUs, 'fault check time', 0, true);
+    check(
+      config.faultCheckUs <= config.faultCostUs,
+      `fault check time must be at most the fault cost, got ${config.faultCheckUs} and ${config.faultCostUs}`,
+    );
+  }
   check(
     config.zeroPageShare >= 0 && config.zeroPageShare <= 1,
     `zero page share must be between 0 and 1, got ${config.zeroPageShare}`,

@@ -93,6 +93,8 @@ export class PostcopyRun {
   /** QEMU's rate-limit windows (none: the link runs smoothly at the bandwidth), and the message times on the link. */
   private readonly limiter: RateWindows | undefined;
   private readonly pageUs: number;
+  /** How long after a touch the destination decides whether to ask for the page (config.faultCheckUs). */
+  private readonly checkUs: number;
   private readonly zeroPageUs: number;
   /** Every wait of the VM, in microseconds, for the percentiles. */
   private readonly waits: number[] = [];
@@ -121,6 +123,7 @@ export class PostcopyRun {
     }
     this.linkFreeUs = start.linkFreeUs;
     this.urgentFreeUs = start.linkFreeUs;
+    this.checkUs = config.faultCheckUs ?? config.faultCostUs;
     const network = config.network;
     if (network.rateLimitWindowUs > 0) {
       this.limiter = new RateWindows(
@@ -197,9 +200,9 @@ export class PostcopyRun {
     const counts = this.counts;
     counts.distinctPagesTouched++;
     if (this.predicted[p] === 1) counts.prefetchUsed++;
-    // The destination's fault handling looks at the page `faultCostUs` after the touch (QEMU's fault
+    // The destination's fault handling looks at the page `checkUs` after the touch (QEMU's fault
     // thread asks the source only for a page it has not received by then); the push goes on meanwhile.
-    if (this.arrival[p] === Infinity) this.pushUntil(now + this.config.faultCostUs);
+    if (this.arrival[p] === Infinity) this.pushUntil(now + this.checkUs);
     let arrives = this.arrival[p];
     if (arrives === Infinity) {
       counts.networkFaults++;

@@ -46,11 +46,17 @@ export interface SimConfig {
   switchoverFixedMs: number;
   /**
    * Host time per fault, us: userfaultfd read, the request message and the source's handling of it.
-   * The destination looks at the page this long after the touch: if the push has sent it by then no
-   * request goes out (the VM waits for it: a late prefetch); otherwise the request reaches the source
-   * this long plus RTT/2 after the touch.
+   * The request reaches the source this long plus RTT/2 after the touch. The destination looks at the
+   * page `faultCheckUs` after the touch: if the push has sent it by then no request goes out (the VM
+   * waits for it: a late prefetch).
    */
   faultCostUs: number;
+  /**
+   * When the destination looks at the page, us after the touch (default: `faultCostUs`; at most it).
+   * QEMU's fault thread checks its received map as soon as it reads the fault; the rest of the host
+   * cost (the request's way through the return path and the source's migration thread) comes after.
+   */
+  faultCheckUs?: number;
   /** Share of the VM's pages that are all zero (sent as a header only), drawn per page under `zeroPageSeed`. */
   zeroPageShare: number;
   zeroPageSeed: string;

@@ -249,6 +249,29 @@ test('fault cost with restart push: a page the push sends before the destination
   assert.deepEqual([fast.networkFaults, fast.latePrefetches, fast.stallMs], [1, 0, 1.5]);
 });
 
+test('fault check time: the destination decides early whether to ask, the rest of the host cost delays the request', () => {
+  const trace = makeTrace({ time: [0, 3000], page: [1, 3] });
+  const input: SimInput = { ...SLOW_LINK, push: 'restart', vmPages: 4, faultCostUs: 1500 };
+  const r = simulate(trace, { ...input, faultCheckUs: 200 });
+  // The push starts at 2000: p0 2000..3000 (arrives 3200), p1 would start at 3000.
+  // p1 at 2700: the destination looks at 2700 + 200 = 2900, p1 not started: a network fault. The request
+  // reaches the source at 2700 + 200 (one way) + 1500 = 4400; the push sent p1 3000..4000 meanwhile
+  // (arrives 4200), so the source sends nothing more: stall 4200 - 2700 = 1500. The push goes on
+  // after p1 with p2 4000..5000 and p3 5000..6000 (arrives 6200). p3 at 2700 + 3000 + 1500 = 7200: here.
+  assert.deepEqual([r.networkFaults, r.latePrefetches, r.pagesSent], [1, 0, 4]);
+  assert.equal(r.stallMs, 1.5);
+  assert.equal(r.totalMigrationMs, 6.2);
+  // The check at the whole cost is the default: the same run as "fault cost with restart push".
+  const whole = simulate(trace, input);
+  assert.deepEqual([whole.networkFaults, whole.latePrefetches], [0, 1]);
+  assert.deepEqual(simulate(trace, { ...input, faultCheckUs: 1500 }), whole);
+  assert.throws(
+    () => simulate(trace, { ...input, faultCheckUs: 1600 }),
+    /fault check time must be at most the fault cost/,
+  );
+  assert.throws(() => simulate(trace, { ...input, faultCheckUs: -1 }), /fault check time must be a finite number >= 0/);
+});
+
 test("rate-limit windows: the push runs at the peak until the window's budget is spent, then waits for the next window", () => {
   const trace = makeTrace({ time: [0, 20000], page: [7, 0] });
   const network = { ...SLOW_LINK.network, rateLimitWindowUs: 5000, peakBandwidthBps: 2e6 };
