@@ -18,7 +18,7 @@ const { launchChromium, readFigureSpecs, readFigureSpecTree, renderFigures, figu
   await import('../dist/report/export.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
-const { whatIfPageOptions, WORKERS_ENV } = await import('../dist/experiments/index.js');
+const { whatIfPageOptions, WORKERS_ENV, PROGRESS_ENV } = await import('../dist/experiments/index.js');
 const { writeWhatifPage } = await import('../dist/report/whatif/page.js');
 
 /** Seconds each notebook took in earlier runs: the longest start first, so that no long one runs alone at the end. */
@@ -59,7 +59,13 @@ function sweepWorkers(slots, left) {
 async function executeAll(names, env, slots, onDone) {
   const jobs = names.map((name, index) => ({
     notebook: join(root, 'notebooks', name),
-    env: { [WORKERS_ENV]: sweepWorkers(slots, names.length - index), ...env, PCL_FIGURE_SPEC_DIR: specDir(name) },
+    env: {
+      [WORKERS_ENV]: sweepWorkers(slots, names.length - index),
+      // reproduce prints its own progress; a sweep's (times, finishing order) would make reports differ per run
+      [PROGRESS_ENV]: 'off',
+      ...env,
+      PCL_FIGURE_SPEC_DIR: specDir(name),
+    },
   }));
   const runs = new Map();
   await executeNotebooks(jobs, join(root, 'reports'), {

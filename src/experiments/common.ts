@@ -130,11 +130,16 @@ export function withChangeAgainst(
 /** Reports progress of a long experiment: called after each unit of work. */
 export type Progress = (done: number, total: number, label: string) => void;
 
+/** Set to `off` (as `npm run reproduce` does) to keep sweep progress out of a notebook's outputs. */
+export const PROGRESS_ENV = 'POSTCOPY_LAB_PROGRESS';
+
 /**
  * A Progress that prints one line per tenth of the work (and the last), so a notebook shows that a
- * sweep is moving without flooding its report.
+ * sweep is moving without flooding its report. Silent when $POSTCOPY_LAB_PROGRESS is `off`: its times and
+ * the order in which parallel jobs finish differ from run to run, and an exported report should not.
  */
 export function consoleProgress(title: string, log: (line: string) => void = console.log): Progress {
+  if (process.env[PROGRESS_ENV] === 'off') return () => {};
   const started = Date.now();
   let lastTenth = -1;
   return (done, total, label) => {

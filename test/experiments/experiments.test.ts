@@ -28,6 +28,8 @@ import {
   percentChange,
   changeDirection,
   compareIntervals,
+  consoleProgress,
+  PROGRESS_ENV,
   describeChangeInterval,
   formatInterval,
   MIGRATION_SETTINGS,
@@ -217,6 +219,24 @@ test('helpers: grid order, percent change in words, valueAt needs exactly one ro
   assert.equal(describeChange(0), 'no change');
   assert.equal(percentChange(0, 0), 0);
   assert.throws(() => valueAt([{ a: 1 }, { a: 1 }], { a: 1 }, 'a'), /2 rows match/);
+});
+
+test('consoleProgress: a line per tenth of the work and the last; none when progress is off', () => {
+  const progressLines = (setting: string | undefined) => {
+    const saved = process.env[PROGRESS_ENV];
+    if (setting === undefined) delete process.env[PROGRESS_ENV];
+    else process.env[PROGRESS_ENV] = setting;
+    const lines: string[] = [];
+    const progress = consoleProgress('sweep', (line) => lines.push(line));
+    for (let done = 1; done <= 20; done++) progress(done, 20, `job ${done}`);
+    if (saved === undefined) delete process.env[PROGRESS_ENV];
+    else process.env[PROGRESS_ENV] = saved;
+    return lines.map((line) => line.replace(/ [\d.]+ s$/, ''));
+  };
+  // 20 jobs: tenths 0-10 are first reached at jobs 1, 2, 4, 6, ..., 20
+  const expected = [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20].map((d) => `sweep: ${d}/20 (job ${d})`);
+  assert.deepEqual(progressLines(undefined), expected);
+  assert.deepEqual(progressLines('off'), []);
 });
 
 test('pushComparison: rows per (workload, push, method), the oracle bounds the others without push, values match simulate()', () => {
