@@ -1,3 +1,5 @@
+const NOTHING = new Uint32Array(0);
+
 /**
  * The most recent `capacity` pages of a stream, in a ring: recording is one array write, and the
  * pages can be replayed oldest first later (once). The ring grows by doubling up to `capacity`, so
@@ -18,7 +20,8 @@ export class HistoryWindow {
   pushBlock(block: Uint32Array): void {
     const pages = this.room(block.length);
     const kept = block.subarray(Math.max(0, block.length - this.capacity));
-    this.written += block.length - kept.length;
+    // a block that fills the window replaces it, laid oldest first from slot 0: take() then needs no reordering copy
+    this.written = kept.length === this.capacity ? 0 : this.written + block.length - kept.length;
     let at = this.written % this.capacity;
     let from = 0;
     while (from < kept.length) {
@@ -32,7 +35,8 @@ export class HistoryWindow {
 
   /** The kept pages, oldest first, emptying the window. */
   take(): Uint32Array {
-    const pages = this.pages ?? new Uint32Array(0);
+    if (this.written === 0) return NOTHING;
+    const pages = this.pages!;
     const kept = Math.min(this.written, this.capacity);
     const end = this.written % this.capacity;
     this.pages = undefined;
