@@ -181,6 +181,8 @@ export function executeNotebooks(
   mkdirSync(outDir, { recursive: true });
   const work = mkdtempSync(join(outDir, '.nbconvert-'));
   const child = spawn(DEBIAN_PYTHON, [EXECUTE_SCRIPT], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  // a Python process that died before reading its job breaks the pipe (EPIPE): its exit code tells why
+  child.stdin!.on('error', () => {});
   // stdin stays open: its end tells the Python process to kill its kernels and stop
   child.stdin!.write(
     `${JSON.stringify({ workDir: work, slots, notebooks: jobs.map((j) => ({ path: j.notebook, env: j.env })) })}\n`,
@@ -213,7 +215,7 @@ export function executeNotebooks(
       child.stdin!.destroy();
       rmSync(work, { recursive: true, force: true });
       if (!failure && code !== 0)
-        failure = new UserError(`executing notebooks failed: ${stderr.trim().split('\n').pop() ?? `exit ${code}`}`);
+        failure = new UserError(`executing notebooks failed: ${stderr.trim().split('\n').pop() || `exit ${code}`}`);
       if (failure) reject(failure);
       else resolve(runs);
     });

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exceptionLines, failureMessage, foldCode, makeSelfContained } from '../../src/report/jupyter';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../src/errors';
+import {
+  exceptionLines,
+  executeNotebooks,
+  failureMessage,
+  foldCode,
+  makeSelfContained,
+} from '../../src/report/jupyter';
 
 test('exception lines: the "Name: message" lines of a node stack, or a tslab compile error', () => {
   const runtime =
@@ -48,4 +58,22 @@ test('a failure names the notebook, the failing cell with its source, and the ex
     failureMessage('/nb/a.ipynb', { ...failed, cell: null, source: null, stderr: '' }),
     'notebook a.ipynb failed in starting its kernel\nCellExecutionError: <Error>:',
   );
+});
+
+test('a Python side that dies before reading its job rejects with one line, no EPIPE crash, no temp dir left', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'pcl-jupyter-'));
+  // a module shadowing nbformat makes execute-notebooks.py exit at import, before it reads stdin
+  writeFileSync(join(out, 'nbformat.py'), 'import sys\nsys.exit(7)\n');
+  // a job larger than a pipe's buffer: writing it to a process that is gone fails with EPIPE
+  const env = { ...process.env, PYTHONPATH: out };
+  const job = { notebook: join(out, 'none.ipynb'), env: { BIG: 'x'.repeat(1 << 18) } };
+  try {
+    await assert.rejects(
+      executeNotebooks([job], out, { env }),
+      (err: Error) => err instanceof UserError && err.message === 'executing notebooks failed: exit 7',
+    );
+    assert.deepEqual(readdirSync(out), ['nbformat.py']);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
