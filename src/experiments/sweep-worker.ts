@@ -13,7 +13,7 @@ const { port, signal, watch, slot } = workerData as {
   slot: number;
 };
 const counter = new Int32Array(signal);
-/** What the main thread watches (parallel.ts RunningJobs): this thread's id, the job it runs and how many it began. */
+/** What the main thread watches (parallel.ts JobCosts): this thread's id, the job it runs and how many it began. */
 const running = new Int32Array(watch);
 running[3 * slot] = osThreadId() ?? 0;
 /** The traces of the current batch by id: each arrives once, with the first of its jobs sent here. */
