@@ -240,11 +240,27 @@ function groupUnpackerSource(width: number, delta: boolean): string {
 const UNPACKERS = { value: unpackers(false), delta: unpackers(true), bytes: unpackers(false) };
 
 function unpackers(delta: boolean): GroupUnpacker[] {
-  return Array.from(
-    { length: 33 },
-    (_, width) =>
-      new Function('words', 'at', 'groups', 'into', 'from', 'base', 'step', groupUnpackerSource(width, delta)),
-  ) as GroupUnpacker[];
+  return Array.from({ length: 33 }, (_, width) => compileUnpacker(width, delta));
+}
+
+function compileUnpacker(width: number, delta: boolean): GroupUnpacker {
+  try {
+    return new Function(
+      'words',
+      'at',
+      'groups',
+      'into',
+      'from',
+      'base',
+      'step',
+      groupUnpackerSource(width, delta),
+    ) as GroupUnpacker;
+  } catch {
+    // code generation refused (a page's Content-Security-Policy without 'unsafe-eval', node
+    // --disallow-code-generation-from-strings): the same values through the generic loop, slower
+    return (words, at, groups, into, from, base, step) =>
+      unpackValues(words, at, width, 0, groups * 32, into, from, base, step, delta);
+  }
 }
 
 /**
@@ -267,10 +283,30 @@ function unpackFrame(
   const groups = count >>> 5;
   const unpack = (delta ? UNPACKERS.delta : into instanceof Uint8Array ? UNPACKERS.bytes : UNPACKERS.value)[width];
   unpack(words, at, groups, into, from, base | 0, step | 0);
+  unpackValues(words, at, width, groups * 32, count, into, from, base | 0, step | 0, delta);
+  return at + Math.ceil((count * width) / 32);
+}
+
+/**
+ * Values first..count-1 of a frame laid out as unpackFrame's, one by one (`base` is a delta frame's value
+ * before its first when `first` is 0).
+ */
+function unpackValues(
+  words: Int32Array,
+  at: number,
+  width: number,
+  first: number,
+  count: number,
+  into: Int32Array | Uint8Array,
+  from: number,
+  base: number,
+  step: number,
+  delta: boolean,
+): void {
   const mask = width === 32 ? -1 : (1 << width) - 1;
-  let value = groups > 0 ? into[from + groups * 32 - 1] : base | 0;
-  let bit = groups * 32 * width;
-  for (let i = groups * 32; i < count; i++, bit += width) {
+  let value = first > 0 ? into[from + first - 1] : base;
+  let bit = first * width;
+  for (let i = first; i < count; i++, bit += width) {
     const word = at + (bit >>> 5);
     const shift = bit & 31;
     let u = width === 0 ? 0 : words[word] >>> shift;
@@ -278,7 +314,6 @@ function unpackFrame(
     value = delta ? (value + step + (u & mask)) | 0 : (base + (u & mask)) | 0;
     into[from + i] = value;
   }
-  return at + Math.ceil((count * width) / 32);
 }
 
 /**
@@ -449,7 +484,8 @@ export function decodePackedPayload(
 ): DecodedColumns {
   if (payload.length % 4 !== 0) fail(`block payload of ${payload.length} bytes is not whole 32-bit words`);
   const words = wordsOf(payload);
-  const view = new DataView(words.buffer, words.byteOffset, words.byteLength);
+  // over the payload itself: on a big-endian machine `words` is a byte-swapped copy, unfit for its f64 fields
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const timeLayout = readLayout(view, 0, TIME_COLUMN, count, fail);
   const columns = allocate(count, timeLayout.bound > MAX_COMPACT_TIME);
   decodeColumn(words, timeLayout, TIME_COLUMN, columns.time, fail);

@@ -154,7 +154,8 @@ test('version 3 packs every generator kind, long pauses and page jumps exactly, 
   assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(edgy), 'edgy.pctrace'), edgy);
 });
 
-test('version 3 decodes frames of every width 0-32, whole and partial, value and delta, each checked or not', () => {
+/** Frames of every width 0-32, value and delta, then a last frame of 37 accesses (one group of 32 and 5). */
+function widthsTrace(): Trace {
   // per width w: a frame of pages spread over exactly w bits (a value frame), then a frame of pages walking by
   // steps of w bits either way (a delta frame: checked per value where the walk could leave [0, 2^32) by its
   // bounds, summed unchecked where it cannot); times step by w % 13 bits (a Uint32 column), writes 0 or 1 bit
@@ -184,9 +185,28 @@ test('version 3 decodes frames of every width 0-32, whole and partial, value and
   }
   // a block's last frame of 37 accesses: one group of 32, then 5 one by one
   for (let i = 0; i < 37; i++) push(Math.floor(random() * 2 ** 20), 3, 1);
-  const trace = makeTrace({ time, page, write }, { name: 'widths' });
+  return makeTrace({ time, page, write }, { name: 'widths' });
+}
+
+test('version 3 decodes frames of every width 0-32, whole and partial, value and delta, each checked or not', () => {
+  const trace = widthsTrace();
   assert.ok(trace.time instanceof Uint32Array);
   assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(trace), 'widths.pctrace'), trace);
+});
+
+test('version 3 decodes the same where code generation is refused (a page CSP without unsafe-eval)', () => {
+  const trace = widthsTrace();
+  const path = join(dir, 'widths-no-eval.pctrace');
+  saveTrace(trace, path);
+  const io = join(__dirname, '..', '..', 'dist', 'trace', 'io.js');
+  const script = `const t = require(${JSON.stringify(io)}).loadTrace(${JSON.stringify(path)});
+    process.stdout.write(JSON.stringify([Array.from(t.time), Array.from(t.page), Array.from(t.write)]));`;
+  const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  assert.equal(child.stderr, '');
+  assert.deepEqual(JSON.parse(child.stdout), [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write)]);
 });
 
 test('a binary trace fed in pieces of any size and at any memory alignment decodes the same', () => {
