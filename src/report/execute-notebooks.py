@@ -56,7 +56,8 @@ async def execute(index, job, work_dir, running):
             nb, kernel_name="tslab", timeout=1200, resources={"metadata": {"path": os.path.dirname(path)}}
         )
         current = {"cell": None}
-        client.on_cell_start = lambda cell, cell_index: current.update(cell=cell_index)
+        # nbclient may call the hook for markdown cells too; a failure is named by its code cell
+        client.on_cell_start = lambda cell, cell_index: cell.cell_type == "code" and current.update(cell=cell_index)
         running.add(client)
         try:
             await client.async_execute(env=job["env"])
