@@ -315,6 +315,14 @@ function byWorkload(runs: readonly QemuRun[]): Map<string, QemuRun[]> {
 }
 
 /**
+ * |log(simulated / real)|: 2x and 0.5x are as far off; 0 where both are 0 (a workload without requests, matched),
+ * Infinity where only one is (NaN there would sort as the worst error and skew the median over workloads).
+ */
+export function ratioError(simulated: number, real: number): number {
+  return simulated === real ? 0 : Math.abs(Math.log(simulated / real));
+}
+
+/**
  * The check time of `grid` whose replays of `training` (plugin runs with traces) come closest to the
  * real requests: the median over the workloads of |log(simulated median / real median)|, smallest first.
  */
@@ -331,7 +339,7 @@ export function fitFaultCheckUs(
     const error = median(
       groups.map((group) => {
         const simulated = median(group.map((run) => replays.figures(run, faultCostUs, checkUs).postcopyRequests));
-        return Math.abs(Math.log(simulated / median(group.map((run) => qemuFigures(run.record).postcopyRequests))));
+        return ratioError(simulated, median(group.map((run) => qemuFigures(run.record).postcopyRequests)));
       }),
     );
     if (error < best.error) best = { checkUs, error };

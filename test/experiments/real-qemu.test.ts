@@ -7,6 +7,7 @@ import {
   loadQemuRuns,
   measuredFaultCostUs,
   QemuCounters,
+  ratioError,
   realComparison,
   replayInput,
   requestsNotInTrace,
@@ -128,6 +129,14 @@ test('realComparison with a fitted check time: each workload gets the fit on the
   );
   // Without a split the rows say so; the undivided comparison is unchanged by the option's existence.
   assert.equal(realComparison(sqlite, { faultCost: 'none' })[0].faultCheckUs, null);
+});
+
+test('ratioError: |log| of the ratio, 0 when both are 0, Infinity when only one is', () => {
+  assert.equal(ratioError(20, 10), Math.log(2));
+  assert.equal(ratioError(5, 10), Math.log(2));
+  assert.equal(ratioError(0, 0), 0);
+  assert.equal(ratioError(0, 7), Infinity);
+  assert.equal(ratioError(7, 0), Infinity);
 });
 
 test('trailingRequests: a request 1 to 4 pages above the previous one', () => {
