@@ -88,13 +88,15 @@ const started = Date.now();
 let browserLaunch = Promise.resolve(undefined);
 const closeBrowser = async () => (await browserLaunch.catch(() => undefined))?.close();
 try {
-  ensurePrerequisites();
-  const env = registerKernel();
   const notebooks = readdirSync(join(root, 'notebooks'))
     .filter((f) => f.endsWith('.ipynb'))
     .sort();
   const only = process.argv.slice(2);
   const selected = only.length ? notebooks.filter((n) => only.some((o) => n.includes(o))) : notebooks;
+  if (selected.length === 0) throw new UserError(`no notebook in notebooks/ matches ${only.join(', ')}`);
+  // a misspelt name fails before Jupyter and Chromium are installed
+  ensurePrerequisites();
+  const env = registerKernel();
   const slots = Math.min(availableParallelism(), selected.length);
   // Figures come only from this run: stale specs of renamed figures must not be exported.
   if (only.length === 0) rmSync(FIGURE_SPEC_DIR, { recursive: true, force: true });
