@@ -69,27 +69,79 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
   const neighbours = bubbling.create({ direction: 'dual' }, {});
   /** Dual bubbling over the seen pages' positions in address order: the nearest seen pages, however far. */
   const seenNeighbours = bubbling.create({ direction: 'dual' }, {});
-  let lastTouch: Map<number, number> | undefined;
+  /** lastTouch[p]: when page p was last accessed in the history (access count from the window's start), -1 if never. */
+  let lastTouch: Int32Array | undefined;
+  let seenCount = 0;
   let seenInOrder: Uint32Array | undefined;
   let credit: SeenCredit | undefined;
   let end = 0;
+  // per-fault scratch, reused so that a fault allocates no context, closure, set or key objects
+  const known = new Set<number>();
+  let faultCtx: FaultContext | undefined;
+  const overSeen = { index: 0, vmPages: 0, isSent: (i: number) => faultCtx!.isSent(seenInOrder![i]) };
+  let rankClass = new Uint8Array(64);
+  let distance = new Float64Array(64);
+  let order = new Uint32Array(64);
+  // ties go to the earlier candidate, as a stable sort would keep them (bubbling's nearest first, then the far seen)
+  const byRank = (a: number, b: number): number =>
+    rankClass[a] - rankClass[b] || (distance[a] < distance[b] ? -1 : distance[a] > distance[b] ? 1 : a - b);
 
-  /** When each page was last accessed in the history (access count from the window's start). */
-  function lastTouches(): Map<number, number> {
+  /**
+   * When each page was last accessed in the history, indexed by page rather than a Map because every fault looks up
+   * each candidate; pages are numbered densely (MAX_VM_PAGES), so this is one more per-page array like the simulator's.
+   */
+  function lastTouches(): Int32Array {
     if (!lastTouch) {
-      const last = (lastTouch = new Map());
-      recorded.drain((page) => last.set(page, end++));
+      const pages = recorded.take();
+      let top = -1;
+      for (let i = 0; i < pages.length; i++) top = Math.max(top, pages[i]);
+      const last = (lastTouch = new Int32Array(top + 1).fill(-1));
+      for (let i = 0; i < pages.length; i++) {
+        if (last[pages[i]] < 0) seenCount++;
+        last[pages[i]] = end++;
+      }
     }
     return lastTouch;
   }
 
-  /** The k unsent seen pages nearest the seen page p in address order, alternately above and below. */
-  function nearestSeen(page: number, k: number, ctx: FaultContext): number[] {
-    const pages = (seenInOrder ??= Uint32Array.from(lastTouches().keys()).sort());
+  /** When page q was last accessed in the history, -1 if never. */
+  function touchOf(q: number): number {
+    const last = lastTouches();
+    return q < last.length ? last[q] : -1;
+  }
+
+  /** The seen pages in address order. */
+  function seenPages(): Uint32Array {
+    if (!seenInOrder) {
+      const last = lastTouches();
+      seenInOrder = new Uint32Array(seenCount);
+      for (let q = 0, n = 0; q < last.length; q++) if (last[q] >= 0) seenInOrder[n++] = q;
+    }
+    return seenInOrder;
+  }
+
+  /** Appends the k unsent seen pages nearest the seen page p in address order, alternately above and below. */
+  function addNearestSeen(candidates: number[], page: number, k: number, ctx: FaultContext): void {
+    const pages = seenPages();
     // the first seen page >= p: firstAtOrAfter is a lower bound on any non-decreasing array
     const at = firstAtOrAfter(pages, page);
-    const overSeen = { ...ctx, vmPages: pages.length, isSent: (i: number) => ctx.isSent(pages[i]) };
-    return seenNeighbours.onFault(at, k, overSeen).map((i) => pages[i]);
+    faultCtx = ctx;
+    overSeen.index = ctx.index;
+    overSeen.vmPages = pages.length;
+    known.clear();
+    for (const q of candidates) known.add(q);
+    for (const i of seenNeighbours.onFault(at, k, overSeen)) if (!known.has(pages[i])) candidates.push(pages[i]);
+    faultCtx = undefined;
+  }
+
+  /** Room for n candidates' ranking keys, grown by doubling. */
+  function reserve(n: number): void {
+    if (n <= order.length) return;
+    let size = order.length;
+    while (size < n) size *= 2;
+    rankClass = new Uint8Array(size);
+    distance = new Float64Array(size);
+    order = new Uint32Array(size);
   }
 
   return {
@@ -101,28 +153,31 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
       recorded.pushBlock(pages);
     },
     onFault(page, k, ctx) {
-      const last = lastTouches();
-      const tp = last.get(page);
-      credit ??= new SeenCredit(last.size, Math.max(0, ctx.vmPages - last.size));
-      credit.fault(tp !== undefined);
+      lastTouches();
+      const tp = touchOf(page);
+      credit ??= new SeenCredit(seenCount, Math.max(0, ctx.vmPages - seenCount));
+      credit.fault(tp >= 0);
       const seenFirst = credit.seenFirst();
       const candidates = neighbours.onFault(page, PHASE_CANDIDATES_PER_SLOT * k, ctx);
-      if (tp !== undefined && seenFirst) {
-        const known = new Set(candidates);
-        for (const q of nearestSeen(page, k, ctx)) if (!known.has(q)) candidates.push(q);
+      if (tp >= 0 && seenFirst) addNearestSeen(candidates, page, k, ctx);
+      const n = candidates.length;
+      reserve(n);
+      for (let i = 0; i < n; i++) {
+        const tq = touchOf(candidates[i]);
+        // class 0 goes before 1: around a page never seen, every candidate is class 0 and time decides
+        rankClass[i] = tp < 0 || tq >= 0 === seenFirst ? 0 : 1;
+        if (tp < 0) distance[i] = tq < 0 ? 0 : 1 + end - tq;
+        else distance[i] = tq < 0 ? Infinity : Math.abs(tq - tp);
+        order[i] = i;
       }
-      /** Rank class 0 goes before 1: around a page never seen, every candidate is class 0 and time decides. */
-      const rankClass = (q: number): number => (tp === undefined || last.has(q) === seenFirst ? 0 : 1);
-      const distance = (q: number): number => {
-        const tq = last.get(q);
-        if (tp === undefined) return tq === undefined ? 0 : 1 + end - tq;
-        return tq === undefined ? Infinity : Math.abs(tq - tp);
-      };
-      const ranked = candidates.map((q) => ({ q, c: rankClass(q), d: distance(q) }));
-      // a stable sort: equal keys keep the candidates' order (bubbling's nearest first, then the far seen pages)
-      ranked.sort((a, b) => a.c - b.c || (a.d < b.d ? -1 : a.d > b.d ? 1 : 0));
-      return ranked.slice(0, k).map((c) => c.q);
+      const ranked = order.subarray(0, n).sort(byRank);
+      const out = new Array<number>(Math.min(k, n));
+      for (let i = 0; i < out.length; i++) out[i] = candidates[ranked[i]];
+      return out;
     },
-    modelSize: () => lastTouches().size,
+    modelSize: () => {
+      lastTouches();
+      return seenCount;
+    },
   };
 }

@@ -28,6 +28,22 @@ export const ppmHybrid = definePredictor({
 function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
   const model = ppmPredictor('ppm-hybrid', options, true, true);
   const fill = createPhaseBubbling(options);
+  // per-fault scratch, reused so that a fault allocates no set, closure or context copy
+  const taken = new Set<number>();
+  let faultCtx: FaultContext | undefined;
+  // the model's pages will be sent with this fault: to the filler they are as good as sent
+  const rest = { index: 0, vmPages: 0, isSent: (q: number) => taken.has(q) || faultCtx!.isSent(q) };
+
+  /** Appends to out the proposals it can still take, at most k in all, each once. */
+  function takeFrom(proposals: number[], out: number[], page: number, k: number, ctx: FaultContext): void {
+    for (const q of proposals) {
+      if (out.length < k && !taken.has(q) && isProposable(q, page, ctx.vmPages, ctx.isSent)) {
+        taken.add(q);
+        out.push(q);
+      }
+    }
+  }
+
   return {
     name: 'ppm-hybrid',
     observeHistory(page) {
@@ -40,17 +56,15 @@ function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
     },
     onFault(page, k, ctx) {
       const out: number[] = [];
-      const taken = new Set<number>();
-      const take = (q: number, c: FaultContext) => {
-        if (out.length < k && !taken.has(q) && isProposable(q, page, c.vmPages, c.isSent)) {
-          taken.add(q);
-          out.push(q);
-        }
-      };
-      for (const q of model.onFault(page, k, ctx)) take(q, ctx);
-      // the model's pages will be sent with this fault: to the filler they are as good as sent
-      const rest: FaultContext = { ...ctx, isSent: (q) => taken.has(q) || ctx.isSent(q) };
-      if (out.length < k) for (const q of fill.onFault(page, k - out.length, rest)) take(q, ctx);
+      taken.clear();
+      takeFrom(model.onFault(page, k, ctx), out, page, k, ctx);
+      if (out.length < k) {
+        faultCtx = ctx;
+        rest.index = ctx.index;
+        rest.vmPages = ctx.vmPages;
+        takeFrom(fill.onFault(page, k - out.length, rest), out, page, k, ctx);
+        faultCtx = undefined;
+      }
       return out;
     },
     modelSize: () => model.modelSize(),
