@@ -279,39 +279,15 @@ export class PostcopyRun {
       this.cursor = 0;
       this.linkFreeUs = Math.max(this.linkFreeUs, vmEndUs);
     }
-    if (this.limiter || this.onSend) {
-      while (this.remaining > 0) this.pushNext(this.pushStartUs());
-    } else {
-      this.sendRestBackToBack();
-    }
-  }
-
-  /**
-   * pushNext until none is left, without a rate limit or observer: the link is free for each page as the
-   * previous one leaves, so the rest goes in one pass in address order from the cursor, wrapping to page 0.
-   */
-  private sendRestBackToBack(): void {
-    const { arrival, counts, vmPages } = this;
-    const zeroPages = this.start.zero;
-    const halfRttUs = this.timing.halfRttUs;
-    let linkFreeUs = this.linkFreeUs;
-    let q = this.cursor;
-    for (let visited = 0; visited < vmPages && this.remaining > 0; visited++, q++) {
-      if (q === vmPages) q = 0;
-      if (arrival[q] !== Infinity) continue;
-      const zero = zeroPages?.[q] === 1;
-      if (zero) counts.zeroPagesSent++;
-      linkFreeUs += zero ? this.zeroPageUs : this.pageUs;
-      const arrivalUs = linkFreeUs + halfRttUs;
-      arrival[q] = arrivalUs;
-      this.nextUnsent.remove(q);
-      this.remaining--;
-      counts.pagesSent++;
-      counts.pushPages++;
-      if (arrivalUs > counts.lastArrivalUs) counts.lastArrivalUs = arrivalUs;
+    // Nothing else is sent from here on, so the push's next page is the next unsent one in address order from the
+    // cursor: one scan over the pages instead of a NextAlive lookup per page.
+    for (let visited = 0, q = this.cursor; visited < this.vmPages && this.remaining > 0; visited++, q++) {
+      if (q === this.vmPages) q = 0;
+      if (this.arrival[q] !== Infinity) continue;
       this.cursor = q + 1;
+      this.sendOnLink(q, this.pushStartUs(), 'push');
+      this.counts.pushPages++;
     }
-    this.linkFreeUs = linkFreeUs;
   }
 
   /** The push's next page: the first unsent page at or after the cursor, wrapping around to page 0. */
