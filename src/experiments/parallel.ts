@@ -396,7 +396,8 @@ class Pool {
   }
 
   close(): void {
-    // the watchdog first, so that it does not report the supervisor's end; stopping the supervisor stops its workers
+    // stopping the supervisor stops its workers; a report the watchdog may still post of the supervisor's end goes
+    // to this pool's own ports and signal, which nobody reads once the pool is dropped
     void this.watchdog.terminate();
     void this.supervisor.terminate();
     if (pool === this) pool = undefined;

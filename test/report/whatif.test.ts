@@ -231,10 +231,12 @@ test('an impossible later knob: the page shows the line the command line exits 2
   }
 });
 
-test('with a peak bandwidth the bandwidth curve stops at the peak, where the simulator still accepts the limit', () => {
+test('with a peak bandwidth the bandwidth curve ends at the peak, where the simulator still accepts the limit', () => {
   const peaked = { ...setting, rateWindowMs: 100, peakBandwidthGbps: 5 };
   assert.deepEqual(curveXs(peaked), [0.1, 0.25, 0.5, 1, 2.5, 5]);
   assert.deepEqual(curveXs({ ...peaked, rateWindowMs: 0 }), CURVE_POINTS.bandwidth);
+  assert.deepEqual(curveXs({ ...peaked, peakBandwidthGbps: 3 }), [0.1, 0.25, 0.5, 1, 2.5, 3]);
+  assert.deepEqual(curveXs({ ...peaked, peakBandwidthGbps: 0.05 }), [0.05], 'a peak below every point is the point');
   const runs = new TraceRuns(trace);
   const stalls = curveXs(peaked).map((x) => curvePoint(runs, { ...peaked, mode: 'postcopy' }, x, 'ppm').stallMs);
   assert.ok(stalls[0] > stalls[stalls.length - 1], `stall falls as the limit rises: ${stalls.join(' ')}`);

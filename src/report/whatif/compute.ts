@@ -17,12 +17,15 @@ export const CURVE_POINTS: Readonly<Record<CurveAxis, readonly number[]>> = {
 
 /**
  * The curve's x values at a setting: with a rate window and a peak bandwidth, the link's own speed bounds the
- * bandwidth limit, so the bandwidth curve stops at the peak (the simulator refuses a limit above it).
+ * bandwidth limit, so the bandwidth curve ends at the peak itself (the simulator refuses a limit above it); a peak
+ * below the slowest point still leaves that one point, never an empty curve.
  */
 export function curveXs(settings: WhatifSettings): readonly number[] {
   const xs = CURVE_POINTS[settings.curve];
   const peak = settings.rateWindowMs > 0 && settings.peakBandwidthGbps > 0 ? settings.peakBandwidthGbps : Infinity;
-  return settings.curve === 'bandwidth' ? xs.filter((x) => x <= peak) : xs;
+  if (settings.curve !== 'bandwidth' || peak >= xs[xs.length - 1]) return xs;
+  const below = xs.filter((x) => x < peak);
+  return [...below, peak];
 }
 
 export interface CurvePoint {
