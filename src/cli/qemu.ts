@@ -37,7 +37,8 @@ const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options
   --postcopy-after T     pre-copy time before migrate-start-postcopy (default ${d.postcopyAfterMs}ms)
   --port N               destination TCP port on 127.0.0.1 (default 47213)
   --out DIR              where records (and traces) go (default datasets/qemu)
-  --cache DIR            what npm run qemu:setup built (default .cache/qemu)`;
+  --cache DIR            what npm run qemu:setup built (default .cache/qemu)
+  --keep-logs DIR        keep each run's QEMU trace logs and guest consoles in DIR/RUN (default: not kept)`;
 
 const FLAGS = {
   workload: { type: 'string' },
@@ -51,6 +52,7 @@ const FLAGS = {
   port: { type: 'string' },
   out: { type: 'string' },
   cache: { type: 'string' },
+  'keep-logs': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,6 +111,7 @@ export async function run(argv: string[]): Promise<void> {
     assets,
     port,
     onProgress: (m: string) => console.error(m),
+    keepLogsDir: v['keep-logs'] === undefined ? undefined : resolve(v['keep-logs']),
   };
   const records = await runCampaign(campaign);
   if (sub === 'validate')

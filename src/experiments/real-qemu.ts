@@ -269,27 +269,33 @@ export const FAULT_CHECK_GRID_US: readonly number[] = [1_000, 3_000, 10_000, 30_
 /**
  * The longest the fault thread can have taken, on average, to look at a fault in this run: before each
  * request the vCPU waited that long outside the blocktime, so requests x check time fit in the time
- * from the resume to completion not counted as blocktime. Infinity for a run without requests.
+ * from the resume to completion not counted as blocktime. Undefined for a run without requests (no bound).
  */
-export function checkTimeBoundUs(record: QemuRunRecord): number {
+export function checkTimeBoundUs(record: QemuRunRecord): number | undefined {
   const f = qemuFigures(record);
+  if (f.postcopyRequests === 0) return undefined;
   const resumeNs = record.wallNs.postcopy + f.downtimeMs * 1e6;
   const notBlockedUs = (record.wallNs.completed - resumeNs) / 1e3 - (f.blocktimeMs ?? 0) * 1e3;
-  return f.postcopyRequests === 0 ? Infinity : Math.max(0, notBlockedUs) / f.postcopyRequests;
+  return Math.max(0, notBlockedUs) / f.postcopyRequests;
 }
 
-/** Replays of real runs, each made once per (run, host cost, check time) within one comparison. */
+/**
+ * Replays of real runs, each made once per (run, host cost, check time) within one comparison. Keyed by the run
+ * itself: a run's name is unique only within its records folder, and one comparison may load several.
+ */
 class Replays {
-  private readonly done = new Map<string, QemuFigures>();
+  private readonly done = new Map<QemuRun, Map<string, QemuFigures>>();
 
   constructor(private readonly peakBandwidthBps = 0) {}
 
   figures(run: QemuRun, faultCostUs: number, checkUs?: number): QemuFigures {
-    const key = `${run.name} ${faultCostUs} ${checkUs}`;
-    let figures = this.done.get(key);
+    let ofRun = this.done.get(run);
+    if (ofRun === undefined) this.done.set(run, (ofRun = new Map()));
+    const key = `${faultCostUs} ${checkUs}`;
+    let figures = ofRun.get(key);
     if (figures === undefined) {
       figures = this.replay(run, faultCostUs, checkUs);
-      this.done.set(key, figures);
+      ofRun.set(key, figures);
     }
     return figures;
   }
@@ -438,6 +444,7 @@ export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
   return runs.map((run) => {
     const { name, record } = run;
     const f = qemuFigures(record);
+    const checkBound = checkTimeBoundUs(record);
     return {
       run: name,
       workload: record.settings.workload,
@@ -455,7 +462,7 @@ export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
       traceAccesses: record.guest?.accesses ?? null,
       requestsNotInTrace: requestsNotInTrace(run) ?? null,
       trailingRequests: trailingRequests(record.faults),
-      checkTimeBoundMs: checkTimeBoundUs(record) / 1000,
+      checkTimeBoundMs: checkBound === undefined ? 'no requests' : checkBound / 1000,
       vmPages: guestPages(record),
       load1: record.load.loadavgBefore[0],
       cpus: record.load.cpus,

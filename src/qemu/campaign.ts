@@ -3,7 +3,7 @@
  * (`WORKLOAD[-plugin]-N.json`) and, with the plugin, the guest's page trace beside it
  * (`WORKLOAD-N.pctrace.gz`). Node only.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -79,6 +79,15 @@ export interface CampaignOptions {
   /** Destination TCP port on 127.0.0.1. */
   port: number;
   onProgress?: (message: string) => void;
+  /** Where each run's QEMU trace logs and consoles are kept (in a folder named as the run); absent: not kept. */
+  keepLogsDir?: string;
+}
+
+/** Copies the run's QEMU logs and guest consoles (not its sockets or plugin outputs) to `dir`. */
+function keepLogs(runDir: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(runDir))
+    if (/\.(log|console)$/.test(file)) copyFileSync(join(runDir, file), join(dir, file));
 }
 
 /** Runs every workload `runs` times, one after another, writing each record as soon as it is complete. */
@@ -105,10 +114,13 @@ export async function runCampaign(options: CampaignOptions): Promise<QemuRunReco
         const f = qemuFigures(record);
         options.onProgress?.(
           `run ${records.length + 1}/${total}: ${name}: total ${f.totalTimeMs} ms, ` +
-            `${f.postcopyRequests} requests, blocktime ${f.blocktimeMs ?? '?'} ms, load ${record.load.loadavgBefore[0].toFixed(1)}`,
+            `${f.postcopyRequests} requests, blocktime ${f.blocktimeMs ?? '?'} ms, ` +
+            `push hold median ${record.timing?.pushHoldUs ? (record.timing.pushHoldUs.p50 / 1000).toFixed(1) : '?'} ms, ` +
+            `load ${record.load.loadavgBefore[0].toFixed(1)}`,
         );
         records.push(record);
       } finally {
+        if (options.keepLogsDir) keepLogs(runDir, join(options.keepLogsDir, name));
         rmSync(runDir, { recursive: true, force: true });
       }
     }

@@ -2,7 +2,8 @@
  * One real post-copy migration between two QEMU processes on 127.0.0.1 (TCG), driven over QMP:
  * boot the source with a guest workload, start the destination with `-incoming`, set post-copy
  * (and blocktime on the destination), cap the bandwidth, `migrate`, `migrate-start-postcopy` after a
- * pre-copy phase, poll until completed; then read both sides' figures and the destination's fault log.
+ * pre-copy phase, poll until completed; then read both sides' figures and both sides' trace logs (each
+ * request's and each page's times).
  * With `plugin`, both QEMUs load the page-trace plugin (src/qemu/plugin) and the run keeps their traces.
  * Node only (child processes, sockets, files).
  */
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { formatPageSet } from '../migration';
 import { QmpClient } from './qmp';
 import { parseFaultLog } from './records';
+import { DESTINATION_EVENTS, requestTimeline, SOURCE_EVENTS } from './trace-log';
 import type { QemuRunRecord, QemuRunSettings } from './records';
 
 /** Files `npm run qemu:setup` builds. */
@@ -125,6 +127,14 @@ async function quit(side: Side): Promise<void> {
   stop(side);
 }
 
+/**
+ * `-trace` arguments enabling `events`, logged with their times (`-msg timestamp=on`: `TID@SEC.USEC:` before
+ * each line, gettimeofday, so the two QEMUs' lines compare) into `file`. Debian builds QEMU with the log backend.
+ */
+function traceArgs(events: readonly string[], file: string): string[] {
+  return [...events.flatMap((e) => ['-trace', `enable=${e}`]), '-msg', 'timestamp=on', '-D', file];
+}
+
 type MigrateInfo = Record<string, unknown> & { status?: string };
 
 /** The guest's zero pages now: a pmemsave of its RAM, scanned page by page (the dump is deleted). */
@@ -154,22 +164,20 @@ export async function runQemuMigration(
   port: number,
 ): Promise<QemuRunRecord> {
   mkdirSync(dir, { recursive: true });
-  const faultLog = join(dir, 'faults.log');
+  const destinationLog = join(dir, 'destination.log');
+  const sourceLog = join(dir, 'source.log');
   const loadBefore = loadavg();
   let source: Side | undefined;
   let destination: Side | undefined;
   try {
-    source = await startQemu('source', dir, settings, assets, []);
+    source = await startQemu('source', dir, settings, assets, traceArgs(SOURCE_EVENTS, sourceLog));
     await waitForText(join(dir, 'source.console'), settings.readyText, settings.bootTimeoutMs, 'source guest');
     await sleep(settings.warmupMs);
     const zeroPages = await zeroPagesOf(source, join(dir, 'memory.dump'), settings.ramMiB);
     destination = await startQemu('destination', dir, settings, assets, [
       '-incoming',
       `tcp:127.0.0.1:${port}`,
-      '-trace',
-      'enable=postcopy_ram_fault_thread_request',
-      '-D',
-      faultLog,
+      ...traceArgs(DESTINATION_EVENTS, destinationLog),
     ]);
     const postcopy = { capabilities: [{ capability: 'postcopy-ram', state: true }] };
     await source.qmp.execute('migrate-set-capabilities', postcopy);
@@ -208,9 +216,10 @@ export async function runQemuMigration(
     const destinationInfo = await destination.qmp.execute<MigrateInfo>('query-migrate');
     await quit(source);
     await quit(destination);
-    const faults = existsSync(faultLog) ? parseFaultLog(readFileSync(faultLog, 'utf8')) : [];
+    const destinationText = existsSync(destinationLog) ? readFileSync(destinationLog, 'utf8') : '';
+    const sourceText = existsSync(sourceLog) ? readFileSync(sourceLog, 'utf8') : '';
     return {
-      version: 1,
+      version: 2,
       settings,
       qemu: settings.qemuVersion ?? '',
       load: { cpus: cpus().length, loadavgBefore: loadBefore, loadavgAfter: loadavg() },
@@ -218,8 +227,9 @@ export async function runQemuMigration(
       source: info,
       atPostcopy,
       destination: destinationInfo,
-      faults,
+      faults: parseFaultLog(destinationText),
       zeroPages,
+      timing: requestTimeline(destinationText, sourceText, (settings.ramMiB * 2 ** 20) / 4096),
     };
   } finally {
     stop(source);

@@ -3,6 +3,8 @@
  * (text in, values out), so tests and notebooks use them without QEMU.
  */
 
+import type { QemuTiming } from './trace-log';
+
 /** Guest workloads: four walkers over a share of the guest's memory (src/qemu/guest/walk.c), two real programs. */
 export const WALKERS = ['sequential', 'strided', 'random', 'chase'] as const;
 export const PROGRAMS = ['sqlite', 'bzip2'] as const;
@@ -35,9 +37,12 @@ export interface QemuRunSettings {
   qemuVersion?: string;
 }
 
-/** One run: its settings, QEMU's own figures and the destination's fault sequence. */
+/**
+ * One run: its settings, QEMU's own figures and the destination's fault sequence. Version 2 adds `timing` (both
+ * QEMUs' trace events per request and page); version 1 records (no timing) read the same otherwise.
+ */
 export interface QemuRunRecord {
-  version: 1;
+  version: 1 | 2;
   settings: QemuRunSettings;
   qemu: string;
   /** Machine load: CPUs and the 1/5/15-minute load averages before and after. */
@@ -56,6 +61,8 @@ export interface QemuRunRecord {
   zeroPages: string;
   /** With the plugin: where the captured trace is and its instruction counts at the run's events. */
   guest?: GuestTraceInfo;
+  /** Version 2: when each request and page went through QEMU's threads (src/qemu/trace-log.ts). */
+  timing?: QemuTiming;
 }
 
 export interface GuestTraceInfo {

@@ -7,6 +7,7 @@ import {
   loadQemuRuns,
   measuredFaultCostUs,
   QemuCounters,
+  qemuRunRows,
   ratioError,
   realComparison,
   replayInput,
@@ -98,7 +99,18 @@ test('checkTimeBoundUs: the time not blocked between the resume and completion, 
     ...record,
     source: { ...record.source, ram: { ...(record.source.ram as object), 'postcopy-requests': 0 } },
   };
-  assert.equal(checkTimeBoundUs(none as QemuRunRecord), Infinity);
+  assert.equal(checkTimeBoundUs(none as QemuRunRecord), undefined, 'no requests: no bound');
+  const quiet = { ...run.record, source: none.source, destination: none.destination } as QemuRunRecord;
+  assert.equal(qemuRunRows([{ name: 'quiet', record: quiet }])[0].checkTimeBoundMs, 'no requests');
+});
+
+test('realComparison replays runs of the same name from two records folders apart (the cache is keyed by run)', () => {
+  // The same run under one name twice, once with half the bandwidth cap: the two replays must differ.
+  const halved = { ...run, record: { ...run.record, settings: { ...run.record.settings, bandwidthBps: 200e6 } } };
+  const [full, half] = [realComparison([run]), realComparison([run, halved])];
+  const total = (rows: typeof full) => rows.find((r) => r.metric === 'total ms')!;
+  assert.equal(total(half).simulatedMin, total(full).simulatedMedian);
+  assert.ok((total(half).simulatedMax as number) > (total(full).simulatedMedian as number) * 1.5);
 });
 
 test('the split replay of a committed run: pinned counts, and the counters agree with the simulator where they must', () => {
