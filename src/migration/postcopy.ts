@@ -88,8 +88,10 @@ export class PostcopyRun {
   private readonly vmPages: number;
   private remaining = 0;
   private cursor = 0;
-  private linkFreeUs: number;
-  private urgentFreeUs: number;
+  // Initialised here, not left undefined until the constructor: a field that starts undefined is a tagged field in
+  // V8, and every double then stored in it is boxed anew (one allocation per page sent).
+  private linkFreeUs = 0;
+  private urgentFreeUs = 0;
   /** QEMU's rate-limit windows (none: the link runs smoothly at the bandwidth), and the message times on the link. */
   private readonly limiter: RateWindows | undefined;
   private readonly pageUs: number;
