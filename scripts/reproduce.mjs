@@ -63,6 +63,8 @@ async function executeAll(names, env, slots, onDone) {
       [WORKERS_ENV]: sweepWorkers(slots, names.length - index),
       // reproduce prints its own progress; a sweep's (times, finishing order) would make reports differ per run
       [PROGRESS_ENV]: 'off',
+      // no per-cell type check in the kernel (tslab patched, DEVELOPERS.md): npm test checks every cell's types
+      TSLAB_TRANSPILE_ONLY: '1',
       ...env,
       PCL_FIGURE_SPEC_DIR: specDir(name),
     },
