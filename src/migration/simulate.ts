@@ -173,7 +173,7 @@ export class Simulation {
     let i = 0;
     if (this.firstAccess === undefined) {
       i = firstAtOrAfter(time, this.config.switchover);
-      this.observe(page, 0, i);
+      this.observe(page, write, 0, i);
       if (i === n) return;
       this.firstAccess = start + i;
     }
@@ -181,7 +181,7 @@ export class Simulation {
     const rounds = this.rounds;
     if (rounds && !rounds.outcome) {
       const paused = rounds.run(time, page, write, i, n, start);
-      if (this.config.mode === 'hybrid') this.observe(page, i, paused);
+      if (this.config.mode === 'hybrid') this.observe(page, write, i, paused);
       if (!rounds.outcome) return;
       this.afterRounds(rounds.outcome);
       i = paused;
@@ -207,9 +207,9 @@ export class Simulation {
   }
 
   /** Source-side accesses [from, to) of a chunk, for the predictor's history. */
-  private observe(page: Uint32Array, from: number, to: number): void {
+  private observe(page: Uint32Array, write: Uint8Array, from: number, to: number): void {
     const predictor = this.predictor;
-    if (predictor) feedHistory(predictor, page.subarray(from, to));
+    if (predictor) feedHistory(predictor, page.subarray(from, to), write.subarray(from, to));
   }
 
   private countDistinct(page: Uint32Array, from: number, to: number): void {

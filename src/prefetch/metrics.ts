@@ -144,7 +144,7 @@ export class PredictionReplay {
     let i = 0;
     if (this.start === undefined) {
       i = firstAtOrAfter(chunk.time, this.switchover);
-      feedHistory(this.predictor, pages.subarray(0, i));
+      feedHistory(this.predictor, pages.subarray(0, i), chunk.write.subarray(0, i));
       if (i === pages.length) {
         this.fed += pages.length;
         return;

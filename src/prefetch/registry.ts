@@ -15,6 +15,7 @@ import { phaseBubbling } from './phase-bubbling';
 import { ppm } from './ppm';
 import { ppmDelta } from './ppm-delta';
 import { ppmHybrid } from './ppm-hybrid';
+import { ppmHybridDirty } from './ppm-hybrid-dirty';
 import { ppmOrder0 } from './ppm-order0';
 import { randomK } from './random-k';
 import { readahead } from './readahead';
@@ -34,6 +35,7 @@ export const PREDICTORS = [
   ppmDelta,
   phaseBubbling,
   ppmHybrid,
+  ppmHybridDirty,
   randomK,
   ppmOrder0,
   oracle,

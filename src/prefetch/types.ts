@@ -31,6 +31,11 @@ export interface Predictor {
    * last accesses, or none, skip the per-access call. Callers go through feedHistory.
    */
   observeHistoryBlock?(pages: Uint32Array): void;
+  /**
+   * Optional: which of those history accesses wrote (1 = write), beside their pages: the source's dirty log,
+   * for a predictor that tells pages the guest wrote from read-only ones. Called in addition to the above.
+   */
+  observeHistoryWrites?(pages: Uint32Array, writes: Uint8Array): void;
   /** A network fault on `page`: at most `k` pages to send with it, best first. */
   onFault(page: number, k: number, ctx: FaultContext): number[];
   /** Model size (e.g. PPM contexts and counts), for reports; 0 when stateless. */
@@ -58,8 +63,12 @@ export interface FutureView {
   firstTouches?: Uint32Array;
 }
 
-/** Hands history accesses to a predictor: in one block when it takes blocks, else one by one. */
-export function feedHistory(predictor: Predictor, pages: Uint32Array): void {
+/**
+ * Hands history accesses to a predictor: in one block when it takes blocks, else one by one; their write
+ * flags too when the caller has them and the predictor takes them.
+ */
+export function feedHistory(predictor: Predictor, pages: Uint32Array, writes?: Uint8Array): void {
+  if (writes && predictor.observeHistoryWrites) predictor.observeHistoryWrites(pages, writes);
   if (predictor.observeHistoryBlock) {
     predictor.observeHistoryBlock(pages);
     return;

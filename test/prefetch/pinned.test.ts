@@ -22,6 +22,7 @@ const PINNED: Record<PredictorName, { networkFaults: number; prefetchIssued: num
   'ppm-delta': { networkFaults: 82, prefetchIssued: 656, prefetchUsed: 495 },
   'phase-bubbling': { networkFaults: 69, prefetchIssued: 552, prefetchUsed: 508 },
   'ppm-hybrid': { networkFaults: 69, prefetchIssued: 552, prefetchUsed: 508 },
+  'ppm-hybrid-dirty': { networkFaults: 72, prefetchIssued: 576, prefetchUsed: 505 },
   'random-k': { networkFaults: 83, prefetchIssued: 661, prefetchUsed: 494 },
   'ppm-order0': { networkFaults: 81, prefetchIssued: 648, prefetchUsed: 496 },
   oracle: { networkFaults: 65, prefetchIssued: 512, prefetchUsed: 512 },

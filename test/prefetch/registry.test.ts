@@ -39,6 +39,7 @@ test('every declared option has a valid default, a flag and a usage line; a shar
     'ppm',
     'ppm-delta',
     'ppm-hybrid',
+    'ppm-hybrid-dirty',
     'ppm-order0',
   ]);
   assert.equal(flagOf('maxContexts'), 'max-contexts');
@@ -94,12 +95,15 @@ test('predictor flags parse with the option bounds and are refused for a predict
   assert.throws(() => predictorOptionsFromFlags({ order: '0' }, ['ppm']), /--order must be between 1 and 64, got 0/);
   assert.throws(
     () => predictorOptionsFromFlags({ order: '2' }, ['next-k']),
-    /--order is an option of ppm, ppm-delta, ppm-hybrid, not of next-k/,
+    /--order is an option of ppm, ppm-delta, ppm-hybrid, ppm-hybrid-dirty, not of next-k/,
   );
 });
 
 test('a predictor may give a shared option its own default; usage names it', () => {
   const minProbability = declaredOptions().find((o) => o.name === 'minProbability');
-  assert.deepEqual(minProbability?.otherDefaults, [{ predictor: 'ppm-hybrid', value: 0.5 }]);
-  assert.match(predictorFlagsUsage(27).replace(/\s+/g, ' '), /\(default 0, ppm-hybrid 0\.5\)/);
+  assert.deepEqual(minProbability?.otherDefaults, [
+    { predictor: 'ppm-hybrid', value: 0.5 },
+    { predictor: 'ppm-hybrid-dirty', value: 0.5 },
+  ]);
+  assert.match(predictorFlagsUsage(27).replace(/\s+/g, ' '), /\(default 0, ppm-hybrid 0\.5, ppm-hybrid-dirty 0\.5\)/);
 });
