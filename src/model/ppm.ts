@@ -123,6 +123,8 @@ export class PpmModel {
   /** Per symbol index: excludedIn[symbol] === query stamp when excluded in the current query. */
   private excludedIn = new Int32Array(1024);
   private stamp = 0;
+  /** The ranking's candidates, reused by every rank() (cleared first). */
+  private readonly best = new TopK(0);
 
   constructor(options: PpmOptions = {}) {
     this.order = wholeOption(options.order, 'order', PPM_DEFAULTS.order, 1, PPM_MAX_ORDER);
@@ -238,7 +240,8 @@ export class PpmModel {
     contextsOnly = false,
   ): number[] {
     if (k <= 0) return [];
-    const best = new TopK(k);
+    const best = this.best;
+    best.clear(k);
     this.blend(this.path, this.pathLength, (symbol, p, atOrderZero) => {
       if (atOrderZero && contextsOnly) return false;
       // order 0 comes in descending probability: below the threshold nothing later qualifies

@@ -11,7 +11,7 @@ import { definePredictor, finiteNumber, oneOf, wholeNumber, type OptionValues } 
 import { isProposable } from './proposals';
 import { trainedModel } from './trained-models';
 import { TRAINING_OPTION, trainingFlags } from './training';
-import type { Predictor } from './types';
+import type { FaultContext, Predictor } from './types';
 
 /** The options of every PPM-based predictor (ppm, ppm-delta, hybrid): one declaration, so one set of flags. */
 export const PPM_MODEL_OPTIONS = {
@@ -78,17 +78,26 @@ export function ppmPredictor(
   // everything the trained model depends on besides the history itself
   const modelKey = JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
   let previous = -1;
+  const trainOn = (pages: Uint32Array) => {
+    for (let i = 0; i < pages.length; i++) feed(pages[i], true);
+    return model;
+  };
   const trainOnHistory = () => {
     const pages = recorded.take();
-    const train = () => {
-      for (let i = 0; i < pages.length; i++) feed(pages[i], true);
-      return model;
-    };
+    if (pages.length === 0) return;
     // only a model that has seen nothing yet is the same as one trained on these pages alone
-    if (previous >= 0 || pages.length === 0) return void train();
-    model = trainedModel(modelKey, options.order, pages, train);
+    if (previous >= 0) return void trainOn(pages);
+    model = trainedModel(modelKey, options.order, pages, () => trainOn(pages));
     previous = pages[pages.length - 1];
   };
+  // the fault being ranked, read by the callbacks below (made once, not per fault)
+  let faultPage = 0;
+  let faultContext: FaultContext | undefined;
+  const toPage = deltas ? (delta: number) => (faultPage + delta) >>> 0 : (symbol: number) => symbol;
+  const accept = (symbol: number) =>
+    isProposable(toPage(symbol), faultPage, faultContext!.vmPages, faultContext!.isSent);
+  // a page once sent stays sent (and one outside the VM stays outside): it can leave the ranking
+  const gone = deltas ? undefined : (symbol: number) => symbol >= faultContext!.vmPages || faultContext!.isSent(symbol);
 
   function feed(page: number, learn: boolean): void {
     if (!deltas) model.update(page, learn);
@@ -107,10 +116,8 @@ export function ppmPredictor(
     onFault(page, k, ctx) {
       trainOnHistory();
       feed(page, training.online);
-      const toPage = deltas ? (delta: number) => (page + delta) >>> 0 : (symbol: number) => symbol;
-      const accept = (symbol: number) => isProposable(toPage(symbol), page, ctx.vmPages, ctx.isSent);
-      // a page once sent stays sent (and one outside the VM stays outside): it can leave the ranking
-      const gone = deltas ? undefined : (symbol: number) => symbol >= ctx.vmPages || ctx.isSent(symbol);
+      faultPage = page;
+      faultContext = ctx;
       const ranked = model.rank(k, accept, gone, minProbability, contextsOnly);
       return deltas ? ranked.map(toPage) : ranked;
     },
