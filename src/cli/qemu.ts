@@ -38,6 +38,8 @@ const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options
   --port N               destination TCP port on 127.0.0.1 (default 47213)
   --out DIR              where records (and traces) go (default datasets/qemu)
   --cache DIR            what npm run qemu:setup built (default .cache/qemu)
+  --trim-traces          with --plugin: keep only the accesses a replay reads (from the switchover less the
+                         pre-copy phase at the destination's rate; most of a walker's trace comes before)
   --keep-logs DIR        keep each run's QEMU trace logs and guest consoles in DIR/RUN (default: not kept)`;
 
 const FLAGS = {
@@ -53,6 +55,7 @@ const FLAGS = {
   out: { type: 'string' },
   cache: { type: 'string' },
   'keep-logs': { type: 'string' },
+  'trim-traces': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -95,6 +98,8 @@ export async function run(argv: string[]): Promise<void> {
     warmupMs: durationMs(v.warmup, 'warmup', d.warmupMs),
     postcopyAfterMs: durationMs(v['postcopy-after'], 'postcopy-after', d.postcopyAfterMs),
   };
+  if (v['trim-traces'] && !settings.plugin && sub === 'migrate')
+    throw new UserError('--trim-traces needs --plugin (only plugin runs have guest traces)');
   const runs = intFlag(v.runs, 'runs', 3, 1, 100);
   const port = intFlag(v.port, 'port', 47213, 1024, 65535);
   const assets = qemuAssets(resolve(v.cache ?? '.cache/qemu'));
@@ -112,6 +117,7 @@ export async function run(argv: string[]): Promise<void> {
     port,
     onProgress: (m: string) => console.error(m),
     keepLogsDir: v['keep-logs'] === undefined ? undefined : resolve(v['keep-logs']),
+    trimTraces: v['trim-traces'] ?? false,
   };
   const records = await runCampaign(campaign);
   if (sub === 'validate')

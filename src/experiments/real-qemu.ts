@@ -7,11 +7,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { parsePageSet, simulate, type MigrationResult, type SimInput } from '../migration';
+import { parsePageSet, simulate, type MigrationResult, type NetworkConfig, type SimInput } from '../migration';
 import { PROGRAMS, QEMU_WORKLOADS, qemuFigures, type QemuFigures, type QemuRunRecord } from '../qemu/records';
+import { replayStartInstruction } from '../qemu/capture';
+import type { QemuTiming } from '../qemu/trace-log';
 import type { Row } from '../report/table';
 import { loadTrace, type Trace } from '../trace';
-import { extent, median } from '../util/statistics';
+import { extent, median, quantile } from '../util/statistics';
 import { DATASET_DIR, tracePrefix, type Workload } from './workloads';
 
 export const QEMU_DATASET_DIR = join(DATASET_DIR, 'qemu');
@@ -28,6 +30,12 @@ export const QEMU_PROGRAMS: readonly string[] = PROGRAMS;
  *   it sends at full speed until the window's budget is spent, then the push sleeps; requested pages wake it.
  */
 export const QEMU_REPLAY = { messageOverheadBytes: 8, rttUs: 50, rateLimitWindowUs: 100_000 } as const;
+
+/**
+ * Plugin runs made with both QEMUs' trace events on (records of version 2 with `timing`): each request's and page's
+ * times, the per-page costs their replays take instead of fitted constants (measuredCosts).
+ */
+export const QEMU_TIMED_DIR = join(DATASET_DIR, 'qemu-timed');
 
 /** Runs made without a bandwidth cap (`--bandwidth 100gbit`): how fast QEMU moves pages here when nothing holds it back. */
 export const QEMU_UNCAPPED_DIR = join(DATASET_DIR, 'qemu-uncapped');
@@ -139,12 +147,13 @@ export function replayInput(
   faultCostUs = 0,
   peakBandwidthBps = 0,
   faultCheckUs?: number,
+  qemuLink: Pick<NetworkConfig, 'writeBandwidthBps' | 'requestsWaitForWindow'> = {},
 ): SimInput {
   const guest = record.guest;
   if (!guest) throw new UserError(`run of ${record.settings.workload} has no guest trace (made without --plugin)`);
   const precopyMs = (record.wallNs.postcopy - record.wallNs.migrate) / 1e6;
   const ips = guest.destinationIps;
-  const start = Math.max(trace.time[0], guest.switchoverInstruction - (precopyMs / 1000) * ips);
+  const start = replayStartInstruction(record, trace);
   return {
     mode: 'hybrid',
     postcopyAfterMs: precopyMs,
@@ -162,6 +171,7 @@ export function replayInput(
       messageOverheadBytes: QEMU_REPLAY.messageOverheadBytes,
       rateLimitWindowUs: QEMU_REPLAY.rateLimitWindowUs,
       peakBandwidthBps: Math.max(record.settings.bandwidthBps, peakBandwidthBps),
+      ...qemuLink,
     },
     zeroPages: parsePageSet(record.zeroPages, 'zero pages'),
     faultCostUs,
@@ -199,11 +209,16 @@ export function simulatedFigures(r: MigrationResult): QemuFigures {
 export class QemuCounters {
   requests = 0;
   blocktimeUs = 0;
+  /** Waits that ended by the check: QEMU's fault thread finds the page placed (`already_received`). */
+  placedByCheck = 0;
 
   constructor(private readonly checkUs: number) {}
 
   readonly onWait = (_startUs: number, waitUs: number): void => {
-    if (waitUs <= this.checkUs) return;
+    if (waitUs <= this.checkUs) {
+      this.placedByCheck++;
+      return;
+    }
     this.requests++;
     this.blocktimeUs += waitUs - this.checkUs;
   };
@@ -261,6 +276,13 @@ export interface RealComparisonOptions {
    * their real ones (fitFaultCheckUs), so that no workload's requests are fitted to itself.
    */
   faultCheck?: 'fitted' | number;
+  /**
+   * 'measured': every run is replayed with the per-page costs its own trace logs measured (measuredCosts, QEMU 7.2's
+   * link: requests wait for the rate-limit window, pages are placed the measured delay after the source's write),
+   * nothing fitted; runs whose records have no timing are left out. faultCost and faultCheck are then ignored, and
+   * the rows give the median measured host cost and check time of the workload's runs.
+   */
+  costs?: 'measured';
 }
 
 /** Check times a fit tries, us: the fault thread's reaction, log-spaced from 1 to 30 ms. */
@@ -280,11 +302,105 @@ export function checkTimeBoundUs(record: QemuRunRecord): number | undefined {
 }
 
 /**
+ * How each real request went, from the run's trace logs: the page was placed by the time the fault thread read the
+ * fault (no request reaches the source), the source had already written it (on its way: QEMU asks, the source
+ * skips it), or it was still on the source (the request sends it).
+ */
+export interface RequestKinds {
+  placedByCheck: number;
+  onTheWay: number;
+  unsent: number;
+}
+
+export function requestKinds(timing: QemuTiming): RequestKinds {
+  const { receivedAtFault, sentUs, faultUs } = timing.requests;
+  const kinds = { placedByCheck: 0, onTheWay: 0, unsent: 0 };
+  for (let i = 0; i < faultUs.length; i++) {
+    const sent = sentUs[i];
+    if (receivedAtFault[i] === 1) kinds.placedByCheck++;
+    else if (sent !== null && sent < faultUs[i]) kinds.onTheWay++;
+    else kinds.unsent++;
+  }
+  return kinds;
+}
+
+/** Per-page costs of one run, measured on its own trace logs (us), that a replay takes instead of fitted constants. */
+export interface MeasuredCosts {
+  /**
+   * The fault thread's reaction (touch to check): at most the time from the previous request's placement (the
+   * vCPU's wake) to the next request, which also holds the guest's run to its next fault; the lower decile of
+   * those gaps (CHECK_GAP_QUANTILE).
+   */
+  checkUs: number;
+  /** The request's way to the source after the check: median from the fault thread to the source's return path. */
+  hostCostUs: number;
+  /** The source's speed inside a burst: one page message per its mean time between two page writes, bits/s. */
+  writeBandwidthBps: number;
+  /** The destination's: one page message per its mean time between two placements, bits/s (the link in a window). */
+  peakBandwidthBps: number;
+}
+
+/** Quantile of the gaps between a placement and the next request taken as the fault thread's reaction (checkUs). */
+export const CHECK_GAP_QUANTILE = 0.1;
+
+/** The run's measured per-page costs, or undefined for a record without `timing` (version 1) or without requests. */
+export function measuredCosts(record: QemuRunRecord): MeasuredCosts | undefined {
+  const timing = record.timing;
+  if (!timing || timing.sourcePageUs === null || timing.placePageUs === null) return undefined;
+  const { faultUs, placedUs, sourceUs, receivedAtFault } = timing.requests;
+  const gaps: number[] = [];
+  const toSource: number[] = [];
+  for (let i = 0; i < faultUs.length; i++) {
+    const before = i > 0 ? placedUs[i - 1] : null;
+    if (before !== null && before < faultUs[i]) gaps.push(faultUs[i] - before);
+    const reached = sourceUs[i];
+    if (receivedAtFault[i] === 0 && reached !== null && reached >= faultUs[i]) toSource.push(reached - faultUs[i]);
+  }
+  if (gaps.length === 0 || toSource.length === 0) return undefined;
+  const pageBits = (4096 + QEMU_REPLAY.messageOverheadBytes) * 8;
+  return {
+    checkUs: quantile(gaps, CHECK_GAP_QUANTILE),
+    hostCostUs: median(toSource),
+    writeBandwidthBps: (pageBits * 1e6) / timing.sourcePageUs,
+    peakBandwidthBps: (pageBits * 1e6) / timing.placePageUs,
+  };
+}
+
+/** A replay with QEMU's counters: the figures and how its requests went (as requestKinds reads a real run). */
+interface CountedReplay {
+  figures: QemuFigures;
+  kinds: RequestKinds;
+}
+
+/**
+ * The run replayed with its own measured costs (measuredCosts) and QEMU 7.2's link: a requested page waits for the
+ * rate-limit window like the push; the source writes each window's pages at its speed and the destination places
+ * them at its own, so a page is on its way from its write to its placement.
+ */
+function replayMeasured({ record, trace }: QemuRun, costs: MeasuredCosts): CountedReplay {
+  const counters = new QemuCounters(costs.checkUs);
+  const input = replayInput(record, trace!, costs.checkUs + costs.hostCostUs, costs.peakBandwidthBps, costs.checkUs, {
+    writeBandwidthBps: costs.writeBandwidthBps,
+    requestsWaitForWindow: true,
+  });
+  const r = simulate(trace!, input, { onWait: counters.onWait });
+  return {
+    figures: countedFigures(r, counters),
+    kinds: {
+      placedByCheck: counters.placedByCheck,
+      onTheWay: counters.requests - r.networkFaults,
+      unsent: r.networkFaults,
+    },
+  };
+}
+
+/**
  * Replays of real runs, each made once per (run, host cost, check time) within one comparison. Keyed by the run
  * itself: a run's name is unique only within its records folder, and one comparison may load several.
  */
 class Replays {
   private readonly done = new Map<QemuRun, Map<string, QemuFigures>>();
+  private readonly measuredDone = new Map<QemuRun, CountedReplay | undefined>();
 
   constructor(private readonly peakBandwidthBps = 0) {}
 
@@ -298,6 +414,15 @@ class Replays {
       ofRun.set(key, figures);
     }
     return figures;
+  }
+
+  /** The run replayed with its own measured costs (undefined when its record has none). */
+  measured(run: QemuRun): CountedReplay | undefined {
+    if (!this.measuredDone.has(run)) {
+      const costs = measuredCosts(run.record);
+      this.measuredDone.set(run, costs && replayMeasured(run, costs));
+    }
+    return this.measuredDone.get(run);
   }
 
   private replay({ record, trace }: QemuRun, faultCostUs: number, checkUs?: number): QemuFigures {
@@ -366,21 +491,32 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
   const replays = new Replays(peakBandwidthBps);
   const rows: Row[] = [];
   for (const [workload, own] of byWorkload(traced)) {
-    const others = traced.filter((r) => r.record.settings.workload !== workload);
-    const faultCostUs =
-      faultCost === 'cross-validated'
-        ? measuredFaultCostUs(others.map((r) => r.record))
-        : faultCost === 'none'
-          ? 0
-          : faultCost;
-    const checkUs =
-      faultCheck === 'fitted'
-        ? fitFaultCheckUs(others, faultCostUs, peakBandwidthBps, undefined, replays).checkUs
-        : faultCheck;
-    const pairs = own.map((r) => ({
-      real: qemuFigures(r.record),
-      simulated: replays.figures(r, faultCostUs, checkUs),
-    }));
+    let faultCostUs: number;
+    let checkUs: number | undefined;
+    let pairs: { real: QemuFigures; simulated: QemuFigures }[];
+    if (options.costs === 'measured') {
+      const timed = own.flatMap((r) => {
+        const costs = measuredCosts(r.record);
+        return costs ? [{ real: qemuFigures(r.record), simulated: replays.measured(r)!.figures, costs }] : [];
+      });
+      if (timed.length === 0) continue;
+      faultCostUs = median(timed.map((t) => t.costs.hostCostUs));
+      checkUs = median(timed.map((t) => t.costs.checkUs));
+      pairs = timed;
+    } else {
+      const others = traced.filter((r) => r.record.settings.workload !== workload);
+      faultCostUs =
+        faultCost === 'cross-validated'
+          ? measuredFaultCostUs(others.map((r) => r.record))
+          : faultCost === 'none'
+            ? 0
+            : faultCost;
+      checkUs =
+        faultCheck === 'fitted'
+          ? fitFaultCheckUs(others, faultCostUs, peakBandwidthBps, undefined, replays).checkUs
+          : faultCheck;
+      pairs = own.map((r) => ({ real: qemuFigures(r.record), simulated: replays.figures(r, faultCostUs, checkUs) }));
+    }
     const free = runs
       .filter((r) => !r.record.settings.plugin && r.record.settings.workload === workload)
       .map((r) => qemuFigures(r.record));
@@ -503,4 +639,40 @@ export function faultCostSweep(runs: readonly QemuRun[], costsUs: readonly numbe
         agrees: r.agrees,
       })),
   );
+}
+
+/**
+ * One row per run whose record has timing (version 2): its measured per-page costs, and how its requests went, real
+ * (requestKinds on its logs) against its replay with those costs (realComparison's 'measured').
+ */
+export function timedRunRows(runs: readonly QemuRun[]): Row[] {
+  const replays = new Replays();
+  return runs.flatMap((run) => {
+    const costs = measuredCosts(run.record);
+    if (!costs || !run.trace || !run.record.timing) return [];
+    const real = requestKinds(run.record.timing);
+    const replay = replays.measured(run)!;
+    const f = qemuFigures(run.record);
+    return [
+      {
+        run: run.name,
+        workload: run.record.settings.workload,
+        checkMs: costs.checkUs / 1000,
+        hostCostMs: costs.hostCostUs / 1000,
+        sourceGbps: costs.writeBandwidthBps / 1e9,
+        destinationGbps: costs.peakBandwidthBps / 1e9,
+        pushHoldMedianMs: (run.record.timing.pushHoldUs?.p50 ?? NaN) / 1000,
+        realRequests: f.postcopyRequests,
+        simulatedRequests: replay.figures.postcopyRequests,
+        realOnTheWay: real.onTheWay,
+        simulatedOnTheWay: replay.kinds.onTheWay,
+        realUnsent: real.unsent,
+        simulatedUnsent: replay.kinds.unsent,
+        realPlacedByCheck: real.placedByCheck,
+        simulatedPlacedByCheck: replay.kinds.placedByCheck,
+        realBlocktimeMs: f.blocktimeMs ?? null,
+        simulatedBlocktimeMs: replay.figures.blocktimeMs ?? null,
+      },
+    ];
+  });
 }

@@ -138,6 +138,11 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
       `peak bandwidth must be at least the bandwidth, got ${network.peakBandwidthBps}`,
     );
   }
+  if (network.writeBandwidthBps !== undefined) checkNumber(network.writeBandwidthBps, 'write bandwidth', 0, false);
+  check(
+    !network.requestsWaitForWindow || network.rateLimitWindowUs > 0,
+    'requests waiting for the window need a rate limit window',
+  );
   checkWhole(config.k, 'k', 0);
   checkReplayable(trace, config.switchover);
   checkWhole(config.vmPages, 'vm pages', 1);

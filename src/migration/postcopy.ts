@@ -98,6 +98,13 @@ export class PostcopyRun {
   /** How long after a touch the destination decides whether to ask for the page (config.faultCheckUs). */
   private readonly checkUs: number;
   private readonly zeroPageUs: number;
+  /** The source's time to write a page (a zero page) into its send queue: the link's unless it writes faster. */
+  private readonly pageWriteUs: number;
+  private readonly zeroWriteUs: number;
+  /** When the source can write its next page (never later than the link can carry it). */
+  private writeFreeUs: number;
+  /** Requested pages wait for the rate-limit window's budget too (config.network.requestsWaitForWindow). */
+  private readonly requestsWait: boolean;
   /** Every wait of the VM, in microseconds, for the percentiles. */
   private readonly waits: number[] = [];
   private readonly counts: PostcopyCounts;
@@ -124,9 +131,11 @@ export class PostcopyRun {
       else this.nextUnsent.remove(p);
     }
     this.linkFreeUs = start.linkFreeUs;
+    this.writeFreeUs = start.linkFreeUs;
     this.urgentFreeUs = start.linkFreeUs;
     this.checkUs = config.faultCheckUs ?? config.faultCostUs;
     const network = config.network;
+    this.requestsWait = network.requestsWaitForWindow === true;
     if (network.rateLimitWindowUs > 0) {
       this.limiter = new RateWindows(
         network.rateLimitWindowUs,
@@ -139,6 +148,9 @@ export class PostcopyRun {
       this.pageUs = timing.pageUs;
       this.zeroPageUs = timing.zeroPageUs;
     }
+    const write = network.writeBandwidthBps;
+    this.pageWriteUs = write === undefined ? this.pageUs : serialiseUs(timing.pageMessageBytes, write);
+    this.zeroWriteUs = write === undefined ? this.zeroPageUs : serialiseUs(network.messageOverheadBytes, write);
     const arrival = this.arrival;
     this.context = { index: 0, vmPages: this.vmPages, isSent: (p: number) => arrival[p] !== Infinity };
     this.counts = {
@@ -233,6 +245,8 @@ export class PostcopyRun {
     this.pushUntil(requestUs);
     if (this.arrival[p] === Infinity) {
       if (this.config.network.urgentChannel) this.sendUrgent(p, requestUs);
+      else if (this.requestsWait)
+        this.sendOnLink(p, this.limiter!.pushStartUs(Math.max(requestUs, this.writeFreeUs)), 'fault');
       else this.sendOnLink(p, requestUs, 'fault');
     }
     this.sendPredicted(p, index, requestUs);
@@ -268,7 +282,7 @@ export class PostcopyRun {
 
   /** When the push can start its next page: once the link is free and, with a rate limit, the window has budget. */
   private pushStartUs(): number {
-    return this.limiter ? this.limiter.pushStartUs(this.linkFreeUs) : this.linkFreeUs;
+    return this.limiter ? this.limiter.pushStartUs(this.writeFreeUs) : this.writeFreeUs;
   }
 
   /**
@@ -279,7 +293,7 @@ export class PostcopyRun {
   private sendRemaining(vmEndUs: number): void {
     if (this.push === 'off') {
       this.cursor = 0;
-      this.linkFreeUs = Math.max(this.linkFreeUs, vmEndUs);
+      this.writeFreeUs = Math.max(this.writeFreeUs, vmEndUs);
     }
     // Nothing else is sent from here on, so the push's next page is the next unsent one in address order from the
     // cursor: one scan over the pages instead of a NextAlive lookup per page.
@@ -301,12 +315,17 @@ export class PostcopyRun {
     this.counts.pushPages++;
   }
 
-  /** FIFO link shared by push, predictions and (without urgent channel) faulted pages. */
+  /**
+   * FIFO link shared by push, predictions and (without urgent channel) faulted pages. The source writes the page
+   * into its send queue (from then on it is sent: on its way), then the link carries it in order; the two clocks
+   * are one unless the source writes faster than the link (network.writeBandwidthBps).
+   */
   private sendOnLink(q: number, earliestUs: number, reason: SendReason): void {
-    const startUs = Math.max(earliestUs, this.linkFreeUs);
+    const writeUs = Math.max(earliestUs, this.writeFreeUs);
     const zero = this.isZero(q);
-    this.limiter?.count(startUs, zero ? this.config.network.messageOverheadBytes : this.timing.pageMessageBytes);
-    this.linkFreeUs = startUs + (zero ? this.zeroPageUs : this.pageUs);
+    this.limiter?.count(writeUs, zero ? this.config.network.messageOverheadBytes : this.timing.pageMessageBytes);
+    this.writeFreeUs = writeUs + (zero ? this.zeroWriteUs : this.pageWriteUs);
+    this.linkFreeUs = Math.max(writeUs, this.linkFreeUs) + (zero ? this.zeroPageUs : this.pageUs);
     this.deliver(q, this.linkFreeUs, reason);
   }
 

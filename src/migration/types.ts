@@ -22,6 +22,18 @@ export interface NetworkConfig {
   rateLimitWindowUs: number;
   /** The link's own speed inside a rate-limit window, bits/s (default: `bandwidthBps`). */
   peakBandwidthBps?: number;
+  /**
+   * Post-copy with a rate limit: a requested page, too, waits until the window has budget left (QEMU 7.2 without
+   * postcopy-preempt: its migration thread takes requests from the queue only while the limit is not reached).
+   */
+  requestsWaitForWindow?: boolean;
+  /**
+   * Post-copy: how fast the source writes pages into its send queue, bits/s (default: as fast as the link carries
+   * them). A page counts as sent (on its way: no request sends it again) from its write and is placed in order at
+   * the link's speed, so a source faster than the destination (QEMU's migration thread against its listen thread)
+   * builds a queue whose pages are on their way for milliseconds.
+   */
+  writeBandwidthBps?: number;
 }
 
 export interface SimConfig {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { saveTrace } from '../trace';
 import { writeFileAtomic } from '../util/atomic-write';
-import { combineCaptures, instructionAt, instructionRate, type PluginClock } from './capture';
+import { combineCaptures, instructionAt, instructionRate, trimToReplay, type PluginClock } from './capture';
 import { runQemuMigration, type QemuAssets } from './migrate';
 import { qemuFigures, WALKERS, type GuestTraceInfo, type QemuRunRecord, type QemuRunSettings } from './records';
 
@@ -41,15 +41,22 @@ export function qemuVersion(): string {
   return execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0];
 }
 
-/** Converts the run's two plugin outputs into one trace in `outDir` and returns where it is and its instruction counts. */
-function saveGuestTrace(record: QemuRunRecord, runDir: string, outDir: string, name: string): GuestTraceInfo {
+/**
+ * Converts the run's two plugin outputs into one trace in `outDir` (with `trim`, only what a replay reads:
+ * trimToReplay) and returns where it is and its instruction counts.
+ */
+function saveGuestTrace(
+  record: QemuRunRecord,
+  runDir: string,
+  outDir: string,
+  name: string,
+  trim: boolean,
+): GuestTraceInfo {
   const capture = combineCaptures(
     readFileSync(join(runDir, 'source.pagetrace'), 'utf8'),
     readFileSync(join(runDir, 'destination.pagetrace'), 'utf8'),
     name,
   );
-  const traceFile = `${name}.pctrace.gz`;
-  saveTrace(capture.trace, join(outDir, traceFile));
   const { source, destination } = capture;
   const { wallNs } = record;
   const figures = qemuFigures(record);
@@ -57,8 +64,8 @@ function saveGuestTrace(record: QemuRunRecord, runDir: string, outDir: string, n
   const resumeNs = wallNs.postcopy + figures.downtimeMs * 1e6;
   const destinationClocks = [{ ns: resumeNs, instruction: 0 }, ...destination.clocks.filter((c) => c.instruction > 0)];
   const window = (c: PluginClock) => c.ns >= wallNs.migrate - 1e9 && c.ns <= wallNs.completed + 1e9;
-  return {
-    traceFile,
+  const info: GuestTraceInfo = {
+    traceFile: `${name}.pctrace.gz`,
     accesses: capture.trace.page.length,
     migrateInstruction: instructionAt(source.clocks, wallNs.migrate),
     postcopyInstruction: instructionAt(source.clocks, wallNs.postcopy),
@@ -68,6 +75,14 @@ function saveGuestTrace(record: QemuRunRecord, runDir: string, outDir: string, n
     codePages: source.codePages && destination.codePages,
     clocks: { source: source.clocks.filter(window), destination: destinationClocks.filter(window) },
   };
+  let trace = capture.trace;
+  if (trim) {
+    const trimmed = trimToReplay({ ...record, guest: info }, trace);
+    trace = trimmed.trace;
+    Object.assign(info, { accesses: trace.page.length, traceFrom: trimmed.traceFrom });
+  }
+  saveTrace(trace, join(outDir, info.traceFile));
+  return info;
 }
 
 export interface CampaignOptions {
@@ -79,6 +94,8 @@ export interface CampaignOptions {
   /** Destination TCP port on 127.0.0.1. */
   port: number;
   onProgress?: (message: string) => void;
+  /** Keep only the accesses of each guest trace a replay reads (trimToReplay). */
+  trimTraces?: boolean;
   /** Where each run's QEMU trace logs and consoles are kept (in a folder named as the run); absent: not kept. */
   keepLogsDir?: string;
 }
@@ -109,7 +126,8 @@ export async function runCampaign(options: CampaignOptions): Promise<QemuRunReco
       const runDir = mkdtempSync(join(tmpdir(), 'postcopy-lab-qemu-'));
       try {
         const record = await runQemuMigration(settings, options.assets, runDir, options.port);
-        if (settings.plugin) record.guest = saveGuestTrace(record, runDir, options.outDir, name);
+        if (settings.plugin)
+          record.guest = saveGuestTrace(record, runDir, options.outDir, name, options.trimTraces === true);
         writeFileAtomic(join(options.outDir, `${name}.json`), JSON.stringify(record, null, 1) + '\n');
         const f = qemuFigures(record);
         options.onProgress?.(

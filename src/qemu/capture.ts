@@ -6,7 +6,9 @@
  * destination's from 0 at its resume, which is the source's count at the switchover (its `# end`: the
  * source's vCPU never runs again after the switchover).
  */
+import { UserError } from '../errors';
 import { makeTrace, parseTextTrace, type Trace } from '../trace';
+import type { QemuRunRecord } from './records';
 
 export interface PluginClock {
   ns: number;
@@ -89,4 +91,34 @@ export function combineCaptures(sourceText: string, destinationText: string, nam
   write.set(after.write, before.page.length);
   const trace = makeTrace({ time, page, write }, { pageSize: before.pageSize, name });
   return { trace, source, destination, switchoverInstruction: source.end };
+}
+
+/**
+ * The instruction a replay of the run starts at: the switchover less the pre-copy phase at the guest's rate on the
+ * destination, not before the trace's first access (or the instruction the trace was cut at, guest.traceFrom).
+ */
+export function replayStartInstruction(record: QemuRunRecord, trace: Trace): number {
+  const guest = record.guest;
+  if (!guest) throw new UserError(`run of ${record.settings.workload} has no guest trace (made without --plugin)`);
+  const precopyMs = (record.wallNs.postcopy - record.wallNs.migrate) / 1e6;
+  const first = guest.traceFrom ?? trace.time[0];
+  return Math.max(first, guest.switchoverInstruction - (precopyMs / 1000) * guest.destinationIps);
+}
+
+/**
+ * The run's trace without the accesses before its replay's start (replayStartInstruction), which no replay reads
+ * (the simulator starts the migration there), and the instruction it was cut at (guest.traceFrom): a walker runs
+ * much faster on the source than on the destination, so these are most of its accesses.
+ */
+export function trimToReplay(record: QemuRunRecord, trace: Trace): { trace: Trace; traceFrom: number } {
+  const traceFrom = replayStartInstruction(record, trace);
+  let first = 0;
+  while (first < trace.page.length && trace.time[first] < traceFrom) first++;
+  const trimmed = {
+    ...trace,
+    time: trace.time.subarray(first),
+    page: trace.page.subarray(first),
+    write: trace.write.subarray(first),
+  };
+  return { trace: trimmed, traceFrom };
 }

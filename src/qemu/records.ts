@@ -79,6 +79,11 @@ export interface GuestTraceInfo {
   destinationIps: number;
   /** Whether code pages (from translation) are in the trace, besides data accesses. */
   codePages: boolean;
+  /**
+   * The instruction the trace file starts at when it was cut to what a replay reads (`--trim-traces`, datasets/
+   * qemu-timed); `accesses` counts the file's. Absent: the whole capture.
+   */
+  traceFrom?: number;
   /** The plugins' clock lines around the migration (the destination's from its resume), to recompute the rates. */
   clocks: { source: { ns: number; instruction: number }[]; destination: { ns: number; instruction: number }[] };
 }

@@ -3,7 +3,7 @@
  * backend and `-msg timestamp=on`: `TID@SEC.USEC:event args` per line, gettimeofday, so the two QEMUs' times
  * compare on one machine), turned into per-request and per-page times. Pure (text in, values out).
  */
-import { median, quantileSorted } from '../util/statistics';
+import { quantileSorted } from '../util/statistics';
 
 /**
  * Destination: the fault thread reading a fault (and whether the page was already placed then), the listen
@@ -89,9 +89,13 @@ export interface QemuTiming {
    * destination's placement (null: no request gave the guest RAM's host address, so placements are unplaced).
    */
   pushHoldUs: DurationSummary | null;
-  /** Median time between two consecutive pages the source wrote after the resume (its speed inside a burst). */
+  /**
+   * Mean time between two consecutive non-zero pages the source wrote after the resume, steps of BURST_BREAK_US
+   * or more (the wait for the next rate-limit window, a preempted thread) left out: its speed inside a burst, the
+   * zero pages it checks and sends between them included.
+   */
   sourcePageUs: number | null;
-  /** Median time between two consecutive pages the destination placed after the resume (its speed). */
+  /** The same for the non-zero pages the destination placed: its speed while it has pages to place. */
   placePageUs: number | null;
 }
 
@@ -105,10 +109,25 @@ export function summariseDurations(durations: readonly number[]): DurationSummar
 
 const hex = (text: string) => parseInt(text, 16);
 
-/** Median gap between consecutive times of `us` (null with fewer than two). */
-function medianStep(us: readonly number[]): number | null {
-  const steps = us.slice(1).map((t, i) => t - us[i]);
-  return steps.length === 0 ? null : median(steps);
+/** A step this long between two pages is a break in a burst, not the time of a page. */
+export const BURST_BREAK_US = 1000;
+
+/**
+ * Mean step between consecutive times of `us` (ascending) shorter than BURST_BREAK_US; null without one.
+ *
+ * @example burstStepUs([0, 2, 6, 5000, 5004]) // (2 + 4 + 4) / 3
+ */
+export function burstStepUs(us: readonly number[]): number | null {
+  let sum = 0;
+  let steps = 0;
+  for (let i = 1; i < us.length; i++) {
+    const step = us[i] - us[i - 1];
+    if (step < BURST_BREAK_US) {
+      sum += step;
+      steps++;
+    }
+  }
+  return steps === 0 ? null : sum / steps;
 }
 
 /**
@@ -192,7 +211,6 @@ export function requestTimeline(
 
   const placed = new Map<number, number>();
   const placedPush: number[] = [];
-  const placedAll: number[] = [];
   if (ramHost !== undefined) {
     for (const e of destination) {
       if (e.name !== 'postcopy_place_page' && e.name !== 'postcopy_place_page_zero') continue;
@@ -201,7 +219,6 @@ export function requestTimeline(
       const page = (hex(m[1]) - ramHost) / pageSize;
       if (page < 0 || page >= ramPages || !Number.isInteger(page) || placed.has(page)) continue;
       placed.set(page, e.us);
-      if (e.us >= t0) placedAll.push(e.us);
       if (e.us >= t0 && e.name === 'postcopy_place_page') placedPush.push(page);
     }
   }
@@ -221,7 +238,7 @@ export function requestTimeline(
     resumeEpochUs: t0,
     requests,
     pushHoldUs: summariseDurations(holds),
-    sourcePageUs: medianStep(written),
-    placePageUs: medianStep(placedAll),
+    sourcePageUs: burstStepUs(written),
+    placePageUs: burstStepUs(placedPush.map((page) => placed.get(page)!)),
   };
 }

@@ -6,14 +6,19 @@ import {
   countedFigures,
   loadQemuRuns,
   measuredFaultCostUs,
+  measuredCosts,
+  QEMU_TIMED_DIR,
   QemuCounters,
   qemuRunRows,
+  requestKinds,
   ratioError,
   realComparison,
   replayInput,
   requestsNotInTrace,
+  timedRunRows,
   trailingRequests,
 } from '../../src/experiments/real-qemu';
+import { trimToReplay } from '../../src/qemu/capture';
 import type { QemuRunRecord } from '../../src/qemu/records';
 
 const sqlite = loadQemuRuns(undefined, ['sqlite']);
@@ -156,4 +161,55 @@ test('trailingRequests: a request 1 to 4 pages above the previous one', () => {
   assert.equal(trailingRequests([10, 11, 15, 20, 19, 19, 22]), 3);
   assert.equal(trailingRequests([10, 11, 15], 1), 1);
   assert.equal(trailingRequests([]), 0);
+});
+
+/** A version 2 record with four requests (times in us from the resume): see the hand computation below. */
+function timedRecord(): QemuRunRecord {
+  const requests = {
+    page: [10, 11, 12, 13],
+    faultUs: [1000, 4300, 6100, 7000],
+    receivedAtFault: [0, 0, 1, 0],
+    sentUs: [2000, 4000, 900, null],
+    sourceUs: [1080, 4350, null, null],
+    queuedUs: [1900, 4400, null, null],
+    placedUs: [4000, 6000, 6050, 7500],
+  };
+  const timing = { events: { source: [], destination: [] }, resumeEpochUs: 0, requests, pushHoldUs: null };
+  return { ...run.record, timing: { ...timing, sourcePageUs: 4, placePageUs: 8 } } as QemuRunRecord;
+}
+
+test('requestKinds: placed by the check, on its way (written before the fault), or still on the source', () => {
+  // Page 10 written after its fault, 11 before it, 12 placed by the check, 13 never written (a zero page).
+  assert.deepEqual(requestKinds(timedRecord().timing!), { placedByCheck: 1, onTheWay: 1, unsent: 2 });
+});
+
+test("measuredCosts: the check from the gaps after placements, the host cost to the source, both sides' speeds", () => {
+  const costs = measuredCosts(timedRecord())!;
+  // Gaps from a placement to the next request: 4300 - 4000, 6100 - 6000, 7000 - 6050 = 300, 100, 950; their lower
+  // decile: 100 + 0.2 x (300 - 100) = 140. To the source: 1080 - 1000 and 4350 - 4300 (the request placed by the
+  // check never went): median 65. A page message of 4104 bytes every 4 us written, every 8 us placed.
+  assert.deepEqual(costs, { checkUs: 140, hostCostUs: 65, writeBandwidthBps: 8.208e9, peakBandwidthBps: 4.104e9 });
+  assert.equal(measuredCosts(run.record), undefined, 'a version 1 record has no timing');
+});
+
+test('trimToReplay: the trace from the replay start on, and the replay of the cut trace is the same run', () => {
+  const { trace, traceFrom } = trimToReplay(run.record, run.trace!);
+  // The replay starts there (the switchover less the pre-copy phase at the destination's rate): nothing before is read.
+  assert.equal(Math.round(traceFrom), replayInput(run.record, run.trace!).switchover);
+  assert.ok(trace.time[0] >= traceFrom && trace.page.length < run.trace!.page.length);
+  const cut = { ...run.record, guest: { ...run.record.guest!, traceFrom } };
+  assert.deepEqual(
+    simulate(trace, replayInput(cut, trace, 30_000)),
+    simulate(run.trace!, replayInput(run.record, run.trace!, 30_000)),
+  );
+});
+
+test('a committed timed run replayed with its own measured costs: pinned, real side straight from its logs', () => {
+  const [row] = timedRunRows(loadQemuRuns(QEMU_TIMED_DIR, ['sqlite']).filter((r) => r.name === 'sqlite-plugin-1'));
+  assert.deepEqual([row.realRequests, row.realOnTheWay, row.realUnsent, row.realPlacedByCheck], [31, 5, 26, 0]);
+  assert.deepEqual(
+    [row.simulatedRequests, row.simulatedOnTheWay, row.simulatedUnsent, row.simulatedPlacedByCheck],
+    [39, 3, 36, 6],
+  );
+  assert.equal(Math.round(row.simulatedBlocktimeMs as number), 1071);
 });

@@ -296,3 +296,39 @@ test('hybrid cut short: an unsent zero page stays a header in post-copy, a writt
   assert.equal(r.totalMigrationMs, 8);
   assert.equal(r.bytesSent, 3 * 125 + 25 + 250);
 });
+
+test('requests waiting for the window: a page asked for once the budget is spent goes at the next window', () => {
+  const trace = makeTrace({ time: [2000, 20000], page: [7, 0] });
+  const network = { ...SLOW_LINK.network, rateLimitWindowUs: 5000, peakBandwidthBps: 2e6 };
+  const input: SimInput = { ...SLOW_LINK, push: 'restart', vmPages: 8, network };
+  // Budget 5 page messages per 5 ms window, 500 us each at the peak. The push: p0 2000..2500 ... p4 4000..4500,
+  // the budget of window 0 spent; p5 would wait for 5000. p7 at 2700 + 2000 = 4700: fault, request at 4900.
+  const asap = simulate(trace, input);
+  // At once (over the budget): 4900..5400, arrives 5600 (stall 900); p5 5400..5900, p6 5900..6400, arriving 6600.
+  assert.deepEqual([asap.networkFaults, asap.stallMs, asap.totalMigrationMs], [1, 0.9, 6.6]);
+  const waiting = simulate(trace, { ...input, network: { ...network, requestsWaitForWindow: true } });
+  // Waiting: 5000..5500, arrives 5700 (stall 1000); p5 5500..6000, p6 6000..6500, arriving 6700.
+  assert.deepEqual([waiting.networkFaults, waiting.stallMs, waiting.totalMigrationMs], [1, 1, 6.7]);
+  assert.throws(
+    () => simulate(trace, { ...input, network: { ...SLOW_LINK.network, requestsWaitForWindow: true } }),
+    /requests waiting for the window need a rate limit window/,
+  );
+});
+
+test('a source that writes faster than the link: its queued pages are on their way, not faults', () => {
+  const trace = makeTrace({ time: [0, 1000], page: [1, 3] });
+  const input: SimInput = { ...SLOW_LINK, push: 'restart', vmPages: 4 };
+  const same = simulate(trace, input);
+  // One clock: p0 2000..3000; p1 at 2700 not started: fault, request 2900, behind p0 3000..4000, arrives 4200
+  // (stall 1500); p2 4000..5000, p3 5000..6000 (6200). p3 at 2700 + 1500 + 1000 = 5200: on the link, waits 1000.
+  assert.deepEqual([same.networkFaults, same.latePrefetches, same.stallMs, same.totalMigrationMs], [1, 1, 2.5, 6.2]);
+  const fast = simulate(trace, { ...input, network: { ...SLOW_LINK.network, writeBandwidthBps: 5e6 } });
+  // The source writes a 125-byte page message in 200 us: p0 at 2000, p1 2200, p2 2400, p3 2600, each sent from then
+  // on; the link carries them 2000..3000, 3000..4000, 4000..5000, 5000..6000. p1 at 2700 is on its way (arrives
+  // 4200): no fault, the same wait; p3 at 5200 waits for 6200 as before.
+  assert.deepEqual([fast.networkFaults, fast.latePrefetches, fast.stallMs, fast.totalMigrationMs], [0, 2, 2.5, 6.2]);
+  assert.throws(
+    () => simulate(trace, { ...input, network: { ...SLOW_LINK.network, writeBandwidthBps: 0 } }),
+    /write bandwidth must be a finite number > 0/,
+  );
+});

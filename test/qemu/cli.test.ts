@@ -16,6 +16,7 @@ test('qemu migrate: bad input exits with code 2 and one line, before any QEMU st
     [['qemu', 'migrate', '--workload', 'random', '--share', '2'], /--share must be between/],
     [['qemu', 'migrate', '--workload', 'random', '--postcopy-after', 'soon'], /duration must be/],
     [['qemu', 'migrate', '--workload', 'random', '--cache', '/nonexistent'], /missing|not installed/],
+    [['qemu', 'migrate', '--workload', 'random', '--trim-traces'], /--trim-traces needs --plugin/],
   ];
   for (const [args, pattern] of cases) {
     const r = cli(...args);

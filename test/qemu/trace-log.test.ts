@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTraceLog, requestTimeline, summariseDurations } from '../../src/qemu/trace-log';
+import { burstStepUs, parseTraceLog, requestTimeline, summariseDurations } from '../../src/qemu/trace-log';
 
 test('parseTraceLog: thread, time in us since the epoch, event and text of timed lines only', () => {
   const log = [
@@ -41,6 +41,7 @@ const DESTINATION = [
   '7@1000.006001:mark_postcopy_blocktime_begin addr: 0x7f0000006000, dd: 0x1, time: 6, cpu: 0, already_received: 1',
   '8@1000.006500:postcopy_place_page host=0x7f0000007000',
   '8@1000.006600:postcopy_place_page host=0x7f0000100000',
+  '8@1000.006800:postcopy_place_page host=0x7f0000008000',
 ].join('\n');
 const SOURCE = [
   '50@1000.000600:ram_save_page pc.ram: offset: 0x3000 host: 0x7e0000003000',
@@ -77,9 +78,10 @@ test('requestTimeline: per request the fault, source, queue, write and placement
       max: 5895,
     },
   );
-  // Writes after the resume at 100, 105, 3500 (steps 5 and 3395); placements at 1500, 1510, 4000, 6000 (10, 2490, 2000).
-  assert.equal(t.sourcePageUs, 1700);
-  assert.equal(t.placePageUs, 2000);
+  // Non-zero writes after the resume at 100, 105, 3500: steps 5 and 3395, the second a break. Non-zero placements
+  // after the resume at 1500, 4000, 6000, 6300 (page 8): steps 2500, 2000 (breaks) and 300.
+  assert.equal(t.sourcePageUs, 5);
+  assert.equal(t.placePageUs, 300);
 });
 
 test('requestTimeline: a destination log without the resume is refused; without requests no placement is timed', () => {
@@ -90,6 +92,12 @@ test('requestTimeline: a destination log without the resume is refused; without 
     16,
   );
   assert.deepEqual([none.requests.page, none.pushHoldUs, none.sourcePageUs, none.placePageUs], [[], null, null, null]);
+});
+
+test('burstStepUs: the mean step shorter than a burst break; none is null', () => {
+  assert.equal(burstStepUs([0, 2, 6, 5000, 5004]), 10 / 3);
+  assert.equal(burstStepUs([0, 1000]), null, 'a step of BURST_BREAK_US is a break');
+  assert.equal(burstStepUs([3]), null);
 });
 
 test('summariseDurations: quantiles of one value are that value; none is null', () => {
