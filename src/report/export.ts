@@ -49,13 +49,8 @@ export function readFigureSpecTree(dir: string): Figure[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Decodes the data URL Plotly.toImage returns. */
-function dataUrlBytes(url: string): Buffer {
-  const comma = url.indexOf(',');
-  const header = url.slice(0, comma);
-  const payload = url.slice(comma + 1);
-  return header.endsWith(';base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8');
-}
+/** The bytes of a base64 data URL (a canvas's PNG). */
+const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
 
 /**
  * Renders each figure to OUT/NAME.svg and OUT/NAME.png, in the order given, in a fresh frame (document
@@ -80,20 +75,35 @@ export async function renderFigures(figures: readonly Figure[], outDir: string, 
     await frame.addScriptTag({ url: PLOTLY_URL });
     for (const figure of figures) {
       const size = { width: figure.width ?? DEFAULT_FIGURE_WIDTH, height: figure.height ?? DEFAULT_FIGURE_HEIGHT };
-      for (const format of ['svg', 'png'] as const) {
-        const url = await frame.evaluate(
-          ({ fig, format, size }) => {
-            // plotly names SVG defs with Math.random ids: a fixed sequence makes re-exports byte-identical
-            let state = 1;
-            Math.random = () => (state = (state * 48271) % 2147483647) / 2147483647;
-            const plotly = (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } })
-              .Plotly;
-            return plotly.toImage({ data: fig.data, layout: fig.layout }, { format, ...size });
-          },
-          { fig: figure, format, size },
-        );
+      const images = await frame.evaluate(
+        async ({ fig, size }) => {
+          // plotly names SVG defs with Math.random ids: a fixed sequence makes re-exports byte-identical
+          let state = 1;
+          Math.random = () => (state = (state * 48271) % 2147483647) / 2147483647;
+          const { Plotly, document } = globalThis as unknown as BrowserGlobals;
+          const svg = await Plotly.toImage(
+            { data: fig.data, layout: fig.layout },
+            { format: 'svg', imageDataOnly: true, ...size },
+          );
+          // The figure is drawn once: toImage's PNG rasterises this same SVG, less the viewBox its SVG export adds.
+          const png = await Plotly.Snapshot.svgToImg({
+            svg: svg.replace(` viewBox="0 0 ${size.width} ${size.height}"`, ''),
+            format: 'png',
+            ...size,
+            scale: 1,
+            canvas: document.createElement('canvas'),
+            promise: true,
+          });
+          return { svg, png };
+        },
+        { fig: figure, size },
+      );
+      for (const [format, bytes] of [
+        ['svg', Buffer.from(images.svg, 'utf8')],
+        ['png', dataUrlBytes(images.png)],
+      ] as const) {
         const path = join(outDir, `${figure.name}.${format}`);
-        writeFileAtomic(path, dataUrlBytes(url));
+        writeFileAtomic(path, bytes);
         written.push(path);
       }
     }
@@ -101,6 +111,15 @@ export async function renderFigures(figures: readonly Figure[], outDir: string, 
     await dispose();
   }
   return written;
+}
+
+/** What a frame's page script uses (the node build has no DOM types). */
+interface BrowserGlobals {
+  Plotly: {
+    toImage(figure: unknown, options: unknown): Promise<string>;
+    Snapshot: { svgToImg(options: unknown): Promise<string> };
+  };
+  document: { createElement(tag: string): unknown };
 }
 
 /** Where frames load plotly from: answered by the host page's route, never by a network (.invalid). */
