@@ -10,8 +10,11 @@ import {
   type TraceChunk,
 } from './types';
 
-/** Most accesses TraceBuilder.reserve allocates before they come: 2^25, 288 MiB of columns. */
-const UPFRONT_ACCESSES = 2 ** 25;
+/**
+ * Most accesses TraceBuilder.reserve makes room for at once when the whole count cannot be had (2^25, 288 MiB of
+ * columns): from there the columns grow by doubling.
+ */
+const FALLBACK_UPFRONT_ACCESSES = 2 ** 25;
 
 export interface TraceColumns {
   /** Instruction clock per access; defaults to the access index (0, 1, 2, ...). */
@@ -103,14 +106,22 @@ export class TraceBuilder {
   }
 
   /**
-   * The number of accesses announced (a binary file's header): room for up to UPFRONT_ACCESSES of them is
-   * made at once (growing by doubling cost a sixth of loading a .pctrace), and growth stops exactly at the
-   * count, so that `finish` need not copy to trim. A damaged header cannot allocate more than that at once.
+   * The number of accesses announced (a binary file's header): room for all of them is made at once (growing by
+   * doubling cost a sixth of loading a .pctrace, and past 2^25 accesses a copy of the columns and half as much
+   * memory again at its peak), and growth stops exactly at the count, so that `finish` need not copy to trim.
+   * Room costs address space only until accesses fill it (the system hands out zeroed pages as they are first
+   * written), so a damaged header's count costs nothing real; one too large to have at all (refused with a
+   * RangeError) gets 2^25 accesses' room, then doubling.
    */
   reserve(accesses: number): void {
     this.announced = accesses;
-    const upfront = Math.min(accesses, UPFRONT_ACCESSES);
-    if (upfront > this.page.length) this.resize(upfront);
+    if (accesses <= this.page.length) return;
+    try {
+      this.resize(accesses);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      if (FALLBACK_UPFRONT_ACCESSES > this.page.length) this.resize(FALLBACK_UPFRONT_ACCESSES);
+    }
   }
 
   /**

@@ -379,6 +379,11 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
     () => loadTrace(header(17, (d) => d.writeBigUInt64LE(10n, 16))),
     /truncated: header promises 10 accesses, blocks hold 5/,
   );
+  // room for the count is made at once; one too large to have falls back to growing as blocks come
+  assertUserError(
+    () => loadTrace(header(18, (d) => d.writeBigUInt64LE(2n ** 52n, 16))),
+    /truncated: header promises 4503599627370496 accesses, blocks hold 5/,
+  );
   const twice = Buffer.concat([good, good.subarray(headerEnd)]);
   twice.writeBigUInt64LE(10n, 16);
   twice.writeUInt32LE(zlibCrc32(twice.subarray(0, headerEnd - 4)), headerEnd - 4);
