@@ -4,8 +4,9 @@
  * against a bare pass over the same bytes measured in the same run: reading the file and finding
  * its line ends (text), gunzipping it and finding its line ends (.gz), reading it (.pctrace). Those reads
  * come from the page cache, far faster than a disk; so two more lines load and read the .pctrace from the
- * disk itself (the file dropped from the page cache before each run, wall time, alternating), and one prices
- * the .pctrace checksums: CRC-32 over the file's bytes, against the same bare read.
+ * disk itself (the file dropped from the page cache before each run, wall time, alternating), one streams the
+ * .pctrace chunk by chunk (streamTrace, what the CLI reads long traces with) against the same page-cache read,
+ * and one prices the .pctrace checksums: CRC-32 over the file's bytes, against the same bare read.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -54,6 +55,27 @@ function uncachedSeconds(path: string, works: (() => void)[], runs = 5): number[
     }
   }
   return times.map((t) => t.sort((a, b) => a - b)[Math.floor(runs / 2)]);
+}
+
+/**
+ * Median CPU seconds of streaming `path` through streamTrace (the simulator's reader for long traces), each chunk
+ * dropped: in a child process, as the stream is asynchronous and this section is not.
+ */
+function streamedSeconds(path: string): number {
+  const code = `const { streamTrace } = require(${JSON.stringify(join(__dirname, '..', 'trace'))});
+(async () => {
+  const seconds = [];
+  for (let run = 0; run < 7; run++) {
+    const start = process.cpuUsage();
+    for await (const chunk of streamTrace(${JSON.stringify(path)})) void chunk;
+    const { user, system } = process.cpuUsage(start);
+    if (run >= 2) seconds.push((user + system) / 1e6);
+  }
+  console.log(seconds.sort((a, b) => a - b)[2]);
+})();`;
+  const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`parse: streaming the .pctrace failed: ${child.stderr.trim()}`);
+  return Number(child.stdout);
 }
 
 export function parseSection(): BenchLine[] {
@@ -108,7 +130,16 @@ export function parseSection(): BenchLine[] {
       baselineValue: rate(readBinary, BARE_READS),
     });
     if (sink === 0) throw new Error('parse bench read nothing');
-    return [...result, ...uncachedLines(files.binary, readBinary), checksum];
+    const cachedRead = result[2];
+    const streamed = line({
+      section: 'parse',
+      name: 'stream a .pctrace trace (chunk by chunk)',
+      value: PARSE_ACCESSES / streamedSeconds(files.binary),
+      unit: 'lines/s',
+      baseline: cachedRead.baseline,
+      baselineValue: cachedRead.baselineValue,
+    });
+    return [...result, streamed, ...uncachedLines(files.binary, readBinary), checksum];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
