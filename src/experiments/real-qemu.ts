@@ -10,7 +10,7 @@ import { UserError } from '../errors';
 import { parsePageSet, simulate, type MigrationResult, type NetworkConfig, type SimInput } from '../migration';
 import { PROGRAMS, QEMU_WORKLOADS, qemuFigures, type QemuFigures, type QemuRunRecord } from '../qemu/records';
 import { replayStartInstruction } from '../qemu/capture';
-import type { QemuTiming } from '../qemu/trace-log';
+import { BURST_BREAK_US, type QemuTiming } from '../qemu/trace-log';
 import type { Row } from '../report/table';
 import { loadTrace, type Trace } from '../trace';
 import { extent, median, quantile } from '../util/statistics';
@@ -322,6 +322,37 @@ export function requestKinds(timing: QemuTiming): RequestKinds {
     else kinds.unsent++;
   }
   return kinds;
+}
+
+/** How long the real requests of each kind kept the vCPU waiting (fault thread to placement), us. */
+export interface RequestWaits {
+  onTheWayUs: number[];
+  unsentUs: number[];
+  /**
+   * Unsent requests the source's migration thread took from its queue a burst break (BURST_BREAK_US) or more after
+   * they arrived: they waited for the next rate-limit window (QEMU 7.2 serves its queue only while the window has
+   * budget left), the others were served at once.
+   */
+  waitedForWindow: number;
+}
+
+export function requestWaits(timing: QemuTiming): RequestWaits {
+  const { receivedAtFault, sentUs, faultUs, placedUs, sourceUs, queuedUs } = timing.requests;
+  const waits: RequestWaits = { onTheWayUs: [], unsentUs: [], waitedForWindow: 0 };
+  for (let i = 0; i < faultUs.length; i++) {
+    const placed = placedUs[i];
+    if (receivedAtFault[i] === 1 || placed === null) continue;
+    const sent = sentUs[i];
+    if (sent !== null && sent < faultUs[i]) {
+      waits.onTheWayUs.push(placed - faultUs[i]);
+      continue;
+    }
+    waits.unsentUs.push(placed - faultUs[i]);
+    const reached = sourceUs[i];
+    const taken = queuedUs[i];
+    if (reached !== null && taken !== null && taken - reached >= BURST_BREAK_US) waits.waitedForWindow++;
+  }
+  return waits;
 }
 
 /** Per-page costs of one run, measured on its own trace logs (us), that a replay takes instead of fitted constants. */
@@ -651,6 +682,8 @@ export function timedRunRows(runs: readonly QemuRun[]): Row[] {
     const costs = measuredCosts(run.record);
     if (!costs || !run.trace || !run.record.timing) return [];
     const real = requestKinds(run.record.timing);
+    const waits = requestWaits(run.record.timing);
+    const medianMs = (us: number[]) => (us.length === 0 ? null : median(us) / 1000);
     const replay = replays.measured(run)!;
     const f = qemuFigures(run.record);
     return [
@@ -670,6 +703,9 @@ export function timedRunRows(runs: readonly QemuRun[]): Row[] {
         simulatedUnsent: replay.kinds.unsent,
         realPlacedByCheck: real.placedByCheck,
         simulatedPlacedByCheck: replay.kinds.placedByCheck,
+        onTheWayWaitMs: medianMs(waits.onTheWayUs),
+        unsentWaitMs: medianMs(waits.unsentUs),
+        unsentWaitedForWindow: waits.waitedForWindow,
         realBlocktimeMs: f.blocktimeMs ?? null,
         simulatedBlocktimeMs: replay.figures.blocktimeMs ?? null,
       },

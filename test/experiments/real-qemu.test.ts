@@ -11,6 +11,7 @@ import {
   QemuCounters,
   qemuRunRows,
   requestKinds,
+  requestWaits,
   ratioError,
   realComparison,
   replayInput,
@@ -171,7 +172,7 @@ function timedRecord(): QemuRunRecord {
     receivedAtFault: [0, 0, 1, 0],
     sentUs: [2000, 4000, 900, null],
     sourceUs: [1080, 4350, null, null],
-    queuedUs: [1900, 4400, null, null],
+    queuedUs: [2500, 4400, null, null],
     placedUs: [4000, 6000, 6050, 7500],
   };
   const timing = { events: { source: [], destination: [] }, resumeEpochUs: 0, requests, pushHoldUs: null };
@@ -181,6 +182,17 @@ function timedRecord(): QemuRunRecord {
 test('requestKinds: placed by the check, on its way (written before the fault), or still on the source', () => {
   // Page 10 written after its fault, 11 before it, 12 placed by the check, 13 never written (a zero page).
   assert.deepEqual(requestKinds(timedRecord().timing!), { placedByCheck: 1, onTheWay: 1, unsent: 2 });
+});
+
+test('requestWaits: fault to placement per kind; an unsent request taken from the queue 1 ms or more late waited', () => {
+  // Page 10 (unsent): placed 4000 - 1000 = 3000 after its fault, taken from the queue 2500 - 1080 = 1420 after it
+  // reached the source: it waited for the window. Page 11 (on its way): 6000 - 4300. Page 13 (unsent, never
+  // queued: no wait for the window seen): 7500 - 7000. Page 12 was placed by the check: no wait.
+  assert.deepEqual(requestWaits(timedRecord().timing!), {
+    onTheWayUs: [1700],
+    unsentUs: [3000, 500],
+    waitedForWindow: 1,
+  });
 });
 
 test("measuredCosts: the check from the gaps after placements, the host cost to the source, both sides' speeds", () => {
