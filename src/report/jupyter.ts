@@ -27,9 +27,13 @@ export const JUPYTER_DATA_DIR = join(PROJECT_ROOT, '.jupyter-local', 'share', 'j
 /** What is missing for headless notebooks and figure export (empty when all is there). */
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
-  const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import nbclient, nbconvert, ipykernel, jupyter_client, notebook'], {
-    stdio: 'ignore',
-  });
+  // found, not imported: importing them took about 0.35 CPU s and 0.6 s before anything else could start
+  const modules = JSON.stringify(['nbclient', 'nbconvert', 'ipykernel', 'jupyter_client', 'notebook']);
+  const probe = spawnSync(
+    DEBIAN_PYTHON,
+    ['-c', `import sys, importlib.util as u; sys.exit(not all(u.find_spec(m) for m in ${modules}))`],
+    { stdio: 'ignore' },
+  );
   if (probe.status !== 0)
     missing.push('python3 jupyter modules (nbclient, nbconvert, ipykernel, jupyter_client, notebook)');
   if (!existsSync(CHROMIUM_PATH)) missing.push(`chromium (${CHROMIUM_PATH})`);
