@@ -31,9 +31,9 @@ const PLAIN: Method = { label: 'none', predictor: 'none' };
 
 /**
  * What every notebook that compares methods shows side by side: the field's baselines next-k, bubbling
- * (the best of them on these traces) and Leap; the paper's PPM, its delta variant, phase-bubbling and
- * the hybrid of the two; the controls random-k and ppm-order0 (sending pages early without predicting);
- * and the oracle, the limit with k pages per fault.
+ * (the best of them on these traces) and Leap; the paper's PPM, its delta variant, phase-bubbling, the
+ * hybrid of the two and the hybrid told the history's dirty pages; the controls random-k and ppm-order0
+ * (sending pages early without predicting); and the oracle, the limit with k pages per fault.
  */
 export const COMPARED_PREDICTORS = [
   'next-k',
@@ -43,6 +43,7 @@ export const COMPARED_PREDICTORS = [
   'ppm-delta',
   'phase-bubbling',
   'ppm-hybrid',
+  'ppm-hybrid-dirty',
   'random-k',
   'ppm-order0',
   'oracle',

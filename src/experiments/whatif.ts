@@ -35,8 +35,8 @@ export interface WhatIfParams {
 
 /**
  * The methods compared at each setting: plain post-copy, the best baseline (bubbling), the paper's PPM,
- * ppm-delta, ppm-hybrid, the controls and the limit. Fewer than COMPARED_PREDICTORS: every method
- * multiplies a precomputed grid.
+ * ppm-delta, ppm-hybrid and its dirty-log variant, the controls and the limit. Fewer than
+ * COMPARED_PREDICTORS: every method multiplies a precomputed grid.
  */
 export const WHAT_IF_METHODS: readonly PredictorName[] = [
   'none',
@@ -44,6 +44,7 @@ export const WHAT_IF_METHODS: readonly PredictorName[] = [
   'ppm',
   'ppm-delta',
   'ppm-hybrid',
+  'ppm-hybrid-dirty',
   'random-k',
   'ppm-order0',
   'oracle',

@@ -174,6 +174,7 @@ test('pinned: every compared method on the sqlite guest trace; every touched pag
     'ppm-delta': 874,
     'phase-bubbling': 495,
     'ppm-hybrid': 498,
+    'ppm-hybrid-dirty': 496,
     'random-k': 1865,
     'ppm-order0': 1177,
     oracle: 237,
