@@ -70,9 +70,10 @@ export function escapeProbability(method: EscapeMethod, n: number, q: number): n
  * holds count(x after C) and is itself the context C·x for the next symbol, so one update is
  * N+1 child lookups: from each current context (order 0..N) to its child by the new symbol,
  * whose count goes up and which becomes the next step's context one order higher. Children are
- * found through one PairMap (parent, symbol) -> node and enumerated through sibling links; all
- * per-node data sits in typed arrays. Symbols are interned to dense indices. Order 0 is also
- * kept in a FrequencyRanking, so its top symbols are found without sorting.
+ * found through one PairMap (parent, symbol) -> node and enumerated through sibling links. A
+ * node's fields sit together in one 32-byte record of a typed array (NODE_* below), so a lookup
+ * touches one cache line per node instead of one per field. Symbols are interned to dense
+ * indices. Order 0 is also kept in a FrequencyRanking, so its top symbols are found without sorting.
  *
  * Bounded memory (maxContexts, default 2^20, counts every trie node): when the nodes exceed the
  * cap, every count is halved (rounding down) and nodes whose count reaches 0 are dropped, with
@@ -83,6 +84,22 @@ export function escapeProbability(method: EscapeMethod, n: number, q: number): n
  * FrequencyRanking are never halved or dropped (they are bounded by the number of distinct
  * symbols).
  */
+/** A trie node's record: int32 slots, the count a float64 over the last two (so records are 32 bytes). */
+const NODE_PARENT = 0;
+const NODE_SYMBOL = 1;
+const NODE_FIRST_CHILD = 2;
+const NODE_NEXT_SIBLING = 3;
+const NODE_PREV_SIBLING = 4;
+/**
+ * The child last reached from the node: checked before the hash map, since a context is mostly
+ * followed by the symbol that followed it last time (the regularity PPM itself relies on).
+ */
+const NODE_LAST_CHILD = 5;
+const NODE_INTS = 8;
+/** The count's index in the float64 view: node id * NODE_FLOATS + NODE_COUNT. */
+const NODE_FLOATS = NODE_INTS / 2;
+const NODE_COUNT = 3;
+
 export class PpmModel {
   readonly order: number;
   readonly escape: EscapeMethod;
@@ -91,19 +108,9 @@ export class PpmModel {
   private symbols = new Interner();
   private orderZero = new FrequencyRanking();
 
-  /** Per node id; node 0 is the root (the empty, order-0 context), never dropped. */
-  private parentOf = new Int32Array(1024);
-  private symbolOf = new Int32Array(1024);
-  private countOf = new Float64Array(1024);
-  private depthOf = new Int32Array(1024);
-  private firstChild = new Int32Array(1024).fill(-1);
-  private nextSibling = new Int32Array(1024).fill(-1);
-  private prevSibling = new Int32Array(1024).fill(-1);
-  /**
-   * The child last reached from each node: checked before the hash map, since a context is mostly
-   * followed by the symbol that followed it last time (the regularity PPM itself relies on).
-   */
-  private lastChild = new Int32Array(1024).fill(-1);
+  /** The node records (NODE_*) by node id, and the same memory as float64 for the counts; node 0 is the root. */
+  private nodes = PpmModel.rootOnly(1024);
+  private counts = new Float64Array(this.nodes.buffer);
   private nodeIds = 1;
   private freeIds: number[] = [];
   private children = new PairMap();
@@ -151,14 +158,8 @@ export class PpmModel {
     const copy = new PpmModel({ order: this.order, escape: this.escape, maxContexts: this.maxContexts });
     copy.symbols = this.symbols.clone();
     copy.orderZero = this.orderZero.clone();
-    copy.parentOf = this.parentOf.slice();
-    copy.symbolOf = this.symbolOf.slice();
-    copy.countOf = this.countOf.slice();
-    copy.depthOf = this.depthOf.slice();
-    copy.firstChild = this.firstChild.slice();
-    copy.nextSibling = this.nextSibling.slice();
-    copy.prevSibling = this.prevSibling.slice();
-    copy.lastChild = this.lastChild.slice();
+    copy.nodes = this.nodes.slice();
+    copy.counts = new Float64Array(copy.nodes.buffer);
     copy.nodeIds = this.nodeIds;
     copy.freeIds = this.freeIds.slice();
     copy.children = this.children.clone();
@@ -197,10 +198,10 @@ export class PpmModel {
       let id = this.childOf(parent, index);
       if (id < 0) {
         if (!learn) break;
-        id = this.newNode(parent, index);
+        id = this.newNode(parent, index, m + 1);
       }
-      // read countOf after newNode: it may have grown the arrays
-      if (learn) this.countOf[id]++;
+      // read this.counts after newNode: it may have grown the records
+      if (learn) this.counts[id * NODE_FLOATS + NODE_COUNT]++;
       if (m < this.order) next[length++] = id;
     }
     this.nextPath = path;
@@ -272,26 +273,29 @@ export class PpmModel {
     visit: (symbol: number, p: number, atOrderZero: boolean) => boolean,
   ): void {
     const stamp = ++this.stamp;
+    const { nodes, counts } = this;
     let weight = 1;
     let excludedCount = 0;
     let excludedTotal = 0;
     for (let m = length - 1; m >= 1; m--) {
       let n = 0;
       let q = 0;
-      for (let c = this.firstChild[path[m]]; c >= 0; c = this.nextSibling[c]) {
-        if (this.excludedIn[this.symbolOf[c]] !== stamp) {
-          n += this.countOf[c];
+      const first = nodes[path[m] * NODE_INTS + NODE_FIRST_CHILD];
+      for (let c = first; c >= 0; c = nodes[c * NODE_INTS + NODE_NEXT_SIBLING]) {
+        if (this.excludedIn[nodes[c * NODE_INTS + NODE_SYMBOL]] !== stamp) {
+          n += counts[c * NODE_FLOATS + NODE_COUNT];
           q++;
         }
       }
       if (n === 0) continue;
-      for (let c = this.firstChild[path[m]]; c >= 0; c = this.nextSibling[c]) {
-        const s = this.symbolOf[c];
+      for (let c = first; c >= 0; c = nodes[c * NODE_INTS + NODE_NEXT_SIBLING]) {
+        const s = nodes[c * NODE_INTS + NODE_SYMBOL];
         if (this.excludedIn[s] === stamp) continue;
         this.excludedIn[s] = stamp;
         excludedCount++;
         excludedTotal += this.orderZero.count(s);
-        if (!visit(s, weight * symbolProbability(this.escape, this.countOf[c], n, q), false)) return;
+        const p = weight * symbolProbability(this.escape, counts[c * NODE_FLOATS + NODE_COUNT], n, q);
+        if (!visit(s, p, false)) return;
       }
       weight *= escapeProbability(this.escape, n, q);
     }
@@ -335,64 +339,87 @@ export class PpmModel {
   /** The node of string parent·symbol, or -1. */
   private childOf(parent: number, symbol: number): number {
     if (parent === 0) return this.rootChild[symbol];
-    const last = this.lastChild[parent];
-    if (last >= 0 && this.symbolOf[last] === symbol && this.parentOf[last] === parent) return last;
+    const nodes = this.nodes;
+    const last = nodes[parent * NODE_INTS + NODE_LAST_CHILD];
+    if (
+      last >= 0 &&
+      nodes[last * NODE_INTS + NODE_SYMBOL] === symbol &&
+      nodes[last * NODE_INTS + NODE_PARENT] === parent
+    )
+      return last;
+    // a context seen once so far (most of them in training) has no children: nothing to look up
+    if (nodes[parent * NODE_INTS + NODE_FIRST_CHILD] < 0) return -1;
     const id = this.children.get(parent, symbol);
-    if (id >= 0) this.lastChild[parent] = id;
+    if (id >= 0) nodes[parent * NODE_INTS + NODE_LAST_CHILD] = id;
     return id;
   }
 
-  private newNode(parent: number, symbol: number): number {
+  /** A node for string parent·symbol, `depth` symbols long (the parent's depth + 1), with count 0. */
+  private newNode(parent: number, symbol: number, depth: number): number {
     const id = this.freeIds.pop() ?? this.nodeIds++;
-    if (id >= this.parentOf.length) this.grow();
-    this.parentOf[id] = parent;
-    this.symbolOf[id] = symbol;
-    this.countOf[id] = 0;
-    this.depthOf[id] = this.depthOf[parent] + 1;
-    this.firstChild[id] = -1;
-    this.lastChild[id] = -1;
-    this.lastChild[parent] = id;
-    this.prevSibling[id] = -1;
-    this.nextSibling[id] = this.firstChild[parent];
-    if (this.firstChild[parent] >= 0) this.prevSibling[this.firstChild[parent]] = id;
-    this.firstChild[parent] = id;
+    if ((id + 1) * NODE_INTS > this.nodes.length) this.grow();
+    const nodes = this.nodes;
+    const at = id * NODE_INTS;
+    const first = nodes[parent * NODE_INTS + NODE_FIRST_CHILD];
+    nodes[at + NODE_PARENT] = parent;
+    nodes[at + NODE_SYMBOL] = symbol;
+    nodes[at + NODE_FIRST_CHILD] = -1;
+    nodes[at + NODE_NEXT_SIBLING] = first;
+    nodes[at + NODE_PREV_SIBLING] = -1;
+    nodes[at + NODE_LAST_CHILD] = -1;
+    this.counts[id * NODE_FLOATS + NODE_COUNT] = 0;
+    if (first >= 0) nodes[first * NODE_INTS + NODE_PREV_SIBLING] = id;
+    nodes[parent * NODE_INTS + NODE_FIRST_CHILD] = id;
+    nodes[parent * NODE_INTS + NODE_LAST_CHILD] = id;
     if (parent === 0) this.rootChild[symbol] = id;
     else this.children.set(parent, symbol, id);
     this.liveNodes++;
-    if (this.depthOf[id] <= this.order) this.liveContexts++;
+    if (depth <= this.order) this.liveContexts++;
     return id;
   }
 
   /** Halves all counts, dropping nodes that reach 0, until at most 3/4 of the cap remain (see class doc). */
   private prune(): void {
     const target = Math.floor((this.maxContexts * 3) / 4);
+    const counts = this.counts;
     while (this.liveNodes > target) {
       for (let id = 1; id < this.nodeIds; id++) {
-        if (this.countOf[id] <= 0) continue;
-        this.countOf[id] = Math.floor(this.countOf[id] / 2);
-        if (this.countOf[id] === 0) this.dropSubtree(id);
+        const at = id * NODE_FLOATS + NODE_COUNT;
+        if (counts[at] <= 0) continue;
+        counts[at] = Math.floor(counts[at] / 2);
+        if (counts[at] === 0) this.dropSubtree(id);
       }
     }
     this.pathLength = this.contextsOf(this.recentSymbols(), this.path);
   }
 
   private dropSubtree(root: number): void {
-    const prev = this.prevSibling[root];
-    const next = this.nextSibling[root];
-    if (prev >= 0) this.nextSibling[prev] = next;
-    else this.firstChild[this.parentOf[root]] = next;
-    if (next >= 0) this.prevSibling[next] = prev;
+    const nodes = this.nodes;
+    const field = (id: number, slot: number) => nodes[id * NODE_INTS + slot];
+    const prev = field(root, NODE_PREV_SIBLING);
+    const next = field(root, NODE_NEXT_SIBLING);
+    if (prev >= 0) nodes[prev * NODE_INTS + NODE_NEXT_SIBLING] = next;
+    else nodes[field(root, NODE_PARENT) * NODE_INTS + NODE_FIRST_CHILD] = next;
+    if (next >= 0) nodes[next * NODE_INTS + NODE_PREV_SIBLING] = prev;
+    let rootDepth = 0;
+    for (let id = root; id !== 0; id = field(id, NODE_PARENT)) rootDepth++;
     const stack = [root];
+    const depths = [rootDepth];
     while (stack.length > 0) {
       const id = stack.pop()!;
-      for (let c = this.firstChild[id]; c >= 0; c = this.nextSibling[c]) stack.push(c);
-      if (this.parentOf[id] === 0) this.rootChild[this.symbolOf[id]] = -1;
-      else this.children.delete(this.parentOf[id], this.symbolOf[id]);
-      if (this.lastChild[this.parentOf[id]] === id) this.lastChild[this.parentOf[id]] = -1;
-      this.countOf[id] = -1;
+      const depth = depths.pop()!;
+      for (let c = field(id, NODE_FIRST_CHILD); c >= 0; c = field(c, NODE_NEXT_SIBLING)) {
+        stack.push(c);
+        depths.push(depth + 1);
+      }
+      const parent = field(id, NODE_PARENT);
+      if (parent === 0) this.rootChild[field(id, NODE_SYMBOL)] = -1;
+      else this.children.delete(parent, field(id, NODE_SYMBOL));
+      if (field(parent, NODE_LAST_CHILD) === id) nodes[parent * NODE_INTS + NODE_LAST_CHILD] = -1;
+      this.counts[id * NODE_FLOATS + NODE_COUNT] = -1;
       this.freeIds.push(id);
       this.liveNodes--;
-      if (this.depthOf[id] <= this.order) this.liveContexts--;
+      if (depth <= this.order) this.liveContexts--;
     }
   }
 
@@ -402,14 +429,17 @@ export class PpmModel {
   }
 
   private grow(): void {
-    const size = this.parentOf.length * 2;
-    this.parentOf = enlarged(this.parentOf, size);
-    this.symbolOf = enlarged(this.symbolOf, size);
-    this.countOf = enlarged(this.countOf, size);
-    this.depthOf = enlarged(this.depthOf, size);
-    this.firstChild = enlarged(this.firstChild, size, -1);
-    this.nextSibling = enlarged(this.nextSibling, size, -1);
-    this.prevSibling = enlarged(this.prevSibling, size, -1);
-    this.lastChild = enlarged(this.lastChild, size, -1);
+    this.nodes = enlarged(this.nodes, this.nodes.length * 2);
+    this.counts = new Float64Array(this.nodes.buffer);
+  }
+
+  /** Records for `size` nodes, node 0 the root: no parent, no children, count 0. */
+  private static rootOnly(size: number): Int32Array {
+    const nodes = new Int32Array(size * NODE_INTS);
+    nodes[NODE_FIRST_CHILD] = -1;
+    nodes[NODE_NEXT_SIBLING] = -1;
+    nodes[NODE_PREV_SIBLING] = -1;
+    nodes[NODE_LAST_CHILD] = -1;
+    return nodes;
   }
 }
