@@ -168,11 +168,19 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
         rankClass[i] = tp < 0 || tq >= 0 === seenFirst ? 0 : 1;
         if (tp < 0) distance[i] = tq < 0 ? 0 : 1 + end - tq;
         else distance[i] = tq < 0 ? Infinity : Math.abs(tq - tp);
-        order[i] = i;
       }
-      const ranked = order.subarray(0, n).sort(byRank);
-      const out = new Array<number>(Math.min(k, n));
-      for (let i = 0; i < out.length; i++) out[i] = candidates[ranked[i]];
+      // the best min(k, n) by insertion: byRank is a total order, so they are a full sort's first ones, found
+      // without sorting all 4k candidates through a comparator call per comparison
+      const m = Math.min(k, n);
+      let kept = 0;
+      for (let i = 0; i < n; i++) {
+        if (kept === m && byRank(i, order[m - 1]) > 0) continue;
+        let j = kept < m ? kept++ : m - 1;
+        for (; j > 0 && byRank(i, order[j - 1]) < 0; j--) order[j] = order[j - 1];
+        order[j] = i;
+      }
+      const out = new Array<number>(m);
+      for (let i = 0; i < m; i++) out[i] = candidates[order[i]];
       return out;
     },
     modelSize: () => {
