@@ -10,6 +10,7 @@ import {
   measuredPeakBps,
   QEMU_DATASET_DIR,
   QEMU_UNCAPPED_DIR,
+  timedRunRows,
   realComparison,
 } from '../experiments/real-qemu';
 import { tableText } from '../report/table';
@@ -23,7 +24,7 @@ import { intFlag, listFlag, numberFlag, parseFlags } from './args';
 
 const d = QEMU_RUN_DEFAULTS;
 const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options]
-       postcopy-lab qemu compare [--records DIR]     real runs against their replays (table of notebook 08)
+       postcopy-lab qemu compare [--records DIR]     real runs against their replays (tables of notebook 08)
        postcopy-lab qemu validate [options]          migrate every workload with and without the plugin into
                                                      --out (default a new directory), then compare
   options of migrate (and validate):
@@ -150,11 +151,29 @@ function comparisonTable(dir: string): string {
     'faultCostUs',
     'pluginFreeMedian',
   ];
-  return [
+  const tables = [
     'host cost per fault measured on the other workloads:',
     tableText(realComparison(runs, options), columns),
     '',
-    'host cost split: check time and the rest, both fitted on the other workloads (notebook 08 says why to distrust it):',
+    'host cost split: check time and the rest, fitted on the other workloads (notebook 08 says why to distrust it):',
     tableText(realComparison(runs, { ...options, faultCheck: 'fitted' }), [...columns.slice(0, 10), 'faultCheckUs']),
-  ].join('\n');
+  ];
+  const timed = timedRunRows(runs);
+  if (timed.length > 0)
+    tables.push(
+      '',
+      'each run with the per-page costs its own trace logs measured, nothing fitted (records with timing):',
+      tableText(realComparison(runs, { costs: 'measured' }), [...columns.slice(0, 10), 'faultCheckUs']),
+      '',
+      'requests by kind per run, real (trace logs) and simulated (the measured replay):',
+      tableText(timed, [
+        'run',
+        'realOnTheWay',
+        'simulatedOnTheWay',
+        'realUnsent',
+        'simulatedUnsent',
+        'unsentWaitedForWindow',
+      ]),
+    );
+  return tables.join('\n');
 }

@@ -47,6 +47,14 @@ test(
           record.guest.accesses > 0 &&
           record.guest.switchoverInstruction > record.guest.migrateInstruction,
       );
+      // Both QEMUs' trace events are in the record: each request's times, the push's times from write to placement.
+      assert.equal(record.version, 2);
+      const timing = record.timing!;
+      assert.equal(timing.requests.page.length, record.faults.length);
+      assert.ok(timing.requests.faultUs.every((us) => us >= 0));
+      assert.ok(timing.sourcePageUs! > 0, 'the source wrote pages after the resume');
+      // Placements are read through a request's host address: a run without requests times none.
+      if (timing.requests.page.length > 0) assert.ok(timing.placePageUs! > 0 && timing.pushHoldUs!.count > 0);
       const rows = realComparison(loadQemuRuns(outDir));
       assert.ok(rows.some((r) => r.metric === 'requests' && Number.isFinite(r.simulatedMedian as number)));
     } finally {
