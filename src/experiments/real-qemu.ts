@@ -425,13 +425,26 @@ function replayMeasured({ record, trace }: QemuRun, costs: MeasuredCosts): Count
   };
 }
 
+const measuredReplays = new WeakMap<QemuRun, CountedReplay | undefined>();
+
+/**
+ * The run replayed with its own measured costs (undefined when its record has none). It depends on the run alone,
+ * so it is made once per run object: a notebook's per-run table and its comparison share it.
+ */
+function measuredReplay(run: QemuRun): CountedReplay | undefined {
+  if (!measuredReplays.has(run)) {
+    const costs = measuredCosts(run.record);
+    measuredReplays.set(run, costs && replayMeasured(run, costs));
+  }
+  return measuredReplays.get(run);
+}
+
 /**
  * Replays of real runs, each made once per (run, host cost, check time) within one comparison. Keyed by the run
  * itself: a run's name is unique only within its records folder, and one comparison may load several.
  */
 class Replays {
   private readonly done = new Map<QemuRun, Map<string, QemuFigures>>();
-  private readonly measuredDone = new Map<QemuRun, CountedReplay | undefined>();
 
   constructor(private readonly peakBandwidthBps = 0) {}
 
@@ -445,15 +458,6 @@ class Replays {
       ofRun.set(key, figures);
     }
     return figures;
-  }
-
-  /** The run replayed with its own measured costs (undefined when its record has none). */
-  measured(run: QemuRun): CountedReplay | undefined {
-    if (!this.measuredDone.has(run)) {
-      const costs = measuredCosts(run.record);
-      this.measuredDone.set(run, costs && replayMeasured(run, costs));
-    }
-    return this.measuredDone.get(run);
   }
 
   private replay({ record, trace }: QemuRun, faultCostUs: number, checkUs?: number): QemuFigures {
@@ -528,7 +532,7 @@ export function realComparison(runs: readonly QemuRun[], options: RealComparison
     if (options.costs === 'measured') {
       const timed = own.flatMap((r) => {
         const costs = measuredCosts(r.record);
-        return costs ? [{ real: qemuFigures(r.record), simulated: replays.measured(r)!.figures, costs }] : [];
+        return costs ? [{ real: qemuFigures(r.record), simulated: measuredReplay(r)!.figures, costs }] : [];
       });
       if (timed.length === 0) continue;
       faultCostUs = median(timed.map((t) => t.costs.hostCostUs));
@@ -677,14 +681,13 @@ export function faultCostSweep(runs: readonly QemuRun[], costsUs: readonly numbe
  * (requestKinds on its logs) against its replay with those costs (realComparison's 'measured').
  */
 export function timedRunRows(runs: readonly QemuRun[]): Row[] {
-  const replays = new Replays();
   return runs.flatMap((run) => {
     const costs = measuredCosts(run.record);
     if (!costs || !run.trace || !run.record.timing) return [];
     const real = requestKinds(run.record.timing);
     const waits = requestWaits(run.record.timing);
     const medianMs = (us: number[]) => (us.length === 0 ? null : median(us) / 1000);
-    const replay = replays.measured(run)!;
+    const replay = measuredReplay(run)!;
     const f = qemuFigures(run.record);
     return [
       {
