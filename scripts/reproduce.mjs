@@ -14,7 +14,7 @@ if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
 }
 const { ensurePrerequisites, executeNotebooks, registerKernel } = await import('../dist/report/jupyter.js');
 const { FIGURE_SPEC_DIR } = await import('../dist/report/notebook.js');
-const { launchChromium, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
+const { launchChromium, plotlyFrame, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
@@ -111,14 +111,23 @@ try {
   let rendering = Promise.resolve();
   let renderSeconds = 0;
   const images = [];
+  // a frame with plotly loaded for the next notebook that has figures, opened as soon as the one before is taken:
+  // the last notebook's figures then need no new frame at the end, when the other core is idle
+  let readyFrame;
+  let toRender = selected.length;
   const renderFiguresOf = (name) => {
     rendering = rendering.then(async () => {
       const figures = readFigureSpecs(specDir(name));
+      toRender -= 1;
+      if (figures.length === 0) return;
       const t = Date.now();
-      images.push(...(await renderFigures(figures, join(root, 'figures'), await browserLaunch)));
+      const browser = await browserLaunch;
+      const frame = readyFrame ?? plotlyFrame(browser);
+      readyFrame = toRender > 0 ? plotlyFrame(browser) : undefined;
+      readyFrame?.catch(() => {});
+      images.push(...(await renderFigures(figures, join(root, 'figures'), browser, frame)));
       renderSeconds += (Date.now() - t) / 1000;
-      if (figures.length)
-        console.log(`  ${name}: ${figures.length} figure${figures.length === 1 ? '' : 's'} rendered to SVG and PNG`);
+      console.log(`  ${name}: ${figures.length} figure${figures.length === 1 ? '' : 's'} rendered to SVG and PNG`);
     });
     // a failure surfaces where the renderings are awaited, not as an unhandled rejection meanwhile
     rendering.catch(() => {});

@@ -57,9 +57,14 @@ const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(
  * and plotly of their own) in `browser` (launched and closed here when not given); returns the paths
  * written. Plotly's SVG depends on what its plotly drew before (the attribute order of legend boxes),
  * never on other frames or pages: the same figures in the same order give the same bytes, whatever else
- * the browser renders meanwhile.
+ * the browser renders meanwhile. `ready` is such a frame opened ahead (plotlyFrame), used and disposed here.
  */
-export async function renderFigures(figures: readonly Figure[], outDir: string, browser?: Browser): Promise<string[]> {
+export async function renderFigures(
+  figures: readonly Figure[],
+  outDir: string,
+  browser?: Browser,
+  ready?: Promise<PlotlyFrame>,
+): Promise<string[]> {
   if (figures.length === 0) return [];
   if (!browser) {
     const own = await launchChromium();
@@ -70,9 +75,8 @@ export async function renderFigures(figures: readonly Figure[], outDir: string, 
     }
   }
   const written: string[] = [];
-  const { frame, dispose } = await freshFrame(browser);
+  const { frame, dispose } = await (ready ?? plotlyFrame(browser));
   try {
-    await frame.addScriptTag({ url: PLOTLY_URL });
     for (const figure of figures) {
       const size = { width: figure.width ?? DEFAULT_FIGURE_WIDTH, height: figure.height ?? DEFAULT_FIGURE_HEIGHT };
       const images = await frame.evaluate(
@@ -125,6 +129,22 @@ interface BrowserGlobals {
 /** Where frames load plotly from: answered by the host page's route, never by a network (.invalid). */
 const PLOTLY_URL = 'https://plotly.pcl.invalid/plotly.min.js';
 
+/** A fresh frame with plotly loaded in it, and how to remove it. */
+export interface PlotlyFrame {
+  frame: Frame;
+  dispose: () => Promise<void>;
+}
+
+/**
+ * A fresh frame with plotly loaded (about 0.25 CPU s in the renderer), for renderFigures: `npm run reproduce`
+ * opens the next notebook's while notebooks run, so the last one's figures do not wait for it at the end.
+ */
+export async function plotlyFrame(browser: Browser): Promise<PlotlyFrame> {
+  const fresh = await freshFrame(browser);
+  await fresh.frame.addScriptTag({ url: PLOTLY_URL });
+  return fresh;
+}
+
 /** Per browser, the page that holds the frames figures are drawn in. */
 const hostPages = new WeakMap<Browser, Promise<Page>>();
 
@@ -133,7 +153,7 @@ const hostPages = new WeakMap<Browser, Promise<Page>>();
  * in the same renderer, which compiles the plotly bundle once for all frames (a new page compiled it
  * again: about a second each).
  */
-async function freshFrame(browser: Browser): Promise<{ frame: Frame; dispose: () => Promise<void> }> {
+async function freshFrame(browser: Browser): Promise<PlotlyFrame> {
   let host = hostPages.get(browser);
   if (!host) {
     host = browser.newPage().then(async (page) => {
