@@ -6,8 +6,8 @@
  * main thread hands each worker its next chunk of jobs (of one code and trace: schedule.ts) as soon as it
  * finishes one, and blocks in Atomics.wait in between; workers bump a shared counter after each chunk,
  * and the main thread reads their replies with receiveMessageOnPort (no event loop needed). Traces go
- * to the workers once per trace as SharedArrayBuffer copies (no per-job copy); a job carries only its
- * options.
+ * to the workers once per batch as copies in SharedArrayBuffers the pool reuses (shared-traces.ts: no
+ * per-job copy, and no memory left behind per trace); a job carries only its options.
  *
  * Workers load the compiled library (dist/), as notebooks do; under tsx (the tests) they load the
  * TypeScript sources through tsx. A job's exception comes back to the caller (UserError stays a
@@ -25,6 +25,7 @@ import type { Trace } from '../trace';
 import type { Progress } from './common';
 import { jobCode, runJob, type Job, type JobKind, type JobTypes } from './jobs';
 import { JobScheduler } from './schedule';
+import { SharedTraces } from './shared-traces';
 import { threadCpuSeconds } from '../util/thread-cpu';
 
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
@@ -168,29 +169,6 @@ interface Death {
   why: string;
 }
 
-const shared = new WeakMap<Trace, { id: number; trace: Trace }>();
-let nextTraceId = 0;
-
-/** The trace with every typed array copied into shared memory, once per trace object. */
-function sharedTrace(trace: Trace): { id: number; trace: Trace } {
-  let entry = shared.get(trace);
-  if (!entry) {
-    const copy: Record<string, unknown> = { ...trace };
-    for (const [key, value] of Object.entries(trace)) {
-      if (!ArrayBuffer.isView(value)) continue;
-      const array = value as unknown as Uint8Array;
-      const into = new (array.constructor as new (buffer: SharedArrayBuffer) => Uint8Array)(
-        new SharedArrayBuffer(array.byteLength),
-      );
-      into.set(array);
-      copy[key] = into;
-    }
-    entry = { id: nextTraceId++, trace: copy as unknown as Trace };
-    shared.set(trace, entry);
-  }
-  return entry;
-}
-
 /** A sweep worker's entry point: the compiled module next to this one, or the TypeScript source through tsx. */
 function workerSource(): string {
   const underTsx = __filename.endsWith('.ts');
@@ -261,6 +239,8 @@ class Pool {
   private readonly codesRan: Set<unknown>[];
   /** Per worker, written by it: its thread id (threadCpuSeconds), the job it runs, how many jobs it began. */
   private readonly watch: Int32Array;
+  /** The traces' copies the workers read, in shared buffers reused from batch to batch. */
+  private readonly sharedTraces = new SharedTraces();
 
   constructor(readonly size: number) {
     this.codesRan = Array.from({ length: size }, () => new Set());
@@ -319,6 +299,7 @@ class Pool {
       this.codesRan,
     );
     const costs = new JobCosts(this.watch, this.size, scheduler);
+    const copies = this.sharedTraces.forBatch(jobs.map((job) => job.trace));
     let sent = 0;
     let done = 0;
     // one job until their cost shows, then CHUNK_SECONDS of them, at most a 1/(2 workers) share of those left
@@ -333,7 +314,7 @@ class Pool {
       const chunk = scheduler.take(worker, chunkSize());
       for (const index of chunk) {
         const { kind, trace, options } = jobs[index];
-        const { id, trace: sharedCopy } = sharedTrace(trace);
+        const { id, trace: sharedCopy } = copies.get(trace)!;
         if (!holds[worker].has(id)) message.traces.push([id, sharedCopy]);
         holds[worker].add(id);
         message.jobs.push({ index, kind, traceId: id, options });

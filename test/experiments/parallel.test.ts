@@ -71,6 +71,18 @@ test('each experiment gives identical rows in identical order on 1, 2 and 3 work
   }
 });
 
+test("sweeps over fresh trace objects (their shared copies written over the last ones') give one thread's rows", () => {
+  for (const [seed, accesses] of [
+    ['a', 3000],
+    ['b', 2500],
+    ['c', 3200],
+  ] as const) {
+    const workloads = syntheticWorkloads({ kinds: ['zipf', 'phased'], seeds: [seed], accesses, pages: 300 });
+    const sweep = () => faultComparison(workloads, {}, undefined, ['none', 'ppm']);
+    assert.deepEqual(onWorkers(2, sweep), onWorkers(1, sweep), `seed ${seed}`);
+  }
+});
+
 test('progress counts every job once, up to the total, on worker threads', () => {
   const workloads = tiny();
   const seen: number[] = [];
