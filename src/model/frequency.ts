@@ -1,13 +1,7 @@
 import { enlarged } from '../util/enlarged';
 
-/** Symbols with one count, kept in a list of buckets of equal count (an O(1) LFU structure). */
-interface Bucket {
-  count: number;
-  /** Most recently counted member; members are linked through `next` in recency order. */
-  head: number;
-  higher: Bucket | null;
-  lower: Bucket | null;
-}
+/** No symbol or no bucket (the -1 of the linked lists). */
+const NONE = -1;
 
 /**
  * Counts of dense symbol indices, enumerable in descending count and, within a count, most
@@ -15,17 +9,28 @@ interface Bucket {
  * symbols among up to millions without sorting at every fault. A symbol that is "retired"
  * keeps its count (probabilities still use it) but leaves the enumeration for good: a page
  * once sent is never worth proposing again in the same run.
+ *
+ * Structure (an O(1) LFU): symbols of one count form a bucket, a list linked through `next` and
+ * `prev` in recency order; buckets form a list by count. Buckets live in typed arrays by bucket id,
+ * like the symbols, so that counting allocates no objects and a copy is a few array copies.
  */
 export class FrequencyRanking {
   // per symbol, in typed arrays grown by doubling: one increment per PPM update touches them all
   private counts = new Float64Array(1024);
   private lastCounted = new Float64Array(1024).fill(-1);
-  private prev = new Int32Array(1024).fill(-1);
-  private next = new Int32Array(1024).fill(-1);
+  private prev = new Int32Array(1024).fill(NONE);
+  private next = new Int32Array(1024).fill(NONE);
   private retired = new Uint8Array(1024);
-  private bucketOf: (Bucket | null)[] = [];
-  private top: Bucket | null = null;
-  private bottom: Bucket | null = null;
+  private bucketOf = new Int32Array(1024).fill(NONE);
+  // per bucket id: its count, most recently counted member, and the buckets of the next higher and lower counts
+  private bucketCount = new Float64Array(64);
+  private bucketHead = new Int32Array(64);
+  private higher = new Int32Array(64);
+  private lower = new Int32Array(64);
+  private freeBuckets: number[] = [];
+  private bucketIds = 0;
+  private top = NONE;
+  private bottom = NONE;
   /** Sum of all counts. */
   total = 0;
   /** Symbols with a count > 0. */
@@ -39,17 +44,17 @@ export class FrequencyRanking {
     copy.prev = this.prev.slice();
     copy.next = this.next.slice();
     copy.retired = this.retired.slice();
+    copy.bucketOf = this.bucketOf.slice();
+    copy.bucketCount = this.bucketCount.slice();
+    copy.bucketHead = this.bucketHead.slice();
+    copy.higher = this.higher.slice();
+    copy.lower = this.lower.slice();
+    copy.freeBuckets = this.freeBuckets.slice();
+    copy.bucketIds = this.bucketIds;
+    copy.top = this.top;
+    copy.bottom = this.bottom;
     copy.total = this.total;
     copy.distinct = this.distinct;
-    const copies = new Map<Bucket, Bucket>();
-    for (let b = this.bottom; b; b = b.higher) {
-      const c: Bucket = { count: b.count, head: b.head, higher: null, lower: copy.top };
-      if (copy.top) copy.top.higher = c;
-      else copy.bottom = c;
-      copy.top = c;
-      copies.set(b, c);
-    }
-    copy.bucketOf = this.bucketOf.map((b) => (b ? copies.get(b)! : null));
     return copy;
   }
 
@@ -64,30 +69,29 @@ export class FrequencyRanking {
 
   increment(symbol: number, tick: number): void {
     if (symbol >= this.counts.length) this.grow(symbol);
-    while (this.bucketOf.length <= symbol) this.bucketOf.push(null);
     const c = this.counts[symbol]++;
     if (c === 0) this.distinct++;
     this.total++;
     this.lastCounted[symbol] = tick;
     if (this.retired[symbol] === 1) return;
     const from = this.bucketOf[symbol];
-    const above = from ? from.higher : this.bottom;
-    const target = above && above.count === c + 1 ? above : this.insertBucket(c + 1, from, above);
-    if (from) this.unlink(symbol);
+    const above = from >= 0 ? this.higher[from] : this.bottom;
+    const target = above >= 0 && this.bucketCount[above] === c + 1 ? above : this.insertBucket(c + 1, from, above);
+    if (from >= 0) this.unlink(symbol);
     this.pushHead(symbol, target);
   }
 
   /** Removes the symbol from the enumeration for good (its count stays). */
   retire(symbol: number): void {
     if (this.retired[symbol] === 1) return;
-    if (this.bucketOf[symbol]) this.unlink(symbol);
+    if (this.bucketOf[symbol] >= 0) this.unlink(symbol);
     this.retired[symbol] = 1;
   }
 
   /** Visits live symbols by descending count, most recent first on equal counts, until `visit` returns false. */
   forEachDescending(visit: (symbol: number) => boolean): void {
-    for (let b = this.top; b; b = b.lower) {
-      for (let s = b.head; s >= 0;) {
+    for (let b = this.top; b >= 0; b = this.lower[b]) {
+      for (let s = this.bucketHead[b]; s >= 0;) {
         const after = this.next[s];
         if (!visit(s)) return;
         s = after;
@@ -100,40 +104,63 @@ export class FrequencyRanking {
     while (size <= symbol) size *= 2;
     this.counts = enlarged(this.counts, size);
     this.lastCounted = enlarged(this.lastCounted, size, -1);
-    this.prev = enlarged(this.prev, size, -1);
-    this.next = enlarged(this.next, size, -1);
+    this.prev = enlarged(this.prev, size, NONE);
+    this.next = enlarged(this.next, size, NONE);
     this.retired = enlarged(this.retired, size);
+    this.bucketOf = enlarged(this.bucketOf, size, NONE);
   }
 
-  private insertBucket(count: number, lower: Bucket | null, higher: Bucket | null): Bucket {
-    const b: Bucket = { count, head: -1, higher, lower };
-    if (lower) lower.higher = b;
+  /** A new, empty bucket of `count` between the buckets `below` and `above` (NONE at the ends). */
+  private insertBucket(count: number, below: number, above: number): number {
+    let b = this.freeBuckets.pop();
+    if (b === undefined) {
+      b = this.bucketIds++;
+      if (b >= this.bucketHead.length) this.growBuckets();
+    }
+    this.bucketCount[b] = count;
+    this.bucketHead[b] = NONE;
+    this.higher[b] = above;
+    this.lower[b] = below;
+    if (below >= 0) this.higher[below] = b;
     else this.bottom = b;
-    if (higher) higher.lower = b;
+    if (above >= 0) this.lower[above] = b;
     else this.top = b;
     return b;
   }
 
-  private pushHead(symbol: number, b: Bucket): void {
-    this.prev[symbol] = -1;
-    this.next[symbol] = b.head;
-    if (b.head >= 0) this.prev[b.head] = symbol;
-    b.head = symbol;
+  private growBuckets(): void {
+    const size = this.bucketHead.length * 2;
+    this.bucketCount = enlarged(this.bucketCount, size);
+    this.bucketHead = enlarged(this.bucketHead, size);
+    this.higher = enlarged(this.higher, size);
+    this.lower = enlarged(this.lower, size);
+  }
+
+  private pushHead(symbol: number, b: number): void {
+    const head = this.bucketHead[b];
+    this.prev[symbol] = NONE;
+    this.next[symbol] = head;
+    if (head >= 0) this.prev[head] = symbol;
+    this.bucketHead[b] = symbol;
     this.bucketOf[symbol] = b;
   }
 
+  /** Takes the symbol out of its bucket, and the bucket out of the list once it is empty. */
   private unlink(symbol: number): void {
-    const b = this.bucketOf[symbol]!;
+    const b = this.bucketOf[symbol];
     const p = this.prev[symbol];
     const n = this.next[symbol];
     if (p >= 0) this.next[p] = n;
-    else b.head = n;
+    else this.bucketHead[b] = n;
     if (n >= 0) this.prev[n] = p;
-    this.bucketOf[symbol] = null;
-    if (b.head >= 0) return;
-    if (b.lower) b.lower.higher = b.higher;
-    else this.bottom = b.higher;
-    if (b.higher) b.higher.lower = b.lower;
-    else this.top = b.lower;
+    this.bucketOf[symbol] = NONE;
+    if (this.bucketHead[b] >= 0) return;
+    const below = this.lower[b];
+    const above = this.higher[b];
+    if (below >= 0) this.higher[below] = above;
+    else this.bottom = above;
+    if (above >= 0) this.lower[above] = below;
+    else this.top = below;
+    this.freeBuckets.push(b);
   }
 }
