@@ -6,9 +6,16 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors';
+import { fileLabel, UserError } from '../errors';
 import { parsePageSet, simulate, type MigrationResult, type NetworkConfig, type SimInput } from '../migration';
-import { PROGRAMS, QEMU_WORKLOADS, qemuFigures, type QemuFigures, type QemuRunRecord } from '../qemu/records';
+import {
+  PROGRAMS,
+  QEMU_WORKLOADS,
+  qemuFigures,
+  recordProblem,
+  type QemuFigures,
+  type QemuRunRecord,
+} from '../qemu/records';
 import { replayStartInstruction } from '../qemu/capture';
 import { BURST_BREAK_US, type QemuTiming } from '../qemu/trace-log';
 import type { Row } from '../report/table';
@@ -83,8 +90,25 @@ export function guestPages(record: QemuRunRecord): number {
   return (record.settings.ramMiB * 2 ** 20) / 4096;
 }
 
+/** A run record from its JSON file; one that is not valid JSON or not a record this code reads is a UserError. */
 function readRecord(path: string): QemuRunRecord {
-  return JSON.parse(readFileSync(path, 'utf8')) as QemuRunRecord;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError(
+      `${fileLabel(path)}: missing or unreadable QEMU run record (${(err as NodeJS.ErrnoException).code})`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${fileLabel(path)}: not valid JSON (${(err as Error).message})`);
+  }
+  const problem = recordProblem(value);
+  if (problem) throw new UserError(`${fileLabel(path)}: ${problem}`);
+  return value as QemuRunRecord;
 }
 
 /**
@@ -114,12 +138,7 @@ export function guestWorkloads(options: GuestOptions = {}): Workload[] {
   return workloads.flatMap((workload) =>
     runs.map((run) => {
       const path = join(dir, `${workload}-plugin-${run}.json`);
-      let record: QemuRunRecord;
-      try {
-        record = readRecord(path);
-      } catch {
-        throw new UserError(`${path}: missing or unreadable QEMU run record`);
-      }
+      const record = readRecord(path);
       if (!record.guest) throw new UserError(`${path}: run made without --plugin, it has no guest trace`);
       const whole = loadTrace(join(dir, record.guest.traceFile));
       return {

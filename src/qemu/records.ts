@@ -65,6 +65,47 @@ export interface QemuRunRecord {
   timing?: QemuTiming;
 }
 
+/** The record versions this code reads. */
+export const RECORD_VERSIONS: readonly number[] = [1, 2];
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What keeps `value` (a parsed JSON record) from being read as a run record, or undefined: a record of another
+ * version, or one without the fields the comparison reads, would otherwise give wrong numbers or a crash later.
+ * Version 2 needs its `timing`, with one entry per request (per page of `faults`) in each per-request column.
+ */
+export function recordProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not a QEMU run record (a JSON object)';
+  if (!RECORD_VERSIONS.includes(value.version as number))
+    return `record version ${JSON.stringify(value.version)}: this postcopy-lab reads ${RECORD_VERSIONS.join(', ')}`;
+  const settings = value.settings;
+  if (!isObject(settings) || typeof settings.workload !== 'string') return 'record has no settings.workload';
+  for (const key of ['ramMiB', 'bandwidthBps'])
+    if (typeof settings[key] !== 'number') return `record has no settings.${key}`;
+  if (!isObject(value.source) || !isObject(value.destination)) return 'record has no query-migrate figures';
+  try {
+    qemuFigures(value as unknown as QemuRunRecord);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const wallNs = value.wallNs;
+  if (!isObject(wallNs) || !['migrate', 'postcopy', 'completed'].every((k) => typeof wallNs[k] === 'number'))
+    return 'record has no wallNs times';
+  if (!Array.isArray(value.faults) || typeof value.zeroPages !== 'string') return 'record has no faults or zeroPages';
+  if (value.guest !== undefined && !(isObject(value.guest) && typeof value.guest.traceFile === 'string'))
+    return 'record has a guest entry without its traceFile';
+  if (value.version === 1) return undefined;
+  const requests = isObject(value.timing) ? value.timing.requests : undefined;
+  if (!isObject(requests)) return 'record of version 2 has no timing.requests';
+  const columns = ['page', 'faultUs', 'receivedAtFault', 'sentUs', 'sourceUs', 'queuedUs', 'placedUs'];
+  const count = value.faults.length;
+  const uneven = columns.find((c) => !Array.isArray(requests[c]) || (requests[c] as unknown[]).length !== count);
+  if (uneven) return `record's timing.requests.${uneven} does not have one entry per request (${count} faults)`;
+  return undefined;
+}
+
 export interface GuestTraceInfo {
   /** Trace file, relative to the record. */
   traceFile: string;

@@ -35,6 +35,14 @@ const badGzip = file('bad.trace.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3,
 const aFile = file('a-file', 'not a directory');
 const newline = join(dir, 'two\nlines.trace');
 writeFileSync(newline, '0 0\n1 1\n');
+/** A folder of QEMU run records holding one record file with `content`. */
+function recordsDir(name: string, content: string): string {
+  mkdirSync(join(dir, name));
+  writeFileSync(join(dir, name, 'sqlite-plugin-1.json'), content);
+  return join(dir, name);
+}
+const cutRecord = recordsDir('cut-record', '{"version": 2, "settings": {"workload"');
+const futureRecord = recordsDir('future-record', '{"version": 3, "settings": {"workload": "sqlite"}}');
 const fifo = join(dir, 'fifo');
 spawnSync('mkfifo', [fifo]);
 
@@ -221,6 +229,11 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace'], /Option '--trace <value>' argument missing/],
   [['qemu', 'migrate', '--workload', 'sqlite,,bzip2'], /--workload has an empty name in "sqlite,,bzip2"/],
   [['qemu', 'teleport'], /unknown qemu command "teleport"/],
+  [['qemu', 'compare', '--records', cutRecord], /sqlite-plugin-1\.json: not valid JSON/],
+  [
+    ['qemu', 'compare', '--records', futureRecord],
+    /sqlite-plugin-1\.json: record version 3: this postcopy-lab reads 1, 2/,
+  ],
   [['whatif', '-o', join(out, 'existing-dir')], /existing-dir is a directory: name the file to write/],
   [['whatif', '-o', o('w.html'), 'extra'], /whatif takes no positional arguments, got "extra"/],
   [['whatif', '-o', o('w.html'), '--trace', join(dir, 'missing.trace')], /missing\.trace: no such file/],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { combineCaptures, instructionAt, instructionRate, parsePluginMeta } from '../../src/qemu/capture';
-import { parseFaultLog, qemuFigures, type QemuRunRecord } from '../../src/qemu/records';
+import { parseFaultLog, qemuFigures, recordProblem, type QemuRunRecord } from '../../src/qemu/records';
 
 test('parseFaultLog: pc.ram offsets as 4 KiB pages, in order; other RAM blocks left out', () => {
   const log = [
@@ -93,4 +93,40 @@ test('qemuFigures reads query-migrate and the destination blocktime; a missing f
     blocktimeMs: 1671,
   });
   assert.throws(() => qemuFigures({ ...record, source: {} }), /no total-time/);
+});
+
+test('recordProblem: a record of another version, without a figure or with uneven timing columns is named', () => {
+  const v1 = {
+    version: 1,
+    settings: { workload: 'sqlite', ramMiB: 256, bandwidthBps: 4e8 },
+    source: { 'total-time': 9, downtime: 1, ram: { 'postcopy-requests': 2, transferred: 9, duplicate: 1, normal: 1 } },
+    destination: {},
+    wallNs: { migrate: 0, postcopy: 1, completed: 2 },
+    faults: [5, 6],
+    zeroPages: '',
+  };
+  const requests = {
+    page: [5, 6],
+    faultUs: [10, 20],
+    receivedAtFault: [0, 0],
+    sentUs: [null, 15],
+    sourceUs: [12, null],
+    queuedUs: [13, null],
+    placedUs: [14, 25],
+  };
+  assert.equal(recordProblem(v1), undefined);
+  assert.equal(recordProblem({ ...v1, version: 2, timing: { requests } }), undefined);
+  assert.match(recordProblem([v1])!, /not a QEMU run record/);
+  assert.match(recordProblem({ ...v1, version: 3 })!, /record version 3: this postcopy-lab reads 1, 2/);
+  assert.match(recordProblem({ ...v1, version: undefined })!, /record version undefined/);
+  assert.match(recordProblem({ ...v1, settings: { workload: 'sqlite', ramMiB: 256 } })!, /no settings\.bandwidthBps/);
+  assert.match(recordProblem({ ...v1, source: { downtime: 1 } })!, /no total-time/);
+  assert.match(recordProblem({ ...v1, wallNs: { migrate: 0 } })!, /no wallNs times/);
+  assert.match(recordProblem({ ...v1, guest: {} })!, /guest entry without its traceFile/);
+  assert.match(recordProblem({ ...v1, version: 2 })!, /version 2 has no timing\.requests/);
+  const cut = { ...requests, placedUs: [14] };
+  assert.match(
+    recordProblem({ ...v1, version: 2, timing: { requests: cut } })!,
+    /timing\.requests\.placedUs does not have one entry per request \(2 faults\)/,
+  );
 });
