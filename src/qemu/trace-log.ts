@@ -3,6 +3,7 @@
  * backend and `-msg timestamp=on`: `TID@SEC.USEC:event args` per line, gettimeofday, so the two QEMUs' times
  * compare on one machine), turned into per-request and per-page times. Pure (text in, values out).
  */
+import { UserError } from '../errors';
 import { quantileSorted } from '../util/statistics';
 
 /**
@@ -36,10 +37,15 @@ export interface TraceEvent {
   args: string;
 }
 
-/** The timed lines of a log (`TID@SEC.USEC:name args`); anything else (untimed lines, messages) is left out. */
+/**
+ * The timed lines of a log (`TID@SEC.USEC:name args`); anything else (untimed lines, messages) is left out, and so
+ * is a last line without its newline: QEMU ends every line with one, so that line was cut (a QEMU killed while
+ * writing) and its address may be cut short.
+ */
 export function parseTraceLog(text: string): TraceEvent[] {
   const events: TraceEvent[] = [];
-  for (const m of text.matchAll(/^(\d+)@(\d+)\.(\d{6}):(\w+) ?(.*)$/gm))
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  for (const m of complete.matchAll(/^(\d+)@(\d+)\.(\d{6}):(\w+) ?(.*)$/gm))
     events.push({ thread: Number(m[1]), us: Number(m[2]) * 1e6 + Number(m[3]), name: m[4], args: m[5] });
   return events;
 }
@@ -144,7 +150,11 @@ export function requestTimeline(
   const destination = parseTraceLog(destinationLog);
   const source = parseTraceLog(sourceLog);
   const resume = destination.filter((e) => e.name === 'loadvm_postcopy_handle_run_bh').pop();
-  if (!resume) throw new Error('destination trace log: no loadvm_postcopy_handle_run_bh line (the VM never resumed)');
+  if (!resume)
+    throw new UserError(
+      'destination trace log: no loadvm_postcopy_handle_run_bh line (the VM never resumed, the log was cut, ' +
+        "or this QEMU's trace backend is not log)",
+    );
   const t0 = resume.us;
 
   // Source: last write of each page, first arrival of each request, first time the thread took it from the queue.

@@ -8,6 +8,7 @@ test('parseTraceLog: thread, time in us since the epoch, event and text of timed
     'postcopy_place_page host=0x7f8fb0e00000',
     '7133@1795651888.000007:loadvm_postcopy_handle_run_bh return',
     'qemu-system-x86_64: some message',
+    '',
   ].join('\n');
   assert.deepEqual(parseTraceLog(log), [
     {
@@ -42,6 +43,7 @@ const DESTINATION = [
   '8@1000.006500:postcopy_place_page host=0x7f0000007000',
   '8@1000.006600:postcopy_place_page host=0x7f0000100000',
   '8@1000.006800:postcopy_place_page host=0x7f0000008000',
+  '',
 ].join('\n');
 const SOURCE = [
   '50@1000.000600:ram_save_page pc.ram: offset: 0x3000 host: 0x7e0000003000',
@@ -52,6 +54,7 @@ const SOURCE = [
   '50@1000.003900:get_queued_page pc.ram/0x5000 page_abs=0x5',
   '50@1000.004000:ram_save_page pc.ram: offset: 0x5000 host: 0x7e0000005000',
   '50@1000.004001:get_queued_page_not_dirty pc.ram/0x9000 page_abs=0x9',
+  '',
 ].join('\n');
 
 test('requestTimeline: per request the fault, source, queue, write and placement times from the resume', () => {
@@ -85,9 +88,12 @@ test('requestTimeline: per request the fault, source, queue, write and placement
 });
 
 test('requestTimeline: a destination log without the resume is refused; without requests no placement is timed', () => {
-  assert.throws(() => requestTimeline('', SOURCE, 16), /no loadvm_postcopy_handle_run_bh line/);
+  assert.throws(() => requestTimeline('', SOURCE, 16), {
+    name: 'UserError',
+    message: /no loadvm_postcopy_handle_run_bh/,
+  });
   const none = requestTimeline(
-    '1@5.000000:loadvm_postcopy_handle_run_bh return\n1@5.000010:postcopy_place_page host=0x10',
+    '1@5.000000:loadvm_postcopy_handle_run_bh return\n1@5.000010:postcopy_place_page host=0x10\n',
     '',
     16,
   );
@@ -103,4 +109,14 @@ test('burstStepUs: the mean step shorter than a burst break; none is null', () =
 test('summariseDurations: quantiles of one value are that value; none is null', () => {
   assert.deepEqual(summariseDurations([7]), { count: 1, p10: 7, p50: 7, p90: 7, p99: 7, max: 7 });
   assert.equal(summariseDurations([]), null);
+});
+
+test('a log cut mid-line: its last line is left out, not read with a cut address', () => {
+  // The source's write of page 5 (offset 0x5000) cut to "0x5", the log's last line: read, it would be page 0.
+  const cut = SOURCE.slice(0, SOURCE.indexOf('0x5000 host: 0x7e0000005000') + 3);
+  assert.ok(cut.endsWith('ram_save_page pc.ram: offset: 0x5'));
+  const names = parseTraceLog(cut).map((e) => e.name);
+  const whole = ['ram_save_page', 'ram_save_page', 'ram_save_page', 'migrate_handle_rp_req_pages'];
+  assert.deepEqual(names, [...whole, 'migrate_handle_rp_req_pages', 'get_queued_page']);
+  assert.deepEqual(parseTraceLog('1@5.000000:loadvm_postcopy_handle_run_bh return'), []);
 });
