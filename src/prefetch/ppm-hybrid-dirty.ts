@@ -23,11 +23,13 @@ export const ppmHybridDirty = definePredictor({
  * data (heap, stack, buffers) and mostly stay in use; read-only pages (code, libraries, input) are used in
  * phases and many are dead after switchover. On eight of eleven real process traces, of the pages seen in the
  * history 0.67-0.99 of the written ones were touched again against 0.06-0.48 of the read-only ones (alike on
- * two, the other way on one). The source keeps this log anyway (pre-copy's dirty bitmap). So it asks ppm-hybrid for 4k pages and, keeping every slot the
- * hybrid gave a never-seen page, fills the slots it gave seen pages with the written ones first, each group
- * in the hybrid's order, then sends the first k. Whether written pages deserve that is learnt from the faults
- * with SeenCredit's rule over the two groups: only while written pages have faulted at least as often per
- * page as read-only ones (on a program whose written pages die, like the sort trace, it stays the hybrid).
+ * two, the other way on one). The source keeps this log anyway (pre-copy's dirty bitmap). So it asks ppm-hybrid
+ * for 4k pages and, keeping every slot the hybrid gave a never-seen page, fills the slots it gave seen pages with
+ * the written ones first, each group in the hybrid's order, then sends the first k. Whether written pages
+ * deserve that is learnt from the faults with SeenCredit's rule over the two groups: only while written pages
+ * have faulted at least as often per page as read-only ones; otherwise (a program whose written pages die) it
+ * sends the first k of the hybrid's 4k, which need not be the hybrid's own k: its phase-bubbling part then
+ * ranks the 16k nearest pages, not the 4k (on the sort trace that alone takes 57 faults to 56).
  */
 function createPpmHybridDirty(options: OptionValues<typeof ppmHybrid.options>, future: FutureView): Predictor {
   const hybrid = ppmHybrid.create(options, future);
