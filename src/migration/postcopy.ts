@@ -318,7 +318,8 @@ export class PostcopyRun {
   /**
    * FIFO link shared by push, predictions and (without urgent channel) faulted pages. The source writes the page
    * into its send queue (from then on it is sent: on its way), then the link carries it in order; the two clocks
-   * are one unless the source writes faster than the link (network.writeBandwidthBps).
+   * are one unless the source writes faster than the link (network.writeBandwidthBps). A slower source holds the
+   * link back instead: no page is carried over before it is written.
    */
   private sendOnLink(q: number, earliestUs: number, reason: SendReason): void {
     const writeUs = Math.max(earliestUs, this.writeFreeUs);
@@ -326,6 +327,7 @@ export class PostcopyRun {
     this.limiter?.count(writeUs, zero ? this.config.network.messageOverheadBytes : this.timing.pageMessageBytes);
     this.writeFreeUs = writeUs + (zero ? this.zeroWriteUs : this.pageWriteUs);
     this.linkFreeUs = Math.max(writeUs, this.linkFreeUs) + (zero ? this.zeroPageUs : this.pageUs);
+    if (this.linkFreeUs < this.writeFreeUs) this.linkFreeUs = this.writeFreeUs;
     this.deliver(q, this.linkFreeUs, reason);
   }
 

@@ -327,6 +327,12 @@ test('a source that writes faster than the link: its queued pages are on their w
   // on; the link carries them 2000..3000, 3000..4000, 4000..5000, 5000..6000. p1 at 2700 is on its way (arrives
   // 4200): no fault, the same wait; p3 at 5200 waits for 6200 as before.
   assert.deepEqual([fast.networkFaults, fast.latePrefetches, fast.stallMs, fast.totalMigrationMs], [0, 2, 2.5, 6.2]);
+  const slow = simulate(trace, { ...input, network: { ...SLOW_LINK.network, writeBandwidthBps: 0.5e6 } });
+  // A source slower than the link (2000 us a page message) holds the link back: p0 written 2000..4000, carried by
+  // 4000 (4200). p1 at 2700 unwritten: fault, request 2900, written 4000..6000 (6200, stall 3500); the push goes on
+  // at p2, written 6000..8000. p3 at 6200 + 1000 = 7200 unwritten: fault, request 7400, written 8000..10000
+  // (10200, stall 3000). p2 arrives at 8200, unused.
+  assert.deepEqual([slow.networkFaults, slow.stallMs, slow.totalMigrationMs], [2, 6.5, 10.2]);
   assert.throws(
     () => simulate(trace, { ...input, network: { ...SLOW_LINK.network, writeBandwidthBps: 0 } }),
     /write bandwidth must be a finite number > 0/,
