@@ -88,10 +88,12 @@ export class PostcopyRun {
   private readonly vmPages: number;
   private remaining = 0;
   private cursor = 0;
-  // Initialised here, not left undefined until the constructor: a field that starts undefined is a tagged field in
-  // V8, and every double then stored in it is boxed anew (one allocation per page sent).
+  // The times the sends move on are initialised here, not left undefined until the constructor: a field that starts
+  // undefined is a tagged field in V8, and every double then stored in it is boxed anew (one allocation per page sent).
   private linkFreeUs = 0;
   private urgentFreeUs = 0;
+  /** When the source can write its next page (never later than the link can carry it). */
+  private writeFreeUs = 0;
   /** QEMU's rate-limit windows (none: the link runs smoothly at the bandwidth), and the message times on the link. */
   private readonly limiter: RateWindows | undefined;
   private readonly pageUs: number;
@@ -101,8 +103,6 @@ export class PostcopyRun {
   /** The source's time to write a page (a zero page) into its send queue: the link's unless it writes faster. */
   private readonly pageWriteUs: number;
   private readonly zeroWriteUs: number;
-  /** When the source can write its next page (never later than the link can carry it). */
-  private writeFreeUs: number;
   /** Requested pages wait for the rate-limit window's budget too (config.network.requestsWaitForWindow). */
   private readonly requestsWait: boolean;
   /** Every wait of the VM, in microseconds, for the percentiles. */
