@@ -97,12 +97,19 @@ export function recordProblem(value: unknown): string | undefined {
   if (value.guest !== undefined && !(isObject(value.guest) && typeof value.guest.traceFile === 'string'))
     return 'record has a guest entry without its traceFile';
   if (value.version === 1) return undefined;
-  const requests = isObject(value.timing) ? value.timing.requests : undefined;
-  if (!isObject(requests)) return 'record of version 2 has no timing.requests';
+  const timing = value.timing;
+  const requests = isObject(timing) ? timing.requests : undefined;
+  if (!isObject(timing) || !isObject(requests)) return 'record of version 2 has no timing.requests';
   const columns = ['page', 'faultUs', 'receivedAtFault', 'sentUs', 'sourceUs', 'queuedUs', 'placedUs'];
   const count = value.faults.length;
   const uneven = columns.find((c) => !Array.isArray(requests[c]) || (requests[c] as unknown[]).length !== count);
   if (uneven) return `record's timing.requests.${uneven} does not have one entry per request (${count} faults)`;
+  // the first three are always logged; the others are null where the log has no such event
+  const time = (x: unknown, nullable: boolean) => Number.isFinite(x) || (nullable && x === null);
+  const odd = columns.find((c, i) => !(requests[c] as unknown[]).every((x) => time(x, i >= 3)));
+  if (odd) return `record's timing.requests.${odd} holds an entry that is not a number`;
+  if (!['sourcePageUs', 'placePageUs'].every((k) => time(timing[k], true)))
+    return "record's timing has no sourcePageUs or placePageUs";
   return undefined;
 }
 

@@ -115,7 +115,8 @@ test('recordProblem: a record of another version, without a figure or with uneve
     placedUs: [14, 25],
   };
   assert.equal(recordProblem(v1), undefined);
-  assert.equal(recordProblem({ ...v1, version: 2, timing: { requests } }), undefined);
+  const v2 = { ...v1, version: 2, timing: { requests, sourcePageUs: 4, placePageUs: null } };
+  assert.equal(recordProblem(v2), undefined);
   assert.match(recordProblem([v1])!, /not a QEMU run record/);
   assert.match(recordProblem({ ...v1, version: 3 })!, /record version 3: this postcopy-lab reads 1, 2/);
   assert.match(recordProblem({ ...v1, version: undefined })!, /record version undefined/);
@@ -124,9 +125,14 @@ test('recordProblem: a record of another version, without a figure or with uneve
   assert.match(recordProblem({ ...v1, wallNs: { migrate: 0 } })!, /no wallNs times/);
   assert.match(recordProblem({ ...v1, guest: {} })!, /guest entry without its traceFile/);
   assert.match(recordProblem({ ...v1, version: 2 })!, /version 2 has no timing\.requests/);
+  assert.match(recordProblem({ ...v2, timing: { requests } })!, /no sourcePageUs or placePageUs/);
+  const odd = { ...requests, sentUs: [null, '15'] };
+  assert.match(recordProblem({ ...v2, timing: { ...v2.timing, requests: odd } })!, /sentUs holds an entry that is not/);
+  const unlogged = { ...requests, faultUs: [10, null] };
+  assert.match(recordProblem({ ...v2, timing: { ...v2.timing, requests: unlogged } })!, /faultUs holds an entry/);
   const cut = { ...requests, placedUs: [14] };
   assert.match(
-    recordProblem({ ...v1, version: 2, timing: { requests: cut } })!,
+    recordProblem({ ...v2, timing: { ...v2.timing, requests: cut } })!,
     /timing\.requests\.placedUs does not have one entry per request \(2 faults\)/,
   );
 });
