@@ -80,6 +80,21 @@ test("a worker stuck in a job fails the sweep with one line once the job used 10
   assert.equal(existsSync(output), false, 'a file was written');
 });
 
+test('a sweep of one job per method and workload fails with one line when one gets stuck (judged by its method)', () => {
+  const output = join(dir, 'loop-faults.json');
+  const args = ['src/cli.ts', 'sweep', 'faults', '--workloads', 'sequential,zipf', '--workers', '2', '-o', output];
+  const r = nodeWithDyingWorkers('loop', args, {}, 300_000);
+  assert.equal(r.signal, null, 'the sweep hung');
+  assert.equal(r.status, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(
+    lines[0],
+    /^postcopy-lab: a sweep worker seems stuck in job "(sequential|zipf) [^"]+": \d+\.\d CPU s without an answer, over 100 times the costliest finished job of its method per access and page$/,
+  );
+  assert.equal(existsSync(output), false, 'a file was written');
+});
+
 test('in a program the sweep throws a UserError, and the next sweep runs on a fresh pool with the same rows', () => {
   const program = `
     const pcl = require('./src/experiments');
