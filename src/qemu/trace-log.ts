@@ -153,7 +153,7 @@ export function requestTimeline(
   if (!resume)
     throw new UserError(
       'destination trace log: no loadvm_postcopy_handle_run_bh line (the VM never resumed, the log was cut, ' +
-        "or this QEMU's trace backend is not log)",
+        "this QEMU's trace backend is not log, or a newer QEMU logs vmstate_downtime_checkpoint instead)",
     );
   const t0 = resume.us;
 
