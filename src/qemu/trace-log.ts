@@ -220,7 +220,8 @@ export function requestTimeline(
   requests.receivedAtFault = requests.page.map((_, i) => receivedAt.get(i) ?? 0);
 
   const placed = new Map<number, number>();
-  const placedPush: number[] = [];
+  /** Non-zero pages placed after the resume, requested or pushed (the push's are those no request asked for). */
+  const placedAfterResume: number[] = [];
   if (ramHost !== undefined) {
     for (const e of destination) {
       if (e.name !== 'postcopy_place_page' && e.name !== 'postcopy_place_page_zero') continue;
@@ -229,11 +230,11 @@ export function requestTimeline(
       const page = (hex(m[1]) - ramHost) / pageSize;
       if (page < 0 || page >= ramPages || !Number.isInteger(page) || placed.has(page)) continue;
       placed.set(page, e.us);
-      if (e.us >= t0 && e.name === 'postcopy_place_page') placedPush.push(page);
+      if (e.us >= t0 && e.name === 'postcopy_place_page') placedAfterResume.push(page);
     }
   }
   const asked = new Set(requests.page);
-  const holds = placedPush
+  const holds = placedAfterResume
     .filter((page) => !asked.has(page) && sent.has(page))
     .map((page) => placed.get(page)! - sent.get(page)!);
 
@@ -249,6 +250,6 @@ export function requestTimeline(
     requests,
     pushHoldUs: summariseDurations(holds),
     sourcePageUs: burstStepUs(written),
-    placePageUs: burstStepUs(placedPush.map((page) => placed.get(page)!)),
+    placePageUs: burstStepUs(placedAfterResume.map((page) => placed.get(page)!)),
   };
 }
