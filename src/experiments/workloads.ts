@@ -11,7 +11,7 @@ import {
   GENERATOR_KINDS,
   generateTrace,
   loadTrace,
-  traceStats,
+  traceFootprint,
   type GeneratorKind,
   type GeneratorOptions,
   type Trace,
@@ -154,7 +154,7 @@ export function workloadRows(workloads: readonly Workload[]): Row[] {
   const names = [...new Set(workloads.map((w) => w.name))];
   return names.map((name) => {
     const same = workloads.filter((w) => w.name === name);
-    const stats = traceStats(same[0].trace);
+    const stats = traceFootprint(same[0].trace);
     return {
       workload: name,
       source: same[0].source,

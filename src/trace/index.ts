@@ -35,6 +35,7 @@ export {
 } from './generators';
 export {
   traceStats,
+  traceFootprint,
   TraceStatsBuilder,
   ReuseDistanceCounter,
   formatTraceStats,

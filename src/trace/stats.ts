@@ -1,3 +1,4 @@
+import { firstTouchOrder } from './first-touch';
 import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from './types';
 
 /**
@@ -243,16 +244,11 @@ export class TraceStatsBuilder {
 
   finish(): TraceStats {
     const { summary, writes } = this;
-    const n = summary.accesses;
     const distinctPages = this.reuse.distinctPages;
     return {
       name: summary.name,
       pageSize: summary.pageSize,
-      accesses: n,
-      distinctPages,
-      footprintMiB: (distinctPages * summary.pageSize) / 2 ** 20,
-      writes,
-      writeShare: n === 0 ? 0 : writes / n,
+      ...footprint(summary, distinctPages, writes),
       firstTime: summary.firstTime,
       lastTime: summary.lastTime,
       reuseDistance: summarize(this.distanceCounts, distinctPages),
@@ -265,6 +261,30 @@ export class TraceStatsBuilder {
     grown.set(this.distanceCounts);
     this.distanceCounts = grown;
   }
+}
+
+type TraceFootprint = Pick<TraceStats, 'accesses' | 'distinctPages' | 'footprintMiB' | 'writes' | 'writeShare'>;
+
+function footprint(summary: TraceSummary, distinctPages: number, writes: number): TraceFootprint {
+  const n = summary.accesses;
+  return {
+    accesses: n,
+    distinctPages,
+    footprintMiB: (distinctPages * summary.pageSize) / 2 ** 20,
+    writes,
+    writeShare: n === 0 ? 0 : writes / n,
+  };
+}
+
+/**
+ * The counts of traceStats that need no reuse distances or histogram (a notebook's setup table), in one
+ * cheap pass: reuse distances cost a tree update per access.
+ */
+export function traceFootprint(trace: Trace): TraceFootprint {
+  const summary = summarizeTrace(trace);
+  let writes = 0;
+  for (let i = 0; i < trace.write.length; i++) writes += trace.write[i];
+  return footprint(summary, firstTouchOrder(trace.page, summary.largestPage).length, writes);
 }
 
 export function traceStats(trace: Trace): TraceStats {

@@ -7,6 +7,7 @@ import {
   makeTrace,
   pageHistogram,
   reuseDistances,
+  traceFootprint,
   traceStats,
 } from '../../src/trace';
 
@@ -74,6 +75,24 @@ test('page histogram: 16 equal bins from page 0, the last one clipped at the lar
     bins.reduce((a, b) => a + b.accesses, 0),
     100,
   );
+});
+
+test('traceFootprint: the hand-computed counts above, without reuse distances; zero for an empty trace', () => {
+  const trace = makeTrace({ time: [0, 10, 10, 20, 30, 35], page: [1, 2, 1, 3, 2, 1], write: [0, 1, 0, 0, 1, 0] });
+  assert.deepEqual(traceFootprint(trace), {
+    accesses: 6,
+    distinctPages: 3,
+    footprintMiB: (3 * 4096) / 1048576,
+    writes: 2,
+    writeShare: 2 / 6,
+  });
+  assert.deepEqual(traceFootprint(makeTrace({ page: [] })), {
+    accesses: 0,
+    distinctPages: 0,
+    footprintMiB: 0,
+    writes: 0,
+    writeShare: 0,
+  });
 });
 
 test('an empty trace has zero stats and no reuse summary', () => {
