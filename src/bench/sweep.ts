@@ -90,7 +90,7 @@ function inFreshProcess(workers: number): Timed {
 /**
  * The speed-up line (median ratio of the pairs, every ratio kept), the CPU line of the same runs (with the
  * CPU seconds each worker thread adds) and, where the main thread's CPU is known, the cores the one-thread
- * runs kept busy.
+ * runs kept busy and the speed-up their CPU seconds allow on idle cores.
  */
 export function pairLines(pairs: [Timed, Timed][], what: string, cores: number, speedUpGoal: boolean): BenchLine[] {
   const serial = median(pairs.map(([s]) => s.wall));
@@ -102,6 +102,9 @@ export function pairLines(pairs: [Timed, Timed][], what: string, cores: number, 
   const parallelCpu = median(pairs.map(([, p]) => p.cpu));
   const perWorker = (parallelCpu - serialCpu) / cores;
   const busy = pairs.flatMap(([s]) => (s.mainCpu ? [s.cpu / s.mainCpu] : []));
+  // with the cores to itself, one thread takes about its main thread's CPU (V8's helpers use an idle core) and
+  // the parallel run at least its process CPU over the cores: a bound that load barely moves, unlike wall time
+  const allowed = pairs.flatMap(([s, p]) => (s.mainCpu ? [s.mainCpu / (p.cpu / cores)] : []));
   const coresBusy = busy.length
     ? [
         line({
@@ -111,6 +114,16 @@ export function pairLines(pairs: [Timed, Timed][], what: string, cores: number, 
           value: median(busy),
           baselineValue: 1,
           samples: busy,
+        }),
+        line({
+          ...base,
+          name:
+            `speed-up the CPU allows on ${cores} idle cores, ${what} ` +
+            `(one thread's main-thread CPU / (${cores} threads' process CPU / ${cores}), same runs)`,
+          unit: 'x',
+          value: median(allowed),
+          baselineValue: 1,
+          samples: allowed,
         }),
       ]
     : [];

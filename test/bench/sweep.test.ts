@@ -37,9 +37,9 @@ test('the speed-up is the median of the pairs ratios, each kept; CPU seconds are
   assert.ok(Math.abs(cpu.ratio - 1.1) < 1e-12, `CPU ratio ${cpu.ratio}`);
 });
 
-test('an even number of pairs gives the mean of the middle two; the one-thread runs show the cores they kept busy', () => {
+test('an even count of pairs: the mean of the middle two; one-thread runs: cores busy, speed-up CPU allows', () => {
   const run = (wall: number, cpu: number, mainCpu?: number) => ({ wall, cpu, mainCpu });
-  const [speedUp, cpu, busy] = pairLines(
+  const [speedUp, cpu, busy, allowed] = pairLines(
     [
       [run(4, 3, 2), run(4, 4)],
       [run(4, 3.6, 3), run(2, 5)],
@@ -55,4 +55,7 @@ test('an even number of pairs gives the mean of the middle two; the one-thread r
   assert.match(cpu.name, /0\.60 s more per thread/);
   assert.deepEqual(busy.samples, [1.5, 1.2]);
   assert.ok(Math.abs(busy.value - 1.35) < 1e-12, `cores busy ${busy.value}`);
+  // main-thread CPU 2 and 3 against 4 and 5 CPU s over 2 cores
+  assert.deepEqual(allowed.samples, [1, 1.2]);
+  assert.ok(Math.abs(allowed.value - 1.1) < 1e-12, `allowed ${allowed.value}`);
 });
