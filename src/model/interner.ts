@@ -1,6 +1,9 @@
 import { enlarged } from '../util/enlarged';
 
-/** Symbols below this go through a direct table (4 bytes per value up to the largest seen); others through a hash table. */
+/**
+ * Symbols below this go through a direct table (4 bytes per value up to the largest seen); others through a hash
+ * table.
+ */
 const DIRECT_LIMIT = 1 << 24;
 /** An empty slot of the hash table (symbols are non-negative). */
 const NO_SYMBOL = -1;

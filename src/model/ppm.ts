@@ -51,6 +51,22 @@ export function escapeProbability(method: EscapeMethod, n: number, q: number): n
   return q / (2 * n);
 }
 
+/** A trie node's record: int32 slots, the count a float64 over the last two (so records are 32 bytes). */
+const NODE_PARENT = 0;
+const NODE_SYMBOL = 1;
+const NODE_FIRST_CHILD = 2;
+const NODE_NEXT_SIBLING = 3;
+const NODE_PREV_SIBLING = 4;
+/**
+ * The child last reached from the node: checked before the hash map, since a context is mostly
+ * followed by the symbol that followed it last time (the regularity PPM itself relies on).
+ */
+const NODE_LAST_CHILD = 5;
+const NODE_INTS = 8;
+/** The count's index in the float64 view: node id * NODE_FLOATS + NODE_COUNT. */
+const NODE_FLOATS = NODE_INTS / 2;
+const NODE_COUNT = 3;
+
 /**
  * Prediction by Partial Matching over integer symbols (pages or page deltas), for ranking the
  * next symbols rather than for coding them.
@@ -71,7 +87,7 @@ export function escapeProbability(method: EscapeMethod, n: number, q: number): n
  * N+1 child lookups: from each current context (order 0..N) to its child by the new symbol,
  * whose count goes up and which becomes the next step's context one order higher. Children are
  * found through one PairMap (parent, symbol) -> node and enumerated through sibling links. A
- * node's fields sit together in one 32-byte record of a typed array (NODE_* below), so a lookup
+ * node's fields sit together in one 32-byte record of a typed array (NODE_* above), so a lookup
  * touches one cache line per node instead of one per field. Symbols are interned to dense
  * indices. Order 0 is also kept in a FrequencyRanking, so its top symbols are found without sorting.
  *
@@ -84,22 +100,6 @@ export function escapeProbability(method: EscapeMethod, n: number, q: number): n
  * FrequencyRanking are never halved or dropped (they are bounded by the number of distinct
  * symbols).
  */
-/** A trie node's record: int32 slots, the count a float64 over the last two (so records are 32 bytes). */
-const NODE_PARENT = 0;
-const NODE_SYMBOL = 1;
-const NODE_FIRST_CHILD = 2;
-const NODE_NEXT_SIBLING = 3;
-const NODE_PREV_SIBLING = 4;
-/**
- * The child last reached from the node: checked before the hash map, since a context is mostly
- * followed by the symbol that followed it last time (the regularity PPM itself relies on).
- */
-const NODE_LAST_CHILD = 5;
-const NODE_INTS = 8;
-/** The count's index in the float64 view: node id * NODE_FLOATS + NODE_COUNT. */
-const NODE_FLOATS = NODE_INTS / 2;
-const NODE_COUNT = 3;
-
 export class PpmModel {
   readonly order: number;
   readonly escape: EscapeMethod;
@@ -229,9 +229,10 @@ export class PpmModel {
 
   /**
    * The k most probable next symbols after the current history (blended as in `distribution`)
-   * among those `accept` admits and at least `minProbability` likely, best first. A rejected symbol for which `gone` holds is never
-   * offered again from order 0 (for pages already sent: they stay sent). With `contextsOnly` the
-   * ranking stops before order 0: only symbols some context of order >= 1 predicts, none merely frequent.
+   * among those `accept` admits and at least `minProbability` likely, best first. A rejected symbol
+   * for which `gone` holds is never offered again from order 0 (for pages already sent: they stay
+   * sent). With `contextsOnly` the ranking stops before order 0: only symbols some context of order
+   * >= 1 predicts, none merely frequent.
    */
   rank(
     k: number,
