@@ -50,6 +50,16 @@ const notebooks = readdirSync(NOTEBOOKS)
 
 test('there are notebooks to check', () => assert.ok(notebooks.length >= 10, notebooks.join(', ')));
 
+// A checkout whose node_modules predate the patch (npm ci not run since) fails the tests below with bare diffs;
+// this names the cause. Unpatched, tslab ignores transpileOnly and TSLAB_TRANSPILE_ONLY.
+test('tslab is patched (patches/tslab+1.0.22.patch, applied by npm ci)', () => {
+  const converter = readFileSync(require.resolve('tslab/dist/converter.js'), 'utf8');
+  assert.ok(
+    converter.includes('TSLAB_TRANSPILE_ONLY'),
+    'node_modules/tslab is not patched: run `npm ci` (or `npx patch-package`)',
+  );
+});
+
 for (const notebook of notebooks) {
   test(`${notebook}: every cell type-checks and compiles to the same JavaScript without types`, () => {
     const cells = codeCells(notebook);
