@@ -461,7 +461,7 @@ function poolOf(size: number): Pool {
   return pool;
 }
 
-/** Stops the sweep workers (they are unref'd, so this is only needed to free their memory early). */
+/** Stops the sweep workers and drops the traces' shared copies (unref'd workers never keep a process alive). */
 export function closeSweepWorkers(): void {
   pool?.close();
 }

@@ -16,7 +16,10 @@ const counter = new Int32Array(signal);
 /** What the main thread watches (parallel.ts JobCosts): this thread's id, the job it runs and how many it began. */
 const running = new Int32Array(watch);
 running[3 * slot] = osThreadId() ?? 0;
-/** The traces of the current batch by id: each arrives once, with the first of its jobs sent here. */
+/**
+ * The traces of the current batch by id: each arrives once, with the first of its jobs sent here. Cleared per
+ * batch: an id names a slot of shared buffers (shared-traces.ts), which a later batch fills with another trace.
+ */
 const traces = new Map<number, Trace>();
 let currentBatch = -1;
 
