@@ -27,7 +27,6 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const HASH = 0x23;
 const ZERO = 0x30;
-const NINE = 0x39;
 const BOM = [0xef, 0xbb, 0xbf];
 
 /** Receives each parsed access, in order. */
