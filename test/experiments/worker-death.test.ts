@@ -64,35 +64,32 @@ test("the sweep command exits 2 with one line when the sweep's supervisor thread
   assert.equal(existsSync(output), false, 'a file was written');
 });
 
-test("a worker stuck in a job fails the sweep with one line once the job used 100 times its kind's CPU", () => {
-  const output = join(dir, 'loop.json');
-  const args = ['src/cli.ts', 'sweep', 'network', '--workloads', 'sequential', '--workers', '2', '-o', output];
+/** Runs a sweep with the looping worker fixture: it must end with exit 2, one line matching `message`, no file. */
+function expectStuckSweep(output: string, args: string[], message: RegExp): void {
   // the stuck job must first use 5 CPU s: on a loaded machine that takes far longer in wall time
-  const r = nodeWithDyingWorkers('loop', args, {}, 300_000);
+  const r = nodeWithDyingWorkers('loop', [...args, '-o', output], {}, 300_000);
   assert.equal(r.signal, null, 'the sweep hung');
   assert.equal(r.status, 2, r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(
-    lines[0],
+  assert.match(lines[0], message);
+  assert.equal(existsSync(output), false, 'a file was written');
+}
+
+test("a worker stuck in a job fails the sweep with one line once the job used 100 times its kind's CPU", () => {
+  expectStuckSweep(
+    join(dir, 'loop.json'),
+    ['src/cli.ts', 'sweep', 'network', '--workloads', 'sequential', '--workers', '2'],
     /^postcopy-lab: a sweep worker seems stuck in job "sequential [^"]+": \d+\.\d CPU s without an answer, over 100 times the costliest finished job of its kind$/,
   );
-  assert.equal(existsSync(output), false, 'a file was written');
 });
 
 test('a sweep of one job per method and workload fails with one line when one gets stuck (judged by its method)', () => {
-  const output = join(dir, 'loop-faults.json');
-  const args = ['src/cli.ts', 'sweep', 'faults', '--workloads', 'sequential,zipf', '--workers', '2', '-o', output];
-  const r = nodeWithDyingWorkers('loop', args, {}, 300_000);
-  assert.equal(r.signal, null, 'the sweep hung');
-  assert.equal(r.status, 2, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(
-    lines[0],
+  expectStuckSweep(
+    join(dir, 'loop-faults.json'),
+    ['src/cli.ts', 'sweep', 'faults', '--workloads', 'sequential,zipf', '--workers', '2'],
     /^postcopy-lab: a sweep worker seems stuck in job "(sequential|zipf) [^"]+": \d+\.\d CPU s without an answer, over 100 times the costliest finished job of its method per access and page$/,
   );
-  assert.equal(existsSync(output), false, 'a file was written');
 });
 
 test('in a program the sweep throws a UserError, and the next sweep runs on a fresh pool with the same rows', () => {
