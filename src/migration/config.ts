@@ -143,6 +143,10 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     !network.requestsWaitForWindow || network.rateLimitWindowUs > 0,
     'requests waiting for the window need a rate limit window',
   );
+  check(
+    !network.requestsWaitForWindow || !network.urgentChannel,
+    'requests waiting for the window go on the link, not on an urgent channel',
+  );
   checkWhole(config.k, 'k', 0);
   checkReplayable(trace, config.switchover);
   checkWhole(config.vmPages, 'vm pages', 1);

@@ -313,6 +313,11 @@ test('requests waiting for the window: a page asked for once the budget is spent
     () => simulate(trace, { ...input, network: { ...SLOW_LINK.network, requestsWaitForWindow: true } }),
     /requests waiting for the window need a rate limit window/,
   );
+  // an urgent channel bypasses the link's windows, so the two settings together would silently drop the wait
+  assert.throws(
+    () => simulate(trace, { ...input, network: { ...network, requestsWaitForWindow: true, urgentChannel: true } }),
+    /requests waiting for the window go on the link, not on an urgent channel/,
+  );
 });
 
 test('a source that writes faster than the link: its queued pages are on their way, not faults', () => {
