@@ -14,11 +14,15 @@ import { join } from 'node:path';
 const dir = mkdtempSync(join(tmpdir(), 'worker-death-'));
 const fixture = join(__dirname, '..', 'fixtures', 'die-in-sweep-worker.cjs');
 
-/** node with the fixture preloaded; a hang would show as a kill after `timeout` ms, not as a stuck suite. */
+/**
+ * node with the fixture preloaded; a hang shows as a SIGKILL after `timeout` ms (r.signal), not as a stuck
+ * suite (spawnSync blocks the test runner's own timers, so this timeout is the only one that can fire).
+ */
 function nodeWithDyingWorkers(how: string, args: string[], env: Record<string, string> = {}, timeout = 60_000) {
   return spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', '--require', fixture, ...args], {
     encoding: 'utf8',
     timeout,
+    killSignal: 'SIGKILL',
     env: { ...process.env, DIE_HOW: how, ...env },
   });
 }
@@ -66,8 +70,10 @@ test("the sweep command exits 2 with one line when the sweep's supervisor thread
 
 /** Runs a sweep with the looping worker fixture: it must end with exit 2, one line matching `message`, no file. */
 function expectStuckSweep(output: string, args: string[], message: RegExp): void {
-  // the stuck job must first use 5 CPU s: on a loaded machine that takes far longer in wall time
-  const r = nodeWithDyingWorkers('loop', [...args, '-o', output], {}, 300_000);
+  // the stuck job must first use 5 CPU s: on a loaded machine that takes far longer in wall time. tsx's
+  // compile cache starts empty, as in a clean clone (CI): the workers then compile the sources themselves
+  const tsxCache = mkdtempSync(join(dir, 'tmp-'));
+  const r = nodeWithDyingWorkers('loop', [...args, '-o', output], { TMPDIR: tsxCache }, 300_000);
   assert.equal(r.signal, null, 'the sweep hung');
   assert.equal(r.status, 2, r.stderr);
   const lines = r.stderr.trim().split('\n');
