@@ -234,13 +234,14 @@ function groupUnpackerSource(width: number, delta: boolean): string {
 
 /**
  * The unpackers by width 0..32 of value frames, of delta frames and of value frames into bytes (the write
- * column), compiled once at load: one set per target array type, because a V8 function storing into one
- * typed-array type runs about twice as fast as one storing into several.
+ * column): one set per target array type, because a V8 function storing into one typed-array type runs about
+ * twice as fast as one storing into several. Each is compiled on first use: a file needs a few widths, and
+ * building all 99 cost every process that imports the library 16 ms.
  */
-const UNPACKERS = { value: unpackers(false), delta: unpackers(true), bytes: unpackers(false) };
+const UNPACKERS = { value: [] as GroupUnpacker[], delta: [] as GroupUnpacker[], bytes: [] as GroupUnpacker[] };
 
-function unpackers(delta: boolean): GroupUnpacker[] {
-  return Array.from({ length: 33 }, (_, width) => compileUnpacker(width, delta));
+function unpackerFor(kind: keyof typeof UNPACKERS, width: number): GroupUnpacker {
+  return (UNPACKERS[kind][width] ??= compileUnpacker(width, kind === 'delta'));
 }
 
 function compileUnpacker(width: number, delta: boolean): GroupUnpacker {
@@ -281,7 +282,7 @@ function unpackFrame(
   delta: boolean,
 ): number {
   const groups = count >>> 5;
-  const unpack = (delta ? UNPACKERS.delta : into instanceof Uint8Array ? UNPACKERS.bytes : UNPACKERS.value)[width];
+  const unpack = unpackerFor(delta ? 'delta' : into instanceof Uint8Array ? 'bytes' : 'value', width);
   unpack(words, at, groups, into, from, base | 0, step | 0);
   unpackValues(words, at, width, groups * 32, count, into, from, base | 0, step | 0, delta);
   return at + Math.ceil((count * width) / 32);
