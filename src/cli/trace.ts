@@ -84,7 +84,7 @@ async function convert(argv: string[]): Promise<void> {
   const { positionals } = parseFlags(argv, {}, true);
   if (positionals.length !== 2) throw new UserError('usage: postcopy-lab trace convert IN OUT');
   const [input, output] = positionals;
-  await writeTraceStream(output, await summarizeTraceFile(input), streamTrace(input));
+  await writeTraceStream(output, await summarizeTraceFile(input), streamTrace(input, { reuseChunks: true }));
 }
 
 /** Streamed twice (a summary pass sizes the tables), so memory grows with the pages, not the accesses. */
@@ -92,7 +92,7 @@ async function stats(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new UserError('usage: postcopy-lab trace stats FILE [--json]');
   const builder = new TraceStatsBuilder(await summarizeTraceFile(positionals[0]));
-  for await (const chunk of streamTrace(positionals[0])) builder.add(chunk);
+  for await (const chunk of streamTrace(positionals[0], { reuseChunks: true })) builder.add(chunk);
   const result = builder.finish();
   console.log(values.json ? JSON.stringify(result, null, 2) : formatTraceStats(result));
 }

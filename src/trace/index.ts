@@ -7,6 +7,7 @@ export {
   loadTrace,
   readTrace,
   streamTrace,
+  type StreamOptions,
   summarizeTraceFile,
   firstTouchesOfFile,
   timeAtIndex,

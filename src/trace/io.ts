@@ -9,7 +9,7 @@ import { fileLabel, UserError } from '../errors';
 import { writeFileAtomic, writeStreamAtomic } from '../util/atomic-write';
 import { encodeBinaryBlocks, encodeBinaryHeader, encodeBinaryTrace, isGzip } from './binary';
 import { useCrc32 } from './crc32';
-import { nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
+import { ColumnPool, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
 import { FirstTouchOrder } from './first-touch';
 import { TraceBuilder } from './make';
 import { firstAtOrAfter } from './switchover';
@@ -141,12 +141,24 @@ async function* readAhead(fd: number): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** How streamTrace hands out chunks. */
+export interface StreamOptions {
+  /**
+   * Each chunk is valid only until the next is asked for: its arrays are then reused (a binary file's blocks),
+   * for a reader that keeps nothing of a chunk. Default false: every chunk's arrays are its own.
+   */
+  reuseChunks?: boolean;
+}
+
 /**
  * Streams a trace file's accesses chunk by chunk, gunzip included, so that memory stays at a few
  * chunks whatever the file's size. Returns (as the generator's value) the file's name, page size
  * and access count, known for sure only at the end.
  */
-export async function* streamTrace(path: string): AsyncGenerator<TraceChunk, TraceFileInfo> {
+export async function* streamTrace(
+  path: string,
+  { reuseChunks = false }: StreamOptions = {},
+): AsyncGenerator<TraceChunk, TraceFileInfo> {
   const fd = openTraceFile(path);
   const magic = Buffer.alloc(2);
   let gzip: boolean;
@@ -162,9 +174,18 @@ export async function* streamTrace(path: string): AsyncGenerator<TraceChunk, Tra
     ? file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES }))
     : readAhead(fd);
   const ready: TraceChunk[] = [];
-  const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => ready.push(chunk));
+  const pool = reuseChunks ? new ColumnPool() : undefined;
+  const decoder = new TraceDecoder(
+    fileLabel(path),
+    nameFromPath(path),
+    (chunk) => ready.push(chunk),
+    undefined,
+    pool?.allocate,
+  );
   try {
     for await (const bytes of input) {
+      // the chunks of the bytes before have all been handed out, and the next asked for
+      pool?.release();
       decoder.feed(bytes);
       for (const chunk of ready) yield chunk;
       ready.length = 0;
@@ -194,9 +215,9 @@ export function saveTrace(trace: Trace, path: string): void {
   writeFileAtomic(path, path.endsWith('.gz') ? zlib.gzipSync(encoded, { level: 9 }) : encoded);
 }
 
-/** Streams a whole trace file into `onChunk`; returns what the file says about itself. */
+/** Streams a whole trace file into `onChunk`, which keeps nothing of a chunk; returns what the file says about itself. */
 async function eachChunk(path: string, onChunk: (chunk: TraceChunk) => void): Promise<TraceFileInfo> {
-  const stream = streamTrace(path);
+  const stream = streamTrace(path, { reuseChunks: true });
   for (let next = await stream.next(); ; next = await stream.next()) {
     if (next.done) return next.value;
     onChunk(next.value);
@@ -230,7 +251,7 @@ export async function firstTouchesOfFile(
 
 /** The time of access `index` of a trace file, read up to that access only. */
 export async function timeAtIndex(path: string, index: number): Promise<number> {
-  for await (const chunk of streamTrace(path)) {
+  for await (const chunk of streamTrace(path, { reuseChunks: true })) {
     if (index < chunk.start + chunk.page.length) return chunk.time[index - chunk.start];
   }
   throw new UserError(`${fileLabel(path)}: has no access ${index}`);

@@ -19,6 +19,7 @@ import {
   saveTrace,
   streamTrace,
   TraceBuilder,
+  type StreamOptions,
   type Trace,
 } from '../../src/trace';
 import seedrandom from 'seedrandom';
@@ -71,14 +72,21 @@ test('text and gzip text round trips keep every access, the page size and the na
   assert.deepEqual(readFileSync(join(dir, 'edgy.trace.gz')).subarray(0, 2), Buffer.from([0x1f, 0x8b]));
 });
 
-/** Every access of a streamed file, with the chunk starts. */
-async function drain(path: string): Promise<{ trace: Trace; starts: number[] }> {
+/** Every access of a streamed file, with the chunk starts and how many distinct buffers their pages came in. */
+async function drain(
+  path: string,
+  options: StreamOptions = {},
+): Promise<{ trace: Trace; starts: number[]; pageBuffers: number }> {
   const builder = new TraceBuilder();
   const starts: number[] = [];
-  const stream = streamTrace(path);
+  const pageBuffers = new Set<ArrayBufferLike>();
+  const stream = streamTrace(path, options);
   for (let next = await stream.next(); ; next = await stream.next()) {
-    if (next.done) return { trace: builder.finish(next.value.pageSize, next.value.name), starts };
+    if (next.done) {
+      return { trace: builder.finish(next.value.pageSize, next.value.name), starts, pageBuffers: pageBuffers.size };
+    }
     starts.push(next.value.start);
+    pageBuffers.add(next.value.page.buffer);
     builder.append(next.value);
   }
 }
@@ -107,6 +115,27 @@ test('binary round trips: edge values, several blocks, gzip, and the same access
   assertSameAccesses(loadTrace(join(dir, 'big.trace')), big);
   saveTrace(big, join(dir, 'big.trace.gz'));
   assertSameAccesses((await drain(join(dir, 'big.trace.gz'))).trace, big);
+});
+
+test('a stream reusing its chunks gives the same accesses, in arrays reused across reads', async () => {
+  // 1.97 MiB of random pages: blocks over two 1 MiB reads
+  const trace = generateTrace('random', { seed: 'reuse', accesses: 10 * 65536 + 3, pages: 1 << 24, writeRatio: 0.5 });
+  for (const [expected, name] of [
+    [trace, 'reuse.pctrace'],
+    [trace, 'reuse.pctrace.gz'],
+    [edgy, 'edgy-reuse.pctrace'],
+  ] as const) {
+    const path = join(dir, name);
+    saveTrace(expected, path);
+    const reused = await drain(path, { reuseChunks: true });
+    assertSameAccesses(reused.trace, expected);
+    if (expected === trace) {
+      assert.ok(readFileSync(path).length > 2 ** 20 || name.endsWith('.gz'));
+      assert.equal(reused.starts.length, 11);
+      assert.ok(reused.pageBuffers < 11, `${reused.pageBuffers} page arrays for 11 chunks`);
+      assert.equal((await drain(path)).pageBuffers, 11);
+    }
+  }
 });
 
 test('version-1 and version-2 files (varints) are still read: files their writers made, and several blocks', async () => {
