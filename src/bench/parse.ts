@@ -6,7 +6,9 @@
  * come from the page cache, far faster than a disk; so two more lines load and read the .pctrace from the
  * disk itself (the file dropped from the page cache before each run, wall time, alternating), one streams the
  * .pctrace chunk by chunk (streamTrace, what the CLI reads long traces with) against the same page-cache read,
- * and one prices the .pctrace checksums: CRC-32 over the file's bytes, against the same bare read.
+ * and one prices the .pctrace checksums: CRC-32 over the file's bytes, against the same bare read. Last, the
+ * path a user takes: a fresh process (its JIT cold, as in every CLI run) streams the .pctrace from the disk,
+ * against a fresh process reading the same cold file in the reader's 1 MiB reads and decoding nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,7 +17,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { crc32 } from '../trace/crc32';
 import { generateTrace, loadTrace, saveTrace } from '../trace';
+import { READ_BYTES } from '../trace/io';
 import { line, medianSeconds, type BenchLine } from './measure';
+
+const TRACE_MODULE = join(__dirname, '..', 'trace');
 
 export const PARSE_ACCESSES = 4_000_000;
 /** Reads of the .pctrace per timed run of its bare pass: one alone is too short to time on a loaded machine. */
@@ -62,7 +67,7 @@ function uncachedSeconds(path: string, works: (() => void)[], runs = 5): number[
  * dropped: in a child process, as the stream is asynchronous and this section is not.
  */
 function streamedSeconds(path: string): number {
-  const code = `const { streamTrace } = require(${JSON.stringify(join(__dirname, '..', 'trace'))});
+  const code = `const { streamTrace } = require(${JSON.stringify(TRACE_MODULE)});
 (async () => {
   const seconds = [];
   for (let run = 0; run < 7; run++) {
@@ -131,15 +136,22 @@ export function parseSection(): BenchLine[] {
     });
     if (sink === 0) throw new Error('parse bench read nothing');
     const cachedRead = result[2];
+    const warmStream = PARSE_ACCESSES / streamedSeconds(files.binary);
     const streamed = line({
       section: 'parse',
       name: 'stream a .pctrace trace (chunk by chunk)',
-      value: PARSE_ACCESSES / streamedSeconds(files.binary),
+      value: warmStream,
       unit: 'lines/s',
       baseline: cachedRead.baseline,
       baselineValue: cachedRead.baselineValue,
     });
-    return [...result, streamed, ...uncachedLines(files.binary, readBinary), checksum];
+    return [
+      ...result,
+      streamed,
+      ...uncachedLines(files.binary, readBinary),
+      ...freshProcessLines(files.binary, warmStream),
+      checksum,
+    ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -175,6 +187,74 @@ function uncachedLines(path: string, read: () => number): BenchLine[] {
       value: diskRead,
       baseline: 'reading it from the page cache (wall)',
       baselineValue: cachedRead,
+    }),
+  ];
+}
+
+/**
+ * A child's script that reads `path` once, as `mode` says: 'stream' through streamTrace, 'read' the bare
+ * file in streamTrace's chunk size, decoding nothing; prints its wall and CPU seconds (node's start and the
+ * module's import left out: they read no trace).
+ */
+function freshProcessScript(mode: 'stream' | 'read', path: string): string {
+  return `const fs = require('fs');
+const trace = require(${JSON.stringify(TRACE_MODULE)});
+(async () => {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  let seen = 0;
+  if (${JSON.stringify(mode)} === 'stream') {
+    for await (const chunk of trace.streamTrace(${JSON.stringify(path)})) seen += chunk.page.length;
+  } else {
+    const fd = fs.openSync(${JSON.stringify(path)}, 'r');
+    const buffer = Buffer.allocUnsafe(${READ_BYTES});
+    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; ) seen += n;
+    fs.closeSync(fd);
+  }
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const { user, system } = process.cpuUsage(cpu);
+  console.log(JSON.stringify({ wall, cpu: (user + system) / 1e6, seen }));
+})();`;
+}
+
+/**
+ * The user's path from the disk: a fresh process streams the .pctrace dropped from the page cache, against a
+ * fresh process reading the same cold file bare, alternating (median of 5, wall): how close to the disk's rate a
+ * CLI run reads. Then that stream's CPU against a warmed stream's (`warmRate`, accesses per CPU second): what
+ * the fresh process's JIT warm-up costs. None, with a note on stderr, where the page cache cannot be dropped.
+ */
+function freshProcessLines(path: string, warmRate: number): BenchLine[] {
+  const runs: Record<'stream' | 'read', { wall: number; cpu: number }[]> = { stream: [], read: [] };
+  for (let run = 0; run < 5; run++) {
+    for (const mode of ['stream', 'read'] as const) {
+      if (!dropFromCache(path)) {
+        process.stderr.write('parse: fresh-process lines left out: cannot drop the file from the page cache\n');
+        return [];
+      }
+      const child = spawnSync(process.execPath, ['-e', freshProcessScript(mode, path)], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`parse: a fresh process reading the .pctrace failed: ${child.stderr}`);
+      runs[mode].push(JSON.parse(child.stdout));
+    }
+  }
+  const median = (mode: 'stream' | 'read', clock: 'wall' | 'cpu') =>
+    runs[mode].map((run) => run[clock]).sort((a, b) => a - b)[2];
+  const bytesPerAccess = statSync(path).size / PARSE_ACCESSES;
+  const diskRead = PARSE_ACCESSES / median('read', 'wall');
+  const fresh = { section: 'parse', unit: 'lines/s' };
+  return [
+    line({
+      ...fresh,
+      name: 'stream a .pctrace from disk, fresh process (CLI)',
+      value: PARSE_ACCESSES / median('stream', 'wall'),
+      baseline: `a fresh process reading it from disk (${((diskRead * bytesPerAccess) / 1e9).toFixed(2)} GB/s)`,
+      baselineValue: diskRead,
+    }),
+    line({
+      ...fresh,
+      name: 'CPU of that stream (fresh JIT)',
+      value: PARSE_ACCESSES / median('stream', 'cpu'),
+      baseline: 'CPU of a stream in a warmed process',
+      baselineValue: warmRate,
     }),
   ];
 }
