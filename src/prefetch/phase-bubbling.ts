@@ -11,6 +11,14 @@ export const PHASE_CANDIDATES_PER_SLOT = 4;
 const PHASE_OPTIONS = { historyWindow: PPM_MODEL_OPTIONS.historyWindow };
 
 /**
+ * A candidate's rank is its class (0 first), then its distance in history time: distances are access counts within
+ * the history window (below 2^31), a seen page's distance to a never-seen one ranks after all of them
+ * (NEVER_SEEN_DISTANCE), and class 1 starts above every distance, so class·step + distance orders as (class, distance).
+ */
+const NEVER_SEEN_DISTANCE = 2 ** 32;
+const RANK_CLASS_STEP = 2 ** 33;
+
+/**
  * Dual bubbling that prefers live neighbours. Without a background push a page sent ahead is
  * wasted only if the VM never touches it again, so what counts is which neighbours are still in
  * use. Programs work in phases, and pages last used in the same phase tend to share their fate:
@@ -76,15 +84,11 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
   let credit: SeenCredit | undefined;
   let end = 0;
   // per-fault scratch, reused so that a fault allocates no context, closure, set or key objects
-  const known = new Set<number>();
   let faultCtx: FaultContext | undefined;
   const overSeen = { index: 0, vmPages: 0, isSent: (i: number) => faultCtx!.isSent(seenInOrder![i]) };
-  let rankClass = new Uint8Array(64);
-  let distance = new Float64Array(64);
+  /** Per candidate: its class and distance in one number, compared as (class, distance), see RANK_CLASS_STEP. */
+  let rankKey = new Float64Array(64);
   let order = new Uint32Array(64);
-  // ties go to the earlier candidate, as a stable sort would keep them (bubbling's nearest first, then the far seen)
-  const byRank = (a: number, b: number): number =>
-    rankClass[a] - rankClass[b] || (distance[a] < distance[b] ? -1 : distance[a] > distance[b] ? 1 : a - b);
 
   /**
    * When each page was last accessed in the history, indexed by page rather than a Map because every fault looks up
@@ -128,9 +132,14 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
     faultCtx = ctx;
     overSeen.index = ctx.index;
     overSeen.vmPages = pages.length;
-    known.clear();
-    for (const q of candidates) known.add(q);
-    for (const i of seenNeighbours.onFault(at, k, overSeen)) if (!known.has(pages[i])) candidates.push(pages[i]);
+    // the nearest candidates are at most 4k: a scan over them costs less than filling a set per fault
+    const nearest = candidates.length;
+    for (const i of seenNeighbours.onFault(at, k, overSeen)) {
+      const q = pages[i];
+      let known = false;
+      for (let j = 0; j < nearest && !known; j++) known = candidates[j] === q;
+      if (!known) candidates.push(q);
+    }
     faultCtx = undefined;
   }
 
@@ -139,8 +148,7 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
     if (n <= order.length) return;
     let size = order.length;
     while (size < n) size *= 2;
-    rankClass = new Uint8Array(size);
-    distance = new Float64Array(size);
+    rankKey = new Float64Array(size);
     order = new Uint32Array(size);
   }
 
@@ -153,7 +161,7 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
       recorded.pushBlock(pages);
     },
     onFault(page, k, ctx) {
-      lastTouches();
+      const last = lastTouches();
       const tp = touchOf(page);
       credit ??= new SeenCredit(seenCount, Math.max(0, ctx.vmPages - seenCount));
       credit.fault(tp >= 0);
@@ -163,20 +171,22 @@ export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>)
       const n = candidates.length;
       reserve(n);
       for (let i = 0; i < n; i++) {
-        const tq = touchOf(candidates[i]);
+        const q = candidates[i];
+        const tq = q < last.length ? last[q] : -1;
         // class 0 goes before 1: around a page never seen, every candidate is class 0 and time decides
-        rankClass[i] = tp < 0 || tq >= 0 === seenFirst ? 0 : 1;
-        if (tp < 0) distance[i] = tq < 0 ? 0 : 1 + end - tq;
-        else distance[i] = tq < 0 ? Infinity : Math.abs(tq - tp);
+        const rankClass = tp < 0 || tq >= 0 === seenFirst ? 0 : 1;
+        const distance = tp < 0 ? (tq < 0 ? 0 : 1 + end - tq) : tq < 0 ? NEVER_SEEN_DISTANCE : Math.abs(tq - tp);
+        rankKey[i] = rankClass * RANK_CLASS_STEP + distance;
       }
-      // the best min(k, n) by insertion: byRank is a total order, so they are a full sort's first ones, found
-      // without sorting all 4k candidates through a comparator call per comparison
+      // the best min(k, n) by insertion, ties to the earlier candidate as a stable sort would keep them (bubbling's
+      // nearest first, then the far seen): a full sort's first ones, without a comparator call per comparison
       const m = Math.min(k, n);
       let kept = 0;
       for (let i = 0; i < n; i++) {
-        if (kept === m && byRank(i, order[m - 1]) > 0) continue;
+        const key = rankKey[i];
+        if (kept === m && key >= rankKey[order[m - 1]]) continue;
         let j = kept < m ? kept++ : m - 1;
-        for (; j > 0 && byRank(i, order[j - 1]) < 0; j--) order[j] = order[j - 1];
+        for (; j > 0 && key < rankKey[order[j - 1]]; j--) order[j] = order[j - 1];
         order[j] = i;
       }
       const out = new Array<number>(m);

@@ -29,18 +29,16 @@ function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
   const model = ppmPredictor('ppm-hybrid', options, true, true);
   const fill = createPhaseBubbling(options);
   // per-fault scratch, reused so that a fault allocates no set, closure or context copy
-  const taken = new Set<number>();
   let faultCtx: FaultContext | undefined;
+  /** This fault's pages so far: at most k, searched rather than put in a set (a set's clear and adds allocate). */
+  let taken: number[] = [];
   // the model's pages will be sent with this fault: to the filler they are as good as sent
-  const rest = { index: 0, vmPages: 0, isSent: (q: number) => taken.has(q) || faultCtx!.isSent(q) };
+  const rest = { index: 0, vmPages: 0, isSent: (q: number) => taken.includes(q) || faultCtx!.isSent(q) };
 
   /** Appends to out the proposals it can still take, at most k in all, each once. */
   function takeFrom(proposals: number[], out: number[], page: number, k: number, ctx: FaultContext): void {
     for (const q of proposals) {
-      if (out.length < k && !taken.has(q) && isProposable(q, page, ctx.vmPages, ctx.isSent)) {
-        taken.add(q);
-        out.push(q);
-      }
+      if (out.length < k && !out.includes(q) && isProposable(q, page, ctx.vmPages, ctx.isSent)) out.push(q);
     }
   }
 
@@ -56,7 +54,7 @@ function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
     },
     onFault(page, k, ctx) {
       const out: number[] = [];
-      taken.clear();
+      taken = out;
       takeFrom(model.onFault(page, k, ctx), out, page, k, ctx);
       if (out.length < k) {
         faultCtx = ctx;
