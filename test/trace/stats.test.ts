@@ -119,6 +119,13 @@ test('largestPage: the largest page number, -1 for none', () => {
   assert.equal(largestPage(new Uint32Array([3, 0xffffffff, 7])), 0xffffffff);
   assert.equal(largestPage(new Uint32Array([0])), 0);
   assert.equal(largestPage(new Uint32Array(0)), -1);
+  // the largest at every position of arrays of 1 to 9 pages (each of the scan's four lanes and its tail)
+  for (let n = 1; n <= 9; n++) {
+    for (let at = 0; at < n; at++) {
+      const pages = Uint32Array.from({ length: n }, (_, i) => (i === at ? 0xfffffffe : i));
+      assert.equal(largestPage(pages), 0xfffffffe, `${n} pages, largest at ${at}`);
+    }
+  }
 });
 
 /** The straightforward reference: a Fenwick tree over every access position (memory in the accesses). */
