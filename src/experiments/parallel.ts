@@ -159,11 +159,19 @@ export type JobReply = (
  * A group none of whose jobs finished yet (a sweep of one job per method and workload has only such) is
  * judged by its code's jobs on other traces, per unit of work (accesses + VM pages): one thread's CPU per
  * access and page of a method varied 1.9-5.3x over the six synthetic workloads, 55x between methods, so
- * the other methods set no bar. Where the CPU of a thread is unknown (not Linux), or no job of the same
- * code finished, nothing is judged: a sweep's only job, or every job of a code stuck, can still hang.
+ * the other methods set no bar. Where the CPU of a thread is unknown (not Linux), nothing is judged.
  */
 const STUCK_FACTOR = 100;
 const STUCK_FLOOR_SECONDS = 5;
+/**
+ * A job none of whose code finished (every worker's first job stuck: nothing to compare with) is judged by a
+ * bound fixed in advance, so that no sweep waits for ever: STUCK_FACTOR times NO_BASIS_SECONDS_PER_WORK per
+ * access and page, and more than NO_BASIS_FLOOR_SECONDS. The costliest job of the faults and accuracy sweeps
+ * on the six synthetic workloads took 1.1 us per access and page (ppm-hybrid-dirty, a fresh worker's JIT
+ * included), so this is 10 times that, again 100-fold; the floor is some 60 times a fresh worker's JIT.
+ */
+const NO_BASIS_SECONDS_PER_WORK = 1e-5;
+const NO_BASIS_FLOOR_SECONDS = 60;
 /** How often the blocked main thread looks at the workers' CPU (a /proc read per worker). */
 const WATCH_MS = 1000;
 
@@ -365,10 +373,16 @@ class Pool {
       const stuck = this.ports.findIndex((_, w) => inFlight[w].length > 0 && costs.stuck(w));
       if (stuck >= 0) {
         const job = Atomics.load(this.watch, 3 * stuck + 1);
-        const bar = costs.barOf(job)!.byGroup ? 'of its kind' : 'of its method per access and page';
+        const { seconds, basis } = costs.barOf(job);
+        const bar =
+          basis === 'group'
+            ? `${STUCK_FACTOR} times the costliest finished job of its kind`
+            : basis === 'code'
+              ? `${STUCK_FACTOR} times the costliest finished job of its method per access and page`
+              : `${seconds.toFixed(0)} CPU s, the bound for its size while no job of its method has finished`;
         throw this.broken(
           `a sweep worker seems stuck in job ${quoted(jobs[job].label)}: ${costs.spent[stuck].toFixed(1)} CPU s ` +
-            `without an answer, over ${STUCK_FACTOR} times the costliest finished job ${bar}`,
+            `without an answer, over ${bar}`,
         );
       }
     }
@@ -422,13 +436,13 @@ class JobCosts {
     this.costliestPerWork.set(code, Math.max(this.costliestPerWork.get(code) ?? 0, perWork));
   }
 
-  /** The CPU seconds past which job `index` counts as stuck, unless nothing finished to compare it with. */
-  barOf(index: number): { seconds: number; byGroup: boolean } | undefined {
-    const ofGroup = this.costliest.get(this.scheduler.groupOf(index));
-    const perWork = this.costliestPerWork.get(jobCode(this.jobs[index]));
-    const costliest = ofGroup ?? (perWork === undefined ? undefined : perWork * workOf(this.jobs[index]));
-    if (costliest === undefined) return undefined;
-    return { seconds: Math.max(STUCK_FLOOR_SECONDS, STUCK_FACTOR * costliest), byGroup: ofGroup !== undefined };
+  /** The CPU seconds past which job `index` counts as stuck, and what they were judged by. */
+  barOf(index: number): StuckBar {
+    return stuckBar(
+      this.costliest.get(this.scheduler.groupOf(index)),
+      this.costliestPerWork.get(jobCode(this.jobs[index])),
+      workOf(this.jobs[index]),
+    );
   }
 
   /** Whether worker `w`, which has jobs in flight, has run its current job too long (see STUCK_FACTOR). */
@@ -441,9 +455,25 @@ class JobCosts {
     this.spent[w] = begun === this.begun[w] ? this.spent[w] + cpu - this.cpu[w] : 0;
     this.begun[w] = begun;
     this.cpu[w] = cpu;
-    const bar = this.barOf(Atomics.load(this.watch, 3 * w + 1));
-    return bar !== undefined && this.spent[w] > bar.seconds;
+    return this.spent[w] > this.barOf(Atomics.load(this.watch, 3 * w + 1)).seconds;
   }
+}
+
+/** How much CPU a job may use before it counts as stuck, judged by its group, its code, or nothing finished. */
+export interface StuckBar {
+  seconds: number;
+  basis: 'group' | 'code' | 'none';
+}
+
+/**
+ * The stuck bar of a job of `work` accesses and pages, given the CPU seconds of the costliest finished job of its
+ * group and the costliest CPU per access and page of its code (undefined where none finished): see STUCK_FACTOR.
+ */
+export function stuckBar(ofGroup: number | undefined, perWorkOfCode: number | undefined, work: number): StuckBar {
+  if (ofGroup !== undefined) return { seconds: Math.max(STUCK_FLOOR_SECONDS, STUCK_FACTOR * ofGroup), basis: 'group' };
+  if (perWorkOfCode !== undefined)
+    return { seconds: Math.max(STUCK_FLOOR_SECONDS, STUCK_FACTOR * perWorkOfCode * work), basis: 'code' };
+  return { seconds: Math.max(NO_BASIS_FLOOR_SECONDS, STUCK_FACTOR * NO_BASIS_SECONDS_PER_WORK * work), basis: 'none' };
 }
 
 /** The work a job scales with: its trace's accesses plus its VM's pages (a push may send every one). */

@@ -12,6 +12,7 @@ import {
   runJobs,
   setSweepWorkers,
   simulationJob,
+  stuckBar,
   sweepWorkers,
   syntheticWorkloads,
   timesVsNetwork,
@@ -118,4 +119,15 @@ test('the worker count: setSweepWorkers, else the environment, else the cores; n
     if (saved === undefined) delete process.env[WORKERS_ENV];
     else process.env[WORKERS_ENV] = saved;
   }
+});
+
+test('a job counts as stuck past 100 times its group, else its method per access and page, else a bound fixed in advance', () => {
+  // group: 100 x 0.2 s; a cheap group still gets the 5 s floor
+  assert.deepEqual(stuckBar(0.2, 1e-6, 50_000), { seconds: 20, basis: 'group' });
+  assert.deepEqual(stuckBar(0.01, 1e-6, 50_000), { seconds: 5, basis: 'group' });
+  // its method on other traces: 100 x 2e-6 s per access and page x 200 000 of them = 40 s
+  assert.deepEqual(stuckBar(undefined, 2e-6, 200_000), { seconds: 40, basis: 'code' });
+  // nothing of its method finished: 100 x 1e-5 s x 10^7 = 10 000 s, and never less than 60 s
+  assert.deepEqual(stuckBar(undefined, undefined, 1e7), { seconds: 10_000, basis: 'none' });
+  assert.deepEqual(stuckBar(undefined, undefined, 3000), { seconds: 60, basis: 'none' });
 });
