@@ -13,7 +13,7 @@ if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
   process.exit(2);
 }
 const { ensurePrerequisites, executeNotebooks, registerKernel } = await import('../dist/report/jupyter.js');
-const { FIGURE_SPEC_DIR } = await import('../dist/report/notebook.js');
+const { figureSpecDir } = await import('../dist/report/notebook.js');
 const { launchChromium, plotlyFrame, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
@@ -39,6 +39,7 @@ function readSeconds(file) {
 
 const earlierSeconds = () => ({ ...readSeconds(COMMITTED_SECONDS_FILE), ...readSeconds(SECONDS_FILE) });
 
+const FIGURE_SPEC_DIR = figureSpecDir();
 /** Where a notebook's figure specs go: a directory per notebook, so that its figures are known when it ends. */
 const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
 
@@ -46,7 +47,7 @@ const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
  * Worker threads for the sweeps of a notebook started with `left` notebooks (itself included) still to
  * start: the cores shared out between the notebooks that can run beside it (more threads than cores only
  * add start-ups, trace copies and models trained once per thread), so the last ones get more. A setting of
- * the caller's own (POSTCOPY_LAB_WORKERS) is kept: `env` comes after this in the notebook's environment.
+ * the caller's own (POSTCOPY_LAB_WORKERS) is kept: the kernels start with it and no notebook sets its own.
  */
 function sweepWorkers(slots, left) {
   return String(Math.max(1, Math.floor(availableParallelism() / Math.min(slots, left))));
@@ -60,19 +61,20 @@ async function executeAll(names, env, slots, onDone) {
   const jobs = names.map((name, index) => ({
     notebook: join(root, 'notebooks', name),
     env: {
-      [WORKERS_ENV]: sweepWorkers(slots, names.length - index),
-      // reproduce prints its own progress; a sweep's (times, finishing order) would make reports differ per run
-      [PROGRESS_ENV]: 'off',
-      // no per-cell type check in the kernel (tslab patched, DEVELOPERS.md): npm test checks every cell's types
-      TSLAB_TRANSPILE_ONLY: '1',
-      ...env,
+      ...(env[WORKERS_ENV] !== undefined ? {} : { [WORKERS_ENV]: sweepWorkers(slots, names.length - index) }),
       PCL_FIGURE_SPEC_DIR: specDir(name),
     },
   }));
   const runs = new Map();
   await executeNotebooks(jobs, join(root, 'reports'), {
     slots,
-    env,
+    env: {
+      // reproduce prints its own progress; a sweep's (times, finishing order) would make reports differ per run
+      [PROGRESS_ENV]: 'off',
+      // no per-cell type check in the kernel (tslab patched, DEVELOPERS.md): npm test checks every cell's types
+      TSLAB_TRANSPILE_ONLY: '1',
+      ...env,
+    },
     onStart: (index) => console.log(`  start ${names[index]}`),
     onDone: (index, run) => {
       runs.set(names[index], run);

@@ -5,6 +5,7 @@
  */
 import { colorFor } from './colors';
 import { withPlotly } from './figure';
+import { nextPageId } from './page-ids';
 import { escapeHtml, type Row } from './table';
 
 export interface ExplorerCell {
@@ -24,11 +25,9 @@ export interface ExplorerOptions {
   height?: number;
 }
 
-let explorerCounter = 0;
-
 /** The explorer's HTML (needs plotlyScriptTag on the page: call setupNotebook first). */
 export function explorerHtml(cells: readonly ExplorerCell[], options: ExplorerOptions): string {
-  const id = `pcl-explorer-${++explorerCounter}`;
+  const id = `pcl-explorer-${nextPageId('explorer')}`;
   const values = (key: string) => [...new Set(cells.map((c) => c.params[key]))];
   const selected = (key: string, v: string | number) =>
     options.initial?.[key] !== undefined && String(options.initial[key]) === String(v) ? ' selected' : '';

@@ -1,4 +1,5 @@
 import { browserAsset } from './assets';
+import { nextPageId } from './page-ids';
 
 /** A plotly figure plus what postcopy-lab needs to export and index it. */
 export interface Figure {
@@ -48,11 +49,9 @@ export function withPlotly(body: string): string {
   return `window.pclPlotly.then(function (Plotly) {${body}});`;
 }
 
-let divCounter = 0;
-
 /** HTML that draws the figure with the page's Plotly (see plotlyScriptTag). */
 export function figureHtml(figure: Figure): string {
-  const id = `pcl-${figure.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${++divCounter}`;
+  const id = `pcl-${figure.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${nextPageId('figure')}`;
   const spec = JSON.stringify({ data: figure.data, layout: figure.layout }).replace(/</g, '\\u003c');
   const height = figure.height ?? DEFAULT_FIGURE_HEIGHT;
   return (

@@ -14,7 +14,7 @@ export {
   showWhatIfPage,
   saveFigureSpec,
   PROJECT_ROOT,
-  FIGURE_SPEC_DIR,
+  figureSpecDir,
   type FrameLike,
 } from './notebook';
 export { predictorTableMarkdown } from './predictor-table';

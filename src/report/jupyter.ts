@@ -93,10 +93,13 @@ export interface NotebookRun {
   seconds: number;
 }
 
-/** A notebook to execute and the whole environment its kernel gets. */
+/**
+ * A notebook to execute and its own environment variables, set in its kernel (on top of the environment the kernel
+ * started with) before its first cell.
+ */
 export interface NotebookJob {
   notebook: string;
-  env: NodeJS.ProcessEnv;
+  env?: Record<string, string>;
 }
 
 /** What execute-notebooks.py reports, one JSON line each on its file descriptor 3. */
@@ -162,10 +165,11 @@ export function foldCode(html: string): string {
 /**
  * Executes notebooks headless with the tslab kernel, `slots` at a time in the order given, and writes
  * each as NAME.html into outDir (atomically). One Python process runs them all: a `jupyter nbconvert`
- * per notebook cost about 1.3 CPU s more each (start-up and imports). `env` is the Python process's
- * environment (it must find the kernel), each job's `env` its kernel's. Calls `onStart`/`onDone` as
- * notebooks start and end; the first failure stops the others and rejects with a UserError naming the
- * notebook, the failing cell and its exception.
+ * per notebook cost about 1.3 CPU s more each (start-up and imports). Each slot runs its notebooks in one kernel,
+ * brought back to a new kernel's state before each (execute-notebooks.py). `env` is the environment of the Python
+ * process and of the kernels (it must find the kernel), each job's `env` its notebook's own variables on top. Calls
+ * `onStart`/`onDone` as notebooks start and end; the first failure stops the others and rejects with a UserError
+ * naming the notebook, the failing cell and its exception.
  */
 export function executeNotebooks(
   jobs: readonly NotebookJob[],
@@ -189,7 +193,7 @@ export function executeNotebooks(
   child.stdin!.on('error', () => {});
   // stdin stays open: its end tells the Python process to kill its kernels and stop
   child.stdin!.write(
-    `${JSON.stringify({ workDir: work, slots, notebooks: jobs.map((j) => ({ path: j.notebook, env: j.env })) })}\n`,
+    `${JSON.stringify({ workDir: work, slots, notebooks: jobs.map((j) => ({ path: j.notebook, env: j.env ?? {} })) })}\n`,
   );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1 << 16)));

@@ -6,13 +6,19 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
 import { explorerHtml, type ExplorerCell, type ExplorerOptions } from './explorer';
 import { figureHtml, plotlyScriptTag, type Figure } from './figure';
+import { startPage } from './page-ids';
 import { tableHtml, type Row, type TableOptions } from './table';
 import { whatifFrameHtml } from './whatif/page';
 
 /** The checkout's root: this file is at <root>/dist/report (or <root>/src/report under tsx). */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
-/** Where show() saves figure specs; PCL_FIGURE_SPEC_DIR moves it (tests keep their figures out of reports/). */
-export const FIGURE_SPEC_DIR = process.env.PCL_FIGURE_SPEC_DIR ?? join(PROJECT_ROOT, 'reports', 'figure-specs');
+/**
+ * Where show() saves figure specs; PCL_FIGURE_SPEC_DIR moves it (tests keep their figures out of reports/). Read
+ * at each call: `npm run reproduce` sets it per notebook in a kernel that runs several.
+ */
+export function figureSpecDir(): string {
+  return process.env.PCL_FIGURE_SPEC_DIR ?? join(PROJECT_ROOT, 'reports', 'figure-specs');
+}
 
 interface TslabDisplay {
   html(s: string): void;
@@ -25,13 +31,17 @@ function tslabDisplay(): TslabDisplay {
   return (require('tslab') as { display: TslabDisplay }).display;
 }
 
-/** Call once at the top of a notebook: inlines plotly.js so the exported HTML works offline. */
+/**
+ * Call once at the top of a notebook: inlines plotly.js so the exported HTML works offline, and starts the page's
+ * element ids from 1 (see page-ids.ts).
+ */
 export function setupNotebook(): void {
+  startPage();
   tslabDisplay().html(plotlyScriptTag());
 }
 
 /** Saves a figure's spec for export to figures/ (see scripts/reproduce.mjs). */
-export function saveFigureSpec(figure: Figure, dir = FIGURE_SPEC_DIR): string {
+export function saveFigureSpec(figure: Figure, dir = figureSpecDir()): string {
   const path = join(dir, `${figure.name}.json`);
   writeFileAtomic(path, JSON.stringify(figure));
   return path;

@@ -19,7 +19,7 @@ let out = '';
 before(async () => {
   ensurePrerequisites();
   out = mkdtempSync(join(tmpdir(), 'pcl-e2e-'));
-  const env = { ...registerKernel(), PCL_FIGURE_SPEC_DIR: join(out, 'figure-specs') };
+  const env = { PCL_FIGURE_SPEC_DIR: join(out, 'figure-specs') };
   const [run] = await executeNotebooks([{ notebook: join(__dirname, '..', 'fixtures', 'smoke.ipynb'), env }], out);
   htmlPath = run.html;
   html = readFileSync(htmlPath, 'utf8');
@@ -47,7 +47,7 @@ test('the figure spec is saved for export where the caller pointed it', () => {
 
 test('a failing notebook is reported with its name, the failing cell and its exception', async () => {
   await assert.rejects(
-    executeNotebooks([{ notebook: join(__dirname, '..', 'fixtures', 'broken.ipynb'), env: registerKernel() }], out),
+    executeNotebooks([{ notebook: join(__dirname, '..', 'fixtures', 'broken.ipynb') }], out),
     (err: Error) => {
       assert.match(err.message, /^notebook broken\.ipynb failed in code cell 2:/);
       assert.match(err.message, /loadTrace\('\/nonexistent\/missing\.trace'\)/);
@@ -60,6 +60,41 @@ test('a failing notebook is reported with its name, the failing cell and its exc
     [],
     'no report is written for a failed notebook',
   );
+});
+
+test('a kernel runs its next notebook as a new kernel would, and the report comes out the same', async () => {
+  const fixture = (name: string) => join(__dirname, '..', 'fixtures', name);
+  const specs = (dir: string) => ({ PCL_FIGURE_SPEC_DIR: join(out, dir) });
+  // as npm run reproduce runs them: untyped, so that notebook b may name a value only notebook a declared
+  const env = { ...registerKernel(), TSLAB_TRANSPILE_ONLY: '1' };
+  const [reused, [alone]] = await Promise.all([
+    executeNotebooks(
+      [
+        { notebook: fixture('kernel-state-a.ipynb'), env: { PCL_NOTEBOOK: 'a', ...specs('specs-a') } },
+        { notebook: fixture('kernel-state-b.ipynb'), env: { PCL_NOTEBOOK: 'b' } },
+        { notebook: fixture('smoke.ipynb'), env: specs('specs-reused') },
+      ],
+      join(out, 'reused'),
+      { slots: 1, env },
+    ),
+    executeNotebooks([{ notebook: fixture('smoke.ipynb'), env: specs('specs-alone') }], join(out, 'alone'), { env }),
+  ]);
+  // the printed lines only: a failing match would print the whole 2.5 MB report
+  const [a, b] = reused.map((run) => readFileSync(run.html, 'utf8'));
+  const kernel = a.match(/kernel (\d+), notebook a/)?.[1];
+  assert.ok(kernel, 'notebook a printed its kernel');
+  assert.equal(b.match(/kernel \d+, notebook \w+/)?.[0], `kernel ${kernel}, notebook b`, "b runs in a's kernel");
+  assert.equal(
+    b.match(/leftover: \w+, PCL_LEFTOVER: [^<\n]*/)?.[0],
+    `leftover: undefined, PCL_LEFTOVER: unset, random: native, cwd: ${fixture('')}`,
+  );
+  // smoke's figure id counts from 1 after a's figure too, and nothing else tells the two reports apart
+  const [after, first] = [readFileSync(reused[2].html, 'utf8'), readFileSync(alone.html, 'utf8')];
+  if (after !== first) {
+    const at = [...first].findIndex((c, i) => after[i] !== c);
+    assert.fail(`smoke's report after other notebooks differs at: ${after.slice(at, at + 80)}`);
+  }
+  assert.match(first, /Plotly\.newPlot\("pcl-smoke-histogram-1"/);
 });
 
 test('the figure renders in headless Chromium', async () => {

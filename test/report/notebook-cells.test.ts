@@ -51,13 +51,14 @@ const notebooks = readdirSync(NOTEBOOKS)
 test('there are notebooks to check', () => assert.ok(notebooks.length >= 10, notebooks.join(', ')));
 
 // A checkout whose node_modules predate the patch (npm ci not run since) fails the tests below with bare diffs;
-// this names the cause. Unpatched, tslab ignores transpileOnly and TSLAB_TRANSPILE_ONLY.
+// this names the cause. Unpatched, tslab ignores transpileOnly and TSLAB_TRANSPILE_ONLY, and `/** @reset */` (which
+// npm run reproduce sends between the notebooks a kernel runs) resets nothing.
 test('tslab is patched (patches/tslab+1.0.22.patch, applied by npm ci)', () => {
   const converter = readFileSync(require.resolve('tslab/dist/converter.js'), 'utf8');
-  assert.ok(
-    converter.includes('TSLAB_TRANSPILE_ONLY'),
-    'node_modules/tslab is not patched: run `npm ci` (or `npx patch-package`)',
-  );
+  const metadata = readFileSync(require.resolve('tslab/dist/metadata.js'), 'utf8');
+  const stale = 'node_modules/tslab is not patched as patches/ says: run `npm ci` (or `npx patch-package`)';
+  assert.ok(converter.includes('TSLAB_TRANSPILE_ONLY'), stale);
+  assert.ok(metadata.includes('out.reset = true'), stale);
 });
 
 for (const notebook of notebooks) {
