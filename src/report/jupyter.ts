@@ -4,9 +4,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { CHROMIUM_PATH } from './export';
@@ -70,18 +71,24 @@ export function ensurePrerequisites(log: (line: string) => void = console.log): 
 export function registerKernel(): NodeJS.ProcessEnv {
   const tslab = join(PROJECT_ROOT, 'node_modules', '.bin', 'tslab');
   if (!existsSync(tslab)) throw new UserError(`tslab not found at ${tslab}: run 'npm ci' first`);
-  const spec = join(JUPYTER_DATA_DIR, 'kernels', 'tslab', 'kernel.json');
-  const current = existsSync(spec) ? readFileSync(spec, 'utf8') : '';
-  if (!current.includes(JSON.stringify(tslab))) {
-    const result = spawnSync(
-      tslab,
-      ['install', `--python=${DEBIAN_PYTHON}`, `--prefix=${join(PROJECT_ROOT, '.jupyter-local')}`, `--binary=${tslab}`],
-      { encoding: 'utf8' },
-    );
-    if (result.status !== 0)
-      throw new UserError(
-        `registering the tslab kernel failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}`,
-      );
+  // the kernel.json `tslab install --prefix=.jupyter-local --binary=TSLAB` writes (tslab's python/install.py), written
+  // here: that command, node loading tslab and python importing jupyter_client and IPython, took about 1 CPU s and
+  // 1-6 s wall at the start of a fresh clone's first reproduce
+  const spec = {
+    argv: [tslab, 'kernel', '--config-path', '{connection_file}'],
+    display_name: 'TypeScript',
+    language: 'typescript',
+  };
+  const file = join(JUPYTER_DATA_DIR, 'kernels', 'tslab', 'kernel.json');
+  let current: unknown;
+  try {
+    current = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    current = undefined;
+  }
+  if (!isDeepStrictEqual(current, spec)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileAtomic(file, `${JSON.stringify(spec, null, 1)}\n`);
   }
   const jupyterPath = [JUPYTER_DATA_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(':');
   return { ...process.env, JUPYTER_PATH: jupyterPath };
