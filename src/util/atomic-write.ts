@@ -70,6 +70,14 @@ function ensureDirectory(dir: string): void {
  * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  if (isDeviceOrFifo(path)) {
+    try {
+      writeFileSync(path, data);
+      return;
+    } catch (err) {
+      throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
+    }
+  }
   const temp = prepareTemp(path);
   try {
     writeFileSync(temp, data);
@@ -77,6 +85,20 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (err) {
     rmSync(temp, { force: true });
     throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
+  }
+}
+
+/**
+ * Whether `path` is a device or a FIFO (-o /dev/null, /dev/stdout, a pipe): written in place, since a rename
+ * would put a regular file where the device was (as root it does: /dev/full became a file), and no reader
+ * of a device can see half a file anyway.
+ */
+function isDeviceOrFifo(path: string): boolean {
+  try {
+    const stats = statSync(path);
+    return !stats.isFile() && !stats.isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -102,14 +124,15 @@ export async function writeStreamAtomic(
   pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   gzip = false,
 ): Promise<void> {
-  const temp = prepareTemp(path);
+  const inPlace = isDeviceOrFifo(path);
+  const temp = inPlace ? path : prepareTemp(path);
   try {
     const source = Readable.from(pieces, { objectMode: false });
     const file = createWriteStream(temp);
     await (gzip ? pipeline(source, createGzip({ level: 9 }), file) : pipeline(source, file));
-    renameSync(temp, path);
+    if (!inPlace) renameSync(temp, path);
   } catch (err) {
-    rmSync(temp, { force: true });
+    if (!inPlace) rmSync(temp, { force: true });
     throw err instanceof UserError ? err : new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
   }
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -346,6 +346,18 @@ test('results that cannot be written to standard output (a full disk) are one li
   } finally {
     closeSync(full);
   }
+});
+
+test('an output that is a device is written in place, never replaced by a file (a full one: exit 2, one line)', async () => {
+  const [full, nothing] = await runAll([
+    [...gen(), '-o', '/dev/full'],
+    ['trace', 'convert', small, '/dev/null'],
+  ]);
+  assert.equal(full.code, 2);
+  assert.equal(full.stderr, 'postcopy-lab: cannot write /dev/full (ENOSPC)\n');
+  assert.equal(nothing.code, 0, nothing.stderr);
+  // run as root, a rename over the device would have succeeded and left a regular file there
+  assert.ok(statSync('/dev/full').isCharacterDevice() && statSync('/dev/null').isCharacterDevice());
 });
 
 test('a writer killed with SIGKILL mid-write leaves no output, and the next write removes its temporary file', async () => {
