@@ -9,6 +9,7 @@ import {
   accuracyByOrderAndK,
   accuracyByTraining,
   allWorkloads,
+  findWorkload,
   confidenceSweep,
   DEFAULT_WHAT_IF_AXES,
   faultComparison,
@@ -64,11 +65,7 @@ interface ShardFile {
 function workloadsNamed(list: string | undefined): Workload[] {
   const all = allWorkloads();
   if (list === undefined) return all;
-  return list.split(',').map((name) => {
-    const found = all.find((w) => w.name === name);
-    if (!found) throw new UserError(`unknown workload '${name}' (have: ${all.map((w) => w.name).join(', ')})`);
-    return found;
-  });
+  return list.split(',').map((name) => findWorkload(all, name));
 }
 
 function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) => unknown {

@@ -145,7 +145,8 @@ export function allWorkloads(synthetic: SyntheticOptions = {}, real: RealOptions
 /** The workload of that name; a one-line error listing the names otherwise. */
 export function findWorkload(workloads: readonly Workload[], name: string): Workload {
   const workload = workloads.find((w) => w.name === name);
-  if (!workload) throw new UserError(`unknown workload '${name}' (have: ${workloads.map((w) => w.name).join(', ')})`);
+  const names = [...new Set(workloads.map((w) => w.name))];
+  if (!workload) throw new UserError(`unknown workload '${name}' (have: ${names.join(', ')})`);
   return workload;
 }
 
