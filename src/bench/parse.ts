@@ -64,24 +64,27 @@ function uncachedSeconds(path: string, works: (() => void)[], runs = 5): number[
 
 /**
  * Median CPU seconds of streaming `path` through streamTrace (the simulator's reader for long traces), each chunk
- * dropped, its arrays reused when `reuseChunks` (the CLI's summary and statistics passes): in a child process, as
- * the stream is asynchronous and this section is not.
+ * dropped: with fresh arrays per chunk, and reusing them (the CLI's summary and statistics passes), in turn in one
+ * child process (the stream is asynchronous and this section is not), so that both see the same load.
  */
-function streamedSeconds(path: string, reuseChunks: boolean): number {
+function streamedSeconds(path: string): { fresh: number; reused: number } {
   const code = `const { streamTrace } = require(${JSON.stringify(TRACE_MODULE)});
 (async () => {
-  const seconds = [];
+  const seconds = { fresh: [], reused: [] };
   for (let run = 0; run < 7; run++) {
-    const start = process.cpuUsage();
-    for await (const chunk of streamTrace(${JSON.stringify(path)}, { reuseChunks: ${reuseChunks} })) void chunk;
-    const { user, system } = process.cpuUsage(start);
-    if (run >= 2) seconds.push((user + system) / 1e6);
+    for (const mode of ['fresh', 'reused']) {
+      const start = process.cpuUsage();
+      for await (const chunk of streamTrace(${JSON.stringify(path)}, { reuseChunks: mode === 'reused' })) void chunk;
+      const { user, system } = process.cpuUsage(start);
+      if (run >= 2) seconds[mode].push((user + system) / 1e6);
+    }
   }
-  console.log(seconds.sort((a, b) => a - b)[2]);
+  const median = (times) => times.sort((a, b) => a - b)[2];
+  console.log(JSON.stringify({ fresh: median(seconds.fresh), reused: median(seconds.reused) }));
 })();`;
   const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`parse: streaming the .pctrace failed: ${child.stderr.trim()}`);
-  return Number(child.stdout);
+  return JSON.parse(child.stdout);
 }
 
 export function parseSection(): BenchLine[] {
@@ -146,11 +149,12 @@ export function parseSection(): BenchLine[] {
         baseline: cachedRead.baseline,
         baselineValue: cachedRead.baselineValue,
       });
-    const reusedStream = PARSE_ACCESSES / streamedSeconds(files.binary, true);
+    const stream = streamedSeconds(files.binary);
+    const reusedStream = PARSE_ACCESSES / stream.reused;
     return [
       ...result,
-      streamed('stream a .pctrace trace (chunk by chunk)', PARSE_ACCESSES / streamedSeconds(files.binary, false)),
-      streamed('... reusing its chunks (summary, stats passes)', reusedStream),
+      streamed('stream a .pctrace trace (chunk by chunk)', PARSE_ACCESSES / stream.fresh),
+      streamed('stream it reusing its chunks (summary, stats)', reusedStream),
       ...uncachedLines(files.binary, readBinary),
       ...freshProcessLines(files.binary, reusedStream),
       checksum,
