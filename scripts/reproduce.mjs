@@ -16,6 +16,7 @@ const { ensurePrerequisites, executeNotebooks, registerKernel } = await import('
 const { figureSpecDir } = await import('../dist/report/notebook.js');
 const { launchChromium, plotlyFrame, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
+const { plannedSweepWorkers } = await import('../dist/report/notebook-plan.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
 const { whatIfPageOptions, WORKERS_ENV, PROGRESS_ENV } = await import('../dist/experiments/index.js');
@@ -44,24 +45,17 @@ const FIGURE_SPEC_DIR = figureSpecDir();
 const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
 
 /**
- * Worker threads for the sweeps of a notebook started with `left` notebooks (itself included) still to
- * start: the cores shared out between the notebooks that can run beside it (more threads than cores only
- * add start-ups, trace copies and models trained once per thread), so the last ones get more. A setting of
- * the caller's own (POSTCOPY_LAB_WORKERS) is kept: the kernels start with it and no notebook sets its own.
- */
-function sweepWorkers(slots, left) {
-  return String(Math.max(1, Math.floor(availableParallelism() / Math.min(slots, left))));
-}
-
-/**
  * Runs the notebooks (in the order given), `slots` at once, printing a line as each starts and ends and
  * calling `onDone(name, run)`; returns the runs by name. The first failure stops the others and is thrown.
+ * Each notebook's sweeps get the worker threads plannedSweepWorkers gives it by the earlier runs' `seconds`; a
+ * setting of the caller's own (POSTCOPY_LAB_WORKERS) is kept: the kernels start with it and no notebook sets its own.
  */
-async function executeAll(names, env, slots, onDone) {
+async function executeAll(names, env, slots, seconds, onDone) {
+  const workers = plannedSweepWorkers(names, seconds, slots, availableParallelism());
   const jobs = names.map((name, index) => ({
     notebook: join(root, 'notebooks', name),
     env: {
-      ...(env[WORKERS_ENV] !== undefined ? {} : { [WORKERS_ENV]: sweepWorkers(slots, names.length - index) }),
+      ...(env[WORKERS_ENV] !== undefined ? {} : { [WORKERS_ENV]: String(workers[index]) }),
       PCL_FIGURE_SPEC_DIR: specDir(name),
     },
   }));
@@ -134,7 +128,7 @@ try {
     // a failure surfaces where the renderings are awaited, not as an unhandled rejection meanwhile
     rendering.catch(() => {});
   };
-  const running = executeAll(order, env, slots, renderFiguresOf);
+  const running = executeAll(order, env, slots, seconds, renderFiguresOf);
   // notebook 06's report shows the live what-if page from this file beside it; written (0.4 CPU s, it bundles
   // the library) while Python starts up and imports, when a core would be idle, instead of after the notebooks
   const whatif = join(root, 'reports', 'whatif.html');
