@@ -9,8 +9,12 @@ import { Interner } from './interner';
 export const PPM_ESCAPE_METHODS = ['A', 'C', 'D'] as const;
 export type EscapeMethod = (typeof PPM_ESCAPE_METHODS)[number];
 export const PPM_DEFAULTS = { order: 3, escape: 'C' as EscapeMethod, maxContexts: 1 << 20, minProbability: 0 };
-/** Largest allowed maxContexts: node ids are int32. */
-export const PPM_MAX_CONTEXTS = 2 ** 30;
+/**
+ * Largest allowed maxContexts. The node records are one Int32Array (NODE_INTS per node), and V8 makes none
+ * longer than 2^32 elements: 2^29 nodes, and an update adds up to order + 1 past the cap before the pruning.
+ * 2^28 leaves that margin (and needs some 14 GiB with the child map: more than most machines give).
+ */
+export const PPM_MAX_CONTEXTS = 2 ** 28;
 
 /** Smallest allowed maxContexts for an order: the nodes one update may create. */
 export function ppmMinContexts(order: number): number {
@@ -430,7 +434,16 @@ export class PpmModel {
   }
 
   private grow(): void {
-    this.nodes = enlarged(this.nodes, this.nodes.length * 2);
+    try {
+      this.nodes = enlarged(this.nodes, this.nodes.length * 2);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      const gib = (this.nodes.length * 2 * 4) / 2 ** 30;
+      throw new UserError(
+        `the PPM model cannot grow to ${(this.nodes.length * 2) / NODE_INTS} trie nodes (${gib.toFixed(1)} GiB: ${err.message}); ` +
+          `lower maxContexts (now ${this.maxContexts})`,
+      );
+    }
     this.counts = new Float64Array(this.nodes.buffer);
   }
 

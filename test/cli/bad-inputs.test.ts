@@ -100,7 +100,7 @@ const BAD: [string[], RegExp][] = [
   [['predict', '--trace', small, '--predictor', 'ppm', '--k', '999999999999'], /--k must be between 0 and 134217728/],
   [
     ['predict', '--trace', small, '--predictor', 'ppm', '--max-contexts', '99999999999'],
-    /--max-contexts must be between 2 and 1073741824/,
+    /--max-contexts must be between 2 and 268435456/,
   ],
   [
     ['predict', '--trace', small, '--predictor', 'ppm', '--history-window', '0'],
