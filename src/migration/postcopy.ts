@@ -176,13 +176,11 @@ export class PostcopyRun {
     const touched = this.touched;
     const { resumeUs, resumeInstruction } = this.start;
     const usPerInstruction = this.timing.usPerInstruction;
-    let stallUs = this.stallUs;
     for (let i = from; i < to; i++) {
       const p = page[i];
       if (touched[p] === 1) continue;
-      stallUs += this.firstTouch(p, base + i, resumeUs + (time[i] - resumeInstruction) * usPerInstruction + stallUs);
+      this.firstTouch(p, base + i, resumeUs + (time[i] - resumeInstruction) * usPerInstruction + this.stallUs);
     }
-    this.stallUs = stallUs;
     if (to > from) this.lastTime = time[to - 1];
   }
 
@@ -208,29 +206,29 @@ export class PostcopyRun {
   /**
    * The VM's first access to page p after switchover, at time `now`: already here (pushed or
    * predicted in time), in flight (late prefetch: wait for it), or still on the source (network
-   * fault). Returns how long the VM waits.
+   * fault). Adds the VM's wait to stallUs: a field, not a returned double, which V8 would box per wait.
    */
-  private firstTouch(p: number, index: number, now: number): number {
+  private firstTouch(p: number, index: number, now: number): void {
     const counts = this.counts;
     counts.distinctPagesTouched++;
     if (this.predicted[p] === 1) counts.prefetchUsed++;
     // The destination's fault handling looks at the page `checkUs` after the touch (QEMU's fault
     // thread asks the source only for a page it has not received by then); the push goes on meanwhile.
     if (this.arrival[p] === Infinity) this.pushUntil(now + this.checkUs);
-    let arrives = this.arrival[p];
-    if (arrives === Infinity) {
+    if (this.arrival[p] === Infinity) {
       counts.networkFaults++;
-      arrives = this.fault(p, index, now);
-    } else if (arrives > now) {
+      this.fault(p, index, now);
+    } else if (this.arrival[p] > now) {
       counts.latePrefetches++;
     }
     this.touched[p] = 1;
-    if (arrives <= now) return 0;
+    const arrives = this.arrival[p];
+    if (arrives <= now) return;
     const wait = arrives - now;
+    this.stallUs += wait;
     this.waits.push(wait);
     this.counts.degradedUs = arrives - this.start.resumeUs;
     this.onWait?.(now, wait);
-    return wait;
   }
 
   /**
@@ -238,9 +236,8 @@ export class PostcopyRun {
    * fault cost later; by then the
    * push may have started p (the source then ignores the request for it). The source sends p,
    * then the predictor's pages not sent yet, and with restart push seeks to the page after p.
-   * Returns when p arrives.
    */
-  private fault(p: number, index: number, now: number): number {
+  private fault(p: number, index: number, now: number): void {
     const requestUs = now + this.timing.halfRttUs + this.config.faultCostUs;
     this.pushUntil(requestUs);
     if (this.arrival[p] === Infinity) {
@@ -251,7 +248,6 @@ export class PostcopyRun {
     }
     this.sendPredicted(p, index, requestUs);
     if (this.push === 'restart') this.cursor = p + 1;
-    return this.arrival[p];
   }
 
   /** Asks the predictor for k pages and sends, best first, those in the VM and not sent yet. */
