@@ -161,7 +161,8 @@ export function gridPoints<T extends object>(axes: { [K in keyof T]: readonly T[
 
 /** The rows whose columns equal every value in `where`. */
 export function rowsWhere(rows: readonly Row[], where: Row): Row[] {
-  return rows.filter((r) => Object.entries(where).every(([k, v]) => r[k] === v));
+  const wanted = Object.entries(where);
+  return rows.filter((r) => wanted.every(([k, v]) => r[k] === v));
 }
 
 /** The numbers in one column of the rows matching `where` (every row by default). */
