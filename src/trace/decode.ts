@@ -3,7 +3,7 @@
  * decoder or the text parser. Pure (no node modules): node's file readers and the browser feed it alike.
  */
 import { concatBytes, copyBytes } from './bytes';
-import { BINARY_MAGIC, BinaryTraceDecoder, BLOCK_ACCESSES, isBinaryTrace } from './binary';
+import { BINARY_MAGIC, BinaryTraceDecoder, isBinaryTrace } from './binary';
 import type { ColumnAllocator } from './packed';
 import { TextTraceParser, type AccessSink } from './text';
 import type { TraceChunk } from './types';
@@ -140,7 +140,8 @@ interface ColumnSet {
  * Block columns handed out again once `release`d: for readers that keep nothing of a chunk once they ask for the
  * next (summaries, statistics, first touches, copies), sparing a fresh allocation per block, whose zeroing, page
  * faults and garbage collections cost a quarter of a warmed stream's CPU. Holds as many sets as blocks were
- * decoded between two releases (one read's worth).
+ * decoded between two releases (one read's worth), each as large as the largest block it held: a read of many
+ * small blocks holds no more than their fresh arrays would.
  */
 export class ColumnPool {
   private readonly sets: ColumnSet[] = [];
@@ -152,13 +153,19 @@ export class ColumnPool {
   }
 
   readonly allocate: ColumnAllocator = (count, wideTimes) => {
-    const set = (this.sets[this.used++] ??= {
-      time: new Uint32Array(BLOCK_ACCESSES),
-      wideTime: undefined,
-      page: new Uint32Array(BLOCK_ACCESSES),
-      write: new Uint8Array(BLOCK_ACCESSES),
-    });
-    const time = wideTimes ? (set.wideTime ??= new Float64Array(BLOCK_ACCESSES)) : set.time;
+    let set = this.sets[this.used];
+    if (!set || set.page.length < count) {
+      set = {
+        time: new Uint32Array(count),
+        wideTime: undefined,
+        page: new Uint32Array(count),
+        write: new Uint8Array(count),
+      };
+      this.sets[this.used] = set;
+    }
+    this.used++;
+    if (wideTimes && (set.wideTime?.length ?? 0) < count) set.wideTime = new Float64Array(set.page.length);
+    const time = wideTimes ? set.wideTime! : set.time;
     return { time: time.subarray(0, count), page: set.page.subarray(0, count), write: set.write.subarray(0, count) };
   };
 }

@@ -8,9 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { UserError } from '../../src/errors';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../src/trace/crc32';
+import { concatBytes } from '../../src/trace/bytes';
 import {
   BinaryTraceDecoder,
   decodeBinaryTrace,
+  encodeBinaryBlocks,
+  encodeBinaryHeader,
   encodeBinaryTrace,
   generateTrace,
   GENERATOR_KINDS,
@@ -72,18 +75,23 @@ test('text and gzip text round trips keep every access, the page size and the na
   assert.deepEqual(readFileSync(join(dir, 'edgy.trace.gz')).subarray(0, 2), Buffer.from([0x1f, 0x8b]));
 });
 
-/** Every access of a streamed file, with the chunk starts and how many distinct buffers their pages came in. */
+/**
+ * Every access of a streamed file, with the chunk starts, how many distinct buffers their pages came in and
+ * those buffers' bytes.
+ */
 async function drain(
   path: string,
   options: StreamOptions = {},
-): Promise<{ trace: Trace; starts: number[]; pageBuffers: number }> {
+): Promise<{ trace: Trace; starts: number[]; pageBuffers: number; pageBufferBytes: number }> {
   const builder = new TraceBuilder();
   const starts: number[] = [];
   const pageBuffers = new Set<ArrayBufferLike>();
   const stream = streamTrace(path, options);
   for (let next = await stream.next(); ; next = await stream.next()) {
     if (next.done) {
-      return { trace: builder.finish(next.value.pageSize, next.value.name), starts, pageBuffers: pageBuffers.size };
+      const pageBufferBytes = [...pageBuffers].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+      const trace = builder.finish(next.value.pageSize, next.value.name);
+      return { trace, starts, pageBuffers: pageBuffers.size, pageBufferBytes };
     }
     starts.push(next.value.start);
     pageBuffers.add(next.value.page.buffer);
@@ -136,6 +144,21 @@ test('a stream reusing its chunks gives the same accesses, in arrays reused acro
       assert.equal((await drain(path)).pageBuffers, 11);
     }
   }
+});
+
+test('a stream reusing its chunks holds no more than the blocks of one read: many small blocks stay small', async () => {
+  const trace = generateTrace('random', { seed: 'small blocks', accesses: 3000, pages: 1 << 16, writeRatio: 0.5 });
+  // one access per block, as a writer fed one access at a time writes them
+  const blocks = Array.from({ length: 3000 }, (_, i) => [...encodeBinaryBlocks(trace, i, i + 1)]).flat();
+  const path = file(
+    'small-blocks.pctrace',
+    concatBytes([encodeBinaryHeader(trace.name, trace.pageSize, 3000), ...blocks]),
+  );
+  const reused = await drain(path, { reuseChunks: true });
+  assertSameAccesses(reused.trace, trace);
+  assert.equal(reused.starts.length, 3000);
+  // a set of full-block columns per block would be 3000 x 256 KiB of pages
+  assert.ok(reused.pageBufferBytes <= 4 * 3000, `${reused.pageBufferBytes} bytes of page arrays`);
 });
 
 test('version-1 and version-2 files (varints) are still read: files their writers made, and several blocks', async () => {
