@@ -337,7 +337,8 @@ class Pool {
     };
     // two chunks in flight per worker: one runs while the next waits, so a worker never idles on the main thread
     for (let round = 0; round < 2; round++) for (let w = 0; w < this.size; w++) if (scheduler.left > 0) send(w);
-    let failure: Error | undefined;
+    /** A job's error or the progress callback's: no job is sent after it, and it is thrown once all are back. */
+    let failure: { error: unknown } | undefined;
     while (done < jobs.length) {
       const seen = Atomics.load(this.signal, 0);
       let received = false;
@@ -351,10 +352,18 @@ class Pool {
           if (reply.jobCpu !== undefined) costs.finished(reply.index, reply.jobCpu);
           if (chunk.length === 0) inFlight[w].shift();
           done++;
-          if ('error' in reply) failure ??= reply.userError ? new UserError(reply.error) : new Error(reply.error);
+          if ('error' in reply)
+            failure ??= { error: reply.userError ? new UserError(reply.error) : new Error(reply.error) };
           else results[reply.index] = reply.result;
           if (failure) continue;
-          progress?.(done, jobs.length, jobs[reply.index].label);
+          // a callback that throws ends the sweep as a job's error does, once the jobs in flight are back: the
+          // workers then start the next sweep idle (its stuck check reads the job each one runs)
+          try {
+            progress?.(done, jobs.length, jobs[reply.index].label);
+          } catch (err) {
+            failure = { error: err };
+            continue;
+          }
           // the next chunk once this one is answered
           if (chunk.length === 0 && scheduler.left > 0) send(w);
         }
@@ -368,7 +377,7 @@ class Pool {
         throw this.broken(`a sweep worker stopped${during}: ${death.why}`);
       }
       // after a failure no new job is sent: stop once the ones in flight are back
-      if (failure && done === sent) throw failure;
+      if (failure && done === sent) throw failure.error;
       if (received || Atomics.wait(this.signal, 0, seen, WATCH_MS) !== 'timed-out') continue;
       const stuck = this.ports.findIndex((_, w) => inFlight[w].length > 0 && costs.stuck(w));
       if (stuck >= 0) {

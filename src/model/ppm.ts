@@ -439,8 +439,9 @@ export class PpmModel {
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
       const gib = (this.nodes.length * 2 * 4) / 2 ** 30;
+      const nodes = (this.nodes.length * 2) / NODE_INTS;
       throw new UserError(
-        `the PPM model cannot grow to ${(this.nodes.length * 2) / NODE_INTS} trie nodes (${gib.toFixed(1)} GiB: ${err.message}); ` +
+        `the PPM model cannot grow to ${nodes} trie nodes (${gib.toFixed(1)} GiB: ${err.message}); ` +
           `lower maxContexts (now ${this.maxContexts})`,
       );
     }

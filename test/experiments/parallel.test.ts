@@ -131,3 +131,17 @@ test('a job counts as stuck past 100 times its group, else its method per access
   assert.deepEqual(stuckBar(undefined, undefined, 1e7), { seconds: 10_000, basis: 'none' });
   assert.deepEqual(stuckBar(undefined, undefined, 3000), { seconds: 60, basis: 'none' });
 });
+
+test('a progress callback that throws ends the sweep with its error, and the pool runs the next sweep soundly', () => {
+  // PPM's jobs keep their worker busy for seconds after the first reply: the next sweep then waits on it
+  const long = syntheticWorkloads({ kinds: ['zipf', 'random'], seeds: ['p'], accesses: 1_500_000, pages: 20_000 });
+  const next = () => faultComparison(tiny().slice(0, 1), {}, undefined, ['next-k']);
+  const expected = onWorkers(1, next);
+  onWorkers(2, () => {
+    const stop = () => {
+      throw new Error('stop');
+    };
+    assert.throws(() => faultComparison(long, {}, stop, ['ppm']), /^Error: stop$/);
+    assert.deepEqual(next(), expected);
+  });
+});
