@@ -47,6 +47,17 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 /**
+ * The one line for a Python side that stopped on its own: its last stderr line. An import that fails is a broken
+ * install (missingPrerequisites finds the modules, it does not import them), which reinstalling the packages mends.
+ */
+function pythonFailure(stderr: string, code: number | null): string {
+  const last = stderr.trim().split('\n').pop() || `exit ${code}`;
+  if (!/^(ImportError|ModuleNotFoundError)\b/.test(last)) return `executing notebooks failed: ${last}`;
+  const reinstall = `apt-get install --reinstall ${DEBIAN_PACKAGES.filter((p) => p !== 'chromium').join(' ')}`;
+  return `the Jupyter modules of ${DEBIAN_PYTHON} are installed but do not import (${last}); reinstall: ${reinstall}`;
+}
+
+/**
  * Makes sure Jupyter and Chromium are installed: installs the Debian packages when running as root on
  * Debian, otherwise fails with the exact commands to run.
  */
@@ -229,8 +240,7 @@ export function executeNotebooks(
     child.on('close', (code) => {
       child.stdin!.destroy();
       rmSync(work, { recursive: true, force: true });
-      if (!failure && code !== 0)
-        failure = new UserError(`executing notebooks failed: ${stderr.trim().split('\n').pop() || `exit ${code}`}`);
+      if (!failure && code !== 0) failure = new UserError(pythonFailure(stderr, code));
       if (failure) reject(failure);
       else resolve(runs);
     });

@@ -77,3 +77,21 @@ test('a Python side that dies before reading its job rejects with one line, no E
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('a broken Jupyter install (found, but an import fails) is one line saying so and how to mend it', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'pcl-jupyter-'));
+  writeFileSync(join(out, 'nbformat.py'), 'raise ImportError("cannot import name Sentinel from traitlets")\n');
+  try {
+    await assert.rejects(
+      executeNotebooks([{ notebook: join(out, 'none.ipynb') }], out, { env: { ...process.env, PYTHONPATH: out } }),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message ===
+          'the Jupyter modules of /usr/bin/python3 are installed but do not import (ImportError: cannot import name ' +
+            'Sentinel from traitlets); reinstall: apt-get install --reinstall jupyter-nbconvert python3-notebook ' +
+            'jupyter-client python3-ipykernel',
+    );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
