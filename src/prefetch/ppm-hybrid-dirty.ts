@@ -45,6 +45,12 @@ function createPpmHybridDirty(options: OptionValues<typeof ppmHybrid.options>, f
 
   const kindOf = (page: number): number => (page < historyKind.length ? historyKind[page] : NEVER_SEEN);
 
+  /** The first position at or after `from` whose page is of `kind` (ranked.length if none). */
+  function nextOfKind(ranked: readonly number[], kind: number, from: number): number {
+    while (from < ranked.length && kindOf(ranked[from]) !== kind) from++;
+    return from;
+  }
+
   /** Credit of written against read-only pages: (faults + 1) / (pages + 1) each, as SeenCredit counts classes. */
   function credit(): SeenCredit {
     if (!writtenFirst) {
@@ -78,14 +84,24 @@ function createPpmHybridDirty(options: OptionValues<typeof ppmHybrid.options>, f
       if (kind !== NEVER_SEEN) writtenCredit.fault(kind === WRITTEN);
       const ranked = hybrid.onFault(page, PHASE_CANDIDATES_PER_SLOT * k, ctx);
       if (!writtenCredit.seenFirst()) return ranked.slice(0, k);
-      const seen = ranked.filter((q) => kindOf(q) !== NEVER_SEEN);
-      const written = seen.filter((q) => kindOf(q) === WRITTEN);
-      const readOnly = seen.filter((q) => kindOf(q) === READ_ONLY);
-      const seenInTurn = written.concat(readOnly);
+      // a slot the hybrid gave a seen page takes the next written page in its order, once those run out the next
+      // read-only one: two cursors over the ranking instead of filtered copies per fault
       const out: number[] = [];
-      let next = 0;
-      for (let i = 0; i < ranked.length && out.length < k; i++)
-        out.push(kindOf(ranked[i]) === NEVER_SEEN ? ranked[i] : seenInTurn[next++]);
+      let written = 0;
+      let readOnly = 0;
+      for (let i = 0; i < ranked.length && out.length < k; i++) {
+        if (kindOf(ranked[i]) === NEVER_SEEN) {
+          out.push(ranked[i]);
+          continue;
+        }
+        written = nextOfKind(ranked, WRITTEN, written);
+        if (written < ranked.length) {
+          out.push(ranked[written++]);
+        } else {
+          readOnly = nextOfKind(ranked, READ_ONLY, readOnly);
+          out.push(ranked[readOnly++]);
+        }
+      }
       return out;
     },
     modelSize: () => hybrid.modelSize(),
