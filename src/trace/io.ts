@@ -3,6 +3,7 @@
  * with the gzip magic) and hand the bytes to the pure decoders (decode.ts).
  */
 import { closeSync, constants, createReadStream, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { fileLabel, UserError } from '../errors';
@@ -75,7 +76,9 @@ function readChunk(fd: number, path: string, into: Buffer): Buffer {
  * chunk at a time into one buffer, refilled (the decoders copy what they keep of a chunk: a fresh
  * buffer per read cost the page faults and garbage collections of a second copy of the file); a gzip
  * file is decompressed in one call (node has no synchronous streaming gunzip; `streamTrace` streams
- * it), then handed out in chunks.
+ * it), then handed out in chunks: the compressed and the whole decompressed file are held at once (a
+ * text trace's about 10 bytes per access, as much again as the trace's arrays), at most node's largest
+ * Buffer (4 GiB on node 20; beyond, a one-line error).
  */
 function* fileChunks(path: string): Generator<Uint8Array> {
   const fd = openTraceFile(path);
@@ -93,7 +96,11 @@ function* fileChunks(path: string): Generator<Uint8Array> {
     try {
       data = zlib.gunzipSync(Buffer.concat(parts));
     } catch (err) {
-      throw readError(path, err);
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw readError(path, err);
+      throw new UserError(
+        `${fileLabel(path)}: decompresses to more than ${bufferConstants.MAX_LENGTH / 2 ** 30} GiB, more than ` +
+          'loadTrace holds at once; read it with streamTrace (as the CLI does) or readTrace',
+      );
     }
     for (let at = 0; at < data.length; at += READ_BYTES) yield data.subarray(at, at + READ_BYTES);
   } finally {
