@@ -3,13 +3,13 @@
  * registers the tslab kernel inside the checkout, and runs notebooks through nbclient and nbconvert.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../util/atomic-write';
+import { workDirIn, writeFileAtomic } from '../util/atomic-write';
 import { CHROMIUM_PATH } from './export';
 import { PROJECT_ROOT } from './notebook';
 
@@ -205,7 +205,8 @@ export function executeNotebooks(
   } = {},
 ): Promise<NotebookRun[]> {
   mkdirSync(outDir, { recursive: true });
-  const work = mkdtempSync(join(outDir, '.nbconvert-'));
+  // the Python side's pages before they are copied out; a run killed before its cleanup leaves its own, removed here
+  const work = workDirIn(outDir, '.nbconvert');
   const child = spawn(DEBIAN_PYTHON, [EXECUTE_SCRIPT], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
   // a Python process that died before reading its job breaks the pipe (EPIPE): its exit code tells why
   child.stdin!.on('error', () => {});

@@ -1,4 +1,13 @@
-import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,6 +41,20 @@ function removeOrphans(dir: string): void {
     if (match && Number(match[1]) !== process.pid && !isRunning(Number(match[1])))
       rmSync(join(dir, entry), { force: true });
   }
+}
+
+/**
+ * A new working directory in `parent`, named PREFIX-PID-XXXXXX, after removing those that processes now gone left
+ * there (killed before their own cleanup, e.g. a reproduce stopped mid-run): a live process's is left alone.
+ */
+export function workDirIn(parent: string, prefix: string): string {
+  for (const entry of readdirSync(parent)) {
+    if (!entry.startsWith(`${prefix}-`)) continue;
+    const pid = Number(entry.slice(prefix.length + 1).split('-')[0]);
+    if (pid > 0 && pid !== process.pid && !isRunning(pid))
+      rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(parent, `${prefix}-${process.pid}-`));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors';
@@ -91,6 +92,27 @@ test('a broken Jupyter install (found, but an import fails) is one line saying s
             'Sentinel from traitlets); reinstall: apt-get install --reinstall jupyter-nbconvert python3-notebook ' +
             'jupyter-client python3-ipykernel',
     );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("a run killed mid-way leaves its work directory, which the next run removes; a live run's is kept", async () => {
+  const out = mkdtempSync(join(tmpdir(), 'pcl-jupyter-'));
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  const orphan = join(out, `.nbconvert-${dead}-abc123`);
+  const live = join(out, `.nbconvert-${process.ppid}-def456`);
+  for (const dir of [orphan, live]) {
+    mkdirSync(dir);
+    writeFileSync(join(dir, '01-half.html'), '<html><body>half a pa');
+  }
+  // the Python side stops at once (exit 7 at import), as in the test above: only the clean-up is looked at
+  writeFileSync(join(out, 'nbformat.py'), 'import sys\nsys.exit(7)\n');
+  try {
+    await assert.rejects(
+      executeNotebooks([{ notebook: join(out, 'none.ipynb') }], out, { env: { ...process.env, PYTHONPATH: out } }),
+    );
+    assert.deepEqual(readdirSync(out).sort(), [`.nbconvert-${process.ppid}-def456`, 'nbformat.py']);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
