@@ -135,29 +135,39 @@ export class BinaryTraceDecoder {
     private readonly allocate?: ColumnAllocator,
   ) {}
 
-  feed(bytes: Uint8Array): void {
+  /**
+   * Decodes what `bytes` completes, in order; returns the bytes taken: all of them (an unfinished unit is kept),
+   * or fewer once `maxAccesses` accesses were decoded in this call, the rest to be fed again. A stream handing out
+   * chunks as they come so holds about that many: one read of tiny blocks can hold hundreds.
+   */
+  feed(bytes: Uint8Array, maxAccesses = Infinity): number {
+    const limit = this.accesses + maxAccesses;
     let at = 0;
     // first the unit begun in an earlier piece: completed with a copy of its own bytes, not the whole piece
     while (this.pending.length > 0) {
-      if (at === bytes.length) return;
+      if (at === bytes.length) return at;
       const take = Math.min(bytes.length - at, this.need - this.pending.length);
       this.pending = concatBytes([this.pending, bytes.subarray(at, at + take)]);
       at += take;
-      if (this.pending.length === this.need) this.pending = this.pending.subarray(this.decodeUnits(this.pending, 0));
+      if (this.pending.length === this.need)
+        this.pending = this.pending.subarray(this.decodeUnits(this.pending, 0, Infinity));
     }
-    at += this.decodeUnits(bytes, at);
+    at += this.decodeUnits(bytes, at, limit);
+    if (this.accesses >= limit) return at;
     if (at < bytes.length) this.pending = copyBytes(bytes.subarray(at));
+    return bytes.length;
   }
 
-  /** Decodes the whole units (header or blocks) at data[at..]; returns the bytes they took. */
-  private decodeUnits(data: Uint8Array, at: number): number {
+  /** Decodes the whole units (header or blocks) at data[at..] until `limit` accesses; returns the bytes they took. */
+  private decodeUnits(data: Uint8Array, at: number, limit: number): number {
     let used = 0;
-    for (;;) {
+    while (this.accesses < limit) {
       const unit = this.header ? this.block(data, at + used) : this.parseHeader(data, at + used);
-      if (unit === 0) return used;
+      if (unit === 0) break;
       used += unit;
       this.offset += unit;
     }
+    return used;
   }
 
   finish(): void {

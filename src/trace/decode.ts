@@ -88,19 +88,34 @@ export class TraceDecoder {
     private readonly allocate?: ColumnAllocator,
   ) {}
 
-  feed(bytes: Uint8Array): void {
-    if (this.binary) return this.binary.feed(bytes);
-    if (this.text) return this.text.feed(bytes);
-    const data = this.pending.length === 0 ? bytes : concatBytes([this.pending, bytes]);
+  /**
+   * Decodes what `bytes` completes; returns the bytes taken: all of them, or for a binary file fewer once
+   * `maxAccesses` accesses were decoded (see BinaryTraceDecoder.feed), the rest to be fed again.
+   */
+  feed(bytes: Uint8Array, maxAccesses = Infinity): number {
+    if (this.binary || this.text) return this.feedChosen(bytes, maxAccesses);
+    const held = this.pending;
+    const data = held.length === 0 ? bytes : concatBytes([held, bytes]);
     if (isMagicPrefix(data)) {
       this.pending = copyBytes(data); // feeders may reuse their buffers
-      return;
+      return bytes.length;
     }
-    this.choose(data).feed(data);
+    this.choose(data);
+    // the held bytes start the header, so they are taken before any of `bytes`
+    return this.feedChosen(data, maxAccesses) - held.length;
+  }
+
+  private feedChosen(bytes: Uint8Array, maxAccesses: number): number {
+    if (this.binary) return this.binary.feed(bytes, maxAccesses);
+    this.text!.feed(bytes);
+    return bytes.length;
   }
 
   finish(): TraceFileInfo {
-    if (!this.binary && !this.text) this.choose(this.pending).feed(this.pending);
+    if (!this.binary && !this.text) {
+      this.choose(this.pending);
+      this.feedChosen(this.pending, Infinity);
+    }
     if (this.binary) {
       this.binary.finish();
       const header = this.binary.header!;
@@ -112,7 +127,7 @@ export class TraceDecoder {
     return { name: text.name, pageSize: text.pageSize, accesses: text.accesses };
   }
 
-  private choose(data: Uint8Array): { feed(bytes: Uint8Array): void } {
+  private choose(data: Uint8Array): void {
     if (isBinaryTrace(data)) {
       const sink = this.accessSink;
       this.binary = new BinaryTraceDecoder(
@@ -121,11 +136,10 @@ export class TraceDecoder {
         (header) => sink?.reserve?.(header.count),
         sink?.claim ? (count, wideTimes) => sink.claim!(count, wideTimes) : this.allocate,
       );
-      return this.binary;
+      return;
     }
     const sink = this.accessSink ?? (this.chunkSink = new ChunkSink(this.onChunk));
     this.text = new TextTraceParser(this.fileName, sink, this.name);
-    return this.text;
   }
 }
 

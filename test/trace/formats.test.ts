@@ -161,6 +161,25 @@ test('a stream reusing its chunks holds no more than the blocks of one read: man
   assert.ok(reused.pageBufferBytes <= 4 * 3000, `${reused.pageBufferBytes} bytes of page arrays`);
 });
 
+test('a stream hands out at most about 2^20 accesses at once, though one read holds 40 blocks of constant frames', async () => {
+  const accesses = 40 * 65536;
+  const constant = makeTrace(
+    { time: Float64Array.from({ length: accesses }, (_, i) => 3 * i), page: new Uint32Array(accesses).fill(7) },
+    { name: 'constant' },
+  );
+  const path = join(dir, 'constant.pctrace');
+  saveTrace(constant, path);
+  assert.ok(readFileSync(path).length < 2 ** 20, 'the whole file in one read');
+  for (const reuseChunks of [false, true]) {
+    const streamed = await drain(path, { reuseChunks });
+    assertSameAccesses(streamed.trace, constant);
+    assert.equal(streamed.starts.length, 40);
+  }
+  // reused: as many column sets as blocks decoded at once, 16 (2^20 accesses), not 40
+  const reused = await drain(path, { reuseChunks: true });
+  assert.equal(reused.pageBuffers, 16);
+});
+
 test('version-1 and version-2 files (varints) are still read: files their writers made, and several blocks', async () => {
   for (const [version, bytes] of [
     [1, asVersion1(encodeVersion2(edgy))],
