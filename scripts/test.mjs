@@ -43,8 +43,16 @@ if (!only.length) {
 
 const files = collect(join(root, 'test')).sort();
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected], {
-  stdio: 'inherit',
-  cwd: root,
-});
+// A test file that hangs (a sweep's main thread blocked in Atomics.wait never runs the test's own timers) is
+// killed and counted as failed after TEST_TIMEOUT_MS, so CI fails in minutes instead of waiting out its limit;
+// the whole suite took 8.4 minutes on the shared 2-core machine at load 8-10.
+const TEST_TIMEOUT_MS = 15 * 60_000;
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...selected],
+  {
+    stdio: 'inherit',
+    cwd: root,
+  },
+);
 process.exit(result.status ?? 1);
