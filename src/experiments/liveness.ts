@@ -1,5 +1,5 @@
 import type { Row } from '../report/table';
-import { switchoverAtFraction, switchoverIndex } from '../trace';
+import { largestPage, switchoverAtFraction, switchoverIndex } from '../trace';
 import { probabilityGreater } from '../util/statistics';
 import { EXPERIMENT_DEFAULTS, type SimOverrides } from './common';
 import { simulateMethod, type Method } from './predictors';
@@ -20,9 +20,14 @@ export function wasteDecomposition(workload: Workload, method: Method, overrides
   const trace = workload.trace;
   const fraction = overrides.switchoverFraction ?? EXPERIMENT_DEFAULTS.switchoverFraction;
   const history = switchoverIndex(trace, switchoverAtFraction(trace, fraction));
-  const lastTouch = new Map<number, number>();
-  for (let i = 0; i < history; i++) lastTouch.set(trace.page[i], i);
-  const after = new Set(trace.page.subarray(history));
+  // by page, in typed arrays: a Map and a Set over every access cost more than the run itself
+  const pages = largestPage(trace.page) + 1;
+  /** lastTouch[p]: p's last access before switchover, -1 if none; after[p] = 1 when p is touched after it. */
+  const lastTouch = new Int32Array(pages).fill(-1);
+  for (let i = 0; i < history; i++) lastTouch[trace.page[i]] = i;
+  const after = new Uint8Array(pages);
+  for (let i = history; i < trace.page.length; i++) after[trace.page[i]] = 1;
+  const seenBefore = (p: number) => p < pages && lastTouch[p] >= 0;
   // the pages the simulator sent for each fault and with it, as it reports them
   const faulted: number[] = [];
   const sent: number[] = [];
@@ -32,24 +37,28 @@ export function wasteDecomposition(workload: Workload, method: Method, overrides
       else if (reason === 'prediction') sent.push(page);
     },
   });
-  const wasted = sent.filter((q) => !after.has(q));
+  const wasted = sent.filter((q) => !(q < pages && after[q] === 1));
   const live: number[] = [];
   const dead: number[] = [];
-  for (const [page, at] of lastTouch) (after.has(page) ? live : dead).push(at);
+  let neverSeenTouched = 0;
+  for (let p = 0; p < pages; p++) {
+    if (lastTouch[p] >= 0) (after[p] === 1 ? live : dead).push(lastTouch[p]);
+    else if (after[p] === 1) neverSeenTouched++;
+  }
   return {
     workload: workload.name,
     method: method.label,
     k: r.k,
     vmPages: r.vmPages,
-    historyPages: lastTouch.size,
+    historyPages: live.length + dead.length,
     deadHistoryPages: dead.length,
     touched: r.distinctPagesTouched,
-    neverSeenTouched: [...after].filter((p) => !lastTouch.has(p)).length,
+    neverSeenTouched,
     networkFaults: r.networkFaults,
-    faultsNeverSeen: faulted.filter((p) => !lastTouch.has(p)).length,
+    faultsNeverSeen: faulted.filter((p) => !seenBefore(p)).length,
     wasted: r.prefetchIssued - r.prefetchUsed,
-    wastedDead: wasted.filter((q) => lastTouch.has(q)).length,
-    wastedNeverSeen: wasted.filter((q) => !lastTouch.has(q)).length,
+    wastedDead: wasted.filter(seenBefore).length,
+    wastedNeverSeen: wasted.filter((q) => !seenBefore(q)).length,
     unfilledSlots: r.networkFaults * r.k - r.prefetchIssued,
     lastTouchAuc: probabilityGreater(live, dead),
   };
