@@ -323,7 +323,8 @@ export function checkTimeBoundUs(record: QemuRunRecord): number | undefined {
 /**
  * How each real request went, from the run's trace logs: the page was placed by the time the fault thread read the
  * fault (no request reaches the source), the source had already written it (on its way: QEMU asks, the source
- * skips it), or it was still on the source (the request sends it).
+ * skips it; a zero page, never in ram_save_page, by the source's skip), or it was still on the source (the request
+ * sends it).
  */
 export interface RequestKinds {
   placedByCheck: number;
@@ -332,15 +333,20 @@ export interface RequestKinds {
 }
 
 export function requestKinds(timing: QemuTiming): RequestKinds {
-  const { receivedAtFault, sentUs, faultUs } = timing.requests;
+  const { receivedAtFault, faultUs } = timing.requests;
   const kinds = { placedByCheck: 0, onTheWay: 0, unsent: 0 };
   for (let i = 0; i < faultUs.length; i++) {
-    const sent = sentUs[i];
     if (receivedAtFault[i] === 1) kinds.placedByCheck++;
-    else if (sent !== null && sent < faultUs[i]) kinds.onTheWay++;
+    else if (wasOnItsWay(timing.requests, i)) kinds.onTheWay++;
     else kinds.unsent++;
   }
   return kinds;
+}
+
+/** Whether request i's page had left the source before the fault: written before it, or a zero page it skipped. */
+function wasOnItsWay({ sentUs, faultUs, skippedAtQueue }: QemuTiming['requests'], i: number): boolean {
+  const sent = sentUs[i];
+  return sent !== null ? sent < faultUs[i] : skippedAtQueue?.[i] === 1;
 }
 
 /** How long the real requests of each kind kept the vCPU waiting (fault thread to placement), us. */
@@ -356,13 +362,12 @@ export interface RequestWaits {
 }
 
 export function requestWaits(timing: QemuTiming): RequestWaits {
-  const { receivedAtFault, sentUs, faultUs, placedUs, sourceUs, queuedUs } = timing.requests;
+  const { receivedAtFault, faultUs, placedUs, sourceUs, queuedUs } = timing.requests;
   const waits: RequestWaits = { onTheWayUs: [], unsentUs: [], waitedForWindow: 0 };
   for (let i = 0; i < faultUs.length; i++) {
     const placed = placedUs[i];
     if (receivedAtFault[i] === 1 || placed === null) continue;
-    const sent = sentUs[i];
-    if (sent !== null && sent < faultUs[i]) {
+    if (wasOnItsWay(timing.requests, i)) {
       waits.onTheWayUs.push(placed - faultUs[i]);
       continue;
     }

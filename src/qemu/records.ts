@@ -108,6 +108,12 @@ export function recordProblem(value: unknown): string | undefined {
   const time = (x: unknown, nullable: boolean) => Number.isFinite(x) || (nullable && x === null);
   const odd = columns.find((c, i) => !(requests[c] as unknown[]).every((x) => time(x, i >= 3)));
   if (odd) return `record's timing.requests.${odd} holds an entry that is not a number`;
+  const skipped = requests.skippedAtQueue;
+  if (
+    skipped !== undefined &&
+    !(Array.isArray(skipped) && skipped.length === count && skipped.every((x) => x === 0 || x === 1))
+  )
+    return "record's timing.requests.skippedAtQueue is not a 0 or 1 per request";
   if (!['sourcePageUs', 'placePageUs'].every((k) => time(timing[k], true)))
     return "record's timing has no sourcePageUs or placePageUs";
   return undefined;

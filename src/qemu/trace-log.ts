@@ -69,6 +69,11 @@ export interface RequestTimes {
   sourceUs: (number | null)[];
   /** The source's migration thread took it from the queue (`get_queued_page[_not_dirty]`). */
   queuedUs: (number | null)[];
+  /**
+   * 1 when that first take found the page sent already (`get_queued_page_not_dirty`): the only trace of a zero page
+   * on its way, which never shows in `ram_save_page`. Absent in records made before it was kept.
+   */
+  skippedAtQueue?: number[];
   /** The destination placed the page (`postcopy_place_page[_zero]`). */
   placedUs: (number | null)[];
 }
@@ -161,6 +166,7 @@ export function requestTimeline(
   const sent = new Map<number, number>();
   const reachedSource = new Map<number, number>();
   const queued = new Map<number, number>();
+  const skipped = new Set<number>();
   const written: number[] = [];
   let block = '';
   for (const e of source) {
@@ -179,7 +185,10 @@ export function requestTimeline(
     } else if (e.name === 'get_queued_page' || e.name === 'get_queued_page_not_dirty') {
       const m = /^(\S+)\/0x([0-9a-f]+)/.exec(e.args);
       const page = m?.[1] === GUEST_RAM ? Math.floor(hex(m[2]) / pageSize) : -1;
-      if (page >= 0 && !queued.has(page)) queued.set(page, e.us);
+      if (page >= 0 && !queued.has(page)) {
+        queued.set(page, e.us);
+        if (e.name === 'get_queued_page_not_dirty') skipped.add(page);
+      }
     }
   }
 
@@ -242,6 +251,7 @@ export function requestTimeline(
   requests.sentUs = requests.page.map((p) => rel(sent.get(p)));
   requests.sourceUs = requests.page.map((p) => rel(reachedSource.get(p)));
   requests.queuedUs = requests.page.map((p) => rel(queued.get(p)));
+  requests.skippedAtQueue = requests.page.map((p) => (skipped.has(p) ? 1 : 0));
   requests.placedUs = requests.page.map((p) => rel(placed.get(p)));
   requests.faultUs = requests.faultUs.map((us) => us - t0);
   return {

@@ -182,6 +182,11 @@ function timedRecord(): QemuRunRecord {
 test('requestKinds: placed by the check, on its way (written before the fault), or still on the source', () => {
   // Page 10 written after its fault, 11 before it, 12 placed by the check, 13 never written (a zero page).
   assert.deepEqual(requestKinds(timedRecord().timing!), { placedByCheck: 1, onTheWay: 1, unsent: 2 });
+  // told that the source skipped page 13 at its queue (sent already), the zero page was on its way
+  const timing = timedRecord().timing!;
+  const skipped = { ...timing, requests: { ...timing.requests, skippedAtQueue: [0, 0, 0, 1] } };
+  assert.deepEqual(requestKinds(skipped), { placedByCheck: 1, onTheWay: 2, unsent: 1 });
+  assert.deepEqual(requestWaits(skipped).onTheWayUs, [1700, 500]);
 });
 
 test('requestWaits: fault to placement per kind; an unsent request taken from the queue 1 ms or more late waited', () => {

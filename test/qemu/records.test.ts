@@ -128,6 +128,13 @@ test('recordProblem: a record of another version, without a figure or with uneve
   assert.match(recordProblem({ ...v2, timing: { requests } })!, /no sourcePageUs or placePageUs/);
   const odd = { ...requests, sentUs: [null, '15'] };
   assert.match(recordProblem({ ...v2, timing: { ...v2.timing, requests: odd } })!, /sentUs holds an entry that is not/);
+  const marked = { ...requests, skippedAtQueue: [1, 0] };
+  assert.equal(recordProblem({ ...v2, timing: { ...v2.timing, requests: marked } }), undefined);
+  const badMark = { ...requests, skippedAtQueue: [1] };
+  assert.match(
+    recordProblem({ ...v2, timing: { ...v2.timing, requests: badMark } })!,
+    /skippedAtQueue is not a 0 or 1/,
+  );
   const unlogged = { ...requests, faultUs: [10, null] };
   assert.match(recordProblem({ ...v2, timing: { ...v2.timing, requests: unlogged } })!, /faultUs holds an entry/);
   const cut = { ...requests, placedUs: [14] };

@@ -67,6 +67,7 @@ test('requestTimeline: per request the fault, source, queue, write and placement
     sentUs: [3500, null],
     sourceUs: [1500, null],
     queuedUs: [3400, null],
+    skippedAtQueue: [0, 0],
     placedUs: [4000, -400],
   });
   // Holds 1400 and 5895, interpolated quantiles: p10 = 1400 + 0.1 * 4495.
@@ -85,6 +86,27 @@ test('requestTimeline: per request the fault, source, queue, write and placement
   // after the resume at 1500, 4000, 6000, 6300 (page 8): steps 2500, 2000 (breaks) and 300.
   assert.equal(t.sourcePageUs, 5);
   assert.equal(t.placePageUs, 300);
+});
+
+test('requestTimeline: a zero page the source skips at its queue is marked, having no ram_save_page line', () => {
+  // Page 9 (a zero page) is requested at 1000, reaches the source at 1200, is found sent already at 1300.
+  const destination = [
+    '100@1000.000500:loadvm_postcopy_handle_run_bh return',
+    '7@1000.001500:postcopy_ram_fault_thread_request Request for HVA=0x7f0000009000 rb=pc.ram offset=0x9000 pid=9',
+    '7@1000.001510:mark_postcopy_blocktime_begin addr: 0x7f0000009000, dd: 0x1, time: 1, cpu: 0, already_received: 0',
+    '8@1000.001900:postcopy_place_page_zero host=0x7f0000009000',
+    '',
+  ].join('\n');
+  const source = [
+    '51@1000.001700:migrate_handle_rp_req_pages in pc.ram at 0x9000 len 0x1000',
+    '50@1000.001800:get_queued_page_not_dirty pc.ram/0x9000 page_abs=0x9',
+    '',
+  ].join('\n');
+  const { requests } = requestTimeline(destination, source, 16);
+  assert.deepEqual(
+    { sentUs: requests.sentUs, queuedUs: requests.queuedUs, skippedAtQueue: requests.skippedAtQueue },
+    { sentUs: [null], queuedUs: [1300], skippedAtQueue: [1] },
+  );
 });
 
 test('requestTimeline: a destination log without the resume is refused; without requests no placement is timed', () => {
