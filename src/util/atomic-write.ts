@@ -3,6 +3,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -93,7 +95,7 @@ function ensureDirectory(dir: string): void {
  * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  if (isDeviceOrFifo(path)) {
+  if (writtenInPlace(path)) {
     try {
       writeFileSync(path, data);
       return;
@@ -103,7 +105,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
   const temp = prepareTemp(path);
   try {
-    writeFileSync(temp, data);
+    writeFileSync(temp, data, { flag: 'wx' });
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
@@ -112,17 +114,34 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Whether `path` is a device or a FIFO (-o /dev/null, /dev/stdout, a pipe): written in place, since a rename
- * would put a regular file where the device was (as root it does: /dev/full became a file), and no reader
- * of a device can see half a file anyway.
+ * Whether `path` is written in place rather than by a rename: a device or a FIFO (-o /dev/null, a pipe), where a
+ * rename would put a regular file in the device's place (as root it does: /dev/full became a file) and no reader
+ * can see half a file anyway; or an open descriptor (/dev/stdout, /dev/fd/1) even when that is a regular file
+ * (`> out.json`): renamed over, /dev/stdout itself became a file as root, and the redirected file stayed empty.
  */
-function isDeviceOrFifo(path: string): boolean {
+function writtenInPlace(path: string): boolean {
   try {
     const stats = statSync(path);
-    return !stats.isFile() && !stats.isDirectory();
+    if (!stats.isFile() && !stats.isDirectory()) return true;
   } catch {
     return false;
   }
+  return namesDescriptor(path);
+}
+
+/** Whether `path` is, or links through symbolic links to, an entry of a /proc/PID/fd directory. */
+function namesDescriptor(path: string): boolean {
+  let at = resolve(path);
+  // the kernel follows at most 40 links in a path
+  for (let links = 0; links <= 40; links++) {
+    try {
+      if (/^\/proc\/[^/]+\/fd$/.test(realpathSync(dirname(at)))) return true;
+      at = resolve(dirname(at), readlinkSync(at));
+    } catch {
+      return false; // not a link (EINVAL), or gone
+    }
+  }
+  return false;
 }
 
 /** The temporary file that becomes `path` by a rename, its directory made sure of and cleared of orphans. */
@@ -135,7 +154,14 @@ function prepareTemp(path: string): string {
     if (err instanceof UserError) throw err;
   }
   removeOrphans(dir);
-  return join(dir, `.${basename(path)}.postcopy-lab-${process.pid}.tmp`);
+  // created exclusively (wx), never opened through a link someone put in its place, after any stale one of this PID
+  const temp = join(dir, `.${basename(path)}.postcopy-lab-${process.pid}.tmp`);
+  try {
+    rmSync(temp, { force: true });
+  } catch {
+    // not removable (a directory): the exclusive create then fails with a one-line error
+  }
+  return temp;
 }
 
 /**
@@ -147,11 +173,11 @@ export async function writeStreamAtomic(
   pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   gzip = false,
 ): Promise<void> {
-  const inPlace = isDeviceOrFifo(path);
+  const inPlace = writtenInPlace(path);
   const temp = inPlace ? path : prepareTemp(path);
   try {
     const source = Readable.from(pieces, { objectMode: false });
-    const file = createWriteStream(temp);
+    const file = createWriteStream(temp, { flags: inPlace ? 'w' : 'wx' });
     await (gzip ? pipeline(source, createGzip({ level: 9 }), file) : pipeline(source, file));
     if (!inPlace) renameSync(temp, path);
   } catch (err) {
