@@ -17,6 +17,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
@@ -194,6 +195,11 @@ async def main():
     try:
         await asyncio.gather(*(slot() for _ in range(job["slots"])))
     except NotebookFailed:
+        await stop()
+    except BaseException:
+        # anything else (a report that cannot be written, ...) also ends every kernel: one left alive would hold
+        # this process's stderr open, so the caller would wait for ever; the traceback's last line names the error
+        traceback.print_exc()
         await stop()
 
 

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { generateTrace, traceStats } from '../../src/trace';
 import { ensurePrerequisites, executeNotebooks, registerKernel } from '../../src/report/jupyter';
 import { launchChromium } from '../../src/report/export';
+import { UserError } from '../../src/errors';
 
 let html = '';
 let htmlPath = '';
@@ -95,6 +96,25 @@ test('a kernel runs its next notebook as a new kernel would, and the report come
     assert.fail(`smoke's report after other notebooks differs at: ${after.slice(at, at + 80)}`);
   }
   assert.match(first, /Plotly\.newPlot\("pcl-smoke-histogram-1"/);
+});
+
+test('an error after a notebook ran (its report unwritable) is one line, and no kernel lives on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-e2e-workdir-'));
+  try {
+    await assert.rejects(
+      executeNotebooks(
+        [{ notebook: join(__dirname, '..', 'fixtures', 'remove-work-dir.ipynb'), env: { PCL_OUT_DIR: dir } }],
+        dir,
+      ),
+      (err: Error) =>
+        err instanceof UserError && /^executing notebooks failed: FileNotFoundError: [^\n]*$/.test(err.message),
+    );
+    // an orphaned kernel would also hold the Python side's stderr, so that the run above never ended
+    const pid = Number(readFileSync(join(dir, 'kernel.pid'), 'utf8'));
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the figure renders in headless Chromium', async () => {
