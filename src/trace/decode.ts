@@ -155,11 +155,21 @@ interface ColumnSet {
  * next (summaries, statistics, first touches, copies), sparing a fresh allocation per block, whose zeroing, page
  * faults and garbage collections cost a quarter of a warmed stream's CPU. Holds as many sets as blocks were
  * decoded between two releases (one read's worth), each as large as the largest block it held: a read of many
- * small blocks holds no more than their fresh arrays would.
+ * small blocks holds no more than their fresh arrays would. The sets kept hold `maxHeld` accesses at most, beyond
+ * which blocks get fresh columns: runs of one-access blocks each followed by blocks of constant frames (a few KB)
+ * would grow a full set at every position a run ends at, one read after another (40 such runs: 415 MB peak RSS).
  */
 export class ColumnPool {
   private readonly sets: ColumnSet[] = [];
   private used = 0;
+  private held = 0;
+
+  constructor(private readonly maxHeld: number) {}
+
+  /** Accesses the sets kept can take. */
+  get heldAccesses(): number {
+    return this.held;
+  }
 
   /** Every set free again: the columns handed out so far are overwritten by the next blocks. */
   release(): void {
@@ -169,13 +179,17 @@ export class ColumnPool {
   readonly allocate: ColumnAllocator = (count, wideTimes) => {
     let set = this.sets[this.used];
     if (!set || set.page.length < count) {
+      const held = this.held - (set?.page.length ?? 0) + count;
       set = {
         time: new Uint32Array(count),
         wideTime: undefined,
         page: new Uint32Array(count),
         write: new Uint8Array(count),
       };
-      this.sets[this.used] = set;
+      if (held <= this.maxHeld) {
+        this.sets[this.used] = set;
+        this.held = held;
+      }
     }
     this.used++;
     if (wideTimes && (set.wideTime?.length ?? 0) < count) set.wideTime = new Float64Array(set.page.length);

@@ -187,7 +187,8 @@ export async function* streamTrace(
     ? file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES }))
     : readAhead(fd);
   const ready: TraceChunk[] = [];
-  const pool = reuseChunks ? new ColumnPool() : undefined;
+  // twice what one hand-out holds: a set may be larger than the block it takes now
+  const pool = reuseChunks ? new ColumnPool(2 * STREAM_ACCESSES) : undefined;
   const decoder = new TraceDecoder(
     fileLabel(path),
     nameFromPath(path),

@@ -9,6 +9,7 @@ import { UserError } from '../../src/errors';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../src/trace/crc32';
 import { concatBytes } from '../../src/trace/bytes';
+import { ColumnPool } from '../../src/trace/decode';
 import {
   BinaryTraceDecoder,
   decodeBinaryTrace,
@@ -178,6 +179,28 @@ test('a stream hands out at most about 2^20 accesses at once, though one read ho
   // reused: as many column sets as blocks decoded at once, 16 (2^20 accesses), not 40
   const reused = await drain(path, { reuseChunks: true });
   assert.equal(reused.pageBuffers, 16);
+});
+
+test('a column pool keeps at most its bound, and never hands out one column twice between two releases', () => {
+  const bound = 1 << 21;
+  const pool = new ColumnPool(bound);
+  // runs of 16p one-access blocks, each followed by 16 full blocks (as constant frames decode, 2^20 accesses at
+  // once): unbounded, a full set would be kept at every position 0..79, 80 x 65,536 accesses
+  for (let p = 0; p < 5; p++) {
+    pool.release();
+    const columns = [...new Array<number>(16 * p).fill(1), ...new Array<number>(16).fill(65536)].map((count, i) => {
+      const c = pool.allocate(count, i % 3 === 0);
+      c.time.fill(i);
+      c.page.fill(i);
+      c.write.fill(i & 0xff);
+      return c;
+    });
+    columns.forEach((c, i) =>
+      assert.ok(c.time.every((v) => v === i) && c.page.every((v) => v === i) && c.write.every((v) => v === (i & 0xff))),
+    );
+  }
+  assert.ok(pool.heldAccesses <= bound, `${pool.heldAccesses} accesses kept`);
+  assert.ok(pool.heldAccesses >= 16 * 65536, 'one hand-out of full blocks is kept');
 });
 
 test('version-1 and version-2 files (varints) are still read: files their writers made, and several blocks', async () => {
