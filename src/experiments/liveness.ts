@@ -1,5 +1,6 @@
 import type { Row } from '../report/table';
 import { largestPage, switchoverAtFraction, switchoverIndex } from '../trace';
+import { checkVmPages } from '../trace/limits';
 import { probabilityGreater } from '../util/statistics';
 import { EXPERIMENT_DEFAULTS, type SimOverrides } from './common';
 import { simulateMethod, type Method } from './predictors';
@@ -22,6 +23,8 @@ export function wasteDecomposition(workload: Workload, method: Method, overrides
   const history = switchoverIndex(trace, switchoverAtFraction(trace, fraction));
   // by page, in typed arrays: a Map and a Set over every access cost more than the run itself
   const pages = largestPage(trace.page) + 1;
+  // refused as the simulation would refuse it, before arrays of up to 2^32 pages (16 GiB filled) are made
+  checkVmPages(pages);
   /** lastTouch[p]: p's last access before switchover, -1 if none; after[p] = 1 when p is touched after it. */
   const lastTouch = new Int32Array(pages).fill(-1);
   for (let i = 0; i < history; i++) lastTouch[trace.page[i]] = i;

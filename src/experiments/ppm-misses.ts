@@ -1,6 +1,7 @@
 import { createPredictor, ppm, ppmPredictor, resolveOptions, type Predictor } from '../prefetch';
 import type { Row } from '../report/table';
 import { largestPage, switchoverAtFraction, switchoverIndex } from '../trace';
+import { checkVmPages } from '../trace/limits';
 import { EXPERIMENT_DEFAULTS, simulateWorkload, type Progress, type SimOverrides } from './common';
 import type { Method } from './predictors';
 import type { Workload } from './workloads';
@@ -39,8 +40,11 @@ export function ppmMisses(
   const historyAccesses = switchoverIndex(trace, switchoverAtFraction(trace, switchoverFraction));
   const historyWindow = Math.max(1, Math.round(historyShare * historyAccesses));
   const window = Math.min(historyWindow, historyAccesses);
-  // seen[p] = 1 for the pages in the window: flags by page, where a Set of up to 10^5 accesses cost more than a run
-  const seen = new Uint8Array(largestPage(trace.page) + 1);
+  // seen[p] = 1 for the pages in the window: flags by page, where a Set of up to 10^5 accesses cost more than a run;
+  // a VM the simulation refuses is refused first, not after up to 4 GiB of flags
+  const pages = largestPage(trace.page) + 1;
+  checkVmPages(pages);
+  const seen = new Uint8Array(pages);
   for (let i = historyAccesses - window; i < historyAccesses; i++) seen[trace.page[i]] = 1;
   const options = { order: EXPERIMENT_DEFAULTS.order, ...overrides.predictorOptions, historyWindow };
   const setup = { ...overrides, switchoverFraction, predictorOptions: options };

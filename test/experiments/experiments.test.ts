@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   accuracyByOrderAndK,
   accuracyByTraining,
@@ -543,6 +544,27 @@ test('wasteDecomposition: faults·(k+1) = touched + wasted + empty slots, waste 
   for (const r of [bubbling, oracle]) {
     assert.equal(r.networkFaults * (r.k + 1), r.touched + r.wasted + r.unfilledSlots);
   }
+});
+
+test('wasteDecomposition and ppmMisses refuse a VM too large to simulate in one line, before arrays by page', () => {
+  // page 2^32 - 1: arrays by page would be 16 GiB (filled) and 4 GiB; under a 4 GiB address-space limit they fail
+  // (RangeError) where the refusal the simulation would give comes first
+  const script = `
+    const { makeTrace } = require('./src/trace');
+    const { wasteDecomposition, ppmMisses } = require('./src/experiments');
+    const page = [1, 2, 3, 2 ** 32 - 1, 1, 2, 3, 4];
+    const workload = { name: 'sparse', source: 'synthetic', trace: makeTrace({ page }), fullAccesses: page.length };
+    const none = { label: 'none', predictor: 'none' };
+    for (const run of [() => wasteDecomposition(workload, none), () => ppmMisses(workload, 0.5, 1)]) {
+      try { run(); console.log('ran'); } catch (err) { console.log(err.constructor.name + ': ' + err.message); }
+    }`;
+  const r = spawnSync('bash', ['-c', 'ulimit -v 4000000 && exec "$0" --import tsx -e "$1"', process.execPath, script], {
+    encoding: 'utf8',
+  });
+  const refusal =
+    `UserError: a VM of ${2 ** 32} pages is too large to simulate (at most ${2 ** 27}); ` +
+    "number the trace's pages densely";
+  assert.deepEqual(r.stdout.trim().split('\n'), [refusal, refusal], r.stderr);
 });
 
 test('QEMU_KNOB_SETTINGS adds one host knob at a time to the restart push and ends with the full QEMU setting', () => {
