@@ -95,9 +95,10 @@ function ensureDirectory(dir: string): void {
  * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  if (writtenInPlace(path)) {
+  const flag = inPlaceFlags(path);
+  if (flag) {
     try {
-      writeFileSync(path, data);
+      writeFileSync(path, data, { flag });
       return;
     } catch (err) {
       throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
@@ -114,19 +115,21 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Whether `path` is written in place rather than by a rename: a device or a FIFO (-o /dev/null, a pipe), where a
- * rename would put a regular file in the device's place (as root it does: /dev/full became a file) and no reader
- * can see half a file anyway; or an open descriptor (/dev/stdout, /dev/fd/1) even when that is a regular file
- * (`> out.json`): renamed over, /dev/stdout itself became a file as root, and the redirected file stayed empty.
+ * How `path` is opened when written in place rather than by a rename ('w', or 'a' to append), undefined when it is
+ * not: a device or a FIFO (-o /dev/null, a pipe), where a rename would put a regular file in the device's place (as
+ * root it does: /dev/full became a file) and no reader can see half a file anyway; or an open descriptor
+ * (/dev/stdout, /dev/fd/1) even when that is a regular file: renamed over, /dev/stdout itself became a file as root
+ * and the redirected file stayed empty. A regular file behind a descriptor is appended to, as its writer would
+ * (`>> log` keeps the log; opening it anew with 'w' would truncate what the shell opened).
  */
-function writtenInPlace(path: string): boolean {
+function inPlaceFlags(path: string): 'w' | 'a' | undefined {
   try {
     const stats = statSync(path);
-    if (!stats.isFile() && !stats.isDirectory()) return true;
+    if (!stats.isFile() && !stats.isDirectory()) return 'w';
   } catch {
-    return false;
+    return undefined;
   }
-  return namesDescriptor(path);
+  return namesDescriptor(path) ? 'a' : undefined;
 }
 
 /** Whether `path` is, or links through symbolic links to, an entry of a /proc/PID/fd directory. */
@@ -173,11 +176,12 @@ export async function writeStreamAtomic(
   pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   gzip = false,
 ): Promise<void> {
-  const inPlace = writtenInPlace(path);
+  const flags = inPlaceFlags(path);
+  const inPlace = flags !== undefined;
   const temp = inPlace ? path : prepareTemp(path);
   try {
     const source = Readable.from(pieces, { objectMode: false });
-    const file = createWriteStream(temp, { flags: inPlace ? 'w' : 'wx' });
+    const file = createWriteStream(temp, { flags: flags ?? 'wx' });
     await (gzip ? pipeline(source, createGzip({ level: 9 }), file) : pipeline(source, file));
     if (!inPlace) renameSync(temp, path);
   } catch (err) {

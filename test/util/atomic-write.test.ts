@@ -16,7 +16,7 @@ import { writeFileAtomic, writeStreamAtomic } from '../../src/util/atomic-write'
 
 const dir = mkdtempSync(join(tmpdir(), 'atomic-write-'));
 
-test('a regular file is replaced whole by a rename: a reader holding the old file still reads the old content', async () => {
+test('a regular file is replaced whole by a rename: a reader of the old file still reads the old content', async () => {
   const path = join(dir, 'regular.json');
   writeFileSync(path, 'old');
   const reader = openSync(path, 'r');
@@ -29,21 +29,23 @@ test('a regular file is replaced whole by a rename: a reader holding the old fil
   assert.equal(readFileSync(path, 'utf8'), 'streamed');
 });
 
-test('an output naming an open descriptor (as /dev/stdout does) is written through it, the link left in place', async () => {
+test('an output naming an open descriptor (as /dev/stdout does) is appended through it, the link kept', async () => {
   const writers = [
     (path: string) => writeFileAtomic(path, 'through the descriptor'),
     (path: string) => writeStreamAtomic(path, [Buffer.from('through the descriptor')]),
   ];
   for (const [i, write] of writers.entries()) {
+    // as `>> redirected` opens it: what the file held stays
     const redirected = join(dir, `redirected-${i}.json`);
-    const fd = openSync(redirected, 'w');
+    writeFileSync(redirected, 'before; ');
+    const fd = openSync(redirected, 'a');
     const link = join(dir, `stdout-${i}`);
     symlinkSync(`/proc/self/fd/${fd}`, link);
     await write(link);
     closeSync(fd);
     // renamed over, the link became a file of its own and the descriptor's file stayed empty
     assert.ok(lstatSync(link).isSymbolicLink());
-    assert.equal(readFileSync(redirected, 'utf8'), 'through the descriptor');
+    assert.equal(readFileSync(redirected, 'utf8'), 'before; through the descriptor');
   }
 });
 
