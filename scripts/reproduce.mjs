@@ -12,8 +12,7 @@ if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
   console.error('reproduce: dist/ is missing; run `npm ci` (or `npm run build`) first');
   process.exit(2);
 }
-const { ensurePrerequisites, executeNotebooks, registerKernel, withNodeOption } =
-  await import('../dist/report/jupyter.js');
+const { ensurePrerequisites, executeNotebooks, registerKernel } = await import('../dist/report/jupyter.js');
 const { figureSpecDir } = await import('../dist/report/notebook.js');
 const { launchChromium, plotlyFrame, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
@@ -70,9 +69,8 @@ async function executeAll(names, env, slots, seconds, onDone) {
       TSLAB_TRANSPILE_ONLY: '1',
       ...env,
       // a young generation twice node's default: sweeps on one worker run in the kernel's own thread and their
-      // short-lived objects were scavenged often (notebooks 04 and 09 -20..-25 % CPU, DEVELOPERS.md); read at start;
-      // a size the caller's NODE_OPTIONS sets is kept
-      NODE_OPTIONS: withNodeOption(env.NODE_OPTIONS, '--max-semi-space-size=32'),
+      // short-lived objects were scavenged often (notebooks 04 and 09 -20..-25 % CPU, DEVELOPERS.md); read at start
+      NODE_OPTIONS: [env.NODE_OPTIONS, '--max-semi-space-size=32'].filter(Boolean).join(' '),
     },
     onStart: (index) => console.log(`  start ${names[index]}`),
     onDone: (index, run) => {

@@ -76,17 +76,6 @@ export function ensurePrerequisites(log: (line: string) => void = console.log): 
 }
 
 /**
- * NODE_OPTIONS with the V8 option `flag` (`--name=value`) added, unless `nodeOptions` (the caller's) sets that option
- * already, in either spelling: V8 takes the last of two, so appending would override the caller's own choice.
- */
-export function withNodeOption(nodeOptions: string | undefined, flag: string): string {
-  const name = (option: string) => option.split('=')[0].replace(/_/g, '-');
-  const given = nodeOptions?.trim() ?? '';
-  if (given.split(/\s+/).some((option) => name(option) === name(flag))) return given;
-  return given ? `${given} ${flag}` : flag;
-}
-
-/**
  * Registers the tslab kernel in a project-local kernelspec with an absolute path to the tslab
  * command, so it works whatever the caller's PATH. Returns the environment that finds it.
  */

@@ -11,7 +11,6 @@ import {
   failureMessage,
   foldCode,
   makeSelfContained,
-  withNodeOption,
 } from '../../src/report/jupyter';
 
 test('exception lines: the "Name: message" lines of a node stack, or a tslab compile error', () => {
@@ -117,14 +116,4 @@ test("a run killed mid-way leaves its work directory, which the next run removes
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-});
-
-test("kernels' NODE_OPTIONS: the flag after the caller's, unless the caller sets that option", () => {
-  const flag = '--max-semi-space-size=32';
-  assert.equal(withNodeOption(undefined, flag), flag);
-  assert.equal(withNodeOption('', flag), flag);
-  assert.equal(withNodeOption(' --enable-source-maps ', flag), `--enable-source-maps ${flag}`);
-  assert.equal(withNodeOption('--max-semi-space-size=64', flag), '--max-semi-space-size=64');
-  assert.equal(withNodeOption('--trace-gc --max_semi_space_size=8', flag), '--trace-gc --max_semi_space_size=8');
-  assert.equal(withNodeOption('--max-semi-space-sizes=8', flag), `--max-semi-space-sizes=8 ${flag}`);
 });
