@@ -68,9 +68,6 @@ async function executeAll(names, env, slots, seconds, onDone) {
       // no per-cell type check in the kernel (tslab patched, DEVELOPERS.md): npm test checks every cell's types
       TSLAB_TRANSPILE_ONLY: '1',
       ...env,
-      // a young generation twice node's default: sweeps on one worker run in the kernel's own thread and their
-      // short-lived objects were scavenged often (notebooks 04 and 09 -20..-25 % CPU, DEVELOPERS.md); read at start
-      NODE_OPTIONS: [env.NODE_OPTIONS, '--max-semi-space-size=32'].filter(Boolean).join(' '),
     },
     onStart: (index) => console.log(`  start ${names[index]}`),
     onDone: (index, run) => {
