@@ -6,8 +6,9 @@ tslab kernel per slot for all the notebooks that slot runs (a kernel per noteboo
 node's start, TypeScript's load, the library's JIT). Before each notebook the kernel is brought back to what a new
 kernel would give it (see fresh_state_cells).
 Called by src/report/jupyter.ts. Reads a JSON job, one line on stdin: {"workDir", "slots", "notebooks": [{"path",
-"env"}]} (env: the notebook's own environment variables; kernels start with this process's); writes one JSON line per event to file descriptor 3: start, done (with the HTML's path) and failed (the
-failing cell and its stderr). The first failure kills every kernel and exits 1; so does the end of stdin before the
+"env"}]} (env: the notebook's own environment variables; kernels start with this process's); writes one JSON
+line per event to file descriptor 3: start, done (with the HTML's path) and failed (the failing cell and its
+stderr). The first failure kills every kernel and exits 1; so does the end of stdin before the
 work is done (the caller gave up or died), so that no kernel outlives the run.
 """
 import asyncio
