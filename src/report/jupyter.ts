@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
@@ -97,10 +97,8 @@ export function registerKernel(): NodeJS.ProcessEnv {
   } catch {
     current = undefined;
   }
-  if (!isDeepStrictEqual(current, spec)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileAtomic(file, `${JSON.stringify(spec, null, 1)}\n`);
-  }
+  // writeFileAtomic makes the missing directories
+  if (!isDeepStrictEqual(current, spec)) writeFileAtomic(file, `${JSON.stringify(spec, null, 1)}\n`);
   const jupyterPath = [JUPYTER_DATA_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(':');
   return { ...process.env, JUPYTER_PATH: jupyterPath };
 }

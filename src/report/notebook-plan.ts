@@ -19,13 +19,14 @@ export function plannedSweepWorkers(
   slots: number,
   cores: number,
 ): number[] {
-  const known = order.map((name) => seconds[name]).filter((s) => s !== undefined && Number.isFinite(s));
+  const expected = order.map((name) => (Number.isFinite(seconds[name]) ? seconds[name] : undefined));
+  const known = expected.filter((s) => s !== undefined);
   const fallback = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
   const free = new Array<number>(Math.max(1, slots)).fill(0);
-  const runs = order.map((name) => {
+  const runs = expected.map((s) => {
     const slot = free.indexOf(Math.min(...free));
     const start = free[slot];
-    free[slot] = start + (Number.isFinite(seconds[name]) ? seconds[name] : fallback);
+    free[slot] = start + (s ?? fallback);
     return { start, end: free[slot] };
   });
   return runs.map(({ start, end }) => {
