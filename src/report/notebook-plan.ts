@@ -20,7 +20,7 @@ export function plannedSweepWorkers(
   cores: number,
 ): number[] {
   const expected = order.map((name) => (Number.isFinite(seconds[name]) ? seconds[name] : undefined));
-  const known = expected.filter((s) => s !== undefined);
+  const known = expected.filter((s): s is number => s !== undefined);
   const fallback = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
   const free = new Array<number>(Math.max(1, slots)).fill(0);
   const runs = expected.map((s) => {
