@@ -3,7 +3,7 @@
  * The `postcopy-lab` command line. Each subcommand lives in src/cli/<name>.ts and exports
  * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2).
  */
-import { quoted, UserError } from './errors';
+import { quoted, ReaderGoneError, UserError } from './errors';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): unknown }> };
 
@@ -57,6 +57,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ReaderGoneError) return; // `-o /dev/stdout | head`: as a closed standard output, above
   if (err instanceof UserError || isOutOfMemory(err)) {
     const message = err instanceof UserError ? err.message : `not enough memory for this input (${err.message})`;
     // one line whatever the message holds (names are quoted where they are built; this is the backstop)

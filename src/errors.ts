@@ -7,6 +7,14 @@ export class UserError extends Error {
 }
 
 /**
+ * The reader of a pipe the output was written into went away (`... /dev/stdout | head`): not a failure of the
+ * run, so the CLI stops quietly as tools killed by SIGPIPE do; a library caller may still treat it as an error.
+ */
+export class ReaderGoneError extends UserError {
+  readonly readerGone = true; // a member of its own, so that TypeScript tells it from a UserError
+}
+
+/**
  * A user-given text (file name, flag value) for a message, JSON-quoted: a newline or other control
  * character in it cannot split the message's line, and spaces at either end show.
  * @example quoted('a\nb.trace') // '"a\\nb.trace"'

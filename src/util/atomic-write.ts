@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { fileLabel, UserError } from '../errors';
+import { fileLabel, ReaderGoneError, UserError } from '../errors';
 
 /** Temporary files are `.NAME.postcopy-lab-PID.tmp`: the marker and the PID tell whose they are. */
 const TEMP_FILE = /^\..+\.postcopy-lab-(\d+)\.tmp$/;
@@ -101,7 +101,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       writeFileSync(path, data, { flag });
       return;
     } catch (err) {
-      throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
+      throw writeError(path, err);
     }
   }
   const temp = prepareTemp(path);
@@ -110,8 +110,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
-    throw new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
+    throw writeError(path, err);
   }
+}
+
+/** Writing `path` failed with `err`: a pipe whose reader went away (only written in place) or a real failure. */
+function writeError(path: string, err: unknown): UserError {
+  const code = errorCode(err);
+  return new (code === 'EPIPE' ? ReaderGoneError : UserError)(`cannot write ${fileLabel(path)} (${code})`);
 }
 
 /**
@@ -186,6 +192,6 @@ export async function writeStreamAtomic(
     if (!inPlace) renameSync(temp, path);
   } catch (err) {
     if (!inPlace) rmSync(temp, { force: true });
-    throw err instanceof UserError ? err : new UserError(`cannot write ${fileLabel(path)} (${errorCode(err)})`);
+    throw err instanceof UserError ? err : writeError(path, err);
   }
 }

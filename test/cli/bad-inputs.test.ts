@@ -360,6 +360,21 @@ test('an output that is a device is written in place, never replaced by a file (
   assert.ok(statSync('/dev/full').isCharacterDevice() && statSync('/dev/null').isCharacterDevice());
 });
 
+test('an output into a pipe whose reader went away (`-o /dev/stdout | head`) stops quietly, as SIGPIPE would', () => {
+  // both outputs are far larger than a pipe's buffer, so writing goes on after the reader left
+  for (const args of [
+    ['trace', 'convert', resolve('datasets/sort.trace.gz'), '/dev/stdout'],
+    [...genArgs('1000000', '1000'), '-o', '/dev/stdout'],
+  ]) {
+    const command = [process.execPath, CLI, ...args].map((word) => `'${word}'`).join(' ');
+    const r = spawnSync('bash', ['-c', `${command} | head -c 1 > /dev/null; exit \${PIPESTATUS[0]}`], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.stderr, '', show(args));
+    assert.equal(r.status, 0, show(args));
+  }
+});
+
 test('a writer killed with SIGKILL mid-write leaves no output, and the next write removes its temporary file', async () => {
   const target = join(dir, 'sigkill');
   mkdirSync(target);
