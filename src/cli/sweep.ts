@@ -44,7 +44,8 @@ const SWEEPS: Record<string, (workloads: readonly Workload[]) => unknown> = {
 const USAGE = `usage:
   postcopy-lab sweep NAME [--workloads a,b,...] [--shard I/N] [--workers W] -o FILE
       NAME: ${Object.keys(SWEEPS).join(', ')}
-      --workloads LIST   workloads by name (default all: the synthetic kinds, then the real traces)
+      --workloads LIST   workloads by name, a synthetic kind with all its seeds (default all: the synthetic kinds,
+                         then the real traces)
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads (default the number of cores)
       writes {"sweep", "rows"} as JSON, or with --shard the shard's results for 'sweep merge'
@@ -62,11 +63,20 @@ interface ShardFile {
   results: [number, unknown][];
 }
 
+/**
+ * The workloads of each name in `list` (all of them by default), every seed of a synthetic kind as in the notebooks'
+ * sweeps: a name stands for all its seeds, so the names alone (as a shard file keeps them) give the same workloads again.
+ */
 function workloadsNamed(list: string | undefined): Workload[] {
   const all = allWorkloads();
   if (list === undefined) return all;
-  return list.split(',').map((name) => findWorkload(all, name));
+  return uniqueNames(list.split(',')).flatMap((name) => {
+    findWorkload(all, name); // an unknown name is a one-line error listing the known ones
+    return all.filter((w) => w.name === name);
+  });
 }
+
+const uniqueNames = (names: readonly string[]): string[] => [...new Set(names)];
 
 function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) => unknown {
   if (name === undefined || !(name in SWEEPS))
@@ -99,7 +109,7 @@ function runSweep(argv: string[]): void {
   const output = requireFlag(values.output, 'output');
   if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, 1024));
   const workloads = workloadsNamed(values.workloads);
-  const names = workloads.map((w) => w.name);
+  const names = uniqueNames(workloads.map((w) => w.name));
   if (values.shard === undefined) {
     writeFileAtomic(output, JSON.stringify({ sweep: name, workloads: names, rows: sweep(workloads) }));
     return;
