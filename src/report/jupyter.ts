@@ -20,7 +20,7 @@ export const DEBIAN_PACKAGES = [
   'python3-notebook',
   'jupyter-client',
   'python3-ipykernel',
-  'chromium',
+  'chromium-headless-shell',
 ];
 /** Project-local Jupyter data dir holding the tslab kernelspec; found through JUPYTER_PATH. */
 export const JUPYTER_DATA_DIR = join(PROJECT_ROOT, '.jupyter-local', 'share', 'jupyter');
@@ -37,7 +37,7 @@ export function missingPrerequisites(): string[] {
   );
   if (probe.status !== 0)
     missing.push('python3 jupyter modules (nbclient, nbconvert, ipykernel, jupyter_client, notebook)');
-  if (!existsSync(CHROMIUM_PATH)) missing.push(`chromium (${CHROMIUM_PATH})`);
+  if (!existsSync(CHROMIUM_PATH)) missing.push(`chromium-headless-shell (${CHROMIUM_PATH})`);
   return missing;
 }
 
@@ -53,7 +53,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 function pythonFailure(stderr: string, code: number | null): string {
   const last = stderr.trim().split('\n').pop() || `exit ${code}`;
   if (!/^(ImportError|ModuleNotFoundError)\b/.test(last)) return `executing notebooks failed: ${last}`;
-  const reinstall = `apt-get install --reinstall ${DEBIAN_PACKAGES.filter((p) => p !== 'chromium').join(' ')}`;
+  const reinstall = `apt-get install --reinstall ${DEBIAN_PACKAGES.filter((p) => !p.startsWith('chromium')).join(' ')}`;
   return `the Jupyter modules of ${DEBIAN_PYTHON} are installed but do not import (${last}); reinstall: ${reinstall}`;
 }
 
