@@ -59,6 +59,8 @@ export interface TraceFileInfo {
   name: string;
   pageSize: number;
   accesses: number;
+  /** The largest page, when the file's trailer gives it (checked against every block). */
+  largestPage?: number;
 }
 
 function isMagicPrefix(bytes: Uint8Array): boolean {
@@ -119,7 +121,13 @@ export class TraceDecoder {
     if (this.binary) {
       this.binary.finish();
       const header = this.binary.header!;
-      return { name: header.name, pageSize: header.pageSize, accesses: this.binary.accesses };
+      const largestPage = this.binary.checkedLargestPage;
+      return {
+        name: header.name,
+        pageSize: header.pageSize,
+        accesses: this.binary.accesses,
+        ...(largestPage === undefined ? {} : { largestPage }),
+      };
     }
     const text = this.text!;
     text.finish();

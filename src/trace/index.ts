@@ -20,6 +20,7 @@ export {
   decodeBinaryTrace,
   encodeBinaryHeader,
   encodeBinaryBlocks,
+  encodeBinaryTrailer,
   BinaryTraceDecoder,
   BINARY_VERSION,
 } from './binary';

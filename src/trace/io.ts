@@ -8,7 +8,17 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { fileLabel, UserError } from '../errors';
 import { writeFileAtomic, writeStreamAtomic } from '../util/atomic-write';
-import { encodeBinaryBlocks, encodeBinaryHeader, encodeBinaryTrace, isGzip } from './binary';
+import {
+  encodeBinaryBlocks,
+  encodeBinaryHeader,
+  encodeBinaryTrace,
+  encodeBinaryTrailer,
+  isGzip,
+  MAX_HEADER_BYTES,
+  summaryFromTrailer,
+  TRAILER_BYTES,
+  withKnownLargestPage,
+} from './binary';
 import { useCrc32 } from './crc32';
 import { ColumnPool, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
 import { FirstTouchOrder } from './first-touch';
@@ -118,7 +128,7 @@ export function loadTrace(path: string): Trace {
   const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => builder.append(chunk), builder);
   for (const bytes of fileChunks(path)) decoder.feed(bytes);
   const info = decoder.finish();
-  return builder.finish(info.pageSize, info.name);
+  return withKnownLargestPage(builder.finish(info.pageSize, info.name), info.largestPage);
 }
 
 const readAsync = promisify(read);
@@ -170,9 +180,17 @@ export interface StreamOptions {
  */
 export async function* streamTrace(
   path: string,
-  { reuseChunks = false }: StreamOptions = {},
+  options: StreamOptions = {},
 ): AsyncGenerator<TraceChunk, TraceFileInfo> {
-  const fd = openTraceFile(path);
+  return yield* streamOpenFile(openTraceFile(path), path, options);
+}
+
+/** streamTrace of the file open as `fd`, which it closes. */
+async function* streamOpenFile(
+  fd: number,
+  path: string,
+  { reuseChunks = false }: StreamOptions,
+): AsyncGenerator<TraceChunk, TraceFileInfo> {
   const magic = Buffer.alloc(2);
   let gzip: boolean;
   try {
@@ -231,19 +249,53 @@ export function saveTrace(trace: Trace, path: string): void {
   writeFileAtomic(path, path.endsWith('.gz') ? zlib.gzipSync(encoded, { level: 9 }) : encoded);
 }
 
-/** Streams a whole trace file into `onChunk`, which keeps nothing of a chunk; returns what the file says about itself. */
-async function eachChunk(path: string, onChunk: (chunk: TraceChunk) => void): Promise<TraceFileInfo> {
-  const stream = streamTrace(path, { reuseChunks: true });
+/**
+ * Streams a whole trace file (or the one open as `fd`) into `onChunk`, which keeps nothing of a chunk; returns what
+ * the file says about itself.
+ */
+async function eachChunk(path: string, onChunk: (chunk: TraceChunk) => void, fd?: number): Promise<TraceFileInfo> {
+  const options = { reuseChunks: true };
+  const stream = fd === undefined ? streamTrace(path, options) : streamOpenFile(fd, path, options);
   for (let next = await stream.next(); ; next = await stream.next()) {
     if (next.done) return next.value;
     onChunk(next.value);
   }
 }
 
-/** One pass over a trace file: its name, page size, access count, largest page, first and last time. */
+/**
+ * The summary of the file open as `fd` read from its header and trailer (a plain .pctrace of version 4), its blocks
+ * unread; undefined for a gzip, text or older binary file, or a trailer that is not intact (then a full pass names
+ * the damage). Closes `fd` only when it throws.
+ */
+function summaryOfEnds(fd: number, path: string): TraceSummary | undefined {
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(size, MAX_HEADER_BYTES));
+    const headBytes = readSync(fd, head, 0, head.length, 0);
+    if (size < TRAILER_BYTES) return undefined;
+    const tail = Buffer.allocUnsafe(TRAILER_BYTES);
+    const tailBytes = readSync(fd, tail, 0, TRAILER_BYTES, size - TRAILER_BYTES);
+    return summaryFromTrailer(head.subarray(0, headBytes), tail.subarray(0, tailBytes), fileLabel(path));
+  } catch (err) {
+    closeSync(fd);
+    throw readError(path, err);
+  }
+}
+
+/**
+ * A trace file's name, page size, access count, largest page, first and last time: read off the ends of a
+ * version-4 .pctrace (the blocks, read by the passes after, are checked against it), else in one pass.
+ */
 export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
+  const fd = openTraceFile(path);
+  const known = summaryOfEnds(fd, path);
+  if (known) {
+    closeSync(fd);
+    return known;
+  }
   const builder = new SummaryBuilder();
-  const info = await eachChunk(path, (chunk) => builder.add(chunk));
+  // the same descriptor: one open per pass, as the CLI's tests count them
+  const info = await eachChunk(path, (chunk) => builder.add(chunk), fd);
   return builder.finish(info.name, info.pageSize);
 }
 
@@ -283,15 +335,17 @@ async function* encodedPieces(
   yield binary
     ? encodeBinaryHeader(head.name, head.pageSize, head.accesses)
     : textTraceHeader(head.name, head.pageSize);
-  let written = 0;
+  const summary = new SummaryBuilder();
   for await (const chunk of chunks) {
     yield* binary ? encodeBinaryBlocks(chunk) : textTraceLines(chunk);
-    written += chunk.page.length;
+    summary.add(chunk);
   }
-  if (written !== head.accesses)
+  const written = summary.finish(head.name, head.pageSize);
+  if (written.accesses !== head.accesses)
     throw new UserError(
-      `${fileLabel(path)}: ${written} accesses written, ${head.accesses} announced (the input changed while it was read)`,
+      `${fileLabel(path)}: ${written.accesses} accesses written, ${head.accesses} announced (the input changed while it was read)`,
     );
+  if (binary) yield encodeBinaryTrailer(written);
 }
 
 /**
@@ -310,5 +364,5 @@ export async function writeTraceStream(
 export async function readTrace(path: string): Promise<Trace> {
   const builder = new TraceBuilder();
   const info = await eachChunk(path, (chunk) => builder.append(chunk));
-  return builder.finish(info.pageSize, info.name);
+  return withKnownLargestPage(builder.finish(info.pageSize, info.name), info.largestPage);
 }

@@ -41,6 +41,11 @@ export const DEFAULT_PAGE_SIZE = 4096;
 /** Per page array already scanned: its largest page (a trace's arrays are not changed once built). */
 const largestOf = new WeakMap<Uint32Array, number>();
 
+/** Records `largest` as the largest page of `page`, known without a scan (a file's trailer, checked). */
+export function rememberLargestPage(page: Uint32Array, largest: number): void {
+  largestOf.set(page, largest);
+}
+
 /**
  * Largest page number among `page`, or -1 when there is none (a VM needs largest + 1 pages).
  * Remembered per array: every simulation of a trace asks, and the scan costs as much as a replay.

@@ -16,18 +16,23 @@ import {
   encodeBinaryBlocks,
   encodeBinaryHeader,
   encodeBinaryTrace,
+  encodeBinaryTrailer,
   generateTrace,
   GENERATOR_KINDS,
+  largestPage,
   loadTrace,
+  readTrace,
   makeTrace,
   saveTrace,
   streamTrace,
+  summarizeTrace,
+  summarizeTraceFile,
   TraceBuilder,
   type StreamOptions,
   type Trace,
 } from '../../src/trace';
 import seedrandom from 'seedrandom';
-import { asVersion1, encodeVersion2 } from './older-pctrace';
+import { asVersion1, asVersion3, encodeVersion2 } from './older-pctrace';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-formats-'));
 
@@ -153,7 +158,11 @@ test('a stream reusing its chunks holds no more than the blocks of one read: man
   const blocks = Array.from({ length: 3000 }, (_, i) => [...encodeBinaryBlocks(trace, i, i + 1)]).flat();
   const path = file(
     'small-blocks.pctrace',
-    concatBytes([encodeBinaryHeader(trace.name, trace.pageSize, 3000), ...blocks]),
+    concatBytes([
+      encodeBinaryHeader(trace.name, trace.pageSize, 3000),
+      ...blocks,
+      encodeBinaryTrailer(summarizeTrace(trace)),
+    ]),
   );
   const reused = await drain(path, { reuseChunks: true });
   assertSameAccesses(reused.trace, trace);
@@ -203,10 +212,11 @@ test('a column pool keeps at most its bound, and never hands out one column twic
   assert.ok(pool.heldAccesses >= 16 * 65536, 'one hand-out of full blocks is kept');
 });
 
-test('version-1 and version-2 files (varints) are still read: files their writers made, and several blocks', async () => {
+test('version-1, -2 (varints) and -3 files are still read: files their writers made, and several blocks', async () => {
   for (const [version, bytes] of [
     [1, asVersion1(encodeVersion2(edgy))],
     [2, encodeVersion2(edgy)],
+    [3, asVersion3(encodeBinaryTrace(edgy))],
   ] as const) {
     const fixture = `test/fixtures/edgy-v${version}.pctrace`;
     assertSameAccesses(loadTrace(fixture), edgy);
@@ -218,10 +228,13 @@ test('version-1 and version-2 files (varints) are still read: files their writer
     ['big-v1.pctrace', asVersion1(encodeVersion2(big))],
     ['big-v2.pctrace', encodeVersion2(big)],
     ['big-v2.pctrace.gz', gzipSync(encodeVersion2(big))],
+    ['big-v3.pctrace', asVersion3(encodeBinaryTrace(big))],
   ] as const) {
     const path = file(name, bytes);
     assertSameAccesses(loadTrace(path), big);
     assertSameAccesses((await drain(path)).trace, big);
+    // no trailer: summarised by a pass over the blocks
+    assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(big));
   }
 });
 
@@ -325,11 +338,12 @@ test('version-3 damage with a valid checksum (a writer bug) is a one-line error 
   const blockAt = (28 + good.readUInt32LE(24) + 4 + 3) & ~3;
   // payload: time column (start, one reference, one mode byte + padding, then its words), then pages, then writes
   const payloadAt = blockAt + 12;
+  const payloadEnd = payloadAt + good.readUInt32LE(blockAt + 4);
   const damaged = (name: string, change: (payload: Buffer) => void) => {
     const data = Buffer.from(good);
-    change(data.subarray(payloadAt));
+    change(data.subarray(payloadAt, payloadEnd));
     data.writeUInt32LE(
-      zlibCrc32(data.subarray(payloadAt), zlibCrc32(data.subarray(blockAt, blockAt + 8))),
+      zlibCrc32(data.subarray(payloadAt, payloadEnd), zlibCrc32(data.subarray(blockAt, blockAt + 8))),
       blockAt + 8,
     );
     return file(name, data);
@@ -353,17 +367,25 @@ test('version-3 damage with a valid checksum (a writer bug) is a one-line error 
   );
 });
 
-test('every single-bit flip of a version-2 or version-3 file is detected (CRC-32 per block and on the header)', () => {
+test('every single-bit flip of a version-2, -3 or -4 file is detected (CRC-32 per block, on the header and trailer)', () => {
   const trace = generateTrace('zipf', { seed: 'flip', accesses: 200, pages: 64, writeRatio: 0.5 });
   const nameBytes = Buffer.byteLength(trace.name);
-  for (const [good, headerEnd] of [
-    [encodeVersion2(trace), 28 + nameBytes + 4],
-    [Buffer.from(encodeBinaryTrace(trace)), (28 + nameBytes + 4 + 3) & ~3],
+  const v4 = Buffer.from(encodeBinaryTrace(trace));
+  for (const [good, headerEnd, trailerAt] of [
+    [encodeVersion2(trace), 28 + nameBytes + 4, Infinity],
+    [asVersion3(v4), (28 + nameBytes + 4 + 3) & ~3, Infinity],
+    [v4, (28 + nameBytes + 4 + 3) & ~3, v4.length - 36],
   ] as const) {
     for (let bit = 0; bit < good.length * 8; bit++) {
       const bad = Buffer.from(good);
       bad[bit >> 3] ^= 1 << (bit & 7);
-      const where = bit >> 3 < headerEnd ? /^flip\.pctrace: / : /^flip\.pctrace: block 1 \(byte \d+\): /;
+      // a flipped trailer count makes it a second block
+      const where =
+        bit >> 3 < headerEnd
+          ? /^flip\.pctrace: /
+          : bit >> 3 < trailerAt
+            ? /^flip\.pctrace: block 1 \(byte \d+\): /
+            : /^flip\.pctrace: (summary trailer|block 2) \(byte \d+\): /;
       const ok = (err: unknown) => err instanceof UserError && where.test(err.message) && !err.message.includes('\n');
       assert.throws(() => decodeBinaryTrace(bad, 'flip.pctrace'), ok, `bit ${bit}`);
     }
@@ -376,6 +398,87 @@ test('every single-bit flip of a version-2 or version-3 file is detected (CRC-32
   assertUserError(
     () => loadTrace(file('crc.pctrace', bad)),
     /crc\.pctrace: block 1 \(byte \d+\): checksum mismatch \(the file is damaged\)/,
+  );
+});
+
+test("version 4 ends with the summary, read off the file's ends; every full pass checks it against the blocks", async () => {
+  const big = generateTrace('zipf', { seed: 'trailer', accesses: 3 * 65536 + 17, pages: 1 << 20, writeRatio: 0.3 });
+  const empty = makeTrace({ page: [] }, { name: 'empty' });
+  for (const trace of [big, edgy, empty]) {
+    for (const name of ['s.pctrace', 's.pctrace.gz', 's.trace']) {
+      const path = join(dir, `summary-${trace.name}-${name}`);
+      saveTrace(trace, path);
+      assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(trace), path);
+      // the loaded trace's largest page, remembered from the trailer where there is one, is the scan's
+      const scanned = Array.from(trace.page).reduce((a, b) => Math.max(a, b), -1);
+      assert.equal(largestPage(loadTrace(path).page), scanned, path);
+      assert.equal(largestPage((await readTrace(path)).page), scanned, path);
+    }
+  }
+  const good = Buffer.from(encodeBinaryTrace(big));
+  const headerEnd = (28 + Buffer.byteLength(big.name) + 4 + 3) & ~3;
+  const trailerAt = good.length - 36;
+  // blocks unread: a damaged one does not stop the summary, and the pass after names it
+  const damaged = Buffer.from(good);
+  damaged[headerEnd + 12 + 5] ^= 0x10;
+  const checksum = /block 1 \(byte \d+\): checksum mismatch \(the file is damaged\)$/;
+  const path = file('summary-damaged.pctrace', damaged);
+  assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(big));
+  await assert.rejects(drain(path), checksum);
+  // without a trailer (version 3), or with a cut one, the summary is a pass, which names the damage
+  await assert.rejects(summarizeTraceFile(file('summary-damaged-v3.pctrace', asVersion3(damaged))), checksum);
+  await assert.rejects(
+    summarizeTraceFile(file('summary-cut.pctrace', good.subarray(0, good.length - 1))),
+    new RegExp(`summary trailer \\(byte ${trailerAt}\\): truncated$`),
+  );
+  // a writer's bug: the trailer's checksum holds, its summary does not
+  const trailer = (name: string, change: (trailer: Buffer) => void) => {
+    const data = Buffer.from(good);
+    change(data.subarray(trailerAt));
+    data.writeUInt32LE(
+      zlibCrc32(data.subarray(trailerAt + 12), zlibCrc32(data.subarray(trailerAt, trailerAt + 8))),
+      trailerAt + 8,
+    );
+    return file(name, data);
+  };
+  const summary = summarizeTrace(big);
+  const where = `summary trailer \\(byte ${trailerAt}\\)`;
+  for (const [at, field, label] of [
+    [12, 'largestPage', 'largest page'],
+    [20, 'firstTime', 'first time'],
+    [28, 'lastTime', 'last time'],
+  ] as const) {
+    const wrong = summary[field] + 1;
+    const lying = trailer(`lying-${field}.pctrace`, (t) => t.writeDoubleLE(wrong, at));
+    const message = new RegExp(`${where}: ${label} ${wrong} is not the blocks' ${summary[field]}$`);
+    assertUserError(() => loadTrace(lying), message);
+    await assert.rejects(drain(lying), message);
+    assert.deepEqual(await summarizeTraceFile(lying), { ...summary, [field]: wrong });
+  }
+  // impossible summaries are not taken from the ends: the summary pass names them
+  for (const [name, change, message] of [
+    ['no-page', (t: Buffer) => t.writeDoubleLE(-1, 12), /largest page -1 is impossible for 196625 accesses$/],
+    ['backwards', (t: Buffer) => t.writeDoubleLE(2 ** 40, 20), /times 1099511627776 to \d+ are impossible$/],
+    ['long', (t: Buffer) => t.writeUInt32LE(28, 4), /takes 28 bytes, not 24$/],
+  ] as const) {
+    const path = trailer(`impossible-${name}.pctrace`, change);
+    await assert.rejects(summarizeTraceFile(path), new RegExp(`${where}: ${message.source}`));
+    assertUserError(() => loadTrace(path), new RegExp(`${where}: ${message.source}`));
+  }
+  // anything after the trailer; a trailer before the last block (the blocks after it are not counted)
+  assertUserError(
+    () => loadTrace(file('after.pctrace', Buffer.concat([good, Buffer.alloc(4)]))),
+    new RegExp(`after\\.pctrace: bytes after the summary trailer \\(byte ${good.length}\\)$`),
+  );
+  const secondBlockAt = headerEnd + 12 + good.readUInt32LE(headerEnd + 4);
+  const early = Buffer.concat([
+    good.subarray(0, secondBlockAt),
+    good.subarray(trailerAt),
+    good.subarray(secondBlockAt),
+  ]);
+  assertUserError(
+    () => loadTrace(file('early.pctrace', early)),
+    /early\.pctrace: truncated: header promises 196625 accesses, blocks hold 65536$/,
   );
 });
 
@@ -441,9 +544,24 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
   assertUserError(() => loadTrace(file('junk.bin', Buffer.from([1, 0, 2, 3]))), /contains NUL bytes/);
   const good = Buffer.from(encodeBinaryTrace(edgy));
   const headerEnd = 28 + 4 + 4;
+  const trailerAt = good.length - 36;
+  // cut inside a block: the message version 3 gives, for both versions
+  for (const [name, bytes] of [
+    ['cut.pctrace', good],
+    ['cut-v3.pctrace', asVersion3(good)],
+  ] as const) {
+    assertUserError(
+      () => loadTrace(file(name, bytes.subarray(0, trailerAt - 1))),
+      new RegExp(`${name.replace('.', '\\.')}: block 1 \\(byte 36\\): truncated block`),
+    );
+  }
   assertUserError(
-    () => loadTrace(file('cut.pctrace', good.subarray(0, good.length - 1))),
-    /cut\.pctrace: block 1 \(byte 36\): truncated block/,
+    () => loadTrace(file('cut-trailer.pctrace', good.subarray(0, good.length - 1))),
+    new RegExp(`cut-trailer\\.pctrace: summary trailer \\(byte ${trailerAt}\\): truncated`),
+  );
+  assertUserError(
+    () => loadTrace(file('no-trailer.pctrace', good.subarray(0, trailerAt))),
+    /no-trailer\.pctrace: truncated: the summary trailer is missing/,
   );
   assertUserError(() => loadTrace(file('head.pctrace', good.subarray(0, 20))), /header is truncated/);
   assertUserError(
@@ -459,7 +577,7 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
   };
   assertUserError(
     () => loadTrace(header(8, (d) => d.writeUInt16LE(9, 8))),
-    /version 9 is not supported \(this reader knows versions 1, 2 and 3\)/,
+    /version 9 is not supported \(this reader knows versions 1, 2, 3 and 4\)/,
   );
   assertUserError(
     () => loadTrace(header(12, (d) => d.writeUInt32LE(3000, 12))),
@@ -478,7 +596,7 @@ test('missing files, corrupt gzip, binary junk and damaged binary traces are Use
     () => loadTrace(header(18, (d) => d.writeBigUInt64LE(2n ** 52n, 16))),
     /truncated: header promises 4503599627370496 accesses, blocks hold 5/,
   );
-  const twice = Buffer.concat([good, good.subarray(headerEnd)]);
+  const twice = Buffer.concat([good.subarray(0, trailerAt), good.subarray(headerEnd)]);
   twice.writeBigUInt64LE(10n, 16);
   twice.writeUInt32LE(zlibCrc32(twice.subarray(0, headerEnd - 4)), headerEnd - 4);
   // the second copy of the block restarts at time 0 after time 2^53 - 1
@@ -500,7 +618,11 @@ test('the streaming reader reports the same damage', async () => {
   const oneLine = (pattern: RegExp) => (err: unknown) =>
     err instanceof UserError && pattern.test(err.message) && !err.message.includes('\n');
   await assert.rejects(drain(join(dir, 'missing.pctrace')), oneLine(/missing\.pctrace: no such file/));
-  await assert.rejects(drain(file('s-cut.pctrace', good.subarray(0, good.length - 2))), oneLine(/truncated block/));
+  await assert.rejects(drain(file('s-cut.pctrace', good.subarray(0, good.length - 38))), oneLine(/truncated block/));
+  await assert.rejects(
+    drain(file('s-cut-trailer.pctrace', good.subarray(0, good.length - 2))),
+    oneLine(/summary trailer \(byte \d+\): truncated/),
+  );
   await assert.rejects(drain(file('s-bad.trace', '1 2\n0 1\n')), oneLine(/s-bad\.trace:2: time 0 is before/));
   await assert.rejects(
     drain(file('s-bad.gz', gzipSync('1 2\n').subarray(0, 12))),

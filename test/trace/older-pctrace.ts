@@ -1,7 +1,8 @@
 /**
- * Writers of the older .pctrace versions, kept with the tests (the library writes version 3 only) so that
- * the reader is checked on files of every version: version 2 (varints per access, CRC-32 per block and on
- * the header) and version 1 (the same without the checksums), as the writers of those versions made them.
+ * Writers of the older .pctrace versions, kept with the tests (the library writes version 4 only) so that
+ * the reader is checked on files of every version: version 3 (version 4 without the summary trailer), version 2
+ * (varints per access, CRC-32 per block and on the header) and version 1 (the same without the checksums), as
+ * the writers of those versions made them.
  */
 import { crc32 } from 'node:zlib';
 import type { Trace } from '../../src/trace';
@@ -62,4 +63,13 @@ export function asVersion1(v2: Uint8Array): Buffer {
     at += 12 + payload;
   }
   return Buffer.concat(parts);
+}
+
+/** The version-3 file of a version-4 file: the same header (version 3, its CRC again) and blocks, no trailer. */
+export function asVersion3(v4: Uint8Array): Buffer {
+  const data = Buffer.from(v4.subarray(0, v4.length - 36));
+  const crcAt = 28 + data.readUInt32LE(24);
+  data.writeUInt16LE(3, 8);
+  data.writeUInt32LE(crc32(data.subarray(0, crcAt)), crcAt);
+  return data;
 }
