@@ -2,7 +2,7 @@
 // each as a self-contained HTML report into reports/ and every figure as SVG and PNG into figures/.
 // Notebooks are independent: as many run at once as there are cores (all in one Python process that
 // drives their kernels), longest first by the last run's times, and each notebook's figures are rendered
-// as soon as it is done, in a browser frame of their own (so their bytes never depend on scheduling).
+// as soon as it is done, on one browser page (their bytes never depend on what it drew before).
 import { readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
@@ -14,7 +14,7 @@ if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
 }
 const { ensurePrerequisites, executeNotebooks, registerKernel } = await import('../dist/report/jupyter.js');
 const { figureSpecDir } = await import('../dist/report/notebook.js');
-const { launchChromium, plotlyFrame, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
+const { launchChromium, plotlyPage, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
 const { plannedSweepWorkers } = await import('../dist/report/notebook-plan.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
@@ -104,24 +104,17 @@ try {
   const order = [...selected].sort((a, b) => (seconds[b] ?? Infinity) - (seconds[a] ?? Infinity) || 0);
   browserLaunch = launchChromium();
   browserLaunch.catch(() => {});
+  // the page figures are drawn on, plotly loaded, opened while the notebooks run
+  browserLaunch.then(plotlyPage).catch(() => {});
   let rendering = Promise.resolve();
   let renderSeconds = 0;
   const images = [];
-  // a frame with plotly loaded for the next notebook that has figures, opened as soon as the one before is taken:
-  // the last notebook's figures then need no new frame at the end, when the other core is idle
-  let readyFrame;
-  let toRender = selected.length;
   const renderFiguresOf = (name) => {
     rendering = rendering.then(async () => {
       const figures = readFigureSpecs(specDir(name));
-      toRender -= 1;
       if (figures.length === 0) return;
       const t = Date.now();
-      const browser = await browserLaunch;
-      const frame = readyFrame ?? plotlyFrame(browser);
-      readyFrame = toRender > 0 ? plotlyFrame(browser) : undefined;
-      readyFrame?.catch(() => {});
-      images.push(...(await renderFigures(figures, join(root, 'figures'), browser, frame)));
+      images.push(...(await renderFigures(figures, join(root, 'figures'), await browserLaunch)));
       renderSeconds += (Date.now() - t) / 1000;
       console.log(`  ${name}: ${figures.length} figure${figures.length === 1 ? '' : 's'} rendered to SVG and PNG`);
     });

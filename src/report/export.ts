@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure } from './figure';
@@ -59,18 +59,11 @@ export function readFigureSpecTree(dir: string): Figure[] {
 const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
 
 /**
- * Renders each figure to OUT/NAME.svg and OUT/NAME.png, in the order given, in a fresh frame (document
- * and plotly of their own) in `browser` (launched and closed here when not given); returns the paths
- * written. Plotly's SVG depends on what its plotly drew before (the attribute order of legend boxes),
- * never on other frames or pages: the same figures in the same order give the same bytes, whatever else
- * the browser renders meanwhile. `ready` is such a frame opened ahead (plotlyFrame), used and disposed here.
+ * Renders each figure to OUT/NAME.svg and OUT/NAME.png, in the order given, on `browser`'s plotly page (launched and
+ * closed here when not given); returns the paths written. Renderings on one browser take turns (each figure fixes
+ * Math.random for plotly's ids); the bytes of a figure never depend on what the page drew before (CANONICAL_SVG_SCRIPT).
  */
-export async function renderFigures(
-  figures: readonly Figure[],
-  outDir: string,
-  browser?: Browser,
-  ready?: Promise<PlotlyFrame>,
-): Promise<string[]> {
+export async function renderFigures(figures: readonly Figure[], outDir: string, browser?: Browser): Promise<string[]> {
   if (figures.length === 0) return [];
   if (!browser) {
     const own = await launchChromium();
@@ -80,112 +73,106 @@ export async function renderFigures(
       await own.close();
     }
   }
+  const turn = (turns.get(browser) ?? Promise.resolve()).then(() => drawFigures(figures, outDir, browser));
+  turns.set(
+    browser,
+    turn.then(
+      () => {},
+      () => {},
+    ),
+  );
+  return turn;
+}
+
+/** Per browser, the end of the renderings queued so far. */
+const turns = new WeakMap<Browser, Promise<void>>();
+
+async function drawFigures(figures: readonly Figure[], outDir: string, browser: Browser): Promise<string[]> {
+  const page = await plotlyPage(browser);
   const written: string[] = [];
-  const { frame, dispose } = await (ready ?? plotlyFrame(browser));
-  try {
-    for (const figure of figures) {
-      const size = { width: figure.width ?? DEFAULT_FIGURE_WIDTH, height: figure.height ?? DEFAULT_FIGURE_HEIGHT };
-      const images = await frame.evaluate(
-        async ({ fig, size }) => {
-          // plotly names SVG defs with Math.random ids: a fixed sequence makes re-exports byte-identical
-          let state = 1;
-          Math.random = () => (state = (state * 48271) % 2147483647) / 2147483647;
-          const { Plotly, document } = globalThis as unknown as BrowserGlobals;
-          const svg = await Plotly.toImage(
-            { data: fig.data, layout: fig.layout },
-            { format: 'svg', imageDataOnly: true, ...size },
-          );
-          // The figure is drawn once: toImage's PNG rasterises this same SVG, less the viewBox its SVG export adds.
-          const png = await Plotly.Snapshot.svgToImg({
-            svg: svg.replace(` viewBox="0 0 ${size.width} ${size.height}"`, ''),
-            format: 'png',
-            ...size,
-            scale: 1,
-            canvas: document.createElement('canvas'),
-            promise: true,
-          });
-          return { svg, png };
-        },
-        { fig: figure, size },
-      );
-      for (const [format, bytes] of [
-        ['svg', Buffer.from(images.svg, 'utf8')],
-        ['png', dataUrlBytes(images.png)],
-      ] as const) {
-        const path = join(outDir, `${figure.name}.${format}`);
-        writeFileAtomic(path, bytes);
-        written.push(path);
-      }
+  for (const figure of figures) {
+    const size = { width: figure.width ?? DEFAULT_FIGURE_WIDTH, height: figure.height ?? DEFAULT_FIGURE_HEIGHT };
+    const images = await page.evaluate(
+      async ({ fig, size }) => {
+        // plotly names SVG defs with Math.random ids: a fixed sequence makes re-exports byte-identical
+        let state = 1;
+        Math.random = () => (state = (state * 48271) % 2147483647) / 2147483647;
+        const { Plotly, document, pclCanonicalSvg } = globalThis as unknown as BrowserGlobals;
+        const svg = pclCanonicalSvg(
+          await Plotly.toImage({ data: fig.data, layout: fig.layout }, { format: 'svg', imageDataOnly: true, ...size }),
+        );
+        // The figure is drawn once: toImage's PNG rasterises this same SVG, less the viewBox its SVG export adds.
+        const png = await Plotly.Snapshot.svgToImg({
+          svg: svg.replace(` viewBox="0 0 ${size.width} ${size.height}"`, ''),
+          format: 'png',
+          ...size,
+          scale: 1,
+          canvas: document.createElement('canvas'),
+          promise: true,
+        });
+        return { svg, png };
+      },
+      { fig: figure, size },
+    );
+    for (const [format, bytes] of [
+      ['svg', Buffer.from(images.svg, 'utf8')],
+      ['png', dataUrlBytes(images.png)],
+    ] as const) {
+      const path = join(outDir, `${figure.name}.${format}`);
+      writeFileAtomic(path, bytes);
+      written.push(path);
     }
-  } finally {
-    await dispose();
   }
   return written;
 }
 
-/** What a frame's page script uses (the node build has no DOM types). */
+/**
+ * A page script: `pclCanonicalSvg(svg)` gives the SVG with every element's attributes in name order (the order
+ * Canonical XML gives them). Plotly's attribute order depends on what it drew before in the document: once a legend
+ * text has been measured, its bounding box comes from plotly's cache and the legend's background rect gets its style
+ * before its position instead of after. Canonical, a figure's bytes do not depend on what was drawn before it, so all
+ * figures share one page (a new document per notebook cost plotly's start, 0.2-0.3 CPU s each). Serialised again,
+ * a '>' in text is written `&gt;`; nothing else changes.
+ */
+const CANONICAL_SVG_SCRIPT = `function pclCanonicalSvg(svg) {
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  for (const element of doc.querySelectorAll('*')) {
+    const attributes = [...element.attributes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const attribute of attributes) element.removeAttributeNode(attribute);
+    for (const attribute of attributes) element.setAttributeNode(attribute);
+  }
+  return new XMLSerializer().serializeToString(doc);
+}`;
+
+/** What the page's script uses (the node build has no DOM types). */
 interface BrowserGlobals {
   Plotly: {
     toImage(figure: unknown, options: unknown): Promise<string>;
     Snapshot: { svgToImg(options: unknown): Promise<string> };
   };
   document: { createElement(tag: string): unknown };
+  pclCanonicalSvg(svg: string): string;
 }
 
-/** Where frames load plotly from: answered by the host page's route, never by a network (.invalid). */
-const PLOTLY_URL = 'https://plotly.pcl.invalid/plotly.min.js';
-
-/** A fresh frame with plotly loaded in it, and how to remove it. */
-export interface PlotlyFrame {
-  frame: Frame;
-  dispose: () => Promise<void>;
-}
+/** Per browser, its page with plotly loaded, where every figure is drawn. */
+const plotlyPages = new WeakMap<Browser, Promise<Page>>();
 
 /**
- * A fresh frame with plotly loaded (about 0.25 CPU s in the renderer), for renderFigures: `npm run reproduce`
- * opens the next notebook's while notebooks run, so the last one's figures do not wait for it at the end.
+ * The browser's page with plotly loaded (about 1 CPU s with the browser's start): `npm run reproduce` opens it while
+ * the notebooks run, so that the first notebook's figures do not wait for it.
  */
-export async function plotlyFrame(browser: Browser): Promise<PlotlyFrame> {
-  const fresh = await freshFrame(browser);
-  await fresh.frame.addScriptTag({ url: PLOTLY_URL });
-  return fresh;
-}
-
-/** Per browser, the page that holds the frames figures are drawn in. */
-const hostPages = new WeakMap<Browser, Promise<Page>>();
-
-/**
- * A new iframe on the browser's host page: a document and a plotly of its own, like a new page, but
- * in the same renderer, which compiles the plotly bundle once for all frames (a new page compiled it
- * again: about a second each).
- */
-async function freshFrame(browser: Browser): Promise<PlotlyFrame> {
-  let host = hostPages.get(browser);
-  if (!host) {
-    host = browser.newPage().then(async (page) => {
-      // served (from memory) rather than inlined: Chromium caches the compiled script, and the 3.5 MB do not
-      // cross the devtools pipe once per frame (10 frames: about 2.5 CPU s less, measured)
-      const bundle = plotlyBundle();
-      await page.route(PLOTLY_URL, (route) =>
-        route.fulfill({ body: bundle, contentType: 'text/javascript', headers: { 'cache-control': 'max-age=86400' } }),
-      );
-      await page.setContent('<!doctype html><html><body></body></html>');
-      return page;
+export function plotlyPage(browser: Browser): Promise<Page> {
+  let page = plotlyPages.get(browser);
+  if (!page) {
+    page = browser.newPage().then(async (p) => {
+      await p.setContent('<!doctype html><html><body></body></html>');
+      await p.addScriptTag({ content: plotlyBundle() });
+      await p.addScriptTag({ content: CANONICAL_SVG_SCRIPT });
+      return p;
     });
-    hostPages.set(browser, host);
+    plotlyPages.set(browser, page);
   }
-  const element = (
-    await (
-      await host
-    ).evaluateHandle(`new Promise((resolve) => {
-      const frame = document.createElement('iframe');
-      frame.srcdoc = '<!doctype html><html><body><div id="plot"></div></body></html>';
-      frame.onload = () => resolve(frame);
-      document.body.appendChild(frame);
-    })`)
-  ).asElement()!;
-  const frame = (await element.contentFrame())!;
-  return { frame, dispose: () => element.evaluate((node) => (node as unknown as { remove(): void }).remove()) };
+  return page;
 }
 
 /** figures/README.md: one line per figure, in name order. */

@@ -1,7 +1,7 @@
 /**
- * Figure export in headless Chromium: a set of figures rendered in its own frame gives the same bytes
- * whatever other frames of the browser render meanwhile (npm run reproduce renders each notebook's
- * figures as that notebook ends, while the others still run).
+ * Figure export in headless Chromium: a figure gives the same bytes whatever the browser drew before it and whatever
+ * it draws meanwhile (npm run reproduce renders each notebook's figures on one page as that notebook ends, while the
+ * others still run).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,23 +23,34 @@ function bytesIn(dir: string): Map<string, Buffer> {
   return new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
 }
 
-test('figures rendered in a frame of their own give the same bytes, whatever other frames render meanwhile', async () => {
+test('a figure gives the same bytes whatever its browser drew before or draws meanwhile', async () => {
   const out = mkdtempSync(join(tmpdir(), 'pcl-export-'));
-  const alone = join(out, 'alone');
-  const busy = join(out, 'busy');
+  const first = join(out, 'first');
+  const later = join(out, 'later');
   const browser = await launchChromium();
   try {
+    // the first figures its page draws: plotly measures every legend text anew
     const mine = [bars('a-bars'), lines('a-lines')];
-    await renderFigures(mine, alone, browser);
-    // the same figures again while two other frames draw other figures (legends included)
+    await renderFigures(mine, first, browser);
+    // again, in the other order, after and among figures with the same legend texts (plotly's bounding boxes cached)
     await Promise.all([
       renderFigures([lines('b-lines'), bars('b-bars')], join(out, 'other'), browser),
-      renderFigures(mine, busy, browser),
+      renderFigures([...mine].reverse(), later, browser),
       renderFigures([bars('c-bars')], join(out, 'other'), browser),
     ]);
-    const expected = bytesIn(alone);
+    const expected = bytesIn(first);
     assert.deepEqual([...expected.keys()].sort(), ['a-bars.png', 'a-bars.svg', 'a-lines.png', 'a-lines.svg']);
-    assert.deepEqual(bytesIn(busy), expected);
+    assert.deepEqual(bytesIn(later), expected);
+    // canonical: every element's attributes in name order
+    for (const svg of ['a-bars.svg', 'a-lines.svg']) {
+      for (const [, attributes] of expected
+        .get(svg)!
+        .toString('utf8')
+        .matchAll(/<[\w:-]+((?:\s[\w:-]+="[^"]*")*)/g)) {
+        const names = [...attributes.matchAll(/\s([\w:-]+)=/g)].map((m) => m[1]);
+        assert.deepEqual(names, [...names].sort(), `attributes of ${svg} in name order`);
+      }
+    }
   } finally {
     await browser.close();
     rmSync(out, { recursive: true, force: true });
