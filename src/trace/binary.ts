@@ -17,15 +17,7 @@
 import { UserError } from '../errors';
 import { concatBytes, copyBytes } from './bytes';
 import { checkPageSize, TraceBuilder } from './make';
-import {
-  largestPage,
-  MAX_PAGE,
-  rememberLargestPage,
-  summarizeTrace,
-  type Trace,
-  type TraceChunk,
-  type TraceSummary,
-} from './types';
+import { MAX_PAGE, rememberLargestPage, summarizeTrace, type Trace, type TraceChunk, type TraceSummary } from './types';
 import { crc32 } from './crc32';
 import {
   ByteWriter,
@@ -241,7 +233,7 @@ export class BinaryTraceDecoder {
   private firstTime = 0;
   private lastTime = 0;
   /** Largest page decoded so far, kept for files with a trailer (which must agree). */
-  private largestPage = -1;
+  private readonly largest = { value: -1 };
   private trailerRead = false;
 
   /**
@@ -319,7 +311,7 @@ export class BinaryTraceDecoder {
 
   /** The largest page, once the trailer has confirmed it (a file of version 4 read to its end). */
   get checkedLargestPage(): number | undefined {
-    return this.trailerRead ? this.largestPage : undefined;
+    return this.trailerRead ? this.largest.value : undefined;
   }
 
   private where(): string {
@@ -374,14 +366,19 @@ export class BinaryTraceDecoder {
     if (this.accesses + count > header.count)
       throw new UserError(`${this.where()}: blocks hold more accesses than the header's ${header.count}`);
     const columns = packed
-      ? decodePackedPayload(payload, count, (reason) => this.fail(-1, reason), this.allocate)
+      ? decodePackedPayload(
+          payload,
+          count,
+          (reason) => this.fail(-1, reason),
+          this.allocate,
+          header.version >= TRAILER_VERSION ? this.largest : undefined,
+        )
       : decodeVarintPayload(payload, count, (access, reason) => this.fail(access, reason));
     const chunk: TraceChunk = { start: this.accesses, ...columns };
     if (chunk.time[0] < this.lastTime)
       this.fail(0, `time ${chunk.time[0]} is before the previous access's time ${this.lastTime}`);
     if (this.accesses === 0) this.firstTime = chunk.time[0];
     this.lastTime = chunk.time[count - 1];
-    if (header.version >= TRAILER_VERSION) this.largestPage = Math.max(this.largestPage, largestPage(chunk.page));
     this.accesses += count;
     this.blocks++;
     this.need = headerBytes;
@@ -400,7 +397,7 @@ export class BinaryTraceDecoder {
     const summary = readTrailer(data.subarray(at, at + TRAILER_BYTES), this.accesses);
     if (typeof summary === 'string') throw new UserError(`${this.trailerWhere()}: ${summary}`);
     const read: [keyof TrailerSummary, string, number][] = [
-      ['largestPage', 'largest page', this.largestPage],
+      ['largestPage', 'largest page', this.largest.value],
       ['firstTime', 'first time', this.firstTime],
       ['lastTime', 'last time', this.lastTime],
     ];

@@ -19,7 +19,7 @@
  * All multi-byte fields are little-endian; the whole payload is a multiple of 4 bytes. Pure (no node modules).
  */
 import { copyBytes } from './bytes';
-import { MAX_PAGE, type TimeColumn } from './types';
+import { largestIn, MAX_PAGE, type TimeColumn } from './types';
 
 /** Accesses per frame: a multiple of 32, so that every frame but a block's last fills whole words. */
 export const FRAME_ACCESSES = 1024;
@@ -126,8 +126,9 @@ function chooseFrame(spec: ColumnSpec, values: ArrayLike<number>, from: number, 
   const deltaWidth = bitsFor(maxDelta - minDelta);
   if (spec.frames === 'delta' || (spec.frames === 'narrower' && deltaWidth < valueWidth))
     return { delta: true, reference: minDelta, width: deltaWidth };
-  // lowered when needed so that reference + 2^width - 1 <= max: the reader checks that bound once per frame
-  return { delta: false, reference: Math.min(min, spec.max + 1 - 2 ** valueWidth), width: valueWidth };
+  // reference + 2^width - 1 is then the frame's largest value (unless that makes the reference negative): the
+  // reader checks that bound once per frame, and learns a column's largest value from it without a scan
+  return { delta: false, reference: Math.max(0, max - (2 ** valueWidth - 1)), width: valueWidth };
 }
 
 /** Appends values[from, to) as one column of `spec`. */
@@ -428,14 +429,33 @@ function readLayout(
   return { start, frames, wordsAt, end, bound };
 }
 
-/** Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. */
+/**
+ * The largest of `above` and the values of a frame decoded into into[from, from + n), scanning them only when the
+ * frame's header leaves it open: a delta frame of steps >= 0 ends at its largest, one of steps <= 0 starts there,
+ * and no value of a value frame exceeds reference + 2^width - 1 (its largest, as version 4's writer picks it).
+ */
+function frameLargest(into: Uint32Array, from: number, n: number, frame: FrameHeader, above: number): number {
+  const { delta, width, reference } = frame;
+  const top = reference + 2 ** width - 1;
+  if (delta && reference >= 0) return Math.max(above, into[from + n - 1]);
+  if (delta && top <= 0) return Math.max(above, into[from]);
+  if (!delta && top <= above) return above;
+  return largestIn(into, from, from + n, above);
+}
+
+/**
+ * Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. Returns the largest
+ * of `above` and the column's values when `above` is given (else -1), as frameLargest finds it.
+ */
 function decodeColumn(
   words: Int32Array,
   layout: ColumnLayout,
   spec: ColumnSpec,
   into: Column,
   fail: (reason: string) => never,
-): void {
+  above?: number,
+): number {
+  let largest = above ?? -1;
   // a 32-bit column is written through an Int32 view (see unpackFrame)
   const into32 = into instanceof Uint32Array ? new Int32Array(into.buffer, into.byteOffset, into.length) : undefined;
   let at = layout.wordsAt / 4;
@@ -458,7 +478,9 @@ function decodeColumn(
       at = unpackFrame(words, at, width, n, into as Uint8Array, from, reference, 0, false);
     }
     previous = into[from + n - 1];
+    if (above !== undefined) largest = frameLargest(into as Uint32Array, from, n, layout.frames[f], largest);
   }
+  return largest;
 }
 
 /** Where a block of `count` accesses decodes; `wideTimes` when its times may not fit 32 bits. */
@@ -471,17 +493,23 @@ export const freshColumns: ColumnAllocator = (count, wideTimes) => ({
   write: new Uint8Array(count),
 });
 
+/** A running largest page, raised by each payload decoded with it. */
+export interface LargestPage {
+  value: number;
+}
+
 /**
  * Decodes a version-3 payload of `count` accesses into the columns `allocate` gives (by default fresh
- * ones; a TraceBuilder gives views of its own, saving a copy). Damage the checksum cannot see (a writer's
- * bug) is reported through `fail`, which throws: a frame wider than its column, values outside it, times
- * that decrease, a payload too short or too long.
+ * ones; a TraceBuilder gives views of its own, saving a copy); raises `largest`, when given, to the largest page.
+ * Damage the checksum cannot see (a writer's bug) is reported through `fail`, which throws: a frame wider than
+ * its column, values outside it, times that decrease, a payload too short or too long.
  */
 export function decodePackedPayload(
   payload: Uint8Array,
   count: number,
   fail: (reason: string) => never,
   allocate: ColumnAllocator = freshColumns,
+  largest?: LargestPage,
 ): DecodedColumns {
   if (payload.length % 4 !== 0) fail(`block payload of ${payload.length} bytes is not whole 32-bit words`);
   const words = wordsOf(payload);
@@ -491,7 +519,8 @@ export function decodePackedPayload(
   const columns = allocate(count, timeLayout.bound > MAX_COMPACT_TIME);
   decodeColumn(words, timeLayout, TIME_COLUMN, columns.time, fail);
   const pageLayout = readLayout(view, timeLayout.end, PAGE_COLUMN, count, fail);
-  decodeColumn(words, pageLayout, PAGE_COLUMN, columns.page, fail);
+  const largestPage = decodeColumn(words, pageLayout, PAGE_COLUMN, columns.page, fail, largest?.value);
+  if (largest) largest.value = largestPage;
   const writeLayout = readLayout(view, pageLayout.end, WRITE_COLUMN, count, fail);
   decodeColumn(words, writeLayout, WRITE_COLUMN, columns.write, fail);
   if (writeLayout.end !== payload.length)

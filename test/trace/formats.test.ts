@@ -455,6 +455,22 @@ test("version 4 ends with the summary, read off the file's ends; every full pass
     await assert.rejects(drain(lying), message);
     assert.deepEqual(await summarizeTraceFile(lying), { ...summary, [field]: wrong });
   }
+  // one page too few, whether the frames' headers bound the largest page (2^20 pages: a value frame's reference +
+  // 2^width - 1 is its largest) or only a scan finds it (5000 pages: 13-bit frames from 0, a bound of 8191)
+  for (const pages of [1 << 20, 5000]) {
+    const trace = generateTrace('zipf', { seed: 'few', accesses: 2 * 65536, pages, writeRatio: 0.3 });
+    const bytes = Buffer.from(encodeBinaryTrace(trace));
+    const at = bytes.length - 36;
+    const largest = summarizeTrace(trace).largestPage;
+    bytes.writeDoubleLE(largest - 1, at + 12);
+    bytes.writeUInt32LE(zlibCrc32(bytes.subarray(at + 12), zlibCrc32(bytes.subarray(at, at + 8))), at + 8);
+    assertUserError(
+      () => decodeBinaryTrace(bytes, 'few.pctrace'),
+      new RegExp(
+        `^few\\.pctrace: summary trailer \\(byte ${at}\\): largest page ${largest - 1} is not the blocks' ${largest}$`,
+      ),
+    );
+  }
   // impossible summaries are not taken from the ends: the summary pass names them
   for (const [name, change, message] of [
     ['no-page', (t: Buffer) => t.writeDoubleLE(-1, 12), /largest page -1 is impossible for 196625 accesses$/],
