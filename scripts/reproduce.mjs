@@ -2,7 +2,8 @@
 // each as a self-contained HTML report into reports/ and every figure as SVG and PNG into figures/.
 // Notebooks are independent: as many run at once as there are cores (all in one Python process that
 // drives their kernels), longest first by the last run's times, and each notebook's figures are rendered
-// as soon as it is done, on one browser page (their bytes never depend on what it drew before).
+// as soon as it is done, on one browser page (their bytes never depend on what it drew before); a figure
+// whose spec, renderer and files are those figures/renders.json records is not drawn again.
 import { readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,6 +18,7 @@ const { figureSpecDir } = await import('../dist/report/notebook.js');
 const { launchChromium, plotlyPage, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
 const { plannedSweepWorkers } = await import('../dist/report/notebook-plan.js');
+const { RenderCache, RENDERS_FILE } = await import('../dist/report/render-cache.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
 const { whatIfPageOptions, WORKERS_ENV, PROGRESS_ENV } = await import('../dist/experiments/index.js');
@@ -82,9 +84,17 @@ async function executeAll(names, env, slots, seconds, onDone) {
 }
 
 const started = Date.now();
-// launched once the prerequisites are there, while the first notebooks start
-let browserLaunch = Promise.resolve(undefined);
-const closeBrowser = async () => (await browserLaunch.catch(() => undefined))?.close();
+// launched for the first figure to draw (at the start when none is recorded as drawn)
+let browserLaunch;
+const browser = () => {
+  if (!browserLaunch) {
+    browserLaunch = launchChromium();
+    // the page figures are drawn on, plotly loaded, opened at once
+    browserLaunch.then(plotlyPage).catch(() => {});
+  }
+  return browserLaunch;
+};
+const closeBrowser = async () => (await browserLaunch?.catch(() => undefined))?.close();
 try {
   const notebooks = readdirSync(join(root, 'notebooks'))
     .filter((f) => f.endsWith('.ipynb'))
@@ -102,21 +112,30 @@ try {
   const seconds = earlierSeconds();
   // unknown notebooks count as longest; equal times keep name order (sort is stable)
   const order = [...selected].sort((a, b) => (seconds[b] ?? Infinity) - (seconds[a] ?? Infinity) || 0);
-  browserLaunch = launchChromium();
-  browserLaunch.catch(() => {});
-  // the page figures are drawn on, plotly loaded, opened while the notebooks run
-  browserLaunch.then(plotlyPage).catch(() => {});
+  const figuresDir = join(root, 'figures');
+  // a figure whose spec, renderer and files are those recorded is not drawn again (src/report/render-cache.ts)
+  const renders = new RenderCache(figuresDir);
+  if (renders.size === 0) browser().catch(() => {});
   let rendering = Promise.resolve();
   let renderSeconds = 0;
-  const images = [];
+  let drawn = 0;
+  let unchanged = 0;
   const renderFiguresOf = (name) => {
     rendering = rendering.then(async () => {
       const figures = readFigureSpecs(specDir(name));
-      if (figures.length === 0) return;
+      const toDraw = figures.filter((figure) => !renders.isCurrent(figure));
+      unchanged += figures.length - toDraw.length;
+      if (toDraw.length === 0) return;
       const t = Date.now();
-      images.push(...(await renderFigures(figures, join(root, 'figures'), await browserLaunch)));
+      await renderFigures(toDraw, figuresDir, await browser());
+      for (const figure of toDraw) renders.record(figure);
+      drawn += toDraw.length;
       renderSeconds += (Date.now() - t) / 1000;
-      console.log(`  ${name}: ${figures.length} figure${figures.length === 1 ? '' : 's'} rendered to SVG and PNG`);
+      const kept = figures.length - toDraw.length;
+      console.log(
+        `  ${name}: ${toDraw.length} figure${toDraw.length === 1 ? '' : 's'} rendered to SVG and PNG` +
+          (kept ? `, ${kept} unchanged` : ''),
+      );
     });
     // a failure surfaces where the renderings are awaited, not as an unhandled rejection meanwhile
     rendering.catch(() => {});
@@ -144,10 +163,12 @@ try {
       );
   for (const file of stale) rmSync(join(root, 'figures', file));
   if (stale.length) console.log(`Removed ${stale.length} stale images: ${stale.join(', ')}`);
+  if (only.length === 0) renders.keepOnly(all.map((f) => f.name));
+  renders.write();
   console.log(
-    `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/, ` +
-      `${images.length} images (${images.length / 2} figures x SVG+PNG, ${renderSeconds.toFixed(1)} s of rendering ` +
-      `while notebooks ran) in figures/, index in figures/README.md.`,
+    `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${reports.length} HTML reports in reports/; ` +
+      `${drawn} figures rendered to SVG and PNG in figures/ (${renderSeconds.toFixed(1)} s of rendering while ` +
+      `notebooks ran), ${unchanged} unchanged (${RENDERS_FILE}); index in figures/README.md.`,
   );
   for (const r of reports) console.log(`  ${relative(root, r)} (${(statSync(r).size / 1e6).toFixed(1)} MB)`);
   const large = reports.filter((r) => statSync(r).size > 5e6);

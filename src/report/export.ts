@@ -144,6 +144,9 @@ const CANONICAL_SVG_SCRIPT = `function pclCanonicalSvg(svg) {
   return new XMLSerializer().serializeToString(doc);
 }`;
 
+/** The code that draws a figure and serialises its SVG (render-cache.ts: a change draws every figure again). */
+export const RENDERER_CODE = `${drawFigures.toString()}\n${CANONICAL_SVG_SCRIPT}`;
+
 /** What the page's script uses (the node build has no DOM types). */
 interface BrowserGlobals {
   Plotly: {

@@ -1,0 +1,110 @@
+/**
+ * figures/renders.json: a figure counts as rendered only while its spec, the renderer and both its files are the
+ * ones recorded; the record's bytes depend on nothing but the renders.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { groupedBar } from '../../src/report';
+import { RENDERS_FILE, RenderCache, rendererKey } from '../../src/report/render-cache';
+
+const rows = [
+  { method: 'none', workload: 'zipf', faults: 10 },
+  { method: 'ppm', workload: 'zipf', faults: 4 },
+];
+const figure = (name: string, caption = name) =>
+  groupedBar(rows, { name, caption, title: name, x: 'workload', y: 'faults', series: 'method' });
+
+/** Stands in for renderFigures: writes the figure's two files. */
+function draw(dir: string, name: string, content = name): void {
+  writeFileSync(join(dir, `${name}.svg`), `<svg>${content}</svg>`);
+  writeFileSync(join(dir, `${name}.png`), `png ${content}`);
+}
+
+function withDir(run: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-renders-'));
+  try {
+    run(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A figure recorded as drawn in `dir` by renderer 'r1'. */
+function recorded(dir: string, name: string): void {
+  const cache = new RenderCache(dir, 'r1');
+  draw(dir, name);
+  cache.record(figure(name));
+  cache.write();
+}
+
+test('a recorded figure is current for the same spec, renderer and files', () => {
+  withDir((dir) => {
+    assert.equal(new RenderCache(dir, 'r1').isCurrent(figure('a')), false);
+    recorded(dir, 'a');
+    const cache = new RenderCache(dir, 'r1');
+    assert.equal(cache.size, 1);
+    assert.equal(cache.isCurrent(figure('a')), true);
+    assert.equal(cache.isCurrent(figure('b')), false);
+  });
+});
+
+test('another spec, another renderer or no renderer key draws the figure again', () => {
+  withDir((dir) => {
+    recorded(dir, 'a');
+    assert.equal(new RenderCache(dir, 'r1').isCurrent(figure('a', 'another caption')), false);
+    assert.equal(new RenderCache(dir, 'r2').isCurrent(figure('a')), false);
+    assert.equal(new RenderCache(dir, 'r2').size, 0);
+    assert.equal(new RenderCache(dir, null).isCurrent(figure('a')), false);
+  });
+});
+
+test('a changed or missing file draws the figure again', () => {
+  withDir((dir) => {
+    recorded(dir, 'a');
+    writeFileSync(join(dir, 'a.png'), 'edited');
+    assert.equal(new RenderCache(dir, 'r1').isCurrent(figure('a')), false);
+    draw(dir, 'a');
+    assert.equal(new RenderCache(dir, 'r1').isCurrent(figure('a')), true);
+    rmSync(join(dir, 'a.svg'));
+    assert.equal(new RenderCache(dir, 'r1').isCurrent(figure('a')), false);
+  });
+});
+
+test('an unreadable record counts as none', () => {
+  withDir((dir) => {
+    recorded(dir, 'a');
+    writeFileSync(join(dir, RENDERS_FILE), '{"renderer": "r1", "figu');
+    const cache = new RenderCache(dir, 'r1');
+    assert.equal(cache.size, 0);
+    assert.equal(cache.isCurrent(figure('a')), false);
+  });
+});
+
+test('the record lists figures in name order, keeps only those asked, and is the same for the same renders', () => {
+  withDir((dir) => {
+    const cache = new RenderCache(dir, 'r1');
+    for (const name of ['c', 'a', 'b']) {
+      draw(dir, name);
+      cache.record(figure(name));
+    }
+    cache.write();
+    const first = readFileSync(join(dir, RENDERS_FILE), 'utf8');
+    assert.deepEqual(Object.keys(JSON.parse(first).figures), ['a', 'b', 'c']);
+    const again = new RenderCache(dir, 'r1');
+    for (const name of ['b', 'a', 'c']) again.record(figure(name));
+    again.write();
+    assert.equal(readFileSync(join(dir, RENDERS_FILE), 'utf8'), first);
+    again.keepOnly(['b', 'z']);
+    again.write();
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, RENDERS_FILE), 'utf8')).figures), ['b']);
+  });
+});
+
+test("the renderer key is read from this machine's Chromium and fonts, the same each time", () => {
+  const key = rendererKey();
+  assert.match(String(key), /^[0-9a-f]{64}$/);
+  assert.equal(rendererKey(), key);
+});
