@@ -81,8 +81,11 @@ export class PostcopyRun {
    */
   private readonly touched: Uint8Array;
   private readonly predicted: Uint8Array;
-  /** "Next page >= i still on the source" (vmPages = none), so push scans skip sent pages in near O(1). */
-  private readonly nextUnsent: NextAlive;
+  /**
+   * "Next page >= i still on the source" (vmPages = none), so push scans skip sent pages in near O(1); only a
+   * run with a background push asks (without one, setting it up and keeping it was a pass over the VM per run).
+   */
+  private readonly nextUnsent: NextAlive | undefined;
   private readonly context: MutableFaultContext;
   private readonly push: PushPolicy;
   private readonly vmPages: number;
@@ -125,10 +128,10 @@ export class PostcopyRun {
     this.arrival = start.arrival;
     this.touched = new Uint8Array(this.vmPages);
     this.predicted = new Uint8Array(this.vmPages);
-    this.nextUnsent = new NextAlive(this.vmPages);
+    this.nextUnsent = this.push === 'off' ? undefined : new NextAlive(this.vmPages);
     for (let p = 0; p < this.vmPages; p++) {
       if (this.arrival[p] === Infinity) this.remaining++;
-      else this.nextUnsent.remove(p);
+      else this.nextUnsent?.remove(p);
     }
     this.linkFreeUs = start.linkFreeUs;
     this.writeFreeUs = start.linkFreeUs;
@@ -291,6 +294,7 @@ export class PostcopyRun {
       this.cursor = 0;
       this.writeFreeUs = Math.max(this.writeFreeUs, vmEndUs);
     }
+    if (this.limiter === undefined && this.onSend === undefined) return this.sendRestBackToBack();
     // Nothing else is sent from here on, so the push's next page is the next unsent one in address order from the
     // cursor: one scan over the pages instead of a NextAlive lookup per page.
     for (let visited = 0, q = this.cursor; visited < this.vmPages && this.remaining > 0; visited++, q++) {
@@ -302,10 +306,55 @@ export class PostcopyRun {
     }
   }
 
+  /**
+   * sendRemaining's sends without a rate limit or an observer: sendOnLink's clocks page after page, the push
+   * starting each page when the source has written the last (its next start is writeFreeUs), with the clocks
+   * and counts in locals. It runs over every page of the VM at the end of every run; through the fields and
+   * calls it was most of a short run's time.
+   */
+  private sendRestBackToBack(): void {
+    const { arrival, vmPages, pageUs, zeroPageUs, pageWriteUs, zeroWriteUs } = this;
+    const zero = this.start.zero;
+    const halfRttUs = this.timing.halfRttUs;
+    const counts = this.counts;
+    let writeFreeUs = this.writeFreeUs;
+    let linkFreeUs = this.linkFreeUs;
+    let lastArrivalUs = counts.lastArrivalUs;
+    let cursor = this.cursor;
+    let sent = 0;
+    let zeroSent = 0;
+    const remaining = this.remaining;
+    // (the sent pages stay in nextUnsent: this is the run's last send, nothing looks there again)
+    for (let visited = 0, q = cursor; visited < vmPages && sent < remaining; visited++, q++) {
+      if (q === vmPages) q = 0;
+      if (arrival[q] !== Infinity) continue;
+      const isZero = zero !== undefined && zero[q] === 1;
+      const writeUs = writeFreeUs;
+      writeFreeUs = writeUs + (isZero ? zeroWriteUs : pageWriteUs);
+      linkFreeUs = Math.max(writeUs, linkFreeUs) + (isZero ? zeroPageUs : pageUs);
+      if (linkFreeUs < writeFreeUs) linkFreeUs = writeFreeUs;
+      const arrivalUs = linkFreeUs + halfRttUs;
+      arrival[q] = arrivalUs;
+      if (arrivalUs > lastArrivalUs) lastArrivalUs = arrivalUs;
+      if (isZero) zeroSent++;
+      sent++;
+      cursor = q + 1;
+    }
+    this.cursor = cursor;
+    this.writeFreeUs = writeFreeUs;
+    this.linkFreeUs = linkFreeUs;
+    this.remaining -= sent;
+    counts.pagesSent += sent;
+    counts.pushPages += sent;
+    counts.zeroPagesSent += zeroSent;
+    counts.lastArrivalUs = lastArrivalUs;
+  }
+
   /** The push's next page: the first unsent page at or after the cursor, wrapping around to page 0. */
   private pushNext(earliestUs: number): void {
-    let q = this.nextUnsent.find(this.cursor);
-    if (q === this.vmPages) q = this.nextUnsent.find(0);
+    const nextUnsent = this.nextUnsent!;
+    let q = nextUnsent.find(this.cursor);
+    if (q === this.vmPages) q = nextUnsent.find(0);
     this.cursor = q + 1;
     this.sendOnLink(q, earliestUs, 'push');
     this.counts.pushPages++;
@@ -344,7 +393,7 @@ export class PostcopyRun {
   private deliver(q: number, sentUs: number, reason: SendReason): void {
     const arrivalUs = sentUs + this.timing.halfRttUs;
     this.arrival[q] = arrivalUs;
-    this.nextUnsent.remove(q);
+    this.nextUnsent?.remove(q);
     this.remaining--;
     this.counts.pagesSent++;
     if (arrivalUs > this.counts.lastArrivalUs) this.counts.lastArrivalUs = arrivalUs;

@@ -204,3 +204,17 @@ test('a VM four times the trace footprint with zero pages: every page sent (once
     }
   }
 });
+
+test("the run's last sends give the same numbers with and without a send observer (which takes the page-by-page path)", () => {
+  for (const trace of TRACES.slice(0, 2)) {
+    const vmPages = 3 * (Math.max(...trace.page) + 1);
+    for (const mode of ['postcopy', 'hybrid'] as const)
+      for (const push of PUSH_POLICIES)
+        for (const zeroPageShare of [0, 0.4])
+          for (const network of [{}, { writeBandwidthBps: 3e8 }, { writeBandwidthBps: 4e9 }, { urgentChannel: true }]) {
+            const input: SimInput = { mode, push, vmPages, zeroPageShare, predictor: 'next-k', k: 3, network };
+            const label = `${trace.name} ${mode} ${push} zero ${zeroPageShare} ${JSON.stringify(network)}`;
+            assert.deepEqual(simulate(trace, input), simulate(trace, input, { onSend: () => {} }), label);
+          }
+  }
+});
