@@ -12,7 +12,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_WHAT_IF_AXES, setSweepWorkers, SYNTHETIC_SEEDS, syntheticWorkloads, whatIfGrid } from '../experiments';
+import {
+  DEFAULT_WHAT_IF_AXES,
+  forgetJobResults,
+  setSweepWorkers,
+  SYNTHETIC_SEEDS,
+  syntheticWorkloads,
+  whatIfGrid,
+} from '../experiments';
 import { median } from '../util/statistics';
 import { threadCpuSeconds } from '../util/thread-cpu';
 import { line, type BenchLine } from './measure';
@@ -51,7 +58,9 @@ function timed(work: () => unknown): Timed {
   };
 }
 
+/** Runs `work` on `workers` threads, every job run anew (none answered from results kept by an earlier run). */
 function onWorkers<T>(workers: number, work: () => T): T {
+  forgetJobResults();
   setSweepWorkers(workers);
   try {
     return work();

@@ -11,6 +11,7 @@ export * from './ppm-misses';
 export * from './real-qemu';
 export * from './jobs';
 export * from './parallel';
+export { forgetJobResults, keptJobResults } from './job-results';
 export * from './timeline';
 export * from './liveness';
 export * from './ranking';

@@ -23,6 +23,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { quoted, UserError } from '../errors';
 import { largestPage, type Trace } from '../trace';
 import type { Progress } from './common';
+import { rememberingResults } from './job-results';
 import { jobCode, runJob, type Job, type JobKind, type JobTypes } from './jobs';
 import { JobScheduler } from './schedule';
 import { SharedTraces } from './shared-traces';
@@ -113,7 +114,8 @@ export function runJobs<K extends JobKind>(jobs: readonly Job<K>[], progress?: P
     }
     return merged.results as JobTypes[K]['result'][];
   }
-  return runHere(jobs, progress);
+  // a job run before (same kind, trace content and options) is not run again: job-results.ts
+  return rememberingResults(jobs, progress, runHere);
 }
 
 function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {

@@ -8,6 +8,7 @@ import {
   accuracyByTraining,
   confidenceSweep,
   faultComparison,
+  forgetJobResults,
   modesVsWriteShare,
   runJobs,
   setSweepWorkers,
@@ -24,7 +25,9 @@ import { UserError } from '../../src/errors';
 const tiny = () =>
   syntheticWorkloads({ kinds: ['sequential', 'zipf', 'phased'], seeds: ['t'], accesses: 3000, pages: 300 });
 
+/** Runs `run` on `count` workers, every job run anew (none answered from results kept by an earlier sweep). */
 function onWorkers<T>(count: number, run: () => T): T {
+  forgetJobResults();
   setSweepWorkers(count);
   try {
     return run();

@@ -103,6 +103,7 @@ test('in a program the sweep throws a UserError, and the next sweep runs on a fr
     const pcl = require('./src/experiments');
     const workloads = pcl.syntheticWorkloads({ kinds: ['sequential', 'zipf'], seeds: ['t'], accesses: 3000 });
     const rowsOn = (workers) => {
+      pcl.forgetJobResults();
       pcl.setSweepWorkers(workers);
       return JSON.stringify(pcl.faultComparison(workloads));
     };
