@@ -199,8 +199,9 @@ function uncachedLines(path: string, read: () => number): BenchLine[] {
 }
 
 /**
- * A child's script that reads `path` once, as `mode` says: 'stream' through streamTrace reusing its chunks (the
- * CLI's first pass over a file, its summary), 'read' the bare file in streamTrace's chunk size, decoding nothing;
+ * A child's script that reads `path` once, as `mode` says: 'stream' through streamTrace reusing its chunks (a CLI
+ * run's first pass over a file, as `trace stats` makes it; a version-4 file's summary is read off its trailer
+ * before), 'read' the bare file in streamTrace's chunk size, decoding nothing;
  * prints its wall and CPU seconds (node's start and the module's import left out: they read no trace).
  */
 function freshProcessScript(mode: 'stream' | 'read', path: string): string {
