@@ -15,10 +15,12 @@ import { availableParallelism } from 'node:os';
 import {
   DEFAULT_WHAT_IF_AXES,
   forgetJobResults,
+  lastSweepTimes,
   setSweepWorkers,
   SYNTHETIC_SEEDS,
   syntheticWorkloads,
   whatIfGrid,
+  type SweepTimes,
 } from '../experiments';
 import { median } from '../util/statistics';
 import { threadCpuSeconds } from '../util/thread-cpu';
@@ -27,15 +29,23 @@ import { line, type BenchLine } from './measure';
 /** Issue 11's goal on 2 cores. */
 export const SWEEP_SPEEDUP_GOAL = 1.8;
 
-/** Odd counts, so that each median is one measured pair. */
-const WARM_PAIRS = 5;
-const COLD_PAIRS = 3;
+/**
+ * Odd counts, so that each median is one measured pair. Single pairs of warm sweeps (about a second each) ranged
+ * 1.25-2.51x on a machine with no other work, so a median of 5 moved by 0.1-0.4 between runs; 9 and 5 pairs take
+ * about 30 s each on 2 idle cores.
+ */
+const WARM_PAIRS = 9;
+const COLD_PAIRS = 5;
 
-/** Wall and CPU seconds of one run: the whole process's CPU, and the calling thread's where Linux tells it. */
+/**
+ * Wall and CPU seconds of one run: the whole process's CPU, and the calling thread's where Linux tells it; for a
+ * run on more than one thread, where each thread's time went.
+ */
 interface Timed {
   wall: number;
   cpu: number;
   mainCpu?: number;
+  times?: SweepTimes;
 }
 
 function gridSweep(): () => string {
@@ -48,13 +58,16 @@ function timed(work: () => unknown): Timed {
   const cpu = process.cpuUsage();
   const mainCpu = threadCpuSeconds();
   const start = process.hrtime.bigint();
+  const before = lastSweepTimes();
   work();
   const { user, system } = process.cpuUsage(cpu);
   const mainCpuAfter = threadCpuSeconds();
+  const times = lastSweepTimes();
   return {
     wall: Number(process.hrtime.bigint() - start) / 1e9,
     cpu: (user + system) / 1e6,
     ...(mainCpu === undefined || mainCpuAfter === undefined ? {} : { mainCpu: mainCpuAfter - mainCpu }),
+    ...(times && times !== before ? { times } : {}),
   };
 }
 
@@ -156,6 +169,45 @@ export function pairLines(pairs: [Timed, Timed][], what: string, cores: number, 
       baselineValue: serialCpu,
     }),
     ...coresBusy,
+    ...timeLines(pairs, what),
+  ];
+}
+
+/**
+ * Where the parallel runs' wall time went (parallel.ts lastSweepTimes): the seconds a worker spent in jobs (what
+ * is missing is it waiting for its first job, for more work, or at the end for the others), when the last worker
+ * to start began its first job, and how long the first worker to finish then waited for the last one.
+ */
+function timeLines(pairs: [Timed, Timed][], what: string): BenchLine[] {
+  const runs = pairs.flatMap(([, p]) => (p.times ? [p.times] : []));
+  if (runs.length === 0) return [];
+  const base = { section: 'sweep', baseline: "the parallel sweep's wall time", unit: 's' };
+  const seconds = median(runs.map((t) => t.seconds));
+  const busy = runs.map((t) => t.threads.reduce((sum, thread) => sum + thread.busy, 0) / t.threads.length);
+  const start = runs.map((t) => Math.max(...t.threads.map((thread) => thread.firstBegan)));
+  const tail = runs.map((t) => t.seconds - Math.min(...t.threads.map((thread) => thread.lastEnded)));
+  return [
+    line({
+      ...base,
+      name: `seconds each worker spent in jobs, ${what} (same runs)`,
+      value: median(busy),
+      baselineValue: seconds,
+      samples: busy,
+    }),
+    line({
+      ...base,
+      name: `the last worker's first job began after, ${what}`,
+      value: median(start),
+      baselineValue: seconds,
+      samples: start,
+    }),
+    line({
+      ...base,
+      name: `the first worker to finish waited for the last, ${what}`,
+      value: median(tail),
+      baselineValue: seconds,
+      samples: tail,
+    }),
   ];
 }
 

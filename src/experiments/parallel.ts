@@ -27,7 +27,7 @@ import { rememberingResults } from './job-results';
 import { jobCode, runJob, type Job, type JobKind, type JobTypes } from './jobs';
 import { JobScheduler } from './schedule';
 import { SharedTraces } from './shared-traces';
-import { threadCpuSeconds } from '../util/thread-cpu';
+import { threadCpuSeconds, wallClock } from '../util/thread-cpu';
 
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
 export const WORKERS_ENV = 'POSTCOPY_LAB_WORKERS';
@@ -147,11 +147,37 @@ export interface JobsMessage {
  */
 const CHUNK_SECONDS = 0.02;
 
-/** What a worker answers per job: its result or its error; the last of a chunk, the chunk's CPU seconds per job. */
+/**
+ * What a worker answers per job: its result or its error; the last of a chunk, the chunk's CPU seconds per job
+ * and when the chunk began and ended (wallClock).
+ */
 export type JobReply = (
   | { batch: number; index: number; result: unknown }
   | { batch: number; index: number; error: string; userError: boolean }
-) & { jobCpu?: number };
+) & { jobCpu?: number; began?: number; ended?: number };
+
+/** Where one worker's time went in a parallel sweep, in seconds from the sweep's start. */
+export interface SweepThreadTimes {
+  jobs: number;
+  /** Wall seconds in its chunks of jobs. */
+  busy: number;
+  /** When its first job began and its last one ended (0 if it ran none). */
+  firstBegan: number;
+  lastEnded: number;
+}
+
+/** Where the time of a sweep on worker threads went: its wall seconds, and each worker's. */
+export interface SweepTimes {
+  seconds: number;
+  threads: SweepThreadTimes[];
+}
+
+let lastTimes: SweepTimes | undefined;
+
+/** The time line of this process's last sweep on worker threads (the bench reports it), if any. */
+export function lastSweepTimes(): SweepTimes | undefined {
+  return lastTimes;
+}
 
 /**
  * When a worker counts as stuck (an endless loop never answers, and the blocked main thread would wait for
@@ -301,7 +327,7 @@ class Pool {
 
   run(jobs: readonly Job[], progress?: Progress): unknown[] {
     const batch = ++this.batch;
-    const started = process.hrtime.bigint();
+    const started = wallClock();
     const results: unknown[] = new Array(jobs.length);
     /** Per worker: its chunks sent and not fully answered, oldest first, each the jobs not answered yet; its traces. */
     const inFlight: number[][][] = this.ports.map(() => []);
@@ -314,12 +340,13 @@ class Pool {
     );
     const costs = new JobCosts(this.watch, this.size, scheduler, jobs);
     const copies = this.sharedTraces.forBatch(jobs.map((job) => job.trace));
+    const times: SweepThreadTimes[] = this.ports.map(() => ({ jobs: 0, busy: 0, firstBegan: 0, lastEnded: 0 }));
     let sent = 0;
     let done = 0;
     // one job until their cost shows, then CHUNK_SECONDS of them, at most a 1/(2 workers) share of those left
     const chunkSize = () => {
       if (done === 0) return 1;
-      const perJob = (Number(process.hrtime.bigint() - started) / 1e9) * (this.size / done);
+      const perJob = ((wallClock() - started) / 1e3) * (this.size / done);
       const share = Math.ceil(scheduler.left / (2 * this.size));
       return Math.max(1, Math.min(Math.floor(CHUNK_SECONDS / perJob), share));
     };
@@ -352,6 +379,7 @@ class Pool {
           const chunk = inFlight[w][0];
           chunk.shift();
           if (reply.jobCpu !== undefined) costs.finished(reply.index, reply.jobCpu);
+          timeReply(times[w], reply, started);
           if (chunk.length === 0) inFlight[w].shift();
           done++;
           if ('error' in reply)
@@ -397,6 +425,7 @@ class Pool {
         );
       }
     }
+    lastTimes = { seconds: (wallClock() - started) / 1e3, threads: times };
     return results;
   }
 
@@ -413,6 +442,15 @@ class Pool {
     void this.supervisor.terminate();
     if (pool === this) pool = undefined;
   }
+}
+
+/** Adds a reply to its worker's time line (a chunk's times come with its last reply); `started`: the sweep's start. */
+function timeReply(times: SweepThreadTimes, reply: JobReply, started: number): void {
+  times.jobs++;
+  if (reply.began === undefined || reply.ended === undefined) return;
+  if (times.busy === 0) times.firstBegan = (reply.began - started) / 1e3;
+  times.busy += (reply.ended - reply.began) / 1e3;
+  times.lastEnded = (reply.ended - started) / 1e3;
 }
 
 /**

@@ -3,7 +3,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { UserError } from '../errors';
 import type { Trace } from '../trace';
 import { runJob } from './jobs';
-import { osThreadId, threadCpuSeconds } from '../util/thread-cpu';
+import { osThreadId, threadCpuSeconds, wallClock } from '../util/thread-cpu';
 import type { JobReply, JobsMessage } from './parallel';
 
 const { port, signal, watch, slot } = workerData as {
@@ -30,13 +30,17 @@ port.on('message', (message: JobsMessage) => {
   }
   for (const [id, trace] of message.traces) traces.set(id, trace);
   const cpu = threadCpuSeconds();
+  const began = wallClock();
   message.jobs.forEach((job, n) => {
     Atomics.store(running, 3 * slot + 1, job.index);
     Atomics.add(running, 3 * slot + 2, 1);
     const answer = reply(message.batch, job);
-    // the chunk's CPU seconds per job, read once per chunk (from /proc), with its last reply
-    if (n === message.jobs.length - 1 && cpu !== undefined)
-      answer.jobCpu = (threadCpuSeconds()! - cpu) / message.jobs.length;
+    // with its last reply, the chunk's CPU seconds per job (read once per chunk, from /proc) and its time line
+    if (n === message.jobs.length - 1) {
+      if (cpu !== undefined) answer.jobCpu = (threadCpuSeconds()! - cpu) / message.jobs.length;
+      answer.began = began;
+      answer.ended = wallClock();
+    }
     port.postMessage(answer);
   });
   // one wake-up of the main thread per chunk: it sends the next chunk then

@@ -22,3 +22,8 @@ export function osThreadId(): number | undefined {
     return undefined;
   }
 }
+
+/** Milliseconds on a clock all threads of the process share (each thread's performance.now has its own origin). */
+export function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -9,6 +9,7 @@ import {
   confidenceSweep,
   faultComparison,
   forgetJobResults,
+  lastSweepTimes,
   modesVsWriteShare,
   runJobs,
   setSweepWorkers,
@@ -107,6 +108,23 @@ test("a job's error reaches the caller from a worker thread, a UserError still a
   );
   const fine = onWorkers(2, () => runJobs([jobs[0], jobs[2]]));
   assert.deepEqual(fine[0], fine[1]);
+});
+
+test("a sweep's time line counts every job once and keeps each worker's chunks inside the sweep", () => {
+  const workloads = tiny();
+  for (const workers of [2, 3]) {
+    onWorkers(workers, () => faultComparison(workloads, {}, undefined, ['none', 'next-k', 'ppm']));
+    const times = lastSweepTimes()!;
+    assert.equal(times.threads.length, workers);
+    assert.equal(
+      times.threads.reduce((sum, t) => sum + t.jobs, 0),
+      9,
+    );
+    for (const t of times.threads) {
+      const inside = t.firstBegan >= 0 && t.firstBegan <= t.lastEnded && t.lastEnded <= times.seconds;
+      assert.ok(inside && t.busy <= t.lastEnded - t.firstBegan + 1e-9, JSON.stringify(t));
+    }
+  }
 });
 
 test('the worker count: setSweepWorkers, else the environment, else the cores; nonsense is a UserError', () => {
