@@ -154,7 +154,7 @@ export function parseSection(): BenchLine[] {
     return [
       ...result,
       streamed('stream a .pctrace trace (chunk by chunk)', PARSE_ACCESSES / stream.fresh),
-      streamed('stream it reusing its chunks (summary, stats)', reusedStream),
+      streamed('stream it reusing its chunks (stats, convert)', reusedStream),
       ...uncachedLines(files.binary, readBinary),
       ...freshProcessLines(files.binary, reusedStream),
       checksum,
@@ -198,13 +198,17 @@ function uncachedLines(path: string, read: () => number): BenchLine[] {
   ];
 }
 
+/** What a fresh process does with the .pctrace in the bench's last lines. */
+type FreshMode = 'stream' | 'read' | 'summary';
+
 /**
  * A child's script that reads `path` once, as `mode` says: 'stream' through streamTrace reusing its chunks (a CLI
- * run's first pass over a file, as `trace stats` makes it; a version-4 file's summary is read off its trailer
- * before), 'read' the bare file in streamTrace's chunk size, decoding nothing;
- * prints its wall and CPU seconds (node's start and the module's import left out: they read no trace).
+ * run's first pass over a file, as `trace stats` makes it, and what its summary cost before version 4), 'read'
+ * the bare file in streamTrace's chunk size, decoding nothing, 'summary' the CLI's summary (summarizeTraceFile:
+ * the version-4 trailer); prints its wall and CPU seconds (node's start and the module's import left out: they
+ * read no trace).
  */
-function freshProcessScript(mode: 'stream' | 'read', path: string): string {
+function freshProcessScript(mode: FreshMode, path: string): string {
   return `const fs = require('fs');
 const trace = require(${JSON.stringify(TRACE_MODULE)});
 (async () => {
@@ -213,6 +217,8 @@ const trace = require(${JSON.stringify(TRACE_MODULE)});
   let seen = 0;
   if (${JSON.stringify(mode)} === 'stream') {
     for await (const chunk of trace.streamTrace(${JSON.stringify(path)}, { reuseChunks: true })) seen += chunk.page.length;
+  } else if (${JSON.stringify(mode)} === 'summary') {
+    seen = (await trace.summarizeTraceFile(${JSON.stringify(path)})).accesses;
   } else {
     const fd = fs.openSync(${JSON.stringify(path)}, 'r');
     const buffer = Buffer.allocUnsafe(${READ_BYTES});
@@ -229,12 +235,14 @@ const trace = require(${JSON.stringify(TRACE_MODULE)});
  * The user's path from the disk: a fresh process streams the .pctrace dropped from the page cache, against a
  * fresh process reading the same cold file bare, alternating (median of 5, wall): how close to the disk's rate a
  * CLI run reads. Then that stream's CPU against a warmed stream's (`warmRate`, accesses per CPU second): what
- * the fresh process's JIT warm-up costs. None, with a note on stderr, where the page cache cannot be dropped.
+ * the fresh process's JIT warm-up costs. Last, the CLI's summary of the cold file (read off the version-4 trailer)
+ * against that stream, which it was before: the pass a CLI run no longer makes. None, with a note on stderr,
+ * where the page cache cannot be dropped.
  */
 function freshProcessLines(path: string, warmRate: number): BenchLine[] {
-  const runs: Record<'stream' | 'read', { wall: number; cpu: number }[]> = { stream: [], read: [] };
+  const runs: Record<FreshMode, { wall: number; cpu: number }[]> = { stream: [], read: [], summary: [] };
   for (let run = 0; run < 5; run++) {
-    for (const mode of ['stream', 'read'] as const) {
+    for (const mode of ['stream', 'read', 'summary'] as const) {
       if (!dropFromCache(path)) {
         process.stderr.write('parse: fresh-process lines left out: cannot drop the file from the page cache\n');
         return [];
@@ -244,7 +252,7 @@ function freshProcessLines(path: string, warmRate: number): BenchLine[] {
       runs[mode].push(JSON.parse(child.stdout));
     }
   }
-  const median = (mode: 'stream' | 'read', clock: 'wall' | 'cpu') =>
+  const median = (mode: FreshMode, clock: 'wall' | 'cpu') =>
     runs[mode].map((run) => run[clock]).sort((a, b) => a - b)[2];
   const bytesPerAccess = statSync(path).size / PARSE_ACCESSES;
   const diskRead = PARSE_ACCESSES / median('read', 'wall');
@@ -263,6 +271,13 @@ function freshProcessLines(path: string, warmRate: number): BenchLine[] {
       value: PARSE_ACCESSES / median('stream', 'cpu'),
       baseline: 'CPU of a stream in a warmed process',
       baselineValue: warmRate,
+    }),
+    line({
+      ...fresh,
+      name: "a CLI run's summary of it, fresh process (trailer)",
+      value: PARSE_ACCESSES / median('summary', 'wall'),
+      baseline: 'that stream (the summary pass before version 4)',
+      baselineValue: PARSE_ACCESSES / median('stream', 'wall'),
     }),
   ];
 }
