@@ -17,7 +17,7 @@ const { ensurePrerequisites, executeNotebooks, registerKernel } = await import('
 const { figureSpecDir } = await import('../dist/report/notebook.js');
 const { launchChromium, plotlyPage, readFigureSpecs, readFigureSpecTree, renderFigures, figureIndex, staleImages } =
   await import('../dist/report/export.js');
-const { plannedSweepWorkers } = await import('../dist/report/notebook-plan.js');
+const { kernelUnits, plannedSweepWorkers } = await import('../dist/report/notebook-plan.js');
 const { RenderCache, RENDERS_FILE } = await import('../dist/report/render-cache.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
@@ -32,7 +32,8 @@ const SECONDS_FILE = join(root, 'reports', 'notebook-seconds.json');
  */
 const COMMITTED_SECONDS_FILE = join(root, 'notebooks', 'seconds.json');
 
-function readSeconds(file) {
+/** A planning file's contents; none when it is missing or unreadable (only the order and kernels depend on it). */
+function readPlan(file) {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
@@ -40,20 +41,31 @@ function readSeconds(file) {
   }
 }
 
-const earlierSeconds = () => ({ ...readSeconds(COMMITTED_SECONDS_FILE), ...readSeconds(SECONDS_FILE) });
+const earlierSeconds = () => ({ ...readPlan(COMMITTED_SECONDS_FILE), ...readPlan(SECONDS_FILE) });
+
+/**
+ * Committed: groups of notebooks that run one after another in one kernel, because the later ones sweep jobs the
+ * earlier ones ran and find their results kept there (DEVELOPERS.md, "Parallel sweeps and notebooks").
+ */
+const KERNELS_FILE = join(root, 'notebooks', 'kernels.json');
+const together = () => readPlan(KERNELS_FILE).together ?? [];
 
 const FIGURE_SPEC_DIR = figureSpecDir();
 /** Where a notebook's figure specs go: a directory per notebook, so that its figures are known when it ends. */
 const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
 
 /**
- * Runs the notebooks (in the order given), `slots` at once, printing a line as each starts and ends and
- * calling `onDone(name, run)`; returns the runs by name. The first failure stops the others and is thrown.
+ * Runs the notebooks, `slots` at once, a unit's (kernelUnits) in turn in one kernel and the units in the order given,
+ * printing a line as each starts and ends and calling `onDone(name, run)`; returns the runs by name. The first
+ * failure stops the others and is thrown.
  * Each notebook's sweeps get the worker threads plannedSweepWorkers gives it by the earlier runs' `seconds`; a
  * setting of the caller's own (POSTCOPY_LAB_WORKERS) is kept: the kernels start with it and no notebook sets its own.
  */
-async function executeAll(names, env, slots, seconds, onDone) {
-  const workers = plannedSweepWorkers(names, seconds, slots, availableParallelism());
+async function executeAll(units, env, slots, seconds, onDone) {
+  const names = units.flat();
+  const workers = plannedSweepWorkers(units, seconds, slots, availableParallelism());
+  let next = 0;
+  const groups = units.map((unit) => unit.map(() => next++));
   const jobs = names.map((name, index) => ({
     notebook: join(root, 'notebooks', name),
     env: {
@@ -64,6 +76,7 @@ async function executeAll(names, env, slots, seconds, onDone) {
   const runs = new Map();
   await executeNotebooks(jobs, join(root, 'reports'), {
     slots,
+    groups,
     env: {
       // reproduce prints its own progress; a sweep's (times, finishing order) would make reports differ per run
       [PROGRESS_ENV]: 'off',
@@ -105,13 +118,12 @@ try {
   // a misspelt name fails before Jupyter and Chromium are installed
   ensurePrerequisites();
   const env = registerKernel();
-  const slots = Math.min(availableParallelism(), selected.length);
   // Figures come only from this run: stale specs of renamed figures must not be exported.
   if (only.length === 0) rmSync(FIGURE_SPEC_DIR, { recursive: true, force: true });
   for (const name of selected) rmSync(specDir(name), { recursive: true, force: true });
   const seconds = earlierSeconds();
-  // unknown notebooks count as longest; equal times keep name order (sort is stable)
-  const order = [...selected].sort((a, b) => (seconds[b] ?? Infinity) - (seconds[a] ?? Infinity) || 0);
+  const units = kernelUnits(selected, seconds, together());
+  const slots = Math.min(availableParallelism(), units.length);
   const figuresDir = join(root, 'figures');
   // a figure whose spec, renderer and files are those recorded is not drawn again (src/report/render-cache.ts)
   const renders = new RenderCache(figuresDir);
@@ -140,7 +152,7 @@ try {
     // a failure surfaces where the renderings are awaited, not as an unhandled rejection meanwhile
     rendering.catch(() => {});
   };
-  const running = executeAll(order, env, slots, seconds, renderFiguresOf);
+  const running = executeAll(units, env, slots, seconds, renderFiguresOf);
   // notebook 06's report shows the live what-if page from this file beside it; written (0.4 CPU s, it bundles
   // the library) while Python starts up and imports, when a core would be idle, instead of after the notebooks
   const whatif = join(root, 'reports', 'whatif.html');

@@ -6,7 +6,8 @@ tslab kernel per slot for all the notebooks that slot runs (a kernel per noteboo
 node's start, TypeScript's load, the library's JIT). Before each notebook the kernel is brought back to what a new
 kernel would give it (see fresh_state_cells).
 Called by src/report/jupyter.ts. Reads a JSON job, one line on stdin: {"workDir", "slots", "notebooks": [{"path",
-"env"}]} (env: the notebook's own environment variables; kernels start with this process's); writes one JSON
+"env"}], "groups"} (env: the notebook's own environment variables; kernels start with this process's; groups: lists
+of notebook indices, each run in turn in one kernel, taken by the slots in this order); writes one JSON
 line per event to file descriptor 3: start, done (with the HTML's path) and failed (the failing cell and its
 stderr). The first failure kills every kernel and exits 1; so does the end of stdin before the
 work is done (the caller gave up or died), so that no kernel outlives the run.
@@ -174,7 +175,7 @@ async def execute(index, job, kernel, work_dir, running, html_exporter):
 
 async def main():
     job = json.loads(sys.stdin.readline())
-    queue = list(enumerate(job["notebooks"]))
+    queue = [[(index, job["notebooks"][index]) for index in group] for group in job["groups"]]
     running = set()
     html_exporter = exporter()
     loop = asyncio.get_running_loop()
@@ -195,9 +196,9 @@ async def main():
     async def slot():
         kernel = None
         while queue:
-            index, notebook = queue.pop(0)
-            emit(event="start", index=index)
-            kernel = await execute(index, notebook, kernel, job["workDir"], running, html_exporter)
+            for index, notebook in queue.pop(0):
+                emit(event="start", index=index)
+                kernel = await execute(index, notebook, kernel, job["workDir"], running, html_exporter)
         if kernel is not None:
             running.discard(kernel)
             await kernel.shutdown()

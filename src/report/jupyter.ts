@@ -179,8 +179,9 @@ export function foldCode(html: string): string {
 }
 
 /**
- * Executes notebooks headless with the tslab kernel, `slots` at a time in the order given, and writes
- * each as NAME.html into outDir (atomically). One Python process runs them all: a `jupyter nbconvert`
+ * Executes notebooks headless with the tslab kernel, `slots` at a time, and writes each as NAME.html into outDir
+ * (atomically). `groups` are lists of job indices, each run in turn in one kernel, taken by the slots in their order
+ * (by default each job alone, in the order given). One Python process runs them all: a `jupyter nbconvert`
  * per notebook cost about 1.3 CPU s more each (start-up and imports). Each slot runs its notebooks in one kernel,
  * brought back to a new kernel's state before each (execute-notebooks.py). `env` is the environment of the Python
  * process and of the kernels (it must find the kernel), each job's `env` its notebook's own variables on top. Calls
@@ -192,11 +193,13 @@ export function executeNotebooks(
   outDir: string,
   {
     slots = 1,
+    groups = jobs.map((_, index) => [index]),
     env = registerKernel(),
     onStart = () => {},
     onDone = () => {},
   }: {
     slots?: number;
+    groups?: readonly (readonly number[])[];
     env?: NodeJS.ProcessEnv;
     onStart?: (index: number) => void;
     onDone?: (index: number, run: NotebookRun) => void;
@@ -209,9 +212,8 @@ export function executeNotebooks(
   // a Python process that died before reading its job breaks the pipe (EPIPE): its exit code tells why
   child.stdin!.on('error', () => {});
   // stdin stays open: its end tells the Python process to kill its kernels and stop
-  child.stdin!.write(
-    `${JSON.stringify({ workDir: work, slots, notebooks: jobs.map((j) => ({ path: j.notebook, env: j.env ?? {} })) })}\n`,
-  );
+  const notebooks = jobs.map((j) => ({ path: j.notebook, env: j.env ?? {} }));
+  child.stdin!.write(`${JSON.stringify({ workDir: work, slots, groups, notebooks })}\n`);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-1 << 16)));
   const runs: NotebookRun[] = [];

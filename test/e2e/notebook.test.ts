@@ -117,6 +117,23 @@ test('an error after a notebook ran (its report unwritable) is one line, and no 
   }
 });
 
+test("a group's notebooks run in one kernel, though another slot is free", async () => {
+  const fixture = (name: string) => join(__dirname, '..', 'fixtures', name);
+  const env = { ...registerKernel(), TSLAB_TRANSPILE_ONLY: '1' };
+  const runs = await executeNotebooks(
+    [
+      { notebook: fixture('kernel-state-a.ipynb'), env: { PCL_NOTEBOOK: 'a', PCL_FIGURE_SPEC_DIR: join(out, 'g-a') } },
+      { notebook: fixture('kernel-state-b.ipynb'), env: { PCL_NOTEBOOK: 'b' } },
+    ],
+    join(out, 'grouped'),
+    { slots: 2, groups: [[0, 1]], env },
+  );
+  const [a, b] = runs.map((run) => readFileSync(run.html, 'utf8'));
+  const kernel = a.match(/kernel (\d+), notebook a/)?.[1];
+  assert.ok(kernel, 'notebook a printed its kernel');
+  assert.equal(b.match(/kernel \d+, notebook \w+/)?.[0], `kernel ${kernel}, notebook b`, "b runs in a's kernel");
+});
+
 test('the figure renders in headless Chromium', async () => {
   const browser = await launchChromium();
   try {
