@@ -78,8 +78,8 @@ export function ppmPredictor(
   // everything the trained model depends on besides the history itself
   const modelKey = JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
   let previous = -1;
-  const trainOn = (pages: Uint32Array) => {
-    for (let i = 0; i < pages.length; i++) feed(pages[i], true);
+  const trainOn = (pages: Uint32Array, from = 0) => {
+    for (let i = from; i < pages.length; i++) feed(pages[i], true);
     return model;
   };
   const trainOnHistory = () => {
@@ -87,7 +87,11 @@ export function ppmPredictor(
     if (pages.length === 0) return;
     // only a model that has seen nothing yet is the same as one trained on these pages alone
     if (previous >= 0) return void trainOn(pages);
-    model = trainedModel(modelKey, options.order, pages, () => trainOn(pages));
+    model = trainedModel(modelKey, options.order, pages, (trained, from) => {
+      // a model trained on pages[0, from): the predictor's state after them is the last one's
+      if (trained) [model, previous] = [trained, pages[from - 1]];
+      return trainOn(pages, from);
+    });
     previous = pages[pages.length - 1];
   };
   // the fault being ranked, read by the callbacks below (made once, not per fault)

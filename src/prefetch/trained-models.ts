@@ -3,8 +3,10 @@
  * (network, k, push, method) and each PPM run trains the same model on the same history, which is most
  * of the run's time. Inside `reusingTrainedModels` a model trained on a history is kept, and a later
  * run with the same history and model options starts from a copy of it: the copy is in exactly the
- * state training would have left, so every result is the same. Outside (one `simulate`, the CLI,
- * `npm run bench`) every run trains its own model.
+ * state training would have left, so every result is the same. A history that begins with a kept one
+ * (a later switchover on the same trace) is trained from a copy of that one on the accesses after it:
+ * training is one update per access in order, so that is the state training from the start leaves.
+ * Outside (one `simulate`, the CLI, `npm run bench`) every run trains its own model.
  */
 import type { PpmModel } from '../model/ppm';
 
@@ -34,25 +36,38 @@ export function reusingTrainedModels<T>(run: () => T): T {
   }
 }
 
-function sameValues(a: Uint32Array, b: Uint32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `history` begins with all of `prefix`. */
+function startsWith(history: Uint32Array, prefix: Uint32Array): boolean {
+  if (prefix.length > history.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (history[i] !== prefix[i]) return false;
   return true;
 }
 
 /**
- * The model `train` builds from `history`, or a copy of one built before from the same history under
- * the same `key` (the model's options). `order` bounds the model's size for the memory bound.
+ * Trains on history[from..] the model given, a copy of one trained on history[0, from), or a new model when
+ * none is given (from = 0); returns the trained model.
  */
-export function trainedModel(key: string, order: number, history: Uint32Array, train: () => PpmModel): PpmModel {
-  if (depth === 0 || history.length === 0) return train();
-  const at = kept.findIndex((k) => k.key === key && sameValues(k.history, history));
-  if (at >= 0) {
-    const [hit] = kept.splice(at, 1);
-    kept.push(hit);
-    return hit.model.clone();
+export type Training = (model: PpmModel | undefined, from: number) => PpmModel;
+
+/**
+ * The model `train` builds from `history`, a copy of one built before from the same history under the
+ * same `key` (the model's options), or one trained on the rest of `history` from a copy of the one kept for
+ * its longest kept beginning. `order` bounds the model's size for the memory bound.
+ */
+export function trainedModel(key: string, order: number, history: Uint32Array, train: Training): PpmModel {
+  if (depth === 0 || history.length === 0) return train(undefined, 0);
+  let start: Kept | undefined;
+  for (const k of kept) {
+    if (k.key !== key || k.history.length <= (start?.history.length ?? 0) || !startsWith(history, k.history)) continue;
+    start = k;
+    if (k.history.length === history.length) break;
   }
-  const model = train();
+  if (start) {
+    kept.splice(kept.indexOf(start), 1);
+    kept.push(start);
+    if (start.history.length === history.length) return start.model.clone();
+  }
+  const model = start ? train(start.model.clone(), start.history.length) : train(undefined, 0);
   const nodes = (order + 1) * history.length;
   if (nodes > MAX_KEPT_NODES) return model;
   kept.push({ key, history: history.slice(), model: model.clone(), nodes });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulate, type SimInput } from '../../src/migration';
+import { predictionMetrics } from '../../src/prefetch';
 import { keptTrainedModels, reusingTrainedModels } from '../../src/prefetch/trained-models';
 import { generateTrace } from '../../src/trace';
 
@@ -40,4 +41,33 @@ test('runs that reuse a trained PPM model give exactly the results of runs that 
     switchover: 900,
   });
   assert.equal(keptTrainedModels() - before, 8);
+});
+
+test('a history that begins with a kept one is trained on from its model: results as if trained from the start', () => {
+  const trace = generateTrace('phased', { seed: 'prefix', accesses: 8000, pages: 600 });
+  const inputs: SimInput[] = [];
+  for (const predictor of ['ppm', 'ppm-delta', 'ppm-hybrid'] as const)
+    for (const predictorOptions of [{ order: 3 }, { order: 1, training: 'offline' as const }, { maxContexts: 300 }])
+      for (const historyWindow of [undefined, 1500])
+        // later switchovers extend earlier histories (a window of 1500 slides instead); the last one goes back
+        for (const at of [1000, 2600, 2600, 5200, 2600])
+          inputs.push({
+            predictor,
+            switchover: trace.time[at],
+            k: 4,
+            predictorOptions: { ...predictorOptions, historyWindow },
+          });
+  const fresh = inputs.map((input) => simulate(trace, input));
+  const reused = reusingTrainedModels(() => inputs.map((input) => simulate(trace, input)));
+  assert.deepEqual(reused, fresh);
+  // the model itself: a random trace's deltas are new strings nearly every time, so its size counts every update
+  const random = generateTrace('random', { seed: 'prefix', accesses: 20_000, pages: 3000 });
+  const metrics = (at: number, order: number) =>
+    predictionMetrics(random, 'ppm-delta', { switchover: random.time[at], predictorOptions: { order } });
+  const points = [4000, 9000, 15_000].flatMap((at) => [1, 3].map((order) => [at, order] as const));
+  const freshMetrics = points.map(([at, order]) => metrics(at, order));
+  assert.deepEqual(
+    reusingTrainedModels(() => points.map(([at, order]) => metrics(at, order))),
+    freshMetrics,
+  );
 });
