@@ -141,9 +141,14 @@ export interface JobsMessage {
 }
 
 /**
- * How long a chunk of jobs sent in one message should run, in seconds: short jobs travel in chunks, so
+ * How much CPU a chunk of jobs sent in one message should take, in seconds: short jobs travel in chunks, so
  * the cost of a message and of waking the main thread (about 20 us of CPU per job here) stays near
- * 0.1 % of the work; jobs longer than this go one by one, so the last ones still spread evenly.
+ * 0.1 % of the work; jobs longer than this go one by one, so the last ones still spread evenly. Sized by the
+ * CPU per job of the chunk's own group (same code and trace), measured by its first job (where a thread's CPU
+ * is unknown, not Linux, every chunk is one job): one job of the bench grid took 0.2-22 ms by method, so a size
+ * from the mean over all groups cut cheap groups into chunks of a job or two; and by CPU, not wall time, which
+ * load stretched until every chunk was one job (420-486 messages for 486 jobs, each waking the main thread,
+ * which then took a worker's core).
  */
 const CHUNK_SECONDS = 0.02;
 
@@ -343,16 +348,16 @@ class Pool {
     const times: SweepThreadTimes[] = this.ports.map(() => ({ jobs: 0, busy: 0, firstBegan: 0, lastEnded: 0 }));
     let sent = 0;
     let done = 0;
-    // one job until their cost shows, then CHUNK_SECONDS of them, at most a 1/(2 workers) share of those left
-    const chunkSize = () => {
-      if (done === 0) return 1;
-      const perJob = ((wallClock() - started) / 1e3) * (this.size / done);
+    // one job of a group until its cost shows, then CHUNK_SECONDS of them, at most a 1/(2 workers) share of those left
+    const chunkSize = (group: number) => {
+      const perJob = costs.cpuPerJob(group);
+      if (perJob === undefined) return 1;
       const share = Math.ceil(scheduler.left / (2 * this.size));
       return Math.max(1, Math.min(Math.floor(CHUNK_SECONDS / perJob), share));
     };
     const send = (worker: number) => {
       const message: JobsMessage = { batch, traces: [], jobs: [] };
-      const chunk = scheduler.take(worker, chunkSize());
+      const chunk = scheduler.take(worker, chunkSize);
       for (const index of chunk) {
         const { kind, trace, options } = jobs[index];
         const { id, trace: sharedCopy } = copies.get(trace)!;
@@ -459,6 +464,8 @@ function timeReply(times: SweepThreadTimes, reply: JobReply, started: number): v
  */
 class JobCosts {
   private readonly costliest = new Map<number, number>();
+  /** Per group: the CPU seconds per job of its chunks, summed, and how many chunks. */
+  private readonly perJob = new Map<number, [number, number]>();
   private readonly costliestPerWork = new Map<string, number>();
   /** Per worker: its jobs begun when last looked at, its CPU then, and the CPU seen spent in that job since. */
   private readonly begun: number[];
@@ -480,9 +487,17 @@ class JobCosts {
   finished(index: number, cpu: number): void {
     const group = this.scheduler.groupOf(index);
     this.costliest.set(group, Math.max(this.costliest.get(group) ?? 0, cpu));
+    const [sum, chunks] = this.perJob.get(group) ?? [0, 0];
+    this.perJob.set(group, [sum + cpu, chunks + 1]);
     const code = jobCode(this.jobs[index]);
     const perWork = cpu / workOf(this.jobs[index]);
     this.costliestPerWork.set(code, Math.max(this.costliestPerWork.get(code) ?? 0, perWork));
+  }
+
+  /** A group's mean CPU seconds per job so far (a chunk's mean counting once), undefined before one finished. */
+  cpuPerJob(group: number): number | undefined {
+    const seen = this.perJob.get(group);
+    return seen && seen[0] / seen[1];
   }
 
   /** The CPU seconds past which job `index` counts as stuck, and what they were judged by. */

@@ -67,12 +67,15 @@ export class JobScheduler {
     return this.total - this.handedOut;
   }
 
-  /** Up to `count` next jobs for `worker`, all of one group, in job order; none once every job is handed out. */
-  take(worker: number, count: number): number[] {
+  /**
+   * Up to `count` next jobs for `worker` (a number, or one for the group they come from), all of one group, in job
+   * order; none once every job is handed out.
+   */
+  take(worker: number, count: number | ((group: number) => number)): number[] {
     const group = this.groupFor(worker);
     if (group < 0) return [];
     const start = this.taken[group];
-    const end = Math.min(start + count, this.queues[group].length);
+    const end = Math.min(start + (typeof count === 'number' ? count : count(group)), this.queues[group].length);
     this.taken[group] = end;
     this.handedOut += end - start;
     return this.queues[group].slice(start, end);

@@ -58,3 +58,13 @@ test("a pool's workers go back to the code they ran in an earlier sweep", () => 
   const next = new JobScheduler(['q', 'p'], ['a', 'a'], 2, codesRan);
   assert.deepEqual([next.take(0, 1), next.take(1, 1)], [[1], [0]]);
 });
+
+test('a count given as a function is asked for the group the jobs come from', () => {
+  // groups in order: (p a) = jobs 0, 2, 4, (q a) = 1, 3
+  const s = new JobScheduler(['p', 'q', 'p', 'q', 'p'], ['a', 'a', 'a', 'a', 'a'], 2);
+  const asked: number[] = [];
+  const twoOfP = (group: number) => (asked.push(group), group === s.groupOf(0) ? 2 : 1);
+  assert.deepEqual(s.take(0, twoOfP), [0, 2]);
+  assert.deepEqual(s.take(1, twoOfP), [1]);
+  assert.deepEqual(asked, [s.groupOf(0), s.groupOf(1)]);
+});
