@@ -448,6 +448,32 @@ function frameLargest(into: Uint32Array, from: number, n: number, frame: FrameHe
   return largestIn(into, from, from + n, above);
 }
 
+/** Per 4 bits, the 4 bytes 0 or 1 they unpack to, as one little-endian 32-bit word. */
+const NIBBLE_BYTES = Int32Array.from({ length: 16 }, (_, bits) => {
+  let word = 0;
+  for (let i = 0; i < 4; i++) word |= ((bits >> i) & 1) << (8 * i);
+  return word;
+});
+
+/**
+ * `groups` groups of 32 one-bit values (a write column's frame: its reference is 0, see readLayout) from words[at..]
+ * into bytes, four at a time through `into`, a 32-bit view of the byte column, from its word `from`: a third of the
+ * time of 32 byte stores per word.
+ */
+function unpackBitsToBytes(words: Int32Array, at: number, groups: number, into: Int32Array, from: number): void {
+  for (let g = 0; g < groups; g++, at++, from += 8) {
+    const w = words[at];
+    into[from] = NIBBLE_BYTES[w & 15];
+    into[from + 1] = NIBBLE_BYTES[(w >>> 4) & 15];
+    into[from + 2] = NIBBLE_BYTES[(w >>> 8) & 15];
+    into[from + 3] = NIBBLE_BYTES[(w >>> 12) & 15];
+    into[from + 4] = NIBBLE_BYTES[(w >>> 16) & 15];
+    into[from + 5] = NIBBLE_BYTES[(w >>> 20) & 15];
+    into[from + 6] = NIBBLE_BYTES[(w >>> 24) & 15];
+    into[from + 7] = NIBBLE_BYTES[w >>> 28];
+  }
+}
+
 /**
  * Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. Returns the largest
  * of `above` and the column's values when `above` is given (else -1), as frameLargest finds it.
@@ -463,6 +489,11 @@ function decodeColumn(
   let largest = above ?? -1;
   // a 32-bit column is written through an Int32 view (see unpackFrame)
   const into32 = into instanceof Uint32Array ? new Int32Array(into.buffer, into.byteOffset, into.length) : undefined;
+  // a byte column 4-byte aligned takes one-bit frames four bytes at a time (frames start at multiples of 1,024)
+  const bytesAsWords =
+    into instanceof Uint8Array && LITTLE_ENDIAN && into.byteOffset % 4 === 0
+      ? new Int32Array(into.buffer, into.byteOffset, into.length >>> 2)
+      : undefined;
   let at = layout.wordsAt / 4;
   let previous = layout.start;
   for (let f = 0; f < layout.frames.length; f++) {
@@ -479,6 +510,11 @@ function decodeColumn(
     } else if (into32) {
       // value frames are never wider than 32 bits: only times, which are delta frames, can be
       at = unpackFrame(words, at, width, n, into32, from, reference, 0, false);
+    } else if (bytesAsWords && width === 1 && reference === 0) {
+      const groups = n >>> 5;
+      unpackBitsToBytes(words, at, groups, bytesAsWords, from >>> 2);
+      unpackValues(words, at, 1, groups * 32, n, into as Uint8Array, from, 0, 0, false);
+      at += Math.ceil(n / 32);
     } else {
       at = unpackFrame(words, at, width, n, into as Uint8Array, from, reference, 0, false);
     }

@@ -316,6 +316,28 @@ test('version 3 decodes the same where code generation is refused (a page CSP wi
   assert.deepEqual(JSON.parse(child.stdout), [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write)]);
 });
 
+test('one-bit write frames decode the same four bytes at a time (aligned column) and byte by byte (not)', () => {
+  // 70,000 accesses: a full block, then one of 4 frames and 368 accesses (11 groups of 32 and 16 left)
+  const trace = generateTrace('random', { seed: 'bits', accesses: 70_000, pages: 1000, writeRatio: 0.4 });
+  const bytes = encodeBinaryTrace(trace);
+  for (const shift of [0, 1, 2, 3]) {
+    const writes: number[][] = [];
+    const decoder = new BinaryTraceDecoder(
+      'bits.pctrace',
+      (chunk) => writes.push(Array.from(chunk.write)),
+      undefined,
+      (count, wideTimes) => ({
+        time: wideTimes ? new Float64Array(count) : new Uint32Array(count),
+        page: new Uint32Array(count),
+        write: new Uint8Array(count + shift).subarray(shift),
+      }),
+    );
+    decoder.feed(bytes);
+    decoder.finish();
+    assert.deepEqual(writes.flat(), Array.from(trace.write), `column at byte ${shift}`);
+  }
+});
+
 test('a binary trace fed in pieces of any size and at any memory alignment decodes the same', () => {
   const trace = generateTrace('phased', { seed: 'pieces', accesses: 3 * 65536 + 77, pages: 1 << 16, writeRatio: 0.3 });
   const encoded = encodeBinaryTrace(trace);
