@@ -153,6 +153,16 @@ export interface JobsMessage {
 const CHUNK_SECONDS = 0.02;
 
 /**
+ * How many jobs of a group the next chunk takes: one until the group's CPU per job is known, then CHUNK_SECONDS
+ * of them, but at most `share` (a 1/(2 workers) share of the jobs left, so the last ones still spread) and twice
+ * the group's last chunk (its jobs differ in options, so a cheap first one may be followed by costly ones).
+ */
+export function chunkJobs(cpuPerJob: number | undefined, share: number, lastChunk: number | undefined): number {
+  if (cpuPerJob === undefined || lastChunk === undefined) return 1;
+  return Math.max(1, Math.min(Math.floor(CHUNK_SECONDS / cpuPerJob), share, 2 * lastChunk));
+}
+
+/**
  * What a worker answers per job: its result or its error; the last of a chunk, the chunk's CPU seconds per job
  * and when the chunk began and ended (wallClock).
  */
@@ -348,12 +358,13 @@ class Pool {
     const times: SweepThreadTimes[] = this.ports.map(() => ({ jobs: 0, busy: 0, firstBegan: 0, lastEnded: 0 }));
     let sent = 0;
     let done = 0;
-    // one job of a group until its cost shows, then CHUNK_SECONDS of them, at most a 1/(2 workers) share of those left
+    /** Per group: the size of its last chunk. */
+    const lastChunk = new Map<number, number>();
     const chunkSize = (group: number) => {
-      const perJob = costs.cpuPerJob(group);
-      if (perJob === undefined) return 1;
       const share = Math.ceil(scheduler.left / (2 * this.size));
-      return Math.max(1, Math.min(Math.floor(CHUNK_SECONDS / perJob), share));
+      const size = chunkJobs(costs.cpuPerJob(group), share, lastChunk.get(group));
+      lastChunk.set(group, size);
+      return size;
     };
     const send = (worker: number) => {
       const message: JobsMessage = { batch, traces: [], jobs: [] };

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   accuracyByTraining,
+  chunkJobs,
   confidenceSweep,
   faultComparison,
   forgetJobResults,
@@ -125,6 +126,16 @@ test("a sweep's time line counts every job once and keeps each worker's chunks i
       assert.ok(inside && t.busy <= t.lastEnded - t.firstBegan + 1e-9, JSON.stringify(t));
     }
   }
+});
+
+test("a chunk: one job until its group's CPU per job is known, then 20 ms of them, within the share and twice the last", () => {
+  assert.equal(chunkJobs(undefined, 100, undefined), 1);
+  // 2 ms a job: 10 fit in 20 ms; the last chunk of 4 allows 8, of 16 allows 32
+  assert.equal(chunkJobs(0.002, 100, 4), 8);
+  assert.equal(chunkJobs(0.002, 100, 16), 10);
+  assert.equal(chunkJobs(0.002, 3, 16), 3);
+  // a job longer than 20 ms goes alone
+  assert.equal(chunkJobs(0.05, 100, 16), 1);
 });
 
 test('the worker count: setSweepWorkers, else the environment, else the cores; nonsense is a UserError', () => {
