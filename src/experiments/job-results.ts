@@ -72,7 +72,16 @@ export function rememberingResults<K extends JobKind>(
     }
     results.push(structuredClone((fresh.get(key) ?? kept.get(key)) as JobTypes[K]['result']));
   }
-  for (const key of keys) if (key !== undefined) keep(key, fresh.get(key) ?? kept.get(key));
+  // every result to keep looked up before any is kept: keeping one drops the least recently used, which may be
+  // one this batch found kept; last asked, most recently used
+  const keeping = new Map<string, unknown>();
+  for (const key of keys) {
+    if (key === undefined) continue;
+    const result = fresh.get(key) ?? kept.get(key);
+    keeping.delete(key);
+    keeping.set(key, result);
+  }
+  for (const [key, result] of keeping) keep(key, result);
   return results;
 }
 

@@ -134,3 +134,18 @@ test('at most MAX_KEPT_RESULTS are kept, the least recently used dropped first; 
   assert.deepEqual(seen, ['3/4 k 5000', '4/4 k 5001']);
   forgetJobResults();
 });
+
+test('a kept result asked for beside new jobs when the bound is full is kept again, not lost', () => {
+  forgetJobResults();
+  const t = trace();
+  const job = (k: number): Job => ({ kind: 'simulate', trace: t, options: { k }, label: `k ${k}` });
+  const { ran, run } = numbering();
+  const ask = (ks: number[]) => rememberingResults(ks.map(job), undefined, run);
+  const first = ask(Array.from({ length: MAX_KEPT_RESULTS }, (_, k) => k));
+  // 0 is the least recently used: keeping 5000's result drops it while it is this batch's answer
+  assert.deepEqual(ask([5000, 0]), [{ run: MAX_KEPT_RESULTS + 1 }, first[0]]);
+  assert.deepEqual(ask([0]), [first[0]]);
+  assert.equal(ran.length, MAX_KEPT_RESULTS + 1);
+  assert.equal(keptJobResults(), MAX_KEPT_RESULTS);
+  forgetJobResults();
+});
