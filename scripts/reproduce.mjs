@@ -48,7 +48,10 @@ const earlierSeconds = () => ({ ...readPlan(COMMITTED_SECONDS_FILE), ...readPlan
  * earlier ones ran and find their results kept there (DEVELOPERS.md, "Parallel sweeps and notebooks").
  */
 const KERNELS_FILE = join(root, 'notebooks', 'kernels.json');
-const together = () => readPlan(KERNELS_FILE).together ?? [];
+const together = () => {
+  const groups = readPlan(KERNELS_FILE).together;
+  return Array.isArray(groups) ? groups.filter(Array.isArray) : [];
+};
 
 const FIGURE_SPEC_DIR = figureSpecDir();
 /** Where a notebook's figure specs go: a directory per notebook, so that its figures are known when it ends. */

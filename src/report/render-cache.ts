@@ -56,7 +56,9 @@ export class RenderCache {
     try {
       const recorded = JSON.parse(readFileSync(file, 'utf8')) as Renders;
       // records of another renderer are dropped: each of them is drawn again
-      if (recorded.renderer === renderer && recorded.figures) this.renders.figures = recorded.figures;
+      const figures = recorded.figures as unknown;
+      if (recorded.renderer === renderer && typeof figures === 'object' && figures !== null && !Array.isArray(figures))
+        this.renders.figures = { ...(figures as Record<string, RenderRecord>) };
     } catch {
       // an unreadable record: every figure is drawn again and the record rewritten
     }

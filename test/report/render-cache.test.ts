@@ -76,10 +76,16 @@ test('a changed or missing file draws the figure again', () => {
 test('an unreadable record counts as none', () => {
   withDir((dir) => {
     recorded(dir, 'a');
-    writeFileSync(join(dir, RENDERS_FILE), '{"renderer": "r1", "figu');
-    const cache = new RenderCache(dir, 'r1');
-    assert.equal(cache.size, 0);
-    assert.equal(cache.isCurrent(figure('a')), false);
+    for (const text of ['{"renderer": "r1", "figu', '{"renderer": "r1", "figures": "a"}', '{"renderer": "r1"}']) {
+      writeFileSync(join(dir, RENDERS_FILE), text);
+      const cache = new RenderCache(dir, 'r1');
+      assert.equal(cache.size, 0);
+      assert.equal(cache.isCurrent(figure('a')), false);
+      // and it is written anew
+      cache.record(figure('a'));
+      cache.write();
+      assert.equal(new RenderCache(dir, 'r1').isCurrent(figure('a')), true);
+    }
   });
 });
 
