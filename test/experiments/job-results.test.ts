@@ -18,6 +18,16 @@ function numbering() {
   return { ran, run };
 }
 
+/** Jobs on one trace told apart by their k, asked for by k through `numbering`, nothing kept before. */
+function askingByK() {
+  forgetJobResults();
+  const t = trace();
+  const job = (k: number): Job => ({ kind: 'simulate', trace: t, options: { k }, label: `k ${k}` });
+  const { ran, run } = numbering();
+  const ask = (ks: number[]) => rememberingResults(ks.map(job), undefined, run);
+  return { job, ran, run, ask };
+}
+
 test('jobs asked again give exactly the results of runs of their own, without running; duplicates run once', () => {
   forgetJobResults();
   const workload = { trace: trace(), vmPages: 512 };
@@ -105,11 +115,7 @@ test('options that are not plain data are never kept; results handed out are cop
 });
 
 test('at most MAX_KEPT_RESULTS are kept, the least recently used dropped first; progress counts every job once', () => {
-  forgetJobResults();
-  const t = trace();
-  const job = (k: number): Job => ({ kind: 'simulate', trace: t, options: { k }, label: `k ${k}` });
-  const { ran, run } = numbering();
-  const ask = (ks: number[]) => rememberingResults(ks.map(job), undefined, run);
+  const { job, ran, run, ask } = askingByK();
   ask([-2, -1]);
   ask([-2]);
   ask(Array.from({ length: MAX_KEPT_RESULTS - 2 }, (_, k) => k));
@@ -136,11 +142,7 @@ test('at most MAX_KEPT_RESULTS are kept, the least recently used dropped first; 
 });
 
 test('a kept result asked for beside new jobs when the bound is full is kept again, not lost', () => {
-  forgetJobResults();
-  const t = trace();
-  const job = (k: number): Job => ({ kind: 'simulate', trace: t, options: { k }, label: `k ${k}` });
-  const { ran, run } = numbering();
-  const ask = (ks: number[]) => rememberingResults(ks.map(job), undefined, run);
+  const { ran, ask } = askingByK();
   const first = ask(Array.from({ length: MAX_KEPT_RESULTS }, (_, k) => k));
   // 0 is the least recently used: keeping 5000's result drops it while it is this batch's answer
   assert.deepEqual(ask([5000, 0]), [{ run: MAX_KEPT_RESULTS + 1 }, first[0]]);
