@@ -63,9 +63,11 @@ test('a history that begins with a kept one is trained on from its model: result
   // the model itself: a random trace's deltas are new strings nearly every time, so its size counts every update
   const random = generateTrace('random', { seed: 'prefix', accesses: 20_000, pages: 3000 });
   const metrics = (at: number, order: number) =>
-    predictionMetrics(random, 'ppm-delta', { switchover: random.time[at], predictorOptions: { order } });
+    predictionMetrics(random, 'ppm-delta', { switchover: random.time[at], order });
   const points = [4000, 9000, 15_000].flatMap((at) => [1, 3].map((order) => [at, order] as const));
   const freshMetrics = points.map(([at, order]) => metrics(at, order));
+  // the two orders are two models (an option predictionMetrics did not take would leave one)
+  assert.notEqual(freshMetrics[0].modelSize, freshMetrics[1].modelSize);
   assert.deepEqual(
     reusingTrainedModels(() => points.map(([at, order]) => metrics(at, order))),
     freshMetrics,
