@@ -144,8 +144,16 @@ const CANONICAL_SVG_SCRIPT = `function pclCanonicalSvg(svg) {
   return new XMLSerializer().serializeToString(doc);
 }`;
 
-/** The code that draws a figure and serialises its SVG (render-cache.ts: a change draws every figure again). */
-export const RENDERER_CODE = `${drawFigures.toString()}\n${CANONICAL_SVG_SCRIPT}`;
+/**
+ * The code and browser flags that draw a figure and serialise its SVG (render-cache.ts: a change draws every figure
+ * again).
+ */
+export const RENDERER_CODE = [
+  drawFigures.toString(),
+  plotlyPage.toString(),
+  CANONICAL_SVG_SCRIPT,
+  JSON.stringify(CHROMIUM_ARGS),
+].join('\n');
 
 /** What the page's script uses (the node build has no DOM types). */
 interface BrowserGlobals {

@@ -205,6 +205,11 @@ export function executeNotebooks(
     onDone?: (index: number, run: NotebookRun) => void;
   } = {},
 ): Promise<NotebookRun[]> {
+  const listed = groups.flat().sort((a, b) => a - b);
+  if (listed.length !== jobs.length || listed.some((index, i) => index !== i))
+    throw new Error(
+      `executeNotebooks: groups ${JSON.stringify(groups)} must list each of the ${jobs.length} jobs once`,
+    );
   mkdirSync(outDir, { recursive: true });
   // the Python side's pages before they are copied out; a run killed before its cleanup leaves its own, removed here
   const work = workDirIn(outDir, '.nbconvert');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors';
@@ -59,6 +59,19 @@ test('a failure names the notebook, the failing cell with its source, and the ex
     failureMessage('/nb/a.ipynb', { ...failed, cell: null, source: null, stderr: '' }),
     'notebook a.ipynb failed in starting its kernel\nCellExecutionError: <Error>:',
   );
+});
+
+test('groups that do not list every job exactly once are refused before anything runs', () => {
+  const jobs = [{ notebook: 'a.ipynb' }, { notebook: 'b.ipynb' }];
+  const out = join(tmpdir(), `pcl-never-made-${process.pid}`);
+  for (const groups of [[[0]], [[0, 1], [1]], [[0, 2]], [[0], [0]], [[0, 1, 1]]]) {
+    assert.throws(
+      () => executeNotebooks(jobs, out, { groups, env: process.env }),
+      /must list each of the 2 jobs once/,
+      JSON.stringify(groups),
+    );
+  }
+  assert.equal(existsSync(out), false);
 });
 
 test('a Python side that dies before reading its job rejects with one line, no EPIPE crash, no temp dir left', async () => {
