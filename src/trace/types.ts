@@ -122,7 +122,8 @@ export class SummaryBuilder {
     const n = chunk.page.length;
     if (n === 0) return;
     if (this.accesses === 0) this.firstTime = chunk.time[0];
-    this.largest = Math.max(this.largest, largestPage(chunk.page));
+    // scanned, not remembered: a stream's chunks may reuse one array (a column pool, a writer's caller)
+    this.largest = largestIn(chunk.page, 0, n, this.largest);
     this.lastTime = chunk.time[n - 1];
     this.accesses += n;
   }
@@ -144,8 +145,15 @@ export function wholeTraceChunk(trace: Trace): TraceChunk {
   return { start: 0, time: trace.time, page: trace.page, write: trace.write };
 }
 
+/** A trace's summary; its largest page is remembered for its page array (largestPage). */
 export function summarizeTrace(trace: Trace): TraceSummary {
-  const builder = new SummaryBuilder();
-  builder.add(wholeTraceChunk(trace));
-  return builder.finish(trace.name, trace.pageSize);
+  const n = trace.page.length;
+  return {
+    name: trace.name,
+    pageSize: trace.pageSize,
+    accesses: n,
+    largestPage: largestPage(trace.page),
+    firstTime: n === 0 ? 0 : trace.time[0],
+    lastTime: n === 0 ? 0 : trace.time[n - 1],
+  };
 }

@@ -28,6 +28,8 @@ import {
   summarizeTrace,
   summarizeTraceFile,
   TraceBuilder,
+  writeTraceStream,
+  type TraceChunk,
   type StreamOptions,
   type Trace,
 } from '../../src/trace';
@@ -314,6 +316,28 @@ test('version 3 decodes the same where code generation is refused (a page CSP wi
   });
   assert.equal(child.stderr, '');
   assert.deepEqual(JSON.parse(child.stdout), [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write)]);
+});
+
+test('a file written from chunks that reuse one set of arrays gets the summary of what it holds', async () => {
+  // pages walk upwards, so each chunk's largest page is larger than the one before
+  const trace = generateTrace('sequential', { seed: 'reused', accesses: 3 * 65536, pages: 1 << 20, writeRatio: 0.3 });
+  const time = new Float64Array(65536);
+  const page = new Uint32Array(65536);
+  const write = new Uint8Array(65536);
+  function* chunks(): Generator<TraceChunk> {
+    for (let start = 0; start < trace.page.length; start += 65536) {
+      time.set(trace.time.subarray(start, start + 65536));
+      page.set(trace.page.subarray(start, start + 65536));
+      write.set(trace.write.subarray(start, start + 65536));
+      // remembered for this array, as a simulation asking would: true of the first chunk only
+      largestPage(page);
+      yield { start, time, page, write };
+    }
+  }
+  const path = join(dir, 'reused-chunks.pctrace');
+  await writeTraceStream(path, summarizeTrace(trace), chunks());
+  assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(trace));
+  assertSameAccesses(loadTrace(path), trace);
 });
 
 test('one-bit write frames decode the same four bytes at a time (aligned column) and byte by byte (not)', () => {
