@@ -145,14 +145,14 @@ const CANONICAL_SVG_SCRIPT = `function pclCanonicalSvg(svg) {
 }`;
 
 /**
- * The code and browser flags that draw a figure and serialise its SVG (render-cache.ts: a change draws every figure
- * again).
+ * The code and browser flags that draw a figure and serialise its SVG, with the values it takes by name (a spec
+ * without a size is drawn at the default): render-cache.ts draws every figure again when any of them changes.
  */
 export const RENDERER_CODE = [
   drawFigures.toString(),
   plotlyPage.toString(),
   CANONICAL_SVG_SCRIPT,
-  JSON.stringify(CHROMIUM_ARGS),
+  JSON.stringify({ DEFAULT_FIGURE_WIDTH, DEFAULT_FIGURE_HEIGHT, CHROMIUM_ARGS }),
 ].join('\n');
 
 /** What the page's script uses (the node build has no DOM types). */

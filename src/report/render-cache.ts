@@ -35,7 +35,10 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
  */
 export function rendererKey(): string | null {
   const chromium = spawnSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8' });
-  const fonts = spawnSync('fc-list', ['--format', '%{file}|%{family}|%{style}\\n'], { encoding: 'utf8' });
+  // a font's version too: an updated package keeps its files' names
+  const fonts = spawnSync('fc-list', ['--format', '%{file}|%{family}|%{style}|%{fontversion}\\n'], {
+    encoding: 'utf8',
+  });
   if (chromium.status !== 0 || fonts.status !== 0 || !fonts.stdout) return null;
   const fontList = fonts.stdout.split('\n').sort().join('\n');
   return sha256([sha256(plotlyBundle()), sha256(RENDERER_CODE), chromium.stdout.trim(), sha256(fontList)].join('\n'));
@@ -58,7 +61,7 @@ export class RenderCache {
       // records of another renderer are dropped: each of them is drawn again
       const figures = recorded.figures as unknown;
       if (recorded.renderer === renderer && typeof figures === 'object' && figures !== null && !Array.isArray(figures))
-        this.renders.figures = { ...(figures as Record<string, RenderRecord>) };
+        this.renders.figures = Object.fromEntries(Object.entries(figures).filter(([, record]) => isRecord(record)));
     } catch {
       // an unreadable record: every figure is drawn again and the record rewritten
     }
@@ -99,6 +102,13 @@ export class RenderCache {
       `${JSON.stringify({ renderer: this.renders.renderer, figures }, null, 1)}\n`,
     );
   }
+}
+
+/** Whether a recorded entry has a record's shape (a hand-edited or damaged one is no record: drawn again). */
+function isRecord(record: unknown): record is RenderRecord {
+  if (typeof record !== 'object' || record === null) return false;
+  const { spec, svg, png } = record as Record<string, unknown>;
+  return typeof spec === 'string' && typeof svg === 'string' && typeof png === 'string';
 }
 
 /** A spec as saveFigureSpec writes it. */

@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupedBar } from '../../src/report';
+import { CHROMIUM_ARGS, RENDERER_CODE } from '../../src/report/export';
+import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH } from '../../src/report/figure';
 import { RENDERS_FILE, RenderCache, rendererKey } from '../../src/report/render-cache';
 
 const rows = [
@@ -87,6 +89,24 @@ test('an unreadable record counts as none', () => {
       assert.equal(new RenderCache(dir, 'r1').isCurrent(figure('a')), true);
     }
   });
+});
+
+test('a recorded entry without the shape of a record counts as none, the others as before', () => {
+  withDir((dir) => {
+    recorded(dir, 'a');
+    const good = JSON.parse(readFileSync(join(dir, RENDERS_FILE), 'utf8')).figures.a;
+    for (const bad of [null, 5, 'x', [], { spec: good.spec, svg: good.svg }]) {
+      writeFileSync(join(dir, RENDERS_FILE), JSON.stringify({ renderer: 'r1', figures: { a: bad, b: good } }));
+      const cache = new RenderCache(dir, 'r1');
+      assert.equal(cache.size, 1);
+      assert.equal(cache.isCurrent(figure('a')), false);
+    }
+  });
+});
+
+test('the renderer code carries the values the drawing takes by name: default size, Chromium flags', () => {
+  assert.ok(RENDERER_CODE.includes(JSON.stringify({ DEFAULT_FIGURE_WIDTH, DEFAULT_FIGURE_HEIGHT, CHROMIUM_ARGS })));
+  assert.ok(RENDERER_CODE.includes('addScriptTag'), 'the page plotly is loaded on');
 });
 
 test('the record lists figures in name order, keeps only those asked, and is the same for the same renders', () => {
