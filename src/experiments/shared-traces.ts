@@ -6,7 +6,8 @@
  * memory toward what triggers its garbage collections, neither in the main thread nor in the workers that
  * received views of it, so dropped copies stayed: 50 sweeps over fresh 4 M-access trace objects grew RSS
  * by one copy (34 MB) per sweep, to 2.0 GB. Here a batch's traces go into slots; a slot keeps its buffers
- * for later batches, a trace object it already holds needs no copy, another is copied over its content.
+ * for later batches, a trace object it already holds needs no copy (unless changed in place since: compared, a
+ * memcmp per batch), another is copied over its content.
  * So the buffers never outnumber the columns of the largest batch's traces, whatever the collector does.
  */
 import type { Trace } from '../trace';
@@ -47,7 +48,7 @@ export class SharedTraces {
     const missing: Trace[] = [];
     for (const trace of new Set(traces)) {
       const held = this.held.get(trace);
-      if (held && this.slots[held.slot].fills === held.fills) {
+      if (held && this.slots[held.slot].fills === held.fills && sameContent(trace, this.slots[held.slot].copy!)) {
         free.delete(held.slot);
         copies.set(trace, { id: held.slot, trace: this.slots[held.slot].copy! });
       } else missing.push(trace);
@@ -105,4 +106,25 @@ export class SharedTraces {
 /** The trace's typed-array fields (its columns), by name. */
 function columnsOf(trace: Trace): [string, Uint8Array][] {
   return Object.entries(trace).filter((entry): entry is [string, Uint8Array] => ArrayBuffer.isView(entry[1]));
+}
+
+/**
+ * Whether `copy` still holds what `trace` holds: a trace changed in place after its copy was made (a column's
+ * values, a field) is copied again, or the workers would run the next sweep on what it held before.
+ */
+function sameContent(trace: Trace, copy: Trace): boolean {
+  const copied = copy as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(trace)) {
+    const other = copied[key];
+    if (!ArrayBuffer.isView(value) || !ArrayBuffer.isView(other)) {
+      if (!Object.is(value, other)) return false;
+    } else if (value.constructor !== other.constructor || Buffer.compare(bytesOf(value), bytesOf(other)) !== 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }

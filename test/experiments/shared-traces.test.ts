@@ -67,3 +67,18 @@ test('growing traces and wider time columns replace buffers by at least 1.5 time
   assert.ok(wide.time instanceof Float64Array);
   assertSharedCopy(store.forBatch([wide]).get(wide)!.trace, wide);
 });
+
+test('a trace changed in place since its copy was made is copied again: column values, a wider column, a field', () => {
+  const store = new SharedTraces();
+  const trace = traceOf(300, 4) as { -readonly [K in keyof Trace]: Trace[K] };
+  store.forBatch([trace]);
+  trace.page[299] ^= 1;
+  assertSharedCopy(store.forBatch([trace]).get(trace)!.trace, trace);
+  trace.time = Float64Array.from(trace.time);
+  assertSharedCopy(store.forBatch([trace]).get(trace)!.trace, trace);
+  trace.pageSize = 4096;
+  assertSharedCopy(store.forBatch([trace]).get(trace)!.trace, trace);
+  // unchanged, it is the same copy again
+  const copy = store.forBatch([trace]).get(trace)!.trace;
+  assert.equal(store.forBatch([trace]).get(trace)!.trace, copy);
+});
