@@ -13,6 +13,7 @@ import type { FaultContext, Predictor } from '../prefetch/types';
 import { NextAlive } from '../util/next-alive';
 import { quantileSorted } from '../util/statistics';
 import { RateWindows, serialiseUs, type Timing } from './link';
+import { giveBackPageArrays, uint8PageArray } from './page-arrays';
 import type { PushPolicy, ResolvedSimConfig } from './types';
 
 /** Where the post-copy phase starts: after the switchover pause (and, in hybrid, the pre-copy rounds). */
@@ -114,6 +115,7 @@ export class PostcopyRun {
   /** VM stall so far, and the time of the last access replayed (undefined before the first). */
   private stallUs = 0;
   private lastTime: number | undefined;
+  private finished = false;
 
   constructor(
     private readonly config: ResolvedSimConfig,
@@ -126,8 +128,8 @@ export class PostcopyRun {
     this.vmPages = config.vmPages;
     this.push = config.push;
     this.arrival = start.arrival;
-    this.touched = new Uint8Array(this.vmPages);
-    this.predicted = new Uint8Array(this.vmPages);
+    this.touched = uint8PageArray(this.vmPages);
+    this.predicted = uint8PageArray(this.vmPages);
     this.nextUnsent = this.push === 'off' ? undefined : new NextAlive(this.vmPages);
     for (let p = 0; p < this.vmPages; p++) {
       if (this.arrival[p] === Infinity) this.remaining++;
@@ -187,8 +189,10 @@ export class PostcopyRun {
     if (to > from) this.lastTime = time[to - 1];
   }
 
-  /** After the last access: sends what is left and returns the counts. */
+  /** After the last access: sends what is left and returns the counts (once: the run's arrays go back then). */
   finish(): PostcopyCounts {
+    if (this.finished) throw new Error('a post-copy run finishes once');
+    this.finished = true;
     const { resumeUs, resumeInstruction } = this.start;
     const stallUs = this.stallUs;
     const vmEndUs =
@@ -203,6 +207,7 @@ export class PostcopyRun {
       this.counts.waitP99Us = quantileSorted(sorted, 0.99);
       this.counts.maxWaitUs = sorted[sorted.length - 1];
     }
+    giveBackPageArrays(this.arrival, this.touched, this.predicted);
     return this.counts;
   }
 

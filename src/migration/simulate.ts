@@ -18,6 +18,7 @@ import {
 import { resolveSimConfig } from './config';
 import { resumeAfterPause, serialiseUs, timingOf, type Timing } from './link';
 import { NO_WAITS, PostcopyRun, type PostcopyCounts, type SendObserver, type WaitObserver } from './postcopy';
+import { float64PageArray } from './page-arrays';
 import { PrecopyRounds, type PrecopyOutcome } from './precopy';
 import { zeroPageFlags } from './zero-pages';
 import type { MigrationResult, ResolvedSimConfig, SimInput } from './types';
@@ -158,7 +159,7 @@ export class Simulation {
     if (config.mode !== 'precopy')
       this.predictor = hooks.predictor ?? createPredictor(config.predictor, { ...config.predictorOptions, trace });
     if (config.mode === 'postcopy') {
-      this.startPostcopy(0, config.switchover, new Float64Array(config.vmPages).fill(Infinity), this.zero);
+      this.startPostcopy(0, config.switchover, float64PageArray(config.vmPages, Infinity), this.zero);
     } else {
       this.rounds = new PrecopyRounds(config, this.timing, config.switchover, this.zero);
       this.seen = new Uint8Array(config.vmPages);
