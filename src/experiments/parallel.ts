@@ -189,7 +189,7 @@ export interface SweepTimes {
 
 let lastTimes: SweepTimes | undefined;
 
-/** The time line of this process's last sweep on worker threads (the bench reports it), if any. */
+/** The time line of the last sweep on worker threads that finished in this process (the bench reports it), if any. */
 export function lastSweepTimes(): SweepTimes | undefined {
   return lastTimes;
 }
