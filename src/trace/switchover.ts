@@ -36,10 +36,14 @@ export function checkReplayable(trace: Pick<TraceSummary, 'name' | 'accesses' | 
   }
 }
 
-/** A streamed replay's refusal when a pass over the file disagrees with the summary of the first pass. */
+/**
+ * A streamed replay's refusal when a pass over the file disagrees with the summary read before it: a first pass, or
+ * a version-4 .pctrace's trailer, which a replay can contradict before the decoder reaches it to check it.
+ */
 export function changedWhileRead(summary: Pick<TraceSummary, 'name'>): UserError {
   return new UserError(
-    `trace ${fileLabel(summary.name)} changed while it was read (its accesses differ from the first pass)`,
+    `trace ${fileLabel(summary.name)} changed while it was read, or its summary trailer is wrong ` +
+      '(its accesses differ from the summary read before them)',
   );
 }
 

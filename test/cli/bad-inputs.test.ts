@@ -7,10 +7,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 
 const CLI = resolve('dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'bad-inputs-'));
@@ -62,6 +72,21 @@ const genArgs = (accesses: string, pages: string) => [
 const gen = (...extra: string[]) => [...genArgs('50', '10'), ...extra];
 const genCounts = (accesses: string, pages: string) => [...genArgs(accesses, pages), '-o', o('x.trace')];
 const genTo = (...extra: string[]) => [...gen(...extra), '-o', o('x.trace')];
+
+/**
+ * A version-4 .pctrace of more than one read (1 MiB) whose trailer, its CRC intact, says the largest page is 100: a
+ * replay sized by it meets larger pages before the decoder reaches the trailer.
+ */
+const lyingTrailer = join(dir, 'lying-trailer.pctrace');
+spawnSync(process.execPath, [CLI, ...genArgs('600000', '50000'), '-o', lyingTrailer]);
+{
+  const bytes = readFileSync(lyingTrailer);
+  const at = bytes.length - 36;
+  bytes.writeDoubleLE(100, at + 12);
+  bytes.writeUInt32LE(crc32(bytes.subarray(at + 12), crc32(bytes.subarray(at, at + 8))), at + 8);
+  assert.ok(at > 2 ** 20, 'more than one read');
+  writeFileSync(lyingTrailer, bytes);
+}
 
 /** [arguments, what the one line must say]. */
 const BAD: [string[], RegExp][] = [
@@ -240,6 +265,12 @@ const BAD: [string[], RegExp][] = [
   [['whatif'], /missing required option --output/],
   [['simulate', '--trace', small, '--rate-window', '-100ms'], /--rate-window must be between 0 and/],
   [['simulate', '--trace', small, '--peak-bandwidth', '1GB/h'], /bandwidth must be a number of bits\/s/],
+  // a trailer that lies (a writer's bug): named, whichever check meets it first
+  [['simulate', '--trace', lyingTrailer], /summary trailer is wrong/],
+  [['compare', '--trace', lyingTrailer, '--prefetchers', 'none,ppm'], /summary trailer is wrong/],
+  [['predict', '--trace', lyingTrailer, '--predictor', 'ppm'], /summary trailer .*largest page 100 is not the blocks'/],
+  [['trace', 'stats', lyingTrailer], /summary trailer .*largest page 100 is not the blocks'/],
+  [['trace', 'convert', lyingTrailer, o('lie.pctrace')], /summary trailer .*largest page 100 is not the blocks'/],
 ];
 
 /** Valid but unusual inputs: [arguments, a line the output must hold]. */

@@ -75,7 +75,10 @@ test('predict on a file rewritten between its passes with a page beyond the firs
       PCL_REWRITE_WITH: rewritten,
     });
     assert.equal(r.status, 2, r.stdout);
-    assert.match(r.stderr, /^postcopy-lab: trace counted changed while it was read \([^\n]+\)\n$/);
+    assert.match(
+      r.stderr,
+      /^postcopy-lab: trace counted changed while it was read, or its summary trailer is wrong \([^\n]+\)\n$/,
+    );
     assert.equal(r.stdout, '');
   } finally {
     writeFileSync(tracePath, original);
