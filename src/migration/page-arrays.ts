@@ -8,7 +8,7 @@
  */
 
 const MAX_ARRAY_BYTES = 8 * 2 ** 20;
-const MAX_KEPT_BYTES = 32 * 2 ** 20;
+const MAX_KEPT_BYTES = 8 * 2 ** 20;
 
 type PageArray = Float64Array | Uint8Array;
 

@@ -23,12 +23,12 @@ test('page arrays given back come out again filled as new ones, each to one take
   assert.notEqual(float64PageArray(1000, 0) as unknown, a);
 });
 
-test('page arrays kept are bounded: none over 8 MiB, 32 MiB in all', () => {
+test('page arrays kept are bounded: none over 8 MiB, 8 MiB in all', () => {
   const before = keptPageArrays();
   giveBackPageArrays(new Uint8Array(8 * 2 ** 20 + 1));
   assert.equal(keptPageArrays(), before);
   giveBackPageArrays(...Array.from({ length: 10 }, () => new Float64Array(2 ** 20)));
-  assert.ok(keptPageArrays() <= 4, `${keptPageArrays()} arrays of 8 MiB kept`);
+  assert.ok(keptPageArrays() <= 1, `${keptPageArrays()} arrays of 8 MiB kept`);
 });
 
 test('runs that reuse the arrays of earlier runs, one after another or side by side, give the same numbers', async () => {
