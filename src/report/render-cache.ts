@@ -30,8 +30,8 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
 
 /**
  * What the bytes of a rendered figure depend on besides its spec: plotly, the page code that draws and serialises it,
- * the Chromium release and the fonts fontconfig offers it (plotly measures text; the PNG draws it). Undefined when
- * the Chromium version or the fonts cannot be read (null): then nothing counts as rendered before.
+ * the Chromium release and the fonts fontconfig offers it (plotly measures text; the PNG draws it). Null when
+ * the Chromium version or the fonts cannot be read: then nothing counts as rendered before.
  */
 export function rendererKey(): string | null {
   const chromium = spawnSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8' });
