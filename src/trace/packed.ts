@@ -39,6 +39,15 @@ const TIME_COLUMN: ColumnSpec = { name: 'time', max: Number.MAX_SAFE_INTEGER, fr
 const PAGE_COLUMN: ColumnSpec = { name: 'page', max: MAX_PAGE, frames: 'narrower' };
 const WRITE_COLUMN: ColumnSpec = { name: 'write', max: 1, frames: 'value' };
 
+/**
+ * ceil(a / b) for whole a >= 0 and b >= 1 with a + b < 2^31, in int32 arithmetic: `Math.ceil(a / b)` made V8's
+ * optimized decoder deoptimize ("lost precision") on the first frame whose division was not exact (a file's last,
+ * partial one), then compile it again.
+ */
+function ceilDiv(a: number, b: number): number {
+  return ((a + b - 1) / b) | 0;
+}
+
 /** Bits needed for whole numbers 0..x (x < 2^53). */
 function bitsFor(x: number): number {
   return x < TWO_32 ? 32 - Math.clz32(x) : 32 + bitsFor(Math.floor(x / TWO_32));
@@ -291,7 +300,7 @@ function unpackFrame(
   const unpack = unpackerFor(delta ? 'delta' : into instanceof Uint8Array ? 'bytes' : 'value', width);
   unpack(words, at, groups, into, from, base | 0, step | 0);
   unpackValues(words, at, width, groups * 32, count, into, from, base | 0, step | 0, delta);
-  return at + Math.ceil((count * width) / 32);
+  return at + ceilDiv(count * width, 32);
 }
 
 /**
@@ -357,7 +366,7 @@ function addDeltas(
 
 /** Bytes of a frame of `count` values at `width` bits: its low words, then its high words past 32 bits. */
 function frameBytes(count: number, width: number): number {
-  return (Math.ceil((count * Math.min(width, 32)) / 32) + Math.ceil((count * Math.max(width - 32, 0)) / 32)) * 4;
+  return (ceilDiv(count * Math.min(width, 32), 32) + ceilDiv(count * Math.max(width - 32, 0), 32)) * 4;
 }
 
 interface FrameHeader {
@@ -398,7 +407,7 @@ function readLayout(
   count: number,
   fail: (reason: string) => never,
 ): ColumnLayout {
-  const frameCount = Math.ceil(count / FRAME_ACCESSES);
+  const frameCount = ceilDiv(count, FRAME_ACCESSES);
   const modesAt = at + 8 + 8 * frameCount;
   const wordsAt = (modesAt + frameCount + 3) & ~3;
   if (wordsAt > view.byteLength) fail('block payload ends inside a column');
@@ -475,18 +484,27 @@ function unpackBitsToBytes(words: Int32Array, at: number, groups: number, into: 
 }
 
 /**
- * Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. Returns the largest
- * of `above` and the column's values when `above` is given (else -1), as frameLargest finds it.
+ * The largest of `above` and the values of a column laid out as `layout` decoded into `into`, frame by frame as
+ * frameLargest finds it. Apart from decodeColumn: the scan it takes rarely (the first frames of a file) reached
+ * V8's optimized decodeColumn without type feedback, which made it deoptimize and compile again on the next load.
  */
+function columnLargest(into: Uint32Array, layout: ColumnLayout, above: number): number {
+  let largest = above;
+  for (let f = 0; f < layout.frames.length; f++) {
+    const from = f * FRAME_ACCESSES;
+    largest = frameLargest(into, from, Math.min(FRAME_ACCESSES, into.length - from), layout.frames[f], largest);
+  }
+  return largest;
+}
+
+/** Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. */
 function decodeColumn(
   words: Int32Array,
   layout: ColumnLayout,
   spec: ColumnSpec,
   into: Column,
   fail: (reason: string) => never,
-  above?: number,
-): number {
-  let largest = above ?? -1;
+): void {
   // a 32-bit column is written through an Int32 view (see unpackFrame)
   const into32 = into instanceof Uint32Array ? new Int32Array(into.buffer, into.byteOffset, into.length) : undefined;
   // a byte column 4-byte aligned takes one-bit frames four bytes at a time (frames start at multiples of 1,024)
@@ -514,14 +532,12 @@ function decodeColumn(
       const groups = n >>> 5;
       unpackBitsToBytes(words, at, groups, bytesAsWords, from >>> 2);
       unpackValues(words, at, 1, groups * 32, n, into as Uint8Array, from, 0, 0, false);
-      at += Math.ceil(n / 32);
+      at += ceilDiv(n, 32);
     } else {
       at = unpackFrame(words, at, width, n, into as Uint8Array, from, reference, 0, false);
     }
     previous = into[from + n - 1];
-    if (above !== undefined) largest = frameLargest(into as Uint32Array, from, n, layout.frames[f], largest);
   }
-  return largest;
 }
 
 /** Where a block of `count` accesses decodes; `wideTimes` when its times may not fit 32 bits. */
@@ -560,8 +576,8 @@ export function decodePackedPayload(
   const columns = allocate(count, timeLayout.bound > MAX_COMPACT_TIME);
   decodeColumn(words, timeLayout, TIME_COLUMN, columns.time, fail);
   const pageLayout = readLayout(view, timeLayout.end, PAGE_COLUMN, count, fail);
-  const largestPage = decodeColumn(words, pageLayout, PAGE_COLUMN, columns.page, fail, largest?.value);
-  if (largest) largest.value = largestPage;
+  decodeColumn(words, pageLayout, PAGE_COLUMN, columns.page, fail);
+  if (largest) largest.value = columnLargest(columns.page, pageLayout, largest.value);
   const writeLayout = readLayout(view, pageLayout.end, WRITE_COLUMN, count, fail);
   decodeColumn(words, writeLayout, WRITE_COLUMN, columns.write, fail);
   if (writeLayout.end !== payload.length)
