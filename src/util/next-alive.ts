@@ -12,22 +12,26 @@
  * alive.find(4); // 4 (= size: none left)
  */
 export class NextAlive {
-  /** parent[i] === i while i is alive; size is the "none left" sentinel. */
-  private readonly parent: Int32Array;
+  /**
+   * skip[i] === 0 while i is alive, else the distance to an index further on the way to the next alive one (its
+   * parent). Distances rather than parent indices so that a new set is the typed array's zeros: no pass over it
+   * (a run builds several of the VM's size). size is the "none left" sentinel, always alive.
+   */
+  private readonly skip: Int32Array;
 
   constructor(readonly size: number) {
-    this.parent = new Int32Array(size + 1);
-    for (let i = 0; i <= size; i++) this.parent[i] = i;
+    this.skip = new Int32Array(size + 1);
   }
 
   /** The first alive index >= i, or `size` when there is none. */
   find(i: number): number {
     if (i >= this.size) return this.size;
+    const skip = this.skip;
     let root = i;
-    while (this.parent[root] !== root) root = this.parent[root];
-    while (this.parent[i] !== root) {
-      const next = this.parent[i];
-      this.parent[i] = root;
+    while (skip[root] !== 0) root += skip[root];
+    while (i !== root) {
+      const next = i + skip[i];
+      skip[i] = root - i;
       i = next;
     }
     return root;
@@ -35,6 +39,6 @@ export class NextAlive {
 
   /** Marks i as removed: later finds skip it. */
   remove(i: number): void {
-    if (i < this.size) this.parent[i] = i + 1;
+    if (i < this.size) this.skip[i] = 1;
   }
 }

@@ -14,6 +14,24 @@ test('NextAlive finds the next alive index and skips removed ones', () => {
   assert.equal(s.find(1), 5);
 });
 
+test('NextAlive agrees with a scan over alive flags under random removes and finds', () => {
+  const random = seedrandom.alea('next-alive');
+  const size = 300;
+  const alive = new NextAlive(size);
+  const flags = new Array<boolean>(size).fill(true);
+  for (let step = 0; step < 20000; step++) {
+    const i = Math.floor(random() * (size + 2));
+    if (random() < 0.3) {
+      alive.remove(i);
+      if (i < size) flags[i] = false;
+    } else {
+      let expected = Math.min(i, size);
+      while (expected < size && !flags[expected]) expected++;
+      assert.equal(alive.find(i), expected);
+    }
+  }
+});
+
 test('PairMap agrees with a Map under random sets and deletes', () => {
   const random = seedrandom.alea('pairs');
   const pairs = new PairMap(4);
