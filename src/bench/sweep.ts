@@ -6,21 +6,25 @@
  * and goes hits both sides; the speed-up is the median of the pairs' ratios, with every ratio kept
  * (`samples`) to show the spread. CPU seconds (the whole process: main thread, workers and V8's helper
  * threads) show the overhead the threads add whatever the load. A fresh process's first sweep, where
- * the workers start and their JIT warms up, is measured apart in child processes. How many cores the
+ * the workers start and their JIT warms up, is measured apart in child processes that run it as the CLI
+ * does (its workers started before its traces are made), with the whole process beside it. How many cores the
  * one-thread run keeps busy (its process CPU over its main thread's) shows what it borrows from the idle
  * core: V8 compiles and collects garbage on helper threads, most of all while the JIT warms up.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import {
+  allWorkloads,
   DEFAULT_WHAT_IF_AXES,
   forgetJobResults,
   lastSweepTimes,
   setSweepWorkers,
+  startSweepWorkers,
   SYNTHETIC_SEEDS,
   syntheticWorkloads,
   whatIfGrid,
   type SweepTimes,
+  type Workload,
 } from '../experiments';
 import { median } from '../util/statistics';
 import { threadCpuSeconds } from '../util/thread-cpu';
@@ -48,8 +52,10 @@ interface Timed {
   times?: SweepTimes;
 }
 
-function gridSweep(): () => string {
-  const workloads = syntheticWorkloads({ seeds: SYNTHETIC_SEEDS.slice(0, 1), kinds: ['zipf', 'phased'] });
+/** The bench grid's workloads: the first seed of zipf and phased. */
+const isGridWorkload = (w: Workload) => (w.name === 'zipf' || w.name === 'phased') && w.seed === SYNTHETIC_SEEDS[0];
+
+function gridSweep(workloads = syntheticWorkloads({ seeds: SYNTHETIC_SEEDS.slice(0, 1), kinds: ['zipf', 'phased'] })) {
   const axes = { ...DEFAULT_WHAT_IF_AXES, workload: workloads.map((w) => w.name), order: [3], push: ['off' as const] };
   return () => JSON.stringify(whatIfGrid(workloads, axes));
 }
@@ -82,15 +88,29 @@ function onWorkers<T>(workers: number, work: () => T): T {
   }
 }
 
-/** The first sweep of this process on `workers` threads, timed; what a child process prints for coldPairs. */
-export function firstSweep(workers: number): Timed {
-  const sweep = gridSweep();
-  return onWorkers(workers, () => timed(sweep));
+/** A fresh process's first sweep (from its call) and the whole process up to its end (node's start included). */
+export interface FirstSweep {
+  sweep: Timed;
+  process: Timed;
+}
+
+/**
+ * The first sweep of this process on `workers` threads, as `postcopy-lab sweep` runs it: the workers start
+ * (startSweepWorkers) before the traces are made, and the traces are made as it makes them (every workload, then
+ * the named ones: src/cli/sweep.ts), so the workers start while this thread makes them; what a child process prints.
+ */
+export function firstSweep(workers: number): FirstSweep {
+  setSweepWorkers(workers);
+  startSweepWorkers();
+  const sweep = gridSweep(allWorkloads().filter(isGridWorkload));
+  const timedSweep = onWorkers(workers, () => timed(sweep));
+  const { user, system } = process.cpuUsage();
+  return { sweep: timedSweep, process: { wall: performance.now() / 1e3, cpu: (user + system) / 1e6 } };
 }
 
 /** Serial and parallel runs in alternating order, `pairs` times: [serial, parallel] per pair. */
-export function alternate(pairs: number, run: (workers: number) => Timed, cores: number): [Timed, Timed][] {
-  const result: [Timed, Timed][] = [];
+export function alternate<T>(pairs: number, run: (workers: number) => T, cores: number): [T, T][] {
+  const result: [T, T][] = [];
   for (let pair = 0; pair < pairs; pair++) {
     if (pair % 2 === 0) {
       const serial = run(1);
@@ -103,10 +123,10 @@ export function alternate(pairs: number, run: (workers: number) => Timed, cores:
   return result;
 }
 
-/** Each side in a fresh node process, so its workers start and warm up as in a notebook's first sweep. */
-function inFreshProcess(workers: number): Timed {
+/** Each side in a fresh node process, so its workers start and warm up as in the CLI's sweep. */
+function inFreshProcess(workers: number): FirstSweep {
   const program = `process.stdout.write(JSON.stringify(require(${JSON.stringify(__filename)}).firstSweep(${workers})))`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', program], { encoding: 'utf8' })) as Timed;
+  return JSON.parse(execFileSync(process.execPath, ['-e', program], { encoding: 'utf8' })) as FirstSweep;
 }
 
 /**
@@ -220,8 +240,20 @@ export function sweepSection(): BenchLine[] {
   onWorkers(cores, sweep);
   const warm = alternate(WARM_PAIRS, (workers) => onWorkers(workers, () => timed(sweep)), cores);
   const cold = alternate(COLD_PAIRS, inFreshProcess, cores);
+  const what = "a fresh process's first sweep";
   return [
     ...pairLines(warm, 'warm workers', cores, true),
-    ...pairLines(cold, "a fresh process's first sweep", cores, false),
+    ...pairLines(
+      cold.map(([s, p]) => [s.sweep, p.sweep]),
+      `${what}, its workers started before its traces were made, as the CLI does`,
+      cores,
+      false,
+    ),
+    ...pairLines(
+      cold.map(([s, p]) => [s.process, p.process]),
+      `${what}, the whole process (node's start, loading the library, making every workload's trace)`,
+      cores,
+      false,
+    ).slice(0, 2),
   ];
 }

@@ -19,6 +19,7 @@ import {
   runSweepAs,
   setSweepWorkers,
   ShardDone,
+  startSweepWorkers,
   timesVsNetwork,
   whatIfGrid,
   type SweepMode,
@@ -108,6 +109,8 @@ function runSweep(argv: string[]): void {
   const sweep = sweepNamed(name);
   const output = requireFlag(values.output, 'output');
   if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, 1024));
+  // the workers start and load the library while this thread makes and reads the traces
+  startSweepWorkers();
   const workloads = workloadsNamed(values.workloads);
   const names = uniqueNames(workloads.map((w) => w.name));
   if (values.shard === undefined) {

@@ -15,6 +15,7 @@ import {
   runJobs,
   setSweepWorkers,
   simulationJob,
+  startSweepWorkers,
   stuckBar,
   sweepWorkers,
   syntheticWorkloads,
@@ -126,6 +127,19 @@ test("a sweep's time line counts every job once and keeps each worker's chunks i
       assert.ok(inside && t.busy <= t.lastEnded - t.firstBegan + 1e-9, JSON.stringify(t));
     }
   }
+});
+
+test('workers started before the jobs are known (startSweepWorkers) run a later sweep, one of fewer jobs too', () => {
+  const [workload] = tiny();
+  const jobs = [simulationJob(workload, {}, 'k default'), simulationJob(workload, { k: 2 }, 'k 2')];
+  const serial = onWorkers(1, () => runJobs(jobs));
+  const started = onWorkers(3, () => {
+    startSweepWorkers();
+    return runJobs(jobs);
+  });
+  assert.deepEqual(started, serial);
+  // the 2 jobs ran on the 3 workers started before them, not on a pool of 2 started for them
+  assert.equal(lastSweepTimes()!.threads.length, 3);
 });
 
 test("a chunk: one job until its group's CPU per job is known, then 20 ms of them, within the share and twice the last", () => {
