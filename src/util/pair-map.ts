@@ -1,9 +1,10 @@
-const EMPTY = -1;
-/** Int32 slots per entry: key a, key b, value. One array, so a probe touches one cache line. */
+/** An empty slot's first int32: a slot holds a + 1 there, so a new table is the typed array's zeros. */
+const EMPTY = 0;
+/** Int32 slots per entry: key a + 1, key b, value. One array, so a probe touches one cache line. */
 const STRIDE = 3;
 
 /**
- * A hash map from a pair of non-negative int32 (a, b) to a non-negative int32, in one typed
+ * A hash map from a pair of int32 (a, b), 0 <= a < 2^31 - 1 and b >= 0, to a non-negative int32, in one typed
  * array with open addressing (linear probing, backward-shift deletion, load <= 1/2). PPM does
  * tens of millions of (node, symbol) lookups: a JS Map keyed by a * 2^32 + b hashes heap doubles
  * and was several times slower.
@@ -16,7 +17,7 @@ export class PairMap {
   constructor(initialCapacity = 1024) {
     let capacity = 16;
     while (capacity < initialCapacity * 2) capacity *= 2;
-    this.slots = PairMap.emptySlots(capacity);
+    this.slots = new Int32Array(capacity * STRIDE);
     this.mask = capacity - 1;
   }
 
@@ -39,7 +40,7 @@ export class PairMap {
     if ((this.size + 1) * 2 > this.mask + 1) this.resize((this.mask + 1) * 2);
     const at = this.locate(a, b) * STRIDE;
     if (this.slots[at] === EMPTY) this.size++;
-    this.slots[at] = a;
+    this.slots[at] = a + 1;
     this.slots[at + 1] = b;
     this.slots[at + 2] = value;
   }
@@ -54,7 +55,7 @@ export class PairMap {
     // between their home slot and where they sit, so every lookup still finds them
     let hole = i;
     for (let j = (i + 1) & this.mask; slots[j * STRIDE] !== EMPTY; j = (j + 1) & this.mask) {
-      const home = this.home(slots[j * STRIDE], slots[j * STRIDE + 1]);
+      const home = this.home(slots[j * STRIDE] - 1, slots[j * STRIDE + 1]);
       if (((j - home) & this.mask) >= ((j - hole) & this.mask)) {
         slots[hole * STRIDE] = slots[j * STRIDE];
         slots[hole * STRIDE + 1] = slots[j * STRIDE + 1];
@@ -68,10 +69,11 @@ export class PairMap {
   /** The slot holding (a, b), or the empty slot that ends its probe run. */
   private locate(a: number, b: number): number {
     const slots = this.slots;
+    const stored = a + 1;
     let i = this.home(a, b);
     for (;;) {
       const at = i * STRIDE;
-      if (slots[at] === EMPTY || (slots[at] === a && slots[at + 1] === b)) return i;
+      if (slots[at] === EMPTY || (slots[at] === stored && slots[at + 1] === b)) return i;
       i = (i + 1) & this.mask;
     }
   }
@@ -85,15 +87,11 @@ export class PairMap {
 
   private resize(capacity: number): void {
     const old = this.slots;
-    this.slots = PairMap.emptySlots(capacity);
+    this.slots = new Int32Array(capacity * STRIDE);
     this.mask = capacity - 1;
     this.size = 0;
-    for (let at = 0; at < old.length; at += STRIDE) if (old[at] !== EMPTY) this.set(old[at], old[at + 1], old[at + 2]);
-  }
-
-  private static emptySlots(capacity: number): Int32Array {
-    const slots = new Int32Array(capacity * STRIDE);
-    for (let at = 0; at < slots.length; at += STRIDE) slots[at] = EMPTY;
-    return slots;
+    for (let at = 0; at < old.length; at += STRIDE) {
+      if (old[at] !== EMPTY) this.set(old[at] - 1, old[at + 1], old[at + 2]);
+    }
   }
 }
