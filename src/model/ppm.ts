@@ -89,8 +89,10 @@ const NODE_COUNT = 3;
  * Storage: a trie of the strings of length 1..N+1 seen in training. The node for string C·x
  * holds count(x after C) and is itself the context C·x for the next symbol, so one update is
  * N+1 child lookups: from each current context (order 0..N) to its child by the new symbol,
- * whose count goes up and which becomes the next step's context one order higher. Children are
- * found through one PairMap (parent, symbol) -> node and enumerated through sibling links. A
+ * whose count goes up and which becomes the next step's context one order higher. An only child
+ * is found through its parent's first-child link, the children of a node with several through one
+ * PairMap (parent, symbol) -> node (most contexts are followed by one symbol only: the map holds
+ * 0-80 % of the nodes of the repository's workloads); all are enumerated through sibling links. A
  * node's fields sit together in one 32-byte record of a typed array (NODE_* above), so a lookup
  * touches one cache line per node instead of one per field. Symbols are interned to dense
  * indices. Order 0 is also kept in a FrequencyRanking, so its top symbols are found without sorting.
@@ -352,8 +354,12 @@ export class PpmModel {
       nodes[last * NODE_INTS + NODE_PARENT] === parent
     )
       return last;
-    // a context seen once so far (most of them in training) has no children: nothing to look up
-    if (nodes[parent * NODE_INTS + NODE_FIRST_CHILD] < 0) return -1;
+    // a context seen once so far (most of them in training) has no children, and one followed by a single
+    // symbol so far has just its first child (outside the map): nothing to look up
+    const first = nodes[parent * NODE_INTS + NODE_FIRST_CHILD];
+    if (first < 0) return -1;
+    if (nodes[first * NODE_INTS + NODE_NEXT_SIBLING] < 0)
+      return nodes[first * NODE_INTS + NODE_SYMBOL] === symbol ? first : -1;
     const id = this.children.get(parent, symbol);
     if (id >= 0) nodes[parent * NODE_INTS + NODE_LAST_CHILD] = id;
     return id;
@@ -377,7 +383,12 @@ export class PpmModel {
     nodes[parent * NODE_INTS + NODE_FIRST_CHILD] = id;
     nodes[parent * NODE_INTS + NODE_LAST_CHILD] = id;
     if (parent === 0) this.rootChild[symbol] = id;
-    else this.children.set(parent, symbol, id);
+    else if (first >= 0) {
+      // the parent has two children now: its children go in the map from here on (an only child stays out)
+      if (nodes[first * NODE_INTS + NODE_NEXT_SIBLING] < 0)
+        this.children.set(parent, nodes[first * NODE_INTS + NODE_SYMBOL], first);
+      this.children.set(parent, symbol, id);
+    }
     this.liveNodes++;
     if (depth <= this.order) this.liveContexts++;
     return id;
