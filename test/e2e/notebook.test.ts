@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateTrace, traceStats } from '../../src/trace';
-import { ensurePrerequisites, executeNotebooks, registerKernel } from '../../src/report/jupyter';
+import { ensurePrerequisites, executeNotebooks, KERNEL_NODE_FLAGS, registerKernel } from '../../src/report/jupyter';
 import { launchChromium } from '../../src/report/export';
 import { UserError } from '../../src/errors';
 
@@ -132,6 +132,11 @@ test("a group's notebooks run in one kernel, though another slot is free", async
   const kernel = a.match(/kernel (\d+), notebook a/)?.[1];
   assert.ok(kernel, 'notebook a printed its kernel');
   assert.equal(b.match(/kernel \d+, notebook \w+/)?.[0], `kernel ${kernel}, notebook b`, "b runs in a's kernel");
+  assert.equal(
+    a.match(/notebook a, flags ([^.<]*)\./)?.[1],
+    KERNEL_NODE_FLAGS.join(' '),
+    "the kernel's node runs with its flags",
+  );
 });
 
 test('the figure renders in headless Chromium', async () => {
