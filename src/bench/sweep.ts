@@ -14,7 +14,6 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import {
-  allWorkloads,
   DEFAULT_WHAT_IF_AXES,
   forgetJobResults,
   lastSweepTimes,
@@ -23,8 +22,8 @@ import {
   SYNTHETIC_SEEDS,
   syntheticWorkloads,
   whatIfGrid,
+  workloadsOfName,
   type SweepTimes,
-  type Workload,
 } from '../experiments';
 import { median } from '../util/statistics';
 import { threadCpuSeconds } from '../util/thread-cpu';
@@ -52,9 +51,7 @@ interface Timed {
   times?: SweepTimes;
 }
 
-/** The bench grid's workloads: the first seed of zipf and phased. */
-const isGridWorkload = (w: Workload) => (w.name === 'zipf' || w.name === 'phased') && w.seed === SYNTHETIC_SEEDS[0];
-
+/** The bench grid: every method at 27 settings on the first seed of zipf and phased. */
 function gridSweep(workloads = syntheticWorkloads({ seeds: SYNTHETIC_SEEDS.slice(0, 1), kinds: ['zipf', 'phased'] })) {
   const axes = { ...DEFAULT_WHAT_IF_AXES, workload: workloads.map((w) => w.name), order: [3], push: ['off' as const] };
   return () => JSON.stringify(whatIfGrid(workloads, axes));
@@ -95,14 +92,14 @@ export interface FirstSweep {
 }
 
 /**
- * The first sweep of this process on `workers` threads, as `postcopy-lab sweep` runs it: the workers start
- * (startSweepWorkers) before the traces are made, and the traces are made as it makes them (every workload, then
- * the named ones: src/cli/sweep.ts), so the workers start while this thread makes them; what a child process prints.
+ * The first sweep of this process on `workers` threads, as `postcopy-lab sweep --workloads zipf,phased` runs it: the
+ * workers start (startSweepWorkers), then this thread makes the traces (every seed of the two kinds, of which the
+ * grid takes the first); what a child process prints.
  */
 export function firstSweep(workers: number): FirstSweep {
   setSweepWorkers(workers);
   startSweepWorkers();
-  const sweep = gridSweep(allWorkloads().filter(isGridWorkload));
+  const sweep = gridSweep(['zipf', 'phased'].flatMap(workloadsOfName).filter((w) => w.seed === SYNTHETIC_SEEDS[0]));
   const timedSweep = onWorkers(workers, () => timed(sweep));
   const { user, system } = process.cpuUsage();
   return { sweep: timedSweep, process: { wall: performance.now() / 1e3, cpu: (user + system) / 1e6 } };
@@ -251,7 +248,7 @@ export function sweepSection(): BenchLine[] {
     ),
     ...pairLines(
       cold.map(([s, p]) => [s.process, p.process]),
-      `${what}, the whole process (node's start, loading the library, making every workload's trace)`,
+      `${what}, the whole process (node's start, loading the library, making the traces)`,
       cores,
       false,
     ).slice(0, 2),

@@ -9,7 +9,6 @@ import {
   accuracyByOrderAndK,
   accuracyByTraining,
   allWorkloads,
-  findWorkload,
   confidenceSweep,
   DEFAULT_WHAT_IF_AXES,
   faultComparison,
@@ -22,6 +21,7 @@ import {
   startSweepWorkers,
   timesVsNetwork,
   whatIfGrid,
+  workloadsOfName,
   type SweepMode,
   type Workload,
 } from '../experiments';
@@ -69,12 +69,9 @@ interface ShardFile {
  * sweeps: a name stands for all its seeds, so the names alone (as a shard file keeps them) give the same workloads again.
  */
 function workloadsNamed(list: string | undefined): Workload[] {
-  const all = allWorkloads();
-  if (list === undefined) return all;
-  return uniqueNames(list.split(',')).flatMap((name) => {
-    findWorkload(all, name); // an unknown name is a one-line error listing the known ones
-    return all.filter((w) => w.name === name);
-  });
+  if (list === undefined) return allWorkloads();
+  // an unknown name is a one-line error listing the known ones
+  return uniqueNames(list.split(',')).flatMap(workloadsOfName);
 }
 
 const uniqueNames = (names: readonly string[]): string[] => [...new Set(names)];

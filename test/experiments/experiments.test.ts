@@ -45,12 +45,14 @@ import {
   throughputTimeline,
   withIntervals,
   predictorComparison,
+  allWorkloads,
   realWorkloads,
   syntheticWorkloads,
   timesVsNetwork,
   valueAt,
   whatIf,
   whatIfGrid,
+  workloadsOfName,
   workloadRows,
 } from '../../src/experiments';
 import { simulate } from '../../src/migration';
@@ -164,6 +166,21 @@ test('whatIf gives one row per method; whatIfGrid one cell per combination', () 
   assert.throws(
     () => whatIf(workloads, { ...params, workload: 'nope' }),
     /unknown workload 'nope' \(have: sequential, zipf\)/,
+  );
+});
+
+test('workloadsOfName makes the workloads of that name alone, the same ones allWorkloads gives, or names the known ones', () => {
+  const all = allWorkloads();
+  for (const name of ['phased', 'sqlite']) {
+    assert.deepEqual(
+      workloadsOfName(name),
+      all.filter((w) => w.name === name),
+    );
+  }
+  assert.equal(workloadsOfName('zipf').length, 5);
+  assert.throws(
+    () => workloadsOfName('nope'),
+    /^UserError: unknown workload 'nope' \(have: sequential, strided, random, zipf, pointer-chase, phased, sqlite, perl, bzip2, sort\)$/,
   );
 });
 
