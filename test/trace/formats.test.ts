@@ -10,6 +10,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../src/trace/crc32';
 import { concatBytes } from '../../src/trace/bytes';
 import { ColumnPool } from '../../src/trace/decode';
+import type { ColumnAllocator } from '../../src/trace/packed';
 import {
   BinaryTraceDecoder,
   decodeBinaryTrace,
@@ -301,6 +302,50 @@ test('version 3 decodes frames of every width 0-32, whole and partial, value and
   const trace = widthsTrace();
   assert.ok(trace.time instanceof Uint32Array);
   assertSameAccesses(decodeBinaryTrace(encodeBinaryTrace(trace), 'widths.pctrace'), trace);
+});
+
+test("a block's columns are written in full: columns holding other values first decode to the same trace", async () => {
+  // what lets a stream hand out fresh columns unzeroed (io.ts): every value is overwritten before a block goes out
+  const filled: ColumnAllocator = (count, wideTimes) => ({
+    time: wideTimes ? new Float64Array(count).fill(0.5) : new Uint32Array(count).fill(2 ** 32 - 1),
+    page: new Uint32Array(count).fill(2 ** 32 - 1),
+    write: new Uint8Array(count).fill(255),
+  });
+  const random = seedrandom('filled');
+  let t = 0;
+  const wide = makeTrace({
+    time: Array.from({ length: 3000 }, () => (t += Math.floor(random() ** 8 * 2 ** 40))),
+    page: Array.from({ length: 3000 }, () => Math.floor(random() * 2 ** 32)),
+    write: Array.from({ length: 3000 }, () => Number(random() < 0.5)),
+  });
+  const traces = [widthsTrace(), wide, edgy];
+  for (const kind of GENERATOR_KINDS)
+    for (const [accesses, pages] of [
+      [1, 5000],
+      [31, 5000],
+      [1025, 1 << 18],
+      [65537, 1 << 20],
+    ])
+      traces.push(generateTrace(kind, { seed: 'filled', accesses, pages, writeRatio: 0.3 }));
+  for (const trace of traces) {
+    const chunks: TraceChunk[] = [];
+    const decoder = new BinaryTraceDecoder('filled.pctrace', (chunk) => chunks.push(chunk), undefined, filled);
+    decoder.feed(encodeBinaryTrace(trace));
+    decoder.finish();
+    const column = (name: 'time' | 'page' | 'write') => chunks.flatMap((chunk) => Array.from(chunk[name]));
+    const columns = { time: column('time'), page: column('page'), write: column('write') };
+    assertSameAccesses(makeTrace(columns, { pageSize: trace.pageSize }), trace);
+  }
+  // and the columns a stream of fresh columns hands out are each their own memory
+  const path = join(dir, 'filled.pctrace');
+  saveTrace(traces[traces.length - 1], path);
+  const streamed: TraceChunk[] = [];
+  for await (const chunk of streamTrace(path)) streamed.push(chunk);
+  assert.equal(streamed.length, 2);
+  assert.equal(
+    new Set(streamed.flatMap((chunk) => [chunk.time.buffer, chunk.page.buffer, chunk.write.buffer])).size,
+    6,
+  );
 });
 
 test('version 3 decodes the same where code generation is refused (a page CSP without unsafe-eval)', () => {
