@@ -194,6 +194,8 @@ export class Simulation {
     if (this.fed !== this.summary.accesses) throw changedWhileRead(this.summary);
     const rounds = this.rounds;
     if (rounds && !rounds.outcome) this.afterRounds(rounds.finish(this.fed));
+    // a predictor made here is asked nothing after the last access (one given in the hooks may be, by its owner)
+    if (!this.hooks.predictor) this.predictor?.release?.();
     const precopy = rounds?.outcome;
     switch (this.config.mode) {
       case 'postcopy': {

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { ArrayPool } from '../util/array-pool';
 import { enlarged } from '../util/enlarged';
 import { PairMap } from '../util/pair-map';
 import { TopK } from '../util/top-k';
@@ -70,6 +71,13 @@ const NODE_INTS = 8;
 /** The count's index in the float64 view: node id * NODE_FLOATS + NODE_COUNT. */
 const NODE_FLOATS = NODE_INTS / 2;
 const NODE_COUNT = 3;
+
+/**
+ * Node records of released models, for later copies and growth (a sweep copies a kept model for every run, and its
+ * online learning then grows the copy): at most 8 MiB each (2^18 nodes), 16 MiB in all, per thread.
+ */
+const nodeRecords = new ArrayPool(8 * 2 ** 20, 16 * 2 ** 20);
+const RELEASED = new Int32Array(0);
 
 /**
  * Prediction by Partial Matching over integer symbols (pages or page deltas), for ranking the
@@ -164,7 +172,8 @@ export class PpmModel {
     const copy = new PpmModel({ order: this.order, escape: this.escape, maxContexts: this.maxContexts });
     copy.symbols = this.symbols.clone();
     copy.orderZero = this.orderZero.clone();
-    copy.nodes = this.nodes.slice();
+    copy.nodes = nodeRecords.take(Int32Array, this.nodes.length);
+    copy.nodes.set(this.nodes);
     copy.counts = new Float64Array(copy.nodes.buffer);
     copy.nodeIds = this.nodeIds;
     copy.freeIds = this.freeIds.slice();
@@ -444,9 +453,23 @@ export class PpmModel {
     this.excludedIn = enlarged(this.excludedIn, this.rootChild.length);
   }
 
+  /**
+   * The model will not be used again: its node records go to later copies and growing models. Any use after this
+   * is a bug (the owner, a predictor, refuses to be asked anything after its run).
+   */
+  release(): void {
+    if (this.nodes !== RELEASED) nodeRecords.giveBack(this.nodes);
+    this.nodes = RELEASED;
+    this.counts = new Float64Array(0);
+  }
+
   private grow(): void {
     try {
-      this.nodes = enlarged(this.nodes, this.nodes.length * 2);
+      const larger = nodeRecords.take(Int32Array, this.nodes.length * 2);
+      larger.set(this.nodes);
+      larger.fill(0, this.nodes.length);
+      nodeRecords.giveBack(this.nodes);
+      this.nodes = larger;
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
       const gib = (this.nodes.length * 2 * 4) / 2 ** 30;

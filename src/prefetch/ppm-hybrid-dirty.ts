@@ -105,5 +105,6 @@ function createPpmHybridDirty(options: OptionValues<typeof ppmHybrid.options>, f
       return out;
     },
     modelSize: () => hybrid.modelSize(),
+    release: () => hybrid.release?.(),
   };
 }

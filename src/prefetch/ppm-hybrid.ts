@@ -66,5 +66,6 @@ function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
       return out;
     },
     modelSize: () => model.modelSize(),
+    release: () => model.release?.(),
   };
 }

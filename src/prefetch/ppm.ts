@@ -78,6 +78,7 @@ export function ppmPredictor(
   // everything the trained model depends on besides the history itself
   const modelKey = JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
   let previous = -1;
+  let released = false;
   const trainOn = (pages: Uint32Array, from = 0) => {
     for (let i = from; i < pages.length; i++) feed(pages[i], true);
     return model;
@@ -118,6 +119,7 @@ export function ppmPredictor(
       if (training.offline) recorded.pushBlock(pages);
     },
     onFault(page, k, ctx) {
+      if (released) throw new Error(`${name} was asked at a fault after its run was over`);
       trainOnHistory();
       feed(page, training.online);
       faultPage = page;
@@ -126,9 +128,14 @@ export function ppmPredictor(
       return deltas ? ranked.map(toPage) : ranked;
     },
     modelSize() {
+      if (released) throw new Error(`${name} was asked its model size after its run was over`);
       trainOnHistory();
       const size = model.size();
       return size.contexts + size.counts;
+    },
+    release() {
+      released = true;
+      model.release();
     },
   };
 }

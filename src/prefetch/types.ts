@@ -40,6 +40,11 @@ export interface Predictor {
   onFault(page: number, k: number, ctx: FaultContext): number[];
   /** Model size (e.g. PPM contexts and counts), for reports; 0 when stateless. */
   modelSize(): number;
+  /**
+   * Optional: the run is over, nothing will be asked again; memory the predictor will not use again goes to later
+   * runs (PPM's node records). The simulator calls it for the predictors it made itself.
+   */
+  release?(): void;
 }
 
 /** `A | B | C` -> `A & B & C`: the options of all predictors in one object type. */

@@ -340,3 +340,44 @@ test('a cloned model ranks, learns, retires and prunes exactly as the original, 
     assert.deepEqual(replay(original), fromCopy, `maxContexts ${maxContexts}`);
   }
 });
+
+test('a copy whose node records come from a released model ranks, learns and prunes exactly as a model trained alike', () => {
+  const nodesOf = (model: PpmModel) => (model as unknown as { nodes: Int32Array }).nodes;
+  const sequence = (seed: string) => {
+    const random = seedrandom.alea(seed);
+    return Array.from({ length: 3000 }, () => Math.floor(random() * 300));
+  };
+  const trainedOn = (symbols: number[], maxContexts: number) => {
+    const model = new PpmModel({ order: 3, maxContexts });
+    for (const s of symbols) model.update(s);
+    return model;
+  };
+  for (const maxContexts of [PPM_DEFAULTS.maxContexts, 5000]) {
+    const original = trainedOn(sequence('original'), maxContexts);
+    const twin = trainedOn(sequence('original'), maxContexts);
+    // another model's records of the same size, released: the copy takes them, whatever they hold
+    const other = trainedOn(sequence('other'), maxContexts);
+    const records = nodesOf(other);
+    assert.equal(records.length, nodesOf(original).length);
+    other.release();
+    const copy = original.clone();
+    assert.equal(nodesOf(copy), records);
+    const steps = sequence('steps');
+    const replay = (model: PpmModel) =>
+      steps.map((s) => {
+        model.update(s);
+        return [...model.rank(4, (q) => q % 7 !== 0), model.size().counts];
+      });
+    assert.deepEqual(replay(copy), replay(twin), `maxContexts ${maxContexts}`);
+  }
+});
+
+test('a released PPM predictor refuses to be asked again', () => {
+  for (const name of ['ppm', 'ppm-delta', 'ppm-hybrid', 'ppm-hybrid-dirty'] as const) {
+    const predictor = createPredictor(name, { order: 2 });
+    for (const p of [1, 2, 3, 1, 2, 3]) predictor.observeHistory(p);
+    predictor.onFault(1, 2, context(10));
+    predictor.release!();
+    assert.throws(() => predictor.onFault(2, 2, context(10)), /after its run was over/, name);
+  }
+});
