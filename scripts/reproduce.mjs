@@ -128,9 +128,6 @@ try {
   const units = kernelUnits(selected, seconds, together());
   const slots = Math.min(availableParallelism(), units.length);
   const figuresDir = join(root, 'figures');
-  // a figure whose spec, renderer and files are those recorded is not drawn again (src/report/render-cache.ts)
-  const renders = new RenderCache(figuresDir);
-  if (renders.size === 0) browser().catch(() => {});
   let rendering = Promise.resolve();
   let renderSeconds = 0;
   let drawn = 0;
@@ -156,6 +153,11 @@ try {
     rendering.catch(() => {});
   };
   const running = executeAll(units, env, slots, seconds, renderFiguresOf);
+  // a figure whose spec, renderer and files are those recorded is not drawn again (src/report/render-cache.ts); the
+  // renderer's key asks Chromium for its version (0.1 s), so after the notebooks' Python side has been started
+  // (renderFiguresOf runs once a notebook is done, so always after this)
+  const renders = new RenderCache(figuresDir);
+  if (renders.size === 0) browser().catch(() => {});
   // notebook 06's report shows the live what-if page from this file beside it; written (0.4 CPU s, it bundles
   // the library) while Python starts up and imports, when a core would be idle, instead of after the notebooks
   const whatif = join(root, 'reports', 'whatif.html');

@@ -20,14 +20,11 @@ import sys
 import threading
 import time
 import traceback
+from queue import Empty
 
-import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_path
-from nbclient import NotebookClient
-from nbconvert import HTMLExporter
-from traitlets.config import Config
 
 EVENTS = os.fdopen(3, "w")
 STARTUP_TIMEOUT = 60
@@ -52,7 +49,12 @@ def emit(**event):
 
 
 def exporter():
-    """One for all notebooks: a new one loads its templates again (about 0.05 CPU s per notebook)."""
+    """One for all notebooks: a new one loads its templates again (about 0.05 CPU s per notebook). Imported here, after
+    the first kernels were launched (main), as are nbformat and nbclient (execute): about 0.2 CPU s that their
+    start-up would otherwise wait for."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
     config = Config(
         {
             # tslab reports no execution counts: the prompts would all read "In [ ]"
@@ -79,6 +81,28 @@ def kernel_specs():
     return KernelSpecManager(kernel_dirs=jupyter_path("kernels"))
 
 
+async def wait_until_ready(kc, timeout):
+    """jupyter_client's wait_for_ready without its last step, which waits until IOPub has been quiet for 0.2 s (every
+    slot's kernel start paid it): the kernel answered kernel_info on the shell channel and IOPub delivers, so outputs
+    will arrive. Messages left on IOPub answer no request of a notebook's (nbclient takes only its requests' own).
+    tslab speaks protocol 5, the client's, so there is no version to adapt to."""
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+            if reply["msg_type"] == "kernel_info_reply":
+                # the reply's status messages on IOPub: none within 0.2 s, IOPub is not connected yet; ask again
+                await kc.iopub_channel.get_msg(timeout=0.2)
+                return
+        except Empty:
+            pass
+        if not await kc.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+
 class NotebookFailed(Exception):
     pass
 
@@ -95,11 +119,15 @@ class Kernel:
         self.km = AsyncKernelManager(kernel_name="tslab", kernel_spec_manager=kernel_specs())
         self.kc = None
 
-    async def start(self):
+    async def launch(self):
+        """Starts the kernel's process; connect() waits until it answers."""
         await self.km.start_kernel(env=dict(os.environ), cwd=self.cwd)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        await self.kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
+
+    async def connect(self):
+        if self.kc is None:
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            await wait_until_ready(self.kc, STARTUP_TIMEOUT)
 
     async def prepare(self, variables):
         """Runs before each notebook, silently and in no notebook: `/** @reset */` makes tslab forget the
@@ -125,6 +153,9 @@ async def execute(index, job, kernel, work_dir, running, html_exporter):
     WORK_DIR/NAME.html; returns the kernel for the slot's next notebook. A failure before the notebook's first cell
     starts (the kernel did not come up: jupyter_client#154, two kernels starting at once can race for a port) is
     retried once in a new kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
     path = job["path"]
     started = time.monotonic()
     for attempt in (1, 2):
@@ -137,7 +168,8 @@ async def execute(index, job, kernel, work_dir, running, html_exporter):
                     await kernel.shutdown()
                 kernel = Kernel(os.path.dirname(path))
                 running.add(kernel)
-                await kernel.start()
+                await kernel.launch()
+            await kernel.connect()
             await kernel.prepare(job["env"])
             client = NotebookClient(
                 nb, km=kernel.km, kernel_name="tslab", timeout=CELL_TIMEOUT, resources={"metadata": {"path": kernel.cwd}}
@@ -177,7 +209,6 @@ async def main():
     job = json.loads(sys.stdin.readline())
     queue = [[(index, job["notebooks"][index]) for index in group] for group in job["groups"]]
     running = set()
-    html_exporter = exporter()
     loop = asyncio.get_running_loop()
 
     async def stop():
@@ -193,8 +224,19 @@ async def main():
 
     threading.Thread(target=stop_at_end_of_stdin, daemon=True).start()
 
-    async def slot():
-        kernel = None
+    async def launched(cwd):
+        """A kernel launched for a slot's first notebook; none if that failed (execute() tries again and reports)."""
+        kernel = Kernel(cwd)
+        running.add(kernel)
+        try:
+            await kernel.launch()
+        except Exception:
+            running.discard(kernel)
+            await kernel.shutdown()
+            return None
+        return kernel
+
+    async def slot(kernel):
         while queue:
             for index, notebook in queue.pop(0):
                 emit(event="start", index=index)
@@ -204,7 +246,11 @@ async def main():
             await kernel.shutdown()
 
     try:
-        await asyncio.gather(*(slot() for _ in range(job["slots"])))
+        # each slot's first kernel starts up (0.3 CPU s) while this process imports the notebook modules
+        firsts = [job["notebooks"][group[0]]["path"] for group in job["groups"][: job["slots"]] if group]
+        kernels = [await launched(os.path.dirname(path)) for path in firsts]
+        html_exporter = exporter()
+        await asyncio.gather(*(slot(kernel) for kernel in kernels))
     except NotebookFailed:
         await stop()
     except BaseException:

@@ -76,8 +76,8 @@ test('groups that do not list every job exactly once are refused before anything
 
 test('a Python side that dies before reading its job rejects with one line, no EPIPE crash, no temp dir left', async () => {
   const out = mkdtempSync(join(tmpdir(), 'pcl-jupyter-'));
-  // a module shadowing nbformat makes execute-notebooks.py exit at import, before it reads stdin
-  writeFileSync(join(out, 'nbformat.py'), 'import sys\nsys.exit(7)\n');
+  // a module shadowing jupyter_client makes execute-notebooks.py exit at import, before it reads stdin
+  writeFileSync(join(out, 'jupyter_client.py'), 'import sys\nsys.exit(7)\n');
   // a job larger than a pipe's buffer: writing it to a process that is gone fails with EPIPE
   const env = { ...process.env, PYTHONPATH: out };
   const job = { notebook: join(out, 'none.ipynb'), env: { BIG: 'x'.repeat(1 << 18) } };
@@ -86,7 +86,7 @@ test('a Python side that dies before reading its job rejects with one line, no E
       executeNotebooks([job], out, { env }),
       (err: Error) => err instanceof UserError && err.message === 'executing notebooks failed: exit 7',
     );
-    assert.deepEqual(readdirSync(out), ['nbformat.py']);
+    assert.deepEqual(readdirSync(out), ['jupyter_client.py']);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
