@@ -89,12 +89,19 @@ export class TraceBuilder {
   length = 0;
   private announced = 0;
 
-  /** `expected` accesses are allocated at once (no doubling) when known. */
-  constructor(expected = 1024) {
+  /**
+   * `expected` accesses are allocated at once (no doubling) when known. `memory` gives the columns' memory:
+   * zeroed by default; node's file readers pass memory not zeroed first (every access is written before `finish`
+   * hands it out, and room past the last is cut off there), sparing the allocator a memset of reused memory.
+   */
+  constructor(
+    expected = 1024,
+    private readonly memory: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+  ) {
     const capacity = Math.max(1, expected);
-    this.time = new Uint32Array(capacity);
-    this.page = new Uint32Array(capacity);
-    this.write = new Uint8Array(capacity);
+    this.time = new Uint32Array(memory(capacity * 4), 0, capacity);
+    this.page = new Uint32Array(memory(capacity * 4), 0, capacity);
+    this.write = new Uint8Array(memory(capacity), 0, capacity);
   }
 
   push(time: number, page: number, write: number): void {
@@ -177,9 +184,12 @@ export class TraceBuilder {
   }
 
   private resize(size: number): void {
-    const time = this.time instanceof Uint32Array ? new Uint32Array(size) : new Float64Array(size);
-    const page = new Uint32Array(size);
-    const write = new Uint8Array(size);
+    const time =
+      this.time instanceof Uint32Array
+        ? new Uint32Array(this.memory(size * 4), 0, size)
+        : new Float64Array(this.memory(size * 8), 0, size);
+    const page = new Uint32Array(this.memory(size * 4), 0, size);
+    const write = new Uint8Array(this.memory(size), 0, size);
     time.set(this.time);
     page.set(this.page);
     write.set(this.write);
@@ -190,6 +200,8 @@ export class TraceBuilder {
 
   /** The first time of 2^32 or more: the time column becomes Float64 (what is there is copied). */
   private widenTimes(): void {
-    this.time = Float64Array.from(this.time);
+    const wide = new Float64Array(this.memory(this.time.length * 8), 0, this.time.length);
+    wide.set(this.time);
+    this.time = wide;
   }
 }

@@ -18,6 +18,7 @@ import {
   encodeBinaryHeader,
   encodeBinaryTrace,
   encodeBinaryTrailer,
+  formatTextTrace,
   generateTrace,
   GENERATOR_KINDS,
   largestPage,
@@ -28,6 +29,7 @@ import {
   streamTrace,
   summarizeTrace,
   summarizeTraceFile,
+  TextTraceParser,
   TraceBuilder,
   writeTraceStream,
   type TraceChunk,
@@ -335,6 +337,26 @@ test("a block's columns are written in full: columns holding other values first 
     const column = (name: 'time' | 'page' | 'write') => chunks.flatMap((chunk) => Array.from(chunk[name]));
     const columns = { time: column('time'), page: column('page'), write: column('write') };
     assertSameAccesses(makeTrace(columns, { pageSize: trace.pageSize }), trace);
+  }
+  // a TraceBuilder on memory holding other bytes: binary blocks decoded into its room, text lines pushed (the room
+  // doubling, times widened to 64 bits on the way), as node's loadTrace and readTrace build
+  const ones = (bytes: number) => new Uint8Array(bytes).fill(255).buffer;
+  for (const trace of traces) {
+    const builder = new TraceBuilder(undefined, ones);
+    const decoder = new BinaryTraceDecoder(
+      'filled.pctrace',
+      (chunk) => builder.append(chunk),
+      (header) => builder.reserve(header.count),
+      (count, wideTimes) => builder.claim(count, wideTimes),
+    );
+    decoder.feed(encodeBinaryTrace(trace));
+    decoder.finish();
+    assertSameAccesses(builder.finish(trace.pageSize, 'filled'), trace);
+    const text = new TraceBuilder(undefined, ones);
+    const parser = new TextTraceParser('filled.trace', text, 'filled');
+    parser.feed(formatTextTrace(trace));
+    parser.finish();
+    assertSameAccesses(text.finish(parser.pageSize, parser.name), trace);
   }
   // and the columns a stream of fresh columns hands out are each their own memory
   const path = join(dir, 'filled.pctrace');
