@@ -59,7 +59,8 @@ const specDir = (name) => join(FIGURE_SPEC_DIR, name.replace(/\.ipynb$/, ''));
 
 /**
  * Runs the notebooks, `slots` at once, a unit's (kernelUnits) in turn in one kernel and the units in the order given,
- * printing a line as each starts and ends and calling `onDone(name, run)`; returns the runs by name. The first
+ * printing a line as each starts and ends and calling `onDone(name, run, idle)` (idle: every notebook has started, so
+ * the slot that ran this one has nothing left to run); returns the runs by name. The first
  * failure stops the others and is thrown.
  * Each notebook's sweeps get the worker threads plannedSweepWorkers gives it by the earlier runs' `seconds`; a
  * setting of the caller's own (POSTCOPY_LAB_WORKERS) is kept: the kernels start with it and no notebook sets its own.
@@ -77,6 +78,7 @@ async function executeAll(units, env, slots, seconds, onDone) {
     },
   }));
   const runs = new Map();
+  let started = 0;
   await executeNotebooks(jobs, join(root, 'reports'), {
     slots,
     groups,
@@ -87,13 +89,16 @@ async function executeAll(units, env, slots, seconds, onDone) {
       TSLAB_TRANSPILE_ONLY: '1',
       ...env,
     },
-    onStart: (index) => console.log(`  start ${names[index]}`),
+    onStart: (index) => {
+      started++;
+      console.log(`  start ${names[index]}`);
+    },
     onDone: (index, run) => {
       runs.set(names[index], run);
       console.log(
         `[${runs.size}/${names.length}] ${names[index]} ${run.seconds.toFixed(1)} s -> ${relative(root, run.html)}`,
       );
-      onDone(names[index], run);
+      onDone(names[index], run, started === names.length);
     },
   });
   return runs;
@@ -152,15 +157,22 @@ try {
     // a failure surfaces where the renderings are awaited, not as an unhandled rejection meanwhile
     rendering.catch(() => {});
   };
-  const running = executeAll(units, env, slots, seconds, renderFiguresOf);
+  let slotIdle;
+  const idleSlot = new Promise((resolve) => (slotIdle = resolve));
+  const running = executeAll(units, env, slots, seconds, (name, run, idle) => {
+    renderFiguresOf(name);
+    if (idle) slotIdle();
+  });
   // a figure whose spec, renderer and files are those recorded is not drawn again (src/report/render-cache.ts); the
   // renderer's key asks Chromium for its version (0.1 s), so after the notebooks' Python side has been started
   // (renderFiguresOf runs once a notebook is done, so always after this)
   const renders = new RenderCache(figuresDir);
   if (renders.size === 0) browser().catch(() => {});
-  // notebook 06's report shows the live what-if page from this file beside it; written (0.4 CPU s, it bundles
-  // the library) while Python starts up and imports, when a core would be idle, instead of after the notebooks
+  // notebook 06's report links the live what-if page in this file; written (0.35 CPU s, it bundles the library) once
+  // a slot has nothing left to run, on the core it leaves idle (at the start every core has work: Python's imports and
+  // the kernels' start-up)
   const whatif = join(root, 'reports', 'whatif.html');
+  await Promise.race([idleSlot, running]);
   writeWhatifPage(whatif, whatIfPageOptions());
   const runs = await running;
   await rendering;
