@@ -23,9 +23,11 @@ export class NextAlive {
     this.skip = new Int32Array(size + 1);
   }
 
-  /** The first alive index >= i, or `size` when there is none. */
+  /** The first alive index >= i, or `size` when there is none; a RangeError for i not a whole number >= 0. */
   find(i: number): number {
     if (i >= this.size) return this.size;
+    // skip[i] of such an i is undefined, and the walk below would add it forever
+    if (i < 0 || (i | 0) !== i) throw new RangeError(`NextAlive.find: ${i} is not an index`);
     const skip = this.skip;
     let root = i;
     while (skip[root] !== 0) root += skip[root];

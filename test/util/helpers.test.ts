@@ -14,6 +14,14 @@ test('NextAlive finds the next alive index and skips removed ones', () => {
   assert.equal(s.find(1), 5);
 });
 
+test('NextAlive.find refuses what is not an index instead of walking forever', () => {
+  const s = new NextAlive(5);
+  s.remove(0);
+  for (const i of [-1, 0.5, NaN, -Infinity]) assert.throws(() => s.find(i), RangeError, String(i));
+  assert.equal(s.find(Infinity), 5);
+  assert.equal(s.find(0), 1);
+});
+
 test('NextAlive agrees with a scan over alive flags under random removes and finds', () => {
   const random = seedrandom.alea('next-alive');
   const size = 300;
