@@ -36,7 +36,9 @@ export class PairMap {
     return this.slots[at] === EMPTY ? -1 : this.slots[at + 2];
   }
 
+  /** Sets (a, b) to value; a RangeError for an `a` outside [0, 2^31 - 1), whose a + 1 an int32 slot cannot hold. */
   set(a: number, b: number, value: number): void {
+    if (!(a >= 0 && a < 2 ** 31 - 1)) throw new RangeError(`PairMap.set: key ${a} is outside [0, 2^31 - 1)`);
     if ((this.size + 1) * 2 > this.mask + 1) this.resize((this.mask + 1) * 2);
     const at = this.locate(a, b) * STRIDE;
     if (this.slots[at] === EMPTY) this.size++;

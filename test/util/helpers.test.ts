@@ -40,6 +40,14 @@ test('NextAlive agrees with a scan over alive flags under random removes and fin
   }
 });
 
+test('PairMap refuses a first key its slots cannot hold instead of losing the entry', () => {
+  const pairs = new PairMap();
+  pairs.set(2 ** 31 - 2, 7, 1);
+  assert.equal(pairs.get(2 ** 31 - 2, 7), 1);
+  for (const a of [2 ** 31 - 1, -1, NaN]) assert.throws(() => pairs.set(a, 7, 2), RangeError, String(a));
+  assert.equal(pairs.size, 1);
+});
+
 test('PairMap agrees with a Map under random sets and deletes', () => {
   const random = seedrandom.alea('pairs');
   const pairs = new PairMap(4);
