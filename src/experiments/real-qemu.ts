@@ -192,10 +192,22 @@ export function replayInput(
       peakBandwidthBps: Math.max(record.settings.bandwidthBps, peakBandwidthBps),
       ...qemuLink,
     },
-    zeroPages: parsePageSet(record.zeroPages, 'zero pages'),
+    zeroPages: recordZeroPages(record),
     faultCostUs,
     faultCheckUs,
   };
+}
+
+/** Each record's zero pages as parsed from its text, frozen: replay inputs share them. */
+const parsedZeroPages = new WeakMap<QemuRunRecord, { text: string; pages: readonly number[] }>();
+
+/** The record's zero pages, parsed once per record and text (notebook 08 replays each run dozens of times). */
+function recordZeroPages(record: QemuRunRecord): readonly number[] {
+  const parsed = parsedZeroPages.get(record);
+  if (parsed?.text === record.zeroPages) return parsed.pages;
+  const pages = Object.freeze(parsePageSet(record.zeroPages, 'zero pages'));
+  parsedZeroPages.set(record, { text: record.zeroPages, pages });
+  return pages;
 }
 
 /**

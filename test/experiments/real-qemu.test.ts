@@ -43,6 +43,15 @@ test("replayInput takes the real run's settings: pre-copy length, switchover ins
   assert.ok((input.zeroPages as number[]).length > 40_000);
 });
 
+test("replayInput parses a record's zero pages once per text: inputs share them frozen, a changed text is parsed anew", () => {
+  const record: QemuRunRecord = { ...run.record };
+  const [first, second] = [replayInput(record, run.trace!), replayInput(record, run.trace!, 5)];
+  assert.equal(first.zeroPages, second.zeroPages);
+  assert.ok(Object.isFrozen(first.zeroPages));
+  record.zeroPages = '1-3 7';
+  assert.deepEqual(replayInput(record, run.trace!).zeroPages, [1, 2, 3, 7]);
+});
+
 test('the replay of a committed run: pinned counts (a change in the model shows up here)', () => {
   const r = simulate(run.trace!, replayInput(run.record, run.trace!, 30_000));
   assert.deepEqual(
