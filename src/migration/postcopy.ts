@@ -28,6 +28,11 @@ export interface PostcopyStart {
   readonly arrival: Float64Array;
   /** Per page: 1 when the page is zero and goes as a header only; undefined when none is. */
   readonly zero?: Uint8Array;
+  /**
+   * Hybrid: per page, 1 when the VM touched it after switchover while the pre-copy rounds ran, so that the run
+   * counts the pages it adds to those (newPagesTouched) instead of the caller passing over the accesses again.
+   */
+  readonly touchedLive?: Uint8Array;
 }
 
 /** Counts of the post-copy phase (times in microseconds). */
@@ -40,6 +45,8 @@ export interface PostcopyCounts {
   pagesSent: number;
   zeroPagesSent: number;
   distinctPagesTouched: number;
+  /** Of those, the pages not in start.touchedLive (all of them without it). */
+  newPagesTouched: number;
   stallUs: number;
   /** Median and 99th percentile of the waits (0 when the VM never waited), like QEMU's fault-latency histogram. */
   waitP50Us: number;
@@ -167,6 +174,7 @@ export class PostcopyRun {
       pagesSent: 0,
       zeroPagesSent: 0,
       distinctPagesTouched: 0,
+      newPagesTouched: 0,
       stallUs: 0,
       ...NO_WAITS,
       lastArrivalUs: start.resumeUs,
@@ -219,6 +227,7 @@ export class PostcopyRun {
   private firstTouch(p: number, index: number, now: number): void {
     const counts = this.counts;
     counts.distinctPagesTouched++;
+    if (this.start.touchedLive?.[p] !== 1) counts.newPagesTouched++;
     if (this.predicted[p] === 1) counts.prefetchUsed++;
     // The destination's fault handling looks at the page `checkUs` after the touch (QEMU's fault
     // thread asks the source only for a page it has not received by then); the push goes on meanwhile.

@@ -142,7 +142,10 @@ export class Simulation {
   /** Accesses fed so far, and the first one at or after switchover (undefined until it comes). */
   private fed = 0;
   private firstAccess: number | undefined;
-  /** Pre-copy and hybrid: pages touched after switchover, and how many. */
+  /**
+   * Pre-copy and hybrid: pages touched after switchover while the VM ran on the source (pre-copy: also after the
+   * pause; a hybrid's post-copy run counts its own), and how many.
+   */
   private readonly seen: Uint8Array | undefined;
   private distinct = 0;
 
@@ -178,16 +181,18 @@ export class Simulation {
       if (i === n) return;
       this.firstAccess = start + i;
     }
-    if (this.seen) this.countDistinct(page, i, n);
     const rounds = this.rounds;
     if (rounds && !rounds.outcome) {
       const paused = rounds.run(time, page, write, i, n, start);
+      this.countDistinct(page, i, paused);
       if (this.config.mode === 'hybrid') this.observe(page, write, i, paused);
       if (!rounds.outcome) return;
       this.afterRounds(rounds.outcome);
       i = paused;
     }
-    this.postcopyRun?.replay(page, time, i, n, start);
+    // after the pause, a hybrid's post-copy run counts the pages new since the rounds itself; pre-copy's VM runs on
+    if (this.postcopyRun) this.postcopyRun.replay(page, time, i, n, start);
+    else if (this.seen) this.countDistinct(page, i, n);
   }
 
   finish(): MigrationResult {
@@ -204,8 +209,10 @@ export class Simulation {
       }
       case 'precopy':
         return this.precopyResult(precopy!);
-      case 'hybrid':
-        return this.result(precopy!, this.downtimeUs, this.postcopyRun!.finish(), this.distinct);
+      case 'hybrid': {
+        const counts = this.postcopyRun!.finish();
+        return this.result(precopy!, this.downtimeUs, counts, this.distinct + counts.newPagesTouched);
+      }
     }
   }
 
@@ -238,7 +245,7 @@ export class Simulation {
       zero = new Uint8Array(this.zero.length);
       for (let p = 0; p < zero.length; p++) zero[p] = this.zero[p] & (outcome.written[p] ^ 1);
     }
-    this.startPostcopy(outcome.pauseUs, outcome.pauseInstruction, arrival, zero);
+    this.startPostcopy(outcome.pauseUs, outcome.pauseInstruction, arrival, zero, this.seen);
   }
 
   /**
@@ -250,12 +257,13 @@ export class Simulation {
     pauseInstruction: number,
     arrival: Float64Array,
     zero: Uint8Array | undefined,
+    touchedLive?: Uint8Array,
   ): void {
     const { config, timing, hooks } = this;
     const resumeUs = resumeAfterPause(config, timing, pauseUs, timing.stateMessageBytes);
     const linkFreeUs = pauseUs + serialiseUs(timing.stateMessageBytes, config.network.bandwidthBps);
     this.downtimeUs = resumeUs - pauseUs;
-    const start = { resumeInstruction: pauseInstruction, resumeUs, linkFreeUs, arrival, zero };
+    const start = { resumeInstruction: pauseInstruction, resumeUs, linkFreeUs, arrival, zero, touchedLive };
     this.postcopyRun = new PostcopyRun(config, timing, this.predictor!, start, hooks.onSend, hooks.onWait);
   }
 
@@ -273,6 +281,7 @@ export class Simulation {
       pagesSent: rounds.dirtyCount,
       zeroPagesSent: 0,
       distinctPagesTouched: 0,
+      newPagesTouched: 0,
       stallUs: 0,
       ...NO_WAITS,
       lastArrivalUs: resumeUs,

@@ -218,3 +218,20 @@ test("the run's last sends give the same numbers with and without a send observe
           }
   }
 });
+
+test('pre-copy and hybrid count every distinct page touched after switchover, wherever the pause falls', () => {
+  for (const trace of TRACES) {
+    const switchover = trace.time[Math.floor(trace.page.length * 0.3)];
+    for (const mode of ['precopy', 'hybrid'] as const) {
+      // a slower VM runs fewer accesses live: the pause falls early, late, or after the trace's end
+      for (const instructionsPerSecond of [1e4, 1e6, 1e9]) {
+        const r = simulate(trace, { mode, switchover, instructionsPerSecond, predictor: 'ppm', push: 'restart' });
+        assert.equal(
+          r.distinctPagesTouched,
+          distinctAfter(trace, switchover),
+          `${trace.name} ${mode} ${instructionsPerSecond}`,
+        );
+      }
+    }
+  }
+});
