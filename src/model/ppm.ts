@@ -363,8 +363,9 @@ export class PpmModel {
       nodes[last * NODE_INTS + NODE_PARENT] === parent
     )
       return last;
-    // a context seen once so far (most of them in training) has no children, and one followed by a single
-    // symbol so far has just its first child (outside the map): nothing to look up
+    // a context seen once so far (most of them in training) has no children; one with a single child finds it
+    // through the first-child link, whether or not the map holds it (an only child goes in when a second comes,
+    // and stays there when pruning drops the other): nothing to look up
     const first = nodes[parent * NODE_INTS + NODE_FIRST_CHILD];
     if (first < 0) return -1;
     if (nodes[first * NODE_INTS + NODE_NEXT_SIBLING] < 0)
