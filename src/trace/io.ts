@@ -21,7 +21,7 @@ import {
 } from './binary';
 import { useCrc32 } from './crc32';
 import { ColumnPool, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
-import type { ColumnAllocator } from './packed';
+import { columnsOn, type ColumnAllocator } from './packed';
 import { FirstTouchOrder } from './first-touch';
 import { TraceBuilder } from './make';
 import { firstAtOrAfter } from './switchover';
@@ -171,13 +171,7 @@ function unzeroedMemory(bytes: number): ArrayBuffer {
 }
 
 /** Fresh columns for a stream's blocks, not zeroed (see unzeroedMemory). */
-const unzeroedColumns: ColumnAllocator = (count, wideTimes) => ({
-  time: wideTimes
-    ? new Float64Array(unzeroedMemory(count * 8), 0, count)
-    : new Uint32Array(unzeroedMemory(count * 4), 0, count),
-  page: new Uint32Array(unzeroedMemory(count * 4), 0, count),
-  write: new Uint8Array(unzeroedMemory(count), 0, count),
-});
+const unzeroedColumns: ColumnAllocator = (count, wideTimes) => columnsOn(count, wideTimes, unzeroedMemory);
 
 /**
  * Most accesses a stream decodes before handing them out: a 1 MiB read of a typical file holds fewer, one of a file

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import type { DecodedColumns } from './packed';
+import { columnsOn, type DecodedColumns } from './packed';
 import {
   compactTimes,
   DEFAULT_PAGE_SIZE,
@@ -98,10 +98,7 @@ export class TraceBuilder {
     expected = 1024,
     private readonly memory: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
-    const capacity = Math.max(1, expected);
-    this.time = new Uint32Array(memory(capacity * 4), 0, capacity);
-    this.page = new Uint32Array(memory(capacity * 4), 0, capacity);
-    this.write = new Uint8Array(memory(capacity), 0, capacity);
+    ({ time: this.time, page: this.page, write: this.write } = columnsOn(Math.max(1, expected), false, memory));
   }
 
   push(time: number, page: number, write: number): void {
@@ -184,12 +181,7 @@ export class TraceBuilder {
   }
 
   private resize(size: number): void {
-    const time =
-      this.time instanceof Uint32Array
-        ? new Uint32Array(this.memory(size * 4), 0, size)
-        : new Float64Array(this.memory(size * 8), 0, size);
-    const page = new Uint32Array(this.memory(size * 4), 0, size);
-    const write = new Uint8Array(this.memory(size), 0, size);
+    const { time, page, write } = columnsOn(size, this.time instanceof Float64Array, this.memory);
     time.set(this.time);
     page.set(this.page);
     write.set(this.write);

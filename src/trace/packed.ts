@@ -552,12 +552,24 @@ function decodeColumn(
 /** Where a block of `count` accesses decodes; `wideTimes` when its times may not fit 32 bits. */
 export type ColumnAllocator = (count: number, wideTimes: boolean) => DecodedColumns;
 
-/** Fresh arrays, times in 4 bytes when they fit (as the in-memory trace keeps them). */
-export const freshColumns: ColumnAllocator = (count, wideTimes) => ({
-  time: wideTimes ? new Float64Array(count) : new Uint32Array(count),
-  page: new Uint32Array(count),
-  write: new Uint8Array(count),
-});
+/**
+ * Columns of `count` accesses, times in 4 bytes unless `wideTimes` (as the in-memory trace keeps them), each on its
+ * own memory from `memory`: zeroed unless a caller that writes every value passes memory not zeroed first.
+ */
+export function columnsOn(
+  count: number,
+  wideTimes: boolean,
+  memory: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+): DecodedColumns {
+  return {
+    time: wideTimes ? new Float64Array(memory(count * 8), 0, count) : new Uint32Array(memory(count * 4), 0, count),
+    page: new Uint32Array(memory(count * 4), 0, count),
+    write: new Uint8Array(memory(count), 0, count),
+  };
+}
+
+/** Fresh zeroed arrays. */
+export const freshColumns: ColumnAllocator = (count, wideTimes) => columnsOn(count, wideTimes);
 
 /** A running largest page, raised by each payload decoded with it. */
 export interface LargestPage {
