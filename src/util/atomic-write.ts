@@ -92,9 +92,16 @@ function ensureDirectory(dir: string): void {
  * Writes a file so that readers see either the old content or the new one, never half a file: write a
  * temporary file in the same directory, then rename it over the target (atomic on POSIX). A writer killed
  * mid-write leaves its temporary file behind; the next write into that directory removes it. Problems
- * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors.
+ * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors. This process's
+ * standard output or error (/dev/stdout, /dev/fd/2) is written through its stream, whatever it is connected to.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const standard = standardStreamNamed(path);
+  if (standard) {
+    // a failure surfaces as the stream's 'error' event, which the CLI turns into its one line
+    standard.write(data);
+    return;
+  }
   const flag = inPlaceFlags(path);
   if (flag) {
     try {
@@ -123,9 +130,9 @@ function writeError(path: string, err: unknown): UserError {
 /**
  * How `path` is opened when written in place rather than by a rename ('w', or 'a' to append), undefined when it is
  * not: a device or a FIFO (-o /dev/null, a pipe), where a rename would put a regular file in the device's place (as
- * root it does: /dev/full became a file) and no reader can see half a file anyway; or an open descriptor
- * (/dev/stdout, /dev/fd/1) even when that is a regular file: renamed over, /dev/stdout itself became a file as root
- * and the redirected file stayed empty. A regular file behind a descriptor is appended to, as its writer would
+ * root it does: /dev/full became a file) and no reader can see half a file anyway; or an open descriptor other than
+ * the standard streams (/dev/fd/3, /proc/PID/fd/N) even when that is a regular file: renamed over, the link itself
+ * became a file as root and the redirected file stayed empty. A regular file behind a descriptor is appended to, as its writer would
  * (`>> log` keeps the log; opening it anew with 'w' would truncate what the shell opened).
  */
 function inPlaceFlags(path: string): 'w' | 'a' | undefined {
@@ -135,22 +142,38 @@ function inPlaceFlags(path: string): 'w' | 'a' | undefined {
   } catch {
     return undefined;
   }
-  return namesDescriptor(path) ? 'a' : undefined;
+  return descriptorNamed(path) ? 'a' : undefined;
 }
 
-/** Whether `path` is, or links through symbolic links to, an entry of a /proc/PID/fd directory. */
-function namesDescriptor(path: string): boolean {
+/**
+ * The /proc/PID/fd entry that `path` is or links to through symbolic links (/dev/stdout, /dev/fd/1), as the
+ * process id and the descriptor number; undefined when it names no descriptor.
+ */
+function descriptorNamed(path: string): { pid: number; fd: number } | undefined {
   let at = resolve(path);
   // the kernel follows at most 40 links in a path
   for (let links = 0; links <= 40; links++) {
     try {
-      if (/^\/proc\/[^/]+\/fd$/.test(realpathSync(dirname(at)))) return true;
+      const fdDirectory = /^\/proc\/(\d+)\/fd$/.exec(realpathSync(dirname(at)));
+      if (fdDirectory) return { pid: Number(fdDirectory[1]), fd: Number(basename(at)) };
       at = resolve(dirname(at), readlinkSync(at));
     } catch {
-      return false; // not a link (EINVAL), or gone
+      return undefined; // not a link (EINVAL), or gone
     }
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * This process's standard output or error when `path` names its descriptor 1 or 2 (/dev/stdout, /dev/fd/2): written
+ * through node's own stream, never opened anew. Opening it fails when it is a socket (ENXIO: a child process whose
+ * stdio is a socket pair, as node and systemd give), and a plain write to it can fail with EAGAIN (node makes a pipe
+ * or socket there non-blocking); the stream waits for the reader as it should, whatever the descriptor is.
+ */
+function standardStreamNamed(path: string): NodeJS.WriteStream | undefined {
+  const named = descriptorNamed(path);
+  if (named?.pid !== process.pid) return undefined;
+  return named.fd === 1 ? process.stdout : named.fd === 2 ? process.stderr : undefined;
 }
 
 /** The temporary file that becomes `path` by a rename, its directory made sure of and cleared of orphans. */
@@ -182,13 +205,26 @@ export async function writeStreamAtomic(
   pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   gzip = false,
 ): Promise<void> {
+  const writeInto = (sink: NodeJS.WritableStream, end: boolean) => {
+    const source = Readable.from(pieces, { objectMode: false });
+    return gzip ? pipeline(source, createGzip({ level: 9 }), sink, { end }) : pipeline(source, sink, { end });
+  };
+  const standard = standardStreamNamed(path);
+  if (standard) {
+    try {
+      // the process's standard output stays open for what follows
+      await writeInto(standard, false);
+    } catch (err) {
+      throw err instanceof UserError ? err : writeError(path, err);
+    }
+    return;
+  }
   const flags = inPlaceFlags(path);
   const inPlace = flags !== undefined;
   const temp = inPlace ? path : prepareTemp(path);
   try {
-    const source = Readable.from(pieces, { objectMode: false });
     const file = createWriteStream(temp, { flags: flags ?? 'wx' });
-    await (gzip ? pipeline(source, createGzip({ level: 9 }), file) : pipeline(source, file));
+    await writeInto(file, true);
     if (!inPlace) renameSync(temp, path);
   } catch (err) {
     if (!inPlace) rmSync(temp, { force: true });

@@ -285,6 +285,8 @@ const ODD: [string[], RegExp][] = [
   [['trace', 'convert', highPage, o('high.pctrace')], /^$/],
   [['predict', '--trace', newline, '--predictor', 'next-k'], /^faults\s+1$/m],
   [['simulate', '--trace', small, '--bandwidth', '1Gb/s', '--rtt=-0'], /networkFaults\s+3/],
+  // execFile's standard output is a socket, which /dev/stdout cannot be opened anew on (ENXIO)
+  [['trace', 'convert', small, '/dev/stdout'], /^# postcopy-lab trace\n(.*\n)*1000 2 R\n$/],
 ];
 
 interface Outcome {

@@ -10,6 +10,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic, writeStreamAtomic } from '../../src/util/atomic-write';
@@ -63,4 +65,35 @@ test("a link planted at the temporary file's name is not written through", async
     assert.ok(lstatSync(path).isFile());
     assert.equal(readFileSync(path, 'utf8'), 'output');
   }
+});
+
+test('an output naming standard output is written through it, whatever it is: a socket, a pipe, a file', async () => {
+  const expected = Buffer.from(Uint8Array.from({ length: 1 << 20 }, (_, i) => i % 251));
+  const fixture = 'test/fixtures/write-standard-output.ts';
+  for (const how of ['whole', 'streamed'])
+    for (const path of ['/dev/stdout', '/dev/fd/1']) {
+      // node gives a child's stdio 'pipe' as one end of a socket pair: opening /dev/stdout then fails (ENXIO)
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, how, path], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const [stdout, stderr] = [child.stdout, child.stderr].map(async (stream) =>
+        Buffer.concat(await stream.toArray()),
+      );
+      const [code] = await once(child, 'close');
+      assert.equal((await stderr).toString(), 'socket\n', `${how} ${path}`);
+      assert.equal(code, 0);
+      assert.ok((await stdout).equals(expected), `${how} ${path}: not the bytes written`);
+      // a shell pipe, and a regular file opened by the parent as `> file` would (written at its offset)
+      const piped = spawnSync('bash', ['-c', `'${process.execPath}' --import tsx ${fixture} ${how} ${path} | cat`]);
+      assert.equal(piped.stderr.toString(), 'pipe\n');
+      assert.ok(piped.stdout.equals(expected), `${how} ${path} into a pipe`);
+      const target = join(dir, `standard-${how}`);
+      const fd = openSync(target, 'w');
+      const intoFile = spawnSync(process.execPath, ['--import', 'tsx', fixture, how, path], {
+        stdio: ['ignore', fd, 'pipe'],
+      });
+      closeSync(fd);
+      assert.equal(intoFile.stderr.toString(), 'file\n');
+      assert.ok(readFileSync(target).equals(expected), `${how} ${path} into a file`);
+    }
 });
