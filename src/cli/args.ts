@@ -5,7 +5,7 @@
  * here once for all commands.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { quoted, UserError } from '../errors';
+import { fileLabel, quoted, UserError } from '../errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -77,6 +77,44 @@ export function requireFlag(value: string | undefined, flag: string): string {
   if (value === undefined) throw new UserError(`missing required option --${flag}`);
   if (value === '') throw new UserError(`--${flag} must not be empty`);
   return value;
+}
+
+/** A file a command takes as a flag (`--trace FILE`, `-o OUT`) or as a positional argument: `what` names it. */
+export interface FileArgument {
+  flag: string;
+  value: string | undefined;
+  what: string;
+}
+
+/**
+ * The files a command takes either by flag or by position, in `files`' order: every command that reads a trace
+ * takes `--trace FILE` and `FILE` alike (`trace stats FILE` = `trace stats --trace FILE`). The positionals fill, in
+ * order, the files not given by flag. A file given both ways, a missing one, a stray argument and an empty name are
+ * one-line UserErrors; `synopsis` (the usage's first line) ends the message.
+ */
+export function fileArguments(
+  positionals: readonly string[],
+  files: readonly FileArgument[],
+  synopsis: string,
+): string[] {
+  const byPosition = files.filter((file) => file.value === undefined);
+  if (positionals.length > byPosition.length) {
+    const extra = positionals.slice(byPosition.length).map(fileLabel).join(' ');
+    const flagged = files.filter((file) => file.value !== undefined);
+    if (flagged.length === 0) throw new UserError(`unexpected argument ${extra} (${synopsis})`);
+    const given = flagged.map((file) => `--${file.flag} ${fileLabel(file.value ?? '')}`).join(' and ');
+    throw new UserError(`${given} given, and the argument ${extra} too: give each file once (${synopsis})`);
+  }
+  if (positionals.length < byPosition.length) {
+    const missing = byPosition[positionals.length];
+    throw new UserError(`missing the ${missing.what}: --${missing.flag} FILE or the argument FILE (${synopsis})`);
+  }
+  let next = 0;
+  return files.map((file) => {
+    const path = file.value ?? positionals[next++];
+    if (path === '') throw new UserError(`the ${file.what}'s name must not be empty`);
+    return path;
+  });
 }
 
 /** A whole number flag within [min, max]; `fallback` when absent. Every numeric flag states its bounds. */

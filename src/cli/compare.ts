@@ -1,7 +1,7 @@
 /** `postcopy-lab compare`: the same migration with several predictors, side by side (one streamed pass for all). */
 import { formatResults, runSimulations, SIM_OPTIONS_USAGE } from './simulate';
 
-const USAGE = `usage: postcopy-lab compare --trace FILE --prefetchers a,b,c [options]
+const USAGE = `usage: postcopy-lab compare [--trace] FILE --prefetchers a,b,c [options]
   --prefetchers LIST           comma-separated predictor names, e.g. none,next-k,ppm,oracle
 ${SIM_OPTIONS_USAGE}`;
 

@@ -2,8 +2,7 @@
  * `postcopy-lab predict`: prediction metrics of one predictor on a trace (see README
  * "Prediction metrics"), as a table or one JSON object.
  */
-import { quoted, UserError } from '../errors';
-import { intFlag, parseFlags, requireFlag } from './args';
+import { fileArguments, intFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import {
   parsePredictorName,
@@ -16,8 +15,8 @@ import {
 import { fileSwitchover, switchoverFlag } from './simulate';
 import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace, summarizeTraceFile } from '../trace';
 
-const USAGE = `usage: postcopy-lab predict --trace FILE --predictor NAME [options]
-  --trace FILE             trace file (text, binary .pctrace, optionally .gz)
+const USAGE = `usage: postcopy-lab predict [--trace] FILE --predictor NAME [options]
+  [--trace] FILE           trace file (text, binary .pctrace, optionally .gz): --trace FILE or the argument FILE
   --predictor NAME         ${PREDICTOR_NAMES.join(', ')}
   --k N                    pages proposed per fault (default ${PREDICT_DEFAULTS.k})
 ${predictorFlagsUsage(27)}
@@ -64,8 +63,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (positionals.length > 0)
-    throw new UserError(`predict takes no positional arguments, got ${quoted(positionals[0])}`);
+  const [path] = fileArguments(positionals, [{ flag: 'trace', value: v.trace, what: 'trace' }], USAGE.split('\n')[0]);
   const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
   const options = {
     ...predictorOptionsFromFlags(v, [name]),
@@ -75,7 +73,6 @@ export async function run(argv: string[]): Promise<void> {
   const switchoverSpec = switchoverFlag(v.switchover);
   // streamed: a summary pass, the first-touch order of the replay, then the replay itself; the settings are
   // checked against the summary before the first-touch pass reads the whole file again
-  const path = requireFlag(v.trace, 'trace');
   const summary = await summarizeTraceFile(path);
   const settings = { ...options, switchover: await fileSwitchover(switchoverSpec, path, summary, 0) };
   replaySettings(summary, settings);

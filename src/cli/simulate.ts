@@ -3,7 +3,16 @@
  * the result table are shared with `compare`, which runs several predictors on the same options.
  */
 import { fileLabel, quoted, UserError } from '../errors';
-import { choiceFlag, intFlag, listFlag, numberFlag, parseFlags, requireFlag, type ParsedFlags } from './args';
+import {
+  choiceFlag,
+  fileArguments,
+  intFlag,
+  listFlag,
+  numberFlag,
+  parseFlags,
+  requireFlag,
+  type ParsedFlags,
+} from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import {
   DEFAULT_SIM_CONFIG,
@@ -37,7 +46,7 @@ import { readInputText } from '../util/read-input';
 const d = DEFAULT_SIM_CONFIG;
 
 /** Options of simulate and compare, each shown in USAGE with its default. */
-export const SIM_OPTIONS_USAGE = `  --trace FILE                 trace file (text, binary .pctrace, optionally .gz)
+export const SIM_OPTIONS_USAGE = `  [--trace] FILE               trace file (text, binary .pctrace, optionally .gz): --trace FILE or the argument FILE
   --mode M                     ${MIGRATION_MODES.join('|')} (default ${d.mode})
   --k N                        pages sent with each faulted page (default ${d.k})
 ${predictorFlagsUsage(31)}
@@ -63,7 +72,7 @@ ${predictorFlagsUsage(31)}
   --postcopy-after T           hybrid: switch to post-copy this long after the start, even mid-round (QEMU)
   --json                       print JSON instead of a table`;
 
-const USAGE = `usage: postcopy-lab simulate --trace FILE --prefetcher NAME [options]
+const USAGE = `usage: postcopy-lab simulate [--trace] FILE --prefetcher NAME [options]
   --prefetcher NAME            predictor sending pages with each faulted page (default ${d.predictor})
 ${SIM_OPTIONS_USAGE}`;
 
@@ -210,7 +219,11 @@ function predictorsFromFlag(predictorFlag: 'prefetcher' | 'prefetchers', text: s
  * `--prefetchers`, whose names are returned as `predictors`); prints `usage` and returns undefined on --help.
  */
 function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetchers', usage: string) {
-  const { values } = parseFlags(argv, { ...SIM_FLAGS, [predictorFlag]: { type: 'string' } } as typeof SIM_FLAGS);
+  const { values, positionals } = parseFlags(
+    argv,
+    { ...SIM_FLAGS, [predictorFlag]: { type: 'string' } } as typeof SIM_FLAGS,
+    true,
+  );
   if (values.help) {
     console.log(usage);
     return undefined;
@@ -222,7 +235,12 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
   }
   checkPrecopyFlags(values);
   const predictors = predictorsFromFlag(predictorFlag, (values as Record<string, string | undefined>)[predictorFlag]);
-  return { predictors, json: values.json ?? false, values, tracePath: requireFlag(values.trace, 'trace') };
+  const [tracePath] = fileArguments(
+    positionals,
+    [{ flag: 'trace', value: values.trace, what: 'trace' }],
+    usage.split('\n')[0],
+  );
+  return { predictors, json: values.json ?? false, values, tracePath };
 }
 
 /** A --switchover flag parsed before the trace is read (undefined when absent). */

@@ -1,5 +1,5 @@
 import { quoted, UserError } from '../errors';
-import { intFlag, numberFlag, parseFlags, requireFlag } from './args';
+import { fileArguments, intFlag, numberFlag, parseFlags, requireFlag } from './args';
 import {
   formatTraceStats,
   GENERATOR_DEFAULTS,
@@ -25,8 +25,15 @@ const USAGE = `usage:
       --phases K                   phased: number of phases (default ${GENERATOR_DEFAULTS.phases})
       --instructions-per-access I  time step between accesses (default ${GENERATOR_DEFAULTS.instructionsPerAccess})
       --page-size B                bytes per page (default ${DEFAULT_PAGE_SIZE})
-  postcopy-lab trace convert IN OUT   (OUT ending in .pctrace: binary, else text; .gz compresses)
-  postcopy-lab trace stats FILE [--json]`;
+  postcopy-lab trace convert [--trace] IN [-o] OUT   (OUT ending in .pctrace: binary, else text; .gz compresses)
+  postcopy-lab trace stats [--trace] FILE [--json]
+      a trace to read is given as --trace FILE or as the argument FILE, as in every command`;
+
+/** A subcommand's synopsis: its line of USAGE, without the note after it. */
+function synopsis(name: string): string {
+  const line = USAGE.split('\n').find((text) => text.includes(`trace ${name} `)) ?? '';
+  return `usage: ${line.trim().split(/\s{2,}/)[0]}`;
+}
 
 /** Generated a chunk at a time and written as it comes: memory does not grow with --accesses. */
 async function gen(argv: string[]): Promise<void> {
@@ -81,18 +88,28 @@ async function gen(argv: string[]): Promise<void> {
 
 /** Streamed twice (the header needs the count and the name first), never held whole. */
 async function convert(argv: string[]): Promise<void> {
-  const { positionals } = parseFlags(argv, {}, true);
-  if (positionals.length !== 2) throw new UserError('usage: postcopy-lab trace convert IN OUT');
-  const [input, output] = positionals;
+  const { values, positionals } = parseFlags(
+    argv,
+    { trace: { type: 'string' }, output: { type: 'string', short: 'o' } },
+    true,
+  );
+  const [input, output] = fileArguments(
+    positionals,
+    [
+      { flag: 'trace', value: values.trace, what: 'trace to convert' },
+      { flag: 'output', value: values.output, what: 'output file' },
+    ],
+    synopsis('convert'),
+  );
   await writeTraceStream(output, await summarizeTraceFile(input), streamTrace(input, { reuseChunks: true }));
 }
 
 /** Streamed twice (a summary pass sizes the tables), so memory grows with the pages, not the accesses. */
 async function stats(argv: string[]): Promise<void> {
-  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, true);
-  if (positionals.length !== 1) throw new UserError('usage: postcopy-lab trace stats FILE [--json]');
-  const builder = new TraceStatsBuilder(await summarizeTraceFile(positionals[0]));
-  for await (const chunk of streamTrace(positionals[0], { reuseChunks: true })) builder.add(chunk);
+  const { values, positionals } = parseFlags(argv, { trace: { type: 'string' }, json: { type: 'boolean' } }, true);
+  const [path] = fileArguments(positionals, [{ flag: 'trace', value: values.trace, what: 'trace' }], synopsis('stats'));
+  const builder = new TraceStatsBuilder(await summarizeTraceFile(path));
+  for await (const chunk of streamTrace(path, { reuseChunks: true })) builder.add(chunk);
   const result = builder.finish();
   console.log(values.json ? JSON.stringify(result, null, 2) : formatTraceStats(result));
 }

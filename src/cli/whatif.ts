@@ -3,7 +3,7 @@
  * simulator in the reader's browser as they move the knobs (README "What-if page"). simulate's flags for the
  * page's knobs set where it opens; they are parsed by simulate's own readers, so both refuse the same values.
  */
-import { quoted, UserError } from '../errors';
+import { fileLabel, quoted, UserError } from '../errors';
 import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../experiments';
 import { resolveSimConfig, type SimInput } from '../migration';
 import { parsePredictorName } from '../prefetch';
@@ -44,9 +44,10 @@ function knobFlagsUsage(): string {
   return lines.map((line) => ` ${line}`).join('\n');
 }
 
-const USAGE = `usage: postcopy-lab whatif -o FILE [--trace FILE]... [knob flags]
+const USAGE = `usage: postcopy-lab whatif -o FILE [[--trace] FILE]... [knob flags]
   -o, --output FILE   where to write the page (HTML, self-contained, works offline from file://)
-  --trace FILE        also embed this trace (text or .pctrace, optionally .gz); repeatable; the first opens
+  [--trace] FILE      also embed this trace (text or .pctrace, optionally .gz); repeatable; the first opens; all
+                      as --trace FILE or all as arguments
 The page offers the real traces of datasets/ and the seeded synthetic workloads of the notebooks. It opens at the
 notebooks' setup, or where these flags (simulate's, see \`postcopy-lab simulate --help\`) put its knobs:
   --prefetchers LIST  the methods shown (default ${WHAT_IF_PAGE_METHODS.join(',')})
@@ -99,8 +100,13 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (positionals.length > 0)
-    throw new UserError(`whatif takes no positional arguments, got ${quoted(positionals[0])}`);
+  const flagged = (values.trace as string[] | undefined) ?? [];
+  if (flagged.length > 0 && positionals.length > 0)
+    throw new UserError(
+      `traces given both as --trace ${fileLabel(flagged[0])} and as the argument ${fileLabel(positionals[0])}: ` +
+        'give them all one way, so their order (the first opens the page) is plain',
+    );
+  const tracePaths = flagged.length > 0 ? flagged : positionals;
   const output = requireFlag(values.output as string | undefined, 'output');
   const options = whatIfPageOptions();
   const knobs = knobsFromFlags(values);
@@ -108,7 +114,7 @@ export async function run(argv: string[]): Promise<void> {
   const initial = { ...opened, ...knobs, options: { ...opened.options, ...knobs.options } };
   // streamed (readTrace): a large .gz is gunzipped chunk by chunk, never whole beside the trace
   const extra = [];
-  for (const path of (values.trace as string[] | undefined) ?? []) extra.push(await readTrace(path));
+  for (const path of tracePaths) extra.push(await readTrace(path));
   const workloads = [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads];
   // the opening workload at the opening setting, checked as simulate checks it (the page would show the same line)
   const opening = workloads[0];

@@ -141,7 +141,7 @@ test('bad input exits with code 2 and one line on stderr', () => {
     [['simulate', '--trace', empty], /is empty/],
     [['simulate', '--trace', small, '--vm-pages', '2'], /touches page 2, beyond the VM's 2 pages/],
     [['simulate', '--trace', join(dir, 'missing.trace')], /missing\.trace: no such file/],
-    [['simulate', '--prefetcher', 'none'], /missing required option --trace/],
+    [['simulate', '--prefetcher', 'none'], /missing the trace: --trace FILE or the argument FILE/],
     [['simulate', '--trace', small, '--mode', 'teleport'], /--mode must be one of/],
     [['compare', '--trace', small], /missing required option --prefetchers/],
     [['compare', '--trace', small, '--prefetchers', 'none,bogus'], /unknown predictor "bogus"/],

@@ -86,7 +86,7 @@ test('predict: user mistakes exit with code 2 and one line on stderr', () => {
       /maxContexts must be a whole number between 4/,
     ],
     [['--trace', tracePath], /missing required option --predictor/],
-    [['--predictor', 'ppm'], /missing required option --trace/],
+    [['--predictor', 'ppm'], /missing the trace: --trace FILE or the argument FILE/],
     [['--trace', tracePath, '--predictor', 'ppm', '--switchover', 'soon'], /--switchover must be an instruction count/],
   ];
   for (const [args, pattern] of cases) {

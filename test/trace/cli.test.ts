@@ -89,7 +89,7 @@ test('user mistakes exit with code 2 and one line on stderr', () => {
       ],
       /--write-ratio must be between 0 and 1/,
     ],
-    [['convert', bad], /usage: postcopy-lab trace convert IN OUT/],
+    [['convert', bad], /missing the output file: .*\(usage: postcopy-lab trace convert \[--trace\] IN \[-o\] OUT\)$/m],
     [['shuffle'], /unknown trace subcommand "shuffle"/],
   ];
   for (const [args, pattern] of cases) {
