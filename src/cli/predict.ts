@@ -16,7 +16,7 @@ import { fileSwitchover, switchoverFlag } from './simulate';
 import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace, summarizeTraceFile } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict [--trace] FILE --predictor NAME [options]
-  [--trace] FILE           trace file (text, binary .pctrace, optionally .gz): --trace FILE or the argument FILE
+  [--trace] FILE           trace file (text, binary .pctrace, optionally .gz), as --trace FILE or as FILE
   --predictor NAME         ${PREDICTOR_NAMES.join(', ')}
   --k N                    pages proposed per fault (default ${PREDICT_DEFAULTS.k})
 ${predictorFlagsUsage(27)}

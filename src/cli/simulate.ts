@@ -46,7 +46,7 @@ import { readInputText } from '../util/read-input';
 const d = DEFAULT_SIM_CONFIG;
 
 /** Options of simulate and compare, each shown in USAGE with its default. */
-export const SIM_OPTIONS_USAGE = `  [--trace] FILE               trace file (text, binary .pctrace, optionally .gz): --trace FILE or the argument FILE
+export const SIM_OPTIONS_USAGE = `  [--trace] FILE               trace (text, .pctrace, .gz): --trace FILE or FILE
   --mode M                     ${MIGRATION_MODES.join('|')} (default ${d.mode})
   --k N                        pages sent with each faulted page (default ${d.k})
 ${predictorFlagsUsage(31)}

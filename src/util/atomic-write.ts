@@ -132,8 +132,8 @@ function writeError(path: string, err: unknown): UserError {
  * not: a device or a FIFO (-o /dev/null, a pipe), where a rename would put a regular file in the device's place (as
  * root it does: /dev/full became a file) and no reader can see half a file anyway; or an open descriptor other than
  * the standard streams (/dev/fd/3, /proc/PID/fd/N) even when that is a regular file: renamed over, the link itself
- * became a file as root and the redirected file stayed empty. A regular file behind a descriptor is appended to, as its writer would
- * (`>> log` keeps the log; opening it anew with 'w' would truncate what the shell opened).
+ * became a file as root and the redirected file stayed empty. A regular file behind a descriptor is appended to, as
+ * its writer would (`>> log` keeps the log; opening it anew with 'w' would truncate what the shell opened).
  */
 function inPlaceFlags(path: string): 'w' | 'a' | undefined {
   try {
