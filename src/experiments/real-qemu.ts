@@ -154,6 +154,14 @@ export function guestWorkloads(options: GuestOptions = {}): Workload[] {
 }
 
 /**
+ * A replay's simulator input. Its zero pages are the record's, parsed once and shared by every input made from it
+ * (a copy per input would cost about half a parse), so they are read-only: frozen, and typed so that TypeScript
+ * (and so a tslab notebook) refuses `input.zeroPages.push(page)` before it runs; change a copy instead:
+ * `{ ...input, zeroPages: [...input.zeroPages, page] }`.
+ */
+export type ReplayInput = SimInput & { zeroPages: readonly number[] };
+
+/**
  * The simulator's input for a run captured with the plugin: QEMU's behaviour (pure post-copy after a
  * pre-copy phase of the real length, background push in address order restarting after each faulted
  * page, no prefetch), the run's bandwidth cap, guest size, zero pages and the guest's instruction rate
@@ -167,7 +175,7 @@ export function replayInput(
   peakBandwidthBps = 0,
   faultCheckUs?: number,
   qemuLink: Pick<NetworkConfig, 'writeBandwidthBps' | 'requestsWaitForWindow'> = {},
-): SimInput {
+): ReplayInput {
   const guest = record.guest;
   if (!guest) throw new UserError(`run of ${record.settings.workload} has no guest trace (made without --plugin)`);
   const precopyMs = (record.wallNs.postcopy - record.wallNs.migrate) / 1e6;

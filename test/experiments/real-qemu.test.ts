@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import ts from 'typescript';
 import { simulate } from '../../src/migration';
 import {
   checkTimeBoundUs,
@@ -40,7 +42,7 @@ test("replayInput takes the real run's settings: pre-copy length, switchover ins
     ['hybrid', 'restart', 'none', 65536, 30_000],
   );
   assert.equal(input.network?.bandwidthBps, 400e6);
-  assert.ok((input.zeroPages as number[]).length > 40_000);
+  assert.ok(input.zeroPages.length > 40_000);
 });
 
 test("replayInput parses a record's zero pages once per text: inputs share them frozen, a changed text is parsed anew", () => {
@@ -238,4 +240,20 @@ test('a committed timed run replayed with its own measured costs: pinned, real s
     [39, 3, 36, 6],
   );
   assert.equal(Math.round(row.simulatedBlocktimeMs as number), 1071);
+});
+
+test("replayInput's zero pages are typed read-only: TypeScript refuses changes in place, copies need no cast", () => {
+  const fixture = resolve('test/fixtures/replay-input-types.ts');
+  const program = ts.createProgram([fixture], {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    types: ['node'],
+    skipLibCheck: true,
+  });
+  const errors = ts
+    .getPreEmitDiagnostics(program, program.getSourceFile(fixture))
+    .map((d) => `${d.start}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+  assert.deepEqual(errors, []);
 });
