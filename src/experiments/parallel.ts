@@ -12,9 +12,10 @@
  * Workers load the compiled library (dist/), as notebooks do; under tsx (the tests) they load the
  * TypeScript sources through tsx. A job's exception comes back to the caller (UserError stays a
  * UserError). A worker that dies hard (process.exit, an uncaught throw, out of memory) fails the sweep
- * at once with a UserError naming the job it ran: a supervisor thread hears the death and wakes the
- * main thread; a watchdog thread does the same if the supervisor itself dies. The pool stays up between
- * sweeps (unref'd: it never keeps a process alive).
+ * at once with a UserError naming the job it ran (or saying it died loading, or between jobs): a supervisor
+ * thread hears the death and wakes the main thread; a watchdog thread does the same if the supervisor itself
+ * dies. The pool stays up between sweeps (unref'd: it never keeps a process alive) and grows to the jobs of a
+ * sweep, never past sweepWorkers().
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -127,19 +128,28 @@ function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress
       return result;
     });
   }
-  // a pool of sweepWorkers() started before the jobs were known (startSweepWorkers) serves fewer jobs as it is
-  const size = pool && pool.size >= workers && pool.size <= sweepWorkers() ? pool.size : workers;
-  return poolOf(size).run(jobs, progress) as JobTypes[K]['result'][];
+  // a pool that has more workers (started for an earlier, larger sweep) serves fewer jobs as it is
+  return poolOf(workers).run(jobs, progress) as JobTypes[K]['result'][];
 }
 
 /**
- * Starts the worker threads of later sweeps now (none where sweepWorkers() is 1), so that they start and load the
+ * Starts worker threads of later sweeps now (none where sweepWorkers() is 1), so that they start and load the
  * library while the caller prepares the sweep (the CLI: while it makes and reads the traces), not after the sweep
- * begins: in a fresh process the last worker began its first job 0.3-0.6 s after the sweep's call.
+ * begins: in a fresh process the last worker began its first job 0.3-0.6 s after the sweep's call. At most one per
+ * core: a sweep of fewer jobs than sweepWorkers() would not use the others (`--workers 48` started 48 threads for
+ * `sweep training --workloads zipf`: 788 MB peak RSS instead of 424), and the sweep starts what more it needs once
+ * its jobs are known.
  */
 export function startSweepWorkers(): void {
-  const workers = sweepWorkers();
+  const workers = Math.min(sweepWorkers(), availableParallelism());
   if (workers > 1) poolOf(workers);
+}
+
+let workerThreadsStarted = 0;
+
+/** How many sweep worker threads this process has started so far (tests check that pools start only what they use). */
+export function sweepWorkerThreadsStarted(): number {
+  return workerThreadsStarted;
 }
 
 /**
@@ -255,15 +265,16 @@ function workerSource(): string {
 const WORKER_YOUNG_GENERATION_MIB = 96;
 
 /**
- * The supervisor thread: starts the sweep workers and reports each one that stops (process.exit, an
- * uncaught throw, out of memory, a failure to load). The main thread, blocked in Atomics.wait, never
- * runs the event loop that would deliver a Worker's 'exit' event; the supervisor's loop is free, so it
- * hears it, posts the reason and bumps the counter that wakes the main thread. Plain JS: nothing to load.
+ * The supervisor thread: starts the sweep workers (the pool sends their ports on `starts`) and reports each one
+ * that stops (process.exit, an uncaught throw, out of memory, a failure to load). The main thread, blocked in
+ * Atomics.wait, never runs the event loop that would deliver a Worker's 'exit' event; the supervisor's loop is
+ * free, so it hears it, posts the reason and bumps the counter that wakes the main thread. Plain JS: nothing to load.
  */
 const SUPERVISOR = `const { Worker, workerData } = require('node:worker_threads');
-const { source, ports, signal, watch, deaths, resourceLimits } = workerData;
+const { source, starts, signal, watch, deaths, resourceLimits } = workerData;
 const counter = new Int32Array(signal);
-ports.forEach((port, worker) => {
+starts.on('message', ({ ports, first }) => ports.forEach((port, i) => start(port, first + i)));
+function start(port, worker) {
   let why;
   const data = { port, signal, watch, slot: worker };
   const thread = new Worker(source, { eval: true, workerData: data, transferList: [port], resourceLimits });
@@ -276,7 +287,7 @@ ports.forEach((port, worker) => {
     Atomics.add(counter, 0, 1);
     Atomics.notify(counter, 0);
   });
-});`;
+}`;
 
 /**
  * The watchdog thread: the supervisor's death stops the workers it started and nobody would hear it (nor
@@ -293,31 +304,41 @@ lifeline.on('close', () => {
   Atomics.notify(counter, 0);
 });`;
 
+/**
+ * What each worker writes into the pool's shared watch array, at 4 * worker + field: its thread id
+ * (threadCpuSeconds), the job it runs, how many jobs it began, and 1 once it has loaded the library.
+ */
+const WATCH_FIELDS = { thread: 0, job: 1, begun: 2, loaded: 3 } as const;
+const WATCH_STRIDE = 4;
+
+/** Where worker `worker` writes `field` in the watch array. */
+export function watchIndex(worker: number, field: keyof typeof WATCH_FIELDS): number {
+  return WATCH_STRIDE * worker + WATCH_FIELDS[field];
+}
+
 class Pool {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly supervisor: Worker;
   private readonly watchdog: Worker;
+  /** Where the pool sends the supervisor the ports of workers to start. */
+  private readonly starts: MessagePort;
   /** Where the supervisor reports a worker's death, and the watchdog the supervisor's. */
   private readonly deaths: MessagePort[] = [];
   /** Per worker: the port jobs go out and replies come back on. */
   private readonly ports: MessagePort[] = [];
   private batch = 0;
   /** Per worker: the code of the jobs it ran (jobCode), which its isolate has compiled. */
-  private readonly codesRan: Set<unknown>[];
-  /** Per worker, written by it: its thread id (threadCpuSeconds), the job it runs, how many jobs it began. */
+  private readonly codesRan: Set<unknown>[] = [];
+  /** Per worker, written by it: see WATCH_FIELDS. */
   private readonly watch: Int32Array;
   /** The traces' copies the workers read, in shared buffers reused from batch to batch. */
   private readonly sharedTraces = new SharedTraces();
 
-  constructor(readonly size: number) {
-    this.codesRan = Array.from({ length: size }, () => new Set());
-    this.watch = new Int32Array(new SharedArrayBuffer(3 * 4 * size));
-    const workerPorts: MessagePort[] = [];
-    for (let i = 0; i < size; i++) {
-      const { port1, port2 } = new MessageChannel();
-      this.ports.push(port1);
-      workerPorts.push(port2);
-    }
+  /** A pool of no workers yet (grow starts them), of at most `capacity`. */
+  constructor(readonly capacity: number) {
+    this.watch = new Int32Array(new SharedArrayBuffer(WATCH_STRIDE * 4 * capacity));
+    const starts = new MessageChannel();
+    this.starts = starts.port1;
     const reports = [new MessageChannel(), new MessageChannel()];
     this.deaths = reports.map((channel) => channel.port1);
     const lifeline = new MessageChannel();
@@ -325,14 +346,14 @@ class Pool {
       eval: true,
       workerData: {
         source: workerSource(),
-        ports: workerPorts,
+        starts: starts.port2,
         signal: this.signal.buffer,
         watch: this.watch.buffer,
         deaths: reports[0].port2,
         lifeline: lifeline.port1,
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB },
       },
-      transferList: [...workerPorts, reports[0].port2, lifeline.port1],
+      transferList: [starts.port2, reports[0].port2, lifeline.port1],
     });
     this.watchdog = new Worker(WATCHDOG, {
       eval: true,
@@ -341,6 +362,28 @@ class Pool {
     });
     this.supervisor.unref();
     this.watchdog.unref();
+    // the supervisor keeps listening for workers to start: this end must not keep the process alive
+    this.starts.unref();
+  }
+
+  /** The workers started. */
+  get size(): number {
+    return this.ports.length;
+  }
+
+  /** Starts workers until there are `workers` (at most the capacity); never stops any. */
+  grow(workers: number): void {
+    const first = this.size;
+    const ports: MessagePort[] = [];
+    for (let w = first; w < Math.min(workers, this.capacity); w++) {
+      const { port1, port2 } = new MessageChannel();
+      this.ports.push(port1);
+      this.codesRan.push(new Set());
+      ports.push(port2);
+    }
+    if (ports.length === 0) return;
+    this.starts.postMessage({ ports, first }, ports);
+    workerThreadsStarted += ports.length;
   }
 
   /** Whether a worker or the supervisor stopped since the last batch (then this pool cannot run another). */
@@ -396,50 +439,65 @@ class Pool {
     for (let round = 0; round < 2; round++) for (let w = 0; w < this.size; w++) if (scheduler.left > 0) send(w);
     /** A job's error or the progress callback's: no job is sent after it, and it is thrown once all are back. */
     let failure: { error: unknown } | undefined;
+    /** Per worker: the jobs it had begun before this batch (watch), and its replies in this batch. */
+    const begunBefore = this.ports.map((_, w) => Atomics.load(this.watch, watchIndex(w, 'begun')));
+    const answered = this.ports.map(() => 0);
+    /** Takes worker `w`'s replies; whether there were any. */
+    const receive = (w: number): boolean => {
+      let received = false;
+      for (let m = receiveMessageOnPort(this.ports[w]); m; m = receiveMessageOnPort(this.ports[w])) {
+        received = true;
+        const reply = m.message as JobReply;
+        if (reply.batch !== batch) continue;
+        answered[w]++;
+        const chunk = inFlight[w][0];
+        chunk.shift();
+        if (reply.jobCpu !== undefined) costs.finished(reply.index, reply.jobCpu);
+        timeReply(times[w], reply, started);
+        if (chunk.length === 0) inFlight[w].shift();
+        done++;
+        if ('error' in reply)
+          failure ??= { error: reply.userError ? new UserError(reply.error) : new Error(reply.error) };
+        else results[reply.index] = reply.result;
+        if (failure) continue;
+        // a callback that throws ends the sweep as a job's error does, once the jobs in flight are back: the
+        // workers then start the next sweep idle (its stuck check reads the job each one runs)
+        try {
+          progress?.(done, jobs.length, jobs[reply.index].label);
+        } catch (err) {
+          failure = { error: err };
+          continue;
+        }
+        // the next chunk once this one is answered
+        if (chunk.length === 0 && scheduler.left > 0) send(w);
+      }
+      return received;
+    };
     while (done < jobs.length) {
       const seen = Atomics.load(this.signal, 0);
       let received = false;
-      this.ports.forEach((port, w) => {
-        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-          received = true;
-          const reply = m.message as JobReply;
-          if (reply.batch !== batch) continue;
-          const chunk = inFlight[w][0];
-          chunk.shift();
-          if (reply.jobCpu !== undefined) costs.finished(reply.index, reply.jobCpu);
-          timeReply(times[w], reply, started);
-          if (chunk.length === 0) inFlight[w].shift();
-          done++;
-          if ('error' in reply)
-            failure ??= { error: reply.userError ? new UserError(reply.error) : new Error(reply.error) };
-          else results[reply.index] = reply.result;
-          if (failure) continue;
-          // a callback that throws ends the sweep as a job's error does, once the jobs in flight are back: the
-          // workers then start the next sweep idle (its stuck check reads the job each one runs)
-          try {
-            progress?.(done, jobs.length, jobs[reply.index].label);
-          } catch (err) {
-            failure = { error: err };
-            continue;
-          }
-          // the next chunk once this one is answered
-          if (chunk.length === 0 && scheduler.left > 0) send(w);
-        }
-      });
-      // after the replies a worker sent before it died: the job it died in is the oldest one left
+      for (let w = 0; w < this.size; w++) received = receive(w) || received;
       const death = this.lostWorker();
       if (death) {
         if (death.worker < 0) throw this.broken(`${death.why}, and with it the sweep's workers`);
-        const running = inFlight[death.worker][0]?.[0];
-        const during = running === undefined ? '' : ` while running job ${quoted(jobs[running].label)}`;
-        throw this.broken(`a sweep worker stopped${during}: ${death.why}`);
+        // every reply it sent before it died is in by now: it died in a job if it began more than it answered
+        const w = death.worker;
+        receive(w);
+        const begun = Atomics.load(this.watch, watchIndex(w, 'begun')) - begunBefore[w];
+        const when =
+          begun > answered[w]
+            ? `while running job ${quoted(jobs[Atomics.load(this.watch, watchIndex(w, 'job'))].label)}`
+            : Atomics.load(this.watch, watchIndex(w, 'loaded')) === 0
+              ? 'while loading the library, before it ran any job'
+              : 'between jobs (it was running none)';
+        throw this.broken(`a sweep worker stopped ${when}: ${death.why}`);
       }
       // after a failure no new job is sent: stop once the ones in flight are back
       if (failure && done === sent) throw failure.error;
       if (received || Atomics.wait(this.signal, 0, seen, WATCH_MS) !== 'timed-out') continue;
       const stuck = this.ports.findIndex((_, w) => inFlight[w].length > 0 && costs.stuck(w));
       if (stuck >= 0) {
-        const job = Atomics.load(this.watch, 3 * stuck + 1);
+        const job = Atomics.load(this.watch, watchIndex(stuck, 'job'));
         const { seconds, basis } = costs.barOf(job);
         const bar =
           basis === 'group'
@@ -534,15 +592,15 @@ class JobCosts {
 
   /** Whether worker `w`, which has jobs in flight, has run its current job too long (see STUCK_FACTOR). */
   stuck(w: number): boolean {
-    const tid = this.watch[3 * w];
+    const tid = Atomics.load(this.watch, watchIndex(w, 'thread'));
     const cpu = tid ? threadCpuSeconds(tid) : undefined;
     if (cpu === undefined) return false;
-    const begun = Atomics.load(this.watch, 3 * w + 2);
+    const begun = Atomics.load(this.watch, watchIndex(w, 'begun'));
     // a job begun since the last look: count from now (the CPU it used before is not known)
     this.spent[w] = begun === this.begun[w] ? this.spent[w] + cpu - this.cpu[w] : 0;
     this.begun[w] = begun;
     this.cpu[w] = cpu;
-    return this.spent[w] > this.barOf(Atomics.load(this.watch, 3 * w + 1)).seconds;
+    return this.spent[w] > this.barOf(Atomics.load(this.watch, watchIndex(w, 'job'))).seconds;
   }
 }
 
@@ -571,10 +629,12 @@ function workOf(job: Job): number {
 
 let pool: Pool | undefined;
 
-function poolOf(size: number): Pool {
+/** The pool of sweepWorkers() threads, with at least `workers` of them started. */
+function poolOf(workers: number): Pool {
   // a worker that stopped between sweeps (nothing was running on it) only means a fresh pool
-  if (pool && (pool.size !== size || pool.lostWorker())) pool.close();
-  pool ??= new Pool(size);
+  if (pool && (pool.capacity !== sweepWorkers() || pool.lostWorker())) pool.close();
+  pool ??= new Pool(sweepWorkers());
+  pool.grow(workers);
   return pool;
 }
 

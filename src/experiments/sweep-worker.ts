@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import type { Trace } from '../trace';
 import { runJob } from './jobs';
 import { osThreadId, threadCpuSeconds, wallClock } from '../util/thread-cpu';
-import type { JobReply, JobsMessage } from './parallel';
+import { watchIndex, type JobReply, type JobsMessage } from './parallel';
 
 const { port, signal, watch, slot } = workerData as {
   port: MessagePort;
@@ -13,9 +13,9 @@ const { port, signal, watch, slot } = workerData as {
   slot: number;
 };
 const counter = new Int32Array(signal);
-/** What the main thread watches (parallel.ts JobCosts): this thread's id, the job it runs and how many it began. */
+/** What the main thread watches (parallel.ts watchIndex): this thread's id, the job it runs, how many it began. */
 const running = new Int32Array(watch);
-running[3 * slot] = osThreadId() ?? 0;
+Atomics.store(running, watchIndex(slot, 'thread'), osThreadId() ?? 0);
 /**
  * The traces of the current batch by id: each arrives once, with the first of its jobs sent here. Cleared per
  * batch: an id names a slot of shared buffers (shared-traces.ts), which a later batch fills with another trace.
@@ -32,8 +32,8 @@ port.on('message', (message: JobsMessage) => {
   const cpu = threadCpuSeconds();
   const began = wallClock();
   message.jobs.forEach((job, n) => {
-    Atomics.store(running, 3 * slot + 1, job.index);
-    Atomics.add(running, 3 * slot + 2, 1);
+    Atomics.store(running, watchIndex(slot, 'job'), job.index);
+    Atomics.add(running, watchIndex(slot, 'begun'), 1);
     const answer = reply(message.batch, job);
     // with its last reply, the chunk's CPU seconds per job (read once per chunk, from /proc) and its time line
     if (n === message.jobs.length - 1) {
@@ -47,6 +47,8 @@ port.on('message', (message: JobsMessage) => {
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);
 });
+// loaded: a death from now on is no failure to load the library (parallel.ts says which it was)
+Atomics.store(running, watchIndex(slot, 'loaded'), 1);
 
 function reply(batch: number, job: JobsMessage['jobs'][number]): JobReply {
   try {

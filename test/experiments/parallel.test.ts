@@ -4,9 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import {
   accuracyByTraining,
   chunkJobs,
+  closeSweepWorkers,
   confidenceSweep,
   faultComparison,
   forgetJobResults,
@@ -17,6 +19,7 @@ import {
   simulationJob,
   startSweepWorkers,
   stuckBar,
+  sweepWorkerThreadsStarted,
   sweepWorkers,
   syntheticWorkloads,
   timesVsNetwork,
@@ -133,13 +136,36 @@ test('workers started before the jobs are known (startSweepWorkers) run a later 
   const [workload] = tiny();
   const jobs = [simulationJob(workload, {}, 'k default'), simulationJob(workload, { k: 2 }, 'k 2')];
   const serial = onWorkers(1, () => runJobs(jobs));
+  // one worker per core, up to the 3 asked for, start early (none on one core, where the sweep starts its 2)
+  const early = Math.min(3, availableParallelism());
+  closeSweepWorkers();
+  const before = sweepWorkerThreadsStarted();
   const started = onWorkers(3, () => {
     startSweepWorkers();
+    assert.equal(sweepWorkerThreadsStarted() - before, early > 1 ? early : 0);
     return runJobs(jobs);
   });
   assert.deepEqual(started, serial);
-  // the 2 jobs ran on the 3 workers started before them, not on a pool of 2 started for them
-  assert.equal(lastSweepTimes()!.threads.length, 3);
+  // the 2 jobs ran on the workers started before them, not on a pool started for them
+  assert.equal(sweepWorkerThreadsStarted() - before, Math.max(2, early));
+  assert.equal(lastSweepTimes()!.threads.length, Math.max(2, early));
+});
+
+test('more workers asked for than cores and jobs: at most one per core start early, then only what the jobs use', () => {
+  const cores = availableParallelism();
+  const [workload] = tiny();
+  const jobs = Array.from({ length: cores + 1 }, (_, k) => simulationJob(workload, { k }, `k ${k}`));
+  const serial = onWorkers(1, () => runJobs(jobs));
+  closeSweepWorkers();
+  const before = sweepWorkerThreadsStarted();
+  const parallel = onWorkers(cores + 4, () => {
+    startSweepWorkers();
+    assert.equal(sweepWorkerThreadsStarted() - before, cores > 1 ? cores : 0);
+    return runJobs(jobs);
+  });
+  assert.deepEqual(parallel, serial);
+  assert.equal(sweepWorkerThreadsStarted() - before, cores + 1);
+  assert.equal(lastSweepTimes()!.threads.length, cores + 1);
 });
 
 test("a chunk: one job until its group's CPU per job is known, then 20 ms of them, within the share and twice the last", () => {

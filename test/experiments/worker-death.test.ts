@@ -1,6 +1,7 @@
 /**
  * A sweep worker that dies hard (process.exit, an uncaught throw, out of memory) fails the sweep at
- * once: the caller gets a UserError naming the job it was running, the CLI exits 2 with that one line
+ * once: the caller gets a UserError naming the job it was running (or saying it died loading the library,
+ * before any job), the CLI exits 2 with that one line
  * and writes no file, and the next sweep starts a fresh pool. The workers die through a preloaded
  * fixture (test/fixtures/die-in-sweep-worker.cjs), so no job kind exists only for tests.
  */
@@ -27,32 +28,30 @@ function nodeWithDyingWorkers(how: string, args: string[], env: Record<string, s
   });
 }
 
-test('the sweep command exits 2 with one line naming the job and the cause, and writes nothing', () => {
-  const causes: [string, RegExp][] = [
-    ['exit', /it exited with code 3$/],
-    ['throw', /it threw boom$/],
-    ['oom', /it ran out of memory$/],
+test('the sweep command exits 2 with one line naming the job or the loading and the cause, and writes nothing', () => {
+  const inJob = /^postcopy-lab: a sweep worker stopped while running job "sequential [\w-]+": /;
+  const loading = /^postcopy-lab: a sweep worker stopped while loading the library, before it ran any job: /;
+  const causes: [string, string, RegExp, RegExp][] = [
+    ['exit', 'job', inJob, /it exited with code 3$/],
+    ['oom', 'job', inJob, /it ran out of memory$/],
+    // every worker dies loading: no job ever began
+    ['throw', 'load', loading, /it threw boom$/],
+    ['exit', 'load', loading, /it exited with code 3$/],
   ];
-  for (const [how, cause] of causes) {
-    const output = join(dir, `${how}.json`);
-    const r = nodeWithDyingWorkers(how, [
-      'src/cli.ts',
-      'sweep',
-      'faults',
-      '--workloads',
-      'sequential',
-      '--workers',
-      '2',
-      '-o',
-      output,
-    ]);
-    assert.equal(r.signal, null, `${how}: the sweep hung`);
-    assert.equal(r.status, 2, `${how}: ${r.stderr}`);
+  for (const [how, when, where, cause] of causes) {
+    const output = join(dir, `${how}-${when}.json`);
+    const r = nodeWithDyingWorkers(
+      how,
+      ['src/cli.ts', 'sweep', 'faults', '--workloads', 'sequential', '--workers', '2', '-o', output],
+      { DIE_WHEN: when },
+    );
+    assert.equal(r.signal, null, `${how} ${when}: the sweep hung`);
+    assert.equal(r.status, 2, `${how} ${when}: ${r.stderr}`);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /^postcopy-lab: a sweep worker stopped while running job "sequential [\w-]+": /);
+    assert.match(lines[0], where);
     assert.match(lines[0], cause);
-    assert.equal(existsSync(output), false, `${how}: a file was written`);
+    assert.equal(existsSync(output), false, `${how} ${when}: a file was written`);
   }
 });
 
