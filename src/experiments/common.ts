@@ -8,6 +8,7 @@ import { formatNumber, type Row } from '../report/table';
 import { switchoverAtFraction } from '../trace';
 import type { Workload } from './workloads';
 
+import { deepFreeze } from '../util/deep-freeze';
 import { extent, intervalsOverlap, mean, type Extent } from '../util/statistics';
 
 export { extent, intervalsOverlap, mean, median, quantile, type Extent } from '../util/statistics';
@@ -17,13 +18,13 @@ export { extent, intervalsOverlap, mean, median, quantile, type Extent } from '.
  * pages with each faulted one, trained on the 30 % of the trace that ran before switchover and online,
  * 1 Gbit/s with 200 us round trip, no background push (so the faults left are the prefetcher's doing alone).
  */
-export const EXPERIMENT_DEFAULTS = {
+export const EXPERIMENT_DEFAULTS = deepFreeze({
   k: 8,
   order: 3,
   switchoverFraction: 0.3,
   bandwidthBps: 1e9,
   rttUs: 200,
-} as const;
+} as const);
 
 /** How each push policy reads in a notebook's setup sentence. */
 const PUSH_IN_WORDS: Record<PushPolicy, string> = {

@@ -6,6 +6,7 @@ import { fileLabel, quoted, UserError } from '../errors';
 import { PREDICTOR_NAMES } from '../prefetch/registry';
 import { checkVmPages } from '../trace/limits';
 import { checkReplayable } from '../trace/switchover';
+import { deepFreeze } from '../util/deep-freeze';
 import type { TraceSummary } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
 
@@ -21,7 +22,7 @@ export const PUSH_POLICIES: readonly PushPolicy[] = ['off', 'sequential', 'resta
  * both: Peter Xu's QEMU postcopy-preempt measurements (lore.kernel.org/qemu-devel/20220119080929.39485-1-peterx@redhat.com)
  * put most 4 KiB remote faults at 64-512 us on a 10 Gbit/s link whose wire time is ~3 us.
  */
-export const DEFAULT_SIM_CONFIG: SimConfig = {
+export const DEFAULT_SIM_CONFIG = deepFreeze<SimConfig>({
   mode: 'postcopy',
   predictor: 'none',
   k: 8,
@@ -37,7 +38,7 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   zeroPageSeed: 'zero-pages',
   precopyStopPages: 256,
   precopyMaxRounds: 5,
-};
+});
 
 const PREFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
 
@@ -98,7 +99,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     mode: input.mode ?? d.mode,
     predictor: input.predictor ?? d.predictor,
     k: input.k ?? d.k,
-    predictorOptions: input.predictorOptions ?? d.predictorOptions,
+    predictorOptions: input.predictorOptions ?? { ...d.predictorOptions }, // the caller's own, as network is
     network,
     push: input.push ?? d.push,
     switchover: input.switchover ?? d.switchover,

@@ -4,3 +4,4 @@ export { PairMap } from './pair-map';
 export { TopK } from './top-k';
 export { wholeOption } from './whole-option';
 export { enlarged } from './enlarged';
+export { deepFreeze, type DeepReadonly } from './deep-freeze';

@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBandwidth, parseDuration, resolveSimConfig, simulate, type SimInput } from '../../src/migration';
+import { resolve } from 'node:path';
+import {
+  DEFAULT_SIM_CONFIG,
+  parseBandwidth,
+  parseDuration,
+  resolveSimConfig,
+  simulate,
+  type SimInput,
+} from '../../src/migration';
+import { EXPERIMENT_DEFAULTS } from '../../src/experiments';
 import { UserError } from '../../src/errors';
 import { makeTrace, summarizeTrace } from '../../src/trace';
+import { typeErrors } from '../type-errors';
 
 test('parseBandwidth reads bits and bytes per second with decimal prefixes', () => {
   assert.equal(parseBandwidth('1gbit'), 1e9);
@@ -63,4 +73,27 @@ test('impossible parameters are UserErrors naming the parameter', () => {
       JSON.stringify(input),
     );
   assert.throws(() => simulate(makeTrace({ page: [] })), /is empty/);
+});
+
+test('DEFAULT_SIM_CONFIG and EXPERIMENT_DEFAULTS are frozen all the way down: changing them cannot change later runs', () => {
+  const objects = (value: unknown): object[] =>
+    typeof value === 'object' && value !== null ? [value, ...Object.values(value).flatMap(objects)] : [];
+  for (const defaults of [DEFAULT_SIM_CONFIG, EXPERIMENT_DEFAULTS])
+    for (const object of objects(defaults)) assert.ok(Object.isFrozen(object), JSON.stringify(object));
+  const trace = makeTrace({ time: [0, 10, 20, 30, 40], page: [0, 1, 7, 3, 4] });
+  const before = simulate(trace, { predictor: 'next-k' });
+  // a notebook in plain JavaScript, or TypeScript cast to any: the writes do not take (TypeError in strict code)
+  assert.equal(Reflect.set(DEFAULT_SIM_CONFIG, 'k', 0), false);
+  assert.equal(Reflect.set(DEFAULT_SIM_CONFIG.network, 'rttUs', 1e6), false);
+  assert.equal(Reflect.set(EXPERIMENT_DEFAULTS, 'k', 0), false);
+  assert.deepEqual(simulate(trace, { predictor: 'next-k' }), before);
+  // a resolved configuration is the caller's own to change
+  const resolved = resolveSimConfig(summarizeTrace(trace));
+  resolved.predictorOptions.order = 9;
+  resolved.network.rttUs = 1;
+  assert.deepEqual([DEFAULT_SIM_CONFIG.predictorOptions, DEFAULT_SIM_CONFIG.network.rttUs], [{}, 200]);
+});
+
+test('TypeScript refuses writes into the defaults at any depth (as tslab would, before the cell runs)', () => {
+  assert.deepEqual(typeErrors(resolve('test/fixtures/frozen-defaults-types.ts')), []);
 });
