@@ -20,6 +20,7 @@
  */
 import { copyBytes } from './bytes';
 import { largestIn, MAX_PAGE, type TimeColumn } from './types';
+import { COLUMNS_WASM } from './wasm/columns.generated';
 
 /** Accesses per frame: a multiple of 32, so that every frame but a block's last fills whole words. */
 export const FRAME_ACCESSES = 1024;
@@ -209,81 +210,8 @@ const lowBits = new Uint32Array(low.buffer);
 const highBits = new Uint32Array(high.buffer);
 
 /**
- * Unpacks groups of 32 values u of one width from words[at..] into into[from..]: a value frame's
- * `base` + u, or a delta frame's running sum (previous + `step` + u, `base` being the value before the first).
- */
-type GroupUnpacker = (
-  words: Int32Array,
-  at: number,
-  groups: number,
-  into: Int32Array | Uint8Array,
-  from: number,
-  base: number,
-  step: number,
-) => void;
-
-/**
- * The source of the unpacker of 32-value groups at `width` (0..32) bits: a group fills exactly `width`
- * words, so every shift and mask is a constant and the 32 values are unrolled (as FastPFor and simdcomp
- * do, in C). All 32-bit integer arithmetic, wrapping exactly: values are stored modulo 2^32.
- */
-function groupUnpackerSource(width: number, delta: boolean): string {
-  const mask = width === 32 ? -1 : (1 << width) - 1;
-  const lines = [`for (let g = 0; g < groups; g++, at += ${width}, from += 32) {`];
-  for (let k = 0; k < width; k++) lines.push(`const w${k} = words[at + ${k}];`);
-  for (let i = 0; i < 32; i++) {
-    const bit = i * width;
-    const word = bit >>> 5;
-    const shift = bit & 31;
-    let u = shift === 0 ? `w${word}` : `(w${word} >>> ${shift})`;
-    if (shift + width > 32) u = `(${u} | (w${word + 1} << ${32 - shift}))`;
-    if (shift + width !== 32 && width !== 32) u = `(${u} & ${mask})`;
-    if (width === 0) u = '0';
-    lines.push(
-      delta ? `into[from + ${i}] = base = (base + step + ${u}) | 0;` : `into[from + ${i}] = (base + ${u}) | 0;`,
-    );
-  }
-  lines.push('}');
-  return lines.join('\n');
-}
-
-/**
- * The unpackers by width 0..32 of value frames, of delta frames and of value frames into bytes (the write
- * column): one set per target array type, because a V8 function storing into one typed-array type runs about
- * twice as fast as one storing into several. Each is compiled on first use: a file needs a few widths, and
- * building all 99 cost every process that imports the library 16 ms.
- */
-const UNPACKERS = { value: [] as GroupUnpacker[], delta: [] as GroupUnpacker[], bytes: [] as GroupUnpacker[] };
-
-function unpackerFor(kind: keyof typeof UNPACKERS, width: number): GroupUnpacker {
-  return (UNPACKERS[kind][width] ??= compileUnpacker(width, kind === 'delta'));
-}
-
-function compileUnpacker(width: number, delta: boolean): GroupUnpacker {
-  try {
-    return new Function(
-      'words',
-      'at',
-      'groups',
-      'into',
-      'from',
-      'base',
-      'step',
-      groupUnpackerSource(width, delta),
-    ) as GroupUnpacker;
-  } catch {
-    // code generation refused (a page's Content-Security-Policy without 'unsafe-eval', node
-    // --disallow-code-generation-from-strings): the same values through the generic loop, slower
-    return (words, at, groups, into, from, base, step) =>
-      unpackValues(words, at, width, 0, groups * 32, into, from, base, step, delta);
-  }
-}
-
-/**
- * A frame of `count` values u of `width` <= 32 bits from words[at..] into into[from..] (modulo 2^32: an
- * Int32Array view of a Uint32Array column stores the same bits): `base` + u, or when `delta` the running sum
- * previous + `step` + u from `base`; returns the word after them. Whole groups of 32 go through the width's
- * unrolled unpacker, the rest (a block's last frame only) through a loop.
+ * A frame of `count` values u of `width` <= 32 bits from words[at..] into into[from..] as `base` + u (modulo 2^32:
+ * an Int32Array view of a Uint32Array column stores the same bits), one by one; returns the word after them.
  */
 function unpackFrame(
   words: Int32Array,
@@ -293,58 +221,16 @@ function unpackFrame(
   into: Int32Array | Uint8Array,
   from: number,
   base: number,
-  step: number,
-  delta: boolean,
 ): number {
-  // one value throughout (a run of reads, one page, a time that stands still): a native fill, 6x the speed
-  if (width === 0 && (!delta || (step | 0) === 0)) {
-    into.fill(base | 0, from, from + count);
-    return at;
-  }
-  const groups = count >>> 5;
-  const unpack = unpackerFor(delta ? 'delta' : into instanceof Uint8Array ? 'bytes' : 'value', width);
-  unpack(words, at, groups, into, from, base | 0, step | 0);
-  unpackValues(words, at, width, groups * 32, count, into, from, base | 0, step | 0, delta);
-  return at + ceilDiv(count * width, 32);
-}
-
-/**
- * Values first..count-1 of a frame laid out as unpackFrame's, one by one (`base` is a delta frame's value
- * before its first when `first` is 0).
- */
-function unpackValues(
-  words: Int32Array,
-  at: number,
-  width: number,
-  first: number,
-  count: number,
-  into: Int32Array | Uint8Array,
-  from: number,
-  base: number,
-  step: number,
-  delta: boolean,
-): void {
   const mask = width === 32 ? -1 : (1 << width) - 1;
-  let value = first > 0 ? into[from + first - 1] : base;
-  let bit = first * width;
-  for (let i = first; i < count; i++, bit += width) {
+  for (let i = 0, bit = 0; i < count; i++, bit += width) {
     const word = at + (bit >>> 5);
     const shift = bit & 31;
     let u = width === 0 ? 0 : words[word] >>> shift;
     if (shift + width > 32) u |= words[word + 1] << (32 - shift);
-    value = delta ? (value + step + (u & mask)) | 0 : (base + (u & mask)) | 0;
-    into[from + i] = value;
+    into[from + i] = (base + (u & mask)) | 0;
   }
-}
-
-/**
- * Whether every value of a delta frame (`count` steps of `reference` + `width` bits from `previous`) stays in
- * [0, max] whatever its bits: then it decodes unchecked.
- */
-function deltasFit(previous: number, count: number, reference: number, width: number, max: number): boolean {
-  const lowest = previous + count * Math.min(reference, 0);
-  const highest = previous + count * (Math.max(reference, 0) + TWO_TO[width] - 1);
-  return lowest >= 0 && highest <= max;
+  return at + ceilDiv(count * width, 32);
 }
 
 /**
@@ -382,6 +268,8 @@ interface FrameHeader {
 
 /** A column's header, checked: where its words start and end, and a bound on its values. */
 interface ColumnLayout {
+  /** Byte of the payload where the column starts. */
+  at: number;
   start: number;
   frames: FrameHeader[];
   wordsAt: number;
@@ -449,7 +337,7 @@ function readLayout(
     frames.push({ delta, width, reference });
   }
   if (end > view.byteLength) fail('block payload ends inside a column');
-  return { start, frames, wordsAt, end, bound };
+  return { at, start, frames, wordsAt, end, bound };
 }
 
 /**
@@ -466,32 +354,6 @@ function frameLargest(into: Uint32Array, from: number, n: number, frame: FrameHe
   return largestIn(into, from, from + n, above);
 }
 
-/** Per 4 bits, the 4 bytes 0 or 1 they unpack to, as one little-endian 32-bit word. */
-const NIBBLE_BYTES = Int32Array.from({ length: 16 }, (_, bits) => {
-  let word = 0;
-  for (let i = 0; i < 4; i++) word |= ((bits >> i) & 1) << (8 * i);
-  return word;
-});
-
-/**
- * `groups` groups of 32 one-bit values (a write column's frame: its reference is 0, see readLayout) from words[at..]
- * into bytes, four at a time through `into`, a 32-bit view of the byte column, from its word `from`: a third of the
- * time of 32 byte stores per word.
- */
-function unpackBitsToBytes(words: Int32Array, at: number, groups: number, into: Int32Array, from: number): void {
-  for (let g = 0; g < groups; g++, at++, from += 8) {
-    const w = words[at];
-    into[from] = NIBBLE_BYTES[w & 15];
-    into[from + 1] = NIBBLE_BYTES[(w >>> 4) & 15];
-    into[from + 2] = NIBBLE_BYTES[(w >>> 8) & 15];
-    into[from + 3] = NIBBLE_BYTES[(w >>> 12) & 15];
-    into[from + 4] = NIBBLE_BYTES[(w >>> 16) & 15];
-    into[from + 5] = NIBBLE_BYTES[(w >>> 20) & 15];
-    into[from + 6] = NIBBLE_BYTES[(w >>> 24) & 15];
-    into[from + 7] = NIBBLE_BYTES[w >>> 28];
-  }
-}
-
 /**
  * The largest of `above` and the values of a column laid out as `layout` decoded into `into`, frame by frame as
  * frameLargest finds it. Apart from decodeColumn: the scan it takes rarely (the first frames of a file) reached
@@ -506,7 +368,10 @@ function columnLargest(into: Uint32Array, layout: ColumnLayout, above: number): 
   return largest;
 }
 
-/** Decodes a column laid out as `layout` into `into`; `fail` reports a value outside the column. */
+/**
+ * Decodes a column laid out as `layout` into `into` in plain JavaScript, one value at a time, where the wasm decoder
+ * cannot run (see wasmColumns); `fail` reports a value outside the column. Every delta frame's sums are checked.
+ */
 function decodeColumn(
   words: Int32Array,
   layout: ColumnLayout,
@@ -516,37 +381,127 @@ function decodeColumn(
 ): void {
   // a 32-bit column is written through an Int32 view (see unpackFrame)
   const into32 = into instanceof Uint32Array ? new Int32Array(into.buffer, into.byteOffset, into.length) : undefined;
-  // a byte column 4-byte aligned takes one-bit frames four bytes at a time (frames start at multiples of 1,024)
-  const bytesAsWords =
-    into instanceof Uint8Array && LITTLE_ENDIAN && into.byteOffset % 4 === 0
-      ? new Int32Array(into.buffer, into.byteOffset, into.length >>> 2)
-      : undefined;
   let at = layout.wordsAt / 4;
   let previous = layout.start;
   for (let f = 0; f < layout.frames.length; f++) {
     const { delta, width, reference } = layout.frames[f];
     const from = f * FRAME_ACCESSES;
     const n = Math.min(FRAME_ACCESSES, into.length - from);
-    if (delta && into32 && width <= 32 && deltasFit(previous, n, reference, width, Math.min(spec.max, TWO_32 - 1))) {
-      at = unpackFrame(words, at, width, n, into32, from, previous, reference, true);
-    } else if (delta) {
-      at = unpackFrame(words, at, Math.min(width, 32), n, low, 0, 0, 0, false);
-      if (width > 32) at = unpackFrame(words, at, width - 32, n, high, 0, 0, 0, false);
+    if (delta) {
+      at = unpackFrame(words, at, Math.min(width, 32), n, low, 0, 0);
+      if (width > 32) at = unpackFrame(words, at, width - 32, n, high, 0, 0);
       if (addDeltas(into, from, n, previous, reference, width > 32, spec.max) < 0)
         fail(`${spec.name} frame ${f + 1}: a value leaves [0, ${spec.max}]`);
-    } else if (into32) {
-      // value frames are never wider than 32 bits: only times, which are delta frames, can be
-      at = unpackFrame(words, at, width, n, into32, from, reference, 0, false);
-    } else if (bytesAsWords && width === 1 && reference === 0) {
-      const groups = n >>> 5;
-      unpackBitsToBytes(words, at, groups, bytesAsWords, from >>> 2);
-      unpackValues(words, at, 1, groups * 32, n, into as Uint8Array, from, 0, 0, false);
-      at += ceilDiv(n, 32);
     } else {
-      at = unpackFrame(words, at, width, n, into as Uint8Array, from, reference, 0, false);
+      // value frames are never wider than 32 bits: only times, which are delta frames, can be
+      at = unpackFrame(words, at, width, n, into32 ?? (into as Uint8Array), from, reference);
     }
     previous = into[from + n - 1];
   }
+}
+
+/** What the decoder uses of the WebAssembly API (node 20's types declare none of it). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** The wasm column decoder (wasm/columns.wat) and views of its memory. */
+interface WasmColumns {
+  /** Decodes a column (see columns.wat); returns 0, or f + 1 when a sum of frame f leaves [0, max]. */
+  column: (
+    refs: number,
+    modes: number,
+    words: number,
+    frames: number,
+    count: number,
+    start: number,
+    kind: number,
+    max: number,
+  ) => number;
+  memory: Uint8Array;
+  /** Where the payload is copied to, and its room there. */
+  input: number;
+  inputBytes: number;
+  /** A column's values once decoded, by kind. */
+  out32: Uint32Array;
+  out64: Float64Array;
+  out8: Uint8Array;
+}
+
+let loaded: WasmColumns | null | undefined;
+let wasmWanted = true;
+
+/**
+ * Whether payloads decode through the wasm module (the default) or the plain JavaScript loop, for the tests that
+ * check both give the same columns and messages; returns whether the wasm module is then in use.
+ */
+export function decodeWithWasm(wanted: boolean): boolean {
+  wasmWanted = wanted;
+  return wasmColumns() !== null;
+}
+
+/** The module's bytes: node's Buffer decodes base64 natively (0.25 ms), a loop over atob's string takes 3 ms. */
+function wasmBytes(): Uint8Array {
+  const nodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: string): Uint8Array } }).Buffer;
+  if (nodeBuffer) return nodeBuffer.from(COLUMNS_WASM, 'base64');
+  const text = atob(COLUMNS_WASM);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The wasm column decoder, instantiated on first use; null where it cannot run: no WebAssembly (node --jitless, a
+ * page whose Content-Security-Policy refuses to compile it), or a big-endian machine (the module's words are
+ * little-endian, typed arrays the machine's). Its memory is fixed (a block's payload and one column of it), so
+ * the views of it stay valid.
+ */
+function wasmColumns(): WasmColumns | null {
+  if (!wasmWanted) return null;
+  if (loaded !== undefined) return loaded;
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  loaded = null;
+  if (!api || !LITTLE_ENDIAN) return loaded;
+  let exports: Record<string, unknown>;
+  try {
+    exports = new api.Instance(new api.Module(wasmBytes()), {}).exports;
+  } catch {
+    return loaded;
+  }
+  const buffer = (exports.memory as { buffer: ArrayBuffer }).buffer;
+  const global = (name: string) => (exports[name] as { value: number }).value;
+  const [out, accesses] = [global('OUT'), global('OUT_ACCESSES')];
+  return (loaded = {
+    column: exports.column as WasmColumns['column'],
+    memory: new Uint8Array(buffer),
+    input: global('IN'),
+    inputBytes: global('IN_BYTES'),
+    out32: new Uint32Array(buffer, out, accesses),
+    out64: new Float64Array(buffer, out, accesses),
+    out8: new Uint8Array(buffer, out, accesses),
+  });
+}
+
+/** Decodes a column laid out as `layout` of the payload in the wasm memory into `into`, as decodeColumn does. */
+function decodeColumnInWasm(
+  wasm: WasmColumns,
+  layout: ColumnLayout,
+  spec: ColumnSpec,
+  into: Column,
+  fail: (reason: string) => never,
+): void {
+  const frames = layout.frames.length;
+  const refs = wasm.input + layout.at + 8;
+  const count = into.length;
+  const kind = into instanceof Float64Array ? 1 : into instanceof Uint8Array ? 2 : 0;
+  const modes = refs + 8 * frames;
+  const words = wasm.input + layout.wordsAt;
+  const failed = wasm.column(refs, modes, words, frames, count, layout.start, kind, spec.max);
+  if (failed > 0) fail(`${spec.name} frame ${failed}: a value leaves [0, ${spec.max}]`);
+  if (kind === 0) (into as Uint32Array).set(wasm.out32.subarray(0, count));
+  else if (kind === 1) (into as Float64Array).set(wasm.out64.subarray(0, count));
+  else (into as Uint8Array).set(wasm.out8.subarray(0, count));
 }
 
 /** Where a block of `count` accesses decodes; `wideTimes` when its times may not fit 32 bits. */
@@ -590,17 +545,23 @@ export function decodePackedPayload(
   largest?: LargestPage,
 ): DecodedColumns {
   if (payload.length % 4 !== 0) fail(`block payload of ${payload.length} bytes is not whole 32-bit words`);
-  const words = wordsOf(payload);
+  // a block the module has no room for (the binary reader's blocks always fit) takes the JavaScript loop
+  const wasm = wasmColumns();
+  const decoder = wasm && payload.length <= wasm.inputBytes && count <= wasm.out8.length ? wasm : undefined;
+  if (decoder) decoder.memory.set(payload, decoder.input);
+  const words = decoder ? undefined : wordsOf(payload);
+  const decode = (layout: ColumnLayout, spec: ColumnSpec, into: Column) =>
+    decoder ? decodeColumnInWasm(decoder, layout, spec, into, fail) : decodeColumn(words!, layout, spec, into, fail);
   // over the payload itself: on a big-endian machine `words` is a byte-swapped copy, unfit for its f64 fields
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const timeLayout = readLayout(view, 0, TIME_COLUMN, count, fail);
   const columns = allocate(count, timeLayout.bound > MAX_COMPACT_TIME);
-  decodeColumn(words, timeLayout, TIME_COLUMN, columns.time, fail);
+  decode(timeLayout, TIME_COLUMN, columns.time);
   const pageLayout = readLayout(view, timeLayout.end, PAGE_COLUMN, count, fail);
-  decodeColumn(words, pageLayout, PAGE_COLUMN, columns.page, fail);
+  decode(pageLayout, PAGE_COLUMN, columns.page);
   if (largest) largest.value = columnLargest(columns.page, pageLayout, largest.value);
   const writeLayout = readLayout(view, pageLayout.end, WRITE_COLUMN, count, fail);
-  decodeColumn(words, writeLayout, WRITE_COLUMN, columns.write, fail);
+  decode(writeLayout, WRITE_COLUMN, columns.write);
   if (writeLayout.end !== payload.length)
     fail(`block has ${payload.length - writeLayout.end} bytes after its last access`);
   return columns;

@@ -10,7 +10,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../src/trace/crc32';
 import { concatBytes } from '../../src/trace/bytes';
 import { ColumnPool } from '../../src/trace/decode';
-import type { ColumnAllocator } from '../../src/trace/packed';
+import { decodeWithWasm, type ColumnAllocator } from '../../src/trace/packed';
 import {
   BinaryTraceDecoder,
   decodeBinaryTrace,
@@ -300,6 +300,17 @@ function widthsTrace(): Trace {
   return makeTrace({ time, page, write }, { name: 'widths' });
 }
 
+/** 3,000 accesses whose times pass 2^32 (a Float64 column, delta frames up to 53 bits wide), pages anywhere. */
+function wideTimesTrace(): Trace {
+  const random = seedrandom('filled');
+  let t = 0;
+  return makeTrace({
+    time: Array.from({ length: 3000 }, () => (t += Math.floor(random() ** 8 * 2 ** 40))),
+    page: Array.from({ length: 3000 }, () => Math.floor(random() * 2 ** 32)),
+    write: Array.from({ length: 3000 }, () => Number(random() < 0.5)),
+  });
+}
+
 test('version 3 decodes frames of every width 0-32, whole and partial, value and delta, each checked or not', () => {
   const trace = widthsTrace();
   assert.ok(trace.time instanceof Uint32Array);
@@ -313,14 +324,7 @@ test("a block's columns are written in full: columns holding other values first 
     page: new Uint32Array(count).fill(2 ** 32 - 1),
     write: new Uint8Array(count).fill(255),
   });
-  const random = seedrandom('filled');
-  let t = 0;
-  const wide = makeTrace({
-    time: Array.from({ length: 3000 }, () => (t += Math.floor(random() ** 8 * 2 ** 40))),
-    page: Array.from({ length: 3000 }, () => Math.floor(random() * 2 ** 32)),
-    write: Array.from({ length: 3000 }, () => Number(random() < 0.5)),
-  });
-  const traces = [widthsTrace(), wide, edgy];
+  const traces = [widthsTrace(), wideTimesTrace(), edgy];
   for (const kind of GENERATOR_KINDS)
     for (const [accesses, pages] of [
       [1, 5000],
@@ -370,19 +374,48 @@ test("a block's columns are written in full: columns holding other values first 
   );
 });
 
-test('version 3 decodes the same where code generation is refused (a page CSP without unsafe-eval)', () => {
+test('version 3 decodes the same where WebAssembly cannot run (node --jitless has none)', () => {
   const trace = widthsTrace();
-  const path = join(dir, 'widths-no-eval.pctrace');
+  const path = join(dir, 'widths-jitless.pctrace');
   saveTrace(trace, path);
   const io = join(__dirname, '..', '..', 'dist', 'trace', 'io.js');
   const script = `const t = require(${JSON.stringify(io)}).loadTrace(${JSON.stringify(path)});
-    process.stdout.write(JSON.stringify([Array.from(t.time), Array.from(t.page), Array.from(t.write)]));`;
-  const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  assert.equal(child.stderr, '');
-  assert.deepEqual(JSON.parse(child.stdout), [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write)]);
+    process.stdout.write(JSON.stringify([typeof WebAssembly, Array.from(t.time), Array.from(t.page), Array.from(t.write)]));`;
+  const child = spawnSync(process.execPath, ['--jitless', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  // (node warns on stderr that --jitless turns WebAssembly off)
+  assert.equal(child.status, 0, child.stderr);
+  assert.deepEqual(JSON.parse(child.stdout), [
+    'undefined',
+    Array.from(trace.time),
+    Array.from(trace.page),
+    Array.from(trace.write),
+  ]);
+});
+
+test('the wasm decoder and the JavaScript loop give the same columns: every width, kinds, sizes, 64-bit times', () => {
+  const traces = [widthsTrace(), wideTimesTrace(), edgy];
+  for (const kind of GENERATOR_KINDS)
+    for (const [accesses, pages] of [
+      [1, 5000],
+      [1025, 1 << 18],
+      [65537 + 31, 1 << 24],
+    ])
+      traces.push(generateTrace(kind, { seed: 'twins', accesses, pages, writeRatio: 0.3 }));
+  const decoded = (bytes: Uint8Array, wasm: boolean) => {
+    assert.equal(decodeWithWasm(wasm), wasm);
+    try {
+      const trace = decodeBinaryTrace(bytes, 'twins.pctrace');
+      return [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write), trace.time.constructor.name];
+    } finally {
+      decodeWithWasm(true);
+    }
+  };
+  for (const trace of traces) {
+    const bytes = encodeBinaryTrace(trace);
+    const wasm = decoded(bytes, true);
+    assert.deepEqual(wasm.slice(0, 3), [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write)]);
+    assert.deepEqual(decoded(bytes, false), wasm, trace.name);
+  }
 });
 
 test('a file written from chunks that reuse one set of arrays gets the summary of what it holds', async () => {
@@ -407,7 +440,7 @@ test('a file written from chunks that reuse one set of arrays gets the summary o
   assertSameAccesses(loadTrace(path), trace);
 });
 
-test('one-bit write frames decode the same four bytes at a time (aligned column) and byte by byte (not)', () => {
+test('one-bit write frames decode the same into a write column at any byte alignment', () => {
   // 70,000 accesses: a full block, then one of 4 frames and 368 accesses (11 groups of 32 and 16 left)
   const trace = generateTrace('random', { seed: 'bits', accesses: 70_000, pages: 1000, writeRatio: 0.4 });
   const bytes = encodeBinaryTrace(trace);
@@ -446,39 +479,41 @@ test('a binary trace fed in pieces of any size and at any memory alignment decod
 });
 
 test('version-3 damage with a valid checksum (a writer bug) is a one-line error naming block and frame', () => {
-  const trace = makeTrace({ time: [10, 20, 30], page: [7, 9, 8], write: [0, 1, 0] }, { name: 'bug' });
-  const good = Buffer.from(encodeBinaryTrace(trace));
-  const blockAt = (28 + good.readUInt32LE(24) + 4 + 3) & ~3;
-  // payload: time column (start, one reference, one mode byte + padding, then its words), then pages, then writes
-  const payloadAt = blockAt + 12;
-  const payloadEnd = payloadAt + good.readUInt32LE(blockAt + 4);
-  const damaged = (name: string, change: (payload: Buffer) => void) => {
-    const data = Buffer.from(good);
-    change(data.subarray(payloadAt, payloadEnd));
-    data.writeUInt32LE(
-      zlibCrc32(data.subarray(payloadAt, payloadEnd), zlibCrc32(data.subarray(blockAt, blockAt + 8))),
-      blockAt + 8,
-    );
-    return file(name, data);
-  };
-  assertUserError(
-    () => loadTrace(damaged('step.pctrace', (p) => p.writeDoubleLE(-5, 8))),
-    /step\.pctrace: block 1 \(byte \d+\): time frame 1: negative time step -5/,
-  );
-  assertUserError(
-    () => loadTrace(damaged('width.pctrace', (p) => (p[16] = 60))),
-    /width\.pctrace: block 1 \(byte \d+\): time frame 1: width 60 is not in \[0, 53\]/,
-  );
-  assertUserError(
-    () => loadTrace(damaged('start.pctrace', (p) => p.writeDoubleLE(0.5, 0))),
-    /start\.pctrace: block 1 \(byte \d+\): time column starts at 0\.5/,
-  );
-  // the page column starts after the time column's 24 bytes: a reference that lets values pass 2^32 - 1
-  assertUserError(
-    () => loadTrace(damaged('page.pctrace', (p) => p.writeDoubleLE(2 ** 32 - 2, 32))),
-    /page\.pctrace: block 1 \(byte \d+\): page frame 1: values can leave \[0, 4294967295\]/,
-  );
+  const bug = makeTrace({ time: [10, 20, 30], page: [7, 9, 8], write: [0, 1, 0] }, { name: 'bug' });
+  // pages walking by one: a delta frame (reference 0, 1 bit), its sums checked only where they could leave [0, 2^32)
+  const walk = makeTrace({ time: [10, 20, 30], page: [1000, 1001, 1002], write: [0, 1, 0] }, { name: 'walk' });
+  // both payloads: the time column (start, one reference, one mode byte + padding, then one word), then the pages
+  // from byte 24, then the writes
+  for (const wasm of [true, false]) {
+    decodeWithWasm(wasm);
+    try {
+      assertDamage(bug, 'step.pctrace', (p) => p.writeDoubleLE(-5, 8), /time frame 1: negative time step -5/);
+      assertDamage(bug, 'width.pctrace', (p) => (p[16] = 60), /time frame 1: width 60 is not in \[0, 53\]/);
+      assertDamage(bug, 'start.pctrace', (p) => p.writeDoubleLE(0.5, 0), /time column starts at 0\.5/);
+      // a reference that lets values pass 2^32 - 1
+      const page = /page frame 1: values can leave \[0, 4294967295\]/;
+      assertDamage(bug, 'page.pctrace', (p) => p.writeDoubleLE(2 ** 32 - 2, 32), page);
+      const below = /page frame 1: a value leaves \[0, 4294967295\]/;
+      assertDamage(walk, 'walk-down.pctrace', (p) => p.writeDoubleLE(-2000, 32), below);
+      // times from 2^53 - 3 (a Float64 column, sums checked): the second passes the largest safe integer
+      const late = /time frame 1: a value leaves \[0, 9007199254740991\]/;
+      assertDamage(walk, 'walk-late.pctrace', (p) => p.writeDoubleLE(2 ** 53 - 3, 0), late);
+    } finally {
+      decodeWithWasm(true);
+    }
+  }
 });
+
+/** Loading `trace` saved as `name` with its first block's payload changed by `change` (the checksum redone) fails so. */
+function assertDamage(trace: Trace, name: string, change: (payload: Buffer) => void, message: RegExp): void {
+  const data = Buffer.from(encodeBinaryTrace(trace));
+  const blockAt = (28 + data.readUInt32LE(24) + 4 + 3) & ~3;
+  const payload = data.subarray(blockAt + 12, blockAt + 12 + data.readUInt32LE(blockAt + 4));
+  change(payload);
+  data.writeUInt32LE(zlibCrc32(payload, zlibCrc32(data.subarray(blockAt, blockAt + 8))), blockAt + 8);
+  const where = `${name.replace('.', '\\.')}: block 1 \\(byte \\d+\\): `;
+  assertUserError(() => loadTrace(file(name, data)), new RegExp(where + message.source));
+}
 
 test('every single-bit flip of a version-2, -3 or -4 file is detected (CRC-32 per block, on the header and trailer)', () => {
   const trace = generateTrace('zipf', { seed: 'flip', accesses: 200, pages: 64, writeRatio: 0.5 });
