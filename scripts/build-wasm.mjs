@@ -5,7 +5,15 @@
 // assembled by wabt (a devDependency from the npm registry, WABT compiled to JavaScript: no native toolchain).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import initWabt from 'wabt';
+
+let initWabt;
+try {
+  ({ default: initWabt } = await import('wabt'));
+} catch (err) {
+  if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  console.error('build-wasm: the wabt package is missing (a devDependency): run `npm install` or `npm ci` first');
+  process.exit(2);
+}
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const dir = join(root, 'src', 'trace', 'wasm');
