@@ -42,11 +42,14 @@ const SWEEPS: Record<string, (workloads: readonly Workload[]) => unknown> = {
   confidence: (w) => confidenceSweep(w),
 };
 
+/** Sweeps that make their own traces (modes: one zipf VM at each write share): no workload is made for them. */
+const OWN_TRACES = new Set(['modes']);
+
 const USAGE = `usage:
   postcopy-lab sweep NAME [--workloads a,b,...] [--shard I/N] [--workers W] -o FILE
       NAME: ${Object.keys(SWEEPS).join(', ')}
       --workloads LIST   workloads by name, a synthetic kind with all its seeds (default all: the synthetic kinds,
-                         then the real traces)
+                         then the real traces; ${[...OWN_TRACES].join(', ')} makes its own and takes none)
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads (default the number of cores)
       writes {"sweep", "rows"} as JSON, or with --shard the shard's results for 'sweep merge'
@@ -68,7 +71,8 @@ interface ShardFile {
  * The workloads of each name in `list` (all of them by default), every seed of a synthetic kind as in the notebooks'
  * sweeps: a name stands for all its seeds, so the names alone (as a shard file keeps them) give the same workloads again.
  */
-function workloadsNamed(list: string | undefined): Workload[] {
+function workloadsNamed(list: string | undefined, sweep: string): Workload[] {
+  if (OWN_TRACES.has(sweep)) return [];
   if (list === undefined) return allWorkloads();
   // an unknown name is a one-line error listing the known ones
   return uniqueNames(list.split(',')).flatMap(workloadsOfName);
@@ -108,7 +112,9 @@ function runSweep(argv: string[]): void {
   if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, 1024));
   // the workers start and load the library while this thread makes and reads the traces
   startSweepWorkers();
-  const workloads = workloadsNamed(values.workloads);
+  if (OWN_TRACES.has(name) && values.workloads !== undefined)
+    throw new UserError(`sweep ${name} makes its own traces: --workloads does not apply`);
+  const workloads = workloadsNamed(values.workloads, name);
   const names = uniqueNames(workloads.map((w) => w.name));
   if (values.shard === undefined) {
     writeFileAtomic(output, JSON.stringify({ sweep: name, workloads: names, rows: sweep(workloads) }));
@@ -173,7 +179,7 @@ function merge(argv: string[]): void {
   const results: unknown[] = new Array(first.jobs);
   for (const s of shards) for (const [index, result] of s.results) results[index] = result;
   const mode: SweepMode = { kind: 'merged', jobs: first.jobs, fingerprint: first.fingerprint, results };
-  const rows = runSweepAs(mode, () => sweepNamed(first.sweep)(workloadsNamed(first.workloads.join(','))));
+  const rows = runSweepAs(mode, () => sweepNamed(first.sweep)(workloadsNamed(first.workloads.join(','), first.sweep)));
   writeFileAtomic(output, JSON.stringify({ sweep: first.sweep, workloads: first.workloads, rows }));
 }
 

@@ -34,6 +34,24 @@ test('three shards, run apart and merged in any order, give the rows of the whol
   assert.deepEqual(whole.workloads, ['zipf', 'sqlite']);
 });
 
+test('sweep modes makes its own zipf traces and no workload (none listed); its shards merge; --workloads is refused', () => {
+  assert.equal(cli('modes', '--workers', '1', '-o', join(dir, 'modes.json')).stderr, '');
+  for (const i of [0, 1]) {
+    const shard = ['modes', '--workers', '1', '--shard', `${i}/2`, '-o', join(dir, `modes${i}.json`)];
+    assert.equal(cli(...shard).stderr, '');
+  }
+  const merged = cli('merge', join(dir, 'modes1.json'), join(dir, 'modes0.json'), '-o', join(dir, 'modes-merged.json'));
+  assert.equal(merged.stderr, '');
+  assert.deepEqual(rowsOf('modes-merged.json'), rowsOf('modes.json'));
+  const whole = JSON.parse(readFileSync(join(dir, 'modes.json'), 'utf8')) as { workloads: string[]; rows: unknown[] };
+  assert.deepEqual([whole.workloads, whole.rows.length], [[], 7 * 3]);
+  const refused = cli('modes', '--workloads', 'zipf', '-o', join(dir, 'x.json'));
+  assert.deepEqual(refused, {
+    code: 2,
+    stderr: 'postcopy-lab: sweep modes makes its own traces: --workloads does not apply\n',
+  });
+});
+
 test('bad sweeps and shard sets exit 2 with one line naming the problem', () => {
   const part = (i: number) => join(dir, `part${i}.json`);
   const cases: [string[], RegExp][] = [
