@@ -29,9 +29,41 @@ interface Renders {
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /**
+ * The Debian packages of the system libraries Debian's Chromium loads (`ldd`) to lay out and draw text and to encode
+ * PNGs: an apt upgrade of one of them alone can change a figure's bytes, and neither Chromium's version nor fc-list's
+ * fonts would show it. Names as Debian's sonames give them (libpng16-16 became libpng16-16t64 in trixie: a glob);
+ * test/report/render-cache.test.ts checks that they still own the libraries Chromium loads.
+ */
+export const RENDERING_LIBRARY_PACKAGES = [
+  'libfreetype6',
+  'libharfbuzz0b',
+  'libfontconfig1',
+  'fontconfig-config',
+  'libpng16-16*',
+  'zlib1g',
+];
+
+/**
+ * `package:arch=version` of each installed package of RENDERING_LIBRARY_PACKAGES, a line each in order; '' without
+ * dpkg-query (not Debian: the libraries are then not in the key). dpkg-query -W reads only the status file (~15 ms).
+ */
+export function renderingLibraryVersions(): string {
+  const format = '${db:Status-Abbrev}|${binary:Package}=${Version}\n';
+  const query = spawnSync('dpkg-query', ['-W', '-f', format, ...RENDERING_LIBRARY_PACKAGES], { encoding: 'utf8' });
+  // a name dpkg does not know exits 1 and still lists the others
+  if (query.error || !query.stdout) return '';
+  const installed = query.stdout.split('\n').filter((line) => line.startsWith('ii'));
+  return installed
+    .map((line) => line.slice(line.indexOf('|') + 1))
+    .sort()
+    .join('\n');
+}
+
+/**
  * What the bytes of a rendered figure depend on besides its spec: plotly, the page code that draws and serialises it,
- * the Chromium release and the fonts fontconfig offers it (plotly measures text; the PNG draws it). Null when
- * the Chromium version or the fonts cannot be read: then nothing counts as rendered before.
+ * the Chromium release, the fonts fontconfig offers it (plotly measures text; the PNG draws it) and the versions of
+ * the text and PNG libraries Chromium loads from the system (Debian). Null when the Chromium version or the fonts
+ * cannot be read: then nothing counts as rendered before.
  */
 export function rendererKey(): string | null {
   const chromium = spawnSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8' });
@@ -41,7 +73,15 @@ export function rendererKey(): string | null {
   });
   if (chromium.status !== 0 || fonts.status !== 0 || !fonts.stdout) return null;
   const fontList = fonts.stdout.split('\n').sort().join('\n');
-  return sha256([sha256(plotlyBundle()), sha256(RENDERER_CODE), chromium.stdout.trim(), sha256(fontList)].join('\n'));
+  return sha256(
+    [
+      sha256(plotlyBundle()),
+      sha256(RENDERER_CODE),
+      chromium.stdout.trim(),
+      sha256(fontList),
+      sha256(renderingLibraryVersions()),
+    ].join('\n'),
+  );
 }
 
 /** The renders recorded in a figures directory, and which figures are current there. */

@@ -4,13 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupedBar } from '../../src/report';
-import { CHROMIUM_ARGS, RENDERER_CODE } from '../../src/report/export';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, RENDERER_CODE } from '../../src/report/export';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH } from '../../src/report/figure';
-import { RENDERS_FILE, RenderCache, rendererKey } from '../../src/report/render-cache';
+import { RENDERS_FILE, RenderCache, rendererKey, renderingLibraryVersions } from '../../src/report/render-cache';
 
 const rows = [
   { method: 'none', workload: 'zipf', faults: 10 },
@@ -26,9 +27,13 @@ function draw(dir: string, name: string, content = name): void {
 }
 
 function withDir(run: (dir: string) => void): void {
+  withDirResult(run);
+}
+
+function withDirResult<T>(run: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'pcl-renders-'));
   try {
-    run(dir);
+    return run(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -134,3 +139,52 @@ test("the renderer key is read from this machine's Chromium and fonts, the same 
   assert.match(String(key), /^[0-9a-f]{64}$/);
   assert.equal(rendererKey(), key);
 });
+
+const dpkgQuery = spawnSync('sh', ['-c', 'command -v dpkg-query'], { encoding: 'utf8' }).stdout.trim();
+const debian = dpkgQuery !== '' && existsSync(CHROMIUM_PATH);
+
+test('an upgrade of a text or PNG library alone (FreeType here) changes the renderer key', { skip: !debian }, () => {
+  // rendererKey in a child process whose dpkg-query is a wrapper: the real answer, or one version changed
+  const keyWith = (edit: string) =>
+    withDirResult((bin) => {
+      const fake = join(bin, 'dpkg-query');
+      writeFileSync(fake, `#!/bin/sh\n'${dpkgQuery}' "$@" | sed '${edit}'\n`);
+      chmodSync(fake, 0o755);
+      const code = "console.log(require('./src/report/render-cache').rendererKey())";
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+      return spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env }).stdout.trim();
+    });
+  const key = rendererKey();
+  assert.equal(keyWith('s/^//'), key);
+  assert.notEqual(keyWith('s/^\\(ii.*|libfreetype6[^=]*=.*\\)$/\\1+upgraded/'), key);
+});
+
+test(
+  'the key holds the packages of the text and PNG libraries Chromium loads (ldd), each installed',
+  { skip: !debian },
+  () => {
+    // Debian's wrapper script runs the real binary: the first ELF file the script names below its #! line
+    const script = readFileSync(CHROMIUM_PATH).toString('latin1');
+    const binary = !script.startsWith('#!')
+      ? CHROMIUM_PATH
+      : (script.slice(script.indexOf('\n')).match(/\/[^\s"']+/g) ?? []).find(
+          (path) => existsSync(path) && readFileSync(path).subarray(1, 4).toString() === 'ELF',
+        );
+    assert.ok(binary, `no program found in ${CHROMIUM_PATH}`);
+    const ldd = spawnSync('ldd', [binary], { encoding: 'utf8' }).stdout;
+    const libraries = [...ldd.matchAll(/^\s*lib(?:freetype|harfbuzz|fontconfig|png16|z)\.so\.\d+ => (\S+)/gm)];
+    assert.equal(libraries.length, 5, ldd);
+    const owners = spawnSync(dpkgQuery, ['-S', ...libraries.map(([, path]) => realpathSync(path))], {
+      encoding: 'utf8',
+    });
+    const packages = owners.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.slice(0, line.indexOf(': ')));
+    const inKey = renderingLibraryVersions()
+      .split('\n')
+      .map((line) => line.slice(0, line.indexOf('=')));
+    for (const name of packages)
+      assert.ok(inKey.includes(name), `${name} owns a library Chromium loads but is not in the key`);
+  },
+);
