@@ -16,6 +16,7 @@ import {
   type GeneratorOptions,
   type Trace,
 } from '../trace';
+import { deepFreeze } from '../util/deep-freeze';
 
 export interface Workload {
   /** The generator kind or the real trace's name; seeds of one kind share it. */
@@ -46,15 +47,15 @@ export interface SyntheticOptions {
  * switchover show most of each pattern (PPM learns from them) and prediction still has pages to get
  * wrong; 1000 instructions per access is within the range of the real traces (about 220 to 2500).
  */
-export const SYNTHETIC_DEFAULTS = {
+export const SYNTHETIC_DEFAULTS = deepFreeze({
   accesses: 50_000,
   pages: 16_384,
   writeRatio: 0.3,
   instructionsPerAccess: 1000,
-} as const;
+} as const);
 
 /** Five seeds per kind: enough for a min-max interval that shows whether a difference outlives the seed. */
-export const SYNTHETIC_SEEDS: readonly string[] = ['seed-1', 'seed-2', 'seed-3', 'seed-4', 'seed-5'];
+export const SYNTHETIC_SEEDS: readonly string[] = deepFreeze(['seed-1', 'seed-2', 'seed-3', 'seed-4', 'seed-5']);
 
 /**
  * Kinds that differ for address-blind methods (plain post-copy, PPM over page numbers, the oracle): sequential,

@@ -6,10 +6,16 @@ import { TopK } from '../util/top-k';
 import { wholeOption } from '../util/whole-option';
 import { FrequencyRanking } from './frequency';
 import { Interner } from './interner';
+import { deepFreeze } from '../util/deep-freeze';
 
 export const PPM_ESCAPE_METHODS = ['A', 'C', 'D'] as const;
 export type EscapeMethod = (typeof PPM_ESCAPE_METHODS)[number];
-export const PPM_DEFAULTS = { order: 3, escape: 'C' as EscapeMethod, maxContexts: 1 << 20, minProbability: 0 };
+export const PPM_DEFAULTS = deepFreeze({
+  order: 3,
+  escape: 'C' as EscapeMethod,
+  maxContexts: 1 << 20,
+  minProbability: 0,
+});
 /**
  * Largest allowed maxContexts. The node records are one Int32Array (NODE_INTS per node), and V8 makes none
  * longer than 2^32 elements: 2^29 nodes, and an update adds up to order + 1 past the cap before the pruning.

@@ -14,8 +14,9 @@ import { wholeOption } from '../util/whole-option';
 import { isPageInVm } from './proposals';
 import { NextAlive } from '../util/next-alive';
 import { feedHistory, type FaultContext, type Predictor, type PredictorName, type PredictorOptions } from './types';
+import { deepFreeze } from '../util/deep-freeze';
 
-export const PREDICT_DEFAULTS = { k: 8, lead: 0 };
+export const PREDICT_DEFAULTS = deepFreeze({ k: 8, lead: 0 });
 
 export interface PredictionMetricsOptions extends PredictorOptions {
   /** Pages the predictor may propose per fault (default 8). */

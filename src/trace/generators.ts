@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import { CHUNK_ACCESSES } from './decode';
 import { checkPageSize, TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace, type TraceChunk, type TraceSummaryHead } from './types';
+import { deepFreeze } from '../util/deep-freeze';
 
 export const GENERATOR_KINDS = ['sequential', 'strided', 'random', 'zipf', 'pointer-chase', 'phased'] as const;
 export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
@@ -30,14 +31,14 @@ export interface GeneratorOptions {
   pageSize?: number;
 }
 
-export const GENERATOR_DEFAULTS = {
+export const GENERATOR_DEFAULTS = deepFreeze({
   writeRatio: 0,
   stride: 16,
   zipfExponent: 1,
   hotFraction: 0.1,
   phases: 4,
   instructionsPerAccess: 10,
-};
+});
 
 type Random = () => number;
 /** Yields the next page of a pattern over pages 0..size-1; closures keep generation allocation-free. */

@@ -9,7 +9,9 @@ import {
   simulate,
   type SimInput,
 } from '../../src/migration';
-import { EXPERIMENT_DEFAULTS } from '../../src/experiments';
+import { EXPERIMENT_DEFAULTS, SYNTHETIC_DEFAULTS, SYNTHETIC_SEEDS } from '../../src/experiments';
+import { PPM_DEFAULTS, PREDICT_DEFAULTS } from '../../src/prefetch';
+import { GENERATOR_DEFAULTS } from '../../src/trace';
 import { UserError } from '../../src/errors';
 import { makeTrace, summarizeTrace } from '../../src/trace';
 import { typeErrors } from '../type-errors';
@@ -75,10 +77,19 @@ test('impossible parameters are UserErrors naming the parameter', () => {
   assert.throws(() => simulate(makeTrace({ page: [] })), /is empty/);
 });
 
-test('DEFAULT_SIM_CONFIG and EXPERIMENT_DEFAULTS are frozen all the way down: changing them cannot change later runs', () => {
+test('the defaults (DEFAULT_SIM_CONFIG, EXPERIMENT_DEFAULTS, ...) are frozen all the way down: no later run changes', () => {
   const objects = (value: unknown): object[] =>
     typeof value === 'object' && value !== null ? [value, ...Object.values(value).flatMap(objects)] : [];
-  for (const defaults of [DEFAULT_SIM_CONFIG, EXPERIMENT_DEFAULTS])
+  const everyDefault = [
+    DEFAULT_SIM_CONFIG,
+    EXPERIMENT_DEFAULTS,
+    PPM_DEFAULTS,
+    PREDICT_DEFAULTS,
+    GENERATOR_DEFAULTS,
+    SYNTHETIC_DEFAULTS,
+    SYNTHETIC_SEEDS,
+  ];
+  for (const defaults of everyDefault)
     for (const object of objects(defaults)) assert.ok(Object.isFrozen(object), JSON.stringify(object));
   const trace = makeTrace({ time: [0, 10, 20, 30, 40], page: [0, 1, 7, 3, 4] });
   const before = simulate(trace, { predictor: 'next-k' });
