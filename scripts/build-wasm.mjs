@@ -60,7 +60,7 @@ const generated = [
   ...widths.map((width) => unpacker(width, false)),
   ...widths.map((width) => unpacker(width, true)),
   `(table ${2 * widths.length} funcref)`,
-  `(elem (i32.const 0) func ${widths.map((w) => `$value_${w}`).join(' ')} ${widths.map((w) => `$delta_${w}`).join(' ')})`,
+  `(elem (i32.const 0) func ${['value', 'delta'].flatMap((kind) => widths.map((w) => `$${kind}_${w}`)).join(' ')})`,
 ].join('\n');
 const source = readFileSync(join(dir, 'columns.wat'), 'utf8');
 const close = source.lastIndexOf(')');

@@ -268,8 +268,6 @@ interface FrameHeader {
 
 /** A column's header, checked: where its words start and end, and a bound on its values. */
 interface ColumnLayout {
-  /** Byte of the payload where the column starts. */
-  at: number;
   start: number;
   frames: FrameHeader[];
   wordsAt: number;
@@ -297,6 +295,46 @@ function frameName(spec: ColumnSpec, frame: number): string {
   return `${spec.name} frame ${frame + 1}`;
 }
 
+/** What can be wrong with a payload: the failure codes of wasm/columns.wat, which the JavaScript loop uses too. */
+const enum Problem {
+  EndsInside = 1,
+  Start,
+  Width,
+  Reference,
+  FrameKind,
+  TimeStep,
+  ValueBounds,
+  SumLeaves,
+  BytesAfter,
+}
+
+const SPECS = [TIME_COLUMN, PAGE_COLUMN, WRITE_COLUMN];
+
+/** The message of `problem` in column `spec` at frame `frame`, `value` the number it names. */
+function problemText(problem: Problem, spec: ColumnSpec, frame: number, value: number): string {
+  const where = `${frameName(spec, frame)}: `;
+  switch (problem) {
+    case Problem.EndsInside:
+      return 'block payload ends inside a column';
+    case Problem.Start:
+      return `${spec.name} column starts at ${value}`;
+    case Problem.Width:
+      return `${where}width ${value} is not in [0, ${bitsFor(spec.max)}]`;
+    case Problem.Reference:
+      return `${where}reference ${value} is out of range`;
+    case Problem.FrameKind:
+      return `${where}a ${value ? 'delta' : 'value'} frame, which this column does not have`;
+    case Problem.TimeStep:
+      return `${where}negative time step ${value}`;
+    case Problem.ValueBounds:
+      return `${where}values can leave [0, ${spec.max}]`;
+    case Problem.SumLeaves:
+      return `${where}a value leaves [0, ${spec.max}]`;
+    case Problem.BytesAfter:
+      return `block has ${value} bytes after its last access`;
+  }
+}
+
 /** Reads and checks the header of the column of `spec` at byte `at` of a payload. */
 function readLayout(
   view: DataView,
@@ -308,9 +346,10 @@ function readLayout(
   const frameCount = ceilDiv(count, FRAME_ACCESSES);
   const modesAt = at + 8 + 8 * frameCount;
   const wordsAt = (modesAt + frameCount + 3) & ~3;
-  if (wordsAt > view.byteLength) fail('block payload ends inside a column');
+  const problem = (what: Problem, frame: number, value: number) => fail(problemText(what, spec, frame, value));
+  if (wordsAt > view.byteLength) problem(Problem.EndsInside, 0, 0);
   const start = view.getFloat64(at, true);
-  if (!Number.isSafeInteger(start) || start < 0 || start > spec.max) fail(`${spec.name} column starts at ${start}`);
+  if (!Number.isSafeInteger(start) || start < 0 || start > spec.max) problem(Problem.Start, 0, start);
   const widest = bitsFor(spec.max);
   const frames: FrameHeader[] = [];
   let end = wordsAt;
@@ -321,23 +360,20 @@ function readLayout(
     const width = mode & WIDTH_BITS;
     const delta = (mode & DELTA_FRAME) !== 0;
     const reference = view.getFloat64(at + 8 + 8 * f, true);
-    if ((mode & ~(DELTA_FRAME | WIDTH_BITS)) !== 0 || width > widest)
-      fail(`${frameName(spec, f)}: width ${width} is not in [0, ${widest}]`);
-    if (!Number.isSafeInteger(reference) || Math.abs(reference) > spec.max)
-      fail(`${frameName(spec, f)}: reference ${reference} is out of range`);
-    if (delta ? spec.frames === 'value' : spec.frames === 'delta')
-      fail(`${frameName(spec, f)}: a ${delta ? 'delta' : 'value'} frame, which this column does not have`);
+    if ((mode & ~(DELTA_FRAME | WIDTH_BITS)) !== 0 || width > widest) problem(Problem.Width, f, width);
+    if (!Number.isSafeInteger(reference) || Math.abs(reference) > spec.max) problem(Problem.Reference, f, reference);
+    if (delta ? spec.frames === 'value' : spec.frames === 'delta') problem(Problem.FrameKind, f, Number(delta));
     // times never decrease: their steps are at least 0
-    if (delta && spec === TIME_COLUMN && reference < 0) fail(`${frameName(spec, f)}: negative time step ${reference}`);
+    if (delta && spec === TIME_COLUMN && reference < 0) problem(Problem.TimeStep, f, reference);
     // checked here once, so that decoding a value frame needs no check per value
     const top = reference + TWO_TO[width] - 1;
-    if (!delta && (reference < 0 || top > spec.max)) fail(`${frameName(spec, f)}: values can leave [0, ${spec.max}]`);
+    if (!delta && (reference < 0 || top > spec.max)) problem(Problem.ValueBounds, f, 0);
     bound = delta ? bound + n * (Math.max(reference, 0) + TWO_TO[width] - 1) : Math.max(bound, top);
     end += frameBytes(n, width);
     frames.push({ delta, width, reference });
   }
-  if (end > view.byteLength) fail('block payload ends inside a column');
-  return { at, start, frames, wordsAt, end, bound };
+  if (end > view.byteLength) problem(Problem.EndsInside, 0, 0);
+  return { start, frames, wordsAt, end, bound };
 }
 
 /**
@@ -391,7 +427,7 @@ function decodeColumn(
       at = unpackFrame(words, at, Math.min(width, 32), n, low, 0, 0);
       if (width > 32) at = unpackFrame(words, at, width - 32, n, high, 0, 0);
       if (addDeltas(into, from, n, previous, reference, width > 32, spec.max) < 0)
-        fail(`${spec.name} frame ${f + 1}: a value leaves [0, ${spec.max}]`);
+        fail(problemText(Problem.SumLeaves, spec, f, 0));
     } else {
       // value frames are never wider than 32 bits: only times, which are delta frames, can be
       at = unpackFrame(words, at, width, n, into32 ?? (into as Uint8Array), from, reference);
@@ -406,30 +442,25 @@ interface WebAssemblyApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
-/** The wasm column decoder (wasm/columns.wat) and views of its memory. */
-interface WasmColumns {
-  /** Decodes a column (see columns.wat); returns 0, or f + 1 when a sum of frame f leaves [0, max]. */
-  column: (
-    refs: number,
-    modes: number,
-    words: number,
-    frames: number,
-    count: number,
-    start: number,
-    kind: number,
-    max: number,
-  ) => number;
+/** The wasm block decoder (wasm/columns.wat) and views of its memory. */
+interface WasmBlocks {
+  /** Decodes the payload at `input` (see columns.wat); returns 0 or a Problem, detailed in `result`. */
+  block: (bytes: number, count: number, above: number) => number;
   memory: Uint8Array;
   /** Where the payload is copied to, and its room there. */
   input: number;
   inputBytes: number;
-  /** A column's values once decoded, by kind. */
-  out32: Uint32Array;
-  out64: Float64Array;
-  out8: Uint8Array;
+  /** Wide times, then a failure's column and frame; then a failure's value and the largest page. */
+  result32: Int32Array;
+  result64: Float64Array;
+  /** The decoded columns (times as u32 or f64, as `result32[0]` says). */
+  time32: Uint32Array;
+  time64: Float64Array;
+  page: Uint32Array;
+  write: Uint8Array;
 }
 
-let loaded: WasmColumns | null | undefined;
+let loaded: WasmBlocks | null | undefined;
 let wasmWanted = true;
 
 /**
@@ -438,7 +469,7 @@ let wasmWanted = true;
  */
 export function decodeWithWasm(wanted: boolean): boolean {
   wasmWanted = wanted;
-  return wasmColumns() !== null;
+  return wasmBlocks() !== null;
 }
 
 /** The module's bytes: node's Buffer decodes base64 natively (0.25 ms), a loop over atob's string takes 3 ms. */
@@ -452,12 +483,12 @@ function wasmBytes(): Uint8Array {
 }
 
 /**
- * The wasm column decoder, instantiated on first use; null where it cannot run: no WebAssembly (node --jitless, a
+ * The wasm block decoder, instantiated on first use; null where it cannot run: no WebAssembly (node --jitless, a
  * page whose Content-Security-Policy refuses to compile it), or a big-endian machine (the module's words are
- * little-endian, typed arrays the machine's). Its memory is fixed (a block's payload and one column of it), so
- * the views of it stay valid.
+ * little-endian, typed arrays the machine's). Its memory is fixed (a block's payload and columns), so the views of
+ * it stay valid.
  */
-function wasmColumns(): WasmColumns | null {
+function wasmBlocks(): WasmBlocks | null {
   if (!wasmWanted) return null;
   if (loaded !== undefined) return loaded;
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
@@ -470,38 +501,41 @@ function wasmColumns(): WasmColumns | null {
     return loaded;
   }
   const buffer = (exports.memory as { buffer: ArrayBuffer }).buffer;
-  const global = (name: string) => (exports[name] as { value: number }).value;
-  const [out, accesses] = [global('OUT'), global('OUT_ACCESSES')];
+  const at = (name: string) => (exports[name] as { value: number }).value;
+  const accesses = at('OUT_ACCESSES');
   return (loaded = {
-    column: exports.column as WasmColumns['column'],
+    block: exports.block as WasmBlocks['block'],
     memory: new Uint8Array(buffer),
-    input: global('IN'),
-    inputBytes: global('IN_BYTES'),
-    out32: new Uint32Array(buffer, out, accesses),
-    out64: new Float64Array(buffer, out, accesses),
-    out8: new Uint8Array(buffer, out, accesses),
+    input: at('IN'),
+    inputBytes: at('IN_BYTES'),
+    result32: new Int32Array(buffer, at('RESULT'), 3),
+    result64: new Float64Array(buffer, at('RESULT') + 16, 2),
+    time32: new Uint32Array(buffer, at('OUT_TIME'), accesses),
+    time64: new Float64Array(buffer, at('OUT_TIME'), accesses),
+    page: new Uint32Array(buffer, at('OUT_PAGE'), accesses),
+    write: new Uint8Array(buffer, at('OUT_WRITE'), accesses),
   });
 }
 
-/** Decodes a column laid out as `layout` of the payload in the wasm memory into `into`, as decodeColumn does. */
-function decodeColumnInWasm(
-  wasm: WasmColumns,
-  layout: ColumnLayout,
-  spec: ColumnSpec,
-  into: Column,
+/** decodePackedPayload through the wasm module: one call checks and decodes the block, then its columns are copied. */
+function decodeInWasm(
+  wasm: WasmBlocks,
+  payload: Uint8Array,
+  count: number,
   fail: (reason: string) => never,
-): void {
-  const frames = layout.frames.length;
-  const refs = wasm.input + layout.at + 8;
-  const count = into.length;
-  const kind = into instanceof Float64Array ? 1 : into instanceof Uint8Array ? 2 : 0;
-  const modes = refs + 8 * frames;
-  const words = wasm.input + layout.wordsAt;
-  const failed = wasm.column(refs, modes, words, frames, count, layout.start, kind, spec.max);
-  if (failed > 0) fail(`${spec.name} frame ${failed}: a value leaves [0, ${spec.max}]`);
-  if (kind === 0) (into as Uint32Array).set(wasm.out32.subarray(0, count));
-  else if (kind === 1) (into as Float64Array).set(wasm.out64.subarray(0, count));
-  else (into as Uint8Array).set(wasm.out8.subarray(0, count));
+  allocate: ColumnAllocator,
+  largest?: LargestPage,
+): DecodedColumns {
+  wasm.memory.set(payload, wasm.input);
+  const problem = wasm.block(payload.length, count, largest ? largest.value : -1);
+  if (problem !== 0) fail(problemText(problem, SPECS[wasm.result32[1]], wasm.result32[2], wasm.result64[0]));
+  const wide = wasm.result32[0] !== 0;
+  const columns = allocate(count, wide);
+  columns.time.set(wide ? wasm.time64.subarray(0, count) : wasm.time32.subarray(0, count));
+  columns.page.set(wasm.page.subarray(0, count));
+  columns.write.set(wasm.write.subarray(0, count));
+  if (largest) largest.value = wasm.result64[1];
+  return columns;
 }
 
 /** Where a block of `count` accesses decodes; `wideTimes` when its times may not fit 32 bits. */
@@ -546,23 +580,21 @@ export function decodePackedPayload(
 ): DecodedColumns {
   if (payload.length % 4 !== 0) fail(`block payload of ${payload.length} bytes is not whole 32-bit words`);
   // a block the module has no room for (the binary reader's blocks always fit) takes the JavaScript loop
-  const wasm = wasmColumns();
-  const decoder = wasm && payload.length <= wasm.inputBytes && count <= wasm.out8.length ? wasm : undefined;
-  if (decoder) decoder.memory.set(payload, decoder.input);
-  const words = decoder ? undefined : wordsOf(payload);
-  const decode = (layout: ColumnLayout, spec: ColumnSpec, into: Column) =>
-    decoder ? decodeColumnInWasm(decoder, layout, spec, into, fail) : decodeColumn(words!, layout, spec, into, fail);
+  const wasm = wasmBlocks();
+  if (wasm && payload.length <= wasm.inputBytes && count <= wasm.page.length)
+    return decodeInWasm(wasm, payload, count, fail, allocate, largest);
+  const words = wordsOf(payload);
   // over the payload itself: on a big-endian machine `words` is a byte-swapped copy, unfit for its f64 fields
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const timeLayout = readLayout(view, 0, TIME_COLUMN, count, fail);
   const columns = allocate(count, timeLayout.bound > MAX_COMPACT_TIME);
-  decode(timeLayout, TIME_COLUMN, columns.time);
+  decodeColumn(words, timeLayout, TIME_COLUMN, columns.time, fail);
   const pageLayout = readLayout(view, timeLayout.end, PAGE_COLUMN, count, fail);
-  decode(pageLayout, PAGE_COLUMN, columns.page);
+  decodeColumn(words, pageLayout, PAGE_COLUMN, columns.page, fail);
   if (largest) largest.value = columnLargest(columns.page, pageLayout, largest.value);
   const writeLayout = readLayout(view, pageLayout.end, WRITE_COLUMN, count, fail);
-  decode(writeLayout, WRITE_COLUMN, columns.write);
+  decodeColumn(words, writeLayout, WRITE_COLUMN, columns.write, fail);
   if (writeLayout.end !== payload.length)
-    fail(`block has ${payload.length - writeLayout.end} bytes after its last access`);
+    fail(problemText(Problem.BytesAfter, WRITE_COLUMN, 0, payload.length - writeLayout.end));
   return columns;
 }

@@ -380,7 +380,8 @@ test('version 3 decodes the same where WebAssembly cannot run (node --jitless ha
   saveTrace(trace, path);
   const io = join(__dirname, '..', '..', 'dist', 'trace', 'io.js');
   const script = `const t = require(${JSON.stringify(io)}).loadTrace(${JSON.stringify(path)});
-    process.stdout.write(JSON.stringify([typeof WebAssembly, Array.from(t.time), Array.from(t.page), Array.from(t.write)]));`;
+    const columns = [Array.from(t.time), Array.from(t.page), Array.from(t.write)];
+    process.stdout.write(JSON.stringify([typeof WebAssembly, ...columns]));`;
   const child = spawnSync(process.execPath, ['--jitless', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
   // (node warns on stderr that --jitless turns WebAssembly off)
   assert.equal(child.status, 0, child.stderr);
@@ -493,6 +494,16 @@ test('version-3 damage with a valid checksum (a writer bug) is a one-line error 
       // a reference that lets values pass 2^32 - 1
       const page = /page frame 1: values can leave \[0, 4294967295\]/;
       assertDamage(bug, 'page.pctrace', (p) => p.writeDoubleLE(2 ** 32 - 2, 32), page);
+      assertDamage(bug, 'ref.pctrace', (p) => p.writeDoubleLE(0.5, 8), /time frame 1: reference 0\.5 is out of range/);
+      const valueTimes = /time frame 1: a value frame, which this column does not have/;
+      assertDamage(bug, 'kind.pctrace', (p) => (p[16] = 4), valueTimes);
+      // the write column starts at byte 48 (its mode byte at 64)
+      const deltaWrites = /write frame 1: a delta frame, which this column does not have/;
+      assertDamage(bug, 'writes.pctrace', (p) => (p[64] = 0x81), deltaWrites);
+      // pages 31 bits wide take 3 words, not 1: the write column's header then runs past the payload
+      assertDamage(bug, 'short.pctrace', (p) => (p[40] = 31), /block payload ends inside a column/);
+      // writes 0 bits wide take no word: the one written is left over
+      assertDamage(bug, 'after.pctrace', (p) => (p[64] = 0), /block has 4 bytes after its last access/);
       const below = /page frame 1: a value leaves \[0, 4294967295\]/;
       assertDamage(walk, 'walk-down.pctrace', (p) => p.writeDoubleLE(-2000, 32), below);
       // times from 2^53 - 3 (a Float64 column, sums checked): the second passes the largest safe integer

@@ -1,24 +1,53 @@
-;; The frame loop of a version-3 .pctrace column (layout in packed.ts and datasets/README.md): one call decodes one
-;; column of one block. The caller copies the payload to IN and checks its headers (widths, references, value frames'
-;; bounds) first; the column decodes to OUT (u32, f64 or u8 values by kind), from where the caller copies it.
-;; scripts/build-wasm.mjs appends the unrolled unpackers of 32-value groups at each width 0..32 ($value_W, $delta_W)
-;; and the table that indexes them by width (value) and 33 + width (delta).
+;; A version-3 .pctrace block payload (layout in packed.ts and datasets/README.md) decoded in one call: each
+;; column's header checked, its frames unpacked, the page column's largest value found. The caller copies the payload
+;; to IN and the columns from OUT_TIME (u32 values, or f64 where RESULT says the times may pass 2^32 - 1), OUT_PAGE
+;; (u32) and OUT_WRITE (u8). scripts/build-wasm.mjs appends the unrolled unpackers of 32-value groups at each width
+;; 0..32 ($value_W, $delta_W) and the table that indexes them by width (value) and 33 + width (delta).
 (module
   (type $unpack (func (param $in i32) (param $out i32) (param $groups i32) (param $base i32) (param $step i32)))
-  ;; fixed, so that the caller's views of it stay valid: a payload (a block of at most 65,536 accesses takes at most
-  ;; 11 bytes each plus its headers) and one column of a block in 8-byte values
-  (memory (export "memory") 24 24)
+  ;; fixed, so that the caller's views of it stay valid: a block of at most 65,536 accesses (a payload of at most
+  ;; 11 bytes each plus its headers), its columns decoded
+  (memory (export "memory") 26 26)
   (global $NIBBLES i32 (i32.const 0))
   (global $LOW i32 (i32.const 1024))
   (global $HIGH i32 (i32.const 5120))
-  (global (export "IN") i32 (i32.const 16384))
+  ;; what a call found: i32 wide times, i32 column and i32 frame of a failure, then f64 a value for its message and
+  ;; f64 the largest page (or the largest given, when larger)
+  (global $RESULT (export "RESULT") i32 (i32.const 9216))
+  (global $IN (export "IN") i32 (i32.const 16384))
   (global (export "IN_BYTES") i32 (i32.const 786432))
-  (global $OUT (export "OUT") i32 (i32.const 802816))
+  (global $OUT_TIME (export "OUT_TIME") i32 (i32.const 802816))
+  (global $OUT_PAGE (export "OUT_PAGE") i32 (i32.const 1327104))
+  (global $OUT_WRITE (export "OUT_WRITE") i32 (i32.const 1589248))
   (global (export "OUT_ACCESSES") i32 (i32.const 65536))
+  ;; a column's header as $layout read it
+  (global $refs (mut i32) (i32.const 0))
+  (global $modes (mut i32) (i32.const 0))
+  (global $words (mut i32) (i32.const 0))
+  (global $frames (mut i32) (i32.const 0))
+  (global $start (mut f64) (f64.const 0))
+  (global $bound (mut f64) (f64.const 0))
+  (global $end (mut i32) (i32.const 0))
   ;; per 4 bits, the 4 bytes 0 or 1 they unpack to, as little-endian words
   (data (i32.const 0)
     "\00\00\00\00\01\00\00\00\00\01\00\00\01\01\00\00\00\00\01\00\01\00\01\00\00\01\01\00\01\01\01\00"
     "\00\00\00\01\01\00\00\01\00\01\00\01\01\01\00\01\00\00\01\01\01\00\01\01\00\01\01\01\01\01\01\01")
+
+  ;; 2^width - 1 as a double: the largest u a frame of that width holds
+  (func $top (param $width i32) (result f64)
+    (f64.sub (f64.convert_i64_u (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $width)))) (f64.const 1)))
+
+  ;; Number.isSafeInteger
+  (func $safe (param $x f64) (result i32)
+    (i32.and (f64.eq (f64.trunc (local.get $x)) (local.get $x))
+      (f64.le (f64.abs (local.get $x)) (f64.const 9007199254740991))))
+
+  ;; A failure: its code (returned), column, frame and value, for the caller's message.
+  (func $fail (param $code i32) (param $column i32) (param $frame i32) (param $value f64) (result i32)
+    (i32.store offset=4 (global.get $RESULT) (local.get $column))
+    (i32.store offset=8 (global.get $RESULT) (local.get $frame))
+    (f64.store offset=16 (global.get $RESULT) (local.get $value))
+    (local.get $code))
 
   ;; values first..n-1 of a frame one by one into 32-bit out[]: base + u, or when $delta the running sum from base
   ;; (the value before the frame's first) by step + u
@@ -98,40 +127,105 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $next))))
 
-  ;; One column of `count` accesses in `frames` frames: references (f64) at $refs, modes (u8) at $modes, packed words
-  ;; from $words, the first value `start`. $kind: 0 a u32 column, 1 an f64 column, 2 a byte column. Headers are
-  ;; checked by the caller (widths, references, value frames' bounds); delta frames whose sums could leave
-  ;; [0, $max] are checked value by value. Returns 0, or f + 1 for frame f whose sums leave it.
-  (func (export "column") (param $refs i32) (param $modes i32) (param $words i32) (param $frames i32)
-    (param $count i32) (param $start f64) (param $kind i32) (param $max f64) (result i32)
-    (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $width i32) (local $reference f64)
-    (local $previous f64) (local $top f64) (local $out i32) (local $i i32) (local $value f64) (local $wide i32)
-    (local.set $previous (local.get $start))
+  ;; Reads and checks the header of column $column (0 time, 1 page, 2 write) of `count` accesses at byte $at of the
+  ;; payload ending at $limit, as packed.ts readLayout does, into the globals above; returns 0 or a failure code:
+  ;; 1 payload ends inside the column, 2 bad start, 3 bad width, 4 bad reference, 5 a frame of a kind the column
+  ;; does not have, 6 a negative time step, 7 a value frame whose values can leave the column.
+  (func $layout (param $at i32) (param $limit i32) (param $count i32) (param $column i32) (param $max f64)
+    (param $widest i32) (result i32)
+    (local $f i32) (local $n i32) (local $mode i32) (local $width i32) (local $delta i32) (local $reference f64)
+    (local $top f64) (local $end i32)
+    (global.set $frames (i32.shr_u (i32.add (local.get $count) (i32.const 1023)) (i32.const 10)))
+    (global.set $refs (i32.add (local.get $at) (i32.const 8)))
+    (global.set $modes (i32.add (global.get $refs) (i32.shl (global.get $frames) (i32.const 3))))
+    (global.set $words (i32.and (i32.add (i32.add (global.get $modes) (global.get $frames)) (i32.const 3))
+      (i32.const -4)))
+    (if (i32.gt_u (global.get $words) (local.get $limit))
+      (then (return (call $fail (i32.const 1) (local.get $column) (i32.const 0) (f64.const 0)))))
+    (global.set $start (f64.load (local.get $at)))
+    (if (i32.or (i32.eqz (call $safe (global.get $start)))
+          (i32.or (f64.lt (global.get $start) (f64.const 0)) (f64.gt (global.get $start) (local.get $max))))
+      (then (return (call $fail (i32.const 2) (local.get $column) (i32.const 0) (global.get $start)))))
+    (local.set $end (global.get $words))
+    (global.set $bound (global.get $start))
     (block $done (loop $frame
-      (br_if $done (i32.ge_u (local.get $f) (local.get $frames)))
+      (br_if $done (i32.ge_u (local.get $f) (global.get $frames)))
+      (local.set $n (i32.sub (local.get $count) (i32.shl (local.get $f) (i32.const 10))))
+      (if (i32.gt_u (local.get $n) (i32.const 1024)) (then (local.set $n (i32.const 1024))))
+      (local.set $mode (i32.load8_u (i32.add (global.get $modes) (local.get $f))))
+      (local.set $width (i32.and (local.get $mode) (i32.const 63)))
+      (local.set $delta (i32.shr_u (local.get $mode) (i32.const 7)))
+      (local.set $reference (f64.load (i32.add (global.get $refs) (i32.shl (local.get $f) (i32.const 3)))))
+      (if (i32.or (i32.and (local.get $mode) (i32.const 64)) (i32.gt_u (local.get $width) (local.get $widest)))
+        (then (return (call $fail (i32.const 3) (local.get $column) (local.get $f)
+          (f64.convert_i32_u (local.get $width))))))
+      (if (i32.or (i32.eqz (call $safe (local.get $reference)))
+            (f64.gt (f64.abs (local.get $reference)) (local.get $max)))
+        (then (return (call $fail (i32.const 4) (local.get $column) (local.get $f) (local.get $reference)))))
+      ;; times are delta frames only, writes value frames only
+      (if (i32.and (i32.eqz (local.get $column)) (i32.eqz (local.get $delta)))
+        (then (return (call $fail (i32.const 5) (local.get $column) (local.get $f) (f64.const 0)))))
+      (if (i32.and (i32.eq (local.get $column) (i32.const 2)) (local.get $delta))
+        (then (return (call $fail (i32.const 5) (local.get $column) (local.get $f) (f64.const 1)))))
+      ;; times never decrease: their steps are at least 0
+      (if (i32.and (i32.and (local.get $delta) (i32.eqz (local.get $column)))
+            (f64.lt (local.get $reference) (f64.const 0)))
+        (then (return (call $fail (i32.const 6) (local.get $column) (local.get $f) (local.get $reference)))))
+      (local.set $top (f64.add (local.get $reference) (call $top (local.get $width))))
+      (if (i32.and (i32.eqz (local.get $delta))
+            (i32.or (f64.lt (local.get $reference) (f64.const 0)) (f64.gt (local.get $top) (local.get $max))))
+        (then (return (call $fail (i32.const 7) (local.get $column) (local.get $f) (f64.const 0)))))
+      (global.set $bound (if (result f64) (local.get $delta)
+        (then (f64.add (global.get $bound) (f64.mul (f64.convert_i32_u (local.get $n))
+          (f64.add (f64.max (local.get $reference) (f64.const 0)) (call $top (local.get $width))))))
+        (else (f64.max (global.get $bound) (local.get $top)))))
+      ;; the frame's words: its low 32 bits, then the bits above
+      (local.set $end (i32.add (local.get $end) (i32.shl (i32.add
+        (i32.shr_u (i32.add (i32.mul (local.get $n) (select (i32.const 32) (local.get $width)
+          (i32.gt_u (local.get $width) (i32.const 32)))) (i32.const 31)) (i32.const 5))
+        (i32.shr_u (i32.add (i32.mul (local.get $n) (select (i32.sub (local.get $width) (i32.const 32)) (i32.const 0)
+          (i32.gt_u (local.get $width) (i32.const 32)))) (i32.const 31)) (i32.const 5))) (i32.const 2))))
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $frame)))
+    (if (i32.gt_u (local.get $end) (local.get $limit))
+      (then (return (call $fail (i32.const 1) (local.get $column) (i32.const 0) (f64.const 0)))))
+    (global.set $end (local.get $end))
+    (i32.const 0))
+
+  ;; Decodes the column $layout read last (`count` accesses) to $out: $kind 0 u32 values, 1 f64 values, 2 bytes.
+  ;; Delta frames whose sums could leave [0, $max] are checked value by value; returns 0, or 8 (a value leaves the
+  ;; column) with the failing frame.
+  (func $column (param $column i32) (param $count i32) (param $kind i32) (param $max f64) (param $out i32)
+    (result i32)
+    (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $width i32) (local $reference f64)
+    (local $previous f64) (local $top f64) (local $at i32) (local $i i32) (local $value f64) (local $wide i32)
+    (local $words i32)
+    (local.set $words (global.get $words))
+    (local.set $previous (global.get $start))
+    (block $done (loop $frame
+      (br_if $done (i32.ge_u (local.get $f) (global.get $frames)))
       (local.set $from (i32.shl (local.get $f) (i32.const 10)))
       (local.set $n (i32.sub (local.get $count) (local.get $from)))
       (if (i32.gt_u (local.get $n) (i32.const 1024)) (then (local.set $n (i32.const 1024))))
-      (local.set $mode (i32.load8_u (i32.add (local.get $modes) (local.get $f))))
+      (local.set $mode (i32.load8_u (i32.add (global.get $modes) (local.get $f))))
       (local.set $width (i32.and (local.get $mode) (i32.const 63)))
-      (local.set $reference (f64.load (i32.add (local.get $refs) (i32.shl (local.get $f) (i32.const 3)))))
-      ;; the largest u the frame's width holds: 2^width - 1
-      (local.set $top (f64.sub (f64.convert_i64_u (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $width))))
-        (f64.const 1)))
-      (block $decoded
+      (local.set $reference (f64.load (i32.add (global.get $refs) (i32.shl (local.get $f) (i32.const 3)))))
+      (local.set $top (call $top (local.get $width)))
+      (block $written (block $decoded
         (if (i32.eq (local.get $kind) (i32.const 2)) (then
-          (local.set $out (i32.add (global.get $OUT) (local.get $from)))
+          ;; a write frame: width 0 (all its reference) or 1 (reference 0), as $layout checked
+          (local.set $at (i32.add (local.get $out) (local.get $from)))
           (if (i32.eqz (local.get $width))
-            (then (memory.fill (local.get $out) (i32.trunc_sat_f64_u (local.get $reference)) (local.get $n)))
-            (else (call $bits (local.get $words) (local.get $n) (local.get $out))))
+            (then (memory.fill (local.get $at) (i32.trunc_sat_f64_u (local.get $reference)) (local.get $n)))
+            (else (call $bits (local.get $words) (local.get $n) (local.get $at))))
           (local.set $words (i32.add (local.get $words)
             (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $n) (local.get $width)) (i32.const 31)) (i32.const 5))
               (i32.const 2))))
-          (br $decoded)))
-        (local.set $out (i32.add (global.get $OUT) (i32.shl (local.get $from) (i32.const 2))))
+          (br $written)))
+        (local.set $at (i32.add (local.get $out) (i32.shl (local.get $from) (i32.const 2))))
         (if (i32.eqz (i32.and (local.get $mode) (i32.const 128))) (then
-          ;; a value frame: reference + u, within the column's bounds (checked with the headers)
-          (local.set $words (call $frame32 (local.get $words) (local.get $width) (local.get $n) (local.get $out)
+          ;; a value frame (pages only: never wider than 32 bits): reference + u, inside the column ($layout)
+          (local.set $words (call $frame32 (local.get $words) (local.get $width) (local.get $n) (local.get $at)
             (i32.trunc_sat_f64_u (local.get $reference)) (i32.const 0) (i32.const 0)))
           (br $decoded)))
         ;; a delta frame whose sums stay in [0, min($max, 2^32 - 1)] whatever its bits: unchecked into u32
@@ -144,7 +238,7 @@
                   (f64.mul (f64.convert_i32_u (local.get $n))
                     (f64.add (f64.max (local.get $reference) (f64.const 0)) (local.get $top))))
                   (f64.min (local.get $max) (f64.const 4294967295))))) (then
-          (local.set $words (call $frame32 (local.get $words) (local.get $width) (local.get $n) (local.get $out)
+          (local.set $words (call $frame32 (local.get $words) (local.get $width) (local.get $n) (local.get $at)
             (i32.trunc_sat_f64_u (local.get $previous)) (i32.trunc_sat_f64_s (local.get $reference)) (i32.const 1)))
           (br $decoded)))
         ;; else its bits (low 32, then the high ones) unpacked first, each sum checked
@@ -164,21 +258,88 @@
             (local.set $value (f64.add (local.get $value) (f64.mul (f64.const 4294967296)
               (f64.convert_i32_u (i32.load (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2))))))))))
           (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
-            (then (return (i32.add (local.get $f) (i32.const 1)))))
+            (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
           (if (local.get $kind)
-            (then (f64.store (i32.add (global.get $OUT) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+            (then (f64.store
+              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
               (local.get $value)))
-            (else (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+            (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
               (i32.trunc_sat_f64_u (local.get $value)))))
           (br_if $sum (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
-      ;; the value before the next frame's first
+      ;; the value before the next frame's first (write frames need none: they are value frames)
       (local.set $previous
         (if (result f64) (i32.eq (local.get $kind) (i32.const 1))
-          (then (f64.load (i32.add (global.get $OUT)
+          (then (f64.load (i32.add (local.get $out)
             (i32.shl (i32.sub (i32.add (local.get $from) (local.get $n)) (i32.const 1)) (i32.const 3)))))
-          (else (f64.convert_i32_u (i32.load (i32.add (global.get $OUT)
-            (i32.shl (i32.sub (i32.add (local.get $from) (local.get $n)) (i32.const 1)) (i32.const 2))))))))
+          (else (f64.convert_i32_u (i32.load (i32.add (local.get $out)
+            (i32.shl (i32.sub (i32.add (local.get $from) (local.get $n)) (i32.const 1)) (i32.const 2)))))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
       (br $frame)))
+    (i32.const 0))
+
+  ;; The largest of $above and the u32 column at $out laid out as $layout read last, scanning only the frames whose
+  ;; headers leave it open: a delta frame of steps >= 0 ends at its largest, one of steps <= 0 starts there, and no
+  ;; value of a value frame exceeds reference + 2^width - 1 (its largest, as version 4's writer picks it).
+  (func $largest (param $count i32) (param $out i32) (param $above f64) (result f64)
+    (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $reference f64) (local $top f64)
+    (local $at i32) (local $last i32)
+    (block $done (loop $frame
+      (br_if $done (i32.ge_u (local.get $f) (global.get $frames)))
+      (local.set $from (i32.shl (local.get $f) (i32.const 10)))
+      (local.set $n (i32.sub (local.get $count) (local.get $from)))
+      (if (i32.gt_u (local.get $n) (i32.const 1024)) (then (local.set $n (i32.const 1024))))
+      (local.set $mode (i32.load8_u (i32.add (global.get $modes) (local.get $f))))
+      (local.set $reference (f64.load (i32.add (global.get $refs) (i32.shl (local.get $f) (i32.const 3)))))
+      (local.set $top (f64.add (local.get $reference) (call $top (i32.and (local.get $mode) (i32.const 63)))))
+      (local.set $at (i32.add (local.get $out) (i32.shl (local.get $from) (i32.const 2))))
+      (local.set $last (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 2))))
+      (block $next
+        (if (i32.and (local.get $mode) (i32.const 128)) (then
+          ;; steps >= 0: the last value; steps <= 0: the first
+          (if (f64.ge (local.get $reference) (f64.const 0))
+            (then (local.set $at (i32.sub (local.get $last) (i32.const 4))) (local.set $last (local.get $at))))
+          (if (f64.le (local.get $top) (f64.const 0))
+            (then (local.set $last (local.get $at))))))
+        (br_if $next (i32.and (i32.eqz (i32.and (local.get $mode) (i32.const 128)))
+          (f64.le (local.get $top) (local.get $above))))
+        ;; the values from $at up to $last (at least the one at $at)
+        (loop $scan
+          (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32.load (local.get $at)))))
+          (br_if $scan (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 4))) (local.get $last)))))
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $frame)))
+    (local.get $above))
+
+  ;; A payload of $bytes bytes at IN holding a block of $count accesses (1..65,536): its columns decoded to
+  ;; OUT_TIME, OUT_PAGE and OUT_WRITE, RESULT's wide flag and largest page (at least $above) set. Returns 0, or a
+  ;; failure code ($layout's, 8 a sum leaving its column, 9 bytes after the last column: their number in RESULT).
+  (func (export "block") (param $bytes i32) (param $count i32) (param $above f64) (result i32)
+    (local $limit i32) (local $code i32) (local $wide i32)
+    (local.set $limit (i32.add (global.get $IN) (local.get $bytes)))
+    (if (local.tee $code (call $layout (global.get $IN) (local.get $limit) (local.get $count) (i32.const 0)
+          (f64.const 9007199254740991) (i32.const 53)))
+      (then (return (local.get $code))))
+    (local.set $wide (f64.gt (global.get $bound) (f64.const 4294967295)))
+    (i32.store (global.get $RESULT) (local.get $wide))
+    (if (local.tee $code (call $column (i32.const 0) (local.get $count) (local.get $wide)
+          (f64.const 9007199254740991) (global.get $OUT_TIME)))
+      (then (return (local.get $code))))
+    (if (local.tee $code (call $layout (global.get $end) (local.get $limit) (local.get $count) (i32.const 1)
+          (f64.const 4294967295) (i32.const 32)))
+      (then (return (local.get $code))))
+    (if (local.tee $code (call $column (i32.const 1) (local.get $count) (i32.const 0) (f64.const 4294967295)
+          (global.get $OUT_PAGE)))
+      (then (return (local.get $code))))
+    (f64.store offset=24 (global.get $RESULT)
+      (call $largest (local.get $count) (global.get $OUT_PAGE) (local.get $above)))
+    (if (local.tee $code (call $layout (global.get $end) (local.get $limit) (local.get $count) (i32.const 2)
+          (f64.const 1) (i32.const 1)))
+      (then (return (local.get $code))))
+    (if (local.tee $code (call $column (i32.const 2) (local.get $count) (i32.const 2) (f64.const 1)
+          (global.get $OUT_WRITE)))
+      (then (return (local.get $code))))
+    (if (i32.ne (global.get $end) (local.get $limit))
+      (then (return (call $fail (i32.const 9) (i32.const 2) (i32.const 0)
+        (f64.convert_i32_u (i32.sub (local.get $limit) (global.get $end)))))))
     (i32.const 0))
 )
