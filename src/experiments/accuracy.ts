@@ -5,6 +5,7 @@ import { EXPERIMENT_DEFAULTS, gridPoints, type Progress } from './common';
 import type { Job } from './jobs';
 import { runJobs } from './parallel';
 import type { Workload } from './workloads';
+import { deepFreeze } from '../util/deep-freeze';
 
 /**
  * PPM's prediction quality on one workload, independent of the network: replay after the experiment
@@ -51,7 +52,10 @@ export interface AccuracySweep {
 }
 
 /** Orders from a first-order model up to PPM's usual 4; k from one page per fault to 32. */
-export const DEFAULT_ACCURACY_SWEEP: AccuracySweep = { orders: [1, 2, 3, 4], ks: [1, 2, 4, 8, 16, 32] };
+export const DEFAULT_ACCURACY_SWEEP: Readonly<AccuracySweep> = deepFreeze({
+  orders: [1, 2, 3, 4],
+  ks: [1, 2, 4, 8, 16, 32],
+});
 
 /** PPM prediction quality against model order and pages sent per fault. One row per (workload, order, k). */
 export function accuracyByOrderAndK(

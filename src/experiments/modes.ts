@@ -5,6 +5,7 @@ import { SYNTHETIC_DEFAULTS } from './workloads';
 import { gridPoints, resultMetrics, type Progress, type SimOverrides } from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
+import { deepFreeze } from '../util/deep-freeze';
 
 export interface WriteShareSweep {
   kind: GeneratorKind;
@@ -21,7 +22,7 @@ export interface WriteShareSweep {
  * than one pre-copy round (about 0.55 s for 64 MiB at 1 Gbit/s), so the VM keeps dirtying pages
  * while pre-copy sends them, as a real VM does for the whole migration.
  */
-export const DEFAULT_WRITE_SHARE_SWEEP: WriteShareSweep = {
+export const DEFAULT_WRITE_SHARE_SWEEP: Readonly<WriteShareSweep> = deepFreeze({
   kind: 'zipf',
   writeRatios: [0, 0.05, 0.1, 0.25, 0.5, 0.75, 1],
   modes: ['precopy', 'postcopy', 'hybrid'],
@@ -29,7 +30,7 @@ export const DEFAULT_WRITE_SHARE_SWEEP: WriteShareSweep = {
   pages: SYNTHETIC_DEFAULTS.pages,
   instructionsPerAccess: 10_000,
   seed: 'write-share',
-};
+});
 
 /**
  * Hybrid as QEMU runs it (postcopy after the first pass): one full pre-copy round while the VM runs,

@@ -5,6 +5,7 @@ import { COMPARED_PREDICTORS } from './predictors';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
 import type { Workload } from './workloads';
+import { deepFreeze } from '../util/deep-freeze';
 
 export interface NetworkSweep {
   bandwidthsGbps: readonly number[];
@@ -16,11 +17,11 @@ export interface NetworkSweep {
  * From a slow shared link to a fast datacenter one, and from a rack to a WAN; the defaults
  * (1 Gbit/s, 200 us) are on the grid so each one-dimensional slice passes through them.
  */
-export const DEFAULT_NETWORK_SWEEP: NetworkSweep = {
+export const DEFAULT_NETWORK_SWEEP: Readonly<NetworkSweep> = deepFreeze({
   bandwidthsGbps: [0.1, 0.5, 1, 5, 10],
   rttsUs: [50, 200, 1000, 5000],
   methods: ['none', ...COMPARED_PREDICTORS],
-};
+});
 
 /**
  * Downtime, stall time and total migration time of each method over the grid of bandwidth and

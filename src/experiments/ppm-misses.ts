@@ -5,6 +5,7 @@ import { checkVmPages } from '../trace/limits';
 import { EXPERIMENT_DEFAULTS, simulateWorkload, type Progress, type SimOverrides } from './common';
 import type { Method } from './predictors';
 import type { Workload } from './workloads';
+import { deepFreeze } from '../util/deep-freeze';
 
 export interface PpmMissSweep {
   /** Shares of the accesses before switchover that PPM learns from (its historyWindow, newest kept). */
@@ -14,10 +15,10 @@ export interface PpmMissSweep {
 }
 
 /** From the last 1 % of the history to all of it; switchover from early to late in the run. */
-export const DEFAULT_PPM_MISS_SWEEP: PpmMissSweep = {
+export const DEFAULT_PPM_MISS_SWEEP: Readonly<PpmMissSweep> = deepFreeze({
   historyShares: [0.01, 0.03, 0.1, 0.3, 1],
   switchoverFractions: [0.1, 0.3, 0.5, 0.7, 0.9],
-};
+});
 
 /** The same predictor, with the faulted pages it was asked about written down. */
 function recordingFaults(predictor: Predictor, faulted: number[]): Predictor {

@@ -5,17 +5,18 @@ import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
 import { COMPARED_METHODS, methodOverrides, settingComparison, type Method } from './predictors';
 import type { Workload } from './workloads';
+import { deepFreeze } from '../util/deep-freeze';
 
 /** The threshold shown next to the paper's PPM; picked from confidenceSweep on the real traces. */
 export const PPM_CONFIDENT_THRESHOLD = 0.05;
 export const PPM_CONFIDENT_LABEL = `ppm p≥${PPM_CONFIDENT_THRESHOLD}`;
 
 /** Plain post-copy, the compared methods (COMPARED_METHODS) and PPM with the confidence threshold. */
-export const DEFAULT_PUSH_METHODS: readonly Method[] = [
+export const DEFAULT_PUSH_METHODS: readonly Readonly<Method>[] = deepFreeze([
   { label: 'none', predictor: 'none' },
   ...COMPARED_METHODS,
   { label: PPM_CONFIDENT_LABEL, predictor: 'ppm', predictorOptions: { minProbability: PPM_CONFIDENT_THRESHOLD } },
-];
+]);
 
 /**
  * Prefetch on fault when the source also pushes pages in the background (QEMU pushes in address order,
@@ -38,7 +39,7 @@ export function pushComparison(
   }));
 }
 
-export const DEFAULT_CONFIDENCE_THRESHOLDS: readonly number[] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
+export const DEFAULT_CONFIDENCE_THRESHOLDS: readonly number[] = deepFreeze([0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
 
 /**
  * PPM's confidence threshold against network faults and stall time under one push policy (default

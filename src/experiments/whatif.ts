@@ -22,6 +22,7 @@ import {
   type SyntheticOptions,
   type Workload,
 } from './workloads';
+import { deepFreeze } from '../util/deep-freeze';
 
 /** The knobs of the what-if notebook. */
 export interface WhatIfParams {
@@ -88,13 +89,13 @@ export type WhatIfAxes = { [K in keyof WhatIfParams]: ReadonlyArray<WhatIfParams
  * 3 x 3 x 3 x 3 x 3 = 243 settings per workload, every push policy included: a second or two per
  * workload for WHAT_IF_GRID_METHODS, and well under a megabyte of results embedded in the report.
  */
-export const DEFAULT_WHAT_IF_AXES: Omit<WhatIfAxes, 'workload'> = {
+export const DEFAULT_WHAT_IF_AXES: Readonly<Omit<WhatIfAxes, 'workload'>> = deepFreeze({
   bandwidthGbps: [0.1, 1, 10],
   rttUs: [50, 200, 2000],
   k: [2, 8, 32],
   order: [1, 2, 3],
   push: ['off', 'sequential', 'restart'],
-};
+});
 
 /** whatIf at every grid point: the cells of the offline explorer (src/report/explorer.ts). */
 export function whatIfGrid(

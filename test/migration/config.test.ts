@@ -9,7 +9,18 @@ import {
   simulate,
   type SimInput,
 } from '../../src/migration';
-import { EXPERIMENT_DEFAULTS, SYNTHETIC_DEFAULTS, SYNTHETIC_SEEDS } from '../../src/experiments';
+import {
+  DEFAULT_ACCURACY_SWEEP,
+  DEFAULT_CONFIDENCE_THRESHOLDS,
+  DEFAULT_NETWORK_SWEEP,
+  DEFAULT_PPM_MISS_SWEEP,
+  DEFAULT_PUSH_METHODS,
+  DEFAULT_WHAT_IF_AXES,
+  DEFAULT_WRITE_SHARE_SWEEP,
+  EXPERIMENT_DEFAULTS,
+  SYNTHETIC_DEFAULTS,
+  SYNTHETIC_SEEDS,
+} from '../../src/experiments';
 import { PPM_DEFAULTS, PREDICT_DEFAULTS } from '../../src/prefetch';
 import { GENERATOR_DEFAULTS } from '../../src/trace';
 import { UserError } from '../../src/errors';
@@ -88,6 +99,13 @@ test('the defaults (DEFAULT_SIM_CONFIG, EXPERIMENT_DEFAULTS, ...) are frozen all
     GENERATOR_DEFAULTS,
     SYNTHETIC_DEFAULTS,
     SYNTHETIC_SEEDS,
+    DEFAULT_ACCURACY_SWEEP,
+    DEFAULT_NETWORK_SWEEP,
+    DEFAULT_PPM_MISS_SWEEP,
+    DEFAULT_WRITE_SHARE_SWEEP,
+    DEFAULT_WHAT_IF_AXES,
+    DEFAULT_PUSH_METHODS,
+    DEFAULT_CONFIDENCE_THRESHOLDS,
   ];
   for (const defaults of everyDefault)
     for (const object of objects(defaults)) assert.ok(Object.isFrozen(object), JSON.stringify(object));
