@@ -4,7 +4,7 @@
  */
 import { concatBytes, copyBytes } from './bytes';
 import { BINARY_MAGIC, BinaryTraceDecoder, isBinaryTrace } from './binary';
-import type { ColumnAllocator } from './packed';
+import type { ColumnAllocator, ColumnArena } from './packed';
 import { TextTraceParser, type AccessSink } from './text';
 import type { TraceChunk } from './types';
 
@@ -172,7 +172,14 @@ export class ColumnPool {
   private used = 0;
   private held = 0;
 
-  constructor(private readonly maxHeld: number) {}
+  /**
+   * `arena`, when given, is where the kept sets live (the wasm decoder's memory: blocks decode in place there), as
+   * long as it has room; `close` gives it back.
+   */
+  constructor(
+    private readonly maxHeld: number,
+    private readonly arena?: ColumnArena,
+  ) {}
 
   /** Accesses the sets kept can take. */
   get heldAccesses(): number {
@@ -184,23 +191,44 @@ export class ColumnPool {
     this.used = 0;
   }
 
+  /** The pool is done with: its arena goes back (the columns handed out are overwritten by the next pool's). */
+  close(): void {
+    this.arena?.close();
+  }
+
+  /** `count` values of `type` in the arena when `kept` and it has room, else in fresh memory. */
+  private column<T>(
+    type: new (buffer: ArrayBuffer, at: number, count: number) => T,
+    size: number,
+    count: number,
+    kept: boolean,
+  ): T {
+    const at = kept ? this.arena?.take(size * count) : undefined;
+    return at === undefined
+      ? new type(new ArrayBuffer(size * count), 0, count)
+      : new type(this.arena!.buffer, at, count);
+  }
+
   readonly allocate: ColumnAllocator = (count, wideTimes) => {
     let set = this.sets[this.used];
+    let kept = true;
     if (!set || set.page.length < count) {
       const held = this.held - (set?.page.length ?? 0) + count;
+      kept = held <= this.maxHeld;
       set = {
-        time: new Uint32Array(count),
+        time: this.column(Uint32Array, 4, count, kept),
         wideTime: undefined,
-        page: new Uint32Array(count),
-        write: new Uint8Array(count),
+        page: this.column(Uint32Array, 4, count, kept),
+        write: this.column(Uint8Array, 1, count, kept),
       };
-      if (held <= this.maxHeld) {
+      if (kept) {
         this.sets[this.used] = set;
         this.held = held;
       }
     }
     this.used++;
-    if (wideTimes && (set.wideTime?.length ?? 0) < count) set.wideTime = new Float64Array(set.page.length);
+    if (wideTimes && (set.wideTime?.length ?? 0) < count)
+      set.wideTime = this.column(Float64Array, 8, set.page.length, kept);
     const time = wideTimes ? set.wideTime! : set.time;
     return { time: time.subarray(0, count), page: set.page.subarray(0, count), write: set.write.subarray(0, count) };
   };

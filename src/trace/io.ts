@@ -21,7 +21,7 @@ import {
 } from './binary';
 import { useCrc32 } from './crc32';
 import { ColumnPool, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
-import { columnsOn, type ColumnAllocator } from './packed';
+import { columnsOn, leaseColumnArena, type ColumnAllocator } from './packed';
 import { FirstTouchOrder } from './first-touch';
 import { TraceBuilder } from './make';
 import { firstAtOrAfter } from './switchover';
@@ -220,34 +220,40 @@ async function* streamOpenFile(
     ? file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES }))
     : readAhead(fd);
   const ready: TraceChunk[] = [];
-  // twice what one hand-out holds: a set may be larger than the block it takes now
-  const pool = reuseChunks ? new ColumnPool(2 * STREAM_ACCESSES) : undefined;
-  const decoder = new TraceDecoder(
-    fileLabel(path),
-    nameFromPath(path),
-    (chunk) => ready.push(chunk),
-    undefined,
-    pool?.allocate ?? unzeroedColumns,
-  );
+  // twice what one hand-out holds: a set may be larger than the block it takes now; in the wasm decoder's arena
+  // (decoded in place) unless another stream holds it
+  const pool = reuseChunks ? new ColumnPool(2 * STREAM_ACCESSES, leaseColumnArena()) : undefined;
   try {
-    for await (const bytes of input) {
-      for (let at = 0; at < bytes.length;) {
-        // the chunks decoded before have all been handed out, and the next asked for
-        pool?.release();
-        at += decoder.feed(at === 0 ? bytes : bytes.subarray(at), STREAM_ACCESSES);
-        for (const chunk of ready) yield chunk;
-        ready.length = 0;
+    const decoder = new TraceDecoder(
+      fileLabel(path),
+      nameFromPath(path),
+      (chunk) => ready.push(chunk),
+      undefined,
+      pool?.allocate ?? unzeroedColumns,
+    );
+    try {
+      for await (const bytes of input) {
+        for (let at = 0; at < bytes.length;) {
+          // the chunks decoded before have all been handed out, and the next asked for
+          pool?.release();
+          at += decoder.feed(at === 0 ? bytes : bytes.subarray(at), STREAM_ACCESSES);
+          for (const chunk of ready) yield chunk;
+          ready.length = 0;
+        }
       }
+    } catch (err) {
+      throw readError(path, err);
+    } finally {
+      if (file) file.destroy();
+      else closeSync(fd);
     }
-  } catch (err) {
-    throw readError(path, err);
+    const info = decoder.finish();
+    for (const chunk of ready) yield chunk;
+    return info;
   } finally {
-    if (file) file.destroy();
-    else closeSync(fd);
+    // after the last chunk: another stream may then decode into the arena
+    pool?.close();
   }
-  const info = decoder.finish();
-  for (const chunk of ready) yield chunk;
-  return info;
 }
 
 /** Whether a path asks for the binary format: it ends in .pctrace (or .pctrace.gz). */

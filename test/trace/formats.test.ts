@@ -10,7 +10,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../src/trace/crc32';
 import { concatBytes } from '../../src/trace/bytes';
 import { ColumnPool } from '../../src/trace/decode';
-import { decodeWithWasm, type ColumnAllocator } from '../../src/trace/packed';
+import { decodeWithWasm, leaseColumnArena, type ColumnAllocator } from '../../src/trace/packed';
 import {
   BinaryTraceDecoder,
   decodeBinaryTrace,
@@ -93,19 +93,22 @@ test('text and gzip text round trips keep every access, the page size and the na
 async function drain(
   path: string,
   options: StreamOptions = {},
-): Promise<{ trace: Trace; starts: number[]; pageBuffers: number; pageBufferBytes: number }> {
+): Promise<{ trace: Trace; starts: number[]; pageArrays: number; pageArrayBytes: number }> {
   const builder = new TraceBuilder();
   const starts: number[] = [];
-  const pageBuffers = new Set<ArrayBufferLike>();
+  // the page arrays handed out, by where they start (memory and byte), each as long as the longest seen there
+  const pageArrays = new Map<ArrayBufferLike, Map<number, number>>();
   const stream = streamTrace(path, options);
   for (let next = await stream.next(); ; next = await stream.next()) {
     if (next.done) {
-      const pageBufferBytes = [...pageBuffers].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+      const lengths = [...pageArrays.values()].flatMap((byStart) => [...byStart.values()]);
       const trace = builder.finish(next.value.pageSize, next.value.name);
-      return { trace, starts, pageBuffers: pageBuffers.size, pageBufferBytes };
+      return { trace, starts, pageArrays: lengths.length, pageArrayBytes: lengths.reduce((a, b) => a + b, 0) };
     }
     starts.push(next.value.start);
-    pageBuffers.add(next.value.page.buffer);
+    const { buffer, byteOffset, byteLength } = next.value.page;
+    const byStart = pageArrays.get(buffer) ?? pageArrays.set(buffer, new Map()).get(buffer)!;
+    byStart.set(byteOffset, Math.max(byStart.get(byteOffset) ?? 0, byteLength));
     builder.append(next.value);
   }
 }
@@ -151,10 +154,49 @@ test('a stream reusing its chunks gives the same accesses, in arrays reused acro
     if (expected === trace) {
       assert.ok(readFileSync(path).length > 2 ** 20 || name.endsWith('.gz'));
       assert.equal(reused.starts.length, 11);
-      assert.ok(reused.pageBuffers < 11, `${reused.pageBuffers} page arrays for 11 chunks`);
-      assert.equal((await drain(path)).pageBuffers, 11);
+      assert.ok(reused.pageArrays < 11, `${reused.pageArrays} page arrays for 11 chunks`);
+      assert.equal((await drain(path)).pageArrays, 11);
     }
   }
+});
+
+test('reused chunks decode in place in the wasm arena, one stream at a time; two at once stay apart', async () => {
+  const wide = wideTimesTrace();
+  const random = generateTrace('random', { seed: 'arena', accesses: 5 * 65536 + 9, pages: 1 << 20, writeRatio: 0.5 });
+  const [widePath, randomPath] = [file('arena-wide.pctrace', encodeBinaryTrace(wide)), join(dir, 'arena.pctrace')];
+  saveTrace(random, randomPath);
+  const arena = leaseColumnArena();
+  assert.ok(arena, 'the arena is free');
+  arena.close();
+  // interleaved: the first stream holds the arena (its chunks lie in the wasm memory), the second copies out
+  const streams = [streamTrace(randomPath, { reuseChunks: true }), streamTrace(widePath, { reuseChunks: true })];
+  const builders = [new TraceBuilder(), new TraceBuilder()];
+  const memories = [new Set<ArrayBufferLike>(), new Set<ArrayBufferLike>()];
+  const done = [false, false];
+  while (!done[0] || !done[1]) {
+    for (const i of [0, 1]) {
+      if (done[i]) continue;
+      const next = await streams[i].next();
+      if (next.done) done[i] = true;
+      else {
+        memories[i].add(next.value.page.buffer);
+        builders[i].append(next.value);
+        assert.equal(leaseColumnArena(), undefined, 'held while a stream runs');
+      }
+    }
+  }
+  assertSameAccesses(builders[0].finish(random.pageSize, random.name), random);
+  assertSameAccesses(builders[1].finish(wide.pageSize, wide.name), wide);
+  assert.equal(memories[0].size, 1, "the first stream's pages all in the arena's memory");
+  assert.ok(![...memories[1]].some((memory) => memories[0].has(memory)), 'the second stream keeps out of it');
+  // given back at the end, and by a stream left early; a wide-times file in the arena on its own
+  const left = streamTrace(randomPath, { reuseChunks: true });
+  await left.next();
+  await left.return(undefined as never);
+  assertSameAccesses((await drain(widePath, { reuseChunks: true })).trace, wide);
+  const again = leaseColumnArena();
+  assert.ok(again, 'free again');
+  again.close();
 });
 
 test('a stream reusing its chunks holds no more than the blocks of one read: many small blocks stay small', async () => {
@@ -173,7 +215,7 @@ test('a stream reusing its chunks holds no more than the blocks of one read: man
   assertSameAccesses(reused.trace, trace);
   assert.equal(reused.starts.length, 3000);
   // a set of full-block columns per block would be 3000 x 256 KiB of pages
-  assert.ok(reused.pageBufferBytes <= 4 * 3000, `${reused.pageBufferBytes} bytes of page arrays`);
+  assert.ok(reused.pageArrayBytes <= 4 * 3000, `${reused.pageArrayBytes} bytes of page arrays`);
 });
 
 test('a stream hands out at most about 2^20 accesses at once, though one read holds 40 blocks of constant frames', async () => {
@@ -192,7 +234,7 @@ test('a stream hands out at most about 2^20 accesses at once, though one read ho
   }
   // reused: as many column sets as blocks decoded at once, 16 (2^20 accesses), not 40
   const reused = await drain(path, { reuseChunks: true });
-  assert.equal(reused.pageBuffers, 16);
+  assert.equal(reused.pageArrays, 16);
 });
 
 test('a column pool keeps at most its bound, and never hands out one column twice between two releases', () => {
