@@ -173,7 +173,8 @@ test(
     assert.ok(binary, `no program found in ${CHROMIUM_PATH}`);
     const ldd = spawnSync('ldd', [binary], { encoding: 'utf8' }).stdout;
     const libraries = [...ldd.matchAll(/^\s*lib(?:freetype|harfbuzz|fontconfig|png16|z)\.so\.\d+ => (\S+)/gm)];
-    assert.equal(libraries.length, 5, ldd);
+    // Debian's build loads all five from the system; another Chromium (CHROMIUM_PATH) may bundle its own
+    if (binary.startsWith('/usr/lib/chromium/')) assert.equal(libraries.length, 5, ldd);
     const owners = spawnSync(dpkgQuery, ['-S', ...libraries.map(([, path]) => realpathSync(path))], {
       encoding: 'utf8',
     });
