@@ -9,7 +9,9 @@
  * the workers start and their JIT warms up, is measured apart in child processes that run it as the CLI
  * does (its workers started before its traces are made), with the whole process beside it. How many cores the
  * one-thread run keeps busy (its process CPU over its main thread's) shows what it borrows from the idle
- * core: V8 compiles and collects garbage on helper threads, most of all while the JIT warms up.
+ * core: V8 compiles and collects garbage on helper threads, most of all while the JIT warms up. A control with
+ * no worker code at all: the same warm one-thread sweep in two processes at once against one alone, the speed-up
+ * the machine itself gives two independent runs (caches, memory and the host shared by both cores).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -103,6 +105,65 @@ export function firstSweep(workers: number): FirstSweep {
   const timedSweep = onWorkers(workers, () => timed(sweep));
   const { user, system } = process.cpuUsage();
   return { sweep: timedSweep, process: { wall: performance.now() / 1e3, cpu: (user + system) / 1e6 } };
+}
+
+/** Warm one-thread sweeps of the bench grid: each run's wall and calling-thread CPU seconds; what a child prints. */
+export function soloSweeps(runs: number): { wall: number; cpu: number }[] {
+  const sweep = gridSweep();
+  onWorkers(1, sweep);
+  onWorkers(1, sweep);
+  return Array.from({ length: runs }, () => {
+    const { wall, cpu, mainCpu } = onWorkers(1, () => timed(sweep));
+    return { wall, cpu: mainCpu ?? cpu };
+  });
+}
+
+/** soloSweeps(runs) in `count` fresh processes started at once; each one's runs. */
+function soloInProcesses(count: number, runs: number): { wall: number; cpu: number }[][] {
+  const child = `process.stdout.write(JSON.stringify(require(${JSON.stringify(__filename)}).soloSweeps(${runs})))`;
+  const program = `const { execFile } = require('node:child_process');
+const one = () => new Promise((done, fail) =>
+  execFile(process.execPath, ['-e', ${JSON.stringify(child)}], (err, out) => (err ? fail(err) : done(JSON.parse(out)))));
+Promise.all(Array.from({ length: ${count} }, one)).then((all) => process.stdout.write(JSON.stringify(all)));`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', program], { encoding: 'utf8' })) as {
+    wall: number;
+    cpu: number;
+  }[][];
+}
+
+/** Warm runs per process of the control (soloSweeps); one process alone, two at once, one alone again. */
+const SOLO_RUNS = 4;
+
+/**
+ * The control: warm one-thread sweeps in one process alone and in two at once (alternating, so a load that comes
+ * and goes hits both). Two independent processes need no messages, no shared pool and compile nothing twice that
+ * the workers would not: their speed-up over one alone is what the machine allows the worker threads.
+ */
+function machineLines(cores: number): BenchLine[] {
+  const alone = [...soloInProcesses(1, SOLO_RUNS)[0]];
+  const together = soloInProcesses(cores, SOLO_RUNS).flat();
+  alone.push(...soloInProcesses(1, SOLO_RUNS)[0]);
+  const aloneWall = median(alone.map((r) => r.wall));
+  const ratios = together.map((r) => (cores * aloneWall) / r.wall);
+  const base = { section: 'sweep', baseline: 'one process alone' };
+  const what = `the same warm one-thread sweep in ${cores} processes at once (no worker threads)`;
+  return [
+    line({
+      ...base,
+      name: `speed-up the machine gives ${what} (${cores} x one alone's wall / each run's wall)`,
+      unit: 'x',
+      value: median(ratios),
+      baselineValue: 1,
+      samples: ratios,
+    }),
+    line({
+      ...base,
+      name: `CPU seconds of one run, ${what} (calling thread)`,
+      unit: 's',
+      value: median(together.map((r) => r.cpu)),
+      baselineValue: median(alone.map((r) => r.cpu)),
+    }),
+  ];
 }
 
 /** Serial and parallel runs in alternating order, `pairs` times: [serial, parallel] per pair. */
@@ -237,9 +298,11 @@ export function sweepSection(): BenchLine[] {
   onWorkers(cores, sweep);
   const warm = alternate(WARM_PAIRS, (workers) => onWorkers(workers, () => timed(sweep)), cores);
   const cold = alternate(COLD_PAIRS, inFreshProcess, cores);
+  const machine = cores >= 2 ? machineLines(cores) : [];
   const what = "a fresh process's first sweep";
   return [
     ...pairLines(warm, 'warm workers', cores, true),
+    ...machine,
     ...pairLines(
       cold.map(([s, p]) => [s.sweep, p.sweep]),
       `${what}, its workers started before its traces were made, as the CLI does`,
