@@ -461,6 +461,26 @@ test('the wasm decoder and the JavaScript loop give the same columns: every widt
   }
 });
 
+test('a time step of 2^31 or more alone in a frame decodes exactly (version 3 and 4, both decoders)', () => {
+  // 1025 accesses: the second time frame holds one access, stepping 3e9 (its sums fit 32 bits, taken unchecked)
+  const time = Array.from({ length: 1025 }, (_, i) => i);
+  time[1024] = 1023 + 3e9;
+  const trace = makeTrace(
+    { time, page: time.map((_, i) => i % 7), write: time.map((_, i) => i % 2) },
+    { name: 'long-pause' },
+  );
+  const bytes = encodeBinaryTrace(trace);
+  for (const wasm of [true, false]) {
+    assert.equal(decodeWithWasm(wasm), wasm);
+    try {
+      assertSameAccesses(decodeBinaryTrace(bytes, 'pause.pctrace'), trace);
+      assertSameAccesses(decodeBinaryTrace(asVersion3(bytes), 'pause.pctrace'), trace);
+    } finally {
+      decodeWithWasm(true);
+    }
+  }
+});
+
 test('a file written from chunks that reuse one set of arrays gets the summary of what it holds', async () => {
   // pages walk upwards, so each chunk's largest page is larger than the one before
   const trace = generateTrace('sequential', { seed: 'reused', accesses: 3 * 65536, pages: 1 << 20, writeRatio: 0.3 });

@@ -234,7 +234,8 @@
           (local.set $words (call $frame32 (local.get $words) (local.get $width) (local.get $n) (local.get $at)
             (i32.trunc_sat_f64_u (local.get $reference)) (i32.const 0) (i32.const 0)))
           (br $decoded)))
-        ;; a delta frame whose sums stay in [0, min($max, 2^32 - 1)] whatever its bits: unchecked into u32
+        ;; a delta frame whose sums stay in [0, min($max, 2^32 - 1)] whatever its bits: unchecked into u32 (its
+        ;; step wrapped to 32 bits: a frame of one access may step by 2^31 or more, which a saturating i32 loses)
         (if (i32.and (i32.and (i32.eqz (local.get $kind)) (i32.le_u (local.get $width) (i32.const 32)))
               (i32.and
                 (f64.ge (f64.add (local.get $previous)
@@ -245,7 +246,8 @@
                     (f64.add (f64.max (local.get $reference) (f64.const 0)) (local.get $top))))
                   (f64.min (local.get $max) (f64.const 4294967295))))) (then
           (local.set $words (call $frame32 (local.get $words) (local.get $width) (local.get $n) (local.get $at)
-            (i32.trunc_sat_f64_u (local.get $previous)) (i32.trunc_sat_f64_s (local.get $reference)) (i32.const 1)))
+            (i32.trunc_sat_f64_u (local.get $previous)) (i32.wrap_i64 (i64.trunc_sat_f64_s (local.get $reference)))
+            (i32.const 1)))
           (br $decoded)))
         ;; else its bits (low 32, then the high ones) unpacked first, each sum checked
         (local.set $wide (i32.gt_u (local.get $width) (i32.const 32)))
