@@ -435,13 +435,16 @@ class Pool {
       inFlight[worker].push(chunk);
       this.ports[worker].postMessage(message);
     };
+    /**
+     * Per worker: the jobs it had begun before this batch (watch), read before any chunk goes out (an idle worker
+     * begins its first at once), and its replies in this batch.
+     */
+    const begunBefore = this.ports.map((_, w) => Atomics.load(this.watch, watchIndex(w, 'begun')));
+    const answered = this.ports.map(() => 0);
     // two chunks in flight per worker: one runs while the next waits, so a worker never idles on the main thread
     for (let round = 0; round < 2; round++) for (let w = 0; w < this.size; w++) if (scheduler.left > 0) send(w);
     /** A job's error or the progress callback's: no job is sent after it, and it is thrown once all are back. */
     let failure: { error: unknown } | undefined;
-    /** Per worker: the jobs it had begun before this batch (watch), and its replies in this batch. */
-    const begunBefore = this.ports.map((_, w) => Atomics.load(this.watch, watchIndex(w, 'begun')));
-    const answered = this.ports.map(() => 0);
     /** Takes worker `w`'s replies; whether there were any. */
     const receive = (w: number): boolean => {
       let received = false;

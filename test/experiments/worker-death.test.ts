@@ -115,3 +115,17 @@ test('in a program the sweep throws a UserError, and the next sweep runs on a fr
   assert.match(first, /^UserError: a sweep worker stopped while running job "\w+ [\w-]+": it exited with code 3$/);
   assert.equal(same, true);
 });
+
+test('a worker of a warm pool that dies in its first job of a sweep is said to die in that job', () => {
+  // the pool's second sweep: its idle workers begin their first job while the sweep still sends the others
+  const program = `
+    const pcl = require('./src/experiments');
+    const workloads = pcl.syntheticWorkloads({ kinds: ['sequential', 'zipf'], seeds: ['t'], accesses: 3000 });
+    pcl.setSweepWorkers(2);
+    pcl.faultComparison(workloads);
+    pcl.forgetJobResults();
+    try { pcl.faultComparison(workloads); console.log('no error'); } catch (err) { console.log(err.message); }`;
+  const r = nodeWithDyingWorkers('exit', ['-e', program], { DIE_WHEN: 'second', DIE_SLOW_SENDS: '1' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout.trim(), /^a sweep worker stopped while running job "\w+ [\w-]+": it exited with code 3$/);
+});
