@@ -172,10 +172,7 @@ export class ColumnPool {
   private used = 0;
   private held = 0;
 
-  /**
-   * `arena`, when given, is where the kept sets live (the wasm decoder's memory: blocks decode in place there), as
-   * long as it has room; `close` gives it back.
-   */
+  /** `arena`, when given, is where the kept sets live as long as it has room (blocks decode in place there). */
   constructor(
     private readonly maxHeld: number,
     private readonly arena?: ColumnArena,
@@ -189,11 +186,6 @@ export class ColumnPool {
   /** Every set free again: the columns handed out so far are overwritten by the next blocks. */
   release(): void {
     this.used = 0;
-  }
-
-  /** The pool is done with: its arena goes back (the columns handed out are overwritten by the next pool's). */
-  close(): void {
-    this.arena?.close();
   }
 
   /** `count` values of `type` in the arena when `kept` and it has room, else in fresh memory. */

@@ -21,7 +21,7 @@ import {
 } from './binary';
 import { useCrc32 } from './crc32';
 import { ColumnPool, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
-import { columnsOn, leaseColumnArena, type ColumnAllocator } from './packed';
+import { columnsOn, leaseColumnArena, loadReadBuffer, type ColumnAllocator } from './packed';
 import { FirstTouchOrder } from './first-touch';
 import { TraceBuilder } from './make';
 import { firstAtOrAfter } from './switchover';
@@ -74,7 +74,7 @@ function readError(path: string, err: unknown): UserError {
 }
 
 /** Reads up to `into.length` bytes from the file's current position into `into` (empty at the end). */
-function readChunk(fd: number, path: string, into: Buffer): Buffer {
+function readChunk(fd: number, path: string, into: Uint8Array): Uint8Array {
   try {
     return into.subarray(0, readSync(fd, into, 0, into.length, null));
   } catch (err) {
@@ -94,7 +94,8 @@ function readChunk(fd: number, path: string, into: Buffer): Buffer {
 function* fileChunks(path: string): Generator<Uint8Array> {
   const fd = openTraceFile(path);
   try {
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    // in the wasm decoder's memory where it runs: its payloads then decode without a copy
+    const buffer = loadReadBuffer()?.subarray(0, READ_BYTES) ?? Buffer.allocUnsafe(READ_BYTES);
     const first = readChunk(fd, path, buffer);
     if (!isGzip(first)) {
       for (let chunk = first; chunk.length > 0; chunk = readChunk(fd, path, buffer)) yield chunk;
@@ -140,9 +141,11 @@ const readAsync = promisify(read);
  * they keep). A read stream also reads one ahead, but into a fresh buffer per chunk: streaming the bench .pctrace
  * took 5-7 % more CPU so.
  */
-async function* readAhead(fd: number): AsyncGenerator<Uint8Array> {
-  const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
-  const readAt = (buffer: Buffer, position: number) => readAsync(fd, buffer, 0, buffer.length, position);
+async function* readAhead(
+  fd: number,
+  buffers: Uint8Array[] = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)],
+): AsyncGenerator<Uint8Array> {
+  const readAt = (buffer: Uint8Array, position: number) => readAsync(fd, buffer, 0, buffer.length, position);
   let position = 0;
   let next = readAt(buffers[0], position);
   try {
@@ -216,14 +219,19 @@ async function* streamOpenFile(
   }
   // a read stream closes the descriptor itself when destroyed
   const file = gzip ? createReadStream('', { fd, start: 0, highWaterMark: READ_BYTES }) : undefined;
-  const input: AsyncIterable<Uint8Array> = file
-    ? file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES }))
-    : readAhead(fd);
-  const ready: TraceChunk[] = [];
-  // twice what one hand-out holds: a set may be larger than the block it takes now; in the wasm decoder's arena
-  // (decoded in place) unless another stream holds it
-  const pool = reuseChunks ? new ColumnPool(2 * STREAM_ACCESSES, leaseColumnArena()) : undefined;
+  // chunks reused: the wasm decoder's arena unless another stream holds it (blocks decode in place there, and a plain
+  // file is read into its buffers, so payloads need no copy)
+  const arena = reuseChunks ? leaseColumnArena() : undefined;
   try {
+    const input: AsyncIterable<Uint8Array> = file
+      ? file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES }))
+      : readAhead(
+          fd,
+          arena?.reads.map((buffer) => buffer.subarray(0, READ_BYTES)),
+        );
+    const ready: TraceChunk[] = [];
+    // twice what one hand-out holds: a set may be larger than the block it takes now
+    const pool = reuseChunks ? new ColumnPool(2 * STREAM_ACCESSES, arena) : undefined;
     const decoder = new TraceDecoder(
       fileLabel(path),
       nameFromPath(path),
@@ -251,8 +259,8 @@ async function* streamOpenFile(
     for (const chunk of ready) yield chunk;
     return info;
   } finally {
-    // after the last chunk: another stream may then decode into the arena
-    pool?.close();
+    // after the last chunk (and the last read): another stream may then read and decode into the arena
+    arena?.close();
   }
 }
 

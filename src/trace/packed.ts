@@ -444,13 +444,15 @@ interface WebAssemblyApi {
 
 /** The wasm block decoder (wasm/columns.wat) and views of its memory. */
 interface WasmBlocks {
-  /** Checks the time column of the payload at `input` (see columns.wat); returns 0 or a Problem, as `body`. */
-  head: (bytes: number, count: number) => number;
+  /** Checks the time column of the payload at byte `at` (see columns.wat); returns 0 or a Problem, as `body`. */
+  head: (at: number, bytes: number, count: number) => number;
   /** Decodes the payload `head` checked into the columns at these bytes; returns 0 or a Problem (see `result`). */
-  body: (bytes: number, count: number, above: number, time: number, page: number, write: number) => number;
+  body: (at: number, bytes: number, count: number, above: number, time: number, page: number, write: number) => number;
   memory: Uint8Array;
   /** Room for one column pool at a time: where, how large, whether leased. */
   arena: { at: number; bytes: number; leased: boolean };
+  /** Room to read files into: loadTrace's buffer, then the two of the stream holding the arena. */
+  reads: Uint8Array[];
   /** Where the payload is copied to, and its room there. */
   input: number;
   inputBytes: number;
@@ -512,6 +514,7 @@ function wasmBlocks(): WasmBlocks | null {
     body: exports.body as WasmBlocks['body'],
     memory: new Uint8Array(buffer),
     arena: { at: at('ARENA'), bytes: at('ARENA_BYTES'), leased: false },
+    reads: [0, 1, 2].map((i) => new Uint8Array(buffer, at('READ') + (i * at('READ_BYTES')) / 3, at('READ_BYTES') / 3)),
     input: at('IN'),
     inputBytes: at('IN_BYTES'),
     result32: new Int32Array(buffer, at('RESULT'), 3),
@@ -531,8 +534,18 @@ function wasmBlocks(): WasmBlocks | null {
  */
 export interface ColumnArena {
   readonly buffer: ArrayBuffer;
+  /** Two buffers to read the stream's file into, in turn: payloads read there decode without a copy. */
+  readonly reads: Uint8Array[];
   take(bytes: number): number | undefined;
   close(): void;
+}
+
+/**
+ * A buffer in the wasm module's memory for the synchronous `loadTrace` to read its file into (nothing else can decode
+ * while it runs): payloads read there decode without a copy. Undefined where the wasm decoder does not run.
+ */
+export function loadReadBuffer(): Uint8Array | undefined {
+  return wasmBlocks()?.reads[0];
 }
 
 /** The wasm memory's arena, when the wasm decoder runs and no other pool holds it. */
@@ -545,6 +558,7 @@ export function leaseColumnArena(): ColumnArena | undefined {
   let open = true;
   return {
     buffer: wasm.memory.buffer,
+    reads: wasm.reads.slice(1),
     take(bytes) {
       // 8-byte aligned for 64-bit times
       const at = next;
@@ -559,7 +573,8 @@ export function leaseColumnArena(): ColumnArena | undefined {
 }
 
 /**
- * decodePackedPayload through the wasm module: the time column's header first (whether the times are wide decides the
+ * decodePackedPayload through the wasm module (the payload copied into its memory unless read there): the time
+ * column's header first (whether the times are wide decides the
  * columns), then the rest in one call, into the columns themselves when they lie in the module's memory (a leased
  * arena), else into its own, copied out.
  */
@@ -571,11 +586,14 @@ function decodeInWasm(
   allocate: ColumnAllocator,
   largest?: LargestPage,
 ): DecodedColumns {
-  wasm.memory.set(payload, wasm.input);
+  // a payload read into the module's memory decodes where it is
+  const read = payload.buffer === wasm.memory.buffer;
+  const at = read ? payload.byteOffset : wasm.input;
+  if (!read) wasm.memory.set(payload, at);
   const check = (problem: number) => {
     if (problem !== 0) fail(problemText(problem, SPECS[wasm.result32[1]], wasm.result32[2], wasm.result64[0]));
   };
-  check(wasm.head(payload.length, count));
+  check(wasm.head(at, payload.length, count));
   const wide = wasm.result32[0] !== 0;
   const columns = allocate(count, wide);
   const { time, page, write } = columns;
@@ -585,7 +603,7 @@ function decodeInWasm(
   const timeAt = timeInPlace ? time.byteOffset : wasm.time32.byteOffset;
   const pageAt = inPlace(page) ? page.byteOffset : wasm.page.byteOffset;
   const writeAt = inPlace(write) ? write.byteOffset : wasm.write.byteOffset;
-  check(wasm.body(payload.length, count, largest ? largest.value : -1, timeAt, pageAt, writeAt));
+  check(wasm.body(at, payload.length, count, largest ? largest.value : -1, timeAt, pageAt, writeAt));
   if (!timeInPlace) time.set(wide ? wasm.time64.subarray(0, count) : wasm.time32.subarray(0, count));
   if (!inPlace(page)) page.set(wasm.page.subarray(0, count));
   if (!inPlace(write)) write.set(wasm.write.subarray(0, count));

@@ -161,15 +161,26 @@ test('a stream reusing its chunks gives the same accesses, in arrays reused acro
 });
 
 test('reused chunks decode in place in the wasm arena, one stream at a time; two at once stay apart', async () => {
+  // the stream holding the arena also reads its file into the wasm memory, as loadTrace does (payloads not copied)
   const wide = wideTimesTrace();
-  const random = generateTrace('random', { seed: 'arena', accesses: 5 * 65536 + 9, pages: 1 << 20, writeRatio: 0.5 });
-  const [widePath, randomPath] = [file('arena-wide.pctrace', encodeBinaryTrace(wide)), join(dir, 'arena.pctrace')];
-  saveTrace(random, randomPath);
+  // 40 blocks of constant frames, all in the first read: handed out 16 blocks at a time, the rest of the read fed
+  // again after each hand-out (so its buffer must not be read into meanwhile)
+  const accesses = 40 * 65536;
+  const constant = makeTrace(
+    { time: Float64Array.from({ length: accesses }, (_, i) => 3 * i), page: new Uint32Array(accesses).fill(7) },
+    { name: 'arena' },
+  );
+  const [widePath, constantPath] = [file('arena-wide.pctrace', encodeBinaryTrace(wide)), join(dir, 'arena.pctrace')];
+  saveTrace(constant, constantPath);
+  // loaded while the first stream runs: more bytes than that stream's whole file
+  const other = generateTrace('random', { seed: 'arena', accesses: 65536, pages: 1 << 20, writeRatio: 0.5 });
+  const otherPath = join(dir, 'arena-other.pctrace');
+  saveTrace(other, otherPath);
   const arena = leaseColumnArena();
   assert.ok(arena, 'the arena is free');
   arena.close();
   // interleaved: the first stream holds the arena (its chunks lie in the wasm memory), the second copies out
-  const streams = [streamTrace(randomPath, { reuseChunks: true }), streamTrace(widePath, { reuseChunks: true })];
+  const streams = [streamTrace(constantPath, { reuseChunks: true }), streamTrace(widePath, { reuseChunks: true })];
   const builders = [new TraceBuilder(), new TraceBuilder()];
   const memories = [new Set<ArrayBufferLike>(), new Set<ArrayBufferLike>()];
   const done = [false, false];
@@ -182,15 +193,17 @@ test('reused chunks decode in place in the wasm arena, one stream at a time; two
         memories[i].add(next.value.page.buffer);
         builders[i].append(next.value);
         assert.equal(leaseColumnArena(), undefined, 'held while a stream runs');
+        // loadTrace meanwhile reads into a buffer of its own in the same memory
+        if (i === 0 && next.value.start === 16 * 65536) assertSameAccesses(loadTrace(otherPath), other);
       }
     }
   }
-  assertSameAccesses(builders[0].finish(random.pageSize, random.name), random);
+  assertSameAccesses(builders[0].finish(constant.pageSize, constant.name), constant);
   assertSameAccesses(builders[1].finish(wide.pageSize, wide.name), wide);
   assert.equal(memories[0].size, 1, "the first stream's pages all in the arena's memory");
   assert.ok(![...memories[1]].some((memory) => memories[0].has(memory)), 'the second stream keeps out of it');
   // given back at the end, and by a stream left early; a wide-times file in the arena on its own
-  const left = streamTrace(randomPath, { reuseChunks: true });
+  const left = streamTrace(constantPath, { reuseChunks: true });
   await left.next();
   await left.return(undefined as never);
   assertSameAccesses((await drain(widePath, { reuseChunks: true })).trace, wide);

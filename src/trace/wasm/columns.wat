@@ -1,14 +1,14 @@
 ;; A version-3 .pctrace block payload (layout in packed.ts and datasets/README.md) decoded in two calls: `head`
 ;; checks the time column's header (are the times wide?), `body` the rest, unpacks every frame and finds the page
-;; column's largest value. The caller copies the payload to IN, and the columns from OUT_TIME (u32 values, or f64
-;; where RESULT says the times may pass 2^32 - 1), OUT_PAGE (u32) and OUT_WRITE (u8) unless they were its own, in
-;; ARENA. scripts/build-wasm.mjs appends the unrolled unpackers of 32-value groups at each width
-;; 0..32 ($value_W, $delta_W) and the table that indexes them by width (value) and 33 + width (delta).
+;; column's largest value. The caller copies the payload to IN (unless it was read into READ), and the columns
+;; from OUT_TIME (u32 values, or f64 where RESULT says the times may pass 2^32 - 1), OUT_PAGE (u32) and OUT_WRITE
+;; (u8) unless they were its own, in ARENA. scripts/build-wasm.mjs appends the unrolled unpackers of 32-value groups
+;; at each width 0..32 ($value_W, $delta_W) and the table that indexes them by width (value) and 33 + width (delta).
 (module
   (type $unpack (func (param $in i32) (param $out i32) (param $groups i32) (param $base i32) (param $step i32)))
   ;; fixed, so that the caller's views of it stay valid: a block of at most 65,536 accesses (a payload of at most
   ;; 11 bytes each plus its headers), its columns decoded, then ARENA (pages untouched cost no memory)
-  (memory (export "memory") 314 314)
+  (memory (export "memory") 362 362)
   (global $NIBBLES i32 (i32.const 0))
   (global $LOW i32 (i32.const 1024))
   (global $HIGH i32 (i32.const 5120))
@@ -26,6 +26,9 @@
   ;; in 8 bytes, sets grown) are plain arrays, copied into
   (global (export "ARENA") i32 (i32.const 1703936))
   (global (export "ARENA_BYTES") i32 (i32.const 18874368))
+  ;; 3 MiB for reading files into (packed.ts readBuffers): payloads read there need no copy to IN
+  (global (export "READ") i32 (i32.const 20578304))
+  (global (export "READ_BYTES") i32 (i32.const 3145728))
   ;; a column's header as $layout read it
   (global $refs (mut i32) (i32.const 0))
   (global $modes (mut i32) (i32.const 0))
@@ -318,12 +321,12 @@
       (br $frame)))
     (local.get $above))
 
-  ;; The time column's header of the payload of $bytes bytes at IN holding a block of $count accesses (1..65,536):
-  ;; returns 0 with RESULT's wide flag set (whether its times may pass 2^32 - 1), or $layout's failure code. The
-  ;; caller then knows which time column to give `body`.
-  (func (export "head") (param $bytes i32) (param $count i32) (result i32)
+  ;; The time column's header of the payload of $bytes bytes at $in (IN, or where READ put it) holding a block of
+  ;; $count accesses (1..65,536): returns 0 with RESULT's wide flag set (whether its times may pass 2^32 - 1), or
+  ;; $layout's failure code. The caller then knows which time column to give `body`.
+  (func (export "head") (param $in i32) (param $bytes i32) (param $count i32) (result i32)
     (local $code i32)
-    (if (local.tee $code (call $layout (global.get $IN) (i32.add (global.get $IN) (local.get $bytes))
+    (if (local.tee $code (call $layout (local.get $in) (i32.add (local.get $in) (local.get $bytes))
           (local.get $count) (i32.const 0) (f64.const 9007199254740991) (i32.const 53)))
       (then (return (local.get $code))))
     (i32.store (global.get $RESULT) (f64.gt (global.get $bound) (f64.const 4294967295)))
@@ -333,11 +336,11 @@
   ;; $write (OUT_TIME, OUT_PAGE, OUT_WRITE, or the caller's columns in ARENA), RESULT's largest page (at least
   ;; $above) set. Returns 0, or a failure code ($layout's, 8 a sum leaving its column, 9 bytes after the last
   ;; column: their number in RESULT).
-  (func (export "body") (param $bytes i32) (param $count i32) (param $above f64) (param $time i32) (param $page i32)
-    (param $write i32) (result i32)
+  (func (export "body") (param $in i32) (param $bytes i32) (param $count i32) (param $above f64) (param $time i32)
+    (param $page i32) (param $write i32) (result i32)
     (local $limit i32) (local $code i32)
-    (local.set $limit (i32.add (global.get $IN) (local.get $bytes)))
-    (drop (call $layout (global.get $IN) (local.get $limit) (local.get $count) (i32.const 0)
+    (local.set $limit (i32.add (local.get $in) (local.get $bytes)))
+    (drop (call $layout (local.get $in) (local.get $limit) (local.get $count) (i32.const 0)
       (f64.const 9007199254740991) (i32.const 53)))
     (if (local.tee $code (call $column (i32.const 0) (local.get $count) (i32.load (global.get $RESULT))
           (f64.const 9007199254740991) (local.get $time)))
