@@ -79,24 +79,38 @@ export function requireFlag(value: string | undefined, flag: string): string {
   return value;
 }
 
-/** A file a command takes as a flag (`--trace FILE`, `-o OUT`) or as a positional argument: `what` names it. */
+/**
+ * A file a command takes as a flag (`--trace FILE`, `-o OUT`) or as a positional argument: `what` names it. `value`
+ * is the flag's parsed value, a list when the flag is `multiple`, so that one given twice is seen (parseArgs keeps
+ * only the last value of a flag that is not).
+ */
 export interface FileArgument {
   flag: string;
-  value: string | undefined;
+  value: string | readonly string[] | undefined;
   what: string;
 }
 
 /**
  * The files a command takes either by flag or by position, in `files`' order: every command that reads a trace
  * takes `--trace FILE` and `FILE` alike (`trace stats FILE` = `trace stats --trace FILE`). The positionals fill, in
- * order, the files not given by flag. A file given both ways, a missing one, a stray argument and an empty name are
- * one-line UserErrors; `synopsis` (the usage's first line) ends the message.
+ * order, the files not given by flag. A file given both ways or twice, a missing one, a stray argument and an empty
+ * name are one-line UserErrors; `synopsis` (the usage's first line) ends the message.
  */
 export function fileArguments(
   positionals: readonly string[],
-  files: readonly FileArgument[],
+  given: readonly FileArgument[],
   synopsis: string,
 ): string[] {
+  const files = given.map((file) => {
+    const values = typeof file.value === 'string' ? [file.value] : (file.value ?? []);
+    if (values.length > 1) {
+      const labels = values.map(fileLabel).join(', ');
+      throw new UserError(
+        `--${file.flag} given ${values.length} times (${labels}): give the ${file.what} once (${synopsis})`,
+      );
+    }
+    return { ...file, value: values[0] };
+  });
   const byPosition = files.filter((file) => file.value === undefined);
   if (positionals.length > byPosition.length) {
     const extra = positionals.slice(byPosition.length).map(fileLabel).join(' ');

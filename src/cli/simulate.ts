@@ -77,7 +77,7 @@ const USAGE = `usage: postcopy-lab simulate [--trace] FILE --prefetcher NAME [op
 ${SIM_OPTIONS_USAGE}`;
 
 export const SIM_FLAGS = {
-  trace: { type: 'string' },
+  trace: { type: 'string', multiple: true },
   mode: { type: 'string' },
   k: { type: 'string' },
   ...PREDICTOR_FLAGS,
