@@ -28,6 +28,7 @@ import { rememberingResults } from './job-results';
 import { jobCode, runJob, type Job, type JobKind, type JobTypes } from './jobs';
 import { JobScheduler } from './schedule';
 import { SharedTraces } from './shared-traces';
+import { WATCH_STRIDE, watchIndex } from './sweep-watch';
 import { threadCpuSeconds, wallClock } from '../util/thread-cpu';
 
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
@@ -304,18 +305,6 @@ lifeline.on('close', () => {
   Atomics.notify(counter, 0);
 });`;
 
-/**
- * What each worker writes into the pool's shared watch array, at 4 * worker + field: its thread id
- * (threadCpuSeconds), the job it runs, how many jobs it began, and 1 once it has loaded the library.
- */
-const WATCH_FIELDS = { thread: 0, job: 1, begun: 2, loaded: 3 } as const;
-const WATCH_STRIDE = 4;
-
-/** Where worker `worker` writes `field` in the watch array. */
-export function watchIndex(worker: number, field: keyof typeof WATCH_FIELDS): number {
-  return WATCH_STRIDE * worker + WATCH_FIELDS[field];
-}
-
 class Pool {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly supervisor: Worker;
@@ -329,7 +318,7 @@ class Pool {
   private batch = 0;
   /** Per worker: the code of the jobs it ran (jobCode), which its isolate has compiled. */
   private readonly codesRan: Set<unknown>[] = [];
-  /** Per worker, written by it: see WATCH_FIELDS. */
+  /** Per worker, written by it: see sweep-watch.ts. */
   private readonly watch: Int32Array;
   /** The traces' copies the workers read, in shared buffers reused from batch to batch. */
   private readonly sharedTraces = new SharedTraces();

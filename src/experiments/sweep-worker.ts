@@ -4,7 +4,8 @@ import { UserError } from '../errors';
 import type { Trace } from '../trace';
 import { runJob } from './jobs';
 import { osThreadId, threadCpuSeconds, wallClock } from '../util/thread-cpu';
-import { watchIndex, type JobReply, type JobsMessage } from './parallel';
+import type { JobReply, JobsMessage } from './parallel';
+import { watchIndex } from './sweep-watch';
 
 const { port, signal, watch, slot } = workerData as {
   port: MessagePort;
@@ -13,7 +14,7 @@ const { port, signal, watch, slot } = workerData as {
   slot: number;
 };
 const counter = new Int32Array(signal);
-/** What the main thread watches (parallel.ts watchIndex): this thread's id, the job it runs, how many it began. */
+/** What the main thread watches (sweep-watch.ts): this thread's id, the job it runs, how many it began. */
 const running = new Int32Array(watch);
 Atomics.store(running, watchIndex(slot, 'thread'), osThreadId() ?? 0);
 /**
