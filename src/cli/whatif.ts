@@ -123,5 +123,6 @@ export async function run(argv: string[]): Promise<void> {
       resolveSimConfig(summarizeTrace(opening.trace), { ...simInputOf(initial, opening.trace), predictor });
   }
   writeWhatifPage(output, { ...options, workloads, initial: { ...initial, workload: opening.name } });
-  console.log(`wrote ${output}`);
+  // on stderr: standard output may be the page itself (-o /dev/stdout)
+  console.error(`wrote ${output}`);
 }

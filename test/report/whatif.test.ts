@@ -145,6 +145,17 @@ test('postcopy-lab whatif writes the page with the extra traces; bad input is ex
   }
 });
 
+test('whatif -o /dev/stdout writes the page alone on standard output, the bytes it writes into a file', () => {
+  const { dir, mine } = dirWithTrace('pcl-whatif-stdout-');
+  const page = join(dir, 'page.html');
+  assert.equal(cli('-o', page, mine).status, 0);
+  // the page is some 4 MB: more than spawnSync's default buffer
+  const args = ['--import', 'tsx', 'src/cli.ts', 'whatif', '-o', '/dev/stdout', mine];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, readFileSync(page, 'utf8'));
+});
+
 /**
  * The knobs added after the first page (VM, page size, speed, pre-copy rounds, rate windows), each moved from
  * a context where it matters: post-copy for the link and speed (a rate window
