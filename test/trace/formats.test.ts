@@ -448,7 +448,33 @@ test('version 3 decodes the same where WebAssembly cannot run (node --jitless ha
   ]);
 });
 
-test('the wasm decoder and the JavaScript loop give the same columns: every width, kinds, sizes, 64-bit times', () => {
+/**
+ * Trace `k` of a family of awkward shapes: blocks ending in a frame of one access; now and then a time step of 2^31 or
+ * more (often one the 32-bit column still holds, often not), pages jumping up to 2^32 either way.
+ */
+function jumpyTrace(k: number): Trace {
+  const random = seedrandom(`jumpy ${k}`);
+  const accesses = [1, 2, 1025, 2049, 65537][k % 5];
+  const time: number[] = [];
+  const page: number[] = [];
+  let t = Math.floor(random() * 2 ** (k % 3 === 0 ? 33 : 20));
+  let p = Math.floor(random() * 2 ** 32);
+  for (let i = 0; i < accesses; i++) {
+    const fits = 2 ** 32 - 1 - t - 2 ** 31;
+    // odd traces: now and then any step; even ones: a step the 32-bit column still holds at each frame's first access
+    // (the last frame of a block of 1,025 or 2,049 holds only it)
+    const even = k % 2 === 0;
+    if (even ? i > 0 && i % 1024 === 0 && fits > 0 : random() < 0.002)
+      t += even ? 2 ** 31 + Math.floor(random() * fits) : Math.floor(random() * 2 ** 33);
+    else t += Math.floor(random() * 16);
+    p = Math.min(2 ** 32 - 1, Math.max(0, p + Math.floor((random() - 0.5) * (random() < 0.01 ? 2 ** 33 : 64))));
+    time.push(Math.min(t, Number.MAX_SAFE_INTEGER));
+    page.push(p);
+  }
+  return makeTrace({ time, page, write: page.map((x) => x % 2) }, { name: `jumpy ${k}` });
+}
+
+test('the wasm decoder and the JavaScript loop give the same columns: widths, kinds, sizes, 64-bit times, jumps', () => {
   const traces = [widthsTrace(), wideTimesTrace(), edgy];
   for (const kind of GENERATOR_KINDS)
     for (const [accesses, pages] of [
@@ -457,6 +483,7 @@ test('the wasm decoder and the JavaScript loop give the same columns: every widt
       [65537 + 31, 1 << 24],
     ])
       traces.push(generateTrace(kind, { seed: 'twins', accesses, pages, writeRatio: 0.3 }));
+  for (let k = 0; k < 60; k++) traces.push(jumpyTrace(k));
   const decoded = (bytes: Uint8Array, wasm: boolean) => {
     assert.equal(decodeWithWasm(wasm), wasm);
     try {
