@@ -20,9 +20,11 @@ export const DEFAULT_PPM_MISS_SWEEP: Readonly<PpmMissSweep> = deepFreeze({
   switchoverFractions: [0.1, 0.3, 0.5, 0.7, 0.9],
 });
 
-/** The same predictor, with the faulted pages it was asked about written down. */
+/** The same predictor, with the faulted pages it was asked about written down (its methods may be its class's). */
 function recordingFaults(predictor: Predictor, faulted: number[]): Predictor {
-  return { ...predictor, onFault: (page, k, ctx) => (faulted.push(page), predictor.onFault(page, k, ctx)) };
+  const onFault = predictor.onFault.bind(predictor);
+  predictor.onFault = (page, k, ctx) => (faulted.push(page), onFault(page, k, ctx));
+  return predictor;
 }
 
 /**

@@ -24,17 +24,46 @@ export const bubbling = definePredictor({
     'Hines & Gopalan pre-paging with p as pivot: the next unsent pages above p (`forward`) or alternately above and ' +
     'below (`dual`: p+1, p−1, p+2, p−2, … skipping sent pages), so it returns k unsent pages when they exist',
   options: OPTIONS,
-  create: createBubbling,
+  create: (options) => new Bubbling(options),
 });
 
-function createBubbling(options: OptionValues<typeof OPTIONS>): Predictor {
-  const dual = options.direction === 'dual';
-  let above: NextAlive | undefined;
+/** Bubbling's state for one run: a class, so its optimized code outlives the run (see PhaseBubbling). */
+class Bubbling implements Predictor {
+  readonly name = 'bubbling';
+  private readonly dual: boolean;
+  private above: NextAlive | undefined = undefined;
   /** Mirrored index: position i holds page vmPages - 1 - i, so "first alive >= i" walks downwards. */
-  let below: NextAlive | undefined;
+  private below: NextAlive | undefined = undefined;
 
-  function nextUp(from: number, ctx: FaultContext): number {
-    const list = (above ??= new NextAlive(ctx.vmPages));
+  constructor(options: OptionValues<typeof OPTIONS>) {
+    this.dual = options.direction === 'dual';
+  }
+
+  observeHistory(): void {}
+
+  onFault(page: number, k: number, ctx: FaultContext): number[] {
+    const out: number[] = [];
+    let up = this.nextUp(page + 1, ctx);
+    let down = this.dual ? this.nextDown(page - 1, ctx) : -1;
+    while (out.length < k && (up >= 0 || down >= 0)) {
+      if (up >= 0) {
+        out.push(up);
+        up = this.nextUp(up + 1, ctx);
+      }
+      if (down >= 0 && out.length < k) {
+        out.push(down);
+        down = this.nextDown(down - 1, ctx);
+      }
+    }
+    return out;
+  }
+
+  modelSize(): number {
+    return 0;
+  }
+
+  private nextUp(from: number, ctx: FaultContext): number {
+    const list = (this.above ??= new NextAlive(ctx.vmPages));
     for (let q = list.find(from); q < ctx.vmPages; q = list.find(q)) {
       if (!ctx.isSent(q)) return q;
       list.remove(q);
@@ -42,8 +71,8 @@ function createBubbling(options: OptionValues<typeof OPTIONS>): Predictor {
     return -1;
   }
 
-  function nextDown(from: number, ctx: FaultContext): number {
-    const list = (below ??= new NextAlive(ctx.vmPages));
+  private nextDown(from: number, ctx: FaultContext): number {
+    const list = (this.below ??= new NextAlive(ctx.vmPages));
     if (from < 0) return -1;
     for (let i = list.find(ctx.vmPages - 1 - from); i < ctx.vmPages; i = list.find(i)) {
       const q = ctx.vmPages - 1 - i;
@@ -52,26 +81,4 @@ function createBubbling(options: OptionValues<typeof OPTIONS>): Predictor {
     }
     return -1;
   }
-
-  return {
-    name: 'bubbling',
-    observeHistory() {},
-    onFault(page, k, ctx) {
-      const out: number[] = [];
-      let up = nextUp(page + 1, ctx);
-      let down = dual ? nextDown(page - 1, ctx) : -1;
-      while (out.length < k && (up >= 0 || down >= 0)) {
-        if (up >= 0) {
-          out.push(up);
-          up = nextUp(up + 1, ctx);
-        }
-        if (down >= 0 && out.length < k) {
-          out.push(down);
-          down = nextDown(down - 1, ctx);
-        }
-      }
-      return out;
-    },
-    modelSize: () => 0,
-  };
 }

@@ -1,6 +1,6 @@
 import { definePredictor, wholeNumber, type OptionValues } from './options';
 import { pagesAlong } from './proposals';
-import type { Predictor } from './types';
+import type { FaultContext, Predictor } from './types';
 
 const OPTIONS = { history: wholeNumber(32, 1, 2 ** 20, 'fault deltas kept for the majority vote') };
 
@@ -36,38 +36,47 @@ export const leap = definePredictor({
     "there is no majority; with trend d: p+d … p+kd; without: p+1 … p+k (Leap falls back to the kernel's readahead " +
     'cluster; here the next pages)',
   options: OPTIONS,
-  create: createLeap,
+  create: (options) => new Leap(options),
 });
 
-function createLeap(options: OptionValues<typeof OPTIONS>): Predictor {
-  const history = options.history;
-  const ring = new Float64Array(history);
-  let stored = 0;
-  let head = 0;
-  let previous = -1;
-  const newest = (i: number) => ring[(head - 1 - i + history) % history];
+/** Leap's state for one run: a class, so its optimized code outlives the run (see PhaseBubbling). */
+class Leap implements Predictor {
+  readonly name = 'leap';
+  private readonly history: number;
+  private readonly ring: Float64Array;
+  private stored = 0;
+  private head = 0;
+  private previous = -1;
+  /** The i-th newest fault delta. */
+  private readonly newest = (i: number) => this.ring[(this.head - 1 - i + this.history) % this.history];
 
-  function trend(): number | undefined {
-    for (let size = Math.max(1, Math.floor(history / 4)); ; size *= 2) {
-      const window = Math.min(size, stored);
-      const d = majorityDelta(newest, window);
-      if (d !== undefined || window >= stored) return d;
-    }
+  constructor(options: OptionValues<typeof OPTIONS>) {
+    this.history = options.history;
+    this.ring = new Float64Array(this.history);
   }
 
-  return {
-    name: 'leap',
-    observeHistory() {},
-    onFault(page, k, ctx) {
-      if (previous >= 0) {
-        ring[head] = page - previous;
-        head = (head + 1) % history;
-        stored = Math.min(stored + 1, history);
-      }
-      previous = page;
-      const d = trend();
-      return pagesAlong(page, d === undefined || d === 0 ? 1 : d, k, ctx.vmPages);
-    },
-    modelSize: () => stored,
-  };
+  observeHistory(): void {}
+
+  onFault(page: number, k: number, ctx: FaultContext): number[] {
+    if (this.previous >= 0) {
+      this.ring[this.head] = page - this.previous;
+      this.head = (this.head + 1) % this.history;
+      this.stored = Math.min(this.stored + 1, this.history);
+    }
+    this.previous = page;
+    const d = this.trend();
+    return pagesAlong(page, d === undefined || d === 0 ? 1 : d, k, ctx.vmPages);
+  }
+
+  modelSize(): number {
+    return this.stored;
+  }
+
+  private trend(): number | undefined {
+    for (let size = Math.max(1, Math.floor(this.history / 4)); ; size *= 2) {
+      const window = Math.min(size, this.stored);
+      const d = majorityDelta(this.newest, window);
+      if (d !== undefined || window >= this.stored) return d;
+    }
+  }
 }

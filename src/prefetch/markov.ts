@@ -2,7 +2,7 @@ import { TopK } from '../util/top-k';
 import { definePredictor, type OptionValues } from './options';
 import { isProposable } from './proposals';
 import { TRAINING_OPTION, trainingFlags } from './training';
-import type { Predictor } from './types';
+import type { FaultContext, Predictor } from './types';
 
 const OPTIONS = { training: TRAINING_OPTION };
 
@@ -25,54 +25,61 @@ export const markov = definePredictor({
   name: 'markov',
   proposes: 'the k most frequent unsent successors of p in a first-order successor table (ties: most recent)',
   options: OPTIONS,
-  create: createMarkov,
+  create: (options) => new Markov(options),
 });
 
-function createMarkov(options: OptionValues<typeof OPTIONS>): Predictor {
-  const training = trainingFlags(options.training);
-  const table = new Map<number, Successors>();
-  let previous = -1;
-  let tick = 0;
-  let transitions = 0;
+/** Markov's state for one run: a class, so its optimized code outlives the run (see PhaseBubbling). */
+class Markov implements Predictor {
+  readonly name = 'markov';
+  private readonly training: ReturnType<typeof trainingFlags>;
+  private readonly table = new Map<number, Successors>();
+  private previous = -1;
+  private tick = 0;
+  private transitions = 0;
 
-  function learn(page: number): void {
-    tick++;
-    if (previous >= 0) {
-      let row = table.get(previous);
-      if (!row) table.set(previous, (row = { pages: [], counts: [], seen: [] }));
+  constructor(options: OptionValues<typeof OPTIONS>) {
+    this.training = trainingFlags(options.training);
+  }
+
+  observeHistory(page: number): void {
+    if (this.training.offline) this.learn(page);
+  }
+
+  onFault(page: number, k: number, ctx: FaultContext): number[] {
+    if (this.training.online) this.learn(page);
+    const best = new TopK(k);
+    const row = this.table.get(page);
+    if (row) {
+      for (let i = 0; i < row.pages.length; i++) {
+        if (best.accepts(row.counts[i], row.seen[i]) && isProposable(row.pages[i], page, ctx.vmPages, ctx.isSent)) {
+          best.offer(row.pages[i], row.counts[i], row.seen[i]);
+        }
+      }
+    }
+    return best.result();
+  }
+
+  /** Pages with successors plus stored (page, successor) transitions. */
+  modelSize(): number {
+    return this.table.size + this.transitions;
+  }
+
+  private learn(page: number): void {
+    this.tick++;
+    if (this.previous >= 0) {
+      let row = this.table.get(this.previous);
+      if (!row) this.table.set(this.previous, (row = { pages: [], counts: [], seen: [] }));
       const i = row.pages.indexOf(page);
       if (i >= 0) {
         row.counts[i]++;
-        row.seen[i] = tick;
+        row.seen[i] = this.tick;
       } else {
         row.pages.push(page);
         row.counts.push(1);
-        row.seen.push(tick);
-        transitions++;
+        row.seen.push(this.tick);
+        this.transitions++;
       }
     }
-    previous = page;
+    this.previous = page;
   }
-
-  return {
-    name: 'markov',
-    observeHistory(page) {
-      if (training.offline) learn(page);
-    },
-    onFault(page, k, ctx) {
-      if (training.online) learn(page);
-      const best = new TopK(k);
-      const row = table.get(page);
-      if (row) {
-        for (let i = 0; i < row.pages.length; i++) {
-          if (best.accepts(row.counts[i], row.seen[i]) && isProposable(row.pages[i], page, ctx.vmPages, ctx.isSent)) {
-            best.offer(row.pages[i], row.counts[i], row.seen[i]);
-          }
-        }
-      }
-      return best.result();
-    },
-    /** Pages with successors plus stored (page, successor) transitions. */
-    modelSize: () => table.size + transitions,
-  };
 }

@@ -1,16 +1,16 @@
 import { UserError } from '../errors';
 import { firstTouchOrder } from '../trace/first-touch';
-import { largestPage } from '../trace/types';
+import { largestPage, type Trace } from '../trace/types';
 import { NextAlive } from '../util/next-alive';
 import { definePredictor } from './options';
-import type { FutureView, Predictor } from './types';
+import type { FaultContext, FutureView, Predictor } from './types';
 
 export const oracle = definePredictor({
   name: 'oracle',
   proposes:
     'the next k distinct pages the VM will touch after this access that are not sent: the bound no predictor beats (needs the trace)',
   options: {},
-  create: (_options, future) => createOracle(future),
+  create: (_options, future) => new Oracle(future),
 });
 
 /**
@@ -22,26 +22,34 @@ export const oracle = definePredictor({
  * sent leave it for good (NextAlive), so a whole run costs O(distinct pages + faults * k) plus the repeats
  * of pages proposed but not yet sent.
  */
-function createOracle(future: FutureView): Predictor {
-  const { trace } = future;
-  if (!trace && !future.firstTouches)
-    throw new UserError("predictor 'oracle' needs the trace (options.trace or options.firstTouches)");
-  let order = future.firstTouches;
-  let unsent: NextAlive | undefined;
-  return {
-    name: 'oracle',
-    observeHistory() {},
-    onFault(page, k, ctx) {
-      order ??= firstTouchOrder(trace!.page.subarray(ctx.index), largestPage(trace!.page));
-      unsent ??= new NextAlive(order.length);
-      const out: number[] = [];
-      for (let j = unsent.find(0); j < unsent.size && out.length < k; j = unsent.find(j + 1)) {
-        const q = order[j];
-        if (ctx.isSent(q)) unsent.remove(j);
-        else if (q !== page && q < ctx.vmPages) out.push(q);
-      }
-      return out;
-    },
-    modelSize: () => 0,
-  };
+class Oracle implements Predictor {
+  readonly name = 'oracle';
+  private readonly trace: Trace | undefined;
+  private order: Uint32Array | undefined;
+  private unsent: NextAlive | undefined = undefined;
+
+  constructor(future: FutureView) {
+    if (!future.trace && !future.firstTouches)
+      throw new UserError("predictor 'oracle' needs the trace (options.trace or options.firstTouches)");
+    this.trace = future.trace;
+    this.order = future.firstTouches;
+  }
+
+  observeHistory(): void {}
+
+  onFault(page: number, k: number, ctx: FaultContext): number[] {
+    const order = (this.order ??= firstTouchOrder(this.trace!.page.subarray(ctx.index), largestPage(this.trace!.page)));
+    const unsent = (this.unsent ??= new NextAlive(order.length));
+    const out: number[] = [];
+    for (let j = unsent.find(0); j < unsent.size && out.length < k; j = unsent.find(j + 1)) {
+      const q = order[j];
+      if (ctx.isSent(q)) unsent.remove(j);
+      else if (q !== page && q < ctx.vmPages) out.push(q);
+    }
+    return out;
+  }
+
+  modelSize(): number {
+    return 0;
+  }
 }

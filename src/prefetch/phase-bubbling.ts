@@ -42,7 +42,7 @@ export const phaseBubbling = definePredictor({
     'pages of the same program phase share its fate. Never-seen pages go after seen ones (then the k seen pages ' +
     'nearest p join, however far), or first while they fault more often per page, or when p was never seen',
   options: PHASE_OPTIONS,
-  create: createPhaseBubbling,
+  create: (options) => new PhaseBubbling(options),
 });
 
 /**
@@ -71,131 +71,150 @@ export class SeenCredit {
   }
 }
 
-/** A fresh phase-bubbling predictor (ppm-hybrid fills its slots with one). */
-export function createPhaseBubbling(options: OptionValues<typeof PHASE_OPTIONS>): Predictor {
-  const recorded = new HistoryWindow(options.historyWindow);
-  const neighbours = bubbling.create({ direction: 'dual' }, {});
+/**
+ * The FaultContext phase-bubbling hands its second bubbling, which walks the seen pages' positions: position i is
+ * sent when seen page i is. A class, made once per predictor, so a fault allocates no context or closure.
+ */
+class OverSeenPages implements FaultContext {
+  index = 0;
+  vmPages = 0;
+  fault: FaultContext | undefined = undefined;
+
+  constructor(readonly pages: Uint32Array) {}
+
+  isSent(i: number): boolean {
+    return this.fault!.isSent(this.pages[i]);
+  }
+}
+
+/**
+ * Phase-bubbling's state for one run (ppm-hybrid fills its slots with one). A class, so that its code lives as long
+ * as the module does: a mark-compact keeps its optimized code, where it dropped that of the closures a run made.
+ */
+export class PhaseBubbling implements Predictor {
+  readonly name = 'phase-bubbling';
+  private readonly recorded: HistoryWindow;
+  private readonly neighbours = bubbling.create({ direction: 'dual' }, {});
   /** Dual bubbling over the seen pages' positions in address order: the nearest seen pages, however far. */
-  const seenNeighbours = bubbling.create({ direction: 'dual' }, {});
+  private readonly seenNeighbours = bubbling.create({ direction: 'dual' }, {});
   /** lastTouch[p]: when page p was last accessed in the history (access count from the window's start), -1 if never. */
-  let lastTouch: Int32Array | undefined;
-  let seenCount = 0;
-  let seenInOrder: Uint32Array | undefined;
-  let credit: SeenCredit | undefined;
-  let end = 0;
-  // per-fault scratch, reused so that a fault allocates no context, closure, set or key objects
-  let faultCtx: FaultContext | undefined;
-  const overSeen = { index: 0, vmPages: 0, isSent: (i: number) => faultCtx!.isSent(seenInOrder![i]) };
+  private lastTouch: Int32Array | undefined = undefined;
+  private seenCount = 0;
+  private seenInOrder: OverSeenPages | undefined = undefined;
+  private credit: SeenCredit | undefined = undefined;
+  private end = 0;
+  // per-fault scratch, reused so that a fault allocates no set or key objects
   /** Per candidate: its class and distance in one number, compared as (class, distance), see RANK_CLASS_STEP. */
-  let rankKey = new Float64Array(64);
-  let order = new Uint32Array(64);
+  private rankKey = new Float64Array(64);
+  private order = new Uint32Array(64);
+
+  constructor(options: OptionValues<typeof PHASE_OPTIONS>) {
+    this.recorded = new HistoryWindow(options.historyWindow);
+  }
+
+  observeHistory(page: number): void {
+    this.recorded.push(page);
+  }
+
+  observeHistoryBlock(pages: Uint32Array): void {
+    this.recorded.pushBlock(pages);
+  }
+
+  onFault(page: number, k: number, ctx: FaultContext): number[] {
+    const last = this.lastTouches();
+    const tp = page < last.length ? last[page] : -1;
+    this.credit ??= new SeenCredit(this.seenCount, Math.max(0, ctx.vmPages - this.seenCount));
+    this.credit.fault(tp >= 0);
+    const seenFirst = this.credit.seenFirst();
+    const candidates = this.neighbours.onFault(page, PHASE_CANDIDATES_PER_SLOT * k, ctx);
+    if (tp >= 0 && seenFirst) this.addNearestSeen(candidates, page, k, ctx);
+    const n = candidates.length;
+    this.reserve(n);
+    const { rankKey, order, end } = this;
+    for (let i = 0; i < n; i++) {
+      const q = candidates[i];
+      const tq = q < last.length ? last[q] : -1;
+      // class 0 goes before 1: around a page never seen, every candidate is class 0 and time decides
+      const rankClass = tp < 0 || tq >= 0 === seenFirst ? 0 : 1;
+      const distance = tp < 0 ? (tq < 0 ? 0 : 1 + end - tq) : tq < 0 ? NEVER_SEEN_DISTANCE : Math.abs(tq - tp);
+      rankKey[i] = rankClass * RANK_CLASS_STEP + distance;
+    }
+    // the best min(k, n) by insertion, ties to the earlier candidate as a stable sort would keep them (bubbling's
+    // nearest first, then the far seen): a full sort's first ones, without a comparator call per comparison
+    const m = Math.min(k, n);
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const key = rankKey[i];
+      if (kept === m && key >= rankKey[order[m - 1]]) continue;
+      let j = kept < m ? kept++ : m - 1;
+      for (; j > 0 && key < rankKey[order[j - 1]]; j--) order[j] = order[j - 1];
+      order[j] = i;
+    }
+    const out = new Array<number>(m);
+    for (let i = 0; i < m; i++) out[i] = candidates[order[i]];
+    return out;
+  }
+
+  modelSize(): number {
+    this.lastTouches();
+    return this.seenCount;
+  }
 
   /**
    * When each page was last accessed in the history, indexed by page rather than a Map because every fault looks up
    * each candidate; pages are numbered densely (MAX_VM_PAGES), so this is one more per-page array like the simulator's.
    */
-  function lastTouches(): Int32Array {
-    if (!lastTouch) {
-      const pages = recorded.take();
+  private lastTouches(): Int32Array {
+    if (!this.lastTouch) {
+      const pages = this.recorded.take();
       let top = -1;
       for (let i = 0; i < pages.length; i++) top = Math.max(top, pages[i]);
-      const last = (lastTouch = new Int32Array(top + 1).fill(-1));
+      const last = (this.lastTouch = new Int32Array(top + 1).fill(-1));
       for (let i = 0; i < pages.length; i++) {
-        if (last[pages[i]] < 0) seenCount++;
-        last[pages[i]] = end++;
+        if (last[pages[i]] < 0) this.seenCount++;
+        last[pages[i]] = this.end++;
       }
     }
-    return lastTouch;
+    return this.lastTouch;
   }
 
-  /** When page q was last accessed in the history, -1 if never. */
-  function touchOf(q: number): number {
-    const last = lastTouches();
-    return q < last.length ? last[q] : -1;
-  }
-
-  /** The seen pages in address order. */
-  function seenPages(): Uint32Array {
-    if (!seenInOrder) {
-      const last = lastTouches();
-      seenInOrder = new Uint32Array(seenCount);
-      for (let q = 0, n = 0; q < last.length; q++) if (last[q] >= 0) seenInOrder[n++] = q;
+  /** The seen pages in address order, as the context of the bubbling over them. */
+  private seenPages(): OverSeenPages {
+    if (!this.seenInOrder) {
+      const last = this.lastTouches();
+      const pages = new Uint32Array(this.seenCount);
+      for (let q = 0, n = 0; q < last.length; q++) if (last[q] >= 0) pages[n++] = q;
+      this.seenInOrder = new OverSeenPages(pages);
     }
-    return seenInOrder;
+    return this.seenInOrder;
   }
 
   /** Appends the k unsent seen pages nearest the seen page p in address order, alternately above and below. */
-  function addNearestSeen(candidates: number[], page: number, k: number, ctx: FaultContext): void {
-    const pages = seenPages();
+  private addNearestSeen(candidates: number[], page: number, k: number, ctx: FaultContext): void {
+    const overSeen = this.seenPages();
+    const pages = overSeen.pages;
     // the first seen page >= p: firstAtOrAfter is a lower bound on any non-decreasing array
     const at = firstAtOrAfter(pages, page);
-    faultCtx = ctx;
+    overSeen.fault = ctx;
     overSeen.index = ctx.index;
     overSeen.vmPages = pages.length;
     // the nearest candidates are at most 4k: a scan over them costs less than filling a set per fault
     const nearest = candidates.length;
-    for (const i of seenNeighbours.onFault(at, k, overSeen)) {
+    for (const i of this.seenNeighbours.onFault(at, k, overSeen)) {
       const q = pages[i];
       let known = false;
       for (let j = 0; j < nearest && !known; j++) known = candidates[j] === q;
       if (!known) candidates.push(q);
     }
-    faultCtx = undefined;
+    overSeen.fault = undefined;
   }
 
   /** Room for n candidates' ranking keys, grown by doubling. */
-  function reserve(n: number): void {
-    if (n <= order.length) return;
-    let size = order.length;
+  private reserve(n: number): void {
+    if (n <= this.order.length) return;
+    let size = this.order.length;
     while (size < n) size *= 2;
-    rankKey = new Float64Array(size);
-    order = new Uint32Array(size);
+    this.rankKey = new Float64Array(size);
+    this.order = new Uint32Array(size);
   }
-
-  return {
-    name: 'phase-bubbling',
-    observeHistory(page) {
-      recorded.push(page);
-    },
-    observeHistoryBlock(pages) {
-      recorded.pushBlock(pages);
-    },
-    onFault(page, k, ctx) {
-      const last = lastTouches();
-      const tp = touchOf(page);
-      credit ??= new SeenCredit(seenCount, Math.max(0, ctx.vmPages - seenCount));
-      credit.fault(tp >= 0);
-      const seenFirst = credit.seenFirst();
-      const candidates = neighbours.onFault(page, PHASE_CANDIDATES_PER_SLOT * k, ctx);
-      if (tp >= 0 && seenFirst) addNearestSeen(candidates, page, k, ctx);
-      const n = candidates.length;
-      reserve(n);
-      for (let i = 0; i < n; i++) {
-        const q = candidates[i];
-        const tq = q < last.length ? last[q] : -1;
-        // class 0 goes before 1: around a page never seen, every candidate is class 0 and time decides
-        const rankClass = tp < 0 || tq >= 0 === seenFirst ? 0 : 1;
-        const distance = tp < 0 ? (tq < 0 ? 0 : 1 + end - tq) : tq < 0 ? NEVER_SEEN_DISTANCE : Math.abs(tq - tp);
-        rankKey[i] = rankClass * RANK_CLASS_STEP + distance;
-      }
-      // the best min(k, n) by insertion, ties to the earlier candidate as a stable sort would keep them (bubbling's
-      // nearest first, then the far seen): a full sort's first ones, without a comparator call per comparison
-      const m = Math.min(k, n);
-      let kept = 0;
-      for (let i = 0; i < n; i++) {
-        const key = rankKey[i];
-        if (kept === m && key >= rankKey[order[m - 1]]) continue;
-        let j = kept < m ? kept++ : m - 1;
-        for (; j > 0 && key < rankKey[order[j - 1]]; j--) order[j] = order[j - 1];
-        order[j] = i;
-      }
-      const out = new Array<number>(m);
-      for (let i = 0; i < m; i++) out[i] = candidates[order[i]];
-      return out;
-    },
-    modelSize: () => {
-      lastTouches();
-      return seenCount;
-    },
-  };
 }

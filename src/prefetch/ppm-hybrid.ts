@@ -1,5 +1,5 @@
 import { definePredictor, withDefault, type OptionValues } from './options';
-import { createPhaseBubbling } from './phase-bubbling';
+import { PhaseBubbling } from './phase-bubbling';
 import { PPM_MODEL_OPTIONS, ppmPredictor } from './ppm';
 import { isProposable } from './proposals';
 import { feedHistory, type FaultContext, type Predictor } from './types';
@@ -13,7 +13,7 @@ export const ppmHybrid = definePredictor({
     "what the delta model's contexts of order ≥ 1 predict with probability ≥ `minProbability`, best first, then " +
     '`phase-bubbling` for the slots left. Every fault carries k pages when k are unsent, none of them a merely frequent page',
   options: OPTIONS,
-  create: createPpmHybrid,
+  create: (options) => new PpmHybrid(options),
 });
 
 /**
@@ -25,47 +25,71 @@ export const ppmHybrid = definePredictor({
  * model takes every PPM option (order, escape, training, maxContexts, historyWindow, minProbability);
  * over deltas, what it learnt in one region applies to pages it never saw.
  */
-function createPpmHybrid(options: OptionValues<typeof OPTIONS>): Predictor {
-  const model = ppmPredictor('ppm-hybrid', options, true, true);
-  const fill = createPhaseBubbling(options);
-  // per-fault scratch, reused so that a fault allocates no set, closure or context copy
-  let faultCtx: FaultContext | undefined;
+/**
+ * The FaultContext the hybrid hands its filler: the model's pages will be sent with this fault, so to the filler
+ * they are as good as sent. A class, made once per predictor, so a fault allocates no context or closure.
+ */
+class AfterModelPages implements FaultContext {
+  index = 0;
+  vmPages = 0;
+  fault: FaultContext | undefined = undefined;
   /** This fault's pages so far: at most k, searched rather than put in a set (a set's clear and adds allocate). */
-  let taken: number[] = [];
-  // the model's pages will be sent with this fault: to the filler they are as good as sent
-  const rest = { index: 0, vmPages: 0, isSent: (q: number) => taken.includes(q) || faultCtx!.isSent(q) };
+  taken: number[] = [];
 
-  /** Appends to out the proposals it can still take, at most k in all, each once. */
-  function takeFrom(proposals: number[], out: number[], page: number, k: number, ctx: FaultContext): void {
-    for (const q of proposals) {
-      if (out.length < k && !out.includes(q) && isProposable(q, page, ctx.vmPages, ctx.isSent)) out.push(q);
-    }
+  isSent(q: number): boolean {
+    return this.taken.includes(q) || this.fault!.isSent(q);
+  }
+}
+
+/** The hybrid's state for one run: a class, so its optimized code outlives the run (see PhaseBubbling). */
+class PpmHybrid implements Predictor {
+  readonly name = 'ppm-hybrid';
+  private readonly model: Predictor;
+  private readonly fill: PhaseBubbling;
+  private readonly rest = new AfterModelPages();
+
+  constructor(options: OptionValues<typeof OPTIONS>) {
+    this.model = ppmPredictor('ppm-hybrid', options, true, true);
+    this.fill = new PhaseBubbling(options);
   }
 
-  return {
-    name: 'ppm-hybrid',
-    observeHistory(page) {
-      model.observeHistory(page);
-      fill.observeHistory(page);
-    },
-    observeHistoryBlock(pages) {
-      feedHistory(model, pages);
-      feedHistory(fill, pages);
-    },
-    onFault(page, k, ctx) {
-      const out: number[] = [];
-      taken = out;
-      takeFrom(model.onFault(page, k, ctx), out, page, k, ctx);
-      if (out.length < k) {
-        faultCtx = ctx;
-        rest.index = ctx.index;
-        rest.vmPages = ctx.vmPages;
-        takeFrom(fill.onFault(page, k - out.length, rest), out, page, k, ctx);
-        faultCtx = undefined;
-      }
-      return out;
-    },
-    modelSize: () => model.modelSize(),
-    release: () => model.release?.(),
-  };
+  observeHistory(page: number): void {
+    this.model.observeHistory(page);
+    this.fill.observeHistory(page);
+  }
+
+  observeHistoryBlock(pages: Uint32Array): void {
+    feedHistory(this.model, pages);
+    feedHistory(this.fill, pages);
+  }
+
+  onFault(page: number, k: number, ctx: FaultContext): number[] {
+    const out: number[] = [];
+    const rest = this.rest;
+    rest.taken = out;
+    takeFrom(this.model.onFault(page, k, ctx), out, page, k, ctx);
+    if (out.length < k) {
+      rest.fault = ctx;
+      rest.index = ctx.index;
+      rest.vmPages = ctx.vmPages;
+      takeFrom(this.fill.onFault(page, k - out.length, rest), out, page, k, ctx);
+      rest.fault = undefined;
+    }
+    return out;
+  }
+
+  modelSize(): number {
+    return this.model.modelSize();
+  }
+
+  release(): void {
+    this.model.release?.();
+  }
+}
+
+/** Appends to out the proposals it can still take, at most k in all, each once. */
+function takeFrom(proposals: number[], out: number[], page: number, k: number, ctx: FaultContext): void {
+  for (const q of proposals) {
+    if (out.length < k && !out.includes(q) && isProposable(q, page, ctx.vmPages, ctx.isSent)) out.push(q);
+  }
 }

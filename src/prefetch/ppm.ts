@@ -71,71 +71,100 @@ export function ppmPredictor(
   deltas: boolean,
   contextsOnly = false,
 ): Predictor {
-  const training = trainingFlags(options.training);
-  let model = new PpmModel(options);
-  const minProbability = options.minProbability;
-  const recorded = new HistoryWindow(options.historyWindow);
-  // everything the trained model depends on besides the history itself
-  const modelKey = JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
-  let previous = -1;
-  let released = false;
-  const trainOn = (pages: Uint32Array, from = 0) => {
-    for (let i = from; i < pages.length; i++) feed(pages[i], true);
-    return model;
-  };
-  const trainOnHistory = () => {
-    const pages = recorded.take();
-    if (pages.length === 0) return;
-    // only a model that has seen nothing yet is the same as one trained on these pages alone
-    if (previous >= 0) return void trainOn(pages);
-    model = trainedModel(modelKey, options.order, pages, (trained, from) => {
-      // a model trained on pages[0, from): the predictor's state after them is the last one's
-      if (trained) [model, previous] = [trained, pages[from - 1]];
-      return trainOn(pages, from);
-    });
-    previous = pages[pages.length - 1];
-  };
-  // the fault being ranked, read by the callbacks below (made once, not per fault)
-  let faultPage = 0;
-  let faultContext: FaultContext | undefined;
-  const toPage = deltas ? (delta: number) => (faultPage + delta) >>> 0 : (symbol: number) => symbol;
-  const accept = (symbol: number) =>
-    isProposable(toPage(symbol), faultPage, faultContext!.vmPages, faultContext!.isSent);
-  // a page once sent stays sent (and one outside the VM stays outside): it can leave the ranking
-  const gone = deltas ? undefined : (symbol: number) => symbol >= faultContext!.vmPages || faultContext!.isSent(symbol);
+  return new PpmPredictor(name, options, deltas, contextsOnly);
+}
 
-  function feed(page: number, learn: boolean): void {
-    if (!deltas) model.update(page, learn);
-    else if (previous >= 0) model.update((page - previous) >>> 0, learn);
-    previous = page;
+/** A PPM predictor's state for one run: a class, so its optimized code outlives the run (see PhaseBubbling). */
+class PpmPredictor implements Predictor {
+  private readonly training: ReturnType<typeof trainingFlags>;
+  private model: PpmModel;
+  private readonly minProbability: number;
+  private readonly recorded: HistoryWindow;
+  /** Everything the trained model depends on besides the history itself. */
+  private readonly modelKey: string;
+  private previous = -1;
+  private released = false;
+
+  constructor(
+    readonly name: string,
+    private readonly options: OptionValues<typeof PPM_MODEL_OPTIONS>,
+    private readonly deltas: boolean,
+    private readonly contextsOnly: boolean,
+  ) {
+    this.training = trainingFlags(options.training);
+    this.model = new PpmModel(options);
+    this.minProbability = options.minProbability;
+    this.recorded = new HistoryWindow(options.historyWindow);
+    this.modelKey = JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
   }
 
-  return {
-    name,
-    observeHistory(page) {
-      if (training.offline) recorded.push(page);
-    },
-    observeHistoryBlock(pages) {
-      if (training.offline) recorded.pushBlock(pages);
-    },
-    onFault(page, k, ctx) {
-      if (released) throw new Error(`${name} was asked at a fault after its run was over`);
-      trainOnHistory();
-      feed(page, training.online);
-      faultPage = page;
-      faultContext = ctx;
-      const ranked = model.rank(k, accept, gone, minProbability, contextsOnly);
-      return deltas ? ranked.map(toPage) : ranked;
-    },
-    modelSize() {
-      if (released) throw new Error(`${name} was asked its model size after its run was over`);
-      trainOnHistory();
-      const size = model.size();
-      return size.contexts + size.counts;
-    },
-    release() {
-      released = true;
-      model.release();
-    },
-  };
+  observeHistory(page: number): void {
+    if (this.training.offline) this.recorded.push(page);
+  }
+
+  observeHistoryBlock(pages: Uint32Array): void {
+    if (this.training.offline) this.recorded.pushBlock(pages);
+  }
+
+  onFault(page: number, k: number, ctx: FaultContext): number[] {
+    if (this.released) throw new Error(`${this.name} was asked at a fault after its run was over`);
+    this.trainOnHistory();
+    this.feed(page, this.training.online);
+    ranking.page = page;
+    ranking.fault = ctx;
+    const ranked = this.deltas
+      ? this.model.rank(k, acceptDelta, undefined, this.minProbability, this.contextsOnly)
+      : this.model.rank(k, acceptPage, pageGone, this.minProbability, this.contextsOnly);
+    ranking.fault = undefined;
+    if (this.deltas) for (let i = 0; i < ranked.length; i++) ranked[i] = (page + ranked[i]) >>> 0;
+    return ranked;
+  }
+
+  modelSize(): number {
+    if (this.released) throw new Error(`${this.name} was asked its model size after its run was over`);
+    this.trainOnHistory();
+    const size = this.model.size();
+    return size.contexts + size.counts;
+  }
+
+  release(): void {
+    this.released = true;
+    this.model.release();
+  }
+
+  private trainOn(pages: Uint32Array, from = 0): PpmModel {
+    for (let i = from; i < pages.length; i++) this.feed(pages[i], true);
+    return this.model;
+  }
+
+  private trainOnHistory(): void {
+    const pages = this.recorded.take();
+    if (pages.length === 0) return;
+    // only a model that has seen nothing yet is the same as one trained on these pages alone
+    if (this.previous >= 0) return void this.trainOn(pages);
+    this.model = trainedModel(this.modelKey, this.options.order, pages, (trained, from) => {
+      // a model trained on pages[0, from): the predictor's state after them is the last one's
+      if (trained) [this.model, this.previous] = [trained, pages[from - 1]];
+      return this.trainOn(pages, from);
+    });
+    this.previous = pages[pages.length - 1];
+  }
+
+  private feed(page: number, learn: boolean): void {
+    if (!this.deltas) this.model.update(page, learn);
+    else if (this.previous >= 0) this.model.update((page - this.previous) >>> 0, learn);
+    this.previous = page;
+  }
 }
+
+/**
+ * The fault being ranked, read by rank's callbacks below: module functions made once, so their optimized code lives
+ * as long as the module (per-run closures lose theirs at a mark-compact). Set and cleared around each rank().
+ */
+const ranking: { page: number; fault: FaultContext | undefined } = { page: 0, fault: undefined };
+
+const acceptPage = (symbol: number) =>
+  isProposable(symbol, ranking.page, ranking.fault!.vmPages, ranking.fault!.isSent);
+const acceptDelta = (delta: number) => acceptPage((ranking.page + delta) >>> 0);
+/** A page once sent stays sent (and one outside the VM stays outside): it can leave the ranking. */
+const pageGone = (symbol: number) => symbol >= ranking.fault!.vmPages || ranking.fault!.isSent(symbol);

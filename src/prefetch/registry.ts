@@ -20,7 +20,7 @@ import { ppmOrder0 } from './ppm-order0';
 import { randomK } from './random-k';
 import { readahead } from './readahead';
 import { stride } from './stride';
-import type { FutureView, Predictor, PredictorOptions } from './types';
+import { feedHistory, type FutureView, type Predictor, type PredictorOptions } from './types';
 
 /** Every predictor, in the order tables and comparisons show them. A new predictor is one file plus one entry here. */
 export const PREDICTORS = [
@@ -60,7 +60,9 @@ export function createPredictor(name: PredictorName, options: PredictorOptions =
   const definition = predictorDefinition(name);
   // each definition is checked against its own options; the union of definitions hides that from the types
   const generic = definition as { create(values: object, future: FutureView): Predictor };
-  return generic.create(resolveOptions(definition, options), options);
+  const predictor = generic.create(resolveOptions(definition, options), options);
+  keepShapes(definition);
+  return predictor;
 }
 
 /** Parses a predictor name given by a user; one-line error listing the known names. */
@@ -103,4 +105,28 @@ export function declaredOptions(): DeclaredOption[] {
     }
   }
   return [...byName.values()];
+}
+
+/**
+ * One small predictor of each kind, exercised once and kept until the next of its kind is created. V8 holds an
+ * object's hidden class (map) only while some object has it, and optimized code that relies on a map is thrown away
+ * when the map dies: without these, a mark-compact between runs killed the maps of every predictor, and the next run
+ * re-tiered (after a forced gc() between warm sweeps of the bench grid, about 150 TurboFan compiles a run, with them
+ * about 60). Remade with each run's predictor, so it has the maps as the runs so far left them (a field that took a
+ * double gets a new map); a few KB, no run's state.
+ */
+const shapeKeepers = new Map<string, Predictor>();
+
+function keepShapes(definition: (typeof PREDICTORS)[number]): void {
+  const generic = definition as { create(values: object, future: FutureView): Predictor };
+  // online training only: a PPM keeper trains no model from history, so it leaves the kept trained models alone
+  const future = { firstTouches: new Uint32Array([1, 2, 3, 4]) };
+  const keeper = generic.create(resolveOptions(definition, { historyWindow: 16, training: 'online' }), future);
+  const history = new Uint32Array([1, 2, 3, 4, 5, 3, 2, 1, 9, 7]);
+  feedHistory(keeper, history, new Uint8Array(history.length).fill(1));
+  for (const page of [3, 20, 5]) keeper.onFault(page, 4, { index: 0, vmPages: 64, isSent: (q) => q === 2 });
+  keeper.modelSize();
+  // its object stays, with its maps; what release frees (PPM's node records) goes to the runs
+  keeper.release?.();
+  shapeKeepers.set(definition.name, keeper);
 }
