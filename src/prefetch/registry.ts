@@ -61,7 +61,9 @@ export function createPredictor(name: PredictorName, options: PredictorOptions =
   // each definition is checked against its own options; the union of definitions hides that from the types
   const generic = definition as { create(values: object, future: FutureView): Predictor };
   const predictor = generic.create(resolveOptions(definition, options), options);
-  keepShapes(definition);
+  const made = (creations.get(name) ?? 0) + 1;
+  creations.set(name, made);
+  if (made % KEEPER_RENEWAL === 1) keepShapes(definition);
   return predictor;
 }
 
@@ -108,14 +110,17 @@ export function declaredOptions(): DeclaredOption[] {
 }
 
 /**
- * One small predictor of each kind, exercised once and kept until the next of its kind is created. V8 holds an
+ * One small predictor of each kind, exercised once and kept until it is remade. V8 holds an
  * object's hidden class (map) only while some object has it, and optimized code that relies on a map is thrown away
  * when the map dies: without these, a mark-compact between runs killed the maps of every predictor, and the next run
  * re-tiered (after a forced gc() between warm sweeps of the bench grid, about 150 TurboFan compiles a run, with them
- * about 60). Remade with each run's predictor, so it has the maps as the runs so far left them (a field that took a
+ * about 60). Remade now and then as runs are made, so it has the maps as the runs so far left them (a field that took a
  * double gets a new map); a few KB, no run's state.
  */
 const shapeKeepers = new Map<string, Predictor>();
+/** Predictors made of each kind; its keeper is remade at the first and every KEEPER_RENEWAL-th after (0.06 ms each). */
+const creations = new Map<string, number>();
+const KEEPER_RENEWAL = 32;
 
 function keepShapes(definition: (typeof PREDICTORS)[number]): void {
   const generic = definition as { create(values: object, future: FutureView): Predictor };
