@@ -7,7 +7,7 @@
 (module
   (type $unpack (func (param $in i32) (param $out i32) (param $groups i32) (param $base i32) (param $step i32)))
   ;; fixed, so that the caller's views of it stay valid: a block of at most 65,536 accesses (a payload of at most
-  ;; 11 bytes each plus its headers), its columns decoded, then ARENA (pages untouched cost no memory)
+  ;; 11 bytes each plus its headers), its columns decoded, then ARENA and READ (pages untouched cost no memory)
   (memory (export "memory") 362 362)
   (global $NIBBLES i32 (i32.const 0))
   (global $LOW i32 (i32.const 1024))
@@ -26,7 +26,8 @@
   ;; in 8 bytes, sets grown) are plain arrays, copied into
   (global (export "ARENA") i32 (i32.const 1703936))
   (global (export "ARENA_BYTES") i32 (i32.const 18874368))
-  ;; 3 MiB for reading files into (packed.ts readBuffers): payloads read there need no copy to IN
+  ;; 3 MiB for reading files into (packed.ts wasmBlocks' reads: loadTrace's buffer and the read-ahead buffers of the
+  ;; stream holding the arena): payloads read there need no copy to IN
   (global (export "READ") i32 (i32.const 20578304))
   (global (export "READ_BYTES") i32 (i32.const 3145728))
   ;; a column's header as $layout read it
