@@ -58,13 +58,22 @@ export function predictorDefinition(name: string): (typeof PREDICTORS)[number] {
  */
 export function createPredictor(name: PredictorName, options: PredictorOptions = {}): Predictor {
   const definition = predictorDefinition(name);
-  // each definition is checked against its own options; the union of definitions hides that from the types
-  const generic = definition as { create(values: object, future: FutureView): Predictor };
-  const predictor = generic.create(resolveOptions(definition, options), options);
+  const predictor = instantiate(definition, options, options);
   const made = (creations.get(name) ?? 0) + 1;
   creations.set(name, made);
   if (made % KEEPER_RENEWAL === 1) keepShapes(definition);
   return predictor;
+}
+
+/** `definition`'s predictor with `options` resolved against its own defaults and bounds. */
+function instantiate(
+  definition: (typeof PREDICTORS)[number],
+  options: PredictorOptions,
+  future: FutureView,
+): Predictor {
+  // each definition is checked against its own options; the union of definitions hides that from the types
+  const generic = definition as { create(values: object, future: FutureView): Predictor };
+  return generic.create(resolveOptions(definition, options), future);
 }
 
 /** Parses a predictor name given by a user; one-line error listing the known names. */
@@ -123,10 +132,9 @@ const creations = new Map<string, number>();
 const KEEPER_RENEWAL = 32;
 
 function keepShapes(definition: (typeof PREDICTORS)[number]): void {
-  const generic = definition as { create(values: object, future: FutureView): Predictor };
   // online training only: a PPM keeper trains no model from history, so it leaves the kept trained models alone
   const future = { firstTouches: new Uint32Array([1, 2, 3, 4]) };
-  const keeper = generic.create(resolveOptions(definition, { historyWindow: 16, training: 'online' }), future);
+  const keeper = instantiate(definition, { historyWindow: 16, training: 'online' }, future);
   const history = new Uint32Array([1, 2, 3, 4, 5, 3, 2, 1, 9, 7]);
   feedHistory(keeper, history, new Uint8Array(history.length).fill(1));
   for (const page of [3, 20, 5]) keeper.onFault(page, 4, { index: 0, vmPages: 64, isSent: (q) => q === 2 });
