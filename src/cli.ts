@@ -56,7 +56,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(2);
 });
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+/** How a run that failed with `err` ends: one line and exit 2 for the user's mistakes, the stack for a bug (exit 1). */
+function reportFailure(err: unknown): void {
   if (err instanceof ReaderGoneError) return; // `-o /dev/stdout | head`: as a closed standard output, above
   if (err instanceof UserError || isOutOfMemory(err)) {
     const message = err instanceof UserError ? err.message : `not enough memory for this input (${err.message})`;
@@ -69,4 +70,12 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     );
     process.exitCode = 1;
   }
+}
+
+// an output stream's failure after the command returned (a socket as /dev/fd/3) is reported as the command's own
+process.on('uncaughtException', (err) => {
+  reportFailure(err);
+  process.exit();
 });
+
+main(process.argv.slice(2)).catch(reportFailure);

@@ -6,6 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileLabel, quoted, UserError } from '../errors';
+import { STANDARD_OUTPUT } from '../util/atomic-write';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -88,13 +89,32 @@ export interface FileArgument {
   flag: string;
   value: string | readonly string[] | undefined;
   what: string;
+  /** A file the command writes, where `-` is standard output; else a file it reads, where `-` is refused. */
+  written?: boolean;
+}
+
+/**
+ * `path` as a file to read: `-` (standard input in many tools) is refused in one line, since traces are read in
+ * more than one pass (a summary, then the replay) and a pipe can be read only once.
+ */
+export function inputFile(path: string, what: string): string {
+  if (path === STANDARD_OUTPUT)
+    throw new UserError(`the ${what} cannot be standard input (-): it is read more than once; name a file`);
+  return path;
+}
+
+/** A directory flag (`--out DIR`): `-` is refused, as standard output cannot hold files. */
+export function directoryFlag(value: string | undefined, flag: string): string | undefined {
+  if (value === STANDARD_OUTPUT) throw new UserError(`--${flag} takes a directory: standard output (-) holds no files`);
+  return value === undefined ? undefined : requireFlag(value, flag);
 }
 
 /**
  * The files a command takes either by flag or by position, in `files`' order: every command that reads a trace
  * takes `--trace FILE` and `FILE` alike (`trace stats FILE` = `trace stats --trace FILE`). The positionals fill, in
- * order, the files not given by flag. A file given both ways or twice, a missing one, a stray argument and an empty
- * name are one-line UserErrors; `synopsis` (the usage's first line) ends the message.
+ * order, the files not given by flag. A file given both ways or twice, a missing one, a stray argument, an empty
+ * name and `-` for a file read (inputFile) are one-line UserErrors; `synopsis` (the usage's first line) ends the
+ * message.
  */
 export function fileArguments(
   positionals: readonly string[],
@@ -127,7 +147,7 @@ export function fileArguments(
   return files.map((file) => {
     const path = file.value ?? positionals[next++];
     if (path === '') throw new UserError(`the ${file.what}'s name must not be empty`);
-    return path;
+    return file.written ? path : inputFile(path, file.what);
   });
 }
 

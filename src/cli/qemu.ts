@@ -20,7 +20,7 @@ import { missingQemu, qemuAssets } from '../qemu/migrate';
 import { QEMU_RUN_DEFAULTS, runCampaign } from '../qemu/campaign';
 import { QEMU_WORKLOADS } from '../qemu/records';
 import { summariseRecords } from '../qemu/summary';
-import { intFlag, listFlag, numberFlag, parseFlags } from './args';
+import { directoryFlag, intFlag, listFlag, numberFlag, parseFlags } from './args';
 
 const d = QEMU_RUN_DEFAULTS;
 const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options]
@@ -103,11 +103,13 @@ export async function run(argv: string[]): Promise<void> {
     throw new UserError('--trim-traces needs --plugin (only plugin runs have guest traces)');
   const runs = intFlag(v.runs, 'runs', 3, 1, 100);
   const port = intFlag(v.port, 'port', 47213, 1024, 65535);
+  const keepLogs = directoryFlag(v['keep-logs'], 'keep-logs');
+  const out = directoryFlag(v.out, 'out');
   const assets = qemuAssets(resolve(v.cache ?? '.cache/qemu'));
   const missing = missingQemu(assets);
   if (missing) throw new UserError(missing);
   const outDir = resolve(
-    v.out ?? (sub === 'validate' ? mkdtempSync(join(tmpdir(), 'postcopy-lab-validate-')) : join('datasets', 'qemu')),
+    out ?? (sub === 'validate' ? mkdtempSync(join(tmpdir(), 'postcopy-lab-validate-')) : join('datasets', 'qemu')),
   );
   const campaign = {
     workloads: list,
@@ -117,7 +119,7 @@ export async function run(argv: string[]): Promise<void> {
     assets,
     port,
     onProgress: (m: string) => console.error(m),
-    keepLogsDir: v['keep-logs'] === undefined ? undefined : resolve(v['keep-logs']),
+    keepLogsDir: keepLogs === undefined ? undefined : resolve(keepLogs),
     trimTraces: v['trim-traces'] ?? false,
   };
   const records = await runCampaign(campaign);

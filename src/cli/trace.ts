@@ -26,6 +26,7 @@ const USAGE = `usage:
       --instructions-per-access I  time step between accesses (default ${GENERATOR_DEFAULTS.instructionsPerAccess})
       --page-size B                bytes per page (default ${DEFAULT_PAGE_SIZE})
   postcopy-lab trace convert [--trace] IN [-o] OUT   (OUT ending in .pctrace: binary, else text; .gz compresses)
+      OUT (and gen's -o) may be - for standard output (text)
   postcopy-lab trace stats [--trace] FILE [--json]
       a trace to read is given as --trace FILE or as the argument FILE, as in every command`;
 
@@ -97,7 +98,7 @@ async function convert(argv: string[]): Promise<void> {
     positionals,
     [
       { flag: 'trace', value: values.trace, what: 'trace to convert' },
-      { flag: 'output', value: values.output, what: 'output file' },
+      { flag: 'output', value: values.output, what: 'output file', written: true },
     ],
     synopsis('convert'),
   );

@@ -10,8 +10,9 @@ import { parsePredictorName } from '../prefetch';
 import { CURVE_AXES, DEFAULT_WHATIF_SETTINGS, effectiveMethods, simInputOf } from '../report/whatif/settings';
 import type { WhatifSettings } from '../report/whatif/settings';
 import { writeWhatifPage } from '../report/whatif/page';
+import { STANDARD_OUTPUT } from '../util/atomic-write';
 import { parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
-import { choiceFlag, listFlag, parseFlags, requireFlag } from './args';
+import { choiceFlag, inputFile, listFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
 import { SIM_FLAGS, simInputFromFlags, type SimFlagValues } from './simulate';
 
@@ -45,7 +46,8 @@ function knobFlagsUsage(): string {
 }
 
 const USAGE = `usage: postcopy-lab whatif -o FILE [[--trace] FILE]... [knob flags]
-  -o, --output FILE   where to write the page (HTML, self-contained, works offline from file://)
+  -o, --output FILE   where to write the page (HTML, self-contained, works offline from file://); - is standard
+                      output
   [--trace] FILE      also embed this trace (text or .pctrace, optionally .gz); repeatable; the first opens; all
                       as --trace FILE or all as arguments
 The page offers the real traces of datasets/ and the seeded synthetic workloads of the notebooks. It opens at the
@@ -106,7 +108,7 @@ export async function run(argv: string[]): Promise<void> {
       `traces given both as --trace ${fileLabel(flagged[0])} and as the argument ${fileLabel(positionals[0])}: ` +
         'give them all one way, so their order (the first opens the page) is plain',
     );
-  const tracePaths = flagged.length > 0 ? flagged : positionals;
+  const tracePaths = (flagged.length > 0 ? flagged : positionals).map((path) => inputFile(path, 'trace'));
   const output = requireFlag(values.output as string | undefined, 'output');
   const options = whatIfPageOptions();
   const knobs = knobsFromFlags(values);
@@ -123,6 +125,6 @@ export async function run(argv: string[]): Promise<void> {
       resolveSimConfig(summarizeTrace(opening.trace), { ...simInputOf(initial, opening.trace), predictor });
   }
   writeWhatifPage(output, { ...options, workloads, initial: { ...initial, workload: opening.name } });
-  // on stderr: standard output may be the page itself (-o /dev/stdout)
-  console.error(`wrote ${output}`);
+  // on stderr: standard output may be the page itself (-o -)
+  console.error(`wrote ${output === STANDARD_OUTPUT ? 'standard output' : output}`);
 }

@@ -1,5 +1,6 @@
 import {
   createWriteStream,
+  fstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -10,11 +11,15 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { Socket } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { fileLabel, ReaderGoneError, UserError } from '../errors';
+
+/** The output name that means standard output, as in most Unix tools (`-o -`). */
+export const STANDARD_OUTPUT = '-';
 
 /** Temporary files are `.NAME.postcopy-lab-PID.tmp`: the marker and the PID tell whose they are. */
 const TEMP_FILE = /^\..+\.postcopy-lab-(\d+)\.tmp$/;
@@ -92,14 +97,18 @@ function ensureDirectory(dir: string): void {
  * Writes a file so that readers see either the old content or the new one, never half a file: write a
  * temporary file in the same directory, then rename it over the target (atomic on POSIX). A writer killed
  * mid-write leaves its temporary file behind; the next write into that directory removes it. Problems
- * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors. This process's
- * standard output or error (/dev/stdout, /dev/fd/2) is written through its stream, whatever it is connected to.
+ * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors. `-` (and
+ * /dev/stdout, /dev/fd/2, a socket open as /dev/fd/3) is written through a stream of this process's descriptor,
+ * whatever it is connected to: a failure there surfaces later, as the stream's 'error' event (the CLI's one line).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const standard = standardStreamNamed(path);
-  if (standard) {
-    // a failure surfaces as the stream's 'error' event, which the CLI turns into its one line
-    standard.write(data);
+  const open = openDescriptorStream(path);
+  if (open) {
+    if (open !== process.stdout && open !== process.stderr)
+      open.once('error', (err) => {
+        throw writeError(path, err);
+      });
+    open.write(data);
     return;
   }
   const flag = inPlaceFlags(path);
@@ -124,7 +133,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 /** Writing `path` failed with `err`: a pipe whose reader went away (only written in place) or a real failure. */
 function writeError(path: string, err: unknown): UserError {
   const code = errorCode(err);
-  return new (code === 'EPIPE' ? ReaderGoneError : UserError)(`cannot write ${fileLabel(path)} (${code})`);
+  // another process's socket (/proc/PID/fd/N): Linux opens no socket by name
+  const why = code === 'ENXIO' ? `${code}: a socket cannot be opened by name; write to standard output with -` : code;
+  return new (code === 'EPIPE' ? ReaderGoneError : UserError)(`cannot write ${fileLabel(path)} (${why})`);
 }
 
 /**
@@ -164,16 +175,34 @@ function descriptorNamed(path: string): { pid: number; fd: number } | undefined 
   return undefined;
 }
 
+/** Streams made on this process's sockets named as /dev/fd/N, by descriptor: one stream a descriptor. */
+const socketStreams = new Map<number, Socket>();
+
 /**
- * This process's standard output or error when `path` names its descriptor 1 or 2 (/dev/stdout, /dev/fd/2): written
- * through node's own stream, never opened anew. Opening it fails when it is a socket (ENXIO: a child process whose
- * stdio is a socket pair, as node and systemd give), and a plain write to it can fail with EAGAIN (node makes a pipe
- * or socket there non-blocking); the stream waits for the reader as it should, whatever the descriptor is.
+ * A stream on one of this process's descriptors when `path` names it, never opened anew: `-` and /dev/stdout (or
+ * /dev/fd/1) are its standard output, /dev/fd/2 its error, and a socket at a higher descriptor (`3>&1` of a
+ * socket) gets a stream of its own. Opening a socket by name fails (ENXIO: a child process whose stdio is a socket
+ * pair, as node and systemd give), and a plain write to standard output can fail with EAGAIN (node makes a pipe or
+ * socket there non-blocking); the stream waits for the reader as it should, whatever the descriptor is. Another
+ * descriptor (a pipe, a file, a terminal) is opened by name as any path.
  */
-function standardStreamNamed(path: string): NodeJS.WriteStream | undefined {
+function openDescriptorStream(path: string): NodeJS.WritableStream | undefined {
+  if (path === STANDARD_OUTPUT) return process.stdout;
   const named = descriptorNamed(path);
   if (named?.pid !== process.pid) return undefined;
-  return named.fd === 1 ? process.stdout : named.fd === 2 ? process.stderr : undefined;
+  if (named.fd === 1) return process.stdout;
+  if (named.fd === 2) return process.stderr;
+  let stream = socketStreams.get(named.fd);
+  if (!stream) {
+    try {
+      if (!fstatSync(named.fd).isSocket()) return undefined;
+    } catch {
+      return undefined; // closed meanwhile: the open names the problem
+    }
+    stream = new Socket({ fd: named.fd, readable: false, writable: true });
+    socketStreams.set(named.fd, stream);
+  }
+  return stream;
 }
 
 /** The temporary file that becomes `path` by a rename, its directory made sure of and cleared of orphans. */
@@ -209,11 +238,11 @@ export async function writeStreamAtomic(
     const source = Readable.from(pieces, { objectMode: false });
     return gzip ? pipeline(source, createGzip({ level: 9 }), sink, { end }) : pipeline(source, sink, { end });
   };
-  const standard = standardStreamNamed(path);
-  if (standard) {
+  const open = openDescriptorStream(path);
+  if (open) {
     try {
-      // the process's standard output stays open for what follows
-      await writeInto(standard, false);
+      // the descriptor stays open for what follows
+      await writeInto(open, false);
     } catch (err) {
       throw err instanceof UserError ? err : writeError(path, err);
     }

@@ -7,6 +7,7 @@ import { fileLabel, UserError } from '../errors';
  * UserErrors naming the file. Only regular files: /dev/zero never ends and a FIFO without a writer blocks.
  */
 export function readInputText(path: string): string {
+  if (path === '-') throw new UserError('standard input (-) is not read here: name a file');
   let data: Buffer;
   try {
     if (!statSync(path).isFile())

@@ -253,6 +253,14 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],
   [['trace', 'convert', join(dir, 'missing.trace'), o('y.trace')], /missing\.trace: no such file/],
   [['trace', 'convert', small], /missing the output file: --output FILE or the argument FILE/],
+  // - is standard output where a command writes one file; where it reads, or writes a directory, it is refused
+  [['trace', 'stats', '-'], /the trace cannot be standard input \(-\): it is read more than once; name a file/],
+  [['simulate', '--trace', '-'], /the trace cannot be standard input \(-\)/],
+  [['trace', 'convert', '-', o('y.trace')], /the trace to convert cannot be standard input \(-\)/],
+  [['whatif', '-o', o('w.html'), '-'], /the trace cannot be standard input \(-\)/],
+  [['simulate', small, '--zero-pages', '-'], /standard input \(-\) is not read here: name a file/],
+  [['qemu', 'migrate', '--out', '-'], /--out takes a directory: standard output \(-\) holds no files/],
+  [['qemu', 'migrate', '--keep-logs', '-'], /--keep-logs takes a directory/],
   // commands, subcommands and flags
   [['teleport'], /unknown command "teleport"/],
   [['trace', 'shuffle'], /unknown trace subcommand "shuffle"/],
@@ -306,6 +314,9 @@ const ODD: [string[], RegExp][] = [
   [['simulate', '--trace', small, '--bandwidth', '1Gb/s', '--rtt=-0'], /networkFaults\s+3/],
   // execFile's standard output is a socket, which /dev/stdout cannot be opened anew on (ENXIO)
   [['trace', 'convert', small, '/dev/stdout'], /^# postcopy-lab trace\n(.*\n)*1000 2 R\n$/],
+  [['trace', 'convert', small, '-'], /^# postcopy-lab trace\n(.*\n)*1000 2 R\n$/],
+  [['trace', 'convert', small, '-o', '-'], /^# postcopy-lab trace\n(.*\n)*1000 2 R\n$/],
+  [[...gen(), '-o', '-'], /^# postcopy-lab trace\n(.*\n){52}$/],
 ];
 
 interface Outcome {
@@ -358,6 +369,7 @@ test('valid but unusual inputs keep working: CRLF, BOM, tabs, one access, page 0
     assert.match(stdout, pattern, show(args));
   });
   assert.ok(existsSync(o('high.pctrace')));
+  assert.ok(!existsSync(join(dir, '-')), '- is standard output, not a file named -');
   const stats = await run(['trace', 'stats', o('high.pctrace'), '--json']);
   assert.equal(JSON.parse(stats.stdout).distinctPages, 2);
 });

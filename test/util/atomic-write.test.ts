@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { writeFileAtomic, writeStreamAtomic } from '../../src/util/atomic-write';
 
 const dir = mkdtempSync(join(tmpdir(), 'atomic-write-'));
@@ -67,11 +68,12 @@ test("a link planted at the temporary file's name is not written through", async
   }
 });
 
+const expected = Buffer.from(Uint8Array.from({ length: 1 << 20 }, (_, i) => i % 251));
+const fixture = 'test/fixtures/write-standard-output.ts';
+
 test('an output naming standard output is written through it, whatever it is: a socket, a pipe, a file', async () => {
-  const expected = Buffer.from(Uint8Array.from({ length: 1 << 20 }, (_, i) => i % 251));
-  const fixture = 'test/fixtures/write-standard-output.ts';
   for (const how of ['whole', 'streamed'])
-    for (const path of ['/dev/stdout', '/dev/fd/1']) {
+    for (const path of ['/dev/stdout', '/dev/fd/1', '-']) {
       // node gives a child's stdio 'pipe' as one end of a socket pair: opening /dev/stdout then fails (ENXIO)
       const child = spawn(process.execPath, ['--import', 'tsx', fixture, how, path], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,4 +98,19 @@ test('an output naming standard output is written through it, whatever it is: a 
       assert.equal(intoFile.stderr.toString(), 'file\n');
       assert.ok(readFileSync(target).equals(expected), `${how} ${path} into a file`);
     }
+});
+
+test('a socket named /dev/fd/3 (opening it gives ENXIO) is written through a stream on its descriptor', async () => {
+  for (const how of ['whole', 'streamed']) {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, how, '/dev/fd/3'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    const [written, stderr] = [child.stdio[3] as Readable, child.stderr].map(async (stream) =>
+      Buffer.concat(await stream.toArray()),
+    );
+    const [code] = await once(child, 'close');
+    assert.equal((await stderr).toString(), 'socket\n', how);
+    assert.equal(code, 0);
+    assert.ok((await written).equals(expected), `${how}: not the bytes written`);
+  }
 });
