@@ -55,22 +55,44 @@ function attachNegativeValues(argv: readonly string[], options: Options): string
   return out;
 }
 
-/** node:util parseArgs (strict), negative numbers accepted as values, its errors turned into one-line UserErrors. */
+/**
+ * node:util parseArgs (strict), negative numbers accepted as values, its errors turned into one-line UserErrors. A
+ * flag that takes one value given twice (`--k 4 --k 8`) is refused: parseArgs would keep the last one, a different
+ * run than the first value asked for, without a word. Flags declared `multiple` collect every value.
+ */
 export function parseFlags<O extends Options>(
   argv: readonly string[],
   options: O,
   allowPositionals = false,
 ): ParsedFlags<O> {
+  let parsed;
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: attachNegativeValues(argv, options),
       options,
       allowPositionals,
       strict: true,
-    }) as ParsedFlags<O>;
+      tokens: true,
+    });
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message.split('\n')[0] : String(err));
   }
+  const given = new Map<string, string[]>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name].type !== 'string' || options[token.name].multiple) continue;
+    const values = given.get(token.name) ?? [];
+    values.push(token.value ?? '');
+    given.set(token.name, values);
+  }
+  for (const [name, values] of given) {
+    const short = options[name].short;
+    if (values.length > 1)
+      throw new UserError(
+        `--${name}${short ? ` (-${short})` : ''} given ${values.length} times (${values.map(quoted).join(', ')}): ` +
+          'give it once',
+      );
+  }
+  return { values: parsed.values, positionals: parsed.positionals } as ParsedFlags<O>;
 }
 
 /** A required string flag. */
