@@ -21,6 +21,7 @@ import { NO_WAITS, PostcopyRun, type PostcopyCounts, type SendObserver, type Wai
 import { float64PageArray } from './page-arrays';
 import { PrecopyRounds, type PrecopyOutcome } from './precopy';
 import { zeroPageFlags } from './zero-pages';
+import { ShapeKeepers } from '../util/shape-keepers';
 import type { MigrationResult, ResolvedSimConfig, SimInput } from './types';
 
 /**
@@ -148,10 +149,12 @@ export class Simulation {
    */
   private readonly seen: Uint8Array | undefined;
   private distinct = 0;
+  /** Whether the chunks' times came in 32-bit columns: the shape keeper's trace has the same type (exercisedSimulation). */
+  private compactTimes = false;
 
   constructor(
     private readonly summary: TraceSummary,
-    input: SimInput = {},
+    private readonly input: SimInput = {},
     private readonly hooks: SimHooks = {},
     trace?: Trace,
   ) {
@@ -174,6 +177,7 @@ export class Simulation {
     const n = page.length;
     if (start !== this.fed) throw changedWhileRead(this.summary);
     this.fed += n;
+    this.compactTimes = time instanceof Uint32Array;
     let i = 0;
     if (this.firstAccess === undefined) {
       i = firstAtOrAfter(time, this.config.switchover);
@@ -201,7 +205,16 @@ export class Simulation {
     if (rounds && !rounds.outcome) this.afterRounds(rounds.finish(this.fed));
     // a predictor made here is asked nothing after the last access (one given in the hooks may be, by its owner)
     if (!this.hooks.predictor) this.predictor?.release?.();
-    const precopy = rounds?.outcome;
+    const result = this.modeResult();
+    if (this.hooks !== KEEPER_HOOKS) {
+      const { input, compactTimes, zero, summary } = this;
+      simulationKeepers.madeOne(this.config.mode, () => exercisedSimulation(input, summary, compactTimes, !!zero));
+    }
+    return result;
+  }
+
+  private modeResult(): MigrationResult {
+    const precopy = this.rounds?.outcome;
     switch (this.config.mode) {
       case 'postcopy': {
         const counts = this.postcopyRun!.finish();
@@ -326,6 +339,48 @@ export class Simulation {
         timing.stateMessageBytes,
     };
   }
+}
+
+/**
+ * One small exercised simulation of each mode (util/shape-keepers.ts), remade every 32nd run of the mode: without
+ * them, a mark-compact between runs killed the maps of the run's objects (Simulation, PostcopyRun, its configuration,
+ * timing, start and counts), and the next run was compiled again (about 35 of the 50-60 TurboFan compiles after a
+ * forced gc() between warm sweeps of the bench grid). The run's own settings on a trace of 14 accesses, its times in
+ * the same column type (the replay loop's loads stay monomorphic), so the keeper has the real runs' maps.
+ */
+const simulationKeepers = new ShapeKeepers(32);
+/** The hooks of keeper simulations: no observers, and their finish makes no keeper. */
+const KEEPER_HOOKS: SimHooks = {};
+
+function exercisedSimulation(input: SimInput, real: TraceSummary, compactTimes: boolean, zero: boolean): Simulation {
+  const pages = [1, 2, 3, 1, 4, 2, 5, 3, 6, 7, 1, 8, 2, 9];
+  const trace: Trace = {
+    time: (compactTimes ? Uint32Array : Float64Array).from(pages, (_, i) => i * 1000),
+    page: Uint32Array.from(pages),
+    write: Uint8Array.from(pages, (p) => p & 1),
+    pageSize: real.pageSize,
+    name: 'shape keeper',
+  };
+  const keeperInput: SimInput = {
+    ...input,
+    switchover: trace.time[6],
+    vmPages: undefined,
+    // share 0: drawing zero pages would replace the runs' cached draw
+    zeroPageShare: 0,
+    zeroPages: zero ? [1] : undefined,
+    // online training: no model trained from history, so the trained models kept for the runs stay as they are
+    predictorOptions: {
+      ...input.predictorOptions,
+      training: 'online',
+      historyWindow: 16,
+      trace: undefined,
+      firstTouches: undefined,
+    },
+  };
+  const keeper = new Simulation(summarizeTrace(trace), keeperInput, KEEPER_HOOKS, trace);
+  keeper.feed(wholeTraceChunk(trace));
+  keeper.finish();
+  return keeper;
 }
 
 /** Microseconds to milliseconds, rounded to the nanosecond so that sums of binary fractions print cleanly. */

@@ -20,6 +20,7 @@ import { ppmOrder0 } from './ppm-order0';
 import { randomK } from './random-k';
 import { readahead } from './readahead';
 import { stride } from './stride';
+import { ShapeKeepers } from '../util/shape-keepers';
 import { feedHistory, type FutureView, type Predictor, type PredictorOptions } from './types';
 
 /** Every predictor, in the order tables and comparisons show them. A new predictor is one file plus one entry here. */
@@ -59,9 +60,7 @@ export function predictorDefinition(name: string): (typeof PREDICTORS)[number] {
 export function createPredictor(name: PredictorName, options: PredictorOptions = {}): Predictor {
   const definition = predictorDefinition(name);
   const predictor = instantiate(definition, options, options);
-  const made = (creations.get(name) ?? 0) + 1;
-  creations.set(name, made);
-  if (made % KEEPER_RENEWAL === 1) keepShapes(definition);
+  shapeKeepers.madeOne(name, () => exercisedPredictor(definition));
   return predictor;
 }
 
@@ -119,19 +118,14 @@ export function declaredOptions(): DeclaredOption[] {
 }
 
 /**
- * One small predictor of each kind, exercised once and kept until it is remade. V8 holds an
- * object's hidden class (map) only while some object has it, and optimized code that relies on a map is thrown away
- * when the map dies: without these, a mark-compact between runs killed the maps of every predictor, and the next run
- * re-tiered (after a forced gc() between warm sweeps of the bench grid, about 150 TurboFan compiles a run, with them
- * about 60). Remade now and then as runs are made, so it has the maps as the runs so far left them (a field that took a
- * double gets a new map); a few KB, no run's state.
+ * One small exercised predictor of each kind (util/shape-keepers.ts): without them, a mark-compact between runs killed
+ * the maps of every predictor, and the next run re-tiered (after a forced gc() between warm sweeps of the bench grid,
+ * about 150 TurboFan compiles a run, with them about 60). Remade every 32nd predictor of a kind (0.06 ms each); a few
+ * KB, no run's state.
  */
-const shapeKeepers = new Map<string, Predictor>();
-/** Predictors made of each kind; its keeper is remade at the first and every KEEPER_RENEWAL-th after (0.06 ms each). */
-const creations = new Map<string, number>();
-const KEEPER_RENEWAL = 32;
+const shapeKeepers = new ShapeKeepers(32);
 
-function keepShapes(definition: (typeof PREDICTORS)[number]): void {
+function exercisedPredictor(definition: (typeof PREDICTORS)[number]): Predictor {
   // online training only: a PPM keeper trains no model from history, so it leaves the kept trained models alone
   const future = { firstTouches: new Uint32Array([1, 2, 3, 4]) };
   const keeper = instantiate(definition, { historyWindow: 16, training: 'online' }, future);
@@ -141,5 +135,5 @@ function keepShapes(definition: (typeof PREDICTORS)[number]): void {
   keeper.modelSize();
   // its object stays, with its maps; what release frees (PPM's node records) goes to the runs
   keeper.release?.();
-  shapeKeepers.set(definition.name, keeper);
+  return keeper;
 }
