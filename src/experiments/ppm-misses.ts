@@ -5,7 +5,7 @@ import { checkVmPages } from '../trace/limits';
 import { EXPERIMENT_DEFAULTS, simulateWorkload, type Progress, type SimOverrides } from './common';
 import type { Method } from './predictors';
 import type { Workload } from './workloads';
-import { deepFreeze } from '../util/deep-freeze';
+import { deepFreeze, type DeepReadonly } from '../util/deep-freeze';
 
 export interface PpmMissSweep {
   /** Shares of the accesses before switchover that PPM learns from (its historyWindow, newest kept). */
@@ -126,7 +126,7 @@ export function ppmMissChartRows(rows: readonly Row[]): Row[] {
  * (no 1/2 threshold), the hybrid without its model (phase-bubbling) and without the phase ranking
  * (bubbling), and the limit.
  */
-export const PPM_VARIANT_METHODS: readonly Method[] = [
+export const PPM_VARIANT_METHODS: DeepReadonly<Method[]> = deepFreeze([
   { label: 'ppm', predictor: 'ppm' },
   { label: 'ppm order 1', predictor: 'ppm', predictorOptions: { order: 1 } },
   { label: 'ppm escape A', predictor: 'ppm', predictorOptions: { escape: 'A' } },
@@ -137,4 +137,4 @@ export const PPM_VARIANT_METHODS: readonly Method[] = [
   { label: 'phase-bubbling', predictor: 'phase-bubbling' },
   { label: 'bubbling', predictor: 'bubbling' },
   { label: 'oracle', predictor: 'oracle' },
-];
+]);

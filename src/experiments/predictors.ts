@@ -16,6 +16,7 @@ import {
 } from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
+import { deepFreeze, type DeepReadonly } from '../util/deep-freeze';
 import type { Workload } from './workloads';
 
 /** A method to compare: a predictor under a label, with options of its own (e.g. PPM's confidence threshold). */
@@ -48,13 +49,19 @@ export const COMPARED_PREDICTORS = [
   'ppm-order0',
   'oracle',
 ] as const satisfies readonly PredictorName[];
-export const COMPARED_METHODS: readonly Method[] = COMPARED_PREDICTORS.map((p) => ({ label: p, predictor: p }));
+export const COMPARED_METHODS: DeepReadonly<Method[]> = deepFreeze(
+  COMPARED_PREDICTORS.map((p) => ({ label: p, predictor: p })),
+);
 /** The controls: a predictor is worth what it wins over the better of them. */
-export const CONTROL_METHODS: readonly string[] = ['random-k', 'ppm-order0'];
+export const CONTROL_METHODS: readonly string[] = deepFreeze(['random-k', 'ppm-order0']);
 /** The bar set for the best non-oracle predictor: at most this many times the oracle's network faults... */
 export const ORACLE_FAULT_GOAL = 1.15;
 /** ...at this setting: k = 8, switchover after half of each trace, no background push. */
-export const ORACLE_GOAL_SETTING: SimOverrides = { k: 8, switchoverFraction: 0.5, push: 'off' };
+export const ORACLE_GOAL_SETTING: DeepReadonly<SimOverrides> = deepFreeze({
+  k: 8,
+  switchoverFraction: 0.5,
+  push: 'off',
+});
 
 /** One workload under one method: the experiment setup, the overrides, then the method's own options. */
 export function simulateMethod(workload: Workload, method: Method, overrides: SimOverrides = {}, hooks: SimHooks = {}) {
@@ -266,20 +273,20 @@ const QEMU_HOST: SimOverrides = {
  * order, restarting after each faulted page, a faulted page queued behind the pushed ones (QEMU's default) or on
  * its own channel (postcopy-preempt).
  */
-export const MIGRATION_SETTINGS: readonly Setting[] = [
+export const MIGRATION_SETTINGS: DeepReadonly<Setting[]> = deepFreeze([
   { label: 'paper: no push', overrides: { push: 'off' } },
   { label: 'QEMU: restart push', overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: false } } },
   {
     label: 'QEMU: restart push + preempt',
     overrides: { ...QEMU_HOST, push: 'restart', network: { urgentChannel: true } },
   },
-];
+]);
 
 /**
  * QEMU's restart push with the host knobs of QEMU_HOST added one at a time, then all of them (= the setting
  * "QEMU: restart push"): shows which knob moves a result, since the zero share is an assumption.
  */
-export const QEMU_KNOB_SETTINGS: readonly Setting[] = [
+export const QEMU_KNOB_SETTINGS: DeepReadonly<Setting[]> = deepFreeze([
   { label: 'restart push alone', overrides: { push: 'restart' } },
   {
     label: `+ ${QEMU_FAULT_COST_US} µs host cost per fault`,
@@ -291,7 +298,7 @@ export const QEMU_KNOB_SETTINGS: readonly Setting[] = [
     overrides: { push: 'restart', vmPages: QEMU_VM_PAGES, zeroPageShare: QEMU_ZERO_PAGE_SHARE },
   },
   { label: `all: ${MIGRATION_SETTINGS[1].label}`, overrides: MIGRATION_SETTINGS[1].overrides },
-];
+]);
 
 /** MIGRATION_SETTINGS in words, numbers from the constants, for a notebook's setup. */
 export function settingsMarkdown(): string {

@@ -9,9 +9,10 @@ import { formatNumber } from '../report/table';
 import { geometricMean } from '../util/statistics';
 import { columnValues, median, rowsWhere, valueAt } from './common';
 import { CONTROL_METHODS, ORACLE_FAULT_GOAL } from './predictors';
+import { deepFreeze } from '../util/deep-freeze';
 
 /** The field's spatial baselines: pages near the faulted one, no model. */
-export const SPATIAL_BASELINES: readonly string[] = ['next-k', 'bubbling', 'leap'];
+export const SPATIAL_BASELINES: readonly string[] = deepFreeze(['next-k', 'bubbling', 'leap']);
 
 /** methodComparison rows with faultsPerOracle: network faults over the oracle's on the same workload and seed. */
 export function withOracleRatio(rows: readonly Row[]): Row[] {

@@ -22,6 +22,7 @@ import type { Row } from '../report/table';
 import { loadTrace, type Trace } from '../trace';
 import { extent, median, quantile } from '../util/statistics';
 import { DATASET_DIR, tracePrefix, type Workload } from './workloads';
+import { deepFreeze } from '../util/deep-freeze';
 
 export const QEMU_DATASET_DIR = join(DATASET_DIR, 'qemu');
 /** The QEMU workloads that run real programs (sqlite3, bzip2), not walkers. */
@@ -36,7 +37,7 @@ export const QEMU_PROGRAMS: readonly string[] = PROGRAMS;
  * - rate limit: QEMU meters max-bandwidth over windows of 100 ms (BUFFER_DELAY in migration/migration.c):
  *   it sends at full speed until the window's budget is spent, then the push sleeps; requested pages wake it.
  */
-export const QEMU_REPLAY = { messageOverheadBytes: 8, rttUs: 50, rateLimitWindowUs: 100_000 } as const;
+export const QEMU_REPLAY = deepFreeze({ messageOverheadBytes: 8, rttUs: 50, rateLimitWindowUs: 100_000 } as const);
 
 /**
  * Plugin runs made with both QEMUs' trace events on (records of version 2 with `timing`): each request's and page's
@@ -325,7 +326,7 @@ export interface RealComparisonOptions {
 }
 
 /** Check times a fit tries, us: the fault thread's reaction, log-spaced from 1 to 30 ms. */
-export const FAULT_CHECK_GRID_US: readonly number[] = [1_000, 3_000, 10_000, 30_000];
+export const FAULT_CHECK_GRID_US: readonly number[] = deepFreeze([1_000, 3_000, 10_000, 30_000]);
 
 /**
  * The longest the fault thread can have taken, on average, to look at a fault in this run: before each

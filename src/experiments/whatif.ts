@@ -39,7 +39,7 @@ export interface WhatIfParams {
  * ppm-delta, ppm-hybrid and its dirty-log variant, the controls and the limit. Fewer than
  * COMPARED_PREDICTORS: every method multiplies a precomputed grid.
  */
-export const WHAT_IF_METHODS: readonly PredictorName[] = [
+export const WHAT_IF_METHODS: readonly PredictorName[] = deepFreeze([
   'none',
   'bubbling',
   'ppm',
@@ -49,7 +49,7 @@ export const WHAT_IF_METHODS: readonly PredictorName[] = [
   'random-k',
   'ppm-order0',
   'oracle',
-];
+]);
 
 /** Every metric of each method for one setting of the knobs. One row per method. */
 export function whatIf(
@@ -80,7 +80,7 @@ function whatIfOverrides(params: WhatIfParams, method: PredictorName): SimOverri
  * its conclusions draw over every setting. The live what-if page runs any method at any setting, so the
  * grid does not precompute the others (each would add as many runs as these two).
  */
-export const WHAT_IF_GRID_METHODS: readonly PredictorName[] = ['none', 'ppm'];
+export const WHAT_IF_GRID_METHODS: readonly PredictorName[] = deepFreeze(['none', 'ppm']);
 
 /** The values each knob takes in a precomputed grid. */
 export type WhatIfAxes = { [K in keyof WhatIfParams]: ReadonlyArray<WhatIfParams[K]> };
@@ -122,7 +122,7 @@ export function whatIfGrid(
  * The methods the live what-if page opens with: plain post-copy, two simple baselines, PPM and the limit.
  * Fewer than WHAT_IF_METHODS because each one is a run per knob change; the reader ticks the others.
  */
-export const WHAT_IF_PAGE_METHODS: readonly PredictorName[] = ['none', 'next-k', 'leap', 'ppm', 'oracle'];
+export const WHAT_IF_PAGE_METHODS: readonly PredictorName[] = deepFreeze(['none', 'next-k', 'leap', 'ppm', 'oracle']);
 
 /**
  * The live what-if page (src/report/whatif) over the experiments' workloads, opening at their setup: the

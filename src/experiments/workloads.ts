@@ -62,7 +62,7 @@ export const SYNTHETIC_SEEDS: readonly string[] = deepFreeze(['seed-1', 'seed-2'
  * strided and pointer-chase are each one cycle through every page, relabelled, so without an address-ordered push
  * those methods give them identical results; they stay apart only for spatial predictors (notebook 04) and push.
  */
-export const DISTINCT_KINDS: readonly GeneratorKind[] = ['sequential', 'random', 'zipf', 'phased'];
+export const DISTINCT_KINDS: readonly GeneratorKind[] = deepFreeze(['sequential', 'random', 'zipf', 'phased']);
 
 /**
  * The generator settings behind syntheticWorkloads: one per kind and seed, kinds outermost (the what-if

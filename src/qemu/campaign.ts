@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { saveTrace } from '../trace';
 import { writeFileAtomic } from '../util/atomic-write';
+import { deepFreeze } from '../util/deep-freeze';
 import { combineCaptures, instructionAt, instructionRate, trimToReplay, type PluginClock } from './capture';
 import { runQemuMigration, type QemuAssets } from './migrate';
 import { qemuFigures, WALKERS, type GuestTraceInfo, type QemuRunRecord, type QemuRunSettings } from './records';
@@ -18,7 +19,7 @@ import { qemuFigures, WALKERS, type GuestTraceInfo, type QemuRunRecord, type Qem
  * before `migrate`, 0.5 s of pre-copy before `migrate-start-postcopy` (QEMU's usual hybrid), LRU
  * window of 64 pages as the valgrind traces.
  */
-export const QEMU_RUN_DEFAULTS: Omit<QemuRunSettings, 'workload' | 'readyText'> = {
+export const QEMU_RUN_DEFAULTS: Readonly<Omit<QemuRunSettings, 'workload' | 'readyText'>> = deepFreeze({
   share: 0.3,
   ramMiB: 256,
   bandwidthBps: 1e9,
@@ -30,7 +31,7 @@ export const QEMU_RUN_DEFAULTS: Omit<QemuRunSettings, 'workload' | 'readyText'> 
   plugin: false,
   lruPages: 64,
   traceLeadMs: 300,
-};
+});
 
 /** What the guest prints once its workload runs (walkers: after filling their memory). */
 export function readyTextOf(workload: string): string {

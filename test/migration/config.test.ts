@@ -10,6 +10,8 @@ import {
   type SimInput,
 } from '../../src/migration';
 import {
+  COMPARED_METHODS,
+  CONTROL_METHODS,
   DEFAULT_ACCURACY_SWEEP,
   DEFAULT_CONFIDENCE_THRESHOLDS,
   DEFAULT_NETWORK_SWEEP,
@@ -17,10 +19,24 @@ import {
   DEFAULT_PUSH_METHODS,
   DEFAULT_WHAT_IF_AXES,
   DEFAULT_WRITE_SHARE_SWEEP,
+  DISTINCT_KINDS,
   EXPERIMENT_DEFAULTS,
+  FAULT_CHECK_GRID_US,
+  MIGRATION_SETTINGS,
+  ORACLE_GOAL_SETTING,
+  PPM_VARIANT_METHODS,
+  QEMU_KNOB_SETTINGS,
+  QEMU_REPLAY,
+  SPATIAL_BASELINES,
   SYNTHETIC_DEFAULTS,
   SYNTHETIC_SEEDS,
+  WHAT_IF_GRID_METHODS,
+  WHAT_IF_METHODS,
+  WHAT_IF_PAGE_METHODS,
 } from '../../src/experiments';
+import { QEMU_RUN_DEFAULTS } from '../../src/qemu/campaign';
+import { CURVE_POINTS } from '../../src/report/whatif/compute';
+import { DEFAULT_WHATIF_SETTINGS, KNOB_BOUNDS } from '../../src/report/whatif/settings';
 import { PPM_DEFAULTS, PREDICT_DEFAULTS } from '../../src/prefetch';
 import { GENERATOR_DEFAULTS } from '../../src/trace';
 import { UserError } from '../../src/errors';
@@ -106,6 +122,23 @@ test('the defaults (DEFAULT_SIM_CONFIG, EXPERIMENT_DEFAULTS, ...) are frozen all
     DEFAULT_WHAT_IF_AXES,
     DEFAULT_PUSH_METHODS,
     DEFAULT_CONFIDENCE_THRESHOLDS,
+    COMPARED_METHODS,
+    CONTROL_METHODS,
+    ORACLE_GOAL_SETTING,
+    MIGRATION_SETTINGS,
+    QEMU_KNOB_SETTINGS,
+    PPM_VARIANT_METHODS,
+    SPATIAL_BASELINES,
+    DISTINCT_KINDS,
+    WHAT_IF_METHODS,
+    WHAT_IF_GRID_METHODS,
+    WHAT_IF_PAGE_METHODS,
+    QEMU_REPLAY,
+    FAULT_CHECK_GRID_US,
+    QEMU_RUN_DEFAULTS,
+    DEFAULT_WHATIF_SETTINGS,
+    KNOB_BOUNDS,
+    CURVE_POINTS,
   ];
   for (const defaults of everyDefault)
     for (const object of objects(defaults)) assert.ok(Object.isFrozen(object), JSON.stringify(object));
@@ -115,6 +148,12 @@ test('the defaults (DEFAULT_SIM_CONFIG, EXPERIMENT_DEFAULTS, ...) are frozen all
   assert.equal(Reflect.set(DEFAULT_SIM_CONFIG, 'k', 0), false);
   assert.equal(Reflect.set(DEFAULT_SIM_CONFIG.network, 'rttUs', 1e6), false);
   assert.equal(Reflect.set(EXPERIMENT_DEFAULTS, 'k', 0), false);
+  assert.equal(Reflect.set(MIGRATION_SETTINGS[1].overrides, 'push', 'off'), false);
+  assert.equal(Reflect.set(QEMU_RUN_DEFAULTS, 'ramMiB', 4096), false);
+  assert.equal(Reflect.set(ORACLE_GOAL_SETTING, 'k', 4), false);
+  // a push into a frozen array throws, strict code or not
+  assert.throws(() => (COMPARED_METHODS as unknown[]).push({ label: 'mine', predictor: 'none' }), TypeError);
+  assert.throws(() => (DEFAULT_WHATIF_SETTINGS.methods as string[]).push('leap'), TypeError);
   assert.deepEqual(simulate(trace, { predictor: 'next-k' }), before);
   // a resolved configuration is the caller's own to change
   const resolved = resolveSimConfig(summarizeTrace(trace));

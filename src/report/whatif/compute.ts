@@ -8,12 +8,13 @@ import { predictorDefinition } from '../../prefetch/registry';
 import type { PredictorName } from '../../prefetch/types';
 import type { Trace } from '../../trace/types';
 import { simInputOf, type CurveAxis, type WhatifSettings } from './settings';
+import { deepFreeze } from '../../util/deep-freeze';
 
 /** Points of the curve: k doubles from 0 to 64; bandwidth spans a slow WAN to a fast data-centre link. */
-export const CURVE_POINTS: Readonly<Record<CurveAxis, readonly number[]>> = {
+export const CURVE_POINTS: Readonly<Record<CurveAxis, readonly number[]>> = deepFreeze({
   k: [0, 1, 2, 4, 8, 16, 32, 64],
   bandwidth: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100],
-};
+});
 
 /**
  * The curve's x values at a setting: with a rate window and a peak bandwidth, the link's own speed bounds the

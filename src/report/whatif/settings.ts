@@ -15,6 +15,7 @@ import { flagOf, optionProblem } from '../../prefetch/options';
 import { declaredOptions, PREDICTOR_NAMES, predictorDefinition } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
 import { MAX_VM_PAGES } from '../../trace/limits';
+import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../trace/make';
 import { parseSwitchover } from '../../trace/switchover';
 import type { Trace } from '../../trace/types';
@@ -26,7 +27,7 @@ export interface WhatifSettings {
   /** Name of a bundled workload or of the file the reader dropped. */
   workload: string;
   /** Predictors shown side by side, in registry order. */
-  methods: PredictorName[];
+  methods: readonly PredictorName[];
   mode: MigrationMode;
   /** Pages sent with each faulted page (`--k`). */
   k: number;
@@ -65,7 +66,7 @@ export interface WhatifSettings {
 const d = DEFAULT_SIM_CONFIG;
 
 /** Where the page starts when neither the caller nor the URL says otherwise: the simulator's defaults. */
-export const DEFAULT_WHATIF_SETTINGS: WhatifSettings = {
+export const DEFAULT_WHATIF_SETTINGS: DeepReadonly<WhatifSettings> = deepFreeze({
   workload: '',
   methods: ['none', 'next-k', 'ppm', 'oracle'],
   mode: d.mode,
@@ -86,17 +87,17 @@ export const DEFAULT_WHATIF_SETTINGS: WhatifSettings = {
   rateWindowMs: d.network.rateLimitWindowUs / 1000,
   peakBandwidthGbps: 0,
   curve: 'k',
-};
+});
 
 /** Bounds of the knobs the command line bounds too (src/cli/simulate.ts), so the page never offers what it refuses. */
-export const KNOB_BOUNDS = {
+export const KNOB_BOUNDS = deepFreeze({
   vmPages: { min: 0, max: MAX_VM_PAGES, whole: true },
   instructionsPerSecond: { min: 1, max: 1e15, whole: false },
   precopyRounds: { min: 1, max: 10_000, whole: true },
   precopyStopPages: { min: 0, max: MAX_VM_PAGES, whole: true },
   rateWindowMs: { min: 0, max: 3.6e6, whole: false },
   peakBandwidthGbps: { min: 0, max: 1e6, whole: false },
-} as const;
+} as const);
 
 /** The page sizes the page offers besides the trace's (0): the powers of two `--page-size` accepts, 512 B up. */
 export const PAGE_SIZES: readonly number[] = Array.from(
@@ -111,7 +112,7 @@ export const hasPrecopyRounds = (mode: MigrationMode) => mode !== 'postcopy';
  * The methods a setting runs: the selected ones, or one plain run in pre-copy mode, where nothing faults
  * after switchover so predictors, k, push and the fault-time knobs change nothing (the CLI refuses them there).
  */
-export function effectiveMethods(settings: WhatifSettings): PredictorName[] {
+export function effectiveMethods(settings: WhatifSettings): readonly PredictorName[] {
   return settings.mode === 'precopy' ? ['none'] : settings.methods;
 }
 
