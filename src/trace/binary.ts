@@ -46,6 +46,14 @@ export const MAX_HEADER_BYTES = HEADER_FIXED_BYTES + MAX_NAME_BYTES + CRC_BYTES 
 /** Most bytes a version-3 payload can take per access (53 + 32 + 1 bits) and per block (starts, frames, padding). */
 const MAX_PACKED_ACCESS_BYTES = 11;
 const MAX_PACKED_BLOCK_OVERHEAD = 3 * (8 + 9 * (BLOCK_ACCESSES / 1024) + 3 + 8);
+/**
+ * Most bytes one unit (the header or a block of any version) can take, so the most a reader fed in pieces waits for
+ * at once: a larger block's header is refused before its bytes are waited for.
+ */
+export const MAX_UNIT_BYTES = Math.max(
+  MAX_HEADER_BYTES,
+  12 + Math.max(MAX_VARINT_ACCESS_BYTES, MAX_PACKED_ACCESS_BYTES) * BLOCK_ACCESSES + MAX_PACKED_BLOCK_OVERHEAD,
+);
 
 export interface BinaryHeader {
   version: number;
@@ -250,9 +258,11 @@ export class BinaryTraceDecoder {
   /**
    * Decodes what `bytes` completes, in order; returns the bytes taken: all of them (an unfinished unit is kept),
    * or fewer once `maxAccesses` accesses were decoded in this call, the rest to be fed again. A stream handing out
-   * chunks as they come so holds about that many: one read of tiny blocks can hold hundreds.
+   * chunks as they come so holds about that many: one read of tiny blocks can hold hundreds. Unless
+   * `keepUnfinished`, an unfinished unit at the end is not taken (nor copied): the caller feeds it again, followed
+   * by the bytes after it (a reader that puts it in front of its next read, where it then decodes in place).
    */
-  feed(bytes: Uint8Array, maxAccesses = Infinity): number {
+  feed(bytes: Uint8Array, maxAccesses = Infinity, keepUnfinished = true): number {
     const limit = this.accesses + maxAccesses;
     let at = 0;
     // first the unit begun in an earlier piece: completed with a copy of its own bytes, not the whole piece
@@ -265,7 +275,7 @@ export class BinaryTraceDecoder {
         this.pending = this.pending.subarray(this.decodeUnits(this.pending, 0, Infinity));
     }
     at += this.decodeUnits(bytes, at, limit);
-    if (this.accesses >= limit) return at;
+    if (this.accesses >= limit || !keepUnfinished) return at;
     if (at < bytes.length) this.pending = copyBytes(bytes.subarray(at));
     return bytes.length;
   }

@@ -92,23 +92,25 @@ export class TraceDecoder {
 
   /**
    * Decodes what `bytes` completes; returns the bytes taken: all of them, or for a binary file fewer once
-   * `maxAccesses` accesses were decoded (see BinaryTraceDecoder.feed), the rest to be fed again.
+   * `maxAccesses` accesses were decoded, or (unless `keepUnfinished`) without an unfinished unit at the end
+   * (see BinaryTraceDecoder.feed), the rest to be fed again.
    */
-  feed(bytes: Uint8Array, maxAccesses = Infinity): number {
-    if (this.binary || this.text) return this.feedChosen(bytes, maxAccesses);
+  feed(bytes: Uint8Array, maxAccesses = Infinity, keepUnfinished = true): number {
+    if (this.binary || this.text) return this.feedChosen(bytes, maxAccesses, keepUnfinished);
     const held = this.pending;
     const data = held.length === 0 ? bytes : concatBytes([held, bytes]);
     if (isMagicPrefix(data)) {
+      if (!keepUnfinished) return 0;
       this.pending = copyBytes(data); // feeders may reuse their buffers
       return bytes.length;
     }
     this.choose(data);
     // the held bytes start the header, so they are taken before any of `bytes`
-    return this.feedChosen(data, maxAccesses) - held.length;
+    return this.feedChosen(data, maxAccesses, keepUnfinished) - held.length;
   }
 
-  private feedChosen(bytes: Uint8Array, maxAccesses: number): number {
-    if (this.binary) return this.binary.feed(bytes, maxAccesses);
+  private feedChosen(bytes: Uint8Array, maxAccesses: number, keepUnfinished: boolean): number {
+    if (this.binary) return this.binary.feed(bytes, maxAccesses, keepUnfinished);
     this.text!.feed(bytes);
     return bytes.length;
   }
@@ -116,7 +118,7 @@ export class TraceDecoder {
   finish(): TraceFileInfo {
     if (!this.binary && !this.text) {
       this.choose(this.pending);
-      this.feedChosen(this.pending, Infinity);
+      this.feedChosen(this.pending, Infinity, true);
     }
     if (this.binary) {
       this.binary.finish();

@@ -2,19 +2,30 @@
  * Trace files on disk (node only): open with checks, read in chunks (gunzipping a stream that starts
  * with the gzip magic) and hand the bytes to the pure decoders (decode.ts).
  */
-import { closeSync, constants, createReadStream, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  openSync,
+  read,
+  readSync,
+  type ReadStream,
+  type Stats,
+} from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
-import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { fileLabel, UserError } from '../errors';
 import { writeFileAtomic, writeStreamAtomic } from '../util/atomic-write';
 import {
+  BLOCK_ACCESSES,
   encodeBinaryBlocks,
   encodeBinaryHeader,
   encodeBinaryTrace,
   encodeBinaryTrailer,
   isGzip,
   MAX_HEADER_BYTES,
+  MAX_UNIT_BYTES,
   summaryFromTrailer,
   TRAILER_BYTES,
   withKnownLargestPage,
@@ -33,6 +44,12 @@ if (typeof zlib.crc32 === 'function') useCrc32((bytes, previous) => zlib.crc32(b
 
 /** Bytes per read: large enough that system calls cost nothing, small enough to stay in cache. */
 export const READ_BYTES = 1 << 20;
+/**
+ * Room before each read for the unfinished unit (the header, or a block cut by the read's end) of the bytes before,
+ * put in front of it so that every unit lies whole in one buffer.
+ */
+const CARRY_BYTES = (MAX_UNIT_BYTES + 3) & ~3;
+const NO_BYTES = new Uint8Array(0);
 
 function fileKind(stat: Stats): string {
   if (stat.isDirectory()) return 'a directory';
@@ -82,39 +99,60 @@ function readChunk(fd: number, path: string, into: Uint8Array): Uint8Array {
   }
 }
 
+/** A read buffer: CARRY_BYTES of room for the bytes carried, then READ_BYTES to read into. */
+function readBuffer(): Uint8Array {
+  return Buffer.allocUnsafe(CARRY_BYTES + READ_BYTES);
+}
+
+/** Puts `carry` at the end of `buffer`'s room for it, right before what is read next; returns where it starts. */
+function putCarry(buffer: Uint8Array, carry: Uint8Array): number {
+  buffer.set(carry, CARRY_BYTES - carry.length);
+  return CARRY_BYTES - carry.length;
+}
+
+/** The whole of a gzip file open as `fd` (its first read `first`), decompressed in one call (see feedFile). */
+function gunzipWhole(fd: number, path: string, first: Uint8Array, buffer: Uint8Array): Buffer {
+  const parts = [Buffer.from(first)];
+  for (let chunk = readChunk(fd, path, buffer); chunk.length > 0; chunk = readChunk(fd, path, buffer))
+    parts.push(Buffer.from(chunk));
+  try {
+    return zlib.gunzipSync(Buffer.concat(parts));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw readError(path, err);
+    throw new UserError(
+      `${fileLabel(path)}: decompresses to more than ${bufferConstants.MAX_LENGTH / 2 ** 30} GiB, more than ` +
+        'loadTrace holds at once; read it with streamTrace (as the CLI does) or readTrace',
+    );
+  }
+}
+
 /**
- * A file's content in chunks, gunzipped when it starts with the gzip magic. Plain files are read a
- * chunk at a time into one buffer, refilled (the decoders copy what they keep of a chunk: a fresh
- * buffer per read cost the page faults and garbage collections of a second copy of the file); a gzip
- * file is decompressed in one call (node has no synchronous streaming gunzip; `streamTrace` streams
- * it), then handed out in chunks: the compressed and the whole decompressed file are held at once (a
- * text trace's about 10 bytes per access, as much again as the trace's arrays), at most node's largest
- * Buffer (4 GiB on node 20; beyond, a one-line error).
+ * Feeds `decoder` a whole file, gunzipped when it starts with the gzip magic. A plain file is read a chunk at a time
+ * into one buffer, refilled, each read after the unfinished unit of the one before, so that a block's payload
+ * decodes where it was read (in the wasm decoder's memory where it runs: no copy in). A gzip file is decompressed in
+ * one call (node has no synchronous streaming gunzip; `streamTrace` streams it): the compressed and the whole
+ * decompressed file are held at once (a text trace's about 10 bytes per access, as much again as the trace's
+ * arrays), at most node's largest Buffer (4 GiB on node 20; beyond, a one-line error).
  */
-function* fileChunks(path: string): Generator<Uint8Array> {
+function feedFile(path: string, decoder: TraceDecoder): void {
   const fd = openTraceFile(path);
   try {
-    // in the wasm decoder's memory where it runs: its payloads then decode without a copy
-    const buffer = loadReadBuffer()?.subarray(0, READ_BYTES) ?? Buffer.allocUnsafe(READ_BYTES);
-    const first = readChunk(fd, path, buffer);
-    if (!isGzip(first)) {
-      for (let chunk = first; chunk.length > 0; chunk = readChunk(fd, path, buffer)) yield chunk;
+    const buffer = loadReadBuffer() ?? readBuffer();
+    const room = buffer.subarray(CARRY_BYTES, CARRY_BYTES + READ_BYTES);
+    let bytes = readChunk(fd, path, room);
+    if (isGzip(bytes)) {
+      const data = gunzipWhole(fd, path, bytes, room);
+      for (let at = 0; at < data.length; at += READ_BYTES) decoder.feed(data.subarray(at, at + READ_BYTES));
       return;
     }
-    const parts = [Buffer.from(first)];
-    for (let chunk = readChunk(fd, path, buffer); chunk.length > 0; chunk = readChunk(fd, path, buffer))
-      parts.push(Buffer.from(chunk));
-    let data: Buffer;
-    try {
-      data = zlib.gunzipSync(Buffer.concat(parts));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw readError(path, err);
-      throw new UserError(
-        `${fileLabel(path)}: decompresses to more than ${bufferConstants.MAX_LENGTH / 2 ** 30} GiB, more than ` +
-          'loadTrace holds at once; read it with streamTrace (as the CLI does) or readTrace',
-      );
+    for (let bytesRead = bytes.length; bytesRead > 0;) {
+      // moved before the next read, which overwrites where it lies now
+      const from = putCarry(buffer, bytes.subarray(decoder.feed(bytes, Infinity, false)));
+      bytesRead = readChunk(fd, path, room).length;
+      bytes = buffer.subarray(from, CARRY_BYTES + bytesRead);
     }
-    for (let at = 0; at < data.length; at += READ_BYTES) yield data.subarray(at, at + READ_BYTES);
+    // an unfinished unit at the end: the decoder's finish names it
+    decoder.feed(bytes);
   } finally {
     closeSync(fd);
   }
@@ -128,37 +166,53 @@ function* fileChunks(path: string): Generator<Uint8Array> {
 export function loadTrace(path: string): Trace {
   const builder = new TraceBuilder(undefined, unzeroedMemory);
   const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => builder.append(chunk), builder);
-  for (const bytes of fileChunks(path)) decoder.feed(bytes);
+  feedFile(path, decoder);
   const info = decoder.finish();
   return withKnownLargestPage(builder.finish(info.pageSize, info.name), info.largestPage);
 }
 
-const readAsync = promisify(read);
-
 /**
- * A plain file's bytes from its start, each chunk read (on libuv's thread pool) while the caller works on the one
- * before, into two buffers taken in turn: a chunk stays valid until the next is asked for (the decoders copy what
- * they keep). A read stream also reads one ahead, but into a fresh buffer per chunk: streaming the bench .pctrace
- * took 5-7 % more CPU so.
+ * A plain file's bytes from its start, read ahead: each read runs (on libuv's thread pool) while the caller decodes
+ * the bytes before it, into two buffers taken in turn, each read after room for what the caller left unfinished of
+ * the bytes before (`next` puts it there), so that every block lies whole in one buffer and decodes where it was
+ * read. Bytes handed out stay valid until the next call.
  */
-async function* readAhead(
-  fd: number,
-  buffers: Uint8Array[] = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)],
-): AsyncGenerator<Uint8Array> {
-  const readAt = (buffer: Uint8Array, position: number) => readAsync(fd, buffer, 0, buffer.length, position);
-  let position = 0;
-  let next = readAt(buffers[0], position);
-  try {
-    for (let turn = 0; ; turn ^= 1) {
-      const { bytesRead } = await next;
-      if (bytesRead === 0) return;
-      position += bytesRead;
-      next = readAt(buffers[turn ^ 1], position);
-      yield buffers[turn].subarray(0, bytesRead);
-    }
-  } finally {
-    // the read in flight must end before the caller closes the descriptor it reads
-    await next.catch(() => undefined);
+class ReadAhead {
+  private turn = 0;
+  private position = 0;
+  private reading: Promise<number>;
+
+  constructor(
+    private readonly fd: number,
+    private readonly buffers: Uint8Array[],
+  ) {
+    this.reading = this.readInto(buffers[0]);
+  }
+
+  private readInto(buffer: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) =>
+      read(this.fd, buffer, CARRY_BYTES, READ_BYTES, this.position, (err, bytesRead) =>
+        err ? reject(err) : resolve(bytesRead),
+      ),
+    );
+  }
+
+  /** The next read's bytes after `carry` (at most CARRY_BYTES of the bytes returned last); undefined at the end. */
+  async next(carry: Uint8Array): Promise<Uint8Array | undefined> {
+    const bytesRead = await this.reading;
+    if (bytesRead === 0) return undefined;
+    const buffer = this.buffers[this.turn];
+    const bytes = buffer.subarray(putCarry(buffer, carry), CARRY_BYTES + bytesRead);
+    this.position += bytesRead;
+    // the other buffer's bytes are all decoded or carried (just now): read on into it
+    this.turn ^= 1;
+    this.reading = this.readInto(this.buffers[this.turn]);
+    return bytes;
+  }
+
+  /** Waits for the read in flight: it must end before the descriptor it reads is closed. */
+  async close(): Promise<void> {
+    await this.reading.catch(() => undefined);
   }
 }
 
@@ -175,12 +229,6 @@ function unzeroedMemory(bytes: number): ArrayBuffer {
 
 /** Fresh columns for a stream's blocks, not zeroed (see unzeroedMemory). */
 const unzeroedColumns: ColumnAllocator = (count, wideTimes) => columnsOn(count, wideTimes, unzeroedMemory);
-
-/**
- * Most accesses a stream decodes before handing them out: a 1 MiB read of a typical file holds fewer, one of a file
- * of constant frames about 36 M (320 MB of columns at once before this bound).
- */
-const STREAM_ACCESSES = 1 << 20;
 
 /** How streamTrace hands out chunks. */
 export interface StreamOptions {
@@ -203,35 +251,48 @@ export async function* streamTrace(
   return yield* streamOpenFile(openTraceFile(path), path, options);
 }
 
+/**
+ * Feeds `bytes` to `decoder` a block at a time, handing out each block's chunk before the next block decodes (so a
+ * pool of reused columns holds one block's set, still in cache when the reader takes it; a text file's chunks come
+ * all at once); returns the bytes taken (see TraceDecoder.feed for `keepUnfinished`).
+ */
+function* feedByBlock(
+  decoder: TraceDecoder,
+  bytes: Uint8Array,
+  ready: TraceChunk[],
+  pool: ColumnPool | undefined,
+  keepUnfinished: boolean,
+): Generator<TraceChunk, number> {
+  let at = 0;
+  while (at < bytes.length) {
+    // the chunks decoded before have all been handed out, and the next asked for
+    pool?.release();
+    // at most one access asked for: the decoder stops after the block that holds it
+    const taken = decoder.feed(at === 0 ? bytes : bytes.subarray(at), 1, keepUnfinished);
+    for (const chunk of ready) yield chunk;
+    ready.length = 0;
+    if (taken === 0) break;
+    at += taken;
+  }
+  return at;
+}
+
 /** streamTrace of the file open as `fd`, which it closes. */
 async function* streamOpenFile(
   fd: number,
   path: string,
   { reuseChunks = false }: StreamOptions,
 ): AsyncGenerator<TraceChunk, TraceFileInfo> {
-  const magic = Buffer.alloc(2);
-  let gzip: boolean;
-  try {
-    gzip = isGzip(magic.subarray(0, readSync(fd, magic, 0, 2, 0)));
-  } catch (err) {
-    closeSync(fd);
-    throw readError(path, err);
-  }
-  // a read stream closes the descriptor itself when destroyed
-  const file = gzip ? createReadStream('', { fd, start: 0, highWaterMark: READ_BYTES }) : undefined;
   // chunks reused: the wasm decoder's arena unless another stream holds it (blocks decode in place there, and a plain
   // file is read into its buffers, so payloads need no copy)
   const arena = reuseChunks ? leaseColumnArena() : undefined;
+  // the first read starts at once: whether the file is gzip is seen in its bytes
+  const reads = new ReadAhead(fd, arena?.reads ?? [readBuffer(), readBuffer()]);
+  let file: ReadStream | undefined;
   try {
-    const input: AsyncIterable<Uint8Array> = file
-      ? file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES }))
-      : readAhead(
-          fd,
-          arena?.reads.map((buffer) => buffer.subarray(0, READ_BYTES)),
-        );
     const ready: TraceChunk[] = [];
-    // twice what one hand-out holds: a set may be larger than the block it takes now
-    const pool = reuseChunks ? new ColumnPool(2 * STREAM_ACCESSES, arena) : undefined;
+    // twice a block: a set may be larger than the block it takes now
+    const pool = reuseChunks ? new ColumnPool(2 * BLOCK_ACCESSES, arena) : undefined;
     const decoder = new TraceDecoder(
       fileLabel(path),
       nameFromPath(path),
@@ -240,18 +301,24 @@ async function* streamOpenFile(
       pool?.allocate ?? unzeroedColumns,
     );
     try {
-      for await (const bytes of input) {
-        for (let at = 0; at < bytes.length;) {
-          // the chunks decoded before have all been handed out, and the next asked for
-          pool?.release();
-          at += decoder.feed(at === 0 ? bytes : bytes.subarray(at), STREAM_ACCESSES);
-          for (const chunk of ready) yield chunk;
-          ready.length = 0;
-        }
+      const first = await reads.next(NO_BYTES);
+      if (first && isGzip(first)) {
+        await reads.close();
+        // a read stream closes the descriptor itself when destroyed
+        file = createReadStream('', { fd, start: 0, highWaterMark: READ_BYTES });
+        for await (const bytes of file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES })))
+          yield* feedByBlock(decoder, bytes, ready, pool, true);
+      } else {
+        let carry = NO_BYTES;
+        for (let bytes = first; bytes; bytes = await reads.next(carry))
+          carry = bytes.subarray(yield* feedByBlock(decoder, bytes, ready, pool, false));
+        // an unfinished unit at the end: the decoder's finish names it
+        decoder.feed(carry);
       }
     } catch (err) {
       throw readError(path, err);
     } finally {
+      await reads.close();
       if (file) file.destroy();
       else closeSync(fd);
     }

@@ -586,8 +586,9 @@ function decodeInWasm(
   allocate: ColumnAllocator,
   largest?: LargestPage,
 ): DecodedColumns {
-  // a payload read into the module's memory decodes where it is
-  const read = payload.buffer === wasm.memory.buffer;
+  // a payload read into the module's memory decodes where it is, if 4-byte aligned as in the file (a read that
+  // returned fewer bytes than asked can shift the next ones): the module aligns its words by address
+  const read = payload.buffer === wasm.memory.buffer && payload.byteOffset % 4 === 0;
   const at = read ? payload.byteOffset : wasm.input;
   if (!read) wasm.memory.set(payload, at);
   const check = (problem: number) => {

@@ -8,7 +8,7 @@
   (type $unpack (func (param $in i32) (param $out i32) (param $groups i32) (param $base i32) (param $step i32)))
   ;; fixed, so that the caller's views of it stay valid: a block of at most 65,536 accesses (a payload of at most
   ;; 11 bytes each plus its headers), its columns decoded, then ARENA and READ (pages untouched cost no memory)
-  (memory (export "memory") 362 362)
+  (memory (export "memory") 410 410)
   (global $NIBBLES i32 (i32.const 0))
   (global $LOW i32 (i32.const 1024))
   (global $HIGH i32 (i32.const 5120))
@@ -22,14 +22,15 @@
   (global $OUT_WRITE (export "OUT_WRITE") i32 (i32.const 1589248))
   (global (export "OUT_ACCESSES") i32 (i32.const 65536))
   ;; room for one column pool's sets at a time (packed.ts leaseColumnArena), decoded in place: 2^21 accesses of 9
-  ;; bytes (times and pages in 4, writes in 1), twice what a stream hands out at once; a pool's sets past it (times
-  ;; in 8 bytes, sets grown) are plain arrays, copied into
+  ;; bytes (times and pages in 4, writes in 1); a stream's pool holds one block's set, a new one each time a block
+  ;; is larger than any before; sets past it (times in 8 bytes, sets grown) are plain arrays, copied into
   (global (export "ARENA") i32 (i32.const 1703936))
   (global (export "ARENA_BYTES") i32 (i32.const 18874368))
-  ;; 3 MiB for reading files into (packed.ts wasmBlocks' reads: loadTrace's buffer and the read-ahead buffers of the
-  ;; stream holding the arena): payloads read there need no copy to IN
+  ;; 3 x 2 MiB for reading files into (packed.ts wasmBlocks' reads: loadTrace's buffer and the read-ahead buffers of
+  ;; the stream holding the arena; each 1 MiB read lands after room for the unfinished block of the read before,
+  ;; io.ts CARRY_BYTES): payloads read there need no copy to IN
   (global (export "READ") i32 (i32.const 20578304))
-  (global (export "READ_BYTES") i32 (i32.const 3145728))
+  (global (export "READ_BYTES") i32 (i32.const 6291456))
   ;; a column's header as $layout read it
   (global $refs (mut i32) (i32.const 0))
   (global $modes (mut i32) (i32.const 0))
