@@ -1,6 +1,7 @@
 import {
   createWriteStream,
   fstatSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -43,11 +44,67 @@ function isRunning(pid: number): boolean {
  * reached their own cleanup): their process no longer exists. A live writer's file is left alone.
  */
 function removeOrphans(dir: string): void {
-  for (const entry of readdirSync(dir)) {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return; // a directory one may write into but not list (-wx): nothing to clear
+  }
+  for (const entry of entries) {
     const match = TEMP_FILE.exec(entry);
     if (match && Number(match[1]) !== process.pid && !isRunning(Number(match[1])))
-      rmSync(join(dir, entry), { force: true });
+      try {
+        rmSync(join(dir, entry), { force: true });
+      } catch {
+        // another user's, in a sticky directory such as /tmp: theirs to remove
+      }
   }
+}
+
+/** Removes a temporary file of ours if it is there; one that cannot be reached is left (the write failed anyway). */
+function removeTemp(temp: string): void {
+  try {
+    rmSync(temp, { force: true });
+  } catch {
+    // a directory that cannot be searched (EACCES): nothing was written there
+  }
+}
+
+/** Temporary files being streamed into now: a signal that ends the process removes them first (removeOnSignal). */
+const streaming = new Set<string>();
+const ENDING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Ctrl-C (or a kill) while a long output streams in: the temporary file goes, then the signal takes its default
+ * course (the process ends with the signal's status) unless someone else listens for it. Listened for only while a
+ * file streams in, so the process's signals are otherwise untouched.
+ */
+function removeOnSignal(signal: NodeJS.Signals): void {
+  for (const temp of streaming) removeTemp(temp);
+  streaming.clear();
+  for (const each of ENDING_SIGNALS) process.removeListener(each, removeOnSignal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+/** `temp` is being streamed into (`active`) or is done with: its signal cleanup is set up or removed. */
+function trackStreaming(temp: string, active: boolean): void {
+  if (active && streaming.size === 0) for (const each of ENDING_SIGNALS) process.on(each, removeOnSignal);
+  if (active) streaming.add(temp);
+  else if (streaming.delete(temp) && streaming.size === 0)
+    for (const each of ENDING_SIGNALS) process.removeListener(each, removeOnSignal);
+}
+
+/**
+ * What a rename puts the new content in place of: the file a symbolic link at `path` leads to, so that the link
+ * stays and its target gets the content (as `> link` does); `path` itself otherwise, or when the link leads nowhere.
+ */
+function renameTarget(path: string): string {
+  try {
+    if (lstatSync(path).isSymbolicLink()) return realpathSync(path);
+  } catch {
+    // no such file yet, or a link to nothing: written at `path`
+  }
+  return path;
 }
 
 /**
@@ -95,8 +152,9 @@ function ensureDirectory(dir: string): void {
 
 /**
  * Writes a file so that readers see either the old content or the new one, never half a file: write a
- * temporary file in the same directory, then rename it over the target (atomic on POSIX). A writer killed
- * mid-write leaves its temporary file behind; the next write into that directory removes it. Problems
+ * temporary file in the same directory, then rename it over the target (atomic on POSIX; a symbolic link's target,
+ * the link kept). A writer killed mid-write (SIGKILL; a streamed one also by SIGINT, SIGTERM, SIGHUP, which remove it)
+ * leaves its temporary file behind; the next write into that directory removes it. Problems
  * (the target is a directory, a file in the path, no permission, disk full) are one-line UserErrors. `-` (and
  * /dev/stdout, /dev/fd/2, a socket open as /dev/fd/3) is written through a stream of this process's descriptor,
  * whatever it is connected to: a failure there surfaces later, as the stream's 'error' event (the CLI's one line).
@@ -120,12 +178,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       throw writeError(path, err);
     }
   }
-  const temp = prepareTemp(path);
+  const target = renameTarget(path);
+  const temp = prepareTemp(target);
   try {
     writeFileSync(temp, data, { flag: 'wx' });
-    renameSync(temp, path);
+    renameSync(temp, target);
   } catch (err) {
-    rmSync(temp, { force: true });
+    removeTemp(temp);
     throw writeError(path, err);
   }
 }
@@ -250,13 +309,17 @@ export async function writeStreamAtomic(
   }
   const flags = inPlaceFlags(path);
   const inPlace = flags !== undefined;
-  const temp = inPlace ? path : prepareTemp(path);
+  const target = renameTarget(path);
+  const temp = inPlace ? path : prepareTemp(target);
+  if (!inPlace) trackStreaming(temp, true);
   try {
     const file = createWriteStream(temp, { flags: flags ?? 'wx' });
     await writeInto(file, true);
-    if (!inPlace) renameSync(temp, path);
+    if (!inPlace) renameSync(temp, target);
   } catch (err) {
-    if (!inPlace) rmSync(temp, { force: true });
+    if (!inPlace) removeTemp(temp);
     throw err instanceof UserError ? err : writeError(path, err);
+  } finally {
+    if (!inPlace) trackStreaming(temp, false);
   }
 }

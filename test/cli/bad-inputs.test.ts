@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -468,4 +469,75 @@ test('a writer killed with SIGKILL mid-write leaves no output, and the next writ
   const { code, stderr } = await run([...gen(), '-o', join(target, 'small.trace')]);
   assert.equal(code, 0, stderr);
   assert.deepEqual(readdirSync(target), ['small.trace']);
+});
+
+test('Ctrl-C, a kill or a hang-up mid-write: the writer ends by its signal, its temporary file removed', async () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const target = join(dir, `signal-${signal}`);
+    mkdirSync(target);
+    const child = spawn(process.execPath, [CLI, ...genArgs('50000000', '1000'), '-o', join(target, 'big.trace')]);
+    const temp = `.big.trace.postcopy-lab-${child.pid}.tmp`;
+    const exited = new Promise<[number | null, string | null]>((done) =>
+      child.on('exit', (code, how) => done([code, how])),
+    );
+    try {
+      for (let waited = 0; !readdirSync(target).includes(temp); waited += 20) {
+        assert.ok(waited < 60_000 && child.exitCode === null, 'the writer never showed its temporary file');
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    } finally {
+      child.kill(signal);
+    }
+    // ended by the signal itself, as without a handler (a shell shows 128 + its number)
+    assert.deepEqual(await exited, [null, signal]);
+    assert.deepEqual(readdirSync(target), [], `${signal}: a file was left behind`);
+  }
+});
+
+/**
+ * Runs the CLI as a user that file permissions bind: root reads and writes anything, so as root the run is made as
+ * nobody (in directories nobody can reach); as anyone else, as that user.
+ */
+function runBoundByPermissions(args: readonly string[]): Outcome {
+  const asRoot = process.getuid?.() === 0;
+  const command = asRoot ? 'runuser' : process.execPath;
+  const r = spawnSync(command, [...(asRoot ? ['-u', 'nobody', '--', process.execPath] : []), CLI, ...args], {
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("a directory one may write but not list, another user's leftovers in /tmp: no internal error", () => {
+  const asRoot = process.getuid?.() === 0;
+  const base = mkdtempSync(join(tmpdir(), 'permissions-'));
+  chmodSync(base, 0o755);
+  // -wx: the temporary file can be made and renamed, the directory not read for orphans
+  const writeOnly = join(base, 'write-only');
+  mkdirSync(writeOnly, 0o733);
+  chmodSync(writeOnly, 0o733);
+  const written = runBoundByPermissions([...gen(), '-o', join(writeOnly, 'x.trace')]);
+  assert.equal(written.code, 0, written.stderr);
+  // a directory that cannot be entered at all: one line, no stack
+  const closed = join(base, 'closed');
+  mkdirSync(closed, 0o700);
+  chmodSync(closed, asRoot ? 0o700 : 0o000);
+  for (const args of [
+    [...gen(), '-o', join(closed, 'x.trace')],
+    ['whatif', '-o', join(closed, 'w.html')],
+  ]) {
+    const r = runBoundByPermissions(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^postcopy-lab: cannot write \S+closed\/(x\.trace|w\.html) \(EACCES\)\n$/);
+  }
+  chmodSync(closed, 0o700);
+  if (!asRoot) return;
+  // root's orphan, its writer gone, in a sticky directory: nobody may not remove it, and need not
+  const sticky = join(base, 'sticky');
+  mkdirSync(sticky);
+  chmodSync(sticky, 0o1777);
+  const orphan = `.x.trace.postcopy-lab-${spawnSync(process.execPath, ['-e', '0']).pid}.tmp`;
+  writeFileSync(join(sticky, orphan), 'half a trace');
+  const r = runBoundByPermissions([...gen(), '-o', join(sticky, 'x.trace')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(sticky).sort(), [orphan, 'x.trace']);
 });

@@ -114,3 +114,20 @@ test('a socket named /dev/fd/3 (opening it gives ENXIO) is written through a str
     assert.ok((await written).equals(expected), `${how}: not the bytes written`);
   }
 });
+
+test('an output that is a symbolic link gets the content in the file it leads to; the link stays a link', async () => {
+  const writers = [
+    (path: string) => writeFileAtomic(path, 'new content'),
+    (path: string) => writeStreamAtomic(path, [Buffer.from('new content')]),
+  ];
+  for (const [i, write] of writers.entries()) {
+    const real = join(dir, `real-${i}.json`);
+    writeFileSync(real, 'old');
+    const link = join(dir, `latest-${i}.json`);
+    symlinkSync(real, link);
+    await write(link);
+    // renamed over, the link became a file of its own and the file it named kept the old content
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.equal(readFileSync(real, 'utf8'), 'new content');
+  }
+});
