@@ -9,7 +9,7 @@
  * started by t.
  */
 import { isPageInVm } from '../prefetch/proposals';
-import type { FaultContext, Predictor } from '../prefetch/types';
+import { ArrivalContext, type Predictor } from '../prefetch/types';
 import { NextAlive } from '../util/next-alive';
 import { quantileSorted } from '../util/statistics';
 import { RateWindows, serialiseUs, type Timing } from './link';
@@ -77,9 +77,6 @@ export type SendObserver = (page: number, arrivalUs: number, reason: SendReason)
 /** Called each time the VM blocks on a missing page (a network fault or a late prefetch): when, and for how long. */
 export type WaitObserver = (startUs: number, waitUs: number) => void;
 
-/** Mutable twin of FaultContext: one object per run, its index updated at each fault. */
-type MutableFaultContext = { -readonly [K in keyof FaultContext]: FaultContext[K] };
-
 export class PostcopyRun {
   private readonly arrival: Float64Array;
   /**
@@ -94,7 +91,8 @@ export class PostcopyRun {
    * run with a background push asks (without one, setting it up and keeping it was a pass over the VM per run).
    */
   private readonly nextUnsent: NextAlive | undefined;
-  private readonly context: MutableFaultContext;
+  /** What the predictor may ask at a fault: one object per run, its index updated at each fault. */
+  private readonly context: ArrivalContext;
   private readonly push: PushPolicy;
   private readonly vmPages: number;
   private remaining = 0;
@@ -163,8 +161,7 @@ export class PostcopyRun {
     const write = network.writeBandwidthBps;
     this.pageWriteUs = write === undefined ? this.pageUs : serialiseUs(timing.pageMessageBytes, write);
     this.zeroWriteUs = write === undefined ? this.zeroPageUs : serialiseUs(network.messageOverheadBytes, write);
-    const arrival = this.arrival;
-    this.context = { index: 0, vmPages: this.vmPages, isSent: (p: number) => arrival[p] !== Infinity };
+    this.context = new ArrivalContext(this.vmPages, this.arrival);
     this.counts = {
       networkFaults: 0,
       latePrefetches: 0,

@@ -51,7 +51,7 @@ class Markov implements Predictor {
     const row = this.table.get(page);
     if (row) {
       for (let i = 0; i < row.pages.length; i++) {
-        if (best.accepts(row.counts[i], row.seen[i]) && isProposable(row.pages[i], page, ctx.vmPages, ctx.isSent)) {
+        if (best.accepts(row.counts[i], row.seen[i]) && isProposable(row.pages[i], page, ctx)) {
           best.offer(row.pages[i], row.counts[i], row.seen[i]);
         }
       }

@@ -92,6 +92,20 @@ export function replaySettings(summary: TraceSummary, options: PredictionMetrics
   return { k, lead, switchover, vmPages };
 }
 
+/** The replay's FaultContext: a page is sent once present or issued. A class, as the simulator's (ArrivalContext). */
+class ReplayContext implements FaultContext {
+  index = 0;
+
+  constructor(
+    readonly vmPages: number,
+    private readonly state: Uint8Array,
+  ) {}
+
+  isSent(page: number): boolean {
+    return this.state[page] !== ABSENT;
+  }
+}
+
 /**
  * The replay behind PredictionMetrics, fed the trace's accesses in order (`feed`, any chunking), then
  * `finish`: memory grows with the VM's pages, not with the trace, so a file can be streamed through it.
@@ -109,7 +123,7 @@ export class PredictionReplay {
   private readonly issuedAt: Float64Array;
   /** Positions of firstTouches whose page may still be absent (found present or issued: removed for good). */
   private readonly missing: NextAlive;
-  private readonly ctx: { index: number } & FaultContext;
+  private readonly ctx: ReplayContext;
   private fed = 0;
   /** Index of the first access at or after switchover, once it has come. */
   private start: number | undefined;
@@ -134,8 +148,7 @@ export class PredictionReplay {
     this.state = new Uint8Array(vmPages);
     this.issuedAt = new Float64Array(vmPages);
     this.missing = new NextAlive(firstTouches.length);
-    const state = this.state;
-    this.ctx = { index: 0, vmPages, isSent: (page) => state[page] !== ABSENT };
+    this.ctx = new ReplayContext(vmPages, this.state);
   }
 
   feed(chunk: TraceChunk): void {

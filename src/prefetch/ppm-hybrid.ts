@@ -90,6 +90,6 @@ class PpmHybrid implements Predictor {
 /** Appends to out the proposals it can still take, at most k in all, each once. */
 function takeFrom(proposals: number[], out: number[], page: number, k: number, ctx: FaultContext): void {
   for (const q of proposals) {
-    if (out.length < k && !out.includes(q) && isProposable(q, page, ctx.vmPages, ctx.isSent)) out.push(q);
+    if (out.length < k && !out.includes(q) && isProposable(q, page, ctx)) out.push(q);
   }
 }

@@ -45,7 +45,7 @@ function createPpmOrder0(options: OptionValues<typeof OPTIONS>): Predictor {
       counts.forEachDescending((q) => {
         // a page once sent stays sent, and one outside the VM stays outside: both leave the ranking
         if (!isPageInVm(q, ctx.vmPages) || ctx.isSent(q)) counts.retire(q);
-        else if (isProposable(q, page, ctx.vmPages, ctx.isSent)) out.push(q);
+        else if (isProposable(q, page, ctx)) out.push(q);
         return out.length < k;
       });
       return out;

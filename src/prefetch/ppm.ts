@@ -163,8 +163,7 @@ class PpmPredictor implements Predictor {
  */
 const ranking: { page: number; fault: FaultContext | undefined } = { page: 0, fault: undefined };
 
-const acceptPage = (symbol: number) =>
-  isProposable(symbol, ranking.page, ranking.fault!.vmPages, ranking.fault!.isSent);
+const acceptPage = (symbol: number) => isProposable(symbol, ranking.page, ranking.fault!);
 const acceptDelta = (delta: number) => acceptPage((ranking.page + delta) >>> 0);
 /** A page once sent stays sent (and one outside the VM stays outside): it can leave the ranking. */
 const pageGone = (symbol: number) => symbol >= ranking.fault!.vmPages || ranking.fault!.isSent(symbol);

@@ -1,16 +1,16 @@
+import type { FaultContext } from './types';
+
 /** True when `page` names a page of a VM of `vmPages` pages: a whole number in [0, vmPages). Callers drop other proposals. */
 export function isPageInVm(page: number, vmPages: number): boolean {
   return Number.isInteger(page) && page >= 0 && page < vmPages;
 }
 
-/** True when `page` may be proposed: inside the VM, not the faulted page and not already sent. */
-export function isProposable(
-  page: number,
-  faulted: number,
-  vmPages: number,
-  isSent: (page: number) => boolean,
-): boolean {
-  return isPageInVm(page, vmPages) && page !== faulted && !isSent(page);
+/**
+ * True when `page` may be proposed at the fault on `faulted`: inside the VM, not the faulted page and not already
+ * sent. It asks `ctx.isSent` as a method (a context may be a class whose isSent reads its own fields).
+ */
+export function isProposable(page: number, faulted: number, ctx: FaultContext): boolean {
+  return isPageInVm(page, ctx.vmPages) && page !== faulted && !ctx.isSent(page);
 }
 
 /** p + d, p + 2d, ... while inside [0, vmPages): at most k pages (the caller drops sent ones). */

@@ -21,7 +21,7 @@ import { randomK } from './random-k';
 import { readahead } from './readahead';
 import { stride } from './stride';
 import { ShapeKeepers } from '../util/shape-keepers';
-import { feedHistory, type FutureView, type Predictor, type PredictorOptions } from './types';
+import { ArrivalContext, feedHistory, type FutureView, type Predictor, type PredictorOptions } from './types';
 
 /** Every predictor, in the order tables and comparisons show them. A new predictor is one file plus one entry here. */
 export const PREDICTORS = [
@@ -131,7 +131,11 @@ function exercisedPredictor(definition: (typeof PREDICTORS)[number]): Predictor 
   const keeper = instantiate(definition, { historyWindow: 16, training: 'online' }, future);
   const history = new Uint32Array([1, 2, 3, 4, 5, 3, 2, 1, 9, 7]);
   feedHistory(keeper, history, new Uint8Array(history.length).fill(1));
-  for (const page of [3, 20, 5]) keeper.onFault(page, 4, { index: 0, vmPages: 64, isSent: (q) => q === 2 });
+  // the simulator's context class, so the keeper's calls leave the type feedback the runs leave (page 2 sent)
+  const arrival = new Float64Array(64).fill(Infinity);
+  arrival[2] = 0;
+  const context = new ArrivalContext(arrival.length, arrival);
+  for (const page of [3, 20, 5]) keeper.onFault(page, 4, context);
   keeper.modelSize();
   // its object stays, with its maps; what release frees (PPM's node records) goes to the runs
   keeper.release?.();

@@ -15,6 +15,24 @@ export interface FaultContext {
 }
 
 /**
+ * The FaultContext of a run that knows when each page arrives (Infinity while it is still on the source): the
+ * simulator's, and the one the predictors' shape keepers are exercised with (registry.ts), so that a predictor's calls
+ * of isSent meet one class. A class, so isSent is one function on its prototype, not a closure per run.
+ */
+export class ArrivalContext implements FaultContext {
+  index = 0;
+
+  constructor(
+    readonly vmPages: number,
+    private readonly arrival: Float64Array,
+  ) {}
+
+  isSent(page: number): boolean {
+    return this.arrival[page] !== Infinity;
+  }
+}
+
+/**
  * One page predictor. The source may learn from history recorded before switchover
  * (`observeHistory`), and on every network fault it is asked for pages to send along
  * with the faulted one (`onFault`); online learners update their model there.
