@@ -298,6 +298,11 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   if (!parsed) return undefined;
   const path = parsed.tracePath;
   const flagInput = simInputFromFlags(parsed.values, parsed.predictors);
+  // the what-if page keeps a peak for when its window knob is turned on; a run here would just ignore it
+  if (flagInput.network?.peakBandwidthBps !== undefined && !flagInput.network.rateLimitWindowUs)
+    throw new UserError(
+      '--peak-bandwidth needs --rate-window: it is the link speed inside a window, unused without one',
+    );
   const switchoverSpec = switchoverFlag(parsed.values.switchover);
   const summary = await summarizeTraceFile(path);
   const input = { ...flagInput, switchover: await fileSwitchover(switchoverSpec, path, summary) };

@@ -12,6 +12,7 @@ import {
   summarizeTraceFile,
   TraceStatsBuilder,
   writeTraceStream,
+  type GeneratorKind,
 } from '../trace';
 import { DEFAULT_PAGE_SIZE } from '../trace/types';
 
@@ -19,8 +20,8 @@ const USAGE = `usage:
   postcopy-lab trace gen KIND --seed S --accesses N --pages P [options] -o OUT
       KIND: ${GENERATOR_KINDS.join(', ')}
       --write-ratio W              share of writes in [0, 1] (default ${GENERATOR_DEFAULTS.writeRatio})
-      --stride K                   strided: pages per step (default ${GENERATOR_DEFAULTS.stride})
-      --zipf-exponent S            zipf: popularity of rank r ~ 1/r^S (default ${GENERATOR_DEFAULTS.zipfExponent})
+      --stride K                   strided, phased: pages per step (default ${GENERATOR_DEFAULTS.stride})
+      --zipf-exponent S            zipf, phased: rank r drawn ~ 1/r^S (default ${GENERATOR_DEFAULTS.zipfExponent})
       --hot-fraction F             phased: working set per phase as a share of pages (default ${GENERATOR_DEFAULTS.hotFraction})
       --phases K                   phased: number of phases (default ${GENERATOR_DEFAULTS.phases})
       --instructions-per-access I  time step between accesses (default ${GENERATOR_DEFAULTS.instructionsPerAccess})
@@ -34,6 +35,23 @@ const USAGE = `usage:
 function synopsis(name: string): string {
   const line = USAGE.split('\n').find((text) => text.includes(`trace ${name} `)) ?? '';
   return `usage: ${line.trim().split(/\s{2,}/)[0]}`;
+}
+
+/** The gen flags that only some kinds read (phased's phases cycle through the patterns): elsewhere they do nothing. */
+const KIND_FLAGS: Readonly<Record<string, readonly GeneratorKind[]>> = {
+  stride: ['strided', 'phased'],
+  'zipf-exponent': ['zipf', 'phased'],
+  'hot-fraction': ['phased'],
+  phases: ['phased'],
+};
+
+/** Refuses a flag that `kind` would ignore (`trace gen random --stride 4` makes the same trace as without). */
+function checkKindFlags(kind: GeneratorKind, values: Readonly<Record<string, unknown>>): void {
+  for (const [flag, kinds] of Object.entries(KIND_FLAGS))
+    if (values[flag] !== undefined && !kinds.includes(kind))
+      throw new UserError(
+        `--${flag} is an option of the ${kinds.join(' and ')} generator${kinds.length > 1 ? 's' : ''}, not of ${kind}`,
+      );
 }
 
 /** Generated a chunk at a time and written as it comes: memory does not grow with --accesses. */
@@ -58,6 +76,7 @@ async function gen(argv: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UserError(`trace gen takes one KIND (${GENERATOR_KINDS.join(', ')})`);
   const kind = GENERATOR_KINDS.find((k) => k === positionals[0]);
   if (!kind) throw new UserError(`unknown generator ${quoted(positionals[0])} (kinds: ${GENERATOR_KINDS.join(', ')})`);
+  checkKindFlags(kind, values);
   const output = requireFlag(values.output, 'output');
   const generated = generateTraceChunks(kind, {
     seed: requireFlag(values.seed, 'seed'),

@@ -73,6 +73,8 @@ const genArgs = (accesses: string, pages: string) => [
 const gen = (...extra: string[]) => [...genArgs('50', '10'), ...extra];
 const genCounts = (accesses: string, pages: string) => [...genArgs(accesses, pages), '-o', o('x.trace')];
 const genTo = (...extra: string[]) => [...gen(...extra), '-o', o('x.trace')];
+/** genTo with another generator than random. */
+const genKindTo = (kind: string, ...extra: string[]) => genTo(...extra).map((arg) => (arg === 'random' ? kind : arg));
 
 /**
  * A version-4 .pctrace of more than one read (1 MiB) whose trailer, its CRC intact, says the largest page is 100: a
@@ -116,10 +118,10 @@ const BAD: [string[], RegExp][] = [
   [genCounts('99999999999', '10'), /--accesses must be between 0 and/],
   [genCounts('1e3', '10'), /--accesses must be a whole number, got "1e3"/],
   [genCounts('99999999999999999999', '10'), /--accesses must be between/],
-  [genTo('--stride', '0'), /--stride must be between 1 and/],
-  [genTo('--zipf-exponent', '1000'), /--zipf-exponent must be between 0 and 100/],
-  [genTo('--hot-fraction', '0'), /--hot-fraction must be between/],
-  [genTo('--phases', '0'), /--phases must be between 1 and/],
+  [genKindTo('strided', '--stride', '0'), /--stride must be between 1 and/],
+  [genKindTo('zipf', '--zipf-exponent', '1000'), /--zipf-exponent must be between 0 and 100/],
+  [genKindTo('phased', '--hot-fraction', '0'), /--hot-fraction must be between/],
+  [genKindTo('phased', '--phases', '0'), /--phases must be between 1 and/],
   [genTo('--instructions-per-access', '99999999999'), /--instructions-per-access must be between 1 and 4194304/],
   [genTo('--write-ratio', '2'), /--write-ratio must be between 0 and 1/],
   [genTo('--write-ratio', 'NaN'), /--write-ratio must be a number, got "NaN"/],
@@ -239,6 +241,17 @@ const BAD: [string[], RegExp][] = [
   [['trace', 'stats'], /missing the trace: --trace FILE or the argument FILE/],
   [['trace', 'convert', '--trace', small, o('y.trace'), o('z.trace')], /--trace \S+ given, and the argument/],
   [['trace', 'convert', small, '-o', o('y.trace'), o('z.trace')], /--output \S+ given, and the argument \S+z\.trace/],
+  // a generator option the kind does not read: the same trace as without it
+  [genTo('--stride', '4'), /--stride is an option of the strided and phased generators, not of random/],
+  [genTo('--zipf-exponent', '2'), /--zipf-exponent is an option of the zipf and phased generators, not of random/],
+  [genTo('--phases', '2'), /--phases is an option of the phased generator, not of random/],
+  [genTo('--hot-fraction', '0.5'), /--hot-fraction is an option of the phased generator, not of random/],
+  // --peak-bandwidth is the link's speed inside a rate window: without one nothing reads it
+  [['simulate', small, '--peak-bandwidth', '10gbit'], /--peak-bandwidth needs --rate-window/],
+  [
+    ['compare', small, '--prefetchers', 'none', '--peak-bandwidth', '10gbit', '--rate-window', '0'],
+    /needs --rate-window/,
+  ],
   // a flag of one value given twice: the last one would silently win
   [['simulate', small, '--k', '4', '--k', '8'], /--k given 2 times \("4", "8"\): give it once/],
   [['predict', small, '--predictor', 'ppm', '--k=4', '--order', '3', '--k', '4'], /--k given 2 times/],
