@@ -3,6 +3,7 @@
  * simulator in the reader's browser as they move the knobs (README "What-if page"). simulate's flags for the
  * page's knobs set where it opens; they are parsed by simulate's own readers, so both refuse the same values.
  */
+import { statSync } from 'node:fs';
 import { fileLabel, quoted, UserError } from '../errors';
 import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../experiments';
 import { resolveSimConfig, type SimInput } from '../migration';
@@ -72,6 +73,16 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Whether two names lead to one existing file (a trace given as the page's output would be lost). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // one of them does not exist (yet): the trace's read names the problem
+  }
+}
+
 /** The knobs the flags set (only those given: the others keep the page's opening setting). */
 function knobsFromFlags(values: Record<string, unknown>): Partial<WhatifSettings> {
   const methods =
@@ -110,6 +121,9 @@ export async function run(argv: string[]): Promise<void> {
     );
   const tracePaths = (flagged.length > 0 ? flagged : positionals).map((path) => inputFile(path, 'trace'));
   const output = requireFlag(values.output as string | undefined, 'output');
+  const overwritten = tracePaths.find((path) => sameFile(path, output));
+  if (overwritten !== undefined)
+    throw new UserError(`-o ${fileLabel(output)} is the trace ${fileLabel(overwritten)}: the page would replace it`);
   const options = whatIfPageOptions();
   const knobs = knobsFromFlags(values);
   const opened = { ...DEFAULT_WHATIF_SETTINGS, ...options.initial };

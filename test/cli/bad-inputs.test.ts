@@ -44,6 +44,7 @@ const backwards = file('backwards.trace', '10 0\n5 1\n');
 const binary = file('garbage.bin', Uint8Array.from([0x50, 0, 0, 7, 1, 2, 3]));
 const badGzip = file('bad.trace.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]));
 const aFile = file('a-file', 'not a directory');
+const pageOver = file('page-over.trace', '0 0\n1 1\n');
 const newline = join(dir, 'two\nlines.trace');
 writeFileSync(newline, '0 0\n1 1\n');
 /** A folder of QEMU run records holding one record file with `content`. */
@@ -313,6 +314,11 @@ const BAD: [string[], RegExp][] = [
   [['whatif', '-o', o('w.html'), 'missing.trace'], /missing\.trace: no such file/],
   [['whatif', '-o', o('w.html'), '--trace', join(dir, 'missing.trace')], /missing\.trace: no such file/],
   [['whatif'], /missing required option --output/],
+  // its own file: were it written over, no other case would read a page as a trace
+  [
+    ['whatif', '-o', pageOver, '--trace', small, '--trace', pageOver],
+    /-o \S+page-over\.trace is the trace \S+: the page/,
+  ],
   [['simulate', '--trace', small, '--rate-window', '-100ms'], /--rate-window must be between 0 and/],
   [['simulate', '--trace', small, '--peak-bandwidth', '1GB/h'], /bandwidth must be a number of bits\/s/],
   // a trailer that lies (a writer's bug): named, whichever check meets it first
