@@ -136,10 +136,7 @@ export class PostcopyRun {
     this.touched = uint8PageArray(this.vmPages);
     this.predicted = uint8PageArray(this.vmPages);
     this.nextUnsent = this.push === 'off' ? undefined : new NextAlive(this.vmPages);
-    for (let p = 0; p < this.vmPages; p++) {
-      if (this.arrival[p] === Infinity) this.remaining++;
-      else this.nextUnsent?.remove(p);
-    }
+    this.remaining = unsentPages(this.arrival, this.vmPages, this.nextUnsent);
     this.linkFreeUs = start.linkFreeUs;
     this.writeFreeUs = start.linkFreeUs;
     this.urgentFreeUs = start.linkFreeUs;
@@ -183,6 +180,8 @@ export class PostcopyRun {
    * post-copy accesses arrive in order, in as many chunks as the reader makes; `finish` follows the last.
    */
   replay(page: Uint32Array, time: ArrayLike<number>, from: number, to: number, base: number): void {
+    // before the loop, which ends the function: see unsentPages
+    if (to > from) this.lastTime = time[to - 1];
     const touched = this.touched;
     const { resumeUs, resumeInstruction } = this.start;
     const usPerInstruction = this.timing.usPerInstruction;
@@ -191,7 +190,6 @@ export class PostcopyRun {
       if (touched[p] === 1) continue;
       this.firstTouch(p, base + i, resumeUs + (time[i] - resumeInstruction) * usPerInstruction + this.stallUs);
     }
-    if (to > from) this.lastTime = time[to - 1];
   }
 
   /** After the last access: sends what is left and returns the counts (once: the run's arrays go back then). */
@@ -407,4 +405,20 @@ export class PostcopyRun {
     if (arrivalUs > this.counts.lastArrivalUs) this.counts.lastArrivalUs = arrivalUs;
     this.onSend?.(q, arrivalUs, reason);
   }
+}
+
+/**
+ * The pages still on the source (arrival Infinity), the others taken out of `nextUnsent`: a pass over the VM per run.
+ * A function that ends with its loop, as replay does: V8 compiles a long loop while it runs (on-stack replacement)
+ * and keeps that code for later calls even when it deoptimizes after the loop, so code after it that had not run by
+ * then (or met another map since: the constructor's configuration) deoptimized at every later call (replay: 300-500
+ * times a sweep of the bench grid in one process in three).
+ */
+function unsentPages(arrival: Float64Array, vmPages: number, nextUnsent: NextAlive | undefined): number {
+  let unsent = 0;
+  for (let p = 0; p < vmPages; p++) {
+    if (arrival[p] === Infinity) unsent++;
+    else nextUnsent?.remove(p);
+  }
+  return unsent;
 }

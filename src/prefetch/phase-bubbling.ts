@@ -1,4 +1,5 @@
 import { firstAtOrAfter } from '../trace/switchover';
+import { largestIn } from '../trace/types';
 import { bubbling } from './bubbling';
 import { HistoryWindow } from './history-window';
 import { definePredictor, type OptionValues } from './options';
@@ -167,25 +168,17 @@ export class PhaseBubbling implements Predictor {
   private lastTouches(): Int32Array {
     if (!this.lastTouch) {
       const pages = this.recorded.take();
-      let top = -1;
-      for (let i = 0; i < pages.length; i++) top = Math.max(top, pages[i]);
-      const last = (this.lastTouch = new Int32Array(top + 1).fill(-1));
-      for (let i = 0; i < pages.length; i++) {
-        if (last[pages[i]] < 0) this.seenCount++;
-        last[pages[i]] = this.end++;
-      }
+      const last = new Int32Array(largestIn(pages, 0, pages.length, -1) + 1).fill(-1);
+      this.seenCount = noteLastTouches(last, pages);
+      this.end = pages.length;
+      this.lastTouch = last;
     }
     return this.lastTouch;
   }
 
   /** The seen pages in address order, as the context of the bubbling over them. */
   private seenPages(): OverSeenPages {
-    if (!this.seenInOrder) {
-      const last = this.lastTouches();
-      const pages = new Uint32Array(this.seenCount);
-      for (let q = 0, n = 0; q < last.length; q++) if (last[q] >= 0) pages[n++] = q;
-      this.seenInOrder = new OverSeenPages(pages);
-    }
+    this.seenInOrder ??= new OverSeenPages(seenInAddressOrder(this.lastTouches(), this.seenCount));
     return this.seenInOrder;
   }
 
@@ -217,4 +210,27 @@ export class PhaseBubbling implements Predictor {
     this.rankKey = new Float64Array(size);
     this.order = new Uint32Array(size);
   }
+}
+
+/*
+ * The history's passes below run once per predictor over the whole window, long enough for V8 to compile their loop
+ * while it runs (on-stack replacement); each is a function that ends with its loop, since code after such a loop that
+ * had never run made that compiled loop deoptimize there at every later call (see DEVELOPERS.md, parallel sweeps).
+ */
+
+/** last[p] = when page p was last accessed (its position in `pages`); returns how many pages were accessed. */
+function noteLastTouches(last: Int32Array, pages: Uint32Array): number {
+  let seen = 0;
+  for (let i = 0; i < pages.length; i++) {
+    if (last[pages[i]] < 0) seen++;
+    last[pages[i]] = i;
+  }
+  return seen;
+}
+
+/** The `count` pages p with last[p] >= 0, in address order. */
+function seenInAddressOrder(last: Int32Array, count: number): Uint32Array {
+  const pages = new Uint32Array(count);
+  for (let q = 0, n = 0; q < last.length; q++) if (last[q] >= 0) pages[n++] = q;
+  return pages;
 }
