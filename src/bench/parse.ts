@@ -98,7 +98,13 @@ export function parseSection(): BenchLine[] {
       pages: 1 << 18,
       writeRatio: 0.3,
     });
-    const files = { text: join(dir, 't.trace'), gzip: join(dir, 't.trace.gz'), binary: join(dir, 't.pctrace') };
+    const files = {
+      text: join(dir, 't.trace'),
+      gzip: join(dir, 't.trace.gz'),
+      binary: join(dir, 't.pctrace'),
+      // a copy that a warmed process streams from the page cache first
+      warm: join(dir, 'warm.pctrace'),
+    };
     for (const path of Object.values(files)) saveTrace(trace, path);
     let sink = 0;
     /** Accesses/s of `work`, done `times` times per timed run (a read of the .pctrace takes a few ms alone). */
@@ -158,7 +164,7 @@ export function parseSection(): BenchLine[] {
       streamed('stream a .pctrace trace (chunk by chunk)', PARSE_ACCESSES / stream.fresh),
       streamed('stream it reusing its chunks (stats, convert)', reusedStream),
       ...uncachedLines(files.binary, readBinary),
-      ...freshProcessLines(files.binary, reusedStream),
+      ...freshProcessLines(files.binary, files.warm, reusedStream),
       checksum,
     ];
   } finally {
@@ -223,23 +229,26 @@ function uncachedLines(path: string, read: () => number): BenchLine[] {
 }
 
 /** What a fresh process does with the .pctrace in the bench's last lines. */
-type FreshMode = 'stream' | 'read' | 'summary';
+type FreshMode = 'stream' | 'read' | 'summary' | 'warmed';
 
 /**
  * A child's script that reads `path` once, as `mode` says: 'stream' through streamTrace reusing its chunks (a CLI
  * run's first pass over a file, as `trace stats` makes it, and what its summary cost before version 4), 'read'
  * the bare file in streamTrace's chunk size, decoding nothing, 'summary' the CLI's summary (summarizeTraceFile:
- * the version-4 trailer); prints its wall and CPU seconds (node's start and the module's import left out: they
- * read no trace).
+ * the version-4 trailer), 'warmed' the same stream after three untimed ones of `warmPath` (a copy in the page
+ * cache: the decoder compiled and tiered up, its memory touched); prints its wall and CPU seconds (node's start and
+ * the module's import left out: they read no trace).
  */
-function freshProcessScript(mode: FreshMode, path: string): string {
+function freshProcessScript(mode: FreshMode, path: string, warmPath: string): string {
   return `const fs = require('fs');
 const trace = require(${JSON.stringify(TRACE_MODULE)});
 (async () => {
+  if (${JSON.stringify(mode)} === 'warmed')
+    for (let i = 0; i < 3; i++) for await (const chunk of trace.streamTrace(${JSON.stringify(warmPath)}, { reuseChunks: true })) void chunk;
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let seen = 0;
-  if (${JSON.stringify(mode)} === 'stream') {
+  if (${JSON.stringify(mode)} === 'stream' || ${JSON.stringify(mode)} === 'warmed') {
     for await (const chunk of trace.streamTrace(${JSON.stringify(path)}, { reuseChunks: true })) seen += chunk.page.length;
   } else if (${JSON.stringify(mode)} === 'summary') {
     seen = (await trace.summarizeTraceFile(${JSON.stringify(path)})).accesses;
@@ -258,20 +267,23 @@ const trace = require(${JSON.stringify(TRACE_MODULE)});
 /**
  * The user's path from the disk: a fresh process streams the .pctrace dropped from the page cache, against a
  * fresh process reading the same cold file bare, alternating (median of 5, wall): how close to the disk's rate a
- * CLI run reads. Then that stream's CPU against a warmed stream's (`warmRate`, accesses per CPU second): what
- * the fresh process's JIT warm-up costs. Last, the CLI's summary of the cold file (read off the version-4 trailer)
- * against that stream, which it was before: the pass a CLI run no longer makes. None, with a note on stderr,
- * where the page cache cannot be dropped.
+ * CLI run reads. Then that stream's CPU against a warmed stream's (`warmRate`, accesses per CPU second): what the
+ * fresh process's JIT warm-up costs. Then the CLI's summary of the cold file (read off the version-4 trailer) against
+ * that stream, which it was before: the pass a CLI run no longer makes. Last, the same stream in a process that
+ * streamed a copy first (`warmPath`), against the same bare read: how close the reading itself comes once a
+ * process's fixed costs are paid (a notebook's or a long CLI run's later passes). None, with a note on stderr, where
+ * the page cache cannot be dropped.
  */
-function freshProcessLines(path: string, warmRate: number): BenchLine[] {
-  const runs: Record<FreshMode, { wall: number; cpu: number }[]> = { stream: [], read: [], summary: [] };
+function freshProcessLines(path: string, warmPath: string, warmRate: number): BenchLine[] {
+  const runs: Record<FreshMode, { wall: number; cpu: number }[]> = { stream: [], read: [], summary: [], warmed: [] };
   for (let run = 0; run < 5; run++) {
-    for (const mode of ['stream', 'read', 'summary'] as const) {
+    for (const mode of ['stream', 'read', 'summary', 'warmed'] as const) {
       if (!dropFromCache(path)) {
         process.stderr.write('parse: fresh-process lines left out: cannot drop the file from the page cache\n');
         return [];
       }
-      const child = spawnSync(process.execPath, ['-e', freshProcessScript(mode, path)], { encoding: 'utf8' });
+      const script = freshProcessScript(mode, path, warmPath);
+      const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
       if (child.status !== 0) throw new Error(`parse: a fresh process reading the .pctrace failed: ${child.stderr}`);
       runs[mode].push(JSON.parse(child.stdout));
     }
@@ -302,6 +314,13 @@ function freshProcessLines(path: string, warmRate: number): BenchLine[] {
       value: PARSE_ACCESSES / median('summary', 'wall'),
       baseline: 'that stream (the summary pass before version 4)',
       baselineValue: PARSE_ACCESSES / median('stream', 'wall'),
+    }),
+    line({
+      ...fresh,
+      name: 'stream the .pctrace from disk, warmed process',
+      value: PARSE_ACCESSES / median('warmed', 'wall'),
+      baseline: 'a fresh process reading it from disk',
+      baselineValue: diskRead,
     }),
   ];
 }
