@@ -75,13 +75,15 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (!['migrate', 'compare', 'validate'].includes(sub))
     throw new UserError(`unknown qemu command ${quoted(sub)} (known: migrate, compare, validate)`);
-  const { values: v } = parseFlags(rest, { ...FLAGS, records: { type: 'string' } });
-  if (v.help) {
-    console.log(USAGE);
+  if (sub === 'compare') {
+    // compare's one flag: a flag of migrate here would change nothing
+    const { values } = parseFlags(rest, { records: { type: 'string' }, help: FLAGS.help });
+    console.log(values.help ? USAGE : comparisonTable(resolve(values.records ?? QEMU_DATASET_DIR)));
     return;
   }
-  if (sub === 'compare') {
-    console.log(comparisonTable(resolve(v.records ?? QEMU_DATASET_DIR)));
+  const { values: v } = parseFlags(rest, FLAGS);
+  if (v.help) {
+    console.log(USAGE);
     return;
   }
   const list = v.workload === undefined || v.workload === 'all' ? QEMU_WORKLOADS : listFlag(v.workload, 'workload');

@@ -301,6 +301,8 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace'], /Option '--trace <value>' argument missing/],
   [['qemu', 'migrate', '--workload', 'sqlite,,bzip2'], /--workload has an empty name in "sqlite,,bzip2"/],
   [['qemu', 'teleport'], /unknown qemu command "teleport"/],
+  [['qemu', 'compare', '--runs', '5'], /Unknown option '--runs'/],
+  [['qemu', 'migrate', '--records', 'x'], /Unknown option '--records'/],
   [['qemu', 'compare', '--records', cutRecord], /sqlite-plugin-1\.json: not valid JSON/],
   [
     ['qemu', 'compare', '--records', futureRecord],
