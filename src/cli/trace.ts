@@ -8,6 +8,7 @@ import {
   MAX_PAGE_SIZE,
   MAX_TRACE_ACCESSES,
   MAX_VM_PAGES,
+  PHASE_PATTERNS,
   streamTrace,
   summarizeTraceFile,
   TraceStatsBuilder,
@@ -23,7 +24,8 @@ const USAGE = `usage:
       --stride K                   strided, phased: pages per step (default ${GENERATOR_DEFAULTS.stride})
       --zipf-exponent S            zipf, phased: rank r drawn ~ 1/r^S (default ${GENERATOR_DEFAULTS.zipfExponent})
       --hot-fraction F             phased: working set per phase as a share of pages (default ${GENERATOR_DEFAULTS.hotFraction})
-      --phases K                   phased: number of phases (default ${GENERATOR_DEFAULTS.phases})
+      --phases K                   phased: number of phases (default ${GENERATOR_DEFAULTS.phases}), running in turn
+                                   ${PHASE_PATTERNS.join(', ')}
       --instructions-per-access I  time step between accesses (default ${GENERATOR_DEFAULTS.instructionsPerAccess})
       --page-size B                bytes per page (default ${DEFAULT_PAGE_SIZE})
   postcopy-lab trace convert [--trace] IN [-o] OUT   (OUT ending in .pctrace: binary, else text; .gz compresses)
@@ -45,13 +47,30 @@ const KIND_FLAGS: Readonly<Record<string, readonly GeneratorKind[]>> = {
   phases: ['phased'],
 };
 
-/** Refuses a flag that `kind` would ignore (`trace gen random --stride 4` makes the same trace as without). */
-function checkKindFlags(kind: GeneratorKind, values: Readonly<Record<string, unknown>>): void {
-  for (const [flag, kinds] of Object.entries(KIND_FLAGS))
-    if (values[flag] !== undefined && !kinds.includes(kind))
+/** The first phase (counted from 1) in which the phased generator runs `pattern`. */
+function firstPhaseOf(pattern: GeneratorKind): number {
+  return (PHASE_PATTERNS as readonly GeneratorKind[]).indexOf(pattern) + 1;
+}
+
+/**
+ * Refuses a flag that `kind` would ignore (`trace gen random --stride 4` makes the same trace as without), and on
+ * phased the flag of a pattern no phase uses: phase k runs PHASE_PATTERNS[k mod 5], so with the default 4 phases none
+ * is strided and --stride changed nothing.
+ */
+function checkKindFlags(kind: GeneratorKind, phases: number, values: Readonly<Record<string, unknown>>): void {
+  for (const [flag, kinds] of Object.entries(KIND_FLAGS)) {
+    if (values[flag] === undefined) continue;
+    if (!kinds.includes(kind))
       throw new UserError(
         `--${flag} is an option of the ${kinds.join(' and ')} generator${kinds.length > 1 ? 's' : ''}, not of ${kind}`,
       );
+    const [pattern] = kinds;
+    if (kind === 'phased' && pattern !== 'phased' && firstPhaseOf(pattern) > phases)
+      throw new UserError(
+        `--${flag} is read by phased only in its ${pattern} phases, from phase ${firstPhaseOf(pattern)} on: ` +
+          `with --phases ${phases} there is none`,
+      );
+  }
 }
 
 /** Generated a chunk at a time and written as it comes: memory does not grow with --accesses. */
@@ -76,7 +95,8 @@ async function gen(argv: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UserError(`trace gen takes one KIND (${GENERATOR_KINDS.join(', ')})`);
   const kind = GENERATOR_KINDS.find((k) => k === positionals[0]);
   if (!kind) throw new UserError(`unknown generator ${quoted(positionals[0])} (kinds: ${GENERATOR_KINDS.join(', ')})`);
-  checkKindFlags(kind, values);
+  const phases = intFlag(values.phases, 'phases', GENERATOR_DEFAULTS.phases, 1, MAX_TRACE_ACCESSES);
+  checkKindFlags(kind, phases, values);
   const output = requireFlag(values.output, 'output');
   const generated = generateTraceChunks(kind, {
     seed: requireFlag(values.seed, 'seed'),
@@ -92,7 +112,7 @@ async function gen(argv: string[]): Promise<void> {
       Number.MIN_VALUE,
       1,
     ),
-    phases: intFlag(values.phases, 'phases', GENERATOR_DEFAULTS.phases, 1, MAX_TRACE_ACCESSES),
+    phases,
     // accesses x instructions per access stays below 2^53, where instruction counts are exact
     instructionsPerAccess: intFlag(
       values['instructions-per-access'],

@@ -142,7 +142,7 @@ function pointerChase(size: number, random: Random): PageStream {
 }
 
 /** The patterns that phases cycle through, in order. */
-const PHASE_PATTERNS = ['sequential', 'random', 'zipf', 'pointer-chase', 'strided'] as const;
+export const PHASE_PATTERNS = ['sequential', 'random', 'zipf', 'pointer-chase', 'strided'] as const;
 
 /**
  * Phases of equal length (the last takes the remainder). Phase k works on its own window of

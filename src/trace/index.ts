@@ -32,6 +32,7 @@ export {
   GENERATOR_DEFAULTS,
   generateTrace,
   generateTraceChunks,
+  PHASE_PATTERNS,
   type GeneratorKind,
   type GeneratorOptions,
 } from './generators';

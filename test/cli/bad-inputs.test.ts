@@ -247,6 +247,12 @@ const BAD: [string[], RegExp][] = [
   [genTo('--zipf-exponent', '2'), /--zipf-exponent is an option of the zipf and phased generators, not of random/],
   [genTo('--phases', '2'), /--phases is an option of the phased generator, not of random/],
   [genTo('--hot-fraction', '0.5'), /--hot-fraction is an option of the phased generator, not of random/],
+  // phase k runs PHASE_PATTERNS[k mod 5]: no strided phase among the default 4, no zipf one among 2
+  [
+    genKindTo('phased', '--stride', '4'),
+    /--stride is read by phased only in its strided phases, from phase 5 on: with/,
+  ],
+  [genKindTo('phased', '--phases', '2', '--zipf-exponent', '2'), /--zipf-exponent is read by phased only in its zipf/],
   // --peak-bandwidth is the link's speed inside a rate window: without one nothing reads it
   [['simulate', small, '--peak-bandwidth', '10gbit'], /--peak-bandwidth needs --rate-window/],
   [
@@ -348,6 +354,11 @@ const ODD: [string[], RegExp][] = [
   [['trace', 'convert', small, '-'], /^# postcopy-lab trace\n(.*\n)*1000 2 R\n$/],
   [['trace', 'convert', small, '-o', '-'], /^# postcopy-lab trace\n(.*\n)*1000 2 R\n$/],
   [[...gen(), '-o', '-'], /^# postcopy-lab trace\n(.*\n){52}$/],
+  // from its 5th phase phased runs strided, which reads --stride
+  [
+    [...gen('--phases', '5', '--stride', '4'), '-o', '-'].map((a) => (a === 'random' ? 'phased' : a)),
+    /^# postcopy-lab trace\n(.*\n){52}$/,
+  ],
 ];
 
 interface Outcome {
