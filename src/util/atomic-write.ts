@@ -1,9 +1,11 @@
 import {
+  closeSync,
   createWriteStream,
   fstatSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readlinkSync,
   realpathSync,
@@ -282,6 +284,24 @@ function prepareTemp(path: string): string {
     // not removable (a directory): the exclusive create then fails with a one-line error
   }
   return temp;
+}
+
+/**
+ * Checks, before a long run, that `path` can be written as writeFileAtomic or writeStreamAtomic would write it, so
+ * that a mistake in it (a directory, a file in the way, no permission, a read-only disk) stops the run at once, not
+ * after it: the missing directories are made and a temporary file is made there and removed, nothing else is left.
+ * The problems are the writers' one-line UserErrors.
+ */
+export function checkOutputPath(path: string): void {
+  if (openDescriptorStream(path) || inPlaceFlags(path)) return;
+  const temp = prepareTemp(renameTarget(path));
+  try {
+    closeSync(openSync(temp, 'wx'));
+  } catch (err) {
+    throw writeError(path, err);
+  } finally {
+    removeTemp(temp);
+  }
 }
 
 /**

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import {
   closeSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   symlinkSync,
@@ -15,7 +17,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { writeFileAtomic, writeStreamAtomic } from '../../src/util/atomic-write';
+import { checkOutputPath, writeFileAtomic, writeStreamAtomic } from '../../src/util/atomic-write';
 
 const dir = mkdtempSync(join(tmpdir(), 'atomic-write-'));
 
@@ -130,4 +132,18 @@ test('an output that is a symbolic link gets the content in the file it leads to
     assert.ok(lstatSync(link).isSymbolicLink());
     assert.equal(readFileSync(real, 'utf8'), 'new content');
   }
+});
+
+test('checkOutputPath refuses what the write would refuse, before any work, and leaves nothing behind', () => {
+  const base = join(dir, 'check');
+  mkdirSync(base);
+  writeFileSync(join(base, 'a-file'), '');
+  assert.throws(() => checkOutputPath(base), /check is a directory: name the file to write/);
+  assert.throws(() => checkOutputPath(join(base, 'a-file', 'x.json')), /a-file is not a directory/);
+  assert.throws(() => checkOutputPath('/proc/nope/x.json'), /cannot create directory \/proc\/nope/);
+  // writable: the missing directory is made (the write would make it too), no file is left in it
+  checkOutputPath(join(base, 'new', 'x.json'));
+  assert.deepEqual(readdirSync(join(base, 'new')), []);
+  for (const fine of ['-', '/dev/stdout', '/dev/null', join(base, 'a-file')]) checkOutputPath(fine);
+  assert.deepEqual(readdirSync(base).sort(), ['a-file', 'new']);
 });
