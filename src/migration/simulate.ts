@@ -206,7 +206,9 @@ export class Simulation {
     // a predictor made here is asked nothing after the last access (one given in the hooks may be, by its owner)
     if (!this.hooks.predictor) this.predictor?.release?.();
     const result = this.modeResult();
-    if (this.hooks !== KEEPER_HOOKS) {
+    // a run given its predictor makes no keeper: its settings may name a registry predictor with options that one
+    // refuses (never made for the run), and the keeper would make it, failing the run in its finish
+    if (this.hooks !== KEEPER_HOOKS && !this.hooks.predictor) {
       const { input, compactTimes, zero, summary } = this;
       simulationKeepers.madeOne(this.config.mode, () => exercisedSimulation(input, summary, compactTimes, !!zero));
     }
