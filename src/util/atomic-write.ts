@@ -14,6 +14,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { Socket } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -266,6 +267,23 @@ function openDescriptorStream(path: string): NodeJS.WritableStream | undefined {
   return stream;
 }
 
+/** The longest file name most file systems take, in bytes (NAME_MAX). */
+const NAME_MAX = 255;
+
+/**
+ * The temporary file's name for a file named `name` (TEMP_FILE): `.NAME.postcopy-lab-PID.tmp`, or for a name too
+ * long for that (the target's own name may be up to NAME_MAX), the start of it and a hash of the whole, so that two
+ * long names with one start do not share a temporary file.
+ */
+function tempName(name: string): string {
+  const suffix = `.postcopy-lab-${process.pid}.tmp`;
+  if (Buffer.byteLength(`.${name}${suffix}`) <= NAME_MAX) return `.${name}${suffix}`;
+  const hash = `~${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
+  const start = Array.from(name);
+  while (Buffer.byteLength(`.${start.join('')}${hash}${suffix}`) > NAME_MAX) start.pop();
+  return `.${start.join('')}${hash}${suffix}`;
+}
+
 /** The temporary file that becomes `path` by a rename, its directory made sure of and cleared of orphans. */
 function prepareTemp(path: string): string {
   const dir = dirname(path);
@@ -277,7 +295,7 @@ function prepareTemp(path: string): string {
   }
   removeOrphans(dir);
   // created exclusively (wx), never opened through a link someone put in its place, after any stale one of this PID
-  const temp = join(dir, `.${basename(path)}.postcopy-lab-${process.pid}.tmp`);
+  const temp = join(dir, tempName(basename(path)));
   try {
     rmSync(temp, { force: true });
   } catch {

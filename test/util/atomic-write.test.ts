@@ -147,3 +147,18 @@ test('checkOutputPath refuses what the write would refuse, before any work, and 
   for (const fine of ['-', '/dev/stdout', '/dev/null', join(base, 'a-file')]) checkOutputPath(fine);
   assert.deepEqual(readdirSync(base).sort(), ['a-file', 'new']);
 });
+
+test('a name of 255 bytes, the longest a file may have, is written: its temporary name shortens', async () => {
+  const base = join(dir, 'long-names');
+  mkdirSync(base);
+  // one start, two names: each gets its own temporary file (a hash of the whole name tells them apart)
+  const names = ['x', 'y'].map((last) => `${'é'.repeat(120)}${'a'.repeat(9)}${last}.json`);
+  assert.equal(Buffer.byteLength(names[0]), 255);
+  writeFileAtomic(join(base, names[0]), 'whole');
+  await Promise.all(names.map((name) => writeStreamAtomic(join(base, name), [Buffer.from(name.slice(-6))])));
+  assert.deepEqual(readdirSync(base).sort(), [...names].sort());
+  assert.deepEqual(
+    names.map((name) => readFileSync(join(base, name), 'utf8')),
+    ['x.json', 'y.json'],
+  );
+});
