@@ -216,9 +216,14 @@ export function choiceFlag<T extends string>(
   return value as T;
 }
 
-/** A comma-separated list flag, e.g. `--prefetchers none,ppm`: names trimmed, an empty one refused. */
+/**
+ * A comma-separated list flag, e.g. `--prefetchers none,ppm`: names trimmed; an empty name, and a name given twice
+ * (`compare --prefetchers ppm,ppm` ran the same migration twice, side by side), refused.
+ */
 export function listFlag(value: string, flag: string): string[] {
   const names = value.split(',').map((name) => name.trim());
   if (names.includes('')) throw new UserError(`--${flag} has an empty name in ${quoted(value)}`);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new UserError(`--${flag} names ${quoted(twice)} twice in ${quoted(value)}`);
   return names;
 }

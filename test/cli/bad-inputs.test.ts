@@ -194,6 +194,9 @@ const BAD: [string[], RegExp][] = [
   [['compare', '--trace', small, '--prefetchers', 'none,,ppm'], /--prefetchers has an empty name in "none,,ppm"/],
   [['compare', '--trace', small, '--prefetchers', ''], /--prefetchers has an empty name in ""/],
   [['compare', '--trace', small, '--prefetchers', 'none, ,ppm'], /--prefetchers has an empty name/],
+  [['compare', small, '--prefetchers', 'ppm,none,ppm'], /--prefetchers names "ppm" twice in "ppm,none,ppm"/],
+  [['whatif', '-o', o('w.html'), '--prefetchers', 'none, none'], /--prefetchers names "none" twice/],
+  [['qemu', 'migrate', '--workload', 'sqlite,sqlite'], /--workload names "sqlite" twice/],
   [
     ['simulate', '--trace', small, '--mode', 'precopy', '--prefetcher', 'ppm'],
     /--prefetcher has no effect with --mode precopy/,
