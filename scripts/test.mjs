@@ -43,6 +43,11 @@ if (!only.length) {
 
 const files = collect(join(root, 'test')).sort();
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+// a mistyped filter would otherwise run node's own test discovery and pass with whatever it found
+if (selected.length === 0) {
+  console.error(`test: no test file under test/ matches ${only.map((o) => JSON.stringify(o)).join(' or ')}`);
+  process.exit(2);
+}
 // A test file that hangs (a sweep's main thread blocked in Atomics.wait never runs the test's own timers) is
 // killed and counted as failed after TEST_TIMEOUT_MS, so CI fails in minutes instead of waiting out its limit;
 // the whole suite took 8.4 minutes on the shared 2-core machine at load 8-10.
