@@ -25,7 +25,7 @@ import {
   type SweepMode,
   type Workload,
 } from '../experiments';
-import { writeFileAtomic } from '../util/atomic-write';
+import { checkOutputPath, writeFileAtomic } from '../util/atomic-write';
 import { readInputText } from '../util/read-input';
 import { intFlag, parseFlags, requireFlag } from './args';
 
@@ -52,9 +52,9 @@ const USAGE = `usage:
                          then the real traces; ${[...OWN_TRACES].join(', ')} makes its own and takes none)
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads (default the number of cores)
-      writes {"sweep", "rows"} as JSON, or with --shard the shard's results for 'sweep merge'
+      writes {"sweep", "rows"} as JSON, or with --shard the shard's results for 'sweep merge'; -o - is standard output
   postcopy-lab sweep merge SHARD_FILE... -o FILE
-      joins the N shards of one sweep into the rows the whole sweep gives`;
+      joins the N shards of one sweep into the rows the whole sweep gives (-o - too)`;
 
 /** What a shard file holds: enough to check that shards belong together, and the results by job index. */
 interface ShardFile {
@@ -90,7 +90,9 @@ function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
-  if (!(count >= 1 && index < count)) throw new UserError(`--shard must be I/N with 0 <= I < N, got '${text}'`);
+  // a count beyond 2^53 is not exact (sweep merge refuses the shard files it would write)
+  if (!(Number.isSafeInteger(count) && count >= 1 && index < count))
+    throw new UserError(`--shard must be I/N with 0 <= I < N, got '${text}'`);
   return { index, count };
 }
 
@@ -109,6 +111,9 @@ function runSweep(argv: string[]): void {
   const name = positionals[0];
   const sweep = sweepNamed(name);
   const output = requireFlag(values.output, 'output');
+  // a bad output or shard stops the sweep before it runs, not after
+  checkOutputPath(output);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, 1024));
   // the workers start and load the library while this thread makes and reads the traces
   startSweepWorkers();
@@ -116,11 +121,11 @@ function runSweep(argv: string[]): void {
     throw new UserError(`sweep ${name} makes its own traces: --workloads does not apply`);
   const workloads = workloadsNamed(values.workloads, name);
   const names = uniqueNames(workloads.map((w) => w.name));
-  if (values.shard === undefined) {
+  if (shard === undefined) {
     writeFileAtomic(output, JSON.stringify({ sweep: name, workloads: names, rows: sweep(workloads) }));
     return;
   }
-  const { index, count } = parseShard(values.shard);
+  const { index, count } = shard;
   try {
     runSweepAs({ kind: 'shard', index, count }, () => sweep(workloads));
   } catch (done) {

@@ -58,6 +58,8 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
     [['nope', '-o', join(dir, 'x.json')], /sweep takes one of .*got 'nope'/],
     [['faults', '--shard', '3/3', '-o', join(dir, 'x.json')], /--shard must be I\/N with 0 <= I < N, got '3\/3'/],
     [['faults', '--shard', 'half', '-o', join(dir, 'x.json')], /--shard must be I\/N/],
+    [['faults', '--shard', '0/99999999999999999999', '-o', join(dir, 'x.json')], /--shard must be I\/N/],
+    [['faults', '-o', dir], /is a directory/],
     [
       ['faults', '--workloads', 'zipf,nothing', '-o', join(dir, 'x.json')],
       /unknown workload 'nothing' \(have: sequential, strided, random, zipf, pointer-chase, phased, sqlite/,
