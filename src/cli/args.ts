@@ -75,7 +75,13 @@ export function parseFlags<O extends Options>(
       tokens: true,
     });
   } catch (err) {
-    throw new UserError(err instanceof Error ? err.message.split('\n')[0] : String(err));
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    // node's hint about positionals after '--' fits no command here; where to look does
+    if ((err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UserError(
+        `${message.replace(/\. To specify a positional argument .*$/, '')} (--help lists the options)`,
+      );
+    throw new UserError(message);
   }
   const given = new Map<string, string[]>();
   for (const token of parsed.tokens) {

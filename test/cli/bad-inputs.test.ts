@@ -301,7 +301,8 @@ const BAD: [string[], RegExp][] = [
     ['trace', 'gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', o('x.trace')],
     /unknown generator "spiral"/,
   ],
-  [genTo('--colour', 'red'), /Unknown option '--colour'/],
+  [genTo('--colour', 'red'), /: Unknown option '--colour' \(--help lists the options\)$/m],
+  [['simulate', small, '-x'], /: Unknown option '-x' \(--help lists the options\)$/m],
   [
     ['simulate', '--trace', small, '--mode', 'teleport'],
     /--mode must be one of postcopy, precopy, hybrid, got "teleport"/,
