@@ -306,8 +306,10 @@ async function* streamOpenFile(
         await reads.close();
         // a read stream closes the descriptor itself when destroyed
         file = createReadStream('', { fd, start: 0, highWaterMark: READ_BYTES });
-        for await (const bytes of file.pipe(zlib.createGunzip({ chunkSize: READ_BYTES })))
-          yield* feedByBlock(decoder, bytes, ready, pool, true);
+        const gunzip = zlib.createGunzip({ chunkSize: READ_BYTES });
+        // pipe leaves the file's own errors to the file: unhandled there, a failed read (EIO) ended the process
+        file.once('error', (err) => gunzip.destroy(err));
+        for await (const bytes of file.pipe(gunzip)) yield* feedByBlock(decoder, bytes, ready, pool, true);
       } else {
         let carry = NO_BYTES;
         for (let bytes = first; bytes; bytes = await reads.next(carry))

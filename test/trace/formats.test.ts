@@ -1002,6 +1002,30 @@ test('a file that grows or shrinks while it is read fails as the file it became 
   }
 });
 
+test('a read failing (EIO) while a .gz streams is a one-line error, not an unhandled error event', async () => {
+  const trace = generateTrace('random', { seed: 'eio', accesses: 3 * 65536, pages: 1 << 20 });
+  const path = file('eio.pctrace.gz', gzipSync(encodeBinaryTrace(trace), { level: 1 }));
+  const { read } = fs;
+  let reads = 0;
+  // the first two reads pass (the stream sees the gzip magic in them), the later ones fail as a bad disk would: the
+  // gunzipping read stream's own reads among them
+  fs.read = ((fd: number, buffer: Uint8Array, offset: number, length: number, position: number, callback: never) => {
+    if (++reads <= 2) return read(fd, buffer, offset, length, position, callback);
+    process.nextTick(callback, Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }), 0);
+  }) as typeof fs.read;
+  try {
+    for (const reuseChunks of [false, true]) {
+      reads = 0;
+      await assert.rejects(
+        drain(path, { reuseChunks }),
+        (err) => err instanceof UserError && /eio\.pctrace\.gz: cannot read \(EIO\)$/.test(err.message),
+      );
+    }
+  } finally {
+    fs.read = read;
+  }
+});
+
 test('the streaming reader reports the same damage', async () => {
   const good = encodeBinaryTrace(edgy);
   const oneLine = (pattern: RegExp) => (err: unknown) =>
