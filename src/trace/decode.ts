@@ -164,8 +164,8 @@ interface ColumnSet {
  * Block columns handed out again once `release`d: for readers that keep nothing of a chunk once they ask for the
  * next (summaries, statistics, first touches, copies), sparing a fresh allocation per block, whose zeroing, page
  * faults and garbage collections cost a quarter of a warmed stream's CPU. Holds as many sets as blocks were
- * decoded between two releases (one read's worth), each as large as the largest block it held: a read of many
- * small blocks holds no more than their fresh arrays would. The sets kept hold `maxHeld` accesses at most, beyond
+ * decoded between two releases (a stream releases before each block), each as large as the largest block it held:
+ * many small blocks hold no more than their fresh arrays would. The sets kept hold `maxHeld` accesses at most, beyond
  * which blocks get fresh columns: runs of one-access blocks each followed by blocks of constant frames (a few KB)
  * would grow a full set at every position a run ends at, one read after another (40 such runs: 415 MB peak RSS).
  */
