@@ -4,6 +4,7 @@
  * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2).
  */
 import { quoted, ReaderGoneError, UserError } from './errors';
+import { outputsFlushed } from './util/atomic-write';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): unknown }> };
 
@@ -78,4 +79,13 @@ process.on('uncaughtException', (err) => {
   process.exit();
 });
 
-main(process.argv.slice(2)).catch(reportFailure);
+/**
+ * Ends the process once its output is written, from inside the event loop, rather than letting the loop run dry: Node
+ * 20 sometimes hangs forever after the loop ends, its main thread waiting in NodePlatform::DrainTasks for compile
+ * tasks that never report done (nodejs/node#54918); an exit from inside the loop never goes there. See DEVELOPERS.md.
+ */
+function exitWhenWritten(): void {
+  void outputsFlushed().then(() => process.exit());
+}
+
+main(process.argv.slice(2)).catch(reportFailure).finally(exitWhenWritten);

@@ -241,6 +241,18 @@ function descriptorNamed(path: string): { pid: number; fd: number } | undefined 
 const socketStreams = new Map<number, Socket>();
 
 /**
+ * Resolves once every stream this process writes its outputs through (standard output and error, sockets named as
+ * /dev/fd/N) has taken all that was written to it: writes complete in order, so an empty write's callback comes last.
+ */
+export function outputsFlushed(): Promise<void> {
+  const streams = [process.stdout, process.stderr, ...socketStreams.values()];
+  // a stream that failed calls back with its error, reported by its 'error' listeners
+  return Promise.all(streams.map((stream) => new Promise<void>((done) => stream.write('', () => done())))).then(
+    () => undefined,
+  );
+}
+
+/**
  * A stream on one of this process's descriptors when `path` names it, never opened anew: `-` and /dev/stdout (or
  * /dev/fd/1) are its standard output, /dev/fd/2 its error, and a socket at a higher descriptor (`3>&1` of a
  * socket) gets a stream of its own. Opening a socket by name fails (ENXIO: a child process whose stdio is a socket
