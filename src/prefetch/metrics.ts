@@ -92,7 +92,10 @@ export function replaySettings(summary: TraceSummary, options: PredictionMetrics
   return { k, lead, switchover, vmPages };
 }
 
-/** The replay's FaultContext: a page is sent once present or issued. A class, as the simulator's (ArrivalContext). */
+/**
+ * The replay's FaultContext: a page is sent once present or issued. A class, as the simulator's (ArrivalContext), but
+ * not that one: the replay keeps a state byte per page, the simulator an arrival time.
+ */
 class ReplayContext implements FaultContext {
   index = 0;
 
