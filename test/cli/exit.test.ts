@@ -17,12 +17,14 @@ const dir = mkdtempSync(join(tmpdir(), 'cli-exit-'));
 /** Runs the CLI with standard output and descriptor 3 as sockets read only after a pause: [exit code, bytes]. */
 async function runSlowlyRead(args: readonly string[]): Promise<[number | null, Buffer, Buffer]> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
+  // listened for at once: a child that only writes a file may close before the pause ends
+  const closed = once(child, 'close');
   const [stdout, fd3] = [child.stdout, child.stdio[3] as Readable];
   for (const stream of [stdout, fd3]) stream.pause();
   // the writer fills the sockets' buffers and waits; the reader starts late
   await new Promise((done) => setTimeout(done, 300));
   const read = [stdout, fd3].map(async (stream) => Buffer.concat(await stream.toArray()));
-  const [code] = await once(child, 'close');
+  const [code] = await closed;
   return [code as number | null, await read[0], await read[1]];
 }
 
