@@ -11,7 +11,6 @@ import { parsePredictorName } from '../prefetch';
 import { CURVE_AXES, DEFAULT_WHATIF_SETTINGS, effectiveMethods, simInputOf } from '../report/whatif/settings';
 import type { WhatifSettings } from '../report/whatif/settings';
 import { writeWhatifPage } from '../report/whatif/page';
-import { STANDARD_OUTPUT } from '../util/atomic-write';
 import { parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
 import { choiceFlag, inputFile, listFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
@@ -138,7 +137,6 @@ export async function run(argv: string[]): Promise<void> {
     for (const predictor of effectiveMethods(initial))
       resolveSimConfig(summarizeTrace(opening.trace), { ...simInputOf(initial, opening.trace), predictor });
   }
+  // silent on success, as every command writing a file (trace gen/convert, sweep): -o names where it went
   writeWhatifPage(output, { ...options, workloads, initial: { ...initial, workload: opening.name } });
-  // on stderr: standard output may be the page itself (-o -)
-  console.error(`wrote ${output === STANDARD_OUTPUT ? 'standard output' : output}`);
 }
