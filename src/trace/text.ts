@@ -89,6 +89,9 @@ export class TextTraceParser extends LineSplitter {
   accesses = 0;
   private lastTime = 0;
   private lineNumber = 0;
+  /** Lines of the previous access and of the last one holding only a page: for the message when times go back. */
+  private lastAccessLine = 0;
+  private lastLoneLine = 0;
   /** The first bytes while they may still be the start of a byte order mark. */
   private head: Uint8Array = new Uint8Array(0);
   private started = false;
@@ -171,6 +174,7 @@ export class TextTraceParser extends LineSplitter {
     let pageEnd = e0;
     if (fields === 1) {
       time = this.accesses;
+      this.lastLoneLine = lineNumber;
     } else {
       time = digits(bytes, s0, e0);
       if (time < 0 || time > Number.MAX_SAFE_INTEGER) {
@@ -189,11 +193,26 @@ export class TextTraceParser extends LineSplitter {
       else if (kind !== 0x72)
         this.fail(lineNumber, `kind must be R or W, got '${utf8.decode(bytes.subarray(s2, e2))}'`);
     }
-    if (time < this.lastTime)
-      this.fail(lineNumber, `time ${time} is before the previous access's time ${this.lastTime}`);
+    if (time < this.lastTime) this.fail(lineNumber, this.timeGoesBack(time, fields === 1));
     this.lastTime = time;
+    this.lastAccessLine = lineNumber;
     this.accesses++;
     this.sink.push(time, page, write);
+  }
+
+  /** Why `time` cannot follow the previous access's; a time a lone page takes (its index) is not in the file. */
+  private timeGoesBack(time: number, lone: boolean): string {
+    const fix = 'give every access line a time or none';
+    const previous = this.lastAccessLine;
+    if (lone) {
+      const index = `a line holding only a page takes its access index as its time, ${time}`;
+      return `${index}, before line ${previous}'s time ${this.lastTime}: ${fix}`;
+    }
+    if (this.lastLoneLine === previous) {
+      const index = `the access index line ${previous} takes as its time (it holds only a page)`;
+      return `time ${time} is before ${this.lastTime}, ${index}: ${fix}`;
+    }
+    return `time ${time} is before the previous access's time ${this.lastTime}`;
   }
 
   private comment(line: string, lineNumber: number): void {

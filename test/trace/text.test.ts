@@ -78,6 +78,30 @@ test('bad lines name the line even when split across chunks; a line end never fo
   reject(`# ${'x'.repeat((1 << 20) + 10)}`, 65536, /^t\.trace:1: line longer than 1048576 bytes$/);
 });
 
+test("a lone page's time is its access index: when that goes back, the message says so (a time the file lacks)", () => {
+  const reject = (text: string, pattern: RegExp) =>
+    assert.throws(
+      () => parseTextTrace(encode(text), 't.trace'),
+      (err: unknown) => err instanceof UserError && pattern.test(err.message),
+    );
+  const fix = ': give every access line a time or none$';
+  reject(
+    '100 1\n5\n',
+    new RegExp(
+      `^t\\.trace:2: a line holding only a page takes its access index as its time, 1, before line 1's time 100${fix}`,
+    ),
+  );
+  reject(
+    '5\n5\n# c\n5\n\n5\n1 3\n',
+    new RegExp(
+      `^t\\.trace:7: time 1 is before 3, the access index line 6 takes as its time \\(it holds only a page\\)${fix}`,
+    ),
+  );
+  // two timed lines keep the plain message; a mix whose indexes keep up with the times is fine
+  reject('7\n9 1\n\n8 1\n', /^t\.trace:4: time 8 is before the previous access's time 9$/);
+  assert.deepEqual(Array.from(parseTextTrace(encode('0 4\n5\n2 6\n'), 't.trace').time), [0, 1, 2]);
+});
+
 test('a string and its UTF-8 bytes parse the same', () => {
   assert.deepEqual(columns(parseTextTrace('1 2 W\n', 'a')), columns(parseTextTrace(encode('1 2 W\n'), 'a')));
 });
