@@ -110,12 +110,11 @@ export function requireFlag(value: string | undefined, flag: string): string {
 
 /**
  * A file a command takes as a flag (`--trace FILE`, `-o OUT`) or as a positional argument: `what` names it. `value`
- * is the flag's parsed value, a list when the flag is `multiple`, so that one given twice is seen (parseArgs keeps
- * only the last value of a flag that is not).
+ * is the flag's parsed value (a flag given twice was refused by parseFlags).
  */
 export interface FileArgument {
   flag: string;
-  value: string | readonly string[] | undefined;
+  value: string | undefined;
   what: string;
   /** A file the command writes, where `-` is standard output; else a file it reads, where `-` is refused. */
   written?: boolean;
@@ -140,32 +139,22 @@ export function directoryFlag(value: string | undefined, flag: string): string |
 /**
  * The files a command takes either by flag or by position, in `files`' order: every command that reads a trace
  * takes `--trace FILE` and `FILE` alike (`trace stats FILE` = `trace stats --trace FILE`). The positionals fill, in
- * order, the files not given by flag. A file given both ways or twice, a missing one, a stray argument, an empty
+ * order, the files not given by flag. A file given both ways, twice as an argument, a missing one, a stray argument, an empty
  * name and `-` for a file read (inputFile) are one-line UserErrors; `synopsis` (the usage's first line) ends the
  * message.
  */
 export function fileArguments(
   positionals: readonly string[],
-  given: readonly FileArgument[],
+  files: readonly FileArgument[],
   synopsis: string,
 ): string[] {
-  const files = given.map((file) => {
-    const values = typeof file.value === 'string' ? [file.value] : (file.value ?? []);
-    if (values.length > 1) {
-      const labels = values.map(fileLabel).join(', ');
-      throw new UserError(
-        `--${file.flag} given ${values.length} times (${labels}): give the ${file.what} once (${synopsis})`,
-      );
-    }
-    return { ...file, value: values[0] };
-  });
   const byPosition = files.filter((file) => file.value === undefined);
   if (positionals.length > byPosition.length) {
     const extra = positionals.slice(byPosition.length).map(fileLabel).join(' ');
     const flagged = files.filter((file) => file.value !== undefined);
     if (flagged.length === 0) throw new UserError(`unexpected argument ${extra} (${synopsis})`);
-    const given = flagged.map((file) => `--${file.flag} ${fileLabel(file.value ?? '')}`).join(' and ');
-    throw new UserError(`${given} given, and the argument ${extra} too: give each file once (${synopsis})`);
+    const named = flagged.map((file) => `--${file.flag} ${fileLabel(file.value ?? '')}`).join(' and ');
+    throw new UserError(`${named} given, and the argument ${extra} too: give each file once (${synopsis})`);
   }
   if (positionals.length < byPosition.length) {
     const missing = byPosition[positionals.length];

@@ -27,7 +27,7 @@ ${predictorFlagsUsage(27)}
 
 const FLAGS = {
   ...PREDICTOR_FLAGS,
-  trace: { type: 'string', multiple: true },
+  trace: { type: 'string' },
   predictor: { type: 'string' },
   k: { type: 'string' },
   switchover: { type: 'string' },

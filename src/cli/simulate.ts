@@ -77,7 +77,7 @@ const USAGE = `usage: postcopy-lab simulate [--trace] FILE --prefetcher NAME [op
 ${SIM_OPTIONS_USAGE}`;
 
 export const SIM_FLAGS = {
-  trace: { type: 'string', multiple: true },
+  trace: { type: 'string' },
   mode: { type: 'string' },
   k: { type: 'string' },
   ...PREDICTOR_FLAGS,

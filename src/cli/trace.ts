@@ -130,7 +130,7 @@ async function gen(argv: string[]): Promise<void> {
 async function convert(argv: string[]): Promise<void> {
   const { values, positionals } = parseFlags(
     argv,
-    { trace: { type: 'string', multiple: true }, output: { type: 'string', short: 'o' } },
+    { trace: { type: 'string' }, output: { type: 'string', short: 'o' } },
     true,
   );
   const [input, output] = fileArguments(
@@ -146,11 +146,7 @@ async function convert(argv: string[]): Promise<void> {
 
 /** Streamed twice (a summary pass sizes the tables), so memory grows with the pages, not the accesses. */
 async function stats(argv: string[]): Promise<void> {
-  const { values, positionals } = parseFlags(
-    argv,
-    { trace: { type: 'string', multiple: true }, json: { type: 'boolean' } },
-    true,
-  );
+  const { values, positionals } = parseFlags(argv, { trace: { type: 'string' }, json: { type: 'boolean' } }, true);
   const [path] = fileArguments(positionals, [{ flag: 'trace', value: values.trace, what: 'trace' }], synopsis('stats'));
   const builder = new TraceStatsBuilder(await summarizeTraceFile(path));
   for await (const chunk of streamTrace(path, { reuseChunks: true })) builder.add(chunk);

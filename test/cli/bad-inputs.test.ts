@@ -234,13 +234,18 @@ const BAD: [string[], RegExp][] = [
   [['simulate', small, '--trace', small], /--trace \S+small\.trace given, and the argument \S+small\.trace too/],
   [['compare', small, '--prefetchers', 'none', '--trace', small], /given, and the argument \S+ too: give each/],
   [['trace', 'stats', small, '--trace', small], /given, and the argument \S+ too: give each file once/],
+  // a file flag given twice: one rule and one message with every other flag of one value (parseFlags)
   [
     ['simulate', '--trace', small, '--trace', empty],
-    /--trace given 2 times \(\S+small\.trace, \S+empty\.trace\): give/,
+    /--trace given 2 times \("\S+small\.trace", "\S+empty\.trace"\): give it once$/m,
   ],
-  [['predict', '--predictor', 'ppm', '--trace', small, `--trace=${small}`], /--trace given 2 times/],
-  [['trace', 'stats', '--trace', small, '--trace', small], /--trace given 2 times .*usage: postcopy-lab trace stats/],
-  [['trace', 'convert', '--trace', small, '--trace', small, o('y.trace')], /--trace given 2 times/],
+  [['predict', '--predictor', 'ppm', '--trace', small, `--trace=${small}`], /--trace given 2 times .*: give it once$/m],
+  [['trace', 'stats', '--trace', small, '--trace', small], /--trace given 2 times .*: give it once$/m],
+  [['trace', 'convert', '--trace', small, '--trace', small, o('y.trace')], /--trace given 2 times .*: give it once$/m],
+  [
+    ['trace', 'convert', small, '-o', o('y.trace'), '-o', o('z.trace')],
+    /--output \(-o\) given 2 times .*: give it once$/m,
+  ],
   [['trace', 'stats', small, small], /unexpected argument \S+small\.trace \(usage: postcopy-lab trace stats/],
   [['trace', 'stats'], /missing the trace: --trace FILE or the argument FILE/],
   [['trace', 'convert', '--trace', small, o('y.trace'), o('z.trace')], /--trace \S+ given, and the argument/],
