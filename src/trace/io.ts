@@ -34,6 +34,7 @@ import { useCrc32 } from './crc32';
 import { ColumnPool, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
 import { columnsOn, leaseColumnArena, loadReadBuffer, type ColumnAllocator } from './packed';
 import { FirstTouchOrder } from './first-touch';
+import { MAX_VM_PAGES } from './limits';
 import { TraceBuilder } from './make';
 import { firstAtOrAfter } from './switchover';
 import { formatTextTrace, textTraceHeader, textTraceLines } from './text';
@@ -387,7 +388,8 @@ function summaryOfEnds(fd: number, path: string): TraceSummary | undefined {
 export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
   const fd = openTraceFile(path);
   const known = summaryOfEnds(fd, path);
-  if (known) {
+  // a largest page no VM may hold refuses the run before any block is read: the pass first tells a damaged trailer
+  if (known && known.largestPage < MAX_VM_PAGES) {
     closeSync(fd);
     return known;
   }

@@ -25,6 +25,8 @@ import {
   loadTrace,
   readTrace,
   makeTrace,
+  MAX_PAGE,
+  MAX_VM_PAGES,
   saveTrace,
   streamTrace,
   summarizeTrace,
@@ -741,6 +743,16 @@ test("version 4 ends with the summary, read off the file's ends; every full pass
     const path = trailer(`impossible-${name}.pctrace`, change);
     await assert.rejects(summarizeTraceFile(path), new RegExp(`${where}: ${message.source}`));
     assertUserError(() => loadTrace(path), new RegExp(`${where}: ${message.source}`));
+  }
+  // a largest page no VM may hold (it refuses the run, 'VM too large', before a block is read) is checked by a pass
+  // first: a damaged trailer is named as such, while a trace that holds such pages keeps its summary
+  for (const far of [MAX_VM_PAGES, MAX_PAGE]) {
+    const vmLie = trailer(`lying-vm-${far}.pctrace`, (t) => t.writeDoubleLE(far, 12));
+    const lie = new RegExp(`${where}: largest page ${far} is not the blocks' ${summary.largestPage}$`);
+    await assert.rejects(summarizeTraceFile(vmLie), lie);
+    const genuine = join(dir, `far-${far}.pctrace`);
+    saveTrace(makeTrace({ page: [3, far, 5] }, { name: 'far' }), genuine);
+    assert.equal((await summarizeTraceFile(genuine)).largestPage, far);
   }
   // anything after the trailer; a trailer before the last block (the blocks after it are not counted)
   assertUserError(
