@@ -1,6 +1,6 @@
 // The .pctrace column decoder as WebAssembly, built first by `npm run build` (and so by `npm ci`):
 //   src/trace/wasm/columns.wat            hand-written: a column's frame loop, tails, checked sums, one-bit bytes
-//   + generated here                      the unrolled unpackers of 32-value groups at each width 0..32
+//   + generated here                      the unrolled unpackers of 32-value groups at each width 0..32 (SIMD to 25)
 //   -> src/trace/wasm/columns.generated.ts   the module's bytes as base64 (git-ignored), for tsc and esbuild alike
 // assembled by wabt (a devDependency from the npm registry, WABT compiled to JavaScript: no native toolchain).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -55,10 +55,97 @@ function unpacker(width, delta) {
   return lines.join('\n');
 }
 
+/** The widest frames the SIMD unpackers take: a value and its bit offset in a byte (up to 7) fit one 32-bit lane. */
+const SIMD_WIDEST = 25;
+
+/**
+ * The same unpacker with wasm SIMD, 4 values per step: a byte swizzle puts the 4 bytes holding each value in its lane
+ * (bytes past the group as zeros), a multiply by 2^(32 - width - offset) shifts each lane left by its own amount
+ * (SIMD has no per-lane shift) so that the value's top bit is the lane's, and one shift right by 32 - width leaves
+ * the value alone. Delta frames add step + u and sum the 4 lanes (two lane shifts), then the last sum before.
+ * Widths 0 (no words: base, or base + k * step) and 1..SIMD_WIDEST; the scalar unpacker above for the rest.
+ */
+function simdUnpacker(width, delta) {
+  const lines = [
+    `(func $${delta ? 'delta' : 'value'}_${width} (type $unpack)`,
+    '(param $in i32) (param $out i32) (param $groups i32) (param $base i32) (param $step i32)',
+    '(local $sum v128) (local $add v128) (local $u v128)',
+  ];
+  const groupBytes = 4 * width;
+  // the 16 bytes from byte `at` of the group: exact loads for groups shorter than 16 bytes
+  const window = (at) => {
+    if (groupBytes >= 16) return `(v128.load offset=${at} align=1 (local.get $in))`;
+    if (width === 1) return '(v128.load32_zero (local.get $in))';
+    if (width === 2) return '(v128.load64_zero (local.get $in))';
+    return '(v128.load32_lane offset=8 2 (local.get $in) (v128.load64_zero (local.get $in)))';
+  };
+  if (width === 0) {
+    // value: base; delta: base + (i + 1) * step, four lanes further by 4 * step each time
+    lines.push(
+      delta
+        ? '(local.set $sum (i32x4.add (i32x4.splat (local.get $base)) ' +
+            '(i32x4.mul (i32x4.splat (local.get $step)) (v128.const i32x4 1 2 3 4))))'
+        : '(local.set $sum (i32x4.splat (local.get $base)))',
+      '(local.set $add (i32x4.splat (i32.shl (local.get $step) (i32.const 2))))',
+    );
+  } else {
+    lines.push(
+      delta ? '(local.set $sum (i32x4.splat (local.get $base)))' : '(local.set $add (i32x4.splat (local.get $base)))',
+    );
+    if (delta) lines.push('(local.set $add (i32x4.splat (local.get $step)))');
+  }
+  lines.push('(block $done (loop $group', '(br_if $done (i32.eqz (local.get $groups)))');
+  for (let quad = 0; quad < 8; quad++) {
+    const store = (value) => lines.push(`(v128.store offset=${16 * quad} align=4 (local.get $out) ${value})`);
+    if (width === 0) {
+      store('(local.get $sum)');
+      if (delta) lines.push('(local.set $sum (i32x4.add (local.get $sum) (local.get $add)))');
+      continue;
+    }
+    const bits = [0, 1, 2, 3].map((lane) => (4 * quad + lane) * width);
+    const at = groupBytes >= 16 ? Math.min(bits[0] >>> 3, groupBytes - 16) : 0;
+    const indices = bits.flatMap((bit) =>
+      [0, 1, 2, 3].map((k) => {
+        const byte = (bit >>> 3) + k;
+        return byte < groupBytes && byte - at < 16 ? byte - at : 128;
+      }),
+    );
+    const factors = bits.map((bit) => (2 ** (32 - width - (bit & 7))) | 0);
+    let u = `(i8x16.swizzle ${window(at)} (v128.const i8x16 ${indices.join(' ')}))`;
+    u = `(i32x4.shr_u (i32x4.mul ${u} (v128.const i32x4 ${factors.join(' ')})) (i32.const ${32 - width}))`;
+    if (!delta) {
+      store(`(i32x4.add (local.get $add) ${u})`);
+      continue;
+    }
+    // step + u in each lane, summed along the lanes, plus the sum before the quad (in every lane of $sum)
+    lines.push(`(local.set $u (i32x4.add (local.get $add) ${u}))`);
+    const shifted = (lanes) =>
+      `(i8x16.shuffle ${Array.from({ length: 16 }, (_, b) => (b < 4 * lanes ? 16 + b : b - 4 * lanes)).join(' ')} ` +
+      '(local.get $u) (v128.const i32x4 0 0 0 0))';
+    lines.push(`(local.set $u (i32x4.add (local.get $u) ${shifted(1)}))`);
+    lines.push(`(local.set $u (i32x4.add (local.get $u) ${shifted(2)}))`);
+    lines.push('(local.set $u (i32x4.add (local.get $u) (local.get $sum)))');
+    store('(local.get $u)');
+    lines.push(
+      '(local.set $sum (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $u) (local.get $u)))',
+    );
+  }
+  lines.push(
+    `(local.set $in (i32.add (local.get $in) (i32.const ${groupBytes})))`,
+    '(local.set $out (i32.add (local.get $out) (i32.const 128)))',
+    '(local.set $groups (i32.sub (local.get $groups) (i32.const 1)))',
+    '(br $group)))',
+    ')',
+  );
+  return lines.join('\n');
+}
+
+const make = (width, delta) => (width <= SIMD_WIDEST ? simdUnpacker(width, delta) : unpacker(width, delta));
+
 const widths = Array.from({ length: 33 }, (_, width) => width);
 const generated = [
-  ...widths.map((width) => unpacker(width, false)),
-  ...widths.map((width) => unpacker(width, true)),
+  ...widths.map((width) => make(width, false)),
+  ...widths.map((width) => make(width, true)),
   `(table ${2 * widths.length} funcref)`,
   `(elem (i32.const 0) func ${['value', 'delta'].flatMap((kind) => widths.map((w) => `$${kind}_${w}`)).join(' ')})`,
 ].join('\n');

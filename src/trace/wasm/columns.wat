@@ -9,7 +9,6 @@
   ;; fixed, so that the caller's views of it stay valid: a block of at most 65,536 accesses (a payload of at most
   ;; 11 bytes each plus its headers), its columns decoded, then ARENA and READ (pages untouched cost no memory)
   (memory (export "memory") 410 410)
-  (global $NIBBLES i32 (i32.const 0))
   (global $LOW i32 (i32.const 1024))
   (global $HIGH i32 (i32.const 5120))
   ;; what a call found: i32 wide times, i32 column and i32 frame of a failure, then f64 a value for its message and
@@ -39,11 +38,6 @@
   (global $start (mut f64) (f64.const 0))
   (global $bound (mut f64) (f64.const 0))
   (global $end (mut i32) (i32.const 0))
-  ;; per 4 bits, the 4 bytes 0 or 1 they unpack to, as little-endian words
-  (data (i32.const 0)
-    "\00\00\00\00\01\00\00\00\00\01\00\00\01\01\00\00\00\00\01\00\01\00\01\00\00\01\01\00\01\01\01\00"
-    "\00\00\00\01\01\00\00\01\00\01\00\01\01\01\00\01\00\00\01\01\01\00\01\01\00\01\01\01\01\01\01\01")
-
   ;; 2^width - 1 as a double: the largest u a frame of that width holds
   (func $top (param $width i32) (result f64)
     (f64.sub (f64.convert_i64_u (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $width)))) (f64.const 1)))
@@ -105,28 +99,20 @@
       (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $n) (local.get $width)) (i32.const 31)) (i32.const 5))
         (i32.const 2))))
 
-  ;; a one-bit frame of n values into bytes: four bytes per 4 bits through the nibble table, then the rest
+  ;; a one-bit frame of n values into bytes: 32 per word with SIMD (16 lanes at a time), then the rest one by one
   (func $bits (param $in i32) (param $n i32) (param $out i32)
-    (local $end i32) (local $w i32) (local $i i32)
+    (local $end i32) (local $bytes v128) (local $i i32)
     (local.set $end (i32.add (local.get $in) (i32.shl (i32.shr_u (local.get $n) (i32.const 5)) (i32.const 2))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $in) (local.get $end)))
-      (local.set $w (i32.load (local.get $in)))
-      (i32.store offset=0 (local.get $out) (i32.load (i32.shl (i32.and (local.get $w) (i32.const 15)) (i32.const 2))))
-      (i32.store offset=4 (local.get $out)
-        (i32.load (i32.shl (i32.and (i32.shr_u (local.get $w) (i32.const 4)) (i32.const 15)) (i32.const 2))))
-      (i32.store offset=8 (local.get $out)
-        (i32.load (i32.shl (i32.and (i32.shr_u (local.get $w) (i32.const 8)) (i32.const 15)) (i32.const 2))))
-      (i32.store offset=12 (local.get $out)
-        (i32.load (i32.shl (i32.and (i32.shr_u (local.get $w) (i32.const 12)) (i32.const 15)) (i32.const 2))))
-      (i32.store offset=16 (local.get $out)
-        (i32.load (i32.shl (i32.and (i32.shr_u (local.get $w) (i32.const 16)) (i32.const 15)) (i32.const 2))))
-      (i32.store offset=20 (local.get $out)
-        (i32.load (i32.shl (i32.and (i32.shr_u (local.get $w) (i32.const 20)) (i32.const 15)) (i32.const 2))))
-      (i32.store offset=24 (local.get $out)
-        (i32.load (i32.shl (i32.and (i32.shr_u (local.get $w) (i32.const 24)) (i32.const 15)) (i32.const 2))))
-      (i32.store offset=28 (local.get $out)
-        (i32.load (i32.shl (i32.shr_u (local.get $w) (i32.const 28)) (i32.const 2))))
+      ;; each of the word's 4 bytes into 8 lanes, each lane's own bit kept, then 0 or 1 (the unsigned minimum with 1)
+      (local.set $bytes (v128.load32_splat (local.get $in)))
+      (v128.store offset=0 align=1 (local.get $out) (i8x16.min_u (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)
+        (v128.and (v128.const i8x16 1 2 4 8 16 32 64 128 1 2 4 8 16 32 64 128)
+          (i8x16.swizzle (local.get $bytes) (v128.const i8x16 0 0 0 0 0 0 0 0 1 1 1 1 1 1 1 1)))))
+      (v128.store offset=16 align=1 (local.get $out) (i8x16.min_u (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)
+        (v128.and (v128.const i8x16 1 2 4 8 16 32 64 128 1 2 4 8 16 32 64 128)
+          (i8x16.swizzle (local.get $bytes) (v128.const i8x16 2 2 2 2 2 2 2 2 3 3 3 3 3 3 3 3)))))
       (local.set $in (i32.add (local.get $in) (i32.const 4)))
       (local.set $out (i32.add (local.get $out) (i32.const 32)))
       (br $next)))
