@@ -127,7 +127,11 @@ export function resolveOptions<S extends OptionSpecs>(
       continue;
     }
     const problem = optionProblem(spec, value);
-    if (problem) throw new UserError(`${definition.name} option ${name} ${problem}, got ${JSON.stringify(value)}`);
+    if (problem) {
+      // JSON shows a string's quotes, but NaN and Infinity as null
+      const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+      throw new UserError(`${definition.name} option ${name} ${problem}, got ${shown}`);
+    }
     values[name] = value;
   }
   return values as OptionValues<S>;

@@ -63,6 +63,9 @@ test('createPredictor checks each declared option against its bounds and ignores
     () => createPredictor('ppm', { escape: 'B' as never }),
     /ppm option escape must be one of A, C, D, got "B"/,
   );
+  // not-a-number values show as themselves (JSON would print null)
+  assert.throws(() => createPredictor('ppm', { order: NaN }), /ppm option order must be .*, got NaN$/);
+  assert.throws(() => createPredictor('ppm', { minProbability: Infinity }), /, got Infinity$/);
   assert.equal(createPredictor('next-k', { order: 0 }).name, 'next-k');
 });
 
