@@ -162,9 +162,17 @@ export class PpmModel {
       options.maxContexts,
       'maxContexts',
       PPM_DEFAULTS.maxContexts,
-      ppmMinContexts(this.order),
+      ppmMinContexts(1),
       PPM_MAX_CONTEXTS,
     );
+    // the bound that depends on the order, said apart: the flag's own bounds are those of order 1
+    const least = ppmMinContexts(this.order);
+    if (this.maxContexts < least) {
+      throw new UserError(
+        `maxContexts must be at least order + 1 = ${least} (the nodes one update of an order-${this.order} model ` +
+          `may create), got ${this.maxContexts}`,
+      );
+    }
     this.path = new Int32Array(this.order + 1);
     this.nextPath = new Int32Array(this.order + 1);
     this.recent = new Int32Array(this.order).fill(-1);

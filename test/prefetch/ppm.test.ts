@@ -177,11 +177,15 @@ test('pruning halves counts, drops nodes that reach 0 and keeps the cap', () => 
 test('bad PPM options are user errors', () => {
   assert.throws(() => new PpmModel({ order: 0 }), /order must be a whole number between 1/);
   assert.throws(() => new PpmModel({ escape: 'B' as EscapeMethod }), /escape must be one of A, C, D/);
-  assert.throws(() => new PpmModel({ order: 3, maxContexts: 2 }), /maxContexts must be a whole number between 4/);
+  assert.throws(
+    () => new PpmModel({ order: 3, maxContexts: 2 }),
+    /^UserError: maxContexts must be at least order \+ 1 = 4 \(the nodes one update of an order-3 model .*\), got 2$/,
+  );
+  assert.equal(new PpmModel({ order: 1, maxContexts: 2 }).maxContexts, 2);
   // the node records of 2^29 nodes would already be V8's longest typed array (a RangeError, not a one-line error)
   assert.throws(
     () => new PpmModel({ maxContexts: 2 ** 29 }),
-    /maxContexts must be a whole number between 4 and 268435456/,
+    /maxContexts must be a whole number between 2 and 268435456/,
   );
   assert.throws(() => createPredictor('ppm', { symbols: 'bytes' as 'pages' }), /symbols must be one of pages, deltas/);
   assert.throws(
