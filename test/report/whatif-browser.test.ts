@@ -287,6 +287,8 @@ test('the later knobs (VM, page size, speed, pre-copy rounds, rate windows) give
   const error = await page.locator('[data-error]').innerText();
   assert.match(error, /^trace sqlite touches page \d+, beyond the VM's 10 pages$/);
   assert.equal(await page.locator('[data-results]').innerHTML(), table, 'the previous results stay');
+  // no curve is on its way for it: the one drawn stays, said to be the previous setting's
+  assert.equal(await page.locator('[data-curve-status]').innerText(), 'curve: from the previous setting');
   const cli = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'src/cli.ts', 'simulate', '--trace', 'datasets/sqlite.trace.gz', '--vm-pages', '10'],

@@ -451,6 +451,8 @@ workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
       }
       root.dataset.state = 'error';
       status.textContent = shown.length ? 'the results below are from the previous setting' : '';
+      // a setting that failed gets no curve: the one drawn is the previous setting's, not one on its way
+      if (message.seq !== undefined) curveStatus.textContent = shown.length ? 'curve: from the previous setting' : '';
       showError(message.message);
       break;
   }
@@ -499,7 +501,6 @@ function formatValue(field: string, value: number | string): string {
   return typeof value === 'number' && isMs(field) ? value.toFixed(3) : String(value);
 }
 
-/** The bars offer every numeric field of the results. */
 /** Every numeric field of the results but k (a knob, not an outcome). */
 function numericFields(): (keyof MigrationResult)[] {
   const first = shown[0];
