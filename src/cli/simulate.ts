@@ -257,6 +257,12 @@ export async function fileSwitchover(
 ): Promise<number> {
   if (spec === undefined) return fallback;
   if ('instructions' in spec) return spec.instructions;
+  // 100% is one instruction past the last access: named as typed, not by that instruction the file does not hold
+  if (spec.fraction === 1 && summary.accesses > 0)
+    throw new UserError(
+      `no access left after switchover 100% (every access runs before it; the trace ends at instruction ` +
+        `${summary.lastTime})`,
+    );
   const at = fractionSwitchover(spec.fraction, summary.accesses, summary.lastTime);
   return 'index' in at ? timeAtIndex(path, at.index) : at.instructions;
 }

@@ -96,9 +96,10 @@ function knobsFromFlags(values: Record<string, unknown>): Partial<WhatifSettings
   for (const [flag, knob] of Object.entries(KNOBS)) if (values[flag] !== undefined) Object.assign(knobs, knob(input));
   if (typeof values.switchover === 'string') {
     const spec = parseSwitchoverSpec(values.switchover);
-    if (!('fraction' in spec) || spec.fraction > 1)
+    if (!('fraction' in spec) || spec.fraction >= 1)
       throw new UserError(
-        `--switchover on the what-if page is a share of each workload's accesses (0.3 or 30%), got ${quoted(values.switchover)}`,
+        `--switchover on the what-if page is a share of each workload's accesses below 100% (0.3 or 30%), ` +
+          `got ${quoted(values.switchover)}`,
       );
     knobs.switchoverPercent = spec.fraction * 100;
   }

@@ -277,6 +277,10 @@ test("postcopy-lab whatif opens the page where simulate's flags put the knobs; v
     [['--page-size', '3000'], /^page size must be a positive power of two, got 3000$/],
     [['--precopy-rounds', '0'], /^--precopy-rounds must be between 1 and 10000, got 0$/],
     [['--switchover', '2500'], /^--switchover on the what-if page is a share of each workload's accesses/],
+    [
+      ['--switchover', '100%'],
+      /^--switchover on the what-if page is a share of .* below 100% \(0\.3 or 30%\), got "100%"$/,
+    ],
     [['--prefetchers', 'none', '--order', '2'], /^--order is an option of ppm/],
   ];
   for (const [args, message] of refused) {
