@@ -67,7 +67,8 @@ export interface Extent {
 }
 
 /**
- * Smallest and largest value (NaN for both when empty): the min-max interval over a few seeds.
+ * Smallest and largest value (NaN for both when empty or when a value is NaN, as mean gives): the min-max interval
+ * over a few seeds.
  *
  * @example extent([3, 1, 2]) // { min: 1, max: 3 }
  */
@@ -76,6 +77,8 @@ export function extent(values: readonly number[]): Extent {
   let min = Infinity;
   let max = -Infinity;
   for (const v of values) {
+    // NaN compares false both ways: [NaN] would give the impossible interval Infinity to -Infinity
+    if (Number.isNaN(v)) return { min: NaN, max: NaN };
     if (v < min) min = v;
     if (v > max) max = v;
   }

@@ -56,6 +56,8 @@ test('extent: smallest and largest value', () => {
   assert.deepEqual(extent([-1]), { min: -1, max: -1 });
   const empty = extent([]);
   assert.ok(Number.isNaN(empty.min) && Number.isNaN(empty.max));
+  // a NaN among the values makes both NaN, as it makes the mean (not Infinity to -Infinity for [NaN])
+  for (const values of [[NaN], [1, NaN, 3], [NaN, 2]]) assert.deepEqual(extent(values), { min: NaN, max: NaN });
 });
 
 test('intervalsOverlap: closed intervals sharing at least one point', () => {
