@@ -166,16 +166,26 @@ export function rowsWhere(rows: readonly Row[], where: Row): Row[] {
   return rows.filter((r) => wanted.every(([k, v]) => r[k] === v));
 }
 
+/**
+ * `column` of a row, which must have it: a misspelt or renamed column would read as NaN (undefined as a number)
+ * and turn a notebook's computed conclusion into "no measurable change" instead of an error.
+ */
+function cell(row: Row, column: string): Row[string] {
+  if (!(column in row))
+    throw new Error(`no column ${JSON.stringify(column)} in the row (its columns: ${Object.keys(row).join(', ')})`);
+  return row[column];
+}
+
 /** The numbers in one column of the rows matching `where` (every row by default). */
 export function columnValues(rows: readonly Row[], column: string, where: Row = {}): number[] {
-  return rowsWhere(rows, where).map((r) => Number(r[column]));
+  return rowsWhere(rows, where).map((r) => Number(cell(r, column)));
 }
 
 /** The number in `column` of the single row matching `where`; throws unless exactly one matches. */
 export function valueAt(rows: readonly Row[], where: Row, column: string): number {
   const found = rowsWhere(rows, where);
   if (found.length !== 1) throw new Error(`${found.length} rows match ${JSON.stringify(where)}, expected 1`);
-  return Number(found[0][column]);
+  return Number(cell(found[0], column));
 }
 
 /** A percent change in words for conclusions: "62 % fewer", "3.5 % more", "no change". */
@@ -192,7 +202,7 @@ export function describeChange(percent: number, fewer = 'fewer', more = 'more'):
 export function summarise(rows: readonly Row[], by: readonly string[], columns: readonly string[]): Row[] {
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
-    const key = JSON.stringify(by.map((b) => row[b]));
+    const key = JSON.stringify(by.map((b) => cell(row, b)));
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);
@@ -201,7 +211,7 @@ export function summarise(rows: readonly Row[], by: readonly string[], columns: 
     const summary: Record<string, Row[string]> = Object.fromEntries(by.map((b) => [b, group[0][b]]));
     summary.runs = group.length;
     for (const c of columns) {
-      const values = group.map((r) => Number(r[c]));
+      const values = group.map((r) => Number(cell(r, c)));
       const { min, max } = extent(values);
       Object.assign(summary, { [c]: mean(values), [`${c}Min`]: min, [`${c}Max`]: max });
     }
@@ -211,7 +221,7 @@ export function summarise(rows: readonly Row[], by: readonly string[], columns: 
 
 /** The min-max interval of `column` in a summarise() row. */
 export function intervalOf(summary: Row, column: string): Extent {
-  return { min: Number(summary[`${column}Min`]), max: Number(summary[`${column}Max`]) };
+  return { min: Number(cell(summary, `${column}Min`)), max: Number(cell(summary, `${column}Max`)) };
 }
 
 /**
@@ -220,7 +230,7 @@ export function intervalOf(summary: Row, column: string): Extent {
  */
 export function formatInterval(summary: Row, column: string): string {
   const { min, max } = intervalOf(summary, column);
-  const value = formatNumber(Number(summary[column]));
+  const value = formatNumber(Number(cell(summary, column)));
   if (min === max) return value;
   return `${value} (${formatNumber(min)}${min < 0 ? ' to ' : '–'}${formatNumber(max)})`;
 }
@@ -259,7 +269,8 @@ export function describeChangeInterval(summary: Row, column: string, fewer = 'fe
   if (changeDirection(summary, column) === 0)
     return `no measurable change (${signed(min)} to ${signed(max)} over the seeds)`;
   const [near, far] = min < 0 ? [-max, -min] : [min, max];
-  return `${describeChange(Number(summary[column]), fewer, more)} (${formatNumber(near)}–${formatNumber(far)} % over the seeds)`;
+  const change = describeChange(Number(cell(summary, column)), fewer, more);
+  return `${change} (${formatNumber(near)}–${formatNumber(far)} % over the seeds)`;
 }
 
 /** Axis and table labels of the metric columns, units included; one place so every figure agrees. */

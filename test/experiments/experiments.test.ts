@@ -28,6 +28,7 @@ import {
   networkSlice,
   percentChange,
   changeDirection,
+  columnValues,
   compareIntervals,
   consoleProgress,
   PROGRESS_ENV,
@@ -237,6 +238,23 @@ test('helpers: grid order, percent change in words, valueAt needs exactly one ro
   assert.equal(describeChange(0), 'no change');
   assert.equal(percentChange(0, 0), 0);
   assert.throws(() => valueAt([{ a: 1 }, { a: 1 }], { a: 1 }, 'a'), /2 rows match/);
+});
+
+test('a column the rows lack (misspelt) is an error naming it, not NaN read as "no measurable change"', () => {
+  const rows = [
+    { workload: 'w', method: 'ppm', faults: 10 },
+    { workload: 'w', method: 'ppm', faults: 14 },
+  ];
+  const missing = /^Error: no column "fautls" in the row \(its columns: workload, method, faults\)$/;
+  assert.throws(() => valueAt(rows.slice(0, 1), { method: 'ppm' }, 'fautls'), missing);
+  assert.throws(() => columnValues(rows, 'fautls'), missing);
+  assert.throws(() => summarise(rows, ['workload'], ['fautls']), missing);
+  assert.throws(() => summarise(rows, ['fautls'], ['faults']), missing);
+  const summary = summarise(rows, ['workload'], ['faults'])[0];
+  assert.throws(() => describeChangeInterval(summary, 'fautls'), /no column "fautlsMin"/);
+  assert.throws(() => formatInterval({ ...summary, cMin: 1, cMax: 2 }, 'c'), /no column "c" in the row/);
+  // a column that is there but not a number stays NaN (e.g. an accuracy of nothing sent)
+  assert.deepEqual(columnValues([{ accuracy: NaN }], 'accuracy'), [NaN]);
 });
 
 test('consoleProgress: a line per tenth of the work and the last; none when progress is off', () => {
