@@ -587,6 +587,14 @@ test('version-3 damage with a valid checksum (a writer bug) is a one-line error 
   const bug = makeTrace({ time: [10, 20, 30], page: [7, 9, 8], write: [0, 1, 0] }, { name: 'bug' });
   // pages walking by one: a delta frame (reference 0, 1 bit), its sums checked only where they could leave [0, 2^32)
   const walk = makeTrace({ time: [10, 20, 30], page: [1000, 1001, 1002], write: [0, 1, 0] }, { name: 'walk' });
+  const walk4 = makeTrace({ time: [10, 20, 30, 40], page: [1000, 1001, 1002, 1003] }, { name: 'walk4' });
+  // 512 pages up from 1000 and back down (and down and back up): one delta frame of steps -1 and +1 (a value frame
+  // would need 10 bits)
+  const bumpPages = Array.from({ length: 1024 }, (_, i) => 1000 + (i < 512 ? i : 1023 - i));
+  const bump = makeTrace({ time: bumpPages.map((_, i) => 10 * i), page: bumpPages }, { name: 'bump' });
+  const dip = makeTrace({ time: bump.time, page: bumpPages.map((page) => 2000 - page) }, { name: 'dip' });
+  const startAt1000 = Buffer.alloc(8);
+  startAt1000.writeDoubleLE(1000);
   // both payloads: the time column (start, one reference, one mode byte + padding, then one word), then the pages
   // from byte 24, then the writes
   for (const wasm of [true, false]) {
@@ -613,6 +621,11 @@ test('version-3 damage with a valid checksum (a writer bug) is a one-line error 
       // times from 2^53 - 3 (a Float64 column, sums checked): the second passes the largest safe integer
       const late = /time frame 1: a value leaves \[0, 9007199254740991\]/;
       assertDamage(walk, 'walk-late.pctrace', (p) => p.writeDoubleLE(2 ** 53 - 3, 0), late);
+      // the wasm decoder sums and checks two values at a time, then a frame's odd last one: the same from values in
+      // pairs only (an even frame), and from a walk whose top passes 2^32 - 1 while its last value is back inside
+      assertDamage(walk4, 'walk4-late.pctrace', (p) => p.writeDoubleLE(2 ** 53 - 3, 0), late);
+      assertDamage(bump, 'bump.pctrace', (p) => p.writeDoubleLE(2 ** 32 - 301, p.indexOf(startAt1000)), below);
+      assertDamage(dip, 'dip.pctrace', (p) => p.writeDoubleLE(300, p.indexOf(startAt1000)), below);
     } finally {
       decodeWithWasm(true);
     }

@@ -195,7 +195,8 @@
   (func $column (param $column i32) (param $count i32) (param $kind i32) (param $max f64) (param $out i32)
     (result i32)
     (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $width i32) (local $reference f64)
-    (local $previous f64) (local $top f64) (local $at i32) (local $i i32) (local $value f64) (local $wide i32)
+    (local $previous f64) (local $top f64) (local $at i32) (local $i i32) (local $value f64) (local $u f64)
+    (local $wide i32) (local $sums v128) (local $t v128) (local $least v128) (local $most v128)
     (local $words i32)
     (local.set $words (global.get $words))
     (local.set $previous (global.get $start))
@@ -248,14 +249,50 @@
         (if (local.get $wide) (then
           (local.set $words (call $frame32 (local.get $words) (i32.sub (local.get $width) (i32.const 32))
             (local.get $n) (global.get $HIGH) (i32.const 0) (i32.const 0) (i32.const 0)))))
-        (local.set $value (local.get $previous))
+        ;; two values at a time: step + u apart from the running sum, [t0, t0 + t1] added to it, so that the sum takes
+        ;; one addition per two values (a shorter chain), the lanes' least and largest checked once at the end. The
+        ;; same values and the same failing frame as one sum at a time: every term is a whole number of at most
+        ;; 2^53 in size, so the sums are exact while they stay in the column, and one that leaves it is still
+        ;; outside [0, $max] after rounding
+        (local.set $sums (f64x2.splat (local.get $previous)))
+        (local.set $least (local.get $sums))
+        (local.set $most (local.get $sums))
         (local.set $i (i32.const 0))
-        (loop $sum
-          (local.set $value (f64.add (f64.add (local.get $value) (local.get $reference))
-            (f64.convert_i32_u (i32.load (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2)))))))
+        (block $pairs (loop $pair
+          (br_if $pairs (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+          (local.set $t (f64x2.convert_low_i32x4_u
+            (v128.load64_zero (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2))))))
           (if (local.get $wide) (then
-            (local.set $value (f64.add (local.get $value) (f64.mul (f64.const 4294967296)
+            (local.set $t (f64x2.add (local.get $t) (f64x2.mul (f64x2.splat (f64.const 4294967296))
+              (f64x2.convert_low_i32x4_u
+                (v128.load64_zero (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2))))))))))
+          (local.set $t (f64x2.add (f64x2.splat (local.get $reference)) (local.get $t)))
+          (local.set $t (f64x2.add (local.get $t)
+            (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $t) (v128.const i64x2 0 0))))
+          (local.set $t (f64x2.add (local.get $sums) (local.get $t)))
+          (local.set $least (f64x2.min (local.get $least) (local.get $t)))
+          (local.set $most (f64x2.max (local.get $most) (local.get $t)))
+          (if (local.get $kind)
+            (then (v128.store align=8
+              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+              (local.get $t)))
+            (else (v128.store64_lane align=4 0 (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
+              (i32x4.trunc_sat_f64x2_u_zero (local.get $t)))))
+          (local.set $sums (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $t) (local.get $t)))
+          (local.set $i (i32.add (local.get $i) (i32.const 2)))
+          (br $pair)))
+        (if (v128.any_true (v128.or (f64x2.lt (local.get $least) (f64x2.splat (f64.const 0)))
+              (f64x2.gt (local.get $most) (f64x2.splat (local.get $max)))))
+          (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
+        ;; an odd frame's last value
+        (if (i32.lt_u (local.get $i) (local.get $n)) (then
+          (local.set $u
+            (f64.convert_i32_u (i32.load (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2))))))
+          (if (local.get $wide) (then
+            (local.set $u (f64.add (local.get $u) (f64.mul (f64.const 4294967296)
               (f64.convert_i32_u (i32.load (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2))))))))))
+          (local.set $value
+            (f64.add (f64x2.extract_lane 0 (local.get $sums)) (f64.add (local.get $reference) (local.get $u))))
           (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
             (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
           (if (local.get $kind)
@@ -263,8 +300,7 @@
               (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
               (local.get $value)))
             (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
-              (i32.trunc_sat_f64_u (local.get $value)))))
-          (br_if $sum (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+              (i32.trunc_sat_f64_u (local.get $value))))))))
       ;; the value before the next frame's first (write frames need none: they are value frames)
       (local.set $previous
         (if (result f64) (i32.eq (local.get $kind) (i32.const 1))
@@ -281,7 +317,7 @@
   ;; value of a value frame exceeds reference + 2^width - 1 (its largest, as version 4's writer picks it).
   (func $largest (param $count i32) (param $out i32) (param $above f64) (result f64)
     (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $reference f64) (local $top f64)
-    (local $at i32) (local $last i32)
+    (local $at i32) (local $last i32) (local $lanes v128)
     (block $done (loop $frame
       (br_if $done (i32.ge_u (local.get $f) (global.get $frames)))
       (local.set $from (i32.shl (local.get $f) (i32.const 10)))
@@ -301,10 +337,23 @@
             (then (local.set $last (local.get $at))))))
         (br_if $next (i32.and (i32.eqz (i32.and (local.get $mode) (i32.const 128)))
           (f64.le (local.get $top) (local.get $above))))
-        ;; the values from $at up to $last (at least the one at $at)
-        (loop $scan
-          (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32.load (local.get $at)))))
-          (br_if $scan (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 4))) (local.get $last)))))
+        ;; the values from $at up to $last (at least the one at $at): 4 lanes at a time, then the rest
+        (local.set $lanes (i32x4.splat (i32.load (local.get $at))))
+        (block $whole (loop $quad
+          (br_if $whole (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $last)))
+          (local.set $lanes (i32x4.max_u (local.get $lanes) (v128.load align=4 (local.get $at))))
+          (local.set $at (i32.add (local.get $at) (i32.const 16)))
+          (br $quad)))
+        (block $scanned (loop $scan
+          (br_if $scanned (i32.ge_u (local.get $at) (local.get $last)))
+          (local.set $lanes (i32x4.max_u (local.get $lanes) (i32x4.splat (i32.load (local.get $at)))))
+          (local.set $at (i32.add (local.get $at) (i32.const 4)))
+          (br $scan)))
+        (local.set $lanes (i32x4.max_u (local.get $lanes)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $lanes) (local.get $lanes))))
+        (local.set $lanes (i32x4.max_u (local.get $lanes)
+          (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $lanes) (local.get $lanes))))
+        (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32x4.extract_lane 0 (local.get $lanes))))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
       (br $frame)))
     (local.get $above))
