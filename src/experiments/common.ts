@@ -188,8 +188,15 @@ export function valueAt(rows: readonly Row[], where: Row, column: string): numbe
   return Number(cell(found[0], column));
 }
 
+/**
+ * What the wording helpers say of a NaN (a run that gave no value): every comparison with NaN is false, so it
+ * would otherwise read as "higher" or "no measurable change".
+ */
+const NO_NUMBER = 'no number to compare (NaN)';
+
 /** A percent change in words for conclusions: "62 % fewer", "3.5 % more", "no change". */
 export function describeChange(percent: number, fewer = 'fewer', more = 'more'): string {
+  if (Number.isNaN(percent)) return NO_NUMBER;
   if (percent === 0) return 'no change';
   return `${formatNumber(Math.abs(percent))} % ${percent < 0 ? fewer : more}`;
 }
@@ -254,6 +261,7 @@ export function withIntervals(summaries: readonly Row[], columns: readonly strin
  * Overlapping min-max intervals over the same seeds mean the seed moves the result more than the method does.
  */
 export function compareIntervals(a: Extent, b: Extent, below = 'lower', above = 'higher'): string {
+  if ([a.min, a.max, b.min, b.max].some(Number.isNaN)) return NO_NUMBER;
   if (intervalsOverlap(a, b)) return 'no measurable difference';
   return a.max < b.min ? below : above;
 }
@@ -264,6 +272,7 @@ export function compareIntervals(a: Extent, b: Extent, below = 'lower', above = 
  */
 export function describeChangeInterval(summary: Row, column: string, fewer = 'fewer', more = 'more'): string {
   const { min, max } = intervalOf(summary, column);
+  if (Number.isNaN(min) || Number.isNaN(max)) return NO_NUMBER;
   const signed = (v: number) => `${v > 0 ? '+' : ''}${formatNumber(v)} %`;
   if (min === max) return describeChange(min, fewer, more);
   if (changeDirection(summary, column) === 0)

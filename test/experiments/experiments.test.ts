@@ -257,6 +257,14 @@ test('a column the rows lack (misspelt) is an error naming it, not NaN read as "
   assert.deepEqual(columnValues([{ accuracy: NaN }], 'accuracy'), [NaN]);
 });
 
+test('the wording helpers say a NaN is no number, not "more", "higher" or "no measurable change"', () => {
+  assert.equal(describeChange(NaN), 'no number to compare (NaN)');
+  const withNaN = summarise([{ c: -3 }, { c: NaN }], [], ['c'])[0];
+  assert.equal(describeChangeInterval(withNaN, 'c'), 'no number to compare (NaN)');
+  assert.equal(compareIntervals({ min: NaN, max: NaN }, { min: 1, max: 2 }), 'no number to compare (NaN)');
+  assert.equal(compareIntervals({ min: 1, max: 2 }, { min: 3, max: NaN }), 'no number to compare (NaN)');
+});
+
 test('consoleProgress: a line per tenth of the work and the last; none when progress is off', () => {
   const progressLines = (setting: string | undefined) => {
     const saved = process.env[PROGRESS_ENV];
