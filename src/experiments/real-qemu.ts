@@ -74,8 +74,16 @@ export function loadQemuRuns(dir: string = QEMU_DATASET_DIR, workloads?: readonl
     files = readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .sort();
-  } catch {
-    throw new UserError(`${dir}: no such directory of QEMU run records (make them with postcopy-lab qemu migrate)`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new UserError(
+        `${fileLabel(dir)}: no such directory of QEMU run records (make them with postcopy-lab qemu migrate)`,
+      );
+    // a file, or a directory this user may not list: "no such directory" would not be true
+    const why =
+      code === 'ENOTDIR' ? 'not a directory of QEMU run records' : `cannot list its QEMU run records (${code})`;
+    throw new UserError(`${fileLabel(dir)}: ${why}`);
   }
   const records = files.map((file) => ({ name: file.replace(/\.json$/, ''), record: readRecord(join(dir, file)) }));
   return records

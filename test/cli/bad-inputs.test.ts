@@ -319,6 +319,8 @@ const BAD: [string[], RegExp][] = [
   [['qemu', 'compare', '--runs', '5'], /Unknown option '--runs'/],
   [['qemu', 'migrate', '--records', 'x'], /Unknown option '--records'/],
   [['qemu', 'compare', '--records', cutRecord], /sqlite-plugin-1\.json: not valid JSON/],
+  [['qemu', 'compare', '--records', join(dir, 'no-records')], /no-records: no such directory of QEMU run records/],
+  [['qemu', 'compare', '--records', aFile], /a-file: not a directory of QEMU run records$/m],
   [
     ['qemu', 'compare', '--records', futureRecord],
     /sqlite-plugin-1\.json: record version 3: this postcopy-lab reads 1, 2/,
@@ -570,6 +572,10 @@ test("a directory one may write but not list, another user's leftovers in /tmp: 
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^postcopy-lab: cannot write \S+closed\/(x\.trace|w\.html) \(EACCES\)\n$/);
   }
+  // it is there: not "no such directory"
+  const records = runBoundByPermissions(['qemu', 'compare', '--records', closed]);
+  assert.equal(records.code, 2, records.stderr);
+  assert.match(records.stderr, /^postcopy-lab: \S+closed: cannot list its QEMU run records \(EACCES\)\n$/);
   chmodSync(closed, 0o700);
   if (!asRoot) return;
   // root's orphan, its writer gone, in a sticky directory: nobody may not remove it, and need not
