@@ -56,6 +56,18 @@ function attachNegativeValues(argv: readonly string[], options: Options): string
 }
 
 /**
+ * `--rtt -x`, `-o -out.trace`, `--rtt --k 4`: parseArgs' first line, "argument is ambiguous", names neither the value
+ * nor how to give it (its hint on the next lines names a short flag's letter as if it were the long one).
+ */
+function flagLikeValue(argv: readonly string[], options: Options, flag: string): string {
+  const long = flag.startsWith('--') ? flag.slice(2) : Object.keys(options).find((o) => options[o].short === flag[1]);
+  const next = argv[argv.findIndex((arg, i) => arg === flag && argv[i + 1]?.startsWith('-')) + 1];
+  const named = flag.startsWith('--') ? flag : `--${long} (${flag})`;
+  const fix = `write --${long}=${next} if it is the value`;
+  return `${named} needs a value, but the next argument ${quoted(next)} looks like a flag: ${fix}`;
+}
+
+/**
  * node:util parseArgs (strict), negative numbers accepted as values, its errors turned into one-line UserErrors. A
  * flag that takes one value given twice (`--k 4 --k 8`) is refused: parseArgs would keep the last one, a different
  * run than the first value asked for, without a word. Flags declared `multiple` collect every value.
@@ -81,6 +93,8 @@ export function parseFlags<O extends Options>(
       throw new UserError(
         `${message.replace(/\. To specify a positional argument .*$/, '')} (--help lists the options)`,
       );
+    const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message);
+    if (ambiguous) throw new UserError(flagLikeValue(argv, options, ambiguous[1]));
     throw new UserError(message);
   }
   const given = new Map<string, string[]>();
@@ -139,9 +153,9 @@ export function directoryFlag(value: string | undefined, flag: string): string |
 /**
  * The files a command takes either by flag or by position, in `files`' order: every command that reads a trace
  * takes `--trace FILE` and `FILE` alike (`trace stats FILE` = `trace stats --trace FILE`). The positionals fill, in
- * order, the files not given by flag. A file given both ways, twice as an argument, a missing one, a stray argument, an empty
- * name and `-` for a file read (inputFile) are one-line UserErrors; `synopsis` (the usage's first line) ends the
- * message.
+ * order, the files not given by flag. A file given both ways, twice as an argument, a missing one, a stray argument,
+ * an empty name and `-` for a file read (inputFile) are one-line UserErrors; `synopsis` (the usage's first line) ends
+ * the message.
  */
 export function fileArguments(
   positionals: readonly string[],

@@ -122,7 +122,13 @@ function unitFlag(
   unit: string,
 ): number {
   if (text === undefined) return fallback;
-  const value = parse(text);
+  let value: number;
+  try {
+    value = parse(text);
+  } catch (err) {
+    // the parser's message says what a duration or a bandwidth looks like, not which flag had it
+    throw err instanceof UserError ? new UserError(`--${flag}: ${err.message}`) : err;
+  }
   if (!(value >= min && value <= max))
     throw new UserError(`--${flag} must be between ${min} and ${max} ${unit}, got ${quoted(text)}`);
   return value;

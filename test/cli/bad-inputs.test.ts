@@ -141,7 +141,18 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace', small, '--cpu-state', '99999999999999'], /--cpu-state must be between 0 and/],
   [['simulate', '--trace', small, '--precopy-rounds', '0'], /--precopy-rounds must be between 1 and 10000/],
   [['simulate', '--trace', small, '--precopy-stop-pages', '-4'], /--precopy-stop-pages must be between 0 and/],
-  [['simulate', '--trace', small, '--switchover-cost', '5h'], /duration must be a number of microseconds/],
+  [
+    ['simulate', '--trace', small, '--switchover-cost', '5h'],
+    /: --switchover-cost: duration must be a number of micro/,
+  ],
+  [['simulate', small, '--bandwidth', 'fast'], /: --bandwidth: bandwidth must be a number of bits\/s or like 1gbit/],
+  // a value that looks like a flag: what parseArgs calls "ambiguous", with the way to give it
+  [
+    ['simulate', small, '--rtt', '-x'],
+    /: --rtt needs a value, but the next argument "-x" looks like a flag: write --rtt=-x if/,
+  ],
+  [[...gen(), '-o', '-out.trace'], /: --output \(-o\) needs a value, but the next argument "-out\.trace" looks like a/],
+  [['simulate', small, '--rtt', '--k', '4'], /: --rtt needs a value, but the next argument "--k" looks like a flag/],
   [['simulate', '--trace', small, '--rtt', '99999s'], /--rtt must be between 0 and 3600000000 us/],
   [['simulate', '--trace', small, '--zero-share', '1.5'], /--zero-share must be between 0 and 1/],
   // defect 7: the same switchover rules in predict and simulate
