@@ -36,7 +36,7 @@ process.on('exit', () => fs.writeFileSync(process.env.PCL_OPEN_LOG, String(opens
 
 /** [arguments after --trace FILE, opens of the trace before the refusal, what the one line says]. */
 const CASES: Array<[string[], number, RegExp]> = [
-  [['simulate', '--prefetcher', 'oracle', '--bandwidth', 'fast'], 0, /^bandwidth must be/],
+  [['simulate', '--prefetcher', 'oracle', '--bandwidth', 'fast'], 0, /^--bandwidth: bandwidth must be/],
   [['compare', '--prefetchers', 'none,oracle', '--switchover', '12x'], 0, /^--switchover must be/],
   [['predict', '--predictor', 'oracle', '--switchover', 'soon'], 0, /^--switchover must be/],
   [['simulate', '--prefetcher', 'oracle', '--vm-pages', '2'], 1, /beyond the VM's 2 pages$/],
