@@ -189,14 +189,23 @@
     (global.set $end (local.get $end))
     (i32.const 0))
 
+  ;; step + u of value i of the frame unpacked to LOW (and its bits above 32 to HIGH when $wide): exact, as a double
+  (func $step (param $i i32) (param $wide i32) (param $reference f64) (result f64)
+    (local $u f64)
+    (local.set $u (f64.convert_i32_u (i32.load (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2))))))
+    (if (local.get $wide) (then
+      (local.set $u (f64.add (local.get $u) (f64.mul (f64.const 4294967296)
+        (f64.convert_i32_u (i32.load (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2))))))))))
+    (f64.add (local.get $reference) (local.get $u)))
+
   ;; Decodes the column $layout read last (`count` accesses) to $out: $kind 0 u32 values, 1 f64 values, 2 bytes.
   ;; Delta frames whose sums could leave [0, $max] are checked value by value; returns 0, or 8 (a value leaves the
   ;; column) with the failing frame.
   (func $column (param $column i32) (param $count i32) (param $kind i32) (param $max f64) (param $out i32)
     (result i32)
     (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $width i32) (local $reference f64)
-    (local $previous f64) (local $top f64) (local $at i32) (local $i i32) (local $value f64) (local $u f64)
-    (local $wide i32) (local $sums v128) (local $t v128) (local $least v128) (local $most v128)
+    (local $previous f64) (local $top f64) (local $at i32) (local $i i32) (local $value f64)
+    (local $wide i32) (local $sums v128) (local $t v128) (local $u2 v128) (local $least v128) (local $most v128)
     (local $words i32)
     (local.set $words (global.get $words))
     (local.set $previous (global.get $start))
@@ -249,6 +258,58 @@
         (if (local.get $wide) (then
           (local.set $words (call $frame32 (local.get $words) (i32.sub (local.get $width) (i32.const 32))
             (local.get $n) (global.get $HIGH) (i32.const 0) (i32.const 0) (i32.const 0)))))
+        ;; 64-bit times (steps >= 0, as $layout checked) whose sums stay in [0, $max] whatever the bits: every partial
+        ;; sum is a whole number of at most 2^53, exact in any order, so four values go at a time unchecked
+        ;; ([t0, t0 + t1] and [t2, t2 + t3], the second pair then added t0 + t1, both then the running sum): one
+        ;; addition and one shuffle on the sum's chain per four values
+        (if (i32.and (i32.eq (local.get $kind) (i32.const 1))
+              (f64.le (f64.add (local.get $previous)
+                (f64.mul (f64.convert_i32_u (local.get $n)) (f64.add (local.get $reference) (local.get $top))))
+                (local.get $max))) (then
+          (local.set $sums (f64x2.splat (local.get $previous)))
+          (local.set $i (i32.const 0))
+          (block $quads (loop $quad
+            (br_if $quads (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+            (local.set $t (f64x2.add (f64x2.splat (local.get $reference)) (f64x2.add
+              (f64x2.convert_low_i32x4_u
+                (v128.load64_zero offset=0 (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2)))))
+              (if (result v128) (local.get $wide)
+                (then (f64x2.mul (f64x2.splat (f64.const 4294967296)) (f64x2.convert_low_i32x4_u
+                  (v128.load64_zero offset=0 (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2)))))))
+                (else (v128.const i64x2 0 0))))))
+            (local.set $u2 (f64x2.add (f64x2.splat (local.get $reference)) (f64x2.add
+              (f64x2.convert_low_i32x4_u
+                (v128.load64_zero offset=8 (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2)))))
+              (if (result v128) (local.get $wide)
+                (then (f64x2.mul (f64x2.splat (f64.const 4294967296)) (f64x2.convert_low_i32x4_u
+                  (v128.load64_zero offset=8 (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2)))))))
+                (else (v128.const i64x2 0 0))))))
+            (local.set $t (f64x2.add (local.get $t)
+              (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $t) (v128.const i64x2 0 0))))
+            (local.set $u2 (f64x2.add (local.get $u2)
+              (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $u2) (v128.const i64x2 0 0))))
+            (local.set $u2 (f64x2.add (local.get $u2)
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $t) (local.get $t))))
+            (local.set $at
+              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3))))
+            (v128.store align=8 (local.get $at) (f64x2.add (local.get $sums) (local.get $t)))
+            (local.set $u2 (f64x2.add (local.get $sums) (local.get $u2)))
+            (v128.store offset=16 align=8 (local.get $at) (local.get $u2))
+            (local.set $sums
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $u2) (local.get $u2)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $quad)))
+          ;; the last 0-3 values
+          (local.set $value (f64x2.extract_lane 0 (local.get $sums)))
+          (block $tail (loop $one
+            (br_if $tail (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $value
+              (f64.add (local.get $value) (call $step (local.get $i) (local.get $wide) (local.get $reference))))
+            (f64.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+              (local.get $value))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $one)))
+          (br $decoded)))
         ;; two values at a time: step + u apart from the running sum, [t0, t0 + t1] added to it, so that the sum takes
         ;; one addition per two values (a shorter chain), the lanes' least and largest checked once at the end. The
         ;; same values and the same failing frame as one sum at a time: every term is a whole number of at most
@@ -286,13 +347,8 @@
           (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
         ;; an odd frame's last value
         (if (i32.lt_u (local.get $i) (local.get $n)) (then
-          (local.set $u
-            (f64.convert_i32_u (i32.load (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2))))))
-          (if (local.get $wide) (then
-            (local.set $u (f64.add (local.get $u) (f64.mul (f64.const 4294967296)
-              (f64.convert_i32_u (i32.load (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2))))))))))
-          (local.set $value
-            (f64.add (f64x2.extract_lane 0 (local.get $sums)) (f64.add (local.get $reference) (local.get $u))))
+          (local.set $value (f64.add (f64x2.extract_lane 0 (local.get $sums))
+            (call $step (local.get $i) (local.get $wide) (local.get $reference))))
           (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
             (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
           (if (local.get $kind)
