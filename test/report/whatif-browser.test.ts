@@ -304,3 +304,20 @@ test('the later knobs (VM, page size, speed, pre-copy rounds, rate windows) give
     "at most this many pre-copy rounds must be a whole number between 1 and 10000, got '0'",
   );
 });
+
+test('with no method ticked the page says to tick one and runs nothing; ticking one runs again', async () => {
+  await setNumber('vmPages', '0'); // the test before left a VM too small for the trace
+  const ticked = page.locator('input[data-method]:checked');
+  while ((await ticked.count()) > 1) await rerun(() => ticked.first().setChecked(false));
+  const before = await runs();
+  await ticked.first().setChecked(false);
+  await page.waitForSelector('#pcl-whatif[data-state=error]');
+  assert.equal(await page.locator('[data-error]').innerText(), 'no method is ticked: tick at least one to compare');
+  assert.equal(await page.locator('[data-curve-status]').innerText(), 'curve: from the previous setting');
+  assert.equal(await runs(), before);
+  await rerun(() => page.locator('input[data-method="none"]').setChecked(true));
+  assert.deepEqual(
+    (await pageResults()).map((r) => r.predictor),
+    ['none'],
+  );
+});

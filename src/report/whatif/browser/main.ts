@@ -382,16 +382,18 @@ function update(patch: Partial<WhatifSettings>, startedAt = performance.now(), f
 }
 
 function run(startedAt: number): void {
+  seq++;
+  const methods = effectiveMethods(settings);
+  // nothing to simulate, and `compare --prefetchers` naming none is no command: say what to do instead
+  if (methods.length === 0) return refused('no method is ticked: tick at least one to compare', true);
   const workload = workloads.get(settings.workload)!;
   if (!loaded.has(workload.id) && workload.source) {
     load(workload.id, workload.source());
     loaded.add(workload.id);
   }
-  seq++;
   requestedAt = startedAt;
   curvePointsShown = [];
   root.dataset.state = 'computing';
-  const methods = effectiveMethods(settings);
   status.textContent = `computing ${count(methods.length, 'method')} on ${settings.workload} …`;
   curveStatus.textContent = 'curve: waiting …';
   const command = settings.mode === 'precopy' ? 'simulate' : `compare --prefetchers ${methods.join(',')}`;
@@ -402,6 +404,15 @@ function run(startedAt: number): void {
 
 /** The run being shown; its curve starts once its table is on screen, so the table has both cores until then. */
 let shownRun: { seq: number; traceId: string; settings: WhatifSettings } | undefined;
+
+/** A setting that cannot run: why, and the results and curve on screen said to be the previous setting's. */
+function refused(message: string, settingRefused: boolean): void {
+  root.dataset.state = 'error';
+  status.textContent = shown.length ? 'the results below are from the previous setting' : '';
+  // a setting that failed gets no curve: the one drawn is the previous setting's, not one on its way
+  if (settingRefused) curveStatus.textContent = shown.length ? 'curve: from the previous setting' : '';
+  showError(message);
+}
 
 function showError(message: string): void {
   errorLine.textContent = message;
@@ -449,11 +460,7 @@ workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
         pendingFiles.delete(message.id);
         droppedAt.delete(message.id);
       }
-      root.dataset.state = 'error';
-      status.textContent = shown.length ? 'the results below are from the previous setting' : '';
-      // a setting that failed gets no curve: the one drawn is the previous setting's, not one on its way
-      if (message.seq !== undefined) curveStatus.textContent = shown.length ? 'curve: from the previous setting' : '';
-      showError(message.message);
+      refused(message.message, message.seq !== undefined);
       break;
   }
 };
