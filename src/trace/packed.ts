@@ -319,6 +319,8 @@ function problemText(problem: Problem, spec: ColumnSpec, frame: number, value: n
     case Problem.Start:
       return `${spec.name} column starts at ${value}`;
     case Problem.Width:
+      // `value` is the mode byte without its delta bit: a width, unless the reserved bit 6 is set
+      if (value > WIDTH_BITS) return `${where}its mode byte sets the reserved bit 6`;
       return `${where}width ${value} is not in [0, ${bitsFor(spec.max)}]`;
     case Problem.Reference:
       return `${where}reference ${value} is out of range`;
@@ -360,7 +362,7 @@ function readLayout(
     const width = mode & WIDTH_BITS;
     const delta = (mode & DELTA_FRAME) !== 0;
     const reference = view.getFloat64(at + 8 + 8 * f, true);
-    if ((mode & ~(DELTA_FRAME | WIDTH_BITS)) !== 0 || width > widest) problem(Problem.Width, f, width);
+    if ((mode & ~(DELTA_FRAME | WIDTH_BITS)) !== 0 || width > widest) problem(Problem.Width, f, mode & ~DELTA_FRAME);
     if (!Number.isSafeInteger(reference) || Math.abs(reference) > spec.max) problem(Problem.Reference, f, reference);
     if (delta ? spec.frames === 'value' : spec.frames === 'delta') problem(Problem.FrameKind, f, Number(delta));
     // times never decrease: their steps are at least 0

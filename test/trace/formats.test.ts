@@ -602,6 +602,9 @@ test('version-3 damage with a valid checksum (a writer bug) is a one-line error 
     try {
       assertDamage(bug, 'step.pctrace', (p) => p.writeDoubleLE(-5, 8), /time frame 1: negative time step -5/);
       assertDamage(bug, 'width.pctrace', (p) => (p[16] = 60), /time frame 1: width 60 is not in \[0, 53\]/);
+      // the mode byte's bit 6 is reserved: a width in range beside it is not the problem
+      const reserved = /time frame 1: its mode byte sets the reserved bit 6$/;
+      assertDamage(bug, 'reserved.pctrace', (p) => (p[16] = 0x80 | 0x40 | 5), reserved);
       assertDamage(bug, 'start.pctrace', (p) => p.writeDoubleLE(0.5, 0), /time column starts at 0\.5/);
       // a reference that lets values pass 2^32 - 1
       const page = /page frame 1: values can leave \[0, 4294967295\]/;

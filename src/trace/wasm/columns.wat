@@ -126,8 +126,9 @@
 
   ;; Reads and checks the header of column $column (0 time, 1 page, 2 write) of `count` accesses at byte $at of the
   ;; payload ending at $limit, as packed.ts readLayout does, into the globals above; returns 0 or a failure code:
-  ;; 1 payload ends inside the column, 2 bad start, 3 bad width, 4 bad reference, 5 a frame of a kind the column
-  ;; does not have, 6 a negative time step, 7 a value frame whose values can leave the column.
+  ;; 1 payload ends inside the column, 2 bad start, 3 bad width or reserved bit 6 set (the mode byte but bit 7 its
+  ;; value), 4 bad reference, 5 a frame of a kind the column does not have, 6 a negative time step, 7 a value frame
+  ;; whose values can leave the column.
   (func $layout (param $at i32) (param $limit i32) (param $count i32) (param $column i32) (param $max f64)
     (param $widest i32) (result i32)
     (local $f i32) (local $n i32) (local $mode i32) (local $width i32) (local $delta i32) (local $reference f64)
@@ -155,7 +156,7 @@
       (local.set $reference (f64.load (i32.add (global.get $refs) (i32.shl (local.get $f) (i32.const 3)))))
       (if (i32.or (i32.and (local.get $mode) (i32.const 64)) (i32.gt_u (local.get $width) (local.get $widest)))
         (then (return (call $fail (i32.const 3) (local.get $column) (local.get $f)
-          (f64.convert_i32_u (local.get $width))))))
+          (f64.convert_i32_u (i32.and (local.get $mode) (i32.const 127)))))))
       (if (i32.or (i32.eqz (call $safe (local.get $reference)))
             (f64.gt (f64.abs (local.get $reference)) (local.get $max)))
         (then (return (call $fail (i32.const 4) (local.get $column) (local.get $f) (local.get $reference)))))
