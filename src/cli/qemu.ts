@@ -78,7 +78,12 @@ export async function run(argv: string[]): Promise<void> {
   if (sub === 'compare') {
     // compare's one flag: a flag of migrate here would change nothing
     const { values } = parseFlags(rest, { records: { type: 'string' }, help: FLAGS.help });
-    console.log(values.help ? USAGE : comparisonTable(resolve(values.records ?? QEMU_DATASET_DIR)));
+    if (values.help) {
+      console.log(USAGE);
+      return;
+    }
+    // an empty --records would resolve to the current directory and read its JSON files as run records
+    console.log(comparisonTable(resolve(directoryFlag(values.records, 'records') ?? QEMU_DATASET_DIR)));
     return;
   }
   const { values: v } = parseFlags(rest, FLAGS);
@@ -107,7 +112,7 @@ export async function run(argv: string[]): Promise<void> {
   const port = intFlag(v.port, 'port', 47213, 1024, 65535);
   const keepLogs = directoryFlag(v['keep-logs'], 'keep-logs');
   const out = directoryFlag(v.out, 'out');
-  const assets = qemuAssets(resolve(v.cache ?? '.cache/qemu'));
+  const assets = qemuAssets(resolve(directoryFlag(v.cache, 'cache') ?? '.cache/qemu'));
   const missing = missingQemu(assets);
   if (missing) throw new UserError(missing);
   const outDir = resolve(

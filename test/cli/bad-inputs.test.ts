@@ -332,6 +332,9 @@ const BAD: [string[], RegExp][] = [
   [['qemu', 'compare', '--records', cutRecord], /sqlite-plugin-1\.json: not valid JSON/],
   [['qemu', 'compare', '--records', join(dir, 'no-records')], /no-records: no such directory of QEMU run records/],
   [['qemu', 'compare', '--records', aFile], /a-file: not a directory of QEMU run records$/m],
+  // an empty directory flag is not the current directory
+  [['qemu', 'compare', '--records', ''], /--records must not be empty/],
+  [['qemu', 'migrate', '--workload', 'sqlite', '--cache', ''], /--cache must not be empty/],
   [
     ['qemu', 'compare', '--records', futureRecord],
     /sqlite-plugin-1\.json: record version 3: this postcopy-lab reads 1, 2/,
