@@ -321,3 +321,13 @@ test('with no method ticked the page says to tick one and runs nothing; ticking 
     ['none'],
   );
 });
+
+test('a dropped file named like a bundled workload is added beside it as "NAME (2)", never in its place', async () => {
+  assert.equal(await page.inputValue('[data-knob="workload"]'), 'sqlite', 'where the tests before left the page');
+  const bundled = (await pageResults())[0].accesses;
+  await rerun(() => dropFile('sqlite', Buffer.from('0 3\n10 4\n')));
+  assert.equal(await page.inputValue('[data-knob="workload"]'), 'sqlite (2)');
+  assert.ok((await pageResults())[0].accesses < 3, 'the two-access file, not the bundled sqlite');
+  await rerun(() => page.selectOption('[data-knob="workload"]', 'sqlite'));
+  assert.equal((await pageResults())[0].accesses, bundled);
+});

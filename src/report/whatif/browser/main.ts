@@ -483,8 +483,11 @@ async function openFile(file: File): Promise<void> {
 }
 
 function fileLoaded(id: string, accesses: number): void {
-  const name = pendingFiles.get(id);
-  if (name === undefined) return;
+  const fileName = pendingFiles.get(id);
+  if (fileName === undefined) return;
+  // a file named like a bundled workload (sqlite) or like one dropped before would hide it: it gets "NAME (2)"
+  let name = fileName;
+  for (let copy = 2; workloads.has(name); copy++) name = `${fileName} (${copy})`;
   pendingFiles.delete(id);
   loaded.add(id);
   workloads.set(name, { id });
