@@ -61,6 +61,12 @@ test('a hash with impossible or unknown values keeps the defaults for those knob
   assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, methods: ['none', 'ppm'], rttUs: 50 });
 });
 
+test('a hash with switchover at 100 % (no access left after it) keeps the default switchover', () => {
+  const back = settingsFromHash('#switchoverPercent=100&rttUs=50', DEFAULT_WHATIF_SETTINGS);
+  assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, rttUs: 50 });
+  assert.equal(settingsFromHash('#switchoverPercent=99.5', DEFAULT_WHATIF_SETTINGS).switchoverPercent, 99.5);
+});
+
 test('each method at a setting gives what the command line gives for the flags the page prints', () => {
   const { values } = parseFlags(cliFlagsOf(setting), SIM_FLAGS);
   const input = {

@@ -229,7 +229,9 @@ export function settingsFromHash(hash: string, base: WhatifSettings): WhatifSett
   }
   out.mode = choice('mode', MIGRATION_MODES, base.mode);
   out.k = number('k', 0, 4096, base.k, true);
-  out.switchoverPercent = number('switchoverPercent', 0, 100, base.switchoverPercent);
+  // below 100: at 100 % every access runs before the switchover, a setting `whatif --switchover` refuses too
+  const switchover = number('switchoverPercent', 0, 100, base.switchoverPercent);
+  out.switchoverPercent = switchover < 100 ? switchover : base.switchoverPercent;
   out.bandwidthGbps = number('bandwidthGbps', 1e-6, 1e6, base.bandwidthGbps);
   out.rttUs = number('rttUs', 0, 1e9, base.rttUs);
   out.push = choice('push', PUSH_POLICIES, base.push);
