@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(usage());
     return;
   }
-  const command = COMMANDS[name];
+  // own keys only: "toString" or "__proto__" would find Object.prototype's members
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UserError(`unknown command ${quoted(name)} (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const module = await command.load();
   await module.run(rest);

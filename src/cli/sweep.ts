@@ -81,7 +81,8 @@ function workloadsNamed(list: string | undefined, sweep: string): Workload[] {
 const uniqueNames = (names: readonly string[]): string[] => [...new Set(names)];
 
 function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) => unknown {
-  if (name === undefined || !(name in SWEEPS))
+  // own keys only: "toString" or "constructor" would find Object.prototype's members
+  if (name === undefined || !Object.hasOwn(SWEEPS, name))
     throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got '${name}'` : ''}`);
   return SWEEPS[name];
 }
@@ -157,7 +158,45 @@ function readShard(path: string): ShardFile {
   if (typeof file?.sweep !== 'string' || !Array.isArray(file.results) || !Number.isSafeInteger(file.shards)) {
     throw new UserError(`${path}: not a shard file of 'postcopy-lab sweep --shard'`);
   }
+  const damage = shardFileDamage(file);
+  if (damage) throw new UserError(`${path}: a damaged shard file: ${damage}`);
   return file;
+}
+
+/**
+ * What is wrong in a shard file's fields, if anything: an edited or cut file (a result missing, a stray index) would
+ * otherwise reach the experiment's row code and fail there with a stack, or merge into rows of the wrong jobs.
+ */
+function shardFileDamage(file: ShardFile): string | undefined {
+  const { shard, shards, jobs, workloads, results } = file;
+  if (shards < 1) return `shards ${shards} is not a count of shards`;
+  if (!(Number.isSafeInteger(shard) && shard >= 0 && shard < shards)) return `shard ${shard} is not in [0, ${shards})`;
+  if (!(Number.isSafeInteger(jobs) && jobs >= 0)) return `jobs ${jobs} is not a count of jobs`;
+  if (typeof file.fingerprint !== 'string') return 'it has no fingerprint';
+  if (!Array.isArray(workloads) || workloads.some((w) => typeof w !== 'string'))
+    return 'workloads is not a list of names';
+  // the writer puts job shard + n·shards at position n, for every such job below `jobs`
+  const expected = shard < jobs ? Math.ceil((jobs - shard) / shards) : 0;
+  if (results.length !== expected) return `${results.length} results where shard ${shard} of ${shards} has ${expected}`;
+  for (const [n, entry] of results.entries()) {
+    const job = shard + n * shards;
+    if (!Array.isArray(entry) || entry[0] !== job || typeof entry[1] !== 'object' || entry[1] === null)
+      return `result ${n} is not job ${job}'s`;
+  }
+  return undefined;
+}
+
+/**
+ * The shards none of `given` is, in words: the first few by number and how many more (all of a 10^6-shard list was
+ * one 7.9 MB line), found without a pass over every shard number (--shard 0/9007199254740991 is allowed).
+ */
+function missingShards(given: ReadonlySet<number>, shards: number): string | undefined {
+  const count = shards - given.size;
+  if (count === 0) return undefined;
+  const first: number[] = [];
+  for (let i = 0; first.length < Math.min(count, 10); i++) if (!given.has(i)) first.push(i);
+  const more = count > first.length ? ` and ${count - first.length} more` : '';
+  return `shard${count > 1 ? 's' : ''} ${first.join(', ')}${more} of ${shards} missing`;
 }
 
 function merge(argv: string[]): void {
@@ -175,10 +214,8 @@ function merge(argv: string[]): void {
       JSON.stringify(s.workloads) === JSON.stringify(first.workloads);
     if (!same) throw new UserError(`${positionals[i]} belongs to another sweep than ${positionals[0]}`);
   }
-  const seen = new Set(shards.map((s) => s.shard));
-  const missing = Array.from({ length: first.shards }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length)
-    throw new UserError(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${first.shards} missing`);
+  const missing = missingShards(new Set(shards.map((s) => s.shard)), first.shards);
+  if (missing) throw new UserError(missing);
   if (shards.length !== first.shards)
     throw new UserError(`${shards.length} files for ${first.shards} shards: a shard is given twice`);
   const results: unknown[] = new Array(first.jobs);

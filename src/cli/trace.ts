@@ -162,7 +162,8 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const subcommand = SUBCOMMANDS[name];
+  // own keys only: "toString" or "__proto__" would find Object.prototype's members
+  const subcommand = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!subcommand) throw new UserError(`unknown trace subcommand ${quoted(name)} (gen, convert, stats)`);
   await subcommand(rest);
 }

@@ -313,6 +313,12 @@ const BAD: [string[], RegExp][] = [
   // commands, subcommands and flags
   [['teleport'], /unknown command "teleport"/],
   [['trace', 'shuffle'], /unknown trace subcommand "shuffle"/],
+  // names of Object.prototype's members are no commands (they ran as one: a stack, or rc 0 and no output)
+  [['toString'], /unknown command "toString"/],
+  [['trace', 'constructor'], /unknown trace subcommand "constructor"/],
+  [['trace', '__proto__'], /unknown trace subcommand "__proto__"/],
+  [['sweep', 'toString', '-o', o('s.json')], /sweep takes one of faults, .*, got 'toString'/],
+  [['sweep', 'constructor', '-o', o('s.json')], /sweep takes one of faults, .*, got 'constructor'/],
   [
     ['trace', 'gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', o('x.trace')],
     /unknown generator "spiral"/,

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,6 +54,15 @@ test('sweep modes makes its own zipf traces and no workload (none listed); its s
 
 test('bad sweeps and shard sets exit 2 with one line naming the problem', () => {
   const part = (i: number) => join(dir, `part${i}.json`);
+  /** Part 0 (jobs 0, 3, ..., 45 of 48) with `change` made to its fields, as an edited or damaged file. */
+  const damaged = (name: string, change: (file: Record<string, unknown> & { results: unknown[][] }) => void) => {
+    const file = JSON.parse(readFileSync(part(0), 'utf8')) as Record<string, unknown> & { results: unknown[][] };
+    change(file);
+    writeFileSync(join(dir, name), JSON.stringify(file));
+    return join(dir, name);
+  };
+  const mergeWithParts12 = (file: string) => ['merge', file, part(1), part(2), '-o', join(dir, 'x.json')];
+  const mergeAlone = (file: string) => ['merge', file, '-o', join(dir, 'x.json')];
   const cases: [string[], RegExp][] = [
     [['nope', '-o', join(dir, 'x.json')], /sweep takes one of .*got 'nope'/],
     [['faults', '--shard', '3/3', '-o', join(dir, 'x.json')], /--shard must be I\/N with 0 <= I < N, got '3\/3'/],
@@ -69,6 +78,45 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
     [['merge', part(0), part(0), part(1), '-o', join(dir, 'x.json')], /shard 2 of 3 missing/],
     [['merge', join(dir, 'whole.json'), '-o', join(dir, 'x.json')], /not a shard file/],
     [['merge', join(dir, 'absent.json'), '-o', join(dir, 'x.json')], /no such file/],
+    // damaged shard files: the first three crashed in the experiment's row code with a stack (exit 1)
+    [
+      mergeWithParts12(damaged('null.json', (f) => (f.results[0][1] = null))),
+      /null\.json: a damaged shard file: result 0 is not job 0's/,
+    ],
+    [
+      mergeWithParts12(damaged('short.json', (f) => f.results.pop())),
+      /a damaged shard file: 15 results where shard 0 of 3 has 16/,
+    ],
+    [
+      mergeWithParts12(damaged('stray.json', (f) => (f.results[1][0] = 4))),
+      /a damaged shard file: result 1 is not job 3's/,
+    ],
+    [
+      mergeWithParts12(damaged('names.json', (f) => (f.workloads = null))),
+      /a damaged shard file: workloads is not a list of names/,
+    ],
+    [
+      mergeWithParts12(damaged('zero.json', (f) => (f.shards = 0))),
+      /a damaged shard file: shards 0 is not a count of shards/,
+    ],
+    [
+      mergeWithParts12(damaged('beyond.json', (f) => (f.shard = 3))),
+      /a damaged shard file: shard 3 is not in \[0, 3\)/,
+    ],
+    // a long list of missing shards is cut (10^6 shards gave one 7.9 MB line), and a huge count makes no array
+    [
+      mergeAlone(
+        damaged(
+          'of12.json',
+          (f) => ((f.shards = 12), (f.results = f.results.filter(([j]) => (j as number) % 12 === 0))),
+        ),
+      ),
+      /^postcopy-lab: shards 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1 more of 12 missing\n$/,
+    ],
+    [
+      mergeAlone(damaged('huge.json', (f) => ((f.shards = 2 ** 53 - 1), (f.results = f.results.slice(0, 1))))),
+      /shards 1, 2, .*, 10 and 9007199254740980 more of 9007199254740991 missing/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);
