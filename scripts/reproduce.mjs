@@ -182,7 +182,10 @@ try {
   const reports = selected.map((name) => runs.get(name).html);
   reports.push(whatif);
   const all = readFigureSpecTree(FIGURE_SPEC_DIR);
-  writeFileAtomic(join(root, 'figures', 'README.md'), figureIndex(all));
+  const index = join(root, 'figures', 'README.md');
+  // a run of some notebooks keeps the other notebooks' lines (a fresh checkout has no specs of theirs)
+  const earlier = only.length && existsSync(index) ? readFileSync(index, 'utf8') : undefined;
+  writeFileAtomic(index, figureIndex(all, earlier));
   // A full run knows every figure: images of figures no notebook draws any more are stale.
   const stale = only.length
     ? []

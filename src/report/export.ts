@@ -52,8 +52,10 @@ export function readFigureSpecTree(dir: string): Figure[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .flatMap((entry) => readFigureSpecs(join(dir, entry.name)))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort(byName);
 }
+
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The bytes of a base64 data URL (a canvas's PNG). */
 const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
@@ -186,9 +188,23 @@ export function plotlyPage(browser: Browser): Promise<Page> {
   return page;
 }
 
-/** figures/README.md: one line per figure, in name order. */
-export function figureIndex(figures: readonly Figure[]): string {
-  const lines = figures.map((f) => `- \`${f.name}\` ([SVG](${f.name}.svg), [PNG](${f.name}.png)): ${f.caption}`);
+type IndexedFigure = Pick<Figure, 'name' | 'caption'>;
+
+const INDEX_LINE = /^- `([^`]+)` \(\[SVG\]\([^)]*\), \[PNG\]\([^)]*\)\): (.*)$/;
+
+/**
+ * figures/README.md: one line per figure, in name order. With `earlier` (the index before a run of some notebooks
+ * only), the figures that run did not make keep their lines: it knows only its own, and the index is committed.
+ */
+export function figureIndex(figures: readonly IndexedFigure[], earlier?: string): string {
+  const made = new Set(figures.map((f) => f.name));
+  const kept = (earlier ?? '')
+    .split('\n')
+    .map((line) => INDEX_LINE.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null && !made.has(match[1]))
+    .map((match) => ({ name: match[1], caption: match[2] }));
+  const all = [...figures, ...kept].sort(byName);
+  const lines = all.map((f) => `- \`${f.name}\` ([SVG](${f.name}.svg), [PNG](${f.name}.png)): ${f.caption}`);
   return `# Figures\n\nWritten by \`npm run reproduce\` from the notebooks in notebooks/; one line per figure.\n\n${lines.join('\n')}\n`;
 }
 

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupedBar, lineChart } from '../../src/report';
-import { launchChromium, readFigureSpecTree, renderFigures } from '../../src/report/export';
+import { figureIndex, launchChromium, readFigureSpecTree, renderFigures } from '../../src/report/export';
 
 const rows = ['none', 'ppm', 'oracle'].flatMap((method, m) =>
   ['zipf', 'sqlite'].map((workload, w) => ({ method, workload, k: 2 ** (w + 1), stallMs: 100 / (m + 1) + w })),
@@ -76,4 +76,30 @@ test('readFigureSpecTree reads the specs of every notebook directory, sorted by 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("figureIndex: a run of some notebooks keeps the other figures' lines, replaces its own, sorted by name", () => {
+  const figure = (name: string, caption: string) => ({ name, caption });
+  const whole = figureIndex([figure('00-a', 'first (one)'), figure('01-b', 'b: old'), figure('02-c', 'c')]);
+  assert.equal(
+    whole,
+    '# Figures\n\nWritten by `npm run reproduce` from the notebooks in notebooks/; one line per figure.\n\n' +
+      '- `00-a` ([SVG](00-a.svg), [PNG](00-a.png)): first (one)\n' +
+      '- `01-b` ([SVG](01-b.svg), [PNG](01-b.png)): b: old\n' +
+      '- `02-c` ([SVG](02-c.svg), [PNG](02-c.png)): c\n',
+  );
+  // `npm run reproduce 01` in a fresh checkout (no specs of 00 and 02) wrote an index of 01-b alone
+  const afterOne = figureIndex([figure('01-b', 'b: new'), figure('01-d', 'd')], whole);
+  assert.deepEqual(
+    afterOne.split('\n').filter((line) => line.startsWith('- ')),
+    [
+      '- `00-a` ([SVG](00-a.svg), [PNG](00-a.png)): first (one)',
+      '- `01-b` ([SVG](01-b.svg), [PNG](01-b.png)): b: new',
+      '- `01-d` ([SVG](01-d.svg), [PNG](01-d.png)): d',
+      '- `02-c` ([SVG](02-c.svg), [PNG](02-c.png)): c',
+    ],
+  );
+  // the same figures again give the same bytes (nothing kept twice); a full run passes no earlier index
+  assert.equal(figureIndex([figure('01-b', 'b: new'), figure('01-d', 'd')], afterOne), afterOne);
+  assert.equal(figureIndex([figure('02-c', 'c')]).includes('00-a'), false);
 });
