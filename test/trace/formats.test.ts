@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { UserError } from '../../src/errors';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { crc32 } from '../../src/trace/crc32';
+import { crc32 as simdCrc32 } from '@node-rs/crc32';
+import { crc32, switchingAfter, type Crc32 } from '../../src/trace/crc32';
 import { concatBytes } from '../../src/trace/bytes';
 import { ColumnPool } from '../../src/trace/decode';
 import { decodeWithWasm, leaseColumnArena, type ColumnAllocator } from '../../src/trace/packed';
@@ -792,6 +793,38 @@ test("the pure CRC-32 and node's give the same sums", () => {
   assert.equal(crc32(bytes), 0xcbf43926);
   assert.equal(crc32(bytes.subarray(4), crc32(bytes.subarray(0, 4))), 0xcbf43926);
   assert.equal(zlibCrc32(bytes), 0xcbf43926);
+});
+
+test("the SIMD CRC-32 addon gives zlib's sums: any length, any offset into wasm memory, any previous sum", () => {
+  assert.equal(simdCrc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  const random = seedrandom('crc');
+  const memory = new Uint8Array(new WebAssembly.Memory({ initial: 4 }).buffer);
+  for (let i = 0; i < memory.length; i++) memory[i] = Math.floor(random() * 256);
+  for (let round = 0; round < 300; round++) {
+    const from = Math.floor(random() * 4096);
+    const length = round < 70 ? round : Math.floor(random() * 200_000);
+    const bytes = memory.subarray(from, from + length);
+    const previous = Math.floor(random() * 2 ** 32);
+    assert.equal(simdCrc32(bytes, previous), zlibCrc32(bytes, previous), `${from} ${length} ${previous}`);
+  }
+});
+
+test('switchingAfter sums through the first CRC until past its bytes, then asks once for the later one', () => {
+  const calls: string[] = [];
+  const named =
+    (name: string): Crc32 =>
+    (bytes, previous) => (calls.push(name), zlibCrc32(bytes, previous));
+  const bytes = new TextEncoder().encode('123456789');
+  let asked = 0;
+  const sum = switchingAfter(10, named('first'), () => (asked++, named('later')));
+  for (let i = 0; i < 4; i++) assert.equal(sum(bytes.subarray(4), sum(bytes.subarray(0, 4), 0)), 0xcbf43926);
+  // 4, 9, then 13 bytes: the call that passed 10 still sums with the first
+  assert.deepEqual(calls, ['first', 'first', 'first', 'later', 'later', 'later', 'later', 'later']);
+  assert.equal(asked, 1);
+  calls.length = 0;
+  const kept = switchingAfter(0, named('first'), () => undefined);
+  for (let i = 0; i < 3; i++) assert.equal(kept(bytes, 0), 0xcbf43926);
+  assert.deepEqual(calls, ['first', 'first', 'first']);
 });
 
 test('an empty trace round-trips in both formats', () => {
