@@ -20,7 +20,7 @@
  */
 import { copyBytes } from './bytes';
 import { largestIn, MAX_PAGE, type TimeColumn } from './types';
-import { COLUMNS_WASM } from './wasm/columns.generated';
+import { COLUMNS_WASM, COLUMNS_WASM_SCALAR } from './wasm/columns.generated';
 
 /** Accesses per frame: a multiple of 32, so that every frame but a block's last fills whole words. */
 export const FRAME_ACCESSES = 1024;
@@ -468,50 +468,65 @@ interface WasmBlocks {
   write: Uint8Array;
 }
 
-let loaded: WasmBlocks | null | undefined;
-let wasmWanted = true;
+/** Which decoder runs: the SIMD module (the scalar one where SIMD is refused), the scalar module, or JavaScript. */
+type DecoderChoice = 'wasm' | 'scalar wasm' | 'javascript';
+
+const loaded = new Map<DecoderChoice, WasmBlocks | null>();
+let wanted: DecoderChoice = 'wasm';
 
 /**
- * Whether payloads decode through the wasm module (the default) or the plain JavaScript loop, for the tests that
- * check both give the same columns and messages; returns whether the wasm module is then in use.
+ * Whether payloads decode through a wasm module (the default) or the plain JavaScript loop, and through which module
+ * ('scalar': the one for engines without SIMD), for the tests that check all give the same columns and messages;
+ * returns whether a wasm module is then in use.
  */
-export function decodeWithWasm(wanted: boolean): boolean {
-  wasmWanted = wanted;
+export function decodeWithWasm(wasm: boolean | 'scalar'): boolean {
+  wanted = wasm === 'scalar' ? 'scalar wasm' : wasm ? 'wasm' : 'javascript';
   return wasmBlocks() !== null;
 }
 
-/** The module's bytes: node's Buffer decodes base64 natively (0.25 ms), a loop over atob's string takes 3 ms. */
-function wasmBytes(): Uint8Array {
+/** A module's bytes: node's Buffer decodes base64 natively (0.25 ms), a loop over atob's string takes 3 ms. */
+function wasmBytes(base64: string): Uint8Array {
   const nodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: string): Uint8Array } }).Buffer;
-  if (nodeBuffer) return nodeBuffer.from(COLUMNS_WASM, 'base64');
-  const text = atob(COLUMNS_WASM);
+  if (nodeBuffer) return nodeBuffer.from(base64, 'base64');
+  const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
 /**
- * The wasm block decoder, instantiated on first use; null where it cannot run: no WebAssembly (node --jitless, a
- * page whose Content-Security-Policy refuses to compile it), or a big-endian machine (the module's words are
- * little-endian, typed arrays the machine's). Its memory is fixed (a block's payload and columns), so the views of
- * it stay valid.
+ * The wasm block decoder, instantiated on first use: the SIMD module, or where the engine refuses SIMD (an x86
+ * without SSE4.1) the same decoder without it (JavaScript's loop took 10x its CPU there); null where neither can run:
+ * no WebAssembly (node --jitless, a page whose Content-Security-Policy refuses to compile it), or a big-endian
+ * machine (the module's words are little-endian, typed arrays the machine's). Its memory is fixed (a block's payload
+ * and columns), so the views of it stay valid.
  */
 function wasmBlocks(): WasmBlocks | null {
-  if (!wasmWanted) return null;
-  if (loaded !== undefined) return loaded;
+  if (wanted === 'javascript') return null;
+  let blocks = loaded.get(wanted);
+  if (blocks === undefined) {
+    const modules = wanted === 'wasm' ? [COLUMNS_WASM, COLUMNS_WASM_SCALAR] : [COLUMNS_WASM_SCALAR];
+    blocks = null;
+    for (const module of modules) if (blocks === null) blocks = instantiate(module);
+    loaded.set(wanted, blocks);
+  }
+  return blocks;
+}
+
+/** The module of these base64 bytes instantiated with views of its memory, or null where it cannot run. */
+function instantiate(base64: string): WasmBlocks | null {
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  loaded = null;
-  if (!api || !LITTLE_ENDIAN) return loaded;
+  if (!api || !LITTLE_ENDIAN) return null;
   let exports: Record<string, unknown>;
   try {
-    exports = new api.Instance(new api.Module(wasmBytes()), {}).exports;
+    exports = new api.Instance(new api.Module(wasmBytes(base64)), {}).exports;
   } catch {
-    return loaded;
+    return null;
   }
   const buffer = (exports.memory as { buffer: ArrayBuffer }).buffer;
   const at = (name: string) => (exports[name] as { value: number }).value;
   const accesses = at('OUT_ACCESSES');
-  return (loaded = {
+  return {
     head: exports.head as WasmBlocks['head'],
     body: exports.body as WasmBlocks['body'],
     memory: new Uint8Array(buffer),
@@ -525,7 +540,7 @@ function wasmBlocks(): WasmBlocks | null {
     time64: new Float64Array(buffer, at('OUT_TIME'), accesses),
     page: new Uint32Array(buffer, at('OUT_PAGE'), accesses),
     write: new Uint8Array(buffer, at('OUT_WRITE'), accesses),
-  });
+  };
 }
 
 /**

@@ -451,6 +451,33 @@ test('version 3 decodes the same where WebAssembly cannot run (node --jitless ha
   ]);
 });
 
+test('where the engine has no SIMD (node --no-enable-sse4-1) the scalar wasm module decodes, the same columns', () => {
+  const trace = widthsTrace();
+  const path = join(dir, 'widths-scalar.pctrace');
+  saveTrace(trace, path);
+  const traceDir = join(__dirname, '..', '..', 'dist', 'trace');
+  const script = `const t = require(${JSON.stringify(join(traceDir, 'io.js'))}).loadTrace(${JSON.stringify(path)});
+    const columns = [Array.from(t.time), Array.from(t.page), Array.from(t.write)];
+    const wasm = require(${JSON.stringify(join(traceDir, 'packed.js'))}).decodeWithWasm(true);
+    // a module whose one function returns a v128 constant: refused where the engine has no SIMD
+    let simd = true;
+    try { new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10,
+      22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11])); } catch { simd = false; }
+    process.stdout.write(JSON.stringify([simd, wasm, ...columns]));`;
+  const child = spawnSync(process.execPath, ['--no-enable-sse4-1', '-e', script], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.deepEqual(JSON.parse(child.stdout), [
+    false,
+    true,
+    Array.from(trace.time),
+    Array.from(trace.page),
+    Array.from(trace.write),
+  ]);
+});
+
 /**
  * Trace `k` of a family of awkward shapes: blocks ending in a frame of one access; now and then a time step of 2^31 or
  * more (often one the 32-bit column still holds, often not), pages jumping up to 2^32 either way.
@@ -477,7 +504,7 @@ function jumpyTrace(k: number): Trace {
   return makeTrace({ time, page, write: page.map((x) => x % 2) }, { name: `jumpy ${k}` });
 }
 
-test('the wasm decoder and the JavaScript loop give the same columns: widths, kinds, sizes, 64-bit times, jumps', () => {
+test('the wasm decoders (SIMD, scalar) and the JavaScript loop give the same columns: widths, kinds, 64-bit times', () => {
   const traces = [widthsTrace(), wideTimesTrace(), edgy];
   for (const kind of GENERATOR_KINDS)
     for (const [accesses, pages] of [
@@ -487,8 +514,8 @@ test('the wasm decoder and the JavaScript loop give the same columns: widths, ki
     ])
       traces.push(generateTrace(kind, { seed: 'twins', accesses, pages, writeRatio: 0.3 }));
   for (let k = 0; k < 60; k++) traces.push(jumpyTrace(k));
-  const decoded = (bytes: Uint8Array, wasm: boolean) => {
-    assert.equal(decodeWithWasm(wasm), wasm);
+  const decoded = (bytes: Uint8Array, wasm: boolean | 'scalar') => {
+    assert.equal(decodeWithWasm(wasm), wasm !== false);
     try {
       const trace = decodeBinaryTrace(bytes, 'twins.pctrace');
       return [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write), trace.time.constructor.name];
@@ -501,6 +528,7 @@ test('the wasm decoder and the JavaScript loop give the same columns: widths, ki
     const wasm = decoded(bytes, true);
     assert.deepEqual(wasm.slice(0, 3), [Array.from(trace.time), Array.from(trace.page), Array.from(trace.write)]);
     assert.deepEqual(decoded(bytes, false), wasm, trace.name);
+    assert.deepEqual(decoded(bytes, 'scalar'), wasm, trace.name);
   }
 });
 
@@ -513,8 +541,8 @@ test('a time step of 2^31 or more alone in a frame decodes exactly (version 3 an
     { name: 'long-pause' },
   );
   const bytes = encodeBinaryTrace(trace);
-  for (const wasm of [true, false]) {
-    assert.equal(decodeWithWasm(wasm), wasm);
+  for (const wasm of [true, 'scalar', false] as const) {
+    assert.equal(decodeWithWasm(wasm), wasm !== false);
     try {
       assertSameAccesses(decodeBinaryTrace(bytes, 'pause.pctrace'), trace);
       assertSameAccesses(decodeBinaryTrace(asVersion3(bytes), 'pause.pctrace'), trace);
@@ -598,7 +626,7 @@ test('version-3 damage with a valid checksum (a writer bug) is a one-line error 
   startAt1000.writeDoubleLE(1000);
   // both payloads: the time column (start, one reference, one mode byte + padding, then one word), then the pages
   // from byte 24, then the writes
-  for (const wasm of [true, false]) {
+  for (const wasm of [true, 'scalar', false] as const) {
     decodeWithWasm(wasm);
     try {
       assertDamage(bug, 'step.pctrace', (p) => p.writeDoubleLE(-5, 8), /time frame 1: negative time step -5/);

@@ -4,6 +4,9 @@
 ;; from OUT_TIME (u32 values, or f64 where RESULT says the times may pass 2^32 - 1), OUT_PAGE (u32) and OUT_WRITE
 ;; (u8) unless they were its own, in ARENA. scripts/build-wasm.mjs appends the unrolled unpackers of 32-value groups
 ;; at each width 0..32 ($value_W, $delta_W) and the table that indexes them by width (value) and 33 + width (delta).
+;; It builds two modules from this file: the SIMD one keeps what lies between `;; simd {` and `;; } scalar {` (or
+;; `;; }`), the scalar one (for engines without SIMD, such as an x86 without SSE4.1) what lies between `;; } scalar {`
+;; and `;; }`.
 (module
   (type $unpack (func (param $in i32) (param $out i32) (param $groups i32) (param $base i32) (param $step i32)))
   ;; fixed, so that the caller's views of it stay valid: a block of at most 65,536 accesses (a payload of at most
@@ -99,12 +102,17 @@
       (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $n) (local.get $width)) (i32.const 31)) (i32.const 5))
         (i32.const 2))))
 
-  ;; a one-bit frame of n values into bytes: 32 per word with SIMD (16 lanes at a time), then the rest one by one
+  ;; a one-bit frame of n values into bytes: 32 per word with SIMD (16 lanes at a time; the scalar module's a bit at a
+  ;; time), then the rest one by one
   (func $bits (param $in i32) (param $n i32) (param $out i32)
-    (local $end i32) (local $bytes v128) (local $i i32)
+    (local $end i32) (local $i i32)
+    ;; simd {
+    (local $bytes v128)
+    ;; }
     (local.set $end (i32.add (local.get $in) (i32.shl (i32.shr_u (local.get $n) (i32.const 5)) (i32.const 2))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $in) (local.get $end)))
+      ;; simd {
       ;; each of the word's 4 bytes into 8 lanes, each lane's own bit kept, then 0 or 1 (the unsigned minimum with 1)
       (local.set $bytes (v128.load32_splat (local.get $in)))
       (v128.store offset=0 align=1 (local.get $out) (i8x16.min_u (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)
@@ -113,6 +121,13 @@
       (v128.store offset=16 align=1 (local.get $out) (i8x16.min_u (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)
         (v128.and (v128.const i8x16 1 2 4 8 16 32 64 128 1 2 4 8 16 32 64 128)
           (i8x16.swizzle (local.get $bytes) (v128.const i8x16 2 2 2 2 2 2 2 2 3 3 3 3 3 3 3 3)))))
+      ;; } scalar {
+      (local.set $i (i32.const 0))
+      (loop $bit
+        (i32.store8 (i32.add (local.get $out) (local.get $i))
+          (i32.and (i32.shr_u (i32.load (local.get $in)) (local.get $i)) (i32.const 1)))
+        (br_if $bit (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 32))))
+      ;; }
       (local.set $in (i32.add (local.get $in) (i32.const 4)))
       (local.set $out (i32.add (local.get $out) (i32.const 32)))
       (br $next)))
@@ -206,8 +221,10 @@
     (result i32)
     (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $width i32) (local $reference f64)
     (local $previous f64) (local $top f64) (local $at i32) (local $i i32) (local $value f64)
-    (local $wide i32) (local $sums v128) (local $t v128) (local $u2 v128) (local $least v128) (local $most v128)
-    (local $words i32)
+    (local $wide i32) (local $words i32)
+    ;; simd {
+    (local $sums v128) (local $t v128) (local $u2 v128) (local $least v128) (local $most v128)
+    ;; }
     (local.set $words (global.get $words))
     (local.set $previous (global.get $start))
     (block $done (loop $frame
@@ -259,6 +276,7 @@
         (if (local.get $wide) (then
           (local.set $words (call $frame32 (local.get $words) (i32.sub (local.get $width) (i32.const 32))
             (local.get $n) (global.get $HIGH) (i32.const 0) (i32.const 0) (i32.const 0)))))
+        ;; simd {
         ;; 64-bit times (steps >= 0, as $layout checked) whose sums stay in [0, $max] whatever the bits: every partial
         ;; sum is a whole number of at most 2^53, exact in any order, so four values go at a time unchecked
         ;; ([t0, t0 + t1] and [t2, t2 + t3], the second pair then added t0 + t1, both then the running sum): one
@@ -357,7 +375,27 @@
               (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
               (local.get $value)))
             (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
-              (i32.trunc_sat_f64_u (local.get $value))))))))
+              (i32.trunc_sat_f64_u (local.get $value)))))))
+        ;; } scalar {
+        ;; one value at a time, each sum checked
+        (local.set $value (local.get $previous))
+        (local.set $i (i32.const 0))
+        (block $ones (loop $one
+          (br_if $ones (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $value
+            (f64.add (local.get $value) (call $step (local.get $i) (local.get $wide) (local.get $reference))))
+          (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
+            (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
+          (if (local.get $kind)
+            (then (f64.store
+              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+              (local.get $value)))
+            (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
+              (i32.trunc_sat_f64_u (local.get $value)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $one)))
+        ;; }
+        )
       ;; the value before the next frame's first (write frames need none: they are value frames)
       (local.set $previous
         (if (result f64) (i32.eq (local.get $kind) (i32.const 1))
@@ -374,7 +412,10 @@
   ;; value of a value frame exceeds reference + 2^width - 1 (its largest, as version 4's writer picks it).
   (func $largest (param $count i32) (param $out i32) (param $above f64) (result f64)
     (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $reference f64) (local $top f64)
-    (local $at i32) (local $last i32) (local $lanes v128)
+    (local $at i32) (local $last i32)
+    ;; simd {
+    (local $lanes v128)
+    ;; }
     (block $done (loop $frame
       (br_if $done (i32.ge_u (local.get $f) (global.get $frames)))
       (local.set $from (i32.shl (local.get $f) (i32.const 10)))
@@ -395,6 +436,7 @@
         (br_if $next (i32.and (i32.eqz (i32.and (local.get $mode) (i32.const 128)))
           (f64.le (local.get $top) (local.get $above))))
         ;; the values from $at up to $last (at least the one at $at): 4 lanes at a time, then the rest
+        ;; simd {
         (local.set $lanes (i32x4.splat (i32.load (local.get $at))))
         (block $whole (loop $quad
           (br_if $whole (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $last)))
@@ -410,7 +452,13 @@
           (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $lanes) (local.get $lanes))))
         (local.set $lanes (i32x4.max_u (local.get $lanes)
           (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $lanes) (local.get $lanes))))
-        (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32x4.extract_lane 0 (local.get $lanes))))))
+        (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32x4.extract_lane 0 (local.get $lanes)))))
+        ;; } scalar {
+        (loop $scan
+          (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32.load (local.get $at)))))
+          (br_if $scan (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 4))) (local.get $last))))
+        ;; }
+        )
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
       (br $frame)))
     (local.get $above))
