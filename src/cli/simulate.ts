@@ -24,7 +24,9 @@ import {
   firstFaultIndex,
   resolveSimConfig,
   simulateStreams,
+  simulationPageBytes,
   type MigrationResult,
+  type ResolvedSimConfig,
   type SimInput,
 } from '../migration';
 import { parsePredictorName, type PredictorName } from '../prefetch';
@@ -41,6 +43,7 @@ import {
   type SwitchoverSpec,
   type TraceSummary,
 } from '../trace';
+import { availableMemoryBytes } from '../util/available-memory';
 import { readInputText } from '../util/read-input';
 
 const d = DEFAULT_SIM_CONFIG;
@@ -319,12 +322,14 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   const summary = await summarizeTraceFile(path);
   const input = { ...flagInput, switchover: await fileSwitchover(switchoverSpec, path, summary) };
   const inputs = (extra: SimInput) => parsed.predictors.map((predictor) => ({ ...input, ...extra, predictor }));
-  // the checks against the trace (switchover, VM size) before the oracle's pass or whole read
-  for (const one of inputs({})) resolveSimConfig(summary, one);
-  let results: MigrationResult[];
-  if (!parsed.predictors.includes('oracle')) {
-    results = await simulateStreams(summary, streamTrace(path), inputs({}));
-  } else {
+  // the checks against the trace (switchover, VM size) and the memory before the oracle's pass or whole read
+  const passes = passesInMemory(
+    inputs({}).map((one) => resolveSimConfig(summary, one)),
+    availableMemoryBytes(),
+    parsed.values['vm-pages'] !== undefined,
+  );
+  let extra: SimInput = {};
+  if (parsed.predictors.includes('oracle')) {
     // the oracle's order starts at the switchover in post-copy, at the first fault in hybrid mode (one more pass)
     const fromIndex = input.mode === 'hybrid' ? await firstFaultIndex(summary, streamTrace(path), inputs({})[0]) : 0;
     const firstTouches = await firstTouchesOfFile(
@@ -333,14 +338,54 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
       input.switchover,
       fromIndex ?? summary.accesses,
     );
-    results = await simulateStreams(
-      summary,
-      streamTrace(path),
-      inputs({ predictorOptions: { ...input.predictorOptions, firstTouches } }),
-    );
+    extra = { predictorOptions: { ...input.predictorOptions, firstTouches } };
   }
+  const all = inputs(extra);
+  const results: MigrationResult[] = [];
+  for (const pass of passes) results.push(...(await simulateStreams(summary, streamTrace(path), all.slice(...pass))));
   return { results, json: parsed.json };
 }
+
+/** Of the memory available, what the runs' per-page arrays may take: the rest for the heap and the trace's chunks. */
+const MEMORY_SHARE = 0.8;
+
+/**
+ * The runs of `configs` split into passes over the trace, [start, end) in order, each pass's runs fitting in the
+ * memory available together (one pass when all do): a compare of 15 methods on a large VM would otherwise be
+ * killed by the kernel with no message. A run that does not fit alone is refused, naming what it needs.
+ */
+export function passesInMemory(
+  configs: readonly ResolvedSimConfig[],
+  availableBytes: number,
+  vmPagesGiven: boolean,
+): [number, number][] {
+  const budget = availableBytes * MEMORY_SHARE;
+  const passes: [number, number][] = [];
+  let used = Infinity;
+  configs.forEach((config, i) => {
+    const bytes = config.vmPages * simulationPageBytes(config);
+    if (bytes > budget) {
+      const vm = vmPagesGiven
+        ? `--vm-pages ${config.vmPages}`
+        : `the trace's VM of ${config.vmPages} pages (its largest page + 1)`;
+      throw new UserError(
+        `${vm} needs about ${memorySize(bytes)} of memory for one ${config.mode} run, more than the ` +
+          `${memorySize(budget)} this machine has free for it (${memorySize(availableBytes)} available, counting any ` +
+          `memory limit of this process): ${vmPagesGiven ? 'give a smaller --vm-pages or ' : ''}free some memory`,
+      );
+    }
+    if (used + bytes > budget) {
+      passes.push([i, i]);
+      used = 0;
+    }
+    used += bytes;
+    passes[passes.length - 1][1] = i + 1;
+  });
+  return passes;
+}
+
+const memorySize = (bytes: number) =>
+  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.ceil(bytes / 1e6)} MB`;
 
 /** One migration: see runSimulations. */
 export async function run(argv: string[]): Promise<void> {

@@ -7,6 +7,14 @@ export {
   parseDuration,
   resolveSimConfig,
 } from './config';
-export { firstFaultIndex, simulate, simulateStream, simulateStreams, Simulation, type SimHooks } from './simulate';
+export {
+  firstFaultIndex,
+  simulate,
+  simulateStream,
+  simulateStreams,
+  simulationPageBytes,
+  Simulation,
+  type SimHooks,
+} from './simulate';
 export type { SendObserver, SendReason, WaitObserver } from './postcopy';
 export { formatPageSet, parsePageSet, zeroPageFlags } from './zero-pages';

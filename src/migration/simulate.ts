@@ -3,7 +3,7 @@
  * pre-copy (live rounds, then stop-and-copy) or hybrid (live rounds, then post-copy for the pages
  * still dirty). The timing model is described in README "Migration model".
  */
-import { createPredictor } from '../prefetch';
+import { createPredictor, predictorDefinition } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
 import { UserError } from '../errors';
 import { changedWhileRead, firstAtOrAfter } from '../trace/switchover';
@@ -122,6 +122,25 @@ async function feedSimulations(
     for (const simulation of simulations) simulation.feed(chunk);
   }
   return simulations.map((simulation) => checkFinite(simulation.finish()));
+}
+
+/**
+ * Bytes one Simulation of `config` holds per page of the VM at its peak, the arrays listed: what a compare of many
+ * methods multiplies (1.3 GB each at 2^27 pages). A predictor's model that grows with the trace's history (markov,
+ * the PPM family) comes on top; test/migration/memory-estimate.test.ts holds every predictor and mode below it.
+ */
+export function simulationPageBytes(config: ResolvedSimConfig): number {
+  const zero = config.zeroPageShare > 0 || (config.zeroPages?.length ?? 0) > 0;
+  // the run's zero flags and the draw kept for the next run (zero-pages.ts); the hybrid's post-copy copy of them
+  const zeroBytes = zero ? 2 + (config.mode === 'hybrid' ? 1 : 0) : 0;
+  // send start times, in-round, dirty and written flags; the pages touched live
+  const roundBytes = config.mode === 'postcopy' ? 0 : 8 + 3 + 1;
+  // arrival times, touched and predicted flags, the push's next-unsent skip list, the predictor's own
+  const postcopyBytes =
+    config.mode === 'precopy'
+      ? 0
+      : 8 + 2 + (config.push === 'off' ? 0 : 4) + (predictorDefinition(config.predictor).pageBytes ?? 0);
+  return zeroBytes + roundBytes + postcopyBytes;
 }
 
 const NO_PRECOPY = { rounds: 0, pagesSent: 0, zeroPagesSent: 0 };

@@ -24,6 +24,8 @@ export const bubbling = definePredictor({
     'Hines & Gopalan pre-paging with p as pivot: the next unsent pages above p (`forward`) or alternately above and ' +
     'below (`dual`: p+1, p−1, p+2, p−2, … skipping sent pages), so it returns k unsent pages when they exist',
   options: OPTIONS,
+  // its two skip lists (NextAlive), above and below the pivot
+  pageBytes: 8,
   create: (options) => new Bubbling(options),
 });
 

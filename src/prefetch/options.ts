@@ -85,6 +85,11 @@ export interface PredictorDefinition<N extends string = string, S extends Option
   /** What it proposes on a fault at page p: one Markdown sentence for the README's predictor table. */
   readonly proposes: string;
   readonly options: S;
+  /**
+   * Bytes it keeps per page of the VM at most (skip lists, candidate arrays; 0 when none), for compare's memory check
+   * up front (src/migration/simulate.ts simulationPageBytes); a model growing with the trace's history is not counted.
+   */
+  readonly pageBytes?: number;
   /** A fresh predictor from options already checked and defaulted; `future` is what the caller knows of the trace. */
   create(options: OptionValues<S>, future: FutureView): Predictor;
 }

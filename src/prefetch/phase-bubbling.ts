@@ -43,6 +43,8 @@ export const phaseBubbling = definePredictor({
     'pages of the same program phase share its fate. Never-seen pages go after seen ones (then the k seen pages ' +
     'nearest p join, however far), or first while they fault more often per page, or when p was never seen',
   options: PHASE_OPTIONS,
+  // two dual bubblings: over the VM and over the seen pages
+  pageBytes: 2 * 8,
   create: (options) => new PhaseBubbling(options),
 });
 

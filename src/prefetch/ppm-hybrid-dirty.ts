@@ -15,6 +15,8 @@ export const ppmHybridDirty = definePredictor({
     "`ppm-hybrid`'s 4k best pages, where the slots its ranking gives to pages seen in the history go first to pages " +
     'the guest wrote there (the dirty log), while those fault at least as often per page as read-only ones',
   options: ppmHybrid.options,
+  // the hybrid's, and each page's history kind (its table grown by doubling)
+  pageBytes: 2 * 8 + 2,
   create: (options, future) => new PpmHybridDirty(options, future),
 });
 

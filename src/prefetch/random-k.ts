@@ -10,6 +10,8 @@ export const randomK = definePredictor({
     "control: k pages drawn at random from the VM's unsent pages (seeded). Sends pages early without predicting: " +
     'a predictor is worth what it wins over this',
   options: OPTIONS,
+  // its candidate pages
+  pageBytes: 4,
   create: createRandomK,
 });
 
