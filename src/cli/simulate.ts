@@ -23,6 +23,7 @@ import {
   parsePageSet,
   firstFaultIndex,
   resolveSimConfig,
+  SIM_BOUNDS,
   simulateStreams,
   simulationPageBytes,
   type MigrationResult,
@@ -34,7 +35,6 @@ import {
   checkPageSize,
   fractionSwitchover,
   MAX_PAGE_SIZE,
-  MAX_VM_PAGES,
   firstTouchesOfFile,
   parseSwitchoverSpec,
   streamTrace,
@@ -110,9 +110,7 @@ export const SIM_FLAGS = {
 
 export type SimFlagValues = ParsedFlags<typeof SIM_FLAGS>['values'];
 
-/** Bounds of the flags with units: what a migration can have, far beyond any real link or pause. */
-const MAX_BANDWIDTH_BPS = 1e15;
-const MAX_DURATION_US = 3.6e9;
+const b = SIM_BOUNDS;
 
 /** A bandwidth or duration flag parsed by `parse` (bits/s or us), within [min, max]; `fallback` when absent. */
 function unitFlag(
@@ -138,7 +136,7 @@ function unitFlag(
 }
 
 const durationFlag = (text: string | undefined, flag: string, fallbackUs: number) =>
-  unitFlag(text, flag, fallbackUs, parseDuration, 0, MAX_DURATION_US, 'us');
+  unitFlag(text, flag, fallbackUs, parseDuration, b.durationUs.min, b.durationUs.max, 'us');
 
 /**
  * Every simulation setting except the predictor's name and the switchover (resolved on the trace), from the
@@ -147,7 +145,7 @@ const durationFlag = (text: string | undefined, flag: string, fallbackUs: number
 export function simInputFromFlags(v: SimFlagValues, predictors: readonly PredictorName[]): SimInput {
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
-    k: intFlag(v.k, 'k', d.k, 0, MAX_VM_PAGES),
+    k: intFlag(v.k, 'k', d.k, b.k.min, b.k.max),
     predictorOptions: predictorOptionsFromFlags(v, predictors),
     network: {
       bandwidthBps: unitFlag(
@@ -155,8 +153,8 @@ export function simInputFromFlags(v: SimFlagValues, predictors: readonly Predict
         'bandwidth',
         d.network.bandwidthBps,
         parseBandwidth,
-        1,
-        MAX_BANDWIDTH_BPS,
+        b.bandwidthBps.min,
+        b.bandwidthBps.max,
         'bits/s',
       ),
       rttUs: durationFlag(v.rtt, 'rtt', d.network.rttUs),
@@ -166,16 +164,31 @@ export function simInputFromFlags(v: SimFlagValues, predictors: readonly Predict
       peakBandwidthBps:
         v['peak-bandwidth'] === undefined
           ? undefined
-          : unitFlag(v['peak-bandwidth'], 'peak-bandwidth', 0, parseBandwidth, 1, MAX_BANDWIDTH_BPS, 'bits/s'),
+          : unitFlag(
+              v['peak-bandwidth'],
+              'peak-bandwidth',
+              0,
+              parseBandwidth,
+              b.bandwidthBps.min,
+              b.bandwidthBps.max,
+              'bits/s',
+            ),
     },
     push: choiceFlag(v.push, 'push', PUSH_POLICIES, d.push),
-    vmPages: v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, 1, MAX_VM_PAGES),
+    vmPages:
+      v['vm-pages'] === undefined ? undefined : intFlag(v['vm-pages'], 'vm-pages', 0, b.vmPages.min, b.vmPages.max),
     // a power of two, as in the trace formats and `trace gen` (the library's model would take any size)
     pageSize:
       v['page-size'] === undefined
         ? undefined
         : checkPageSize(intFlag(v['page-size'], 'page-size', 0, 1, MAX_PAGE_SIZE)),
-    instructionsPerSecond: numberFlag(v.ips, 'ips', d.instructionsPerSecond, 1, 1e15),
+    instructionsPerSecond: numberFlag(
+      v.ips,
+      'ips',
+      d.instructionsPerSecond,
+      b.instructionsPerSecond.min,
+      b.instructionsPerSecond.max,
+    ),
     cpuStateBytes: intFlag(v['cpu-state'], 'cpu-state', d.cpuStateBytes, 0, 2 ** 40),
     switchoverFixedMs: durationFlag(v['switchover-cost'], 'switchover-cost', d.switchoverFixedMs * 1000) / 1000,
     faultCostUs: durationFlag(v['fault-cost'], 'fault-cost', d.faultCostUs),
@@ -185,8 +198,14 @@ export function simInputFromFlags(v: SimFlagValues, predictors: readonly Predict
       v['zero-pages'] === undefined
         ? undefined
         : parsePageSet(readInputText(v['zero-pages']), fileLabel(v['zero-pages'])),
-    precopyMaxRounds: intFlag(v['precopy-rounds'], 'precopy-rounds', d.precopyMaxRounds, 1, 10_000),
-    precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0, MAX_VM_PAGES),
+    precopyMaxRounds: intFlag(
+      v['precopy-rounds'],
+      'precopy-rounds',
+      d.precopyMaxRounds,
+      b.precopyRounds.min,
+      b.precopyRounds.max,
+    ),
+    precopyStopPages: intFlag(v['precopy-stop-pages'], 'precopy-stop-pages', d.precopyStopPages, 0, b.vmPages.max),
     postcopyAfterMs:
       v['postcopy-after'] === undefined ? undefined : durationFlag(v['postcopy-after'], 'postcopy-after', 0) / 1000,
   };

@@ -83,7 +83,7 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /** The knobs the flags set (only those given: the others keep the page's opening setting). */
-function knobsFromFlags(values: Record<string, unknown>): Partial<WhatifSettings> {
+export function knobsFromFlags(values: Record<string, unknown>): Partial<WhatifSettings> {
   const methods =
     typeof values.prefetchers === 'string'
       ? listFlag(values.prefetchers, 'prefetchers').map(parsePredictorName)

@@ -4,11 +4,25 @@
  */
 import { fileLabel, quoted, UserError } from '../errors';
 import { PREDICTOR_NAMES } from '../prefetch/registry';
-import { checkVmPages } from '../trace/limits';
+import { checkVmPages, MAX_VM_PAGES } from '../trace/limits';
 import { checkReplayable } from '../trace/switchover';
 import { deepFreeze } from '../util/deep-freeze';
 import type { TraceSummary } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
+
+/**
+ * Bounds of the settings a user gives, in one place: the command line's flags (src/cli/simulate.ts), the what-if
+ * page's boxes and its URL hash (src/report/whatif/settings.ts KNOB_BOUNDS) take exactly these, so a value one of
+ * them takes the others take too. Far beyond any real link, pause or VM; durations in microseconds.
+ */
+export const SIM_BOUNDS = deepFreeze({
+  k: { min: 0, max: MAX_VM_PAGES },
+  bandwidthBps: { min: 1, max: 1e15 },
+  durationUs: { min: 0, max: 3.6e9 },
+  instructionsPerSecond: { min: 1, max: 1e15 },
+  precopyRounds: { min: 1, max: 10_000 },
+  vmPages: { min: 1, max: MAX_VM_PAGES },
+} as const);
 
 export const MIGRATION_MODES: readonly MigrationMode[] = ['postcopy', 'precopy', 'hybrid'];
 export const PUSH_POLICIES: readonly PushPolicy[] = ['off', 'sequential', 'restart'];

@@ -6,6 +6,7 @@ export {
   parseBandwidth,
   parseDuration,
   resolveSimConfig,
+  SIM_BOUNDS,
 } from './config';
 export {
   firstFaultIndex,

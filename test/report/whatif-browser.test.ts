@@ -331,3 +331,29 @@ test('a dropped file named like a bundled workload is added beside it as "NAME (
   await rerun(() => page.selectOption('[data-knob="workload"]', 'sqlite'));
   assert.equal((await pageResults())[0].accesses, bundled);
 });
+
+test('the boxes take what the command line takes (k 300, bandwidth 500 Gbit/s, round trip 0, a fault cost of 1 s)', async () => {
+  // b6c6b9a's boxes stopped at k 256, 400 Gbit/s, a round trip of 1 us and a fault cost of 10 ms
+  await setNumber('rateWindowMs', '0'); // the window the tests before set has a peak of 10 Gbit/s, below 500
+  await setNumber('k', '300');
+  await setNumber('bandwidthGbps', '500');
+  await setNumber('rttUs', '0');
+  await setNumber('faultCostUs', '1000000');
+  await setNumber('switchoverPercent', '99.5');
+  assert.equal(await page.locator('#pcl-whatif').getAttribute('data-state'), 'done');
+  const line = await page.locator('.equivalent').innerText();
+  assert.match(line, / --bandwidth 500gbit --rtt 0us --switchover 99.5% .* --k 300 .* --fault-cost 1000000us/);
+  const args = line.replace(/^postcopy-lab /, '').replace(/--trace \S+ /, '--trace datasets/sqlite.trace.gz ');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args.split(' '), '--json'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(await pageResults(), [JSON.parse(r.stdout)].flat());
+  // beyond the flag's bounds: the box refuses it before any run, naming them
+  await page.fill('[data-knob="switchoverPercent"]', '100');
+  await page.locator('[data-knob="switchoverPercent"]').blur();
+  assert.equal(
+    await page.locator('[data-error]').innerText(),
+    "switchover (% of the accesses ran on the source) must be a number from 0 to below 100, got '100'",
+  );
+});

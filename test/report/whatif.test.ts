@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseFlags } from '../../src/cli/args';
 import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
+import { knobsFromFlags } from '../../src/cli/whatif';
 import { whatIfPageOptions } from '../../src/experiments';
 import { simulate } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
@@ -19,7 +20,9 @@ import { CURVE_POINTS, TraceRuns, curvePoint, curveXs } from '../../src/report/w
 import { whatifPageHtml } from '../../src/report/whatif/page';
 import {
   DEFAULT_WHATIF_SETTINGS,
+  KNOB_BOUNDS,
   cliFlagsOf,
+  knobAccepts,
   effectiveMethods,
   settingsFromHash,
   settingsToHash,
@@ -295,5 +298,45 @@ test("postcopy-lab whatif opens the page where simulate's flags put the knobs; v
     assert.match(r.stderr, /^postcopy-lab: [^\n]+\n$/, args.join(' '));
     assert.match(r.stderr.slice('postcopy-lab: '.length).trimEnd(), message, args.join(' '));
     assert.equal(existsSync(out), false);
+  }
+});
+
+/** Each bounded knob's whatif/simulate flag and how a value in the page's unit is typed there. */
+const KNOB_FLAGS: Record<keyof typeof KNOB_BOUNDS, [string, (v: number) => string]> = {
+  k: ['k', String],
+  switchoverPercent: ['switchover', (v) => `${v}%`],
+  bandwidthGbps: ['bandwidth', (v) => `${v}gbit`],
+  rttUs: ['rtt', (v) => `${v}us`],
+  faultCostUs: ['fault-cost', (v) => `${v}us`],
+  zeroShare: ['zero-share', String],
+  vmPages: ['vm-pages', String],
+  instructionsPerSecond: ['ips', String],
+  precopyRounds: ['precopy-rounds', String],
+  precopyStopPages: ['precopy-stop-pages', String],
+  rateWindowMs: ['rate-window', (v) => `${v}ms`],
+  peakBandwidthGbps: ['peak-bandwidth', (v) => `${v}gbit`],
+};
+
+test('a knob value the whatif flags take, the page box and the URL hash take too, and the reverse', () => {
+  for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[]) {
+    const { min, max, whole } = KNOB_BOUNDS[key];
+    const [flag, typed] = KNOB_FLAGS[key];
+    // b6c6b9a: the CLI took k 300, bandwidth 500gbit, rtt 0 and fault cost 1 s; the boxes stopped at 256, 400, 1, 1e4
+    const values = [min, max, (min + max) / 2, min - 1, max * 2, 300, 500, 0, 1e6, min + 0.5].filter(
+      // 0 means "the trace's" or "off" on the page, said by leaving the flag out
+      (v) => !(v === 0 && (key === 'vmPages' || key === 'peakBandwidthGbps')),
+    );
+    for (const value of values) {
+      let cli: boolean;
+      try {
+        const knobs = knobsFromFlags({ [flag]: typed(value) });
+        cli = (knobs as Record<string, unknown>)[key] !== undefined;
+      } catch {
+        cli = false;
+      }
+      const hash = settingsFromHash(`${key}=${value}`, DEFAULT_WHATIF_SETTINGS)[key] === value;
+      const box = knobAccepts(key, value);
+      assert.deepEqual({ key, value, cli, hash }, { key, value, cli: box, hash: box }, `whole: ${whole}`);
+    }
   }
 });

@@ -9,12 +9,12 @@ import {
   PUSH_POLICIES,
   parseBandwidth,
   parseDuration,
+  SIM_BOUNDS,
 } from '../../migration/config';
 import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types';
 import { flagOf, optionProblem } from '../../prefetch/options';
 import { declaredOptions, PREDICTOR_NAMES, predictorDefinition } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
-import { MAX_VM_PAGES } from '../../trace/limits';
 import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../trace/make';
 import { parseSwitchover } from '../../trace/switchover';
@@ -64,6 +64,7 @@ export interface WhatifSettings {
 }
 
 const d = DEFAULT_SIM_CONFIG;
+const b = SIM_BOUNDS;
 
 /** Where the page starts when neither the caller nor the URL says otherwise: the simulator's defaults. */
 export const DEFAULT_WHATIF_SETTINGS: DeepReadonly<WhatifSettings> = deepFreeze({
@@ -89,15 +90,36 @@ export const DEFAULT_WHATIF_SETTINGS: DeepReadonly<WhatifSettings> = deepFreeze(
   curve: 'k',
 });
 
-/** Bounds of the knobs the command line bounds too (src/cli/simulate.ts), so the page never offers what it refuses. */
+/**
+ * Bounds of the numeric knobs in the page's units, from the command line's (SIM_BOUNDS): the page's boxes, its URL
+ * hash and the flags of `postcopy-lab whatif`/`simulate` take the same values. `below`: the max itself is refused
+ * (a switchover at 100% leaves no access after it). 0 is "the trace's" or "off" where the setting says so.
+ */
 export const KNOB_BOUNDS = deepFreeze({
-  vmPages: { min: 0, max: MAX_VM_PAGES, whole: true },
-  instructionsPerSecond: { min: 1, max: 1e15, whole: false },
-  precopyRounds: { min: 1, max: 10_000, whole: true },
-  precopyStopPages: { min: 0, max: MAX_VM_PAGES, whole: true },
-  rateWindowMs: { min: 0, max: 3.6e6, whole: false },
-  peakBandwidthGbps: { min: 0, max: 1e6, whole: false },
+  k: { min: b.k.min, max: b.k.max, whole: true },
+  switchoverPercent: { min: 0, max: 100, whole: false, below: true },
+  bandwidthGbps: { min: b.bandwidthBps.min / 1e9, max: b.bandwidthBps.max / 1e9, whole: false },
+  rttUs: { min: b.durationUs.min, max: b.durationUs.max, whole: false },
+  faultCostUs: { min: b.durationUs.min, max: b.durationUs.max, whole: false },
+  zeroShare: { min: 0, max: 1, whole: false },
+  vmPages: { min: 0, max: b.vmPages.max, whole: true },
+  instructionsPerSecond: { min: b.instructionsPerSecond.min, max: b.instructionsPerSecond.max, whole: false },
+  precopyRounds: { min: b.precopyRounds.min, max: b.precopyRounds.max, whole: true },
+  precopyStopPages: { min: 0, max: b.vmPages.max, whole: true },
+  rateWindowMs: { min: b.durationUs.min / 1000, max: b.durationUs.max / 1000, whole: false },
+  peakBandwidthGbps: { min: 0, max: b.bandwidthBps.max / 1e9, whole: false },
 } as const);
+
+/** Whether `value` is within a knob's bounds (KNOB_BOUNDS). */
+export function knobAccepts(key: keyof typeof KNOB_BOUNDS, value: number): boolean {
+  const bounds: { min: number; max: number; whole: boolean; below?: boolean } = KNOB_BOUNDS[key];
+  return (
+    Number.isFinite(value) &&
+    value >= bounds.min &&
+    (bounds.below ? value < bounds.max : value <= bounds.max) &&
+    (!bounds.whole || Number.isInteger(value))
+  );
+}
 
 /** The page sizes the page offers besides the trace's (0): the powers of two `--page-size` accepts, 512 B up. */
 export const PAGE_SIZES: readonly number[] = Array.from(
@@ -211,11 +233,10 @@ export function settingsToHash(settings: WhatifSettings): string {
 export function settingsFromHash(hash: string, base: WhatifSettings): WhatifSettings {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const out: WhatifSettings = { ...base, options: { ...base.options } };
-  const number = (key: string, min: number, max: number, fallback: number, whole = false) => {
+  const number = (key: keyof typeof KNOB_BOUNDS) => {
     const text = params.get(key);
     const value = text === null || text.trim() === '' ? NaN : Number(text);
-    const ok = Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
-    return ok ? value : fallback;
+    return knobAccepts(key, value) ? value : base[key];
   };
   const choice = <T extends string>(key: string, choices: readonly T[], fallback: T): T => {
     const text = params.get(key);
@@ -228,21 +249,11 @@ export function settingsFromHash(hash: string, base: WhatifSettings): WhatifSett
     out.methods = PREDICTOR_NAMES.filter((name) => named.includes(name));
   }
   out.mode = choice('mode', MIGRATION_MODES, base.mode);
-  out.k = number('k', 0, 4096, base.k, true);
-  // below 100: at 100 % every access runs before the switchover, a setting `whatif --switchover` refuses too
-  const switchover = number('switchoverPercent', 0, 100, base.switchoverPercent);
-  out.switchoverPercent = switchover < 100 ? switchover : base.switchoverPercent;
-  out.bandwidthGbps = number('bandwidthGbps', 1e-6, 1e6, base.bandwidthGbps);
-  out.rttUs = number('rttUs', 0, 1e9, base.rttUs);
   out.push = choice('push', PUSH_POLICIES, base.push);
   out.urgentChannel = params.has('urgentChannel') ? params.get('urgentChannel') === 'true' : base.urgentChannel;
-  out.faultCostUs = number('faultCostUs', 0, 1e9, base.faultCostUs);
-  out.zeroShare = number('zeroShare', 0, 1, base.zeroShare);
-  for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[]) {
-    const { min, max, whole } = KNOB_BOUNDS[key];
-    out[key] = number(key, min, max, base[key], whole);
-  }
-  const pageSize = number('pageSize', 0, MAX_PAGE_SIZE, base.pageSize, true);
+  for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[]) out[key] = number(key);
+  const pageText = params.get('pageSize');
+  const pageSize = pageText === null || pageText.trim() === '' ? NaN : Number(pageText);
   out.pageSize = pageSize === 0 || PAGE_SIZES.includes(pageSize) ? pageSize : base.pageSize;
   out.curve = choice('curve', CURVE_AXES, base.curve);
   for (const { name, spec } of declaredOptions()) {

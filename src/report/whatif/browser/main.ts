@@ -100,64 +100,92 @@ function select(
   return field(label, control);
 }
 
+/** The values a number box takes: [min, max] (below max when `below`), whole numbers where `whole`. */
+interface BoxBounds {
+  min: number;
+  max: number;
+  whole?: boolean;
+  below?: boolean;
+}
+
+/** Where a knob's slider moves (a part of what its box takes); `log` sliders move in powers of ten. */
+interface SliderRange {
+  min: number;
+  max: number;
+  step: number;
+  log?: boolean;
+}
+
 /**
- * A slider and a number box for one continuous value, kept in step. `log` sliders move in powers of ten
- * (bandwidth, round trip, sizes); the box takes any value in [min, max] (whole numbers where `whole`).
- * `boxOnly` knobs, whose 0 means "off" or "the trace's", have no slider.
+ * A number box for one continuous value, with a slider kept in step unless `slider` is undefined (knobs whose 0
+ * means "off" or "the trace's"). The box takes every value of `bounds`, the slider moves over a practical part.
  */
 function numberKnob(
   key: string,
   label: string,
   value: number,
-  o: { min: number; max: number; step: number; log?: boolean; whole?: boolean; boxOnly?: boolean },
+  bounds: BoxBounds,
+  slider: SliderRange | undefined,
   onChange: (v: number) => void,
 ): HTMLElement {
+  const box = element('input', {
+    type: 'number',
+    'data-knob': key,
+    min: String(bounds.min),
+    max: String(bounds.max),
+    step: bounds.whole ? '1' : 'any',
+  });
+  box.value = String(value);
+  const range =
+    slider &&
+    sliderOf(key, value, slider, (v) => {
+      box.value = String(v);
+      onChange(v);
+    });
+  box.addEventListener('change', () => {
+    const v = Number(box.value);
+    const inRange = v >= bounds.min && (bounds.below ? v < bounds.max : v <= bounds.max);
+    if (box.value.trim() === '' || !inRange || (bounds.whole && !Number.isInteger(v))) {
+      const what = bounds.whole ? 'a whole number' : 'a number';
+      const accepted = bounds.below
+        ? `from ${bounds.min} to below ${bounds.max}`
+        : `between ${bounds.min} and ${bounds.max}`;
+      showError(`${label} must be ${what} ${accepted}, got '${box.value}'`);
+      return;
+    }
+    range?.show(v);
+    onChange(v);
+  });
+  return range ? field(label, range.input, box) : field(label, box);
+}
+
+/** A slider over `o` showing `value` (pinned at an end when outside), calling `onMove` with the value it moves to. */
+function sliderOf(key: string, value: number, o: SliderRange, onMove: (v: number) => void) {
   const toSlider = (v: number) => (o.log ? Math.log10(Math.max(v, o.min)) : v);
+  // three digits along a log slider, whole numbers where the step is (k, rounds, speeds)
   const fromSlider = (s: number) => {
-    const v = o.log ? Number((10 ** s).toPrecision(3)) : s;
-    return o.whole ? Math.round(v) : v;
+    if (!o.log) return Math.round(s / o.step) * o.step;
+    const v = Number((10 ** s).toPrecision(3));
+    return o.step >= 1 ? Math.round(v) : v;
   };
-  const slider = element('input', {
+  const input = element('input', {
     type: 'range',
     'data-knob': `${key}-slider`,
     min: String(toSlider(o.min)),
     max: String(toSlider(o.max)),
     step: o.log ? 'any' : String(o.step),
   });
-  const box = element('input', {
-    type: 'number',
-    'data-knob': key,
-    min: String(o.min),
-    max: String(o.max),
-    step: o.log ? 'any' : String(o.step),
-  });
-  slider.value = String(toSlider(value));
-  box.value = String(value);
-  slider.addEventListener('input', () => {
-    box.value = String(fromSlider(Number(slider.value)));
-    onChange(Number(box.value));
-  });
-  box.addEventListener('change', () => {
-    const v = Number(box.value);
-    if (box.value.trim() === '' || !(v >= o.min && v <= o.max) || (o.whole && !Number.isInteger(v))) {
-      showError(
-        `${label} must be ${o.whole ? 'a whole number' : 'a number'} between ${o.min} and ${o.max}, got '${box.value}'`,
-      );
-      return;
-    }
-    slider.value = String(toSlider(v));
-    onChange(v);
-  });
-  return o.boxOnly ? field(label, box) : field(label, slider, box);
+  const show = (v: number) => {
+    input.value = String(toSlider(v));
+  };
+  show(value);
+  input.addEventListener('input', () => onMove(Number(fromSlider(Number(input.value)).toPrecision(12))));
+  return { input, show };
 }
 
-/** The knob of a setting bounded like its command-line flag (KNOB_BOUNDS): a box, with a log slider if `log`. */
-function boundedKnob(key: keyof typeof KNOB_BOUNDS, label: string, log = false): HTMLElement {
-  const { min, max, whole } = KNOB_BOUNDS[key];
-  const step = whole ? 1 : 0.1;
-  return numberKnob(key, label, settings[key], { min, max, step, whole, log, boxOnly: !log }, (v) =>
-    update({ [key]: v }),
-  );
+/** The knob of a setting bounded like its command-line flag (KNOB_BOUNDS): a box, and `slider` if given. */
+function boundedKnob(key: keyof typeof KNOB_BOUNDS, label: string, slider?: SliderRange): HTMLElement {
+  return numberKnob(key, label, settings[key], KNOB_BOUNDS[key], slider, (v) => update({ [key]: v }));
 }
 
 /** A text box that applies its value when it changes (Enter or leaving the box). */
@@ -185,13 +213,8 @@ function optionKnob(name: string, spec: OptionSpec, label: string): HTMLElement 
     case 'number': {
       const whole = spec.kind === 'whole';
       const log = spec.min > 0 && spec.max / spec.min > 1000;
-      return numberKnob(
-        key,
-        label,
-        Number(current),
-        { min: spec.min, max: spec.max, step: whole ? 1 : (spec.max - spec.min) / 100, log, whole },
-        set,
-      );
+      const step = whole ? 1 : (spec.max - spec.min) / 100;
+      return numberKnob(key, label, Number(current), { ...spec, whole }, { ...spec, step, log }, set);
     }
   }
 }
@@ -248,30 +271,10 @@ const knobs = element(
   select('mode', 'migration mode', MIGRATION_MODES, settings.mode, (mode) =>
     update({ mode: mode as WhatifSettings['mode'] }),
   ),
-  numberKnob(
-    'switchoverPercent',
-    'switchover (% of the accesses ran on the source)',
-    settings.switchoverPercent,
-    { min: 0, max: 99, step: 1 },
-    (switchoverPercent) => update({ switchoverPercent }),
-  ),
-  numberKnob(
-    'bandwidthGbps',
-    'bandwidth (Gbit/s)',
-    settings.bandwidthGbps,
-    { min: 0.01, max: 400, step: 0.01, log: true },
-    (bandwidthGbps) => update({ bandwidthGbps }),
-  ),
-  numberKnob('rttUs', 'round trip (µs)', settings.rttUs, { min: 1, max: 100000, step: 1, log: true }, (rttUs) =>
-    update({ rttUs }),
-  ),
-  numberKnob(
-    'zeroShare',
-    'share of zero pages (sent as a header only)',
-    settings.zeroShare,
-    { min: 0, max: 1, step: 0.01 },
-    (zeroShare) => update({ zeroShare }),
-  ),
+  boundedKnob('switchoverPercent', 'switchover (% of the accesses ran on the source)', { min: 0, max: 99, step: 1 }),
+  boundedKnob('bandwidthGbps', 'bandwidth (Gbit/s)', { min: 0.01, max: 400, step: 0.01, log: true }),
+  boundedKnob('rttUs', 'round trip (µs)', { min: 1, max: 100000, step: 1, log: true }),
+  boundedKnob('zeroShare', 'share of zero pages (sent as a header only)', { min: 0, max: 1, step: 0.01 }),
   boundedKnob('vmPages', "VM size in pages (0: the trace's, its largest page + 1)"),
   select(
     'pageSize',
@@ -280,7 +283,11 @@ const knobs = element(
     String(settings.pageSize),
     (size) => update({ pageSize: Number(size) }),
   ),
-  boundedKnob('instructionsPerSecond', 'VM speed (trace instructions per second)', true),
+  boundedKnob('instructionsPerSecond', 'VM speed (trace instructions per second)', {
+    ...KNOB_BOUNDS.instructionsPerSecond,
+    step: 1,
+    log: true,
+  }),
   select('curve', 'curve over', CURVE_AXES, settings.curve, (c) => update({ curve: c as WhatifSettings['curve'] })),
 );
 
@@ -289,7 +296,11 @@ const precopyRounds = element(
   'div',
   { class: 'precopy-rounds' },
   element('h2', {}, 'live rounds before switchover (pre-copy, hybrid)'),
-  boundedKnob('precopyRounds', 'at most this many pre-copy rounds', true),
+  boundedKnob('precopyRounds', 'at most this many pre-copy rounds', {
+    ...KNOB_BOUNDS.precopyRounds,
+    step: 1,
+    log: true,
+  }),
   boundedKnob('precopyStopPages', 'stop and copy once at most this many pages are dirty'),
 );
 
@@ -299,24 +310,12 @@ const afterSwitchover = element(
   { class: 'after-switchover' },
   element('h2', {}, 'after switchover (post-copy, hybrid)'),
   element('div', { class: 'knob' }, element('span', {}, 'methods'), methodBoxes),
-  numberKnob(
-    'k',
-    'pages sent with each faulted page (k)',
-    settings.k,
-    { min: 0, max: 256, step: 1, whole: true },
-    (k) => update({ k }),
-  ),
+  boundedKnob('k', 'pages sent with each faulted page (k)', { min: 0, max: 256, step: 1 }),
   select('push', 'background push', PUSH_POLICIES, settings.push, (push) =>
     update({ push: push as WhatifSettings['push'] }),
   ),
   field('urgent channel for faulted pages (QEMU postcopy-preempt)', urgent),
-  numberKnob(
-    'faultCostUs',
-    'host time per network fault (µs)',
-    settings.faultCostUs,
-    { min: 0, max: 10000, step: 1 },
-    (faultCostUs) => update({ faultCostUs }),
-  ),
+  boundedKnob('faultCostUs', 'host time per network fault (µs)', { min: 0, max: 10000, step: 1 }),
   boundedKnob(
     'rateWindowMs',
     'rate window (ms; QEMU meters the bandwidth over 100; 0: off): slows a link whose peak is above the bandwidth',
