@@ -357,3 +357,21 @@ test('the boxes take what the command line takes (k 300, bandwidth 500 Gbit/s, r
     "switchover (% of the accesses ran on the source) must be a number from 0 to below 100, got '100'",
   );
 });
+
+test('a dropped empty file (or one of comments only) is refused with one line and does not join the workloads', async () => {
+  const workloads = await page.$$eval('[data-knob="workload"] option', (options) => options.map((o) => o.value));
+  const table = await page.locator('[data-results]').innerHTML();
+  for (const [name, text] of [
+    ['empty.trace', ''],
+    ['comments.trace', '# nothing yet\n'],
+  ]) {
+    await dropFile(name, Buffer.from(text));
+    await page.waitForSelector('#pcl-whatif[data-state=error]');
+    assert.equal(await page.locator('[data-error]').innerText(), `${name}: no access in the file (the trace is empty)`);
+    assert.deepEqual(
+      await page.$$eval('[data-knob="workload"] option', (options) => options.map((o) => o.value)),
+      workloads,
+    );
+    assert.equal(await page.locator('[data-results]').innerHTML(), table, 'the previous results stay');
+  }
+});

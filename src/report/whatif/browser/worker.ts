@@ -68,7 +68,10 @@ async function readSource(source: TraceSource): Promise<Trace> {
     throw new UserError(`${source.name}: corrupt gzip data (${oneLine(err)})`);
   }
   const info = decoder.finish();
-  return builder.finish(info.pageSize, info.name);
+  const trace = builder.finish(info.pageSize, info.name);
+  // refused here, not at its first run: it would join the workload list, every choice of it an error
+  if (trace.page.length === 0) throw new UserError(`${source.name}: no access in the file (the trace is empty)`);
+  return trace;
 }
 
 /**
