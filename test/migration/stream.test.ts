@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import {
   firstFaultIndex,
   PUSH_POLICIES,
@@ -88,6 +89,22 @@ test('a streamed file gives the in-memory numbers; a chunk that disagrees with t
   await assert.rejects(
     simulateStream(smaller, streamTrace(path), { ...input, vmPages: summary.largestPage + 1 }),
     /changed while it was read/,
+  );
+  // a file whose trailer understates its pages (a summary taken from it): refused naming the file and the field, not
+  // the trace's inner name (b6c6b9a: 'trace "NAME" changed while it was read')
+  const bytes = readFileSync(path);
+  const at = bytes.length - 36;
+  bytes.writeDoubleLE(summary.largestPage - 1, at + 12);
+  bytes.writeUInt32LE(crc32(bytes.subarray(at + 12), crc32(bytes.subarray(at, at + 8))), at + 8);
+  const lying = join(dirname(path), 'lying.pctrace');
+  writeFileSync(lying, bytes);
+  const lied = await summarizeTraceFile(lying);
+  assert.equal(lied.largestPage, summary.largestPage - 1);
+  await assert.rejects(
+    simulateStreams(lied, streamTrace(lying), [input, { ...input, predictor: 'none' }]),
+    new RegExp(
+      `^UserError: \\S*lying\\.pctrace: summary trailer \\(byte ${at}\\): largest page \\d+ is not the blocks' `,
+    ),
   );
 });
 
