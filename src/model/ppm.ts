@@ -165,12 +165,13 @@ export class PpmModel {
       ppmMinContexts(1),
       PPM_MAX_CONTEXTS,
     );
-    // the bound that depends on the order, said apart: the flag's own bounds are those of order 1
+    // the bound that depends on the order, said apart: the flag's own bounds are those of order 1; both spellings,
+    // since the same line answers a library call (options) and the command line or the what-if page (flags)
     const least = ppmMinContexts(this.order);
     if (this.maxContexts < least) {
       throw new UserError(
-        `maxContexts must be at least order + 1 = ${least} (the nodes one update of an order-${this.order} model ` +
-          `may create), got ${this.maxContexts}`,
+        `maxContexts (--max-contexts) must be at least order (--order ${this.order}) + 1 = ${least} (the nodes ` +
+          `one update of an order-${this.order} model may create), got ${this.maxContexts}`,
       );
     }
     this.path = new Int32Array(this.order + 1);

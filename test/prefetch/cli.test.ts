@@ -83,7 +83,7 @@ test('predict: user mistakes exit with code 2 and one line on stderr', () => {
     [['--trace', tracePath, '--predictor', 'ppm', '--escape', 'B'], /--escape must be one of A, C, D/],
     [
       ['--trace', tracePath, '--predictor', 'ppm', '--max-contexts', '2'],
-      /maxContexts must be at least order \+ 1 = 4 /,
+      /^postcopy-lab: maxContexts \(--max-contexts\) must be at least order \(--order 3\) \+ 1 = 4 .*, got 2$/m,
     ],
     [['--trace', tracePath], /missing required option --predictor/],
     [['--predictor', 'ppm'], /missing the trace: --trace FILE or the argument FILE/],

@@ -179,7 +179,7 @@ test('bad PPM options are user errors', () => {
   assert.throws(() => new PpmModel({ escape: 'B' as EscapeMethod }), /escape must be one of A, C, D/);
   assert.throws(
     () => new PpmModel({ order: 3, maxContexts: 2 }),
-    /^UserError: maxContexts must be at least order \+ 1 = 4 \(the nodes one update of an order-3 model .*\), got 2$/,
+    /^UserError: maxContexts \(--max-contexts\) must be at least order \(--order 3\) \+ 1 = 4 \(the nodes one update of an order-3 model .*\), got 2$/,
   );
   assert.equal(new PpmModel({ order: 1, maxContexts: 2 }).maxContexts, 2);
   // the node records of 2^29 nodes would already be V8's longest typed array (a RangeError, not a one-line error)
