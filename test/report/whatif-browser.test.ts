@@ -374,4 +374,12 @@ test('a dropped empty file (or one of comments only) is refused with one line an
     );
     assert.equal(await page.locator('[data-results]').innerHTML(), table, 'the previous results stay');
   }
+  // a page no VM may hold (b6c6b9a: joined the list, every run of it 'a VM of 4294967296 pages is too large')
+  await dropFile('far.trace', Buffer.from('0 4294967295\n5 2\n'));
+  await page.waitForSelector('#pcl-whatif[data-state=error]');
+  assert.match(await page.locator('[data-error]').innerText(), /^far\.trace: a VM of 4294967296 pages is too large/);
+  assert.deepEqual(
+    await page.$$eval('[data-knob="workload"] option', (options) => options.map((o) => o.value)),
+    workloads,
+  );
 });

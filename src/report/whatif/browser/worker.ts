@@ -7,7 +7,8 @@ import { isGzip } from '../../../trace/binary';
 import { nameFromPath, TraceDecoder } from '../../../trace/decode';
 import { generateTrace } from '../../../trace/generators';
 import { TraceBuilder } from '../../../trace/make';
-import type { Trace } from '../../../trace/types';
+import { checkVmPages } from '../../../trace/limits';
+import { largestPage, type Trace } from '../../../trace/types';
 import { UserError } from '../../../errors';
 import { TraceRuns, curvePoint, curveXs, type CurvePoint } from '../compute';
 import { effectiveMethods, type WhatifSettings } from '../settings';
@@ -69,8 +70,14 @@ async function readSource(source: TraceSource): Promise<Trace> {
   }
   const info = decoder.finish();
   const trace = builder.finish(info.pageSize, info.name);
-  // refused here, not at its first run: it would join the workload list, every choice of it an error
+  // refused here, not at its first run: it would join the workload list, every choice of it an error (and below)
   if (trace.page.length === 0) throw new UserError(`${source.name}: no access in the file (the trace is empty)`);
+  try {
+    checkVmPages(largestPage(trace.page) + 1);
+  } catch (err) {
+    // no VM size can hold it either: refused as the command line refuses it, naming the file
+    throw err instanceof UserError ? new UserError(`${source.name}: ${err.message}`) : err;
+  }
   return trace;
 }
 
