@@ -98,6 +98,13 @@ async function setNumber(knob: string, value: string): Promise<number> {
   });
 }
 
+/** Types a value out of a number box's bounds and checks the one line the page shows instead of running. */
+async function assertBoxRefuses(knob: string, value: string, message: string): Promise<void> {
+  await page.fill(`[data-knob="${knob}"]`, value);
+  await page.locator(`[data-knob="${knob}"]`).blur();
+  assert.equal(await page.locator('[data-error]').innerText(), message);
+}
+
 /** Drops a file on the page the way a browser does: a drop event whose DataTransfer holds the file. */
 async function dropFile(name: string, bytes: Buffer): Promise<void> {
   const dataTransfer = await page.evaluateHandle(
@@ -297,10 +304,9 @@ test('the later knobs (VM, page size, speed, pre-copy rounds, rate windows) give
   assert.equal(cli.status, 2);
   assert.equal(cli.stderr, `postcopy-lab: ${error}\n`);
   // out of the knob's bounds: refused in the page before any run
-  await page.fill('[data-knob="precopyRounds"]', '0');
-  await page.locator('[data-knob="precopyRounds"]').blur();
-  assert.equal(
-    await page.locator('[data-error]').innerText(),
+  await assertBoxRefuses(
+    'precopyRounds',
+    '0',
     "at most this many pre-copy rounds must be a whole number between 1 and 10000, got '0'",
   );
 });
@@ -350,10 +356,9 @@ test('the boxes take what the command line takes (k 300, bandwidth 500 Gbit/s, r
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(await pageResults(), [JSON.parse(r.stdout)].flat());
   // beyond the flag's bounds: the box refuses it before any run, naming them
-  await page.fill('[data-knob="switchoverPercent"]', '100');
-  await page.locator('[data-knob="switchoverPercent"]').blur();
-  assert.equal(
-    await page.locator('[data-error]').innerText(),
+  await assertBoxRefuses(
+    'switchoverPercent',
+    '100',
     "switchover (% of the accesses ran on the source) must be a number from 0 to below 100, got '100'",
   );
 });
