@@ -91,34 +91,58 @@ export const DEFAULT_WHATIF_SETTINGS: DeepReadonly<WhatifSettings> = deepFreeze(
 });
 
 /**
- * Bounds of the numeric knobs in the page's units, from the command line's (SIM_BOUNDS): the page's boxes, its URL
- * hash and the flags of `postcopy-lab whatif`/`simulate` take the same values. `below`: the max itself is refused
- * (a switchover at 100% leaves no access after it). 0 is "the trace's" or "off" where the setting says so.
+ * The values a number takes: [min, max], below max when `below`, whole numbers where `whole`, and 0 as well when
+ * `orZero` (a knob's "the trace's" or "off", said on the command line by leaving the flag out).
  */
-export const KNOB_BOUNDS = deepFreeze({
-  k: { min: b.k.min, max: b.k.max, whole: true },
-  switchoverPercent: { min: 0, max: 100, whole: false, below: true },
-  bandwidthGbps: { min: b.bandwidthBps.min / 1e9, max: b.bandwidthBps.max / 1e9, whole: false },
-  rttUs: { min: b.durationUs.min, max: b.durationUs.max, whole: false },
-  faultCostUs: { min: b.durationUs.min, max: b.durationUs.max, whole: false },
-  zeroShare: { min: 0, max: 1, whole: false },
-  vmPages: { min: 0, max: b.vmPages.max, whole: true },
-  instructionsPerSecond: { min: b.instructionsPerSecond.min, max: b.instructionsPerSecond.max, whole: false },
-  precopyRounds: { min: b.precopyRounds.min, max: b.precopyRounds.max, whole: true },
-  precopyStopPages: { min: 0, max: b.vmPages.max, whole: true },
-  rateWindowMs: { min: b.durationUs.min / 1000, max: b.durationUs.max / 1000, whole: false },
-  peakBandwidthGbps: { min: 0, max: b.bandwidthBps.max / 1e9, whole: false },
-} as const);
+export interface NumberBounds {
+  readonly min: number;
+  readonly max: number;
+  readonly whole?: boolean;
+  readonly below?: boolean;
+  readonly orZero?: boolean;
+}
 
-/** Whether `value` is within a knob's bounds (KNOB_BOUNDS). */
-export function knobAccepts(key: keyof typeof KNOB_BOUNDS, value: number): boolean {
-  const bounds: { min: number; max: number; whole: boolean; below?: boolean } = KNOB_BOUNDS[key];
+/** Whether `value` is one of the values of `bounds`. */
+export function withinBounds(bounds: NumberBounds, value: number): boolean {
+  if (bounds.orZero && value === 0) return true;
   return (
     Number.isFinite(value) &&
     value >= bounds.min &&
     (bounds.below ? value < bounds.max : value <= bounds.max) &&
     (!bounds.whole || Number.isInteger(value))
   );
+}
+
+/** The values of `bounds` in words, for a message: "a whole number between 1 and 10000". */
+export function boundsText(bounds: NumberBounds): string {
+  const what = bounds.whole ? 'a whole number' : 'a number';
+  const range = bounds.below ? `from ${bounds.min} to below ${bounds.max}` : `between ${bounds.min} and ${bounds.max}`;
+  return `${bounds.orZero ? '0 or ' : ''}${what} ${range}`;
+}
+
+/**
+ * Bounds of the numeric knobs in the page's units, from the command line's (SIM_BOUNDS): the page's boxes, its URL
+ * hash and the flags of `postcopy-lab whatif`/`simulate` take the same values. A switchover at 100% leaves no access
+ * after it; a VM size or peak of 0 is the trace's or off.
+ */
+export const KNOB_BOUNDS = deepFreeze({
+  k: { min: b.k.min, max: b.k.max, whole: true },
+  switchoverPercent: { min: 0, max: 100, below: true },
+  bandwidthGbps: { min: b.bandwidthBps.min / 1e9, max: b.bandwidthBps.max / 1e9 },
+  rttUs: { min: b.durationUs.min, max: b.durationUs.max },
+  faultCostUs: { min: b.durationUs.min, max: b.durationUs.max },
+  zeroShare: { min: 0, max: 1 },
+  vmPages: { min: b.vmPages.min, max: b.vmPages.max, whole: true, orZero: true },
+  instructionsPerSecond: { min: b.instructionsPerSecond.min, max: b.instructionsPerSecond.max },
+  precopyRounds: { min: b.precopyRounds.min, max: b.precopyRounds.max, whole: true },
+  precopyStopPages: { min: 0, max: b.vmPages.max, whole: true },
+  rateWindowMs: { min: b.durationUs.min / 1000, max: b.durationUs.max / 1000 },
+  peakBandwidthGbps: { min: b.bandwidthBps.min / 1e9, max: b.bandwidthBps.max / 1e9, orZero: true },
+} satisfies Record<string, NumberBounds>);
+
+/** Whether `value` is within a knob's bounds (KNOB_BOUNDS). */
+export function knobAccepts(key: keyof typeof KNOB_BOUNDS, value: number): boolean {
+  return withinBounds(KNOB_BOUNDS[key], value);
 }
 
 /** The page sizes the page offers besides the trace's (0): the powers of two `--page-size` accepts, 512 B up. */

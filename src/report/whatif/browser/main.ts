@@ -13,6 +13,9 @@ import type { CurvePoint } from '../compute';
 import {
   CURVE_AXES,
   KNOB_BOUNDS,
+  boundsText,
+  withinBounds,
+  type NumberBounds,
   PAGE_SIZES,
   cliFlagsOf,
   effectiveMethods,
@@ -100,14 +103,6 @@ function select(
   return field(label, control);
 }
 
-/** The values a number box takes: [min, max] (below max when `below`), whole numbers where `whole`. */
-interface BoxBounds {
-  min: number;
-  max: number;
-  whole?: boolean;
-  below?: boolean;
-}
-
 /** Where a knob's slider moves (a part of what its box takes); `log` sliders move in powers of ten. */
 interface SliderRange {
   min: number;
@@ -124,14 +119,14 @@ function numberKnob(
   key: string,
   label: string,
   value: number,
-  bounds: BoxBounds,
+  bounds: NumberBounds,
   slider: SliderRange | undefined,
   onChange: (v: number) => void,
 ): HTMLElement {
   const box = element('input', {
     type: 'number',
     'data-knob': key,
-    min: String(bounds.min),
+    min: String(bounds.orZero ? 0 : bounds.min),
     max: String(bounds.max),
     step: bounds.whole ? '1' : 'any',
   });
@@ -144,13 +139,8 @@ function numberKnob(
     });
   box.addEventListener('change', () => {
     const v = Number(box.value);
-    const inRange = v >= bounds.min && (bounds.below ? v < bounds.max : v <= bounds.max);
-    if (box.value.trim() === '' || !inRange || (bounds.whole && !Number.isInteger(v))) {
-      const what = bounds.whole ? 'a whole number' : 'a number';
-      const accepted = bounds.below
-        ? `from ${bounds.min} to below ${bounds.max}`
-        : `between ${bounds.min} and ${bounds.max}`;
-      showError(`${label} must be ${what} ${accepted}, got '${box.value}'`);
+    if (box.value.trim() === '' || !withinBounds(bounds, v)) {
+      showError(`${label} must be ${boundsText(bounds)}, got '${box.value}'`);
       return;
     }
     range?.show(v);
