@@ -81,6 +81,63 @@ export class FrequencyRanking {
     this.pushHead(symbol, target);
   }
 
+  /**
+   * Counts the symbol but leaves it where it is in the enumeration until `relink`: a batch of these and one relink
+   * (PPM's training on a whole history) leave the state increment() one at a time would, without moving a symbol
+   * between buckets at every count.
+   */
+  countOnly(symbol: number, tick: number): void {
+    if (symbol >= this.counts.length) this.grow(symbol);
+    if (this.counts[symbol]++ === 0) this.distinct++;
+    this.total++;
+    this.lastCounted[symbol] = tick;
+  }
+
+  /**
+   * Places the symbols counted by countOnly since `firstTick` (ticks firstTick..lastTick, one symbol each) where
+   * increment would have put them: each in the bucket of its count, most recent first. Every other symbol's last
+   * count is older than theirs, so they go to the heads of their buckets, pushed oldest first.
+   */
+  relink(firstTick: number, lastTick: number): void {
+    const span = lastTick - firstTick + 1;
+    if (span <= 0) return;
+    const byTick = new Int32Array(span).fill(NONE);
+    const bucketOfCount = new Map<number, number>();
+    const missing: number[] = [];
+    for (let s = 0; s < this.counts.length; s++) {
+      if (this.lastCounted[s] < firstTick || this.retired[s] === 1) continue;
+      if (this.bucketOf[s] >= 0) this.unlink(s);
+      byTick[this.lastCounted[s] - firstTick] = s;
+      if (!bucketOfCount.has(this.counts[s])) {
+        bucketOfCount.set(this.counts[s], NONE);
+        missing.push(this.counts[s]);
+      }
+    }
+    this.addBuckets(missing, bucketOfCount);
+    for (let t = 0; t < span; t++) {
+      const s = byTick[t];
+      if (s >= 0) this.pushHead(s, bucketOfCount.get(this.counts[s])!);
+    }
+  }
+
+  /**
+   * Buckets for `wanted` counts (each once) in the list, in count order: the existing bucket of such a count is
+   * used, a new one made where there is none; `bucketOfCount` gets the bucket of each.
+   */
+  private addBuckets(wanted: number[], bucketOfCount: Map<number, number>): void {
+    wanted.sort((a, b) => a - b);
+    // one merge of the ascending list with the ascending counts
+    let below = NONE;
+    let above = this.bottom;
+    for (const count of wanted) {
+      while (above >= 0 && this.bucketCount[above] < count) [below, above] = [above, this.higher[above]];
+      if (above >= 0 && this.bucketCount[above] === count) below = above;
+      else below = this.insertBucket(count, below, above);
+      above = this.higher[below];
+      bucketOfCount.set(count, below);
+    }
+  }
+
   /** Removes the symbol from the enumeration for good (its count stays). */
   retire(symbol: number): void {
     if (this.retired[symbol] === 1) return;

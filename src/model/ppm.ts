@@ -84,6 +84,10 @@ const NODE_COUNT = 3;
  */
 const nodeRecords = new ArrayPool(8 * 2 ** 20, 16 * 2 ** 20);
 const RELEASED = new Int32Array(0);
+/** Batches of fewer symbols than this are ranked at order 0 symbol by symbol (FrequencyRanking.relink). */
+const RELINK_LEAST = 1024;
+/** update's one symbol to learn, as learn() takes them. */
+const oneSymbol = new Uint32Array(1);
 
 /**
  * Prediction by Partial Matching over integer symbols (pages or page deltas), for ranking the
@@ -140,9 +144,8 @@ export class PpmModel {
   /** The last `order` symbol indices, newest at recent[(recentEnd - 1) mod order]; -1 = unknown. */
   private recent: Int32Array;
   private recentEnd = 0;
-  /** The contexts of the current history: path[m] is the order-m node, m < pathLength. */
+  /** The contexts of the current history: path[m] is the order-m node, m < pathLength (one slot spare). */
   private path: Int32Array;
-  private nextPath: Int32Array;
   private pathLength = 1;
   private tick = 0;
   /** Per symbol index: the root's child (the order-0 node) by direct lookup, the one looked up in every update. */
@@ -174,8 +177,8 @@ export class PpmModel {
           `one update of an order-${this.order} model may create), got ${this.maxContexts}`,
       );
     }
-    this.path = new Int32Array(this.order + 1);
-    this.nextPath = new Int32Array(this.order + 1);
+    // a slot beyond order: an update reads path[m + 1] before it overwrites it
+    this.path = new Int32Array(this.order + 2);
     this.recent = new Int32Array(this.order).fill(-1);
   }
 
@@ -198,7 +201,6 @@ export class PpmModel {
     copy.recent = this.recent.slice();
     copy.recentEnd = this.recentEnd;
     copy.path = this.path.slice();
-    copy.nextPath = this.nextPath.slice();
     copy.pathLength = this.pathLength;
     copy.tick = this.tick;
     copy.rootChild = this.rootChild.slice();
@@ -212,32 +214,90 @@ export class PpmModel {
    * current history first (training); without, the model is frozen and only the history moves on.
    */
   update(symbol: number, learn = true): void {
-    const tick = ++this.tick;
-    const index = learn ? this.symbols.intern(symbol) : this.symbols.indexOf(symbol);
-    if (index >= this.rootChild.length) this.growSymbols();
-    if (learn) this.orderZero.increment(index, tick);
-    this.recent[this.recentEnd] = index;
-    this.recentEnd = (this.recentEnd + 1) % this.order;
-    const next = this.nextPath;
+    if (learn) {
+      oneSymbol[0] = symbol;
+      this.learn(oneSymbol);
+      return;
+    }
+    const index = this.symbols.indexOf(symbol);
+    ++this.tick;
+    this.pushRecent(index);
+    // the path moves up one order in place: path[m + 1] becomes the child of the old path[m]
     const path = this.path;
     const pathLength = index >= 0 ? this.pathLength : 0;
     let length = 1;
-    next[0] = 0;
+    let parent = 0;
     for (let m = 0; m < pathLength; m++) {
-      const parent = path[m];
-      let id = this.childOf(parent, index);
-      if (id < 0) {
-        if (!learn) break;
-        id = this.newNode(parent, index, m + 1);
-      }
-      // read this.counts after newNode: it may have grown the records
-      if (learn) this.counts[id * NODE_FLOATS + NODE_COUNT]++;
-      if (m < this.order) next[length++] = id;
+      const following = path[m + 1];
+      const id = this.childOf(parent, index);
+      if (id < 0) break;
+      if (m < this.order) path[length++] = id;
+      parent = following;
     }
-    this.nextPath = path;
-    this.path = next;
     this.pathLength = length;
-    if (this.liveNodes > this.maxContexts) this.prune();
+  }
+
+  /**
+   * Learns `symbols[from..]` in order: the same as update(s, true) for each (training, where a model learns a
+   * whole history at once). Order 0 takes a long batch's counts first and orders its symbols once, after it (a pass
+   * over every symbol).
+   */
+  learn(symbols: Uint32Array, from = 0): void {
+    const batch = symbols.length - from;
+    const relinkAfter = batch >= RELINK_LEAST && batch * 4 >= this.symbols.size;
+    const firstTick = this.tick + 1;
+    this.learnEach(symbols, from, relinkAfter);
+    if (relinkAfter) this.orderZero.relink(firstTick, this.tick);
+  }
+
+  /**
+   * learn's loop, with the trie's arrays in locals that no call inside reassigns (room for an update's new nodes is
+   * made before it), so V8 checks them once instead of at every node. It ends with its loop: V8 compiles a long
+   * loop while it runs and keeps that code for later calls, where code after the loop that had not run yet
+   * deoptimized at every call (1121 times in a bench run, once per fault learnt online).
+   */
+  private learnEach(symbols: Uint32Array, from: number, relinkAfter: boolean): void {
+    const { order, orderZero, path, recent } = this;
+    const symbolIndex = this.symbols;
+    let { nodes, counts, rootChild, pathLength, tick, recentEnd } = this;
+    for (let i = from; i < symbols.length; i++) {
+      const index = symbolIndex.intern(symbols[i]);
+      if (index >= rootChild.length) rootChild = this.growSymbols();
+      if ((this.nodeIds + order + 1) * NODE_INTS > nodes.length) {
+        this.grow();
+        ({ nodes, counts } = this);
+      }
+      if (relinkAfter) orderZero.countOnly(index, ++tick);
+      else orderZero.increment(index, ++tick);
+      recent[recentEnd] = index;
+      recentEnd = recentEnd + 1 === order ? 0 : recentEnd + 1;
+      // order 0's node is the root's child, by direct lookup
+      let id = rootChild[index];
+      if (id < 0) id = this.newNode(0, index, 1);
+      counts[id * NODE_FLOATS + NODE_COUNT]++;
+      // the path moves up one order in place: path[m + 1] becomes the child of the old path[m]
+      let parent = path[1];
+      path[1] = id;
+      for (let m = 1; m < pathLength; m++) {
+        const following = path[m + 1];
+        // the child reached last time, as in childOf (inlined: this loop is most of training)
+        id = nodes[parent * NODE_INTS + NODE_LAST_CHILD];
+        if (id < 0 || nodes[id * NODE_INTS + NODE_SYMBOL] !== index || nodes[id * NODE_INTS + NODE_PARENT] !== parent)
+          id = this.childOf(parent, index);
+        if (id < 0) id = this.newNode(parent, index, m + 1);
+        counts[id * NODE_FLOATS + NODE_COUNT]++;
+        if (m < order) path[m + 1] = id;
+        parent = following;
+      }
+      if (pathLength <= order) pathLength++;
+      this.pathLength = pathLength;
+      this.tick = tick;
+      this.recentEnd = recentEnd;
+      if (this.liveNodes > this.maxContexts) {
+        this.prune();
+        pathLength = this.pathLength;
+      }
+    }
   }
 
   /**
@@ -357,6 +417,12 @@ export class PpmModel {
     return length;
   }
 
+  /** Appends a symbol index to the last `order` ones (a ring: no division per update). */
+  private pushRecent(index: number): void {
+    this.recent[this.recentEnd] = index;
+    this.recentEnd = this.recentEnd + 1 === this.order ? 0 : this.recentEnd + 1;
+  }
+
   /** The last `order` symbol indices, oldest first (fewer at the start of training). */
   private recentSymbols(): number[] {
     const out: number[] = [];
@@ -464,9 +530,10 @@ export class PpmModel {
     }
   }
 
-  private growSymbols(): void {
+  private growSymbols(): Int32Array {
     this.rootChild = enlarged(this.rootChild, this.rootChild.length * 2, -1);
     this.excludedIn = enlarged(this.excludedIn, this.rootChild.length);
+    return this.rootChild;
   }
 
   /**

@@ -132,9 +132,29 @@ class PpmPredictor implements Predictor {
     this.model.release();
   }
 
+  /** Learns pages[from..] as feed(page, true) for each would, in the model's one loop (model.learn). */
   private trainOn(pages: Uint32Array, from = 0): PpmModel {
-    for (let i = from; i < pages.length; i++) this.feed(pages[i], true);
+    if (pages.length <= from) return this.model;
+    if (this.deltas) this.learnDeltas(pages, from);
+    else this.model.learn(pages, from);
+    this.previous = pages[pages.length - 1];
     return this.model;
+  }
+
+  /**
+   * The deltas of pages[from..] (the first from the previous page), learnt in blocks. It ends with its loop, as
+   * PpmModel.learnEach does.
+   */
+  private learnDeltas(pages: Uint32Array, from: number): void {
+    for (let start = from; start < pages.length; start += DELTA_BLOCK) {
+      const end = Math.min(pages.length, start + DELTA_BLOCK);
+      let length = 0;
+      for (let i = start; i < end; i++) {
+        if (this.previous >= 0) deltaBlock[length++] = pages[i] - this.previous;
+        this.previous = pages[i];
+      }
+      this.model.learn(deltaBlock.subarray(0, length));
+    }
   }
 
   private trainOnHistory(): void {
@@ -167,3 +187,9 @@ const acceptPage = (symbol: number) => isProposable(symbol, ranking.page, rankin
 const acceptDelta = (delta: number) => acceptPage((ranking.page + delta) >>> 0);
 /** A page once sent stays sent (and one outside the VM stays outside): it can leave the ranking. */
 const pageGone = (symbol: number) => symbol >= ranking.fault!.vmPages || ranking.fault!.isSent(symbol);
+/**
+ * Page deltas are learnt in blocks of this many (a Uint32Array: modulo 2^32, as feed takes them), long enough for
+ * order 0's one relink per block (PpmModel.learn).
+ */
+const DELTA_BLOCK = 1 << 16;
+const deltaBlock = new Uint32Array(DELTA_BLOCK);

@@ -265,6 +265,83 @@ test('FrequencyRanking enumerates by count, most recent first, and forgets retir
   assert.equal(f.distinct, 4);
 });
 
+test('FrequencyRanking: counts taken by countOnly and placed by one relink leave the state increment leaves', () => {
+  const random = seedrandom.alea('relink');
+  const enumeration = (f: FrequencyRanking) => {
+    const out: number[] = [];
+    f.forEachDescending((s) => out.push(s, f.count(s), f.recency(s)) > 0);
+    return [...out, f.total, f.distinct];
+  };
+  for (let trial = 0; trial < 20; trial++) {
+    const alphabet = 2 + Math.floor(random() * 60);
+    const [stepwise, batched] = [new FrequencyRanking(), new FrequencyRanking()];
+    let tick = 0;
+    // a state before the batch: counts, and symbols retired (sent pages) that a batch counts again
+    for (let i = 0; i < 40; i++) {
+      const s = Math.floor(random() * alphabet);
+      tick++;
+      for (const f of [stepwise, batched]) f.increment(s, tick);
+    }
+    for (const f of [stepwise, batched]) for (let s = 0; s < alphabet; s += 5) f.retire(s);
+    const firstTick = tick + 1;
+    for (let i = 0; i < 30 + Math.floor(random() * 400); i++) {
+      // skewed, so that many counts and buckets occur
+      const s = Math.floor(random() ** 2 * alphabet);
+      tick++;
+      stepwise.increment(s, tick);
+      batched.countOnly(s, tick);
+    }
+    batched.relink(firstTick, tick);
+    assert.deepEqual(enumeration(batched), enumeration(stepwise), `trial ${trial}`);
+    // and they go on alike
+    for (let i = 0; i < 50; i++) {
+      const s = Math.floor(random() * alphabet);
+      tick++;
+      for (const f of [stepwise, batched]) f.increment(s, tick);
+      if (i % 10 === 0) for (const f of [stepwise, batched]) f.retire(s);
+    }
+    assert.deepEqual(enumeration(batched), enumeration(stepwise), `trial ${trial}, after`);
+  }
+});
+
+test('PpmModel.learn on a batch leaves the model update one symbol at a time leaves, pruning included', () => {
+  const random = seedrandom.alea('learn');
+  for (let trial = 0; trial < 12; trial++) {
+    const order = 1 + (trial % 4);
+    const maxContexts = trial % 2 === 0 ? PPM_DEFAULTS.maxContexts : 300 + Math.floor(random() * 2000);
+    const alphabet = 3 + Math.floor(random() * 200);
+    // large symbols too (page deltas modulo 2^32 go through the interner's hash table)
+    const symbol = () => (random() < 0.1 ? 2 ** 32 - 1 - Math.floor(random() * 5) : Math.floor(random() * alphabet));
+    const [stepwise, batched] = [new PpmModel({ order, maxContexts }), new PpmModel({ order, maxContexts })];
+    const compare = (when: string) => {
+      for (const model of [stepwise, batched]) assert.ok(model.size().counts <= maxContexts);
+      assert.deepEqual(batched.size(), stepwise.size(), when);
+      const ranked = (model: PpmModel) =>
+        model.rank(
+          6,
+          (s) => s % 4 !== 0,
+          (s) => s % 8 === 0,
+        );
+      assert.deepEqual(ranked(batched), ranked(stepwise), when);
+      const history = [symbol(), symbol(), symbol()];
+      assert.deepEqual(batched.distribution(history), stepwise.distribution(history), when);
+    };
+    for (let round = 0; round < 3; round++) {
+      const batch = Uint32Array.from({ length: 500 + Math.floor(random() * 3000) }, symbol);
+      const from = Math.floor(random() * 20);
+      for (let i = from; i < batch.length; i++) stepwise.update(batch[i]);
+      batched.learn(batch, from);
+      compare(`trial ${trial}, round ${round}: batch`);
+      // frozen steps and single learnt ones between batches
+      for (let i = 0; i < 30; i++) {
+        const [s, learn] = [symbol(), random() < 0.5];
+        for (const model of [stepwise, batched]) model.update(s, learn);
+      }
+      compare(`trial ${trial}, round ${round}: steps`);
+    }
+  }
+});
+
 /** PPM blending with exclusion computed from scratch: counts by scanning the sequence for each context. */
 function referenceDistribution(sequence: number[], order: number, escape: EscapeMethod): Map<number, number> {
   const probability = (c: number, n: number, q: number) =>
