@@ -7,6 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { passesInMemory } from '../../src/cli/simulate';
+import { resolveSimConfig } from '../../src/migration';
+import { makeTrace, summarizeTrace } from '../../src/trace';
 
 const CLI = resolve('dist/cli.js');
 const STUB = resolve('test/fixtures/available-memory.cjs');
@@ -47,4 +50,25 @@ test('a run that does not fit alone is refused with one line naming what it need
   assert.equal(own.status, 2);
   assert.match(own.stderr, /^postcopy-lab: the trace's VM of 783 pages \(its largest page \+ 1\) needs about 1 MB/);
   assert.doesNotMatch(own.stderr, /--vm-pages/);
+});
+
+test('passesInMemory: runs in order, a new pass where the next would pass 80 % of the memory (hand-computed)', () => {
+  // 10^6 pages: 10 bytes each for none, next-k and the oracle (arrival time, two flags), 26 for ppm-hybrid (+ 16)
+  const summary = summarizeTrace(makeTrace({ page: [0, 1, 2] }, { name: 'tiny' }));
+  const runs = ['none', 'next-k', 'ppm-hybrid', 'oracle'] as const;
+  const configs = runs.map((predictor) => resolveSimConfig(summary, { predictor, vmPages: 1e6 }));
+  assert.deepEqual(passesInMemory(configs, 1e9, true), [[0, 4]]);
+  // 36 MB for the runs: 10 + 10, then 26 + 10 = 36 exactly
+  assert.deepEqual(passesInMemory(configs, 45e6, true), [
+    [0, 2],
+    [2, 4],
+  ]);
+  // a little less, and the oracle no longer joins ppm-hybrid
+  assert.deepEqual(passesInMemory(configs, 44.9e6, true), [
+    [0, 2],
+    [2, 3],
+    [3, 4],
+  ]);
+  // 24 MB: ppm-hybrid's 26 MB fit in no pass
+  assert.throws(() => passesInMemory(configs, 30e6, true), /--vm-pages 1000000 needs about 26 MB .* than the 24 MB/);
 });
