@@ -10,7 +10,7 @@ import {
   type PredictorName,
   reusingTrainedModels,
 } from '../prefetch';
-import type { MigrationResult } from '../migration';
+import { exerciseSimulator, type MigrationResult } from '../migration';
 import type { Trace } from '../trace';
 import { simulateWorkload, type SimOverrides } from './common';
 
@@ -35,11 +35,18 @@ const RUNNERS: { [K in JobKind]: (trace: Trace, options: JobTypes[K]['options'])
     reusingTrainedModels(() => predictionMetrics(trace, predictor, options)),
 };
 
+/** Whether this thread ran exerciseSimulator before its first job. */
+let exercised = false;
+
 export function runJob<K extends JobKind>(
   kind: K,
   trace: Trace,
   options: JobTypes[K]['options'],
 ): JobTypes[K]['result'] {
+  if (!exercised) {
+    exercised = true;
+    exerciseSimulator(trace);
+  }
   return RUNNERS[kind](trace, options);
 }
 

@@ -9,6 +9,7 @@ export {
   SIM_BOUNDS,
 } from './config';
 export {
+  exerciseSimulator,
   firstFaultIndex,
   simulate,
   simulateStream,

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PUSH_POLICIES, simulate, type SimInput } from '../../src/migration';
-import { PREDICTOR_NAMES, type Predictor, type PredictorName } from '../../src/prefetch';
+import { exerciseSimulator, PUSH_POLICIES, simulate, type SimInput } from '../../src/migration';
+import { PREDICTOR_NAMES, reusingTrainedModels, type Predictor, type PredictorName } from '../../src/prefetch';
+import { keptTrainedModels } from '../../src/prefetch/trained-models';
 import { generateTrace, loadTrace, makeTrace, type Trace } from '../../src/trace';
 
 const TRACES: Trace[] = [
@@ -249,4 +250,17 @@ test('pre-copy and hybrid count every distinct page touched after switchover, wh
       }
     }
   }
+});
+
+test('exerciseSimulator (run before a first sweep job) changes no result and keeps no trained model', () => {
+  const trace = generateTrace('zipf', { seed: 'exercise', accesses: 4000, pages: 300, writeRatio: 0.3 });
+  const input: SimInput = { predictor: 'ppm', switchover: 2000, zeroPageShare: 0.2 };
+  const before = reusingTrainedModels(() => simulate(trace, input));
+  const kept = keptTrainedModels();
+  exerciseSimulator(trace);
+  assert.equal(keptTrainedModels(), kept);
+  assert.deepEqual(
+    reusingTrainedModels(() => simulate(trace, input)),
+    before,
+  );
 });
