@@ -195,19 +195,26 @@ export function intFlag(value: string | undefined, flag: string, fallback: numbe
   return n;
 }
 
-/** A finite number flag within [min, max]; `fallback` when absent. */
+/**
+ * A finite number flag within [min, max], or (min, max] when `minExcluded` (a share that must not be 0: the bound
+ * is said as "> 0", not as the smallest double, 5e-324); `fallback` when absent.
+ */
 export function numberFlag(
   value: string | undefined,
   flag: string,
   fallback: number,
   min: number,
   max: number,
+  minExcluded = false,
 ): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n))
     throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
-  if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);
+  if (minExcluded ? !(n > min && n <= max) : n < min || n > max)
+    throw new UserError(
+      `--${flag} must be ${minExcluded ? `> ${min} and <= ${max}` : `between ${min} and ${max}`}, got ${n}`,
+    );
   return n;
 }
 

@@ -105,13 +105,7 @@ async function gen(argv: string[]): Promise<void> {
     writeRatio: numberFlag(values['write-ratio'], 'write-ratio', GENERATOR_DEFAULTS.writeRatio, 0, 1),
     stride: intFlag(values.stride, 'stride', GENERATOR_DEFAULTS.stride, 1, MAX_VM_PAGES),
     zipfExponent: numberFlag(values['zipf-exponent'], 'zipf-exponent', GENERATOR_DEFAULTS.zipfExponent, 0, 100),
-    hotFraction: numberFlag(
-      values['hot-fraction'],
-      'hot-fraction',
-      GENERATOR_DEFAULTS.hotFraction,
-      Number.MIN_VALUE,
-      1,
-    ),
+    hotFraction: numberFlag(values['hot-fraction'], 'hot-fraction', GENERATOR_DEFAULTS.hotFraction, 0, 1, true),
     phases,
     // accesses x instructions per access stays below 2^53, where instruction counts are exact
     instructionsPerAccess: intFlag(

@@ -123,7 +123,9 @@ const BAD: [string[], RegExp][] = [
   [genCounts('99999999999999999999', '10'), /--accesses must be between/],
   [genKindTo('strided', '--stride', '0'), /--stride must be between 1 and/],
   [genKindTo('zipf', '--zipf-exponent', '1000'), /--zipf-exponent must be between 0 and 100/],
-  [genKindTo('phased', '--hot-fraction', '0'), /--hot-fraction must be between/],
+  // the bound as a user reads it, not as the smallest double (it said "between 5e-324 and 1")
+  [genKindTo('phased', '--hot-fraction', '0'), /--hot-fraction must be > 0 and <= 1, got 0$/m],
+  [genKindTo('phased', '--hot-fraction', '1.5'), /--hot-fraction must be > 0 and <= 1, got 1\.5$/m],
   [genKindTo('phased', '--phases', '0'), /--phases must be between 1 and/],
   [genTo('--instructions-per-access', '99999999999'), /--instructions-per-access must be between 1 and 4194304/],
   [genTo('--write-ratio', '2'), /--write-ratio must be between 0 and 1/],
