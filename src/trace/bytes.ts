@@ -20,7 +20,7 @@ const EMPTY = new Uint8Array(0);
 /**
  * Cuts bytes fed in any chunking into lines, handing each to `line(bytes, from, to)` without its LF (a CR before
  * it stays). A line split across pieces is joined alone, never the rest of the piece; an unfinished line longer
- * than `maxLineBytes` calls `lineTooLong`, which throws, so that a file without line ends is refused, not held
+ * than `maxLineBytes` calls `lineTooLong` with its bytes so far, which throws, so that a file without line ends is refused, not held
  * whole. A base class rather than a callback: each line is one direct call, as the parsers' own loops made it.
  */
 export abstract class LineSplitter {
@@ -30,7 +30,7 @@ export abstract class LineSplitter {
 
   protected abstract line(bytes: Uint8Array, from: number, to: number): void;
 
-  protected abstract lineTooLong(): never;
+  protected abstract lineTooLong(partial: Uint8Array): never;
 
   protected feedLines(data: Uint8Array): void {
     let start = 0;
@@ -60,7 +60,7 @@ export abstract class LineSplitter {
   }
 
   private hold(partial: Uint8Array): Uint8Array {
-    if (partial.length > this.maxLineBytes) this.lineTooLong();
+    if (partial.length > this.maxLineBytes) this.lineTooLong(partial);
     return partial;
   }
 }

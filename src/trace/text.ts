@@ -3,9 +3,11 @@
  *   TIME PAGE [R|W]   decimal integers; kind R (read, the default) or W (write), either case
  *   PAGE              time = the access's index (0-based, counting access lines only)
  * Fields are separated by spaces or tabs. Blank lines and lines starting with `#` are ignored,
- * except the directive `# page-size: N` (before the first access) which sets the page size.
+ * except the directive `# page-size: N` (before the first access) which sets the page size; given again with
+ * another size it is refused (which one the trace means is not known).
  * TIME is a whole number in [0, 2^53) and never smaller than the previous access's time;
- * PAGE is a whole number in [0, 2^32). A UTF-8 byte order mark at the start and `\r\n` line ends are fine.
+ * PAGE is a whole number in [0, 2^32). A UTF-8 byte order mark at the start and `\r\n` line ends are fine; CR
+ * alone (classic Mac OS) is not a line end, as for most Unix tools: such a file is refused saying so.
  *
  * Pure (no node modules): the browser bundle parses with it too. The parser works on the bytes:
  * no string per line, no split; only comment lines and errors are ever decoded to text.
@@ -26,6 +28,7 @@ export const MAX_LINE_BYTES = 1 << 20;
 const SPACE = 0x20;
 const TAB = 0x09;
 const HASH = 0x23;
+const CR = 0x0d;
 const ZERO = 0x30;
 const BOM = [0xef, 0xbb, 0xbf];
 
@@ -92,6 +95,8 @@ export class TextTraceParser extends LineSplitter {
   /** Lines of the previous access and of the last one holding only a page: for the message when times go back. */
   private lastAccessLine = 0;
   private lastLoneLine = 0;
+  /** Line of the `# page-size:` directive, 0 when there was none. */
+  private pageSizeLine = 0;
   /** The first bytes while they may still be the start of a byte order mark. */
   private head: Uint8Array = new Uint8Array(0);
   private started = false;
@@ -134,12 +139,22 @@ export class TextTraceParser extends LineSplitter {
     this.finishLines();
   }
 
-  protected lineTooLong(): never {
-    this.fail(this.lineNumber + 1, `line longer than ${MAX_LINE_BYTES} bytes`);
+  protected lineTooLong(partial: Uint8Array): never {
+    this.badLine(partial, 0, partial.length, this.lineNumber + 1, `line longer than ${MAX_LINE_BYTES} bytes`);
   }
 
   private fail(lineNumber: number, reason: string): never {
     throw new UserError(`${this.fileName}:${lineNumber}: ${reason}`);
+  }
+
+  /**
+   * An access line bytes[from, to) that does not parse: said to hold a CR when it does. A file whose lines end in
+   * CR alone is one line to this parser, and the reason alone ("got '0 10'", the CR shown as a space) hid why.
+   */
+  private badLine(bytes: Uint8Array, from: number, to: number, lineNumber: number, reason: string): never {
+    if (bytes.subarray(from, to).includes(CR))
+      this.fail(lineNumber, 'a carriage return (CR) inside the line: lines must end in LF or CR LF, not in CR alone');
+    this.fail(lineNumber, reason);
   }
 
   /** One line, bytes[from, to) without its LF. */
@@ -150,7 +165,11 @@ export class TextTraceParser extends LineSplitter {
     while (s < e && isBlank(bytes[s])) s++;
     while (e > s && isBlank(bytes[e - 1])) e--;
     if (s === e) return;
-    if (bytes[s] === HASH) return this.comment(utf8.decode(bytes.subarray(s, e)), lineNumber);
+    // a CR-only file whose first line is a comment would be one comment: an empty trace, not an error
+    if (bytes[s] === HASH) {
+      if (bytes.subarray(s, e).includes(CR)) this.badLine(bytes, s, e, lineNumber, 'comment holds a CR');
+      return this.comment(utf8.decode(bytes.subarray(s, e)), lineNumber);
+    }
     // Field boundaries: [s0, e0) [s1, e1) [s2, e2), and how many fields there are in all.
     let s0 = s,
       e0 = s,
@@ -168,7 +187,7 @@ export class TextTraceParser extends LineSplitter {
       fields++;
       while (i < e && isSeparator(bytes[i])) i++;
     }
-    if (fields > 3) this.fail(lineNumber, `expected 'TIME PAGE [R|W]' or 'PAGE', got ${fields} fields`);
+    if (fields > 3) this.badLine(bytes, s, e, lineNumber, `expected 'TIME PAGE [R|W]' or 'PAGE', got ${fields} fields`);
     let time: number;
     let pageStart = s0;
     let pageEnd = e0;
@@ -178,20 +197,20 @@ export class TextTraceParser extends LineSplitter {
     } else {
       time = digits(bytes, s0, e0);
       if (time < 0 || time > Number.MAX_SAFE_INTEGER) {
-        this.fail(lineNumber, wholeNumberError(bytes, s0, e0, 'time', Number.MAX_SAFE_INTEGER, time));
+        this.badLine(bytes, s, e, lineNumber, wholeNumberError(bytes, s0, e0, 'time', Number.MAX_SAFE_INTEGER, time));
       }
       pageStart = s1;
       pageEnd = e1;
     }
     const page = digits(bytes, pageStart, pageEnd);
     if (page < 0 || page > MAX_PAGE)
-      this.fail(lineNumber, wholeNumberError(bytes, pageStart, pageEnd, 'page', MAX_PAGE, page));
+      this.badLine(bytes, s, e, lineNumber, wholeNumberError(bytes, pageStart, pageEnd, 'page', MAX_PAGE, page));
     let write = 0;
     if (fields === 3) {
       const kind = e2 - s2 === 1 ? bytes[s2] | 0x20 : 0;
       if (kind === 0x77) write = 1;
       else if (kind !== 0x72)
-        this.fail(lineNumber, `kind must be R or W, got '${utf8.decode(bytes.subarray(s2, e2))}'`);
+        this.badLine(bytes, s, e, lineNumber, `kind must be R or W, got '${utf8.decode(bytes.subarray(s2, e2))}'`);
     }
     if (time < this.lastTime) this.fail(lineNumber, this.timeGoesBack(time, fields === 1));
     this.lastTime = time;
@@ -224,7 +243,10 @@ export class TextTraceParser extends LineSplitter {
       if (value > 2 ** 30) this.fail(lineNumber, `page size ${size[1]} is larger than ${2 ** 30}`);
       if (value === 0 || (value & (value - 1)) !== 0)
         this.fail(lineNumber, `page size must be a power of two, got ${value}`);
+      if (this.pageSizeLine > 0 && value !== this.pageSize)
+        this.fail(lineNumber, `page size ${value} contradicts line ${this.pageSizeLine}'s page size ${this.pageSize}`);
       this.pageSize = value;
+      this.pageSizeLine = lineNumber;
     }
     const named = NAME_DIRECTIVE.exec(line);
     if (named && named[1] !== '') this.name = named[1];

@@ -72,7 +72,7 @@ test('bad lines name the line even when split across chunks; a line end never fo
   reject('1 2\n3 4\n5 x\n', 3, /^t\.trace:3: page must be a decimal whole number, got 'x'$/);
   reject('1 2\n\n3 4 Q', 1, /^t\.trace:3: kind must be R or W, got 'Q'$/);
   reject('1 2\n12345678901234567890 1\n', 5, /^t\.trace:2: time 12345678901234567890 is larger than 9007199254740991$/);
-  reject('1 2\r\n3\r4\n', 2, /^t\.trace:2: page must be a decimal whole number/);
+  reject('1 2\r\n3\r4\n', 2, /^t\.trace:2: a carriage return \(CR\) inside the line: lines must end in LF or CR LF,/);
   reject('1 2\n7 3 W\n1 0 0\n', 4, /^t\.trace:3: kind must be R or W, got '0'$/);
   reject('1 2\n\0', 1, /t\.trace: neither a text trace nor a postcopy-lab binary trace \(contains NUL bytes\)/);
   reject(`# ${'x'.repeat((1 << 20) + 10)}`, 65536, /^t\.trace:1: line longer than 1048576 bytes$/);
@@ -104,4 +104,36 @@ test("a lone page's time is its access index: when that goes back, the message s
 
 test('a string and its UTF-8 bytes parse the same', () => {
   assert.deepEqual(columns(parseTextTrace('1 2 W\n', 'a')), columns(parseTextTrace(encode('1 2 W\n'), 'a')));
+});
+
+test('lines ending in CR alone (classic Mac OS) are refused saying so, whatever the first line holds', () => {
+  const CR_ALONE =
+    /^t\.trace:1: a carriage return \(CR\) inside the line: lines must end in LF or CR LF, not in CR alone$/;
+  const reject = (text: string, size: number) =>
+    assert.throws(
+      () => parseInPieces(encode(text), size),
+      (err: unknown) => err instanceof UserError && CR_ALONE.test(err.message),
+      JSON.stringify(text.slice(0, 40)),
+    );
+  // the message was "got 5 fields", "page must be a decimal whole number, got '0 10'" (the CR shown as a space)
+  reject('0 0\r10 1\r20 2 W\r', 3);
+  reject('0 0\r10 1\r', 4);
+  reject('0 0 W\r10 1 W\r', 4);
+  // a header comment first: one comment line, an empty trace without a word
+  reject('# postcopy-lab trace\r# name: x\r0 0\r10 1\r', 7);
+  // a file of more than 1 MiB: one line, too long
+  let big = '';
+  for (let i = 0; i < 200_000; i++) big += `${i} ${i}\r`;
+  reject(big, 65536);
+  // CR LF and a CR at a line's end stay fine
+  assert.deepEqual(columns(parseInPieces(encode('0 0\r\n# c\r\n1 1\r'), 3))[1], [0, 1]);
+});
+
+test('a second page-size directive with another size is refused; the same size again is harmless', () => {
+  assert.throws(
+    () => parseInPieces(encode('# page-size: 4096\n# c\n# page-size: 8192\n0 0\n'), 5),
+    (err: unknown) =>
+      err instanceof UserError && err.message === "t.trace:3: page size 8192 contradicts line 1's page size 4096",
+  );
+  assert.equal(parseInPieces(encode('# page-size: 8192\n#page-size:8192\n0 0\n'), 5).pageSize, 8192);
 });
