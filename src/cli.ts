@@ -3,7 +3,7 @@
  * The `postcopy-lab` command line. Each subcommand lives in src/cli/<name>.ts and exports
  * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2).
  */
-import { quoted, ReaderGoneError, UserError } from './errors';
+import { printable, quoted, ReaderGoneError, UserError } from './errors';
 import { outputsFlushed } from './util/atomic-write';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): unknown }> };
@@ -63,8 +63,9 @@ function reportFailure(err: unknown): void {
   if (err instanceof ReaderGoneError) return; // `-o /dev/stdout | head`: as a closed standard output, above
   if (err instanceof UserError || isOutOfMemory(err)) {
     const message = err instanceof UserError ? err.message : `not enough memory for this input (${err.message})`;
-    // one line whatever the message holds (names are quoted where they are built; this is the backstop)
-    process.stderr.write(`postcopy-lab: ${message.replace(/[\r\n]+/g, ' ')}\n`);
+    // one line whatever the message holds, and no terminal control from a file's text (names are quoted where they
+    // are built; this is the backstop)
+    process.stderr.write(`postcopy-lab: ${printable(message.replace(/[\r\n]+/g, ' '))}\n`);
     process.exitCode = 2;
   } else {
     process.stderr.write(

@@ -32,3 +32,12 @@ export function quoted(text: string): string {
 export function fileLabel(path: string): string {
   return /^[\w./+@:,=~-]+$/.test(path) ? path : quoted(path);
 }
+
+/**
+ * A text read from a file (a trace's name from its header) for the terminal: control characters (C0, DEL, C1) shown
+ * as `\u001b` escapes, so that a file cannot move the cursor, recolour or retitle the terminal, or split a line.
+ * @example printable('a\x1b[31mred') // 'a\\u001b[31mred'
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

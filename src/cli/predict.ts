@@ -2,6 +2,7 @@
  * `postcopy-lab predict`: prediction metrics of one predictor on a trace (see README
  * "Prediction metrics"), as a table or one JSON object.
  */
+import { printable } from '../errors';
 import { fileArguments, intFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
 import {
@@ -12,8 +13,8 @@ import {
   replaySettings,
   type PredictionMetrics,
 } from '../prefetch';
-import { fileSwitchover, switchoverFlag } from './simulate';
-import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace, summarizeTraceFile } from '../trace';
+import { fileSwitchover, summarizeReplayable, switchoverFlag } from './simulate';
+import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict [--trace] FILE --predictor NAME [options]
   [--trace] FILE           trace file (text, binary .pctrace, optionally .gz), as --trace FILE or as FILE
@@ -40,7 +41,7 @@ const FLAGS = {
 export function formatPredictionMetrics(m: PredictionMetrics, traceName: string): string {
   const share = (x: number) => x.toFixed(4);
   const rows: [string, string][] = [
-    ['trace', traceName],
+    ['trace', printable(traceName)],
     ['predictor', `${m.predictor} (k = ${m.k}, lead = ${m.lead})`],
     ['accesses', `${m.accesses} after switchover, ${m.historyAccesses} history`],
     ['faults', String(m.faults)],
@@ -73,7 +74,7 @@ export async function run(argv: string[]): Promise<void> {
   const switchoverSpec = switchoverFlag(v.switchover);
   // streamed: a summary pass, the first-touch order of the replay, then the replay itself; the settings are
   // checked against the summary before the first-touch pass reads the whole file again
-  const summary = await summarizeTraceFile(path);
+  const summary = await summarizeReplayable(path);
   const settings = { ...options, switchover: await fileSwitchover(switchoverSpec, path, summary, 0) };
   replaySettings(summary, settings);
   const firstTouches = await firstTouchesOfFile(path, summary.largestPage, settings.switchover);

@@ -11,7 +11,7 @@ import { parsePredictorName } from '../prefetch';
 import { CURVE_AXES, DEFAULT_WHATIF_SETTINGS, effectiveMethods, simInputOf } from '../report/whatif/settings';
 import type { WhatifSettings } from '../report/whatif/settings';
 import { writeWhatifPage } from '../report/whatif/page';
-import { parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
+import { emptyTraceFile, parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
 import { choiceFlag, inputFile, listFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
 import { SIM_FLAGS, simInputFromFlags, type SimFlagValues } from './simulate';
@@ -130,7 +130,12 @@ export async function run(argv: string[]): Promise<void> {
   const initial = { ...opened, ...knobs, options: { ...opened.options, ...knobs.options } };
   // streamed (readTrace): a large .gz is gunzipped chunk by chunk, never whole beside the trace
   const extra = [];
-  for (const path of tracePaths) extra.push(await readTrace(path));
+  for (const path of tracePaths) {
+    const trace = await readTrace(path);
+    // the page would list it, and every choice of it would be an error
+    if (trace.page.length === 0) throw emptyTraceFile(path);
+    extra.push(trace);
+  }
   const workloads = [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads];
   // the opening workload at the opening setting, checked as simulate checks it (the page would show the same line)
   const opening = workloads[0];

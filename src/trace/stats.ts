@@ -1,3 +1,4 @@
+import { printable } from '../errors';
 import { firstTouchOrder } from './first-touch';
 import { largestPage, summarizeTrace, wholeTraceChunk, type Trace, type TraceChunk, type TraceSummary } from './types';
 
@@ -300,7 +301,7 @@ export function formatTraceStats(stats: TraceStats): string {
   const r = stats.reuseDistance;
   const round = (x: number | null): string => (x === null ? '-' : String(Math.round(x * 100) / 100));
   const lines = [
-    `trace           ${stats.name}`,
+    `trace           ${printable(stats.name)}`,
     `accesses        ${stats.accesses}`,
     `distinct pages  ${stats.distinctPages}`,
     `footprint       ${stats.footprintMiB.toFixed(2)} MiB (${stats.pageSize}-byte pages)`,

@@ -22,6 +22,14 @@ export function firstAtOrAfter(time: ArrayLike<number>, instructions: number): n
 }
 
 /**
+ * A trace file with no access, named by its path: the name in its header (or its file name without the extension,
+ * "empty" for empty.pctrace) does not say which file, and a trace named "run 3" is not the file run3.trace.
+ */
+export function emptyTraceFile(path: string): UserError {
+  return new UserError(`${fileLabel(path)}: no access in the file (the trace is empty)`);
+}
+
+/**
  * Refuses what cannot be replayed, with the same line in every command (simulate, compare, predict): an
  * empty trace, or a switchover (instruction count) that is negative, not finite or after the last access.
  */

@@ -45,6 +45,8 @@ const binary = file('garbage.bin', Uint8Array.from([0x50, 0, 0, 7, 1, 2, 3]));
 const badGzip = file('bad.trace.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]));
 const aFile = file('a-file', 'not a directory');
 const pageOver = file('page-over.trace', '0 0\n1 1\n');
+/** A header naming the trace with terminal escapes (colour, bell, a window title). */
+const escapes = file('escapes.trace', '# name: a\x1b[31mred\x07\x1b]0;title\x9b\n0 0\n1 1\n');
 const newline = join(dir, 'two\nlines.trace');
 writeFileSync(newline, '0 0\n1 1\n');
 /** A folder of QEMU run records holding one record file with `content`. */
@@ -297,11 +299,18 @@ const BAD: [string[], RegExp][] = [
   [['trace', 'stats', backwards], /backwards\.trace:2: /],
   [['trace', 'stats', binary], /garbage\.bin: neither a text trace nor a postcopy-lab binary trace/],
   [['trace', 'stats', badGzip], /bad\.trace\.gz: corrupt gzip data/],
+  // a file's text in a message cannot drive the terminal: its control characters shown escaped
+  [['trace', 'stats', file('escape-line.trace', '0 \x1b]0;x\x07\n')], /got '\\u001b\]0;x\\u0007'$/m],
   [['trace', 'stats', dir], /is a directory, not a trace file/],
   [['trace', 'stats', fifo], /fifo: is a FIFO, not a trace file/],
   [['simulate', '--trace', '/dev/zero'], /\/dev\/zero: is a device, not a trace file/],
-  [['simulate', '--trace', empty], /trace empty is empty/],
-  [['predict', '--trace', empty, '--predictor', 'ppm'], /trace empty is empty/],
+  // named by the file, not by the trace's name inside it ("trace empty is empty", "trace \"run 3\" is empty")
+  [['simulate', '--trace', empty], /: \S+\/empty\.trace: no access in the file \(the trace is empty\)$/m],
+  [['predict', '--trace', empty, '--predictor', 'ppm'], /: \S+\/empty\.trace: no access in the file/],
+  [['compare', file('empty.pctrace', ''), '--prefetchers', 'none'], /: \S+\/empty\.pctrace: no access in the file/],
+  [['simulate', file('named.trace', '# name: run 3\n')], /: \S+\/named\.trace: no access in the file/],
+  // a second trace on the page: listed, every choice of it an error (the page was written, exit 0)
+  [['whatif', '-o', o('w.html'), small, empty], /: \S+\/empty\.trace: no access in the file/],
   [['simulate', '--trace', small, '--zero-pages', '/dev/zero'], /\/dev\/zero: not a regular file/],
   [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],
   [['trace', 'convert', join(dir, 'missing.trace'), o('y.trace')], /missing\.trace: no such file/],
@@ -383,6 +392,9 @@ const ODD: [string[], RegExp][] = [
   [['trace', 'stats', highPage], /accesses\s+2/],
   [['trace', 'convert', highPage, o('high.pctrace')], /^$/],
   [['predict', '--trace', newline, '--predictor', 'next-k'], /^faults\s+1$/m],
+  // a trace's name from its header is shown with its control characters escaped (they were printed raw)
+  [['trace', 'stats', escapes], /^trace\s+a\\u001b\[31mred\\u0007\\u001b\]0;title\\u009b$/m],
+  [['predict', escapes, '--predictor', 'ppm'], /^trace\s+a\\u001b\[31mred\\u0007\\u001b\]0;title\\u009b$/m],
   [['simulate', '--trace', small, '--bandwidth', '1Gb/s', '--rtt=-0'], /networkFaults\s+3/],
   // execFile's standard output is a socket, which /dev/stdout cannot be opened anew on (ENXIO)
   [['trace', 'convert', small, '/dev/stdout'], /^# postcopy-lab trace\n(.*\n)*1000 2 R\n$/],
@@ -433,6 +445,7 @@ test(`${BAD.length} bad inputs: exit 2, one line on stderr naming the problem, n
     assert.match(stderr, /^postcopy-lab: [^\n]+\n$/, `${show(args)}: not exactly one line: ${JSON.stringify(stderr)}`);
     assert.match(stderr, pattern, show(args));
     assert.doesNotMatch(stderr, /internal error|\bat .*\.js:\d+/, show(args));
+    assert.doesNotMatch(stderr, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, `${show(args)}: a control character on stderr`);
     assert.equal(stdout, '', show(args));
   });
   assert.deepEqual(readdirSync(out), ['existing-dir'], 'a bad input left a file behind');
@@ -444,6 +457,7 @@ test('valid but unusual inputs keep working: CRLF, BOM, tabs, one access, page 0
     const [args, pattern] = ODD[i];
     assert.equal(code, 0, `${show(args)}: ${stderr}`);
     assert.match(stdout, pattern, show(args));
+    assert.doesNotMatch(stdout, /[\x1b\x07\x9b]/, show(args));
   });
   assert.ok(existsSync(o('high.pctrace')));
   assert.ok(!existsSync(join(dir, '-')), '- is standard output, not a file named -');

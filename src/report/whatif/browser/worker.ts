@@ -8,6 +8,7 @@ import { nameFromPath, TraceDecoder } from '../../../trace/decode';
 import { generateTrace } from '../../../trace/generators';
 import { TraceBuilder } from '../../../trace/make';
 import { checkVmPages } from '../../../trace/limits';
+import { emptyTraceFile } from '../../../trace/switchover';
 import { largestPage, type Trace } from '../../../trace/types';
 import { UserError } from '../../../errors';
 import { TraceRuns, curvePoint, curveXs, type CurvePoint } from '../compute';
@@ -71,7 +72,7 @@ async function readSource(source: TraceSource): Promise<Trace> {
   const info = decoder.finish();
   const trace = builder.finish(info.pageSize, info.name);
   // refused here, not at its first run: it would join the workload list, every choice of it an error (and below)
-  if (trace.page.length === 0) throw new UserError(`${source.name}: no access in the file (the trace is empty)`);
+  if (trace.page.length === 0) throw emptyTraceFile(source.name);
   try {
     checkVmPages(largestPage(trace.page) + 1);
   } catch (err) {
