@@ -54,6 +54,7 @@ import {
   valueAt,
   whatIf,
   whatIfGrid,
+  whatIfGridFindings,
   workloadsOfName,
   workloadRows,
 } from '../../src/experiments';
@@ -494,6 +495,29 @@ test('pagesUsedFinding: touched share and the share of pages random-k sends that
     pagesUsedFinding([row('a', 'ppm', 0.5, 1)], 'Here'),
     '- Here, after switchover the VM touches 50 %–50 % of its pages on these workloads.',
   );
+});
+
+test('whatIfGridFindings: cells cut, added and equal; a cut or loss no cell has is said so, not filled in', () => {
+  const cell = (k: number, none: number, ppm: number) => ({
+    params: { workload: 'w', k },
+    rows: [
+      { method: 'none', stallMs: none },
+      { method: 'ppm', stallMs: ppm },
+    ],
+  });
+  assert.deepEqual(whatIfGridFindings([cell(2, 10, 4), cell(8, 10, 12.5), cell(32, 3, 3)]), [
+    '- PPM prefetch cuts stall time compared with plain post-copy in 1 of 3 settings, adds to it in 1, ' +
+      'leaves it as it is in 1.',
+    '- Largest cut: 6 ms less stall (10 → 4 ms) at workload w, k 2.',
+    '- Largest loss: 2.5 ms more stall (10 → 12.5 ms) at workload w, k 8.',
+  ]);
+  // every cell cut: the old text called the smallest cut "Largest loss: ... less stall"
+  assert.deepEqual(whatIfGridFindings([cell(2, 10, 4), cell(8, 10, 9)]), [
+    '- PPM prefetch cuts stall time compared with plain post-copy in 2 of 2 settings.',
+    '- Largest cut: 6 ms less stall (10 → 4 ms) at workload w, k 2.',
+    '- Largest loss: none, in no setting does PPM add stall.',
+  ]);
+  assert.equal(whatIfGridFindings([cell(2, 1, 2)])[1], '- Largest cut: none, in no setting does PPM cut the stall.');
 });
 
 test('methodFindings: winners, ratios to the oracle, PPM against next-k, the controls and the costs, computed by hand', () => {
