@@ -28,7 +28,7 @@ const USAGE = `usage:
                                    ${PHASE_PATTERNS.join(', ')}
       --instructions-per-access I  time step between accesses (default ${GENERATOR_DEFAULTS.instructionsPerAccess})
       --page-size B                bytes per page (default ${DEFAULT_PAGE_SIZE})
-  postcopy-lab trace convert [--trace] IN [-o] OUT   (OUT ending in .pctrace: binary, else text; .gz compresses)
+  postcopy-lab trace convert [--trace] IN [-o] OUT   (OUT *.pctrace, any case: binary, else text; .gz compresses)
       OUT (and gen's -o) may be - for standard output (text)
   postcopy-lab trace stats [--trace] FILE [--json]
       a trace to read is given as --trace FILE or as the argument FILE, as in every command`;

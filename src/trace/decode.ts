@@ -50,8 +50,8 @@ export class ChunkSink implements AccessSink {
 export function nameFromPath(path: string): string {
   return path
     .slice(path.lastIndexOf('/') + 1)
-    .replace(/(\.gz)$/, '')
-    .replace(/\.(pctrace|trace|txt)$/, '');
+    .replace(/(\.gz)$/i, '')
+    .replace(/\.(pctrace|trace|txt)$/i, '');
 }
 
 /** What a trace file says about itself besides its accesses. */

@@ -350,9 +350,17 @@ async function* streamOpenFile(
   }
 }
 
-/** Whether a path asks for the binary format: it ends in .pctrace (or .pctrace.gz). */
+/**
+ * Whether a path asks for the binary format: it ends in .pctrace (or .pctrace.gz), in any case (OUT.PCTRACE was
+ * written as text: a reader takes either format, so nothing said so until the size or another tool did).
+ */
 export function isBinaryPath(path: string): boolean {
-  return /\.pctrace(\.gz)?$/.test(path);
+  return /\.pctrace(\.gz)?$/i.test(path);
+}
+
+/** Whether a path asks for gzip compression: it ends in .gz, in any case. */
+function isGzipPath(path: string): boolean {
+  return /\.gz$/i.test(path);
 }
 
 /**
@@ -361,7 +369,7 @@ export function isBinaryPath(path: string): boolean {
  */
 export function saveTrace(trace: Trace, path: string): void {
   const encoded = isBinaryPath(path) ? encodeBinaryTrace(trace) : formatTextTrace(trace);
-  writeFileAtomic(path, path.endsWith('.gz') ? zlib.gzipSync(encoded, { level: 9 }) : encoded);
+  writeFileAtomic(path, isGzipPath(path) ? zlib.gzipSync(encoded, { level: 9 }) : encoded);
 }
 
 /**
@@ -473,7 +481,7 @@ export async function writeTraceStream(
   head: TraceSummaryHead,
   chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
 ): Promise<void> {
-  await writeStreamAtomic(path, encodedPieces(path, head, chunks), path.endsWith('.gz'));
+  await writeStreamAtomic(path, encodedPieces(path, head, chunks), isGzipPath(path));
 }
 
 /** loadTrace through streamTrace: a .gz is gunzipped as a stream, never whole in memory beside the trace. */

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { generateTrace, loadTrace, saveTrace, traceStats } from '../../src/trace';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-cli-'));
@@ -131,4 +132,19 @@ test('gen, convert and stats stream (several chunks) and give the bytes and numb
     assert.equal(out.code, 0);
     assert.deepEqual(JSON.parse(out.stdout), JSON.parse(JSON.stringify(traceStats(loadTrace(path)))));
   }
+});
+
+test('the output format follows the extension in any case: OUT.PCTRACE is binary, OUT.Trace.GZ gzipped text', () => {
+  const a = join(dir, 'a.pctrace');
+  const args = ['gen', 'random', '--seed', 'case', '--accesses', '50', '--pages', '10'];
+  assert.equal(cli(...args, '-o', a).code, 0);
+  // the upper-case names were written as plain text, without a word
+  const outputs = ['UP.PCTRACE', 'up.PcTrace.GZ', 'up.trace.GZ'].map((name) => join(dir, name));
+  for (const path of outputs) assert.equal(cli('convert', a, path).code, 0, path);
+  const [binary, binaryGzip, textGzip] = outputs.map((path) => readFileSync(path));
+  assert.ok(binary.equals(readFileSync(a)));
+  assert.ok(gunzipSync(binaryGzip).equals(readFileSync(a)));
+  assert.match(gunzipSync(textGzip).toString(), /^# postcopy-lab trace\n/);
+  for (const path of outputs) assert.deepEqual(Array.from(loadTrace(path).page), Array.from(loadTrace(a).page));
+  assert.equal(loadTrace(outputs[0]).name, loadTrace(a).name);
 });
