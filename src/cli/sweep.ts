@@ -12,6 +12,7 @@ import {
   confidenceSweep,
   DEFAULT_WHAT_IF_AXES,
   faultComparison,
+  MAX_SWEEP_WORKERS,
   modesVsWriteShare,
   predictorComparison,
   pushComparison,
@@ -115,7 +116,7 @@ function runSweep(argv: string[]): void {
   // a bad output or shard stops the sweep before it runs, not after
   checkOutputPath(output);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, 1024));
+  if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, MAX_SWEEP_WORKERS));
   // the workers start and load the library while this thread makes and reads the traces
   startSweepWorkers();
   if (OWN_TRACES.has(name) && values.workloads !== undefined)

@@ -34,12 +34,15 @@ import { threadCpuSeconds, wallClock } from '../util/thread-cpu';
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
 export const WORKERS_ENV = 'POSTCOPY_LAB_WORKERS';
 
+/** Most worker threads a sweep starts, however they are asked for (--workers, the variable, setSweepWorkers). */
+export const MAX_SWEEP_WORKERS = 1024;
+
 let chosenWorkers: number | undefined;
 
 /** Sets the number of worker threads of later sweeps (1 = run in the calling thread); undefined restores the default. */
 export function setSweepWorkers(count: number | undefined): void {
-  if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1))
-    throw new UserError(`sweep workers must be a whole number >= 1, got ${count}`);
+  if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1 && count <= MAX_SWEEP_WORKERS))
+    throw new UserError(`sweep workers must be a whole number between 1 and ${MAX_SWEEP_WORKERS}, got ${count}`);
   chosenWorkers = count;
 }
 
@@ -48,9 +51,12 @@ export function sweepWorkers(): number {
   if (chosenWorkers !== undefined) return chosenWorkers;
   const fromEnv = process.env[WORKERS_ENV];
   if (fromEnv === undefined || fromEnv === '') return availableParallelism();
-  const count = Number(fromEnv);
-  if (!(Number.isSafeInteger(count) && count >= 1))
-    throw new UserError(`${WORKERS_ENV} must be a whole number >= 1, got '${fromEnv}'`);
+  // decimal digits only, bounded as --workers is: Number() read 0x10 as 16 and 1e9 as a billion threads' worth
+  const count = /^\s*\d+\s*$/.test(fromEnv) ? Number(fromEnv) : NaN;
+  if (!(count >= 1 && count <= MAX_SWEEP_WORKERS))
+    throw new UserError(
+      `${WORKERS_ENV} must be a whole number between 1 and ${MAX_SWEEP_WORKERS}, got ${quoted(fromEnv)}`,
+    );
   return count;
 }
 
