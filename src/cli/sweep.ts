@@ -4,6 +4,7 @@
  * over machines; `sweep merge` joins the shards into the rows the whole sweep gives, identical and in
  * the same order (README "Parallel sweeps" shows Slurm, Kubernetes and GNU parallel).
  */
+import { createHash } from 'node:crypto';
 import { UserError } from '../errors';
 import {
   accuracyByOrderAndK,
@@ -66,7 +67,12 @@ interface ShardFile {
   jobs: number;
   fingerprint: string;
   results: [number, unknown][];
+  /** sha256 of `results` as JSON: a result edited or damaged in transit gave rows of NaN (null), or of its numbers. */
+  resultsDigest: string;
 }
+
+const digestOf = (results: readonly [number, unknown][]): string =>
+  createHash('sha256').update(JSON.stringify(results)).digest('hex');
 
 /**
  * The workloads of each name in `list` (all of them by default), every seed of a synthetic kind as in the notebooks'
@@ -140,6 +146,7 @@ function runSweep(argv: string[]): void {
       jobs: done.jobs,
       fingerprint: done.fingerprint,
       results: done.results,
+      resultsDigest: digestOf(done.results),
     };
     writeFileAtomic(output, JSON.stringify(file));
     return;
@@ -181,9 +188,14 @@ function shardFileDamage(file: ShardFile): string | undefined {
   if (results.length !== expected) return `${results.length} results where shard ${shard} of ${shards} has ${expected}`;
   for (const [n, entry] of results.entries()) {
     const job = shard + n * shards;
-    if (!Array.isArray(entry) || entry[0] !== job || typeof entry[1] !== 'object' || entry[1] === null)
+    const result = Array.isArray(entry) ? entry[1] : undefined;
+    if (entry[0] !== job || typeof result !== 'object' || result === null || Array.isArray(result))
       return `result ${n} is not job ${job}'s`;
   }
+  // JSON gives back the numbers it was given, so the digest of the results read is the writer's
+  if (typeof file.resultsDigest !== 'string')
+    return 'it has no results digest (written by an older postcopy-lab: run its shard again)';
+  if (file.resultsDigest !== digestOf(results)) return 'its results are not the ones written (their digest differs)';
   return undefined;
 }
 

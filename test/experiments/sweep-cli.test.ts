@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,13 +55,22 @@ test('sweep modes makes its own zipf traces and no workload (none listed); its s
 
 test('bad sweeps and shard sets exit 2 with one line naming the problem', () => {
   const part = (i: number) => join(dir, `part${i}.json`);
-  /** Part 0 (jobs 0, 3, ..., 45 of 48) with `change` made to its fields, as an edited or damaged file. */
-  const damaged = (name: string, change: (file: Record<string, unknown> & { results: unknown[][] }) => void) => {
+  /**
+   * Part 0 (jobs 0, 3, ..., 45 of 48) with `change` made to its fields, as an edited or damaged file; `resealed`: its
+   * results digest made anew, so that the checks after the digest's are reached.
+   */
+  const damaged = (
+    name: string,
+    change: (file: Record<string, unknown> & { results: unknown[][] }) => void,
+    resealed = false,
+  ) => {
     const file = JSON.parse(readFileSync(part(0), 'utf8')) as Record<string, unknown> & { results: unknown[][] };
     change(file);
+    if (resealed) file.resultsDigest = createHash('sha256').update(JSON.stringify(file.results)).digest('hex');
     writeFileSync(join(dir, name), JSON.stringify(file));
     return join(dir, name);
   };
+  const firstResult = (f: { results: unknown[][] }) => f.results[0][1] as Record<string, unknown>;
   const mergeWithParts12 = (file: string) => ['merge', file, part(1), part(2), '-o', join(dir, 'x.json')];
   const mergeAlone = (file: string) => ['merge', file, '-o', join(dir, 'x.json')];
   const cases: [string[], RegExp][] = [
@@ -103,18 +113,36 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
       mergeWithParts12(damaged('beyond.json', (f) => (f.shard = 3))),
       /a damaged shard file: shard 3 is not in \[0, 3\)/,
     ],
+    // a result edited, or not an object of fields: rows of null (NaN) or of the edited numbers, exit 0
+    [
+      mergeWithParts12(damaged('array.json', (f) => (f.results[0][1] = [1, 2, 3]))),
+      /array\.json: a damaged shard file: result 0 is not job 0's$/m,
+    ],
+    [
+      mergeWithParts12(damaged('fields.json', (f) => (f.results[0][1] = {}))),
+      /fields\.json: a damaged shard file: its results are not the ones written \(their digest differs\)$/m,
+    ],
+    [
+      mergeWithParts12(damaged('edited.json', (f) => (firstResult(f).accesses = -5))),
+      /edited\.json: a damaged shard file: its results are not the ones written/,
+    ],
+    [
+      mergeWithParts12(damaged('unsealed.json', (f) => delete f.resultsDigest)),
+      /unsealed\.json: a damaged shard file: it has no results digest \(written by an older postcopy-lab: run its/,
+    ],
     // a long list of missing shards is cut (10^6 shards gave one 7.9 MB line), and a huge count makes no array
     [
       mergeAlone(
         damaged(
           'of12.json',
           (f) => ((f.shards = 12), (f.results = f.results.filter(([j]) => (j as number) % 12 === 0))),
+          true,
         ),
       ),
       /^postcopy-lab: shards 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 1 more of 12 missing\n$/,
     ],
     [
-      mergeAlone(damaged('huge.json', (f) => ((f.shards = 2 ** 53 - 1), (f.results = f.results.slice(0, 1))))),
+      mergeAlone(damaged('huge.json', (f) => ((f.shards = 2 ** 53 - 1), (f.results = f.results.slice(0, 1))), true)),
       /shards 1, 2, .*, 10 and 9007199254740980 more of 9007199254740991 missing/,
     ],
   ];
