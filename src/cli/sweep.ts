@@ -188,7 +188,9 @@ function shardFileDamage(file: ShardFile): string | undefined {
   if (results.length !== expected) return `${results.length} results where shard ${shard} of ${shards} has ${expected}`;
   for (const [n, entry] of results.entries()) {
     const job = shard + n * shards;
-    const result = Array.isArray(entry) ? entry[1] : undefined;
+    // an entry that is not a pair (null, a number) is damage too, not a TypeError on entry[0]
+    if (!Array.isArray(entry)) return `result ${n} is not job ${job}'s`;
+    const result: unknown = entry[1];
     if (entry[0] !== job || typeof result !== 'object' || result === null || Array.isArray(result))
       return `result ${n} is not job ${job}'s`;
   }

@@ -93,6 +93,15 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
       mergeWithParts12(damaged('null.json', (f) => (f.results[0][1] = null))),
       /null\.json: a damaged shard file: result 0 is not job 0's/,
     ],
+    // an entry that is no pair: it crashed with a TypeError and a stack (exit 1) when f8d733c read entry[0] first
+    [
+      mergeWithParts12(damaged('null-entry.json', (f) => (f.results[0] = null as unknown as unknown[]))),
+      /null-entry\.json: a damaged shard file: result 0 is not job 0's$/m,
+    ],
+    [
+      mergeWithParts12(damaged('number-entry.json', (f) => (f.results[2] = 7 as unknown as unknown[]))),
+      /number-entry\.json: a damaged shard file: result 2 is not job 6's$/m,
+    ],
     [
       mergeWithParts12(damaged('short.json', (f) => f.results.pop())),
       /a damaged shard file: 15 results where shard 0 of 3 has 16/,
