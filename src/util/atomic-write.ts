@@ -1,6 +1,7 @@
 import {
   closeSync,
   createWriteStream,
+  existsSync,
   fstatSync,
   lstatSync,
   mkdirSync,
@@ -298,6 +299,9 @@ function tempName(name: string): string {
 
 /** The temporary file that becomes `path` by a rename, its directory made sure of and cleared of orphans. */
 function prepareTemp(path: string): string {
+  // `-o out/`: the rename onto it failed after the run with "cannot write out/ (ENOTDIR)"
+  if (path.endsWith('/') && !existsSync(path))
+    throw new UserError(`${fileLabel(path)} ends in /, as a directory does: name the file to write`);
   const dir = dirname(path);
   ensureDirectory(dir);
   try {

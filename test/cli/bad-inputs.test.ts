@@ -100,6 +100,9 @@ spawnSync(process.execPath, [CLI, ...genArgs('600000', '50000'), '-o', lyingTrai
 const BAD: [string[], RegExp][] = [
   // defect 1: output paths
   [[...gen(), '-o', join(out, 'existing-dir')], /existing-dir is a directory: name the file to write/],
+  // a name ending in / that is no directory: the rename after the run failed, "cannot write new-dir/ (ENOTDIR)"
+  [[...gen(), '-o', `${join(out, 'new-dir')}/`], /new-dir\/ ends in \/, as a directory does: name the file to write$/m],
+  [['sweep', 'modes', '-o', `${join(aFile)}/`], /a-file\/ ends in \/, as a directory does: name the file to write$/m],
   [[...gen(), '-o', join(aFile, 'x.trace')], /a-file" is not a directory|a-file is not a directory/],
   [[...gen(), '-o', join(aFile, 'deeper', 'x.trace')], /a-file is not a directory/],
   [[...gen(), '-o', '/proc/nope/x.trace'], /cannot create directory \/proc\/nope/],
