@@ -130,13 +130,19 @@ export async function run(argv: string[]): Promise<void> {
   const initial = { ...opened, ...knobs, options: { ...opened.options, ...knobs.options } };
   // streamed (readTrace): a large .gz is gunzipped chunk by chunk, never whole beside the trace
   const extra = [];
+  // the page keys workloads by name: of two with one name (two traces of one generator, a trace named "sqlite")
+  // the later hid the earlier, whose choice showed the other's numbers; a taken name gets its file's name added
+  const taken = new Set(options.workloads.map((workload) => workload.name));
   for (const path of tracePaths) {
     const trace = await readTrace(path);
     // the page would list it, and every choice of it would be an error
     if (trace.page.length === 0) throw emptyTraceFile(path);
-    extra.push(trace);
+    const name = taken.has(trace.name) ? `${trace.name} (${path})` : trace.name;
+    if (taken.has(name)) throw new UserError(`the trace ${fileLabel(path)} is given more than once`);
+    taken.add(name);
+    extra.push({ name, trace });
   }
-  const workloads = [...extra.map((trace) => ({ name: trace.name, trace })), ...options.workloads];
+  const workloads = [...extra, ...options.workloads];
   // the opening workload at the opening setting, checked as simulate checks it (the page would show the same line)
   const opening = workloads[0];
   if ('trace' in opening) {

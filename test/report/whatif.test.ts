@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -153,6 +153,34 @@ test('postcopy-lab whatif writes the page with the extra traces; bad input is ex
     assert.match(r.stderr, /^postcopy-lab: [^\n]+\n$/, args.join(' '));
     assert.equal(existsSync(out), false);
   }
+});
+
+test("traces of one name (a bundled workload's, or each other's) keep theirs on the page, told apart by file", () => {
+  const { dir, mine } = dirWithTrace('pcl-whatif-names-');
+  mkdirSync(join(dir, 'other'));
+  const other = join(dir, 'other', 'mine.trace');
+  writeFileSync(other, '0 5\n1 6\n');
+  const sqlite = join(dir, 'named.trace');
+  writeFileSync(sqlite, '# name: sqlite\n0 7\n');
+  const page = join(dir, 'page.html');
+  const ok = cli('-o', page, mine, other, sqlite);
+  assert.equal(ok.status, 0, ok.stderr);
+  const data = /<script type="application\/json" id="pcl-whatif-data">(.*?)<\/script>/s.exec(
+    readFileSync(page, 'utf8'),
+  );
+  const { workloads, initial } = JSON.parse(data?.[1] ?? '') as {
+    workloads: { name: string }[];
+    initial: { workload: string };
+  };
+  const names = workloads.map((w) => w.name);
+  // the page keys them by name: the second "mine" hid the first, the bundled sqlite the file's
+  assert.equal(new Set(names).size, names.length);
+  assert.deepEqual(names.slice(0, 3), ['mine', `mine (${other})`, `sqlite (${sqlite})`]);
+  assert.ok(names.includes('sqlite'));
+  assert.equal(initial.workload, 'mine');
+  const thrice = cli('-o', join(dir, 'x.html'), mine, mine, mine);
+  assert.equal(thrice.status, 2);
+  assert.equal(thrice.stderr, `postcopy-lab: the trace ${mine} is given more than once\n`);
 });
 
 test('whatif -o /dev/stdout writes the page alone on standard output, the bytes it writes into a file', () => {
