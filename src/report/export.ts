@@ -2,10 +2,10 @@
  * Renders saved figure specs to SVG and PNG with Plotly.toImage in headless Chromium (Debian's
  * chromium-headless-shell driven by playwright-core), and indexes them in figures/README.md.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { UserError } from '../errors';
+import { fileLabel, UserError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure } from './figure';
 
@@ -13,7 +13,8 @@ import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure 
  * Chromium's headless shell (Debian's chromium-headless-shell, the same engine as its chromium): the full browser's
  * headless mode starts a whole browser (a WebUI renderer among others) and took about 2 CPU s more for the figures.
  */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell';
+// set but empty is unset, as for POSTCOPY_LAB_WORKERS
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium-headless-shell';
 
 /** Flags that keep headless Chromium off the (closed) network and independent of the user's profile. */
 export const CHROMIUM_ARGS = [
@@ -27,12 +28,23 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Launches headless Chromium; fails with one line when it is not installed. */
+/**
+ * Launches headless Chromium; fails with one line when it is not installed, or CHROMIUM_PATH names a directory or a
+ * file it may not run (playwright's own error was 6 to 19 lines of launch log).
+ */
 export async function launchChromium() {
   if (!existsSync(CHROMIUM_PATH))
     throw new UserError(
       `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium-headless-shell, or set CHROMIUM_PATH)`,
     );
+  try {
+    if (!statSync(CHROMIUM_PATH).isFile()) throw new Error('not a file');
+    accessSync(CHROMIUM_PATH, constants.X_OK);
+  } catch {
+    throw new UserError(
+      `Chromium at ${fileLabel(CHROMIUM_PATH)} is not a program this user may run (set CHROMIUM_PATH)`,
+    );
+  }
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
