@@ -10,7 +10,7 @@ import {
   type PredictorName,
   reusingTrainedModels,
 } from '../prefetch';
-import { exerciseSimulator, type MigrationResult } from '../migration';
+import { DEFAULT_SIM_CONFIG, exerciseSimulator, type MigrationResult, type SimMethod } from '../migration';
 import type { Trace } from '../trace';
 import { simulateWorkload, type SimOverrides } from './common';
 
@@ -35,18 +35,11 @@ const RUNNERS: { [K in JobKind]: (trace: Trace, options: JobTypes[K]['options'])
     reusingTrainedModels(() => predictionMetrics(trace, predictor, options)),
 };
 
-/** Whether this thread ran exerciseSimulator before its first job. */
-let exercised = false;
-
 export function runJob<K extends JobKind>(
   kind: K,
   trace: Trace,
   options: JobTypes[K]['options'],
 ): JobTypes[K]['result'] {
-  if (!exercised) {
-    exercised = true;
-    exerciseSimulator(trace);
-  }
   return RUNNERS[kind](trace, options);
 }
 
@@ -67,4 +60,31 @@ export function simulationJob(
 ): Job<'simulate'> {
   const options = workload.vmPages === undefined ? overrides : { vmPages: workload.vmPages, ...overrides };
   return { kind: 'simulate', trace: workload.trace, options, label };
+}
+
+/** The methods (mode and predictor) of a sweep's simulations, each once, for exerciseMethods. */
+export function simulatedMethods(jobs: readonly Pick<Job, 'kind' | 'options'>[]): SimMethod[] {
+  const methods = new Map<string, SimMethod>();
+  for (const { kind, options } of jobs) {
+    if (kind !== 'simulate') continue;
+    const { mode = DEFAULT_SIM_CONFIG.mode, predictor = DEFAULT_SIM_CONFIG.predictor } = options as Partial<SimMethod>;
+    methods.set(`${mode} ${predictor}`, { mode, predictor });
+  }
+  return [...methods.values()];
+}
+
+/** The methods this thread has run through exerciseSimulator. */
+const exercised = new Set<string>();
+
+/**
+ * Before a thread runs a sweep's jobs: exerciseSimulator on those of the sweep's `methods` it has not exercised yet,
+ * when the sweep simulates more than one predictor (the shared code's feedback then meets them all before V8
+ * compiles it). A sweep of one predictor has nothing to gain and pays nothing: in one-predictor sweeps the exercise
+ * cost CPU and saved no compile.
+ */
+export function exerciseMethods(methods: readonly SimMethod[], like: Pick<Trace, 'time' | 'pageSize'>): void {
+  if (new Set(methods.map((method) => method.predictor)).size < 2) return;
+  const fresh = methods.filter(({ mode, predictor }) => !exercised.has(`${mode} ${predictor}`));
+  for (const { mode, predictor } of fresh) exercised.add(`${mode} ${predictor}`);
+  exerciseSimulator(like, fresh);
 }

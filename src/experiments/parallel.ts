@@ -22,10 +22,11 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { quoted, UserError } from '../errors';
+import type { SimMethod } from '../migration';
 import { largestPage, type Trace } from '../trace';
 import type { Progress } from './common';
 import { rememberingResults } from './job-results';
-import { jobCode, runJob, type Job, type JobKind, type JobTypes } from './jobs';
+import { exerciseMethods, jobCode, runJob, simulatedMethods, type Job, type JobKind, type JobTypes } from './jobs';
 import { JobScheduler } from './schedule';
 import { SharedTraces } from './shared-traces';
 import { WATCH_STRIDE, watchIndex } from './sweep-watch';
@@ -129,6 +130,7 @@ export function runJobs<K extends JobKind>(jobs: readonly Job<K>[], progress?: P
 function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
   const workers = Math.min(sweepWorkers(), jobs.length);
   if (workers <= 1) {
+    if (jobs.length > 0) exerciseMethods(simulatedMethods(jobs), jobs[0].trace);
     return jobs.map((job, i) => {
       const result = runJob(job.kind, job.trace, job.options);
       progress?.(i + 1, jobs.length, job.label);
@@ -165,6 +167,8 @@ export function sweepWorkerThreadsStarted(): number {
  */
 export interface JobsMessage {
   batch: number;
+  /** With a worker's first chunk of a batch: the sweep's methods, for exerciseMethods before its jobs. */
+  methods?: SimMethod[];
   traces: [number, Trace][];
   jobs: { index: number; kind: JobKind; traceId: number; options: unknown }[];
 }
@@ -416,8 +420,11 @@ class Pool {
       lastChunk.set(group, size);
       return size;
     };
+    const methods = simulatedMethods(jobs);
+    const sentMethods = this.ports.map(() => false);
     const send = (worker: number) => {
       const message: JobsMessage = { batch, traces: [], jobs: [] };
+      if (!sentMethods[worker]) [message.methods, sentMethods[worker]] = [methods, true];
       const chunk = scheduler.take(worker, chunkSize);
       for (const index of chunk) {
         const { kind, trace, options } = jobs[index];

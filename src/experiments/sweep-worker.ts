@@ -1,8 +1,9 @@
 /** A sweep worker thread (see parallel.ts): runs the chunks of jobs it is sent, replies, wakes the main thread. */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { UserError } from '../errors';
+import type { SimMethod } from '../migration';
 import type { Trace } from '../trace';
-import { runJob } from './jobs';
+import { exerciseMethods, runJob } from './jobs';
 import { osThreadId, threadCpuSeconds, wallClock } from '../util/thread-cpu';
 import type { JobReply, JobsMessage } from './parallel';
 import { watchIndex } from './sweep-watch';
@@ -35,7 +36,8 @@ port.on('message', (message: JobsMessage) => {
   message.jobs.forEach((job, n) => {
     Atomics.store(running, watchIndex(slot, 'job'), job.index);
     Atomics.add(running, watchIndex(slot, 'begun'), 1);
-    const answer = reply(message.batch, job);
+    // the sweep's methods are exercised as part of the first job (a death in them names that job)
+    const answer = reply(message.batch, job, n === 0 ? message.methods : undefined);
     // with its last reply, the chunk's CPU seconds per job (read once per chunk, from /proc) and its time line
     if (n === message.jobs.length - 1) {
       if (cpu !== undefined) answer.jobCpu = (threadCpuSeconds()! - cpu) / message.jobs.length;
@@ -51,9 +53,11 @@ port.on('message', (message: JobsMessage) => {
 // loaded: a death from now on is no failure to load the library (parallel.ts says which it was)
 Atomics.store(running, watchIndex(slot, 'loaded'), 1);
 
-function reply(batch: number, job: JobsMessage['jobs'][number]): JobReply {
+function reply(batch: number, job: JobsMessage['jobs'][number], methods: SimMethod[] | undefined): JobReply {
   try {
-    return { batch, index: job.index, result: runJob(job.kind, traces.get(job.traceId)!, job.options as never) };
+    const trace = traces.get(job.traceId)!;
+    if (methods) exerciseMethods(methods, trace);
+    return { batch, index: job.index, result: runJob(job.kind, trace, job.options as never) };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     return { batch, index: job.index, error, userError: err instanceof UserError };

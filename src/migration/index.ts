@@ -17,6 +17,7 @@ export {
   simulationPageBytes,
   Simulation,
   type SimHooks,
+  type SimMethod,
 } from './simulate';
 export type { SendObserver, SendReason, WaitObserver } from './postcopy';
 export { formatPageSet, parsePageSet, zeroPageFlags } from './zero-pages';

@@ -3,7 +3,7 @@
  * pre-copy (live rounds, then stop-and-copy) or hybrid (live rounds, then post-copy for the pages
  * still dirty). The timing model is described in README "Migration model".
  */
-import { createPredictor, PREDICTOR_NAMES, predictorDefinition } from '../prefetch';
+import { createPredictor, predictorDefinition, type PredictorName } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
 import { UserError } from '../errors';
 import { changedWhileRead, firstAtOrAfter } from '../trace/switchover';
@@ -15,14 +15,14 @@ import {
   type TraceChunk,
   type TraceSummary,
 } from '../trace/types';
-import { MIGRATION_MODES, resolveSimConfig } from './config';
+import { resolveSimConfig } from './config';
 import { resumeAfterPause, serialiseUs, timingOf, type Timing } from './link';
 import { NO_WAITS, PostcopyRun, type PostcopyCounts, type SendObserver, type WaitObserver } from './postcopy';
 import { float64PageArray } from './page-arrays';
 import { PrecopyRounds, type PrecopyOutcome } from './precopy';
 import { zeroPageFlags } from './zero-pages';
 import { ShapeKeepers } from '../util/shape-keepers';
-import type { MigrationResult, ResolvedSimConfig, SimInput } from './types';
+import type { MigrationMode, MigrationResult, ResolvedSimConfig, SimInput } from './types';
 
 /**
  * Test and research hooks: a predictor instance instead of the registry's, an observer of every page
@@ -378,22 +378,26 @@ const simulationKeepers = new ShapeKeepers(32);
 const KEEPER_HOOKS: SimHooks = {};
 
 /**
- * Runs every predictor in every mode once through the simulator, on the keepers' trace of 14 accesses with `like`'s
- * page size and time column type, before a thread's first sweep job. The code all runs share (the replay loop, the
- * sends, the call of the predictor at a fault, feeding it the history) then has type feedback from every predictor
- * class when V8 first optimizes it, and is compiled once for all of them. Without it, the first optimized code knew
- * the first predictor only and was thrown away at each new one (TurboFan compiled sendPredicted 5-7 times in a fresh
- * process's first sweep of the bench grid, with the replay loop and the fault path it is inlined in); these runs
- * take a few ms in all and change no kept state (online training, no zero page draw, no keeper made at finish).
+ * Runs each of `methods` (a mode and a predictor) once through the simulator, on the keepers' trace of 14 accesses
+ * with `like`'s page size and time column type, before a thread's first job of a sweep that runs them. The code all
+ * runs share (the replay loop, the sends, the call of the predictor at a fault, feeding it the history) then has
+ * type feedback from every predictor class of the sweep when V8 first optimizes it, and is compiled once for all of
+ * them. Without it, the first optimized code knew the first predictor only and was thrown away at each new one
+ * (TurboFan compiled sendPredicted 5-7 times in a fresh process's first sweep of the bench grid, with the replay loop
+ * and the fault path it is inlined in). Each run takes about 1 ms and changes no kept state (online training, no
+ * zero page draw, no keeper made at finish).
  */
-export function exerciseSimulator(like: Pick<Trace, 'time' | 'pageSize'>): void {
+export function exerciseSimulator(like: Pick<Trace, 'time' | 'pageSize'>, methods: readonly SimMethod[]): void {
   const summary = { pageSize: like.pageSize } as TraceSummary;
   const compactTimes = like.time instanceof Uint32Array;
-  for (const mode of MIGRATION_MODES) {
-    // pre-copy asks no predictor
-    for (const predictor of mode === 'precopy' ? PREDICTOR_NAMES.slice(0, 1) : PREDICTOR_NAMES)
-      exercisedSimulation({ ...FRACTIONAL_SETTINGS, mode, predictor }, summary, compactTimes, false);
-  }
+  for (const { mode, predictor } of methods)
+    exercisedSimulation({ ...FRACTIONAL_SETTINGS, mode, predictor }, summary, compactTimes, false);
+}
+
+/** A mode and a predictor: what a simulation runs (exerciseSimulator). */
+export interface SimMethod {
+  mode: MigrationMode;
+  predictor: PredictorName;
 }
 
 /**

@@ -257,7 +257,10 @@ test('exerciseSimulator (run before a first sweep job) changes no result and kee
   const input: SimInput = { predictor: 'ppm', switchover: 2000, zeroPageShare: 0.2 };
   const before = reusingTrainedModels(() => simulate(trace, input));
   const kept = keptTrainedModels();
-  exerciseSimulator(trace);
+  exerciseSimulator(
+    trace,
+    PREDICTOR_NAMES.map((predictor) => ({ mode: 'hybrid', predictor })),
+  );
   assert.equal(keptTrainedModels(), kept);
   assert.deepEqual(
     reusingTrainedModels(() => simulate(trace, input)),
