@@ -26,6 +26,7 @@ import {
   whatIfGrid,
   WORKERS_ENV,
 } from '../../src/experiments';
+import { simulatedMethods } from '../../src/experiments/jobs';
 import { UserError } from '../../src/errors';
 
 const tiny = () =>
@@ -225,4 +226,20 @@ test('a progress callback that throws ends the sweep with its error, and the poo
     assert.throws(() => faultComparison(long, {}, stop, ['ppm']), /^Error: stop$/);
     assert.deepEqual(next(), expected);
   });
+});
+
+test("simulatedMethods: a sweep's simulations' modes and predictors, each once, the defaults filled in", () => {
+  const trace = tiny()[0].trace;
+  const jobs = [
+    simulationJob({ trace }, { predictor: 'ppm' }, 'a'),
+    simulationJob({ trace }, { predictor: 'ppm', mode: 'hybrid' }, 'b'),
+    simulationJob({ trace }, {}, 'c'),
+    { kind: 'predictionMetrics' as const, trace, options: { predictor: 'markov' as const }, label: 'd' },
+    simulationJob({ trace }, { predictor: 'ppm', k: 4 }, 'e'),
+  ];
+  assert.deepEqual(simulatedMethods(jobs), [
+    { mode: 'postcopy', predictor: 'ppm' },
+    { mode: 'hybrid', predictor: 'ppm' },
+    { mode: 'postcopy', predictor: 'none' },
+  ]);
 });
