@@ -79,8 +79,8 @@ const exercised = new Set<string>();
 /**
  * Before a thread runs a sweep's jobs: exerciseSimulator on those of the sweep's `methods` it has not exercised yet,
  * when the sweep simulates more than one predictor (the shared code's feedback then meets them all before V8
- * compiles it). A sweep of one predictor has nothing to gain and pays nothing: in one-predictor sweeps the exercise
- * cost CPU and saved no compile.
+ * compiles it). A sweep of one predictor has no other class to meet, and pays nothing; exercising methods a sweep does
+ * not run cost CPU and saved no compile (`sweep training` with all 15 predictors exercised, DEVELOPERS.md).
  */
 export function exerciseMethods(methods: readonly SimMethod[], like: Pick<Trace, 'time' | 'pageSize'>): void {
   if (new Set(methods.map((method) => method.predictor)).size < 2) return;
