@@ -124,6 +124,9 @@ export async function run(argv: string[]): Promise<void> {
   const overwritten = tracePaths.find((path) => sameFile(path, output));
   if (overwritten !== undefined)
     throw new UserError(`-o ${fileLabel(output)} is the trace ${fileLabel(overwritten)}: the page would replace it`);
+  // one file twice would be listed twice, the second under a name with its path added (the check below is by name)
+  const repeated = tracePaths.find((path, i) => tracePaths.slice(0, i).some((earlier) => sameFile(earlier, path)));
+  if (repeated !== undefined) throw new UserError(`the trace ${fileLabel(repeated)} is given more than once`);
   const options = whatIfPageOptions();
   const knobs = knobsFromFlags(values);
   const opened = { ...DEFAULT_WHATIF_SETTINGS, ...options.initial };

@@ -181,6 +181,12 @@ test("traces of one name (a bundled workload's, or each other's) keep theirs on 
   const thrice = cli('-o', join(dir, 'x.html'), mine, mine, mine);
   assert.equal(thrice.status, 2);
   assert.equal(thrice.stderr, `postcopy-lab: the trace ${mine} is given more than once\n`);
+  // twice, and under another spelling of its path: it was listed twice, the second as `mine (${mine})`
+  for (const again of [mine, `${dir}/other/../mine.trace`]) {
+    const twice = cli('-o', join(dir, 'x.html'), mine, again);
+    assert.equal(twice.status, 2);
+    assert.equal(twice.stderr, `postcopy-lab: the trace ${again} is given more than once\n`);
+  }
 });
 
 test('whatif -o /dev/stdout writes the page alone on standard output, the bytes it writes into a file', () => {
