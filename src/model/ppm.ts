@@ -485,7 +485,11 @@ export class PpmModel {
     return id;
   }
 
-  /** Halves all counts, dropping nodes that reach 0, until at most 3/4 of the cap remain (see class doc). */
+  /**
+   * Halves all counts, dropping nodes that reach 0, until at most 3/4 of the cap remain (see class doc). The child map
+   * loses its dropped nodes in one pass at the end (a dropped node's count is -1), not one delete per node: a prune
+   * drops a quarter of the cap or more, and the deletes were half of training on traces of many distinct contexts.
+   */
   private prune(): void {
     const target = Math.floor((this.maxContexts * 3) / 4);
     const counts = this.counts;
@@ -497,6 +501,7 @@ export class PpmModel {
         if (counts[at] === 0) this.dropSubtree(id);
       }
     }
+    this.children.retain((id) => counts[id * NODE_FLOATS + NODE_COUNT] >= 0);
     this.pathLength = this.contextsOf(this.recentSymbols(), this.path);
   }
 
@@ -521,7 +526,6 @@ export class PpmModel {
       }
       const parent = field(id, NODE_PARENT);
       if (parent === 0) this.rootChild[field(id, NODE_SYMBOL)] = -1;
-      else this.children.delete(parent, field(id, NODE_SYMBOL));
       if (field(parent, NODE_LAST_CHILD) === id) nodes[parent * NODE_INTS + NODE_LAST_CHILD] = -1;
       this.counts[id * NODE_FLOATS + NODE_COUNT] = -1;
       this.freeIds.push(id);

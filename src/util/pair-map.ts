@@ -5,7 +5,7 @@ const STRIDE = 3;
 
 /**
  * A hash map from a pair of int32 (a, b), 0 <= a < 2^31 - 1 and b >= 0, to a non-negative int32, in one typed
- * array with open addressing (linear probing, backward-shift deletion, load <= 1/2). PPM does
+ * array with open addressing (linear probing, load <= 1/2; entries leave in bulk, by retain). PPM does
  * tens of millions of (node, symbol) lookups: a JS Map keyed by a * 2^32 + b hashes heap doubles
  * and was several times slower.
  */
@@ -47,24 +47,17 @@ export class PairMap {
     this.slots[at + 2] = value;
   }
 
-  delete(a: number, b: number): void {
-    const slots = this.slots;
-    const i = this.locate(a, b);
-    if (slots[i * STRIDE] === EMPTY) return;
-    slots[i * STRIDE] = EMPTY;
-    this.size--;
-    // backward shift: pull later entries of the probe run into the hole when the hole lies
-    // between their home slot and where they sit, so every lookup still finds them
-    let hole = i;
-    for (let j = (i + 1) & this.mask; slots[j * STRIDE] !== EMPTY; j = (j + 1) & this.mask) {
-      const home = this.home(slots[j * STRIDE] - 1, slots[j * STRIDE + 1]);
-      if (((j - home) & this.mask) >= ((j - hole) & this.mask)) {
-        slots[hole * STRIDE] = slots[j * STRIDE];
-        slots[hole * STRIDE + 1] = slots[j * STRIDE + 1];
-        slots[hole * STRIDE + 2] = slots[j * STRIDE + 2];
-        slots[j * STRIDE] = EMPTY;
-        hole = j;
-      }
+  /**
+   * Keeps only the entries whose value `keep` admits, in one pass over the table and one rebuild at the same capacity:
+   * cheaper than a delete per entry when many go at once (each delete shifts its probe run back, hashing every entry
+   * it passes), and lookups answer the same either way.
+   */
+  retain(keep: (value: number) => boolean): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length);
+    this.size = 0;
+    for (let at = 0; at < old.length; at += STRIDE) {
+      if (old[at] !== EMPTY && keep(old[at + 2])) this.set(old[at] - 1, old[at + 1], old[at + 2]);
     }
   }
 
