@@ -20,8 +20,9 @@ const EMPTY = new Uint8Array(0);
 /**
  * Cuts bytes fed in any chunking into lines, handing each to `line(bytes, from, to)` without its LF (a CR before
  * it stays). A line split across pieces is joined alone, never the rest of the piece; an unfinished line longer
- * than `maxLineBytes` calls `lineTooLong` with its bytes so far, which throws, so that a file without line ends is refused, not held
- * whole. A base class rather than a callback: each line is one direct call, as the parsers' own loops made it.
+ * than `maxLineBytes` calls `lineTooLong` with its bytes so far, which throws, so that a file without line ends is
+ * refused, not held whole. A base class rather than a callback: each line is one direct call, as the parsers' own
+ * loops made it.
  */
 export abstract class LineSplitter {
   private carry = EMPTY;
