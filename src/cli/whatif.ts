@@ -54,7 +54,8 @@ The page offers the real traces of datasets/ and the seeded synthetic workloads 
 notebooks' setup, or where these flags (simulate's, see \`postcopy-lab simulate --help\`) put its knobs:
   --prefetchers LIST  the methods shown (default ${WHAT_IF_PAGE_METHODS.join(',')})
 ${knobFlagsUsage()}
-  --switchover X      a share of each workload's accesses: 0.3 or 30%
+  --switchover X      a share of each workload's accesses below 100%: 0.3 or 30% (0: the start; a whole number
+                      other than 0, an instruction count in simulate, is refused)
   --curve AXIS        what the curve varies: ${CURVE_AXES.join('|')} (default ${DEFAULT_WHATIF_SETTINGS.curve})
 ${predictorFlagsUsage(22)}
 A setting the opening workload cannot take (a VM smaller than its trace) is refused here as simulate refuses it.`;
@@ -82,6 +83,23 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
+/**
+ * --switchover as the page's knob, a share of each workload's accesses below 100%. simulate reads a whole number as
+ * an instruction count, which the page has no knob for; 0 instructions is the start of any trace, the same run as
+ * 0%, so it is taken as 0%. Any other count is refused saying it was read as one.
+ */
+export function switchoverPercentFlag(value: string): number {
+  const spec = parseSwitchoverSpec(value);
+  const accepted = "the what-if page takes a share of each workload's accesses below 100% (0.3 or 30%; 0 is the start)";
+  if ('instructions' in spec) {
+    if (spec.instructions === 0) return 0;
+    throw new UserError(`--switchover ${quoted(value)} reads as an instruction count, but ${accepted}`);
+  }
+  if (spec.fraction >= 1) throw new UserError(`--switchover ${quoted(value)} is not below 100%: ${accepted}`);
+  // 0.29 * 100 is 28.999999999999996 in doubles: the page would show that, and its command line would say it
+  return Number((spec.fraction * 100).toPrecision(15));
+}
+
 /** The knobs the flags set (only those given: the others keep the page's opening setting). */
 export function knobsFromFlags(values: Record<string, unknown>): Partial<WhatifSettings> {
   const methods =
@@ -95,13 +113,7 @@ export function knobsFromFlags(values: Record<string, unknown>): Partial<WhatifS
   if (Object.keys(options).length > 0) knobs.options = options;
   for (const [flag, knob] of Object.entries(KNOBS)) if (values[flag] !== undefined) Object.assign(knobs, knob(input));
   if (typeof values.switchover === 'string') {
-    const spec = parseSwitchoverSpec(values.switchover);
-    if (!('fraction' in spec) || spec.fraction >= 1)
-      throw new UserError(
-        `--switchover on the what-if page is a share of each workload's accesses below 100% (0.3 or 30%), ` +
-          `got ${quoted(values.switchover)}`,
-      );
-    knobs.switchoverPercent = spec.fraction * 100;
+    knobs.switchoverPercent = switchoverPercentFlag(values.switchover);
   }
   if (typeof values.curve === 'string') knobs.curve = choiceFlag(values.curve, 'curve', CURVE_AXES, 'k');
   return knobs;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseFlags } from '../../src/cli/args';
 import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
-import { knobsFromFlags } from '../../src/cli/whatif';
+import { knobsFromFlags, switchoverPercentFlag } from '../../src/cli/whatif';
 import { whatIfPageOptions } from '../../src/experiments';
 import { simulate } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
@@ -320,11 +320,8 @@ test("postcopy-lab whatif opens the page where simulate's flags put the knobs; v
     [['--rate-window', '100ms', '--peak-bandwidth', '1mbit'], /^peak bandwidth must be at least the bandwidth/],
     [['--page-size', '3000'], /^page size must be a positive power of two, got 3000$/],
     [['--precopy-rounds', '0'], /^--precopy-rounds must be between 1 and 10000, got 0$/],
-    [['--switchover', '2500'], /^--switchover on the what-if page is a share of each workload's accesses/],
-    [
-      ['--switchover', '100%'],
-      /^--switchover on the what-if page is a share of .* below 100% \(0\.3 or 30%\), got "100%"$/,
-    ],
+    [['--switchover', '2500'], /^--switchover "2500" reads as an instruction count, but the what-if page takes a/],
+    [['--switchover', '100%'], /^--switchover "100%" is not below 100%: the what-if page takes a share of each/],
     [['--prefetchers', 'none', '--order', '2'], /^--order is an option of ppm/],
   ];
   for (const [args, message] of refused) {
@@ -375,4 +372,19 @@ test('a knob value the whatif flags take, the page box and the URL hash take too
       assert.deepEqual({ key, value, cli, hash }, { key, value, cli: box, hash: box });
     }
   }
+});
+
+test('whatif --switchover: a share below 100% as typed; 0 (instructions: the start) is 0%; other counts refused', () => {
+  assert.equal(switchoverPercentFlag('0'), 0);
+  assert.equal(switchoverPercentFlag('0%'), 0);
+  assert.equal(switchoverPercentFlag('30%'), 30);
+  // not 28.999999999999996 (0.29 * 100), which the page's box and its command line showed
+  assert.equal(switchoverPercentFlag('0.29'), 29);
+  assert.equal(switchoverPercentFlag('.07'), 7);
+  assert.equal(switchoverPercentFlag('99.5%'), 99.5);
+  const accepted = "the what-if page takes a share of each workload's accesses below 100% (0.3 or 30%; 0 is the start)";
+  assert.throws(() => switchoverPercentFlag('1'), {
+    message: `--switchover "1" reads as an instruction count, but ${accepted}`,
+  });
+  assert.throws(() => switchoverPercentFlag('1.0'), { message: `--switchover "1.0" is not below 100%: ${accepted}` });
 });
