@@ -147,14 +147,21 @@ export async function run(argv: string[]): Promise<void> {
   const extra = [];
   // the page keys workloads by name: of two with one name (two traces of one generator, a trace named "sqlite")
   // the later hid the earlier, whose choice showed the other's numbers; a taken name gets its file's name added
-  const taken = new Set(options.workloads.map((workload) => workload.name));
+  // (a name taken even so is another file's: one given more than once was refused above)
+  const taken = new Map<string, string | undefined>(options.workloads.map((workload) => [workload.name, undefined]));
   for (const path of tracePaths) {
     const trace = await readTrace(path);
     // the page would list it, and every choice of it would be an error
     if (trace.page.length === 0) throw emptyTraceFile(path);
     const name = taken.has(trace.name) ? `${trace.name} (${path})` : trace.name;
-    if (taken.has(name)) throw new UserError(`the trace ${fileLabel(path)} is given more than once`);
-    taken.add(name);
+    if (taken.has(name)) {
+      const holder = taken.get(name);
+      throw new UserError(
+        `the trace ${fileLabel(path)} would be listed as ${quoted(name)}, the name of ` +
+          `${holder === undefined ? 'a bundled workload' : `the trace ${fileLabel(holder)}`}: rename one of them`,
+      );
+    }
+    taken.set(name, path);
     extra.push({ name, trace });
   }
   const workloads = [...extra, ...options.workloads];

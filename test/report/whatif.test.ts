@@ -187,6 +187,16 @@ test("traces of one name (a bundled workload's, or each other's) keep theirs on 
     assert.equal(twice.status, 2);
     assert.equal(twice.stderr, `postcopy-lab: the trace ${again} is given more than once\n`);
   }
+  // a trace named as another one gets renamed: two different files, each given once (it said "given more than once")
+  const named = join(dir, 'named-like-the-renamed.trace');
+  writeFileSync(named, `# name: mine (${other})\n0 9\n`);
+  const clash = cli('-o', join(dir, 'x.html'), mine, named, other);
+  assert.equal(clash.status, 2);
+  assert.equal(
+    clash.stderr,
+    `postcopy-lab: the trace ${other} would be listed as "mine (${other})", the name of the trace ${named}: ` +
+      'rename one of them\n',
+  );
 });
 
 test('whatif -o /dev/stdout writes the page alone on standard output, the bytes it writes into a file', () => {
