@@ -2,6 +2,7 @@
  * Any trace file's bytes to accesses: sniffs the binary magic, then hands the bytes to the binary
  * decoder or the text parser. Pure (no node modules): node's file readers and the browser feed it alike.
  */
+import { UserError } from '../errors';
 import { concatBytes, copyBytes } from './bytes';
 import { BINARY_MAGIC, BinaryTraceDecoder, isBinaryTrace } from './binary';
 import type { ColumnAllocator, ColumnArena } from './packed';
@@ -54,6 +55,14 @@ export function nameFromPath(path: string): string {
     .replace(/\.(pctrace|trace|txt)$/i, '');
 }
 
+/**
+ * Whether a path asks for the binary format: it ends in .pctrace (or .pctrace.gz), in any case (OUT.PCTRACE was
+ * written as text: a reader takes either format, so nothing said so until the size or another tool did).
+ */
+export function isBinaryPath(path: string): boolean {
+  return /\.pctrace(\.gz)?$/i.test(path);
+}
+
 /** What a trace file says about itself besides its accesses. */
 export interface TraceFileInfo {
   name: string;
@@ -80,7 +89,8 @@ export class TraceDecoder {
   /**
    * `accessSink`, when given, takes a text file's accesses one by one instead of in chunks (a
    * TraceBuilder loading the whole trace saves the copy); binary blocks always go to `onChunk`, decoded
-   * into the sink's claimed views, else into `allocate`'s columns (by default fresh ones).
+   * into the sink's claimed views, else into `allocate`'s columns (by default fresh ones). `namedBinary`: the file's
+   * name says .pctrace (isBinaryPath), so no byte at all is a damaged file, not an empty text trace.
    */
   constructor(
     private readonly fileName: string,
@@ -88,6 +98,7 @@ export class TraceDecoder {
     private readonly onChunk: (chunk: TraceChunk) => void,
     private readonly accessSink?: AccessSink,
     private readonly allocate?: ColumnAllocator,
+    private readonly namedBinary = false,
   ) {}
 
   /**
@@ -117,6 +128,13 @@ export class TraceDecoder {
 
   finish(): TraceFileInfo {
     if (!this.binary && !this.text) {
+      // the magic's first bytes and no more: a binary trace cut in its header (read as text: "page must be a ...")
+      if (this.pending.length > 0) throw new UserError(`${this.fileName}: binary trace header is truncated`);
+      // a .pctrace holds its header even with no access: none is a write that never happened or was cut at once
+      if (this.namedBinary)
+        throw new UserError(
+          `${this.fileName}: empty, but a .pctrace holds its header even with no access (the file is damaged)`,
+        );
       this.choose(this.pending);
       this.feedChosen(this.pending, Infinity, true);
     }

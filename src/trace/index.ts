@@ -13,7 +13,6 @@ export {
   timeAtIndex,
   saveTrace,
   writeTraceStream,
-  isBinaryPath,
 } from './io';
 export {
   encodeBinaryTrace,
@@ -24,7 +23,7 @@ export {
   BinaryTraceDecoder,
   BINARY_VERSION,
 } from './binary';
-export { TraceDecoder, ChunkSink, CHUNK_ACCESSES, type TraceFileInfo } from './decode';
+export { TraceDecoder, ChunkSink, CHUNK_ACCESSES, isBinaryPath, type TraceFileInfo } from './decode';
 export { parseTextTrace, formatTextTrace, TextTraceParser } from './text';
 export { LackeyConverter, DEFAULT_LRU_PAGES, type LackeyOptions } from './lackey';
 export {

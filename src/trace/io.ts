@@ -31,7 +31,7 @@ import {
   withKnownLargestPage,
 } from './binary';
 import { switchingAfter, useCrc32, type Crc32 } from './crc32';
-import { ColumnPool, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
+import { ColumnPool, isBinaryPath, nameFromPath, TraceDecoder, type TraceFileInfo } from './decode';
 import { columnsOn, leaseColumnArena, loadReadBuffer, type ColumnAllocator } from './packed';
 import { FirstTouchOrder } from './first-touch';
 import { MAX_VM_PAGES } from './limits';
@@ -182,7 +182,14 @@ function feedFile(path: string, decoder: TraceDecoder): void {
  */
 export function loadTrace(path: string): Trace {
   const builder = new TraceBuilder(undefined, unzeroedMemory);
-  const decoder = new TraceDecoder(fileLabel(path), nameFromPath(path), (chunk) => builder.append(chunk), builder);
+  const decoder = new TraceDecoder(
+    fileLabel(path),
+    nameFromPath(path),
+    (chunk) => builder.append(chunk),
+    builder,
+    undefined,
+    isBinaryPath(path),
+  );
   feedFile(path, decoder);
   const info = decoder.finish();
   return withKnownLargestPage(builder.finish(info.pageSize, info.name), info.largestPage);
@@ -316,6 +323,7 @@ async function* streamOpenFile(
       (chunk) => ready.push(chunk),
       undefined,
       pool?.allocate ?? unzeroedColumns,
+      isBinaryPath(path),
     );
     try {
       const first = await reads.next(NO_BYTES);
@@ -348,14 +356,6 @@ async function* streamOpenFile(
     // after the last chunk (and the last read): another stream may then read and decode into the arena
     arena?.close();
   }
-}
-
-/**
- * Whether a path asks for the binary format: it ends in .pctrace (or .pctrace.gz), in any case (OUT.PCTRACE was
- * written as text: a reader takes either format, so nothing said so until the size or another tool did).
- */
-export function isBinaryPath(path: string): boolean {
-  return /\.pctrace(\.gz)?$/i.test(path);
 }
 
 /** Whether a path asks for gzip compression: it ends in .gz, in any case. */

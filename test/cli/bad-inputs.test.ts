@@ -96,6 +96,9 @@ spawnSync(process.execPath, [CLI, ...genArgs('600000', '50000'), '-o', lyingTrai
   writeFileSync(lyingTrailer, bytes);
 }
 
+const EMPTY_PCTRACE =
+  /: \S+\/empty\.pctrace: empty, but a \.pctrace holds its header even with no access \(the file is/;
+
 /** [arguments, what the one line must say]. */
 const BAD: [string[], RegExp][] = [
   // defect 1: output paths
@@ -310,7 +313,13 @@ const BAD: [string[], RegExp][] = [
   // named by the file, not by the trace's name inside it ("trace empty is empty", "trace \"run 3\" is empty")
   [['simulate', '--trace', empty], /: \S+\/empty\.trace: no access in the file \(the trace is empty\)$/m],
   [['predict', '--trace', empty, '--predictor', 'ppm'], /: \S+\/empty\.trace: no access in the file/],
-  [['compare', file('empty.pctrace', ''), '--prefetchers', 'none'], /: \S+\/empty\.pctrace: no access in the file/],
+  // a .pctrace of no byte is no empty trace (one has its header): it read as an empty text trace, stats exit 0
+  [['compare', file('empty.pctrace', ''), '--prefetchers', 'none'], EMPTY_PCTRACE],
+  [['trace', 'stats', join(dir, 'empty.pctrace')], EMPTY_PCTRACE],
+  [['trace', 'convert', join(dir, 'empty.pctrace'), o('empty.trace')], EMPTY_PCTRACE],
+  [['trace', 'stats', file('empty.PCTRACE.gz', gzipSync(''))], /empty\.PCTRACE\.gz: empty, but a \.pctrace holds/],
+  // the magic's first bytes only: read as text, it said "page must be a decimal whole number, got 'PCTR'"
+  [['trace', 'stats', file('cut-magic.trace', 'PCTR')], /cut-magic\.trace: binary trace header is truncated$/m],
   [['simulate', file('named.trace', '# name: run 3\n')], /: \S+\/named\.trace: no access in the file/],
   // a second trace on the page: listed, every choice of it an error (the page was written, exit 0)
   [['whatif', '-o', o('w.html'), small, empty], /: \S+\/empty\.trace: no access in the file/],

@@ -9,7 +9,7 @@ import { UserError } from '../../src/errors';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32, switchingAfter, type Crc32 } from '../../src/trace/crc32';
 import { concatBytes } from '../../src/trace/bytes';
-import { ColumnPool } from '../../src/trace/decode';
+import { ColumnPool, TraceDecoder } from '../../src/trace/decode';
 import { decodeWithWasm, leaseColumnArena, type ColumnAllocator } from '../../src/trace/packed';
 import {
   BinaryTraceDecoder,
@@ -1197,4 +1197,32 @@ test('times are stored in 4 bytes while they fit, in 8 from the first one of 2^3
   const loaded = loadTrace(join(dir, 'crossing.pctrace'));
   assert.ok(loaded.time instanceof Float64Array);
   assertSameAccesses(loaded, crossing);
+});
+
+test('no byte in a file named .pctrace, or the magic cut short: a damaged binary trace; no byte in a text trace: empty', () => {
+  const decode = (name: string, bytes: Uint8Array, namedBinary: boolean) => {
+    const decoder = new TraceDecoder(name, 'x', () => {}, undefined, undefined, namedBinary);
+    decoder.feed(bytes);
+    return decoder.finish();
+  };
+  // the browser's what-if worker decodes a dropped file so, as loadTrace and streamTrace do a file on disk
+  assert.throws(() => decode('x.pctrace', new Uint8Array(0), true), {
+    message: 'x.pctrace: empty, but a .pctrace holds its header even with no access (the file is damaged)',
+  });
+  assert.deepEqual(decode('x.trace', new Uint8Array(0), false), { name: 'x', pageSize: 4096, accesses: 0 });
+  const cut = encodeBinaryHeader('x', 4096, 0).subarray(0, 5);
+  assert.throws(() => decode('x.trace', cut, false), { message: 'x.trace: binary trace header is truncated' });
+  for (const [name, namedBinary] of [
+    ['e.pctrace', true],
+    ['e.PCTRACE.gz', true],
+    ['e.trace', false],
+  ] as const) {
+    const path = join(dir, name);
+    writeFileSync(path, name.endsWith('.gz') ? gzipSync(new Uint8Array(0)) : new Uint8Array(0));
+    const damaged = {
+      message: `${path}: empty, but a .pctrace holds its header even with no access (the file is damaged)`,
+    };
+    if (namedBinary) assert.throws(() => loadTrace(path), damaged);
+    else assert.equal(loadTrace(path).page.length, 0);
+  }
 });

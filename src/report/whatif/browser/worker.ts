@@ -4,7 +4,7 @@
  * the curve's simulations the worker lets pending messages in and drops the rest of an outdated curve.
  */
 import { isGzip } from '../../../trace/binary';
-import { nameFromPath, TraceDecoder } from '../../../trace/decode';
+import { isBinaryPath, nameFromPath, TraceDecoder } from '../../../trace/decode';
 import { generateTrace } from '../../../trace/generators';
 import { TraceBuilder } from '../../../trace/make';
 import { checkVmPages } from '../../../trace/limits';
@@ -59,7 +59,14 @@ function load(id: string, source: TraceSource): void {
 async function readSource(source: TraceSource): Promise<Trace> {
   if (source.kind === 'generated') return generateTrace(source.generator, source.options);
   const builder = new TraceBuilder();
-  const decoder = new TraceDecoder(source.name, nameFromPath(source.name), (chunk) => builder.append(chunk));
+  const decoder = new TraceDecoder(
+    source.name,
+    nameFromPath(source.name),
+    (chunk) => builder.append(chunk),
+    undefined,
+    undefined,
+    isBinaryPath(source.name),
+  );
   let stream = new Blob([source.bytes]).stream();
   if (isGzip(source.bytes)) stream = stream.pipeThrough(new DecompressionStream('gzip'));
   const reader = stream.getReader();
