@@ -407,7 +407,8 @@ function summaryOfEnds(fd: number, path: string): TraceSummary | undefined {
 
 /**
  * A trace file's name, page size, access count, largest page, first and last time: read off the ends of a
- * version-4 .pctrace (the blocks, read by the passes after, are checked against it), else in one pass.
+ * version-4 .pctrace (the blocks, read by the passes after, are checked against it), else in one pass. `file` is
+ * `path`, so that a replay that finds the file changed names it.
  */
 export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
   const fd = openTraceFile(path);
@@ -415,12 +416,12 @@ export async function summarizeTraceFile(path: string): Promise<TraceSummary> {
   // a largest page no VM may hold refuses the run before any block is read: the pass first tells a damaged trailer
   if (known && known.largestPage < MAX_VM_PAGES) {
     closeSync(fd);
-    return known;
+    return { ...known, file: path };
   }
   const builder = new SummaryBuilder();
   // the same descriptor: one open per pass, as the CLI's tests count them
   const info = await eachChunk(path, (chunk) => builder.add(chunk), fd);
-  return builder.finish(info.name, info.pageSize);
+  return { ...builder.finish(info.name, info.pageSize), file: path };
 }
 
 /**

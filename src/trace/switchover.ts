@@ -33,8 +33,14 @@ export function emptyTraceFile(path: string): UserError {
  * Refuses what cannot be replayed, with the same line in every command (simulate, compare, predict): an
  * empty trace, or a switchover (instruction count) that is negative, not finite or after the last access.
  */
-export function checkReplayable(trace: Pick<TraceSummary, 'name' | 'accesses' | 'lastTime'>, switchover: number): void {
-  if (trace.accesses === 0) throw new UserError(`trace ${fileLabel(trace.name)} is empty`);
+export function checkReplayable(
+  trace: Pick<TraceSummary, 'name' | 'accesses' | 'lastTime' | 'file'>,
+  switchover: number,
+): void {
+  if (trace.accesses === 0)
+    throw trace.file === undefined
+      ? new UserError(`trace ${fileLabel(trace.name)} is empty`)
+      : emptyTraceFile(trace.file);
   if (!(switchover >= 0) || !Number.isFinite(switchover))
     throw new UserError(`switchover must be a finite number >= 0, got ${switchover}`);
   if (switchover > trace.lastTime) {
@@ -46,11 +52,13 @@ export function checkReplayable(trace: Pick<TraceSummary, 'name' | 'accesses' | 
 
 /**
  * A streamed replay's refusal when a pass over the file disagrees with the summary read before it: a first pass, or
- * a version-4 .pctrace's trailer, which a replay can contradict before the decoder reaches it to check it.
+ * a version-4 .pctrace's trailer, which a replay can contradict before the decoder reaches it to check it. Named by
+ * the summary's file when it has one (a trace named "run 3" is not the file run3.trace).
  */
-export function changedWhileRead(summary: Pick<TraceSummary, 'name'>): UserError {
+export function changedWhileRead(summary: Pick<TraceSummary, 'name' | 'file'>): UserError {
+  const what = summary.file === undefined ? `trace ${fileLabel(summary.name)}` : fileLabel(summary.file);
   return new UserError(
-    `trace ${fileLabel(summary.name)} changed while it was read, or its summary trailer is wrong ` +
+    `${what} changed while it was read, or its summary trailer is wrong ` +
       '(its accesses differ from the summary read before them)',
   );
 }

@@ -109,6 +109,8 @@ export interface TraceSummary extends TraceSummaryHead {
   /** Time of the first and of the last access (0 when there is none). */
   readonly firstTime: number;
   readonly lastTime: number;
+  /** The file it was read from (summarizeTraceFile), for messages: a trace's own name does not say which file. */
+  readonly file?: string;
 }
 
 /** Accumulates a TraceSummary over the chunks of one pass, in order. */

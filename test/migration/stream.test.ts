@@ -78,13 +78,19 @@ test('a streamed file gives the in-memory numbers; a chunk that disagrees with t
   saveTrace(trace, path);
   const input: SimInput = { predictor: 'ppm', push: 'restart', switchover };
   const summary = await summarizeTraceFile(path);
-  assert.deepEqual(summary, summarizeTrace(trace));
+  assert.deepEqual(summary, { ...summarizeTrace(trace), file: path });
   assert.deepEqual(await simulateStream(summary, streamTrace(path), input), simulate(trace, input));
   const shorter = { ...summary, accesses: summary.accesses - 1 };
-  await assert.rejects(
-    simulateStream(shorter, streamTrace(path), input),
-    (err: unknown) => err instanceof UserError && /changed while it was read/.test(err.message),
-  );
+  // named by the file the summary was read from, not by the trace's own name (here a generator's)
+  await assert.rejects(simulateStream(shorter, streamTrace(path), input), {
+    name: 'UserError',
+    message:
+      `${path} changed while it was read, or its summary trailer is wrong ` +
+      '(its accesses differ from the summary read before them)',
+  });
+  await assert.rejects(simulateStream({ ...summary, accesses: 0 }, streamTrace(path), input), {
+    message: `${path}: no access in the file (the trace is empty)`,
+  });
   const smaller = { ...summary, largestPage: summary.largestPage - 1, accesses: summary.accesses };
   await assert.rejects(
     simulateStream(smaller, streamTrace(path), { ...input, vmPages: summary.largestPage + 1 }),

@@ -296,7 +296,7 @@ test('version-1, -2 (varints) and -3 files are still read: files their writers m
     assertSameAccesses(loadTrace(path), big);
     assertSameAccesses((await drain(path)).trace, big);
     // no trailer: summarised by a pass over the blocks
-    assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(big));
+    assert.deepEqual(await summarizeTraceFile(path), { ...summarizeTrace(big), file: path });
   }
 });
 
@@ -569,7 +569,7 @@ test('a file written from chunks that reuse one set of arrays gets the summary o
   }
   const path = join(dir, 'reused-chunks.pctrace');
   await writeTraceStream(path, summarizeTrace(trace), chunks());
-  assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(trace));
+  assert.deepEqual(await summarizeTraceFile(path), { ...summarizeTrace(trace), file: path });
   assertSameAccesses(loadTrace(path), trace);
 });
 
@@ -715,7 +715,7 @@ test("version 4 ends with the summary, read off the file's ends; every full pass
     for (const name of ['s.pctrace', 's.pctrace.gz', 's.trace']) {
       const path = join(dir, `summary-${trace.name}-${name}`);
       saveTrace(trace, path);
-      assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(trace), path);
+      assert.deepEqual(await summarizeTraceFile(path), { ...summarizeTrace(trace), file: path }, path);
       // the loaded trace's largest page, remembered from the trailer where there is one, is the scan's
       const scanned = Array.from(trace.page).reduce((a, b) => Math.max(a, b), -1);
       assert.equal(largestPage(loadTrace(path).page), scanned, path);
@@ -730,7 +730,7 @@ test("version 4 ends with the summary, read off the file's ends; every full pass
   damaged[headerEnd + 12 + 5] ^= 0x10;
   const checksum = /block 1 \(byte \d+\): checksum mismatch \(the file is damaged\)$/;
   const path = file('summary-damaged.pctrace', damaged);
-  assert.deepEqual(await summarizeTraceFile(path), summarizeTrace(big));
+  assert.deepEqual(await summarizeTraceFile(path), { ...summarizeTrace(big), file: path });
   await assert.rejects(drain(path), checksum);
   // without a trailer (version 3), or with a cut one, the summary is a pass, which names the damage
   await assert.rejects(summarizeTraceFile(file('summary-damaged-v3.pctrace', asVersion3(damaged))), checksum);
@@ -760,7 +760,7 @@ test("version 4 ends with the summary, read off the file's ends; every full pass
     const message = new RegExp(`${where}: ${label} ${wrong} is not the blocks' ${summary[field]}$`);
     assertUserError(() => loadTrace(lying), message);
     await assert.rejects(drain(lying), message);
-    assert.deepEqual(await summarizeTraceFile(lying), { ...summary, [field]: wrong });
+    assert.deepEqual(await summarizeTraceFile(lying), { ...summary, [field]: wrong, file: lying });
   }
   // one page too few, whether the frames' headers bound the largest page (2^20 pages: a value frame's reference +
   // 2^width - 1 is its largest) or only a scan finds it (5000 pages: 13-bit frames from 0, a bound of 8191)
