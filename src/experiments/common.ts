@@ -8,6 +8,7 @@ import { formatNumber, type Row } from '../report/table';
 import { switchoverAtFraction } from '../trace';
 import type { Workload } from './workloads';
 
+import { quoted, UserError } from '../errors';
 import { deepFreeze } from '../util/deep-freeze';
 import { extent, intervalsOverlap, mean, type Extent } from '../util/statistics';
 
@@ -134,13 +135,29 @@ export type Progress = (done: number, total: number, label: string) => void;
 /** Set to `off` (as `npm run reproduce` does) to keep sweep progress out of a notebook's outputs. */
 export const PROGRESS_ENV = 'POSTCOPY_LAB_PROGRESS';
 
+const PROGRESS_OFF = ['off', '0', 'false', 'no'];
+const PROGRESS_ON = ['on', '1', 'true', 'yes', ''];
+
+/**
+ * Whether $POSTCOPY_LAB_PROGRESS lets sweeps print progress: unset or on/1/true/yes (any case) prints, off/0/false/no
+ * is silent; any other value is refused (only exactly `off` silenced it, so `OFF` or `0` printed without a word).
+ */
+export function progressWanted(): boolean {
+  const value = process.env[PROGRESS_ENV];
+  if (value === undefined) return true;
+  const word = value.trim().toLowerCase();
+  if (PROGRESS_OFF.includes(word)) return false;
+  if (PROGRESS_ON.includes(word)) return true;
+  throw new UserError(`${PROGRESS_ENV} must be on or off (or 1/0, true/false, yes/no), got ${quoted(value)}`);
+}
+
 /**
  * A Progress that prints one line per tenth of the work (and the last), so a notebook shows that a
- * sweep is moving without flooding its report. Silent when $POSTCOPY_LAB_PROGRESS is `off`: its times and
- * the order in which parallel jobs finish differ from run to run, and an exported report should not.
+ * sweep is moving without flooding its report. Silent when $POSTCOPY_LAB_PROGRESS is off (progressWanted): its
+ * times and the order in which parallel jobs finish differ from run to run, and an exported report should not.
  */
 export function consoleProgress(title: string, log: (line: string) => void = console.log): Progress {
-  if (process.env[PROGRESS_ENV] === 'off') return () => {};
+  if (!progressWanted()) return () => {};
   const started = Date.now();
   let lastTenth = -1;
   return (done, total, label) => {

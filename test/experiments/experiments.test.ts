@@ -267,22 +267,34 @@ test('the wording helpers say a NaN is no number, not "more", "higher" or "no me
   assert.equal(compareIntervals({ min: 1, max: 2 }, { min: 3, max: NaN }), 'no number to compare (NaN)');
 });
 
-test('consoleProgress: a line per tenth of the work and the last; none when progress is off', () => {
+test('consoleProgress: a line per tenth of the work and the last; none when progress is off, in any spelling', () => {
   const progressLines = (setting: string | undefined) => {
     const saved = process.env[PROGRESS_ENV];
     if (setting === undefined) delete process.env[PROGRESS_ENV];
     else process.env[PROGRESS_ENV] = setting;
     const lines: string[] = [];
-    const progress = consoleProgress('sweep', (line) => lines.push(line));
-    for (let done = 1; done <= 20; done++) progress(done, 20, `job ${done}`);
-    if (saved === undefined) delete process.env[PROGRESS_ENV];
-    else process.env[PROGRESS_ENV] = saved;
+    try {
+      const progress = consoleProgress('sweep', (line) => lines.push(line));
+      for (let done = 1; done <= 20; done++) progress(done, 20, `job ${done}`);
+    } finally {
+      if (saved === undefined) delete process.env[PROGRESS_ENV];
+      else process.env[PROGRESS_ENV] = saved;
+    }
     return lines.map((line) => line.replace(/ [\d.]+ s$/, ''));
   };
   // 20 jobs: tenths 0-10 are first reached at jobs 1, 2, 4, 6, ..., 20
   const expected = [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20].map((d) => `sweep: ${d}/20 (job ${d})`);
   assert.deepEqual(progressLines(undefined), expected);
   assert.deepEqual(progressLines('off'), []);
+  // every spelling of off silences it (only exactly "off" did); of on, prints; any other value is refused
+  for (const off of ['OFF', 'Off', '0', 'false', 'no', ' off ']) assert.deepEqual(progressLines(off), [], off);
+  for (const on of ['on', 'ON', '1', 'true', 'yes', '']) assert.deepEqual(progressLines(on), expected, on);
+  for (const odd of ['quiet', '2', 'of']) {
+    assert.throws(() => progressLines(odd), {
+      name: 'UserError',
+      message: `POSTCOPY_LAB_PROGRESS must be on or off (or 1/0, true/false, yes/no), got "${odd}"`,
+    });
+  }
 });
 
 test('pushComparison: rows per (workload, push, method), the oracle bounds the others without push, values match simulate()', () => {
