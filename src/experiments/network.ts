@@ -1,6 +1,16 @@
 import type { PredictorName } from '../prefetch';
 import type { Row } from '../report/table';
-import { EXPERIMENT_DEFAULTS, gridPoints, resultMetrics, type Progress, type SimOverrides } from './common';
+import {
+  describeChange,
+  describeChangeInterval,
+  EXPERIMENT_DEFAULTS,
+  gridPoints,
+  resultMetrics,
+  rowsWhere,
+  valueAt,
+  type Progress,
+  type SimOverrides,
+} from './common';
 import { COMPARED_PREDICTORS } from './predictors';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
@@ -68,4 +78,54 @@ export function networkSlice(rows: readonly Row[], vary: 'bandwidthGbps' | 'rttU
   return vary === 'bandwidthGbps'
     ? rows.filter((r) => r.rttUs === EXPERIMENT_DEFAULTS.rttUs)
     : rows.filter((r) => r.bandwidthGbps === EXPERIMENT_DEFAULTS.bandwidthBps / 1e9);
+}
+
+/**
+ * Whether prefetching pays most when round trips are long, read off the grid: `method`'s change in stall time
+ * against plain post-copy (the mean over seeds, %) at each round trip at `bandwidthGbps`, per workload, and whether
+ * the largest cut is at the longest round trip. In %, not ms: a longer round trip lengthens every stall, so the ms
+ * saved grow with it whatever prefetching does. rows: summarise() rows by workload, method, bandwidthGbps and rttUs
+ * with stallMsChangePercent (and its Min/Max). One markdown bullet.
+ */
+export function roundTripFinding(rows: readonly Row[], bandwidthGbps: number, method = 'ppm'): string {
+  const mine = rowsWhere(rows, { method, bandwidthGbps });
+  const workloads = [...new Set(mine.map((r) => String(r.workload)))];
+  const rtts = [...new Set(mine.map((r) => Number(r.rttUs)))].sort((a, b) => a - b);
+  const [shortest, longest] = [rtts[0], rtts[rtts.length - 1]];
+  const change = (w: string, rttUs: number) => valueAt(mine, { workload: w, rttUs }, 'stallMsChangePercent');
+  const at = (w: string, rttUs: number) => rowsWhere(mine, { workload: w, rttUs })[0];
+  // the round trip of the largest cut (the most negative change); a tie goes to the shorter one
+  const best = (w: string) => rtts.reduce((b, r) => (change(w, r) < change(w, b) ? r : b), shortest);
+  const head =
+    `- With a ${longest} µs round trip ${method} changes the stall by ` +
+    workloads
+      .map((w) => `${w} ${describeChangeInterval(at(w, longest), 'stallMsChangePercent', 'less', 'more')}`)
+      .join(', ');
+  const span =
+    `from ${shortest} to ${longest} µs: ` +
+    workloads
+      .map(
+        (w) =>
+          `${w} ${describeChange(change(w, shortest), 'less', 'more')} → ${describeChange(change(w, longest), 'less', 'more')}`,
+      )
+      .join(', ');
+  const most = workloads.filter((w) => best(w) === longest && change(w, longest) < 0);
+  const others = workloads.filter((w) => !most.includes(w));
+  const elsewhere = others
+    .map((w) => (change(w, best(w)) < 0 ? `largest at ${best(w)} µs on ${w}` : `no cut at any round trip on ${w}`))
+    .join(', ');
+  if (others.length === 0)
+    return (
+      `${head}. On every workload the cut is largest at the longest round trip (${span}): each fault avoided saves a ` +
+      'round trip, so prefetching pays most when round trips are long.'
+    );
+  if (most.length === 0)
+    return (
+      `${head}. On no workload is the cut largest at the longest round trip (${span}; ${elsewhere}): a longer ` +
+      'round trip does not make prefetching pay more here.'
+    );
+  return (
+    `${head}. The cut is largest at the longest round trip on ${most.join(', ')}, not on ${others.join(', ')} ` +
+    `(${span}; ${elsewhere}): whether prefetching pays most when round trips are long depends on the workload.`
+  );
 }
