@@ -76,7 +76,8 @@ const digestOf = (results: readonly [number, unknown][]): string =>
 
 /**
  * The workloads of each name in `list` (all of them by default), every seed of a synthetic kind as in the notebooks'
- * sweeps: a name stands for all its seeds, so the names alone (as a shard file keeps them) give the same workloads again.
+ * sweeps: a name stands for all its seeds, so the names alone (as a shard file keeps them) give the same workloads
+ * again.
  */
 function workloadsNamed(list: string | undefined, sweep: string): Workload[] {
   if (OWN_TRACES.has(sweep)) return [];

@@ -17,16 +17,19 @@ import {
 } from '../trace';
 import { DEFAULT_PAGE_SIZE } from '../trace/types';
 
+/** The generators' defaults, as the usage states them (a shorter name keeps its lines within 120 columns). */
+const defaults = GENERATOR_DEFAULTS;
+
 const USAGE = `usage:
   postcopy-lab trace gen KIND --seed S --accesses N --pages P [options] -o OUT
       KIND: ${GENERATOR_KINDS.join(', ')}
-      --write-ratio W              share of writes in [0, 1] (default ${GENERATOR_DEFAULTS.writeRatio})
-      --stride K                   strided, phased: pages per step (default ${GENERATOR_DEFAULTS.stride})
-      --zipf-exponent S            zipf, phased: rank r drawn ~ 1/r^S (default ${GENERATOR_DEFAULTS.zipfExponent})
-      --hot-fraction F             phased: working set per phase as a share of pages (default ${GENERATOR_DEFAULTS.hotFraction})
-      --phases K                   phased: number of phases (default ${GENERATOR_DEFAULTS.phases}), running in turn
+      --write-ratio W              share of writes in [0, 1] (default ${defaults.writeRatio})
+      --stride K                   strided, phased: pages per step (default ${defaults.stride})
+      --zipf-exponent S            zipf, phased: rank r drawn ~ 1/r^S (default ${defaults.zipfExponent})
+      --hot-fraction F             phased: working set per phase as a share of pages (default ${defaults.hotFraction})
+      --phases K                   phased: number of phases (default ${defaults.phases}), running in turn
                                    ${PHASE_PATTERNS.join(', ')}
-      --instructions-per-access I  time step between accesses (default ${GENERATOR_DEFAULTS.instructionsPerAccess})
+      --instructions-per-access I  time step between accesses (default ${defaults.instructionsPerAccess})
       --page-size B                bytes per page (default ${DEFAULT_PAGE_SIZE})
   postcopy-lab trace convert [--trace] IN [-o] OUT   (OUT *.pctrace, any case: binary, else text; .gz compresses)
       OUT (and gen's -o) may be - for standard output (text)

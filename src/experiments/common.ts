@@ -34,7 +34,10 @@ const PUSH_IN_WORDS: Record<PushPolicy, string> = {
   restart: "QEMU's background push (address order, restarting after each faulted page)",
 };
 
-/** The default setup in one sentence, for a notebook's opening (numbers from EXPERIMENT_DEFAULTS; the push the notebook uses). */
+/**
+ * The default setup in one sentence, for a notebook's opening (numbers from EXPERIMENT_DEFAULTS; the push the notebook
+ * uses).
+ */
 export function setupMarkdown(push: PushPolicy = 'off'): string {
   const d = EXPERIMENT_DEFAULTS;
   return (

@@ -101,14 +101,10 @@ export function roundTripFinding(rows: readonly Row[], bandwidthGbps: number, me
     workloads
       .map((w) => `${w} ${describeChangeInterval(at(w, longest), 'stallMsChangePercent', 'less', 'more')}`)
       .join(', ');
+  const words = (w: string, rttUs: number) => describeChange(change(w, rttUs), 'less', 'more');
   const span =
     `from ${shortest} to ${longest} µs: ` +
-    workloads
-      .map(
-        (w) =>
-          `${w} ${describeChange(change(w, shortest), 'less', 'more')} → ${describeChange(change(w, longest), 'less', 'more')}`,
-      )
-      .join(', ');
+    workloads.map((w) => `${w} ${words(w, shortest)} → ${words(w, longest)}`).join(', ');
   const most = workloads.filter((w) => best(w) === longest && change(w, longest) < 0);
   const others = workloads.filter((w) => !most.includes(w));
   const elsewhere = others

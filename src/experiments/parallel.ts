@@ -40,7 +40,9 @@ export const MAX_SWEEP_WORKERS = 1024;
 
 let chosenWorkers: number | undefined;
 
-/** Sets the number of worker threads of later sweeps (1 = run in the calling thread); undefined restores the default. */
+/**
+ * Sets the number of worker threads of later sweeps (1 = run in the calling thread); undefined restores the default.
+ */
 export function setSweepWorkers(count: number | undefined): void {
   if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1 && count <= MAX_SWEEP_WORKERS))
     throw new UserError(`sweep workers must be a whole number between 1 and ${MAX_SWEEP_WORKERS}, got ${count}`);

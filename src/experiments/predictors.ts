@@ -286,7 +286,10 @@ export interface Setting {
  * 100 us is the low end of that range once a LAN round trip is taken off.
  */
 export const QEMU_FAULT_COST_US = 100;
-/** VM size in the QEMU-like settings: 1 GiB of 4 KiB pages, of which the traces touch 2-64 MiB (idle memory is pushed too). */
+/**
+ * VM size in the QEMU-like settings: 1 GiB of 4 KiB pages, of which the traces touch 2-64 MiB (idle memory is pushed
+ * too).
+ */
 export const QEMU_VM_PAGES = 2 ** 18;
 /**
  * Share of the VM's pages that are all zero, sent as a header only (QEMU's `duplicate` pages). An assumption for a

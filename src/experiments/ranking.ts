@@ -33,7 +33,10 @@ interface Run {
   seed: Row[string];
 }
 
-/** The runs in rows, workloads in order; a run is labelled by its workload, and by its seed too when the workload has several. */
+/**
+ * The runs in rows, workloads in order; a run is labelled by its workload, and by its seed too when the workload has
+ * several.
+ */
 function runsOf(rows: readonly Row[]): Run[] {
   const runs = new Map<string, Run>();
   for (const r of rows) {

@@ -45,7 +45,9 @@ export const QEMU_REPLAY = deepFreeze({ messageOverheadBytes: 8, rttUs: 50, rate
  */
 export const QEMU_TIMED_DIR = join(DATASET_DIR, 'qemu-timed');
 
-/** Runs made without a bandwidth cap (`--bandwidth 100gbit`): how fast QEMU moves pages here when nothing holds it back. */
+/**
+ * Runs made without a bandwidth cap (`--bandwidth 100gbit`): how fast QEMU moves pages here when nothing holds it back.
+ */
 export const QEMU_UNCAPPED_DIR = join(DATASET_DIR, 'qemu-uncapped');
 
 /**
@@ -663,7 +665,9 @@ export function trailingRequests(faults: readonly number[], window = 4): number 
   return trailing;
 }
 
-/** One row per real run: its workload, whether the plugin ran, QEMU's figures, the guest's speed and the machine's load. */
+/**
+ * One row per real run: its workload, whether the plugin ran, QEMU's figures, the guest's speed and the machine's load.
+ */
 export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
   return runs.map((run) => {
     const { name, record } = run;

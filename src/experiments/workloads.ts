@@ -165,7 +165,10 @@ export function workloadsOfName(name: string): Workload[] {
 const unknownWorkload = (name: string, names: readonly string[]) =>
   new UserError(`unknown workload '${name}' (have: ${names.join(', ')})`);
 
-/** One row per workload name for a notebook's setup table: what was replayed, what was cut, how many seeds (first seed's stats). */
+/**
+ * One row per workload name for a notebook's setup table: what was replayed, what was cut, how many seeds (first seed's
+ * stats).
+ */
 export function workloadRows(workloads: readonly Workload[]): Row[] {
   const names = [...new Set(workloads.map((w) => w.name))];
   return names.map((name) => {

@@ -32,8 +32,8 @@ export const PUSH_POLICIES: readonly PushPolicy[] = ['off', 'sequential', 'resta
  * paper's comparison: every page the VM needs comes by a fault or a prediction, so the network
  * faults are the predictor's doing alone and the oracle is the exact bound; `restart` is QEMU's
  * behaviour, one flag away), a 1 GHz-ish VM, 256 KiB of CPU and device state and 1 ms of fixed switchover work.
- * No host cost per fault and no zero pages: the paper's model, on which every pinned number rests. Real hosts pay
- * both: Peter Xu's QEMU postcopy-preempt measurements (lore.kernel.org/qemu-devel/20220119080929.39485-1-peterx@redhat.com)
+ * No host cost per fault and no zero pages: the paper's model, on which every pinned number rests. Real hosts pay both:
+ * Peter Xu's QEMU postcopy-preempt measurements (lore.kernel.org/qemu-devel/20220119080929.39485-1-peterx@redhat.com)
  * put most 4 KiB remote faults at 64-512 us on a 10 Gbit/s link whose wire time is ~3 us.
  */
 export const DEFAULT_SIM_CONFIG = deepFreeze<SimConfig>({

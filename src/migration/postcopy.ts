@@ -52,7 +52,9 @@ export interface PostcopyCounts {
   waitP50Us: number;
   waitP99Us: number;
   maxWaitUs: number;
-  /** Degraded time: from the resume until the VM's last wait ends (0 when it never waited); then it runs at full speed. */
+  /**
+   * Degraded time: from the resume until the VM's last wait ends (0 when it never waited); then it runs at full speed.
+   */
   degradedUs: number;
   lastArrivalUs: number;
 }

@@ -29,9 +29,10 @@ export interface PrecopyOutcome {
 /**
  * Rounds from time 0 (the VM at instruction `startInstruction`) until at most precopyStopPages
  * pages are dirty or precopyMaxRounds rounds have run, or, in hybrid with `postcopyAfterMs`, until
- * that time even in the middle of a round (QEMU's migrate-start-postcopy): a page whose message has
- * not fully left by then stays on the source. Zero pages (`zero`) cost a header only in round 1. The accesses after switchover are fed in order, chunk by chunk (`run`), so that a trace
- * read from a file is never held whole; `finish` ends the rounds when the trace ends first.
+ * that time even in the middle of a round (QEMU's migrate-start-postcopy): a page whose message has not fully left by
+ * then stays on the source. Zero pages (`zero`) cost a header only in round 1. The accesses after switchover are fed in
+ * order, chunk by chunk (`run`), so that a trace read from a file is never held whole; `finish` ends the rounds when
+ * the trace ends first.
  */
 export class PrecopyRounds {
   private readonly vmPages: number;

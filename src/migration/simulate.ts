@@ -172,7 +172,9 @@ export class Simulation {
    */
   private readonly seen: Uint8Array | undefined;
   private distinct = 0;
-  /** Whether the chunks' times came in 32-bit columns: the shape keeper's trace has the same type (exercisedSimulation). */
+  /**
+   * Whether the chunks' times came in 32-bit columns: the shape keeper's trace has the same type (exercisedSimulation).
+   */
   private compactTimes = false;
 
   constructor(

@@ -11,7 +11,10 @@ export interface NetworkConfig {
   rttUs: number;
   /** Header bytes added to every message (a page or a request). */
   messageOverheadBytes: number;
-  /** When true, faulted pages travel on their own channel and never queue behind background pages (QEMU postcopy-preempt). */
+  /**
+   * When true, faulted pages travel on their own channel and never queue behind background pages (QEMU
+   * postcopy-preempt).
+   */
   urgentChannel: boolean;
   /**
    * Post-copy rate limit in windows, us (0 = none: the link runs at `bandwidthBps`). QEMU meters its

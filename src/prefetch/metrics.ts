@@ -53,7 +53,10 @@ export interface PredictionMetrics {
   prefetchUsed: number;
   /** prefetchUsed / prefetchIssued (gem5); 0 when nothing was issued. */
   accuracy: number;
-  /** (faultsWithoutPrefetch - faults) / faultsWithoutPrefetch = used / (used + faults), gem5's coverage; 0 with no accesses. */
+  /**
+   * (faultsWithoutPrefetch - faults) / faultsWithoutPrefetch = used / (used + faults), gem5's coverage; 0 with no
+   * accesses.
+   */
   coverage: number;
   /**
    * Share of faults at which the predictor's list (its first k proposals as returned, before

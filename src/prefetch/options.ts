@@ -59,7 +59,9 @@ export function finiteNumber(fallback: number, min: number, max: number, help: s
   return { kind: 'number', default: fallback, min, max, help };
 }
 
-/** A choice option, e.g. `oneOf(['forward', 'dual'], 'dual', 'direction')`; the value type is the union of the choices. */
+/**
+ * A choice option, e.g. `oneOf(['forward', 'dual'], 'dual', 'direction')`; the value type is the union of the choices.
+ */
 export function oneOf<const T extends string>(choices: readonly T[], fallback: T, help: string): ChoiceOptionSpec<T> {
   return { kind: 'choice', default: fallback, choices, help };
 }

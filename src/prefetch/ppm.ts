@@ -49,9 +49,9 @@ const OPTIONS = {
  * back to the page p + d.
  *
  * minProbability (default 0: the paper's scheme, always up to k pages) sends only predictions at
- * least that likely: a wrong guess costs no fault in itself but takes link time from the faulted
- * and pushed pages behind it, so with a background push weak guesses can add faults. In 'both' mode history and faults form one stream, so the first
- * fault's delta is taken from the last history access.
+ * least that likely: a wrong guess costs no fault in itself but takes link time from the faulted and pushed pages
+ * behind it, so with a background push weak guesses can add faults. In 'both' mode history and faults form one stream,
+ * so the first fault's delta is taken from the last history access.
  */
 export const ppm = definePredictor({
   name: 'ppm',

@@ -1,6 +1,9 @@
 import type { FaultContext } from './types';
 
-/** True when `page` names a page of a VM of `vmPages` pages: a whole number in [0, vmPages). Callers drop other proposals. */
+/**
+ * True when `page` names a page of a VM of `vmPages` pages: a whole number in [0, vmPages). Callers drop other
+ * proposals.
+ */
 export function isPageInVm(page: number, vmPages: number): boolean {
   return Number.isInteger(page) && page >= 0 && page < vmPages;
 }

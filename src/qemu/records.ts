@@ -49,7 +49,10 @@ export interface QemuRunRecord {
   load: { cpus: number; loadavgBefore: number[]; loadavgAfter: number[] };
   /** CLOCK_MONOTONIC (ns) when `migrate` and `migrate-start-postcopy` were sent and completion was seen. */
   wallNs: { migrate: number; postcopy: number; completed: number };
-  /** The source's query-migrate once completed: total-time, downtime, ram.{transferred, duplicate, normal, postcopy-requests}. */
+  /**
+   * The source's query-migrate once completed: total-time, downtime, ram.{transferred, duplicate, normal,
+   * postcopy-requests}.
+   */
   source: Record<string, unknown>;
   /** The source's query-migrate just before migrate-start-postcopy. */
   atPostcopy: Record<string, unknown>;

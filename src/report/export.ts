@@ -75,7 +75,8 @@ const dataUrlBytes = (url: string): Buffer => Buffer.from(url.slice(url.indexOf(
 /**
  * Renders each figure to OUT/NAME.svg and OUT/NAME.png, in the order given, on `browser`'s plotly page (launched and
  * closed here when not given); returns the paths written. Renderings on one browser take turns (each figure fixes
- * Math.random for plotly's ids); the bytes of a figure never depend on what the page drew before (CANONICAL_SVG_SCRIPT).
+ * Math.random for plotly's ids); the bytes of a figure never depend on what the page drew before
+ * (CANONICAL_SVG_SCRIPT).
  */
 export async function renderFigures(figures: readonly Figure[], outDir: string, browser?: Browser): Promise<string[]> {
   if (figures.length === 0) return [];

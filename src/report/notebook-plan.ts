@@ -31,12 +31,13 @@ export function kernelUnits(
 
 /**
  * Worker threads for each notebook (in the order of `units.flat()`): the cores shared out among the notebooks
- * expected to be running halfway through its run, found by laying the units out on `slots` slots in their order,
- * a unit's notebooks one after another on one slot (unknown seconds count as the mean of the known). One expected to run alone, like the long one of two, gets every core; one
- * expected beside others, like the short last one of a longest-first order, gets its share: more threads than cores
- * only add start-ups, trace copies and models trained once per thread, and in a kernel that already ran a notebook
- * the calling thread's code is compiled where a new worker's is not (notebook 00 after 05 in one kernel: 0.24-0.48
- * s wall in the calling thread, 0.93-1.11 s and 0.6-1.1 CPU s more on two new workers, load ~11).
+ * expected to be running halfway through its run, found by laying the units out on `slots` slots in their order, a
+ * unit's notebooks one after another on one slot (unknown seconds count as the mean of the known). One expected to run
+ * alone, like the long one of two, gets every core; one expected beside others, like the short last one of a
+ * longest-first order, gets its share: more threads than cores only add start-ups, trace copies and models trained once
+ * per thread, and in a kernel that already ran a notebook the calling thread's code is compiled where a new worker's is
+ * not (notebook 00 after 05 in one kernel: 0.24-0.48 s wall in the calling thread, 0.93-1.11 s and 0.6-1.1 CPU s more
+ * on two new workers, load ~11).
  */
 export function plannedSweepWorkers(
   units: readonly (readonly string[])[],

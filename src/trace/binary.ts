@@ -207,8 +207,8 @@ function readTrailer(bytes: Uint8Array, count: number): TrailerSummary | string 
 }
 
 /**
- * A version-4 file's summary from its first bytes (its header, at least) and its last TRAILER_BYTES, its blocks
- * unread: undefined for another format, an older version, or when the trailer is not intact (a cut or damaged file, whose full
+ * A version-4 file's summary from its first bytes (its header, at least) and its last TRAILER_BYTES, its blocks unread:
+ * undefined for another format, an older version, or when the trailer is not intact (a cut or damaged file, whose full
  * pass names the damage). Every full pass checks the blocks against it.
  */
 export function summaryFromTrailer(head: Uint8Array, tail: Uint8Array, fileName: string): TraceSummary | undefined {
@@ -347,7 +347,10 @@ export class BinaryTraceDecoder {
     return 0;
   }
 
-  /** Decodes the block at data[at..] into a chunk and returns its length, or 0 (setting `need`) when more bytes are needed. */
+  /**
+   * Decodes the block at data[at..] into a chunk and returns its length, or 0 (setting `need`) when more bytes are
+   * needed.
+   */
   private block(data: Uint8Array, at: number): number {
     const header = this.header as BinaryHeader;
     const headerBytes = this.blockHeaderBytes();

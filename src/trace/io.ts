@@ -450,7 +450,9 @@ export async function timeAtIndex(path: string, index: number): Promise<number> 
   throw new UserError(`${fileLabel(path)}: has no access ${index}`);
 }
 
-/** A trace file's bytes piece by piece: the format's header, then each chunk encoded (binary for .pctrace, else text). */
+/**
+ * A trace file's bytes piece by piece: the format's header, then each chunk encoded (binary for .pctrace, else text).
+ */
 async function* encodedPieces(
   path: string,
   head: TraceSummaryHead,

@@ -22,7 +22,9 @@ const PAGE_SIZE_DIRECTIVE = /^#\s*page-size:\s*(\S+)\s*$/i;
 const NAME_DIRECTIVE = /^#\s*name:\s*(.*?)\s*$/i;
 const DIGITS = /^\d+$/;
 const LINES_PER_PIECE = 65536;
-/** A longer line is an error, not a reason to buffer a file without line ends (a valid access line takes < 40 bytes). */
+/**
+ * A longer line is an error, not a reason to buffer a file without line ends (a valid access line takes < 40 bytes).
+ */
 export const MAX_LINE_BYTES = 1 << 20;
 
 const SPACE = 0x20;

@@ -101,7 +101,10 @@ static void *clock_loop(void *arg) {
   return NULL;
 }
 
-/* Guest RAM accesses only (the pc.ram block, ram_addr below the RAM size): MMIO, BIOS and ROM pages are not the VM's pages. */
+/*
+ * Guest RAM accesses only (the pc.ram block, ram_addr below the RAM size): MMIO, BIOS and ROM pages are not the VM's
+ * pages.
+ */
 static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata) {
   struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
   if (!hw || qemu_plugin_hwaddr_is_io(hw)) return;
