@@ -10,6 +10,7 @@
  */
 import { isPageInVm } from '../prefetch/proposals';
 import { ArrivalContext, type Predictor } from '../prefetch/types';
+import { enlarged } from '../util/enlarged';
 import { NextAlive } from '../util/next-alive';
 import { quantileSorted } from '../util/statistics';
 import { RateWindows, serialiseUs, type Timing } from './link';
@@ -116,8 +117,13 @@ export class PostcopyRun {
   private readonly zeroWriteUs: number;
   /** Requested pages wait for the rate-limit window's budget too (config.network.requestsWaitForWindow). */
   private readonly requestsWait: boolean;
-  /** Every wait of the VM, in microseconds, for the percentiles. */
-  private readonly waits: number[] = [];
+  /**
+   * Every wait of the VM in microseconds, for the percentiles: the first `waitCount`. Typed: a number[] holds small
+   * integers until V8 meets a fraction, and the first fractional wait changed its element kind, deoptimizing
+   * firstTouch (and the replay loop it is inlined in) once per thread.
+   */
+  private waits = new Float64Array(64);
+  private waitCount = 0;
   private readonly counts: PostcopyCounts;
   /** VM stall so far, and the time of the last access replayed (undefined before the first). */
   private stallUs = 0;
@@ -206,7 +212,7 @@ export class PostcopyRun {
         : resumeUs + (this.lastTime - resumeInstruction) * this.timing.usPerInstruction + stallUs;
     this.sendRemaining(vmEndUs);
     this.counts.stallUs = stallUs;
-    const sorted = Float64Array.from(this.waits).sort();
+    const sorted = this.waits.subarray(0, this.waitCount).sort();
     if (sorted.length > 0) {
       this.counts.waitP50Us = quantileSorted(sorted, 0.5);
       this.counts.waitP99Us = quantileSorted(sorted, 0.99);
@@ -240,7 +246,8 @@ export class PostcopyRun {
     if (arrives <= now) return;
     const wait = arrives - now;
     this.stallUs += wait;
-    this.waits.push(wait);
+    if (this.waitCount === this.waits.length) this.waits = enlarged(this.waits, 2 * this.waitCount);
+    this.waits[this.waitCount++] = wait;
     this.counts.degradedUs = arrives - this.start.resumeUs;
     this.onWait?.(now, wait);
   }
