@@ -64,8 +64,9 @@ export function changedWhileRead(summary: Pick<TraceSummary, 'name' | 'file'>): 
 }
 
 /**
- * Where a switchover after a fraction f in [0, 1] of n accesses falls: at access floor(f * n) (its
- * time is the switchover), or, for f = 1, one instruction past the last access (`lastTime`); 0 for no access.
+ * Where a switchover after a fraction f in [0, 1] of n accesses falls: at access floor(f * n) (its time is the
+ * switchover; f * n as the decimal product, not its double rounded below it), or, for f = 1, one instruction past the
+ * last access (`lastTime`); 0 for no access.
  */
 export function fractionSwitchover(
   fraction: number,
@@ -73,7 +74,11 @@ export function fractionSwitchover(
   lastTime: number,
 ): { index: number } | { instructions: number } {
   if (!(fraction >= 0 && fraction <= 1)) throw new UserError(`switchover fraction must be in [0, 1], got ${fraction}`);
-  const index = Math.floor(fraction * n);
+  // in doubles f * n can land just below the whole number it stands for (0.29 * 100 = 28.999999999999996: 29% of 100
+  // accesses switched after 28): a product within a few ulps of a whole number is that number
+  const product = fraction * n;
+  const nearest = Math.round(product);
+  const index = Math.abs(product - nearest) <= 4 * Number.EPSILON * product ? nearest : Math.floor(product);
   if (n === 0) return { instructions: 0 };
   return index >= n ? { instructions: lastTime + 1 } : { index };
 }
