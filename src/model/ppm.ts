@@ -77,6 +77,18 @@ const NODE_INTS = 8;
 /** The count's index in the float64 view: node id * NODE_FLOATS + NODE_COUNT. */
 const NODE_FLOATS = NODE_INTS / 2;
 const NODE_COUNT = 3;
+/** The record layout, for the test that audits a trie's links and counts (test/model/ppm-trie.test.ts). */
+export const PPM_NODE_RECORD = deepFreeze({
+  ints: NODE_INTS,
+  parent: NODE_PARENT,
+  symbol: NODE_SYMBOL,
+  firstChild: NODE_FIRST_CHILD,
+  nextSibling: NODE_NEXT_SIBLING,
+  prevSibling: NODE_PREV_SIBLING,
+  lastChild: NODE_LAST_CHILD,
+  floats: NODE_FLOATS,
+  count: NODE_COUNT,
+});
 
 /**
  * Node records of released models, for later copies and growth (a sweep copies a kept model for every run, and its
@@ -118,11 +130,14 @@ const oneSymbol = new Uint32Array(1);
  * Bounded memory (maxContexts, default 2^20, counts every trie node): when the nodes exceed the
  * cap, every count is halved (rounding down) and nodes whose count reaches 0 are dropped, with
  * their subtrees, repeating until at most 3/4 of the cap remain. Rare strings go first and the
- * model ages, like count rescaling in PPM coders. A string never occurs more often than its
- * prefix, so a node's count never exceeds its parent's and no child outlives its parent. The
- * current contexts are found again from the last N symbols afterwards. Order-0 counts in the
- * FrequencyRanking are never halved or dropped (they are bounded by the number of distinct
- * symbols).
+ * model ages, like count rescaling in PPM coders. A learnt symbol counts the strings it ends in every
+ * stored context, each the suffix of the next longer, and halving keeps counts in order: so a node never
+ * counts more than the node of its suffix (its string without the first symbol), which is stored whenever
+ * it is, and the current contexts, found again from the last N symbols after a prune, end at the first
+ * missing one. A node may count more than its parent (its string without the last symbol): a frozen step,
+ * or a halving between counting a context and counting the symbol after it, leaves the parent behind; so
+ * children go with their parent (its subtree), not by their own counts. Order-0 counts in the
+ * FrequencyRanking are never halved or dropped (they are bounded by the number of distinct symbols).
  */
 export class PpmModel {
   readonly order: number;
