@@ -98,6 +98,13 @@ const nodeRecords = new ArrayPool(8 * 2 ** 20, 16 * 2 ** 20);
 const RELEASED = new Int32Array(0);
 /** Batches of fewer symbols than this are ranked at order 0 symbol by symbol (FrequencyRanking.relink). */
 const RELINK_LEAST = 1024;
+/**
+ * The error of a trie whose links or counts are inconsistent, which only a bug makes: the loops it would send
+ * round forever stop with it (the test that audits the trie says which link is wrong).
+ */
+function brokenTrie(what: string): Error {
+  return new Error(`PPM model: broken trie (a bug): ${what}`);
+}
 /** update's one symbol to learn, as learn() takes them. */
 const oneSymbol = new Uint32Array(1);
 
@@ -150,6 +157,13 @@ export class PpmModel {
   /** The node records (NODE_*) by node id, and the same memory as float64 for the counts; node 0 is the root. */
   private nodes = PpmModel.rootOnly(1024);
   private counts = new Float64Array(this.nodes.buffer);
+  /**
+   * Per node id: its string's length (the root 0), so a prune knows which dropped nodes were contexts (<= order)
+   * without a walk to the root per node (a byte beside the full 32-byte records).
+   */
+  private depths = new Uint8Array(1024);
+  /** dropSubtree's stack of nodes to drop, kept between calls. */
+  private readonly dropping: number[] = [];
   private nodeIds = 1;
   private freeIds: number[] = [];
   private children = new PairMap();
@@ -208,6 +222,7 @@ export class PpmModel {
     copy.nodes = nodeRecords.take(Int32Array, this.nodes.length);
     copy.nodes.set(this.nodes);
     copy.counts = new Float64Array(copy.nodes.buffer);
+    copy.depths = this.depths.slice();
     copy.nodeIds = this.nodeIds;
     copy.freeIds = this.freeIds.slice();
     copy.children = this.children.clone();
@@ -485,6 +500,7 @@ export class PpmModel {
     nodes[at + NODE_PREV_SIBLING] = -1;
     nodes[at + NODE_LAST_CHILD] = -1;
     this.counts[id * NODE_FLOATS + NODE_COUNT] = 0;
+    this.depths[id] = depth;
     if (first >= 0) nodes[first * NODE_INTS + NODE_PREV_SIBLING] = id;
     nodes[parent * NODE_INTS + NODE_FIRST_CHILD] = id;
     nodes[parent * NODE_INTS + NODE_LAST_CHILD] = id;
@@ -508,7 +524,9 @@ export class PpmModel {
   private prune(): void {
     const target = Math.floor((this.maxContexts * 3) / 4);
     const counts = this.counts;
-    while (this.liveNodes > target) {
+    for (let passes = 0; this.liveNodes > target; passes++) {
+      // a count (a whole number below 2^53) is 0 after 53 halvings: a broken trie would keep this loop going
+      if (passes >= 53) throw brokenTrie(`${this.liveNodes} nodes left after ${passes} halvings`);
       for (let id = 1; id < this.nodeIds; id++) {
         const at = id * NODE_FLOATS + NODE_COUNT;
         if (counts[at] <= 0) continue;
@@ -520,32 +538,30 @@ export class PpmModel {
     this.pathLength = this.contextsOf(this.recentSymbols(), this.path);
   }
 
+  /** Drops `root` and its subtree: unlinked from the tree, counts -1, ids free (prune then cleans the child map). */
   private dropSubtree(root: number): void {
-    const nodes = this.nodes;
-    const field = (id: number, slot: number) => nodes[id * NODE_INTS + slot];
-    const prev = field(root, NODE_PREV_SIBLING);
-    const next = field(root, NODE_NEXT_SIBLING);
+    const { nodes, counts, depths, order, dropping, liveNodes } = this;
+    // the links into the subtree from outside: its root's parent and siblings (the rest goes with the subtree)
+    const parent = nodes[root * NODE_INTS + NODE_PARENT];
+    const prev = nodes[root * NODE_INTS + NODE_PREV_SIBLING];
+    const next = nodes[root * NODE_INTS + NODE_NEXT_SIBLING];
     if (prev >= 0) nodes[prev * NODE_INTS + NODE_NEXT_SIBLING] = next;
-    else nodes[field(root, NODE_PARENT) * NODE_INTS + NODE_FIRST_CHILD] = next;
+    else nodes[parent * NODE_INTS + NODE_FIRST_CHILD] = next;
     if (next >= 0) nodes[next * NODE_INTS + NODE_PREV_SIBLING] = prev;
-    let rootDepth = 0;
-    for (let id = root; id !== 0; id = field(id, NODE_PARENT)) rootDepth++;
-    const stack = [root];
-    const depths = [rootDepth];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      const depth = depths.pop()!;
-      for (let c = field(id, NODE_FIRST_CHILD); c >= 0; c = field(c, NODE_NEXT_SIBLING)) {
-        stack.push(c);
-        depths.push(depth + 1);
-      }
-      const parent = field(id, NODE_PARENT);
-      if (parent === 0) this.rootChild[field(id, NODE_SYMBOL)] = -1;
-      if (field(parent, NODE_LAST_CHILD) === id) nodes[parent * NODE_INTS + NODE_LAST_CHILD] = -1;
-      this.counts[id * NODE_FLOATS + NODE_COUNT] = -1;
+    if (nodes[parent * NODE_INTS + NODE_LAST_CHILD] === root) nodes[parent * NODE_INTS + NODE_LAST_CHILD] = -1;
+    if (parent === 0) this.rootChild[nodes[root * NODE_INTS + NODE_SYMBOL]] = -1;
+    dropping.push(root);
+    while (dropping.length > 0) {
+      const id = dropping.pop()!;
+      const at = id * NODE_INTS;
+      if (counts[id * NODE_FLOATS + NODE_COUNT] < 0) throw brokenTrie(`node ${id} dropped twice`);
+      // more nodes to drop than live ones: a cycle of links, which would fill the memory
+      for (let c = nodes[at + NODE_FIRST_CHILD]; c >= 0; c = nodes[c * NODE_INTS + NODE_NEXT_SIBLING])
+        if (dropping.push(c) > liveNodes) throw brokenTrie(`the subtree of node ${root} has a cycle`);
+      counts[id * NODE_FLOATS + NODE_COUNT] = -1;
       this.freeIds.push(id);
       this.liveNodes--;
-      if (depth <= this.order) this.liveContexts--;
+      if (depths[id] <= order) this.liveContexts--;
     }
   }
 
@@ -563,6 +579,7 @@ export class PpmModel {
     if (this.nodes !== RELEASED) nodeRecords.giveBack(this.nodes);
     this.nodes = RELEASED;
     this.counts = new Float64Array(0);
+    this.depths = new Uint8Array(0);
   }
 
   private grow(): void {
@@ -582,6 +599,7 @@ export class PpmModel {
       );
     }
     this.counts = new Float64Array(this.nodes.buffer);
+    this.depths = enlarged(this.depths, this.nodes.length / NODE_INTS);
   }
 
   /** Records for `size` nodes, node 0 the root: no parent, no children, count 0. */
