@@ -136,7 +136,7 @@ test('pruning leaves a consistent trie: no dropped node reachable, no live one l
   let prunes = 0;
   for (let trial = 0; trial < 25; trial++) {
     const order = 1 + (trial % 5);
-    // the largest cap grows the records past their first 1024 nodes; its trie is audited at prunes and now and then
+    // the largest cap grows the records past their first 1024 nodes; large tries are audited at prunes and now and then
     const maxContexts = [order + 1, 16, 64, 300, 2000][Math.floor(trial / 5)];
     const alphabet = 3 + Math.floor(random() * (trial % 3 === 0 ? 400 : 30));
     // a skewed draw: some contexts recur (counts above 1), most do not
@@ -157,7 +157,7 @@ test('pruning leaves a consistent trie: no dropped node reachable, no live one l
         pruned ||= model.size().counts < before;
       }
       if (pruned) prunes++;
-      if (maxContexts <= 300 || pruned || step % 100 === 0)
+      if (maxContexts <= 64 || pruned || step % 100 === 0)
         audit(`step ${step} (symbol ${s}, ${learn ? 'learnt' : 'frozen'})`);
     }
   }
