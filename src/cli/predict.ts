@@ -4,7 +4,7 @@
  */
 import { printable } from '../errors';
 import { fileArguments, intFlag, parseFlags, requireFlag } from './args';
-import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
+import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags, wrapUsage } from './predictor-flags';
 import {
   parsePredictorName,
   PREDICT_DEFAULTS,
@@ -18,7 +18,7 @@ import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace } fro
 
 const USAGE = `usage: postcopy-lab predict [--trace] FILE --predictor NAME [options]
   [--trace] FILE           trace file (text, binary .pctrace, optionally .gz), as --trace FILE or as FILE
-  --predictor NAME         ${PREDICTOR_NAMES.join(', ')}
+${wrapUsage('  --predictor NAME'.padEnd(27), PREDICTOR_NAMES.join(', ').split(' '), 27)}
   --k N                    pages proposed per fault (default ${PREDICT_DEFAULTS.k})
 ${predictorFlagsUsage(27)}
   --switchover X           instruction count, fraction (0.3) or percentage (30%) of the accesses;

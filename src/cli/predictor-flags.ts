@@ -25,7 +25,7 @@ export const PREDICTOR_FLAGS: Readonly<Record<string, { type: 'string' }>> = Obj
 const USAGE_WIDTH = 120;
 
 /** `start` followed by `words` wrapped at USAGE_WIDTH, continuation lines indented by `indent` spaces. */
-function wrap(start: string, words: string[], indent: number): string {
+export function wrapUsage(start: string, words: string[], indent: number): string {
   const lines = start.split('\n');
   for (const word of words) {
     const last = lines.length - 1;
@@ -43,7 +43,7 @@ export function predictorFlagsUsage(column: number): string {
     const others = otherDefaults.map(({ predictor, value }) => `, ${predictor} ${value}`).join('');
     const help = `${predictors.join(', ')}: ${spec.help} (default ${spec.default}${others})`;
     const start = flag.length < column ? flag.padEnd(column) : `${flag}\n${' '.repeat(column)}`;
-    return wrap(start, help.split(' '), column);
+    return wrapUsage(start, help.split(' '), column);
   }).join('\n');
 }
 

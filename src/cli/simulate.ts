@@ -67,7 +67,8 @@ ${predictorFlagsUsage(31)}
   --ips N                      VM instructions per second (default ${d.instructionsPerSecond})
   --cpu-state BYTES            CPU and device state sent at switchover (default ${d.cpuStateBytes})
   --switchover-cost T          fixed cost of the switchover pause (default ${d.switchoverFixedMs}ms)
-  --fault-cost T               host time per fault: the destination asks for the page this long after the touch (default ${d.faultCostUs}us)
+  --fault-cost T               host time per fault: the destination asks for the page this long after the touch
+                               (default ${d.faultCostUs}us)
   --zero-share F               share of the VM's pages that are zero, sent as a header only (0..1, default ${d.zeroPageShare})
   --zero-seed S                seed drawing the zero pages of --zero-share (default ${d.zeroPageSeed})
   --zero-pages FILE            pages known to be zero: numbers or ranges a-b (e.g. from a guest capture)

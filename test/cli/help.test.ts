@@ -1,0 +1,24 @@
+/**
+ * Every command's --help: exit 0, the usage on standard output and nothing on standard error, each line within 120
+ * columns (a longer one wraps in a terminal mid-word: predict's list of predictors was 174, simulate's --fault-cost
+ * 125). Runs the compiled dist/cli.js, so `npm run build` before running it alone.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const CLI = resolve('dist/cli.js');
+const COMMANDS = [[], ['trace'], ['predict'], ['simulate'], ['compare'], ['sweep'], ['qemu'], ['whatif']];
+
+test('every --help is exit 0, its usage on standard output, no line over 120 columns', () => {
+  for (const command of COMMANDS) {
+    const r = spawnSync(process.execPath, [CLI, ...command, '--help'], { encoding: 'utf8' });
+    const name = ['postcopy-lab', ...command].join(' ');
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    assert.equal(r.stderr, '', name);
+    assert.match(r.stdout, /^usage:/, name);
+    const long = r.stdout.split('\n').filter((line) => [...line].length > 120);
+    assert.deepEqual(long, [], `${name}: lines over 120 columns`);
+  }
+});
