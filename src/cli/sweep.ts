@@ -5,7 +5,7 @@
  * the same order (README "Parallel sweeps" shows Slurm, Kubernetes and GNU parallel).
  */
 import { createHash } from 'node:crypto';
-import { UserError } from '../errors';
+import { fileLabel, UserError } from '../errors';
 import {
   accuracyByOrderAndK,
   accuracyByTraining,
@@ -228,12 +228,22 @@ function merge(argv: string[]): void {
       s.jobs === first.jobs &&
       s.fingerprint === first.fingerprint &&
       JSON.stringify(s.workloads) === JSON.stringify(first.workloads);
-    if (!same) throw new UserError(`${positionals[i]} belongs to another sweep than ${positionals[0]}`);
+    if (!same)
+      throw new UserError(`${fileLabel(positionals[i])} belongs to another sweep than ${fileLabel(positionals[0])}`);
+  }
+  // named before the shards missing: one given twice is the likelier slip, and the files say which
+  const twice = shards.findIndex((s, i) => shards.slice(0, i).some((earlier) => earlier.shard === s.shard));
+  if (twice >= 0) {
+    const earlier = positionals[shards.findIndex((s) => s.shard === shards[twice].shard)];
+    const which = `shard ${shards[twice].shard} of ${first.shards}`;
+    throw new UserError(
+      earlier === positionals[twice]
+        ? `${fileLabel(earlier)} is given twice (${which}): give each shard once`
+        : `${fileLabel(earlier)} and ${fileLabel(positionals[twice])} are both ${which}: give each shard once`,
+    );
   }
   const missing = missingShards(new Set(shards.map((s) => s.shard)), first.shards);
   if (missing) throw new UserError(missing);
-  if (shards.length !== first.shards)
-    throw new UserError(`${shards.length} files for ${first.shards} shards: a shard is given twice`);
   const results: unknown[] = new Array(first.jobs);
   for (const s of shards) for (const [index, result] of s.results) results[index] = result;
   const mode: SweepMode = { kind: 'merged', jobs: first.jobs, fingerprint: first.fingerprint, results };

@@ -85,7 +85,16 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
     ],
     [['faults'], /missing required option --output/],
     [['merge', part(0), part(1), '-o', join(dir, 'x.json')], /shard 2 of 3 missing/],
-    [['merge', part(0), part(0), part(1), '-o', join(dir, 'x.json')], /shard 2 of 3 missing/],
+    // a shard given twice is named, file by file, before the one missing (it said "shard 2 of 3 missing" only)
+    [
+      ['merge', part(0), part(1), part(0), '-o', join(dir, 'x.json')],
+      /: \S+part0\.json is given twice \(shard 0 of 3\): give each shard once$/m,
+    ],
+    // a copy under another name: it said "4 files for 3 shards: a shard is given twice", naming neither
+    [
+      ['merge', part(0), part(1), part(2), damaged('copy0.json', () => {}), '-o', join(dir, 'x.json')],
+      /: \S+part0\.json and \S+copy0\.json are both shard 0 of 3: give each shard once$/m,
+    ],
     [['merge', join(dir, 'whole.json'), '-o', join(dir, 'x.json')], /not a shard file/],
     [['merge', join(dir, 'absent.json'), '-o', join(dir, 'x.json')], /no such file/],
     // damaged shard files: the first three crashed in the experiment's row code with a stack (exit 1)
