@@ -14,10 +14,11 @@ import { whatifFrameHtml } from './whatif/page';
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 /**
  * Where show() saves figure specs; PCL_FIGURE_SPEC_DIR moves it (tests keep their figures out of reports/). Read
- * at each call: `npm run reproduce` sets it per notebook in a kernel that runs several.
+ * at each call: `npm run reproduce` sets it per notebook in a kernel that runs several. Set but empty, it is unset,
+ * as POSTCOPY_LAB_WORKERS is: an empty directory name wrote the specs into the kernel's working directory.
  */
 export function figureSpecDir(): string {
-  return process.env.PCL_FIGURE_SPEC_DIR ?? join(PROJECT_ROOT, 'reports', 'figure-specs');
+  return process.env.PCL_FIGURE_SPEC_DIR || join(PROJECT_ROOT, 'reports', 'figure-specs');
 }
 
 interface TslabDisplay {
