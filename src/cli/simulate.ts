@@ -346,6 +346,9 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
     throw new UserError(
       '--peak-bandwidth needs --rate-window: it is the link speed inside a window, unused without one',
     );
+  // with no share drawn the seed draws nothing: two seeds would give the same run, though the flag says otherwise
+  if (parsed.values['zero-seed'] !== undefined && !(flagInput.zeroPageShare! > 0))
+    throw new UserError('--zero-seed needs --zero-share above 0: it draws which pages are zero, and none is drawn');
   const switchoverSpec = switchoverFlag(parsed.values.switchover);
   const summary = await summarizeReplayable(path);
   const input = { ...flagInput, switchover: await fileSwitchover(switchoverSpec, path, summary) };

@@ -290,6 +290,9 @@ const BAD: [string[], RegExp][] = [
     ['compare', small, '--prefetchers', 'none', '--peak-bandwidth', '10gbit', '--rate-window', '0'],
     /needs --rate-window/,
   ],
+  // --zero-seed draws the pages of --zero-share: with no share it changed nothing, without a word
+  [['simulate', small, '--zero-seed', 'x'], /--zero-seed needs --zero-share above 0: it draws which pages are zero/],
+  [['compare', small, '--prefetchers', 'none', '--zero-share', '0', '--zero-seed', 'x'], /--zero-seed needs --zero-sh/],
   // a flag of one value given twice: the last one would silently win
   [['simulate', small, '--k', '4', '--k', '8'], /--k given 2 times \("4", "8"\): give it once/],
   [['predict', small, '--predictor', 'ppm', '--k=4', '--order', '3', '--k', '4'], /--k given 2 times/],
