@@ -226,8 +226,19 @@ const POSTCOPY_ONLY_FLAGS = [
   ...Object.keys(PREDICTOR_FLAGS),
 ];
 
-/** Refuses flags that `--mode precopy` would silently ignore. */
-function checkPrecopyFlags(values: Readonly<Record<string, unknown>>): void {
+/** Flags of the pre-copy rounds: a post-copy run has none. */
+const PRECOPY_ROUND_FLAGS = ['precopy-rounds', 'precopy-stop-pages'];
+
+/** Refuses flags the mode would silently ignore: post-copy's in `--mode precopy`, the rounds' in post-copy. */
+function checkModeFlags(values: Readonly<Record<string, unknown>>): void {
+  if ((values.mode ?? d.mode) === 'postcopy') {
+    const unread = PRECOPY_ROUND_FLAGS.find((flag) => values[flag] !== undefined);
+    if (unread)
+      throw new UserError(
+        `--${unread} has no effect with --mode postcopy (no pre-copy round runs); ` +
+          'drop it or use --mode hybrid or precopy',
+      );
+  }
   if (values.mode !== 'precopy') return;
   const ignored = POSTCOPY_ONLY_FLAGS.find((flag) => values[flag] !== undefined);
   if (ignored) {
@@ -263,7 +274,7 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
       'compare compares predictors, and --mode precopy has no faults to predict: use postcopy or hybrid',
     );
   }
-  checkPrecopyFlags(values);
+  checkModeFlags(values);
   const predictors = predictorsFromFlag(predictorFlag, (values as Record<string, string | undefined>)[predictorFlag]);
   const [tracePath] = fileArguments(
     positionals,

@@ -151,8 +151,8 @@ const BAD: [string[], RegExp][] = [
   [['simulate', '--trace', small, '--vm-pages', '999999999'], /--vm-pages must be between 1 and 134217728/],
   [['simulate', '--trace', small, '--overhead', '-1'], /--overhead must be between 0 and/],
   [['simulate', '--trace', small, '--cpu-state', '99999999999999'], /--cpu-state must be between 0 and/],
-  [['simulate', '--trace', small, '--precopy-rounds', '0'], /--precopy-rounds must be between 1 and 10000/],
-  [['simulate', '--trace', small, '--precopy-stop-pages', '-4'], /--precopy-stop-pages must be between 0 and/],
+  [['simulate', small, '--mode', 'hybrid', '--precopy-rounds', '0'], /--precopy-rounds must be between 1 and 10000/],
+  [['simulate', small, '--mode', 'hybrid', '--precopy-stop-pages', '-4'], /--precopy-stop-pages must be between 0 and/],
   [
     ['simulate', '--trace', small, '--switchover-cost', '5h'],
     /: --switchover-cost: duration must be a number of micro/,
@@ -229,6 +229,12 @@ const BAD: [string[], RegExp][] = [
     /--push has no effect with --mode precopy/,
   ],
   [['simulate', '--trace', small, '--mode', 'precopy', '--order', '2'], /--order has no effect with --mode precopy/],
+  // and the pre-copy rounds' flags in post-copy (the default mode), where no round runs: they were taken, exit 0
+  [['simulate', small, '--precopy-rounds', '3'], /--precopy-rounds has no effect with --mode postcopy \(no pre-copy/],
+  [
+    ['compare', small, '--prefetchers', 'none', '--mode', 'postcopy', '--precopy-stop-pages', '5'],
+    /--precopy-stop-pages has no effect with --mode postcopy/,
+  ],
   [
     ['compare', '--trace', small, '--prefetchers', 'none,ppm', '--mode', 'precopy'],
     /--mode precopy has no faults to predict/,
