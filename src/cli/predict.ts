@@ -13,8 +13,8 @@ import {
   replaySettings,
   type PredictionMetrics,
 } from '../prefetch';
-import { fileSwitchover, summarizeReplayable, switchoverFlag } from './simulate';
-import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace } from '../trace';
+import { fileSwitchover, switchoverFlag } from './simulate';
+import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace, summarizeTraceFile } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict [--trace] FILE --predictor NAME [options]
   [--trace] FILE           trace file (text, binary .pctrace, optionally .gz), as --trace FILE or as FILE
@@ -74,7 +74,7 @@ export async function run(argv: string[]): Promise<void> {
   const switchoverSpec = switchoverFlag(v.switchover);
   // streamed: a summary pass, the first-touch order of the replay, then the replay itself; the settings are
   // checked against the summary before the first-touch pass reads the whole file again
-  const summary = await summarizeReplayable(path);
+  const summary = await summarizeTraceFile(path);
   const settings = { ...options, switchover: await fileSwitchover(switchoverSpec, path, summary, 0) };
   replaySettings(summary, settings);
   const firstTouches = await firstTouchesOfFile(path, summary.largestPage, settings.switchover);

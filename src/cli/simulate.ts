@@ -33,7 +33,6 @@ import {
 import { parsePredictorName, type PredictorName } from '../prefetch';
 import {
   checkPageSize,
-  emptyTraceFile,
   fractionSwitchover,
   MAX_PAGE_SIZE,
   firstTouchesOfFile,
@@ -289,13 +288,6 @@ export function switchoverFlag(text: string | undefined): SwitchoverSpec | undef
   return text === undefined ? undefined : parseSwitchoverSpec(text);
 }
 
-/** A trace file's summary for a replay (simulate, compare, predict): an empty trace is refused naming the file. */
-export async function summarizeReplayable(path: string): Promise<TraceSummary> {
-  const summary = await summarizeTraceFile(path);
-  if (summary.accesses === 0) throw emptyTraceFile(path);
-  return summary;
-}
-
 /** --switchover on a trace file: a fraction needs the time of one access, read by a partial pass. */
 export async function fileSwitchover(
   spec: SwitchoverSpec | undefined,
@@ -361,7 +353,7 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   if (parsed.values['zero-seed'] !== undefined && !(flagInput.zeroPageShare! > 0))
     throw new UserError('--zero-seed needs --zero-share above 0: it draws which pages are zero, and none is drawn');
   const switchoverSpec = switchoverFlag(parsed.values.switchover);
-  const summary = await summarizeReplayable(path);
+  const summary = await summarizeTraceFile(path);
   const input = { ...flagInput, switchover: await fileSwitchover(switchoverSpec, path, summary) };
   const inputs = (extra: SimInput) => parsed.predictors.map((predictor) => ({ ...input, ...extra, predictor }));
   // the checks against the trace (switchover, VM size) and the memory before the oracle's pass or whole read
