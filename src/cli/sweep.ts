@@ -29,6 +29,7 @@ import {
 } from '../experiments';
 import { checkOutputPath, writeFileAtomic } from '../util/atomic-write';
 import { readInputText } from '../util/read-input';
+import { firstRepeat } from '../util/first-repeat';
 import { intFlag, parseFlags, requireFlag } from './args';
 
 /** The sweeps by name: each runs one notebook's experiment on the chosen workloads (all by default). */
@@ -232,14 +233,14 @@ function merge(argv: string[]): void {
       throw new UserError(`${fileLabel(positionals[i])} belongs to another sweep than ${fileLabel(positionals[0])}`);
   }
   // named before the shards missing: one given twice is the likelier slip, and the files say which
-  const twice = shards.findIndex((s, i) => shards.slice(0, i).some((earlier) => earlier.shard === s.shard));
-  if (twice >= 0) {
-    const earlier = positionals[shards.findIndex((s) => s.shard === shards[twice].shard)];
-    const which = `shard ${shards[twice].shard} of ${first.shards}`;
+  const twice = firstRepeat(shards, (a, b) => a.shard === b.shard);
+  if (twice !== undefined) {
+    const [earlier, later] = twice.map((i) => positionals[i]);
+    const which = `shard ${shards[twice[1]].shard} of ${first.shards}`;
     throw new UserError(
-      earlier === positionals[twice]
+      earlier === later
         ? `${fileLabel(earlier)} is given twice (${which}): give each shard once`
-        : `${fileLabel(earlier)} and ${fileLabel(positionals[twice])} are both ${which}: give each shard once`,
+        : `${fileLabel(earlier)} and ${fileLabel(later)} are both ${which}: give each shard once`,
     );
   }
   const missing = missingShards(new Set(shards.map((s) => s.shard)), first.shards);

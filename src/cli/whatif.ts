@@ -12,6 +12,7 @@ import { CURVE_AXES, DEFAULT_WHATIF_SETTINGS, effectiveMethods, simInputOf } fro
 import type { WhatifSettings } from '../report/whatif/settings';
 import { writeWhatifPage } from '../report/whatif/page';
 import { emptyTraceFile, parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
+import { firstRepeat } from '../util/first-repeat';
 import { choiceFlag, inputFile, listFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
 import { SIM_FLAGS, simInputFromFlags, type SimFlagValues } from './simulate';
@@ -137,8 +138,9 @@ export async function run(argv: string[]): Promise<void> {
   if (overwritten !== undefined)
     throw new UserError(`-o ${fileLabel(output)} is the trace ${fileLabel(overwritten)}: the page would replace it`);
   // one file twice would be listed twice, the second under a name with its path added (the check below is by name)
-  const repeated = tracePaths.find((path, i) => tracePaths.slice(0, i).some((earlier) => sameFile(earlier, path)));
-  if (repeated !== undefined) throw new UserError(`the trace ${fileLabel(repeated)} is given more than once`);
+  const repeated = firstRepeat(tracePaths, sameFile);
+  if (repeated !== undefined)
+    throw new UserError(`the trace ${fileLabel(tracePaths[repeated[1]])} is given more than once`);
   const options = whatIfPageOptions();
   const knobs = knobsFromFlags(values);
   const opened = { ...DEFAULT_WHATIF_SETTINGS, ...options.initial };

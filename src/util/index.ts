@@ -4,4 +4,5 @@ export { PairMap } from './pair-map';
 export { TopK } from './top-k';
 export { wholeOption } from './whole-option';
 export { enlarged } from './enlarged';
+export { firstRepeat } from './first-repeat';
 export { deepFreeze, type DeepReadonly } from './deep-freeze';

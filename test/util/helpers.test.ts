@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import seedrandom from 'seedrandom';
-import { NextAlive, PairMap, TopK, wholeOption } from '../../src/util';
+import { firstRepeat, NextAlive, PairMap, TopK, wholeOption } from '../../src/util';
 
 test('NextAlive finds the next alive index and skips removed ones', () => {
   const s = new NextAlive(5);
@@ -86,4 +86,18 @@ test('wholeOption: the fallback when unset, the value within bounds, a one-line 
   assert.equal(wholeOption(3, 'k', 8, 0, 3), 3);
   for (const bad of [-1, 4, 1.5, NaN])
     assert.throws(() => wholeOption(bad, 'k', 8, 0, 3), /^UserError: k must be a whole number between 0 and 3/);
+});
+
+test('firstRepeat: the first item paired with an earlier one, as both indices; undefined when none', () => {
+  const equal = (a: string, b: string) => a === b;
+  assert.deepEqual(firstRepeat(['a', 'b', 'a', 'b'], equal), [0, 2]);
+  assert.deepEqual(firstRepeat(['a', 'b', 'c', 'b', 'a'], equal), [1, 3]);
+  assert.deepEqual(firstRepeat(['x', 'y', 'y'], equal), [1, 2]);
+  assert.equal(firstRepeat(['a', 'b', 'c'], equal), undefined);
+  assert.equal(firstRepeat([], equal), undefined);
+  // `same` need not be equality: here the same first letter
+  assert.deepEqual(
+    firstRepeat(['ab', 'cd', 'ax'], (a, b) => a[0] === b[0]),
+    [0, 2],
+  );
 });
