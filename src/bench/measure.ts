@@ -78,18 +78,22 @@ export function medianSeconds(work: () => void, { runs = 5, warmUps = 2, clock =
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
 }
 
-/** Peak resident memory and wall time of one child node process. */
+/** Peak resident memory, wall time and CPU time of one child node process. */
 export interface ChildRun {
   peakRssMiB: number;
   seconds: number;
+  /** The whole process's CPU seconds (every thread, V8's helpers included). */
+  cpuSeconds: number;
+  /** Its main thread's CPU seconds, where Linux tells them. */
+  mainCpuSeconds?: number;
 }
 
 /**
  * Runs `node ...args` in a child process and returns its peak RSS (the kernel's VmHWM where there is
- * /proc, else maxrss, read by a preloaded exit hook), so what the bench itself holds never counts.
- * Throws with the child's last stderr line when it fails.
+ * /proc, else maxrss) and CPU time, read by a preloaded exit hook, so what the bench itself holds or
+ * spends never counts. Throws with the child's last stderr line when it fails.
  */
-export function childPeakRss(args: readonly string[]): ChildRun {
+export function runChild(args: readonly string[]): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-'));
   const out = join(dir, 'maxrss');
   const probe = join(dir, 'probe.js');
@@ -101,7 +105,10 @@ export function childPeakRss(args: readonly string[]): ChildRun {
 process.on('exit', () => {
   let kib = process.resourceUsage().maxRSS;
   try { kib = Number(/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
-  fs.writeFileSync(${JSON.stringify(out)}, String(kib));
+  let mainCpu = null;
+  try { mainCpu = Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9; } catch {}
+  const { user, system } = process.cpuUsage();
+  fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({ kib, cpu: (user + system) / 1e6, mainCpu }));
 });`,
   );
   try {
@@ -113,7 +120,17 @@ process.on('exit', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 0)
       throw new Error(`'node ${args.join(' ')}' failed: ${(result.stderr ?? '').trim().split('\n').pop()}`);
-    return { peakRssMiB: Number(readFileSync(out, 'utf8')) / 1024, seconds };
+    const { kib, cpu, mainCpu } = JSON.parse(readFileSync(out, 'utf8')) as {
+      kib: number;
+      cpu: number;
+      mainCpu: number | null;
+    };
+    return {
+      peakRssMiB: kib / 1024,
+      seconds,
+      cpuSeconds: cpu,
+      ...(mainCpu === null ? {} : { mainCpuSeconds: mainCpu }),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

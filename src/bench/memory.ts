@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childPeakRss, line, type BenchLine, type ChildRun } from './measure';
+import { runChild, line, type BenchLine, type ChildRun } from './measure';
 
 /** Issue 11's goal: simulate and stats on 10^8 accesses in under 1 GiB (held to predict and compare too). */
 export const PEAK_RSS_GOAL_MIB = 1024;
@@ -27,8 +27,8 @@ export function memorySection(accesses: number): BenchLine[] {
   try {
     const file = join(dir, 'bench.pctrace');
     const generate = ['trace', 'gen', 'zipf', '--seed', 'bench', '--accesses', String(accesses)];
-    const gen = childPeakRss([CLI, ...generate, '--pages', String(1 << 22), '-o', file]);
-    const bare = childPeakRss(bareStream(file));
+    const gen = runChild([CLI, ...generate, '--pages', String(1 << 22), '-o', file]);
+    const bare = runChild(bareStream(file));
     const atHalf = ['--trace', file, '--switchover', '0.5'];
     const runs: [string, string[]][] = [
       ['trace stats', ['trace', 'stats', file]],
@@ -51,7 +51,7 @@ export function memorySection(accesses: number): BenchLine[] {
     return [
       measured('a bare streamed read', bare, false),
       measured('trace gen', gen, false),
-      ...runs.map(([name, args]) => measured(name, childPeakRss([CLI, ...args]), true)),
+      ...runs.map(([name, args]) => measured(name, runChild([CLI, ...args]), true)),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { MAX_TRACE_ACCESSES } from '../trace';
 import { UserError } from '../errors';
 import type { BenchLine } from './measure';
 import { memorySection } from './memory';
+import { notebookSweepSection } from './notebook-sweeps';
 import { parseSection } from './parse';
 import { replaySection } from './replay';
 import { sweepSection } from './sweep';
@@ -25,6 +26,7 @@ const SECTIONS: Record<string, (o: Options) => BenchLine[]> = {
   sweep: () => sweepSection(),
   parse: () => parseSection(),
   memory: (o) => memorySection(o.rssAccesses),
+  notebooks: () => notebookSweepSection(),
 };
 
 function format(value: number, unit: string): string {

@@ -45,6 +45,9 @@ const SWEEPS: Record<string, (workloads: readonly Workload[]) => unknown> = {
   confidence: (w) => confidenceSweep(w),
 };
 
+/** The sweeps' names as the usage lists them (the bench times each as this command runs it). */
+export const SWEEP_NAMES = Object.keys(SWEEPS);
+
 /** Sweeps that make their own traces (modes: one zipf VM at each write share): no workload is made for them. */
 const OWN_TRACES = new Set(['modes']);
 

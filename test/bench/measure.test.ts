@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childPeakRss, line } from '../../src/bench/measure';
+import { runChild, line } from '../../src/bench/measure';
 
 const fields = {
   section: 'replay',
@@ -34,19 +34,35 @@ test('a goal on the ratio or on the value is checked and named', () => {
   assert.equal(line(fields, { valueAtMost: 49, ratioAtLeast: 0.2 }).met, false);
 });
 
-test("childPeakRss reports the child's own peak memory: a child holding 200 MiB reports more than that", () => {
+test("runChild reports the child's own peak memory: a child holding 200 MiB reports more than that", () => {
   const script = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'hold.js');
   writeFileSync(script, 'const a = new Uint8Array(200 * 2 ** 20).fill(1); if (a[5] !== 1) process.exit(1);');
-  const run = childPeakRss([script]);
+  const run = runChild([script]);
   assert.ok(run.peakRssMiB > 200 && run.peakRssMiB < 400, `peak ${run.peakRssMiB} MiB`);
-  assert.throws(() => childPeakRss([join(script, '..', 'missing.js')]), /failed/);
+  assert.throws(() => runChild([join(script, '..', 'missing.js')]), /failed/);
 });
 
-test("childPeakRss leaves out the parent's memory: a parent holding 256 MiB does not raise an idle child's peak", () => {
+test("runChild leaves out the parent's memory: a parent holding 256 MiB does not raise an idle child's peak", () => {
   const script = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'idle.js');
   writeFileSync(script, '');
   const held = new Uint8Array(256 * 2 ** 20).fill(1);
-  const run = childPeakRss([script]);
+  const run = runChild([script]);
   assert.equal(held[7], 1);
   assert.ok(run.peakRssMiB < 200, `peak ${run.peakRssMiB} MiB`);
+});
+
+test("runChild reports the child's CPU seconds, every thread's and its main thread's apart", () => {
+  // each thread spins until its own CPU clock (schedstat) passes 0.3 s: what it spent, whatever the load
+  const spin = `const fs = require('fs');
+const own = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
+const start = own(); while (own() - start < 0.3);`;
+  const script = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'spin.js');
+  writeFileSync(
+    script,
+    `const { Worker } = require('worker_threads');
+new Worker(${JSON.stringify(spin)}, { eval: true }).on('exit', () => { ${spin} });`,
+  );
+  const run = runChild([script]);
+  assert.ok(run.mainCpuSeconds !== undefined && run.mainCpuSeconds >= 0.3, `main thread ${run.mainCpuSeconds} s`);
+  assert.ok(run.cpuSeconds - run.mainCpuSeconds >= 0.3, `process ${run.cpuSeconds} s, main ${run.mainCpuSeconds} s`);
 });

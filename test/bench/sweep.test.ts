@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { alternate, pairLines } from '../../src/bench/sweep';
+// the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
+import { notebookSweepSection } from '../../dist/bench/notebook-sweeps';
 
 test('serial and parallel runs alternate in order S P, P S, S P, each pair kept as [serial, parallel]', () => {
   const order: number[] = [];
@@ -58,4 +61,14 @@ test('an even count of pairs: the mean of the middle two; one-thread runs: cores
   // main-thread CPU 2 and 3 against 4 and 5 CPU s over 2 cores
   assert.deepEqual(allowed.samples, [1, 1.2]);
   assert.ok(Math.abs(allowed.value - 1.1) < 1e-12, `allowed ${allowed.value}`);
+});
+
+test('the notebooks section times a sweep as the CLI runs it, one thread against all cores, the same rows', () => {
+  const lines = notebookSweepSection(['modes']);
+  const names = lines.map((l) => l.name);
+  assert.match(names[0], /^speed-up, sweep modes \(/);
+  const total = lines.find((l) => l.name.startsWith(`speed-up on ${availableParallelism()} threads, all 1 sweeps`));
+  assert.ok(total, names.join('\n'));
+  assert.equal(total.target, availableParallelism() >= 2 ? 'ratio >= 1.8' : undefined);
+  for (const l of lines) assert.ok(l.value > 0 && Number.isFinite(l.value), `${l.name}: ${l.value}`);
 });

@@ -1,0 +1,107 @@
+/**
+ * The notebooks' own sweeps, each as a user runs it: `postcopy-lab sweep NAME` in a fresh process, on one thread
+ * and on all cores (one pair per sweep, which side goes first alternating), after checking both wrote the same
+ * rows. Issue 11 item 4 asks this of "experiments that run many independent simulations (notebooks 02-07)"; the
+ * sweep section's grid is a 2-second sweep, where a fresh process's JIT warm-up is a third of the work, while
+ * these run 2-150 CPU seconds each. Wall times, and where Linux tells the main thread's CPU, the speed-up the
+ * CPU seconds allow on idle cores (the one-thread run's main-thread CPU over the parallel run's process CPU per
+ * core), which load barely moves.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SWEEP_NAMES } from '../cli/sweep';
+import { line, runChild, type BenchLine, type ChildRun } from './measure';
+import { SWEEP_SPEEDUP_GOAL } from './sweep';
+
+const CLI = join(__dirname, '..', 'cli.js');
+
+/** One sweep's pair: the one-thread run and the run on all cores. */
+interface SweepPair {
+  name: string;
+  serial: ChildRun;
+  parallel: ChildRun;
+}
+
+/** Runs sweep `name` on `workers` threads in a fresh process, writing its rows to `file`. */
+function sweepRun(name: string, workers: number, file: string): ChildRun {
+  return runChild([CLI, 'sweep', name, '--workers', String(workers), '-o', file]);
+}
+
+function timePairs(names: readonly string[], cores: number, dir: string): SweepPair[] {
+  return names.map((name, index) => {
+    const serialFile = join(dir, `${name}-1.json`);
+    const parallelFile = join(dir, `${name}-${cores}.json`);
+    let serial: ChildRun;
+    let parallel: ChildRun;
+    if (index % 2 === 0) {
+      serial = sweepRun(name, 1, serialFile);
+      parallel = sweepRun(name, cores, parallelFile);
+    } else {
+      parallel = sweepRun(name, cores, parallelFile);
+      serial = sweepRun(name, 1, serialFile);
+    }
+    if (!readFileSync(serialFile).equals(readFileSync(parallelFile)))
+      throw new Error(`sweep ${name}: the parallel run wrote other rows than the one-thread run`);
+    return { name, serial, parallel };
+  });
+}
+
+/** The one-thread run's main-thread CPU over the parallel run's process CPU per core; undefined where unknown. */
+function cpuAllows(serial: ChildRun, parallel: ChildRun, cores: number): number | undefined {
+  return serial.mainCpuSeconds === undefined ? undefined : serial.mainCpuSeconds / (parallel.cpuSeconds / cores);
+}
+
+function sum(runs: readonly ChildRun[], pick: (run: ChildRun) => number | undefined): number {
+  return runs.reduce((total, run) => total + (pick(run) ?? NaN), 0);
+}
+
+/** The section over the sweeps `names` (all of the CLI's by default). */
+export function notebookSweepSection(names: readonly string[] = SWEEP_NAMES): BenchLine[] {
+  const cores = availableParallelism();
+  const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-sweeps-'));
+  let pairs: SweepPair[];
+  try {
+    pairs = timePairs(names, cores, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const base = { section: 'notebooks', baseline: 'the same sweep in one thread', unit: 'x', baselineValue: 1 };
+  const perSweep = pairs.flatMap(({ name, serial, parallel }) => {
+    const allows = cpuAllows(serial, parallel, cores);
+    const seconds = `${serial.seconds.toFixed(1)} s -> ${parallel.seconds.toFixed(1)} s`;
+    const cpu = `CPU ${serial.cpuSeconds.toFixed(1)} s -> ${parallel.cpuSeconds.toFixed(1)} s`;
+    return [
+      line({ ...base, name: `speed-up, sweep ${name} (${seconds}; ${cpu})`, value: serial.seconds / parallel.seconds }),
+      ...(allows === undefined
+        ? []
+        : [line({ ...base, name: `speed-up its CPU allows, sweep ${name}`, value: allows })]),
+    ];
+  });
+  const serialRuns = pairs.map((p) => p.serial);
+  const parallelRuns = pairs.map((p) => p.parallel);
+  const serialWall = sum(serialRuns, (r) => r.seconds);
+  const parallelWall = sum(parallelRuns, (r) => r.seconds);
+  const mainCpu = sum(serialRuns, (r) => r.mainCpuSeconds);
+  const all = `all ${pairs.length} sweeps one after another`;
+  return [
+    ...perSweep,
+    line(
+      {
+        ...base,
+        name: `speed-up on ${cores} threads, ${all} (${serialWall.toFixed(1)} s -> ${parallelWall.toFixed(1)} s)`,
+        value: serialWall / parallelWall,
+      },
+      cores >= 2 ? { ratioAtLeast: SWEEP_SPEEDUP_GOAL } : {},
+    ),
+    ...(Number.isNaN(mainCpu)
+      ? []
+      : [
+          line({
+            ...base,
+            name: `speed-up the CPU allows on ${cores} idle cores, ${all}`,
+            value: mainCpu / (sum(parallelRuns, (r) => r.cpuSeconds) / cores),
+          }),
+        ]),
+  ];
+}
