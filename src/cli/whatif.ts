@@ -164,7 +164,7 @@ export async function run(argv: string[]): Promise<void> {
       );
     }
     taken.set(name, path);
-    extra.push({ name, trace });
+    extra.push({ name, trace, file: path });
   }
   const workloads = [...extra, ...options.workloads];
   // the opening workload at the opening setting, checked as simulate checks it (the page would show the same line)

@@ -1,6 +1,8 @@
+import { relative } from 'node:path';
 import type { PushPolicy } from '../migration';
 import type { PredictorName } from '../prefetch';
 import type { ExplorerCell } from '../report/explorer';
+import { PROJECT_ROOT } from '../report/notebook';
 import { formatNumber, type Row } from '../report/table';
 import type { WhatifPageOptions } from '../report/whatif/page';
 import {
@@ -16,6 +18,7 @@ import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
 import {
   findWorkload,
+  realTraceFile,
   realWorkloads,
   SYNTHETIC_SEEDS,
   syntheticGenerators,
@@ -161,7 +164,12 @@ export function whatIfPageOptions(synthetic: SyntheticOptions = {}, real: RealOp
   const e = EXPERIMENT_DEFAULTS;
   return {
     workloads: [
-      ...realWorkloads(real).map((w) => ({ name: w.name, trace: w.trace })),
+      // named in the page's command line as the README's commands name them, from the checkout
+      ...realWorkloads(real).map((w) => ({
+        name: w.name,
+        trace: w.trace,
+        file: relative(PROJECT_ROOT, realTraceFile(w.name, real.dir)),
+      })),
       // one seed per kind: the page names workloads by kind
       ...syntheticGenerators({ seeds: SYNTHETIC_SEEDS.slice(0, 1), ...synthetic }).map(({ kind, options }) => ({
         name: kind,

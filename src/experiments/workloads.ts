@@ -106,6 +106,11 @@ export interface RealOptions {
   dir?: string;
 }
 
+/** The file of the real trace `name` in `dir`. */
+export function realTraceFile(name: string, dir = DATASET_DIR): string {
+  return join(dir, `${name}.trace.gz`);
+}
+
 /** The first n accesses of a trace (shares the arrays; the whole trace when it is shorter). */
 export function tracePrefix(trace: Trace, n: number): Trace {
   if (n >= trace.page.length) return trace;
@@ -131,9 +136,9 @@ function loadDataset(path: string): Trace {
 
 /** The real traces from datasets/, each cut to maxAccesses. */
 export function realWorkloads(options: RealOptions = {}): Workload[] {
-  const { names = REAL_TRACE_NAMES, maxAccesses = REAL_TRACE_MAX_ACCESSES, dir = DATASET_DIR } = options;
+  const { names = REAL_TRACE_NAMES, maxAccesses = REAL_TRACE_MAX_ACCESSES, dir } = options;
   return names.map((name) => {
-    const whole = loadDataset(join(dir, `${name}.trace.gz`));
+    const whole = loadDataset(realTraceFile(name, dir));
     return { name, source: 'real' as const, trace: tracePrefix(whole, maxAccesses), fullAccesses: whole.page.length };
   });
 }

@@ -188,7 +188,10 @@ test('in pre-copy mode the page shows the one run `simulate --mode precopy` make
   await rerun(() => page.selectOption('[data-knob="mode"]', 'precopy'));
   const flags = ['--mode', 'precopy', '--bandwidth', '3.16gbit', '--rtt', '1000us', '--switchover', '50%'];
   assert.deepEqual(await pageResults(), [simulateJson('datasets/sqlite.trace.gz', flags)]);
-  assert.match(await page.locator('.equivalent').innerText(), /^postcopy-lab simulate --trace sqlite --mode precopy /);
+  assert.match(
+    await page.locator('.equivalent').innerText(),
+    /^postcopy-lab simulate --trace datasets\/sqlite\.trace\.gz --mode precopy /,
+  );
   await rerun(() => page.selectOption('[data-knob="mode"]', 'hybrid'));
 });
 
@@ -275,11 +278,12 @@ test('the later knobs (VM, page size, speed, pre-copy rounds, rate windows) give
     ['peak bandwidth', await setNumber('peakBandwidthGbps', '10')],
   ];
   console.log(`# re-run after a later knob, sqlite, ms: ${times.map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
-  // the page's "same as" line, run as it is on the bundled trace's file
+  // the page's "same as" line, run as printed: it names the bundled trace's file
   const line = await page.locator('.equivalent').innerText();
+  assert.match(line, / --trace datasets\/sqlite\.trace\.gz /);
   assert.match(line, / --vm-pages 300000 --page-size 8192 --ips 300000000 --precopy-rounds 2 --precopy-stop-pages 16 /);
   assert.match(line, / --rate-window 100ms --peak-bandwidth 10gbit/);
-  const args = line.replace(/^postcopy-lab /, '').replace('--trace sqlite ', '--trace datasets/sqlite.trace.gz ');
+  const args = line.replace(/^postcopy-lab /, '');
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args.split(' '), '--json'], {
     encoding: 'utf8',
   });
@@ -334,6 +338,8 @@ test('a dropped file named like a bundled workload is added beside it as "NAME (
   await rerun(() => dropFile('sqlite', Buffer.from('0 3\n10 4\n')));
   assert.equal(await page.inputValue('[data-knob="workload"]'), 'sqlite (2)');
   assert.ok((await pageResults())[0].accesses < 3, 'the two-access file, not the bundled sqlite');
+  // the command line reads the file the reader dropped, by its own name
+  assert.match(await page.locator('.equivalent').innerText(), / --trace sqlite --mode /);
   await rerun(() => page.selectOption('[data-knob="workload"]', 'sqlite'));
   assert.equal((await pageResults())[0].accesses, bundled);
 });
@@ -349,7 +355,7 @@ test('the boxes take what the command line takes (k 300, bandwidth 500 Gbit/s, r
   assert.equal(await page.locator('#pcl-whatif').getAttribute('data-state'), 'done');
   const line = await page.locator('.equivalent').innerText();
   assert.match(line, / --bandwidth 500gbit --rtt 0us --switchover 99.5% .* --k 300 .* --fault-cost 1000000us/);
-  const args = line.replace(/^postcopy-lab /, '').replace(/--trace \S+ /, '--trace datasets/sqlite.trace.gz ');
+  const args = line.replace(/^postcopy-lab /, '');
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args.split(' '), '--json'], {
     encoding: 'utf8',
   });

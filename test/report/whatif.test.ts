@@ -6,15 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseFlags } from '../../src/cli/args';
 import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
 import { knobsFromFlags, switchoverPercentFlag } from '../../src/cli/whatif';
 import { whatIfPageOptions } from '../../src/experiments';
-import { simulate } from '../../src/migration';
+import { simulate, type MigrationResult } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
 import { CURVE_POINTS, TraceRuns, curvePoint, curveXs } from '../../src/report/whatif/compute';
 import { whatifPageHtml } from '../../src/report/whatif/page';
@@ -25,6 +26,7 @@ import {
   knobAccepts,
   type NumberBounds,
   effectiveMethods,
+  equivalentCommand,
   settingsFromHash,
   settingsToHash,
   type WhatifSettings,
@@ -95,6 +97,46 @@ test('in pre-copy mode the page runs once, with the flags `simulate --mode preco
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(new TraceRuns(trace).simulate('none', precopy), JSON.parse(r.stdout));
+});
+
+/** Runs a command line the page prints in bash, `postcopy-lab` being this checkout's CLI, with --json added. */
+function runPrinted(line: string, cwd: string): MigrationResult[] {
+  const cliPath = join(process.cwd(), 'src', 'cli.ts');
+  // tsx by its file: --import resolves a bare name from the working directory
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const shell = `postcopy-lab() { "${process.execPath}" --import "${tsx}" "${cliPath}" "$@"; }; ${line} --json`;
+  const r = spawnSync('bash', ['-c', shell], { cwd, encoding: 'utf8' });
+  assert.equal(r.status, 0, `${line}: ${r.stderr}`);
+  return [JSON.parse(r.stdout)].flat();
+}
+
+test('the "same as" line runs as printed: a generated workload made first, a bundled one read from datasets/', () => {
+  const options = whatIfPageOptions({ kinds: ['zipf'], accesses: 3000, pages: 700 }, { names: ['sqlite'] });
+  const at: WhatifSettings = { ...setting, mode: 'postcopy', push: 'off', urgentChannel: false };
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-same-as-'));
+  try {
+    for (const workload of options.workloads) {
+      const made = 'generator' in workload;
+      const source = made ? { generator: workload.generator, options: workload.options } : { file: workload.file };
+      const line = equivalentCommand(at, source);
+      const trace = made ? generateTrace(workload.generator, workload.options) : workload.trace;
+      const runs = new TraceRuns(trace);
+      // a generated trace is written where the command runs; a bundled file is named from the checkout
+      assert.deepEqual(
+        runPrinted(line, made ? dir : process.cwd()),
+        at.methods.map((m) => runs.simulate(m, at)),
+      );
+    }
+    // a dropped file is named as the reader's file system has it: quoted for the shell where it must be
+    const name = "it's mine.trace";
+    writeFileSync(join(dir, name), formatTextTrace(trace));
+    const precopy = { ...at, mode: 'precopy' as const };
+    const line = equivalentCommand(precopy, { file: name });
+    assert.match(line, /^postcopy-lab simulate --trace 'it'\\''s mine\.trace' --mode precopy /);
+    assert.deepEqual(runPrinted(line, dir), [new TraceRuns(trace).simulate('none', precopy)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the curve point at the current bandwidth repeats the table; a repeated setting is not simulated again', () => {

@@ -13,9 +13,12 @@ import { plotlyScriptTag } from '../figure';
 import { escapeHtml } from '../table';
 import { DEFAULT_WHATIF_SETTINGS, type WhatifSettings } from './settings';
 
-/** A workload the page offers: a trace embedded in the page, or a generator the worker runs itself. */
+/**
+ * A workload the page offers: a trace embedded in the page (`file`: where a command line reads it, as the page's
+ * "same as" command names it), or a generator the worker runs itself.
+ */
 export type WhatifWorkload =
-  { name: string; trace: Trace } | { name: string; generator: GeneratorKind; options: GeneratorOptions };
+  { name: string; trace: Trace; file: string } | { name: string; generator: GeneratorKind; options: GeneratorOptions };
 
 export interface WhatifPageOptions {
   /** In menu order; the first is shown first. */
@@ -30,6 +33,7 @@ export interface WhatifPageData {
   workloads: Array<{
     name: string;
     gzipBase64?: string;
+    file?: string;
     generated?: { kind: GeneratorKind; options: GeneratorOptions };
   }>;
   initial: WhatifSettings;
@@ -59,7 +63,11 @@ function script(asset: string): string {
 
 function workloadData(w: WhatifWorkload): WhatifPageData['workloads'][number] {
   if ('trace' in w)
-    return { name: w.name, gzipBase64: gzipSync(encodeBinaryTrace(w.trace), { level: 9 }).toString('base64') };
+    return {
+      name: w.name,
+      gzipBase64: gzipSync(encodeBinaryTrace(w.trace), { level: 9 }).toString('base64'),
+      file: w.file,
+    };
   return { name: w.name, generated: { kind: w.generator, options: w.options } };
 }
 

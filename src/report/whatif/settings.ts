@@ -17,6 +17,7 @@ import { declaredOptions, PREDICTOR_NAMES, predictorDefinition } from '../../pre
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
 import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../trace/make';
+import type { GeneratorKind, GeneratorOptions } from '../../trace/generators';
 import { parseSwitchover } from '../../trace/switchover';
 import type { Trace } from '../../trace/types';
 
@@ -235,6 +236,29 @@ export function cliFlagsOf(settings: WhatifSettings, methods: readonly Predictor
     if (declared.has(name)) flags.push(`--${flagOf(name)}`, String(value));
   }
   return flags;
+}
+
+/** Where a command line finds a workload of the page: a file it reads, or the generator that makes the trace. */
+export type CommandTrace = { file: string } | { generator: GeneratorKind; options: GeneratorOptions };
+
+/** A word the shell passes on as it is: file names with spaces or quotes go in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that prints what the page shows for `settings`: `postcopy-lab compare` (pre-copy: `simulate`) on the
+ * workload's file, after the `trace gen` that writes a generated workload's trace (a bundled name is no file).
+ */
+export function equivalentCommand(settings: WhatifSettings, trace: CommandTrace): string {
+  const methods = effectiveMethods(settings);
+  const command = settings.mode === 'precopy' ? 'simulate' : `compare --prefetchers ${methods.join(',')}`;
+  const flags = cliFlagsOf(settings, methods).join(' ');
+  if ('file' in trace) return `postcopy-lab ${command} --trace ${shellWord(trace.file)} ${flags}`;
+  const file = `${trace.generator}.pctrace`;
+  const options = Object.entries(trace.options).flatMap(([name, value]) => [`--${flagOf(name)}`, String(value)]);
+  const gen = `postcopy-lab trace gen ${trace.generator} ${options.map(shellWord).join(' ')} -o ${file}`;
+  return `${gen} && postcopy-lab ${command} --trace ${file} ${flags}`;
 }
 
 const OPTION_PREFIX = 'o.';

@@ -17,8 +17,9 @@ import {
   withinBounds,
   type NumberBounds,
   PAGE_SIZES,
-  cliFlagsOf,
   effectiveMethods,
+  equivalentCommand,
+  type CommandTrace,
   hasPrecopyRounds,
   settingsFromHash,
   settingsToHash,
@@ -47,14 +48,20 @@ function load(id: string, source: TraceSource): void {
   workers.results.postMessage({ type: 'load', id, source } satisfies ToWorker, moved);
 }
 
-/** Workloads by name: the bundled ones (fresh bytes at each load), then files the reader dropped. */
-const workloads = new Map<string, { id: string; source?: () => TraceSource }>();
+/**
+ * Workloads by name: the bundled ones (fresh bytes at each load), then files the reader dropped; `command` is how
+ * the "same as" command line gets the same trace.
+ */
+const workloads = new Map<string, { id: string; command: CommandTrace; source?: () => TraceSource }>();
 for (const [i, w] of data.workloads.entries()) {
   const source = (): TraceSource =>
     w.generated
       ? { kind: 'generated', name: w.name, generator: w.generated.kind, options: w.generated.options }
       : { kind: 'file', name: `${w.name}.pctrace.gz`, bytes: base64Bytes(w.gzipBase64 ?? '') };
-  workloads.set(w.name, { id: `bundled:${i}`, source });
+  const command = w.generated
+    ? { generator: w.generated.kind, options: w.generated.options }
+    : { file: w.file ?? w.name };
+  workloads.set(w.name, { id: `bundled:${i}`, command, source });
 }
 
 function base64Bytes(text: string): Uint8Array {
@@ -385,8 +392,7 @@ function run(startedAt: number): void {
   root.dataset.state = 'computing';
   status.textContent = `computing ${count(methods.length, 'method')} on ${settings.workload} …`;
   curveStatus.textContent = 'curve: waiting …';
-  const command = settings.mode === 'precopy' ? 'simulate' : `compare --prefetchers ${methods.join(',')}`;
-  equivalent.textContent = `postcopy-lab ${command} --trace ${settings.workload} ${cliFlagsOf(settings).join(' ')}`;
+  equivalent.textContent = equivalentCommand(settings, workload.command);
   shownRun = { seq, traceId: workload.id, settings };
   workers.results.postMessage({ type: 'run', part: 'results', ...shownRun } satisfies ToWorker);
 }
@@ -479,7 +485,7 @@ function fileLoaded(id: string, accesses: number): void {
   for (let copy = 2; workloads.has(name); copy++) name = `${fileName} (${copy})`;
   pendingFiles.delete(id);
   loaded.add(id);
-  workloads.set(name, { id });
+  workloads.set(name, { id, command: { file: fileName } });
   workloadOptions();
   status.textContent = `${name}: ${accesses} accesses`;
   update({ workload: name }, droppedAt.get(id), true);
