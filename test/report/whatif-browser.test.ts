@@ -184,6 +184,29 @@ test('after moving knobs the numbers still equal the CLI, and the URL hash reope
   }
 });
 
+test('a link naming a workload the page has not got (a dropped file) opens the first one and says so', async () => {
+  const reopened = await browser.newPage();
+  try {
+    await reopened.goto(`${pathToFileURL(pagePath).href}#workload=mine.trace&k=4`);
+    await reopened.waitForSelector('#pcl-whatif[data-state=done]', { timeout: 60_000 });
+    assert.equal(await reopened.inputValue('[data-knob="workload"]'), 'sqlite');
+    assert.equal(await reopened.inputValue('[data-knob="k"]'), '4', "the link's other knobs hold");
+    assert.equal(
+      await reopened.locator('[data-error]').innerText(),
+      'the link\'s workload "mine.trace" is not on this page (a dropped file is not kept in a link): showing sqlite; ' +
+        'drop the file again to see it',
+    );
+    // the note is about the opening only
+    const runs = Number(await reopened.locator('#pcl-whatif').getAttribute('data-runs'));
+    await reopened.fill('[data-knob="k"]', '5');
+    await reopened.locator('[data-knob="k"]').blur();
+    await reopened.waitForFunction((n) => Number(document.getElementById('pcl-whatif')!.dataset.runs) > n, runs);
+    assert.equal(await reopened.locator('[data-error]').innerText(), '');
+  } finally {
+    await reopened.close();
+  }
+});
+
 test('in pre-copy mode the page shows the one run `simulate --mode precopy` makes', async () => {
   await rerun(() => page.selectOption('[data-knob="mode"]', 'precopy'));
   const flags = ['--mode', 'precopy', '--bandwidth', '3.16gbit', '--rtt', '1000us', '--switchover', '50%'];

@@ -72,7 +72,19 @@ function base64Bytes(text: string): Uint8Array {
 }
 
 let settings = settingsFromHash(location.hash, data.initial);
-if (!workloads.has(settings.workload)) settings.workload = data.workloads[0].name;
+/**
+ * What the first results say when the link names a workload this page has not got (a file dropped on the page
+ * where the link was made: files are not kept), so that another trace's numbers are not taken for that one's.
+ */
+let openingNote = '';
+if (!workloads.has(settings.workload)) {
+  const fallback = data.workloads[0].name;
+  if (settings.workload !== '')
+    openingNote =
+      `the link's workload "${settings.workload}" is not on this page (a dropped file is not kept in a link): ` +
+      `showing ${fallback}; drop the file again to see it`;
+  settings.workload = fallback;
+}
 
 /** "1 method", "4 methods". */
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -436,7 +448,8 @@ workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
       if (message.seq !== seq) return;
       workers.curve.postMessage({ type: 'run', part: 'curve', ...shownRun! } satisfies ToWorker);
       shown = message.results;
-      errorLine.textContent = '';
+      errorLine.textContent = openingNote;
+      openingNote = '';
       drawTable();
       metricOptions();
       drawBars();
