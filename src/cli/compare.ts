@@ -1,8 +1,8 @@
 /** `postcopy-lab compare`: the same migration with several predictors, side by side (one streamed pass for all). */
-import { formatResults, runSimulations, SIM_OPTIONS_USAGE } from './simulate';
+import { formatResults, prefetcherUsage, runSimulations, SIM_OPTIONS_USAGE } from './simulate';
 
 const USAGE = `usage: postcopy-lab compare [--trace] FILE --prefetchers a,b,c [options]
-  --prefetchers LIST           comma-separated predictor names, e.g. none,next-k,ppm,oracle
+${prefetcherUsage('  --prefetchers LIST', 'comma-separated predictor names (e.g. none,next-k,ppm,oracle) from')}
 ${SIM_OPTIONS_USAGE}`;
 
 export async function run(argv: string[]): Promise<void> {

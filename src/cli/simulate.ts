@@ -13,7 +13,7 @@ import {
   requireFlag,
   type ParsedFlags,
 } from './args';
-import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from './predictor-flags';
+import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags, wrapUsage } from './predictor-flags';
 import {
   DEFAULT_SIM_CONFIG,
   MIGRATION_MODES,
@@ -30,7 +30,7 @@ import {
   type ResolvedSimConfig,
   type SimInput,
 } from '../migration';
-import { parsePredictorName, type PredictorName } from '../prefetch';
+import { parsePredictorName, PREDICTOR_NAMES, type PredictorName } from '../prefetch';
 import {
   checkPageSize,
   fractionSwitchover,
@@ -76,8 +76,14 @@ ${predictorFlagsUsage(31)}
   --postcopy-after T           hybrid: switch to post-copy this long after the start, even mid-round (QEMU)
   --json                       print JSON instead of a table`;
 
+/** The `--prefetcher(s)` line of simulate's and compare's usage: what it takes, then every predictor's name. */
+export function prefetcherUsage(flag: string, help: string): string {
+  return wrapUsage(flag.padEnd(31), `${help}: ${PREDICTOR_NAMES.join(', ')}`.split(' '), 31);
+}
+
+const PREFETCHER_HELP = `predictor sending pages with each faulted page (default ${d.predictor}), one of`;
 const USAGE = `usage: postcopy-lab simulate [--trace] FILE --prefetcher NAME [options]
-  --prefetcher NAME            predictor sending pages with each faulted page (default ${d.predictor})
+${prefetcherUsage('  --prefetcher NAME', PREFETCHER_HELP)}
 ${SIM_OPTIONS_USAGE}`;
 
 export const SIM_FLAGS = {

@@ -22,3 +22,17 @@ test('every --help is exit 0, its usage on standard output, no line over 120 col
     assert.deepEqual(long, [], `${name}: lines over 120 columns`);
   }
 });
+
+test('simulate and compare --help name every predictor their --prefetcher(s) take, as predict --help does', () => {
+  // simulate's said only "predictor sending pages with each faulted page (default none)"
+  const names = ['none', 'next-k', 'readahead', 'bubbling', 'ppm', 'ppm-hybrid-dirty', 'random-k', 'oracle'];
+  for (const command of ['predict', 'simulate', 'compare']) {
+    const usage = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' }).stdout;
+    const listed = new Set(usage.split(/[\s,]+/));
+    assert.deepEqual(
+      names.filter((name) => !listed.has(name)),
+      [],
+      `${command} --help`,
+    );
+  }
+});
