@@ -3,11 +3,12 @@
  * output on stdin (streamed, never stored) and saves the reduced, densely remapped page trace.
  * The reduction is documented on LackeyConverter (src/trace/lackey.ts) and in datasets/README.md.
  *
- * usage: tsx scripts/lackey-to-trace.ts -o OUT [--lru N] [--fetches] [--name NAME]
+ * usage: tsx scripts/lackey-to-trace.ts -o OUT [--lru N] [--fetches] [--name NAME]  (NAME: OUT's, without extensions)
  */
 import { parseFlags, intFlag, requireFlag } from '../src/cli/args';
 import { UserError } from '../src/errors';
 import { DEFAULT_LRU_PAGES, LackeyConverter, saveTrace } from '../src/trace';
+import { nameFromPath } from '../src/trace/decode';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, {
@@ -20,7 +21,8 @@ async function main(argv: string[]): Promise<void> {
   const converter = new LackeyConverter({
     lruPages: intFlag(values.lru, 'lru', DEFAULT_LRU_PAGES, 0, 2 ** 27),
     includeInstructionFetches: values.fetches ?? false,
-    name: values.name ?? 'lackey',
+    // named like a file without a name line, so that captures without --name are told apart (all were 'lackey')
+    name: values.name ?? nameFromPath(output),
   });
   for await (const chunk of process.stdin) converter.feed(chunk as Buffer);
   const trace = converter.finish();

@@ -40,6 +40,8 @@ test(
     assert.match(lines[0], /^lackey-to-trace: \d+ instructions, .* -> \S+failed\.trace$/);
     assert.equal(lines[1], `${SCRIPT}: sh exited with status 3; the trace written is of that run`);
     assert.equal(lines.length, 2);
-    assert.ok(loadTrace(out).page.length > 0);
+    const trace = loadTrace(out);
+    assert.ok(trace.page.length > 0);
+    assert.equal(trace.name, 'failed', 'without --name, the output file name without its extensions');
   },
 );
