@@ -17,29 +17,35 @@ import { SWEEP_SPEEDUP_GOAL } from './sweep';
 const CLI = join(__dirname, '..', 'cli.js');
 
 /** One sweep's pair: the one-thread run and the run on all cores. */
-interface SweepPair {
+export interface SweepPair {
   name: string;
   serial: ChildRun;
   parallel: ChildRun;
 }
 
-/** Runs sweep `name` on `workers` threads in a fresh process, writing its rows to `file`. */
-function sweepRun(name: string, workers: number, file: string): ChildRun {
-  return runChild([CLI, 'sweep', name, '--workers', String(workers), '-o', file]);
-}
+/** Runs sweep `name` on `workers` threads, writing its rows to `file`. */
+export type SweepRunner = (name: string, workers: number, file: string) => ChildRun;
 
-function timePairs(names: readonly string[], cores: number, dir: string): SweepPair[] {
+/** A fresh process running the sweep as a user does. */
+const sweepInFreshProcess: SweepRunner = (name, workers, file) =>
+  runChild([CLI, 'sweep', name, '--workers', String(workers), '-o', file]);
+
+/**
+ * One pair per sweep, which side goes first alternating (a load that comes and goes hits both sides), each run's
+ * rows written into `dir`; throws if the two runs of a sweep wrote different rows.
+ */
+export function sweepPairs(names: readonly string[], cores: number, dir: string, run: SweepRunner): SweepPair[] {
   return names.map((name, index) => {
     const serialFile = join(dir, `${name}-1.json`);
     const parallelFile = join(dir, `${name}-${cores}.json`);
     let serial: ChildRun;
     let parallel: ChildRun;
     if (index % 2 === 0) {
-      serial = sweepRun(name, 1, serialFile);
-      parallel = sweepRun(name, cores, parallelFile);
+      serial = run(name, 1, serialFile);
+      parallel = run(name, cores, parallelFile);
     } else {
-      parallel = sweepRun(name, cores, parallelFile);
-      serial = sweepRun(name, 1, serialFile);
+      parallel = run(name, cores, parallelFile);
+      serial = run(name, 1, serialFile);
     }
     if (!readFileSync(serialFile).equals(readFileSync(parallelFile)))
       throw new Error(`sweep ${name}: the parallel run wrote other rows than the one-thread run`);
@@ -62,7 +68,7 @@ export function notebookSweepSection(names: readonly string[] = SWEEP_NAMES): Be
   const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-sweeps-'));
   let pairs: SweepPair[];
   try {
-    pairs = timePairs(names, cores, dir);
+    pairs = sweepPairs(names, cores, dir, sweepInFreshProcess);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -83,7 +89,7 @@ export function notebookSweepSection(names: readonly string[] = SWEEP_NAMES): Be
   const serialWall = sum(serialRuns, (r) => r.seconds);
   const parallelWall = sum(parallelRuns, (r) => r.seconds);
   const mainCpu = sum(serialRuns, (r) => r.mainCpuSeconds);
-  const all = `all ${pairs.length} sweeps one after another`;
+  const all = pairs.length === 1 ? `sweep ${pairs[0].name} alone` : `all ${pairs.length} sweeps one after another`;
   return [
     ...perSweep,
     line(

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { alternate, pairLines } from '../../src/bench/sweep';
 // the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
-import { notebookSweepSection } from '../../dist/bench/notebook-sweeps';
+import { notebookSweepSection, sweepPairs } from '../../dist/bench/notebook-sweeps';
 
 test('serial and parallel runs alternate in order S P, P S, S P, each pair kept as [serial, parallel]', () => {
   const order: number[] = [];
@@ -63,12 +65,55 @@ test('an even count of pairs: the mean of the middle two; one-thread runs: cores
   assert.ok(Math.abs(allowed.value - 1.1) < 1e-12, `allowed ${allowed.value}`);
 });
 
-test('the notebooks section times a sweep as the CLI runs it, one thread against all cores, the same rows', () => {
+/** Calls `work` with a fresh directory, removed afterwards whatever happens. */
+function inTempDir(work: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pairs-'));
+  try {
+    work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fakeRun = (seconds: number) => ({ peakRssMiB: 1, seconds, cpuSeconds: seconds });
+
+test('notebook sweeps: one pair per sweep, which side goes first alternating, the one-thread side on 1 worker', () =>
+  inTempDir((dir) => {
+    const calls: string[] = [];
+    const pairs = sweepPairs(['a', 'b', 'c'], 2, dir, (name, workers, file) => {
+      calls.push(`${name}/${workers}`);
+      writeFileSync(file, `rows of ${name}`);
+      return fakeRun(workers === 1 ? 4 : 2);
+    });
+    assert.deepEqual(calls, ['a/1', 'a/2', 'b/2', 'b/1', 'c/1', 'c/2']);
+    assert.deepEqual(
+      pairs.map((p) => [p.name, p.serial.seconds, p.parallel.seconds]),
+      [
+        ['a', 4, 2],
+        ['b', 4, 2],
+        ['c', 4, 2],
+      ],
+    );
+  }));
+
+test('notebook sweeps: a parallel run that wrote other rows than the one-thread run fails the bench, naming it', () =>
+  inTempDir((dir) => {
+    const run = (name: string, workers: number, file: string) => {
+      writeFileSync(file, name === 'b' && workers === 2 ? 'other rows' : `rows of ${name}`);
+      return fakeRun(1);
+    };
+    assert.throws(() => sweepPairs(['a', 'b'], 2, dir, run), {
+      message: 'sweep b: the parallel run wrote other rows than the one-thread run',
+    });
+  }));
+
+test("the notebooks section runs a sweep as the CLI does and names each sweep's line and the goal's", () => {
   const lines = notebookSweepSection(['modes']);
   const names = lines.map((l) => l.name);
   assert.match(names[0], /^speed-up, sweep modes \(/);
-  const total = lines.find((l) => l.name.startsWith(`speed-up on ${availableParallelism()} threads, all 1 sweeps`));
+  const cores = availableParallelism();
+  const total = lines.find((l) => l.name.startsWith(`speed-up on ${cores} threads, sweep modes alone`));
   assert.ok(total, names.join('\n'));
-  assert.equal(total.target, availableParallelism() >= 2 ? 'ratio >= 1.8' : undefined);
+  assert.equal(total.target, cores >= 2 ? 'ratio >= 1.8' : undefined);
   for (const l of lines) assert.ok(l.value > 0 && Number.isFinite(l.value), `${l.name}: ${l.value}`);
 });
