@@ -3,8 +3,8 @@
  *   TIME PAGE [R|W]   decimal integers; kind R (read, the default) or W (write), either case
  *   PAGE              time = the access's index (0-based, counting access lines only)
  * Fields are separated by spaces or tabs. Blank lines and lines starting with `#` are ignored,
- * except the directive `# page-size: N` (before the first access) which sets the page size; given again with
- * another size it is refused (which one the trace means is not known).
+ * except the directives `# page-size: N` (before the first access), which sets the page size, and `# name: TEXT`;
+ * either given again with another value is refused (which one the trace means is not known).
  * TIME is a whole number in [0, 2^53) and never smaller than the previous access's time;
  * PAGE is a whole number in [0, 2^32). A UTF-8 byte order mark at the start and `\r\n` line ends are fine; CR
  * alone (classic Mac OS) is not a line end, as for most Unix tools: such a file is refused saying so.
@@ -13,7 +13,7 @@
  * no string per line, no split; only comment lines and errors are ever decoded to text.
  */
 import type { DecodedColumns } from './packed';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { concatBytes, LineSplitter } from './bytes';
 import { TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
@@ -99,6 +99,8 @@ export class TextTraceParser extends LineSplitter {
   private lastLoneLine = 0;
   /** Line of the `# page-size:` directive, 0 when there was none. */
   private pageSizeLine = 0;
+  /** Line of the `# name:` directive, 0 when there was none. */
+  private nameLine = 0;
   /** The first bytes while they may still be the start of a byte order mark. */
   private head: Uint8Array = new Uint8Array(0);
   private started = false;
@@ -251,7 +253,12 @@ export class TextTraceParser extends LineSplitter {
       this.pageSizeLine = lineNumber;
     }
     const named = NAME_DIRECTIVE.exec(line);
-    if (named && named[1] !== '') this.name = named[1];
+    if (!named || named[1] === '') return;
+    // two traces run together (`cat a.txt b.txt`) kept the second one's name without a word
+    if (this.nameLine > 0 && named[1] !== this.name)
+      this.fail(lineNumber, `name ${quoted(named[1])} contradicts line ${this.nameLine}'s name ${quoted(this.name)}`);
+    this.name = named[1];
+    this.nameLine = lineNumber;
   }
 }
 

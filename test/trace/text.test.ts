@@ -137,3 +137,13 @@ test('a second page-size directive with another size is refused; the same size a
   );
   assert.equal(parseInPieces(encode('# page-size: 8192\n#page-size:8192\n0 0\n'), 5).pageSize, 8192);
 });
+
+test('a second name directive with another name is refused; the same name again is harmless', () => {
+  // two traces run together (`cat a.txt b.txt`) took the second one's name without a word
+  assert.throws(
+    () => parseInPieces(encode('# name: a\n0 0\n# name: b c\n1 1\n'), 5),
+    (err: unknown) =>
+      err instanceof UserError && err.message === 't.trace:3: name "b c" contradicts line 1\'s name "a"',
+  );
+  assert.equal(parseInPieces(encode('# name: a\n#name:a\n# name:\n0 0\n'), 5).name, 'a');
+});
