@@ -4,7 +4,13 @@
  */
 import { printable } from '../errors';
 import { fileArguments, intFlag, parseFlags, requireFlag } from './args';
-import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags, wrapUsage } from './predictor-flags';
+import {
+  checkKIsRead,
+  PREDICTOR_FLAGS,
+  predictorFlagsUsage,
+  predictorOptionsFromFlags,
+  wrapUsage,
+} from './predictor-flags';
 import {
   parsePredictorName,
   PREDICT_DEFAULTS,
@@ -71,6 +77,7 @@ export async function run(argv: string[]): Promise<void> {
     k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_VM_PAGES),
     lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0, MAX_TRACE_ACCESSES),
   };
+  checkKIsRead(v.k, 'predictor', [name]);
   const switchoverSpec = switchoverFlag(v.switchover);
   // streamed: a summary pass, the first-touch order of the replay, then the replay itself; the settings are
   // checked against the summary before the first-touch pass reads the whole file again

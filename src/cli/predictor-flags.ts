@@ -70,3 +70,14 @@ export function predictorOptionsFromFlags(
   }
   return options as PredictorOptions;
 }
+
+/**
+ * Refuses --k when every predictor named is `none`: it sends no page with a fault, so k changed nothing while the
+ * result still showed it. `predictorFlag` is the flag that named them (prefetcher, prefetchers or predictor).
+ */
+export function checkKIsRead(k: unknown, predictorFlag: string, predictors: readonly PredictorName[]): void {
+  if (k !== undefined && predictors.every((name) => name === 'none'))
+    throw new UserError(
+      `--k has no effect with --${predictorFlag} none (no page is sent with a fault): drop it or name a predictor`,
+    );
+}

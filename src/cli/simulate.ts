@@ -13,7 +13,13 @@ import {
   requireFlag,
   type ParsedFlags,
 } from './args';
-import { PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags, wrapUsage } from './predictor-flags';
+import {
+  checkKIsRead,
+  PREDICTOR_FLAGS,
+  predictorFlagsUsage,
+  predictorOptionsFromFlags,
+  wrapUsage,
+} from './predictor-flags';
 import {
   DEFAULT_SIM_CONFIG,
   MIGRATION_MODES,
@@ -350,6 +356,7 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   if (!parsed) return undefined;
   const path = parsed.tracePath;
   const flagInput = simInputFromFlags(parsed.values, parsed.predictors);
+  checkKIsRead(parsed.values.k, predictorFlag, parsed.predictors);
   // the what-if page keeps a peak for when its window knob is turned on; a run here would just ignore it
   if (flagInput.network?.peakBandwidthBps !== undefined && !flagInput.network.rateLimitWindowUs)
     throw new UserError(

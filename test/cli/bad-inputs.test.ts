@@ -300,6 +300,14 @@ const BAD: [string[], RegExp][] = [
   ],
   // --zero-seed draws the pages of --zero-share: with no share it changed nothing, without a word
   [['simulate', small, '--zero-seed', 'x'], /--zero-seed needs --zero-share above 0: it draws which pages are zero/],
+  // --k with only `none`: no page is sent with a fault, so it changed nothing while the result showed it
+  [
+    ['simulate', small, '--prefetcher', 'none', '--k', '4'],
+    /: --k has no effect with --prefetcher none \(no page is sent with a fault\): drop it or name a predictor$/m,
+  ],
+  [['simulate', small, '--k', '4'], /--k has no effect with --prefetcher none/],
+  [['compare', small, '--prefetchers', 'none', '--k', '4'], /--k has no effect with --prefetchers none/],
+  [['predict', small, '--predictor', 'none', '--k', '4'], /--k has no effect with --predictor none/],
   [['compare', small, '--prefetchers', 'none', '--zero-share', '0', '--zero-seed', 'x'], /--zero-seed needs --zero-sh/],
   // a flag of one value given twice: the last one would silently win
   [['simulate', small, '--k', '4', '--k', '8'], /--k given 2 times \("4", "8"\): give it once/],

@@ -48,7 +48,8 @@ function simulateJson(trace: string, args: readonly string[]): MigrationResult {
 
 /**
  * `simulate --json` for each method; `options` are predictor flags, passed to the methods that declare
- * them (the CLI refuses an option the predictor does not have).
+ * them (the CLI refuses an option the predictor does not have), as --k is passed to all but none (refused there:
+ * none sends no page with a fault; the page's row still carries the knob's k, which the CLI's row then gets).
  */
 function cliResults(
   trace: string,
@@ -56,11 +57,14 @@ function cliResults(
   flags: readonly string[],
   options: Record<string, string> = { order: '3' },
 ): MigrationResult[] {
+  const kAt = flags.indexOf('--k');
+  const withoutK = [...flags.slice(0, kAt), ...flags.slice(kAt + 2)];
   return methods.map((method) => {
     const own = Object.entries(options)
       .filter(([name]) => name in predictorDefinition(method).options)
       .flatMap(([name, value]) => [`--${name}`, value]);
-    return simulateJson(trace, ['--prefetcher', method, ...flags, ...own]);
+    if (method !== 'none') return simulateJson(trace, ['--prefetcher', method, ...flags, ...own]);
+    return { ...simulateJson(trace, ['--prefetcher', method, ...withoutK, ...own]), k: Number(flags[kAt + 1]) };
   });
 }
 
@@ -370,6 +374,8 @@ test('a dropped file named like a bundled workload is added beside it as "NAME (
 test('the boxes take what the command line takes (k 300, bandwidth 500 Gbit/s, round trip 0, a fault cost of 1 s)', async () => {
   // b6c6b9a's boxes stopped at k 256, 400 Gbit/s, a round trip of 1 us and a fault cost of 10 ms
   await setNumber('rateWindowMs', '0'); // the window the tests before set has a peak of 10 Gbit/s, below 500
+  // the tests before left only none ticked, which reads no k (its command has no --k): tick a method that does
+  await rerun(() => page.locator('input[data-method="next-k"]').setChecked(true));
   await setNumber('k', '300');
   await setNumber('bandwidthGbps', '500');
   await setNumber('rttUs', '0');

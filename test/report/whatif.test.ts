@@ -139,6 +139,23 @@ test('the "same as" line runs as printed: a generated workload made first, a bun
   }
 });
 
+test('with only `none` ticked the printed command has no --k (refused there: nothing is sent with a fault) and runs', () => {
+  const alone: WhatifSettings = { ...setting, methods: ['none'] };
+  assert.ok(!cliFlagsOf(alone).includes('--k'));
+  assert.ok(cliFlagsOf(setting).includes('--k'), 'with a predictor ticked --k is printed');
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-none-'));
+  const file = join(dir, 'phased.trace');
+  writeFileSync(file, formatTextTrace(trace));
+  const args = ['--import', 'tsx', 'src/cli.ts', 'compare', '--trace', file, '--prefetchers', 'none'];
+  const r = spawnSync(process.execPath, [...args, ...cliFlagsOf(alone), '--json'], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.status, 0, r.stderr);
+  // the same run; only the row's k differs, the setting's (5) against the default (8), read by no one
+  const { k: _pageK, ...page } = new TraceRuns(trace).simulate('none', alone);
+  const [{ k: _cliK, ...cli }] = JSON.parse(r.stdout);
+  assert.deepEqual(cli, page);
+});
+
 test('the curve point at the current bandwidth repeats the table; a repeated setting is not simulated again', () => {
   const runs = new TraceRuns(trace);
   const at = { ...setting, bandwidthGbps: CURVE_POINTS.bandwidth[2] };

@@ -200,8 +200,9 @@ export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
 
 /**
  * The same setting as `postcopy-lab simulate` (or `compare`) flags for `methods`, without --trace and the
- * predictor: predictor options only where one of the methods declares them (the CLI refuses the others),
- * and in pre-copy mode none of the flags that only matter after switchover.
+ * predictor: predictor options only where one of the methods declares them (the CLI refuses the others), --k
+ * only when one of them sends pages with a fault, and in pre-copy mode none of the flags that only matter after
+ * switchover.
  */
 export function cliFlagsOf(settings: WhatifSettings, methods: readonly PredictorName[] = settings.methods): string[] {
   const flags = [
@@ -225,7 +226,9 @@ export function cliFlagsOf(settings: WhatifSettings, methods: readonly Predictor
       flags.push('--precopy-stop-pages', String(settings.precopyStopPages));
   }
   if (settings.mode === 'precopy') return flags;
-  flags.push('--k', String(settings.k), '--push', settings.push, '--fault-cost', `${settings.faultCostUs}us`);
+  // simulate and compare refuse --k when no method sends pages with a fault (only `none` ticked)
+  if (methods.some((method) => method !== 'none')) flags.push('--k', String(settings.k));
+  flags.push('--push', settings.push, '--fault-cost', `${settings.faultCostUs}us`);
   if (settings.urgentChannel) flags.push('--urgent-channel');
   if (settings.rateWindowMs > 0) {
     flags.push('--rate-window', `${settings.rateWindowMs}ms`);
