@@ -28,6 +28,7 @@ import {
   type Workload,
 } from '../experiments';
 import { checkOutputPath, writeFileAtomic } from '../util/atomic-write';
+import { sameFile } from '../util/same-file';
 import { readInputText } from '../util/read-input';
 import { firstRepeat } from '../util/first-repeat';
 import { intFlag, parseFlags, requireFlag } from './args';
@@ -223,6 +224,10 @@ function merge(argv: string[]): void {
   const { values, positionals } = parseFlags(argv, { output: { type: 'string', short: 'o' } }, true);
   const output = requireFlag(values.output, 'output');
   if (positionals.length === 0) throw new UserError('sweep merge takes the shard files of one sweep');
+  // read whole before the write, the shard was merged and then lost under the merged rows
+  const overwritten = positionals.find((path) => sameFile(path, output));
+  if (overwritten !== undefined)
+    throw new UserError(`-o ${fileLabel(output)} is the shard ${fileLabel(overwritten)}: the merge would replace it`);
   const shards = positionals.map(readShard);
   const first = shards[0];
   for (const [i, s] of shards.entries()) {

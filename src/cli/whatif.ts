@@ -3,7 +3,6 @@
  * simulator in the reader's browser as they move the knobs (README "What-if page"). simulate's flags for the
  * page's knobs set where it opens; they are parsed by simulate's own readers, so both refuse the same values.
  */
-import { statSync } from 'node:fs';
 import { fileLabel, quoted, UserError } from '../errors';
 import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../experiments';
 import { resolveSimConfig, type SimInput } from '../migration';
@@ -13,6 +12,7 @@ import type { WhatifSettings } from '../report/whatif/settings';
 import { writeWhatifPage } from '../report/whatif/page';
 import { emptyTraceFile, parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
 import { firstRepeat } from '../util/first-repeat';
+import { sameFile } from '../util/same-file';
 import { choiceFlag, inputFile, listFlag, parseFlags, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
 import { SIM_FLAGS, simInputFromFlags, type SimFlagValues } from './simulate';
@@ -73,16 +73,6 @@ const FLAGS = {
   ...PREDICTOR_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** Whether two names lead to one existing file (a trace given as the page's output would be lost). */
-function sameFile(a: string, b: string): boolean {
-  try {
-    const [x, y] = [statSync(a), statSync(b)];
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false; // one of them does not exist (yet): the trace's read names the problem
-  }
-}
 
 /**
  * --switchover as the page's knob, a share of each workload's accesses below 100%. simulate reads a whole number as

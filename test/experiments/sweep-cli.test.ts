@@ -55,6 +55,7 @@ test('sweep modes makes its own zipf traces and no workload (none listed); its s
 
 test('bad sweeps and shard sets exit 2 with one line naming the problem', () => {
   const part = (i: number) => join(dir, `part${i}.json`);
+  const shard1 = readFileSync(part(1), 'utf8');
   /**
    * Part 0 (jobs 0, 3, ..., 45 of 48) with `change` made to its fields, as an edited or damaged file; `resealed`: its
    * results digest made anew, so that the checks after the digest's are reached.
@@ -96,6 +97,11 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
       /: \S+part0\.json and \S+copy0\.json are both shard 0 of 3: give each shard once$/m,
     ],
     [['merge', join(dir, 'whole.json'), '-o', join(dir, 'x.json')], /not a shard file/],
+    // the output one of the shards (here spelled otherwise): it was merged, then replaced by the merged rows
+    [
+      ['merge', part(0), part(1), part(2), '-o', `${dir}/./part1.json`],
+      /: -o \S+\/\.\/part1\.json is the shard \S+part1\.json: the merge would replace it$/m,
+    ],
     [['merge', join(dir, 'absent.json'), '-o', join(dir, 'x.json')], /no such file/],
     // damaged shard files: the first three crashed in the experiment's row code with a stack (exit 1)
     [
@@ -170,4 +176,5 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
     assert.match(r.stderr, message, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+  assert.equal(readFileSync(part(1), 'utf8'), shard1, 'a shard named as the output is left as it was');
 });
