@@ -19,7 +19,9 @@ export const PPM_DEFAULTS = deepFreeze({
 /**
  * Largest allowed maxContexts. The node records are one Int32Array (NODE_INTS per node), and V8 makes none
  * longer than 2^32 elements: 2^29 nodes, and an update adds up to order + 1 past the cap before the pruning.
- * 2^28 leaves that margin (and needs some 14 GiB with the child map: more than most machines give).
+ * 2^28 leaves that margin. At that cap the records double to 2^29 nodes once ids pass the cap (16 GiB, the 8 GiB
+ * array beside it while it is copied), the depth bytes to 0.5 GiB, and the child map takes up to 6 GiB (2^29
+ * slots of 12 bytes): some 22 GiB, more than most machines give.
  */
 export const PPM_MAX_CONTEXTS = 2 ** 28;
 
