@@ -10,7 +10,20 @@ export { READAHEAD_INITIAL_WINDOW } from './readahead';
 export { majorityDelta } from './leap';
 export { ppm, ppmPredictor } from './ppm';
 export { reusingTrainedModels } from './trained-models';
-export * from '../model/ppm';
+// the model's API; its node record layout (PPM_NODE_RECORD) is for the trie audit test only, which imports the file
+export {
+  escapeProbability,
+  PPM_DEFAULTS,
+  PPM_ESCAPE_METHODS,
+  PPM_MAX_CONTEXTS,
+  PPM_MAX_ORDER,
+  PpmModel,
+  ppmMinContexts,
+  symbolProbability,
+  type EscapeMethod,
+  type PpmOptions,
+  type PpmSize,
+} from '../model/ppm';
 export { FrequencyRanking } from '../model/frequency';
 export {
   createPredictor,

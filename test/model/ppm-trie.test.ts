@@ -281,3 +281,9 @@ test('a pruned model holds the counts of plain halving and dropping (size and di
     }
   }
 });
+
+test("the record layout is this audit's, not the library's: the package's entry leaves PPM_NODE_RECORD out", async () => {
+  const library: Record<string, unknown> = await import('../../src/index');
+  assert.equal(typeof library.PpmModel, 'function');
+  assert.equal(library.PPM_NODE_RECORD, undefined);
+});
