@@ -62,13 +62,16 @@ export function simulationJob(
   return { kind: 'simulate', trace: workload.trace, options, label };
 }
 
+/** A method as one string, by which a sweep's methods and a thread's exercised ones are each kept once. */
+const methodKey = ({ mode, predictor }: SimMethod) => `${mode} ${predictor}`;
+
 /** The methods (mode and predictor) of a sweep's simulations, each once, for exerciseMethods. */
 export function simulatedMethods(jobs: readonly Pick<Job, 'kind' | 'options'>[]): SimMethod[] {
   const methods = new Map<string, SimMethod>();
   for (const { kind, options } of jobs) {
     if (kind !== 'simulate') continue;
     const { mode = DEFAULT_SIM_CONFIG.mode, predictor = DEFAULT_SIM_CONFIG.predictor } = options as Partial<SimMethod>;
-    methods.set(`${mode} ${predictor}`, { mode, predictor });
+    methods.set(methodKey({ mode, predictor }), { mode, predictor });
   }
   return [...methods.values()];
 }
@@ -84,7 +87,7 @@ const exercised = new Set<string>();
  */
 export function exerciseMethods(methods: readonly SimMethod[], like: Pick<Trace, 'time' | 'pageSize'>): void {
   if (new Set(methods.map((method) => method.predictor)).size < 2) return;
-  const fresh = methods.filter(({ mode, predictor }) => !exercised.has(`${mode} ${predictor}`));
-  for (const { mode, predictor } of fresh) exercised.add(`${mode} ${predictor}`);
+  const fresh = methods.filter((method) => !exercised.has(methodKey(method)));
+  for (const method of fresh) exercised.add(methodKey(method));
   exerciseSimulator(like, fresh);
 }
