@@ -396,15 +396,19 @@ export class PpmModel {
     visit: (symbol: number, p: number, atOrderZero: boolean) => boolean,
   ): void {
     const stamp = ++this.stamp;
-    const { nodes, counts } = this;
+    const { nodes, counts, liveNodes } = this;
     let weight = 1;
     let excludedCount = 0;
     let excludedTotal = 0;
     for (let m = length - 1; m >= 1; m--) {
       let n = 0;
       let q = 0;
+      let siblings = 0;
       const first = nodes[path[m] * NODE_INTS + NODE_FIRST_CHILD];
       for (let c = first; c >= 0; c = nodes[c * NODE_INTS + NODE_NEXT_SIBLING]) {
+        // more siblings than live nodes: a cycle of links, round which this loop would go forever (the next one
+        // walks the same list, so it ends once this one has)
+        if (++siblings > liveNodes) throw brokenTrie(`the children of node ${path[m]} have a cycle`);
         if (this.excludedIn[nodes[c * NODE_INTS + NODE_SYMBOL]] !== stamp) {
           n += counts[c * NODE_FLOATS + NODE_COUNT];
           q++;

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
 import {
   escapeProbability,
@@ -286,4 +290,31 @@ test("the record layout is this audit's, not the library's: the package's entry 
   const library: Record<string, unknown> = await import('../../src/index');
   assert.equal(typeof library.PpmModel, 'function');
   assert.equal(library.PPM_NODE_RECORD, undefined);
+});
+
+test('a cycle of sibling links stops a prediction with the broken-trie error instead of looping forever', () => {
+  // run apart with a time limit: without the check the ranking never returns
+  const dir = mkdtempSync(join(tmpdir(), 'ppm-cycle-'));
+  const script = join(dir, 'cycle.ts');
+  writeFileSync(
+    script,
+    `import { PpmModel, PPM_NODE_RECORD as R } from ${JSON.stringify(resolve('src/model/ppm'))};
+const model = new PpmModel({ order: 2 });
+model.learn(Uint32Array.from([1, 2, 1, 3, 1, 2, 1, 3, 1]));
+const trie = model as unknown as { nodes: Int32Array; path: Int32Array };
+// the order-1 context (the last symbol, 1) has children 2 and 3: the first's next sibling becomes itself
+const child = trie.nodes[trie.path[1] * R.ints + R.firstChild];
+trie.nodes[child * R.ints + R.nextSibling] = child;
+try {
+  model.rank(4, () => true);
+  console.log('returned');
+} catch (err) {
+  console.log((err as Error).message);
+}
+`,
+  );
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.signal, null, 'the ranking did not return within 60 s');
+  assert.match(r.stdout, /^PPM model: broken trie \(a bug\): the children of node \d+ have a cycle\n$/);
 });
