@@ -29,7 +29,10 @@ const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: postcopy-lab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'postcopy-lab <command> --help' for a command's options.`;
+  return (
+    `usage: postcopy-lab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    "Run 'postcopy-lab <command> --help' for a command's options."
+  );
 }
 
 async function main(argv: string[]): Promise<void> {

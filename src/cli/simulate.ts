@@ -254,7 +254,8 @@ function checkModeFlags(values: Readonly<Record<string, unknown>>): void {
   const ignored = POSTCOPY_ONLY_FLAGS.find((flag) => values[flag] !== undefined);
   if (ignored) {
     throw new UserError(
-      `--${ignored} has no effect with --mode precopy (nothing faults after its switchover); drop it or use --mode hybrid`,
+      `--${ignored} has no effect with --mode precopy (nothing faults after its switchover); ` +
+        'drop it or use --mode hybrid',
     );
   }
 }

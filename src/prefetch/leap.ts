@@ -32,9 +32,9 @@ export function majorityDelta(at: (i: number) => number, size: number): number |
 export const leap = definePredictor({
   name: 'leap',
   proposes:
-    "Leap's trend: Boyer-Moore majority over the newest history/4 fault deltas, window doubling up to `history` while " +
-    "there is no majority; with trend d: p+d … p+kd; without: p+1 … p+k (Leap falls back to the kernel's readahead " +
-    'cluster; here the next pages)',
+    "Leap's trend: Boyer-Moore majority over the newest history/4 fault deltas, window doubling up to `history` " +
+    "while there is no majority; with trend d: p+d … p+kd; without: p+1 … p+k (Leap falls back to the kernel's " +
+    'readahead cluster; here the next pages)',
   options: OPTIONS,
   create: (options) => new Leap(options),
 });

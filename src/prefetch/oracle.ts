@@ -8,7 +8,8 @@ import type { FaultContext, FutureView, Predictor } from './types';
 export const oracle = definePredictor({
   name: 'oracle',
   proposes:
-    'the next k distinct pages the VM will touch after this access that are not sent: the bound no predictor beats (needs the trace)',
+    'the next k distinct pages the VM will touch after this access that are not sent: the bound no predictor beats ' +
+    '(needs the trace)',
   options: {},
   create: (_options, future) => new Oracle(future),
 });

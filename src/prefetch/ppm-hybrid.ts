@@ -11,7 +11,8 @@ export const ppmHybrid = definePredictor({
   name: 'ppm-hybrid',
   proposes:
     "what the delta model's contexts of order ≥ 1 predict with probability ≥ `minProbability`, best first, then " +
-    '`phase-bubbling` for the slots left. Every fault carries k pages when k are unsent, none of them a merely frequent page',
+    '`phase-bubbling` for the slots left. Every fault carries k pages when k are unsent, none of them a merely ' +
+    'frequent page',
   options: OPTIONS,
   // its phase-bubbling fill
   pageBytes: 2 * 8,

@@ -206,7 +206,8 @@ export async function runQemuMigration(
       if (info.status === 'completed') break;
       if (info.status === 'failed' || info.status === 'cancelled' || Date.now() > deadline) {
         throw new Error(
-          `migration ${info.status === 'failed' || info.status === 'cancelled' ? info.status : 'timed out'}: ${JSON.stringify(info)}`,
+          `migration ${info.status === 'failed' || info.status === 'cancelled' ? info.status : 'timed out'}: ` +
+            JSON.stringify(info),
         );
       }
       await sleep(20);

@@ -141,7 +141,8 @@ function readHeader(data: Uint8Array, fileName: string): BinaryHeader | number {
   const version = v.getUint16(8, true);
   if (!READABLE_VERSIONS.includes(version)) {
     fail(
-      `binary trace version ${version} is not supported (this reader knows versions ${READABLE_VERSIONS.join(', ').replace(/, (\d+)$/, ' and $1')})`,
+      `binary trace version ${version} is not supported ` +
+        `(this reader knows versions ${READABLE_VERSIONS.join(', ').replace(/, (\d+)$/, ' and $1')})`,
     );
   }
   const nameBytes = v.getUint32(24, true);

@@ -470,7 +470,8 @@ async function* encodedPieces(
   const written = summary.finish(head.name, head.pageSize);
   if (written.accesses !== head.accesses)
     throw new UserError(
-      `${fileLabel(path)}: ${written.accesses} accesses written, ${head.accesses} announced (the input changed while it was read)`,
+      `${fileLabel(path)}: ${written.accesses} accesses written, ${head.accesses} announced ` +
+        '(the input changed while it was read)',
     );
   if (binary) yield encodeBinaryTrailer(written);
 }

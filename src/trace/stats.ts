@@ -307,7 +307,8 @@ export function formatTraceStats(stats: TraceStats): string {
     `footprint       ${stats.footprintMiB.toFixed(2)} MiB (${stats.pageSize}-byte pages)`,
     `write share     ${stats.writeShare.toFixed(4)} (${stats.writes} writes)`,
     `time            ${stats.firstTime} .. ${stats.lastTime} instructions`,
-    `reuse distance  cold ${r.cold}, reuses ${r.reuses}: mean ${round(r.mean)}, median ${round(r.median)}, p90 ${round(r.p90)}, p99 ${round(r.p99)}, max ${round(r.max)}`,
+    `reuse distance  cold ${r.cold}, reuses ${r.reuses}: mean ${round(r.mean)}, median ${round(r.median)}, ` +
+      `p90 ${round(r.p90)}, p99 ${round(r.p99)}, max ${round(r.max)}`,
   ];
   if (stats.pageHistogram.length > 0) {
     const peak = Math.max(...stats.pageHistogram.map((b) => b.accesses));
