@@ -59,7 +59,8 @@ const USAGE = `usage:
                          then the real traces; ${[...OWN_TRACES].join(', ')} makes its own and takes none)
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads (default the number of cores)
-      writes {"sweep", "rows"} as JSON, or with --shard the shard's results for 'sweep merge'; -o - is standard output
+      writes {"sweep", "workloads", "rows"} as JSON, or with --shard the shard's results for 'sweep merge';
+      -o - is standard output
   postcopy-lab sweep merge SHARD_FILE... -o FILE
       joins the N shards of one sweep into the rows the whole sweep gives (-o - too)`;
 

@@ -46,6 +46,10 @@ test('sweep modes makes its own zipf traces and no workload (none listed); its s
   assert.deepEqual(rowsOf('modes-merged.json'), rowsOf('modes.json'));
   const whole = JSON.parse(readFileSync(join(dir, 'modes.json'), 'utf8')) as { workloads: string[]; rows: unknown[] };
   assert.deepEqual([whole.workloads, whole.rows.length], [[], 7 * 3]);
+  // the usage names what the file holds (it said {"sweep", "rows"})
+  const keys = Object.keys(whole).map((key) => `"${key}"`);
+  const usage = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sweep', '--help'], { encoding: 'utf8' });
+  assert.match(usage.stdout, new RegExp(`writes \\{${keys.join(', ')}\\} as JSON`));
   const refused = cli('modes', '--workloads', 'zipf', '-o', join(dir, 'x.json'));
   assert.deepEqual(refused, {
     code: 2,
