@@ -2,9 +2,11 @@
 // Debian, as `npm run reproduce` does), then runs every test/**/*.test.ts with node's test runner through
 // tsx (Node 20 has no --test globs). Installing first matters: test files run in parallel, and the
 // browser tests must not start before Chromium exists.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
@@ -17,6 +19,17 @@ try {
 } catch (err) {
   console.error(`test: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);
+}
+
+/** The bytes of the files at or under `path` (links not followed; 0 for what is gone meanwhile). */
+function bytesUnder(path) {
+  try {
+    const stats = lstatSync(path);
+    if (!stats.isDirectory()) return stats.size;
+    return readdirSync(path).reduce((sum, entry) => sum + bytesUnder(join(path, entry)), 0);
+  } catch {
+    return 0;
+  }
 }
 
 function collect(dir) {
@@ -52,12 +65,45 @@ if (selected.length === 0) {
 // killed and counted as failed after TEST_TIMEOUT_MS, so CI fails in minutes instead of waiting out its limit;
 // the whole suite took 8.4 minutes on the shared 2-core machine at load 8-10.
 const TEST_TIMEOUT_MS = 15 * 60_000;
-const result = spawnSync(
+
+// The tests run with TMPDIR set to a directory of their own, so that whatever a test leaves there (earlier sessions'
+// runs left 6.4 GB in /tmp) fails the run, one line naming it, and is removed with the directory.
+// A signal that stops the run (Ctrl-C, a CI's time limit) stops the tests first: the run still removes the directory,
+// without naming what the stopped tests had no time to remove.
+const ENDING_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+let stoppedBy;
+let tests;
+for (const signal of Object.keys(ENDING_SIGNALS))
+  process.on(signal, () => {
+    stoppedBy = signal;
+    tests?.kill(signal);
+  });
+const testTmp = mkdtempSync(join(tmpdir(), 'postcopy-lab-test-'));
+// as root, tests run commands as nobody in directories made here (test/cli/bad-inputs.test.ts): it must get through
+chmodSync(testTmp, 0o755);
+// tsx's compile cache, shared by the run's test processes: the run's own, so it starts empty and goes with it
+const KEPT = new Set([`tsx-${userInfo().uid}`]);
+tests = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...selected],
   {
     stdio: 'inherit',
     cwd: root,
+    env: { ...process.env, TMPDIR: testTmp },
   },
 );
-process.exit(result.status ?? 1);
+const [status, signal] = await once(tests, 'exit');
+const left = readdirSync(testTmp).filter((entry) => !KEPT.has(entry));
+const bytes = left.reduce((sum, entry) => sum + bytesUnder(join(testTmp, entry)), 0);
+// a test process's own child may still be ending: retried while the directory is not empty yet
+rmSync(testTmp, { recursive: true, force: true, maxRetries: 5 });
+stoppedBy ??= signal;
+if (stoppedBy) process.exit(ENDING_SIGNALS[stoppedBy] ?? 1);
+if (left.length) {
+  const size = bytes < 2 ** 20 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  console.error(
+    `test: the tests left ${left.length === 1 ? '1 entry' : `${left.length} entries`} (${size}) in their ` +
+      `temporary directory (removed now): ${left.sort().join(', ')}; make them with tempDir (test/temp-dir.ts)`,
+  );
+}
+process.exit(status || (left.length ? 1 : 0));

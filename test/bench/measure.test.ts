@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChild, line } from '../../src/bench/measure';
+import { tempDir } from '../temp-dir';
 
 const fields = {
   section: 'replay',
@@ -35,7 +35,7 @@ test('a goal on the ratio or on the value is checked and named', () => {
 });
 
 test("runChild reports the child's own peak memory: a child holding 200 MiB reports more than that", () => {
-  const script = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'hold.js');
+  const script = join(tempDir('bench-test'), 'hold.js');
   writeFileSync(script, 'const a = new Uint8Array(200 * 2 ** 20).fill(1); if (a[5] !== 1) process.exit(1);');
   const run = runChild([script]);
   assert.ok(run.peakRssMiB > 200 && run.peakRssMiB < 400, `peak ${run.peakRssMiB} MiB`);
@@ -43,7 +43,7 @@ test("runChild reports the child's own peak memory: a child holding 200 MiB repo
 });
 
 test("runChild leaves out the parent's memory: a parent holding 256 MiB does not raise an idle child's peak", () => {
-  const script = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'idle.js');
+  const script = join(tempDir('bench-test'), 'idle.js');
   writeFileSync(script, '');
   const held = new Uint8Array(256 * 2 ** 20).fill(1);
   const run = runChild([script]);
@@ -56,7 +56,7 @@ test("runChild reports the child's CPU seconds, every thread's and its main thre
   const spin = `const fs = require('fs');
 const own = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
 const start = own(); while (own() - start < 0.3);`;
-  const script = join(mkdtempSync(join(tmpdir(), 'bench-test-')), 'spin.js');
+  const script = join(tempDir('bench-test'), 'spin.js');
   writeFileSync(
     script,
     `const { Worker } = require('worker_threads');

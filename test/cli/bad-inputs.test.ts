@@ -12,19 +12,19 @@ import {
   closeSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32, gzipSync } from 'node:zlib';
+import { tempDir } from '../temp-dir';
 
 const CLI = resolve('dist/cli.js');
-const dir = mkdtempSync(join(tmpdir(), 'bad-inputs-'));
+const dir = tempDir('bad-inputs');
 /** Where the cases write (or must not write): checked empty at the end. */
 const out = join(dir, 'out');
 mkdirSync(out);
@@ -622,7 +622,7 @@ function runBoundByPermissions(args: readonly string[]): Outcome {
 
 test("a directory one may write but not list, another user's leftovers in /tmp: no internal error", () => {
   const asRoot = process.getuid?.() === 0;
-  const base = mkdtempSync(join(tmpdir(), 'permissions-'));
+  const base = tempDir('permissions');
   chmodSync(base, 0o755);
   // -wx: the temporary file can be made and renamed, the directory not read for orphans
   const writeOnly = join(base, 'write-only');
@@ -634,19 +634,23 @@ test("a directory one may write but not list, another user's leftovers in /tmp: 
   const closed = join(base, 'closed');
   mkdirSync(closed, 0o700);
   chmodSync(closed, asRoot ? 0o700 : 0o000);
-  for (const args of [
-    [...gen(), '-o', join(closed, 'x.trace')],
-    ['whatif', '-o', join(closed, 'w.html')],
-  ]) {
-    const r = runBoundByPermissions(args);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^postcopy-lab: cannot write \S+closed\/(x\.trace|w\.html) \(EACCES\)\n$/);
+  // given back before the test's directory is removed, also when an assertion fails
+  try {
+    for (const args of [
+      [...gen(), '-o', join(closed, 'x.trace')],
+      ['whatif', '-o', join(closed, 'w.html')],
+    ]) {
+      const r = runBoundByPermissions(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^postcopy-lab: cannot write \S+closed\/(x\.trace|w\.html) \(EACCES\)\n$/);
+    }
+    // it is there: not "no such directory"
+    const records = runBoundByPermissions(['qemu', 'compare', '--records', closed]);
+    assert.equal(records.code, 2, records.stderr);
+    assert.match(records.stderr, /^postcopy-lab: \S+closed: cannot list its QEMU run records \(EACCES\)\n$/);
+  } finally {
+    chmodSync(closed, 0o700);
   }
-  // it is there: not "no such directory"
-  const records = runBoundByPermissions(['qemu', 'compare', '--records', closed]);
-  assert.equal(records.code, 2, records.stderr);
-  assert.match(records.stderr, /^postcopy-lab: \S+closed: cannot list its QEMU run records \(EACCES\)\n$/);
-  chmodSync(closed, 0o700);
   if (!asRoot) return;
   // root's orphan, its writer gone, in a sticky directory: nobody may not remove it, and need not
   const sticky = join(base, 'sticky');

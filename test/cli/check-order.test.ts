@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'check-order-'));
+const dir = tempDir('check-order');
 const tracePath = join(dir, 'counted.trace');
 writeFileSync(tracePath, Array.from({ length: 2000 }, (_, i) => `${i * 10} ${(i * 7) % 300}\n`).join(''));
 const openLog = join(dir, 'opens');

@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { tempDir } from '../temp-dir';
 
 const CLI = resolve('dist/cli.js');
-const dir = mkdtempSync(join(tmpdir(), 'cli-exit-'));
+const dir = tempDir('cli-exit');
 
 /** Runs the CLI with standard output and descriptor 3 as sockets read only after a pause: [exit code, bytes]. */
 async function runSlowlyRead(args: readonly string[]): Promise<[number | null, Buffer, Buffer]> {

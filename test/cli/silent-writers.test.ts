@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../temp-dir';
 
 const CLI = resolve('dist/cli.js');
-const dir = mkdtempSync(join(tmpdir(), 'silent-writers-'));
+const dir = tempDir('silent-writers');
 const trace = join(dir, 'small.trace');
 writeFileSync(trace, '0 0\n100 0\n300 1 W\n1000 2\n');
 

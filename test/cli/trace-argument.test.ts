@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../temp-dir';
 
 const CLI = resolve('dist/cli.js');
-const dir = mkdtempSync(join(tmpdir(), 'trace-argument-'));
+const dir = tempDir('trace-argument');
 const trace = resolve('datasets/sort.trace.gz');
 const cli = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 

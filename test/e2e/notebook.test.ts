@@ -4,27 +4,26 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateTrace, traceStats } from '../../src/trace';
 import { ensurePrerequisites, executeNotebooks, KERNEL_NODE_FLAGS, registerKernel } from '../../src/report/jupyter';
 import { launchChromium } from '../../src/report/export';
 import { UserError } from '../../src/errors';
+import { tempDir } from '../temp-dir';
 
 let html = '';
 let htmlPath = '';
-let out = '';
+/** Made here, not in before(): there tempDir's removal would run as the hook ends. */
+const out = tempDir('pcl-e2e');
 
 before(async () => {
   ensurePrerequisites();
-  out = mkdtempSync(join(tmpdir(), 'pcl-e2e-'));
   const env = { PCL_FIGURE_SPEC_DIR: join(out, 'figure-specs') };
   const [run] = await executeNotebooks([{ notebook: join(__dirname, '..', 'fixtures', 'smoke.ipynb'), env }], out);
   htmlPath = run.html;
   html = readFileSync(htmlPath, 'utf8');
-  process.on('exit', () => rmSync(out, { recursive: true, force: true }));
 });
 
 test('the executed notebook shows the value the library computes', () => {
@@ -99,22 +98,18 @@ test('a kernel runs its next notebook as a new kernel would, and the report come
 });
 
 test('an error after a notebook ran (its report unwritable) is one line, and no kernel lives on', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-e2e-workdir-'));
-  try {
-    await assert.rejects(
-      executeNotebooks(
-        [{ notebook: join(__dirname, '..', 'fixtures', 'remove-work-dir.ipynb'), env: { PCL_OUT_DIR: dir } }],
-        dir,
-      ),
-      (err: Error) =>
-        err instanceof UserError && /^executing notebooks failed: FileNotFoundError: [^\n]*$/.test(err.message),
-    );
-    // an orphaned kernel would also hold the Python side's stderr, so that the run above never ended
-    const pid = Number(readFileSync(join(dir, 'kernel.pid'), 'utf8'));
-    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('pcl-e2e-workdir');
+  await assert.rejects(
+    executeNotebooks(
+      [{ notebook: join(__dirname, '..', 'fixtures', 'remove-work-dir.ipynb'), env: { PCL_OUT_DIR: dir } }],
+      dir,
+    ),
+    (err: Error) =>
+      err instanceof UserError && /^executing notebooks failed: FileNotFoundError: [^\n]*$/.test(err.message),
+  );
+  // an orphaned kernel would also hold the Python side's stderr, so that the run above never ended
+  const pid = Number(readFileSync(join(dir, 'kernel.pid'), 'utf8'));
+  assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
 });
 
 test("a group's notebooks run in one kernel, though another slot is free", async () => {

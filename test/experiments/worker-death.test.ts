@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'worker-death-'));
+const dir = tempDir('worker-death');
 const fixture = join(__dirname, '..', 'fixtures', 'die-in-sweep-worker.cjs');
 
 /**

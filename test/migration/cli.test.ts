@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulate } from '../../src/migration';
 import { generateTrace, saveTrace, switchoverAtFraction } from '../../src/trace';
+import { tempDir } from '../temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'migration-cli-'));
+const dir = tempDir('migration-cli');
 const small = join(dir, 'small.trace');
 writeFileSync(small, '0 0\n100 0\n300 1 W\n1000 2\n');
 

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
@@ -27,6 +26,7 @@ import {
   type Trace,
   type TraceChunk,
 } from '../../src/trace';
+import { tempDir } from '../temp-dir';
 
 /** The trace in chunks of `size` accesses (views of its arrays). */
 function* chunksOf(trace: Trace, size: number): Generator<TraceChunk> {
@@ -74,7 +74,7 @@ test('a chunked replay gives the numbers of the whole-trace replay: every mode, 
 });
 
 test('a streamed file gives the in-memory numbers; a chunk that disagrees with the summary is refused', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'stream-')), 't.pctrace');
+  const path = join(tempDir('stream'), 't.pctrace');
   saveTrace(trace, path);
   const input: SimInput = { predictor: 'ppm', push: 'restart', switchover };
   const summary = await summarizeTraceFile(path);

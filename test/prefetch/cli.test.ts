@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { predictionMetrics } from '../../src/prefetch';
 import { loadTrace } from '../../src/trace';
+import { tempDir } from '../temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'predict-cli-'));
+const dir = tempDir('predict-cli');
 const tracePath = join(dir, 'hand.trace');
 writeFileSync(tracePath, [0, 1, 2, 5, 3, 1, 9, 4].map((page, i) => `${i} ${page}`).join('\n') + '\n');
 

@@ -1,11 +1,11 @@
 /** Figure builders, the explorer and frame rows: the parts of the report layer notebooks rely on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { colorFor, explorerHtml, frameRows, groupedBar, lineChart, logTicks, tableHtml } from '../../src/report';
 import { staleImages } from '../../src/report/export';
+import { tempDir } from '../temp-dir';
 
 const rows = [
   { workload: 'a', method: 'none', k: 1, y: 10 },
@@ -176,11 +176,7 @@ test('frameRows turns a danfo-like frame (2-D or one column) into tidy rows', ()
 });
 
 test('staleImages: images of figures not in the list, nothing else', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-stale-'));
-  try {
-    for (const f of ['a.svg', 'a.png', 'old.svg', 'old.png', 'README.md', 'b.png']) writeFileSync(join(dir, f), '');
-    assert.deepEqual(staleImages(dir, ['a', 'b']), ['old.png', 'old.svg']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('pcl-stale');
+  for (const f of ['a.svg', 'a.png', 'old.svg', 'old.png', 'README.md', 'b.png']) writeFileSync(join(dir, f), '');
+  assert.deepEqual(staleImages(dir, ['a', 'b']), ['old.png', 'old.svg']);
 });

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../temp-dir';
 
 /** The message launchChromium fails with (or 'launched') in a process where CHROMIUM_PATH is `path`. */
 function launchWith(path: string): string {
@@ -19,7 +19,7 @@ function launchWith(path: string): string {
 }
 
 test('CHROMIUM_PATH naming a directory or a file without execute permission: one line saying so', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'chromium-path-'));
+  const dir = tempDir('chromium-path');
   const plain = join(dir, 'plain');
   writeFileSync(plain, 'x');
   chmodSync(plain, 0o644);

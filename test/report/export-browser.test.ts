@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupedBar, lineChart } from '../../src/report';
 import { figureIndex, launchChromium, readFigureSpecTree, renderFigures } from '../../src/report/export';
+import { tempDir } from '../temp-dir';
 
 const rows = ['none', 'ppm', 'oracle'].flatMap((method, m) =>
   ['zipf', 'sqlite'].map((workload, w) => ({ method, workload, k: 2 ** (w + 1), stallMs: 100 / (m + 1) + w })),
@@ -24,7 +24,7 @@ function bytesIn(dir: string): Map<string, Buffer> {
 }
 
 test('a figure gives the same bytes whatever its browser drew before or draws meanwhile', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'pcl-export-'));
+  const out = tempDir('pcl-export');
   const first = join(out, 'first');
   const later = join(out, 'later');
   const browser = await launchChromium();
@@ -53,29 +53,24 @@ test('a figure gives the same bytes whatever its browser drew before or draws me
     }
   } finally {
     await browser.close();
-    rmSync(out, { recursive: true, force: true });
   }
 });
 
 test('readFigureSpecTree reads the specs of every notebook directory, sorted by figure name', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-specs-'));
-  try {
-    for (const [notebook, names] of [
-      ['02-b', ['02-z', '02-a']],
-      ['01-a', ['01-m']],
-    ] as const) {
-      mkdirSync(join(dir, notebook));
-      for (const name of names) writeFileSync(join(dir, notebook, `${name}.json`), JSON.stringify(bars(name)));
-    }
-    writeFileSync(join(dir, 'loose.json'), JSON.stringify(bars('loose')));
-    assert.deepEqual(
-      readFigureSpecTree(dir).map((f) => f.name),
-      ['01-m', '02-a', '02-z'],
-    );
-    assert.deepEqual(readFigureSpecTree(join(dir, 'missing')), []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const dir = tempDir('pcl-specs');
+  for (const [notebook, names] of [
+    ['02-b', ['02-z', '02-a']],
+    ['01-a', ['01-m']],
+  ] as const) {
+    mkdirSync(join(dir, notebook));
+    for (const name of names) writeFileSync(join(dir, notebook, `${name}.json`), JSON.stringify(bars(name)));
   }
+  writeFileSync(join(dir, 'loose.json'), JSON.stringify(bars('loose')));
+  assert.deepEqual(
+    readFigureSpecTree(dir).map((f) => f.name),
+    ['01-m', '02-a', '02-z'],
+  );
+  assert.deepEqual(readFigureSpecTree(join(dir, 'missing')), []);
 });
 
 test("figureIndex: a run of some notebooks keeps the other figures' lines, replaces its own, sorted by name", () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors';
@@ -12,6 +12,7 @@ import {
   foldCode,
   makeSelfContained,
 } from '../../src/report/jupyter';
+import { tempDir } from '../temp-dir';
 
 test('exception lines: the "Name: message" lines of a node stack, or a tslab compile error', () => {
   const runtime =
@@ -75,43 +76,35 @@ test('groups that do not list every job exactly once are refused before anything
 });
 
 test('a Python side that dies before reading its job rejects with one line, no EPIPE crash, no temp dir left', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'pcl-jupyter-'));
+  const out = tempDir('pcl-jupyter');
   // a module shadowing jupyter_client makes execute-notebooks.py exit at import, before it reads stdin
   writeFileSync(join(out, 'jupyter_client.py'), 'import sys\nsys.exit(7)\n');
   // a job larger than a pipe's buffer: writing it to a process that is gone fails with EPIPE
   const env = { ...process.env, PYTHONPATH: out };
   const job = { notebook: join(out, 'none.ipynb'), env: { BIG: 'x'.repeat(1 << 18) } };
-  try {
-    await assert.rejects(
-      executeNotebooks([job], out, { env }),
-      (err: Error) => err instanceof UserError && err.message === 'executing notebooks failed: exit 7',
-    );
-    assert.deepEqual(readdirSync(out), ['jupyter_client.py']);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  await assert.rejects(
+    executeNotebooks([job], out, { env }),
+    (err: Error) => err instanceof UserError && err.message === 'executing notebooks failed: exit 7',
+  );
+  assert.deepEqual(readdirSync(out), ['jupyter_client.py']);
 });
 
 test('a broken Jupyter install (found, but an import fails) is one line saying so and how to mend it', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'pcl-jupyter-'));
+  const out = tempDir('pcl-jupyter');
   writeFileSync(join(out, 'nbformat.py'), 'raise ImportError("cannot import name Sentinel from traitlets")\n');
-  try {
-    await assert.rejects(
-      executeNotebooks([{ notebook: join(out, 'none.ipynb') }], out, { env: { ...process.env, PYTHONPATH: out } }),
-      (err: Error) =>
-        err instanceof UserError &&
-        err.message ===
-          'the Jupyter modules of /usr/bin/python3 are installed but do not import (ImportError: cannot import name ' +
-            'Sentinel from traitlets); reinstall: apt-get install --reinstall jupyter-nbconvert python3-notebook ' +
-            'jupyter-client python3-ipykernel',
-    );
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  await assert.rejects(
+    executeNotebooks([{ notebook: join(out, 'none.ipynb') }], out, { env: { ...process.env, PYTHONPATH: out } }),
+    (err: Error) =>
+      err instanceof UserError &&
+      err.message ===
+        'the Jupyter modules of /usr/bin/python3 are installed but do not import (ImportError: cannot import name ' +
+          'Sentinel from traitlets); reinstall: apt-get install --reinstall jupyter-nbconvert python3-notebook ' +
+          'jupyter-client python3-ipykernel',
+  );
 });
 
 test("a run killed mid-way leaves its work directory, which the next run removes; a live run's is kept", async () => {
-  const out = mkdtempSync(join(tmpdir(), 'pcl-jupyter-'));
+  const out = tempDir('pcl-jupyter');
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
   const orphan = join(out, `.nbconvert-${dead}-abc123`);
   const live = join(out, `.nbconvert-${process.ppid}-def456`);
@@ -121,12 +114,8 @@ test("a run killed mid-way leaves its work directory, which the next run removes
   }
   // the Python side stops at once (exit 7 at import), as in the test above: only the clean-up is looked at
   writeFileSync(join(out, 'nbformat.py'), 'import sys\nsys.exit(7)\n');
-  try {
-    await assert.rejects(
-      executeNotebooks([{ notebook: join(out, 'none.ipynb') }], out, { env: { ...process.env, PYTHONPATH: out } }),
-    );
-    assert.deepEqual(readdirSync(out).sort(), [`.nbconvert-${process.ppid}-def456`, 'nbformat.py']);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  await assert.rejects(
+    executeNotebooks([{ notebook: join(out, 'none.ipynb') }], out, { env: { ...process.env, PYTHONPATH: out } }),
+  );
+  assert.deepEqual(readdirSync(out).sort(), [`.nbconvert-${process.ppid}-def456`, 'nbformat.py']);
 });

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupedBar } from '../../src/report';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, RENDERER_CODE } from '../../src/report/export';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH } from '../../src/report/figure';
 import { RENDERS_FILE, RenderCache, rendererKey, renderingLibraryVersions } from '../../src/report/render-cache';
+import { tempDir } from '../temp-dir';
 
 const rows = [
   { method: 'none', workload: 'zipf', faults: 10 },
@@ -26,17 +26,9 @@ function draw(dir: string, name: string, content = name): void {
   writeFileSync(join(dir, `${name}.png`), `png ${content}`);
 }
 
-function withDir(run: (dir: string) => void): void {
-  withDirResult(run);
-}
-
-function withDirResult<T>(run: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-renders-'));
-  try {
-    return run(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** `run` in a new temporary directory (removed when the test ends) and its result. */
+function withDir<T>(run: (dir: string) => T): T {
+  return run(tempDir('pcl-renders'));
 }
 
 /** A figure recorded as drawn in `dir` by renderer 'r1'. */
@@ -146,7 +138,7 @@ const debian = dpkgQuery !== '' && existsSync(CHROMIUM_PATH);
 test('an upgrade of a text or PNG library alone (FreeType here) changes the renderer key', { skip: !debian }, () => {
   // rendererKey in a child process whose dpkg-query is a wrapper: the real answer, or one version changed
   const keyWith = (edit: string) =>
-    withDirResult((bin) => {
+    withDir((bin) => {
       const fake = join(bin, 'dpkg-query');
       writeFileSync(fake, `#!/bin/sh\n'${dpkgQuery}' "$@" | sed '${edit}'\n`);
       chmodSync(fake, 0o755);

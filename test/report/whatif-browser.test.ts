@@ -7,8 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -19,8 +18,9 @@ import { predictorDefinition, type PredictorName } from '../../src/prefetch';
 import { launchChromium } from '../../src/report/export';
 import { writeWhatifPage } from '../../src/report/whatif/page';
 import { encodeBinaryTrace, formatTextTrace, generateTrace } from '../../src/trace';
+import { tempDir } from '../temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-'));
+const dir = tempDir('pcl-whatif');
 const pagePath = join(dir, 'whatif.html');
 let browser: Browser;
 let page: Page;
@@ -35,7 +35,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** `postcopy-lab simulate --trace TRACE ARGS --json`, through the command line itself. */

@@ -6,8 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -32,6 +31,7 @@ import {
   type WhatifSettings,
 } from '../../src/report/whatif/settings';
 import { formatTextTrace, generateTrace, parseSwitchover } from '../../src/trace';
+import { tempDir } from '../temp-dir';
 
 const trace = generateTrace('phased', {
   seed: 'whatif',
@@ -90,7 +90,7 @@ test('each method at a setting gives what the command line gives for the flags t
 test('in pre-copy mode the page runs once, with the flags `simulate --mode precopy` accepts, and gets its numbers', () => {
   const precopy: WhatifSettings = { ...setting, mode: 'precopy' };
   assert.deepEqual(effectiveMethods(precopy), ['none']);
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-precopy-'));
+  const dir = tempDir('pcl-whatif-precopy');
   const file = join(dir, 'phased.trace');
   writeFileSync(file, formatTextTrace(trace));
   const args = ['--import', 'tsx', 'src/cli.ts', 'simulate', '--trace', file, ...cliFlagsOf(precopy), '--json'];
@@ -113,42 +113,37 @@ function runPrinted(line: string, cwd: string): MigrationResult[] {
 test('the "same as" line runs as printed: a generated workload made first, a bundled one read from datasets/', () => {
   const options = whatIfPageOptions({ kinds: ['zipf'], accesses: 3000, pages: 700 }, { names: ['sqlite'] });
   const at: WhatifSettings = { ...setting, mode: 'postcopy', push: 'off', urgentChannel: false };
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-same-as-'));
-  try {
-    for (const workload of options.workloads) {
-      const made = 'generator' in workload;
-      const source = made ? { generator: workload.generator, options: workload.options } : { file: workload.file };
-      const line = equivalentCommand(at, source);
-      const trace = made ? generateTrace(workload.generator, workload.options) : workload.trace;
-      const runs = new TraceRuns(trace);
-      // a generated trace is written where the command runs; a bundled file is named from the checkout
-      assert.deepEqual(
-        runPrinted(line, made ? dir : process.cwd()),
-        at.methods.map((m) => runs.simulate(m, at)),
-      );
-    }
-    // a dropped file is named as the reader's file system has it: quoted for the shell where it must be
-    const name = "it's mine.trace";
-    writeFileSync(join(dir, name), formatTextTrace(trace));
-    const precopy = { ...at, mode: 'precopy' as const };
-    const line = equivalentCommand(precopy, { file: name });
-    assert.match(line, /^postcopy-lab simulate --trace 'it'\\''s mine\.trace' --mode precopy /);
-    assert.deepEqual(runPrinted(line, dir), [new TraceRuns(trace).simulate('none', precopy)]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const dir = tempDir('pcl-whatif-same-as');
+  for (const workload of options.workloads) {
+    const made = 'generator' in workload;
+    const source = made ? { generator: workload.generator, options: workload.options } : { file: workload.file };
+    const line = equivalentCommand(at, source);
+    const trace = made ? generateTrace(workload.generator, workload.options) : workload.trace;
+    const runs = new TraceRuns(trace);
+    // a generated trace is written where the command runs; a bundled file is named from the checkout
+    assert.deepEqual(
+      runPrinted(line, made ? dir : process.cwd()),
+      at.methods.map((m) => runs.simulate(m, at)),
+    );
   }
+  // a dropped file is named as the reader's file system has it: quoted for the shell where it must be
+  const name = "it's mine.trace";
+  writeFileSync(join(dir, name), formatTextTrace(trace));
+  const precopy = { ...at, mode: 'precopy' as const };
+  const line = equivalentCommand(precopy, { file: name });
+  assert.match(line, /^postcopy-lab simulate --trace 'it'\\''s mine\.trace' --mode precopy /);
+  assert.deepEqual(runPrinted(line, dir), [new TraceRuns(trace).simulate('none', precopy)]);
 });
 
 test('with only `none` ticked the printed command has no --k (refused there: nothing is sent with a fault) and runs', () => {
   const alone: WhatifSettings = { ...setting, methods: ['none'] };
   assert.ok(!cliFlagsOf(alone).includes('--k'));
   assert.ok(cliFlagsOf(setting).includes('--k'), 'with a predictor ticked --k is printed');
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-none-'));
+  const dir = tempDir('pcl-whatif-none');
   const file = join(dir, 'phased.trace');
   writeFileSync(file, formatTextTrace(trace));
   const args = ['--import', 'tsx', 'src/cli.ts', 'compare', '--trace', file, '--prefetchers', 'none'];
   const r = spawnSync(process.execPath, [...args, ...cliFlagsOf(alone), '--json'], { encoding: 'utf8' });
-  rmSync(dir, { recursive: true, force: true });
   assert.equal(r.status, 0, r.stderr);
   // the same run; only the row's k differs, the setting's (5) against the default (8), read by no one
   const { k: _pageK, ...page } = new TraceRuns(trace).simulate('none', alone);
@@ -193,14 +188,14 @@ const cli = (...args: string[]) =>
 
 /** A temporary directory holding a three-access trace `mine.trace`. */
 function dirWithTrace(prefix: string): { dir: string; mine: string } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   const mine = join(dir, 'mine.trace');
   writeFileSync(mine, '0 1\n10 2 W\n20 1\n');
   return { dir, mine };
 }
 
 test('postcopy-lab whatif writes the page with the extra traces; bad input is exit 2 and one line, no file', () => {
-  const { dir, mine: extra } = dirWithTrace('pcl-whatif-cli-');
+  const { dir, mine: extra } = dirWithTrace('pcl-whatif-cli');
   const page = join(dir, 'page.html');
   const ok = cli('-o', page, '--trace', extra);
   assert.equal(ok.status, 0, ok.stderr);
@@ -215,7 +210,7 @@ test('postcopy-lab whatif writes the page with the extra traces; bad input is ex
 });
 
 test("traces of one name (a bundled workload's, or each other's) keep theirs on the page, told apart by file", () => {
-  const { dir, mine } = dirWithTrace('pcl-whatif-names-');
+  const { dir, mine } = dirWithTrace('pcl-whatif-names');
   mkdirSync(join(dir, 'other'));
   const other = join(dir, 'other', 'mine.trace');
   writeFileSync(other, '0 5\n1 6\n');
@@ -259,7 +254,7 @@ test("traces of one name (a bundled workload's, or each other's) keep theirs on 
 });
 
 test('whatif -o /dev/stdout writes the page alone on standard output, the bytes it writes into a file', () => {
-  const { dir, mine } = dirWithTrace('pcl-whatif-stdout-');
+  const { dir, mine } = dirWithTrace('pcl-whatif-stdout');
   const page = join(dir, 'page.html');
   assert.equal(cli('-o', page, mine).status, 0);
   // the page is some 4 MB: more than spawnSync's default buffer
@@ -323,7 +318,7 @@ test('a hash with impossible later knobs keeps their defaults', () => {
 });
 
 test('an impossible later knob: the page shows the line the command line exits 2 with', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-whatif-refused-'));
+  const dir = tempDir('pcl-whatif-refused');
   const file = join(dir, 'phased.trace');
   writeFileSync(file, formatTextTrace(trace));
   const refused: Array<[Partial<WhatifSettings>, RegExp]> = [
@@ -367,7 +362,7 @@ test('with a peak bandwidth the bandwidth curve ends at the peak, where the simu
 });
 
 test("postcopy-lab whatif opens the page where simulate's flags put the knobs; values simulate refuses are exit 2", () => {
-  const { dir, mine } = dirWithTrace('pcl-whatif-knobs-');
+  const { dir, mine } = dirWithTrace('pcl-whatif-knobs');
   const page = join(dir, 'page.html');
   const flags = ['--mode', 'hybrid', '--k', '4', '--prefetchers', 'none,ppm', '--order', '2', '--switchover', '40%'];
   flags.push('--bandwidth', '125MB/s', '--vm-pages', '1000', '--page-size', '8192', '--ips', '5e8');

@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadTrace } from '../../src/trace';
+import { tempDir } from '../temp-dir';
 
 const SCRIPT = resolve('scripts/capture-trace.sh');
-const dir = mkdtempSync(join(tmpdir(), 'capture-trace-'));
+const dir = tempDir('capture-trace');
 const hasValgrind = spawnSync('bash', ['-c', 'command -v valgrind'], { encoding: 'utf8' }).status === 0;
 
 function capture(...args: string[]) {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs, { appendFileSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
@@ -40,8 +39,9 @@ import {
 } from '../../src/trace';
 import seedrandom from 'seedrandom';
 import { asVersion1, asVersion3, encodeVersion2 } from './older-pctrace';
+import { tempDir } from '../temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'trace-formats-'));
+const dir = tempDir('trace-formats');
 
 function file(name: string, content: string | Uint8Array): string {
   const path = join(dir, name);

@@ -4,7 +4,6 @@ import {
   closeSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -14,12 +13,12 @@ import {
 } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkOutputPath, writeFileAtomic, writeStreamAtomic } from '../../src/util/atomic-write';
+import { tempDir } from '../temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'atomic-write-'));
+const dir = tempDir('atomic-write');
 
 test('a regular file is replaced whole by a rename: a reader of the old file still reads the old content', async () => {
   const path = join(dir, 'regular.json');
