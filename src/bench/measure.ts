@@ -4,9 +4,10 @@
  * child process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { workDirIn } from '../util/atomic-write';
 
 /**
  * One line of the report. `ratio` = value / baselineValue: the ratio, not the raw rate, is what
@@ -78,6 +79,15 @@ export function medianSeconds(work: () => void, { runs = 5, warmUps = 2, clock =
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
 }
 
+/**
+ * A new directory for a bench's files in the temporary directory, named postcopy-bench-PID-XXXXXX: its section removes
+ * it when done, and a bench stopped before that (Ctrl-C in the 10^8-access memory section left its trace behind) has
+ * its directory removed by the next bench.
+ */
+export function benchDir(): string {
+  return workDirIn(tmpdir(), 'postcopy-bench');
+}
+
 /** Peak resident memory, wall time and CPU time of one child node process. */
 export interface ChildRun {
   peakRssMiB: number;
@@ -94,7 +104,7 @@ export interface ChildRun {
  * spends never counts. Throws with the child's last stderr line when it fails.
  */
 export function runChild(args: readonly string[]): ChildRun {
-  const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-'));
+  const dir = benchDir();
   const out = join(dir, 'maxrss');
   const probe = join(dir, 'probe.js');
   writeFileSync(

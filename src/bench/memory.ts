@@ -5,10 +5,9 @@
  * run: a child that streams the same file and drops every chunk (node itself plus the reader's buffers).
  * The file's size is named beside it: a peak below it means the trace was never held whole.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runChild, line, type BenchLine, type ChildRun } from './measure';
+import { benchDir, runChild, line, type BenchLine, type ChildRun } from './measure';
 
 /** Issue 11's goal: simulate and stats on 10^8 accesses in under 1 GiB (held to predict and compare too). */
 export const PEAK_RSS_GOAL_MIB = 1024;
@@ -23,7 +22,7 @@ function bareStream(file: string): string[] {
 }
 
 export function memorySection(accesses: number): BenchLine[] {
-  const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-trace-'));
+  const dir = benchDir();
   try {
     const file = join(dir, 'bench.pctrace');
     const generate = ['trace', 'gen', 'zipf', '--seed', 'bench', '--accesses', String(accesses)];

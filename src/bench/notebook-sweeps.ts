@@ -7,11 +7,11 @@
  * CPU seconds allow on idle cores (the one-thread run's main-thread CPU over the parallel run's process CPU per
  * core), which load barely moves.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SWEEP_NAMES } from '../cli/sweep';
-import { line, runChild, type BenchLine, type ChildRun } from './measure';
+import { benchDir, line, runChild, type BenchLine, type ChildRun } from './measure';
 import { SWEEP_SPEEDUP_GOAL } from './sweep';
 
 const CLI = join(__dirname, '..', 'cli.js');
@@ -65,7 +65,7 @@ function sum(runs: readonly ChildRun[], pick: (run: ChildRun) => number | undefi
 /** The section over the sweeps `names` (all of the CLI's by default). */
 export function notebookSweepSection(names: readonly string[] = SWEEP_NAMES): BenchLine[] {
   const cores = availableParallelism();
-  const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-sweeps-'));
+  const dir = benchDir();
   let pairs: SweepPair[];
   try {
     pairs = sweepPairs(names, cores, dir, sweepInFreshProcess);

@@ -13,14 +13,13 @@
  * nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { crc32 } from '../trace/crc32';
 import { generateTrace, loadTrace, saveTrace } from '../trace';
 import { READ_BYTES } from '../trace/io';
-import { line, medianSeconds, type BenchLine } from './measure';
+import { benchDir, line, medianSeconds, type BenchLine } from './measure';
 
 const TRACE_MODULE = join(__dirname, '..', 'trace');
 
@@ -90,7 +89,7 @@ function streamedSeconds(path: string): { fresh: number; reused: number } {
 }
 
 export function parseSection(): BenchLine[] {
-  const dir = mkdtempSync(join(tmpdir(), 'postcopy-bench-parse-'));
+  const dir = benchDir();
   try {
     const trace = generateTrace('zipf', {
       seed: 'bench-parse',

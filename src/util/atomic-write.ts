@@ -113,14 +113,19 @@ function renameTarget(path: string): string {
 
 /**
  * A new working directory in `parent`, named PREFIX-PID-XXXXXX, after removing those that processes now gone left
- * there (killed before their own cleanup, e.g. a reproduce stopped mid-run): a live process's is left alone.
+ * there (killed before their own cleanup, e.g. a reproduce or a bench stopped mid-run): a live process's is left
+ * alone, and so is one this user may not remove.
  */
 export function workDirIn(parent: string, prefix: string): string {
   for (const entry of readdirSync(parent)) {
     if (!entry.startsWith(`${prefix}-`)) continue;
     const pid = Number(entry.slice(prefix.length + 1).split('-')[0]);
     if (pid > 0 && pid !== process.pid && !isRunning(pid))
-      rmSync(join(parent, entry), { recursive: true, force: true });
+      try {
+        rmSync(join(parent, entry), { recursive: true, force: true });
+      } catch {
+        // another user's (EACCES), in a sticky directory such as /tmp: theirs to remove, and no reason to stop
+      }
   }
   return mkdtempSync(join(parent, `${prefix}-${process.pid}-`));
 }

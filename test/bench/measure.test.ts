@@ -1,6 +1,8 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChild, line } from '../../src/bench/measure';
 import { tempDir } from '../temp-dir';
@@ -65,4 +67,21 @@ new Worker(${JSON.stringify(spin)}, { eval: true }).on('exit', () => { ${spin} }
   const run = runChild([script]);
   assert.ok(run.mainCpuSeconds !== undefined && run.mainCpuSeconds >= 0.3, `main thread ${run.mainCpuSeconds} s`);
   assert.ok(run.cpuSeconds - run.mainCpuSeconds >= 0.3, `process ${run.cpuSeconds} s, main ${run.mainCpuSeconds} s`);
+});
+
+test("a bench stopped mid-run leaves its directory in TMPDIR, which the next bench removes; a live bench's is kept", () => {
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  // named as a bench names them (a Ctrl-C in the memory section left one with its 10^8-access trace)
+  const orphan = join(tmpdir(), `postcopy-bench-${dead}-abc123`);
+  const live = join(tmpdir(), `postcopy-bench-${process.ppid}-def456`);
+  for (const dir of [orphan, live]) {
+    mkdirSync(dir);
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'bench.pctrace'), 'half a trace');
+  }
+  const script = join(tempDir('bench-test'), 'idle.js');
+  writeFileSync(script, '');
+  runChild([script]);
+  assert.equal(existsSync(orphan), false, "the dead bench's directory is still there");
+  assert.equal(existsSync(live), true);
 });
