@@ -14,6 +14,7 @@ work is done (the caller gave up or died), so that no kernel outlives the run.
 """
 import asyncio
 import datetime
+import itertools
 import json
 import os
 import sys
@@ -114,9 +115,16 @@ class KernelSetupFailed(Exception):
 class Kernel:
     """A tslab kernel started in one directory, running notebooks of that directory in turn."""
 
-    def __init__(self, cwd):
+    numbers = itertools.count(1)
+
+    def __init__(self, cwd, work_dir):
         self.cwd = cwd
-        self.km = AsyncKernelManager(kernel_name="tslab", kernel_spec_manager=kernel_specs())
+        # the connection file (ports and key) in the run's work directory, which goes with the run (after a kill, with
+        # the next run), not in TMPDIR: a run whose Python side was killed (Ctrl-C) left it there
+        connection_file = os.path.join(work_dir, f"kernel-{next(Kernel.numbers)}.json")
+        self.km = AsyncKernelManager(
+            kernel_name="tslab", kernel_spec_manager=kernel_specs(), connection_file=connection_file
+        )
         self.kc = None
 
     async def launch(self):
@@ -166,7 +174,7 @@ async def execute(index, job, kernel, work_dir, running, html_exporter):
                 if kernel is not None:
                     running.discard(kernel)
                     await kernel.shutdown()
-                kernel = Kernel(os.path.dirname(path))
+                kernel = Kernel(os.path.dirname(path), work_dir)
                 running.add(kernel)
                 await kernel.launch()
             await kernel.connect()
@@ -226,7 +234,7 @@ async def main():
 
     async def launched(cwd):
         """A kernel launched for a slot's first notebook; none if that failed (execute() tries again and reports)."""
-        kernel = Kernel(cwd)
+        kernel = Kernel(cwd, job["workDir"])
         running.add(kernel)
         try:
             await kernel.launch()

@@ -146,3 +146,11 @@ test('the figure renders in headless Chromium', async () => {
     await browser.close();
   }
 });
+
+test('a run whose Python side is killed leaves no kernel connection file in TMPDIR', async () => {
+  const dir = tempDir('pcl-e2e-killed');
+  const tmp = tempDir('pcl-e2e-tmp');
+  const notebook = join(__dirname, '..', 'fixtures', 'kill-executor.ipynb');
+  await assert.rejects(executeNotebooks([{ notebook }], dir, { env: { ...registerKernel(), TMPDIR: tmp } }));
+  assert.deepEqual(readdirSync(tmp), []);
+});
