@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { alternate, pairLines } from '../../src/bench/sweep';
 // the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
 import { notebookSweepSection, sweepPairs } from '../../dist/bench/notebook-sweeps';
+import { tempDir } from '../temp-dir';
 
 test('serial and parallel runs alternate in order S P, P S, S P, each pair kept as [serial, parallel]', () => {
   const order: number[] = [];
@@ -65,14 +66,9 @@ test('an even count of pairs: the mean of the middle two; one-thread runs: cores
   assert.ok(Math.abs(allowed.value - 1.1) < 1e-12, `allowed ${allowed.value}`);
 });
 
-/** Calls `work` with a fresh directory, removed afterwards whatever happens. */
+/** Calls `work` with a fresh directory, removed when the test ends whatever happens. */
 function inTempDir(work: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pairs-'));
-  try {
-    work(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  work(tempDir('bench-pairs'));
 }
 
 const fakeRun = (seconds: number) => ({ peakRssMiB: 1, seconds, cpuSeconds: seconds });

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
 import {
@@ -13,6 +12,7 @@ import {
   type EscapeMethod,
 } from '../../src/model/ppm';
 import type { PairMap } from '../../src/util/pair-map';
+import { tempDir } from '../temp-dir';
 
 /** The model's private state the audit reads. */
 interface Trie {
@@ -294,7 +294,7 @@ test("the record layout is this audit's, not the library's: the package's entry 
 
 test('a cycle of sibling links stops a prediction with the broken-trie error instead of looping forever', () => {
   // run apart with a time limit: without the check the ranking never returns
-  const dir = mkdtempSync(join(tmpdir(), 'ppm-cycle-'));
+  const dir = tempDir('ppm-cycle');
   const script = join(dir, 'cycle.ts');
   writeFileSync(
     script,
@@ -314,7 +314,6 @@ try {
 `,
   );
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
-  rmSync(dir, { recursive: true, force: true });
   assert.equal(r.signal, null, 'the ranking did not return within 60 s');
   assert.match(r.stdout, /^PPM model: broken trie \(a bug\): the children of node \d+ have a cycle\n$/);
 });
