@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SWEEP_NAMES } from '../cli/sweep';
 import { benchDir, line, runChild, type BenchLine, type ChildRun } from './measure';
-import { SWEEP_SPEEDUP_GOAL } from './sweep';
+import { cpuAllowedSpeedUp, SWEEP_SPEEDUP_GOAL } from './sweep';
 
 const CLI = join(__dirname, '..', 'cli.js');
 
@@ -53,11 +53,6 @@ export function sweepPairs(names: readonly string[], cores: number, dir: string,
   });
 }
 
-/** The one-thread run's main-thread CPU over the parallel run's process CPU per core; undefined where unknown. */
-function cpuAllows(serial: ChildRun, parallel: ChildRun, cores: number): number | undefined {
-  return serial.mainCpuSeconds === undefined ? undefined : serial.mainCpuSeconds / (parallel.cpuSeconds / cores);
-}
-
 function sum(runs: readonly ChildRun[], pick: (run: ChildRun) => number | undefined): number {
   return runs.reduce((total, run) => total + (pick(run) ?? NaN), 0);
 }
@@ -74,7 +69,10 @@ export function notebookSweepSection(names: readonly string[] = SWEEP_NAMES): Be
   }
   const base = { section: 'notebooks', baseline: 'the same sweep in one thread', unit: 'x', baselineValue: 1 };
   const perSweep = pairs.flatMap(({ name, serial, parallel }) => {
-    const allows = cpuAllows(serial, parallel, cores);
+    const allows =
+      serial.mainCpuSeconds === undefined
+        ? undefined
+        : cpuAllowedSpeedUp(serial.mainCpuSeconds, parallel.cpuSeconds, cores);
     const seconds = `${serial.seconds.toFixed(1)} s -> ${parallel.seconds.toFixed(1)} s`;
     const cpu = `CPU ${serial.cpuSeconds.toFixed(1)} s -> ${parallel.cpuSeconds.toFixed(1)} s`;
     return [
@@ -106,7 +104,11 @@ export function notebookSweepSection(names: readonly string[] = SWEEP_NAMES): Be
           line({
             ...base,
             name: `speed-up the CPU allows on ${cores} idle cores, ${all}`,
-            value: mainCpu / (sum(parallelRuns, (r) => r.cpuSeconds) / cores),
+            value: cpuAllowedSpeedUp(
+              mainCpu,
+              sum(parallelRuns, (r) => r.cpuSeconds),
+              cores,
+            ),
           }),
         ]),
   ];

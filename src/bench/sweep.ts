@@ -166,6 +166,15 @@ function machineLines(cores: number): BenchLine[] {
   ];
 }
 
+/**
+ * The speed-up CPU seconds allow on `cores` idle cores: with the cores to itself, one thread takes about its main
+ * thread's CPU (V8's helpers use an idle core) and the parallel run at least its process CPU over the cores; a bound
+ * that load barely moves, unlike wall time.
+ */
+export function cpuAllowedSpeedUp(serialMainCpu: number, parallelCpu: number, cores: number): number {
+  return serialMainCpu / (parallelCpu / cores);
+}
+
 /** Serial and parallel runs in alternating order, `pairs` times: [serial, parallel] per pair. */
 export function alternate<T>(pairs: number, run: (workers: number) => T, cores: number): [T, T][] {
   const result: [T, T][] = [];
@@ -202,9 +211,7 @@ export function pairLines(pairs: [Timed, Timed][], what: string, cores: number, 
   const parallelCpu = median(pairs.map(([, p]) => p.cpu));
   const perWorker = (parallelCpu - serialCpu) / cores;
   const busy = pairs.flatMap(([s]) => (s.mainCpu ? [s.cpu / s.mainCpu] : []));
-  // with the cores to itself, one thread takes about its main thread's CPU (V8's helpers use an idle core) and
-  // the parallel run at least its process CPU over the cores: a bound that load barely moves, unlike wall time
-  const allowed = pairs.flatMap(([s, p]) => (s.mainCpu ? [s.mainCpu / (p.cpu / cores)] : []));
+  const allowed = pairs.flatMap(([s, p]) => (s.mainCpu ? [cpuAllowedSpeedUp(s.mainCpu, p.cpu, cores)] : []));
   const coresBusy = busy.length
     ? [
         line({

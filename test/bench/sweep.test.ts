@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { alternate, pairLines } from '../../src/bench/sweep';
+import { alternate, cpuAllowedSpeedUp, pairLines } from '../../src/bench/sweep';
 // the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
 import { notebookSweepSection, sweepPairs } from '../../dist/bench/notebook-sweeps';
 import { tempDir } from '../temp-dir';
@@ -112,4 +112,10 @@ test("the notebooks section runs a sweep as the CLI does and names each sweep's 
   assert.ok(total, names.join('\n'));
   assert.equal(total.target, cores >= 2 ? 'ratio >= 1.8' : undefined);
   for (const l of lines) assert.ok(l.value > 0 && Number.isFinite(l.value), `${l.name}: ${l.value}`);
+});
+
+test("the speed-up CPU allows: one thread's main-thread CPU over the parallel run's process CPU per core", () => {
+  // 3 CPU s in one thread; 4 CPU s over 2 cores is 2 s each at best: 1.5x
+  assert.equal(cpuAllowedSpeedUp(3, 4, 2), 1.5);
+  assert.equal(cpuAllowedSpeedUp(6, 6, 4), 4);
 });
