@@ -225,7 +225,7 @@ function merge(argv: string[]): void {
   const { values, positionals } = parseFlags(argv, { output: { type: 'string', short: 'o' } }, true);
   const output = requireFlag(values.output, 'output');
   if (positionals.length === 0) throw new UserError('sweep merge takes the shard files of one sweep');
-  // read whole before the write, the shard was merged and then lost under the merged rows
+  // the merge reads every shard before it writes -o: a shard named as -o went into the rows, then was written over
   const overwritten = positionals.find((path) => sameFile(path, output));
   if (overwritten !== undefined)
     throw new UserError(`-o ${fileLabel(output)} is the shard ${fileLabel(overwritten)}: the merge would replace it`);
