@@ -1,5 +1,6 @@
 // Browser assets, built after tsc by `npm run build` (and so by `npm ci` through the prepare script):
 //   dist/browser/plotly.min.js(.gz)   plotly.js-dist minified by esbuild (every HTML report inlines the .gz)
+//   dist/browser/plotly-basic.min.js.gz   plotly.js-basic-dist (scatter, bar, pie) likewise, for the what-if page
 //   dist/browser/whatif-worker.js     the library's simulator as a Web Worker for the what-if page
 //   dist/browser/whatif-main.js       the what-if page's knobs, table and plots
 // The page bundles only the library's pure modules (no node builtins): a node import reaching them fails the
@@ -35,14 +36,28 @@ await Promise.all(
   ),
 );
 
-const plotly = await esbuild.transform(readFileSync(require.resolve('plotly.js-dist'), 'utf8'), {
-  minify: true,
-  legalComments: 'none',
-  charset: 'utf8',
-  logLevel: 'warning',
-});
-// minifying drops the header comment; the MIT licence asks to keep the notice
-const { version } = JSON.parse(readFileSync(require.resolve('plotly.js-dist/package.json'), 'utf8'));
-const minified = `/*! plotly.js v${version} | Copyright 2012-2024, Plotly, Inc. | MIT license */\n${plotly.code}`;
-writeFileSync(join(out, 'plotly.min.js'), minified);
-writeFileSync(join(out, 'plotly.min.js.gz'), gzipSync(minified, { level: 9 }));
+/**
+ * A plotly.js distribution minified, with its licence notice (minifying drops the header comment; the MIT licence asks
+ * to keep it), as `NAME.min.js.gz` and, with `plain`, `NAME.min.js`.
+ */
+async function minifyPlotly(packageName, name, plain) {
+  const { version } = JSON.parse(readFileSync(require.resolve(`${packageName}/package.json`), 'utf8'));
+  const plotly = await esbuild.transform(readFileSync(require.resolve(packageName), 'utf8'), {
+    minify: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'warning',
+  });
+  const minified = `/*! plotly.js v${version} | Copyright 2012-2024, Plotly, Inc. | MIT license */\n${plotly.code}`;
+  if (plain) writeFileSync(join(out, `${name}.min.js`), minified);
+  writeFileSync(join(out, `${name}.min.js.gz`), gzipSync(minified, { level: 9 }));
+  return version;
+}
+
+const versions = await Promise.all([
+  minifyPlotly('plotly.js-dist', 'plotly', true),
+  minifyPlotly('plotly.js-basic-dist', 'plotly-basic', false),
+]);
+// the what-if page draws with the basic bundle what the reports draw with the full one: one plotly release for both
+if (versions[0] !== versions[1])
+  throw new Error(`plotly.js-dist ${versions[0]} and plotly.js-basic-dist ${versions[1]} differ: install one version`);

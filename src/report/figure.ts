@@ -22,31 +22,44 @@ export function plotlyBundle(): string {
   return browserAsset('plotly.min.js').toString('utf8');
 }
 
-let plotlyTag: string | undefined;
+/** Which plotly bundle a page inlines: every trace type (reports), or scatter, bar and pie (the what-if page). */
+export type PlotlyBundleKind = 'full' | 'basic';
+const PLOTLY_GZ: Record<PlotlyBundleKind, string> = { full: 'plotly.min.js.gz', basic: 'plotly-basic.min.js.gz' };
+const plotlyTags = new Map<string, string>();
 
 /**
- * A <script> element that loads plotly.js once per page and sets `window.pclPlotly`, a promise of
- * Plotly. The minified bundle is inlined gzip-compressed (1.4 MB instead of 4.8 MB; the browser's
+ * A <script> element that defines `window.pclLoadPlotly()`, which loads plotly.js once per page and returns
+ * `window.pclPlotly`, a promise of Plotly; the tag calls it at once unless `lazy` (then the page does, when it wants
+ * plots: evaluating plotly is one long task of the page's thread, which the what-if page runs after its numbers).
+ * The minified bundle is inlined gzip-compressed (full: 1.4 MB instead of 4.8 MB; the browser's
  * DecompressionStream inflates it), so a report stays well under 5 MB. Running it through `new Function`
  * with `define`, `module` and `exports` undefined hides any AMD loader (Jupyter pages ship require.js),
  * so the bundle always sets window.Plotly.
  */
-export function plotlyScriptTag(): string {
-  plotlyTag ??= `<script type="text/javascript" data-pcl-plotly>window.pclPlotly = window.pclPlotly || (function () {
-var text = atob("${browserAsset('plotly.min.js.gz').toString('base64')}"), bytes = new Uint8Array(text.length);
+export function plotlyScriptTag(options: { bundle?: PlotlyBundleKind; lazy?: boolean } = {}): string {
+  const { bundle = 'full', lazy = false } = options;
+  const key = `${bundle} ${lazy}`;
+  let tag = plotlyTags.get(key);
+  if (tag === undefined) {
+    tag = `<script type="text/javascript" data-pcl-plotly>window.pclLoadPlotly = window.pclLoadPlotly || function () {
+return window.pclPlotly || (window.pclPlotly = (function () {
+var text = atob("${browserAsset(PLOTLY_GZ[bundle]).toString('base64')}"), bytes = new Uint8Array(text.length);
 for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
 var source = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
 return new Response(source).text().then(function (code) {
   new Function('define', 'module', 'exports', code)(undefined, undefined, undefined);
   return window.Plotly;
 });
-})();</script>`;
-  return plotlyTag;
+})());
+};${lazy ? '' : '\nwindow.pclLoadPlotly();'}</script>`;
+    plotlyTags.set(key, tag);
+  }
+  return tag;
 }
 
 /** Script text that runs `body` with `Plotly` bound once plotlyScriptTag's bundle has loaded. */
 export function withPlotly(body: string): string {
-  return `window.pclPlotly.then(function (Plotly) {${body}});`;
+  return `window.pclLoadPlotly().then(function (Plotly) {${body}});`;
 }
 
 /** HTML that draws the figure with the page's Plotly (see plotlyScriptTag). */

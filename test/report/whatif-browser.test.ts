@@ -150,6 +150,36 @@ test('at the starting setting the page shows what simulate --json computes, for 
   assert.match(await page.locator('[data-status]').innerText(), /5 methods on sqlite in [\d.]+ ms/);
 });
 
+test('plotly, evaluated only once the first numbers are on the page, draws the bars and the curve', async () => {
+  const fresh = await browser.newPage();
+  try {
+    // evaluating plotly holds the page's thread, and so the workers' start: f3bed3a evaluated it before the numbers
+    // as text: tsx would name the accessors with a helper the page has not got
+    await fresh.addInitScript({
+      content: `let plotly;
+Object.defineProperty(window, 'Plotly', { configurable: true, get() { return plotly; }, set(value) {
+  if (window.numbersBeforePlotly === undefined)
+    window.numbersBeforePlotly = document.querySelector('[data-results] td') !== null;
+  plotly = value;
+} });`,
+    });
+    await fresh.goto(pathToFileURL(pagePath).href);
+    await fresh.waitForSelector('#pcl-whatif[data-curve]', { timeout: 60_000 });
+    const methods = WHAT_IF_PAGE_METHODS.length;
+    // a bar trace per method (every metric); a line of faults and one of stall per method
+    await fresh.waitForFunction(
+      (n) =>
+        document.querySelectorAll('.plot .barlayer .trace').length === n &&
+        document.querySelectorAll('.plot .scatterlayer .trace').length === 2 * n,
+      methods,
+      { timeout: 60_000 },
+    );
+    assert.equal(await fresh.evaluate(() => (window as { numbersBeforePlotly?: boolean }).numbersBeforePlotly), true);
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('after moving knobs the numbers still equal the CLI, and the URL hash reopens the same view', async () => {
   // k and bandwidth lie on the curve (k by default), whose points the worker keeps: moving k can be a cache hit
   const times: Array<[string, number]> = [

@@ -16,6 +16,7 @@ import { knobsFromFlags, switchoverPercentFlag } from '../../src/cli/whatif';
 import { whatIfPageOptions } from '../../src/experiments';
 import { simulate, type MigrationResult } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
+import { browserAsset } from '../../src/report/assets';
 import { CURVE_POINTS, TraceRuns, curvePoint, curveXs } from '../../src/report/whatif/compute';
 import { whatifPageHtml } from '../../src/report/whatif/page';
 import {
@@ -177,6 +178,12 @@ test('the what-if page with every bundled workload is one file under 5 MB that h
   const html = whatifPageHtml(whatIfPageOptions());
   assert.ok(Buffer.byteLength(html) <= 5e6, `page of ${Buffer.byteLength(html)} bytes`);
   assert.equal(html.match(/data-pcl-plotly/g)?.length, 1);
+  // plotly's basic bundle (scatter, bar, pie: the page draws bars and lines), which the page loads when it draws
+  const base64 = /data-pcl-plotly>[^]*?atob\("([A-Za-z0-9+/=]+)"\)/.exec(html)![1];
+  const code = gunzipSync(Buffer.from(base64, 'base64')).toString('utf8');
+  assert.match(code, /^\/\*! plotly\.js v\d+\.\d+\.\d+ /);
+  assert.ok(code.length < 0.3 * gunzipSync(browserAsset('plotly.min.js.gz')).length, `${code.length} bytes`);
+  assert.doesNotMatch(html, /window\.pclLoadPlotly\(\);/, 'the tag does not load it by itself');
   assert.doesNotMatch(html, /<script[^>]*\ssrc=/, 'no external scripts');
   for (const name of ['sqlite', 'perl', 'bzip2', 'sort', 'zipf', 'phased'])
     assert.match(html, new RegExp(`"name":"${name}"`));

@@ -83,7 +83,7 @@ export function whatifPageHtml(options: WhatifPageOptions): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1><div id="pcl-whatif"></div>
-${plotlyScriptTag()}
+${plotlyScriptTag({ bundle: 'basic', lazy: true })}
 <script type="application/json" id="pcl-whatif-data">${json}</script>
 <script type="text/plain" id="pcl-whatif-worker">${script('whatif-worker.js')}</script>
 <script type="text/javascript">${script('whatif-main.js')}</script>

@@ -31,7 +31,19 @@ import type { WhatifPageData } from '../page';
 interface PlotlyLike {
   react(root: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown>;
 }
-const plotly = (window as unknown as { pclPlotly: Promise<PlotlyLike> }).pclPlotly;
+let plotly: Promise<PlotlyLike> | undefined;
+
+/**
+ * Draws with Plotly, loaded (plotlyScriptTag's `pclLoadPlotly`) at the first plot once the numbers above it are
+ * painted: evaluating plotly is one long task of the page's thread, which the workers' start waits for (the page's
+ * thread starts them), and so would the first table.
+ */
+function withPlotly(draw: (Plotly: PlotlyLike) => unknown): void {
+  plotly ??= new Promise<void>((painted) => requestAnimationFrame(() => setTimeout(painted))).then(() =>
+    (window as unknown as { pclLoadPlotly(): Promise<PlotlyLike> }).pclLoadPlotly(),
+  );
+  void plotly.then(draw);
+}
 
 const data = JSON.parse(document.getElementById('pcl-whatif-data')!.textContent!) as WhatifPageData;
 const workerUrl = URL.createObjectURL(
@@ -569,7 +581,7 @@ function drawBars(): void {
     const y = shown.map((r) => r[metric as keyof MigrationResult]);
     const trace = { type: 'bar', x: names, y, marker: { color: names.map(colorFor) } };
     const layout = { yaxis: { title: { text: metric }, rangemode: 'tozero' }, margin: { t: 20 }, height: 320 };
-    void plotly.then((Plotly) => Plotly.react(bars, [trace], layout, config));
+    withPlotly((Plotly) => Plotly.react(bars, [trace], layout, config));
     return;
   }
   // fields equal for every method (accesses, VM size, often bytes) compare nothing: the table has them
@@ -590,7 +602,7 @@ function drawBars(): void {
     margin: { t: 20, b: 120 },
     height: 380,
   };
-  void plotly.then((Plotly) => Plotly.react(bars, traces, layout, config));
+  withPlotly((Plotly) => Plotly.react(bars, traces, layout, config));
 }
 
 function drawCurve(): void {
@@ -612,7 +624,7 @@ function drawCurve(): void {
   };
   const xTitle = settings.curve === 'k' ? 'pages per fault k' : 'bandwidth (Gbit/s)';
   const xType = settings.curve === 'k' ? 'linear' : 'log';
-  void plotly.then((Plotly) =>
+  withPlotly((Plotly) =>
     Plotly.react(
       curve,
       methods.flatMap((m) => [line(m, 'networkFaults', ''), line(m, 'stallMs', '2')]),
