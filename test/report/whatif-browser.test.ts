@@ -45,17 +45,24 @@ function simulateJson(trace: string, args: readonly string[]): MigrationResult {
   return JSON.parse(r.stdout) as MigrationResult;
 }
 
+/** A command line's result as the page's table shows it: none reads no k, so its k cell holds no value. */
+function asShown(result: MigrationResult): Partial<MigrationResult> {
+  if (result.predictor !== 'none') return result;
+  const { k: _unread, ...shown } = result;
+  return shown;
+}
+
 /**
- * `simulate --json` for each method; `options` are predictor flags, passed to the methods that declare
- * them (the CLI refuses an option the predictor does not have), as --k is passed to all but none (refused there:
- * none sends no page with a fault; the page's row still carries the knob's k, which the CLI's row then gets).
+ * `simulate --json` for each method, as the page shows it; `options` are predictor flags, passed to the methods that
+ * declare them (the CLI refuses an option the predictor does not have), as --k is passed to all but none (refused
+ * there: none sends no page with a fault).
  */
 function cliResults(
   trace: string,
   methods: readonly PredictorName[],
   flags: readonly string[],
   options: Record<string, string> = { order: '3' },
-): MigrationResult[] {
+): Partial<MigrationResult>[] {
   const kAt = flags.indexOf('--k');
   const withoutK = [...flags.slice(0, kAt), ...flags.slice(kAt + 2)];
   return methods.map((method) => {
@@ -63,13 +70,13 @@ function cliResults(
       .filter(([name]) => name in predictorDefinition(method).options)
       .flatMap(([name, value]) => [`--${name}`, value]);
     if (method !== 'none') return simulateJson(trace, ['--prefetcher', method, ...flags, ...own]);
-    return { ...simulateJson(trace, ['--prefetcher', method, ...withoutK, ...own]), k: Number(flags[kAt + 1]) };
+    return asShown(simulateJson(trace, ['--prefetcher', method, ...withoutK, ...own]));
   });
 }
 
 /** The results table's numbers (each cell carries its exact value) as one object per method column. */
 async function pageResults(): Promise<MigrationResult[]> {
-  const cells = await page.$$eval('[data-results] td', (tds) =>
+  const cells = await page.$$eval('[data-results] td[data-value]', (tds) =>
     tds.map((td) => [td.dataset.method!, td.dataset.field!, td.dataset.value!]),
   );
   const byMethod = new Map<string, Record<string, unknown>>();
@@ -243,7 +250,7 @@ test('a link naming a workload the page has not got (a dropped file) opens the f
 test('in pre-copy mode the page shows the one run `simulate --mode precopy` makes', async () => {
   await rerun(() => page.selectOption('[data-knob="mode"]', 'precopy'));
   const flags = ['--mode', 'precopy', '--bandwidth', '3.16gbit', '--rtt', '1000us', '--switchover', '50%'];
-  assert.deepEqual(await pageResults(), [simulateJson('datasets/sqlite.trace.gz', flags)]);
+  assert.deepEqual(await pageResults(), [asShown(simulateJson('datasets/sqlite.trace.gz', flags))]);
   assert.match(
     await page.locator('.equivalent').innerText(),
     /^postcopy-lab simulate --trace datasets\/sqlite\.trace\.gz --mode precopy /,
@@ -344,7 +351,7 @@ test('the later knobs (VM, page size, speed, pre-copy rounds, rate windows) give
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(await pageResults(), JSON.parse(r.stdout));
+  assert.deepEqual(await pageResults(), (JSON.parse(r.stdout) as MigrationResult[]).map(asShown));
 
   // impossible for this trace: the simulator's one line, the command line's exit 2 with the same line
   const table = await page.locator('[data-results]').innerHTML();
@@ -388,6 +395,23 @@ test('with no method ticked the page says to tick one and runs nothing; ticking 
   );
 });
 
+test('with only none ticked its k cell shows no k, as the command the page prints gives it none', async () => {
+  await setNumber('k', '5');
+  const cell = page.locator('[data-results] td[data-method="none"][data-field="k"]');
+  // f3bed3a showed the knob's 5 here while the printed command (no --k for none alone) printed the default 8
+  assert.equal(await cell.innerText(), '–');
+  assert.equal(await cell.getAttribute('data-value'), null);
+  const line = await page.locator('.equivalent').innerText();
+  assert.match(line, /^postcopy-lab compare --prefetchers none --trace /);
+  assert.doesNotMatch(line, / --k /);
+  const args = line.replace(/^postcopy-lab /, '');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args.split(' '), '--json'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(await pageResults(), [JSON.parse(r.stdout) as MigrationResult].flat().map(asShown));
+});
+
 test('a dropped file named like a bundled workload is added beside it as "NAME (2)", never in its place', async () => {
   assert.equal(await page.inputValue('[data-knob="workload"]'), 'sqlite', 'where the tests before left the page');
   const bundled = (await pageResults())[0].accesses;
@@ -418,7 +442,7 @@ test('the boxes take what the command line takes (k 300, bandwidth 500 Gbit/s, r
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(await pageResults(), [JSON.parse(r.stdout)].flat());
+  assert.deepEqual(await pageResults(), [JSON.parse(r.stdout) as MigrationResult].flat().map(asShown));
   // beyond the flag's bounds: the box refuses it before any run, naming them
   await assertBoxRefuses(
     'switchoverPercent',

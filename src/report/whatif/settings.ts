@@ -198,6 +198,9 @@ export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
   };
 }
 
+/** Whether a method reads k: `none` sends no page with a fault (simulate and compare refuse --k for it alone). */
+export const readsK = (method: string) => method !== 'none';
+
 /**
  * The same setting as `postcopy-lab simulate` (or `compare`) flags for `methods`, without --trace and the
  * predictor: predictor options only where one of the methods declares them (the CLI refuses the others), --k
@@ -227,7 +230,7 @@ export function cliFlagsOf(settings: WhatifSettings, methods: readonly Predictor
   }
   if (settings.mode === 'precopy') return flags;
   // simulate and compare refuse --k when no method sends pages with a fault (only `none` ticked)
-  if (methods.some((method) => method !== 'none')) flags.push('--k', String(settings.k));
+  if (methods.some(readsK)) flags.push('--k', String(settings.k));
   flags.push('--push', settings.push, '--fault-cost', `${settings.faultCostUs}us`);
   if (settings.urgentChannel) flags.push('--urgent-channel');
   if (settings.rateWindowMs > 0) {

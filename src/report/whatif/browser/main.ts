@@ -21,6 +21,7 @@ import {
   equivalentCommand,
   type CommandTrace,
   hasPrecopyRounds,
+  readsK,
   settingsFromHash,
   settingsToHash,
   type WhatifSettings,
@@ -553,20 +554,20 @@ function metricOptions(): void {
 function drawTable(): void {
   const head = element('tr', {}, element('th', {}, 'metric'), ...shown.map((r) => element('th', {}, r.predictor)));
   const rows = (Object.keys(shown[0] ?? {}) as (keyof MigrationResult)[]).map((f) =>
-    element(
-      'tr',
-      {},
-      element('th', {}, f),
-      ...shown.map((r) =>
-        element(
-          'td',
-          { 'data-method': r.predictor, 'data-field': f, 'data-value': JSON.stringify(r[f]) },
-          formatValue(f, r[f]),
-        ),
-      ),
-    ),
+    element('tr', {}, element('th', {}, f), ...shown.map((r) => resultCell(r, f))),
   );
   table.replaceChildren(element('thead', {}, head), element('tbody', {}, ...rows));
+}
+
+/**
+ * One method's value of one field, exact in `data-value`; none's k is no value: none reads no k, and the "same as"
+ * command gives none alone no --k (its own row then shows the simulator's default), so the knob's k is not its.
+ */
+function resultCell(r: MigrationResult, f: keyof MigrationResult): HTMLElement {
+  const at = { 'data-method': r.predictor, 'data-field': f };
+  if (f === 'k' && !readsK(r.predictor))
+    return element('td', { ...at, title: `${r.predictor} sends no page with a fault: it reads no k` }, '–');
+  return element('td', { ...at, 'data-value': JSON.stringify(r[f]) }, formatValue(f, r[f]));
 }
 
 /**
