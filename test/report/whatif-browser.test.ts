@@ -157,22 +157,33 @@ test('at the starting setting the page shows what simulate --json computes, for 
   assert.match(await page.locator('[data-status]').innerText(), /5 methods on sqlite in [\d.]+ ms/);
 });
 
-test('plotly, evaluated only once the first numbers are on the page, draws the bars and the curve', async () => {
+test('the opening table fills method by method; plotly, evaluated after it, draws the bars and the curve', async () => {
   const fresh = await browser.newPage();
   try {
-    // evaluating plotly holds the page's thread, and so the workers' start: f3bed3a evaluated it before the numbers
-    // as text: tsx would name the accessors with a helper the page has not got
+    // as text: tsx would name the functions with a helper the page has not got. Evaluating plotly holds the page's
+    // thread, and so the workers' start: f3bed3a evaluated it before the numbers. The table's column counts as it
+    // changes: f3bed3a showed the five at once
     await fresh.addInitScript({
       content: `let plotly;
 Object.defineProperty(window, 'Plotly', { configurable: true, get() { return plotly; }, set(value) {
   if (window.numbersBeforePlotly === undefined)
     window.numbersBeforePlotly = document.querySelector('[data-results] td') !== null;
   plotly = value;
-} });`,
+} });
+window.columnsSeen = [];
+let columns = 0;
+new MutationObserver(() => {
+  const now = document.querySelectorAll('[data-results] thead th').length - 1;
+  if (now > 0 && now !== columns) window.columnsSeen.push(now);
+  columns = now;
+}).observe(document, { subtree: true, childList: true });`,
     });
     await fresh.goto(pathToFileURL(pagePath).href);
     await fresh.waitForSelector('#pcl-whatif[data-curve]', { timeout: 60_000 });
     const methods = WHAT_IF_PAGE_METHODS.length;
+    const seen = () => fresh.evaluate(() => (window as { columnsSeen?: number[] }).columnsSeen);
+    const oneByOne = Array.from({ length: methods }, (_, i) => i + 1);
+    assert.deepEqual(await seen(), oneByOne);
     // a bar trace per method (every metric); a line of faults and one of stall per method
     await fresh.waitForFunction(
       (n) =>
@@ -182,6 +193,11 @@ Object.defineProperty(window, 'Plotly', { configurable: true, get() { return plo
       { timeout: 60_000 },
     );
     assert.equal(await fresh.evaluate(() => (window as { numbersBeforePlotly?: boolean }).numbersBeforePlotly), true);
+    // a later run keeps the whole table on screen until the new one is whole
+    await fresh.fill('[data-knob="k"]', '5');
+    await fresh.locator('[data-knob="k"]').blur();
+    await fresh.waitForFunction(() => document.getElementById('pcl-whatif')!.dataset.runs === '2');
+    assert.deepEqual(await seen(), oneByOne);
   } finally {
     await fresh.close();
   }

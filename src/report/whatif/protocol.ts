@@ -20,7 +20,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'loaded'; id: string; accesses: number; ms: number }
-  | { type: 'results'; seq: number; results: MigrationResult[]; ms: number }
+  /** The methods simulated so far, after each one; `done` with the last (the opening table fills as they come). */
+  | { type: 'results'; seq: number; results: MigrationResult[]; done: boolean; ms: number }
   | { type: 'curve'; seq: number; points: CurvePoint[]; done: boolean; ms: number }
   /** One line naming the problem; `id` for a failed load, `seq` for a failed run. */
   | { type: 'error'; id?: string; seq?: number; message: string };

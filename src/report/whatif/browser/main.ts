@@ -459,11 +459,17 @@ workers.results.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case 'results':
       if (message.seq !== seq) return;
+      if (!message.done) {
+        // the opening table fills method by method (PPM alone takes most of the time); a later run's table shows
+        // whole, the one on screen staying until then
+        if (shown.length === 0) drawTable(message.results);
+        return;
+      }
       workers.curve.postMessage({ type: 'run', part: 'curve', ...shownRun! } satisfies ToWorker);
       shown = message.results;
       errorLine.textContent = openingNote;
       openingNote = '';
-      drawTable();
+      drawTable(shown);
       metricOptions();
       drawBars();
       // the time from the knob to the table on screen (the bars follow as plotly draws them)
@@ -551,10 +557,10 @@ function metricOptions(): void {
 }
 
 /** One row per metric, one column per method, as `postcopy-lab compare` prints them. */
-function drawTable(): void {
-  const head = element('tr', {}, element('th', {}, 'metric'), ...shown.map((r) => element('th', {}, r.predictor)));
-  const rows = (Object.keys(shown[0] ?? {}) as (keyof MigrationResult)[]).map((f) =>
-    element('tr', {}, element('th', {}, f), ...shown.map((r) => resultCell(r, f))),
+function drawTable(results: readonly MigrationResult[]): void {
+  const head = element('tr', {}, element('th', {}, 'metric'), ...results.map((r) => element('th', {}, r.predictor)));
+  const rows = (Object.keys(results[0] ?? {}) as (keyof MigrationResult)[]).map((f) =>
+    element('tr', {}, element('th', {}, f), ...results.map((r) => resultCell(r, f))),
   );
   table.replaceChildren(element('thead', {}, head), element('tbody', {}, ...rows));
 }

@@ -121,16 +121,21 @@ async function runNewest(): Promise<void> {
   running = false;
 }
 
-/** Every method's result in one message; dropped as soon as a newer 'run' is waiting (a slider being dragged). */
+/**
+ * The methods' results so far after each method, the last message `done`; dropped as soon as a newer 'run' is
+ * waiting (a slider being dragged).
+ */
 async function results(seq: number, runs: TraceRuns, settings: WhatifSettings): Promise<void> {
   const started = performance.now();
+  const methods = effectiveMethods(settings);
   const out: MigrationResult[] = [];
-  for (const method of effectiveMethods(settings)) {
+  for (const method of methods) {
     await letMessagesIn();
     if (latest) return;
     out.push(runs.simulate(method, settings));
+    const done = out.length === methods.length;
+    scope.postMessage({ type: 'results', seq, results: out, done, ms: performance.now() - started });
   }
-  scope.postMessage({ type: 'results', seq, results: out, ms: performance.now() - started });
 }
 
 /** The curve, one point (all methods at one x) per message; stops as soon as a newer 'run' is waiting. */
