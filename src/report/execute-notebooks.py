@@ -10,13 +10,16 @@ Called by src/report/jupyter.ts. Reads a JSON job, one line on stdin: {"workDir"
 of notebook indices, each run in turn in one kernel, taken by the slots in this order); writes one JSON
 line per event to file descriptor 3: start, done (with the HTML's path) and failed (the failing cell and its
 stderr). The first failure kills every kernel and exits 1; so does the end of stdin before the
-work is done (the caller gave up or died), so that no kernel outlives the run.
+work is done (the caller gave up or died), so that no kernel outlives the run; and each kernel gets SIGKILL when this
+process ends in any other way (killed, a closed terminal: die_with_runner).
 """
 import asyncio
+import ctypes
 import datetime
 import itertools
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -42,6 +45,24 @@ FRESH_STATE = """{
   Math.random = fresh.random;
   process.chdir(fresh.cwd);
 }"""
+
+
+# prctl(2): PR_SET_PDEATHSIG, the signal a process gets when the thread that started it ends
+PR_SET_PDEATHSIG = 1
+LIBC = ctypes.CDLL(None, use_errno=True)
+RUNNER_PID = os.getpid()
+
+
+def die_with_runner():
+    """Runs in a kernel's process before it starts tslab: SIGKILL when this process ends, however it ends (kernels are
+    started on the event loop's thread, the main one, which ends with the process). Kernels start in their own session
+    (jupyter_client), so no Ctrl-C, kill of the process group or closed terminal reaches them, and a runner that died
+    without stop() (SIGKILL, SIGHUP, a signal while no nbclient handler was set) left them running, one for 33
+    minutes; a kernel so left also holds this process's stderr, so the caller waited for ever. A runner that ended
+    before this call is not there to send the signal: exit at once."""
+    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != RUNNER_PID:
+        os._exit(1)
 
 
 def emit(**event):
@@ -129,7 +150,7 @@ class Kernel:
 
     async def launch(self):
         """Starts the kernel's process; connect() waits until it answers."""
-        await self.km.start_kernel(env=dict(os.environ), cwd=self.cwd)
+        await self.km.start_kernel(env=dict(os.environ), cwd=self.cwd, preexec_fn=die_with_runner)
 
     async def connect(self):
         if self.kc is None:

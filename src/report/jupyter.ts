@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../errors';
 import { workDirIn, writeFileAtomic } from '../util/atomic-write';
+import { cleanUpOnEndingSignal } from '../util/ending-signals';
 import { CHROMIUM_PATH } from './export';
 import { PROJECT_ROOT } from './notebook';
 
@@ -222,6 +223,9 @@ export function executeNotebooks(
   mkdirSync(outDir, { recursive: true });
   // the Python side's pages before they are copied out; a run killed before its cleanup leaves its own, removed here
   const work = workDirIn(outDir, '.nbconvert');
+  // Ctrl-C, a kill or a closed terminal: the half pages go with the run (the Python side, seeing its stdin end or
+  // getting the signal too, kills the kernels; they also die with it: execute-notebooks.py die_with_runner)
+  const workRemoved = cleanUpOnEndingSignal(() => rmSync(work, { recursive: true, force: true }));
   const child = spawn(DEBIAN_PYTHON, [EXECUTE_SCRIPT], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
   // a Python process that died before reading its job breaks the pipe (EPIPE): its exit code tells why
   child.stdin!.on('error', () => {});
@@ -252,9 +256,12 @@ export function executeNotebooks(
   });
   return new Promise((resolve, reject) => {
     child.on('error', (err) => (failure ??= err));
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       child.stdin!.destroy();
       rmSync(work, { recursive: true, force: true });
+      workRemoved();
+      if (!failure && signal)
+        failure = new UserError(`executing notebooks failed: the Python side was killed (${signal})`);
       if (!failure && code !== 0) failure = new UserError(pythonFailure(stderr, code));
       if (failure) reject(failure);
       else resolve(runs);

@@ -22,6 +22,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { fileLabel, ReaderGoneError, UserError } from '../errors';
+import { cleanUpOnEndingSignal } from './ending-signals';
 
 /** The output name that means standard output, as in most Unix tools (`-o -`). */
 export const STANDARD_OUTPUT = '-';
@@ -72,30 +73,6 @@ function removeTemp(temp: string): void {
   } catch {
     // a directory that cannot be searched (EACCES): nothing was written there
   }
-}
-
-/** Temporary files being streamed into now: a signal that ends the process removes them first (removeOnSignal). */
-const streaming = new Set<string>();
-const ENDING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/**
- * Ctrl-C (or a kill) while a long output streams in: the temporary file goes, then the signal takes its default
- * course (the process ends with the signal's status) unless someone else listens for it. Listened for only while a
- * file streams in, so the process's signals are otherwise untouched.
- */
-function removeOnSignal(signal: NodeJS.Signals): void {
-  for (const temp of streaming) removeTemp(temp);
-  streaming.clear();
-  for (const each of ENDING_SIGNALS) process.removeListener(each, removeOnSignal);
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-/** `temp` is being streamed into (`active`) or is done with: its signal cleanup is set up or removed. */
-function trackStreaming(temp: string, active: boolean): void {
-  if (active && streaming.size === 0) for (const each of ENDING_SIGNALS) process.on(each, removeOnSignal);
-  if (active) streaming.add(temp);
-  else if (streaming.delete(temp) && streaming.size === 0)
-    for (const each of ENDING_SIGNALS) process.removeListener(each, removeOnSignal);
 }
 
 /**
@@ -370,7 +347,8 @@ export async function writeStreamAtomic(
   const inPlace = flags !== undefined;
   const target = renameTarget(path);
   const temp = inPlace ? path : prepareTemp(target);
-  if (!inPlace) trackStreaming(temp, true);
+  // Ctrl-C (or a kill) while a long output streams in: the temporary file goes first
+  const streamed = inPlace ? () => {} : cleanUpOnEndingSignal(() => removeTemp(temp));
   try {
     const file = createWriteStream(temp, { flags: flags ?? 'wx' });
     await writeInto(file, true);
@@ -379,6 +357,6 @@ export async function writeStreamAtomic(
     if (!inPlace) removeTemp(temp);
     throw err instanceof UserError ? err : writeError(path, err);
   } finally {
-    if (!inPlace) trackStreaming(temp, false);
+    streamed();
   }
 }
