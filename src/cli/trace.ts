@@ -1,4 +1,4 @@
-import { quoted, UserError } from '../errors';
+import { fileLabel, quoted, UserError } from '../errors';
 import { fileArguments, intFlag, numberFlag, parseFlags, requireFlag } from './args';
 import {
   formatTraceStats,
@@ -16,6 +16,7 @@ import {
   type GeneratorKind,
 } from '../trace';
 import { DEFAULT_PAGE_SIZE } from '../trace/types';
+import { sameFile } from '../util/same-file';
 
 /** The generators' defaults, as the usage states them (a shorter name keeps its lines within 120 columns). */
 const defaults = GENERATOR_DEFAULTS;
@@ -138,6 +139,9 @@ async function convert(argv: string[]): Promise<void> {
     ],
     synopsis('convert'),
   );
+  // the input is read while the output is written: the converted file would replace the one it came from
+  if (sameFile(input, output))
+    throw new UserError(`-o ${fileLabel(output)} is the trace to convert: name another file to write`);
   await writeTraceStream(output, await summarizeTraceFile(input), streamTrace(input, { reuseChunks: true }));
 }
 

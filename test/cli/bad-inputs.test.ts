@@ -16,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -47,6 +48,10 @@ const binary = file('garbage.bin', Uint8Array.from([0x50, 0, 0, 7, 1, 2, 3]));
 const badGzip = file('bad.trace.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]));
 const aFile = file('a-file', 'not a directory');
 const pageOver = file('page-over.trace', '0 0\n1 1\n');
+/** Converted onto itself, by its name and through a link: refused, the file kept as it is. */
+const convertSelf = file('convert-self.trace', '0 0\n1 1\n');
+const convertSelfLink = join(dir, 'convert-self-link.trace');
+symlinkSync(convertSelf, convertSelfLink);
 /** A header naming the trace with terminal escapes (colour, bell, a window title). */
 const escapes = file('escapes.trace', '# name: a\x1b[31mred\x07\x1b]0;title\x9b\n0 0\n1 1\n');
 const newline = join(dir, 'two\nlines.trace');
@@ -402,6 +407,11 @@ const BAD: [string[], RegExp][] = [
   [
     ['whatif', '-o', pageOver, '--trace', small, '--trace', pageOver],
     /-o \S+page-over\.trace is the trace \S+: the page/,
+  ],
+  [['trace', 'convert', convertSelf, convertSelf], /-o \S+convert-self\.trace is the trace to convert: name another/],
+  [
+    ['trace', 'convert', '--trace', convertSelf, '-o', convertSelfLink],
+    /-o \S+convert-self-link\.trace is the trace to/,
   ],
   [['simulate', '--trace', small, '--rate-window', '-100ms'], /--rate-window must be between 0 and/],
   [['simulate', '--trace', small, '--peak-bandwidth', '1GB/h'], /bandwidth must be a number of bits\/s/],
