@@ -52,6 +52,9 @@ export const SWEEP_NAMES = Object.keys(SWEEPS);
 /** Sweeps that make their own traces (modes: one zipf VM at each write share): no workload is made for them. */
 const OWN_TRACES = new Set(['modes']);
 
+const MERGE_SYNOPSIS = `  postcopy-lab sweep merge SHARD_FILE... -o FILE
+      joins the N shards of one sweep (sweep NAME --shard I/N) into the rows the whole sweep gives (-o - too)`;
+
 const USAGE = `usage:
   postcopy-lab sweep NAME [--workloads a,b,...] [--shard I/N] [--workers W] -o FILE
       NAME: ${Object.keys(SWEEPS).join(', ')}
@@ -61,8 +64,13 @@ const USAGE = `usage:
       --workers W        worker threads (default the number of cores)
       writes {"sweep", "workloads", "rows"} as JSON, or with --shard the shard's results for 'sweep merge';
       -o - is standard output
-  postcopy-lab sweep merge SHARD_FILE... -o FILE
-      joins the N shards of one sweep into the rows the whole sweep gives (-o - too)`;
+${MERGE_SYNOPSIS}`;
+
+/** `sweep merge --help`: its own line of USAGE and what it checks. */
+const MERGE_USAGE = `usage:
+${MERGE_SYNOPSIS}
+      refused: shards of different sweeps, a shard given twice or missing, a shard whose results were changed,
+      -o naming one of the shards`;
 
 /** What a shard file holds: enough to check that shards belong together, and the results by job index. */
 interface ShardFile {
@@ -263,7 +271,7 @@ function merge(argv: string[]): void {
 
 export function run(argv: string[]): void {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
+    console.log(argv[0] === 'merge' ? MERGE_USAGE : USAGE);
     return;
   }
   if (argv[0] === 'merge') merge(argv.slice(1));

@@ -9,7 +9,17 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const CLI = resolve('dist/cli.js');
-const COMMANDS = [[], ['trace'], ['predict'], ['simulate'], ['compare'], ['sweep'], ['qemu'], ['whatif']];
+const COMMANDS = [
+  [],
+  ['trace'],
+  ['predict'],
+  ['simulate'],
+  ['compare'],
+  ['sweep'],
+  ['sweep', 'merge'],
+  ['qemu'],
+  ['whatif'],
+];
 
 test('every --help is exit 0, its usage on standard output, no line over 120 columns', () => {
   for (const command of COMMANDS) {
@@ -35,4 +45,12 @@ test('simulate and compare --help name every predictor their --prefetcher(s) tak
       `${command} --help`,
     );
   }
+});
+
+test("sweep merge --help is merge's own usage, not the sweep's", () => {
+  const usage = spawnSync(process.execPath, [CLI, 'sweep', 'merge', '--help'], { encoding: 'utf8' }).stdout;
+  // it printed the sweep's: NAME, --workloads, --shard, --workers, then merge's line last
+  assert.match(usage, /^usage:\n  postcopy-lab sweep merge SHARD_FILE\.\.\. -o FILE\n/);
+  assert.doesNotMatch(usage, /--workloads|sweep NAME \[/);
+  assert.match(usage, /a shard given twice or\s+missing/);
 });
