@@ -3,8 +3,9 @@
  *   TIME PAGE [R|W]   decimal integers; kind R (read, the default) or W (write), either case
  *   PAGE              time = the access's index (0-based, counting access lines only)
  * Fields are separated by spaces or tabs. Blank lines and lines starting with `#` are ignored,
- * except the directives `# page-size: N` (before the first access), which sets the page size, and `# name: TEXT`;
- * either given again with another value is refused (which one the trace means is not known).
+ * except the directives `# page-size: N`, which sets the page size, and `# name: TEXT`, both before the first access
+ * (one after it is a header of another trace run into this one); either given again with another value is refused
+ * (which one the trace means is not known).
  * TIME is a whole number in [0, 2^53) and never smaller than the previous access's time;
  * PAGE is a whole number in [0, 2^32). A UTF-8 byte order mark at the start and `\r\n` line ends are fine; CR
  * alone (classic Mac OS) is not a line end, as for most Unix tools: such a file is refused saying so.
@@ -254,6 +255,8 @@ export class TextTraceParser extends LineSplitter {
     }
     const named = NAME_DIRECTIVE.exec(line);
     if (!named || named[1] === '') return;
+    // a header inside the accesses (`cat a.txt b.txt` of two traces of one name) was taken as if at the top
+    if (this.accesses > 0) this.fail(lineNumber, 'name directive must come before the first access');
     // two traces run together (`cat a.txt b.txt`) kept the second one's name without a word
     if (this.nameLine > 0 && named[1] !== this.name)
       this.fail(lineNumber, `name ${quoted(named[1])} contradicts line ${this.nameLine}'s name ${quoted(this.name)}`);

@@ -43,7 +43,8 @@ const empty = file('empty.trace', '');
 const malformed = file('malformed.trace', '0 0\n1 x\n');
 const backwards = file('backwards.trace', '10 0\n5 1\n');
 /** Two traces run together: the second header's name took over without a word. */
-const twoNames = file('two-names.trace', '# name: a\n0 0\n# name: b\n0 1\n');
+const twoNames = file('two-names.trace', '# name: a\n# name: b\n0 0\n0 1\n');
+const lateName = file('late-name.trace', '# name: a\n0 0\n# name: a\n0 1\n');
 const binary = file('garbage.bin', Uint8Array.from([0x50, 0, 0, 7, 1, 2, 3]));
 const badGzip = file('bad.trace.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4]));
 const aFile = file('a-file', 'not a directory');
@@ -327,7 +328,8 @@ const BAD: [string[], RegExp][] = [
   [['trace', 'stats', join(dir, 'missing.trace')], /missing\.trace: no such file/],
   [['trace', 'stats', malformed], /malformed\.trace:2: page must be a decimal whole number/],
   [['trace', 'stats', backwards], /backwards\.trace:2: /],
-  [['simulate', twoNames], /two-names\.trace:3: name "b" contradicts line 1's name "a"$/m],
+  [['simulate', twoNames], /two-names\.trace:2: name "b" contradicts line 1's name "a"$/m],
+  [['simulate', lateName], /late-name\.trace:3: name directive must come before the first access$/m],
   [['trace', 'stats', binary], /garbage\.bin: neither a text trace nor a postcopy-lab binary trace/],
   [['trace', 'stats', badGzip], /bad\.trace\.gz: corrupt gzip data/],
   // a file's text in a message cannot drive the terminal: its control characters shown escaped

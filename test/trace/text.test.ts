@@ -141,9 +141,24 @@ test('a second page-size directive with another size is refused; the same size a
 test('a second name directive with another name is refused; the same name again is harmless', () => {
   // two traces run together (`cat a.txt b.txt`) took the second one's name without a word
   assert.throws(
-    () => parseInPieces(encode('# name: a\n0 0\n# name: b c\n1 1\n'), 5),
+    () => parseInPieces(encode('# name: a\n# c\n# name: b c\n0 0\n'), 5),
     (err: unknown) =>
       err instanceof UserError && err.message === 't.trace:3: name "b c" contradicts line 1\'s name "a"',
   );
   assert.equal(parseInPieces(encode('# name: a\n#name:a\n# name:\n0 0\n'), 5).name, 'a');
+});
+
+test('a name directive after the first access is refused, as a page-size one is: the format puts both first', () => {
+  // `cat a.txt b.txt` of two traces of one name: the second's header sat among the accesses, taken as if at the top
+  for (const [text, line] of [
+    ['# name: a\n0 0\n# name: a\n1 1\n', 3],
+    ['0 0\n# name: a\n', 2],
+  ] as const)
+    assert.throws(
+      () => parseInPieces(encode(text), 5),
+      (err: unknown) =>
+        err instanceof UserError && err.message === `t.trace:${line}: name directive must come before the first access`,
+    );
+  // an empty name is no directive (a plain comment), wherever it is
+  assert.equal(parseInPieces(encode('# name: a\n0 0\n# name:\n1 1\n'), 5).name, 'a');
 });
