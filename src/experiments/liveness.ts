@@ -1,4 +1,4 @@
-import type { Row } from '../report/table';
+import { NO_VALUE, type Row } from '../report/table';
 import { largestPage, switchoverAtFraction, switchoverIndex } from '../trace';
 import { checkVmPages } from '../trace/limits';
 import { probabilityGreater } from '../util/statistics';
@@ -65,6 +65,35 @@ export function wasteDecomposition(workload: Workload, method: Method, overrides
     unfilledSlots: r.networkFaults * r.k - r.prefetchIssued,
     lastTouchAuc: probabilityGreater(live, dead),
   };
+}
+
+/**
+ * Why rows of wasteDecompositions have no lastTouchAuc (NaN), as notes for their table: there is nothing to separate
+ * where no history page is dead or none is touched again; the workloads of each case, none when every row has one.
+ */
+export function lastTouchAucNotes(rows: readonly Row[]): string[] {
+  const workloadsWhere = (test: (row: Row) => boolean) => [
+    ...new Set(rows.filter((row) => Number.isNaN(row.lastTouchAuc) && test(row)).map((row) => String(row.workload))),
+  ];
+  const history = (row: Row) => Number(row.historyPages);
+  const dead = (row: Row) => Number(row.deadHistoryPages);
+  const cases: [string[], string][] = [
+    [workloadsWhere((row) => history(row) === 0), 'no page is touched before switchover'],
+    [
+      workloadsWhere((row) => history(row) > 0 && dead(row) === 0),
+      'every history page is touched again after switchover (none is dead)',
+    ],
+    [
+      workloadsWhere((row) => history(row) > 0 && dead(row) === history(row)),
+      'no history page is touched again after switchover (none lives on)',
+    ],
+  ];
+  return cases
+    .filter(([workloads]) => workloads.length > 0)
+    .map(
+      ([workloads, why]) =>
+        `lastTouchAuc ${NO_VALUE} on ${workloads.join(', ')}: ${why}, so there is nothing to separate`,
+    );
 }
 
 /** wasteDecomposition of every method on every workload, one row each. */

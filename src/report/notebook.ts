@@ -81,9 +81,9 @@ export function frameRows(frame: FrameLike): Row[] {
   });
 }
 
-/** Shows a danfo DataFrame (or anything with columns and values) as an HTML table. */
-export function showFrame(frame: FrameLike): void {
-  showTable(frameRows(frame));
+/** Shows a danfo DataFrame (or anything with columns and values) as an HTML table (options as showTable's). */
+export function showFrame(frame: FrameLike, options?: TableOptions): void {
+  showTable(frameRows(frame), undefined, options);
 }
 
 /** Shows the offline explorer over precomputed cells (dropdowns redraw without a kernel). */

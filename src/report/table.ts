@@ -22,8 +22,12 @@ export function formatNumber(value: number): string {
   return shown.toLocaleString('en-US', { maximumFractionDigits: 20 });
 }
 
+/** What a table shows where a number has no value (NaN): a dash; the table's notes say why (TableOptions.notes). */
+export const NO_VALUE = '–';
+
 function formatCell(value: Row[string]): string {
   if (value === null || value === undefined) return '';
+  if (Number.isNaN(value)) return NO_VALUE;
   return typeof value === 'number' ? formatNumber(value) : String(value);
 }
 
@@ -32,6 +36,8 @@ export interface TableOptions {
   labels?: Readonly<Record<string, string>>;
   /** Folds the table under this one-line summary (an HTML details element): for long tables. */
   collapsed?: string;
+  /** Lines shown under the table, such as why a cell shows NO_VALUE. */
+  notes?: readonly string[];
 }
 
 /** Rows as an HTML table; columns default to the keys of the first row. */
@@ -44,7 +50,10 @@ export function tableHtml(
   const body = rows
     .map((row) => `<tr>${columns.map((c) => `<td>${escapeHtml(formatCell(row[c]))}</td>`).join('')}</tr>`)
     .join('\n');
-  const table = `<table class="pcl-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  const notes = (options.notes ?? []).map(
+    (note) => `\n<p class="pcl-table-note"><small>${escapeHtml(note)}</small></p>`,
+  );
+  const table = `<table class="pcl-table"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${notes.join('')}`;
   return options.collapsed === undefined
     ? table
     : `<details><summary>${escapeHtml(options.collapsed)}</summary>${table}</details>`;

@@ -13,6 +13,7 @@ import {
   methodFindings,
   pagesUsedFinding,
   ppmMisses,
+  lastTouchAucNotes,
   wasteDecomposition,
   wasteDecompositions,
   ppmMissChartRows,
@@ -658,6 +659,50 @@ test('wasteDecomposition: faults·(k+1) = touched + wasted + empty slots, waste 
   for (const r of [bubbling, oracle]) {
     assert.equal(r.networkFaults * (r.k + 1), r.touched + r.wasted + r.unfilledSlots);
   }
+});
+
+test('lastTouchAucNotes: why a row has no lastTouchAuc, computed from the rows, per case and workload', () => {
+  const workload = (name: string, page: number[]) => ({
+    name,
+    source: 'synthetic' as const,
+    trace: makeTrace({ page }),
+    fullAccesses: page.length,
+  });
+  const setup = { k: 1, switchoverFraction: 0.5, push: 'off' as const };
+  const methods = [
+    { label: 'none', predictor: 'none' },
+    { label: 'oracle', predictor: 'oracle' },
+  ] as const;
+  const rows = wasteDecompositions(
+    [
+      // history 0 1, then 0 1 again: no dead page
+      workload('again', [0, 1, 0, 1]),
+      // history 0 1, then 2 3: no page lives on
+      workload('moved', [0, 1, 2, 3]),
+      // history 0 1, then 0 2: one live, one dead, so a value
+      workload('mixed', [0, 1, 0, 2]),
+    ],
+    methods,
+    setup,
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.workload, Number.isNaN(r.lastTouchAuc)]),
+    [
+      ['again', true],
+      ['again', true],
+      ['moved', true],
+      ['moved', true],
+      ['mixed', false],
+      ['mixed', false],
+    ],
+  );
+  assert.deepEqual(lastTouchAucNotes(rows), [
+    'lastTouchAuc – on again: every history page is touched again after switchover (none is dead), so there is ' +
+      'nothing to separate',
+    'lastTouchAuc – on moved: no history page is touched again after switchover (none lives on), so there is nothing ' +
+      'to separate',
+  ]);
+  assert.deepEqual(lastTouchAucNotes(rows.filter((r) => r.workload === 'mixed')), []);
 });
 
 test('wasteDecomposition and ppmMisses refuse a VM too large to simulate in one line, before arrays by page', () => {

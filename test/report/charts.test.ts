@@ -111,6 +111,26 @@ test('tables show words for the columns that have a label, and can fold away', (
   assert.match(folded, /^<details><summary>All 150 rows<\/summary><table/);
 });
 
+test('a cell with no value (NaN) shows a dash, and the notes under the table say why', () => {
+  const html = tableHtml(
+    [
+      { w: 'strided', auc: NaN },
+      { w: 'zipf', auc: 0.25 },
+    ],
+    ['w', 'auc'],
+    {
+      notes: ['auc – on strided: none is <dead>'],
+    },
+  );
+  assert.match(html, /<td>strided<\/td><td>–<\/td>/);
+  assert.match(html, /<td>zipf<\/td><td>0\.25<\/td>/);
+  assert.doesNotMatch(html, /NaN/);
+  assert.match(
+    html,
+    /<\/table>\n<p class="pcl-table-note"><small>auc – on strided: none is &lt;dead&gt;<\/small><\/p>$/,
+  );
+});
+
 test('derived colours are stable and tell similar names apart', () => {
   assert.equal(colorFor('order 1'), colorFor('order 1'));
   assert.notEqual(colorFor('order 1'), colorFor('order 2'));
