@@ -11,6 +11,8 @@ fail() { echo "qemu:setup: $*" >&2; exit 2; }
 [[ "$(id -u)" == 0 ]] || fail "must run as root (it installs Debian packages with apt-get)"
 [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null || fail "needs Debian (apt-get, /etc/debian_version)"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# work_dir_in: temporary directories that go with the run, and those of a killed run with the next
+source "$ROOT/scripts/work-dir.sh"
 CACHE="$ROOT/.cache/qemu"
 mkdir -p "$CACHE"
 log() { echo "qemu:setup: $*"; }
@@ -29,12 +31,11 @@ if [[ ! -s "$CACHE/vmlinuz" ]]; then
   kernel="$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')"
   [[ -n "$kernel" ]] || fail "no linux-image-*-amd64 package found by apt-cache"
   log "fetching kernel $kernel"
-  work="$(mktemp -d)"
+  work_dir_in "${TMPDIR:-/tmp}" postcopy-lab-qemu-setup work
   (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "$kernel" >/dev/null) || fail "apt-get download $kernel failed"
   dpkg -x "$work"/*.deb "$work/x"
   cp "$work"/x/boot/vmlinuz-* "$CACHE/vmlinuz.tmp" && mv "$CACHE/vmlinuz.tmp" "$CACHE/vmlinuz"
   echo "$kernel" > "$CACHE/kernel-package"
-  rm -rf "$work"
 fi
 
 # Rebuilt when its source is newer; gcc writes to a temporary name so a failure leaves no half file.
@@ -52,7 +53,7 @@ build "$CACHE/walk" "$ROOT/src/qemu/guest/walk.c" -static
 INIT="$ROOT/src/qemu/guest/init.sh"
 if [[ ! -s "$CACHE/initramfs.cpio.gz" || "$INIT" -nt "$CACHE/initramfs.cpio.gz" || "$CACHE/walk" -nt "$CACHE/initramfs.cpio.gz" ]]; then
   log "building initramfs"
-  tree="$(mktemp -d)"
+  work_dir_in "${TMPDIR:-/tmp}" postcopy-lab-qemu-setup tree
   mkdir -p "$tree"/{bin,proc,sys,dev,tmp,work}
   cp /bin/busybox "$tree/bin/busybox"
   for tool in sh mount mkdir cat echo sleep seq head tr sed grep; do ln -s busybox "$tree/bin/$tool"; done
@@ -68,6 +69,5 @@ if [[ ! -s "$CACHE/initramfs.cpio.gz" || "$INIT" -nt "$CACHE/initramfs.cpio.gz" 
   chmod +x "$tree/init"
   (cd "$tree" && find . | cpio -o -H newc --quiet | gzip -9) > "$CACHE/initramfs.tmp"
   mv "$CACHE/initramfs.tmp" "$CACHE/initramfs.cpio.gz"
-  rm -rf "$tree"
 fi
 log "ready in $CACHE ($(cat "$CACHE/kernel-package"), $(qemu-system-x86_64 --version | head -1))"

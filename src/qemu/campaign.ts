@@ -3,12 +3,12 @@
  * (`WORKLOAD[-plugin]-N.json`) and, with the plugin, the guest's page trace beside it
  * (`WORKLOAD-N.pctrace.gz`). Node only.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { saveTrace } from '../trace';
-import { writeFileAtomic } from '../util/atomic-write';
+import { workDirIn, writeFileAtomic } from '../util/atomic-write';
 import { deepFreeze } from '../util/deep-freeze';
 import { combineCaptures, instructionAt, instructionRate, trimToReplay, type PluginClock } from './capture';
 import { runQemuMigration, type QemuAssets } from './migrate';
@@ -124,7 +124,8 @@ export async function runCampaign(options: CampaignOptions): Promise<QemuRunReco
       };
       const name = `${workload}${settings.plugin ? '-plugin' : ''}-${run}`;
       options.onProgress?.(`run ${records.length + 1}/${total}: ${name} ...`);
-      const runDir = mkdtempSync(join(tmpdir(), 'postcopy-lab-qemu-'));
+      // a campaign killed mid-run (SIGKILL: no finally) leaves it; the next campaign removes it (named by the PID)
+      const runDir = workDirIn(tmpdir(), 'postcopy-lab-qemu');
       try {
         const record = await runQemuMigration(settings, options.assets, runDir, options.port);
         if (settings.plugin)
