@@ -20,7 +20,7 @@ import {
   type PredictionMetrics,
 } from '../prefetch';
 import { fileSwitchover, switchoverFlag } from './simulate';
-import { firstTouchesOfFile, MAX_TRACE_ACCESSES, MAX_VM_PAGES, streamTrace, summarizeTraceFile } from '../trace';
+import { firstTouchesOfFile, MAX_PAGES_PER_FAULT, MAX_TRACE_ACCESSES, streamTrace, summarizeTraceFile } from '../trace';
 
 const USAGE = `usage: postcopy-lab predict [--trace] FILE --predictor NAME [options]
   [--trace] FILE           trace file (text, binary .pctrace, optionally .gz), as --trace FILE or as FILE
@@ -74,7 +74,7 @@ export async function run(argv: string[]): Promise<void> {
   const name = parsePredictorName(requireFlag(v.predictor, 'predictor'));
   const options = {
     ...predictorOptionsFromFlags(v, [name]),
-    k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_VM_PAGES),
+    k: intFlag(v.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_PAGES_PER_FAULT),
     lead: intFlag(v.lead, 'lead', PREDICT_DEFAULTS.lead, 0, MAX_TRACE_ACCESSES),
   };
   checkKIsRead(v.k, 'predictor', [name]);

@@ -4,7 +4,7 @@
  */
 import { fileLabel, quoted, UserError } from '../errors';
 import { PREDICTOR_NAMES } from '../prefetch/registry';
-import { checkVmPages, MAX_VM_PAGES } from '../trace/limits';
+import { checkVmPages, MAX_PAGES_PER_FAULT, MAX_VM_PAGES } from '../trace/limits';
 import { checkReplayable } from '../trace/switchover';
 import { deepFreeze } from '../util/deep-freeze';
 import type { TraceSummary } from '../trace/types';
@@ -16,7 +16,7 @@ import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput 
  * them takes the others take too. Far beyond any real link, pause or VM; durations in microseconds.
  */
 export const SIM_BOUNDS = deepFreeze({
-  k: { min: 0, max: MAX_VM_PAGES },
+  k: { min: 0, max: MAX_PAGES_PER_FAULT },
   bandwidthBps: { min: 1, max: 1e15 },
   durationUs: { min: 0, max: 3.6e9 },
   instructionsPerSecond: { min: 1, max: 1e15 },
@@ -88,8 +88,9 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new UserError(message);
 }
 
-function checkWhole(value: number, name: string, min: number): void {
+function checkWhole(value: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
   check(Number.isSafeInteger(value) && value >= min, `${name} must be a whole number >= ${min}, got ${value}`);
+  check(value <= max, `${name} must be at most ${max}, got ${value}`);
 }
 
 function checkNumber(value: number, name: string, min: number, minIncluded: boolean): void {
@@ -162,7 +163,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     !network.requestsWaitForWindow || !network.urgentChannel,
     'requests waiting for the window go on the link, not on an urgent channel',
   );
-  checkWhole(config.k, 'k', 0);
+  checkWhole(config.k, 'k', SIM_BOUNDS.k.min, SIM_BOUNDS.k.max);
   checkReplayable(trace, config.switchover);
   checkWhole(config.vmPages, 'vm pages', 1);
   checkVmPages(config.vmPages);

@@ -1,5 +1,5 @@
 import { firstTouchOrder } from '../trace/first-touch';
-import { checkVmPages } from '../trace/limits';
+import { checkVmPages, MAX_PAGES_PER_FAULT } from '../trace/limits';
 import { changedWhileRead, checkReplayable, firstAtOrAfter, switchoverIndex } from '../trace/switchover';
 import {
   largestPage,
@@ -85,7 +85,7 @@ const ratio = (numerator: number, denominator: number) => (denominator > 0 ? num
  * exactly what simulate refuses, and can refuse it before any further pass over the file.
  */
 export function replaySettings(summary: TraceSummary, options: PredictionMetricsOptions) {
-  const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0);
+  const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_PAGES_PER_FAULT);
   const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
   const switchover = options.switchover ?? 0;
   const footprint = summary.largestPage + 1;

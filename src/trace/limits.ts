@@ -7,6 +7,13 @@ import { UserError } from '../errors';
  */
 export const MAX_VM_PAGES = 2 ** 27;
 
+/**
+ * Most pages one fault may send with it (k). A predictor hands its proposals over in a JS array, which V8 cannot
+ * grow past about 1.1e8 elements (a fatal error, no exception: `predict --k 134217728` on a 2^27-page VM died
+ * with a native stack), and ppm-hybrid-dirty asks bubbling for 16k candidates: 16 * 2^22 stays below.
+ */
+export const MAX_PAGES_PER_FAULT = 2 ** 22;
+
 /** Most accesses a generated trace may hold: 2^30 accesses take 13 GiB of columns already. */
 export const MAX_TRACE_ACCESSES = 2 ** 30;
 

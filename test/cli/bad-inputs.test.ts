@@ -39,6 +39,8 @@ function file(name: string, content: string | Uint8Array): string {
 
 const small = file('small.trace', '0 0\n100 0\n300 1 W\n1000 2\n');
 const highPage = file('high-page.trace', '0 0\n10 4294967295\n');
+/** The largest VM there is (2^27 pages): k pages per fault of it did not fit in one JS array. */
+const largestVm = file('largest-vm.trace', '0 0\n1 134217727\n');
 const empty = file('empty.trace', '');
 const malformed = file('malformed.trace', '0 0\n1 x\n');
 const backwards = file('backwards.trace', '10 0\n5 1\n');
@@ -146,7 +148,10 @@ const BAD: [string[], RegExp][] = [
   [genTo('--instructions-per-access', '99999999999'), /--instructions-per-access must be between 1 and 4194304/],
   [genTo('--write-ratio', '2'), /--write-ratio must be between 0 and 1/],
   [genTo('--write-ratio', 'NaN'), /--write-ratio must be a number, got "NaN"/],
-  [['predict', '--trace', small, '--predictor', 'ppm', '--k', '999999999999'], /--k must be between 0 and 134217728/],
+  [['predict', '--trace', small, '--predictor', 'ppm', '--k', '999999999999'], /--k must be between 0 and 4194304/],
+  // a proposal list of 2^27 pages ended node with a native stack ("Fatal JavaScript invalid size error"), exit 133
+  [['predict', largestVm, '--predictor', 'next-k', '--k', '134217728'], /--k must be between 0 and 4194304, got 1342/],
+  [['simulate', small, '--prefetcher', 'bubbling', '--k', '4194305'], /--k must be between 0 and 4194304, got 4194305/],
   [
     ['predict', '--trace', small, '--predictor', 'ppm', '--max-contexts', '99999999999'],
     /--max-contexts must be between 2 and 268435456/,

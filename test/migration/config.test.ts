@@ -86,6 +86,7 @@ test('impossible parameters are UserErrors naming the parameter', () => {
     [{ network: { rttUs: -1 } }, /rtt must be a finite number >= 0/],
     [{ network: { messageOverheadBytes: 1.5 } }, /message overhead/],
     [{ k: -1 }, /k must be a whole number >= 0/],
+    [{ k: 2 ** 22 + 1 }, /k must be at most 4194304, got 4194305/],
     [{ vmPages: 5 }, /touches page 5, beyond the VM's 5 pages/],
     [{ switchover: 21 }, /no access left after switchover 21/],
     [{ instructionsPerSecond: 0 }, /instructions per second/],

@@ -57,6 +57,10 @@ test('the oracle on the hand-checked trace, and history before switchover', () =
     [3, 5, 5, 5, 0],
   );
   assert.throws(() => predictionMetrics(HAND, 'next-k', { k: -1 }), /k must be a whole number between 0/);
+  assert.throws(
+    () => predictionMetrics(HAND, 'next-k', { k: 2 ** 22 + 1 }),
+    /k must be a whole number between 0 and 4194304/,
+  );
 });
 
 function distinctAfter(trace: Trace, start: number): number {
