@@ -16,7 +16,7 @@ export const ppmHybridDirty = definePredictor({
     'the guest wrote there (the dirty log), while those fault at least as often per page as read-only ones',
   options: ppmHybrid.options,
   // the hybrid's, and each page's history kind (its table grown by doubling)
-  pageBytes: 2 * 8 + 2,
+  pageBytes: 2 * 8 + 4 + 2,
   create: (options, future) => new PpmHybridDirty(options, future),
 });
 

@@ -41,6 +41,7 @@ const small = file('small.trace', '0 0\n100 0\n300 1 W\n1000 2\n');
 const highPage = file('high-page.trace', '0 0\n10 4294967295\n');
 /** The largest VM there is (2^27 pages): k pages per fault of it did not fit in one JS array. */
 const largestVm = file('largest-vm.trace', '0 0\n1 134217727\n');
+const vmOf2To20 = file('vm-2-20.trace', '0 0\n1 1048575\n');
 const empty = file('empty.trace', '');
 const malformed = file('malformed.trace', '0 0\n1 x\n');
 const backwards = file('backwards.trace', '10 0\n5 1\n');
@@ -436,6 +437,8 @@ const ODD: [string[], RegExp][] = [
   [['trace', 'stats', file('bom.trace', '\ufeff0 0\n10 1\n')], /accesses\s+2/],
   [['trace', 'stats', file('tabs.trace', '0\t0\n10\t1\tW\n')], /accesses\s+2/],
   [['simulate', '--trace', file('single.trace', '0 5\n')], /networkFaults\s+1/],
+  // a large k on a large VM: the hybrid searched each fault's list for every page it took, 4k candidates, minutes
+  [['predict', vmOf2To20, '--predictor', 'ppm-hybrid-dirty', '--k', '65536'], /^prefetch issued\s+131072$/m],
   [['predict', '--trace', join(dir, 'single.trace'), '--predictor', 'ppm'], /^faults\s+1$/m],
   [['simulate', '--trace', file('page0.trace', '0 0\n1 0\n2 0\n')], /vmPages\s+1/],
   [['trace', 'stats', highPage], /accesses\s+2/],

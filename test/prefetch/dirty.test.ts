@@ -46,3 +46,15 @@ test('pinned: ppm-hybrid-dirty on the sort trace and a whole-guest QEMU trace (k
   // sort's one fault fewer comes from asking the hybrid for 4k pages, not from the dirty log: without writes too
   assert.equal(run({ ...sort, write: new Uint8Array(sort.write.length) })[0], 56);
 });
+
+test('ppm-hybrid-dirty at k = 2^16 on a VM of 2^20 pages: k distinct unsent pages, fault after fault', () => {
+  const k = 2 ** 16;
+  const vmPages = 2 ** 20;
+  const sent = [9, 17, 70_000];
+  const predictor = trained(HISTORY, WRITES);
+  for (const fault of [13, 600_000]) {
+    const pages = predictor.onFault(fault, k, context(vmPages, sent));
+    assert.equal(new Set(pages).size, k);
+    assert.ok(pages.every((p) => Number.isInteger(p) && p >= 0 && p < vmPages && p !== fault && !sent.includes(p)));
+  }
+});
