@@ -2,8 +2,6 @@
  * `npm run bench`: every speed and memory goal of issue 11 as a ratio to a baseline measured in the
  * same run (the ratio is what stays comparable across machines and across loads on a shared one).
  * Each section is one module returning BenchLines; `--only` picks sections.
- *
- * Usage: node --expose-gc dist/bench/run.js [--accesses N] [--rss-accesses N] [--only a,b] [--json]
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { intFlag, listFlag, parseFlags } from '../cli/args';
@@ -35,13 +33,25 @@ function format(value: number, unit: string): string {
   return `${value.toFixed(value >= 100 ? 0 : 2)} ${unit}`;
 }
 
+const USAGE = `usage: npm run bench -- [--only SECTIONS] [--accesses N] [--rss-accesses N] [--json]
+  --only SECTIONS     comma-separated, from ${Object.keys(SECTIONS).join(', ')} (default all)
+  --accesses N        accesses of the replay section's trace (default 10000000)
+  --rss-accesses N    accesses of the memory section's trace (default 100000000)
+  --json              print one JSON report instead of the lines`;
+
 function main(argv: string[]): void {
   const { values } = parseFlags(argv, {
     accesses: { type: 'string' },
     'rss-accesses': { type: 'string' },
     only: { type: 'string' },
     json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  // an unknown flag's message points here
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const options: Options = {
     accesses: intFlag(values.accesses, 'accesses', 10_000_000, 2, MAX_TRACE_ACCESSES),
     rssAccesses: intFlag(values['rss-accesses'], 'rss-accesses', 100_000_000, 2, MAX_TRACE_ACCESSES),
