@@ -101,9 +101,9 @@ export interface ChildRun {
 /**
  * Runs `node ...args` in a child process and returns its peak RSS (the kernel's VmHWM where there is
  * /proc, else maxrss) and CPU time, read by a preloaded exit hook, so what the bench itself holds or
- * spends never counts. Throws with the child's last stderr line when it fails.
+ * spends never counts; `env`, its environment. Throws with the child's last stderr line when it fails.
  */
-export function runChild(args: readonly string[]): ChildRun {
+export function runChild(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ChildRun {
   const dir = benchDir();
   const out = join(dir, 'maxrss');
   const probe = join(dir, 'probe.js');
@@ -124,6 +124,7 @@ process.on('exit', () => {
   try {
     const started = process.hrtime.bigint();
     const result = spawnSync(process.execPath, ['--require', probe, ...args], {
+      env,
       encoding: 'utf8',
       maxBuffer: 64 << 20,
     });

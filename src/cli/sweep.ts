@@ -24,6 +24,8 @@ import {
   timesVsNetwork,
   whatIfGrid,
   workloadsOfName,
+  HAND_OVER_JUDGED_AFTER_SECONDS,
+  WORKER_WARM_UP_SECONDS,
   type SweepMode,
   type Workload,
 } from '../experiments';
@@ -55,13 +57,20 @@ const OWN_TRACES = new Set(['modes']);
 const MERGE_SYNOPSIS = `  postcopy-lab sweep merge SHARD_FILE... -o FILE
       joins the N shards of one sweep (sweep NAME --shard I/N) into the rows the whole sweep gives (-o - too)`;
 
+const JUDGED = HAND_OVER_JUDGED_AFTER_SECONDS;
+const WARM_UP = WORKER_WARM_UP_SECONDS;
 const USAGE = `usage:
   postcopy-lab sweep NAME [--workloads a,b,...] [--shard I/N] [--workers W] -o FILE
       NAME: ${Object.keys(SWEEPS).join(', ')}
       --workloads LIST   workloads by name, a synthetic kind with all its seeds (default all: the synthetic kinds,
                          then the real traces; ${[...OWN_TRACES].join(', ')} makes its own and takes none)
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
-      --workers W        worker threads (default the number of cores)
+      --workers W        worker threads; 1 runs all in this thread. Default: one per core, adaptive: the sweep
+                         starts in this thread and hands the jobs left to the workers once it has run ${JUDGED} CPU s
+                         and those jobs, at the CPU per job of the latest half of the jobs run, come to more than
+                         n/(n-1) x ${WARM_UP} CPU s on n workers (they then save more than fresh workers' JIT warm-up,
+                         ${WARM_UP} CPU s), so a short sweep stays in this thread. POSTCOPY_LAB_WORKERS=W chooses W
+                         as --workers W does
       writes {"sweep", "workloads", "rows"} as JSON, or with --shard the shard's results for 'sweep merge';
       -o - is standard output
 ${MERGE_SYNOPSIS}`;

@@ -49,7 +49,11 @@ export function setSweepWorkers(count: number | undefined): void {
   chosenWorkers = count;
 }
 
-/** Worker threads a sweep uses: setSweepWorkers, else $POSTCOPY_LAB_WORKERS, else the number of cores. */
+/**
+ * Worker threads a sweep uses: setSweepWorkers, else $POSTCOPY_LAB_WORKERS, else the number of cores. Left to the
+ * default, a sweep starts in the calling thread and hands its jobs left to them only once they look worth a fresh
+ * worker's warm-up (runHere, worthHandingOver).
+ */
 export function sweepWorkers(): number {
   if (chosenWorkers !== undefined) return chosenWorkers;
   const fromEnv = process.env[WORKERS_ENV];
@@ -131,16 +135,116 @@ export function runJobs<K extends JobKind>(jobs: readonly Job<K>[], progress?: P
 
 function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
   const workers = Math.min(sweepWorkers(), jobs.length);
-  if (workers <= 1) {
-    if (jobs.length > 0) exerciseMethods(simulatedMethods(jobs), jobs[0].trace);
-    return jobs.map((job, i) => {
-      const result = runJob(job.kind, job.trace, job.options);
-      progress?.(i + 1, jobs.length, job.label);
-      return result;
-    });
-  }
+  if (workers <= 1) return runInThisThread(jobs, progress, () => false);
   // a pool that has more workers (started for an earlier, larger sweep) serves fewer jobs as it is
-  return poolOf(workers).run(jobs, progress) as JobTypes[K]['result'][];
+  if (workersChosen() || pool?.warm) return poolOf(workers).run(jobs, progress) as JobTypes[K]['result'][];
+  // the default: the calling thread runs the jobs until those left look worth the workers' warm-up
+  const judge = new HandOverJudge(workers);
+  return runHandingOver(jobs, progress, (done, left) => judge.worthWorkers(done, left));
+}
+
+/**
+ * Runs `jobs` in the calling thread, in order, until `handOver(jobs done, jobs left)` says after a job to hand the
+ * jobs left to the worker threads; the results in job order, as from any thread count.
+ */
+export function runHandingOver<K extends JobKind>(
+  jobs: readonly Job<K>[],
+  progress: Progress | undefined,
+  handOver: (done: number, left: number) => boolean,
+): JobTypes[K]['result'][] {
+  const results = runInThisThread(jobs, progress, (done) => handOver(done, jobs.length - done));
+  const done = results.length;
+  if (done === jobs.length) return results;
+  const rest = poolOf(Math.min(sweepWorkers(), jobs.length - done)).run(
+    jobs.slice(done),
+    progress && ((n, _, label) => progress(done + n, jobs.length, label)),
+  ) as JobTypes[K]['result'][];
+  return results.concat(rest);
+}
+
+/**
+ * Runs `jobs` in order in the calling thread until `stop(jobs done)` says to stop after a job; returns the results
+ * of the jobs run.
+ */
+function runInThisThread<K extends JobKind>(
+  jobs: readonly Job<K>[],
+  progress: Progress | undefined,
+  stop: (done: number) => boolean,
+): JobTypes[K]['result'][] {
+  const results: JobTypes[K]['result'][] = [];
+  if (jobs.length > 0) exerciseMethods(simulatedMethods(jobs), jobs[0].trace);
+  for (const job of jobs) {
+    results.push(runJob(job.kind, job.trace, job.options));
+    progress?.(results.length, jobs.length, job.label);
+    if (results.length < jobs.length && stop(results.length)) break;
+  }
+  return results;
+}
+
+/** Whether the worker count was chosen (setSweepWorkers, POSTCOPY_LAB_WORKERS) rather than left to the default. */
+function workersChosen(): boolean {
+  return chosenWorkers !== undefined || (process.env[WORKERS_ENV] ?? '') !== '';
+}
+
+/**
+ * What fresh workers cost a sweep before their jobs run at full speed, in CPU seconds: V8 compiling the simulator and
+ * the predictors in each isolate (DEVELOPERS.md "Parallel sweeps and notebooks": 0.6-0.9 s for all predictors). Fresh
+ * processes of `sweep modes`, `training` and `confidence` (0.4-1.3 CPU s of jobs) took 0.9-2.6 CPU s and 0.4-3.2 s
+ * more on two workers than in one thread (2026-11-27, load 5-9), so a sweep's rest must save more than this.
+ */
+export const WORKER_WARM_UP_SECONDS = 1.2;
+/** CPU seconds the calling thread runs a sweep's jobs before judging: its first jobs carry its own warm-up. */
+export const HAND_OVER_JUDGED_AFTER_SECONDS = 0.2;
+/** How often the judge reads the thread's CPU (a /proc read): at most once per this many wall milliseconds. */
+const HAND_OVER_LOOK_MS = 20;
+
+/**
+ * Whether the `left` jobs of a sweep, at `cpuPerJob` CPU seconds each, are worth handing from the calling thread,
+ * which has run the sweep's first jobs for `spentSeconds`, to `workers` fresh worker threads: on them the rest takes
+ * a warm-up (WORKER_WARM_UP_SECONDS) plus its share, so they pay once what they save, (1 - 1/workers) of it, is more.
+ */
+export function worthHandingOver(spentSeconds: number, cpuPerJob: number, left: number, workers: number): boolean {
+  if (spentSeconds < HAND_OVER_JUDGED_AFTER_SECONDS) return false;
+  const remaining = left * cpuPerJob;
+  return remaining * (1 - 1 / workers) > WORKER_WARM_UP_SECONDS;
+}
+
+/**
+ * Judges, job by job, whether a default sweep in the calling thread should hand its jobs left to the workers
+ * (worthHandingOver), by the thread's CPU (wall time where Linux does not tell it) per job over the latest half of
+ * the jobs run: the first jobs carry the thread's JIT warm-up, and a sweep's jobs may grow costlier as it goes.
+ */
+export class HandOverJudge {
+  private readonly start: number;
+  /** (jobs done, seconds spent) at each look, oldest first, starting with (0, 0). */
+  private readonly looks: [number, number][] = [[0, 0]];
+  /** The latest look at or before half the jobs done (the first, (0, 0), always is). */
+  private half = 0;
+  private lastLook: number;
+
+  /** `clock`: the seconds spent so far; `wallMs`: when to look again (tests give both). */
+  constructor(
+    private readonly workers: number,
+    private readonly clock = threadCpuSeconds() === undefined
+      ? () => performance.now() / 1e3
+      : () => threadCpuSeconds()!,
+    private readonly wallMs = () => performance.now(),
+  ) {
+    this.start = clock();
+    this.lastLook = wallMs();
+  }
+
+  /** After `done` jobs, `left` to run: whether to hand those to the workers now. */
+  worthWorkers(done: number, left: number): boolean {
+    const now = this.wallMs();
+    if (now - this.lastLook < HAND_OVER_LOOK_MS) return false;
+    this.lastLook = now;
+    const spent = this.clock() - this.start;
+    this.looks.push([done, spent]);
+    while (this.looks[this.half + 1][0] <= done / 2) this.half++;
+    const [halfDone, halfSpent] = this.looks[this.half];
+    return worthHandingOver(spent, (spent - halfSpent) / (done - halfDone), left, this.workers);
+  }
 }
 
 /**
@@ -328,6 +432,10 @@ class Pool {
   /** Per worker: the port jobs go out and replies come back on. */
   private readonly ports: MessagePort[] = [];
   private batch = 0;
+  /** Whether the workers have run a sweep (their isolates compiled its code): later sweeps go to them at once. */
+  get warm(): boolean {
+    return this.batch > 0;
+  }
   /** Per worker: the code of the jobs it ran (jobCode), which its isolate has compiled. */
   private readonly codesRan: Set<unknown>[] = [];
   /** Per worker, written by it: see sweep-watch.ts. */

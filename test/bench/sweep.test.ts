@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { alternate, cpuAllowedSpeedUp, pairLines } from '../../src/bench/sweep';
 // the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
-import { notebookSweepSection, sweepPairs } from '../../dist/bench/notebook-sweeps';
+import { notebookSweepSection, sweepCommand, sweepPairs } from '../../dist/bench/notebook-sweeps';
 import { tempDir } from '../temp-dir';
 
 test('serial and parallel runs alternate in order S P, P S, S P, each pair kept as [serial, parallel]', () => {
@@ -73,15 +73,15 @@ function inTempDir(work: (dir: string) => void): void {
 
 const fakeRun = (seconds: number) => ({ peakRssMiB: 1, seconds, cpuSeconds: seconds });
 
-test('notebook sweeps: one pair per sweep, which side goes first alternating, the one-thread side on 1 worker', () =>
+test('notebook sweeps: one pair per sweep, which side goes first alternating, one thread against the default', () =>
   inTempDir((dir) => {
     const calls: string[] = [];
-    const pairs = sweepPairs(['a', 'b', 'c'], 2, dir, (name, workers, file) => {
-      calls.push(`${name}/${workers}`);
+    const pairs = sweepPairs(['a', 'b', 'c'], dir, (name, workers, file) => {
+      calls.push(`${name}/${workers ?? 'default'}`);
       writeFileSync(file, `rows of ${name}`);
       return fakeRun(workers === 1 ? 4 : 2);
     });
-    assert.deepEqual(calls, ['a/1', 'a/2', 'b/2', 'b/1', 'c/1', 'c/2']);
+    assert.deepEqual(calls, ['a/1', 'a/default', 'b/default', 'b/1', 'c/1', 'c/default']);
     assert.deepEqual(
       pairs.map((p) => [p.name, p.serial.seconds, p.parallel.seconds]),
       [
@@ -92,23 +92,33 @@ test('notebook sweeps: one pair per sweep, which side goes first alternating, th
     );
   }));
 
-test('notebook sweeps: a parallel run that wrote other rows than the one-thread run fails the bench, naming it', () =>
+test('notebook sweeps: a default run that wrote other rows than the one-thread run fails the bench, naming it', () =>
   inTempDir((dir) => {
-    const run = (name: string, workers: number, file: string) => {
-      writeFileSync(file, name === 'b' && workers === 2 ? 'other rows' : `rows of ${name}`);
+    const run = (name: string, workers: number | undefined, file: string) => {
+      writeFileSync(file, name === 'b' && workers === undefined ? 'other rows' : `rows of ${name}`);
       return fakeRun(1);
     };
-    assert.throws(() => sweepPairs(['a', 'b'], 2, dir, run), {
-      message: 'sweep b: the parallel run wrote other rows than the one-thread run',
+    assert.throws(() => sweepPairs(['a', 'b'], dir, run), {
+      message: 'sweep b: the default run wrote other rows than the one-thread run',
     });
   }));
+
+test('a notebook sweep on one thread asks for 1 worker; the default asks for none, by flag or environment', () => {
+  const env = { PATH: '/bin', POSTCOPY_LAB_WORKERS: '1' };
+  const one = sweepCommand('push', 1, 'o.json', env);
+  assert.deepEqual(one.args.slice(1), ['sweep', 'push', '--workers', '1', '-o', 'o.json']);
+  const byDefault = sweepCommand('push', undefined, 'o.json', env);
+  assert.deepEqual(byDefault.args.slice(1), ['sweep', 'push', '-o', 'o.json']);
+  assert.deepEqual(byDefault.env, { PATH: '/bin' });
+  assert.deepEqual(one.env, { PATH: '/bin' });
+});
 
 test("the notebooks section runs a sweep as the CLI does and names each sweep's line and the goal's", () => {
   const lines = notebookSweepSection(['modes']);
   const names = lines.map((l) => l.name);
   assert.match(names[0], /^speed-up, sweep modes \(/);
   const cores = availableParallelism();
-  const total = lines.find((l) => l.name.startsWith(`speed-up on ${cores} threads, sweep modes alone`));
+  const total = lines.find((l) => l.name.startsWith(`speed-up by default on ${cores} cores, sweep modes alone`));
   assert.ok(total, names.join('\n'));
   assert.equal(total.target, cores >= 2 ? 'ratio >= 1.8' : undefined);
   for (const l of lines) assert.ok(l.value > 0 && Number.isFinite(l.value), `${l.name}: ${l.value}`);

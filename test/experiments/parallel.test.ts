@@ -12,8 +12,10 @@ import {
   confidenceSweep,
   faultComparison,
   forgetJobResults,
+  HandOverJudge,
   lastSweepTimes,
   modesVsWriteShare,
+  runHandingOver,
   runJobs,
   setSweepWorkers,
   simulationJob,
@@ -25,6 +27,7 @@ import {
   timesVsNetwork,
   whatIfGrid,
   WORKERS_ENV,
+  worthHandingOver,
 } from '../../src/experiments';
 import { simulatedMethods } from '../../src/experiments/jobs';
 import { UserError } from '../../src/errors';
@@ -201,6 +204,107 @@ test('the worker count: setSweepWorkers, else the environment, else the cores; n
     if (saved === undefined) delete process.env[WORKERS_ENV];
     else process.env[WORKERS_ENV] = saved;
   }
+});
+
+/** Runs `run` with the worker count left to the default (neither setSweepWorkers nor the environment). */
+function byDefault<T>(run: () => T): T {
+  const saved = process.env[WORKERS_ENV];
+  delete process.env[WORKERS_ENV];
+  forgetJobResults();
+  setSweepWorkers(undefined);
+  try {
+    return run();
+  } finally {
+    if (saved !== undefined) process.env[WORKERS_ENV] = saved;
+  }
+}
+
+test('by default a sweep of a few CPU ms stays in the calling thread; a chosen count starts its workers', () => {
+  const workloads = tiny();
+  const sweep = () => faultComparison(workloads, {}, undefined, ['none', 'ppm']);
+  const serial = onWorkers(1, sweep);
+  closeSweepWorkers();
+  const before = sweepWorkerThreadsStarted();
+  assert.deepEqual(
+    byDefault(() => sweep()),
+    serial,
+  );
+  assert.equal(sweepWorkerThreadsStarted(), before);
+  assert.deepEqual(onWorkers(2, sweep), serial);
+  assert.equal(sweepWorkerThreadsStarted() - before, 2);
+  // workers that ran a sweep are warm: the default hands them the next one at once (on one core it has no workers)
+  if (availableParallelism() < 2) return;
+  const warm = sweepWorkerThreadsStarted();
+  const times = lastSweepTimes();
+  assert.deepEqual(
+    byDefault(() => sweep()),
+    serial,
+  );
+  assert.equal(sweepWorkerThreadsStarted(), warm);
+  assert.notEqual(lastSweepTimes(), times);
+});
+
+test("a sweep handed to the workers after its first jobs gives one thread's rows, progress counting each once", () => {
+  const [workload] = tiny();
+  const jobs = Array.from({ length: 7 }, (_, k) => simulationJob(workload, { k, predictor: 'ppm' }, `k ${k}`));
+  const serial = onWorkers(1, () => runJobs(jobs));
+  for (const after of [1, 3, 6]) {
+    const seen: number[] = [];
+    const asked: [number, number][] = [];
+    const results = onWorkers(2, () =>
+      runHandingOver(
+        jobs,
+        (done, total) => seen.push(done * 100 + total),
+        (done, left) => {
+          asked.push([done, left]);
+          return done === after;
+        },
+      ),
+    );
+    assert.deepEqual(results, serial, `handed over after ${after}`);
+    assert.deepEqual(seen, [107, 207, 307, 407, 507, 607, 707], `handed over after ${after}`);
+    assert.deepEqual(asked.at(-1), [after, 7 - after]);
+    // the workers ran the jobs left, in job order whatever the worker
+    assert.equal(
+      lastSweepTimes()!.threads.reduce((sum, t) => sum + t.jobs, 0),
+      7 - after,
+    );
+  }
+});
+
+test("hand over once the jobs left, at the latest half's CPU per job, save more than workers' 1.2 s warm-up", () => {
+  // not judged before 0.2 CPU s: the thread's own warm-up is in its first jobs
+  assert.equal(worthHandingOver(0.19, 1, 100, 2), false);
+  // 2 workers save half of what is left: 2.5 s left saves 1.25 > 1.2, 2.3 s saves 1.15
+  assert.equal(worthHandingOver(0.2, 0.1, 25, 2), true);
+  assert.equal(worthHandingOver(0.2, 0.1, 23, 2), false);
+  // 4 workers save three quarters: 1.7 s left saves 1.275
+  assert.equal(worthHandingOver(0.2, 0.1, 17, 4), true);
+  assert.equal(worthHandingOver(0.2, 0.1, 17, 2), false);
+  // the judge, on a first job of 0.15 s (the JIT's) and then 0.02 s a job, reading the CPU at most every 20 ms
+  let cpu = 0;
+  let wall = 0;
+  const judge = new HandOverJudge(
+    2,
+    () => cpu,
+    () => wall,
+  );
+  const job = (seconds: number, done: number, left: number) => {
+    cpu += seconds;
+    wall += 20;
+    return judge.worthWorkers(done, left);
+  };
+  assert.equal(job(0.15, 1, 59), false);
+  assert.equal(job(0.02, 2, 58), false);
+  assert.equal(job(0.02, 3, 57), false, '0.19 s: not judged yet');
+  // jobs 3-4 (since the look at 2) took 0.02 s each: 56 x 0.02 = 1.12 s left saves 0.56; the mean (0.21 s / 4) said
+  // yes: 56 x 0.0525 = 2.94 s
+  assert.equal(job(0.02, 4, 56), false);
+  // costlier jobs: jobs 3-5 since the look at 2 took (0.31 - 0.17) / 3 s each, 55 of them 2.57 s, saving 1.28
+  assert.equal(job(0.1, 5, 55), true);
+  wall += 10;
+  cpu += 1;
+  assert.equal(judge.worthWorkers(6, 54), false, 'no look 10 ms after the last');
 });
 
 test('a job counts as stuck past 100 times its group, else its method per access and page, else a bound fixed in advance', () => {
