@@ -5,12 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { constants } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseFlags } from '../../src/cli/args';
+import { UserError } from '../../src/errors';
 import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
 import { knobsFromFlags, switchoverPercentFlag } from '../../src/cli/whatif';
 import { whatIfPageOptions } from '../../src/experiments';
@@ -18,7 +20,7 @@ import { simulate, type MigrationResult } from '../../src/migration';
 import { plotlyScriptTag } from '../../src/report';
 import { browserAsset } from '../../src/report/assets';
 import { CURVE_POINTS, TraceRuns, curvePoint, curveXs } from '../../src/report/whatif/compute';
-import { whatifPageHtml } from '../../src/report/whatif/page';
+import { MAX_EMBEDDED_TRACE_CHARS, whatifPageHtml } from '../../src/report/whatif/page';
 import {
   DEFAULT_WHATIF_SETTINGS,
   KNOB_BOUNDS,
@@ -31,7 +33,7 @@ import {
   settingsToHash,
   type WhatifSettings,
 } from '../../src/report/whatif/settings';
-import { formatTextTrace, generateTrace, parseSwitchover } from '../../src/trace';
+import { formatTextTrace, generateTrace, makeTrace, parseSwitchover } from '../../src/trace';
 import { tempDir } from '../temp-dir';
 
 const trace = generateTrace('phased', {
@@ -458,4 +460,25 @@ test('whatif --switchover: a share below 100% as typed; 0 (instructions: the sta
     message: `--switchover "1" reads as an instruction count, but ${accepted}`,
   });
   assert.throws(() => switchoverPercentFlag('1.0'), { message: `--switchover "1.0" is not below 100%: ${accepted}` });
+});
+
+test('traces too large together to embed are refused with one line naming the file, not an internal error', () => {
+  // the page is one string: a 443 MB .pctrace ended in ERR_STRING_TOO_LONG (exit 1, a stack) after half a minute
+  assert.ok(MAX_EMBEDDED_TRACE_CHARS > 500e6 && MAX_EMBEDDED_TRACE_CHARS < constants.MAX_STRING_LENGTH);
+  const trace = makeTrace({ page: Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1000) });
+  const workloads = [
+    { name: 'a', trace, file: 'a.trace' },
+    { name: 'b', trace, file: 'b b.trace' },
+  ];
+  const html = whatifPageHtml({ workloads: workloads.slice(0, 1) });
+  const one = /"gzipBase64":"([^"]*)"/.exec(html)![1].length;
+  assert.doesNotThrow(() => whatifPageHtml({ workloads, maxTraceChars: 2 * one }));
+  assert.throws(
+    () => whatifPageHtml({ workloads, maxTraceChars: 2 * one - 1 }),
+    (err: unknown) =>
+      err instanceof UserError &&
+      /^"b b\.trace": too large to embed in the page \(its traces would take 1 MB of base64, at most 1 MB\)/.test(
+        err.message,
+      ),
+  );
 });

@@ -3,7 +3,9 @@
  * (built by scripts/build-browser.mjs), the workloads' traces as gzip-compressed .pctrace in base64 (or, for
  * seeded synthetic ones, just the generator's options) and the starting settings. It works offline from file://.
  */
+import { constants } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
+import { fileLabel, UserError } from '../../errors';
 import { encodeBinaryTrace } from '../../trace/binary';
 import type { GeneratorKind, GeneratorOptions } from '../../trace/generators';
 import type { Trace } from '../../trace/types';
@@ -26,7 +28,16 @@ export interface WhatifPageOptions {
   /** Knob settings the page opens with (the URL hash overrides them). */
   initial?: Partial<WhatifSettings>;
   title?: string;
+  /** The most characters of base64 the embedded traces may take together (default MAX_EMBEDDED_TRACE_CHARS). */
+  maxTraceChars?: number;
 }
+
+/**
+ * The page is one string, and V8 makes no string longer than MAX_STRING_LENGTH (2^29 - 24 characters); its scripts
+ * take a few MB. Past this a 443 MB .pctrace ended in an internal error (ERR_STRING_TOO_LONG) after half a minute;
+ * such a trace can still be dropped on the opened page, which reads it without embedding it.
+ */
+export const MAX_EMBEDDED_TRACE_CHARS = constants.MAX_STRING_LENGTH - 2 ** 24;
 
 /** What the page script reads from the page (the element #pcl-whatif-data). */
 export interface WhatifPageData {
@@ -61,21 +72,29 @@ function script(asset: string): string {
     .replace(/<\/script/gi, '<\\/script');
 }
 
-function workloadData(w: WhatifWorkload): WhatifPageData['workloads'][number] {
-  if ('trace' in w)
-    return {
-      name: w.name,
-      gzipBase64: gzipSync(encodeBinaryTrace(w.trace), { level: 9 }).toString('base64'),
-      file: w.file,
-    };
-  return { name: w.name, generated: { kind: w.generator, options: w.options } };
+/** The workloads as the page reads them, refusing traces too large together to embed. */
+function workloadData(workloads: readonly WhatifWorkload[], maxChars: number): WhatifPageData['workloads'] {
+  let chars = 0;
+  return workloads.map((w) => {
+    if (!('trace' in w)) return { name: w.name, generated: { kind: w.generator, options: w.options } };
+    const gzip = gzipSync(encodeBinaryTrace(w.trace), { level: 9 });
+    chars += 4 * Math.ceil(gzip.length / 3);
+    if (chars > maxChars) {
+      const mb = (n: number) => `${Math.ceil(n / 1e6)} MB`;
+      throw new UserError(
+        `${fileLabel(w.file)}: too large to embed in the page (its traces would take ${mb(chars)} of base64, at ` +
+          `most ${mb(maxChars)}): leave it out and drop the file on the opened page instead`,
+      );
+    }
+    return { name: w.name, gzipBase64: gzip.toString('base64'), file: w.file };
+  });
 }
 
 /** The page's HTML. */
 export function whatifPageHtml(options: WhatifPageOptions): string {
   const title = options.title ?? 'postcopy-lab: what if…?';
   const data: WhatifPageData = {
-    workloads: options.workloads.map(workloadData),
+    workloads: workloadData(options.workloads, options.maxTraceChars ?? MAX_EMBEDDED_TRACE_CHARS),
     initial: { ...DEFAULT_WHATIF_SETTINGS, workload: options.workloads[0]?.name ?? '', ...options.initial },
   };
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
