@@ -2,11 +2,12 @@
  * Renders saved figure specs to SVG and PNG with Plotly.toImage in headless Chromium (Debian's
  * chromium-headless-shell driven by playwright-core), and indexes them in figures/README.md.
  */
-import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { fileLabel, UserError } from '../errors';
-import { writeFileAtomic } from '../util/atomic-write';
+import { workDirIn, writeFileAtomic } from '../util/atomic-write';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure } from './figure';
 
 /**
@@ -15,6 +16,9 @@ import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure 
  */
 // set but empty is unset, as for POSTCOPY_LAB_WORKERS
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium-headless-shell';
+
+/** Headless Chromium as launchChromium gives it: pages to draw on (newPage) and close(). */
+export type Browser = BrowserContext;
 
 /** Flags that keep headless Chromium off the (closed) network and independent of the user's profile. */
 export const CHROMIUM_ARGS = [
@@ -46,7 +50,31 @@ export async function launchChromium() {
     );
   }
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  // Its profile and artifacts in a directory of ours, named by this process's PID: playwright's own
+  // (TMPDIR/playwright_chromiumdev_profile-XXXXXX, playwright-artifacts-XXXXXX, removed on close) stayed for ever
+  // after a SIGKILL; a persistent context is the only launch that takes a profile directory.
+  const dir = workDirIn(tmpdir(), 'postcopy-lab-chromium');
+  // not removed on Ctrl-C as well: Chromium still runs then, and 1 of 3 such removals under load left it behind
+  const removeDir = () => {
+    try {
+      // retried: Chromium's helper processes may still be writing into it as the browser ends
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10 });
+    } catch {
+      // left to the next launch (workDirIn)
+    }
+  };
+  try {
+    const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      artifactsDir: join(dir, 'artifacts'),
+    });
+    browser.once('close', removeDir);
+    return browser;
+  } catch (err) {
+    removeDir();
+    throw err;
+  }
 }
 
 /** Reads every figure spec (*.json) in a directory, sorted by name. */

@@ -99,7 +99,8 @@ export function workDirIn(parent: string, prefix: string): string {
     const pid = Number(entry.slice(prefix.length + 1).split('-')[0]);
     if (pid > 0 && pid !== process.pid && !isRunning(pid))
       try {
-        rmSync(join(parent, entry), { recursive: true, force: true });
+        // retried: what the dead process started may still be writing into it (a killed Chromium's helpers)
+        rmSync(join(parent, entry), { recursive: true, force: true, maxRetries: 10 });
       } catch {
         // another user's (EACCES), in a sticky directory such as /tmp: theirs to remove, and no reason to stop
       }
