@@ -21,7 +21,7 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./cli/sweep'),
   },
   qemu: {
-    summary: 'qemu migrate: real QEMU post-copy migrations (after npm run qemu:setup)',
+    summary: 'qemu migrate|validate|compare: real QEMU post-copy migrations (npm run qemu:setup), their replays',
     load: () => import('./cli/qemu'),
   },
   whatif: { summary: 'write the live what-if page (one offline HTML file)', load: () => import('./cli/whatif') },

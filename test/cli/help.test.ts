@@ -54,3 +54,8 @@ test("sweep merge --help is merge's own usage, not the sweep's", () => {
   assert.doesNotMatch(usage, /--workloads|sweep NAME \[/);
   assert.match(usage, /a shard given twice or\s+missing/);
 });
+
+test('the command list names each qemu command (it named migrate alone; compare needs no QEMU)', () => {
+  const usage = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout;
+  assert.match(usage, /^ {2}qemu {7}qemu migrate\|validate\|compare: /m);
+});
