@@ -11,15 +11,13 @@ of notebook indices, each run in turn in one kernel, taken by the slots in this 
 line per event to file descriptor 3: start, done (with the HTML's path) and failed (the failing cell and its
 stderr). The first failure kills every kernel and exits 1; so does the end of stdin before the
 work is done (the caller gave up or died), so that no kernel outlives the run; and each kernel gets SIGKILL when this
-process ends in any other way (killed, a closed terminal: die_with_runner).
+process ends in any other way (killed, a closed terminal: DIE_WITH_RUNNER).
 """
 import asyncio
-import ctypes
 import datetime
 import itertools
 import json
 import os
-import signal
 import sys
 import threading
 import time
@@ -47,22 +45,14 @@ FRESH_STATE = """{
 }"""
 
 
-# prctl(2): PR_SET_PDEATHSIG, the signal a process gets when the thread that started it ends
-PR_SET_PDEATHSIG = 1
-LIBC = ctypes.CDLL(None, use_errno=True)
-RUNNER_PID = os.getpid()
-
-
-def die_with_runner():
-    """Runs in a kernel's process before it starts tslab: SIGKILL when this process ends, however it ends (kernels are
-    started on the event loop's thread, the main one, which ends with the process). Kernels start in their own session
-    (jupyter_client), so no Ctrl-C, kill of the process group or closed terminal reaches them, and a runner that died
-    without stop() (SIGKILL, SIGHUP, a signal while no nbclient handler was set) left them running, one for 33
-    minutes; a kernel so left also holds this process's stderr, so the caller waited for ever. A runner that ended
-    before this call is not there to send the signal: exit at once."""
-    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != RUNNER_PID:
-        os._exit(1)
+# The kernel's command starts with this: SIGKILL when this process ends, however it ends. Kernels start in their own
+# session (jupyter_client), so no Ctrl-C, kill of the process group or closed terminal reaches them, and a runner that
+# died without stop() (SIGKILL, SIGHUP, a signal while no nbclient handler was set) left them running, one for 33
+# minutes; a kernel so left also holds this process's stderr, so the caller waited for ever. setpriv (util-linux,
+# essential on Debian) sets prctl's PR_SET_PDEATHSIG and execs the kernel, whose parent is then this process (its
+# main thread, the event loop's, started it); not a Popen preexec_fn, unsafe in a process with threads (the stdin
+# reader's, zmq's). A runner that died in the moment before setpriv's prctl is the one case left.
+DIE_WITH_RUNNER = ["setpriv", "--pdeathsig", "KILL", "--"]
 
 
 def emit(**event):
@@ -149,8 +139,10 @@ class Kernel:
         self.kc = None
 
     async def launch(self):
-        """Starts the kernel's process; connect() waits until it answers."""
-        await self.km.start_kernel(env=dict(os.environ), cwd=self.cwd, preexec_fn=die_with_runner)
+        """Starts the kernel's process (once per Kernel); connect() waits until it answers."""
+        # the manager loads the spec once (a missing kernel fails here, where launching is expected to fail)
+        self.km.kernel_spec.argv = DIE_WITH_RUNNER + self.km.kernel_spec.argv
+        await self.km.start_kernel(env=dict(os.environ), cwd=self.cwd)
 
     async def connect(self):
         if self.kc is None:

@@ -224,7 +224,7 @@ export function executeNotebooks(
   // the Python side's pages before they are copied out; a run killed before its cleanup leaves its own, removed here
   const work = workDirIn(outDir, '.nbconvert');
   // Ctrl-C, a kill or a closed terminal: the half pages go with the run (the Python side, seeing its stdin end or
-  // getting the signal too, kills the kernels; they also die with it: execute-notebooks.py die_with_runner)
+  // getting the signal too, kills the kernels; they also die with it: execute-notebooks.py DIE_WITH_RUNNER)
   const workRemoved = cleanUpOnEndingSignal(() => rmSync(work, { recursive: true, force: true }));
   const child = spawn(DEBIAN_PYTHON, [EXECUTE_SCRIPT], { env, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
   // a Python process that died before reading its job breaks the pipe (EPIPE): its exit code tells why
