@@ -147,7 +147,7 @@ function runSweep(argv: string[]): void {
   checkOutputPath(output);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, MAX_SWEEP_WORKERS));
-  // chosen workers start and load the library while this thread makes and reads the traces
+  // the workers start and load the library while this thread makes and reads the traces
   startSweepWorkers();
   if (OWN_TRACES.has(name) && values.workloads !== undefined)
     throw new UserError(`sweep ${name} makes its own traces: --workloads does not apply`);

@@ -253,11 +253,9 @@ export class HandOverJudge {
  * begins: in a fresh process the last worker began its first job 0.3-0.6 s after the sweep's call. At most one per
  * core: a sweep of fewer jobs than sweepWorkers() would not use the others (`--workers 48` started 48 threads for
  * `sweep training --workloads zipf`: 788 MB peak RSS instead of 424), and the sweep starts what more it needs once
- * its jobs are known. None where the count is left to the default: such a sweep starts in the calling thread and
- * most stay there (idle workers started early cost `sweep modes` 0.3 CPU s and 0.1 s of its 1 s, 2026-11-27).
+ * its jobs are known.
  */
 export function startSweepWorkers(): void {
-  if (!workersChosen()) return;
   const workers = Math.min(sweepWorkers(), availableParallelism());
   if (workers > 1) poolOf(workers);
 }

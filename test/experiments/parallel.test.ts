@@ -155,13 +155,6 @@ test('workers started before the jobs are known (startSweepWorkers) run a later 
   assert.equal(lastSweepTimes()!.threads.length, Math.max(2, early));
 });
 
-test('left to the default, startSweepWorkers starts no worker: the sweep starts in the calling thread', () => {
-  closeSweepWorkers();
-  const before = sweepWorkerThreadsStarted();
-  byDefault(() => startSweepWorkers());
-  assert.equal(sweepWorkerThreadsStarted() - before, 0);
-});
-
 test('more workers asked for than cores and jobs: at most one per core start early, then only what the jobs use', () => {
   const cores = availableParallelism();
   const [workload] = tiny();
