@@ -18,6 +18,7 @@ import datetime
 import itertools
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -51,8 +52,9 @@ FRESH_STATE = """{
 # minutes; a kernel so left also holds this process's stderr, so the caller waited for ever. setpriv (util-linux,
 # essential on Debian) sets prctl's PR_SET_PDEATHSIG and execs the kernel, whose parent is then this process (its
 # main thread, the event loop's, started it); not a Popen preexec_fn, unsafe in a process with threads (the stdin
-# reader's, zmq's). A runner that died in the moment before setpriv's prctl is the one case left.
-DIE_WITH_RUNNER = ["setpriv", "--pdeathsig", "KILL", "--"]
+# reader's, zmq's). A runner that died in the moment before setpriv's prctl is the one case left. Without setpriv (not
+# Linux, a system without util-linux) kernels start as before: stop() and the end of stdin still end them.
+DIE_WITH_RUNNER = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 
 
 def emit(**event):
