@@ -9,6 +9,20 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const USAGE = `usage: npm run reproduce [NAME...]
+  runs every notebook in notebooks/ headless, or those whose file name contains a NAME (e.g. 05, migration-modes):
+  HTML reports in reports/, figures as SVG and PNG in figures/ (npm's own --help needs npm run reproduce -- --help)`;
+const args = process.argv.slice(2);
+// before dist/ is checked and anything is installed: a name such as --help matched no notebook, after a long wait
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const option = args.find((arg) => arg.startsWith('-'));
+if (option !== undefined) {
+  console.error(`reproduce: unknown option ${option} (--help lists the usage)`);
+  process.exit(2);
+}
 if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
   console.error('reproduce: dist/ is missing; run `npm ci` (or `npm run build`) first');
   process.exit(2);
@@ -120,7 +134,7 @@ try {
   const notebooks = readdirSync(join(root, 'notebooks'))
     .filter((f) => f.endsWith('.ipynb'))
     .sort();
-  const only = process.argv.slice(2);
+  const only = args;
   const selected = only.length ? notebooks.filter((n) => only.some((o) => n.includes(o))) : notebooks;
   if (selected.length === 0) throw new UserError(`no notebook in notebooks/ matches ${only.join(', ')}`);
   // a misspelt name fails before Jupyter and Chromium are installed

@@ -1,4 +1,5 @@
-/** `npm run reproduce NAME` with a name no notebook matches: exit 2 and one line, before anything is installed. */
+/** `npm run reproduce` arguments: a name no notebook matches or an option fails with exit 2 and one line, --help prints
+ * the usage; all before anything is installed. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,4 +11,15 @@ test('reproduce refuses a notebook name that matches nothing with exit 2 and one
   assert.equal(run.status, 2);
   assert.equal(run.stderr, 'reproduce: no notebook in notebooks/ matches no-such-notebook\n');
   assert.equal(run.stdout.trim(), ''); // nothing ran: only the blank line that ends a progress display
+});
+
+test('reproduce --help prints its usage and exits 0; another option is refused with one line', () => {
+  const script = join(__dirname, '..', '..', 'scripts', 'reproduce.mjs');
+  const help = spawnSync(process.execPath, [script, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^usage: npm run reproduce \[NAME\.\.\.\]\n/);
+  assert.equal(help.stderr, '');
+  const option = spawnSync(process.execPath, [script, '05', '--fast'], { encoding: 'utf8' });
+  assert.equal(option.status, 2);
+  assert.equal(option.stderr, 'reproduce: unknown option --fast (--help lists the usage)\n');
 });
