@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -40,15 +40,28 @@ function collect(dir) {
   });
 }
 
+// A signal that stops the run (Ctrl-C, a CI's time limit) stops the child running (prettier, then the tests) first:
+// with a synchronous child the run ended and left prettier running.
+const ENDING_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+let stoppedBy;
+let child;
+for (const signal of Object.keys(ENDING_SIGNALS))
+  process.on(signal, () => {
+    stoppedBy = signal;
+    child?.kill(signal);
+  });
+
 const only = process.argv.slice(2);
 // The whole suite also checks formatting (prettier, .prettierrc.json), so CI refuses unformatted code.
 if (!only.length) {
   const prettier = join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
-  const check = spawnSync(process.execPath, [prettier, '--check', '--log-level', 'warn', 'src', 'test', 'scripts'], {
+  child = spawn(process.execPath, [prettier, '--check', '--log-level', 'warn', 'src', 'test', 'scripts'], {
     stdio: 'inherit',
     cwd: root,
   });
-  if (check.status !== 0) {
+  const [checkStatus] = await once(child, 'exit');
+  if (stoppedBy) process.exit(ENDING_SIGNALS[stoppedBy]);
+  if (checkStatus !== 0) {
     console.error('test: files above are not formatted; run `npm run format`');
     process.exit(1);
   }
@@ -68,22 +81,14 @@ const TEST_TIMEOUT_MS = 15 * 60_000;
 
 // The tests run with TMPDIR set to a directory of their own, so that whatever a test leaves there (earlier sessions'
 // runs left 6.4 GB in /tmp) fails the run, one line naming it, and is removed with the directory.
-// A signal that stops the run (Ctrl-C, a CI's time limit) stops the tests first: the run still removes the directory,
-// without naming what the stopped tests had no time to remove.
-const ENDING_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-let stoppedBy;
-let tests;
-for (const signal of Object.keys(ENDING_SIGNALS))
-  process.on(signal, () => {
-    stoppedBy = signal;
-    tests?.kill(signal);
-  });
+// A signal that stopped the run stopped the tests first: the run still removes the directory, without naming what
+// the stopped tests had no time to remove.
 const testTmp = mkdtempSync(join(tmpdir(), 'postcopy-lab-test-'));
 // as root, tests run commands as nobody in directories made here (test/cli/bad-inputs.test.ts): it must get through
 chmodSync(testTmp, 0o755);
 // tsx's compile cache, shared by the run's test processes: the run's own, so it starts empty and goes with it
 const KEPT = new Set([`tsx-${userInfo().uid}`]);
-tests = spawn(
+const tests = (child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...selected],
   {
@@ -91,7 +96,7 @@ tests = spawn(
     cwd: root,
     env: { ...process.env, TMPDIR: testTmp },
   },
-);
+));
 const [status, signal] = await once(tests, 'exit');
 const left = readdirSync(testTmp).filter((entry) => !KEPT.has(entry));
 const bytes = left.reduce((sum, entry) => sum + bytesUnder(join(testTmp, entry)), 0);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from './temp-dir';
 
@@ -43,4 +44,35 @@ test('a test that leaves a file in TMPDIR fails the run with one line naming it,
       '(test/temp-dir.ts)\n',
   );
   assert.deepEqual(readdirSync(outer), []);
+});
+
+test('a signal while prettier checks the formatting stops prettier too (it ran on, orphaned, when the run ended)', async () => {
+  // the runner in a tree of its own, whose "prettier" writes its pid and waits
+  const tree = tempDir('test-runner-signal');
+  for (const dir of ['scripts', 'test', 'dist/report', 'node_modules/prettier/bin']) {
+    mkdirSync(join(tree, dir), { recursive: true });
+  }
+  copyFileSync('scripts/test.mjs', join(tree, 'scripts', 'test.mjs'));
+  writeFileSync(join(tree, 'dist', 'report', 'jupyter.js'), 'exports.ensurePrerequisites = () => {};\n');
+  const pidFile = join(tree, 'prettier.pid');
+  writeFileSync(
+    join(tree, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+    `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => {}, 60_000);\n`,
+  );
+  const runner = spawn(process.execPath, ['scripts/test.mjs'], { cwd: tree, stdio: 'ignore' });
+  while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 20));
+  runner.kill('SIGTERM');
+  const [status] = await once(runner, 'exit');
+  assert.equal(status, 143);
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let tries = 0; alive() && tries < 250; tries++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(alive(), false, 'prettier outlived the run');
 });
