@@ -39,7 +39,7 @@ let plotly: Promise<PlotlyLike> | undefined;
  * painted: evaluating plotly is one long task of the page's thread, which the workers' start waits for (the page's
  * thread starts them), and so would the first table.
  */
-function withPlotly(draw: (Plotly: PlotlyLike) => unknown): void {
+function drawWithPlotly(draw: (Plotly: PlotlyLike) => unknown): void {
   plotly ??= new Promise<void>((painted) => requestAnimationFrame(() => setTimeout(painted))).then(() =>
     (window as unknown as { pclLoadPlotly(): Promise<PlotlyLike> }).pclLoadPlotly(),
   );
@@ -588,7 +588,7 @@ function drawBars(): void {
     const y = shown.map((r) => r[metric as keyof MigrationResult]);
     const trace = { type: 'bar', x: names, y, marker: { color: names.map(colorFor) } };
     const layout = { yaxis: { title: { text: metric }, rangemode: 'tozero' }, margin: { t: 20 }, height: 320 };
-    withPlotly((Plotly) => Plotly.react(bars, [trace], layout, config));
+    drawWithPlotly((Plotly) => Plotly.react(bars, [trace], layout, config));
     return;
   }
   // fields equal for every method (accesses, VM size, often bytes) compare nothing: the table has them
@@ -609,7 +609,7 @@ function drawBars(): void {
     margin: { t: 20, b: 120 },
     height: 380,
   };
-  withPlotly((Plotly) => Plotly.react(bars, traces, layout, config));
+  drawWithPlotly((Plotly) => Plotly.react(bars, traces, layout, config));
 }
 
 function drawCurve(): void {
@@ -631,7 +631,7 @@ function drawCurve(): void {
   };
   const xTitle = settings.curve === 'k' ? 'pages per fault k' : 'bandwidth (Gbit/s)';
   const xType = settings.curve === 'k' ? 'linear' : 'log';
-  withPlotly((Plotly) =>
+  drawWithPlotly((Plotly) =>
     Plotly.react(
       curve,
       methods.flatMap((m) => [line(m, 'networkFaults', ''), line(m, 'stallMs', '2')]),
