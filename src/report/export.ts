@@ -2,12 +2,12 @@
  * Renders saved figure specs to SVG and PNG with Plotly.toImage in headless Chromium (Debian's
  * chromium-headless-shell driven by playwright-core), and indexes them in figures/README.md.
  */
-import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { fileLabel, UserError } from '../errors';
-import { workDirIn, writeFileAtomic } from '../util/atomic-write';
+import { removeWorkDir, workDirIn, writeFileAtomic } from '../util/atomic-write';
 import { DEFAULT_FIGURE_HEIGHT, DEFAULT_FIGURE_WIDTH, plotlyBundle, type Figure } from './figure';
 
 /**
@@ -55,14 +55,7 @@ export async function launchChromium() {
   // after a SIGKILL; a persistent context is the only launch that takes a profile directory.
   const dir = workDirIn(tmpdir(), 'postcopy-lab-chromium');
   // not removed on Ctrl-C as well: Chromium still runs then, and 1 of 3 such removals under load left it behind
-  const removeDir = () => {
-    try {
-      // retried: Chromium's helper processes may still be writing into it as the browser ends
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10 });
-    } catch {
-      // left to the next launch (workDirIn)
-    }
-  };
+  const removeDir = () => removeWorkDir(dir);
   try {
     const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM_PATH,

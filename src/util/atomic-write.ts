@@ -97,15 +97,22 @@ export function workDirIn(parent: string, prefix: string): string {
   for (const entry of readdirSync(parent)) {
     if (!entry.startsWith(`${prefix}-`)) continue;
     const pid = Number(entry.slice(prefix.length + 1).split('-')[0]);
-    if (pid > 0 && pid !== process.pid && !isRunning(pid))
-      try {
-        // retried: what the dead process started may still be writing into it (a killed Chromium's helpers)
-        rmSync(join(parent, entry), { recursive: true, force: true, maxRetries: 10 });
-      } catch {
-        // another user's (EACCES), in a sticky directory such as /tmp: theirs to remove, and no reason to stop
-      }
+    if (pid > 0 && pid !== process.pid && !isRunning(pid)) removeWorkDir(join(parent, entry));
   }
   return mkdtempSync(join(parent, `${prefix}-${process.pid}-`));
+}
+
+/**
+ * Removes a workDirIn directory, retried while what its process started may still be writing into it (a killed
+ * Chromium's helpers). One that cannot be removed stays, and nothing stops for it: another user's (EACCES, in a
+ * sticky directory such as /tmp) is theirs to remove, and a busy one is tried again by the next workDirIn.
+ */
+export function removeWorkDir(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10 });
+  } catch {
+    // left (above)
+  }
 }
 
 /**
