@@ -7,11 +7,12 @@
  * With `plugin`, both QEMUs load the page-trace plugin (src/qemu/plugin) and the run keeps their traces.
  * Node only (child processes, sockets, files).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { formatPageSet } from '../migration';
+import { spawnTiedToThisProcess } from '../util/spawn-tied';
 import { QmpClient } from './qmp';
 import { parseFaultLog } from './records';
 import { DESTINATION_EVENTS, requestTimeline, SOURCE_EVENTS } from './trace-log';
@@ -101,7 +102,8 @@ async function startQemu(
       `${assets.plugin},out=${join(dir, `${name}.pagetrace`)},ram=${settings.ramMiB},lru=${settings.lruPages}${start}`,
     );
   }
-  const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // a campaign killed by SIGKILL (no finally runs) takes its QEMUs with it
+  const child = spawnTiedToThisProcess('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (text: string) => stderr.push(text));
   const exited = new Promise<never>((_, reject) =>
