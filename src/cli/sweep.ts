@@ -5,6 +5,7 @@
  * the same order (README "Parallel sweeps" shows Slurm, Kubernetes and GNU parallel).
  */
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { fileLabel, UserError } from '../errors';
 import {
   accuracyByOrderAndK,
@@ -29,7 +30,7 @@ import {
   type SweepMode,
   type Workload,
 } from '../experiments';
-import { checkOutputPath, writeFileAtomic } from '../util/atomic-write';
+import { checkOutputPath, fileReplacedBy, writeFileAtomic } from '../util/atomic-write';
 import { sameFile } from '../util/same-file';
 import { readInputText } from '../util/read-input';
 import { firstRepeat } from '../util/first-repeat';
@@ -72,14 +73,14 @@ const USAGE = `usage:
                          ${WARM_UP} CPU s), so a short sweep stays in this thread. POSTCOPY_LAB_WORKERS=W chooses W
                          as --workers W does
       writes {"sweep", "workloads", "rows"} as JSON, or with --shard the shard's results for 'sweep merge';
-      -o - is standard output
+      -o - is standard output; an existing -o that no sweep wrote (a trace, say) is refused, not replaced
 ${MERGE_SYNOPSIS}`;
 
 /** `sweep merge --help`: its own line of USAGE and what it checks. */
 const MERGE_USAGE = `usage:
 ${MERGE_SYNOPSIS}
       refused: shards of different sweeps, a shard given twice or missing, a shard whose results were changed,
-      -o naming one of the shards`;
+      -o naming one of the shards or an existing file that no sweep wrote`;
 
 /** What a shard file holds: enough to check that shards belong together, and the results by job index. */
 interface ShardFile {
@@ -128,6 +129,37 @@ function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** How every file a sweep writes (rows, a shard, merged rows) begins: JSON.stringify of an object whose first key is it. */
+const SWEEP_OUTPUT_START = '{"sweep":';
+
+/**
+ * Refuses an -o that names an existing file no sweep wrote: it would be replaced by JSON rows (`-o
+ * datasets/sort.trace.gz` turned a trace that sweeps read into rows). A sweep's own output (rows, a shard, merged rows:
+ * SWEEP_OUTPUT_START) and an empty file are replaced as before, and a device, a FIFO or standard output written.
+ */
+function refuseReplacingOtherFiles(output: string): void {
+  const replaced = fileReplacedBy(output);
+  if (replaced === undefined) return;
+  const start = Buffer.alloc(SWEEP_OUTPUT_START.length);
+  let length: number;
+  try {
+    const fd = openSync(replaced, 'r');
+    try {
+      length = readSync(fd, start, 0, start.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new UserError(`-o ${fileLabel(output)} cannot be read to check that a sweep wrote it (${code})`);
+  }
+  if (length === 0 || start.toString('latin1') === SWEEP_OUTPUT_START) return;
+  throw new UserError(
+    `-o ${fileLabel(output)} exists and no sweep wrote it (it does not begin ${SWEEP_OUTPUT_START}): a sweep ` +
+      'replaces only its own outputs; remove it or name another file',
+  );
+}
+
 function runSweep(argv: string[]): void {
   const { values, positionals } = parseFlags(
     argv,
@@ -145,6 +177,7 @@ function runSweep(argv: string[]): void {
   const output = requireFlag(values.output, 'output');
   // a bad output or shard stops the sweep before it runs, not after
   checkOutputPath(output);
+  refuseReplacingOtherFiles(output);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, MAX_SWEEP_WORKERS));
   // the workers start and load the library while this thread makes and reads the traces
@@ -246,6 +279,7 @@ function merge(argv: string[]): void {
   const overwritten = positionals.find((path) => sameFile(path, output));
   if (overwritten !== undefined)
     throw new UserError(`-o ${fileLabel(output)} is the shard ${fileLabel(overwritten)}: the merge would replace it`);
+  refuseReplacingOtherFiles(output);
   const shards = positionals.map(readShard);
   const first = shards[0];
   for (const [i, s] of shards.entries()) {

@@ -329,6 +329,20 @@ export function checkOutputPath(path: string): void {
 }
 
 /**
+ * The existing regular file that writing `path` would replace (a symbolic link's target), or undefined: a new file,
+ * standard output, a descriptor, a device or a FIFO (written in place, not replaced).
+ */
+export function fileReplacedBy(path: string): string | undefined {
+  if (openDescriptorStream(path) || inPlaceFlags(path)) return undefined;
+  const target = renameTarget(path);
+  try {
+    return statSync(target).isFile() ? target : undefined;
+  } catch {
+    return undefined; // not there yet, or not reachable: the write names the problem
+  }
+}
+
+/**
  * writeFileAtomic for content made piece by piece and never held whole (gzip-compressed on the way
  * when `gzip`); a failure in the middle, the pieces' own UserErrors included, leaves no file behind.
  */

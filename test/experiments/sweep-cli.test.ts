@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../temp-dir';
 
@@ -181,4 +181,39 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   assert.equal(readFileSync(part(1), 'utf8'), shard1, 'a shard named as the output is left as it was');
+});
+
+test('-o naming an existing file no sweep wrote (a trace, notes) is refused and kept; its own outputs are replaced', () => {
+  const trace = join(dir, 'sort.trace.gz');
+  copyFileSync(join('datasets', 'sort.trace.gz'), trace);
+  const notes = join(dir, 'notes.txt');
+  writeFileSync(notes, 'my notes\n');
+  const before = [readFileSync(trace), readFileSync(notes)];
+  // it wrote the rows over the trace (exit 0), and sweeps that read datasets/ then failed on it
+  for (const args of [
+    ['modes', '--workers', '1', '-o', trace],
+    ['faults', '--workloads', 'sort', '--shard', '0/2', '-o', trace],
+    ['merge', join(dir, 'modes0.json'), join(dir, 'modes1.json'), '-o', notes],
+  ]) {
+    const r = cli(...args);
+    const named = args.at(-1)!;
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(
+      r.stderr,
+      `postcopy-lab: -o ${named} exists and no sweep wrote it (it does not begin {"sweep":): a sweep replaces only ` +
+        'its own outputs; remove it or name another file\n',
+    );
+  }
+  assert.deepEqual([readFileSync(trace), readFileSync(notes)], before);
+  // a sweep's rows and an empty file are replaced (by a sweep, by a merge)
+  const empty = join(dir, 'empty.json');
+  writeFileSync(empty, '');
+  for (const output of ['modes.json', 'empty.json']) {
+    assert.equal(cli('modes', '--workers', '1', '-o', join(dir, output)).stderr, '', output);
+    assert.equal((rowsOf(output) as unknown[]).length, 7 * 3);
+  }
+  assert.equal(
+    cli('merge', join(dir, 'part0.json'), join(dir, 'part1.json'), join(dir, 'part2.json'), '-o', empty).code,
+    0,
+  );
 });
