@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import {
   loadQemuRuns,
   measuredPeakBps,
+  QEMU_DATASET_BANDWIDTH_BPS,
   QEMU_DATASET_DIR,
   QEMU_UNCAPPED_DIR,
   timedRunRows,
@@ -20,9 +21,10 @@ import { missingQemu, qemuAssets } from '../qemu/migrate';
 import { QEMU_RUN_DEFAULTS, runCampaign } from '../qemu/campaign';
 import { QEMU_WORKLOADS } from '../qemu/records';
 import { summariseRecords } from '../qemu/summary';
-import { directoryFlag, intFlag, listFlag, numberFlag, parseFlags } from './args';
+import { directoryFlag, intFlag, listFlag, numberFlag, parseFlags, type ParsedFlags } from './args';
 
 const d = QEMU_RUN_DEFAULTS;
+const datasetCapMbit = QEMU_DATASET_BANDWIDTH_BPS / 1e6;
 const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options]
        postcopy-lab qemu compare [--records DIR]     real runs against their replays (tables of notebook 08)
        postcopy-lab qemu validate [options]          migrate every workload with and without the plugin into
@@ -30,7 +32,9 @@ const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options
   options of migrate (and validate):
   --workload LIST        ${QEMU_WORKLOADS.join(', ')} or all
   --runs N               migrations per workload (default 3)
-  --bandwidth B          cap (max-bandwidth and max-postcopy-bandwidth), e.g. 400mbit (default ${d.bandwidthBps / 1e6}mbit)
+  --bandwidth B          cap (max-bandwidth and max-postcopy-bandwidth), e.g. 400mbit (default
+                         ${d.bandwidthBps / 1e6}mbit; validate's: ${datasetCapMbit}mbit, the cap datasets/qemu's runs
+                         were made with, so that its table compares the same campaign)
   --plugin               record the guest's page trace on both sides (slows the guest)
   --ram MIB              guest memory (default ${d.ramMiB})
   --share F              walkers: share of the guest's memory they walk (default ${d.share})
@@ -67,6 +71,22 @@ function durationMs(value: string | undefined, flag: string, fallback: number): 
   return ms;
 }
 
+/** The settings of each run `qemu migrate` or `qemu validate` makes, from its flags. */
+export function runSettings(sub: string, v: ParsedFlags<typeof FLAGS>['values']) {
+  const defaultBandwidthBps = sub === 'validate' ? QEMU_DATASET_BANDWIDTH_BPS : d.bandwidthBps;
+  const bandwidthBps = v.bandwidth === undefined ? defaultBandwidthBps : parseBandwidth(v.bandwidth);
+  if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11))
+    throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got ${quoted(String(v.bandwidth))}`);
+  return {
+    bandwidthBps,
+    plugin: v.plugin ?? false,
+    ramMiB: intFlag(v.ram, 'ram', d.ramMiB, 64, 4096),
+    share: numberFlag(v.share, 'share', d.share, 0.01, 0.9),
+    warmupMs: durationMs(v.warmup, 'warmup', d.warmupMs),
+    postcopyAfterMs: durationMs(v['postcopy-after'], 'postcopy-after', d.postcopyAfterMs),
+  };
+}
+
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') {
@@ -95,17 +115,7 @@ export async function run(argv: string[]): Promise<void> {
   for (const w of list)
     if (!QEMU_WORKLOADS.includes(w))
       throw new UserError(`unknown workload ${quoted(w)} (known: ${QEMU_WORKLOADS.join(', ')})`);
-  const bandwidthBps = v.bandwidth === undefined ? d.bandwidthBps : parseBandwidth(v.bandwidth);
-  if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11))
-    throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got ${quoted(String(v.bandwidth))}`);
-  const settings = {
-    bandwidthBps,
-    plugin: v.plugin ?? false,
-    ramMiB: intFlag(v.ram, 'ram', d.ramMiB, 64, 4096),
-    share: numberFlag(v.share, 'share', d.share, 0.01, 0.9),
-    warmupMs: durationMs(v.warmup, 'warmup', d.warmupMs),
-    postcopyAfterMs: durationMs(v['postcopy-after'], 'postcopy-after', d.postcopyAfterMs),
-  };
+  const settings = runSettings(sub, v);
   if (v['trim-traces'] && !settings.plugin && sub === 'migrate')
     throw new UserError('--trim-traces needs --plugin (only plugin runs have guest traces)');
   const runs = intFlag(v.runs, 'runs', 3, 1, 100);
