@@ -35,7 +35,7 @@ const { kernelUnits, plannedSweepWorkers } = await import('../dist/report/notebo
 const { RenderCache, RENDERS_FILE } = await import('../dist/report/render-cache.js');
 const { writeFileAtomic } = await import('../dist/util/atomic-write.js');
 const { UserError } = await import('../dist/errors.js');
-const { whatIfPageOptions, WORKERS_ENV, PROGRESS_ENV } = await import('../dist/experiments/index.js');
+const { whatIfPageOptions, sweepWorkers, WORKERS_ENV, PROGRESS_ENV } = await import('../dist/experiments/index.js');
 const { writeWhatifPage } = await import('../dist/report/whatif/page.js');
 
 /** Seconds each notebook took in earlier runs: the longest start first, so that no long one runs alone at the end. */
@@ -137,6 +137,8 @@ try {
   const only = args;
   const selected = only.length ? notebooks.filter((n) => only.some((o) => n.includes(o))) : notebooks;
   if (selected.length === 0) throw new UserError(`no notebook in notebooks/ matches ${only.join(', ')}`);
+  // the caller's POSTCOPY_LAB_WORKERS goes to every kernel: a bad one is one line here, not a notebook's failed cell
+  sweepWorkers();
   // a misspelt name fails before Jupyter and Chromium are installed
   ensurePrerequisites();
   const env = registerKernel();

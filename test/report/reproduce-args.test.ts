@@ -23,3 +23,12 @@ test('reproduce --help prints its usage and exits 0; another option is refused w
   assert.equal(option.status, 2);
   assert.equal(option.stderr, 'reproduce: unknown option --fast (--help lists the usage)\n');
 });
+
+test('reproduce refuses a bad POSTCOPY_LAB_WORKERS with exit 2 and one line, before any notebook starts', () => {
+  const script = join(__dirname, '..', '..', 'scripts', 'reproduce.mjs');
+  const env = { ...process.env, POSTCOPY_LAB_WORKERS: 'abc' };
+  const run = spawnSync(process.execPath, [script, '05'], { encoding: 'utf8', env });
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr, 'reproduce: POSTCOPY_LAB_WORKERS must be a whole number between 1 and 1024, got "abc"\n');
+  assert.equal(run.stdout.trim(), '');
+});
