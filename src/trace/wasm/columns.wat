@@ -220,11 +220,7 @@
   (func $column (param $column i32) (param $count i32) (param $kind i32) (param $max f64) (param $out i32)
     (result i32)
     (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $width i32) (local $reference f64)
-    (local $previous f64) (local $top f64) (local $at i32) (local $i i32) (local $value f64)
-    (local $wide i32) (local $words i32)
-    ;; simd {
-    (local $sums v128) (local $t v128) (local $u2 v128) (local $least v128) (local $most v128)
-    ;; }
+    (local $previous f64) (local $top f64) (local $at i32) (local $words i32)
     (local.set $words (global.get $words))
     (local.set $previous (global.get $start))
     (block $done (loop $frame
@@ -268,133 +264,11 @@
             (i32.trunc_sat_f64_u (local.get $previous)) (i32.wrap_i64 (i64.trunc_sat_f64_s (local.get $reference)))
             (i32.const 1)))
           (br $decoded)))
-        ;; else its bits (low 32, then the high ones) unpacked first, each sum checked
-        (local.set $wide (i32.gt_u (local.get $width) (i32.const 32)))
-        (local.set $words (call $frame32 (local.get $words)
-          (select (i32.const 32) (local.get $width) (local.get $wide)) (local.get $n) (global.get $LOW)
-          (i32.const 0) (i32.const 0) (i32.const 0)))
-        (if (local.get $wide) (then
-          (local.set $words (call $frame32 (local.get $words) (i32.sub (local.get $width) (i32.const 32))
-            (local.get $n) (global.get $HIGH) (i32.const 0) (i32.const 0) (i32.const 0)))))
-        ;; simd {
-        ;; 64-bit times (steps >= 0, as $layout checked) whose sums stay in [0, $max] whatever the bits: every partial
-        ;; sum is a whole number of at most 2^53, exact in any order, so four values go at a time unchecked
-        ;; ([t0, t0 + t1] and [t2, t2 + t3], the second pair then added t0 + t1, both then the running sum): one
-        ;; addition and one shuffle on the sum's chain per four values
-        (if (i32.and (i32.eq (local.get $kind) (i32.const 1))
-              (f64.le (f64.add (local.get $previous)
-                (f64.mul (f64.convert_i32_u (local.get $n)) (f64.add (local.get $reference) (local.get $top))))
-                (local.get $max))) (then
-          (local.set $sums (f64x2.splat (local.get $previous)))
-          (local.set $i (i32.const 0))
-          (block $quads (loop $quad
-            (br_if $quads (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
-            (local.set $t (f64x2.add (f64x2.splat (local.get $reference)) (f64x2.add
-              (f64x2.convert_low_i32x4_u
-                (v128.load64_zero offset=0 (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2)))))
-              (if (result v128) (local.get $wide)
-                (then (f64x2.mul (f64x2.splat (f64.const 4294967296)) (f64x2.convert_low_i32x4_u
-                  (v128.load64_zero offset=0 (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2)))))))
-                (else (v128.const i64x2 0 0))))))
-            (local.set $u2 (f64x2.add (f64x2.splat (local.get $reference)) (f64x2.add
-              (f64x2.convert_low_i32x4_u
-                (v128.load64_zero offset=8 (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2)))))
-              (if (result v128) (local.get $wide)
-                (then (f64x2.mul (f64x2.splat (f64.const 4294967296)) (f64x2.convert_low_i32x4_u
-                  (v128.load64_zero offset=8 (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2)))))))
-                (else (v128.const i64x2 0 0))))))
-            (local.set $t (f64x2.add (local.get $t)
-              (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $t) (v128.const i64x2 0 0))))
-            (local.set $u2 (f64x2.add (local.get $u2)
-              (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $u2) (v128.const i64x2 0 0))))
-            (local.set $u2 (f64x2.add (local.get $u2)
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $t) (local.get $t))))
-            (local.set $at
-              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3))))
-            (v128.store align=8 (local.get $at) (f64x2.add (local.get $sums) (local.get $t)))
-            (local.set $u2 (f64x2.add (local.get $sums) (local.get $u2)))
-            (v128.store offset=16 align=8 (local.get $at) (local.get $u2))
-            (local.set $sums
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $u2) (local.get $u2)))
-            (local.set $i (i32.add (local.get $i) (i32.const 4)))
-            (br $quad)))
-          ;; the last 0-3 values
-          (local.set $value (f64x2.extract_lane 0 (local.get $sums)))
-          (block $tail (loop $one
-            (br_if $tail (i32.ge_u (local.get $i) (local.get $n)))
-            (local.set $value
-              (f64.add (local.get $value) (call $step (local.get $i) (local.get $wide) (local.get $reference))))
-            (f64.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
-              (local.get $value))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $one)))
-          (br $decoded)))
-        ;; two values at a time: step + u apart from the running sum, [t0, t0 + t1] added to it, so that the sum takes
-        ;; one addition per two values (a shorter chain), the lanes' least and largest checked once at the end. The
-        ;; same values and the same failing frame as one sum at a time: every term is a whole number of at most
-        ;; 2^53 in size, so the sums are exact while they stay in the column, and one that leaves it is still
-        ;; outside [0, $max] after rounding
-        (local.set $sums (f64x2.splat (local.get $previous)))
-        (local.set $least (local.get $sums))
-        (local.set $most (local.get $sums))
-        (local.set $i (i32.const 0))
-        (block $pairs (loop $pair
-          (br_if $pairs (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
-          (local.set $t (f64x2.convert_low_i32x4_u
-            (v128.load64_zero (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2))))))
-          (if (local.get $wide) (then
-            (local.set $t (f64x2.add (local.get $t) (f64x2.mul (f64x2.splat (f64.const 4294967296))
-              (f64x2.convert_low_i32x4_u
-                (v128.load64_zero (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2))))))))))
-          (local.set $t (f64x2.add (f64x2.splat (local.get $reference)) (local.get $t)))
-          (local.set $t (f64x2.add (local.get $t)
-            (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $t) (v128.const i64x2 0 0))))
-          (local.set $t (f64x2.add (local.get $sums) (local.get $t)))
-          (local.set $least (f64x2.min (local.get $least) (local.get $t)))
-          (local.set $most (f64x2.max (local.get $most) (local.get $t)))
-          (if (local.get $kind)
-            (then (v128.store align=8
-              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
-              (local.get $t)))
-            (else (v128.store64_lane align=4 0 (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
-              (i32x4.trunc_sat_f64x2_u_zero (local.get $t)))))
-          (local.set $sums (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $t) (local.get $t)))
-          (local.set $i (i32.add (local.get $i) (i32.const 2)))
-          (br $pair)))
-        (if (v128.any_true (v128.or (f64x2.lt (local.get $least) (f64x2.splat (f64.const 0)))
-              (f64x2.gt (local.get $most) (f64x2.splat (local.get $max)))))
-          (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
-        ;; an odd frame's last value
-        (if (i32.lt_u (local.get $i) (local.get $n)) (then
-          (local.set $value (f64.add (f64x2.extract_lane 0 (local.get $sums))
-            (call $step (local.get $i) (local.get $wide) (local.get $reference))))
-          (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
-            (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
-          (if (local.get $kind)
-            (then (f64.store
-              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
-              (local.get $value)))
-            (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
-              (i32.trunc_sat_f64_u (local.get $value)))))))
-        ;; } scalar {
-        ;; one value at a time, each sum checked
-        (local.set $value (local.get $previous))
-        (local.set $i (i32.const 0))
-        (block $ones (loop $one
-          (br_if $ones (i32.ge_u (local.get $i) (local.get $n)))
-          (local.set $value
-            (f64.add (local.get $value) (call $step (local.get $i) (local.get $wide) (local.get $reference))))
-          (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
-            (then (return (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))))
-          (if (local.get $kind)
-            (then (f64.store
-              (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
-              (local.get $value)))
-            (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
-              (i32.trunc_sat_f64_u (local.get $value)))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br $one)))
-        ;; }
+        ;; else each sum checked ($sums)
+        (local.set $words (call $sums (local.get $column) (local.get $f) (local.get $kind) (local.get $max)
+          (local.get $out) (local.get $from) (local.get $n) (local.get $width) (local.get $reference)
+          (local.get $previous) (local.get $top) (local.get $words)))
+        (if (i32.eqz (local.get $words)) (then (return (i32.const 8))))
         )
       ;; the value before the next frame's first (write frames need none: they are value frames)
       (local.set $previous
@@ -407,15 +281,158 @@
       (br $frame)))
     (i32.const 0))
 
+  ;; A delta frame whose sums are checked (or, for 64-bit times that cannot leave [0, $max], summed four at a time):
+  ;; its bits (low 32, then the high ones) unpacked to LOW and HIGH first; returns the word after the frame, or 0
+  ;; when a value leaves the column. Apart from $column, which every frame passes through: V8 compiles a function
+  ;; again with TurboFan once it has run hot, and these paths (hot only where times or walks can leave their
+  ;; column) made that compile of $column the largest of the module's (a fresh process's first stream paid it).
+  (func $sums (param $column i32) (param $f i32) (param $kind i32) (param $max f64) (param $out i32) (param $from i32)
+    (param $n i32) (param $width i32) (param $reference f64) (param $previous f64) (param $top f64) (param $words i32)
+    (result i32)
+    (local $at i32) (local $i i32) (local $value f64) (local $wide i32)
+    ;; simd {
+    (local $sums v128) (local $t v128) (local $u2 v128) (local $least v128) (local $most v128)
+    ;; }
+    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $from) (i32.const 2))))
+    (local.set $wide (i32.gt_u (local.get $width) (i32.const 32)))
+    (local.set $words (call $frame32 (local.get $words)
+      (select (i32.const 32) (local.get $width) (local.get $wide)) (local.get $n) (global.get $LOW)
+      (i32.const 0) (i32.const 0) (i32.const 0)))
+    (if (local.get $wide) (then
+      (local.set $words (call $frame32 (local.get $words) (i32.sub (local.get $width) (i32.const 32))
+        (local.get $n) (global.get $HIGH) (i32.const 0) (i32.const 0) (i32.const 0)))))
+    ;; simd {
+    ;; 64-bit times (steps >= 0, as $layout checked) whose sums stay in [0, $max] whatever the bits: every partial
+    ;; sum is a whole number of at most 2^53, exact in any order, so four values go at a time unchecked
+    ;; ([t0, t0 + t1] and [t2, t2 + t3], the second pair then added t0 + t1, both then the running sum): one
+    ;; addition and one shuffle on the sum's chain per four values
+    (if (i32.and (i32.eq (local.get $kind) (i32.const 1))
+          (f64.le (f64.add (local.get $previous)
+            (f64.mul (f64.convert_i32_u (local.get $n)) (f64.add (local.get $reference) (local.get $top))))
+            (local.get $max))) (then
+      (local.set $sums (f64x2.splat (local.get $previous)))
+      (local.set $i (i32.const 0))
+      (block $quads (loop $quad
+        (br_if $quads (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+        (local.set $t (f64x2.add (f64x2.splat (local.get $reference)) (f64x2.add
+          (f64x2.convert_low_i32x4_u
+            (v128.load64_zero offset=0 (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2)))))
+          (if (result v128) (local.get $wide)
+            (then (f64x2.mul (f64x2.splat (f64.const 4294967296)) (f64x2.convert_low_i32x4_u
+              (v128.load64_zero offset=0 (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2)))))))
+            (else (v128.const i64x2 0 0))))))
+        (local.set $u2 (f64x2.add (f64x2.splat (local.get $reference)) (f64x2.add
+          (f64x2.convert_low_i32x4_u
+            (v128.load64_zero offset=8 (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2)))))
+          (if (result v128) (local.get $wide)
+            (then (f64x2.mul (f64x2.splat (f64.const 4294967296)) (f64x2.convert_low_i32x4_u
+              (v128.load64_zero offset=8 (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2)))))))
+            (else (v128.const i64x2 0 0))))))
+        (local.set $t (f64x2.add (local.get $t)
+          (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $t) (v128.const i64x2 0 0))))
+        (local.set $u2 (f64x2.add (local.get $u2)
+          (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $u2) (v128.const i64x2 0 0))))
+        (local.set $u2 (f64x2.add (local.get $u2)
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $t) (local.get $t))))
+        (local.set $at
+          (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3))))
+        (v128.store align=8 (local.get $at) (f64x2.add (local.get $sums) (local.get $t)))
+        (local.set $u2 (f64x2.add (local.get $sums) (local.get $u2)))
+        (v128.store offset=16 align=8 (local.get $at) (local.get $u2))
+        (local.set $sums
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $u2) (local.get $u2)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $quad)))
+      ;; the last 0-3 values
+      (local.set $value (f64x2.extract_lane 0 (local.get $sums)))
+      (block $tail (loop $one
+        (br_if $tail (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $value
+          (f64.add (local.get $value) (call $step (local.get $i) (local.get $wide) (local.get $reference))))
+        (f64.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+          (local.get $value))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $one)))
+      (return (local.get $words))))
+    ;; two values at a time: step + u apart from the running sum, [t0, t0 + t1] added to it, so that the sum takes
+    ;; one addition per two values (a shorter chain), the lanes' least and largest checked once at the end. The
+    ;; same values and the same failing frame as one sum at a time: every term is a whole number of at most
+    ;; 2^53 in size, so the sums are exact while they stay in the column, and one that leaves it is still
+    ;; outside [0, $max] after rounding
+    (local.set $sums (f64x2.splat (local.get $previous)))
+    (local.set $least (local.get $sums))
+    (local.set $most (local.get $sums))
+    (local.set $i (i32.const 0))
+    (block $pairs (loop $pair
+      (br_if $pairs (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+      (local.set $t (f64x2.convert_low_i32x4_u
+        (v128.load64_zero (i32.add (global.get $LOW) (i32.shl (local.get $i) (i32.const 2))))))
+      (if (local.get $wide) (then
+        (local.set $t (f64x2.add (local.get $t) (f64x2.mul (f64x2.splat (f64.const 4294967296))
+          (f64x2.convert_low_i32x4_u
+            (v128.load64_zero (i32.add (global.get $HIGH) (i32.shl (local.get $i) (i32.const 2))))))))))
+      (local.set $t (f64x2.add (f64x2.splat (local.get $reference)) (local.get $t)))
+      (local.set $t (f64x2.add (local.get $t)
+        (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get $t) (v128.const i64x2 0 0))))
+      (local.set $t (f64x2.add (local.get $sums) (local.get $t)))
+      (local.set $least (f64x2.min (local.get $least) (local.get $t)))
+      (local.set $most (f64x2.max (local.get $most) (local.get $t)))
+      (if (local.get $kind)
+        (then (v128.store align=8
+          (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+          (local.get $t)))
+        (else (v128.store64_lane align=4 0 (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
+          (i32x4.trunc_sat_f64x2_u_zero (local.get $t)))))
+      (local.set $sums (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $t) (local.get $t)))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $pair)))
+    (if (v128.any_true (v128.or (f64x2.lt (local.get $least) (f64x2.splat (f64.const 0)))
+          (f64x2.gt (local.get $most) (f64x2.splat (local.get $max)))))
+      (then (return (call $failed (local.get $column) (local.get $f)))))
+    ;; an odd frame's last value
+    (if (i32.lt_u (local.get $i) (local.get $n)) (then
+      (local.set $value (f64.add (f64x2.extract_lane 0 (local.get $sums))
+        (call $step (local.get $i) (local.get $wide) (local.get $reference))))
+      (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
+        (then (return (call $failed (local.get $column) (local.get $f)))))
+      (if (local.get $kind)
+        (then (f64.store
+          (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+          (local.get $value)))
+        (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.trunc_sat_f64_u (local.get $value)))))))
+    ;; } scalar {
+    ;; one value at a time, each sum checked
+    (local.set $value (local.get $previous))
+    (local.set $i (i32.const 0))
+    (block $ones (loop $one
+      (br_if $ones (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $value
+        (f64.add (local.get $value) (call $step (local.get $i) (local.get $wide) (local.get $reference))))
+      (if (i32.or (f64.lt (local.get $value) (f64.const 0)) (f64.gt (local.get $value) (local.get $max)))
+        (then (return (call $failed (local.get $column) (local.get $f)))))
+      (if (local.get $kind)
+        (then (f64.store
+          (i32.add (local.get $out) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 3)))
+          (local.get $value)))
+        (else (i32.store (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.trunc_sat_f64_u (local.get $value)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $one)))
+    ;; }
+    (local.get $words))
+
+  ;; failure 8 (a value leaves the column) in frame $f: 0, as $sums returns it
+  (func $failed (param $column i32) (param $f i32) (result i32)
+    (drop (call $fail (i32.const 8) (local.get $column) (local.get $f) (f64.const 0)))
+    (i32.const 0))
+
   ;; The largest of $above and the u32 column at $out laid out as $layout read last, scanning only the frames whose
   ;; headers leave it open: a delta frame of steps >= 0 ends at its largest, one of steps <= 0 starts there, and no
   ;; value of a value frame exceeds reference + 2^width - 1 (its largest, as version 4's writer picks it).
   (func $largest (param $count i32) (param $out i32) (param $above f64) (result f64)
     (local $f i32) (local $from i32) (local $n i32) (local $mode i32) (local $reference f64) (local $top f64)
     (local $at i32) (local $last i32)
-    ;; simd {
-    (local $lanes v128)
-    ;; }
     (block $done (loop $frame
       (br_if $done (i32.ge_u (local.get $f) (global.get $frames)))
       (local.set $from (i32.shl (local.get $f) (i32.const 10)))
@@ -435,32 +452,38 @@
             (then (local.set $last (local.get $at))))))
         (br_if $next (i32.and (i32.eqz (i32.and (local.get $mode) (i32.const 128)))
           (f64.le (local.get $top) (local.get $above))))
-        ;; the values from $at up to $last (at least the one at $at): 4 lanes at a time, then the rest
-        ;; simd {
-        (local.set $lanes (i32x4.splat (i32.load (local.get $at))))
-        (block $whole (loop $quad
-          (br_if $whole (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $last)))
-          (local.set $lanes (i32x4.max_u (local.get $lanes) (v128.load align=4 (local.get $at))))
-          (local.set $at (i32.add (local.get $at) (i32.const 16)))
-          (br $quad)))
-        (block $scanned (loop $scan
-          (br_if $scanned (i32.ge_u (local.get $at) (local.get $last)))
-          (local.set $lanes (i32x4.max_u (local.get $lanes) (i32x4.splat (i32.load (local.get $at)))))
-          (local.set $at (i32.add (local.get $at) (i32.const 4)))
-          (br $scan)))
-        (local.set $lanes (i32x4.max_u (local.get $lanes)
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $lanes) (local.get $lanes))))
-        (local.set $lanes (i32x4.max_u (local.get $lanes)
-          (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $lanes) (local.get $lanes))))
-        (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32x4.extract_lane 0 (local.get $lanes)))))
-        ;; } scalar {
-        (loop $scan
-          (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32.load (local.get $at)))))
-          (br_if $scan (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 4))) (local.get $last))))
-        ;; }
-        )
+        (local.set $above (call $scan (local.get $at) (local.get $last) (local.get $above))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
       (br $frame)))
+    (local.get $above))
+
+  ;; The largest of $above and the u32 values from $at up to $last (at least the one at $at): 4 lanes at a time, then
+  ;; the rest. Apart from $largest, whose loop over frame headers runs hot (and so is compiled again by TurboFan) while
+  ;; it scans few frames: the smaller $largest compiles faster.
+  (func $scan (param $at i32) (param $last i32) (param $above f64) (result f64)
+    ;; simd {
+    (local $lanes v128)
+    (local.set $lanes (i32x4.splat (i32.load (local.get $at))))
+    (block $whole (loop $quad
+      (br_if $whole (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $last)))
+      (local.set $lanes (i32x4.max_u (local.get $lanes) (v128.load align=4 (local.get $at))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br $quad)))
+    (block $scanned (loop $scan
+      (br_if $scanned (i32.ge_u (local.get $at) (local.get $last)))
+      (local.set $lanes (i32x4.max_u (local.get $lanes) (i32x4.splat (i32.load (local.get $at)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $scan)))
+    (local.set $lanes (i32x4.max_u (local.get $lanes)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $lanes) (local.get $lanes))))
+    (local.set $lanes (i32x4.max_u (local.get $lanes)
+      (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $lanes) (local.get $lanes))))
+    (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32x4.extract_lane 0 (local.get $lanes)))))
+    ;; } scalar {
+    (loop $scan
+      (local.set $above (f64.max (local.get $above) (f64.convert_i32_u (i32.load (local.get $at)))))
+      (br_if $scan (i32.lt_u (local.tee $at (i32.add (local.get $at) (i32.const 4))) (local.get $last))))
+    ;; }
     (local.get $above))
 
   ;; The time column's header of the payload of $bytes bytes at $in (IN, or where READ put it) holding a block of
