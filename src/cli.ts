@@ -1,7 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 /**
  * The `postcopy-lab` command line. Each subcommand lives in src/cli/<name>.ts and exports
- * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2).
+ * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2). The shebang gives node
+ * the young generation the sweep workers and the notebooks' kernels have (src/util/young-generation.ts), so that a
+ * sweep's jobs in this thread collect their garbage as cheaply (`node dist/cli.js` runs without it: V8 sizes the heap
+ * as the thread starts, nothing later can change it).
  */
 import { printable, quoted, ReaderGoneError, UserError } from './errors';
 import { outputsFlushed } from './util/atomic-write';

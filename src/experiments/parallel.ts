@@ -31,6 +31,7 @@ import { JobScheduler } from './schedule';
 import { SharedTraces } from './shared-traces';
 import { WATCH_STRIDE, watchIndex } from './sweep-watch';
 import { threadCpuSeconds, wallClock } from '../util/thread-cpu';
+import { YOUNG_GENERATION_MIB } from '../util/young-generation';
 
 /** Environment variable setting the default number of workers (e.g. 1 where another level runs in parallel). */
 export const WORKERS_ENV = 'POSTCOPY_LAB_WORKERS';
@@ -372,16 +373,6 @@ function workerSource(): string {
 }
 
 /**
- * Young generation of each worker, in MiB: V8 makes semi-spaces of a third of it, so 32 MiB where node's
- * default stops at 16. Runs allocate many short-lived objects (a model copy per PPM run); on notebook 06's
- * grid the larger one halves the scavenges (108 -> 53 a sweep) and mostly removes the mark-compacts
- * (1-3 -> 0-1), measured in one thread with --max-semi-space-size=32. Worth 12 % of a two-thread sweep's
- * CPU before trained models were reused (3.2 -> 2.8 s); since then within the noise of the shared machine.
- * Costs at most 64 MiB more memory per worker.
- */
-const WORKER_YOUNG_GENERATION_MIB = 96;
-
-/**
  * The supervisor thread: starts the sweep workers (the pool sends their ports on `starts`) and reports each one
  * that stops (process.exit, an uncaught throw, out of memory, a failure to load). The main thread, blocked in
  * Atomics.wait, never runs the event loop that would deliver a Worker's 'exit' event; the supervisor's loop is
@@ -460,7 +451,7 @@ class Pool {
         watch: this.watch.buffer,
         deaths: reports[0].port2,
         lifeline: lifeline.port1,
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB },
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB },
       },
       transferList: [starts.port2, reports[0].port2, lifeline.port1],
     });

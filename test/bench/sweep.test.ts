@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { alternate, cpuAllowedSpeedUp, pairLines } from '../../src/bench/sweep';
 // the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
-import { notebookSweepSection, sweepCommand, sweepPairs } from '../../dist/bench/notebook-sweeps';
+import { binNodeFlags, notebookSweepSection, sweepCommand, sweepPairs } from '../../dist/bench/notebook-sweeps';
+import { YOUNG_GENERATION_NODE_FLAG } from '../../src/util/young-generation';
 import { tempDir } from '../temp-dir';
 
 test('serial and parallel runs alternate in order S P, P S, S P, each pair kept as [serial, parallel]', () => {
@@ -106,11 +107,24 @@ test('notebook sweeps: a default run that wrote other rows than the one-thread r
 test('a notebook sweep on one thread asks for 1 worker; the default asks for none, by flag or environment', () => {
   const env = { PATH: '/bin', POSTCOPY_LAB_WORKERS: '1' };
   const one = sweepCommand('push', 1, 'o.json', env);
-  assert.deepEqual(one.args.slice(1), ['sweep', 'push', '--workers', '1', '-o', 'o.json']);
+  const cli = resolve('dist/cli.js');
+  assert.deepEqual(one.args, [YOUNG_GENERATION_NODE_FLAG, cli, 'sweep', 'push', '--workers', '1', '-o', 'o.json']);
   const byDefault = sweepCommand('push', undefined, 'o.json', env);
-  assert.deepEqual(byDefault.args.slice(1), ['sweep', 'push', '-o', 'o.json']);
+  assert.deepEqual(byDefault.args, [YOUNG_GENERATION_NODE_FLAG, cli, 'sweep', 'push', '-o', 'o.json']);
   assert.deepEqual(byDefault.env, { PATH: '/bin' });
   assert.deepEqual(one.env, { PATH: '/bin' });
+});
+
+test("the bench reads the node flags of the bin's shebang; a file without that shebang is refused", () => {
+  const dir = tempDir();
+  const file = join(dir, 'cli.js');
+  writeFileSync(file, '#!/usr/bin/env -S node --a=1  --b\nrequire("x");\n');
+  assert.deepEqual(binNodeFlags(file), ['--a=1', '--b']);
+  writeFileSync(file, '#!/usr/bin/env -S node\n');
+  assert.deepEqual(binNodeFlags(file), []);
+  writeFileSync(file, '#!/usr/bin/env node --a=1\n');
+  assert.throws(() => binNodeFlags(file), /does not start with '#!\/usr\/bin\/env -S node'/);
+  assert.deepEqual(binNodeFlags(), [YOUNG_GENERATION_NODE_FLAG]);
 });
 
 test("the notebooks section runs a sweep as the CLI does and names each sweep's line and the goal's", () => {

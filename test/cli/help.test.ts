@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { delimiter, dirname, resolve } from 'node:path';
+import { YOUNG_GENERATION_NODE_FLAG } from '../../src/util/young-generation';
 
 const CLI = resolve('dist/cli.js');
 const COMMANDS = [
@@ -58,4 +60,14 @@ test("sweep merge --help is merge's own usage, not the sweep's", () => {
 test('the command list names each qemu command (it named migrate alone; compare needs no QEMU)', () => {
   const usage = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout;
   assert.match(usage, /^ {2}qemu {7}qemu migrate\|validate\|compare: /m);
+});
+
+test("the bin runs by its shebang, node with the sweeps' young generation (as npx postcopy-lab runs it)", () => {
+  const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0];
+  assert.equal(shebang, `#!/usr/bin/env -S node ${YOUNG_GENERATION_NODE_FLAG}`);
+  // this node first on PATH: env finds it by name
+  const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+  const r = spawnSync(CLI, ['--help'], { encoding: 'utf8', env: { ...process.env, PATH } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^usage:/);
 });
