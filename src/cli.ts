@@ -40,7 +40,13 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // no command is a usage error as elsewhere (exit 2, one line), not the help with exit 0 a script would take as done
+  if (name === undefined)
+    throw new UserError(
+      `missing the command (usage: postcopy-lab <command> [options]; commands: ${Object.keys(COMMANDS).join(', ')}; ` +
+        '--help says what each does)',
+    );
+  if (name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return;
   }

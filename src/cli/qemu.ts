@@ -89,7 +89,8 @@ export function runSettings(sub: string, v: ParsedFlags<typeof FLAGS>['values'])
 
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
+  if (sub === undefined) throw new UserError('missing the qemu command (known: migrate, compare, validate)');
+  if (sub === '--help' || sub === '-h') {
     console.log(USAGE);
     return;
   }

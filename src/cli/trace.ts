@@ -159,7 +159,9 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<void>> = { gen, co
 
 export async function run(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || rest.includes('--help')) {
+  if (name === undefined)
+    throw new UserError('missing the trace subcommand (gen, convert, stats; --help describes them)');
+  if (name === '--help' || name === '-h' || rest.includes('--help')) {
     console.log(USAGE);
     return;
   }

@@ -71,3 +71,20 @@ test("the bin runs by its shebang, node with the sweeps' young generation (as np
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^usage:/);
 });
+
+test('a command or subcommand left out is a usage error: exit 2, one line naming what is missing, no usage', () => {
+  // postcopy-lab, trace, sweep and qemu alone printed their usage with exit 0, which a script takes for done
+  const cases: [string[], RegExp][] = [
+    [[], /^postcopy-lab: missing the command \(usage: postcopy-lab <command> \[options\]; commands: trace, predict/],
+    [['trace'], /^postcopy-lab: missing the trace subcommand \(gen, convert, stats; --help describes them\)$/m],
+    [['sweep'], /^postcopy-lab: sweep takes one NAME \(faults, predictors, /],
+    [['qemu'], /^postcopy-lab: missing the qemu command \(known: migrate, compare, validate\)$/m],
+  ];
+  for (const [command, message] of cases) {
+    const r = spawnSync(process.execPath, [CLI, ...command], { encoding: 'utf8' });
+    const name = ['postcopy-lab', ...command].join(' ');
+    assert.deepEqual([r.status, r.stdout], [2, ''], name);
+    assert.match(r.stderr, message, name);
+    assert.equal(r.stderr.split('\n').length, 2, name);
+  }
+});
