@@ -371,11 +371,12 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   const input = { ...flagInput, switchover: await fileSwitchover(switchoverSpec, path, summary) };
   const inputs = (extra: SimInput) => parsed.predictors.map((predictor) => ({ ...input, ...extra, predictor }));
   // the checks against the trace (switchover, VM size) and the memory before the oracle's pass or whole read
-  const passes = passesInMemory(
-    inputs({}).map((one) => resolveSimConfig(summary, one)),
-    availableMemoryBytes(),
-    parsed.values['vm-pages'] !== undefined,
-  );
+  const configs = inputs({}).map((one) => resolveSimConfig(summary, one));
+  const vmPagesGiven = parsed.values['vm-pages'] !== undefined;
+  const zeroPagesFile = parsed.values['zero-pages'];
+  if (zeroPagesFile !== undefined)
+    checkZeroPagesInVm(input.zeroPages!, configs[0].vmPages, zeroPagesFile, vmPagesGiven);
+  const passes = passesInMemory(configs, availableMemoryBytes(), vmPagesGiven);
   let extra: SimInput = {};
   if (parsed.predictors.includes('oracle')) {
     // the oracle's order starts at the switchover in post-copy, at the first fault in hybrid mode (one more pass)
@@ -392,6 +393,18 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   const results: MigrationResult[] = [];
   for (const pass of passes) results.push(...(await simulateStreams(summary, streamTrace(path), all.slice(...pass))));
   return { results, json: parsed.json };
+}
+
+/**
+ * Refuses a --zero-pages file naming a page beyond the VM, naming the file: the simulator's own check said only
+ * "zero page N is not a page of the VM's V pages", and only once the oracle's pass had run.
+ */
+function checkZeroPagesInVm(pages: ArrayLike<number>, vmPages: number, file: string, vmPagesGiven: boolean): void {
+  let largest = -1;
+  for (let i = 0; i < pages.length; i++) if (pages[i] > largest) largest = pages[i];
+  if (largest < vmPages) return;
+  const vm = vmPagesGiven ? `--vm-pages ${vmPages}` : `the trace's VM of ${vmPages} pages (its largest page + 1)`;
+  throw new UserError(`${fileLabel(file)}: zero page ${largest} is beyond ${vm}: give a larger --vm-pages`);
 }
 
 /** Of the memory available, what the runs' per-page arrays may take: the rest for the heap and the trace's chunks. */

@@ -133,6 +133,8 @@ test('simulate: a VM larger than the trace with zero pages (drawn and from a fil
 test('bad input exits with code 2 and one line on stderr', () => {
   const empty = join(dir, 'empty.trace');
   writeFileSync(empty, '');
+  const beyondVm = join(dir, 'beyond-vm.txt');
+  writeFileSync(beyondVm, '0-3 99\n');
   const cases: [string[], RegExp][] = [
     [['simulate', '--trace', small, '--prefetcher', 'crystal-ball'], /unknown predictor "crystal-ball"/],
     [['simulate', '--trace', small, '--bandwidth', '0'], /--bandwidth must be between 1 and/],
@@ -154,6 +156,15 @@ test('bad input exits with code 2 and one line on stderr', () => {
     [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],
     [['simulate', '--trace', small, '--zero-pages', small], /is not a page number or a range/],
     [['simulate', '--trace', small, '--zero-pages', dir], /not a regular file/],
+    // a page beyond the VM: the message named no file ("zero page 99 is not a page of the VM's 8 pages")
+    [
+      ['simulate', '--trace', small, '--zero-pages', beyondVm],
+      /: \S+beyond-vm\.txt: zero page 99 is beyond the trace's VM of \d+ pages \(its largest page \+ 1\): give a larger/,
+    ],
+    [
+      ['compare', small, '--prefetchers', 'none,oracle', '--vm-pages', '64', '--zero-pages', beyondVm],
+      /: \S+beyond-vm\.txt: zero page 99 is beyond --vm-pages 64: give a larger --vm-pages$/m,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const r = cli(...args);
