@@ -4,7 +4,14 @@
  * default and help. No command lists predictor flags by hand.
  */
 import { UserError } from '../errors';
-import { declaredOptions, flagOf, type OptionSpec, type PredictorName, type PredictorOptions } from '../prefetch';
+import {
+  declaredOptions,
+  flagOf,
+  readsK,
+  type OptionSpec,
+  type PredictorName,
+  type PredictorOptions,
+} from '../prefetch';
 import { choiceFlag, intFlag, numberFlag, requireFlag } from './args';
 
 const OPTIONS = declaredOptions();
@@ -76,7 +83,7 @@ export function predictorOptionsFromFlags(
  * result still showed it. `predictorFlag` is the flag that named them (prefetcher, prefetchers or predictor).
  */
 export function checkKIsRead(k: unknown, predictorFlag: string, predictors: readonly PredictorName[]): void {
-  if (k !== undefined && predictors.every((name) => name === 'none'))
+  if (k !== undefined && !predictors.some(readsK))
     throw new UserError(
       `--k has no effect with --${predictorFlag} none (no page is sent with a fault): drop it or name a predictor`,
     );

@@ -36,7 +36,8 @@ import {
   type ResolvedSimConfig,
   type SimInput,
 } from '../migration';
-import { parsePredictorName, PREDICTOR_NAMES, type PredictorName } from '../prefetch';
+import { parsePredictorName, PREDICTOR_NAMES, readsK, type PredictorName } from '../prefetch';
+import { NO_VALUE } from '../report/table';
 import {
   checkPageSize,
   fractionSwitchover,
@@ -330,10 +331,22 @@ const MS_FIELDS = new Set([
   'totalMigrationMs',
 ]);
 
+/**
+ * The results as simulate (one: an object) and compare (an array) print them, JSON or a table: k is null in JSON and
+ * NO_VALUE in the table for a predictor that reads no k (`none`), whose run never used the k it was given (the
+ * default 8), as the what-if page shows it; every other field as the simulator gave it.
+ */
+export function printedResults(results: readonly MigrationResult[], json: boolean, one: boolean): string {
+  if (!json) return formatResults(results);
+  const shown = results.map((r) => (readsK(r.predictor) ? r : { ...r, k: null }));
+  return JSON.stringify(one ? shown[0] : shown, null, 2);
+}
+
 /** Results side by side: one row per field, one column per result (headed by its predictor). */
-export function formatResults(results: readonly MigrationResult[]): string {
+function formatResults(results: readonly MigrationResult[]): string {
   const fields = Object.keys(results[0]) as (keyof MigrationResult)[];
   const cell = (field: keyof MigrationResult, r: MigrationResult) => {
+    if (field === 'k' && !readsK(r.predictor)) return NO_VALUE;
     const value = r[field];
     return typeof value === 'number' && MS_FIELDS.has(field) ? value.toFixed(3) : String(value);
   };
@@ -452,5 +465,5 @@ const memorySize = (bytes: number) =>
 export async function run(argv: string[]): Promise<void> {
   const run = await runSimulations(argv, 'prefetcher', USAGE);
   if (!run) return;
-  console.log(run.json ? JSON.stringify(run.results[0], null, 2) : formatResults(run.results));
+  console.log(printedResults(run.results, run.json, true));
 }

@@ -32,6 +32,7 @@ export {
   predictorDefinition,
   PREDICTOR_NAMES,
   PREDICTORS,
+  readsK,
   type DeclaredOption,
 } from './registry';
 export * from './metrics';

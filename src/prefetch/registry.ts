@@ -75,6 +75,12 @@ function instantiate(
   return generic.create(resolveOptions(definition, options), future);
 }
 
+/**
+ * Whether a predictor reads k, the pages a fault sends with it: `none` sends none, so simulate and compare refuse --k
+ * for it alone and print no k for it, and the what-if page shows none.
+ */
+export const readsK = (name: string): boolean => name !== 'none';
+
 /** Parses a predictor name given by a user; one-line error listing the known names. */
 export function parsePredictorName(text: string): PredictorName {
   return predictorDefinition(text).name;

@@ -80,7 +80,8 @@ test('compare and simulate stream the file and give the in-memory numbers, the o
       simulate(trace, { predictor, mode, switchover, ...extra }),
     );
     assert.ok(expected[2].networkFaults > 0, mode);
-    assert.deepEqual(JSON.parse(out.stdout), expected, mode);
+    // every field the simulator's, but none's k, which its run never read: null (it printed the default 8)
+    assert.deepEqual(JSON.parse(out.stdout), [{ ...expected[0], k: null }, ...expected.slice(1)], mode);
     const one = cli('simulate', '--trace', path, '--prefetcher', 'oracle', ...settings);
     assert.deepEqual(JSON.parse(one.stdout), expected[2], mode);
   }
@@ -93,15 +94,19 @@ test('simulate prints a table; compare puts predictors side by side and --json g
   const side = cli('compare', '--trace', 'datasets/sqlite.trace.gz', '--prefetchers', 'none,next-k', '--push', 'off');
   assert.equal(side.code, 0, side.stderr);
   assert.match(side.stdout, /predictor\s+none\s+next-k\n/);
+  // none reads no k: a dash, as the what-if page shows it (it printed 8, the default it never used)
+  assert.match(side.stdout, /^k\s+–\s+8\n/m);
   const json = cli('compare', '--trace', small, '--prefetchers', 'none,next-k', '--json', '--switchover', '50%');
-  const results = JSON.parse(json.stdout) as { predictor: string; accesses: number }[];
+  const results = JSON.parse(json.stdout) as { predictor: string; accesses: number; k: number | null }[];
   assert.deepEqual(
-    results.map((r) => [r.predictor, r.accesses]),
+    results.map((r) => [r.predictor, r.accesses, r.k]),
     [
-      ['none', 2],
-      ['next-k', 2],
+      ['none', 2, null],
+      ['next-k', 2, 8],
     ],
   );
+  const one = cli('simulate', small, '--json', '--switchover', '50%');
+  assert.equal((JSON.parse(one.stdout) as { k: unknown }).k, null, 'simulate of none (the default)');
 });
 
 test('simulate: a VM larger than the trace with zero pages (drawn and from a file), fault cost and restart push', () => {

@@ -13,7 +13,7 @@ import {
 } from '../../migration/config';
 import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types';
 import { flagOf, optionProblem } from '../../prefetch/options';
-import { declaredOptions, PREDICTOR_NAMES, predictorDefinition } from '../../prefetch/registry';
+import { declaredOptions, PREDICTOR_NAMES, predictorDefinition, readsK } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
 import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../trace/make';
@@ -197,9 +197,6 @@ export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
     faultCostUs: parseDuration(`${settings.faultCostUs}us`),
   };
 }
-
-/** Whether a method reads k: `none` sends no page with a fault (simulate and compare refuse --k for it alone). */
-export const readsK = (method: string) => method !== 'none';
 
 /**
  * The same setting as `postcopy-lab simulate` (or `compare`) flags for `methods`, without --trace and the

@@ -6,7 +6,7 @@
 import type { MigrationResult } from '../../../migration/types';
 import { MIGRATION_MODES, PUSH_POLICIES } from '../../../migration/config';
 import type { OptionSpec } from '../../../prefetch/options';
-import { declaredOptions, PREDICTOR_NAMES } from '../../../prefetch/registry';
+import { declaredOptions, PREDICTOR_NAMES, readsK } from '../../../prefetch/registry';
 import type { PredictorName } from '../../../prefetch/types';
 import { colorFor } from '../../colors';
 import type { CurvePoint } from '../compute';
@@ -21,7 +21,6 @@ import {
   equivalentCommand,
   type CommandTrace,
   hasPrecopyRounds,
-  readsK,
   settingsFromHash,
   settingsToHash,
   type WhatifSettings,
