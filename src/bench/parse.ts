@@ -268,16 +268,6 @@ const trace = require(${JSON.stringify(TRACE_MODULE)});
 }
 
 /**
- * The user's path from the disk: a fresh process streams the .pctrace dropped from the page cache, against a
- * fresh process reading the same cold file bare, alternating (median of 5, wall): how close to the disk's rate a
- * CLI run reads. Then that stream's CPU against a warmed stream's (`warmRate`, accesses per CPU second): what the
- * fresh process's JIT warm-up costs. Then the CLI's summary of the cold file (read off the version-4 trailer) against
- * that stream, which it was before: the pass a CLI run no longer makes. Last, the same stream in a process that
- * streamed a copy first (`warmPath`), against the same bare read: how close the reading itself comes once a
- * process's fixed costs are paid (a notebook's or a long CLI run's later passes). None, with a note on stderr, where
- * the page cache cannot be dropped.
- */
-/**
  * Five runs of each of `modes` in turn, each a fresh process (freshProcessScript) reading `path` dropped from the page
  * cache: their wall and CPU seconds per mode; undefined, with a note on stderr, where the page cache cannot be dropped.
  */
@@ -307,6 +297,16 @@ function medianOf(runs: { wall: number; cpu: number }[] | undefined, clock: 'wal
   return (runs ?? []).map((run) => run[clock]).sort((a, b) => a - b)[2];
 }
 
+/**
+ * The user's path from the disk: a fresh process streams the .pctrace dropped from the page cache, against a
+ * fresh process reading the same cold file bare, alternating (median of 5, wall): how close to the disk's rate a
+ * CLI run reads. Then that stream's CPU against a warmed stream's (`warmRate`, accesses per CPU second): what the
+ * fresh process's JIT warm-up costs. Then the CLI's summary of the cold file (read off the version-4 trailer) against
+ * that stream, which it was before: the pass a CLI run no longer makes. Last, the same stream in a process that
+ * streamed a copy first (`warmPath`), against the same bare read: how close the reading itself comes once a
+ * process's fixed costs are paid (a notebook's or a long CLI run's later passes). None, with a note on stderr, where
+ * the page cache cannot be dropped.
+ */
 function freshProcessLines(path: string, warmPath: string, warmRate: number): BenchLine[] {
   const runs = freshRuns(path, warmPath, ['stream', 'read', 'summary', 'warmed']);
   if (!runs) return [];
