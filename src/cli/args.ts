@@ -182,13 +182,23 @@ export function fileArguments(
   });
 }
 
+/**
+ * Refuses a numeric flag's value with white space at either end (`--k ' 8'`, a script's `"$K "`), as any other
+ * malformed number: the parsers trimmed it and took the number, so a quoting slip passed unseen. Every numeric flag
+ * goes through it (intFlag, numberFlag, the duration and bandwidth flags, --switchover, --shard).
+ */
+export function refuseSpacesAround(value: string, flag: string): void {
+  if (value !== value.trim())
+    throw new UserError(`--${flag} has white space around its value ${quoted(value)}: give the value alone`);
+}
+
 /** A whole number flag within [min, max]; `fallback` when absent. Every numeric flag states its bounds. */
 export function intFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
+  refuseSpacesAround(value, flag);
   const n = Number(value);
-  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
-    if (/^\s*-?\d+\s*$/.test(value))
-      throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value.trim()}`);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    if (/^-?\d+$/.test(value)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value}`);
     throw new UserError(`--${flag} must be a whole number, got ${quoted(value)}`);
   }
   if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);
@@ -208,9 +218,9 @@ export function numberFlag(
   minExcluded = false,
 ): number {
   if (value === undefined) return fallback;
+  refuseSpacesAround(value, flag);
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n))
-    throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
+  if (value === '' || !Number.isFinite(n)) throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
   if (minExcluded ? !(n > min && n <= max) : n < min || n > max)
     throw new UserError(
       `--${flag} must be ${minExcluded ? `> ${min} and <= ${max}` : `between ${min} and ${max}`}, got ${n}`,

@@ -10,6 +10,7 @@ import {
   listFlag,
   numberFlag,
   parseFlags,
+  refuseSpacesAround,
   requireFlag,
   type ParsedFlags,
 } from './args';
@@ -137,6 +138,7 @@ function unitFlag(
   unit: string,
 ): number {
   if (text === undefined) return fallback;
+  refuseSpacesAround(text, flag);
   let value: number;
   try {
     value = parse(text);
@@ -299,7 +301,9 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
 
 /** A --switchover flag parsed before the trace is read (undefined when absent). */
 export function switchoverFlag(text: string | undefined): SwitchoverSpec | undefined {
-  return text === undefined ? undefined : parseSwitchoverSpec(text);
+  if (text === undefined) return undefined;
+  refuseSpacesAround(text, 'switchover');
+  return parseSwitchoverSpec(text);
 }
 
 /** --switchover on a trace file: a fraction needs the time of one access, read by a partial pass. */

@@ -34,7 +34,7 @@ import { checkOutputPath, fileReplacedBy, writeFileAtomic } from '../util/atomic
 import { sameFile } from '../util/same-file';
 import { readInputText } from '../util/read-input';
 import { firstRepeat } from '../util/first-repeat';
-import { intFlag, parseFlags, requireFlag } from './args';
+import { intFlag, parseFlags, refuseSpacesAround, requireFlag } from './args';
 
 /** The sweeps by name: each runs one notebook's experiment on the chosen workloads (all by default). */
 const SWEEPS: Record<string, (workloads: readonly Workload[]) => unknown> = {
@@ -120,7 +120,8 @@ function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) 
 }
 
 function parseShard(text: string): { index: number; count: number } {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  refuseSpacesAround(text, 'shard');
+  const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   // a count beyond 2^53 is not exact (sweep merge refuses the shard files it would write)

@@ -13,7 +13,7 @@ import { writeWhatifPage } from '../report/whatif/page';
 import { emptyTraceFile, parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
 import { firstRepeat } from '../util/first-repeat';
 import { sameFile } from '../util/same-file';
-import { choiceFlag, inputFile, listFlag, parseFlags, requireFlag } from './args';
+import { choiceFlag, inputFile, listFlag, parseFlags, refuseSpacesAround, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
 import { SIM_FLAGS, simInputFromFlags, type SimFlagValues } from './simulate';
 
@@ -80,6 +80,7 @@ const FLAGS = {
  * 0%, so it is taken as 0%. Any other count is refused saying it was read as one.
  */
 export function switchoverPercentFlag(value: string): number {
+  refuseSpacesAround(value, 'switchover');
   const spec = parseSwitchoverSpec(value);
   const accepted = "the what-if page takes a share of each workload's accesses below 100% (0.3 or 30%; 0 is the start)";
   if ('instructions' in spec) {

@@ -60,7 +60,8 @@ export function sweepWorkers(): number {
   const fromEnv = process.env[WORKERS_ENV];
   if (fromEnv === undefined || fromEnv === '') return availableParallelism();
   // decimal digits only, bounded as --workers is: Number() read 0x10 as 16 and 1e9 as a billion threads' worth
-  const count = /^\s*\d+\s*$/.test(fromEnv) ? Number(fromEnv) : NaN;
+  // and no white space around it, as no numeric flag takes it
+  const count = /^\d+$/.test(fromEnv) ? Number(fromEnv) : NaN;
   if (!(count >= 1 && count <= MAX_SWEEP_WORKERS))
     throw new UserError(
       `${WORKERS_ENV} must be a whole number between 1 and ${MAX_SWEEP_WORKERS}, got ${quoted(fromEnv)}`,

@@ -429,6 +429,23 @@ const BAD: [string[], RegExp][] = [
   [['predict', '--trace', lyingTrailer, '--predictor', 'ppm'], /summary trailer .*largest page 100 is not the blocks'/],
   [['trace', 'stats', lyingTrailer], /summary trailer .*largest page 100 is not the blocks'/],
   [['trace', 'convert', lyingTrailer, o('lie.pctrace')], /summary trailer .*largest page 100 is not the blocks'/],
+  // white space around a number, refused by every numeric flag as a malformed number is (the parsers trimmed it)
+  [['simulate', small, '--k', ' 8'], /: --k has white space around its value " 8": give the value alone$/m],
+  [['simulate', small, '--ips', '1e9 '], /--ips has white space around its value "1e9 "/],
+  [['simulate', small, '--rtt', ' 2ms'], /--rtt has white space around/],
+  [['simulate', small, '--bandwidth', '1gbit\t'], /--bandwidth has white space around its value "1gbit\\t"/],
+  [['simulate', small, '--switchover', ' 30%'], /--switchover has white space around/],
+  [['simulate', small, '--prefetcher', 'ppm', '--order', '2 '], /--order has white space around/],
+  [['predict', small, '--predictor', 'ppm', '--lead', '\n3'], /--lead has white space around its value "\\n3"/],
+  [
+    ['trace', 'gen', 'random', '--seed', '1', '--accesses', '10', '--pages', ' 64', '-o', o('w.trace')],
+    /--pages has white space/,
+  ],
+  [['sweep', 'modes', '--shard', ' 0/2', '-o', o('w.json')], /--shard has white space around/],
+  [['sweep', 'modes', '--workers', '2 ', '-o', o('w.json')], /--workers has white space around/],
+  [['whatif', '--switchover', '30% ', '-o', o('w.html')], /--switchover has white space around/],
+  [['qemu', 'migrate', '--workload', 'random', '--warmup', ' 1s'], /--warmup has white space around/],
+  [['qemu', 'migrate', '--workload', 'random', '--bandwidth', ' 1gbit'], /--bandwidth has white space around/],
 ];
 
 /** Valid but unusual inputs: [arguments, a line the output must hold]. */

@@ -192,9 +192,10 @@ test('the worker count: setSweepWorkers, else the environment, else the cores; n
     assert.throws(sweepWorkers, UserError);
     assert.throws(() => setSweepWorkers(0), UserError);
     // bounded as --workers is, decimal only: 1e9 asked a billion threads, 0x10 gave 16
-    process.env[WORKERS_ENV] = ' 1024 ';
+    process.env[WORKERS_ENV] = '1024';
     assert.equal(sweepWorkers(), 1024);
-    for (const text of ['1025', '1e9', '0x10', '2.0', '-1', '99999999999999999999']) {
+    // white space around it too, as every numeric flag refuses it (' 1024 ' was taken)
+    for (const text of ['1025', '1e9', '0x10', '2.0', '-1', '99999999999999999999', ' 2', '2\n']) {
       process.env[WORKERS_ENV] = text;
       const message = `POSTCOPY_LAB_WORKERS must be a whole number between 1 and 1024, got ${JSON.stringify(text)}`;
       assert.throws(sweepWorkers, (err: unknown) => err instanceof UserError && err.message === message, text);
