@@ -11,6 +11,7 @@ import { CURVE_AXES, DEFAULT_WHATIF_SETTINGS, effectiveMethods, simInputOf } fro
 import type { WhatifSettings } from '../report/whatif/settings';
 import { writeWhatifPage } from '../report/whatif/page';
 import { emptyTraceFile, parseSwitchoverSpec, readTrace, summarizeTrace } from '../trace';
+import { checkOutputPath } from '../util/atomic-write';
 import { firstRepeat } from '../util/first-repeat';
 import { sameFile } from '../util/same-file';
 import { choiceFlag, inputFile, listFlag, parseFlags, refuseSpacesAround, requireFlag } from './args';
@@ -132,6 +133,8 @@ export async function run(argv: string[]): Promise<void> {
   const repeated = firstRepeat(tracePaths, sameFile);
   if (repeated !== undefined)
     throw new UserError(`the trace ${fileLabel(tracePaths[repeated[1]])} is given more than once`);
+  // a bad -o (a directory, no permission) stops here, not after every workload was made and every trace read
+  checkOutputPath(output);
   const options = whatIfPageOptions();
   const knobs = knobsFromFlags(values);
   const opened = { ...DEFAULT_WHATIF_SETTINGS, ...options.initial };

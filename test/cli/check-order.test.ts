@@ -43,6 +43,8 @@ const CASES: Array<[string[], number, RegExp]> = [
   [['simulate', '--prefetcher', 'oracle', '--mode', 'hybrid', '--vm-pages', '2'], 1, /beyond the VM's 2 pages$/],
   [['compare', '--prefetchers', 'ppm,oracle', '--switchover', '1000000'], 1, /no access/],
   [['predict', '--predictor', 'oracle', '--switchover', '1000000'], 1, /no access/],
+  // it made the page's workloads and read the trace first (0.5 CPU s; a bad-inputs case once hit 30 s at load 20)
+  [['whatif', '-o', dir], 0, /is a directory: name the file to write$/],
 ];
 
 /** The CLI on the trace through the preload; `env` adds to the preload's settings. */
