@@ -116,7 +116,7 @@ test('a notebook sweep on one thread asks for 1 worker; the default asks for non
 });
 
 test("the bench reads the node flags of the bin's shebang; a file without that shebang is refused", () => {
-  const dir = tempDir();
+  const dir = tempDir('bench-shebang');
   const file = join(dir, 'cli.js');
   writeFileSync(file, '#!/usr/bin/env -S node --a=1  --b\nrequire("x");\n');
   assert.deepEqual(binNodeFlags(file), ['--a=1', '--b']);
