@@ -88,6 +88,26 @@ export function benchDir(): string {
   return workDirIn(tmpdir(), 'postcopy-bench');
 }
 
+/** The compiled CLI, the bin's file. */
+export const CLI = join(__dirname, '..', 'cli.js');
+
+/**
+ * The node flags of the bin's shebang (`#!/usr/bin/env -S node FLAGS`, src/cli.ts): the bench runs the CLI as
+ * `npx postcopy-lab` does, with its young generation (src/util/young-generation.ts).
+ */
+export function binNodeFlags(cli = CLI): string[] {
+  const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0];
+  const match = /^#!\/usr\/bin\/env -S node((?: +\S+)*) *$/.exec(shebang);
+  if (!match)
+    throw new Error(`${cli} does not start with '#!/usr/bin/env -S node': the bench cannot run it as the bin`);
+  return match[1].split(' ').filter(Boolean);
+}
+
+/** The arguments of node running the CLI with `args` as the bin does (for runChild). */
+export function cliArgs(...args: string[]): string[] {
+  return [...binNodeFlags(), CLI, ...args];
+}
+
 /** Peak resident memory, wall time and CPU time of one child node process. */
 export interface ChildRun {
   peakRssMiB: number;

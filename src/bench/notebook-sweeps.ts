@@ -14,10 +14,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SWEEP_NAMES } from '../cli/sweep';
 import { WORKERS_ENV } from '../experiments';
-import { benchDir, line, runChild, type BenchLine, type ChildRun } from './measure';
+import { benchDir, cliArgs, line, runChild, type BenchLine, type ChildRun } from './measure';
 import { cpuAllowedSpeedUp, SWEEP_SPEEDUP_GOAL } from './sweep';
-
-const CLI = join(__dirname, '..', 'cli.js');
 
 /** One sweep's pair: the one-thread run and the run with the default worker count (all cores, if worth it). */
 export interface SweepPair {
@@ -29,18 +27,6 @@ export interface SweepPair {
 /** Runs sweep `name` on `workers` threads (undefined: the default), writing its rows to `file`. */
 export type SweepRunner = (name: string, workers: number | undefined, file: string) => ChildRun;
 
-/**
- * The node flags of the bin's shebang (`#!/usr/bin/env -S node FLAGS`, src/cli.ts): both sides of a pair run the CLI
- * as `npx postcopy-lab` does, with its young generation, which the workers get anyway (src/util/young-generation.ts).
- */
-export function binNodeFlags(cli = CLI): string[] {
-  const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0];
-  const match = /^#!\/usr\/bin\/env -S node((?: +\S+)*) *$/.exec(shebang);
-  if (!match)
-    throw new Error(`${cli} does not start with '#!/usr/bin/env -S node': the bench cannot run it as the bin`);
-  return match[1].split(' ').filter(Boolean);
-}
-
 /** The command line of sweep `name` on `workers` threads, and its environment: the default sets neither. */
 export function sweepCommand(
   name: string,
@@ -50,7 +36,7 @@ export function sweepCommand(
 ): { args: string[]; env: NodeJS.ProcessEnv } {
   const { [WORKERS_ENV]: _chosen, ...others } = env;
   const count = workers === undefined ? [] : ['--workers', String(workers)];
-  return { args: [...binNodeFlags(), CLI, 'sweep', name, ...count, '-o', file], env: others };
+  return { args: cliArgs('sweep', name, ...count, '-o', file), env: others };
 }
 
 /** A fresh process running the sweep as a user does. */

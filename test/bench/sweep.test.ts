@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { alternate, cpuAllowedSpeedUp, pairLines } from '../../src/bench/sweep';
 // the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
-import { binNodeFlags, notebookSweepSection, sweepCommand, sweepPairs } from '../../dist/bench/notebook-sweeps';
+import { binNodeFlags } from '../../dist/bench/measure';
+import { notebookSweepSection, sweepCommand, sweepPairs } from '../../dist/bench/notebook-sweeps';
 import { YOUNG_GENERATION_NODE_FLAG } from '../../src/util/young-generation';
 import { tempDir } from '../temp-dir';
 
