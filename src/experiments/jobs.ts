@@ -9,6 +9,7 @@ import {
   type PredictionMetricsOptions,
   type PredictorName,
   reusingTrainedModels,
+  trainedModelKey,
 } from '../prefetch';
 import { DEFAULT_SIM_CONFIG, exerciseSimulator, type MigrationResult, type SimMethod } from '../migration';
 import type { Trace } from '../trace';
@@ -50,6 +51,19 @@ export function runJob<K extends JobKind>(
 export function jobCode(job: Job): string {
   const { predictor, mode } = job.options as { predictor?: string; mode?: string };
   return `${job.kind} ${predictor ?? ''} ${mode ?? ''}`;
+}
+
+/**
+ * The key of the model the job's predictor trains on its trace's history and keeps (trained-models.ts), or undefined:
+ * jobs of one key on one trace reuse one model where they run on one thread.
+ */
+export function jobModel(job: Job): string | undefined {
+  if (job.kind === 'predictionMetrics') {
+    const { predictor, ...options } = job.options as JobTypes['predictionMetrics']['options'];
+    return trainedModelKey(predictor, options);
+  }
+  const { predictor = DEFAULT_SIM_CONFIG.predictor, predictorOptions } = job.options as SimOverrides;
+  return trainedModelKey(predictor, predictorOptions);
 }
 
 /** The job of simulateWorkload(workload, overrides): the workload's VM size travels in the options. */

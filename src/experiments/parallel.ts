@@ -26,7 +26,16 @@ import type { SimMethod } from '../migration';
 import { largestPage, type Trace } from '../trace';
 import type { Progress } from './common';
 import { rememberingResults } from './job-results';
-import { exerciseMethods, jobCode, runJob, simulatedMethods, type Job, type JobKind, type JobTypes } from './jobs';
+import {
+  exerciseMethods,
+  jobCode,
+  jobModel,
+  runJob,
+  simulatedMethods,
+  type Job,
+  type JobKind,
+  type JobTypes,
+} from './jobs';
 import { JobScheduler } from './schedule';
 import { SharedTraces } from './shared-traces';
 import { WATCH_STRIDE, watchIndex } from './sweep-watch';
@@ -508,6 +517,7 @@ class Pool {
       jobs.map((job) => job.trace),
       this.size,
       this.codesRan,
+      jobs.map(jobModel),
     );
     const costs = new JobCosts(this.watch, this.size, scheduler, jobs);
     const copies = this.sharedTraces.forBatch(jobs.map((job) => job.trace));

@@ -33,6 +33,7 @@ export {
   PREDICTOR_NAMES,
   PREDICTORS,
   readsK,
+  trainedModelKey,
   type DeclaredOption,
 } from './registry';
 export * from './metrics';

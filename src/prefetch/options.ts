@@ -92,6 +92,11 @@ export interface PredictorDefinition<N extends string = string, S extends Option
    * up front (src/migration/simulate.ts simulationPageBytes); a model growing with the trace's history is not counted.
    */
   readonly pageBytes?: number;
+  /**
+   * The key of the model its runs train on a trace's history and keep (trained-models.ts), for predictors that keep
+   * one: runs of one key on one trace share it, so a sweep keeps them on one worker thread (experiments/schedule.ts).
+   */
+  trainedModel?(options: OptionValues<S>): string;
   /** A fresh predictor from options already checked and defaulted; `future` is what the caller knows of the trace. */
   create(options: OptionValues<S>, future: FutureView): Predictor;
 }

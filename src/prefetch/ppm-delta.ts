@@ -1,5 +1,5 @@
 import { definePredictor } from './options';
-import { PPM_MODEL_OPTIONS, ppmPredictor } from './ppm';
+import { PPM_MODEL_OPTIONS, ppmModelKey, ppmPredictor } from './ppm';
 
 /**
  * PPM over page deltas (p - previous fault or access, modulo 2^32) instead of page numbers: a pattern
@@ -13,5 +13,6 @@ export const ppmDelta = definePredictor({
     'PPM over page deltas (p − previous page): the k most probable next deltas d, sent as p + d. A stride or step ' +
     'pattern learnt in one region applies to pages never seen',
   options: PPM_MODEL_OPTIONS,
+  trainedModel: (options) => ppmModelKey(options, true),
   create: (options) => ppmPredictor('ppm-delta', options, true),
 });

@@ -17,6 +17,7 @@ export const ppmHybridDirty = definePredictor({
   options: ppmHybrid.options,
   // the hybrid's, and each page's history kind (its table grown by doubling)
   pageBytes: 2 * 8 + 4 + 2,
+  trainedModel: ppmHybrid.trainedModel,
   create: (options, future) => new PpmHybridDirty(options, future),
 });
 

@@ -1,6 +1,6 @@
 import { definePredictor, withDefault, type OptionValues } from './options';
 import { PhaseBubbling } from './phase-bubbling';
-import { PPM_MODEL_OPTIONS, ppmPredictor } from './ppm';
+import { PPM_MODEL_OPTIONS, ppmModelKey, ppmPredictor } from './ppm';
 import { isProposable } from './proposals';
 import { feedHistory, type FaultContext, type Predictor } from './types';
 
@@ -16,6 +16,7 @@ export const ppmHybrid = definePredictor({
   options: OPTIONS,
   // its phase-bubbling fill, and the fault each page was last taken at
   pageBytes: 2 * 8 + 4,
+  trainedModel: (options) => ppmModelKey(options, true),
   create: (options) => new PpmHybrid(options),
 });
 

@@ -28,6 +28,11 @@ export const PPM_MODEL_OPTIONS = {
   minProbability: finiteNumber(PPM_DEFAULTS.minProbability, 0, 1, 'send only predictions at least this likely'),
 };
 
+/** The key of the model a PPM-based predictor trains (trained-models.ts): everything it depends on but the history. */
+export function ppmModelKey(options: OptionValues<typeof PPM_MODEL_OPTIONS>, deltas: boolean): string {
+  return JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
+}
+
 const OPTIONS = {
   ...PPM_MODEL_OPTIONS,
   symbols: oneOf(['pages', 'deltas'], 'pages', 'model page numbers or page deltas'),
@@ -57,6 +62,7 @@ export const ppm = definePredictor({
   name: 'ppm',
   proposes: 'the k most probable unsent next pages under PPM (below)',
   options: OPTIONS,
+  trainedModel: (options) => ppmModelKey(options, options.symbols === 'deltas'),
   create: (options) => ppmPredictor('ppm', options, options.symbols === 'deltas'),
 });
 
@@ -95,7 +101,7 @@ class PpmPredictor implements Predictor {
     this.model = new PpmModel(options);
     this.minProbability = options.minProbability;
     this.recorded = new HistoryWindow(options.historyWindow);
-    this.modelKey = JSON.stringify([deltas, options.order, options.escape, options.maxContexts]);
+    this.modelKey = ppmModelKey(options, deltas);
   }
 
   observeHistory(page: number): void {

@@ -64,6 +64,21 @@ export function createPredictor(name: PredictorName, options: PredictorOptions =
   return predictor;
 }
 
+/**
+ * The key of the model a run of predictor `name` with `options` trains and keeps (PredictorDefinition.trainedModel),
+ * or undefined for a predictor that keeps none or options it would refuse (the run itself reports those).
+ */
+export function trainedModelKey(name: string, options: PredictorOptions = {}): string | undefined {
+  const definition = PREDICTORS.find((d) => d.name === name) as
+    { trainedModel?(values: object): string; options: (typeof PREDICTORS)[number]['options'] } | undefined;
+  if (!definition?.trainedModel) return undefined;
+  try {
+    return definition.trainedModel(resolveOptions(definition as (typeof PREDICTORS)[number], options));
+  } catch {
+    return undefined;
+  }
+}
+
 /** `definition`'s predictor with `options` resolved against its own defaults and bounds. */
 function instantiate(
   definition: (typeof PREDICTORS)[number],

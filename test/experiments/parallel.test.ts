@@ -29,8 +29,9 @@ import {
   WORKERS_ENV,
   worthHandingOver,
 } from '../../src/experiments';
-import { simulatedMethods } from '../../src/experiments/jobs';
+import { jobModel, simulatedMethods } from '../../src/experiments/jobs';
 import { UserError } from '../../src/errors';
+import type { PredictorName } from '../../src/prefetch';
 
 const tiny = () =>
   syntheticWorkloads({ kinds: ['sequential', 'zipf', 'phased'], seeds: ['t'], accesses: 3000, pages: 300 });
@@ -331,6 +332,33 @@ test('a progress callback that throws ends the sweep with its error, and the poo
     assert.throws(() => faultComparison(long, {}, stop, ['ppm']), /^Error: stop$/);
     assert.deepEqual(next(), expected);
   });
+});
+
+test('jobModel: one key per PPM model a job trains (page or delta symbols, order, ...), none for other predictors', () => {
+  const trace = tiny()[0].trace;
+  const sim = (predictor: PredictorName, predictorOptions = {}) =>
+    jobModel(simulationJob({ trace }, { predictor, predictorOptions }, 'x'));
+  const deltas = sim('ppm-delta');
+  assert.equal(typeof deltas, 'string');
+  // the delta model: ppm-delta, the hybrids, ppm over deltas; page numbers another; an order another
+  assert.deepEqual(
+    [sim('ppm-hybrid'), sim('ppm-hybrid-dirty'), sim('ppm', { symbols: 'deltas' })],
+    [deltas, deltas, deltas],
+  );
+  assert.notEqual(sim('ppm'), deltas);
+  assert.equal(sim('ppm', { minProbability: 0.3, k: 4 }), sim('ppm'));
+  assert.notEqual(sim('ppm', { order: 3 }), sim('ppm', { order: 2 }));
+  assert.equal(sim('next-k'), undefined);
+  assert.equal(jobModel(simulationJob({ trace }, {}, 'plain')), undefined);
+  // options the run would refuse train nothing here: the run reports them
+  assert.equal(sim('ppm', { order: -1 }), undefined);
+  const metrics = {
+    kind: 'predictionMetrics' as const,
+    trace,
+    options: { predictor: 'ppm' as const, order: 2 },
+    label: 'm',
+  };
+  assert.equal(jobModel(metrics), sim('ppm', { order: 2 }));
 });
 
 test("simulatedMethods: a sweep's simulations' modes and predictors, each once, the defaults filled in", () => {

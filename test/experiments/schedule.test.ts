@@ -68,3 +68,34 @@ test('a count given as a function is asked for the group the jobs come from', ()
   assert.deepEqual(s.take(1, twoOfP), [1]);
   assert.deepEqual(asked, [s.groupOf(0), s.groupOf(1)]);
 });
+
+test('a worker goes on to the free group training the model it trained on that trace, before its own code', () => {
+  // groups: (d a m) = 0, 1; (h a m) = 2; (d b m) = 3, 4; (x a) = 5: codes d and h train model m on trace a
+  const s = new JobScheduler(['d', 'd', 'h', 'd', 'd', 'x'], ['a', 'a', 'a', 'b', 'b', 'a'], 2, undefined, [
+    'm',
+    'm',
+    'm',
+    'm',
+    'm',
+    undefined,
+  ]);
+  assert.deepEqual(s.take(0, 2), [0, 1]); // the largest free group, (d a m)
+  // worker 1 leaves (h a m) to worker 0, who trained m on a, and takes the largest of the others, (d b m)
+  assert.deepEqual(s.take(1, 1), [3]);
+  // (d a m) is done: (h a m), model m on a, comes before (d b m)'s code d (worker 1 is on it anyway)
+  assert.deepEqual(s.take(0, 1), [2]);
+  // then (x a), which trains nothing, before joining worker 1 on (d b m), whose model worker 1 trained on b
+  assert.deepEqual(s.take(0, 1), [5]);
+  assert.deepEqual(s.take(0, 1), [4]);
+  assert.equal(s.left, 0);
+});
+
+test('jobs of one code and trace training different models (PPM orders) are groups of their own', () => {
+  const s = new JobScheduler(['p', 'p', 'p', 'p'], ['a', 'a', 'a', 'a'], 2, undefined, [1, 2, 1, 2]);
+  assert.equal(s.groupOf(0), s.groupOf(2));
+  assert.equal(s.groupOf(1), s.groupOf(3));
+  assert.notEqual(s.groupOf(0), s.groupOf(1));
+  // each worker on one order: neither trains the other's model
+  assert.deepEqual(s.take(0, 5), [0, 2]);
+  assert.deepEqual(s.take(1, 5), [1, 3]);
+});
