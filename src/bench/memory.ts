@@ -2,8 +2,9 @@
  * Peak memory at scale: a generated trace of N accesses (10^8 by default) written to a .pctrace file, then
  * `trace stats`, a PPM `simulate`, a PPM `predict` and a `compare` of plain, PPM and the oracle on it, each
  * in a child process so that only its own memory counts, run as the bin runs (the shebang's node flags: the young
- * generation of src/util/young-generation.ts, up to 32 MiB more RSS than node's default). The baseline is a bare pass measured in the same
- * run: a child that streams the same file and drops every chunk (node itself plus the reader's buffers).
+ * generation of src/util/young-generation.ts, up to 32 MiB more RSS than node's default). The baseline is a bare pass
+ * measured in the same run: a child that streams the same file and drops every chunk (node itself plus the reader's
+ * buffers).
  * The file's size is named beside it: a peak below it means the trace was never held whole.
  */
 import { rmSync, statSync } from 'node:fs';

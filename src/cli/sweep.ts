@@ -130,7 +130,7 @@ function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
-/** How every file a sweep writes (rows, a shard, merged rows) begins: JSON.stringify of an object whose first key is it. */
+/** How every file a sweep writes begins (rows, a shard, merged rows: JSON.stringify of an object keyed first by it). */
 const SWEEP_OUTPUT_START = '{"sweep":';
 
 /**
