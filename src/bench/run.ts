@@ -6,7 +6,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { intFlag, listFlag, parseFlags } from '../cli/args';
 import { MAX_TRACE_ACCESSES } from '../trace';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import type { BenchLine } from './measure';
 import { memorySection } from './memory';
 import { notebookSweepSection } from './notebook-sweeps';
@@ -59,7 +59,7 @@ function main(argv: string[]): void {
   const names = values.only === undefined ? Object.keys(SECTIONS) : listFlag(values.only, 'only');
   const unknown = names.filter((n) => !(n in SECTIONS));
   if (unknown.length)
-    throw new UserError(`unknown bench section '${unknown[0]}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+    throw new UserError(`unknown bench section ${quoted(unknown[0])} (sections: ${Object.keys(SECTIONS).join(', ')})`);
   // the machine may be shared: the load before and after tells how far wall-clock numbers can be trusted
   const loadAtStart = loadavg()[0];
   const lines: BenchLine[] = [];

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { fileLabel, UserError } from '../errors';
+import { fileLabel, quoted, UserError } from '../errors';
 import {
   accuracyByOrderAndK,
   accuracyByTraining,
@@ -115,7 +115,7 @@ const uniqueNames = (names: readonly string[]): string[] => [...new Set(names)];
 function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) => unknown {
   // own keys only: "toString" or "constructor" would find Object.prototype's members
   if (name === undefined || !Object.hasOwn(SWEEPS, name))
-    throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got '${name}'` : ''}`);
+    throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got ${quoted(name)}` : ''}`);
   return SWEEPS[name];
 }
 
@@ -126,7 +126,7 @@ function parseShard(text: string): { index: number; count: number } {
   const count = match ? Number(match[2]) : NaN;
   // a count beyond 2^53 is not exact (sweep merge refuses the shard files it would write)
   if (!(Number.isSafeInteger(count) && count >= 1 && index < count))
-    throw new UserError(`--shard must be I/N with 0 <= I < N, got '${text}'`);
+    throw new UserError(`--shard must be I/N with 0 <= I < N, got ${quoted(text)}`);
   return { index, count };
 }
 

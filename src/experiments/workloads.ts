@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../report/notebook';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import type { Row } from '../report/table';
 import {
   GENERATOR_KINDS,
@@ -168,7 +168,7 @@ export function workloadsOfName(name: string): Workload[] {
 }
 
 const unknownWorkload = (name: string, names: readonly string[]) =>
-  new UserError(`unknown workload '${name}' (have: ${names.join(', ')})`);
+  new UserError(`unknown workload ${quoted(name)} (have: ${names.join(', ')})`);
 
 /**
  * One row per workload name for a notebook's setup table: what was replayed, what was cut, how many seeds (first seed's

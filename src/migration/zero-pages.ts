@@ -4,7 +4,7 @@
  * costs a message header on the link instead of a whole page.
  */
 import seedrandom from 'seedrandom';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { MAX_VM_PAGES } from '../trace/limits';
 
 /** The last drawn share of zero pages: every run of a sweep in a QEMU-like setting draws the same one. */
@@ -65,7 +65,7 @@ export function parsePageSet(text: string, name = 'page set'): number[] {
     const first = match ? Number(match[1]) : NaN;
     const last = match?.[2] === undefined ? first : Number(match[2]);
     if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || last < first) {
-      throw new UserError(`${name}: '${token}' is not a page number or a range a-b`);
+      throw new UserError(`${name}: ${quoted(token)} is not a page number or a range a-b`);
     }
     if (last >= MAX_VM_PAGES)
       throw new UserError(`${name}: page ${last} is beyond the largest VM (${MAX_VM_PAGES} pages)`);

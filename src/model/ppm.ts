@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { ArrayPool } from '../util/array-pool';
 import { enlarged } from '../util/enlarged';
 import { PairMap } from '../util/pair-map';
@@ -191,7 +191,7 @@ export class PpmModel {
     this.order = wholeOption(options.order, 'order', PPM_DEFAULTS.order, 1, PPM_MAX_ORDER);
     this.escape = options.escape ?? PPM_DEFAULTS.escape;
     if (!PPM_ESCAPE_METHODS.includes(this.escape))
-      throw new UserError(`escape must be one of ${PPM_ESCAPE_METHODS.join(', ')}, got '${this.escape}'`);
+      throw new UserError(`escape must be one of ${PPM_ESCAPE_METHODS.join(', ')}, got ${quoted(String(this.escape))}`);
     this.maxContexts = wholeOption(
       options.maxContexts,
       'maxContexts',

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { CHUNK_ACCESSES } from './decode';
 import { checkPageSize, TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace, type TraceChunk, type TraceSummaryHead } from './types';
@@ -194,7 +194,7 @@ function check(ok: boolean, message: string): void {
 function resolveOptions(kind: string, opts: GeneratorOptions): Required<Omit<GeneratorOptions, 'seed' | 'pageSize'>> {
   check(
     (GENERATOR_KINDS as readonly string[]).includes(kind),
-    `unknown generator '${kind}' (kinds: ${GENERATOR_KINDS.join(', ')})`,
+    `unknown generator ${quoted(kind)} (kinds: ${GENERATOR_KINDS.join(', ')})`,
   );
   const d = GENERATOR_DEFAULTS;
   const o = {

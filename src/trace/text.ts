@@ -68,7 +68,9 @@ function wholeNumberError(
   value: number,
 ): string {
   const text = utf8.decode(bytes.subarray(from, to));
-  return value < 0 ? `${what} must be a decimal whole number, got '${text}'` : `${what} ${text} is larger than ${max}`;
+  return value < 0
+    ? `${what} must be a decimal whole number, got ${quoted(text)}`
+    : `${what} ${text} is larger than ${max}`;
 }
 
 /** Decimal digits in bytes[from, to) as a number, or -1 when a byte is not a digit. */
@@ -215,7 +217,13 @@ export class TextTraceParser extends LineSplitter {
       const kind = e2 - s2 === 1 ? bytes[s2] | 0x20 : 0;
       if (kind === 0x77) write = 1;
       else if (kind !== 0x72)
-        this.badLine(bytes, s, e, lineNumber, `kind must be R or W, got '${utf8.decode(bytes.subarray(s2, e2))}'`);
+        this.badLine(
+          bytes,
+          s,
+          e,
+          lineNumber,
+          `kind must be R or W, got ${quoted(utf8.decode(bytes.subarray(s2, e2)))}`,
+        );
     }
     if (time < this.lastTime) this.fail(lineNumber, this.timeGoesBack(time, fields === 1));
     this.lastTime = time;
@@ -244,7 +252,8 @@ export class TextTraceParser extends LineSplitter {
     if (size) {
       if (this.accesses > 0) this.fail(lineNumber, 'page-size directive must come before the first access');
       const value = Number(size[1]);
-      if (!DIGITS.test(size[1])) this.fail(lineNumber, `page size must be a decimal whole number, got '${size[1]}'`);
+      if (!DIGITS.test(size[1]))
+        this.fail(lineNumber, `page size must be a decimal whole number, got ${quoted(size[1])}`);
       if (value > 2 ** 30) this.fail(lineNumber, `page size ${size[1]} is larger than ${2 ** 30}`);
       if (value === 0 || (value & (value - 1)) !== 0)
         this.fail(lineNumber, `page size must be a power of two, got ${value}`);

@@ -339,7 +339,7 @@ const BAD: [string[], RegExp][] = [
   [['trace', 'stats', binary], /garbage\.bin: neither a text trace nor a postcopy-lab binary trace/],
   [['trace', 'stats', badGzip], /bad\.trace\.gz: corrupt gzip data/],
   // a file's text in a message cannot drive the terminal: its control characters shown escaped
-  [['trace', 'stats', file('escape-line.trace', '0 \x1b]0;x\x07\n')], /got '\\u001b\]0;x\\u0007'$/m],
+  [['trace', 'stats', file('escape-line.trace', '0 \x1b]0;x\x07\n')], /got "\\u001b\]0;x\\u0007"$/m],
   [['trace', 'stats', dir], /is a directory, not a trace file/],
   [['trace', 'stats', fifo], /fifo: is a FIFO, not a trace file/],
   [['simulate', '--trace', '/dev/zero'], /\/dev\/zero: is a device, not a trace file/],
@@ -375,8 +375,8 @@ const BAD: [string[], RegExp][] = [
   [['toString'], /unknown command "toString"/],
   [['trace', 'constructor'], /unknown trace subcommand "constructor"/],
   [['trace', '__proto__'], /unknown trace subcommand "__proto__"/],
-  [['sweep', 'toString', '-o', o('s.json')], /sweep takes one of faults, .*, got 'toString'/],
-  [['sweep', 'constructor', '-o', o('s.json')], /sweep takes one of faults, .*, got 'constructor'/],
+  [['sweep', 'toString', '-o', o('s.json')], /sweep takes one of faults, .*, got "toString"/],
+  [['sweep', 'constructor', '-o', o('s.json')], /sweep takes one of faults, .*, got "constructor"/],
   [
     ['trace', 'gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', o('x.trace')],
     /unknown generator "spiral"/,

@@ -170,7 +170,7 @@ test('whatIf gives one row per method; whatIfGrid one cell per combination', () 
   assert.deepEqual(cells[2].rows, rows);
   assert.throws(
     () => whatIf(workloads, { ...params, workload: 'nope' }),
-    /unknown workload 'nope' \(have: sequential, zipf\)/,
+    /unknown workload "nope" \(have: sequential, zipf\)/,
   );
 });
 
@@ -185,7 +185,7 @@ test('workloadsOfName makes the workloads of that name alone, the same ones allW
   assert.equal(workloadsOfName('zipf').length, 5);
   assert.throws(
     () => workloadsOfName('nope'),
-    /^UserError: unknown workload 'nope' \(have: sequential, strided, random, zipf, pointer-chase, phased, sqlite, perl, bzip2, sort\)$/,
+    /^UserError: unknown workload "nope" \(have: sequential, strided, random, zipf, pointer-chase, phased, sqlite, perl, bzip2, sort\)$/,
   );
 });
 

@@ -79,14 +79,14 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
   const mergeWithParts12 = (file: string) => ['merge', file, part(1), part(2), '-o', join(dir, 'x.json')];
   const mergeAlone = (file: string) => ['merge', file, '-o', join(dir, 'x.json')];
   const cases: [string[], RegExp][] = [
-    [['nope', '-o', join(dir, 'x.json')], /sweep takes one of .*got 'nope'/],
-    [['faults', '--shard', '3/3', '-o', join(dir, 'x.json')], /--shard must be I\/N with 0 <= I < N, got '3\/3'/],
+    [['nope', '-o', join(dir, 'x.json')], /sweep takes one of .*got "nope"/],
+    [['faults', '--shard', '3/3', '-o', join(dir, 'x.json')], /--shard must be I\/N with 0 <= I < N, got "3\/3"/],
     [['faults', '--shard', 'half', '-o', join(dir, 'x.json')], /--shard must be I\/N/],
     [['faults', '--shard', '0/99999999999999999999', '-o', join(dir, 'x.json')], /--shard must be I\/N/],
     [['faults', '-o', dir], /is a directory/],
     [
       ['faults', '--workloads', 'zipf,nothing', '-o', join(dir, 'x.json')],
-      /unknown workload 'nothing' \(have: sequential, strided, random, zipf, pointer-chase, phased, sqlite/,
+      /unknown workload "nothing" \(have: sequential, strided, random, zipf, pointer-chase, phased, sqlite/,
     ],
     [['faults'], /missing required option --output/],
     [['merge', part(0), part(1), '-o', join(dir, 'x.json')], /shard 2 of 3 missing/],

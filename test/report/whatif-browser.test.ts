@@ -294,7 +294,7 @@ test('a dropped gzip text trace gives the CLI numbers; a malformed one shows one
   await dropFile('bad.trace', Buffer.from('0 1\n10 2 R\n20 seven W\n'));
   await page.waitForSelector('#pcl-whatif[data-state=error]');
   const error = await page.locator('[data-error]').innerText();
-  assert.equal(error, "bad.trace:3: page must be a decimal whole number, got 'seven'");
+  assert.equal(error, 'bad.trace:3: page must be a decimal whole number, got "seven"');
   assert.equal(await page.locator('[data-results]').innerHTML(), table, 'the previous results stay');
   assert.equal(await page.inputValue('[data-knob="workload"]'), 'dropped.trace.gz');
 });

@@ -59,7 +59,7 @@ test('user mistakes exit with code 2 and one line on stderr', () => {
   const bad = join(dir, 'bad.trace');
   writeFileSync(bad, '1 2\n3 x\n');
   const cases: [string[], RegExp][] = [
-    [['stats', bad], /bad\.trace:2: page must be a decimal whole number, got 'x'/],
+    [['stats', bad], /bad\.trace:2: page must be a decimal whole number, got "x"/],
     [['stats', join(dir, 'missing.trace')], /missing\.trace: no such file/],
     [
       ['gen', 'spiral', '--seed', '1', '--accesses', '5', '--pages', '5', '-o', join(dir, 'x.trace')],

@@ -892,17 +892,17 @@ function assertUserError(fn: () => unknown, pattern: RegExp): void {
 
 test('every kind of bad text line is rejected with FILE:LINE: reason', () => {
   const cases: [string, RegExp][] = [
-    ['1 2\nx 3\n', /:2: time must be a decimal whole number, got 'x'/],
-    ['1 -2\n', /:1: page must be a decimal whole number, got '-2'/],
+    ['1 2\nx 3\n', /:2: time must be a decimal whole number, got "x"/],
+    ['1 -2\n', /:1: page must be a decimal whole number, got "-2"/],
     ['1.5 2\n', /:1: time must be a decimal whole number/],
     ['1 2 R extra\n', /:1: expected 'TIME PAGE \[R\|W\]' or 'PAGE', got 4 fields/],
-    ['1 2 X\n', /:1: kind must be R or W, got 'X'/],
+    ['1 2 X\n', /:1: kind must be R or W, got "X"/],
     ['5 1\n\n4 1\n', /:3: time 4 is before the previous access's time 5/],
     ['1 4294967296\n', /:1: page 4294967296 is larger than 4294967295/],
     ['9007199254740992 1\n', /:1: time 9007199254740992 is larger than/],
     ['1 2\n# page-size: 4096\n', /:2: page-size directive must come before the first access/],
     ['# page-size: 1000\n', /:1: page size must be a power of two, got 1000/],
-    ['0x10\n', /:1: page must be a decimal whole number, got '0x10'/],
+    ['0x10\n', /:1: page must be a decimal whole number, got "0x10"/],
   ];
   cases.forEach(([content, pattern], i) => {
     const path = file(`bad${i}.trace`, content);

@@ -117,7 +117,7 @@ test('impossible parameters are UserErrors naming the parameter', () => {
       () => generateTrace(kind as GeneratorKind, { ...base, ...opts }),
       (e: unknown) => e instanceof UserError && pattern.test(e.message),
     );
-  bad('bogus', {}, /unknown generator 'bogus'/);
+  bad('bogus', {}, /unknown generator "bogus"/);
   bad('random', { pages: 0 }, /pages must be a whole number in \[1, 2\^32\]/);
   bad('random', { accesses: -1 }, /accesses must be a whole number >= 0/);
   bad('random', { accesses: 1.5 }, /accesses must be a whole number/);

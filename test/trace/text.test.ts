@@ -69,11 +69,11 @@ test('bad lines name the line even when split across chunks; a line end never fo
       () => parseInPieces(encode(text), size),
       (err: unknown) => err instanceof UserError && pattern.test(err.message),
     );
-  reject('1 2\n3 4\n5 x\n', 3, /^t\.trace:3: page must be a decimal whole number, got 'x'$/);
-  reject('1 2\n\n3 4 Q', 1, /^t\.trace:3: kind must be R or W, got 'Q'$/);
+  reject('1 2\n3 4\n5 x\n', 3, /^t\.trace:3: page must be a decimal whole number, got "x"$/);
+  reject('1 2\n\n3 4 Q', 1, /^t\.trace:3: kind must be R or W, got "Q"$/);
   reject('1 2\n12345678901234567890 1\n', 5, /^t\.trace:2: time 12345678901234567890 is larger than 9007199254740991$/);
   reject('1 2\r\n3\r4\n', 2, /^t\.trace:2: a carriage return \(CR\) inside the line: lines must end in LF or CR LF,/);
-  reject('1 2\n7 3 W\n1 0 0\n', 4, /^t\.trace:3: kind must be R or W, got '0'$/);
+  reject('1 2\n7 3 W\n1 0 0\n', 4, /^t\.trace:3: kind must be R or W, got "0"$/);
   reject('1 2\n\0', 1, /t\.trace: neither a text trace nor a postcopy-lab binary trace \(contains NUL bytes\)/);
   reject(`# ${'x'.repeat((1 << 20) + 10)}`, 65536, /^t\.trace:1: line longer than 1048576 bytes$/);
 });
