@@ -19,10 +19,9 @@ import { gunzipSync } from 'node:zlib';
 import { crc32 } from '../trace/crc32';
 import { generateTrace, loadTrace, saveTrace } from '../trace';
 import { READ_BYTES } from '../trace/io';
-import { benchDir, line, medianSeconds, runChild, type BenchLine } from './measure';
+import { benchDir, binNodeFlags, cliArgs, line, medianSeconds, runChild, type BenchLine } from './measure';
 
 const TRACE_MODULE = join(__dirname, '..', 'trace');
-const CLI = join(__dirname, '..', 'cli.js');
 
 export const PARSE_ACCESSES = 4_000_000;
 /** Reads of the .pctrace per timed run of its bare pass: one alone is too short to time on a loaded machine. */
@@ -268,8 +267,9 @@ const trace = require(${JSON.stringify(TRACE_MODULE)});
 }
 
 /**
- * Five runs of each of `modes` in turn, each a fresh process (freshProcessScript) reading `path` dropped from the page
- * cache: their wall and CPU seconds per mode; undefined, with a note on stderr, where the page cache cannot be dropped.
+ * Five runs of each of `modes` in turn, each a fresh process (freshProcessScript, with the bin's node flags as a CLI
+ * run has them) reading `path` dropped from the page cache: their wall and CPU seconds per mode; undefined, with a
+ * note on stderr, where the page cache cannot be dropped.
  */
 function freshRuns(
   path: string,
@@ -284,7 +284,7 @@ function freshRuns(
         return undefined;
       }
       const script = freshProcessScript(mode, path, warmPath);
-      const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, [...binNodeFlags(), '-e', script], { encoding: 'utf8' });
       if (child.status !== 0) throw new Error(`parse: a fresh process reading the .pctrace failed: ${child.stderr}`);
       (runs[mode] ??= []).push(JSON.parse(child.stdout));
     }
@@ -361,7 +361,7 @@ export const LARGE_PARSE_ACCESSES = 40_000_000;
 function largeFileLines(dir: string, warmPath: string): BenchLine[] {
   const path = join(dir, 'large.pctrace');
   const generate = ['trace', 'gen', 'zipf', '--seed', 'bench-parse', '--accesses', String(LARGE_PARSE_ACCESSES)];
-  runChild([CLI, ...generate, '--pages', String(1 << 18), '--write-ratio', '0.3', '-o', path]);
+  runChild(cliArgs(...generate, '--pages', String(1 << 18), '--write-ratio', '0.3', '-o', path));
   const runs = freshRuns(path, warmPath, ['stream', 'read']);
   if (!runs) return [];
   const diskRead = LARGE_PARSE_ACCESSES / medianOf(runs.read, 'wall');
