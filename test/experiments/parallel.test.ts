@@ -334,7 +334,7 @@ test('a progress callback that throws ends the sweep with its error, and the poo
   });
 });
 
-test('jobModel: one key per PPM model a job trains (page or delta symbols, order, ...), none for other predictors', () => {
+test('jobModel: one key per PPM model a job trains (symbols, order, ...), none for other predictors', () => {
   const trace = tiny()[0].trace;
   const sim = (predictor: PredictorName, predictorOptions = {}) =>
     jobModel(simulationJob({ trace }, { predictor, predictorOptions }, 'x'));
