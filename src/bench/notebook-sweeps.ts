@@ -1,5 +1,5 @@
 /**
- * The notebooks' own sweeps, each as a user runs it: `postcopy-lab sweep NAME` in a fresh process, on one thread
+ * The notebooks' sweeps, each as a user runs it: `postcopy-lab sweep NAME` in a fresh process, on one thread
  * and with the default worker count (one pair per sweep, which side goes first alternating), after checking both
  * wrote the same rows. The default spreads a sweep over all cores once its first jobs show it is long enough to pay
  * for the workers' warm-up, and runs a short one in the calling thread (src/experiments/parallel.ts runHere). Issue
@@ -7,7 +7,8 @@
  * sweep section's grid is a 2-second sweep, where a fresh process's JIT warm-up is a third of the work, while
  * these run 2-150 CPU seconds each. Wall times, and where Linux tells the main thread's CPU, the speed-up the
  * CPU seconds allow on idle cores (the one-thread run's main-thread CPU over the parallel run's process CPU per
- * core), which load barely moves.
+ * core), which load barely moves. By default a sweep runs what `sweep --help` says: its notebook's own rows for
+ * accuracy, training (notebook 02) and modes (05); the others on every kind x 5 seeds and the real traces.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

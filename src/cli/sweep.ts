@@ -11,11 +11,13 @@ import {
   accuracyByOrderAndK,
   accuracyByTraining,
   allWorkloads,
+  NOTEBOOK_SEEDS,
+  predictionWorkloads,
   confidenceSweep,
   DEFAULT_WHAT_IF_AXES,
   faultComparison,
   MAX_SWEEP_WORKERS,
-  modesVsWriteShare,
+  modesOverSeeds,
   predictorComparison,
   pushComparison,
   runSweepAs,
@@ -36,35 +38,94 @@ import { readInputText } from '../util/read-input';
 import { firstRepeat } from '../util/first-repeat';
 import { intFlag, parseFlags, refuseSpacesAround, requireFlag } from './args';
 
-/** The sweeps by name: each runs one notebook's experiment on the chosen workloads (all by default). */
-const SWEEPS: Record<string, (workloads: readonly Workload[]) => unknown> = {
-  faults: (w) => faultComparison(w),
-  predictors: (w) => predictorComparison(w),
-  accuracy: (w) => accuracyByOrderAndK(w),
-  training: (w) => accuracyByTraining(w),
-  network: (w) => timesVsNetwork(w),
-  modes: () => modesVsWriteShare(),
-  whatif: (w) => whatIfGrid(w, { workload: w.map((x) => x.name), ...DEFAULT_WHAT_IF_AXES }),
-  push: (w) => pushComparison(w),
-  confidence: (w) => confidenceSweep(w),
+/** A notebook's sweep: the experiment function its notebook calls, and the workloads that notebook runs it on. */
+interface SweepDefinition {
+  /** What it runs by default, for the usage: lines of at most 90 characters. */
+  runs: string[];
+  /** The workloads it runs on by default, its notebook's; 'own': it makes its own traces and takes none. */
+  workloads: (() => Workload[]) | 'own';
+  run: (workloads: readonly Workload[]) => unknown;
+}
+
+const SEEDS = `${NOTEBOOK_SEEDS.length} seeds`;
+const EVERY_KIND = "every kind x 5 seeds, then the real traces (not its notebook's)";
+
+/**
+ * The sweeps by name. Those whose notebook names its workloads run by default on exactly those, with the notebook's
+ * parameters (the same rows, in the same order); --workloads runs the same experiment on other workloads.
+ */
+const SWEEPS: Record<string, SweepDefinition> = {
+  faults: {
+    runs: [`faultComparison (notebook 01's last cell only) on`, EVERY_KIND],
+    workloads: () => allWorkloads(),
+    run: (w) => faultComparison(w),
+  },
+  predictors: {
+    runs: [`predictorComparison on ${EVERY_KIND}`],
+    workloads: () => allWorkloads(),
+    run: (w) => predictorComparison(w),
+  },
+  accuracy: {
+    runs: [
+      `notebook 02: accuracyByOrderAndK, PPM at orders 1-4 x k 1-32, on the distinct kinds`,
+      `(sequential, random, zipf, phased) x ${SEEDS}, then the real traces`,
+    ],
+    workloads: predictionWorkloads,
+    run: (w) => accuracyByOrderAndK(w),
+  },
+  training: {
+    runs: [`notebook 02: accuracyByTraining, PPM trained offline, online, both, on accuracy's workloads`],
+    workloads: predictionWorkloads,
+    run: (w) => accuracyByTraining(w),
+  },
+  network: {
+    runs: [`timesVsNetwork on ${EVERY_KIND}`],
+    workloads: () => allWorkloads(),
+    run: (w) => timesVsNetwork(w),
+  },
+  modes: {
+    runs: [
+      `notebook 05: modesOverSeeds, pre-copy, post-copy (PPM), hybrid and post-copy without prefetch`,
+      `at 7 write shares of a zipf VM, ${SEEDS} (it makes its own traces)`,
+    ],
+    workloads: 'own',
+    run: () => modesOverSeeds(),
+  },
+  whatif: {
+    runs: [`whatIfGrid of WHAT_IF_METHODS on ${EVERY_KIND}`],
+    workloads: () => allWorkloads(),
+    run: (w) => whatIfGrid(w, { workload: w.map((x) => x.name), ...DEFAULT_WHAT_IF_AXES }),
+  },
+  push: { runs: [`pushComparison on ${EVERY_KIND}`], workloads: () => allWorkloads(), run: (w) => pushComparison(w) },
+  confidence: {
+    runs: [`confidenceSweep on ${EVERY_KIND}`],
+    workloads: () => allWorkloads(),
+    run: (w) => confidenceSweep(w),
+  },
 };
 
 /** The sweeps' names as the usage lists them (the bench times each as this command runs it). */
 export const SWEEP_NAMES = Object.keys(SWEEPS);
 
-/** Sweeps that make their own traces (modes: one zipf VM at each write share): no workload is made for them. */
-const OWN_TRACES = new Set(['modes']);
+/** The sweeps that make their own traces (modes: one zipf VM per seed and write share) and take no workload. */
+const OWN_TRACES = SWEEP_NAMES.filter((name) => SWEEPS[name].workloads === 'own');
 
 const MERGE_SYNOPSIS = `  postcopy-lab sweep merge SHARD_FILE... -o FILE
       joins the N shards of one sweep (sweep NAME --shard I/N) into the rows the whole sweep gives (-o - too)`;
 
 const JUDGED = HAND_OVER_JUDGED_AFTER_SECONDS;
 const WARM_UP = WORKER_WARM_UP_SECONDS;
+/** The usage's list of the sweeps: a name, then what it runs on one or two lines. */
+const WHAT_EACH_RUNS = SWEEP_NAMES.flatMap((name) =>
+  SWEEPS[name].runs.map((line, i) => `        ${(i ? '' : name).padEnd(11)}${line}`),
+).join('\n');
 const USAGE = `usage:
   postcopy-lab sweep NAME [--workloads a,b,...] [--shard I/N] [--workers W] -o FILE
-      NAME: ${Object.keys(SWEEPS).join(', ')}
-      --workloads LIST   workloads by name, a synthetic kind with all its seeds (default all: the synthetic kinds,
-                         then the real traces; ${[...OWN_TRACES].join(', ')} makes its own and takes none)
+      NAME, and what it runs by default: where it says 'notebook NN', the experiment function that notebook
+      calls, with its workloads and parameters (the notebook's rows):
+${WHAT_EACH_RUNS}
+      --workloads LIST   the same experiment on these workloads instead, by name, a synthetic kind with all five
+                         seeds (${OWN_TRACES.join(', ')} makes its own traces and takes none)
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads; 1 runs all in this thread. Default: one per core, adaptive: the sweep
                          starts in this thread and hands the jobs left to the workers once it has run ${JUDGED} CPU s
@@ -86,6 +147,8 @@ ${MERGE_SYNOPSIS}
 interface ShardFile {
   sweep: string;
   workloads: string[];
+  /** --workloads as given (names, each once), or null: the sweep's default, its notebook's workloads. */
+  chosenWorkloads: string[] | null;
   shard: number;
   shards: number;
   jobs: number;
@@ -99,20 +162,18 @@ const digestOf = (results: readonly [number, unknown][]): string =>
   createHash('sha256').update(JSON.stringify(results)).digest('hex');
 
 /**
- * The workloads of each name in `list` (all of them by default), every seed of a synthetic kind as in the notebooks'
- * sweeps: a name stands for all its seeds, so the names alone (as a shard file keeps them) give the same workloads
- * again.
+ * The sweep's workloads: those of each name `chosen` (every seed of a synthetic kind, so the names alone, as a shard
+ * file keeps them, give the same workloads again), or by default (null) its notebook's.
  */
-function workloadsNamed(list: string | undefined, sweep: string): Workload[] {
-  if (OWN_TRACES.has(sweep)) return [];
-  if (list === undefined) return allWorkloads();
+function workloadsOf(sweep: SweepDefinition, chosen: readonly string[] | null): Workload[] {
+  if (sweep.workloads === 'own') return [];
   // an unknown name is a one-line error listing the known ones
-  return uniqueNames(list.split(',')).flatMap(workloadsOfName);
+  return chosen === null ? sweep.workloads() : chosen.flatMap(workloadsOfName);
 }
 
 const uniqueNames = (names: readonly string[]): string[] => [...new Set(names)];
 
-function sweepNamed(name: string | undefined): (workloads: readonly Workload[]) => unknown {
+function sweepNamed(name: string | undefined): SweepDefinition {
   // own keys only: "toString" or "constructor" would find Object.prototype's members
   if (name === undefined || !Object.hasOwn(SWEEPS, name))
     throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got ${quoted(name)}` : ''}`);
@@ -183,22 +244,24 @@ function runSweep(argv: string[]): void {
   if (values.workers !== undefined) setSweepWorkers(intFlag(values.workers, 'workers', 1, 1, MAX_SWEEP_WORKERS));
   // the workers start and load the library while this thread makes and reads the traces
   startSweepWorkers();
-  if (OWN_TRACES.has(name) && values.workloads !== undefined)
+  if (sweep.workloads === 'own' && values.workloads !== undefined)
     throw new UserError(`sweep ${name} makes its own traces: --workloads does not apply`);
-  const workloads = workloadsNamed(values.workloads, name);
+  const chosenWorkloads = values.workloads === undefined ? null : uniqueNames(values.workloads.split(','));
+  const workloads = workloadsOf(sweep, chosenWorkloads);
   const names = uniqueNames(workloads.map((w) => w.name));
   if (shard === undefined) {
-    writeFileAtomic(output, JSON.stringify({ sweep: name, workloads: names, rows: sweep(workloads) }));
+    writeFileAtomic(output, JSON.stringify({ sweep: name, workloads: names, rows: sweep.run(workloads) }));
     return;
   }
   const { index, count } = shard;
   try {
-    runSweepAs({ kind: 'shard', index, count }, () => sweep(workloads));
+    runSweepAs({ kind: 'shard', index, count }, () => sweep.run(workloads));
   } catch (done) {
     if (!(done instanceof ShardDone)) throw done;
     const file: ShardFile = {
       sweep: name,
       workloads: names,
+      chosenWorkloads,
       shard: index,
       shards: count,
       jobs: done.jobs,
@@ -241,6 +304,11 @@ function shardFileDamage(file: ShardFile): string | undefined {
   if (typeof file.fingerprint !== 'string') return 'it has no fingerprint';
   if (!Array.isArray(workloads) || workloads.some((w) => typeof w !== 'string'))
     return 'workloads is not a list of names';
+  const { chosenWorkloads: chosen } = file;
+  if (chosen === undefined)
+    return 'it does not say which workloads were chosen (written by an older postcopy-lab: run its shard again)';
+  if (chosen !== null && (!Array.isArray(chosen) || chosen.some((w) => typeof w !== 'string')))
+    return 'chosenWorkloads is neither null nor a list of names';
   // the writer puts job shard + n·shards at position n, for every such job below `jobs`
   const expected = shard < jobs ? Math.ceil((jobs - shard) / shards) : 0;
   if (results.length !== expected) return `${results.length} results where shard ${shard} of ${shards} has ${expected}`;
@@ -289,7 +357,8 @@ function merge(argv: string[]): void {
       s.shards === first.shards &&
       s.jobs === first.jobs &&
       s.fingerprint === first.fingerprint &&
-      JSON.stringify(s.workloads) === JSON.stringify(first.workloads);
+      JSON.stringify(s.workloads) === JSON.stringify(first.workloads) &&
+      JSON.stringify(s.chosenWorkloads) === JSON.stringify(first.chosenWorkloads);
     if (!same)
       throw new UserError(`${fileLabel(positionals[i])} belongs to another sweep than ${fileLabel(positionals[0])}`);
   }
@@ -309,7 +378,8 @@ function merge(argv: string[]): void {
   const results: unknown[] = new Array(first.jobs);
   for (const s of shards) for (const [index, result] of s.results) results[index] = result;
   const mode: SweepMode = { kind: 'merged', jobs: first.jobs, fingerprint: first.fingerprint, results };
-  const rows = runSweepAs(mode, () => sweepNamed(first.sweep)(workloadsNamed(first.workloads.join(','), first.sweep)));
+  const sweep = sweepNamed(first.sweep);
+  const rows = runSweepAs(mode, () => sweep.run(workloadsOf(sweep, first.chosenWorkloads)));
   writeFileAtomic(output, JSON.stringify({ sweep: first.sweep, workloads: first.workloads, rows }));
 }
 

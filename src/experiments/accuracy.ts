@@ -4,7 +4,7 @@ import { switchoverAtFraction } from '../trace';
 import { EXPERIMENT_DEFAULTS, gridPoints, type Progress } from './common';
 import type { Job } from './jobs';
 import { runJobs } from './parallel';
-import type { Workload } from './workloads';
+import { allWorkloads, DISTINCT_KINDS, NOTEBOOK_SEEDS, type Workload } from './workloads';
 import { deepFreeze } from '../util/deep-freeze';
 
 /**
@@ -56,6 +56,14 @@ export const DEFAULT_ACCURACY_SWEEP: Readonly<AccuracySweep> = deepFreeze({
   orders: [1, 2, 3, 4],
   ks: [1, 2, 4, 8, 16, 32],
 });
+
+/**
+ * Notebook 02's workloads, on which `sweep accuracy` and `sweep training` run by default: the distinct kinds with
+ * NOTEBOOK_SEEDS (strided and pointer-chase are sequential relabelled for PPM), then the real traces.
+ */
+export function predictionWorkloads(): Workload[] {
+  return allWorkloads({ kinds: DISTINCT_KINDS, seeds: NOTEBOOK_SEEDS });
+}
 
 /** PPM prediction quality against model order and pages sent per fault. One row per (workload, order, k). */
 export function accuracyByOrderAndK(

@@ -1,7 +1,7 @@
-import type { MigrationMode } from '../migration';
+import type { MigrationMode, MigrationResult } from '../migration';
 import type { Row } from '../report/table';
 import { generateTrace, type GeneratorKind } from '../trace';
-import { SYNTHETIC_DEFAULTS } from './workloads';
+import { NOTEBOOK_SEEDS, SYNTHETIC_DEFAULTS } from './workloads';
 import { gridPoints, resultMetrics, type Progress, type SimOverrides } from './common';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
@@ -38,6 +38,38 @@ export const DEFAULT_WRITE_SHARE_SWEEP: Readonly<WriteShareSweep> = deepFreeze({
  */
 export const HYBRID_PRECOPY_ROUNDS = 1;
 
+/** The jobs of modesVsWriteShare, one per (write ratio, mode), and the grid points they run. */
+function writeShareJobs(sweep: WriteShareSweep, overrides: SimOverrides) {
+  const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({
+    writeRatio: sweep.writeRatios,
+    mode: sweep.modes,
+  });
+  const traces = new Map(
+    sweep.writeRatios.map((writeRatio) => [writeRatio, generateTrace(sweep.kind, { ...sweep, writeRatio })]),
+  );
+  const jobs = points.map(({ writeRatio, mode }) => {
+    const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
+    return simulationJob(
+      { trace: traces.get(writeRatio)! },
+      { predictor: 'ppm', push: 'sequential', ...rounds, ...overrides, mode },
+      `${mode} w=${writeRatio}`,
+    );
+  });
+  return { points, jobs };
+}
+
+function writeShareRows(
+  points: readonly { writeRatio: number; mode: MigrationMode }[],
+  results: readonly MigrationResult[],
+): Row[] {
+  return points.map(({ writeRatio, mode }, i) => ({
+    method: mode,
+    writeRatio,
+    precopyRounds: results[i].precopyRounds,
+    ...resultMetrics(results[i]),
+  }));
+}
+
 /**
  * Pre-copy, post-copy and hybrid as the write share grows: the same access pattern (same seed) with
  * more and more of its accesses being writes, which dirty pages that pre-copy must send again.
@@ -49,28 +81,38 @@ export function modesVsWriteShare(
   overrides: SimOverrides = {},
   progress?: Progress,
 ): Row[] {
-  const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({
-    writeRatio: sweep.writeRatios,
-    mode: sweep.modes,
-  });
-  const traces = new Map(
-    sweep.writeRatios.map((writeRatio) => [writeRatio, generateTrace(sweep.kind, { ...sweep, writeRatio })]),
-  );
+  const { points, jobs } = writeShareJobs(sweep, overrides);
+  return writeShareRows(points, runJobs(jobs, progress));
+}
+
+/** The method of notebook 05's post-copy rows without prefetching (predictor none), beside PPM's "postcopy". */
+export const PLAIN_POSTCOPY_LABEL = 'postcopy, no prefetch';
+
+/**
+ * Notebook 05's sweep (`sweep modes`): for each seed, modesVsWriteShare, then post-copy without prefetching
+ * (PLAIN_POSTCOPY_LABEL) at each write share; every row carries its seed. One batch of jobs, so that the CLI can
+ * cut it into shards.
+ */
+export function modesOverSeeds(
+  seeds: readonly string[] = NOTEBOOK_SEEDS,
+  sweep: WriteShareSweep = DEFAULT_WRITE_SHARE_SWEEP,
+  progress?: Progress,
+): Row[] {
+  const parts = seeds.flatMap((seed) => [
+    { seed, method: undefined, ...writeShareJobs({ ...sweep, seed }, {}) },
+    {
+      seed,
+      method: PLAIN_POSTCOPY_LABEL,
+      ...writeShareJobs({ ...sweep, seed, modes: ['postcopy'] }, { predictor: 'none' }),
+    },
+  ]);
   const results = runJobs(
-    points.map(({ writeRatio, mode }) => {
-      const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
-      return simulationJob(
-        { trace: traces.get(writeRatio)! },
-        { predictor: 'ppm', push: 'sequential', ...rounds, ...overrides, mode },
-        `${mode} w=${writeRatio}`,
-      );
-    }),
+    parts.flatMap((part) => part.jobs),
     progress,
   );
-  return points.map(({ writeRatio, mode }, i) => ({
-    method: mode,
-    writeRatio,
-    precopyRounds: results[i].precopyRounds,
-    ...resultMetrics(results[i]),
-  }));
+  let start = 0;
+  return parts.flatMap(({ seed, method, points }) => {
+    const rows = writeShareRows(points, results.slice(start, (start += points.length)));
+    return rows.map((row) => ({ ...row, ...(method === undefined ? {} : { method }), seed }));
+  });
 }

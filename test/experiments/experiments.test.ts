@@ -26,7 +26,9 @@ import {
   describeChange,
   faultComparison,
   gridPoints,
+  modesOverSeeds,
   modesVsWriteShare,
+  PLAIN_POSTCOPY_LABEL,
   networkSlice,
   percentChange,
   changeDirection,
@@ -150,6 +152,43 @@ test('modesVsWriteShare: one row per write share and mode', () => {
     ['0/precopy', '0/postcopy', '0/hybrid', '1/precopy', '1/postcopy', '1/hybrid'],
   );
   for (const r of rows) assertColumns(r, ['precopyRounds', 'pagesSent', ...METRICS]);
+});
+
+test('modesOverSeeds: per seed, modesVsWriteShare then plain post-copy relabelled, as notebook 05 ran them', () => {
+  const sweep = {
+    kind: 'zipf' as const,
+    writeRatios: [0, 0.5],
+    modes: ['precopy', 'postcopy'] as const,
+    accesses: 2000,
+    pages: 256,
+    instructionsPerAccess: 1000,
+    seed: 'unused',
+  };
+  // notebook 05's cell before modesOverSeeds: two sweeps per seed, one batch each
+  const expected = ['a', 'b'].flatMap((seed) =>
+    [
+      ...modesVsWriteShare({ ...sweep, seed }),
+      ...modesVsWriteShare({ ...sweep, seed, modes: ['postcopy'] }, { predictor: 'none' }).map((r) => ({
+        ...r,
+        method: PLAIN_POSTCOPY_LABEL,
+      })),
+    ].map((r) => ({ ...r, seed })),
+  );
+  const rows = modesOverSeeds(['a', 'b'], sweep);
+  assert.equal(JSON.stringify(rows), JSON.stringify(expected));
+  assert.deepEqual(
+    rows.slice(0, 6).map((r) => `${r.seed} ${r.writeRatio} ${r.method}`),
+    [
+      'a 0 precopy',
+      'a 0 postcopy',
+      'a 0.5 precopy',
+      'a 0.5 postcopy',
+      'a 0 postcopy, no prefetch',
+      'a 0.5 postcopy, no prefetch',
+    ],
+  );
+  // plain post-copy sends no page ahead; PPM's post-copy does
+  assert.deepEqual([rows[4].prefetchIssued, Number(rows[1].prefetchIssued) > 0], [0, true]);
 });
 
 test('whatIf gives one row per method; whatIfGrid one cell per combination', () => {

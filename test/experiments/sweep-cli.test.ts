@@ -35,7 +35,41 @@ test('three shards, run apart and merged in any order, give the rows of the whol
   assert.deepEqual(whole.workloads, ['zipf', 'sqlite']);
 });
 
-test('sweep modes makes its own zipf traces and no workload (none listed); its shards merge; --workloads is refused', () => {
+test("by default a sweep runs its notebook's workloads (training: notebook 02's, 3 seeds); its shards merge", () => {
+  assert.equal(cli('training', '--workers', '1', '-o', join(dir, 'training.json')).stderr, '');
+  for (const i of [0, 1]) {
+    const shard = ['training', '--workers', '1', '--shard', `${i}/2`, '-o', join(dir, `training${i}.json`)];
+    assert.equal(cli(...shard).stderr, '');
+  }
+  const merged = cli('merge', join(dir, 'training0.json'), join(dir, 'training1.json'), '-o', join(dir, 'tm.json'));
+  assert.equal(merged.stderr, '');
+  assert.deepEqual(rowsOf('tm.json'), rowsOf('training.json'));
+  const whole = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as { workloads: string[] };
+  assert.deepEqual(whole.workloads, ['sequential', 'random', 'zipf', 'phased', 'sqlite', 'perl', 'bzip2', 'sort']);
+  // notebook 02: the distinct kinds with three seeds each, then the four real traces; three training modes each
+  const rows = rowsOf('training.json') as { workload: string; seed: string | null; training: string }[];
+  assert.equal(rows.length, (4 * 3 + 4) * 3);
+  assert.deepEqual([...new Set(rows.map((r) => `${r.workload} ${r.seed ?? ''}`))].slice(0, 4), [
+    'sequential seed-1',
+    'sequential seed-2',
+    'sequential seed-3',
+    'random seed-1',
+  ]);
+  // a shard of the default and one of --workloads naming the same workloads (five seeds) do not merge
+  const chosen = ['--workloads', whole.workloads.join(','), '--workers', '1', '--shard', '1/2'];
+  assert.equal(cli('training', ...chosen, '-o', join(dir, 'training-chosen1.json')).stderr, '');
+  const mixed = cli(
+    'merge',
+    join(dir, 'training0.json'),
+    join(dir, 'training-chosen1.json'),
+    '-o',
+    join(dir, 'x.json'),
+  );
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /training-chosen1\.json belongs to another sweep than \S+training0\.json$/m);
+});
+
+test("sweep modes runs notebook 05's rows, makes its own zipf traces (no workload listed); shards merge; no --workloads", () => {
   assert.equal(cli('modes', '--workers', '1', '-o', join(dir, 'modes.json')).stderr, '');
   for (const i of [0, 1]) {
     const shard = ['modes', '--workers', '1', '--shard', `${i}/2`, '-o', join(dir, `modes${i}.json`)];
@@ -45,7 +79,15 @@ test('sweep modes makes its own zipf traces and no workload (none listed); its s
   assert.equal(merged.stderr, '');
   assert.deepEqual(rowsOf('modes-merged.json'), rowsOf('modes.json'));
   const whole = JSON.parse(readFileSync(join(dir, 'modes.json'), 'utf8')) as { workloads: string[]; rows: unknown[] };
-  assert.deepEqual([whole.workloads, whole.rows.length], [[], 7 * 3]);
+  // three seeds, each: 7 write shares x 3 modes, then post-copy without prefetch at the 7 write shares
+  assert.deepEqual([whole.workloads, whole.rows.length], [[], 3 * (7 * 3 + 7)]);
+  const rows = whole.rows as { method: string; seed: string }[];
+  assert.deepEqual(
+    [...new Set(rows.map((r) => `${r.seed} ${r.method}`))],
+    ['seed-1', 'seed-2', 'seed-3'].flatMap((seed) =>
+      ['precopy', 'postcopy', 'hybrid', 'postcopy, no prefetch'].map((m) => `${seed} ${m}`),
+    ),
+  );
   // the usage names what the file holds (it said {"sweep", "rows"})
   const keys = Object.keys(whole).map((key) => `"${key}"`);
   const usage = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sweep', '--help'], { encoding: 'utf8' });
@@ -134,6 +176,14 @@ test('bad sweeps and shard sets exit 2 with one line naming the problem', () => 
       /a damaged shard file: workloads is not a list of names/,
     ],
     [
+      mergeWithParts12(damaged('unchosen.json', (f) => delete f.chosenWorkloads)),
+      /unchosen\.json: a damaged shard file: it does not say which workloads were chosen \(written by an older/,
+    ],
+    [
+      mergeWithParts12(damaged('chosen.json', (f) => (f.chosenWorkloads = 'zipf'))),
+      /chosen\.json: a damaged shard file: chosenWorkloads is neither null nor a list of names$/m,
+    ],
+    [
       mergeWithParts12(damaged('zero.json', (f) => (f.shards = 0))),
       /a damaged shard file: shards 0 is not a count of shards/,
     ],
@@ -210,7 +260,7 @@ test('-o naming an existing file no sweep wrote (a trace, notes) is refused and 
   writeFileSync(empty, '');
   for (const output of ['modes.json', 'empty.json']) {
     assert.equal(cli('modes', '--workers', '1', '-o', join(dir, output)).stderr, '', output);
-    assert.equal((rowsOf(output) as unknown[]).length, 7 * 3);
+    assert.equal((rowsOf(output) as unknown[]).length, 3 * (7 * 3 + 7));
   }
   assert.equal(
     cli('merge', join(dir, 'part0.json'), join(dir, 'part1.json'), join(dir, 'part2.json'), '-o', empty).code,
