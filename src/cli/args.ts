@@ -205,6 +205,9 @@ export function intFlag(value: string | undefined, flag: string, fallback: numbe
   return n;
 }
 
+/** A number in decimal notation: 5, -0.5, .5, 5., 1e9, 2.5E-3. */
+const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
  * A finite number flag within [min, max], or (min, max] when `minExcluded` (a share that must not be 0: the bound
  * is said as "> 0", not as the smallest double, 5e-324); `fallback` when absent.
@@ -220,7 +223,9 @@ export function numberFlag(
   if (value === undefined) return fallback;
   refuseSpacesAround(value, flag);
   const n = Number(value);
-  if (value === '' || !Number.isFinite(n)) throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
+  // decimal notation only, as every other numeric flag: Number() read 0x10 as 16 and 0b1 as 1
+  if (!DECIMAL_NUMBER.test(value) || !Number.isFinite(n))
+    throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
   if (minExcluded ? !(n > min && n <= max) : n < min || n > max)
     throw new UserError(
       `--${flag} must be ${minExcluded ? `> ${min} and <= ${max}` : `between ${min} and ${max}`}, got ${n}`,
