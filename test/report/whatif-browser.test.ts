@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../../src/experiments';
 import type { MigrationResult } from '../../src/migration';
-import { predictorDefinition, type PredictorName } from '../../src/prefetch';
+import { predictorDefinition, readsK, type PredictorName } from '../../src/prefetch';
 import { launchChromium, type Browser } from '../../src/report/export';
 import { writeWhatifPage } from '../../src/report/whatif/page';
 import { encodeBinaryTrace, formatTextTrace, generateTrace } from '../../src/trace';
@@ -47,7 +47,7 @@ function simulateJson(trace: string, args: readonly string[]): MigrationResult {
 
 /** A command line's result as the page's table shows it: none reads no k, so its k cell holds no value. */
 function asShown(result: MigrationResult): Partial<MigrationResult> {
-  if (result.predictor !== 'none') return result;
+  if (readsK(result.predictor)) return result;
   const { k: _unread, ...shown } = result;
   return shown;
 }
@@ -69,7 +69,7 @@ function cliResults(
     const own = Object.entries(options)
       .filter(([name]) => name in predictorDefinition(method).options)
       .flatMap(([name, value]) => [`--${name}`, value]);
-    if (method !== 'none') return simulateJson(trace, ['--prefetcher', method, ...flags, ...own]);
+    if (readsK(method)) return simulateJson(trace, ['--prefetcher', method, ...flags, ...own]);
     return asShown(simulateJson(trace, ['--prefetcher', method, ...withoutK, ...own]));
   });
 }
