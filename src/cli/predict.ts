@@ -16,9 +16,11 @@ import {
   PREDICT_DEFAULTS,
   PredictionReplay,
   PREDICTOR_NAMES,
+  readsK,
   replaySettings,
   type PredictionMetrics,
 } from '../prefetch';
+import { NO_VALUE } from '../report/table';
 import { fileSwitchover, switchoverFlag } from './simulate';
 import { firstTouchesOfFile, MAX_PAGES_PER_FAULT, MAX_TRACE_ACCESSES, streamTrace, summarizeTraceFile } from '../trace';
 
@@ -48,7 +50,8 @@ export function formatPredictionMetrics(m: PredictionMetrics, traceName: string)
   const share = (x: number) => x.toFixed(4);
   const rows: [string, string][] = [
     ['trace', printable(traceName)],
-    ['predictor', `${m.predictor} (k = ${m.k}, lead = ${m.lead})`],
+    // none reads no k (it sends no page with a fault): a dash, as simulate, compare and the what-if page show it
+    ['predictor', `${m.predictor} (k = ${readsK(m.predictor) ? m.k : NO_VALUE}, lead = ${m.lead})`],
     ['accesses', `${m.accesses} after switchover, ${m.historyAccesses} history`],
     ['faults', String(m.faults)],
     ['faults without prefetch', String(m.faultsWithoutPrefetch)],
@@ -90,7 +93,7 @@ export async function run(argv: string[]): Promise<void> {
   const metrics = replay.finish();
   console.log(
     v.json
-      ? JSON.stringify({ trace: summary.name, ...metrics }, null, 2)
+      ? JSON.stringify({ trace: summary.name, ...metrics, ...(readsK(name) ? {} : { k: null }) }, null, 2)
       : formatPredictionMetrics(metrics, summary.name),
   );
 }

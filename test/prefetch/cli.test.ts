@@ -74,6 +74,15 @@ test('predict prints a table with every metric, passing ppm options through', ()
   assert.match(out.stdout, /^predictor +ppm \(k = 8, lead = 0\)$/m);
 });
 
+test('predict shows no k for none, which reads none: null in --json, a dash in the text (it printed 8)', () => {
+  const json = predict('--trace', tracePath, '--predictor', 'none', '--switchover', '1', '--json');
+  assert.equal(json.code, 0, json.stderr);
+  const metrics = JSON.parse(json.stdout) as { predictor: string; k: unknown; faults: number };
+  assert.deepEqual([metrics.predictor, metrics.k, metrics.faults], ['none', null, 6]);
+  const text = predict('--trace', tracePath, '--predictor', 'none', '--switchover', '1');
+  assert.match(text.stdout, /^predictor +none \(k = –, lead = 0\)$/m);
+});
+
 test('predict: user mistakes exit with code 2 and one line on stderr', () => {
   const cases: [string[], RegExp][] = [
     [['--trace', tracePath, '--predictor', 'lru'], /unknown predictor "lru" \(known: none, next-k/],
