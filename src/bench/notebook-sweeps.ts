@@ -7,8 +7,8 @@
  * sweep section's grid is a 2-second sweep, where a fresh process's JIT warm-up is a third of the work, while
  * these run 2-150 CPU seconds each. Wall times, and where Linux tells the main thread's CPU, the speed-up the
  * CPU seconds allow on idle cores (the one-thread run's main-thread CPU over the parallel run's process CPU per
- * core), which load barely moves. By default a sweep runs what `sweep --help` says: its notebook's own rows for
- * accuracy, training (notebook 02) and modes (05); the others on every kind x 5 seeds and the real traces.
+ * core), which load barely moves. Each runs its notebook's workloads and parameters (`sweep --help`), the rows the
+ * notebook computes; `sweep faults` only notebook 01's last cell.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -10,22 +10,24 @@ import { fileLabel, quoted, UserError } from '../errors';
 import {
   accuracyByOrderAndK,
   accuracyByTraining,
-  allWorkloads,
-  NOTEBOOK_SEEDS,
-  predictionWorkloads,
+  comparisonWorkloads,
   confidenceSweep,
-  DEFAULT_WHAT_IF_AXES,
+  defaultWhatIfGrid,
   faultComparison,
+  faultWorkloads,
   MAX_SWEEP_WORKERS,
   modesOverSeeds,
-  predictorComparison,
+  networkWorkloads,
+  NOTEBOOK_SEEDS,
+  predictionWorkloads,
+  predictorSettingComparison,
   pushComparison,
   runSweepAs,
   setSweepWorkers,
   ShardDone,
   startSweepWorkers,
   timesVsNetwork,
-  whatIfGrid,
+  whatIfWorkloads,
   workloadsOfName,
   HAND_OVER_JUDGED_AFTER_SECONDS,
   WORKER_WARM_UP_SECONDS,
@@ -48,7 +50,6 @@ interface SweepDefinition {
 }
 
 const SEEDS = `${NOTEBOOK_SEEDS.length} seeds`;
-const EVERY_KIND = "every kind x 5 seeds, then the real traces (not its notebook's)";
 
 /**
  * The sweeps by name. Those whose notebook names its workloads run by default on exactly those, with the notebook's
@@ -56,14 +57,20 @@ const EVERY_KIND = "every kind x 5 seeds, then the real traces (not its notebook
  */
 const SWEEPS: Record<string, SweepDefinition> = {
   faults: {
-    runs: [`faultComparison (notebook 01's last cell only) on`, EVERY_KIND],
-    workloads: () => allWorkloads(),
+    runs: [
+      `notebook 01's last cell only: faultComparison, every compared method beside plain post-copy`,
+      `(paper setting), on the distinct kinds x 5 seeds, then the real traces`,
+    ],
+    workloads: faultWorkloads,
     run: (w) => faultComparison(w),
   },
   predictors: {
-    runs: [`predictorComparison on ${EVERY_KIND}`],
-    workloads: () => allWorkloads(),
-    run: (w) => predictorComparison(w),
+    runs: [
+      `notebook 04: predictorSettingComparison, every predictor beside plain post-copy in the paper's`,
+      `setting and next to QEMU's restart push, on every kind x ${SEEDS}, then the real traces`,
+    ],
+    workloads: comparisonWorkloads,
+    run: (w) => predictorSettingComparison(w),
   },
   accuracy: {
     runs: [
@@ -79,8 +86,11 @@ const SWEEPS: Record<string, SweepDefinition> = {
     run: (w) => accuracyByTraining(w),
   },
   network: {
-    runs: [`timesVsNetwork on ${EVERY_KIND}`],
-    workloads: () => allWorkloads(),
+    runs: [
+      `notebook 03: timesVsNetwork, every compared method at 5 bandwidths x 4 round trips,`,
+      `on zipf and phased x ${SEEDS}, then sqlite`,
+    ],
+    workloads: networkWorkloads,
     run: (w) => timesVsNetwork(w),
   },
   modes: {
@@ -92,14 +102,24 @@ const SWEEPS: Record<string, SweepDefinition> = {
     run: () => modesOverSeeds(),
   },
   whatif: {
-    runs: [`whatIfGrid of WHAT_IF_METHODS on ${EVERY_KIND}`],
-    workloads: () => allWorkloads(),
-    run: (w) => whatIfGrid(w, { workload: w.map((x) => x.name), ...DEFAULT_WHAT_IF_AXES }),
+    runs: [
+      `notebook 06: defaultWhatIfGrid, none and ppm at 243 settings of the 5 knobs, on zipf and phased`,
+      `(first seed), sqlite and bzip2 (a kind given to --workloads runs its first seed)`,
+    ],
+    workloads: whatIfWorkloads,
+    run: (w) => defaultWhatIfGrid(w),
   },
-  push: { runs: [`pushComparison on ${EVERY_KIND}`], workloads: () => allWorkloads(), run: (w) => pushComparison(w) },
+  push: {
+    runs: [
+      `notebook 07: pushComparison, the compared methods under 3 push policies, on every kind`,
+      `x ${SEEDS}, then the real traces`,
+    ],
+    workloads: comparisonWorkloads,
+    run: (w) => pushComparison(w),
+  },
   confidence: {
-    runs: [`confidenceSweep on ${EVERY_KIND}`],
-    workloads: () => allWorkloads(),
+    runs: [`notebook 07: confidenceSweep, PPM at 7 thresholds under restart push, on push's workloads`],
+    workloads: comparisonWorkloads,
     run: (w) => confidenceSweep(w),
   },
 };

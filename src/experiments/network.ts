@@ -14,7 +14,7 @@ import {
 import { COMPARED_PREDICTORS } from './predictors';
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
-import type { Workload } from './workloads';
+import { NOTEBOOK_SEEDS, realWorkloads, syntheticWorkloads, type Workload } from './workloads';
 import { deepFreeze } from '../util/deep-freeze';
 
 export interface NetworkSweep {
@@ -32,6 +32,17 @@ export const DEFAULT_NETWORK_SWEEP: Readonly<NetworkSweep> = deepFreeze({
   rttsUs: [50, 200, 1000, 5000],
   methods: ['none', ...COMPARED_PREDICTORS],
 });
+
+/**
+ * Notebook 03's workloads, on which `sweep network` runs by default: zipf and phased with NOTEBOOK_SEEDS, then the
+ * real trace sqlite (every method at 20 grid points each).
+ */
+export function networkWorkloads(): Workload[] {
+  return [
+    ...syntheticWorkloads({ kinds: ['zipf', 'phased'], seeds: NOTEBOOK_SEEDS }),
+    ...realWorkloads({ names: ['sqlite'] }),
+  ];
+}
 
 /**
  * Downtime, stall time and total migration time of each method over the grid of bandwidth and

@@ -18,7 +18,7 @@ import {
 import { simulationJob } from './jobs';
 import { runJobs } from './parallel';
 import { deepFreeze, type DeepReadonly } from '../util/deep-freeze';
-import type { Workload } from './workloads';
+import { allWorkloads, DISTINCT_KINDS, NOTEBOOK_SEEDS, type Workload } from './workloads';
 
 /** A method to compare: a predictor under a label, with options of its own (e.g. PPM's confidence threshold). */
 export interface Method {
@@ -348,6 +348,35 @@ export function settingsMarkdown(): string {
     `the rest in address order and restarting after each faulted page, which queues behind the pushed ones. ` +
     `*${MIGRATION_SETTINGS[2].label}*: the same with postcopy-preempt, faulted pages on their own channel.`
   );
+}
+
+/**
+ * Notebook 01's workloads, on which `sweep faults` runs faultComparison by default: the distinct kinds with all
+ * SYNTHETIC_SEEDS (strided and pointer-chase are sequential relabelled for these methods), then the real traces.
+ */
+export function faultWorkloads(): Workload[] {
+  return allWorkloads({ kinds: DISTINCT_KINDS });
+}
+
+/** Every registered predictor but none, which each is compared with (notebook 04). */
+export const PREFETCHING_PREDICTORS: readonly PredictorName[] = deepFreeze(PREDICTOR_NAMES.filter((p) => p !== 'none'));
+
+/**
+ * The workloads of notebooks 04 and 07, on which `sweep predictors`, `push` and `confidence` run by default: every
+ * kind with NOTEBOOK_SEEDS (strided and pointer-chase too: spatial predictors and the push tell them apart), then the
+ * real traces.
+ */
+export function comparisonWorkloads(): Workload[] {
+  return allWorkloads({ seeds: NOTEBOOK_SEEDS });
+}
+
+/**
+ * Notebook 04's sweep (`sweep predictors`): every prefetching predictor against plain post-copy in the paper's setting
+ * and next to QEMU's restart push (the first two MIGRATION_SETTINGS). One row per (setting, workload, predictor).
+ */
+export function predictorSettingComparison(workloads: readonly Workload[], progress?: Progress): Row[] {
+  const methods = PREFETCHING_PREDICTORS.map((p) => ({ label: p, predictor: p }));
+  return settingComparison(workloads, MIGRATION_SETTINGS.slice(0, 2), methods, {}, progress);
 }
 
 /**

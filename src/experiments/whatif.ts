@@ -22,6 +22,7 @@ import {
   realWorkloads,
   SYNTHETIC_SEEDS,
   syntheticGenerators,
+  syntheticWorkloads,
   type RealOptions,
   type SyntheticOptions,
   type Workload,
@@ -120,6 +121,26 @@ export function whatIfGrid(
     params: { ...params },
     rows: methods.map((method, m) => ({ method, ...resultMetrics(results[i * methods.length + m]) })),
   }));
+}
+
+/**
+ * Notebook 06's workloads (its what-if cell and grid; `sweep whatif` by default): zipf and phased with the first seed,
+ * then the real traces sqlite and bzip2.
+ */
+export function whatIfWorkloads(): Workload[] {
+  return [
+    ...syntheticWorkloads({ kinds: ['zipf', 'phased'], seeds: SYNTHETIC_SEEDS.slice(0, 1) }),
+    ...realWorkloads({ names: ['sqlite', 'bzip2'] }),
+  ];
+}
+
+/**
+ * Notebook 06's grid (`sweep whatif`): WHAT_IF_GRID_METHODS at every point of DEFAULT_WHAT_IF_AXES on each workload
+ * name (a name with several seeds runs its first, as whatIf does).
+ */
+export function defaultWhatIfGrid(workloads: readonly Workload[], progress?: Progress): ExplorerCell[] {
+  const axes = { workload: [...new Set(workloads.map((w) => w.name))], ...DEFAULT_WHAT_IF_AXES };
+  return whatIfGrid(workloads, axes, WHAT_IF_GRID_METHODS, progress);
 }
 
 /**

@@ -26,7 +26,10 @@ import {
   describeChange,
   faultComparison,
   gridPoints,
+  defaultWhatIfGrid,
   modesOverSeeds,
+  predictorSettingComparison,
+  PREFETCHING_PREDICTORS,
   modesVsWriteShare,
   PLAIN_POSTCOPY_LABEL,
   networkSlice,
@@ -152,6 +155,29 @@ test('modesVsWriteShare: one row per write share and mode', () => {
     ['0/precopy', '0/postcopy', '0/hybrid', '1/precopy', '1/postcopy', '1/hybrid'],
   );
   for (const r of rows) assertColumns(r, ['precopyRounds', 'pagesSent', ...METRICS]);
+});
+
+test("defaultWhatIfGrid (notebook 06's grid): one set of cells per workload name, a name's first seed, none and ppm", () => {
+  // a kind with two seeds: the CLI's grid listed a name once per seed, each time running its first seed again
+  const twoSeeds = syntheticWorkloads({ kinds: ['zipf'], seeds: ['t', 'u'], accesses: 2000, pages: 256 });
+  const cells = defaultWhatIfGrid(twoSeeds);
+  assert.equal(cells.length, 3 ** 5);
+  assert.deepEqual([...new Set(cells.map((c) => c.params.workload))], ['zipf']);
+  const at = { workload: 'zipf', bandwidthGbps: 1, rttUs: 200, k: 8, order: 3, push: 'off' as const };
+  const cell = cells.find((c) => JSON.stringify(c.params) === JSON.stringify(at))!;
+  assert.deepEqual(cell.rows, whatIf(twoSeeds.slice(0, 1), at, ['none', 'ppm']));
+});
+
+test("predictorSettingComparison (notebook 04's sweep): every predictor but none, paper setting then restart push", () => {
+  const rows = predictorSettingComparison(tiny());
+  const methods = PREFETCHING_PREDICTORS;
+  assert.equal(methods.includes('none'), false);
+  assert.equal(rows.length, 2 * 2 * methods.length);
+  assert.deepEqual([...new Set(rows.map((r) => r.setting))], ['paper: no push', 'QEMU: restart push']);
+  assert.deepEqual(
+    rows.slice(0, methods.length).map((r) => r.method),
+    [...methods],
+  );
 });
 
 test('modesOverSeeds: per seed, modesVsWriteShare then plain post-copy relabelled, as notebook 05 ran them', () => {
