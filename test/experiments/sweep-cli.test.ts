@@ -16,6 +16,20 @@ function cli(...args: string[]) {
 
 const rowsOf = (file: string) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { rows: unknown }).rows;
 
+/**
+ * Runs sweep `name` on its notebook's workloads whole (to NAME.json) and as two shards merged (second shard given
+ * first), checks the merged rows are the whole's, and returns the whole file.
+ */
+function wholeMatchesTwoShards(name: string): { workloads: string[]; rows: unknown[] } {
+  assert.equal(cli(name, '--workers', '1', '-o', join(dir, `${name}.json`)).stderr, '');
+  for (const i of [0, 1])
+    assert.equal(cli(name, '--workers', '1', '--shard', `${i}/2`, '-o', join(dir, `${name}${i}.json`)).stderr, '');
+  const shards = [1, 0].map((i) => join(dir, `${name}${i}.json`));
+  assert.equal(cli('merge', ...shards, '-o', join(dir, `${name}-merged.json`)).stderr, '');
+  assert.deepEqual(rowsOf(`${name}-merged.json`), rowsOf(`${name}.json`));
+  return JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
+}
+
 test('three shards, run apart and merged in any order, give the rows of the whole sweep', () => {
   // a synthetic kind's name stands for its five seeds: the shard files keep names only, merging must find them all
   const sweep = ['confidence', '--workloads', 'zipf,sqlite,zipf', '--workers', '1'];
@@ -36,15 +50,7 @@ test('three shards, run apart and merged in any order, give the rows of the whol
 });
 
 test("by default a sweep runs its notebook's workloads (training: notebook 02's, 3 seeds); its shards merge", () => {
-  assert.equal(cli('training', '--workers', '1', '-o', join(dir, 'training.json')).stderr, '');
-  for (const i of [0, 1]) {
-    const shard = ['training', '--workers', '1', '--shard', `${i}/2`, '-o', join(dir, `training${i}.json`)];
-    assert.equal(cli(...shard).stderr, '');
-  }
-  const merged = cli('merge', join(dir, 'training0.json'), join(dir, 'training1.json'), '-o', join(dir, 'tm.json'));
-  assert.equal(merged.stderr, '');
-  assert.deepEqual(rowsOf('tm.json'), rowsOf('training.json'));
-  const whole = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as { workloads: string[] };
+  const whole = wholeMatchesTwoShards('training');
   assert.deepEqual(whole.workloads, ['sequential', 'random', 'zipf', 'phased', 'sqlite', 'perl', 'bzip2', 'sort']);
   // notebook 02: the distinct kinds with three seeds each, then the four real traces; three training modes each
   const rows = rowsOf('training.json') as { workload: string; seed: string | null; training: string }[];
@@ -70,15 +76,7 @@ test("by default a sweep runs its notebook's workloads (training: notebook 02's,
 });
 
 test("sweep modes runs notebook 05's rows, makes its own zipf traces (no workload listed); shards merge; no --workloads", () => {
-  assert.equal(cli('modes', '--workers', '1', '-o', join(dir, 'modes.json')).stderr, '');
-  for (const i of [0, 1]) {
-    const shard = ['modes', '--workers', '1', '--shard', `${i}/2`, '-o', join(dir, `modes${i}.json`)];
-    assert.equal(cli(...shard).stderr, '');
-  }
-  const merged = cli('merge', join(dir, 'modes1.json'), join(dir, 'modes0.json'), '-o', join(dir, 'modes-merged.json'));
-  assert.equal(merged.stderr, '');
-  assert.deepEqual(rowsOf('modes-merged.json'), rowsOf('modes.json'));
-  const whole = JSON.parse(readFileSync(join(dir, 'modes.json'), 'utf8')) as { workloads: string[]; rows: unknown[] };
+  const whole = wholeMatchesTwoShards('modes');
   // three seeds, each: 7 write shares x 3 modes, then post-copy without prefetch at the 7 write shares
   assert.deepEqual([whole.workloads, whole.rows.length], [[], 3 * (7 * 3 + 7)]);
   const rows = whole.rows as { method: string; seed: string }[];
