@@ -23,6 +23,13 @@ if (option !== undefined) {
   console.error(`reproduce: unknown option ${option} (--help lists the usage)`);
   process.exit(2);
 }
+// an empty NAME (an unset shell variable, "$NB") is in every file name: it ran every notebook instead of the one meant
+if (args.some((arg) => arg.trim() === '')) {
+  console.error(
+    'reproduce: an empty NAME matches every notebook; give part of a notebook file name (none runs them all)',
+  );
+  process.exit(2);
+}
 if (!existsSync(join(root, 'dist', 'report', 'jupyter.js'))) {
   console.error('reproduce: dist/ is missing; run `npm ci` (or `npm run build`) first');
   process.exit(2);

@@ -24,6 +24,19 @@ test('reproduce --help prints its usage and exits 0; another option is refused w
   assert.equal(option.stderr, 'reproduce: unknown option --fast (--help lists the usage)\n');
 });
 
+test('reproduce refuses an empty NAME (it matched every notebook) with exit 2 and one line', () => {
+  const script = join(__dirname, '..', '..', 'scripts', 'reproduce.mjs');
+  for (const empty of ['', ' ']) {
+    const run = spawnSync(process.execPath, [script, '05', empty], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.equal(
+      run.stderr,
+      'reproduce: an empty NAME matches every notebook; give part of a notebook file name (none runs them all)\n',
+    );
+    assert.equal(run.stdout, '');
+  }
+});
+
 test('reproduce refuses a bad POSTCOPY_LAB_WORKERS with exit 2 and one line, before any notebook starts', () => {
   const script = join(__dirname, '..', '..', 'scripts', 'reproduce.mjs');
   const env = { ...process.env, POSTCOPY_LAB_WORKERS: 'abc' };
