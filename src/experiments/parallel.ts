@@ -55,7 +55,9 @@ let chosenWorkers: number | undefined;
  */
 export function setSweepWorkers(count: number | undefined): void {
   if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1 && count <= MAX_SWEEP_WORKERS))
-    throw new UserError(`sweep workers must be a whole number between 1 and ${MAX_SWEEP_WORKERS}, got ${count}`);
+    throw new UserError(
+      `sweep workers must be a whole number between 1 and ${MAX_SWEEP_WORKERS}, got ${quoted(String(count))}`,
+    );
   chosenWorkers = count;
 }
 

@@ -192,6 +192,8 @@ test('the worker count: setSweepWorkers, else the environment, else the cores; n
     process.env[WORKERS_ENV] = 'many';
     assert.throws(sweepWorkers, UserError);
     assert.throws(() => setSweepWorkers(0), UserError);
+    // a string from a notebook's JavaScript is quoted, not shown as if it were the number 2
+    assert.throws(() => setSweepWorkers('2' as unknown as number), /between 1 and 1024, got "2"$/);
     // bounded as --workers is, decimal only: 1e9 asked a billion threads, 0x10 gave 16
     process.env[WORKERS_ENV] = '1024';
     assert.equal(sweepWorkers(), 1024);
