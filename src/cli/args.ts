@@ -7,6 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileLabel, quoted, UserError } from '../errors';
 import { STANDARD_OUTPUT } from '../util/atomic-write';
+import { isDecimalNumber } from '../util/decimal-number';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -205,9 +206,6 @@ export function intFlag(value: string | undefined, flag: string, fallback: numbe
   return n;
 }
 
-/** A number in decimal notation: 5, -0.5, .5, 5., 1e9, 2.5E-3. */
-const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
 /**
  * A finite number flag within [min, max], or (min, max] when `minExcluded` (a share that must not be 0: the bound
  * is said as "> 0", not as the smallest double, 5e-324); `fallback` when absent.
@@ -224,7 +222,7 @@ export function numberFlag(
   refuseSpacesAround(value, flag);
   const n = Number(value);
   // decimal notation only, as every other numeric flag: Number() read 0x10 as 16 and 0b1 as 1
-  if (!DECIMAL_NUMBER.test(value) || !Number.isFinite(n))
+  if (!isDecimalNumber(value) || !Number.isFinite(n))
     throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
   if (minExcluded ? !(n > min && n <= max) : n < min || n > max)
     throw new UserError(

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../../src/experiments';
+import { EXPERIMENT_DEFAULTS, whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../../src/experiments';
 import type { MigrationResult } from '../../src/migration';
 import { predictorDefinition, readsK, type PredictorName } from '../../src/prefetch';
 import { launchChromium, type Browser } from '../../src/report/export';
@@ -235,6 +235,22 @@ test('after moving knobs the numbers still equal the CLI, and the URL hash reope
     assert.equal(await reopened.inputValue('[data-knob="mode"]'), 'hybrid');
     const reopenedCells = await reopened.$$eval('[data-results] td', (tds) => tds.map((td) => td.dataset.value));
     assert.deepEqual(reopenedCells, await page.$$eval('[data-results] td', (tds) => tds.map((td) => td.dataset.value)));
+  } finally {
+    await reopened.close();
+  }
+});
+
+test('a link with values the page cannot take opens with its own for those and says which', async () => {
+  const reopened = await browser.newPage();
+  try {
+    await reopened.goto(`${pathToFileURL(pagePath).href}#k=abc&mode=xx&rttUs=300`);
+    await reopened.waitForSelector('#pcl-whatif[data-state=done]', { timeout: 60_000 });
+    assert.equal(await reopened.inputValue('[data-knob="k"]'), String(EXPERIMENT_DEFAULTS.k), "the page's own k");
+    assert.equal(await reopened.inputValue('[data-knob="rttUs"]'), '300', "the link's other knobs hold");
+    assert.equal(
+      await reopened.locator('[data-error]').innerText(),
+      'the link\'s "mode=xx", "k=abc" cannot be used: showing this page\'s own setting for each',
+    );
   } finally {
     await reopened.close();
   }

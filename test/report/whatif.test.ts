@@ -71,6 +71,24 @@ test('a hash with impossible or unknown values keeps the defaults for those knob
   assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, methods: ['none', 'ppm'], rttUs: 50 });
 });
 
+test('a hash names each value it could not take; numbers in decimal notation only, as the CLI reads them', () => {
+  const ignored: string[] = [];
+  const hash = '#k=0x10&mode=warp&bandwidthGbps=%208&methods=ppm,nonsense&urgentChannel=yes&rttUs=1e2&o.order=x';
+  const back = settingsFromHash(hash, DEFAULT_WHATIF_SETTINGS, ignored);
+  assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, methods: ['ppm'], rttUs: 100 });
+  assert.deepEqual(ignored, [
+    'methods=nonsense',
+    'mode=warp',
+    'urgentChannel=yes',
+    'k=0x10',
+    'bandwidthGbps= 8',
+    'o.order=x',
+  ]);
+  const none: string[] = [];
+  settingsFromHash(`#${settingsToHash(setting)}`, DEFAULT_WHATIF_SETTINGS, none);
+  assert.deepEqual(none, []);
+});
+
 test('a hash with switchover at 100 % (no access left after it) keeps the default switchover', () => {
   const back = settingsFromHash('#switchoverPercent=100&rttUs=50', DEFAULT_WHATIF_SETTINGS);
   assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, rttUs: 50 });

@@ -15,6 +15,7 @@ import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types'
 import { flagOf, optionProblem } from '../../prefetch/options';
 import { declaredOptions, PREDICTOR_NAMES, predictorDefinition, readsK } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
+import { isDecimalNumber } from '../../util/decimal-number';
 import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../trace/make';
 import type { GeneratorKind, GeneratorOptions } from '../../trace/generators';
@@ -278,40 +279,54 @@ export function settingsToHash(settings: WhatifSettings): string {
 }
 
 /**
- * Settings from a URL hash over `base`: values that do not parse or are out of range are ignored (a shared
- * link from an older page still opens), so the page never starts from an impossible setting.
+ * Settings from a URL hash over `base`: values that do not parse or are out of range keep `base`'s (a shared link
+ * from an older page still opens), so the page never starts from an impossible setting; each value not taken is
+ * added to `ignored` as `key=value` (unknown method names as `methods=NAME`), for the page to say so. Numbers are
+ * read in decimal notation only, as the CLI's flags read them (Number() took k=0x10 as 16).
  */
-export function settingsFromHash(hash: string, base: WhatifSettings): WhatifSettings {
+export function settingsFromHash(hash: string, base: WhatifSettings, ignored: string[] = []): WhatifSettings {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const out: WhatifSettings = { ...base, options: { ...base.options } };
-  const number = (key: keyof typeof KNOB_BOUNDS) => {
+  /** `text` read as a number if it is one in decimal notation, else NaN. */
+  const decimal = (text: string) => (isDecimalNumber(text) ? Number(text) : NaN);
+  /** The value for `key`, or `fallback` (noting the text as ignored) when `take` refuses it. */
+  const read = <T>(key: string, fallback: T, take: (text: string) => T | undefined): T => {
     const text = params.get(key);
-    const value = text === null || text.trim() === '' ? NaN : Number(text);
-    return knobAccepts(key, value) ? value : base[key];
+    if (text === null) return fallback;
+    const value = take(text);
+    if (value !== undefined) return value;
+    ignored.push(`${key}=${text}`);
+    return fallback;
   };
-  const choice = <T extends string>(key: string, choices: readonly T[], fallback: T): T => {
-    const text = params.get(key);
-    return (choices as readonly (string | null)[]).includes(text) ? (text as T) : fallback;
-  };
+  const choice = <T extends string>(key: string, choices: readonly T[], fallback: T): T =>
+    read(key, fallback, (text) => ((choices as readonly string[]).includes(text) ? (text as T) : undefined));
   out.workload = params.get('workload') ?? base.workload;
   const methods = params.get('methods');
   if (methods !== null) {
     const named = methods.split(',');
     out.methods = PREDICTOR_NAMES.filter((name) => named.includes(name));
+    for (const name of named)
+      if (!(PREDICTOR_NAMES as readonly string[]).includes(name)) ignored.push(`methods=${name}`);
   }
   out.mode = choice('mode', MIGRATION_MODES, base.mode);
   out.push = choice('push', PUSH_POLICIES, base.push);
-  out.urgentChannel = params.has('urgentChannel') ? params.get('urgentChannel') === 'true' : base.urgentChannel;
-  for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[]) out[key] = number(key);
-  const pageText = params.get('pageSize');
-  const pageSize = pageText === null || pageText.trim() === '' ? NaN : Number(pageText);
-  out.pageSize = pageSize === 0 || PAGE_SIZES.includes(pageSize) ? pageSize : base.pageSize;
+  out.urgentChannel = read('urgentChannel', base.urgentChannel, (text) =>
+    text === 'true' ? true : text === 'false' ? false : undefined,
+  );
+  for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[])
+    out[key] = read(key, base[key], (text) => (knobAccepts(key, decimal(text)) ? decimal(text) : undefined));
+  out.pageSize = read('pageSize', base.pageSize, (text) => {
+    const pageSize = decimal(text);
+    return pageSize === 0 || PAGE_SIZES.includes(pageSize) ? pageSize : undefined;
+  });
   out.curve = choice('curve', CURVE_AXES, base.curve);
   for (const { name, spec } of declaredOptions()) {
-    const text = params.get(OPTION_PREFIX + name);
-    if (text === null) continue;
-    const value = spec.kind === 'choice' || spec.kind === 'text' ? text : text.trim() === '' ? NaN : Number(text);
-    if (optionProblem(spec, value) === undefined) out.options[name] = value;
+    const key = OPTION_PREFIX + name;
+    const value = read(key, undefined as string | number | undefined, (text) => {
+      const value = spec.kind === 'choice' || spec.kind === 'text' ? text : decimal(text);
+      return optionProblem(spec, value) === undefined ? value : undefined;
+    });
+    if (value !== undefined) out.options[name] = value;
   }
   return out;
 }

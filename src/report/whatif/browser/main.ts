@@ -83,20 +83,30 @@ function base64Bytes(text: string): Uint8Array {
   return bytes;
 }
 
-let settings = settingsFromHash(location.hash, data.initial);
+/** The link's values the page could not take (settingsFromHash), each `key=value`. */
+const ignoredInLink: string[] = [];
+let settings = settingsFromHash(location.hash, data.initial, ignoredInLink);
 /**
  * What the first results say when the link names a workload this page has not got (a file dropped on the page
- * where the link was made: files are not kept), so that another trace's numbers are not taken for that one's.
+ * where the link was made: files are not kept) or values it cannot take, so that the numbers shown are not taken
+ * for the link's.
  */
-let openingNote = '';
+const openingNotes: string[] = [];
 if (!workloads.has(settings.workload)) {
   const fallback = data.workloads[0].name;
   if (settings.workload !== '')
-    openingNote =
+    openingNotes.push(
       `the link's workload "${settings.workload}" is not on this page (a dropped file is not kept in a link): ` +
-      `showing ${fallback}; drop the file again to see it`;
+        `showing ${fallback}; drop the file again to see it`,
+    );
   settings.workload = fallback;
 }
+if (ignoredInLink.length > 0)
+  openingNotes.push(
+    `the link's ${ignoredInLink.map((entry) => JSON.stringify(entry)).join(', ')} cannot be used: ` +
+      "showing this page's own setting for each",
+  );
+let openingNote = openingNotes.join('; ');
 
 /** "1 method", "4 methods". */
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
