@@ -249,7 +249,7 @@ test('a link with values the page cannot take opens with its own for those and s
     assert.equal(await reopened.inputValue('[data-knob="rttUs"]'), '300', "the link's other knobs hold");
     assert.equal(
       await reopened.locator('[data-error]').innerText(),
-      'the link\'s "mode=xx", "k=abc" cannot be used: showing this page\'s own setting for each',
+      'the link\'s "mode=xx", "k=abc" cannot be used, so they are left out',
     );
   } finally {
     await reopened.close();

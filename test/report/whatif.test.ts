@@ -84,9 +84,11 @@ test('a hash names each value it could not take; numbers in decimal notation onl
     'bandwidthGbps= 8',
     'o.order=x',
   ]);
+  // nothing is ignored in a link the page made, one with no method ticked included
   const none: string[] = [];
   settingsFromHash(`#${settingsToHash(setting)}`, DEFAULT_WHATIF_SETTINGS, none);
-  assert.deepEqual(none, []);
+  const noMethods = settingsFromHash(`#${settingsToHash({ ...setting, methods: [] })}`, DEFAULT_WHATIF_SETTINGS, none);
+  assert.deepEqual([none, noMethods.methods], [[], []]);
 });
 
 test('a hash with switchover at 100 % (no access left after it) keeps the default switchover', () => {

@@ -306,7 +306,7 @@ export function settingsFromHash(hash: string, base: WhatifSettings, ignored: st
     const named = methods.split(',');
     out.methods = PREDICTOR_NAMES.filter((name) => named.includes(name));
     for (const name of named)
-      if (!(PREDICTOR_NAMES as readonly string[]).includes(name)) ignored.push(`methods=${name}`);
+      if (name !== '' && !(PREDICTOR_NAMES as readonly string[]).includes(name)) ignored.push(`methods=${name}`);
   }
   out.mode = choice('mode', MIGRATION_MODES, base.mode);
   out.push = choice('push', PUSH_POLICIES, base.push);

@@ -103,8 +103,8 @@ if (!workloads.has(settings.workload)) {
 }
 if (ignoredInLink.length > 0)
   openingNotes.push(
-    `the link's ${ignoredInLink.map((entry) => JSON.stringify(entry)).join(', ')} cannot be used: ` +
-      "showing this page's own setting for each",
+    `the link's ${ignoredInLink.map((entry) => JSON.stringify(entry)).join(', ')} cannot be used, so ` +
+      `${ignoredInLink.length === 1 ? 'it is' : 'they are'} left out`,
   );
 let openingNote = openingNotes.join('; ');
 
