@@ -17,6 +17,12 @@ const root = resolve(__dirname, '..', '..');
 const assets = qemuAssets(join(root, '.cache', 'qemu'));
 const missing = missingQemu(assets);
 
+/**
+ * The migration port of this file's runs: 47800-48299, apart from migrate.e2e.test.ts's 47300-47799, so that the two
+ * files running at once never pick one port (47400 + pid % 500 overlapped it).
+ */
+const KILLED_RUN_PORT = 47800 + (process.pid % 500);
+
 /** A node process running one migration into `dir` (it stops at the source's QMP socket or its boot). */
 function startMigration(dir: string, env: NodeJS.ProcessEnv): ChildProcess {
   const script = join(dir, 'migrate.ts');
@@ -25,7 +31,7 @@ function startMigration(dir: string, env: NodeJS.ProcessEnv): ChildProcess {
     script,
     `import { runQemuMigration } from ${JSON.stringify(join(root, 'src', 'qemu', 'migrate'))};\n` +
       `void runQemuMigration(${JSON.stringify(settings)}, ${JSON.stringify(assets)}, ` +
-      `${JSON.stringify(join(dir, 'run'))}, ${47400 + (process.pid % 500)});\n`,
+      `${JSON.stringify(join(dir, 'run'))}, ${KILLED_RUN_PORT});\n`,
   );
   return spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: 'ignore' });
 }
