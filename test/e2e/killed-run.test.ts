@@ -56,7 +56,9 @@ async function killRun(signal: NodeJS.Signals, target: Target) {
   run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
   const exited = once(run, 'exit');
   try {
-    assert.ok(await waitFor(() => existsSync(pidFile), 120), 'the kernel started the cell');
+    // the file exists before the kernel's pid is written in it (an empty read gave pid 0 and /proc/0/stat)
+    const pidWritten = () => existsSync(pidFile) && /^\d+$/.test(readFileSync(pidFile, 'utf8'));
+    assert.ok(await waitFor(pidWritten, 120), 'the kernel started the cell');
     const kernel = Number(readFileSync(pidFile, 'utf8'));
     // the kernel's parent: field 4 of /proc/PID/stat, after the command in parentheses
     const python = Number(readFileSync(`/proc/${kernel}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
