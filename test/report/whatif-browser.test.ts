@@ -108,10 +108,15 @@ async function setNumber(knob: string, value: string): Promise<number> {
   });
 }
 
-/** Types a value out of a number box's bounds and checks the one line the page shows instead of running. */
+/**
+ * Types a value the number box cannot take, key by key as a reader does (fill refuses text that is no number), and
+ * checks the one line the page shows instead of running.
+ */
 async function assertBoxRefuses(knob: string, value: string, message: string): Promise<void> {
-  await page.fill(`[data-knob="${knob}"]`, value);
-  await page.locator(`[data-knob="${knob}"]`).blur();
+  const box = page.locator(`[data-knob="${knob}"]`);
+  await box.fill('');
+  await box.pressSequentially(value);
+  await box.blur();
   assert.equal(await page.locator('[data-error]').innerText(), message);
 }
 
@@ -406,7 +411,7 @@ test('the later knobs (VM, page size, speed, pre-copy rounds, rate windows) give
   await assertBoxRefuses(
     'precopyRounds',
     '0',
-    "at most this many pre-copy rounds must be a whole number between 1 and 10000, got '0'",
+    'at most this many pre-copy rounds must be a whole number between 1 and 10000, got "0"',
   );
 });
 
@@ -479,8 +484,13 @@ test('the boxes take what the command line takes (k 300, bandwidth 500 Gbit/s, r
   await assertBoxRefuses(
     'switchoverPercent',
     '100',
-    "switchover (% of the accesses ran on the source) must be a number from 0 to below 100, got '100'",
+    'switchover (% of the accesses ran on the source) must be a number from 0 to below 100, got "100"',
   );
+  // text the box holds but reads as no number: its value is '', which the page named as "got ''" (21ce104)
+  const rtt = 'round trip (µs) must be a number between 0 and 3600000000';
+  await assertBoxRefuses('rttUs', '1e', `${rtt}: what the box holds is not a number`);
+  const k = 'pages sent with each faulted page (k) must be a whole number between 0 and 4194304';
+  await assertBoxRefuses('k', '', `${k}: the box is empty`);
 });
 
 test('a dropped empty file (or one of comments only) is refused with one line and does not join the workloads', async () => {

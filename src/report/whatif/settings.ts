@@ -142,9 +142,13 @@ export const KNOB_BOUNDS = deepFreeze({
   peakBandwidthGbps: { min: b.bandwidthBps.min / 1e9, max: b.bandwidthBps.max / 1e9, orZero: true },
 } satisfies Record<string, NumberBounds>);
 
-/** Whether `value` is within a knob's bounds (KNOB_BOUNDS). */
-export function knobAccepts(key: keyof typeof KNOB_BOUNDS, value: number): boolean {
-  return withinBounds(KNOB_BOUNDS[key], value);
+/**
+ * The number `text` gives a value of `bounds` (a number box's text, a link's value), or undefined when it is none:
+ * decimal notation only, as the command line's flags read it (src/util/decimal-number.ts), then the bounds.
+ */
+export function numberIn(bounds: NumberBounds, text: string): number | undefined {
+  const value = isDecimalNumber(text) ? Number(text) : NaN;
+  return withinBounds(bounds, value) ? value : undefined;
 }
 
 /** The page sizes the page offers besides the trace's (0): the powers of two `--page-size` accepts, 512 B up. */
@@ -314,7 +318,7 @@ export function settingsFromHash(hash: string, base: WhatifSettings, ignored: st
     text === 'true' ? true : text === 'false' ? false : undefined,
   );
   for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[])
-    out[key] = read(key, base[key], (text) => (knobAccepts(key, decimal(text)) ? decimal(text) : undefined));
+    out[key] = read(key, base[key], (text) => numberIn(KNOB_BOUNDS[key], text));
   out.pageSize = read('pageSize', base.pageSize, (text) => {
     const pageSize = decimal(text);
     return pageSize === 0 || PAGE_SIZES.includes(pageSize) ? pageSize : undefined;

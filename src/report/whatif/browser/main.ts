@@ -8,13 +8,14 @@ import { MIGRATION_MODES, PUSH_POLICIES } from '../../../migration/config';
 import type { OptionSpec } from '../../../prefetch/options';
 import { declaredOptions, PREDICTOR_NAMES, readsK } from '../../../prefetch/registry';
 import type { PredictorName } from '../../../prefetch/types';
+import { quoted } from '../../../errors';
 import { colorFor } from '../../colors';
 import type { CurvePoint } from '../compute';
 import {
   CURVE_AXES,
   KNOB_BOUNDS,
   boundsText,
-  withinBounds,
+  numberIn,
   type NumberBounds,
   PAGE_SIZES,
   effectiveMethods,
@@ -179,9 +180,15 @@ function numberKnob(
       onChange(v);
     });
   box.addEventListener('change', () => {
-    const v = Number(box.value);
-    if (box.value.trim() === '' || !withinBounds(bounds, v)) {
-      showError(`${label} must be ${boundsText(bounds)}, got '${box.value}'`);
+    const v = numberIn(bounds, box.value);
+    if (v === undefined) {
+      // what the reader typed: a box holding no number ("1e", "-") gives '' as its value, as an empty one does
+      const got = box.validity.badInput
+        ? ': what the box holds is not a number'
+        : box.value === ''
+          ? ': the box is empty'
+          : `, got ${quoted(box.value)}`;
+      showError(`${label} must be ${boundsText(bounds)}${got}`);
       return;
     }
     range?.show(v);
