@@ -179,13 +179,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(temp, target);
   } catch (err) {
     removeTemp(temp);
-    throw writeError(path, err);
+    throw writeError(path, err, temp);
   }
 }
 
-/** Writing `path` failed with `err`: a pipe whose reader went away (only written in place) or a real failure. */
-function writeError(path: string, err: unknown): UserError {
+/**
+ * Writing `path` failed with `err`: a pipe whose reader went away (only written in place) or a real failure. When
+ * the temporary file `temp` could not be created, the directory is named: the target itself may be writable (or
+ * exist: /proc/version said ENOENT), but the output is made beside it and renamed over it.
+ */
+function writeError(path: string, err: unknown, temp?: string): UserError {
   const code = errorCode(err);
+  const { syscall, path: failed } = err as NodeJS.ErrnoException;
+  if (temp !== undefined && syscall === 'open' && failed === temp)
+    return new UserError(
+      `cannot write ${fileLabel(path)}: no file can be created in ${fileLabel(dirname(temp))} (${code})`,
+    );
   // another process's socket (/proc/PID/fd/N): Linux opens no socket by name
   const why = code === 'ENXIO' ? `${code}: a socket cannot be opened by name; write to standard output with -` : code;
   return new (code === 'EPIPE' ? ReaderGoneError : UserError)(`cannot write ${fileLabel(path)} (${why})`);
@@ -322,7 +331,7 @@ export function checkOutputPath(path: string): void {
   try {
     closeSync(openSync(temp, 'wx'));
   } catch (err) {
-    throw writeError(path, err);
+    throw writeError(path, err, temp);
   } finally {
     removeTemp(temp);
   }
@@ -377,7 +386,7 @@ export async function writeStreamAtomic(
     if (!inPlace) renameSync(temp, target);
   } catch (err) {
     if (!inPlace) removeTemp(temp);
-    throw err instanceof UserError ? err : writeError(path, err);
+    throw err instanceof UserError ? err : writeError(path, err, inPlace ? undefined : temp);
   } finally {
     streamed();
   }

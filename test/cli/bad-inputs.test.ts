@@ -120,6 +120,9 @@ const BAD: [string[], RegExp][] = [
   [[...gen(), '-o', join(aFile, 'x.trace')], /a-file" is not a directory|a-file is not a directory/],
   [[...gen(), '-o', join(aFile, 'deeper', 'x.trace')], /a-file is not a directory/],
   [[...gen(), '-o', '/proc/nope/x.trace'], /cannot create directory \/proc\/nope/],
+  // a file that is there in a directory that takes no new one: 21ce104 said "cannot write /proc/version (ENOENT)"
+  [['whatif', '-o', '/proc/version'], / cannot write \/proc\/version: no file can be created in \/proc \(ENOENT\)$/m],
+  [[...gen(), '-o', '/proc/version'], / cannot write \/proc\/version: no file can be created in \/proc \(ENOENT\)$/m],
   [['trace', 'convert', small, join(out, 'existing-dir')], /existing-dir is a directory/],
   [[...gen(), '-o', ''], /--output must not be empty/],
   [gen(), /missing required option --output/],
@@ -682,7 +685,10 @@ test("a directory one may write but not list, another user's leftovers in /tmp: 
     ]) {
       const r = runBoundByPermissions(args);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /^postcopy-lab: cannot write \S+closed\/(x\.trace|w\.html) \(EACCES\)\n$/);
+      assert.match(
+        r.stderr,
+        /^postcopy-lab: cannot write \S+closed\/(x\.trace|w\.html): no file can be created in \S+closed \(EACCES\)\n$/,
+      );
     }
     // it is there: not "no such directory"
     const records = runBoundByPermissions(['qemu', 'compare', '--records', closed]);
