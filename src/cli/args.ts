@@ -185,18 +185,22 @@ export function fileArguments(
 
 /**
  * Refuses a numeric flag's value with white space at either end (`--k ' 8'`, a script's `"$K "`), as any other
- * malformed number: the parsers trimmed it and took the number, so a quoting slip passed unseen. Every numeric flag
- * goes through it (intFlag, numberFlag, the duration and bandwidth flags, --switchover, --shard).
+ * malformed number: the parsers trimmed it and took the number, so a quoting slip passed unseen; and one with a '+'
+ * before it, which no number here is written with (numberFlag took `+0.5` while intFlag and the unit parsers refused
+ * `+2` as no number at all). Every numeric flag goes through it (intFlag, numberFlag, the duration and bandwidth
+ * flags, --switchover, --shard).
  */
-export function refuseSpacesAround(value: string, flag: string): void {
+export function refuseDecoratedNumber(value: string, flag: string): void {
   if (value !== value.trim())
     throw new UserError(`--${flag} has white space around its value ${quoted(value)}: give the value alone`);
+  if (value.startsWith('+'))
+    throw new UserError(`--${flag} has a plus sign before its value ${quoted(value)}: give the number without it`);
 }
 
 /** A whole number flag within [min, max]; `fallback` when absent. Every numeric flag states its bounds. */
 export function intFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  refuseSpacesAround(value, flag);
+  refuseDecoratedNumber(value, flag);
   const n = Number(value);
   if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) {
     if (/^-?\d+$/.test(value)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value}`);
@@ -219,7 +223,7 @@ export function numberFlag(
   minExcluded = false,
 ): number {
   if (value === undefined) return fallback;
-  refuseSpacesAround(value, flag);
+  refuseDecoratedNumber(value, flag);
   const n = Number(value);
   // decimal notation only, as every other numeric flag: Number() read 0x10 as 16 and 0b1 as 1
   if (!isDecimalNumber(value) || !Number.isFinite(n))

@@ -21,7 +21,15 @@ import { missingQemu, qemuAssets } from '../qemu/migrate';
 import { QEMU_RUN_DEFAULTS, runCampaign } from '../qemu/campaign';
 import { QEMU_WORKLOADS } from '../qemu/records';
 import { summariseRecords } from '../qemu/summary';
-import { directoryFlag, intFlag, listFlag, numberFlag, parseFlags, refuseSpacesAround, type ParsedFlags } from './args';
+import {
+  directoryFlag,
+  intFlag,
+  listFlag,
+  numberFlag,
+  parseFlags,
+  refuseDecoratedNumber,
+  type ParsedFlags,
+} from './args';
 
 const d = QEMU_RUN_DEFAULTS;
 const datasetCapMbit = QEMU_DATASET_BANDWIDTH_BPS / 1e6;
@@ -66,7 +74,7 @@ const FLAGS = {
 
 function durationMs(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
-  refuseSpacesAround(value, flag);
+  refuseDecoratedNumber(value, flag);
   const ms = parseDuration(value) / 1000;
   if (!(ms >= 0 && ms <= 600_000)) throw new UserError(`--${flag} must be between 0 and 600s, got ${quoted(value)}`);
   return ms;
@@ -75,7 +83,7 @@ function durationMs(value: string | undefined, flag: string, fallback: number): 
 /** The settings of each run `qemu migrate` or `qemu validate` makes, from its flags. */
 export function runSettings(sub: string, v: ParsedFlags<typeof FLAGS>['values']) {
   const defaultBandwidthBps = sub === 'validate' ? QEMU_DATASET_BANDWIDTH_BPS : d.bandwidthBps;
-  if (v.bandwidth !== undefined) refuseSpacesAround(v.bandwidth, 'bandwidth');
+  if (v.bandwidth !== undefined) refuseDecoratedNumber(v.bandwidth, 'bandwidth');
   const bandwidthBps = v.bandwidth === undefined ? defaultBandwidthBps : parseBandwidth(v.bandwidth);
   if (!(bandwidthBps >= 1e6 && bandwidthBps <= 1e11))
     throw new UserError(`--bandwidth must be between 1mbit and 100gbit, got ${quoted(String(v.bandwidth))}`);

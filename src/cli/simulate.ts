@@ -10,7 +10,7 @@ import {
   listFlag,
   numberFlag,
   parseFlags,
-  refuseSpacesAround,
+  refuseDecoratedNumber,
   requireFlag,
   type ParsedFlags,
 } from './args';
@@ -138,7 +138,7 @@ function unitFlag(
   unit: string,
 ): number {
   if (text === undefined) return fallback;
-  refuseSpacesAround(text, flag);
+  refuseDecoratedNumber(text, flag);
   let value: number;
   try {
     value = parse(text);
@@ -302,7 +302,7 @@ function parseSimFlags(argv: string[], predictorFlag: 'prefetcher' | 'prefetcher
 /** A --switchover flag parsed before the trace is read (undefined when absent). */
 export function switchoverFlag(text: string | undefined): SwitchoverSpec | undefined {
   if (text === undefined) return undefined;
-  refuseSpacesAround(text, 'switchover');
+  refuseDecoratedNumber(text, 'switchover');
   return parseSwitchoverSpec(text);
 }
 

@@ -38,7 +38,7 @@ import { checkOutputPath, fileReplacedBy, writeFileAtomic } from '../util/atomic
 import { sameFile } from '../util/same-file';
 import { readInputText } from '../util/read-input';
 import { firstRepeat } from '../util/first-repeat';
-import { intFlag, parseFlags, refuseSpacesAround, requireFlag } from './args';
+import { intFlag, parseFlags, refuseDecoratedNumber, requireFlag } from './args';
 
 /** A notebook's sweep: the experiment function its notebook calls, and the workloads that notebook runs it on. */
 interface SweepDefinition {
@@ -201,7 +201,7 @@ function sweepNamed(name: string | undefined): SweepDefinition {
 }
 
 function parseShard(text: string): { index: number; count: number } {
-  refuseSpacesAround(text, 'shard');
+  refuseDecoratedNumber(text, 'shard');
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;

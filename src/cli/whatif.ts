@@ -14,7 +14,7 @@ import { emptyTraceFile, parseSwitchoverSpec, readTrace, summarizeTrace } from '
 import { checkOutputPath } from '../util/atomic-write';
 import { firstRepeat } from '../util/first-repeat';
 import { sameFile } from '../util/same-file';
-import { choiceFlag, inputFile, listFlag, parseFlags, refuseSpacesAround, requireFlag } from './args';
+import { choiceFlag, inputFile, listFlag, parseFlags, refuseDecoratedNumber, requireFlag } from './args';
 import { PREDICTOR_FLAGS, predictorFlagsUsage } from './predictor-flags';
 import { SIM_FLAGS, simInputFromFlags, type SimFlagValues } from './simulate';
 
@@ -81,7 +81,7 @@ const FLAGS = {
  * 0%, so it is taken as 0%. Any other count is refused saying it was read as one.
  */
 export function switchoverPercentFlag(value: string): number {
-  refuseSpacesAround(value, 'switchover');
+  refuseDecoratedNumber(value, 'switchover');
   const spec = parseSwitchoverSpec(value);
   const accepted = "the what-if page takes a share of each workload's accesses below 100% (0.3 or 30%; 0 is the start)";
   if ('instructions' in spec) {

@@ -452,6 +452,15 @@ const BAD: [string[], RegExp][] = [
   [['whatif', '--switchover', '30% ', '-o', o('w.html')], /--switchover has white space around/],
   [['qemu', 'migrate', '--workload', 'random', '--warmup', ' 1s'], /--warmup has white space around/],
   [['qemu', 'migrate', '--workload', 'random', '--bandwidth', ' 1gbit'], /--bandwidth has white space around/],
+  // a '+' before a number, one rule for every numeric flag: 21ce104 took --zero-share +0.5 and said "--k must be a
+  // whole number" of +8
+  [['simulate', small, '--zero-share', '+0.5'], /: --zero-share has a plus sign before its value "\+0\.5": give the/],
+  [['simulate', small, '--k', '+8'], /: --k has a plus sign before its value "\+8": give the number without it$/m],
+  [['simulate', small, '--rtt', '+2ms'], /: --rtt has a plus sign before its value/],
+  [['simulate', small, '--switchover', '+30%'], /: --switchover has a plus sign before its value/],
+  [['whatif', '--switchover', '+30%', '-o', o('w.html')], /: --switchover has a plus sign before its value/],
+  [['simulate', small, '--prefetcher', 'ppm', '--order', '+2'], /: --order has a plus sign before its value/],
+  [['sweep', 'modes', '--shard', '+0/2', '-o', o('w.json')], /: --shard has a plus sign before its value/],
 ];
 
 /** Valid but unusual inputs: [arguments, a line the output must hold]. */

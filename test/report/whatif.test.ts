@@ -73,7 +73,8 @@ test('a hash with impossible or unknown values keeps the defaults for those knob
 
 test('a hash names each value it could not take; numbers in decimal notation only, as the CLI reads them', () => {
   const ignored: string[] = [];
-  const hash = '#k=0x10&mode=warp&bandwidthGbps=%208&methods=ppm,nonsense&urgentChannel=yes&rttUs=1e2&o.order=x';
+  const hash =
+    '#k=0x10&mode=warp&bandwidthGbps=%208&methods=ppm,nonsense&urgentChannel=yes&rttUs=1e2&o.order=x&zeroShare=%2B0.5';
   const back = settingsFromHash(hash, DEFAULT_WHATIF_SETTINGS, ignored);
   assert.deepEqual(back, { ...DEFAULT_WHATIF_SETTINGS, methods: ['ppm'], rttUs: 100 });
   assert.deepEqual(ignored, [
@@ -82,6 +83,7 @@ test('a hash names each value it could not take; numbers in decimal notation onl
     'urgentChannel=yes',
     'k=0x10',
     'bandwidthGbps= 8',
+    'zeroShare=+0.5',
     'o.order=x',
   ]);
   // nothing is ignored in a link the page made, one with no method ticked included
