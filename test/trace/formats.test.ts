@@ -868,6 +868,35 @@ test('switchingAfter sums through the first CRC until past its bytes, then asks 
   assert.deepEqual(calls, ['first', 'first', 'first']);
 });
 
+test('switchingAfter told that more than its bytes are coming switches at once; told fewer, it waits', () => {
+  const calls: string[] = [];
+  const named =
+    (name: string): Crc32 =>
+    (bytes, previous) => (calls.push(name), zlibCrc32(bytes, previous));
+  const bytes = new TextEncoder().encode('123456789');
+  let asked = 0;
+  const sum = switchingAfter(10, named('first'), () => (asked++, named('later')));
+  // 10 bytes coming: not past 10, so the first sums them
+  sum.expect(10);
+  assert.equal(sum(bytes, 0), 0xcbf43926);
+  assert.deepEqual(calls, ['first']);
+  assert.equal(asked, 0);
+  // 9 summed, 2 more coming: past 10
+  sum.expect(2);
+  assert.equal(asked, 1);
+  assert.equal(sum(bytes, 0), 0xcbf43926);
+  sum.expect(1e9);
+  assert.equal(sum(bytes, 0), 0xcbf43926);
+  assert.deepEqual(calls, ['first', 'later', 'later']);
+  assert.equal(asked, 1);
+  // from the start, as a stream of a large file is
+  calls.length = 0;
+  const large = switchingAfter(10, named('first'), () => named('later'));
+  large.expect(11);
+  assert.equal(large(bytes, 0), 0xcbf43926);
+  assert.deepEqual(calls, ['later']);
+});
+
 test('an empty trace round-trips in both formats', () => {
   const empty = makeTrace({ page: [] }, { name: 'empty' });
   for (const name of ['e.pctrace', 'e.trace']) {
