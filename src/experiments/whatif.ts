@@ -172,10 +172,18 @@ export function whatIfGridFindings(cells: readonly ExplorerCell[]): string[] {
 }
 
 /**
- * The methods the live what-if page opens with: plain post-copy, two simple baselines, PPM and the limit.
- * Fewer than WHAT_IF_METHODS because each one is a run per knob change; the reader ticks the others.
+ * The methods the live what-if page opens with: plain post-copy, two simple baselines (next-k, and bubbling, which
+ * beats the paper's PPM on most workloads: README), PPM and the limit. Fewer than WHAT_IF_METHODS because each one is
+ * a run per knob change; the reader ticks the others. Not ppm-hybrid-dirty: several times the re-run time of these on a
+ * dropped 10^6-access trace (DEVELOPERS).
  */
-export const WHAT_IF_PAGE_METHODS: readonly PredictorName[] = deepFreeze(['none', 'next-k', 'leap', 'ppm', 'oracle']);
+export const WHAT_IF_PAGE_METHODS: readonly PredictorName[] = deepFreeze([
+  'none',
+  'next-k',
+  'bubbling',
+  'ppm',
+  'oracle',
+]);
 
 /**
  * The live what-if page (src/report/whatif) over the experiments' workloads, opening at their setup: the

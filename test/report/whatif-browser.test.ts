@@ -216,15 +216,15 @@ test('after moving knobs the numbers still equal the CLI, and the URL hash reope
     ['rtt', await setNumber('rttUs', '1000')],
     ['push', await rerun(() => page.selectOption('[data-knob="push"]', 'restart'))],
     ['urgent channel', await rerun(() => page.check('[data-knob="urgentChannel"]'))],
-    ['methods', await rerun(() => page.uncheck('[data-method="leap"]'))],
+    ['methods', await rerun(() => page.uncheck('[data-method="next-k"]'))],
     ['mode', await rerun(() => page.selectOption('[data-knob="mode"]', 'hybrid'))],
     ['switchover', await setNumber('switchoverPercent', '50')],
-    ['ppm order (only ppm re-runs)', await setNumber('option-order', '2')],
+    ['order (only the methods with an order re-run)', await setNumber('option-order', '2')],
     ['fault cost', await setNumber('faultCostUs', '20')],
   ];
   const bandwidth = await page.inputValue('[data-knob="bandwidthGbps"]');
   assert.equal(bandwidth, '3.16', 'the log slider at 10^0.5 Gbit/s');
-  const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'leap');
+  const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'next-k');
   const expected = cliResults('datasets/sqlite.trace.gz', methods, MOVED_KNOB_FLAGS, { order: '2' });
   assert.deepEqual(await pageResults(), expected);
   console.log(
@@ -308,7 +308,7 @@ test('a dropped gzip text trace gives the CLI numbers; a malformed one shows one
   writeFileSync(file, bytes);
   await rerun(() => dropFile('dropped.trace.gz', bytes));
   assert.equal(await page.inputValue('[data-knob="workload"]'), 'dropped.trace.gz');
-  const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'leap');
+  const methods = WHAT_IF_PAGE_METHODS.filter((m) => m !== 'next-k');
   assert.deepEqual(await pageResults(), cliResults(file, methods, MOVED_KNOB_FLAGS, { order: '2' }));
 
   const table = await page.locator('[data-results]').innerHTML();
@@ -355,7 +355,7 @@ test('the largest bundled trace, bzip2: re-run times after a knob change (printe
     ['rtt', await setNumber('rttUs', '200')],
     ['push', await rerun(() => page.selectOption('[data-knob="push"]', 'restart'))],
     ['bandwidth', await setNumber('bandwidthGbps', '1')],
-    ['ppm order (only ppm re-runs)', await setNumber('option-order', '3')],
+    ['order (only the methods with an order re-run)', await setNumber('option-order', '3')],
   ];
   const accesses = (await pageResults())[0].accesses;
   const reruns = times.map(([knob, ms]) => `${knob} ${ms.toFixed(0)}`).join(', ');
