@@ -159,6 +159,8 @@ const durationFlag = (text: string | undefined, flag: string, fallbackUs: number
  * flags alone: checked before the trace is read, so a bad flag fails at once whatever the trace's size.
  */
 export function simInputFromFlags(v: SimFlagValues, predictors: readonly PredictorName[]): SimInput {
+  const zeroPagesFile = v['zero-pages'];
+  const zeroPagesName = zeroPagesFile === undefined ? undefined : fileLabel(zeroPagesFile);
   return {
     mode: choiceFlag(v.mode, 'mode', MIGRATION_MODES, d.mode),
     k: intFlag(v.k, 'k', d.k, b.k.min, b.k.max),
@@ -210,10 +212,8 @@ export function simInputFromFlags(v: SimFlagValues, predictors: readonly Predict
     faultCostUs: durationFlag(v['fault-cost'], 'fault-cost', d.faultCostUs),
     zeroPageShare: numberFlag(v['zero-share'], 'zero-share', d.zeroPageShare, 0, 1),
     zeroPageSeed: v['zero-seed'] === undefined ? d.zeroPageSeed : requireFlag(v['zero-seed'], 'zero-seed'),
-    zeroPages:
-      v['zero-pages'] === undefined
-        ? undefined
-        : parsePageSet(readInputText(v['zero-pages']), fileLabel(v['zero-pages'])),
+    zeroPages: zeroPagesFile === undefined ? undefined : parsePageSet(readInputText(zeroPagesFile), zeroPagesName),
+    zeroPagesName,
     precopyMaxRounds: intFlag(
       v['precopy-rounds'],
       'precopy-rounds',
@@ -387,12 +387,9 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   const summary = await summarizeTraceFile(path);
   const input = { ...flagInput, switchover: await fileSwitchover(switchoverSpec, path, summary) };
   const inputs = (extra: SimInput) => parsed.predictors.map((predictor) => ({ ...input, ...extra, predictor }));
-  // the checks against the trace (switchover, VM size) and the memory before the oracle's pass or whole read
+  // checks against the trace (switchover, VM size, zero pages) and memory, before the oracle's pass or whole read
   const configs = inputs({}).map((one) => resolveSimConfig(summary, one));
   const vmPagesGiven = parsed.values['vm-pages'] !== undefined;
-  const zeroPagesFile = parsed.values['zero-pages'];
-  if (zeroPagesFile !== undefined)
-    checkZeroPagesInVm(input.zeroPages!, configs[0].vmPages, zeroPagesFile, vmPagesGiven);
   const passes = passesInMemory(configs, availableMemoryBytes(), vmPagesGiven);
   let extra: SimInput = {};
   if (parsed.predictors.includes('oracle')) {
@@ -410,18 +407,6 @@ export async function runSimulations(argv: string[], predictorFlag: 'prefetcher'
   const results: MigrationResult[] = [];
   for (const pass of passes) results.push(...(await simulateStreams(summary, streamTrace(path), all.slice(...pass))));
   return { results, json: parsed.json };
-}
-
-/**
- * Refuses a --zero-pages file naming a page beyond the VM, naming the file: the simulator's own check said only
- * "zero page N is not a page of the VM's V pages", and only once the oracle's pass had run.
- */
-function checkZeroPagesInVm(pages: ArrayLike<number>, vmPages: number, file: string, vmPagesGiven: boolean): void {
-  let largest = -1;
-  for (let i = 0; i < pages.length; i++) if (pages[i] > largest) largest = pages[i];
-  if (largest < vmPages) return;
-  const vm = vmPagesGiven ? `--vm-pages ${vmPages}` : `the trace's VM of ${vmPages} pages (its largest page + 1)`;
-  throw new UserError(`${fileLabel(file)}: zero page ${largest} is beyond ${vm}: give a larger --vm-pages`);
 }
 
 /** Of the memory available, what the runs' per-page arrays may take: the rest for the heap and the trace's chunks. */

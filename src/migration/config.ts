@@ -9,6 +9,7 @@ import { checkReplayable } from '../trace/switchover';
 import { deepFreeze } from '../util/deep-freeze';
 import type { TraceSummary } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
+import { checkZeroPages } from './zero-pages';
 
 /**
  * Bounds of the settings a user gives, in one place: the command line's flags (src/cli/simulate.ts), the what-if
@@ -128,6 +129,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     zeroPageShare: input.zeroPageShare ?? d.zeroPageShare,
     zeroPageSeed: input.zeroPageSeed ?? d.zeroPageSeed,
     zeroPages: input.zeroPages,
+    zeroPagesName: input.zeroPagesName,
     precopyStopPages: input.precopyStopPages ?? d.precopyStopPages,
     precopyMaxRounds: input.precopyMaxRounds ?? d.precopyMaxRounds,
     postcopyAfterMs: input.postcopyAfterMs,
@@ -193,5 +195,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     largest < config.vmPages,
     `trace ${fileLabel(trace.name)} touches page ${largest}, beyond the VM's ${config.vmPages} pages`,
   );
+  if (config.zeroPages !== undefined)
+    checkZeroPages(config.zeroPages, config.vmPages, config.zeroPagesName, input.vmPages === undefined);
   return config;
 }

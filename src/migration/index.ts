@@ -20,4 +20,4 @@ export {
   type SimMethod,
 } from './simulate';
 export type { SendObserver, SendReason, WaitObserver } from './postcopy';
-export { formatPageSet, parsePageSet, zeroPageFlags } from './zero-pages';
+export { formatPageSet, parsePageSet } from './zero-pages';

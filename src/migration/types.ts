@@ -77,6 +77,8 @@ export interface SimConfig {
   zeroPageSeed: string;
   /** Pages known to be all zero (e.g. from a guest memory dump), in addition to the drawn share. */
   zeroPages?: ArrayLike<number>;
+  /** What messages call `zeroPages`, e.g. the file they were read from (a page beyond the VM is refused naming it). */
+  zeroPagesName?: string;
   /** Pre-copy: stop-and-copy once at most this many pages are dirty ... */
   precopyStopPages: number;
   /** ... or after this many rounds. Hybrid switches to post-copy after its rounds ... */

@@ -22,9 +22,33 @@ function drawnZeroPages(vmPages: number, share: number, seed: string): Uint8Arra
 }
 
 /**
+ * Refuses a set of zero pages with a page that is not one of the VM's `vmPages`, naming the set (`name`, e.g. its
+ * file) and where the VM's size came from (`vmFromTrace`: the trace's largest page + 1, else given). resolveSimConfig
+ * calls it, so a run is refused before any pass over the trace (the CLI's oracle pass came first).
+ */
+export function checkZeroPages(
+  pages: ArrayLike<number>,
+  vmPages: number,
+  name: string | undefined,
+  vmFromTrace: boolean,
+) {
+  const named = name === undefined ? '' : `${name}: `;
+  let largest = -1;
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i];
+    if (!(Number.isInteger(p) && p >= 0)) throw new UserError(`${named}zero page ${p} is not a page number`);
+    if (p > largest) largest = p;
+  }
+  if (largest < vmPages) return;
+  const vm = vmFromTrace ? `the trace's VM of ${vmPages} pages (its largest page + 1)` : `the VM's ${vmPages} pages`;
+  throw new UserError(`${named}zero page ${largest} is beyond ${vm}: give a larger VM size`);
+}
+
+/**
  * Per page of a VM of `vmPages`: 1 when the page is zero. Each page is zero with probability
  * `share`, drawn from a stream seeded by `seed` (same seed and size, same pages), and every page of
- * `explicit` (e.g. the zero pages of a guest memory dump) is zero as well. Undefined when no page is.
+ * `explicit` (e.g. the zero pages of a guest memory dump, pages of the VM: resolveSimConfig checked them) is zero as
+ * well. Undefined when no page is.
  *
  * @example zeroPageFlags(4, 0, 'x', [1, 3]) // Uint8Array [0, 1, 0, 1]
  */
@@ -39,12 +63,7 @@ export function zeroPageFlags(
   if (share >= 1) zero = new Uint8Array(vmPages).fill(1);
   else if (share > 0) zero = drawnZeroPages(vmPages, share, seed);
   else zero = new Uint8Array(vmPages);
-  for (let i = 0; i < (explicit?.length ?? 0); i++) {
-    const p = explicit![i];
-    if (!(Number.isInteger(p) && p >= 0 && p < vmPages))
-      throw new UserError(`zero page ${p} is not a page of the VM's ${vmPages} pages`);
-    zero[p] = 1;
-  }
+  for (let i = 0; i < (explicit?.length ?? 0); i++) zero[explicit![i]] = 1;
   return zero;
 }
 

@@ -168,7 +168,7 @@ test('bad input exits with code 2 and one line on stderr', () => {
     ],
     [
       ['compare', small, '--prefetchers', 'none,oracle', '--vm-pages', '64', '--zero-pages', beyondVm],
-      /: \S+beyond-vm\.txt: zero page 99 is beyond --vm-pages 64: give a larger --vm-pages$/m,
+      /: \S+beyond-vm\.txt: zero page 99 is beyond the VM's 64 pages: give a larger VM size$/m,
     ],
   ];
   for (const [args, pattern] of cases) {

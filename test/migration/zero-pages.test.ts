@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPageSet, parsePageSet, zeroPageFlags } from '../../src/migration';
+import { formatPageSet, parsePageSet, resolveSimConfig, simulate } from '../../src/migration';
+import { zeroPageFlags } from '../../src/migration/zero-pages';
 import { UserError } from '../../src/errors';
+import { makeTrace, summarizeTrace } from '../../src/trace';
 
 const count = (flags: Uint8Array | undefined) => (flags ?? []).reduce((sum: number, f: number) => sum + f, 0);
 
@@ -21,10 +23,23 @@ test('zeroPageFlags: none, all, an explicit set, and a seeded share', () => {
   zeroPageFlags(1000, 0.5, 'seed-a')!.fill(1);
   half.fill(0);
   assert.equal(count(zeroPageFlags(1000, 0.5, 'seed-a')), 509);
-  assert.throws(
-    () => zeroPageFlags(4, 0, 's', [4]),
-    (err: unknown) => err instanceof UserError && /zero page 4 is not a page of the VM's 4 pages/.test(err.message),
+});
+
+test('resolveSimConfig refuses zero pages beyond the VM or no page at all, naming the set, before any run', () => {
+  // 21ce104 checked them only when the simulation was built (after the CLI's oracle pass), without the set's name
+  const summary = summarizeTrace(makeTrace({ page: [0, 3, 1] }));
+  const refused = (input: Parameters<typeof resolveSimConfig>[1], message: string) =>
+    assert.throws(() => resolveSimConfig(summary, input), { name: 'UserError', message });
+  refused(
+    { zeroPages: [1, 4], zeroPagesName: 'z.txt' },
+    "z.txt: zero page 4 is beyond the trace's VM of 4 pages (its largest page + 1): give a larger VM size",
   );
+  refused({ zeroPages: [9, 2], vmPages: 8 }, "zero page 9 is beyond the VM's 8 pages: give a larger VM size");
+  refused({ zeroPages: [1.5], zeroPagesName: 'z.txt' }, 'z.txt: zero page 1.5 is not a page number');
+  refused({ zeroPages: [-1] }, 'zero page -1 is not a page number');
+  assert.equal(resolveSimConfig(summary, { zeroPages: [7], vmPages: 8 }).zeroPages![0], 7);
+  // the library's whole-trace entry goes through it too
+  assert.throws(() => simulate(makeTrace({ page: [0, 3, 1] }), { zeroPages: [4] }), UserError);
 });
 
 test('parsePageSet reads numbers and ranges; formatPageSet writes them back', () => {
