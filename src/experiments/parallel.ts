@@ -151,9 +151,15 @@ function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress
   if (workers <= 1) return runInThisThread(jobs, progress, () => false);
   // a pool that has more workers (started for an earlier, larger sweep) serves fewer jobs as it is
   if (workersChosen() || pool?.warm) return poolOf(workers).run(jobs, progress) as JobTypes[K]['result'][];
-  // the default: the calling thread runs the jobs until those left look worth the workers' warm-up
-  const judge = new HandOverJudge(workers);
-  return runHandingOver(jobs, progress, (done, left) => judge.worthWorkers(done, left));
+  // the default: the calling thread runs the jobs until those left look worth the workers' warm-up; only then do the
+  // workers start, and it runs on until they have loaded the library
+  const judge = new HandOverJudge(workers, jobs.map(jobCode));
+  let starting: Pool | undefined;
+  return runHandingOver(jobs, progress, (done, left) => {
+    if (starting === undefined && !judge.worthWorkers(done, left)) return false;
+    starting ??= poolOf(Math.min(workers, left));
+    return starting.loaded();
+  });
 }
 
 /**
@@ -222,55 +228,96 @@ export function worthHandingOver(spentSeconds: number, cpuPerJob: number, left: 
   return remaining * (1 - 1 / workers) > WORKER_WARM_UP_SECONDS;
 }
 
+/** Repeats (jobs of a code the thread ran before) the latest half of the jobs run must hold to judge by them. */
+const HAND_OVER_REPEATS = 8;
+
+/** What the judge has seen at a look: jobs done, CPU seconds spent, and wall ms in all jobs and in repeats. */
+interface Look {
+  done: number;
+  spent: number;
+  wall: number;
+  repeatWall: number;
+  repeats: number;
+}
+
 /**
  * Judges, job by job, whether a default sweep in the calling thread should hand its jobs left to the workers
  * (worthHandingOver), by the thread's CPU (wall time where Linux does not tell it) per job over the latest half of
- * the jobs run: the first jobs carry the thread's JIT warm-up, and a sweep's jobs may grow costlier as it goes.
+ * the jobs run (a sweep's jobs may grow costlier as it goes), counting repeats only: jobs of a code (jobCode) the
+ * thread ran before, their share of that CPU by their share of the wall, and only once there are HAND_OVER_REPEATS of
+ * them. A code's first jobs carry the thread's JIT: by all jobs from 0.2 s on, `sweep faults` (twelve methods, the
+ * first twelve jobs each of another) looked 3.5-7 CPU s long where 1.7 were left, `modes` (its first six jobs) 2.3-3.5
+ * where 0.7-1 were, and both moved to workers that cost more than they saved (fresh processes, load 6-7). A sweep
+ * whose latest half holds fewer repeats (few jobs, each of its own code) is judged by all its jobs once the thread
+ * has spent a worker's warm-up (WORKER_WARM_UP_SECONDS): its own JIT is then a small part of what it measured.
  */
 export class HandOverJudge {
   private readonly start: number;
-  /** (jobs done, seconds spent) at each look, oldest first, starting with (0, 0). */
-  private readonly looks: [number, number][] = [[0, 0]];
-  /** The latest look at or before half the jobs done (the first, (0, 0), always is). */
+  /** The looks, oldest first, starting with nothing done. */
+  private readonly looks: Look[] = [{ done: 0, spent: 0, wall: 0, repeatWall: 0, repeats: 0 }];
+  /** The latest look at or before half the jobs done (the first always is). */
   private half = 0;
   private lastLook: number;
+  private lastJobEnd: number;
+  /** Per job: whether a job before it has its code. */
+  private readonly repeat: boolean[];
+  private wall = 0;
+  private repeatWall = 0;
+  private repeats = 0;
 
-  /** `clock`: the seconds spent so far; `wallMs`: when to look again (tests give both). */
+  /**
+   * `codes`: the sweep's jobs' codes, in job order; `clock`: the seconds spent so far; `wallMs`: the wall clock in ms,
+   * read after every job (tests give both).
+   */
   constructor(
     private readonly workers: number,
+    codes: readonly unknown[],
     private readonly clock = threadCpuSeconds() === undefined
       ? () => performance.now() / 1e3
       : () => threadCpuSeconds()!,
     private readonly wallMs = () => performance.now(),
   ) {
+    const seen = new Set<unknown>();
+    this.repeat = codes.map((code) => seen.size === seen.add(code).size);
     this.start = clock();
-    this.lastLook = wallMs();
+    this.lastLook = this.lastJobEnd = wallMs();
   }
 
   /** After `done` jobs, `left` to run: whether to hand those to the workers now. */
   worthWorkers(done: number, left: number): boolean {
     const now = this.wallMs();
+    const jobWall = now - this.lastJobEnd;
+    this.lastJobEnd = now;
+    this.wall += jobWall;
+    if (this.repeat[done - 1]) [this.repeatWall, this.repeats] = [this.repeatWall + jobWall, this.repeats + 1];
     if (now - this.lastLook < HAND_OVER_LOOK_MS) return false;
     this.lastLook = now;
     const spent = this.clock() - this.start;
-    this.looks.push([done, spent]);
-    while (this.looks[this.half + 1][0] <= done / 2) this.half++;
-    const [halfDone, halfSpent] = this.looks[this.half];
-    return worthHandingOver(spent, (spent - halfSpent) / (done - halfDone), left, this.workers);
+    const look = { done, spent, wall: this.wall, repeatWall: this.repeatWall, repeats: this.repeats };
+    this.looks.push(look);
+    while (this.looks[this.half + 1].done <= done / 2) this.half++;
+    const half = this.looks[this.half];
+    const repeats = look.repeats - half.repeats;
+    if (repeats < HAND_OVER_REPEATS)
+      return spent >= WORKER_WARM_UP_SECONDS && worthHandingOver(spent, spent / done, left, this.workers);
+    const repeatShare = (look.repeatWall - half.repeatWall) / (look.wall - half.wall);
+    return worthHandingOver(spent, ((spent - half.spent) * repeatShare) / repeats, left, this.workers);
   }
 }
 
 /**
- * Starts worker threads of later sweeps now (none where sweepWorkers() is 1), so that they start and load the
- * library while the caller prepares the sweep (the CLI: while it makes and reads the traces), not after the sweep
- * begins: in a fresh process the last worker began its first job 0.3-0.6 s after the sweep's call. At most one per
- * core: a sweep of fewer jobs than sweepWorkers() would not use the others (`--workers 48` started 48 threads for
- * `sweep training --workloads zipf`: 788 MB peak RSS instead of 424), and the sweep starts what more it needs once
- * its jobs are known.
+ * Starts worker threads of later sweeps now where their count was chosen (setSweepWorkers, POSTCOPY_LAB_WORKERS,
+ * `--workers`; none where it is 1), so that they start and load the library while the caller prepares the sweep (the
+ * CLI: while it makes and reads the traces), not after the sweep begins: in a fresh process the last worker began its
+ * first job 0.3-0.6 s after the sweep's call. At most one per core: a sweep of fewer jobs than sweepWorkers() would
+ * not use the others (`--workers 48` started 48 threads for `sweep training --workloads zipf`: 788 MB peak RSS
+ * instead of 424), and the sweep starts what more it needs once its jobs are known. Left to the default, a sweep
+ * starts its workers itself once its jobs left look worth them (runHere), and most stay in the calling thread, where
+ * idle workers started early cost about 0.3 CPU s (four thread starts: supervisor, watchdog, two workers).
  */
 export function startSweepWorkers(): void {
   const workers = Math.min(sweepWorkers(), availableParallelism());
-  if (workers > 1) poolOf(workers);
+  if (workers > 1 && workersChosen()) poolOf(workers);
 }
 
 let workerThreadsStarted = 0;
@@ -481,6 +528,11 @@ class Pool {
   /** The workers started. */
   get size(): number {
     return this.ports.length;
+  }
+
+  /** Whether every worker started has loaded the library (and waits for jobs). */
+  loaded(): boolean {
+    return this.ports.every((_, w) => Atomics.load(this.watch, watchIndex(w, 'loaded')) === 1);
   }
 
   /** Starts workers until there are `workers` (at most the capacity); never stops any. */

@@ -229,8 +229,12 @@ test('by default a sweep of a few CPU ms stays in the calling thread; a chosen c
   const serial = onWorkers(1, sweep);
   closeSweepWorkers();
   const before = sweepWorkerThreadsStarted();
+  // left to the default, nothing starts early either (the CLI asks before it makes its traces)
   assert.deepEqual(
-    byDefault(() => sweep()),
+    byDefault(() => {
+      startSweepWorkers();
+      return sweep();
+    }),
     serial,
   );
   assert.equal(sweepWorkerThreadsStarted(), before);
@@ -285,30 +289,53 @@ test("hand over once the jobs left, at the latest half's CPU per job, save more 
   // 4 workers save three quarters: 1.7 s left saves 1.275
   assert.equal(worthHandingOver(0.2, 0.1, 17, 4), true);
   assert.equal(worthHandingOver(0.2, 0.1, 17, 2), false);
-  // the judge, on a first job of 0.15 s (the JIT's) and then 0.02 s a job, reading the CPU at most every 20 ms
+});
+
+/** A judge of `codes` on 2 workers, and a job's end: its CPU seconds, and its wall ms (as many, unless given). */
+function judgeOf(codes: string[]) {
   let cpu = 0;
   let wall = 0;
   const judge = new HandOverJudge(
     2,
+    codes,
     () => cpu,
     () => wall,
   );
-  const job = (seconds: number, done: number, left: number) => {
+  let done = 0;
+  return (seconds: number, ms = seconds * 1000) => {
     cpu += seconds;
-    wall += 20;
-    return judge.worthWorkers(done, left);
+    wall += ms;
+    done++;
+    return judge.worthWorkers(done, codes.length - done);
   };
-  assert.equal(job(0.15, 1, 59), false);
-  assert.equal(job(0.02, 2, 58), false);
-  assert.equal(job(0.02, 3, 57), false, '0.19 s: not judged yet');
-  // jobs 3-4 (since the look at 2) took 0.02 s each: 56 x 0.02 = 1.12 s left saves 0.56; the mean (0.21 s / 4) said
-  // yes: 56 x 0.0525 = 2.94 s
-  assert.equal(job(0.02, 4, 56), false);
-  // costlier jobs: jobs 3-5 since the look at 2 took (0.31 - 0.17) / 3 s each, 55 of them 2.57 s, saving 1.28
-  assert.equal(job(0.1, 5, 55), true);
-  wall += 10;
-  cpu += 1;
-  assert.equal(judge.worthWorkers(6, 54), false, 'no look 10 ms after the last');
+}
+
+test("the judge counts repeats of a code only, at least 8 in the latest half: a code's first job carries the JIT", () => {
+  // 100 jobs of 4 codes in turn: the first of each took 0.1 s, its repeats 0.02 s
+  const job = judgeOf(Array.from({ length: 100 }, (_, i) => `code ${i % 4}`));
+  for (let i = 0; i < 4; i++) assert.equal(job(0.1), false, `first job of code ${i}`);
+  // after 6 jobs the latest half (jobs 4-6: a first job, two repeats) by all its jobs, (0.1 + 0.04) / 3 s a job, says
+  // 94 x 0.047 = 4.4 s left, saving 2.2 s; two repeats are too few to judge by
+  assert.equal(job(0.02), false);
+  assert.equal(job(0.02), false);
+  // repeats of 0.02 s: at most 94 x 0.02 = 1.9 s left, saving less than the warm-up
+  for (let done = 7; done <= 30; done++) assert.equal(job(0.02), false, `after ${done} jobs`);
+  // costlier repeats from job 31 on (0.1 s): after 34 jobs the latest half (jobs 18-34) took 13 x 0.02 + 4 x 0.1 s,
+  // 0.039 s a job, 66 x 0.039 = 2.56 s left saves 1.28; after 33, 67 x 0.034 = 2.29 s saved 1.14
+  const moved: number[] = [];
+  for (let done = 31; done <= 40; done++) if (job(0.1)) moved.push(done);
+  assert.equal(moved[0], 34);
+});
+
+test('a sweep whose jobs each have a code of their own is judged by all of them once it has spent a warm-up', () => {
+  const job = judgeOf(Array.from({ length: 10 }, (_, i) => `code ${i}`));
+  // 0.5 s a job: 9 x 0.5 s left would save 2.25 s, but no job is a repeat, and 1.2 s are not spent yet
+  assert.equal(job(0.5), false);
+  assert.equal(job(0.5), false);
+  // 1.5 s spent: 7 x 0.5 s left saves 1.75
+  assert.equal(job(0.5), true);
+  // no look 10 ms after the last
+  assert.equal(job(0.5, 10), false);
 });
 
 test('a job counts as stuck past 100 times its group, else its method per access and page, else a bound fixed in advance', () => {
