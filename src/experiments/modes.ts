@@ -1,6 +1,6 @@
 import type { MigrationMode, MigrationResult } from '../migration';
 import type { Row } from '../report/table';
-import { generateTrace, type GeneratorKind } from '../trace';
+import { generateTracesByWriteRatio, type GeneratorKind } from '../trace';
 import { NOTEBOOK_SEEDS, SYNTHETIC_DEFAULTS } from './workloads';
 import { gridPoints, resultMetrics, type Progress, type SimOverrides } from './common';
 import { simulationJob } from './jobs';
@@ -44,9 +44,8 @@ function writeShareJobs(sweep: WriteShareSweep, overrides: SimOverrides) {
     writeRatio: sweep.writeRatios,
     mode: sweep.modes,
   });
-  const traces = new Map(
-    sweep.writeRatios.map((writeRatio) => [writeRatio, generateTrace(sweep.kind, { ...sweep, writeRatio })]),
-  );
+  const byRatio = generateTracesByWriteRatio(sweep.kind, sweep, sweep.writeRatios);
+  const traces = new Map(sweep.writeRatios.map((writeRatio, i) => [writeRatio, byRatio[i]]));
   const jobs = points.map(({ writeRatio, mode }) => {
     const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
     return simulationJob(

@@ -242,6 +242,32 @@ export function generateTrace(kind: GeneratorKind, opts: GeneratorOptions): Trac
   return builder.finish(generated.pageSize, generated.name);
 }
 
+/** Whether each access in turn is a write: a seeded stream of its own, so the pages never depend on the write ratio. */
+function writeStream(seed: string | number, writeRatio: number): () => number {
+  const writeRandom = seedrandom.alea(`${seed}:writes`);
+  return () => (writeRatio > 0 && writeRandom() < writeRatio ? 1 : 0);
+}
+
+/**
+ * generateTrace(kind, { ...opts, writeRatio }) for each of `writeRatios`, drawing the pages once: the traces share
+ * one time and page column (read-only, as every trace's), each has its own writes. Notebook 05's sweep makes seven
+ * write shares of one VM per seed, and drawing the same zipf pages seven times was most of its CPU in one thread.
+ */
+export function generateTracesByWriteRatio(
+  kind: GeneratorKind,
+  opts: GeneratorOptions,
+  writeRatios: readonly number[],
+): Trace[] {
+  const ratios = writeRatios.map((writeRatio) => resolveOptions(kind, { ...opts, writeRatio }).writeRatio);
+  const pages = generateTrace(kind, { ...opts, writeRatio: 0 });
+  return ratios.map((writeRatio) => {
+    const isWrite = writeStream(opts.seed, writeRatio);
+    const write = new Uint8Array(pages.write.length);
+    for (let i = 0; i < write.length; i++) write[i] = isWrite();
+    return { ...pages, write };
+  });
+}
+
 /**
  * generateTrace a chunk of at most CHUNK_ACCESSES at a time, so that a trace of any length can be
  * written to a file without being held whole; the same accesses in the same order.
@@ -254,7 +280,7 @@ export function generateTraceChunks(
   const pageSize = checkPageSize(opts.pageSize ?? DEFAULT_PAGE_SIZE);
   function* chunks(): Generator<TraceChunk> {
     const random = seedrandom.alea(String(opts.seed));
-    const writeRandom = seedrandom.alea(`${opts.seed}:writes`);
+    const isWrite = writeStream(opts.seed, o.writeRatio);
     const pageAt: (i: number) => number = kind === 'phased' ? phased(o, random) : pattern(kind, o.pages, o, random);
     for (let start = 0; start < o.accesses; start += CHUNK_ACCESSES) {
       const n = Math.min(CHUNK_ACCESSES, o.accesses - start);
@@ -263,7 +289,7 @@ export function generateTraceChunks(
         const i = start + j;
         chunk.time[j] = i * o.instructionsPerAccess;
         chunk.page[j] = pageAt(i);
-        chunk.write[j] = o.writeRatio > 0 && writeRandom() < o.writeRatio ? 1 : 0;
+        chunk.write[j] = isWrite();
       }
       yield chunk;
     }

@@ -31,6 +31,7 @@ export {
   GENERATOR_DEFAULTS,
   generateTrace,
   generateTraceChunks,
+  generateTracesByWriteRatio,
   PHASE_PATTERNS,
   type GeneratorKind,
   type GeneratorOptions,

@@ -5,6 +5,7 @@ import {
   encodeBinaryTrace,
   GENERATOR_KINDS,
   generateTrace,
+  generateTracesByWriteRatio,
   type GeneratorKind,
   type GeneratorOptions,
 } from '../../src/trace';
@@ -109,6 +110,16 @@ test('write ratio: share close to the ratio, 0 and 1 exact, pages unchanged by i
   const reads = generateTrace('zipf', { ...base, writeRatio: 0 });
   const writes = generateTrace('zipf', { ...base, writeRatio: 0.9 });
   assert.deepEqual(Array.from(reads.page), Array.from(writes.page));
+});
+
+test('traces by write ratio: each the trace generateTrace makes with that ratio, one page column for all', () => {
+  const ratios = [0, 0.05, 0.5, 1];
+  for (const kind of ['zipf', 'phased'] as const) {
+    const traces = generateTracesByWriteRatio(kind, base, ratios);
+    traces.forEach((trace, i) => assert.deepEqual(trace, generateTrace(kind, { ...base, writeRatio: ratios[i] })));
+    assert.equal(traces[1].page, traces[3].page);
+  }
+  assert.throws(() => generateTracesByWriteRatio('zipf', base, [0.1, 1.5]), /write ratio must be in \[0, 1\], got 1.5/);
 });
 
 test('impossible parameters are UserErrors naming the parameter', () => {
