@@ -149,10 +149,11 @@ ${WHAT_EACH_RUNS}
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads; 1 runs all in this thread. Default: one per core, adaptive: the sweep
                          starts in this thread and hands the jobs left to the workers once it has run ${JUDGED} CPU s
-                         and those jobs, at the CPU per job of the latest half of the jobs run, come to more than
-                         n/(n-1) x ${WARM_UP} CPU s on n workers (they then save more than fresh workers' JIT warm-up,
-                         ${WARM_UP} CPU s), so a short sweep stays in this thread. POSTCOPY_LAB_WORKERS=W chooses W
-                         as --workers W does
+                         and those jobs, at the CPU per job of the latest half of the jobs run (of a method it ran
+                         before: a method's first job carries its JIT), come to more than n/(n-1) x ${WARM_UP} CPU s
+                         on n workers (they then save more than fresh workers' JIT warm-up, ${WARM_UP} CPU s), so a
+                         short sweep stays in this thread and starts no worker. POSTCOPY_LAB_WORKERS=W chooses W as
+                         --workers W does
       writes {"sweep", "workloads", "rows"} as JSON, or with --shard the shard's results for 'sweep merge';
       -o - is standard output; an existing -o that no sweep wrote (a trace, say) is refused, not replaced
 ${MERGE_SYNOPSIS}`;

@@ -310,7 +310,7 @@ function judgeOf(codes: string[]) {
   };
 }
 
-test("the judge counts repeats of a code only, at least 8 in the latest half: a code's first job carries the JIT", () => {
+test("the judge counts repeats of a code only, 8 or more in the latest half: a code's first job has the JIT", () => {
   // 100 jobs of 4 codes in turn: the first of each took 0.1 s, its repeats 0.02 s
   const job = judgeOf(Array.from({ length: 100 }, (_, i) => `code ${i % 4}`));
   for (let i = 0; i < 4; i++) assert.equal(job(0.1), false, `first job of code ${i}`);
