@@ -75,17 +75,27 @@ function removeTemp(temp: string): void {
   }
 }
 
+/** The most symbolic links the kernel follows in one path. */
+const MAX_LINKS = 40;
+
 /**
  * What a rename puts the new content in place of: the file a symbolic link at `path` leads to, so that the link
- * stays and its target gets the content (as `> link` does); `path` itself otherwise, or when the link leads nowhere.
+ * stays and its target gets the content (as `> link` does), also when that file is not there yet (a link to a file
+ * still to be written: it replaced the link with a file of its own); `path` itself otherwise. A loop of links is a
+ * one-line UserError (ELOOP, as the shell says; it too was replaced by a file).
  */
 function renameTarget(path: string): string {
-  try {
-    if (lstatSync(path).isSymbolicLink()) return realpathSync(path);
-  } catch {
-    // no such file yet, or a link to nothing: written at `path`
+  let at = path;
+  for (let links = 0; links <= MAX_LINKS; links++) {
+    try {
+      if (!lstatSync(at).isSymbolicLink()) return at === path ? path : realpathSync(at);
+      at = resolve(dirname(at), readlinkSync(at));
+    } catch {
+      // not there (yet): written at the end of the links; a path that cannot be reached is named by the write
+      return at;
+    }
   }
-  return path;
+  throw new UserError(`cannot write ${fileLabel(path)}: its symbolic links go round in a loop (ELOOP)`);
 }
 
 /**
@@ -224,8 +234,7 @@ function inPlaceFlags(path: string): 'w' | 'a' | undefined {
  */
 function descriptorNamed(path: string): { pid: number; fd: number } | undefined {
   let at = resolve(path);
-  // the kernel follows at most 40 links in a path
-  for (let links = 0; links <= 40; links++) {
+  for (let links = 0; links <= MAX_LINKS; links++) {
     try {
       const fdDirectory = /^\/proc\/(\d+)\/fd$/.exec(realpathSync(dirname(at)));
       if (fdDirectory) return { pid: Number(fdDirectory[1]), fd: Number(basename(at)) };

@@ -133,6 +133,29 @@ test('an output that is a symbolic link gets the content in the file it leads to
   }
 });
 
+test('a link to a file not there yet is written through, the link kept; a loop of links is refused', async () => {
+  // 21ce104 replaced both links with a file of its own and exited 0
+  const writers = [
+    (path: string) => writeFileAtomic(path, 'new content'),
+    (path: string) => writeStreamAtomic(path, [Buffer.from('new content')]),
+    (path: string) => checkOutputPath(path),
+  ];
+  for (const [i, write] of writers.entries()) {
+    const link = join(dir, `to-be-${i}.json`);
+    symlinkSync(`later/to-be-${i}.json`, link);
+    symlinkSync(join(dir, `link-${i}`), join(dir, `loop-${i}`));
+    symlinkSync(join(dir, `loop-${i}`), join(dir, `link-${i}`));
+    await write(link);
+    assert.ok(lstatSync(link).isSymbolicLink());
+    if (i < 2) assert.equal(readFileSync(join(dir, 'later', `to-be-${i}.json`), 'utf8'), 'new content');
+    await assert.rejects(async () => write(join(dir, `loop-${i}`)), {
+      name: 'UserError',
+      message: /^cannot write \S+loop-\d: its symbolic links go round in a loop \(ELOOP\)$/,
+    });
+    assert.ok(lstatSync(join(dir, `loop-${i}`)).isSymbolicLink());
+  }
+});
+
 test('checkOutputPath refuses what the write would refuse, before any work, and leaves nothing behind', () => {
   const base = join(dir, 'check');
   mkdirSync(base);
