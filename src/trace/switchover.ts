@@ -99,7 +99,12 @@ export type SwitchoverSpec = { instructions: number } | { fraction: number };
  */
 export function parseSwitchoverSpec(text: string): SwitchoverSpec {
   const value = text.trim();
-  if (/^\d+$/.test(value)) return { instructions: Number(value) };
+  if (/^\d+$/.test(value)) {
+    // beyond 2^53 Number() rounds: the message named 100000000000000000000 for 99999999999999999999
+    if (!Number.isSafeInteger(Number(value)))
+      throw new UserError(`--switchover must be at most ${Number.MAX_SAFE_INTEGER} instructions, got ${quoted(text)}`);
+    return { instructions: Number(value) };
+  }
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
   if (percent) return { fraction: Number(percent[1]) / 100 };
   if (/^\d*\.\d+$/.test(value)) return { fraction: Number(value) };

@@ -461,6 +461,12 @@ const BAD: [string[], RegExp][] = [
   [['whatif', '--switchover', '+30%', '-o', o('w.html')], /: --switchover has a plus sign before its value/],
   [['simulate', small, '--prefetcher', 'ppm', '--order', '+2'], /: --order has a plus sign before its value/],
   [['sweep', 'modes', '--shard', '+0/2', '-o', o('w.json')], /: --shard has a plus sign before its value/],
+  // an instruction count beyond 2^53: 21ce104 named the rounded 100000000000000000000 (and 9007199254740992 for ...93)
+  [
+    ['simulate', small, '--switchover', '99999999999999999999'],
+    /: --switchover must be at most 9007199254740991 instructions, got "99999999999999999999"$/m,
+  ],
+  [['predict', small, '--predictor', 'ppm', '--switchover', '9007199254740993'], /got "9007199254740993"$/m],
 ];
 
 /** Valid but unusual inputs: [arguments, a line the output must hold]. */
