@@ -89,8 +89,11 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new UserError(message);
 }
 
+/** A value given for a number, for a message: a string (a notebook's '8') quoted, so it does not read as the number. */
+const shown = (value: unknown): string => (typeof value === 'number' ? String(value) : quoted(String(value)));
+
 function checkWhole(value: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  check(Number.isSafeInteger(value) && value >= min, `${name} must be a whole number >= ${min}, got ${value}`);
+  check(Number.isSafeInteger(value) && value >= min, `${name} must be a whole number >= ${min}, got ${shown(value)}`);
   check(value <= max, `${name} must be at most ${max}, got ${value}`);
 }
 
@@ -98,7 +101,7 @@ function checkNumber(value: number, name: string, min: number, minIncluded: bool
   const above = minIncluded ? value >= min : value > min;
   check(
     Number.isFinite(value) && above,
-    `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${value}`,
+    `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${shown(value)}`,
   );
 }
 
@@ -181,9 +184,10 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
       `fault check time must be at most the fault cost, got ${config.faultCheckUs} and ${config.faultCostUs}`,
     );
   }
+  // a string ('0.5') compared as a number and ran, where every other number given as a string is refused
   check(
-    config.zeroPageShare >= 0 && config.zeroPageShare <= 1,
-    `zero page share must be between 0 and 1, got ${config.zeroPageShare}`,
+    typeof config.zeroPageShare === 'number' && config.zeroPageShare >= 0 && config.zeroPageShare <= 1,
+    `zero page share must be a number between 0 and 1, got ${shown(config.zeroPageShare)}`,
   );
   checkWhole(config.precopyStopPages, 'pre-copy stop pages', 0);
   checkWhole(config.precopyMaxRounds, 'pre-copy rounds', 1);

@@ -95,6 +95,10 @@ test('impossible parameters are UserErrors naming the parameter', () => {
     [{ vmPages: 2 ** 27 + 1 }, /too large to simulate/],
     [{ push: 'sometimes' as never }, /push must be one of/],
     [{ mode: 'teleport' as never }, /mode must be one of/],
+    // a number given as a string (a notebook's '8'): 21ce104 said "got 8", as if 8 were refused, and ran '0.5'
+    [{ k: '8' as never }, /^k must be a whole number >= 0, got "8"$/],
+    [{ network: { rttUs: '200' as never } }, /^rtt must be a finite number >= 0, got "200"$/],
+    [{ zeroPageShare: '0.5' as never }, /^zero page share must be a number between 0 and 1, got "0\.5"$/],
   ];
   for (const [input, message] of cases)
     assert.throws(
