@@ -154,6 +154,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
   checkWhole(network.messageOverheadBytes, 'message overhead', 0);
   checkNumber(network.rateLimitWindowUs, 'rate limit window', 0, true);
   if (network.peakBandwidthBps !== undefined) {
+    checkNumber(network.peakBandwidthBps, 'peak bandwidth', 0, false);
     check(
       network.peakBandwidthBps >= network.bandwidthBps,
       `peak bandwidth must be at least the bandwidth, got ${network.peakBandwidthBps}`,

@@ -99,6 +99,12 @@ test('impossible parameters are UserErrors naming the parameter', () => {
     [{ k: '8' as never }, /^k must be a whole number >= 0, got "8"$/],
     [{ network: { rttUs: '200' as never } }, /^rtt must be a finite number >= 0, got "200"$/],
     [{ zeroPageShare: '0.5' as never }, /^zero page share must be a number between 0 and 1, got "0\.5"$/],
+    // ran as if a number, by the one comparison that checked it
+    [
+      { network: { peakBandwidthBps: '2e9' as never, rateLimitWindowUs: 1000 } },
+      /^peak bandwidth must be a finite number > 0, got "2e9"$/,
+    ],
+    [{ network: { peakBandwidthBps: Infinity, rateLimitWindowUs: 1000 } }, /^peak bandwidth must be a finite/],
   ];
   for (const [input, message] of cases)
     assert.throws(
