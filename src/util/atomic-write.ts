@@ -89,7 +89,8 @@ function renameTarget(path: string): string {
   for (let links = 0; links <= MAX_LINKS; links++) {
     try {
       if (!lstatSync(at).isSymbolicLink()) return at === path ? path : realpathSync(at);
-      at = resolve(dirname(at), readlinkSync(at));
+      // from the link's real directory, as the kernel reads it: through a linked directory '..' leads elsewhere
+      at = resolve(realpathSync(dirname(at)), readlinkSync(at));
     } catch {
       // not there (yet): written at the end of the links; a path that cannot be reached is named by the write
       return at;

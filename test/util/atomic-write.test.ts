@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -153,6 +154,29 @@ test('a link to a file not there yet is written through, the link kept; a loop o
       message: /^cannot write \S+loop-\d: its symbolic links go round in a loop \(ELOOP\)$/,
     });
     assert.ok(lstatSync(join(dir, `loop-${i}`)).isSymbolicLink());
+  }
+});
+
+test("a link's relative target is read from the link's real directory, as the kernel reads it", async () => {
+  // a95f11a read `../res/x.json` from the path's own directory, `linked`, a link to `real/out`: it replaced the
+  // unrelated res/x.json and left the link's own file as it was
+  const base = join(dir, 'through-a-linked-directory');
+  for (const sub of ['real/out', 'real/res', 'res']) mkdirSync(join(base, sub), { recursive: true });
+  symlinkSync(join(base, 'real/out'), join(base, 'linked'));
+  symlinkSync('../res/x.json', join(base, 'real/out/res.json'));
+  symlinkSync('../res/new.json', join(base, 'real/out/new.json'));
+  writeFileSync(join(base, 'real/res/x.json'), 'old');
+  writeFileSync(join(base, 'res/x.json'), 'unrelated');
+  const writers = [writeFileAtomic, (path: string, data: string) => writeStreamAtomic(path, [Buffer.from(data)])];
+  for (const write of writers) {
+    await write(join(base, 'linked/res.json'), 'new content');
+    await write(join(base, 'linked/new.json'), 'new file');
+    assert.equal(readFileSync(join(base, 'real/res/x.json'), 'utf8'), 'new content');
+    assert.equal(readFileSync(join(base, 'real/res/new.json'), 'utf8'), 'new file');
+    assert.equal(readFileSync(join(base, 'res/x.json'), 'utf8'), 'unrelated');
+    assert.ok(lstatSync(join(base, 'real/out/res.json')).isSymbolicLink());
+    assert.ok(lstatSync(join(base, 'real/out/new.json')).isSymbolicLink());
+    rmSync(join(base, 'real/res/new.json'));
   }
 });
 
