@@ -850,18 +850,26 @@ test(
   },
 );
 
-test('switchingAfter sums through the first CRC until past its bytes, then asks once for the later one', () => {
+/**
+ * CRC-32s that record their calls by name (`calls`), the nine bytes of the CRC-32 check value (0xcbf43926), and a
+ * switchingAfter over 10 bytes from 'first' to 'later' that counts how often it asks for the later one (`asked()`).
+ */
+function recordingSwitch() {
   const calls: string[] = [];
   const named =
     (name: string): Crc32 =>
     (bytes, previous) => (calls.push(name), zlibCrc32(bytes, previous));
-  const bytes = new TextEncoder().encode('123456789');
   let asked = 0;
   const sum = switchingAfter(10, named('first'), () => (asked++, named('later')));
+  return { calls, named, bytes: new TextEncoder().encode('123456789'), sum, asked: () => asked };
+}
+
+test('switchingAfter sums through the first CRC until past its bytes, then asks once for the later one', () => {
+  const { calls, named, bytes, sum, asked } = recordingSwitch();
   for (let i = 0; i < 4; i++) assert.equal(sum(bytes.subarray(4), sum(bytes.subarray(0, 4), 0)), 0xcbf43926);
   // 4, 9, then 13 bytes: the call that passed 10 still sums with the first
   assert.deepEqual(calls, ['first', 'first', 'first', 'later', 'later', 'later', 'later', 'later']);
-  assert.equal(asked, 1);
+  assert.equal(asked(), 1);
   calls.length = 0;
   const kept = switchingAfter(0, named('first'), () => undefined);
   for (let i = 0; i < 3; i++) assert.equal(kept(bytes, 0), 0xcbf43926);
@@ -869,26 +877,20 @@ test('switchingAfter sums through the first CRC until past its bytes, then asks 
 });
 
 test('switchingAfter told that more than its bytes are coming switches at once; told fewer, it waits', () => {
-  const calls: string[] = [];
-  const named =
-    (name: string): Crc32 =>
-    (bytes, previous) => (calls.push(name), zlibCrc32(bytes, previous));
-  const bytes = new TextEncoder().encode('123456789');
-  let asked = 0;
-  const sum = switchingAfter(10, named('first'), () => (asked++, named('later')));
+  const { calls, named, bytes, sum, asked } = recordingSwitch();
   // 10 bytes coming: not past 10, so the first sums them
   sum.expect(10);
   assert.equal(sum(bytes, 0), 0xcbf43926);
   assert.deepEqual(calls, ['first']);
-  assert.equal(asked, 0);
+  assert.equal(asked(), 0);
   // 9 summed, 2 more coming: past 10
   sum.expect(2);
-  assert.equal(asked, 1);
+  assert.equal(asked(), 1);
   assert.equal(sum(bytes, 0), 0xcbf43926);
   sum.expect(1e9);
   assert.equal(sum(bytes, 0), 0xcbf43926);
   assert.deepEqual(calls, ['first', 'later', 'later']);
-  assert.equal(asked, 1);
+  assert.equal(asked(), 1);
   // from the start, as a stream of a large file is
   calls.length = 0;
   const large = switchingAfter(10, named('first'), () => named('later'));
