@@ -1,8 +1,8 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=32 --initial-old-space-size=64
 /**
  * The `postcopy-lab` command line. Each subcommand lives in src/cli/<name>.ts and exports
  * `run(argv: string[]): Promise<void> | void`; user mistakes throw UserError (exit code 2). The shebang gives node
- * the young generation the sweep workers and the notebooks' kernels have (src/util/young-generation.ts), so that a
+ * the heap the sweep workers and the notebooks' kernels have (src/util/young-generation.ts), so that a
  * sweep's jobs in this thread collect their garbage as cheaply (`node dist/cli.js` runs without it: V8 sizes the heap
  * as the thread starts, nothing later can change it).
  */

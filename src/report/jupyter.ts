@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../errors';
 import { workDirIn, writeFileAtomic } from '../util/atomic-write';
 import { cleanUpOnEndingSignal } from '../util/ending-signals';
-import { YOUNG_GENERATION_NODE_FLAG } from '../util/young-generation';
+import { HEAP_NODE_FLAGS } from '../util/young-generation';
 import { CHROMIUM_PATH } from './export';
 import { PROJECT_ROOT } from './notebook';
 
@@ -79,12 +79,12 @@ export function ensurePrerequisites(log: (line: string) => void = console.log): 
 
 /**
  * V8 flags of the registered kernel's node. Its sweeps of one worker run on its main thread, allocating many
- * short-lived objects: the sweep workers' young generation (src/util/young-generation.ts), and
+ * short-lived objects: the sweep workers' heap sizing (src/util/young-generation.ts), and
  * garbage collected on the main thread alone, since every core already runs a kernel and V8's helper threads only
  * took CPU from the other one. Full reproduce runs side by side with and without (DEVELOPERS.md, "The tslab kernel"):
  * 3.6 and 3.2-4.0 CPU s less each, results identical. --single-threaded-gc is not allowed in NODE_OPTIONS.
  */
-export const KERNEL_NODE_FLAGS = [YOUNG_GENERATION_NODE_FLAG, '--single-threaded-gc'];
+export const KERNEL_NODE_FLAGS = [...HEAP_NODE_FLAGS, '--single-threaded-gc'];
 
 /**
  * Registers the tslab kernel in a project-local kernelspec with an absolute path to the tslab

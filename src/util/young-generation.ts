@@ -9,8 +9,21 @@
  */
 export const SEMI_SPACE_MIB = 32;
 
-/** The node flag giving a process's main thread that young generation. */
-export const YOUNG_GENERATION_NODE_FLAG = `--max-semi-space-size=${SEMI_SPACE_MIB}`;
+/**
+ * Where V8 sets a thread's first old-generation allocation limit: twice a semi-space. V8 starts marking once the old
+ * generation's headroom (limit minus size) is below the new space's capacity, and the limit it set after collecting
+ * 8 MB of live data left 23 MB, under the 32 MiB of our semi-spaces, so every mark-compact armed the next: `sweep
+ * accuracy` in one thread made 15-16 a sweep, `whatif` 23-24, `push` 15-18; with this 4-5, 2 and 4, for at most 10-20
+ * MB more peak RSS (DEVELOPERS.md, "Parallel sweeps and notebooks", session 32). A V8 flag holds for every isolate of
+ * the process, so the workers of a process started with it get it too.
+ */
+export const OLD_GENERATION_START_MIB = 2 * SEMI_SPACE_MIB;
+
+/** The node flags giving a process's threads that heap (the bin's shebang, the kernel's command line). */
+export const HEAP_NODE_FLAGS = [
+  `--max-semi-space-size=${SEMI_SPACE_MIB}`,
+  `--initial-old-space-size=${OLD_GENERATION_START_MIB}`,
+] as const;
 
 /** The young generation of a worker thread (its resourceLimits): V8 makes semi-spaces of a third of it. */
 export const YOUNG_GENERATION_MIB = 3 * SEMI_SPACE_MIB;

@@ -7,7 +7,7 @@ import { alternate, cpuAllowedSpeedUp, pairLines } from '../../src/bench/sweep';
 // the compiled section: it runs dist/cli.js, as the bench does (so `npm run build` before running this alone)
 import { binNodeFlags } from '../../dist/bench/measure';
 import { notebookSweepSection, sweepCommand, sweepPairs } from '../../dist/bench/notebook-sweeps';
-import { YOUNG_GENERATION_NODE_FLAG } from '../../src/util/young-generation';
+import { HEAP_NODE_FLAGS } from '../../src/util/young-generation';
 import { tempDir } from '../temp-dir';
 
 test('serial and parallel runs alternate in order S P, P S, S P, each pair kept as [serial, parallel]', () => {
@@ -109,9 +109,9 @@ test('a notebook sweep on one thread asks for 1 worker; the default asks for non
   const env = { PATH: '/bin', POSTCOPY_LAB_WORKERS: '1' };
   const one = sweepCommand('push', 1, 'o.json', env);
   const cli = resolve('dist/cli.js');
-  assert.deepEqual(one.args, [YOUNG_GENERATION_NODE_FLAG, cli, 'sweep', 'push', '--workers', '1', '-o', 'o.json']);
+  assert.deepEqual(one.args, [...HEAP_NODE_FLAGS, cli, 'sweep', 'push', '--workers', '1', '-o', 'o.json']);
   const byDefault = sweepCommand('push', undefined, 'o.json', env);
-  assert.deepEqual(byDefault.args, [YOUNG_GENERATION_NODE_FLAG, cli, 'sweep', 'push', '-o', 'o.json']);
+  assert.deepEqual(byDefault.args, [...HEAP_NODE_FLAGS, cli, 'sweep', 'push', '-o', 'o.json']);
   assert.deepEqual(byDefault.env, { PATH: '/bin' });
   assert.deepEqual(one.env, { PATH: '/bin' });
 });
@@ -125,7 +125,7 @@ test("the bench reads the node flags of the bin's shebang; a file without that s
   assert.deepEqual(binNodeFlags(file), []);
   writeFileSync(file, '#!/usr/bin/env node --a=1\n');
   assert.throws(() => binNodeFlags(file), /does not start with '#!\/usr\/bin\/env -S node'/);
-  assert.deepEqual(binNodeFlags(), [YOUNG_GENERATION_NODE_FLAG]);
+  assert.deepEqual(binNodeFlags(), HEAP_NODE_FLAGS);
 });
 
 test("the notebooks section runs a sweep as the CLI does and names each sweep's line and the goal's", () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, resolve } from 'node:path';
-import { YOUNG_GENERATION_NODE_FLAG } from '../../src/util/young-generation';
+import { HEAP_NODE_FLAGS } from '../../src/util/young-generation';
 
 const CLI = resolve('dist/cli.js');
 const COMMANDS = [
@@ -64,7 +64,7 @@ test('the command list names each qemu command (it named migrate alone; compare 
 
 test("the bin runs by its shebang, node with the sweeps' young generation (as npx postcopy-lab runs it)", () => {
   const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0];
-  assert.equal(shebang, `#!/usr/bin/env -S node ${YOUNG_GENERATION_NODE_FLAG}`);
+  assert.equal(shebang, `#!/usr/bin/env -S node ${HEAP_NODE_FLAGS.join(' ')}`);
   // this node first on PATH: env finds it by name
   const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
   const r = spawnSync(CLI, ['--help'], { encoding: 'utf8', env: { ...process.env, PATH } });
