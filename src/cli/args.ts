@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileLabel, quoted, UserError } from '../errors';
 import { STANDARD_OUTPUT } from '../util/atomic-write';
-import { isDecimalNumber } from '../util/decimal-number';
+import { isDecimalNumber, isWholeNumberText } from '../util/decimal-number';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -202,8 +202,8 @@ export function intFlag(value: string | undefined, flag: string, fallback: numbe
   if (value === undefined) return fallback;
   refuseDecoratedNumber(value, flag);
   const n = Number(value);
-  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) {
-    if (/^-?\d+$/.test(value)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value}`);
+  if (!isWholeNumberText(value) || !Number.isSafeInteger(n)) {
+    if (isWholeNumberText(value)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value}`);
     throw new UserError(`--${flag} must be a whole number, got ${quoted(value)}`);
   }
   if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);

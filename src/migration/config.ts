@@ -6,6 +6,7 @@ import { fileLabel, quoted, UserError } from '../errors';
 import { PREDICTOR_NAMES } from '../prefetch/registry';
 import { checkVmPages, MAX_PAGES_PER_FAULT, MAX_VM_PAGES } from '../trace/limits';
 import { checkReplayable } from '../trace/switchover';
+import { UNSIGNED_DECIMAL } from '../util/decimal-number';
 import { deepFreeze } from '../util/deep-freeze';
 import type { TraceSummary } from '../trace/types';
 import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
@@ -56,6 +57,9 @@ export const DEFAULT_SIM_CONFIG = deepFreeze<SimConfig>({
 });
 
 const PREFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+const BANDWIDTH = new RegExp(
+  String.raw`^\s*(-?${UNSIGNED_DECIMAL})\s*(?:([kKmMgGtT]?)(bits?(?:\/s)?|b\/s|bps|B\/s|Bps|bytes?\/s))?\s*$`,
+);
 
 /**
  * A bandwidth in bits per second: a number (bits/s) or a number with a decimal prefix (k, M, G, T, either
@@ -65,9 +69,7 @@ const PREFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 
  */
 export function parseBandwidth(value: string | number): number {
   if (typeof value === 'number') return value;
-  const unit =
-    /^\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(?:([kKmMgGtT]?)(bits?(?:\/s)?|b\/s|bps|B\/s|Bps|bytes?\/s))?\s*$/;
-  const match = unit.exec(value);
+  const match = BANDWIDTH.exec(value);
   if (!match)
     throw new UserError(`bandwidth must be a number of bits/s or like 1gbit, 1Gb/s, 125MB/s; got ${quoted(value)}`);
   const bytes = match[3]?.startsWith('B') || match[3]?.startsWith('byte');
@@ -76,10 +78,11 @@ export function parseBandwidth(value: string | number): number {
 
 const DURATION_UNITS_US: Record<string, number> = { ns: 1e-3, us: 1, ms: 1e3, s: 1e6 };
 
+const DURATION = new RegExp(String.raw`^\s*(-?${UNSIGNED_DECIMAL})\s*(ns|us|ms|s)?\s*$`, 'i');
 /** A duration in microseconds: a number (us) or text like '200us', '1ms', '0.5s', '500ns'. */
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') return value;
-  const match = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|ms|s)?\s*$/i.exec(value);
+  const match = DURATION.exec(value);
   if (!match)
     throw new UserError(`duration must be a number of microseconds or like 200us, 1ms, 0.5s; got ${quoted(value)}`);
   return Number(match[1]) * DURATION_UNITS_US[(match[2] ?? 'us').toLowerCase()];

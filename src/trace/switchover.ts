@@ -1,4 +1,5 @@
 import { fileLabel, quoted, UserError } from '../errors';
+import { UNSIGNED_DECIMAL } from '../util/decimal-number';
 import type { Trace, TraceSummary } from './types';
 
 /**
@@ -93,6 +94,7 @@ export function switchoverAtFraction(trace: Trace, fraction: number): number {
 /** A --switchover value: an instruction count, or a fraction of the trace's accesses in [0, 1]. */
 export type SwitchoverSpec = { instructions: number } | { fraction: number };
 
+const PERCENT = new RegExp(`^(${UNSIGNED_DECIMAL})%$`);
 /**
  * Parses a --switchover value: an instruction count ("2500000") or a fraction of the trace's
  * accesses ("0.3" or "30%"). Integers are instruction counts; numbers with a point or a % are fractions.
@@ -105,7 +107,7 @@ export function parseSwitchoverSpec(text: string): SwitchoverSpec {
       throw new UserError(`--switchover must be at most ${Number.MAX_SAFE_INTEGER} instructions, got ${quoted(text)}`);
     return { instructions: Number(value) };
   }
-  const percent = /^(\d+(?:\.\d+)?)%$/.exec(value);
+  const percent = PERCENT.exec(value);
   if (percent) return { fraction: Number(percent[1]) / 100 };
   if (/^\d*\.\d+$/.test(value)) return { fraction: Number(value) };
   throw new UserError(

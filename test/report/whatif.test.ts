@@ -431,7 +431,7 @@ test("postcopy-lab whatif opens the page where simulate's flags put the knobs; v
 });
 
 /** Each bounded knob's whatif/simulate flag and how a value in the page's unit is typed there. */
-const KNOB_FLAGS: Record<keyof typeof KNOB_BOUNDS, [string, (v: number) => string]> = {
+const KNOB_FLAGS: Record<keyof typeof KNOB_BOUNDS, [string, (v: number | string) => string]> = {
   k: ['k', String],
   switchoverPercent: ['switchover', (v) => `${v}%`],
   bandwidthGbps: ['bandwidth', (v) => `${v}gbit`],
@@ -467,6 +467,28 @@ test('a knob value the whatif flags take, the page box and the URL hash take too
       const hash = settingsFromHash(`${key}=${value}`, DEFAULT_WHATIF_SETTINGS)[key] === value;
       const box = numberIn(bounds, String(value)) === value;
       assert.deepEqual({ key, value, cli, hash }, { key, value, cli: box, hash: box });
+    }
+  }
+});
+
+test('a knob text in another notation (1e1, 10., 10.0): the flag, the page box and the URL hash agree', () => {
+  // 774eb80: box and link took k 1e1 as 10 and vmPages 1e5, which --k and --vm-pages refuse as not whole numbers,
+  // and bandwidth .5 or switchover 1e1, which --bandwidth .5gbit and --switchover 1e1% refused
+  for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[]) {
+    const bounds: NumberBounds = KNOB_BOUNDS[key];
+    const [flag, typed] = KNOB_FLAGS[key];
+    for (const text of ['1e1', '10.', '10.0', '.5e1', '.5', '10']) {
+      let cli: number | undefined;
+      try {
+        cli = (knobsFromFlags({ [flag]: typed(text) }) as Record<string, number | undefined>)[key];
+      } catch {
+        cli = undefined;
+      }
+      const ignored: string[] = [];
+      const fromHash = settingsFromHash(`${key}=${text}`, DEFAULT_WHATIF_SETTINGS, ignored)[key];
+      const hash = ignored.length === 0 ? fromHash : undefined;
+      const box = numberIn(bounds, text);
+      assert.deepEqual({ key, text, cli, hash }, { key, text, cli: box, hash: box });
     }
   }
 });

@@ -15,7 +15,7 @@ import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types'
 import { flagOf, optionProblem } from '../../prefetch/options';
 import { declaredOptions, PREDICTOR_NAMES, predictorDefinition, readsK } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
-import { isDecimalNumber } from '../../util/decimal-number';
+import { isDecimalNumber, isWholeNumberText } from '../../util/decimal-number';
 import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../trace/make';
 import type { GeneratorKind, GeneratorOptions } from '../../trace/generators';
@@ -144,10 +144,11 @@ export const KNOB_BOUNDS = deepFreeze({
 
 /**
  * The number `text` gives a value of `bounds` (a number box's text, a link's value), or undefined when it is none:
- * decimal notation only, as the command line's flags read it (src/util/decimal-number.ts), then the bounds.
+ * decimal notation only, and plain digits for a whole number, as the command line's flags read it
+ * (src/util/decimal-number.ts), then the bounds.
  */
 export function numberIn(bounds: NumberBounds, text: string): number | undefined {
-  const value = isDecimalNumber(text) ? Number(text) : NaN;
+  const value = (bounds.whole ? isWholeNumberText : isDecimalNumber)(text) ? Number(text) : NaN;
   return withinBounds(bounds, value) ? value : undefined;
 }
 
