@@ -41,7 +41,9 @@ export function checkZeroPages(
   }
   if (largest < vmPages) return;
   const vm = vmFromTrace ? `the trace's VM of ${vmPages} pages (its largest page + 1)` : `the VM's ${vmPages} pages`;
-  throw new UserError(`${named}zero page ${largest} is beyond ${vm}: give a larger VM size`);
+  throw new UserError(
+    `${named}zero page ${largest} is beyond ${vm}: give a larger VM size (vmPages; --vm-pages on the command line)`,
+  );
 }
 
 /**

@@ -168,7 +168,11 @@ test('bad input exits with code 2 and one line on stderr', () => {
     ],
     [
       ['compare', small, '--prefetchers', 'none,oracle', '--vm-pages', '64', '--zero-pages', beyondVm],
-      /: \S+beyond-vm\.txt: zero page 99 is beyond the VM's 64 pages: give a larger VM size$/m,
+      new RegExp(
+        String.raw`: \S+beyond-vm\.txt: zero page 99 is beyond the VM's 64 pages: give a larger VM size ` +
+          String.raw`\(vmPages; --vm-pages on the command line\)$`,
+        'm',
+      ),
     ],
   ];
   for (const [args, pattern] of cases) {

@@ -32,9 +32,13 @@ test('resolveSimConfig refuses zero pages beyond the VM or no page at all, namin
     assert.throws(() => resolveSimConfig(summary, input), { name: 'UserError', message });
   refused(
     { zeroPages: [1, 4], zeroPagesName: 'z.txt' },
-    "z.txt: zero page 4 is beyond the trace's VM of 4 pages (its largest page + 1): give a larger VM size",
+    "z.txt: zero page 4 is beyond the trace's VM of 4 pages (its largest page + 1): give a larger VM size " +
+      '(vmPages; --vm-pages on the command line)',
   );
-  refused({ zeroPages: [9, 2], vmPages: 8 }, "zero page 9 is beyond the VM's 8 pages: give a larger VM size");
+  refused(
+    { zeroPages: [9, 2], vmPages: 8 },
+    "zero page 9 is beyond the VM's 8 pages: give a larger VM size (vmPages; --vm-pages on the command line)",
+  );
   refused({ zeroPages: [1.5], zeroPagesName: 'z.txt' }, 'z.txt: zero page 1.5 is not a page number');
   refused({ zeroPages: [-1] }, 'zero page -1 is not a page number');
   assert.equal(resolveSimConfig(summary, { zeroPages: [7], vmPages: 8 }).zeroPages![0], 7);
