@@ -201,11 +201,9 @@ export function refuseDecoratedNumber(value: string, flag: string): void {
 export function intFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   refuseDecoratedNumber(value, flag);
+  if (!isWholeNumberText(value)) throw new UserError(`--${flag} must be a whole number, got ${quoted(value)}`);
   const n = Number(value);
-  if (!isWholeNumberText(value) || !Number.isSafeInteger(n)) {
-    if (isWholeNumberText(value)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value}`);
-    throw new UserError(`--${flag} must be a whole number, got ${quoted(value)}`);
-  }
+  if (!Number.isSafeInteger(n)) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${value}`);
   if (n < min || n > max) throw new UserError(`--${flag} must be between ${min} and ${max}, got ${n}`);
   return n;
 }

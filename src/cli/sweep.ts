@@ -30,6 +30,7 @@ import {
   whatIfWorkloads,
   workloadsOfName,
   HAND_OVER_JUDGED_AFTER_SECONDS,
+  HAND_OVER_REPEATS,
   WORKER_WARM_UP_SECONDS,
   type SweepMode,
   type Workload,
@@ -135,6 +136,7 @@ const MERGE_SYNOPSIS = `  postcopy-lab sweep merge SHARD_FILE... -o FILE
 
 const JUDGED = HAND_OVER_JUDGED_AFTER_SECONDS;
 const WARM_UP = WORKER_WARM_UP_SECONDS;
+const REPEATS = HAND_OVER_REPEATS;
 /** The usage's list of the sweeps: a name, then what it runs on one or two lines. */
 const WHAT_EACH_RUNS = SWEEP_NAMES.flatMap((name) =>
   SWEEPS[name].runs.map((line, i) => `        ${(i ? '' : name).padEnd(11)}${line}`),
@@ -149,6 +151,8 @@ ${WHAT_EACH_RUNS}
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads; 1 runs all in this thread. Default: one per core, adaptive: the sweep
                          starts in this thread and hands the jobs left to the workers once it has run ${JUDGED} CPU s
+                         (${WARM_UP} s while the latest half of its jobs holds fewer than ${REPEATS} of a method it
+                         ran before)
                          and those jobs, at the CPU per job of the latest half of the jobs run (of a method it ran
                          before: a method's first job carries its JIT), come to more than n/(n-1) x ${WARM_UP} CPU s
                          on n workers (they then save more than fresh workers' JIT warm-up, ${WARM_UP} CPU s), so a
@@ -197,7 +201,7 @@ const uniqueNames = (names: readonly string[]): string[] => [...new Set(names)];
 function sweepNamed(name: string | undefined): SweepDefinition {
   // own keys only: "toString" or "constructor" would find Object.prototype's members
   if (name === undefined || !Object.hasOwn(SWEEPS, name))
-    throw new UserError(`sweep takes one of ${Object.keys(SWEEPS).join(', ')}${name ? `, got ${quoted(name)}` : ''}`);
+    throw new UserError(`sweep takes one of ${SWEEP_NAMES.join(', ')}${name ? `, got ${quoted(name)}` : ''}`);
   return SWEEPS[name];
 }
 
@@ -254,7 +258,7 @@ function runSweep(argv: string[]): void {
     },
     true,
   );
-  if (positionals.length !== 1) throw new UserError(`sweep takes one NAME (${Object.keys(SWEEPS).join(', ')})`);
+  if (positionals.length !== 1) throw new UserError(`sweep takes one NAME (${SWEEP_NAMES.join(', ')})`);
   const name = positionals[0];
   const sweep = sweepNamed(name);
   const output = requireFlag(values.output, 'output');

@@ -229,7 +229,7 @@ export function worthHandingOver(spentSeconds: number, cpuPerJob: number, left: 
 }
 
 /** Repeats (jobs of a code the thread ran before) the latest half of the jobs run must hold to judge by them. */
-const HAND_OVER_REPEATS = 8;
+export const HAND_OVER_REPEATS = 8;
 
 /** What the judge has seen at a look: jobs done, CPU seconds spent, and wall ms in all jobs and in repeats. */
 interface Look {

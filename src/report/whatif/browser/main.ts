@@ -104,7 +104,7 @@ if (!workloads.has(settings.workload)) {
 }
 if (ignoredInLink.length > 0)
   openingNotes.push(
-    `the link's ${ignoredInLink.map((entry) => JSON.stringify(entry)).join(', ')} cannot be used, so ` +
+    `the link's ${ignoredInLink.map(quoted).join(', ')} cannot be used, so ` +
       `${ignoredInLink.length === 1 ? 'it is' : 'they are'} left out`,
   );
 let openingNote = openingNotes.join('; ');
