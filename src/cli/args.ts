@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileLabel, quoted, UserError } from '../errors';
 import { STANDARD_OUTPUT } from '../util/atomic-write';
-import { isDecimalNumber, isWholeNumberText } from '../util/decimal-number';
+import { isDecimalNumber, isWholeNumberText, numberDecoration } from '../util/decimal-number';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -184,17 +184,14 @@ export function fileArguments(
 }
 
 /**
- * Refuses a numeric flag's value with white space at either end (`--k ' 8'`, a script's `"$K "`), as any other
- * malformed number: the parsers trimmed it and took the number, so a quoting slip passed unseen; and one with a '+'
- * before it, which no number here is written with (numberFlag took `+0.5` while intFlag and the unit parsers refused
- * `+2` as no number at all). Every numeric flag goes through it (intFlag, numberFlag, the duration and bandwidth
- * flags, --switchover, --shard).
+ * Refuses a numeric flag's value with white space at either end (`--k ' 8'`) or a '+' before it (numberDecoration),
+ * as any other malformed number (numberFlag took `+0.5` while intFlag and the unit parsers refused `+2` as no number
+ * at all). Every numeric flag goes through it (intFlag, numberFlag, the duration and bandwidth flags, --switchover,
+ * --shard).
  */
 export function refuseDecoratedNumber(value: string, flag: string): void {
-  if (value !== value.trim())
-    throw new UserError(`--${flag} has white space around its value ${quoted(value)}: give the value alone`);
-  if (value.startsWith('+'))
-    throw new UserError(`--${flag} has a plus sign before its value ${quoted(value)}: give the number without it`);
+  const decoration = numberDecoration(value);
+  if (decoration !== undefined) throw new UserError(`--${flag} ${decoration}`);
 }
 
 /** A whole number flag within [min, max]; `fallback` when absent. Every numeric flag states its bounds. */

@@ -39,6 +39,7 @@ import {
 import { JobScheduler } from './schedule';
 import { SharedTraces } from './shared-traces';
 import { WATCH_STRIDE, watchIndex } from './sweep-watch';
+import { numberDecoration } from '../util/decimal-number';
 import { threadCpuSeconds, wallClock } from '../util/thread-cpu';
 import { YOUNG_GENERATION_MIB } from '../util/young-generation';
 
@@ -70,8 +71,10 @@ export function sweepWorkers(): number {
   if (chosenWorkers !== undefined) return chosenWorkers;
   const fromEnv = process.env[WORKERS_ENV];
   if (fromEnv === undefined || fromEnv === '') return availableParallelism();
+  // white space or a '+' around it named in the numeric flags' words (numberDecoration)
+  const decoration = numberDecoration(fromEnv);
+  if (decoration !== undefined) throw new UserError(`${WORKERS_ENV} ${decoration}`);
   // decimal digits only, bounded as --workers is: Number() read 0x10 as 16 and 1e9 as a billion threads' worth
-  // and no white space around it, as no numeric flag takes it
   const count = /^\d+$/.test(fromEnv) ? Number(fromEnv) : NaN;
   if (!(count >= 1 && count <= MAX_SWEEP_WORKERS))
     throw new UserError(

@@ -197,12 +197,19 @@ test('the worker count: setSweepWorkers, else the environment, else the cores; n
     // bounded as --workers is, decimal only: 1e9 asked a billion threads, 0x10 gave 16
     process.env[WORKERS_ENV] = '1024';
     assert.equal(sweepWorkers(), 1024);
-    // white space around it too, as every numeric flag refuses it (' 1024 ' was taken)
-    for (const text of ['1025', '1e9', '0x10', '2.0', '-1', '99999999999999999999', ' 2', '2\n']) {
+    const refusedAs = (text: string, message: string) => {
       process.env[WORKERS_ENV] = text;
-      const message = `POSTCOPY_LAB_WORKERS must be a whole number between 1 and 1024, got ${JSON.stringify(text)}`;
       assert.throws(sweepWorkers, (err: unknown) => err instanceof UserError && err.message === message, text);
-    }
+    };
+    for (const text of ['1025', '1e9', '0x10', '2.0', '-1', '99999999999999999999'])
+      refusedAs(text, `POSTCOPY_LAB_WORKERS must be a whole number between 1 and 1024, got ${JSON.stringify(text)}`);
+    // white space (' 1024 ' was taken) and a '+' named in the words every numeric flag uses ('+2' was "not whole")
+    for (const text of [' 2', '2\n'])
+      refusedAs(
+        text,
+        `POSTCOPY_LAB_WORKERS has white space around its value ${JSON.stringify(text)}: give the value alone`,
+      );
+    refusedAs('+2', 'POSTCOPY_LAB_WORKERS has a plus sign before its value "+2": give the number without it');
     assert.throws(() => setSweepWorkers(1025), UserError);
   } finally {
     if (saved === undefined) delete process.env[WORKERS_ENV];
