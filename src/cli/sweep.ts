@@ -39,7 +39,7 @@ import { checkOutputPath, fileReplacedBy, writeFileAtomic } from '../util/atomic
 import { sameFile } from '../util/same-file';
 import { readInputText } from '../util/read-input';
 import { firstRepeat } from '../util/first-repeat';
-import { intFlag, parseFlags, refuseDecoratedNumber, requireFlag } from './args';
+import { intFlag, listFlag, parseFlags, refuseDecoratedNumber, requireFlag } from './args';
 
 /** A notebook's sweep: the experiment function its notebook calls, and the workloads that notebook runs it on. */
 interface SweepDefinition {
@@ -271,7 +271,7 @@ function runSweep(argv: string[]): void {
   startSweepWorkers();
   if (sweep.workloads === 'own' && values.workloads !== undefined)
     throw new UserError(`sweep ${name} makes its own traces: --workloads does not apply`);
-  const chosenWorkloads = values.workloads === undefined ? null : uniqueNames(values.workloads.split(','));
+  const chosenWorkloads = values.workloads === undefined ? null : listFlag(values.workloads, 'workloads');
   const workloads = workloadsOf(sweep, chosenWorkloads);
   const names = uniqueNames(workloads.map((w) => w.name));
   if (shard === undefined) {
