@@ -17,7 +17,8 @@ import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
 import { knobsFromFlags, switchoverPercentFlag } from '../../src/cli/whatif';
 import { whatIfPageOptions } from '../../src/experiments';
 import { simulate, type MigrationResult } from '../../src/migration';
-import { readsK } from '../../src/prefetch';
+import { declaredOptions, flagOf, readsK } from '../../src/prefetch';
+import { predictorOptionsFromFlags } from '../../src/cli/predictor-flags';
 import { plotlyScriptTag } from '../../src/report';
 import { browserAsset } from '../../src/report/assets';
 import { CURVE_POINTS, TraceRuns, curvePoint, curveXs } from '../../src/report/whatif/compute';
@@ -489,6 +490,37 @@ test('a knob text in another notation (1e1, 10., 10.0): the flag, the page box a
       const hash = ignored.length === 0 ? fromHash : undefined;
       const box = numberIn(bounds, text);
       assert.deepEqual({ key, text, cli, hash }, { key, text, cli: box, hash: box });
+    }
+  }
+});
+
+/** What `read` gives, or undefined where it throws (a flag refused). */
+const orUndefined = <T>(read: () => T): T | undefined => {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+};
+
+test('a page size or a predictor option in another notation: the flag, the page box and the URL hash agree', () => {
+  // the link took pageSize=4.096e3 as 4096 and o.order=3.0 or 3e0 as 3, which --page-size and --order refuse
+  for (const text of ['4096', '4.096e3', '4096.', '4096.0', '0x1000']) {
+    const cli = orUndefined(() => knobsFromFlags({ 'page-size': text }).pageSize);
+    const ignored: string[] = [];
+    const fromHash = settingsFromHash(`pageSize=${text}`, DEFAULT_WHATIF_SETTINGS, ignored).pageSize;
+    assert.deepEqual({ text, hash: ignored.length === 0 ? fromHash : undefined }, { text, hash: cli });
+  }
+  for (const { name, spec, predictors } of declaredOptions()) {
+    if (spec.kind !== 'whole' && spec.kind !== 'number') continue;
+    const bounds = { ...spec, whole: spec.kind === 'whole' };
+    for (const text of [`${spec.max}`, `${spec.max}.0`, `${spec.max}.`, `${spec.max}e0`, `${spec.max / 10}e1`]) {
+      const flags = { [flagOf(name)]: text };
+      const cli = orUndefined(() => (predictorOptionsFromFlags(flags, predictors) as Record<string, unknown>)[name]);
+      const ignored: string[] = [];
+      const fromHash = settingsFromHash(`o.${name}=${text}`, DEFAULT_WHATIF_SETTINGS, ignored).options[name];
+      const hash = ignored.length === 0 ? fromHash : undefined;
+      assert.deepEqual({ name, text, cli, hash }, { name, text, cli: numberIn(bounds, text), hash: cli });
     }
   }
 });

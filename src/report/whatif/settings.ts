@@ -142,13 +142,17 @@ export const KNOB_BOUNDS = deepFreeze({
   peakBandwidthGbps: { min: b.bandwidthBps.min / 1e9, max: b.bandwidthBps.max / 1e9, orZero: true },
 } satisfies Record<string, NumberBounds>);
 
+/** `text` read as a number if it is one in decimal notation (plain digits if `whole`), else NaN. */
+const numberOfText = (whole: boolean, text: string): number =>
+  (whole ? isWholeNumberText : isDecimalNumber)(text) ? Number(text) : NaN;
+
 /**
  * The number `text` gives a value of `bounds` (a number box's text, a link's value), or undefined when it is none:
  * decimal notation only, and plain digits for a whole number, as the command line's flags read it
  * (src/util/decimal-number.ts), then the bounds.
  */
 export function numberIn(bounds: NumberBounds, text: string): number | undefined {
-  const value = (bounds.whole ? isWholeNumberText : isDecimalNumber)(text) ? Number(text) : NaN;
+  const value = numberOfText(bounds.whole === true, text);
   return withinBounds(bounds, value) ? value : undefined;
 }
 
@@ -287,13 +291,12 @@ export function settingsToHash(settings: WhatifSettings): string {
  * Settings from a URL hash over `base`: values that do not parse or are out of range keep `base`'s (a shared link
  * from an older page still opens), so the page never starts from an impossible setting; each value not taken is
  * added to `ignored` as `key=value` (unknown method names as `methods=NAME`), for the page to say so. Numbers are
- * read in decimal notation only, as the CLI's flags read them (Number() took k=0x10 as 16).
+ * read in decimal notation only, whole ones in plain digits, as the CLI's flags read them (Number() took k=0x10 as
+ * 16).
  */
 export function settingsFromHash(hash: string, base: WhatifSettings, ignored: string[] = []): WhatifSettings {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const out: WhatifSettings = { ...base, options: { ...base.options } };
-  /** `text` read as a number if it is one in decimal notation, else NaN. */
-  const decimal = (text: string) => (isDecimalNumber(text) ? Number(text) : NaN);
   /** The value for `key`, or `fallback` (noting the text as ignored) when `take` refuses it. */
   const read = <T>(key: string, fallback: T, take: (text: string) => T | undefined): T => {
     const text = params.get(key);
@@ -320,15 +323,17 @@ export function settingsFromHash(hash: string, base: WhatifSettings, ignored: st
   );
   for (const key of Object.keys(KNOB_BOUNDS) as (keyof typeof KNOB_BOUNDS)[])
     out[key] = read(key, base[key], (text) => numberIn(KNOB_BOUNDS[key], text));
+  // plain digits, as --page-size reads its bytes (4.096e3 opened at 4096)
   out.pageSize = read('pageSize', base.pageSize, (text) => {
-    const pageSize = decimal(text);
+    const pageSize = numberOfText(true, text);
     return pageSize === 0 || PAGE_SIZES.includes(pageSize) ? pageSize : undefined;
   });
   out.curve = choice('curve', CURVE_AXES, base.curve);
   for (const { name, spec } of declaredOptions()) {
     const key = OPTION_PREFIX + name;
     const value = read(key, undefined as string | number | undefined, (text) => {
-      const value = spec.kind === 'choice' || spec.kind === 'text' ? text : decimal(text);
+      // a whole option in plain digits, as its box and its flag read it (o.order=3.0 and 3e0 were taken as 3)
+      const value = spec.kind === 'choice' || spec.kind === 'text' ? text : numberOfText(spec.kind === 'whole', text);
       return optionProblem(spec, value) === undefined ? value : undefined;
     });
     if (value !== undefined) out.options[name] = value;
