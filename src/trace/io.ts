@@ -278,45 +278,75 @@ export interface StreamOptions {
  * chunks whatever the file's size. Returns (as the generator's value) the file's name, page size
  * and access count, known for sure only at the end.
  */
-export async function* streamTrace(
-  path: string,
-  options: StreamOptions = {},
-): AsyncGenerator<TraceChunk, TraceFileInfo> {
-  return yield* streamOpenFile(openTraceFile(path), path, options);
+export function streamTrace(path: string, options: StreamOptions = {}): AsyncGenerator<TraceChunk, TraceFileInfo> {
+  // not `yield*`: delegating cost every chunk a promise more (see streamOpenFile)
+  return streamOpenFile(undefined, path, options);
 }
 
 /**
- * Feeds `bytes` to `decoder` a block at a time, handing out each block's chunk before the next block decodes (so a
- * pool of reused columns holds one block's set, still in cache when the reader takes it; a text file's chunks come
- * all at once); returns the bytes taken (see TraceDecoder.feed for `keepUnfinished`).
+ * Feeds a decoder the bytes of one read (or gunzipped piece) a block at a time, handing out each block's chunk before
+ * the next block decodes (so a pool of reused columns holds one block's set, still in cache when the reader takes
+ * it; a text file's chunks come all at once). A class, not a generator: a stream's async generator delegating to a
+ * sync one (`yield*`) paid a promise per chunk more (see streamOpenFile).
  */
-function* feedByBlock(
-  decoder: TraceDecoder,
-  bytes: Uint8Array,
-  ready: TraceChunk[],
-  pool: ColumnPool | undefined,
-  keepUnfinished: boolean,
-): Generator<TraceChunk, number> {
-  let at = 0;
-  while (at < bytes.length) {
-    // the chunks decoded before have all been handed out, and the next asked for
-    pool?.release();
-    // at most one access asked for: the decoder stops after the block that holds it
-    const taken = decoder.feed(at === 0 ? bytes : bytes.subarray(at), 1, keepUnfinished);
-    for (const chunk of ready) yield chunk;
-    ready.length = 0;
-    if (taken === 0) break;
-    at += taken;
+class BlockFeeder {
+  private bytes = NO_BYTES;
+  private at = 0;
+  private handedOut = 0;
+  /** The decoder took none of the bytes left: an unfinished unit (see TraceDecoder.feed for `keepUnfinished`). */
+  private stuck = false;
+
+  constructor(
+    private readonly decoder: TraceDecoder,
+    private readonly ready: TraceChunk[],
+    private readonly pool: ColumnPool | undefined,
+    private readonly keepUnfinished: boolean,
+  ) {}
+
+  /** The bytes to decode next, the ones before all decoded or carried. */
+  feed(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.at = 0;
+    this.stuck = false;
   }
-  return at;
+
+  /** The bytes the decoder did not take: an unfinished unit, which the next read goes after. */
+  get rest(): Uint8Array {
+    return this.bytes.subarray(this.at);
+  }
+
+  /** The next chunk of the bytes fed (or of the decoder's finish), or undefined when they hold no more. */
+  next(): TraceChunk | undefined {
+    while (this.handedOut === this.ready.length) {
+      this.ready.length = this.handedOut = 0;
+      if (this.stuck || this.at >= this.bytes.length) return undefined;
+      // the chunks decoded before have all been handed out, and the next asked for
+      this.pool?.release();
+      // at most one access asked for: the decoder stops after the block that holds it
+      const taken = this.decoder.feed(
+        this.at === 0 ? this.bytes : this.bytes.subarray(this.at),
+        1,
+        this.keepUnfinished,
+      );
+      this.stuck = taken === 0;
+      this.at += taken;
+    }
+    return this.ready[this.handedOut++];
+  }
 }
 
-/** streamTrace of the file open as `fd`, which it closes. */
+/**
+ * streamTrace of the file open as `fd` (opened here when undefined, at the first chunk asked for), which it closes.
+ * Each chunk costs one `yield` here: through `yield*` of a sync generator, as until 2026-11-27, an async-from-sync
+ * iterator added a promise per chunk, and the generator was large enough (2.2 KB of bytecode) that TurboFan took
+ * 26-132 ms of a worker to compile it once a long stream made it hot.
+ */
 async function* streamOpenFile(
-  fd: number,
+  openFd: number | undefined,
   path: string,
   { reuseChunks = false }: StreamOptions,
 ): AsyncGenerator<TraceChunk, TraceFileInfo> {
+  const fd = openFd ?? openTraceFile(path);
   // chunks reused: the wasm decoder's arena unless another stream holds it (blocks decode in place there, and a plain
   // file is read into its buffers, so payloads need no copy)
   const arena = reuseChunks ? leaseColumnArena() : undefined;
@@ -337,6 +367,7 @@ async function* streamOpenFile(
       pool?.allocate ?? unzeroedColumns,
       isBinaryPath(path),
     );
+    let blocks: BlockFeeder;
     try {
       const first = await reads.next(NO_BYTES);
       if (first && isGzip(first)) {
@@ -346,13 +377,19 @@ async function* streamOpenFile(
         const gunzip = zlib.createGunzip({ chunkSize: READ_BYTES });
         // pipe leaves the file's own errors to the file: unhandled there, a failed read (EIO) ended the process
         file.once('error', (err) => gunzip.destroy(err));
-        for await (const bytes of file.pipe(gunzip)) yield* feedByBlock(decoder, bytes, ready, pool, true);
+        blocks = new BlockFeeder(decoder, ready, pool, true);
+        for await (const bytes of file.pipe(gunzip)) {
+          blocks.feed(bytes);
+          for (let chunk = blocks.next(); chunk; chunk = blocks.next()) yield chunk;
+        }
       } else {
-        let carry = NO_BYTES;
-        for (let bytes = first; bytes; bytes = await reads.next(carry))
-          carry = bytes.subarray(yield* feedByBlock(decoder, bytes, ready, pool, false));
+        blocks = new BlockFeeder(decoder, ready, pool, false);
+        for (let bytes = first; bytes; bytes = await reads.next(blocks.rest)) {
+          blocks.feed(bytes);
+          for (let chunk = blocks.next(); chunk; chunk = blocks.next()) yield chunk;
+        }
         // an unfinished unit at the end: the decoder's finish names it
-        decoder.feed(carry);
+        decoder.feed(blocks.rest);
       }
     } catch (err) {
       throw readError(path, err);
@@ -362,7 +399,7 @@ async function* streamOpenFile(
       else closeSync(fd);
     }
     const info = decoder.finish();
-    for (const chunk of ready) yield chunk;
+    for (let chunk = blocks.next(); chunk; chunk = blocks.next()) yield chunk;
     return info;
   } finally {
     // after the last chunk (and the last read): another stream may then read and decode into the arena
