@@ -7,7 +7,9 @@ import { UserError } from '../errors';
 import {
   declaredOptions,
   flagOf,
+  predictorDefinition,
   readsK,
+  unreadOptions,
   type OptionSpec,
   type PredictorName,
   type PredictorOptions,
@@ -74,6 +76,14 @@ export function predictorOptionsFromFlags(
     else if (spec.kind === 'text') options[name] = requireFlag(text, flag);
     else if (spec.kind === 'whole') options[name] = intFlag(text, flag, spec.default, spec.min, spec.max);
     else options[name] = numberFlag(text, flag, spec.default, spec.min, spec.max);
+  }
+  // a flag that each predictor declaring it leaves unread (ppm's --history-window with --training online) changes
+  // nothing while the run seems to use it: refused as --k is with none
+  for (const name of Object.keys(options)) {
+    const owners = predictors.filter((predictor) => name in predictorDefinition(predictor).options);
+    const why = owners.map((owner) => unreadOptions(owner, options as PredictorOptions)[name]);
+    if (why.every((clause) => clause !== undefined))
+      throw new UserError(`--${flagOf(name)} has no effect on ${owners.join(', ')}: ${why[0]}; drop it`);
   }
   return options as PredictorOptions;
 }

@@ -33,6 +33,7 @@ export {
   PREDICTOR_NAMES,
   PREDICTORS,
   readsK,
+  unreadOptions,
   trainedModelKey,
   type DeclaredOption,
 } from './registry';

@@ -97,6 +97,12 @@ export interface PredictorDefinition<N extends string = string, S extends Option
    * one: runs of one key on one trace share it, so a sweep keeps them on one worker thread (experiments/schedule.ts).
    */
   trainedModel?(options: OptionValues<S>): string;
+  /**
+   * The options it declares but leaves unread with these `options`, each with why in a clause (ppm's historyWindow
+   * under online training): the command line refuses such a flag, as it refuses --k with none, and the what-if page
+   * prints none of them in its command.
+   */
+  unreadOptions?(options: OptionValues<S>): Readonly<Record<string, string>>;
   /** A fresh predictor from options already checked and defaulted; `future` is what the caller knows of the trace. */
   create(options: OptionValues<S>, future: FutureView): Predictor;
 }

@@ -1,5 +1,6 @@
 import { definePredictor } from './options';
 import { PPM_MODEL_OPTIONS, ppmModelKey, ppmPredictor } from './ppm';
+import { unreadHistoryWindow } from './training';
 
 /**
  * PPM over page deltas (p - previous fault or access, modulo 2^32) instead of page numbers: a pattern
@@ -14,5 +15,6 @@ export const ppmDelta = definePredictor({
     'pattern learnt in one region applies to pages never seen',
   options: PPM_MODEL_OPTIONS,
   trainedModel: (options) => ppmModelKey(options, true),
+  unreadOptions: (options) => unreadHistoryWindow(options.training),
   create: (options) => ppmPredictor('ppm-delta', options, true),
 });

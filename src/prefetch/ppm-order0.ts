@@ -3,7 +3,7 @@ import { HistoryWindow } from './history-window';
 import { definePredictor, type OptionValues } from './options';
 import { PPM_MODEL_OPTIONS } from './ppm';
 import { isProposable, isPageInVm } from './proposals';
-import { TRAINING_OPTION, trainingFlags } from './training';
+import { TRAINING_OPTION, trainingFlags, unreadHistoryWindow } from './training';
 import type { Predictor } from './types';
 
 const OPTIONS = { training: TRAINING_OPTION, historyWindow: PPM_MODEL_OPTIONS.historyWindow };
@@ -14,6 +14,7 @@ export const ppmOrder0 = definePredictor({
     "control: PPM's order 0 alone, the k most frequent unsent pages of the training stream, whatever page faulted. " +
     'What PPM wins over it is what its contexts predict',
   options: OPTIONS,
+  unreadOptions: (options) => unreadHistoryWindow(options.training),
   create: createPpmOrder0,
 });
 

@@ -10,7 +10,7 @@ import { HistoryWindow } from './history-window';
 import { definePredictor, finiteNumber, oneOf, wholeNumber, type OptionValues } from './options';
 import { isProposable } from './proposals';
 import { trainedModel } from './trained-models';
-import { TRAINING_OPTION, trainingFlags } from './training';
+import { TRAINING_OPTION, trainingFlags, unreadHistoryWindow } from './training';
 import type { FaultContext, Predictor } from './types';
 
 /** The options of every PPM-based predictor (ppm, ppm-delta, hybrid): one declaration, so one set of flags. */
@@ -63,6 +63,7 @@ export const ppm = definePredictor({
   proposes: 'the k most probable unsent next pages under PPM (below)',
   options: OPTIONS,
   trainedModel: (options) => ppmModelKey(options, options.symbols === 'deltas'),
+  unreadOptions: (options) => unreadHistoryWindow(options.training),
   create: (options) => ppmPredictor('ppm', options, options.symbols === 'deltas'),
 });
 

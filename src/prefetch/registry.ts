@@ -79,6 +79,16 @@ export function trainedModelKey(name: string, options: PredictorOptions = {}): s
   }
 }
 
+/**
+ * The options predictor `name` declares but leaves unread with `options` (PredictorDefinition.unreadOptions), each
+ * with why; {} when it reads all it declares.
+ */
+export function unreadOptions(name: PredictorName, options: PredictorOptions): Readonly<Record<string, string>> {
+  const definition = predictorDefinition(name);
+  const generic = definition as { unreadOptions?(values: object): Readonly<Record<string, string>> };
+  return generic.unreadOptions?.(resolveOptions(definition, options)) ?? {};
+}
+
 /** `definition`'s predictor with `options` resolved against its own defaults and bounds. */
 function instantiate(
   definition: (typeof PREDICTORS)[number],

@@ -249,6 +249,11 @@ const BAD: [string[], RegExp][] = [
     /--push has no effect with --mode precopy/,
   ],
   [['simulate', '--trace', small, '--mode', 'precopy', '--order', '2'], /--order has no effect with --mode precopy/],
+  // a predictor option its predictors leave unread with the other options: it was taken, the run unchanged (exit 0)
+  [
+    ['compare', small, '--prefetchers', 'none,ppm,ppm-order0', '--training', 'online', '--history-window', '50'],
+    /--history-window has no effect on ppm, ppm-order0: training online learns from the faults alone, never from hi/,
+  ],
   // and the pre-copy rounds' flags in post-copy (the default mode), where no round runs: they were taken, exit 0
   [['simulate', small, '--precopy-rounds', '3'], /--precopy-rounds has no effect with --mode postcopy \(no pre-copy/],
   [

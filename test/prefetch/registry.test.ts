@@ -9,8 +9,11 @@ import {
   PREDICTOR_NAMES,
   PREDICTORS,
   resolveOptions,
+  unreadOptions,
   wholeNumber,
 } from '../../src/prefetch';
+import { simulate } from '../../src/migration';
+import { generateTrace, switchoverAtFraction } from '../../src/trace';
 import { flagOf, PREDICTOR_FLAGS, predictorFlagsUsage, predictorOptionsFromFlags } from '../../src/cli/predictor-flags';
 import { withPredictorTable } from '../../scripts/predictors-readme';
 
@@ -109,4 +112,30 @@ test('a predictor may give a shared option its own default; usage names it', () 
     { predictor: 'ppm-hybrid-dirty', value: 0.5 },
   ]);
   assert.match(predictorFlagsUsage(27).replace(/\s+/g, ' '), /\(default 0, ppm-hybrid 0\.5, ppm-hybrid-dirty 0\.5\)/);
+});
+
+test('an option a predictor says it leaves unread changes none of its results; read, it changes them', () => {
+  // ppm, ppm-delta and ppm-order0 read history only to train offline: --history-window with --training online was
+  // taken and changed nothing (exit 0); ppm-hybrid and phase-bubbling read the window for their bubbling too
+  const trace = generateTrace('zipf', { seed: 'unread', accesses: 20_000, pages: 2000 });
+  const switchover = switchoverAtFraction(trace, 0.5);
+  const results = (predictor: (typeof PREDICTOR_NAMES)[number], training: 'online' | 'both') =>
+    [5, undefined].map((historyWindow) =>
+      JSON.stringify(
+        simulate(trace, { predictor, k: 8, push: 'off', switchover, predictorOptions: { training, historyWindow } }),
+      ),
+    );
+  const unreadOnline = PREDICTOR_NAMES.filter((name) => 'historyWindow' in unreadOptions(name, { training: 'online' }));
+  assert.deepEqual(unreadOnline, ['ppm', 'ppm-delta', 'ppm-order0']);
+  for (const predictor of unreadOnline) {
+    const [small, whole] = results(predictor, 'online');
+    assert.equal(small, whole, predictor);
+    assert.deepEqual(unreadOptions(predictor, { training: 'both' }), {}, predictor);
+    const [smallBoth, wholeBoth] = results(predictor, 'both');
+    assert.notEqual(smallBoth, wholeBoth, predictor);
+  }
+  for (const predictor of ['ppm-hybrid', 'phase-bubbling'] as const) {
+    const [small, whole] = results(predictor, 'online');
+    assert.notEqual(small, whole, predictor);
+  }
 });

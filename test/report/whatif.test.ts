@@ -17,7 +17,7 @@ import { SIM_FLAGS, simInputFromFlags } from '../../src/cli/simulate';
 import { knobsFromFlags, switchoverPercentFlag } from '../../src/cli/whatif';
 import { whatIfPageOptions } from '../../src/experiments';
 import { simulate, type MigrationResult } from '../../src/migration';
-import { declaredOptions, flagOf, readsK } from '../../src/prefetch';
+import { declaredOptions, flagOf, readsK, type PredictorName } from '../../src/prefetch';
 import { predictorOptionsFromFlags } from '../../src/cli/predictor-flags';
 import { plotlyScriptTag } from '../../src/report';
 import { browserAsset } from '../../src/report/assets';
@@ -163,6 +163,17 @@ test('the "same as" line runs as printed: a generated workload made first, a bun
   const line = equivalentCommand(precopy, { file: name });
   assert.match(line, /^postcopy-lab simulate --trace 'it'\\''s mine\.trace' --mode precopy /);
   assert.deepEqual(runPrinted(line, dir), [asPrinted(new TraceRuns(trace).simulate('none', precopy))]);
+});
+
+test('the printed command holds a predictor option only where a ticked method reads it (the CLI refuses it)', () => {
+  const online: WhatifSettings = { ...setting, options: { training: 'online', historyWindow: 50 } };
+  const flagsOf = (methods: PredictorName[]) => cliFlagsOf({ ...online, methods });
+  // ppm trains online on faults alone: its history window is unread; phase-bubbling reads it whatever the training
+  assert.ok(!flagsOf(['none', 'ppm']).includes('--history-window'));
+  assert.ok(flagsOf(['ppm']).includes('--training'));
+  assert.deepEqual(flagsOf(['ppm', 'phase-bubbling']).slice(-4), ['--training', 'online', '--history-window', '50']);
+  const { values } = parseFlags(flagsOf(['ppm']), SIM_FLAGS);
+  assert.doesNotThrow(() => simInputFromFlags(values, ['ppm']));
 });
 
 test('with only `none` ticked the printed command has no --k (refused there: nothing is sent with a fault) and runs', () => {

@@ -13,7 +13,7 @@ import {
 } from '../../migration/config';
 import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types';
 import { flagOf, optionProblem } from '../../prefetch/options';
-import { declaredOptions, PREDICTOR_NAMES, predictorDefinition, readsK } from '../../prefetch/registry';
+import { declaredOptions, PREDICTOR_NAMES, predictorDefinition, readsK, unreadOptions } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
 import { isDecimalNumber, isWholeNumberText } from '../../util/decimal-number';
 import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
@@ -210,8 +210,8 @@ export function simInputOf(settings: WhatifSettings, trace: Trace): SimInput {
 
 /**
  * The same setting as `postcopy-lab simulate` (or `compare`) flags for `methods`, without --trace and the
- * predictor: predictor options only where one of the methods declares them (the CLI refuses the others), --k
- * only when one of them sends pages with a fault, and in pre-copy mode none of the flags that only matter after
+ * predictor: predictor options only where one of the methods declares and reads them (the CLI refuses the others),
+ * --k only when one of them sends pages with a fault, and in pre-copy mode none of the flags that only matter after
  * switchover.
  */
 export function cliFlagsOf(settings: WhatifSettings, methods: readonly PredictorName[] = settings.methods): string[] {
@@ -244,9 +244,16 @@ export function cliFlagsOf(settings: WhatifSettings, methods: readonly Predictor
     flags.push('--rate-window', `${settings.rateWindowMs}ms`);
     if (settings.peakBandwidthGbps > 0) flags.push('--peak-bandwidth', `${settings.peakBandwidthGbps}gbit`);
   }
-  const declared = new Set(methods.flatMap((method) => Object.keys(predictorDefinition(method).options)));
+  // an option where a method reads it: the CLI refuses one no method declares, or each leaves unread
+  const options = settings.options as PredictorOptions;
+  const read = new Set(
+    methods.flatMap((method) => {
+      const unread = unreadOptions(method, options);
+      return Object.keys(predictorDefinition(method).options).filter((name) => !(name in unread));
+    }),
+  );
   for (const [name, value] of Object.entries(settings.options)) {
-    if (declared.has(name)) flags.push(`--${flagOf(name)}`, String(value));
+    if (read.has(name)) flags.push(`--${flagOf(name)}`, String(value));
   }
   return flags;
 }
