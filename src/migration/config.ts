@@ -160,7 +160,9 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     checkNumber(network.peakBandwidthBps, 'peak bandwidth', 0, false);
     check(
       network.peakBandwidthBps >= network.bandwidthBps,
-      `peak bandwidth must be at least the bandwidth, got ${network.peakBandwidthBps}`,
+      // both in bits/s: the bare number said neither the unit nor the bandwidth it fell below
+      `peak bandwidth must be at least the bandwidth (${network.bandwidthBps} bits/s), got ` +
+        `${network.peakBandwidthBps} bits/s`,
     );
   }
   if (network.writeBandwidthBps !== undefined) checkNumber(network.writeBandwidthBps, 'write bandwidth', 0, false);

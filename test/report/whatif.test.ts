@@ -369,7 +369,10 @@ test('an impossible later knob: the page shows the line the command line exits 2
   const refused: Array<[Partial<WhatifSettings>, RegExp]> = [
     [{ vmPages: 100 }, /touches page \d+, beyond the VM's 100 pages$/],
     [{ pageSize: 3000 }, /^page size must be a positive power of two, got 3000$/],
-    [{ rateWindowMs: 100, peakBandwidthGbps: 0.1 }, /^peak bandwidth must be at least the bandwidth, got 100000000$/],
+    [
+      { rateWindowMs: 100, peakBandwidthGbps: 0.1 },
+      /^peak bandwidth must be at least the bandwidth \(350000000 bits\/s\), got 100000000 bits\/s$/,
+    ],
   ];
   for (const [patch, message] of refused) {
     const bad = { ...setting, ...patch };
