@@ -150,7 +150,8 @@ ${WHAT_EACH_RUNS}
                          seeds (${OWN_TRACES.join(', ')} makes its own traces and takes none)
       --shard I/N        run only shard I of N (0 <= I < N): jobs I, I+N, I+2N, ... of the sweep
       --workers W        worker threads; 1 runs all in this thread. Default: one per core, adaptive: the sweep
-                         starts in this thread and hands the jobs left to the workers once it has run ${JUDGED} CPU s
+                         starts in this thread and hands the jobs left to n-1 workers, running on beside them (it
+                         has compiled what it ran, a fresh worker has not), once it has run ${JUDGED} CPU s
                          (${WARM_UP} s while the latest half of its jobs holds fewer than ${REPEATS} of a method it
                          ran before)
                          and those jobs, at the CPU per job of the latest half of the jobs run (of a method it ran

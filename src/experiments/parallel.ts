@@ -64,8 +64,8 @@ export function setSweepWorkers(count: number | undefined): void {
 
 /**
  * Worker threads a sweep uses: setSweepWorkers, else $POSTCOPY_LAB_WORKERS, else the number of cores. Left to the
- * default, a sweep starts in the calling thread and hands its jobs left to them only once they look worth a fresh
- * worker's warm-up (runHere, worthHandingOver).
+ * default, a sweep starts in the calling thread and hands its jobs left to one fewer, running on beside them, only
+ * once they look worth a fresh worker's warm-up (runHere, worthHandingOver).
  */
 export function sweepWorkers(): number {
   if (chosenWorkers !== undefined) return chosenWorkers;
@@ -154,20 +154,16 @@ function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress
   if (workers <= 1) return runInThisThread(jobs, progress, () => false);
   // a pool that has more workers (started for an earlier, larger sweep) serves fewer jobs as it is
   if (workersChosen() || pool?.warm) return poolOf(workers).run(jobs, progress) as JobTypes[K]['result'][];
-  // the default: the calling thread runs the jobs until those left look worth the workers' warm-up; only then do the
-  // workers start, and it runs on until they have loaded the library
+  // the default: the calling thread runs the jobs until those left look worth the workers' warm-up; then it starts
+  // workers and runs jobs beside them
   const judge = new HandOverJudge(workers, jobs.map(jobCode));
-  let starting: Pool | undefined;
-  return runHandingOver(jobs, progress, (done, left) => {
-    if (starting === undefined && !judge.worthWorkers(done, left)) return false;
-    starting ??= poolOf(Math.min(workers, left));
-    return starting.loaded();
-  });
+  return runHandingOver(jobs, progress, (done, left) => judge.worthWorkers(done, left));
 }
 
 /**
  * Runs `jobs` in the calling thread, in order, until `handOver(jobs done, jobs left)` says after a job to hand the
- * jobs left to the worker threads; the results in job order, as from any thread count.
+ * jobs left to one worker thread fewer than sweepWorkers() and run on beside them; the results in job order, as from
+ * any thread count.
  */
 export function runHandingOver<K extends JobKind>(
   jobs: readonly Job<K>[],
@@ -177,10 +173,14 @@ export function runHandingOver<K extends JobKind>(
   const results = runInThisThread(jobs, progress, (done) => handOver(done, jobs.length - done));
   const done = results.length;
   if (done === jobs.length) return results;
-  const rest = poolOf(Math.min(sweepWorkers(), jobs.length - done)).run(
-    jobs.slice(done),
-    progress && ((n, _, label) => progress(done + n, jobs.length, label)),
-  ) as JobTypes[K]['result'][];
+  // the calling thread has compiled what it ran: it runs jobs beside one worker fewer (DEVELOPERS.md), unless a pool
+  // started earlier has workers enough
+  const workers = Math.min(sweepWorkers(), jobs.length - done) - 1;
+  const restProgress = progress && ((n: number, _: number, label: string) => progress(done + n, jobs.length, label));
+  if (workers < 1) return results.concat(runInThisThread(jobs.slice(done), restProgress, () => false));
+  const workersPool = poolOf(workers);
+  const callerCodes = workersPool.size > workers ? undefined : new Set(jobs.slice(0, done).map(jobCode));
+  const rest = workersPool.run(jobs.slice(done), restProgress, callerCodes) as JobTypes[K]['result'][];
   return results.concat(rest);
 }
 
@@ -383,10 +383,12 @@ export interface SweepThreadTimes {
   lastEnded: number;
 }
 
-/** Where the time of a sweep on worker threads went: its wall seconds, and each worker's. */
+/** Where the time of a sweep on worker threads went: its wall seconds, each worker's, and the calling thread's jobs. */
 export interface SweepTimes {
   seconds: number;
   threads: SweepThreadTimes[];
+  /** Jobs the calling thread ran beside the workers (a default sweep's after its hand-over), else 0. */
+  callerJobs: number;
 }
 
 let lastTimes: SweepTimes | undefined;
@@ -533,11 +535,6 @@ class Pool {
     return this.ports.length;
   }
 
-  /** Whether every worker started has loaded the library (and waits for jobs). */
-  loaded(): boolean {
-    return this.ports.every((_, w) => Atomics.load(this.watch, watchIndex(w, 'loaded')) === 1);
-  }
-
   /** Starts workers until there are `workers` (at most the capacity); never stops any. */
   grow(workers: number): void {
     const first = this.size;
@@ -562,18 +559,25 @@ class Pool {
     return undefined;
   }
 
-  run(jobs: readonly Job[], progress?: Progress): unknown[] {
+  /**
+   * Runs `jobs` on the workers, results in job order. With `callerCodes` (the codes the calling thread has run, so
+   * compiled) the calling thread runs jobs too, as one more worker of the scheduler, reading the workers' replies
+   * and sending their next chunks between its own jobs.
+   */
+  run(jobs: readonly Job[], progress?: Progress, callerCodes?: Set<unknown>): unknown[] {
     const batch = ++this.batch;
     const started = wallClock();
     const results: unknown[] = new Array(jobs.length);
     /** Per worker: its chunks sent and not fully answered, oldest first, each the jobs not answered yet; its traces. */
     const inFlight: number[][][] = this.ports.map(() => []);
     const holds: Set<number>[] = this.ports.map(() => new Set());
+    /** The calling thread's place in the scheduler, after the workers', or -1 where it only hands out jobs. */
+    const caller = callerCodes === undefined ? -1 : this.size;
     const scheduler = new JobScheduler(
       jobs.map(jobCode),
       jobs.map((job) => job.trace),
-      this.size,
-      this.codesRan,
+      this.size + (caller < 0 ? 0 : 1),
+      caller < 0 ? this.codesRan : [...this.codesRan, callerCodes!],
       jobs.map(jobModel),
     );
     const costs = new JobCosts(this.watch, this.size, scheduler, jobs);
@@ -584,7 +588,7 @@ class Pool {
     /** Per group: the size of its last chunk. */
     const lastChunk = new Map<number, number>();
     const chunkSize = (group: number) => {
-      const share = Math.ceil(scheduler.left / (2 * this.size));
+      const share = Math.ceil(scheduler.left / (2 * (this.size + (caller < 0 ? 0 : 1))));
       const size = chunkJobs(costs.cpuPerJob(group), share, lastChunk.get(group));
       lastChunk.set(group, size);
       return size;
@@ -612,8 +616,10 @@ class Pool {
      */
     const begunBefore = this.ports.map((_, w) => Atomics.load(this.watch, watchIndex(w, 'begun')));
     const answered = this.ports.map(() => 0);
-    // two chunks in flight per worker: one runs while the next waits, so a worker never idles on the main thread
-    for (let round = 0; round < 2; round++) for (let w = 0; w < this.size; w++) if (scheduler.left > 0) send(w);
+    // two chunks in flight per worker: one runs while the next waits, so a worker never idles on the main thread; three
+    // where the calling thread runs jobs too, as it reads replies only between its own jobs
+    const depth = caller < 0 ? 2 : 3;
+    for (let round = 0; round < depth; round++) for (let w = 0; w < this.size; w++) if (scheduler.left > 0) send(w);
     /** A job's error or the progress callback's: no job is sent after it, and it is thrown once all are back. */
     let failure: { error: unknown } | undefined;
     /** Takes worker `w`'s replies; whether there were any. */
@@ -647,6 +653,35 @@ class Pool {
       }
       return received;
     };
+    let callerJobs = 0;
+    /** The calling thread runs a chunk of its own, feeding the workers after each job. */
+    const runCallerChunk = () => {
+      const chunk = scheduler.take(caller, chunkSize);
+      const cpu = threadCpuSeconds();
+      let ran = 0;
+      for (const index of chunk) {
+        if (failure) break;
+        const { kind, trace, options, label } = jobs[index];
+        sent++;
+        ran++;
+        callerJobs++;
+        try {
+          results[index] = runJob(kind, trace, options);
+        } catch (err) {
+          failure ??= { error: err };
+        }
+        done++;
+        // as after a worker's reply: a job's error ends the sweep before its progress, a callback's throw as one
+        if (!failure)
+          try {
+            progress?.(done, jobs.length, label);
+          } catch (err) {
+            failure = { error: err };
+          }
+        for (let w = 0; w < this.size; w++) receive(w);
+      }
+      if (cpu !== undefined && ran > 0) costs.finished(chunk[ran - 1], (threadCpuSeconds()! - cpu) / ran);
+    };
     while (done < jobs.length) {
       const seen = Atomics.load(this.signal, 0);
       let received = false;
@@ -668,6 +703,10 @@ class Pool {
       }
       // after a failure no new job is sent: stop once the ones in flight are back
       if (failure && done === sent) throw failure.error;
+      if (caller >= 0 && !failure && scheduler.left > 0) {
+        runCallerChunk();
+        continue;
+      }
       if (received || Atomics.wait(this.signal, 0, seen, WATCH_MS) !== 'timed-out') continue;
       const stuck = this.ports.findIndex((_, w) => inFlight[w].length > 0 && costs.stuck(w));
       if (stuck >= 0) {
@@ -685,7 +724,7 @@ class Pool {
         );
       }
     }
-    lastTimes = { seconds: (wallClock() - started) / 1e3, threads: times };
+    lastTimes = { seconds: (wallClock() - started) / 1e3, threads: times, callerJobs };
     return results;
   }
 

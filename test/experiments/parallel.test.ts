@@ -263,7 +263,9 @@ test("a sweep handed to the workers after its first jobs gives one thread's rows
   const [workload] = tiny();
   const jobs = Array.from({ length: 7 }, (_, k) => simulationJob(workload, { k, predictor: 'ppm' }, `k ${k}`));
   const serial = onWorkers(1, () => runJobs(jobs));
+  let before = lastSweepTimes();
   for (const after of [1, 3, 6]) {
+    closeSweepWorkers();
     const seen: number[] = [];
     const asked: [number, number][] = [];
     const results = onWorkers(2, () =>
@@ -279,12 +281,35 @@ test("a sweep handed to the workers after its first jobs gives one thread's rows
     assert.deepEqual(results, serial, `handed over after ${after}`);
     assert.deepEqual(seen, [107, 207, 307, 407, 507, 607, 707], `handed over after ${after}`);
     assert.deepEqual(asked.at(-1), [after, 7 - after]);
-    // the workers ran the jobs left, in job order whatever the worker
-    assert.equal(
-      lastSweepTimes()!.threads.reduce((sum, t) => sum + t.jobs, 0),
-      7 - after,
-    );
+    // the jobs left ran on one worker (one fewer than asked for) and in the calling thread beside it, which ran one
+    // at least (the worker is sent three chunks of one job first); the last job alone ran in the calling thread
+    const times = lastSweepTimes()!;
+    if (after === 6) assert.equal(times, before);
+    else {
+      assert.notEqual(times, before);
+      assert.equal(times.threads.length, 1);
+      assert.equal(times.threads[0].jobs + times.callerJobs, 7 - after);
+      assert.ok(times.callerJobs >= 1);
+    }
+    before = times;
   }
+});
+
+test("after the hand-over a job's error in the calling thread reaches the caller as in one thread", () => {
+  const [workload] = tiny();
+  const fine = Array.from({ length: 4 }, (_, k) => simulationJob(workload, { k }, `k ${k}`));
+  // handed over after the first: the worker is sent the next three, the calling thread takes the bad one
+  const jobs = [...fine, simulationJob(workload, { k: -1 }, 'bad'), fine[0]];
+  closeSweepWorkers();
+  assert.throws(
+    () => onWorkers(2, () => runHandingOver(jobs, undefined, (done) => done === 1)),
+    (err) => err instanceof UserError && /k must be a whole number >= 0/.test(err.message),
+  );
+  // and the pool runs the next sweep soundly
+  assert.deepEqual(
+    onWorkers(2, () => runJobs(fine)),
+    onWorkers(1, () => runJobs(fine)),
+  );
 });
 
 test("hand over once the jobs left, at the latest half's CPU per job, save more than workers' 1.2 s warm-up", () => {
