@@ -1,4 +1,4 @@
-import { firstTouchOrder } from '../trace/first-touch';
+import { firstTouchOrderFrom } from '../trace/first-touch';
 import { checkVmPages, MAX_PAGES_PER_FAULT } from '../trace/limits';
 import { changedWhileRead, checkReplayable, firstAtOrAfter, switchoverIndex } from '../trace/switchover';
 import {
@@ -252,7 +252,7 @@ export function predictionMetrics(
 ): PredictionMetrics {
   const summary = summarizeTrace(trace);
   const start = switchoverIndex(trace, options.switchover ?? 0);
-  const firstTouches = firstTouchOrder(trace.page.subarray(start), summary.largestPage);
+  const firstTouches = firstTouchOrderFrom(trace.page, start);
   const replay = new PredictionReplay(summary, name, firstTouches, options);
   replay.feed(wholeTraceChunk(trace));
   const metrics = replay.finish();

@@ -1,6 +1,6 @@
 import { UserError } from '../errors';
-import { firstTouchOrder } from '../trace/first-touch';
-import { largestPage, type Trace } from '../trace/types';
+import { firstTouchOrderFrom } from '../trace/first-touch';
+import type { Trace } from '../trace/types';
 import { NextAlive } from '../util/next-alive';
 import { definePredictor } from './options';
 import type { FaultContext, FutureView, Predictor } from './types';
@@ -39,7 +39,7 @@ class Oracle implements Predictor {
   observeHistory(): void {}
 
   onFault(page: number, k: number, ctx: FaultContext): number[] {
-    const order = (this.order ??= firstTouchOrder(this.trace!.page.subarray(ctx.index), largestPage(this.trace!.page)));
+    const order = (this.order ??= firstTouchOrderFrom(this.trace!.page, ctx.index));
     const unsent = (this.unsent ??= new NextAlive(order.length));
     const out: number[] = [];
     for (let j = unsent.find(0); j < unsent.size && out.length < k; j = unsent.find(j + 1)) {
