@@ -65,6 +65,16 @@ test('reuse distances equal a brute-force count on a generated trace', () => {
   assert.deepEqual(fast, slow);
 });
 
+test('reuse distances of pages at or above 2^31 stay exact across the window renumbering', () => {
+  // 1000 pages from 2^31 in a fixed cycle (7919 is prime to 1000): every reuse has the other 999 in between; the
+  // renumbering at 65,536 stamps once read such a page as "no page here" (it was kept as a negative Int32)
+  const pages = Uint32Array.from({ length: 200_000 }, (_, i) => 2 ** 31 + ((i * 7919) % 1000));
+  const { distances, distinctPages } = reuseDistances(pages);
+  assert.equal(distinctPages, 1000);
+  assert.equal(distances.length, 199_000);
+  assert.ok(distances.every((d) => d === 999));
+});
+
 test('page histogram: 16 equal bins from page 0, the last one clipped at the largest page', () => {
   // pages 0..99: width ceil(100 / 16) = 7; 15 bins (0-6 ... 98-99), the last holding 2 pages
   const bins = pageHistogram(Uint32Array.from({ length: 100 }, (_, i) => i));
