@@ -24,6 +24,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { quoted, UserError } from '../errors';
 import type { SimMethod } from '../migration';
 import { largestPage, type Trace } from '../trace';
+import { FirstTouchOrders, sharingFirstTouchOrders } from '../trace/first-touch';
 import type { Progress } from './common';
 import { rememberingResults } from './job-results';
 import {
@@ -149,7 +150,12 @@ export function runJobs<K extends JobKind>(jobs: readonly Job<K>[], progress?: P
   return rememberingResults(jobs, progress, runHere);
 }
 
+/** Runs a batch of jobs here and on the workers; the batch's runs share its traces' first-touch orders. */
 function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
+  return sharingFirstTouchOrders(new FirstTouchOrders(), () => runBatch(jobs, progress));
+}
+
+function runBatch<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
   const workers = Math.min(sweepWorkers(), jobs.length);
   if (workers <= 1) return runInThisThread(jobs, progress, () => false);
   // a pool that has more workers (started for an earlier, larger sweep) serves fewer jobs as it is

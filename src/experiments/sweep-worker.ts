@@ -3,6 +3,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { UserError } from '../errors';
 import type { SimMethod } from '../migration';
 import type { Trace } from '../trace';
+import { FirstTouchOrders, sharingFirstTouchOrders } from '../trace/first-touch';
 import { exerciseMethods, runJob } from './jobs';
 import { osThreadId, threadCpuSeconds, wallClock } from '../util/thread-cpu';
 import type { JobReply, JobsMessage } from './parallel';
@@ -24,10 +25,13 @@ Atomics.store(running, watchIndex(slot, 'thread'), osThreadId() ?? 0);
  */
 const traces = new Map<number, Trace>();
 let currentBatch = -1;
+/** The first-touch orders of the current batch's traces, shared by its runs (trace/first-touch.ts). */
+let orders = new FirstTouchOrders();
 
 port.on('message', (message: JobsMessage) => {
   if (message.batch !== currentBatch) {
     traces.clear();
+    orders = new FirstTouchOrders();
     currentBatch = message.batch;
   }
   for (const [id, trace] of message.traces) traces.set(id, trace);
@@ -57,7 +61,8 @@ function reply(batch: number, job: JobsMessage['jobs'][number], methods: SimMeth
   try {
     const trace = traces.get(job.traceId)!;
     if (methods) exerciseMethods(methods, trace);
-    return { batch, index: job.index, result: runJob(job.kind, trace, job.options as never) };
+    const result = sharingFirstTouchOrders(orders, () => runJob(job.kind, trace, job.options as never));
+    return { batch, index: job.index, result };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     return { batch, index: job.index, error, userError: err instanceof UserError };

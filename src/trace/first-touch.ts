@@ -45,18 +45,43 @@ export function firstTouchOrder(pages: Uint32Array, largestPage: number): Uint32
   return order.finish();
 }
 
-/** Per page array: the first-touch order from the latest start asked for (a trace's arrays are not changed once built). */
-const latestOrderOf = new WeakMap<Uint32Array, { start: number; order: Uint32Array }>();
+/**
+ * First-touch orders kept per page array for the latest start asked for, shared by the runs of one sweep's batch of
+ * jobs (sharingFirstTouchOrders): a batch replays one trace from one switchover with many predictors and settings
+ * (notebook 02's accuracy sweep: 24 jobs a trace), and each job built the order anew (about 3.5 % of `sweep
+ * accuracy`'s CPU). Only within a batch, whose traces are not changed meanwhile: a trace changed in place between
+ * calls is another trace (job-results.ts), so outside one every order is built from the pages as they are.
+ */
+export class FirstTouchOrders {
+  private readonly latestOf = new WeakMap<Uint32Array, { start: number; order: Uint32Array }>();
+
+  /** The first-touch order of pages[start..], kept: the caller must not change it. */
+  from(pages: Uint32Array, start: number): Uint32Array {
+    const latest = this.latestOf.get(pages);
+    if (latest?.start === start) return latest.order;
+    const order = firstTouchOrder(pages.subarray(start), largestPage(pages));
+    this.latestOf.set(pages, { start, order });
+    return order;
+  }
+}
+
+let sharedOrders: FirstTouchOrders | undefined;
+
+/** Runs `run` with firstTouchOrderFrom taking its orders from `orders` (a sweep's batch: see FirstTouchOrders). */
+export function sharingFirstTouchOrders<T>(orders: FirstTouchOrders, run: () => T): T {
+  const outer = sharedOrders;
+  sharedOrders = orders;
+  try {
+    return run();
+  } finally {
+    sharedOrders = outer;
+  }
+}
 
 /**
- * The first-touch order of pages[start..] (firstTouchOrder), kept per page array for the latest start, shared: the
- * caller must not change it. A sweep replays one trace from one switchover with many predictors and settings (notebook
- * 02's accuracy sweep: 24 jobs a trace), and each job built it anew (about 3.5 % of `sweep accuracy`'s CPU).
+ * The first-touch order of pages[start..] (firstTouchOrder): inside sharingFirstTouchOrders the one kept there (the
+ * caller must not change it), else built now.
  */
 export function firstTouchOrderFrom(pages: Uint32Array, start: number): Uint32Array {
-  const latest = latestOrderOf.get(pages);
-  if (latest?.start === start) return latest.order;
-  const order = firstTouchOrder(pages.subarray(start), largestPage(pages));
-  latestOrderOf.set(pages, { start, order });
-  return order;
+  return sharedOrders?.from(pages, start) ?? firstTouchOrder(pages.subarray(start), largestPage(pages));
 }

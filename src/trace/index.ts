@@ -1,7 +1,13 @@
 export * from './types';
 export * from './switchover';
 export * from './limits';
-export { FirstTouchOrder, firstTouchOrder, firstTouchOrderFrom } from './first-touch';
+export {
+  FirstTouchOrder,
+  firstTouchOrder,
+  firstTouchOrderFrom,
+  FirstTouchOrders,
+  sharingFirstTouchOrders,
+} from './first-touch';
 export { makeTrace, TraceBuilder, checkPageSize, MAX_PAGE_SIZE, type TraceColumns, type TraceMeta } from './make';
 export {
   loadTrace,

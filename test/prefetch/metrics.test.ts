@@ -86,3 +86,15 @@ test('over random traces the oracle never faults more than any predictor at the 
     }
   }
 });
+
+test('a trace changed in place between calls is measured as it is now (nothing kept from the call before)', () => {
+  const trace = generateTrace('zipf', { seed: 'in place', accesses: 20_000, pages: 2000 });
+  const switchover = switchoverAtFraction(trace, 0.3);
+  for (const predictor of ['oracle', 'ppm'] as const) {
+    const before = predictionMetrics(trace, predictor, { k: 8, switchover });
+    trace.page.reverse();
+    const after = predictionMetrics(trace, predictor, { k: 8, switchover });
+    assert.deepEqual(after, predictionMetrics({ ...trace, page: trace.page.slice() }, predictor, { k: 8, switchover }));
+    assert.notDeepEqual(after, before);
+  }
+});
