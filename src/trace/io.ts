@@ -51,26 +51,12 @@ const ZLIB_CRC_BYTES = 16 * 2 ** 20;
 // faster again where its prebuilt binary loads (else zlib stays).
 if (typeof zlib.crc32 === 'function') useCrc32(switchingAfter(ZLIB_CRC_BYTES, zlib.crc32, simdCrc32));
 
-/**
- * The prebuilt binary of @node-rs/crc32 for this platform as its own loader names it on glibc Linux, macOS and
- * Windows, required directly: the loader (its musl check and version read) took a fresh process 2.5-4.2 ms, the
- * binary's package alone 1.1-1.4 (min and median of 15, after the library's import). Where that package is missing
- * or does not load (musl, Android, another triple), the loader decides.
- */
-const SIMD_CRC32_PLATFORM_PACKAGE = `@node-rs/crc32-${process.platform}-${process.arch}${
-  ({ linux: '-gnu', win32: '-msvc' } as Record<string, string>)[process.platform] ?? ''
-}`;
-
-/** The SIMD CRC-32 addon, or undefined where no prebuilt binary of it loads (then zlib's stays). */
-export function simdCrc32(): Crc32 | undefined {
-  for (const name of [SIMD_CRC32_PLATFORM_PACKAGE, '@node-rs/crc32']) {
-    try {
-      return (require(name) as typeof import('@node-rs/crc32')).crc32;
-    } catch {
-      // the package's own loader next, else none
-    }
+function simdCrc32(): Crc32 | undefined {
+  try {
+    return (require('@node-rs/crc32') as typeof import('@node-rs/crc32')).crc32;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /**
