@@ -628,6 +628,25 @@ class Pool {
     for (let round = 0; round < depth; round++) for (let w = 0; w < this.size; w++) if (scheduler.left > 0) send(w);
     /** A job's error or the progress callback's: no job is sent after it, and it is thrown once all are back. */
     let failure: { error: unknown } | undefined;
+    /**
+     * Job `index` has ended, in a worker or in the calling thread: its result, or its error as the sweep's failure,
+     * then the progress callback; whether the sweep goes on. A callback that throws ends the sweep as a job's error
+     * does, once the jobs in flight are back: the workers then start the next sweep idle (its stuck check reads the
+     * job each one runs).
+     */
+    const finished = (index: number, outcome: { result: unknown } | { error: unknown }): boolean => {
+      done++;
+      if ('error' in outcome) failure ??= { error: outcome.error };
+      else results[index] = outcome.result;
+      if (failure) return false;
+      try {
+        progress?.(done, jobs.length, jobs[index].label);
+      } catch (err) {
+        failure = { error: err };
+        return false;
+      }
+      return true;
+    };
     /** Takes worker `w`'s replies; whether there were any. */
     const receive = (w: number): boolean => {
       let received = false;
@@ -641,19 +660,11 @@ class Pool {
         if (reply.jobCpu !== undefined) costs.finished(reply.index, reply.jobCpu);
         timeReply(times[w], reply, started);
         if (chunk.length === 0) inFlight[w].shift();
-        done++;
-        if ('error' in reply)
-          failure ??= { error: reply.userError ? new UserError(reply.error) : new Error(reply.error) };
-        else results[reply.index] = reply.result;
-        if (failure) continue;
-        // a callback that throws ends the sweep as a job's error does, once the jobs in flight are back: the
-        // workers then start the next sweep idle (its stuck check reads the job each one runs)
-        try {
-          progress?.(done, jobs.length, jobs[reply.index].label);
-        } catch (err) {
-          failure = { error: err };
-          continue;
-        }
+        const outcome =
+          'error' in reply
+            ? { error: reply.userError ? new UserError(reply.error) : new Error(reply.error) }
+            : { result: reply.result };
+        if (!finished(reply.index, outcome)) continue;
         // the next chunk once this one is answered
         if (chunk.length === 0 && scheduler.left > 0) send(w);
       }
@@ -667,23 +678,17 @@ class Pool {
       let ran = 0;
       for (const index of chunk) {
         if (failure) break;
-        const { kind, trace, options, label } = jobs[index];
+        const { kind, trace, options } = jobs[index];
         sent++;
         ran++;
         callerJobs++;
+        let outcome: { result: unknown } | { error: unknown };
         try {
-          results[index] = runJob(kind, trace, options);
-        } catch (err) {
-          failure ??= { error: err };
+          outcome = { result: runJob(kind, trace, options) };
+        } catch (error) {
+          outcome = { error };
         }
-        done++;
-        // as after a worker's reply: a job's error ends the sweep before its progress, a callback's throw as one
-        if (!failure)
-          try {
-            progress?.(done, jobs.length, label);
-          } catch (err) {
-            failure = { error: err };
-          }
+        finished(index, outcome);
         for (let w = 0; w < this.size; w++) receive(w);
       }
       if (cpu !== undefined && ran > 0) costs.finished(chunk[ran - 1], (threadCpuSeconds()! - cpu) / ran);
