@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { quoted, UserError } from '../errors';
 import type { SimMethod } from '../migration';
-import { largestPage, type Trace } from '../trace';
+import { forgetLargestPages, largestPage, type Trace } from '../trace';
 import { FirstTouchOrders, sharingFirstTouchOrders } from '../trace/first-touch';
 import type { Progress } from './common';
 import { rememberingResults } from './job-results';
@@ -150,8 +150,12 @@ export function runJobs<K extends JobKind>(jobs: readonly Job<K>[], progress?: P
   return rememberingResults(jobs, progress, runHere);
 }
 
-/** Runs a batch of jobs here and on the workers; the batch's runs share its traces' first-touch orders. */
+/**
+ * Runs a batch of jobs here and on the workers; the batch's runs share its traces' first-touch orders and largest
+ * pages, read afresh (a trace changed in place since an earlier batch kept that batch's VM size: wrong rows, kept).
+ */
 function runHere<K extends JobKind>(jobs: readonly Job<K>[], progress?: Progress): JobTypes[K]['result'][] {
+  forgetLargestPages(jobs.map((job) => job.trace.page));
   return sharingFirstTouchOrders(new FirstTouchOrders(), () => runBatch(jobs, progress));
 }
 

@@ -38,8 +38,19 @@ export function needsWideTimes(time: number): boolean {
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
-/** Per page array already scanned: its largest page (a trace's arrays are not changed once built). */
+/**
+ * Per page array already scanned: its largest page. A caller that changes a trace's pages in place must pass a copy
+ * (README "Notebooks interactively"), except to a sweep, whose batches read their traces afresh (forgetLargestPages).
+ */
 const largestOf = new WeakMap<Uint32Array, number>();
+
+/**
+ * Forgets what largestPage remembered of `pages`: a sweep's batch hashes its traces afresh (job-results.ts: a trace
+ * changed in place between sweeps is another trace), and its runs must size the VM from the pages as they are now.
+ */
+export function forgetLargestPages(pages: Iterable<Uint32Array>): void {
+  for (const page of pages) largestOf.delete(page);
+}
 
 /** Records `largest` as the largest page of `page`, known without a scan (a file's trailer, checked). */
 export function rememberLargestPage(page: Uint32Array, largest: number): void {

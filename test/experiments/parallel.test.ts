@@ -31,6 +31,8 @@ import {
 } from '../../src/experiments';
 import { jobModel, simulatedMethods } from '../../src/experiments/jobs';
 import { UserError } from '../../src/errors';
+import { simulate } from '../../src/migration';
+import { generateTrace, switchoverAtFraction } from '../../src/trace';
 import type { PredictorName } from '../../src/prefetch';
 
 const tiny = () =>
@@ -95,6 +97,33 @@ test("sweeps over fresh trace objects (their shared copies written over the last
     const workloads = syntheticWorkloads({ kinds: ['zipf', 'phased'], seeds: [seed], accesses, pages: 300 });
     const sweep = () => faultComparison(workloads, {}, undefined, ['none', 'ppm']);
     assert.deepEqual(onWorkers(2, sweep), onWorkers(1, sweep), `seed ${seed}`);
+  }
+});
+
+test("a trace changed in place between sweeps is swept as it is now, in this thread too (not the last VM size)", () => {
+  const trace = generateTrace('zipf', { seed: 'in place', accesses: 20_000, pages: 2000 });
+  const switchover = switchoverAtFraction(trace, 0.3);
+  const sweep = () =>
+    runJobs(
+      (['precopy', 'postcopy'] as const).map((mode) =>
+        simulationJob({ trace }, { mode, predictor: 'ppm', switchover, push: 'sequential' }, mode),
+      ),
+    );
+  for (const change of [(page: number) => page % 1000, (page: number) => (page === 7 ? 5000 : page)]) {
+    setSweepWorkers(1);
+    try {
+      sweep();
+      trace.page.set(trace.page.map(change));
+      // the last batch's rows kept no VM size: the ones a copy of the changed trace gives, run in no sweep
+      const copy = { ...trace, page: trace.page.slice() };
+      const expected = (['precopy', 'postcopy'] as const).map((mode) =>
+        simulate(copy, { mode, predictor: 'ppm', switchover, push: 'sequential' }),
+      );
+      assert.deepEqual(sweep(), expected);
+      assert.equal(expected[0].vmPages, Math.max(...copy.page) + 1);
+    } finally {
+      setSweepWorkers(undefined);
+    }
   }
 });
 
