@@ -5,9 +5,10 @@
  */
 import { createPredictor, predictorDefinition, type PredictorName } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
-import { UserError } from '../errors';
+import { fileLabel, UserError } from '../errors';
 import { changedWhileRead, firstAtOrAfter } from '../trace/switchover';
 import {
+  largestIn,
   largestPage,
   summarizeTrace,
   wholeTraceChunk,
@@ -36,9 +37,25 @@ export interface SimHooks {
 
 /** Simulates one migration of `trace`; `input` overrides DEFAULT_SIM_CONFIG (invalid values throw UserError). */
 export function simulate(trace: Trace, input: SimInput = {}, hooks: SimHooks = {}): MigrationResult {
-  const simulation = new Simulation(summarizeTrace(trace), input, hooks, trace);
+  const summary = summarizeTrace(trace);
+  const simulation = new Simulation(summary, input, hooks, trace);
   simulation.feed(wholeTraceChunk(trace));
-  return checkFinite(simulation.finish());
+  const result = simulation.finish();
+  try {
+    return checkFinite(result);
+  } catch (err) {
+    // a page raised in place past the largest one remembered for the array (largestPage) leaves the VM too small:
+    // that is what to name, not the NaN it made (scanned again only here: a scan can cost more than a plain replay)
+    const largest = largestIn(trace.page, 0, trace.page.length, -1);
+    throw largest > summary.largestPage ? changedInPlace(trace.name, summary.largestPage, largest) : err;
+  }
+}
+
+function changedInPlace(name: string, remembered: number, largest: number): UserError {
+  return new UserError(
+    `trace ${fileLabel(name)} was changed in place after it was first read: page ${largest} is beyond its largest ` +
+      `page then (${remembered}), which sized the VM; simulate a copy ({ ...trace, page: trace.page.slice() })`,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { exerciseSimulator, MIGRATION_MODES, PUSH_POLICIES, simulate, type SimIn
 import { PREDICTOR_NAMES, reusingTrainedModels, type Predictor, type PredictorName } from '../../src/prefetch';
 import { keptTrainedModels } from '../../src/prefetch/trained-models';
 import { generateTrace, loadTrace, makeTrace, type Trace } from '../../src/trace';
+import { UserError } from '../../src/errors';
 
 const TRACES: Trace[] = [
   generateTrace('zipf', { seed: 'inv', accesses: 4000, pages: 300, writeRatio: 0.3 }),
@@ -270,4 +271,20 @@ test('exerciseSimulator (run before a first sweep job) changes no result and kee
     reusingTrainedModels(() => simulate(trace, input)),
     before,
   );
+});
+
+test('a page raised in place past the VM a first simulate sized from it is named, not a NaN stall', () => {
+  const trace = generateTrace('zipf', { seed: 'raised', accesses: 20_000, pages: 2000 });
+  const input: SimInput = { predictor: 'ppm', switchover: trace.time[6000] };
+  const before = simulate(trace, input);
+  trace.page[trace.page.length - 1] = 5000;
+  assert.throws(
+    () => simulate(trace, input),
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.message ===
+        `trace "${trace.name}" was changed in place after it was first read: page 5000 is beyond its largest page ` +
+          `then (${before.vmPages - 1}), which sized the VM; simulate a copy ({ ...trace, page: trace.page.slice() })`,
+  );
+  assert.equal(simulate({ ...trace, page: trace.page.slice() }, input).vmPages, 5001);
 });
