@@ -199,7 +199,7 @@ export function simInputFromFlags(v: SimFlagValues, predictors: readonly Predict
     pageSize:
       v['page-size'] === undefined
         ? undefined
-        : checkPageSize(intFlag(v['page-size'], 'page-size', 0, 1, MAX_PAGE_SIZE)),
+        : checkPageSize(intFlag(v['page-size'], 'page-size', 0, 1, MAX_PAGE_SIZE), '--page-size'),
     instructionsPerSecond: numberFlag(
       v.ips,
       'ips',

@@ -4,6 +4,7 @@ import {
   formatTraceStats,
   GENERATOR_DEFAULTS,
   GENERATOR_KINDS,
+  checkPageSize,
   generateTraceChunks,
   MAX_PAGE_SIZE,
   MAX_TRACE_ACCESSES,
@@ -119,7 +120,10 @@ async function gen(argv: string[]): Promise<void> {
       1,
       2 ** 22,
     ),
-    pageSize: intFlag(values['page-size'], 'page-size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+    pageSize: checkPageSize(
+      intFlag(values['page-size'], 'page-size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+      '--page-size',
+    ),
   });
   await writeTraceStream(output, generated, generated.chunks);
 }

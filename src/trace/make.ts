@@ -32,13 +32,16 @@ export interface TraceMeta {
 /** Largest page size: 1 GiB, the largest huge page there is. */
 export const MAX_PAGE_SIZE = 2 ** 30;
 
-/** Checks a page size: a positive power of two (pages are aligned blocks of memory), at most MAX_PAGE_SIZE. */
-export function checkPageSize(pageSize: number): number {
+/**
+ * Checks a page size: a positive power of two (pages are aligned blocks of memory), at most MAX_PAGE_SIZE. `name` is
+ * what the message calls it: the command line's flag where the user typed one.
+ */
+export function checkPageSize(pageSize: number, name = 'page size'): number {
   if (!Number.isSafeInteger(pageSize) || pageSize <= 0 || (pageSize & (pageSize - 1)) !== 0) {
-    throw new UserError(`page size must be a positive power of two, got ${pageSize}`);
+    throw new UserError(`${name} must be a positive power of two, got ${pageSize}`);
   }
   if (pageSize > MAX_PAGE_SIZE)
-    throw new UserError(`page size must be at most ${MAX_PAGE_SIZE} (1 GiB), got ${pageSize}`);
+    throw new UserError(`${name} must be at most ${MAX_PAGE_SIZE} (1 GiB), got ${pageSize}`);
   return pageSize;
 }
 

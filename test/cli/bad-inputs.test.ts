@@ -206,9 +206,10 @@ const BAD: [string[], RegExp][] = [
     ['predict', '--trace', small, '--predictor', 'ppm', '--switchover', 'soon'],
     /--switchover must be an instruction count/,
   ],
-  // defect 8: page size a power of two
-  [['simulate', '--trace', small, '--page-size', '3'], /page size must be a positive power of two, got 3/],
-  [genTo('--page-size', '3'), /page size must be a positive power of two, got 3/],
+  // defect 8: page size a power of two; the message names the flag typed (session 34)
+  [['simulate', '--trace', small, '--page-size', '3'], /: --page-size must be a positive power of two, got 3$/m],
+  [genTo('--page-size', '3'), /: --page-size must be a positive power of two, got 3$/m],
+  [['whatif', '-o', o('w.html'), '--page-size', '3000'], /: --page-size must be a positive power of two, got 3000$/m],
   [genTo('--page-size', '2147483648'), /--page-size must be between 1 and 1073741824/],
   // defect 9: results that would not be finite
   [

@@ -362,19 +362,23 @@ test('a hash with impossible later knobs keeps their defaults', () => {
   assert.deepEqual(settingsFromHash(hash + '&peakBandwidthGbps=-2', DEFAULT_WHATIF_SETTINGS), DEFAULT_WHATIF_SETTINGS);
 });
 
-test('an impossible later knob: the page shows the line the command line exits 2 with', () => {
+test('an impossible later knob: the page shows the line the command line exits 2 with (naming the flag there)', () => {
   const dir = tempDir('pcl-whatif-refused');
   const file = join(dir, 'phased.trace');
   writeFileSync(file, formatTextTrace(trace));
-  const refused: Array<[Partial<WhatifSettings>, RegExp]> = [
+  const refused: Array<[Partial<WhatifSettings>, RegExp, RegExp?]> = [
     [{ vmPages: 100 }, /touches page \d+, beyond the VM's 100 pages$/],
-    [{ pageSize: 3000 }, /^page size must be a positive power of two, got 3000$/],
+    [
+      { pageSize: 3000 },
+      /^page size must be a positive power of two, got 3000$/,
+      /^--page-size must be a positive power of two, got 3000$/,
+    ],
     [
       { rateWindowMs: 100, peakBandwidthGbps: 0.1 },
       /^peak bandwidth must be at least the bandwidth \(350000000 bits\/s\), got 100000000 bits\/s$/,
     ],
   ];
-  for (const [patch, message] of refused) {
+  for (const [patch, message, cliMessage = message] of refused) {
     const bad = { ...setting, ...patch };
     assert.throws(
       () => new TraceRuns(trace).simulate('ppm', bad),
@@ -394,7 +398,7 @@ test('an impossible later knob: the page shows the line the command line exits 2
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
     assert.equal(r.status, 2, JSON.stringify(patch));
     assert.match(r.stderr, /^postcopy-lab: [^\n]+\n$/);
-    assert.match(r.stderr.trim().replace(/^postcopy-lab: /, ''), message);
+    assert.match(r.stderr.trim().replace(/^postcopy-lab: /, ''), cliMessage);
   }
 });
 
@@ -430,7 +434,7 @@ test("postcopy-lab whatif opens the page where simulate's flags put the knobs; v
   const refused: Array<[string[], RegExp]> = [
     [['--trace', mine, '--vm-pages', '2'], /^trace mine touches page 2, beyond the VM's 2 pages$/],
     [['--rate-window', '100ms', '--peak-bandwidth', '1mbit'], /^peak bandwidth must be at least the bandwidth/],
-    [['--page-size', '3000'], /^page size must be a positive power of two, got 3000$/],
+    [['--page-size', '3000'], /^--page-size must be a positive power of two, got 3000$/],
     [['--precopy-rounds', '0'], /^--precopy-rounds must be between 1 and 10000, got 0$/],
     [['--switchover', '2500'], /^--switchover "2500" reads as an instruction count, but the what-if page takes a/],
     [['--switchover', '100%'], /^--switchover "100%" is not below 100%: the what-if page takes a share of each/],
