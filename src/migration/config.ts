@@ -3,13 +3,13 @@
  * turns impossible parameters into one-line UserErrors before any simulation starts.
  */
 import { fileLabel, quoted, UserError } from '../errors';
-import { PREDICTOR_NAMES } from '../prefetch/registry';
+import { PREDICTOR_NAMES, refuseUnknownOptions } from '../prefetch/registry';
 import { checkVmPages, MAX_PAGES_PER_FAULT, MAX_VM_PAGES } from '../trace/limits';
 import { checkReplayable } from '../trace/switchover';
 import { UNSIGNED_DECIMAL } from '../util/decimal-number';
 import { deepFreeze } from '../util/deep-freeze';
 import type { TraceSummary } from '../trace/types';
-import type { MigrationMode, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
+import type { MigrationMode, NetworkConfig, PushPolicy, ResolvedSimConfig, SimConfig, SimInput } from './types';
 import { checkZeroPages } from './zero-pages';
 
 /**
@@ -55,6 +55,18 @@ export const DEFAULT_SIM_CONFIG = deepFreeze<SimConfig>({
   precopyStopPages: 256,
   precopyMaxRounds: 5,
 });
+
+/** NetworkConfig's names (the compiler keeps this whole). */
+const NETWORK_SETTINGS: Readonly<Record<keyof NetworkConfig, true>> = {
+  bandwidthBps: true,
+  rttUs: true,
+  messageOverheadBytes: true,
+  urgentChannel: true,
+  rateLimitWindowUs: true,
+  peakBandwidthBps: true,
+  requestsWaitForWindow: true,
+  writeBandwidthBps: true,
+};
 
 const PREFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
 const BANDWIDTH = new RegExp(
@@ -140,6 +152,18 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     precopyMaxRounds: input.precopyMaxRounds ?? d.precopyMaxRounds,
     postcopyAfterMs: input.postcopyAfterMs,
   };
+  // a misspelt setting ({ prefetcher: 'ppm' }, the command line's word) was ignored and the default ran
+  for (const name of Object.keys(input))
+    check(
+      Object.hasOwn(config, name),
+      `unknown simulation setting ${quoted(name)} (known: ${Object.keys(config).join(', ')})`,
+    );
+  for (const name of Object.keys(input.network ?? {}))
+    check(
+      Object.hasOwn(NETWORK_SETTINGS, name),
+      `unknown network setting ${quoted(name)} (known: ${Object.keys(NETWORK_SETTINGS).join(', ')})`,
+    );
+  refuseUnknownOptions(config.predictorOptions);
   check(
     MIGRATION_MODES.includes(config.mode),
     `mode must be one of ${MIGRATION_MODES.join(', ')}, got ${quoted(String(config.mode))}`,

@@ -9,7 +9,7 @@ import {
   type TraceChunk,
   type TraceSummary,
 } from '../trace/types';
-import { createPredictor } from './registry';
+import { createPredictor, refuseUnknownOptions } from './registry';
 import { wholeOption } from '../util/whole-option';
 import { isPageInVm } from './proposals';
 import { NextAlive } from '../util/next-alive';
@@ -28,6 +28,14 @@ export interface PredictionMetricsOptions extends PredictorOptions {
   /** VM size in pages (default largest page in the trace + 1). */
   vmPages?: number;
 }
+
+/** PredictionMetricsOptions' own names, beside the predictors' options (the compiler keeps this whole). */
+const REPLAY_SETTINGS: Readonly<Record<Exclude<keyof PredictionMetricsOptions, keyof PredictorOptions>, true>> = {
+  k: true,
+  switchover: true,
+  lead: true,
+  vmPages: true,
+};
 
 /**
  * Prediction quality of one predictor on a trace, independent of any network or timing model.
@@ -85,6 +93,7 @@ const ratio = (numerator: number, denominator: number) => (denominator > 0 ? num
  * exactly what simulate refuses, and can refuse it before any further pass over the file.
  */
 export function replaySettings(summary: TraceSummary, options: PredictionMetricsOptions) {
+  refuseUnknownOptions(options, REPLAY_SETTINGS, 'prediction option');
   const k = wholeOption(options.k, 'k', PREDICT_DEFAULTS.k, 0, MAX_PAGES_PER_FAULT);
   const lead = wholeOption(options.lead, 'lead', PREDICT_DEFAULTS.lead, 0);
   const switchover = options.switchover ?? 0;

@@ -3,7 +3,7 @@
  * the README's predictor table all come from this list; CLI, experiments and notebooks create
  * predictors only through createPredictor.
  */
-import { UserError } from '../errors';
+import { quoted, UserError } from '../errors';
 import { bubbling } from './bubbling';
 import { leap } from './leap';
 import { markov } from './markov';
@@ -87,6 +87,29 @@ export function unreadOptions(name: PredictorName, options: PredictorOptions): R
   const definition = predictorDefinition(name);
   const generic = definition as { unreadOptions?(values: object): Readonly<Record<string, string>> };
   return generic.unreadOptions?.(resolveOptions(definition, options)) ?? {};
+}
+
+/** FutureView's keys, which any predictor may be given beside its own options (the compiler keeps this whole). */
+const FUTURE_VIEW_KEYS: Readonly<Record<keyof FutureView, true>> = { trace: true, firstTouches: true };
+
+let declaredNames: ReadonlySet<string> | undefined;
+
+/**
+ * Refuses a name in `options` that no predictor declares and that is neither FutureView's nor in `alsoKnown` (the
+ * caller's own settings): a typo ({ ordre: 3 }) was ignored and the default ran. A name some other predictor declares
+ * is taken, as resolveOptions takes it: one options object may configure several predictors.
+ */
+export function refuseUnknownOptions(
+  options: object,
+  alsoKnown: Readonly<Record<string, true>> = {},
+  what = 'predictor option',
+): void {
+  declaredNames ??= new Set(declaredOptions().map((option) => option.name));
+  for (const name of Object.keys(options)) {
+    if (declaredNames.has(name) || Object.hasOwn(FUTURE_VIEW_KEYS, name) || Object.hasOwn(alsoKnown, name)) continue;
+    const known = [...declaredNames, ...Object.keys(FUTURE_VIEW_KEYS), ...Object.keys(alsoKnown)];
+    throw new UserError(`unknown ${what} ${quoted(name)} (known: ${known.join(', ')})`);
+  }
 }
 
 /** `definition`'s predictor with `options` resolved against its own defaults and bounds. */

@@ -105,6 +105,13 @@ test('impossible parameters are UserErrors naming the parameter', () => {
       /^peak bandwidth must be a finite number > 0, got "2e9"$/,
     ],
     [{ network: { peakBandwidthBps: Infinity, rateLimitWindowUs: 1000 } }, /^peak bandwidth must be a finite/],
+    // a misspelt name ran the default without a word (session 34): the command line's --prefetcher ran plain post-copy
+    [{ prefetcher: 'ppm' } as never, /^unknown simulation setting "prefetcher" \(known: mode, predictor, k, /],
+    [{ network: { bandwidth: 1e6 } } as never, /^unknown network setting "bandwidth" \(known: bandwidthBps, rttUs, /],
+    [
+      { predictor: 'ppm', predictorOptions: { ordre: 1 } } as never,
+      /^unknown predictor option "ordre" \(known: direction, training, history, order, .*, trace, firstTouches\)$/,
+    ],
   ];
   for (const [input, message] of cases)
     assert.throws(
@@ -113,6 +120,9 @@ test('impossible parameters are UserErrors naming the parameter', () => {
       JSON.stringify(input),
     );
   assert.throws(() => simulate(makeTrace({ page: [] })), /is empty/);
+  // a name another predictor reads is taken (one options object may configure several); so are the trace's views
+  const shared = { predictorOptions: { order: 2, seed: 's', firstTouches: new Uint32Array([0, 5, 2]) } };
+  assert.equal(simulate(trace, { ...shared, predictor: 'next-k' }).networkFaults, 1);
 });
 
 test('the defaults (DEFAULT_SIM_CONFIG, EXPERIMENT_DEFAULTS, ...) are frozen all the way down: no later run changes', () => {

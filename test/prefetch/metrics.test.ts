@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { predictionMetrics, PREDICTOR_NAMES } from '../../src/prefetch';
 import { GENERATOR_KINDS, generateTrace, makeTrace, switchoverAtFraction, type Trace } from '../../src/trace';
+import { UserError } from '../../src/errors';
 
 // next-k, k = 2, VM of 10 pages, no history ("next missing" = next page touched that is neither present nor issued):
 //   0: fault, issues 1 2 (next missing 1: hit)             1, 2: used (issued at 0)
@@ -97,4 +98,24 @@ test('a trace changed in place between calls is measured as it is now (nothing k
     assert.deepEqual(after, predictionMetrics({ ...trace, page: trace.page.slice() }, predictor, { k: 8, switchover }));
     assert.notDeepEqual(after, before);
   }
+});
+
+test('a misspelt option is refused naming it, not run with the default (session 34); a known one is taken', () => {
+  const trace = generateTrace('zipf', { seed: 'typo', accesses: 2000, pages: 200 });
+  for (const [options, name] of [
+    [{ ordre: 1 }, 'ordre'],
+    [{ swichover: 600 }, 'swichover'],
+  ] as const)
+    assert.throws(
+      () => predictionMetrics(trace, 'ppm', options as never),
+      (err: unknown) =>
+        err instanceof UserError &&
+        err.message.startsWith(`unknown prediction option "${name}" (known: direction, `) &&
+        err.message.endsWith(', trace, firstTouches, k, switchover, lead, vmPages)'),
+    );
+  const switchover = switchoverAtFraction(trace, 0.3);
+  assert.notDeepEqual(
+    predictionMetrics(trace, 'ppm', { switchover, order: 1 }),
+    predictionMetrics(trace, 'ppm', { switchover }),
+  );
 });
