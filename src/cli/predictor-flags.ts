@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import {
   declaredOptions,
   flagOf,
+  optionsRead,
   predictorDefinition,
   readsK,
   unreadOptions,
@@ -79,11 +80,12 @@ export function predictorOptionsFromFlags(
   }
   // a flag that each predictor declaring it leaves unread (ppm's --history-window with --training online) changes
   // nothing while the run seems to use it: refused as --k is with none
+  const read = optionsRead(predictors, options as PredictorOptions);
   for (const name of Object.keys(options)) {
+    if (read.has(name)) continue;
     const owners = predictors.filter((predictor) => name in predictorDefinition(predictor).options);
-    const why = owners.map((owner) => unreadOptions(owner, options as PredictorOptions)[name]);
-    if (why.every((clause) => clause !== undefined))
-      throw new UserError(`--${flagOf(name)} has no effect on ${owners.join(', ')}: ${why[0]}; drop it`);
+    const why = unreadOptions(owners[0], options as PredictorOptions)[name];
+    throw new UserError(`--${flagOf(name)} has no effect on ${owners.join(', ')}: ${why}; drop it`);
   }
   return options as PredictorOptions;
 }

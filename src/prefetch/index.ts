@@ -28,6 +28,7 @@ export { FrequencyRanking } from '../model/frequency';
 export {
   createPredictor,
   declaredOptions,
+  optionsRead,
   parsePredictorName,
   predictorDefinition,
   PREDICTOR_NAMES,

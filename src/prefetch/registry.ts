@@ -112,6 +112,19 @@ export function refuseUnknownOptions(
   }
 }
 
+/**
+ * The options that at least one of `methods` declares and reads with `options` (unreadOptions): what the command line
+ * takes for them and the what-if page prints in its command.
+ */
+export function optionsRead(methods: readonly PredictorName[], options: PredictorOptions): Set<string> {
+  return new Set(
+    methods.flatMap((method) => {
+      const unread = unreadOptions(method, options);
+      return Object.keys(predictorDefinition(method).options).filter((name) => !(name in unread));
+    }),
+  );
+}
+
 /** `definition`'s predictor with `options` resolved against its own defaults and bounds. */
 function instantiate(
   definition: (typeof PREDICTORS)[number],

@@ -13,7 +13,7 @@ import {
 } from '../../migration/config';
 import type { MigrationMode, PushPolicy, SimInput } from '../../migration/types';
 import { flagOf, optionProblem } from '../../prefetch/options';
-import { declaredOptions, PREDICTOR_NAMES, predictorDefinition, readsK, unreadOptions } from '../../prefetch/registry';
+import { declaredOptions, optionsRead, PREDICTOR_NAMES, readsK } from '../../prefetch/registry';
 import type { PredictorName, PredictorOptions } from '../../prefetch/types';
 import { isDecimalNumber, isWholeNumberText } from '../../util/decimal-number';
 import { deepFreeze, type DeepReadonly } from '../../util/deep-freeze';
@@ -245,13 +245,7 @@ export function cliFlagsOf(settings: WhatifSettings, methods: readonly Predictor
     if (settings.peakBandwidthGbps > 0) flags.push('--peak-bandwidth', `${settings.peakBandwidthGbps}gbit`);
   }
   // an option where a method reads it: the CLI refuses one no method declares, or each leaves unread
-  const options = settings.options as PredictorOptions;
-  const read = new Set(
-    methods.flatMap((method) => {
-      const unread = unreadOptions(method, options);
-      return Object.keys(predictorDefinition(method).options).filter((name) => !(name in unread));
-    }),
-  );
+  const read = optionsRead(methods, settings.options as PredictorOptions);
   for (const [name, value] of Object.entries(settings.options)) {
     if (read.has(name)) flags.push(`--${flagOf(name)}`, String(value));
   }
