@@ -1,13 +1,25 @@
-export * from './types';
+// largestPage's memory (rememberLargestPage, forgetLargestPages) is readers' and sweeps' plumbing, not the library's
+export {
+  compactTimes,
+  DEFAULT_PAGE_SIZE,
+  largestIn,
+  largestPage,
+  MAX_PAGE,
+  needsWideTimes,
+  summarizeTrace,
+  SummaryBuilder,
+  traceLength,
+  wholeTraceChunk,
+  type TimeColumn,
+  type Trace,
+  type TraceChunk,
+  type TraceSummary,
+  type TraceSummaryHead,
+} from './types';
 export * from './switchover';
 export * from './limits';
-export {
-  FirstTouchOrder,
-  firstTouchOrder,
-  firstTouchOrderFrom,
-  FirstTouchOrders,
-  sharingFirstTouchOrders,
-} from './first-touch';
+// a sweep's FirstTouchOrders and sharingFirstTouchOrders are imported from first-touch.ts itself
+export { FirstTouchOrder, firstTouchOrder, firstTouchOrderFrom } from './first-touch';
 export { makeTrace, TraceBuilder, checkPageSize, MAX_PAGE_SIZE, type TraceColumns, type TraceMeta } from './make';
 export {
   loadTrace,

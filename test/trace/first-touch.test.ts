@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstTouchOrder, firstTouchOrderFrom, FirstTouchOrders, sharingFirstTouchOrders } from '../../src/trace';
+import {
+  firstTouchOrder,
+  firstTouchOrderFrom,
+  FirstTouchOrders,
+  sharingFirstTouchOrders,
+} from '../../src/trace/first-touch';
 
 test('first-touch order from a start: each page once, in order of first touch from there', () => {
   const pages = new Uint32Array([3, 1, 3, 2, 1, 0]);
