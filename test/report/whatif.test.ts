@@ -87,6 +87,11 @@ test('a hash names each value it could not take; numbers in decimal notation onl
     'zeroShare=+0.5',
     'o.order=x',
   ]);
+  // a key no setting has, or one given again (the first is read), is named too (session 34: taken without a word)
+  const odd: string[] = [];
+  const typo = settingsFromHash('#bandwith=10&o.ordre=2&k=4&k=16&options=x', DEFAULT_WHATIF_SETTINGS, odd);
+  assert.deepEqual(typo, { ...DEFAULT_WHATIF_SETTINGS, k: 4 });
+  assert.deepEqual(odd, ['bandwith=10', 'o.ordre=2', 'k=16', 'options=x']);
   // nothing is ignored in a link the page made, one with no method ticked included
   const none: string[] = [];
   settingsFromHash(`#${settingsToHash(setting)}`, DEFAULT_WHATIF_SETTINGS, none);

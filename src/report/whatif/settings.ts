@@ -339,5 +339,16 @@ export function settingsFromHash(hash: string, base: WhatifSettings, ignored: st
     });
     if (value !== undefined) out.options[name] = value;
   }
+  // a misspelt key (bandwith=10, o.ordre=2) or a key given again (k=4&k=16: the first is read) opened the page at
+  // other values than the link's without a word
+  const known = new Set([
+    ...Object.keys(base).filter((key) => key !== 'options'),
+    ...declaredOptions().map(({ name }) => OPTION_PREFIX + name),
+  ]);
+  const seen = new Set<string>();
+  for (const [key, text] of params) {
+    if (!known.has(key) || seen.has(key)) ignored.push(`${key}=${text}`);
+    seen.add(key);
+  }
   return out;
 }
