@@ -155,10 +155,10 @@ ${WHAT_EACH_RUNS}
                          (${WARM_UP} s while the latest half of its jobs holds fewer than ${REPEATS} of a method it
                          ran before)
                          and those jobs, at the CPU per job of the latest half of the jobs run (of a method it ran
-                         before: a method's first job carries its JIT), come to more than n/(n-1) x ${WARM_UP} CPU s
-                         on n workers (they then save more than fresh workers' JIT warm-up, ${WARM_UP} CPU s), so a
-                         short sweep stays in this thread and starts no worker. POSTCOPY_LAB_WORKERS=W chooses W as
-                         --workers W does
+                         before: a method's first job carries its JIT), come to more than n x ${WARM_UP} CPU s on n
+                         cores (n threads then save more than the n-1 fresh workers' JIT warm-up, ${WARM_UP} CPU s
+                         each), so a short sweep stays in this thread and starts no worker. POSTCOPY_LAB_WORKERS=W
+                         chooses W as --workers W does
       writes {"sweep", "workloads", "rows"} as JSON, or with --shard the shard's results for 'sweep merge';
       -o - is standard output; an existing -o that no sweep wrote (a trace, say) is refused, not replaced
 ${MERGE_SYNOPSIS}`;

@@ -220,10 +220,11 @@ function workersChosen(): boolean {
 }
 
 /**
- * What fresh workers cost a sweep before their jobs run at full speed, in CPU seconds: V8 compiling the simulator and
- * the predictors in each isolate (DEVELOPERS.md "Parallel sweeps and notebooks": 0.6-0.9 s for all predictors). Fresh
- * processes of `sweep modes`, `training` and `confidence` (0.4-1.3 CPU s of jobs) took 0.9-2.6 CPU s and 0.4-3.2 s
- * more on two workers than in one thread (2026-11-27, load 5-9), so a sweep's rest must save more than this.
+ * What a fresh worker costs a sweep before its jobs run at full speed, in CPU seconds: V8 compiling the simulator and
+ * the predictors in its isolate (DEVELOPERS.md "Parallel sweeps and notebooks": 0.6-0.9 s for all predictors), its
+ * start and loading of the library. One worker beside the calling thread took `sweep faults` from 3.4-3.8 CPU s in one
+ * thread to 4.5-5.6 (session 33, load 2-8), 1.1-1.8 s more; fresh processes of `sweep modes`, `training` and
+ * `confidence` took 0.9-2.6 CPU s more on two workers than in one thread (2026-11-27, load 5-9).
  */
 export const WORKER_WARM_UP_SECONDS = 1.2;
 /** CPU seconds the calling thread runs a sweep's jobs before judging: its first jobs carry its own warm-up. */
@@ -233,13 +234,14 @@ const HAND_OVER_LOOK_MS = 20;
 
 /**
  * Whether the `left` jobs of a sweep, at `cpuPerJob` CPU seconds each, are worth handing from the calling thread,
- * which has run the sweep's first jobs for `spentSeconds`, to `workers` fresh worker threads: on them the rest takes
- * a warm-up (WORKER_WARM_UP_SECONDS) plus its share, so they pay once what they save, (1 - 1/workers) of it, is more.
+ * which has run the sweep's first jobs for `spentSeconds`, to `threads` threads: itself and threads - 1 fresh workers
+ * beside it (runHandingOver). They save (1 - 1/threads) of the rest, and pay a warm-up (WORKER_WARM_UP_SECONDS) per
+ * worker started, so the saving must exceed (threads - 1) warm-ups: more than 2.4 CPU s left on 2 cores, 4.8 on 4.
  */
-export function worthHandingOver(spentSeconds: number, cpuPerJob: number, left: number, workers: number): boolean {
+export function worthHandingOver(spentSeconds: number, cpuPerJob: number, left: number, threads: number): boolean {
   if (spentSeconds < HAND_OVER_JUDGED_AFTER_SECONDS) return false;
   const remaining = left * cpuPerJob;
-  return remaining * (1 - 1 / workers) > WORKER_WARM_UP_SECONDS;
+  return remaining * (1 - 1 / threads) > (threads - 1) * WORKER_WARM_UP_SECONDS;
 }
 
 /** Repeats (jobs of a code the thread ran before) the latest half of the jobs run must hold to judge by them. */
@@ -255,15 +257,15 @@ interface Look {
 }
 
 /**
- * Judges, job by job, whether a default sweep in the calling thread should hand its jobs left to the workers
- * (worthHandingOver), by the thread's CPU (wall time where Linux does not tell it) per job over the latest half of
- * the jobs run (a sweep's jobs may grow costlier as it goes), counting repeats only: jobs of a code (jobCode) the
- * thread ran before, their share of that CPU by their share of the wall, and only once there are HAND_OVER_REPEATS of
- * them. A code's first jobs carry the thread's JIT: by all jobs from 0.2 s on, `sweep faults` (twelve methods, the
+ * Judges, job by job, whether a default sweep in the calling thread should hand its jobs left to `threads` - 1 workers
+ * beside it (worthHandingOver), by the thread's CPU (wall time where Linux does not tell it) per job over the latest
+ * half of the jobs run (a sweep's jobs may grow costlier as it goes), counting repeats only: jobs of a code (jobCode)
+ * the thread ran before, their share of that CPU by their share of the wall, and only once there are HAND_OVER_REPEATS
+ * of them. A code's first jobs carry the thread's JIT: by all jobs from 0.2 s on, `sweep faults` (twelve methods, the
  * first twelve jobs each of another) looked 3.5-7 CPU s long where 1.7 were left, `modes` (its first six jobs) 2.3-3.5
- * where 0.7-1 were, and both moved to workers that cost more than they saved (fresh processes, load 6-7). A sweep
- * whose latest half holds fewer repeats (few jobs, each of its own code) is judged by all its jobs once the thread
- * has spent a worker's warm-up (WORKER_WARM_UP_SECONDS): its own JIT is then a small part of what it measured.
+ * where 0.7-1 were, and both moved to workers that cost more than they saved (fresh processes, load 6-7). A sweep whose
+ * latest half holds fewer repeats (few jobs, each of its own code) is judged by all its jobs once the thread has spent
+ * a worker's warm-up (WORKER_WARM_UP_SECONDS): its own JIT is then a small part of what it measured.
  */
 export class HandOverJudge {
   private readonly start: number;
@@ -284,7 +286,7 @@ export class HandOverJudge {
    * read after every job (tests give both).
    */
   constructor(
-    private readonly workers: number,
+    private readonly threads: number,
     codes: readonly unknown[],
     private readonly clock = threadCpuSeconds() === undefined
       ? () => performance.now() / 1e3
@@ -313,9 +315,9 @@ export class HandOverJudge {
     const half = this.looks[this.half];
     const repeats = look.repeats - half.repeats;
     if (repeats < HAND_OVER_REPEATS)
-      return spent >= WORKER_WARM_UP_SECONDS && worthHandingOver(spent, spent / done, left, this.workers);
+      return spent >= WORKER_WARM_UP_SECONDS && worthHandingOver(spent, spent / done, left, this.threads);
     const repeatShare = (look.repeatWall - half.repeatWall) / (look.wall - half.wall);
-    return worthHandingOver(spent, ((spent - half.spent) * repeatShare) / repeats, left, this.workers);
+    return worthHandingOver(spent, ((spent - half.spent) * repeatShare) / repeats, left, this.threads);
   }
 }
 

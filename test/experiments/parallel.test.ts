@@ -341,15 +341,16 @@ test("after the hand-over a job's error in the calling thread reaches the caller
   );
 });
 
-test("hand over once the jobs left, at the latest half's CPU per job, save more than workers' 1.2 s warm-up", () => {
+test("hand over once the jobs left, at the latest half's CPU per job, save more than each worker's warm-up", () => {
   // not judged before 0.2 CPU s: the thread's own warm-up is in its first jobs
   assert.equal(worthHandingOver(0.19, 1, 100, 2), false);
-  // 2 workers save half of what is left: 2.5 s left saves 1.25 > 1.2, 2.3 s saves 1.15
+  // the calling thread and 1 worker save half of what is left: 2.5 s left saves 1.25 > 1.2, 2.3 s saves 1.15
   assert.equal(worthHandingOver(0.2, 0.1, 25, 2), true);
   assert.equal(worthHandingOver(0.2, 0.1, 23, 2), false);
-  // 4 workers save three quarters: 1.7 s left saves 1.275
-  assert.equal(worthHandingOver(0.2, 0.1, 17, 4), true);
-  assert.equal(worthHandingOver(0.2, 0.1, 17, 2), false);
+  // on 4 threads 3 workers start: three quarters of 4.9 s saves 3.675 > 3 x 1.2, of 4.7 s 3.525; 1.7 s no longer does
+  assert.equal(worthHandingOver(0.2, 0.1, 49, 4), true);
+  assert.equal(worthHandingOver(0.2, 0.1, 47, 4), false);
+  assert.equal(worthHandingOver(0.2, 0.1, 17, 4), false);
 });
 
 /** A judge of `codes` on 2 workers, and a job's end: its CPU seconds, and its wall ms (as many, unless given). */
