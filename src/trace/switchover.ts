@@ -42,8 +42,16 @@ export function checkReplayable(
     throw trace.file === undefined
       ? new UserError(`trace ${fileLabel(trace.name)} is empty`)
       : emptyTraceFile(trace.file);
+  // a string ('30%') quoted, so that it does not read as the number
+  const shown = typeof switchover === 'number' ? String(switchover) : quoted(String(switchover));
   if (!(switchover >= 0) || !Number.isFinite(switchover))
-    throw new UserError(`switchover must be a finite number >= 0, got ${switchover}`);
+    throw new UserError(`switchover must be a finite number >= 0, got ${shown}`);
+  // the command line's 0.3 is a share of the accesses; here it was instruction 0.3, and the run had no history
+  if (!Number.isInteger(switchover))
+    throw new UserError(
+      `switchover is an instruction count, a whole number, got ${shown}: for a share of the accesses use ` +
+        `switchoverAtFraction(trace, ${shown})`,
+    );
   if (switchover > trace.lastTime) {
     throw new UserError(
       `no access left after switchover ${switchover} (the trace ends at instruction ${trace.lastTime})`,

@@ -105,6 +105,12 @@ test('impossible parameters are UserErrors naming the parameter', () => {
       /^peak bandwidth must be a finite number > 0, got "2e9"$/,
     ],
     [{ network: { peakBandwidthBps: Infinity, rateLimitWindowUs: 1000 } }, /^peak bandwidth must be a finite/],
+    // the command line's --switchover 0.3 is 30 % of the accesses; simulate took 0.3 as an instruction (session 34)
+    [
+      { switchover: 0.3 },
+      /^switchover is an instruction count, a whole number, got 0\.3: for a share .*\(trace, 0\.3\)$/,
+    ],
+    [{ switchover: '30%' as never }, /^switchover must be a finite number >= 0, got "30%"$/],
     // a misspelt name ran the default without a word (session 34): the command line's --prefetcher ran plain post-copy
     [{ prefetcher: 'ppm' } as never, /^unknown simulation setting "prefetcher" \(known: mode, predictor, k, /],
     [{ network: { bandwidth: 1e6 } } as never, /^unknown network setting "bandwidth" \(known: bandwidthBps, rttUs, /],
