@@ -236,7 +236,9 @@ const HAND_OVER_LOOK_MS = 20;
  * Whether the `left` jobs of a sweep, at `cpuPerJob` CPU seconds each, are worth handing from the calling thread,
  * which has run the sweep's first jobs for `spentSeconds`, to `threads` threads: itself and threads - 1 fresh workers
  * beside it (runHandingOver). They save (1 - 1/threads) of the rest, and pay a warm-up (WORKER_WARM_UP_SECONDS) per
- * worker started, so the saving must exceed (threads - 1) warm-ups: more than 2.4 CPU s left on 2 cores, 4.8 on 4.
+ * worker started, so the saving must exceed (threads - 1) warm-ups: more than 2.4 CPU s left on 2 cores, 4.8 on 4
+ * (not measured beyond 2 cores). Strict on purpose: the warm-ups' CPU against the wall saved, where free cores would
+ * gain wall once the rest exceeds about one warm-up, but a machine's cores are often shared.
  */
 export function worthHandingOver(spentSeconds: number, cpuPerJob: number, left: number, threads: number): boolean {
   if (spentSeconds < HAND_OVER_JUDGED_AFTER_SECONDS) return false;
