@@ -23,6 +23,11 @@ export function quoted(text: string): string {
   return JSON.stringify(text);
 }
 
+/** A value given for a number, for a message: a string (a notebook's '8') quoted, so it does not read as the number. */
+export function shownNumber(value: unknown): string {
+  return typeof value === 'number' ? String(value) : quoted(String(value));
+}
+
 /**
  * A file name for a message: as is when it is made of ordinary characters (letters, digits and
  * `/._-+@:,=~`), else JSON-quoted like `quoted`, so that no name can split or blur the message's line.

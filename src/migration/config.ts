@@ -2,7 +2,7 @@
  * Simulator configuration: defaults, unit parsing for the CLI and notebooks, and validation that
  * turns impossible parameters into one-line UserErrors before any simulation starts.
  */
-import { fileLabel, quoted, UserError } from '../errors';
+import { fileLabel, quoted, shownNumber, UserError } from '../errors';
 import { PREDICTOR_NAMES, refuseUnknownOptions } from '../prefetch/registry';
 import { checkVmPages, MAX_PAGES_PER_FAULT, MAX_VM_PAGES } from '../trace/limits';
 import { checkReplayable } from '../trace/switchover';
@@ -104,11 +104,11 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new UserError(message);
 }
 
-/** A value given for a number, for a message: a string (a notebook's '8') quoted, so it does not read as the number. */
-const shown = (value: unknown): string => (typeof value === 'number' ? String(value) : quoted(String(value)));
-
 function checkWhole(value: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  check(Number.isSafeInteger(value) && value >= min, `${name} must be a whole number >= ${min}, got ${shown(value)}`);
+  check(
+    Number.isSafeInteger(value) && value >= min,
+    `${name} must be a whole number >= ${min}, got ${shownNumber(value)}`,
+  );
   check(value <= max, `${name} must be at most ${max}, got ${value}`);
 }
 
@@ -116,7 +116,7 @@ function checkNumber(value: number, name: string, min: number, minIncluded: bool
   const above = minIncluded ? value >= min : value > min;
   check(
     Number.isFinite(value) && above,
-    `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${shown(value)}`,
+    `${name} must be a finite number ${minIncluded ? '>=' : '>'} ${min}, got ${shownNumber(value)}`,
   );
 }
 
@@ -217,7 +217,7 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
   // a string ('0.5') compared as a number and ran, where every other number given as a string is refused
   check(
     typeof config.zeroPageShare === 'number' && config.zeroPageShare >= 0 && config.zeroPageShare <= 1,
-    `zero page share must be a number between 0 and 1, got ${shown(config.zeroPageShare)}`,
+    `zero page share must be a number between 0 and 1, got ${shownNumber(config.zeroPageShare)}`,
   );
   checkWhole(config.precopyStopPages, 'pre-copy stop pages', 0);
   checkWhole(config.precopyMaxRounds, 'pre-copy rounds', 1);

@@ -1,4 +1,4 @@
-import { fileLabel, quoted, UserError } from '../errors';
+import { fileLabel, quoted, shownNumber, UserError } from '../errors';
 import { UNSIGNED_DECIMAL } from '../util/decimal-number';
 import type { Trace, TraceSummary } from './types';
 
@@ -42,8 +42,7 @@ export function checkReplayable(
     throw trace.file === undefined
       ? new UserError(`trace ${fileLabel(trace.name)} is empty`)
       : emptyTraceFile(trace.file);
-  // a string ('30%') quoted, so that it does not read as the number
-  const shown = typeof switchover === 'number' ? String(switchover) : quoted(String(switchover));
+  const shown = shownNumber(switchover);
   if (!(switchover >= 0) || !Number.isFinite(switchover))
     throw new UserError(`switchover must be a finite number >= 0, got ${shown}`);
   // the command line's 0.3 is a share of the accesses; here it was instruction 0.3, and the run had no history
