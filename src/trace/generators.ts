@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { quoted, UserError } from '../errors';
+import { quoted, shownNumber, UserError } from '../errors';
 import { CHUNK_ACCESSES } from './decode';
 import { checkPageSize, TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace, type TraceChunk, type TraceSummaryHead } from './types';
@@ -207,22 +207,38 @@ function resolveOptions(kind: string, opts: GeneratorOptions): Required<Omit<Gen
     phases: opts.phases ?? d.phases,
     instructionsPerAccess: opts.instructionsPerAccess ?? d.instructionsPerAccess,
   };
-  check(Number.isSafeInteger(o.accesses) && o.accesses >= 0, `accesses must be a whole number >= 0, got ${o.accesses}`);
+  check(
+    Number.isSafeInteger(o.accesses) && o.accesses >= 0,
+    `accesses must be a whole number >= 0, got ${shownNumber(o.accesses)}`,
+  );
   check(
     Number.isSafeInteger(o.pages) && o.pages >= 1 && o.pages - 1 <= MAX_PAGE,
-    `pages must be a whole number in [1, 2^32], got ${o.pages}`,
+    `pages must be a whole number in [1, 2^32], got ${shownNumber(o.pages)}`,
   );
-  check(o.writeRatio >= 0 && o.writeRatio <= 1, `write ratio must be in [0, 1], got ${o.writeRatio}`);
-  check(Number.isSafeInteger(o.stride) && o.stride >= 1, `stride must be a whole number >= 1, got ${o.stride}`);
+  // a string ('0.5') passed its comparisons and ran, where a whole number given as a string is refused
+  check(
+    typeof o.writeRatio === 'number' && o.writeRatio >= 0 && o.writeRatio <= 1,
+    `write ratio must be a number in [0, 1], got ${shownNumber(o.writeRatio)}`,
+  );
+  check(
+    Number.isSafeInteger(o.stride) && o.stride >= 1,
+    `stride must be a whole number >= 1, got ${shownNumber(o.stride)}`,
+  );
   check(
     Number.isFinite(o.zipfExponent) && o.zipfExponent >= 0,
-    `zipf exponent must be a number >= 0, got ${o.zipfExponent}`,
+    `zipf exponent must be a number >= 0, got ${shownNumber(o.zipfExponent)}`,
   );
-  check(o.hotFraction > 0 && o.hotFraction <= 1, `hot fraction must be in (0, 1], got ${o.hotFraction}`);
-  check(Number.isSafeInteger(o.phases) && o.phases >= 1, `phases must be a whole number >= 1, got ${o.phases}`);
+  check(
+    typeof o.hotFraction === 'number' && o.hotFraction > 0 && o.hotFraction <= 1,
+    `hot fraction must be a number in (0, 1], got ${shownNumber(o.hotFraction)}`,
+  );
+  check(
+    Number.isSafeInteger(o.phases) && o.phases >= 1,
+    `phases must be a whole number >= 1, got ${shownNumber(o.phases)}`,
+  );
   check(
     Number.isSafeInteger(o.instructionsPerAccess) && o.instructionsPerAccess >= 1,
-    `instructions per access must be a whole number >= 1, got ${o.instructionsPerAccess}`,
+    `instructions per access must be a whole number >= 1, got ${shownNumber(o.instructionsPerAccess)}`,
   );
   check(
     Number.isSafeInteger(o.accesses * o.instructionsPerAccess),

@@ -119,7 +119,10 @@ test('traces by write ratio: each the trace generateTrace makes with that ratio,
     traces.forEach((trace, i) => assert.deepEqual(trace, generateTrace(kind, { ...base, writeRatio: ratios[i] })));
     assert.equal(traces[1].page, traces[3].page);
   }
-  assert.throws(() => generateTracesByWriteRatio('zipf', base, [0.1, 1.5]), /write ratio must be in \[0, 1\], got 1.5/);
+  assert.throws(
+    () => generateTracesByWriteRatio('zipf', base, [0.1, 1.5]),
+    /write ratio must be a number in \[0, 1\], got 1.5/,
+  );
 });
 
 test('impossible parameters are UserErrors naming the parameter', () => {
@@ -132,11 +135,15 @@ test('impossible parameters are UserErrors naming the parameter', () => {
   bad('random', { pages: 0 }, /pages must be a whole number in \[1, 2\^32\]/);
   bad('random', { accesses: -1 }, /accesses must be a whole number >= 0/);
   bad('random', { accesses: 1.5 }, /accesses must be a whole number/);
-  bad('random', { writeRatio: 1.5 }, /write ratio must be in \[0, 1\]/);
+  bad('random', { writeRatio: 1.5 }, /write ratio must be a number in \[0, 1\]/);
   bad('strided', { stride: 0 }, /stride must be a whole number >= 1/);
   bad('zipf', { zipfExponent: -1 }, /zipf exponent must be a number >= 0/);
-  bad('phased', { hotFraction: 0 }, /hot fraction must be in \(0, 1\]/);
+  bad('phased', { hotFraction: 0 }, /hot fraction must be a number in \(0, 1\]/);
   bad('phased', { phases: 0 }, /phases must be a whole number >= 1/);
   bad('random', { instructionsPerAccess: 0 }, /instructions per access must be a whole number >= 1/);
   bad('random', { pageSize: 1000 }, /page size must be a positive power of two/);
+  // a number given as a string: shown quoted ('got 10' read as if 10 were refused), and refused where it ran (session 34)
+  bad('random', { pages: '10' as never }, /^pages must be a whole number in \[1, 2\^32\], got "10"$/);
+  bad('random', { writeRatio: '0.5' as never }, /^write ratio must be a number in \[0, 1\], got "0\.5"$/);
+  bad('phased', { hotFraction: '0.1' as never }, /^hot fraction must be a number in \(0, 1\], got "0\.1"$/);
 });
