@@ -33,12 +33,12 @@ import {
 
 const d = QEMU_RUN_DEFAULTS;
 const datasetCapMbit = QEMU_DATASET_BANDWIDTH_BPS / 1e6;
-const USAGE = `usage: postcopy-lab qemu migrate --workload W[,W...]|all [options]
+const USAGE = `usage: postcopy-lab qemu migrate [--workload W[,W...]|all] [options]
        postcopy-lab qemu compare [--records DIR]     real runs against their replays (tables of notebook 08)
        postcopy-lab qemu validate [options]          migrate every workload with and without the plugin into
                                                      --out (default a new directory), then compare
   options of migrate (and validate):
-  --workload LIST        ${QEMU_WORKLOADS.join(', ')} or all
+  --workload LIST        ${QEMU_WORKLOADS.join(', ')} or all (default all)
   --runs N               migrations per workload (default 3)
   --bandwidth B          cap (max-bandwidth and max-postcopy-bandwidth), e.g. 400mbit (default
                          ${d.bandwidthBps / 1e6}mbit; validate's: ${datasetCapMbit}mbit, the cap datasets/qemu's runs
