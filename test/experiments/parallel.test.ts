@@ -100,7 +100,7 @@ test("sweeps over fresh trace objects (their shared copies written over the last
   }
 });
 
-test("a trace changed in place between sweeps is swept as it is now, in this thread too (not the last VM size)", () => {
+test('a trace changed in place between sweeps is swept as it is now, in this thread too (not the last VM size)', () => {
   const trace = generateTrace('zipf', { seed: 'in place', accesses: 20_000, pages: 2000 });
   const switchover = switchoverAtFraction(trace, 0.3);
   const sweep = () =>
