@@ -29,6 +29,15 @@ export function shownNumber(value: unknown): string {
 }
 
 /**
+ * Refuses the first name of `given` that is not in `known`, naming it and what is known: a misspelt setting or option
+ * ({ ordre: 3 }) would otherwise be ignored and its default run without a word.
+ */
+export function refuseUnknownNames(given: object, known: readonly string[], what: string): void {
+  for (const name of Object.keys(given))
+    if (!known.includes(name)) throw new UserError(`unknown ${what} ${quoted(name)} (known: ${known.join(', ')})`);
+}
+
+/**
  * A file name for a message: as is when it is made of ordinary characters (letters, digits and
  * `/._-+@:,=~`), else JSON-quoted like `quoted`, so that no name can split or blur the message's line.
  * @example fileLabel('datasets/sort.trace.gz') // 'datasets/sort.trace.gz'

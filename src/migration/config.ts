@@ -2,7 +2,7 @@
  * Simulator configuration: defaults, unit parsing for the CLI and notebooks, and validation that
  * turns impossible parameters into one-line UserErrors before any simulation starts.
  */
-import { fileLabel, quoted, shownNumber, UserError } from '../errors';
+import { fileLabel, quoted, refuseUnknownNames, shownNumber, UserError } from '../errors';
 import { PREDICTOR_NAMES, refuseUnknownOptions } from '../prefetch/registry';
 import { checkVmPages, MAX_PAGES_PER_FAULT, MAX_VM_PAGES } from '../trace/limits';
 import { checkReplayable } from '../trace/switchover';
@@ -153,16 +153,8 @@ export function resolveSimConfig(trace: TraceSummary, input: SimInput = {}): Res
     postcopyAfterMs: input.postcopyAfterMs,
   };
   // a misspelt setting ({ prefetcher: 'ppm' }, the command line's word) was ignored and the default ran
-  for (const name of Object.keys(input))
-    check(
-      Object.hasOwn(config, name),
-      `unknown simulation setting ${quoted(name)} (known: ${Object.keys(config).join(', ')})`,
-    );
-  for (const name of Object.keys(input.network ?? {}))
-    check(
-      Object.hasOwn(NETWORK_SETTINGS, name),
-      `unknown network setting ${quoted(name)} (known: ${Object.keys(NETWORK_SETTINGS).join(', ')})`,
-    );
+  refuseUnknownNames(input, Object.keys(config), 'simulation setting');
+  refuseUnknownNames(input.network ?? {}, Object.keys(NETWORK_SETTINGS), 'network setting');
   refuseUnknownOptions(config.predictorOptions);
   check(
     MIGRATION_MODES.includes(config.mode),

@@ -3,7 +3,7 @@
  * the README's predictor table all come from this list; CLI, experiments and notebooks create
  * predictors only through createPredictor.
  */
-import { quoted, UserError } from '../errors';
+import { refuseUnknownNames, UserError } from '../errors';
 import { bubbling } from './bubbling';
 import { leap } from './leap';
 import { markov } from './markov';
@@ -92,7 +92,7 @@ export function unreadOptions(name: PredictorName, options: PredictorOptions): R
 /** FutureView's keys, which any predictor may be given beside its own options (the compiler keeps this whole). */
 const FUTURE_VIEW_KEYS: Readonly<Record<keyof FutureView, true>> = { trace: true, firstTouches: true };
 
-let declaredNames: ReadonlySet<string> | undefined;
+let declaredNames: readonly string[] | undefined;
 
 /**
  * Refuses a name in `options` that no predictor declares and that is neither FutureView's nor in `alsoKnown` (the
@@ -104,12 +104,8 @@ export function refuseUnknownOptions(
   alsoKnown: Readonly<Record<string, true>> = {},
   what = 'predictor option',
 ): void {
-  declaredNames ??= new Set(declaredOptions().map((option) => option.name));
-  for (const name of Object.keys(options)) {
-    if (declaredNames.has(name) || Object.hasOwn(FUTURE_VIEW_KEYS, name) || Object.hasOwn(alsoKnown, name)) continue;
-    const known = [...declaredNames, ...Object.keys(FUTURE_VIEW_KEYS), ...Object.keys(alsoKnown)];
-    throw new UserError(`unknown ${what} ${quoted(name)} (known: ${known.join(', ')})`);
-  }
+  declaredNames ??= [...new Set(declaredOptions().map((option) => option.name))];
+  refuseUnknownNames(options, [...declaredNames, ...Object.keys(FUTURE_VIEW_KEYS), ...Object.keys(alsoKnown)], what);
 }
 
 /**
