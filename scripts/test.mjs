@@ -1,7 +1,7 @@
 // npm test: makes sure Jupyter and Chromium are there (installs the Debian packages when run as root on
-// Debian, as `npm run reproduce` does), then runs every test/**/*.test.ts with node's test runner through
-// tsx (Node 20 has no --test globs). Installing first matters: test files run in parallel, and the
-// browser tests must not start before Chromium exists.
+// Debian, as `npm run reproduce` does), and QEMU where test/qemu's real migrations are selected, then runs every
+// test/**/*.test.ts with node's test runner through tsx (Node 20 has no --test globs). Installing first matters:
+// test files run in parallel, and the browser tests must not start before Chromium exists.
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,24 @@ if (selected.length === 0) {
   console.error(`test: no test file under test/ matches ${only.map((o) => JSON.stringify(o)).join(' or ')}`);
   process.exit(2);
 }
+// The real QEMU tests (test/qemu) need QEMU, a Debian kernel and the guest built into .cache/qemu: set up like Jupyter
+// and Chromium as root on Debian (`npm run qemu:setup`, ~100 MB of packages), so CI runs a real post-copy
+// migration; elsewhere those tests skip, saying what is missing.
+if (selected.some((f) => f.includes(join('test', 'qemu')))) {
+  const { missingQemu, qemuAssets } = await import('../dist/qemu/migrate.js');
+  const missing = missingQemu(qemuAssets(join(root, '.cache', 'qemu')));
+  if (missing && process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+    console.log(`test: setting up QEMU for the real migration tests (${missing}) ...`);
+    child = spawn('bash', [join(root, 'scripts', 'qemu-setup.sh')], { stdio: 'inherit', cwd: root });
+    const [setupStatus] = await once(child, 'exit');
+    if (stoppedBy) process.exit(ENDING_SIGNALS[stoppedBy]);
+    if (setupStatus !== 0) {
+      console.error('test: `npm run qemu:setup` failed (above); the real QEMU tests need it');
+      process.exit(2);
+    }
+  }
+}
+
 // A test file that hangs (a sweep's main thread blocked in Atomics.wait never runs the test's own timers) is
 // killed and counted as failed after TEST_TIMEOUT_MS, so CI fails in minutes instead of waiting out its limit;
 // the whole suite took 8.4 minutes on the shared 2-core machine at load 8-10.

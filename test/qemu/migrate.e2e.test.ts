@@ -1,6 +1,7 @@
 /**
  * One short real post-copy migration (QEMU under TCG, 128 MiB guest, random walker, with the plugin), when
- * `npm run qemu:setup` has been run; otherwise skipped, saying what is missing (CI does not install QEMU).
+ * `npm run qemu:setup` has been run (npm test runs it as root on Debian, so CI does); otherwise skipped, saying what
+ * is missing.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
