@@ -4,7 +4,7 @@
  * page's knobs set where it opens; they are parsed by simulate's own readers, so both refuse the same values.
  */
 import { fileLabel, quoted, UserError } from '../errors';
-import { whatIfPageOptions, WHAT_IF_PAGE_METHODS } from '../experiments';
+import { whatIfPageOptions, whatIfPageTraceFiles, WHAT_IF_PAGE_METHODS } from '../experiments';
 import { resolveSimConfig, type SimInput } from '../migration';
 import { parsePredictorName } from '../prefetch';
 import { CURVE_AXES, DEFAULT_WHATIF_SETTINGS, effectiveMethods, simInputOf } from '../report/whatif/settings';
@@ -126,7 +126,8 @@ export async function run(argv: string[]): Promise<void> {
     );
   const tracePaths = (flagged.length > 0 ? flagged : positionals).map((path) => inputFile(path, 'trace'));
   const output = requireFlag(values.output as string | undefined, 'output');
-  const overwritten = tracePaths.find((path) => sameFile(path, output));
+  // the page's own traces of datasets/ too: written over, every later page, notebook and sweep would fail on them
+  const overwritten = [...tracePaths, ...whatIfPageTraceFiles()].find((path) => sameFile(path, output));
   if (overwritten !== undefined)
     throw new UserError(`-o ${fileLabel(output)} is the trace ${fileLabel(overwritten)}: the page would replace it`);
   // one file twice would be listed twice, the second under a name with its path added (the check below is by name)

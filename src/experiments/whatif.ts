@@ -20,6 +20,7 @@ import {
   findWorkload,
   realTraceFile,
   realWorkloads,
+  REAL_TRACE_NAMES,
   SYNTHETIC_SEEDS,
   syntheticGenerators,
   syntheticWorkloads,
@@ -184,6 +185,11 @@ export const WHAT_IF_PAGE_METHODS: readonly PredictorName[] = deepFreeze([
   'ppm',
   'oracle',
 ]);
+
+/** The files of the real traces whatIfPageOptions(…, real) embeds: what a page written must not replace. */
+export function whatIfPageTraceFiles(real: RealOptions = {}): string[] {
+  return (real.names ?? REAL_TRACE_NAMES).map((name) => realTraceFile(name, real.dir));
+}
 
 /**
  * The live what-if page (src/report/whatif) over the experiments' workloads, opening at their setup: the

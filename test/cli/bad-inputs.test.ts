@@ -561,6 +561,30 @@ test('valid but unusual inputs keep working: CRLF, BOM, tabs, one access, page 0
   assert.equal(JSON.parse(stats.stdout).distinctPages, 2);
 });
 
+// The page embeds the real traces of datasets/: `whatif -o datasets/perl.trace.gz` wrote the page over one (exit 0)
+test('whatif -o naming a trace the page embeds, by its name or a link, is refused and the trace kept', async () => {
+  const dataset = resolve('datasets', 'perl.trace.gz');
+  const link = join(dir, 'perl-link.trace.gz');
+  symlinkSync(dataset, link);
+  const before = readFileSync(dataset);
+  try {
+    for (const output of [dataset, link]) {
+      const { code, stdout, stderr } = await run(['whatif', '-o', output]);
+      assert.equal(code, 2, `-o ${output}: exit ${code}, stderr ${JSON.stringify(stderr)}`);
+      assert.match(
+        stderr,
+        /^postcopy-lab: -o \S+perl(-link)?\.trace\.gz is the trace \S+perl\.trace\.gz: the page would/,
+      );
+      assert.match(stderr, /^[^\n]+\n$/);
+      assert.equal(stdout, '');
+      assert.ok(readFileSync(dataset).equals(before), `-o ${output} changed the dataset`);
+    }
+  } finally {
+    // every later reader of the dataset would fail on the page: put it back
+    if (!readFileSync(dataset).equals(before)) writeFileSync(dataset, before);
+  }
+});
+
 test('--bandwidth: b is bits, B is bytes (1GB/s sends a page in an eighth of the 1Gb/s time)', async () => {
   const [bits, bytes] = await runAll(
     ['1Gb/s', '1GB/s'].map((b) => ['simulate', '--trace', small, '--bandwidth', b, '--json']),
