@@ -62,7 +62,17 @@ export async function launchChromium() {
       args: CHROMIUM_ARGS,
       artifactsDir: join(dir, 'artifacts'),
     });
-    browser.once('close', removeDir);
+    // The context's 'close' comes before Chromium's process has ended, and Chromium writes its session storage on
+    // the way out (1 close in 8 made profile/Default again after the removal): close() resolves once it has ended.
+    const close = browser.close.bind(browser);
+    browser.close = async (options) => {
+      try {
+        await close(options);
+      } finally {
+        removeDir();
+      }
+    };
+    browser.once('close', removeDir); // Chromium ending without close(): a crash, a kill
     return browser;
   } catch (err) {
     removeDir();
