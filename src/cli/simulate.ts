@@ -90,7 +90,7 @@ export function prefetcherUsage(flag: string, help: string): string {
 }
 
 const PREFETCHER_HELP = `predictor sending pages with each faulted page (default ${d.predictor}), one of`;
-const USAGE = `usage: postcopy-lab simulate [--trace] FILE --prefetcher NAME [options]
+const USAGE = `usage: postcopy-lab simulate [--trace] FILE [--prefetcher NAME] [options]
 ${prefetcherUsage('  --prefetcher NAME', PREFETCHER_HELP)}
 ${SIM_OPTIONS_USAGE}`;
 

@@ -49,6 +49,18 @@ test('simulate and compare --help name every predictor their --prefetcher(s) tak
   }
 });
 
+// simulate runs without --prefetcher (none, as its line says), but its usage line showed the flag as required
+test('a flag with a default is in brackets on the usage line: simulate [--prefetcher NAME], qemu migrate [--workload]', () => {
+  const usage = (...command: string[]) =>
+    spawnSync(process.execPath, [CLI, ...command, '--help'], { encoding: 'utf8' }).stdout.split('\n');
+  assert.match(
+    usage('simulate')[0],
+    /^usage: postcopy-lab simulate \[--trace\] FILE \[--prefetcher NAME\] \[options\]$/,
+  );
+  assert.match(usage('simulate').join('\n'), /--prefetcher NAME .*\(default none\)/);
+  assert.match(usage('qemu')[0], /^usage: postcopy-lab qemu migrate \[--workload /);
+});
+
 test("sweep merge --help is merge's own usage, not the sweep's", () => {
   const usage = spawnSync(process.execPath, [CLI, 'sweep', 'merge', '--help'], { encoding: 'utf8' }).stdout;
   // it printed the sweep's: NAME, --workloads, --shard, --workers, then merge's line last
