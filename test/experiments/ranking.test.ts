@@ -102,6 +102,22 @@ test('guestRankingFindings: PPM against the best spatial baseline per workload, 
   assert.match(text, /a: bubbling 1\.1×, ppm 3× → ppm 1×, ppm 1×/);
 });
 
+// "mostly wasted in a real guest" was printed whatever share of its pages the guest touched
+test('guestRankingFindings: a page sent without evidence is called mostly wasted only where most pages go untouched', () => {
+  const process = withOracleRatio(rows.map((r) => ({ ...r, touchedShare: 0.9 })));
+  const finding = (touchedShare: number) =>
+    guestRankingFindings(withOracleRatio(rows.map((r) => ({ ...r, touchedShare }))), process).join('\n');
+  assert.match(
+    finding(0.1),
+    /median 10 % of its VM's pages, a process trace 90 % \(its VM is its footprint\): a page sent without evidence is mostly wasted in a real guest\./,
+  );
+  assert.match(
+    finding(0.7),
+    /median 70 % of its VM's pages, a process trace 90 % \(its VM is its footprint\)\. The controls/,
+  );
+  assert.doesNotMatch(finding(0.7), /mostly wasted/);
+});
+
 test('runs of one workload: labelled by their seed in tables; spread over the runs and PPM against spatial per run', () => {
   const runs = withOracleRatio(
     [
