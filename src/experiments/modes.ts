@@ -40,12 +40,11 @@ export const HYBRID_PRECOPY_ROUNDS = 1;
 
 /** The jobs of modesVsWriteShare, one per (write ratio, mode), and the grid points they run. */
 function writeShareJobs(sweep: WriteShareSweep, overrides: SimOverrides) {
-  const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({
-    writeRatio: sweep.writeRatios,
-    mode: sweep.modes,
-  });
-  const byRatio = generateTracesByWriteRatio(sweep.kind, sweep, sweep.writeRatios);
-  const traces = new Map(sweep.writeRatios.map((writeRatio, i) => [writeRatio, byRatio[i]]));
+  // the rest are the generator's options (it refuses any other name)
+  const { kind, writeRatios, modes, ...generator } = sweep;
+  const points = gridPoints<{ writeRatio: number; mode: MigrationMode }>({ writeRatio: writeRatios, mode: modes });
+  const byRatio = generateTracesByWriteRatio(kind, generator, writeRatios);
+  const traces = new Map(writeRatios.map((writeRatio, i) => [writeRatio, byRatio[i]]));
   const jobs = points.map(({ writeRatio, mode }) => {
     const rounds = mode === 'hybrid' ? { precopyMaxRounds: HYBRID_PRECOPY_ROUNDS } : {};
     return simulationJob(

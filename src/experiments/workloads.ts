@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../report/notebook';
-import { quoted, UserError } from '../errors';
+import { quoted, refuseUnknownNames, UserError } from '../errors';
 import type { Row } from '../report/table';
 import {
   GENERATOR_KINDS,
@@ -42,6 +42,16 @@ export interface SyntheticOptions {
   kinds?: readonly GeneratorKind[];
 }
 
+/** SyntheticOptions' names (the compiler keeps this whole): a misspelt one ({ seed: 'a' }) is refused. */
+const SYNTHETIC_OPTION_NAMES = Object.keys({
+  seeds: true,
+  accesses: true,
+  pages: true,
+  writeRatio: true,
+  instructionsPerAccess: true,
+  kinds: true,
+} satisfies Record<keyof SyntheticOptions, true>);
+
 /**
  * Defaults for synthetic traces: 50 k accesses over 16384 pages (64 MiB), so the 30 % that run before
  * switchover show most of each pattern (PPM learns from them) and prediction still has pages to get
@@ -77,6 +87,8 @@ export const DISTINCT_KINDS: readonly GeneratorKind[] = deepFreeze(['sequential'
 export function syntheticGenerators(
   options: SyntheticOptions = {},
 ): Array<{ kind: GeneratorKind; seed: string; options: GeneratorOptions }> {
+  // ignored, it made the default traces without a word ({ seed } was overridden by each of the seeds)
+  refuseUnknownNames(options, SYNTHETIC_OPTION_NAMES, 'synthetic workload option');
   const { kinds = GENERATOR_KINDS, seeds = SYNTHETIC_SEEDS, ...rest } = options;
   return kinds.flatMap((kind) =>
     seeds.map((seed) => ({ kind, seed, options: { ...SYNTHETIC_DEFAULTS, ...rest, seed } })),
@@ -112,6 +124,13 @@ export interface RealOptions {
   dir?: string;
 }
 
+/** RealOptions' names (the compiler keeps this whole): a misspelt one ({ name: ['sqlite'] }) is refused. */
+const REAL_OPTION_NAMES = Object.keys({
+  names: true,
+  maxAccesses: true,
+  dir: true,
+} satisfies Record<keyof RealOptions, true>);
+
 /** The file of the real trace `name` in `dir`. */
 export function realTraceFile(name: string, dir = DATASET_DIR): string {
   return join(dir, `${name}.trace.gz`);
@@ -142,6 +161,8 @@ function loadDataset(path: string): Trace {
 
 /** The real traces from datasets/, each cut to maxAccesses. */
 export function realWorkloads(options: RealOptions = {}): Workload[] {
+  // ignored, it loaded every real trace whole without a word
+  refuseUnknownNames(options, REAL_OPTION_NAMES, 'real workload option');
   const { names = REAL_TRACE_NAMES, maxAccesses = REAL_TRACE_MAX_ACCESSES, dir } = options;
   return names.map((name) => {
     const whole = loadDataset(realTraceFile(name, dir));

@@ -159,7 +159,9 @@ export class PredictionReplay {
     this.k = k;
     this.lead = lead;
     this.switchover = switchover;
-    this.predictor = createPredictor(name, { ...options, firstTouches });
+    // the replay's own settings are no predictor's option: createPredictor would refuse them
+    const predictorOptions = Object.entries(options).filter(([option]) => !(option in REPLAY_SETTINGS));
+    this.predictor = createPredictor(name, { ...Object.fromEntries(predictorOptions), firstTouches });
     this.state = new Uint8Array(vmPages);
     this.issuedAt = new Float64Array(vmPages);
     this.missing = new NextAlive(firstTouches.length);

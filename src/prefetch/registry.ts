@@ -54,11 +54,13 @@ export function predictorDefinition(name: string): (typeof PREDICTORS)[number] {
 }
 
 /**
- * A fresh predictor of the given name (state is per run: never share one between runs). Options it does
- * not declare are ignored; a declared one out of its bounds is a one-line UserError.
+ * A fresh predictor of the given name (state is per run: never share one between runs). A declared option out of its
+ * bounds, or a name no predictor declares (refuseUnknownOptions), is a one-line UserError; an option only other
+ * predictors declare is ignored, so that one options object can configure several.
  */
 export function createPredictor(name: PredictorName, options: PredictorOptions = {}): Predictor {
   const definition = predictorDefinition(name);
+  refuseUnknownOptions(options);
   const predictor = instantiate(definition, options, options);
   shapeKeepers.madeOne(name, () => exercisedPredictor(definition));
   return predictor;

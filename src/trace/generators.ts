@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { quoted, shownNumber, UserError } from '../errors';
+import { quoted, refuseUnknownNames, shownNumber, UserError } from '../errors';
 import { CHUNK_ACCESSES } from './decode';
 import { checkPageSize, TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace, type TraceChunk, type TraceSummaryHead } from './types';
@@ -30,6 +30,20 @@ export interface GeneratorOptions {
   /** Page size in bytes recorded in the trace. Default 4096. */
   pageSize?: number;
 }
+
+/** GeneratorOptions' names (the compiler keeps this whole): a misspelt one ({ zipfExponant }) is refused. */
+const GENERATOR_OPTION_NAMES = Object.keys({
+  seed: true,
+  accesses: true,
+  pages: true,
+  writeRatio: true,
+  stride: true,
+  zipfExponent: true,
+  hotFraction: true,
+  phases: true,
+  instructionsPerAccess: true,
+  pageSize: true,
+} satisfies Record<keyof GeneratorOptions, true>);
 
 export const GENERATOR_DEFAULTS = deepFreeze({
   writeRatio: 0,
@@ -196,6 +210,8 @@ function resolveOptions(kind: string, opts: GeneratorOptions): Required<Omit<Gen
     (GENERATOR_KINDS as readonly string[]).includes(kind),
     `unknown generator ${quoted(kind)} (kinds: ${GENERATOR_KINDS.join(', ')})`,
   );
+  // ignored, it generated the default's trace without a word
+  refuseUnknownNames(opts, GENERATOR_OPTION_NAMES, 'generator option');
   const d = GENERATOR_DEFAULTS;
   const o = {
     accesses: opts.accesses,

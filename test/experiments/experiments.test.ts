@@ -433,6 +433,18 @@ test('syntheticWorkloads: one trace per kind and seed, named by kind; the setup 
   );
 });
 
+test('workload options refuse a misspelt name: it was ignored and the defaults ran (every kind; every trace whole)', () => {
+  assert.throws(
+    () => syntheticWorkloads({ kinds: ['zipf'], seed: 'a', accesses: 10 } as never),
+    /^UserError: unknown synthetic workload option "seed" \(known: seeds, accesses, pages, writeRatio, instructionsPerAccess, kinds\)$/,
+  );
+  assert.throws(() => syntheticWorkloads({ kinds: [], page: 64 } as never), /unknown synthetic workload option "page"/);
+  assert.throws(
+    () => realWorkloads({ name: ['sqlite'] } as never),
+    /^UserError: unknown real workload option "name" \(known: names, maxAccesses, dir\)$/,
+  );
+});
+
 test('summarise: mean, min and max per group, groups in order of first appearance', () => {
   const rows = [
     { workload: 'w', method: 'ppm', faults: 10 },

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { UserError } from '../../src/errors';
 import {
   createPredictor,
   declaredOptions,
@@ -70,6 +71,18 @@ test('createPredictor checks each declared option against its bounds and ignores
   assert.throws(() => createPredictor('ppm', { order: NaN }), /ppm option order must be .*, got NaN$/);
   assert.throws(() => createPredictor('ppm', { minProbability: Infinity }), /, got Infinity$/);
   assert.equal(createPredictor('next-k', { order: 0 }).name, 'next-k');
+});
+
+test('createPredictor refuses an option name that no predictor declares (it was ignored and the default ran)', () => {
+  assert.throws(
+    () => createPredictor('ppm', { ordre: 1 } as never),
+    (err: unknown) =>
+      err instanceof UserError &&
+      /^unknown predictor option "ordre" \(known: direction, training, .*, trace, firstTouches\)$/.test(err.message),
+  );
+  // the trace and first touches any predictor may be given, and a name only another predictor declares, are taken
+  const trace = generateTrace('zipf', { seed: 'r', accesses: 50, pages: 16 });
+  assert.equal(createPredictor('oracle', { trace, firstTouches: new Uint32Array([1]), order: 2 }).name, 'oracle');
 });
 
 test('a definition gets its defaults filled and only its own options', () => {

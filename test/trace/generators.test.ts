@@ -120,6 +120,10 @@ test('traces by write ratio: each the trace generateTrace makes with that ratio,
     assert.equal(traces[1].page, traces[3].page);
   }
   assert.throws(
+    () => generateTracesByWriteRatio('zipf', { ...base, kind: 'zipf' } as never, [0]),
+    /generator option "kind"/,
+  );
+  assert.throws(
     () => generateTracesByWriteRatio('zipf', base, [0.1, 1.5]),
     /write ratio must be a number in \[0, 1\], got 1.5/,
   );
@@ -146,4 +150,10 @@ test('impossible parameters are UserErrors naming the parameter', () => {
   bad('random', { pages: '10' as never }, /^pages must be a whole number in \[1, 2\^32\], got "10"$/);
   bad('random', { writeRatio: '0.5' as never }, /^write ratio must be a number in \[0, 1\], got "0\.5"$/);
   bad('phased', { hotFraction: '0.1' as never }, /^hot fraction must be a number in \(0, 1\], got "0\.1"$/);
+  // a misspelt option was ignored and the default's trace made (session 35)
+  bad(
+    'zipf',
+    { zipfExponant: 2 } as never,
+    /^unknown generator option "zipfExponant" \(known: seed, accesses, pages, /,
+  );
 });
