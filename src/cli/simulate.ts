@@ -155,6 +155,18 @@ const durationFlag = (text: string | undefined, flag: string, fallbackUs: number
   unitFlag(text, flag, fallbackUs, parseDuration, b.durationUs.min, b.durationUs.max, 'us');
 
 /**
+ * The pages of a --zero-pages file; one with none (empty, or comments only: a capture that failed, a file truncated by
+ * a redirection) is refused, as it ran with no zero page without a word. No zero page is the flag left out.
+ */
+function zeroPagesOfFile(file: string): number[] {
+  const name = fileLabel(file);
+  const pages = parsePageSet(readInputText(file), name);
+  if (pages.length === 0)
+    throw new UserError(`--zero-pages ${name}: no page in it (empty or comments only); for no zero page, leave it out`);
+  return pages;
+}
+
+/**
  * Every simulation setting except the predictor's name and the switchover (resolved on the trace), from the
  * flags alone: checked before the trace is read, so a bad flag fails at once whatever the trace's size.
  */
@@ -212,7 +224,7 @@ export function simInputFromFlags(v: SimFlagValues, predictors: readonly Predict
     faultCostUs: durationFlag(v['fault-cost'], 'fault-cost', d.faultCostUs),
     zeroPageShare: numberFlag(v['zero-share'], 'zero-share', d.zeroPageShare, 0, 1),
     zeroPageSeed: v['zero-seed'] === undefined ? d.zeroPageSeed : requireFlag(v['zero-seed'], 'zero-seed'),
-    zeroPages: zeroPagesFile === undefined ? undefined : parsePageSet(readInputText(zeroPagesFile), zeroPagesName),
+    zeroPages: zeroPagesFile === undefined ? undefined : zeroPagesOfFile(zeroPagesFile),
     zeroPagesName,
     precopyMaxRounds: intFlag(
       v['precopy-rounds'],

@@ -370,6 +370,12 @@ const BAD: [string[], RegExp][] = [
   [['whatif', '-o', o('w.html'), small, empty], /: \S+\/empty\.trace: no access in the file/],
   [['simulate', '--trace', small, '--zero-pages', '/dev/zero'], /\/dev\/zero: not a regular file/],
   [['simulate', '--trace', small, '--zero-pages', join(dir, 'none.txt')], /none\.txt: no such file/],
+  // a set of no page (a capture that failed, a truncated file) ran with no zero page, exit 0 (session 35)
+  [['simulate', small, '--zero-pages', file('no-zero.txt', '')], /: --zero-pages \S+\/no-zero\.txt: no page in it /],
+  [
+    ['compare', small, '--prefetchers', 'none', '--zero-pages', file('zero-comment.txt', '# none\n')],
+    /: --zero-pages \S+\/zero-comment\.txt: no page in it \(empty or comments only\); for no zero page, leave it out$/m,
+  ],
   [['trace', 'convert', join(dir, 'missing.trace'), o('y.trace')], /missing\.trace: no such file/],
   [['trace', 'convert', small], /missing the output file: --output FILE or the argument FILE/],
   // - is standard output where a command writes one file; where it reads, or writes a directory, it is refused
