@@ -14,7 +14,7 @@
  * no string per line, no split; only comment lines and errors are ever decoded to text.
  */
 import type { DecodedColumns } from './packed';
-import { quoted, UserError } from '../errors';
+import { printable, quoted, UserError } from '../errors';
 import { concatBytes, LineSplitter } from './bytes';
 import { TraceBuilder } from './make';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, type Trace } from './types';
@@ -283,9 +283,14 @@ interface AccessColumns {
 
 const utf8Encoder = new TextEncoder();
 
-/** The text format's header comments for a trace's name and page size. */
+/**
+ * The text format's header comments for a trace's name and page size: the name on one line (white space runs as one
+ * space) and its other control characters as escapes (printable), as `trace stats` shows it: a text trace is read in
+ * terminals (`head`, `less`), and an ESC from a .pctrace's name recoloured or retitled them.
+ */
 export function textTraceHeader(name: string, pageSize: number): Uint8Array {
-  return utf8Encoder.encode(`# postcopy-lab trace\n# name: ${name.replace(/\s+/g, ' ')}\n# page-size: ${pageSize}\n`);
+  const shown = printable(name.replace(/\s+/g, ' '));
+  return utf8Encoder.encode(`# postcopy-lab trace\n# name: ${shown}\n# page-size: ${pageSize}\n`);
 }
 
 /** Accesses as `TIME PAGE R|W` lines, in pieces of LINES_PER_PIECE lines. */

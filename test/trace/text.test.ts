@@ -63,6 +63,15 @@ test('a generated trace formats and parses back in pieces of any size, identical
   assert.equal(parseInPieces(bytes, 4096).name, trace.name);
 });
 
+test("a name's control characters are written escaped, on one line: no ESC reaches a terminal showing the file", () => {
+  const generated = generateTrace('sequential', { seed: 1, accesses: 2, pages: 2 });
+  const text = new TextDecoder().decode(formatTextTrace({ ...generated, name: 'a\x1b[31mred\x07\tb\r\nc\x7f\x9b' }));
+  const shown = 'a\\u001b[31mred\\u0007 b c\\u007f\\u009b';
+  assert.equal(text.split('\n')[1], `# name: ${shown}`);
+  assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  assert.equal(parseTextTrace(text, 't.trace').name, shown);
+});
+
 test('bad lines name the line even when split across chunks; a line end never found is refused', () => {
   const reject = (text: string, size: number, pattern: RegExp) =>
     assert.throws(
