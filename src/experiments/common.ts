@@ -214,11 +214,15 @@ export function valueAt(rows: readonly Row[], where: Row, column: string): numbe
  */
 const NO_NUMBER = 'no number to compare (NaN)';
 
-/** A percent change in words for conclusions: "62 % fewer", "3.5 % more", "no change". */
+/**
+ * A percent change in words for conclusions: "62 % fewer", "3.5 % more", "no change", and "more (from 0)" for the
+ * infinite change percentChange gives from a zero baseline (it read "Infinity % more").
+ */
 export function describeChange(percent: number, fewer = 'fewer', more = 'more'): string {
   if (Number.isNaN(percent)) return NO_NUMBER;
   if (percent === 0) return 'no change';
-  return `${formatNumber(Math.abs(percent))} % ${percent < 0 ? fewer : more}`;
+  const word = percent < 0 ? fewer : more;
+  return Number.isFinite(percent) ? `${formatNumber(Math.abs(percent))} % ${word}` : `${word} (from 0)`;
 }
 
 /**
@@ -293,12 +297,15 @@ export function compareIntervals(a: Extent, b: Extent, below = 'lower', above = 
 export function describeChangeInterval(summary: Row, column: string, fewer = 'fewer', more = 'more'): string {
   const { min, max } = intervalOf(summary, column);
   if (Number.isNaN(min) || Number.isNaN(max)) return NO_NUMBER;
-  const signed = (v: number) => `${v > 0 ? '+' : ''}${formatNumber(v)} %`;
+  // a seed with a zero baseline changed by Infinity %: its end says so
+  const signed = (v: number) =>
+    Number.isFinite(v) ? `${v > 0 ? '+' : ''}${formatNumber(v)} %` : `${v < 0 ? fewer : more} from 0`;
   if (min === max) return describeChange(min, fewer, more);
   if (changeDirection(summary, column) === 0)
     return `no measurable change (${signed(min)} to ${signed(max)} over the seeds)`;
   const [near, far] = min < 0 ? [-max, -min] : [min, max];
   const change = describeChange(Number(cell(summary, column)), fewer, more);
+  if (!Number.isFinite(far)) return `${change} (${signed(min)} to ${signed(max)} over the seeds)`;
   return `${change} (${formatNumber(near)}–${formatNumber(far)} % over the seeds)`;
 }
 

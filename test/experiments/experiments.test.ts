@@ -309,6 +309,18 @@ test('helpers: grid order, percent change in words, valueAt needs exactly one ro
   assert.throws(() => valueAt([{ a: 1 }, { a: 1 }], { a: 1 }, 'a'), /2 rows match/);
 });
 
+test('a change from a zero baseline (percentChange: Infinity) is said as such, not "Infinity %"', () => {
+  assert.equal(percentChange(0, 5), Infinity);
+  assert.equal(describeChange(percentChange(0, 5)), 'more (from 0)');
+  assert.equal(describeChange(Infinity, 'less', 'longer'), 'longer (from 0)');
+  // over seeds: one seed from 0, the mean is Infinity too
+  const oneFromZero = summarise([{ c: 5 }, { c: Infinity }], [], ['c'])[0];
+  assert.equal(describeChangeInterval(oneFromZero, 'c'), 'more (from 0) (+5 % to more from 0 over the seeds)');
+  const mixed = summarise([{ c: -3 }, { c: Infinity }], [], ['c'])[0];
+  assert.equal(describeChangeInterval(mixed, 'c'), 'no measurable change (-3 % to more from 0 over the seeds)');
+  assert.equal(describeChangeInterval(summarise([{ c: Infinity }], [], ['c'])[0], 'c'), 'more (from 0)');
+});
+
 test('a column the rows lack (misspelt) is an error naming it, not NaN read as "no measurable change"', () => {
   const rows = [
     { workload: 'w', method: 'ppm', faults: 10 },
