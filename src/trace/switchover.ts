@@ -115,11 +115,15 @@ export function parseSwitchoverSpec(text: string): SwitchoverSpec {
     return { instructions: Number(value) };
   }
   const percent = PERCENT.exec(value);
-  if (percent) return { fraction: Number(percent[1]) / 100 };
-  if (/^\d*\.\d+$/.test(value)) return { fraction: Number(value) };
-  throw new UserError(
-    `--switchover must be an instruction count, a fraction like 0.3 or a percentage like 30%, got ${quoted(text)}`,
-  );
+  const fraction = percent ? Number(percent[1]) / 100 : /^\d*\.\d+$/.test(value) ? Number(value) : undefined;
+  if (fraction === undefined)
+    throw new UserError(
+      `--switchover must be an instruction count, a fraction like 0.3 or a percentage like 30%, got ${quoted(text)}`,
+    );
+  // refused later in the library's words, 150% as "switchover fraction must be in [0, 1], got 1.5"
+  if (fraction > 1)
+    throw new UserError(`--switchover as a share of the accesses must be at most 1 or 100%, got ${quoted(text)}`);
+  return { fraction };
 }
 
 /** A --switchover value resolved on a trace held in memory. */

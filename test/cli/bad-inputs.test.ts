@@ -198,9 +198,18 @@ const BAD: [string[], RegExp][] = [
   ],
   [['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '5000'], /no access left after switchover 5000/],
   [['simulate', '--trace', small, '--switchover', '5000'], /no access left after switchover 5000/],
+  // the flag and the value typed, not the library's "switchover fraction must be in [0, 1], got 1.5" (session 35)
   [
     ['predict', '--trace', small, '--predictor', 'ppm', '--switchover', '150%'],
-    /switchover fraction must be in \[0, 1\], got 1\.5/,
+    /: --switchover as a share of the accesses must be at most 1 or 100%, got "150%"$/m,
+  ],
+  [
+    ['simulate', small, '--switchover', '1.5'],
+    /: --switchover as a share of the accesses must be at most 1 or 100%, got "1\.5"$/m,
+  ],
+  [
+    ['whatif', '-o', o('w.html'), '--switchover', '100.5%'],
+    /: --switchover as a share .* at most 1 or 100%, got "100\.5%"$/m,
   ],
   [
     ['predict', '--trace', small, '--predictor', 'ppm', '--switchover', 'soon'],
