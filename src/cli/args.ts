@@ -221,11 +221,12 @@ export function numberFlag(
   refuseDecoratedNumber(value, flag);
   const n = Number(value);
   // decimal notation only, as every other numeric flag: Number() read 0x10 as 16 and 0b1 as 1
-  if (!isDecimalNumber(value) || !Number.isFinite(n))
-    throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
+  if (!isDecimalNumber(value)) throw new UserError(`--${flag} must be a number, got ${quoted(value)}`);
+  // a number beyond a double (1e400) is out of range as typed, not "not a number" nor Infinity
   if (minExcluded ? !(n > min && n <= max) : n < min || n > max)
     throw new UserError(
-      `--${flag} must be ${minExcluded ? `> ${min} and <= ${max}` : `between ${min} and ${max}`}, got ${n}`,
+      `--${flag} must be ${minExcluded ? `> ${min} and <= ${max}` : `between ${min} and ${max}`}, ` +
+        `got ${Number.isFinite(n) ? n : quoted(value)}`,
     );
   return n;
 }

@@ -155,6 +155,9 @@ const BAD: [string[], RegExp][] = [
   // another base than ten: Number() read 0x1 as 1 where every other numeric flag refuses it
   [genTo('--write-ratio', '0x1'), /--write-ratio must be a number, got "0x1"$/m],
   [['simulate', small, '--ips', '0b1111101000'], /--ips must be a number, got "0b1111101000"$/m],
+  // beyond a double: out of range as typed, where it said "must be a number" of a number (session 35)
+  [['simulate', small, '--ips', '1e400'], /: --ips must be between 1 and \d+, got "1e400"$/m],
+  [genTo('--write-ratio', '-1e999'), /: --write-ratio must be between 0 and 1, got "-1e999"$/m],
   [['predict', '--trace', small, '--predictor', 'ppm', '--k', '999999999999'], /--k must be between 0 and 4194304/],
   // a proposal list of 2^27 pages ended node with a native stack ("Fatal JavaScript invalid size error"), exit 133
   [['predict', largestVm, '--predictor', 'next-k', '--k', '134217728'], /--k must be between 0 and 4194304, got 1342/],
