@@ -39,10 +39,12 @@ export function needsWideTimes(time: number): boolean {
 export const DEFAULT_PAGE_SIZE = 4096;
 
 /**
- * Per page array already scanned: its largest page. A caller that changes a trace's pages in place must pass a copy
- * (README "Notebooks interactively"), except to a sweep, whose batches read their traces afresh (forgetLargestPages).
+ * Per page array already scanned: its largest page, and an index where it is (-1 until asked again: found then, once).
+ * The largest page lowered in place (a trace edited between runs) is seen by reading that index; one raised past it
+ * in place is not (simulate names it: 'changed in place'), so a caller that raises pages must pass a copy (README
+ * "Notebooks interactively"), except to a sweep, whose batches read their traces afresh (forgetLargestPages).
  */
-const largestOf = new WeakMap<Uint32Array, number>();
+const largestOf = new WeakMap<Uint32Array, { largest: number; at: number }>();
 
 /**
  * Forgets what largestPage remembered of `pages`: a sweep's batch hashes its traces afresh (job-results.ts: a trace
@@ -54,18 +56,23 @@ export function forgetLargestPages(pages: Iterable<Uint32Array>): void {
 
 /** Records `largest` as the largest page of `page`, known without a scan (a file's trailer, checked). */
 export function rememberLargestPage(page: Uint32Array, largest: number): void {
-  largestOf.set(page, largest);
+  largestOf.set(page, { largest, at: -1 });
 }
 
 /**
  * Largest page number among `page`, or -1 when there is none (a VM needs largest + 1 pages).
- * Remembered per array: every simulation of a trace asks, and the scan costs as much as a replay.
+ * Remembered per array: every simulation of a trace asks, and the scan costs as much as a replay. A remembered one
+ * is checked where it was (one read; the first time, a search up to it), and scanned again once it is not there.
  */
 export function largestPage(page: Uint32Array): number {
   const known = largestOf.get(page);
-  if (known !== undefined) return known;
+  if (known !== undefined) {
+    if (known.largest < 0) return known.largest; // no page: a typed array's length does not change
+    if (known.at < 0) known.at = page.indexOf(known.largest);
+    if (page[known.at] === known.largest) return known.largest;
+  }
   const max = largestIn(page, 0, page.length, -1);
-  largestOf.set(page, max);
+  largestOf.set(page, { largest: max, at: -1 });
   return max;
 }
 

@@ -273,6 +273,27 @@ test('exerciseSimulator (run before a first sweep job) changes no result and kee
   );
 });
 
+test('a trace whose pages were lowered in place is simulated as a copy of it is, not in the VM it had (session 35)', () => {
+  const input: SimInput = { predictor: 'ppm', switchover: 6000 * 10 };
+  // lowered after one run (the largest page's place not yet looked up) and after two (looked up)
+  for (const runsBefore of [1, 2]) {
+    const trace = generateTrace('zipf', { seed: 'lowered', accesses: 20_000, pages: 2000 });
+    for (let run = 0; run < runsBefore; run++) assert.equal(simulate(trace, input).vmPages, 2000);
+    for (let i = 0; i < trace.page.length; i++) trace.page[i] %= 1000;
+    const lowered = simulate(trace, input);
+    assert.equal(lowered.vmPages, 1000);
+    assert.deepEqual(lowered, simulate({ ...trace, page: trace.page.slice() }, input));
+  }
+  // only one access at the largest page lowered, another still there: the VM keeps its size, rightly
+  const twice = makeTrace({ time: [0, 1, 2, 3], page: [7, 3, 7, 1] });
+  assert.equal(simulate(twice).vmPages, 8);
+  simulate(twice);
+  twice.page[0] = 2;
+  assert.equal(simulate(twice).vmPages, 8);
+  twice.page[2] = 2;
+  assert.equal(simulate(twice).vmPages, 4);
+});
+
 test('a page raised in place past the VM a first simulate sized from it is named, not a NaN stall', () => {
   const trace = generateTrace('zipf', { seed: 'raised', accesses: 20_000, pages: 2000 });
   const input: SimInput = { predictor: 'ppm', switchover: trace.time[6000] };
