@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { refuseUnknownNames, shownNumber, UserError } from '../errors';
 import { columnsOn, type DecodedColumns } from './packed';
 import {
   compactTimes,
@@ -29,6 +29,10 @@ export interface TraceMeta {
   name?: string;
 }
 
+/** TraceColumns' and TraceMeta's names (the compiler keeps them whole): a misspelt one ({ pages }) is refused. */
+const COLUMN_NAMES = Object.keys({ time: true, page: true, write: true } satisfies Record<keyof TraceColumns, true>);
+const META_NAMES = Object.keys({ pageSize: true, name: true } satisfies Record<keyof TraceMeta, true>);
+
 /** Largest page size: 1 GiB, the largest huge page there is. */
 export const MAX_PAGE_SIZE = 2 ** 30;
 
@@ -50,6 +54,9 @@ export function checkPageSize(pageSize: number, name = 'page size'): number {
  * whole number in [0, 2^53) and non-decreasing, all columns the same length.
  */
 export function makeTrace(cols: TraceColumns, opts: TraceMeta = {}): Trace {
+  // ignored: { writes } made a trace of reads, { pagesize } one of 4 KiB pages, without a word
+  refuseUnknownNames(cols, COLUMN_NAMES, 'trace column');
+  refuseUnknownNames(opts, META_NAMES, 'trace setting');
   const n = cols.page.length;
   if (cols.time && cols.time.length !== n)
     throw new UserError(`time has ${cols.time.length} entries but page has ${n}`);
@@ -61,10 +68,10 @@ export function makeTrace(cols: TraceColumns, opts: TraceMeta = {}): Trace {
   for (let i = 0; i < n; i++) {
     const p = cols.page[i];
     if (!Number.isInteger(p) || p < 0 || p > MAX_PAGE)
-      throw new UserError(`access ${i}: page must be a whole number in [0, ${MAX_PAGE}], got ${p}`);
+      throw new UserError(`access ${i}: page must be a whole number in [0, ${MAX_PAGE}], got ${shownNumber(p)}`);
     const t = cols.time ? cols.time[i] : i;
     if (!Number.isSafeInteger(t) || t < 0)
-      throw new UserError(`access ${i}: time must be a whole number >= 0, got ${t}`);
+      throw new UserError(`access ${i}: time must be a whole number >= 0, got ${shownNumber(t)}`);
     if (i > 0 && t < time[i - 1])
       throw new UserError(`access ${i}: time ${t} is before the previous access's time ${time[i - 1]}`);
     time[i] = t;

@@ -1189,6 +1189,17 @@ test('makeTrace validates its columns and defaults time to the index', () => {
   assertUserError(() => makeTrace({ page: [2 ** 32] }), /page must be a whole number in \[0, 4294967295\]/);
   assertUserError(() => makeTrace({ time: [0], page: [0, 1] }), /time has 1 entries but page has 2/);
   assertUserError(() => makeTrace({ page: [0] }, { pageSize: 100 }), /page size must be a positive power of two/);
+  // session 35: a misspelt column or setting was ignored (a trace of reads, of 4 KiB pages), a string shown as a number
+  assertUserError(
+    () => makeTrace({ page: [0], writes: [1] } as never),
+    /^unknown trace column "writes" \(known: time, page, write\)$/,
+  );
+  assertUserError(
+    () => makeTrace({ page: [0] }, { pagesize: 8192 } as never),
+    /^unknown trace setting "pagesize" \(known: pageSize, name\)$/,
+  );
+  assertUserError(() => makeTrace({ page: ['3'] as never }), /^access 0: page must be .*, got "3"$/);
+  assertUserError(() => makeTrace({ time: ['0'] as never, page: [3] }), /^access 0: time must be .*, got "0"$/);
 });
 
 test('times are stored in 4 bytes while they fit, in 8 from the first one of 2^32 or more, with the same values', () => {
