@@ -5,8 +5,8 @@
  */
 import { createPredictor, predictorDefinition, type PredictorName } from '../prefetch';
 import { feedHistory, type Predictor } from '../prefetch/types';
-import { fileLabel, UserError } from '../errors';
-import { changedWhileRead, firstAtOrAfter } from '../trace/switchover';
+import { UserError } from '../errors';
+import { changedInPlace, changedWhileRead, firstAtOrAfter } from '../trace/switchover';
 import {
   largestIn,
   largestPage,
@@ -47,15 +47,8 @@ export function simulate(trace: Trace, input: SimInput = {}, hooks: SimHooks = {
     // a page raised in place past the largest one remembered for the array (largestPage) leaves the VM too small:
     // that is what to name, not the NaN it made (scanned again only here: a scan can cost more than a plain replay)
     const largest = largestIn(trace.page, 0, trace.page.length, -1);
-    throw largest > summary.largestPage ? changedInPlace(trace.name, summary.largestPage, largest) : err;
+    throw largest > summary.largestPage ? changedInPlace(trace.name, summary.largestPage, largest, 'simulate') : err;
   }
-}
-
-function changedInPlace(name: string, remembered: number, largest: number): UserError {
-  return new UserError(
-    `trace ${fileLabel(name)} was changed in place after it was first read: page ${largest} is beyond its largest ` +
-      `page then (${remembered}), which sized the VM; simulate a copy ({ ...trace, page: trace.page.slice() })`,
-  );
 }
 
 /**

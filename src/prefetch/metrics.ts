@@ -1,7 +1,15 @@
+import type { UserError } from '../errors';
 import { firstTouchOrderFrom } from '../trace/first-touch';
 import { checkVmPages, MAX_PAGES_PER_FAULT } from '../trace/limits';
-import { changedWhileRead, checkReplayable, firstAtOrAfter, switchoverIndex } from '../trace/switchover';
 import {
+  changedInPlace,
+  changedWhileRead,
+  checkReplayable,
+  firstAtOrAfter,
+  switchoverIndex,
+} from '../trace/switchover';
+import {
+  largestIn,
   largestPage,
   summarizeTrace,
   wholeTraceChunk,
@@ -168,6 +176,11 @@ export class PredictionReplay {
     this.ctx = new ReplayContext(vmPages, this.state);
   }
 
+  private raisedInPlace(pages: Uint32Array): UserError {
+    const { name, largestPage: remembered } = this.summary;
+    return changedInPlace(name, remembered, largestIn(pages, 0, pages.length, -1), 'measure');
+  }
+
   feed(chunk: TraceChunk): void {
     const { page: pages, start: first } = chunk;
     // a file that changed between passes: the simulator's refusal, never a page beyond the VM skipped
@@ -191,7 +204,10 @@ export class PredictionReplay {
         this.used++;
         if (first + i - issuedAt[page] <= lead) this.late++;
       }
-      if (state[page] !== ABSENT) continue;
+      if (state[page] === PRESENT) continue;
+      // neither (undefined): a page past the VM, raised in place after largestPage remembered the array; it read as
+      // present, one fault short without a word (one compare as before on the present pages, one more per fault)
+      if (state[page] !== ABSENT) throw this.raisedInPlace(pages);
       this.faults++;
       state[page] = PRESENT;
       ctx.index = first + i;

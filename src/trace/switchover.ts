@@ -72,6 +72,17 @@ export function changedWhileRead(summary: Pick<TraceSummary, 'name' | 'file'>): 
 }
 
 /**
+ * A trace in memory whose pages were raised in place past its largest page as remembered for the array (largestPage,
+ * which sized the VM): named, with what to do (`verb` a copy: simulate, measure), not the NaN or skipped page it made.
+ */
+export function changedInPlace(name: string, remembered: number, largest: number, verb: string): UserError {
+  return new UserError(
+    `trace ${fileLabel(name)} was changed in place after it was first read: page ${largest} is beyond its largest ` +
+      `page then (${remembered}), which sized the VM; ${verb} a copy ({ ...trace, page: trace.page.slice() })`,
+  );
+}
+
+/**
  * Where a switchover after a fraction f in [0, 1] of n accesses falls: at access floor(f * n) (its time is the
  * switchover; f * n as the decimal product, not its double rounded below it), or, for f = 1, one instruction past the
  * last access (`lastTime`); 0 for no access.

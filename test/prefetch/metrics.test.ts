@@ -100,6 +100,25 @@ test('a trace changed in place between calls is measured as it is now (nothing k
   }
 });
 
+test('a page raised in place past the VM is named, as simulate names it, not read as present (a fault short)', () => {
+  const trace = generateTrace('zipf', { seed: 'raised', accesses: 20_000, pages: 2000 });
+  const switchover = switchoverAtFraction(trace, 0.3);
+  predictionMetrics(trace, 'ppm', { switchover }); // the array's largest page is remembered
+  const largest = Math.max(...trace.page);
+  trace.page[trace.page.length - 1] = 5000;
+  for (const predictor of ['none', 'ppm'] as const)
+    assert.throws(
+      () => predictionMetrics(trace, predictor, { switchover }),
+      (err: unknown) =>
+        err instanceof UserError &&
+        err.message ===
+          `trace "${trace.name}" was changed in place after it was first read: page 5000 is beyond its largest page ` +
+            `then (${largest}), which sized the VM; measure a copy ({ ...trace, page: trace.page.slice() })`,
+    );
+  const copy = predictionMetrics({ ...trace, page: trace.page.slice() }, 'none', { switchover });
+  assert.equal(copy.faults, copy.faultsWithoutPrefetch);
+});
+
 test('a misspelt option is refused naming it, not run with the default (session 34); a known one is taken', () => {
   const trace = generateTrace('zipf', { seed: 'typo', accesses: 2000, pages: 200 });
   for (const [options, name] of [
