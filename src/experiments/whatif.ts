@@ -144,6 +144,11 @@ export function defaultWhatIfGrid(workloads: readonly Workload[], progress?: Pro
   return whatIfGrid(workloads, axes, WHAT_IF_GRID_METHODS, progress);
 }
 
+/** PPM's stall minus plain post-copy's in a grid cell, in ms: below 0 where PPM cuts the stall. */
+function ppmStallChangeMs(cell: ExplorerCell): number {
+  return valueAt(cell.rows, { method: 'ppm' }, 'stallMs') - valueAt(cell.rows, { method: 'none' }, 'stallMs');
+}
+
 /**
  * What the grid shows about PPM against plain post-copy: in how many cells it cuts the stall, and the largest cut and
  * the largest added stall, in ms (a percentage of a base of a tenth of a millisecond reads as a large effect that is
@@ -151,16 +156,15 @@ export function defaultWhatIfGrid(workloads: readonly Workload[], progress?: Pro
  */
 export function whatIfGridFindings(cells: readonly ExplorerCell[]): string[] {
   const stallOf = (c: ExplorerCell, m: string) => valueAt(c.rows, { method: m }, 'stallMs');
-  const changeMs = (c: ExplorerCell) => stallOf(c, 'ppm') - stallOf(c, 'none');
-  const sorted = [...cells].sort((a, b) => changeMs(a) - changeMs(b));
+  const sorted = [...cells].sort((a, b) => ppmStallChangeMs(a) - ppmStallChangeMs(b));
   const describe = (c: ExplorerCell) =>
-    `${formatNumber(Math.abs(changeMs(c)))} ms ${changeMs(c) < 0 ? 'less' : 'more'} stall ` +
+    `${formatNumber(Math.abs(ppmStallChangeMs(c)))} ms ${ppmStallChangeMs(c) < 0 ? 'less' : 'more'} stall ` +
     `(${formatNumber(stallOf(c, 'none'))} → ${formatNumber(stallOf(c, 'ppm'))} ms) at ` +
     Object.entries(c.params)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-  const helped = cells.filter((c) => changeMs(c) < 0).length;
-  const hurt = cells.filter((c) => changeMs(c) > 0).length;
+  const helped = cells.filter((c) => ppmStallChangeMs(c) < 0).length;
+  const hurt = cells.filter((c) => ppmStallChangeMs(c) > 0).length;
   const same = cells.length - helped - hurt;
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
@@ -170,6 +174,37 @@ export function whatIfGridFindings(cells: readonly ExplorerCell[]): string[] {
     `- Largest cut: ${helped > 0 ? describe(first) : 'none, in no setting does PPM cut the stall'}.`,
     `- Largest loss: ${hurt > 0 ? describe(last) : 'none, in no setting does PPM add stall'}.`,
   ];
+}
+
+/**
+ * Notebook 06's finding, stated first: in how many of the grid's cells PPM cuts the stall against plain post-copy,
+ * and the knob whose values move that count most (the largest spread, over its values, of the share of cells where
+ * PPM cuts the stall; the first such knob on a tie), with the count at each of its values. One markdown paragraph.
+ */
+export function whatIfGridFinding(cells: readonly ExplorerCell[]): string {
+  const cut = (cs: readonly ExplorerCell[]) => cs.filter((c) => ppmStallChangeMs(c) < 0).length;
+  const added = cells.filter((c) => ppmStallChangeMs(c) > 0).length;
+  const same = cells.length - cut(cells) - added;
+  const knobs = Object.keys(cells[0]?.params ?? {}).map((knob) => {
+    const values = [...new Set(cells.map((c) => c.params[knob]))];
+    const counts = values.map((value) => {
+      const at = cells.filter((c) => c.params[knob] === value);
+      return { value, cut: cut(at), of: at.length };
+    });
+    const shares = counts.map((c) => c.cut / c.of);
+    return { knob, counts, spread: Math.max(...shares) - Math.min(...shares) };
+  });
+  const decisive = knobs.reduce((a, b) => (b.spread > a.spread ? b : a), { knob: '', counts: [], spread: 0 });
+  return (
+    `**Finding.** Over the ${cells.length} settings of the grid below, PPM prefetch cuts the VM's stall against ` +
+    `plain post-copy in ${cut(cells)}${added > 0 ? `, adds to it in ${added}` : ''}` +
+    `${same > 0 ? `, leaves it as it is in ${same}` : ''}. ` +
+    (decisive.spread > 0
+      ? `The knob that moves this most is ${decisive.knob}: PPM cuts the stall in ` +
+        decisive.counts.map((c) => `${c.cut} of ${c.of} settings at ${decisive.knob} ${c.value}`).join(', ') +
+        '.'
+      : 'No knob of the grid changes how often it does.')
+  );
 }
 
 /**
