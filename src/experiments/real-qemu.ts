@@ -18,7 +18,7 @@ import {
 } from '../qemu/records';
 import { replayStartInstruction } from '../qemu/capture';
 import { BURST_BREAK_US, type QemuTiming } from '../qemu/trace-log';
-import type { Row } from '../report/table';
+import { formatNumber, type Row } from '../report/table';
 import { loadTrace, type Trace } from '../trace';
 import { extent, median, quantile } from '../util/statistics';
 import { DATASET_DIR, tracePrefix, type Workload } from './workloads';
@@ -284,13 +284,31 @@ export function countedFigures(r: MigrationResult, counters: QemuCounters): Qemu
   return { ...simulatedFigures(r), postcopyRequests: counters.requests, blocktimeMs: counters.blocktimeUs / 1000 };
 }
 
-/** The metrics compared, QEMU's name beside the simulator's. */
+/** The metrics compared, QEMU's name beside the simulator's; `words` names the metric in a sentence. */
 export const REAL_METRICS = [
-  { metric: 'requests', real: 'postcopy-requests', simulated: 'networkFaults', field: 'postcopyRequests' },
-  { metric: 'stall ms', real: 'postcopy-blocktime', simulated: 'stallMs', field: 'blocktimeMs' },
-  { metric: 'total ms', real: 'total-time', simulated: 'totalMigrationMs', field: 'totalTimeMs' },
-  { metric: 'MB sent', real: 'ram.transferred', simulated: 'bytesSent', field: 'transferredBytes' },
-  { metric: 'zero pages', real: 'ram.duplicate', simulated: 'zeroPagesSent', field: 'duplicatePages' },
+  {
+    metric: 'requests',
+    words: 'requests',
+    real: 'postcopy-requests',
+    simulated: 'networkFaults',
+    field: 'postcopyRequests',
+  },
+  { metric: 'stall ms', words: 'stall', real: 'postcopy-blocktime', simulated: 'stallMs', field: 'blocktimeMs' },
+  { metric: 'total ms', words: 'total time', real: 'total-time', simulated: 'totalMigrationMs', field: 'totalTimeMs' },
+  {
+    metric: 'MB sent',
+    words: 'bytes sent',
+    real: 'ram.transferred',
+    simulated: 'bytesSent',
+    field: 'transferredBytes',
+  },
+  {
+    metric: 'zero pages',
+    words: 'zero pages',
+    real: 'ram.duplicate',
+    simulated: 'zeroPagesSent',
+    field: 'duplicatePages',
+  },
 ] as const;
 
 function valueOf(figures: QemuFigures, field: (typeof REAL_METRICS)[number]['field']): number {
@@ -701,6 +719,49 @@ export function qemuRunRows(runs: readonly QemuRun[]): Row[] {
       cpus: record.load.cpus,
     };
   });
+}
+
+/**
+ * Notebook 08's finding, stated first, from realComparison rows: on how many workloads each metric of the replay
+ * agrees with real QEMU when the host cost per fault is measured on the other workloads (`measured`), how far the
+ * requests and stall are without a host cost (`plain`: simulated over real median, medians over the workloads), and
+ * what the timed runs replayed with their own measured costs agree on (`timed`). One markdown paragraph.
+ */
+export function realComparisonFinding(plain: readonly Row[], measured: readonly Row[], timed: readonly Row[]): string {
+  const workloads = (rows: readonly Row[]) => new Set(rows.map((r) => r.workload)).size;
+  const agreeing = (rows: readonly Row[], metric: string) =>
+    rows.filter((r) => r.metric === metric && r.agrees === true).length;
+  const metricsIn = (rows: readonly Row[]) => REAL_METRICS.filter((m) => rows.some((r) => r.metric === m.metric));
+  const n = workloads(measured);
+  const everywhere = metricsIn(measured).filter((m) => agreeing(measured, m.metric) === n);
+  const partly = metricsIn(measured).filter((m) => agreeing(measured, m.metric) < n);
+  const ratio = (metric: string) =>
+    median(plain.filter((r) => r.metric === metric).map((r) => Number(r.simulatedMedian) / Number(r.realMedian)));
+  // off by more than the 25 % realComparison accepts, in either direction
+  const farOff = ['requests', 'stall ms'].filter((m) => Math.abs(ratio(m) - 1) > 0.25);
+  const atOnly = (rows: readonly Row[], ms: typeof partly) =>
+    ms.map((m) => `in ${m.words} on only ${agreeing(rows, m.metric)}`).join(', ');
+  const timedCounts = metricsIn(timed).map((m) => `${m.words} on ${agreeing(timed, m.metric)}`);
+  const listed = (items: readonly string[]) =>
+    items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
+  return (
+    '**Finding.** Replayed with a host cost per fault measured on the other workloads, the simulator agrees with ' +
+    'real QEMU (within the real min–max or 25 % of the median) ' +
+    (everywhere.length > 0
+      ? `in ${listed(everywhere.map((m) => m.words))} on all ${n} workloads` +
+        (partly.length > 0 ? `, ${atOnly(measured, partly)}` : '')
+      : `in no metric on all ${n} workloads: ${atOnly(measured, partly)}`) +
+    '. Without a host cost per fault the replays have ' +
+    `${formatNumber(ratio('requests'))}× the real requests and ${formatNumber(ratio('stall ms'))}× the real stall ` +
+    '(medians over the workloads): ' +
+    (farOff.length === 0
+      ? 'both within 25 %.'
+      : `${farOff.length === 2 ? 'both' : farOff[0] === 'requests' ? 'the requests' : 'the stall'} more than 25 % off.`) +
+    (timedCounts.length > 0
+      ? ` The timed runs replayed with their own measured costs, nothing fitted, agree on ${listed(timedCounts)} ` +
+        `of ${workloads(timed)} workloads.`
+      : '')
+  );
 }
 
 /** realComparison's rows as bars: per workload and metric the real median and each simulation's median. */
