@@ -77,6 +77,11 @@ export function ppmMisses(
   };
 }
 
+/** The share of the pages PPM sent that came from order 0 (a ppmMisses row): 1 − context fill rate / fill rate. */
+export function orderZeroShare(row: Row): number {
+  return 1 - Number(row.contextFillRate) / Math.max(1e-9, Number(row.fillRate));
+}
+
 /**
  * ppmMisses against the history window (at the experiments' switchover) and against the switchover
  * (whole history), on every workload. One row per (workload, sweep, point); `sweep` names the knob varied.

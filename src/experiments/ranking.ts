@@ -8,6 +8,7 @@ import type { Row } from '../report/table';
 import { formatNumber } from '../report/table';
 import { geometricMean } from '../util/statistics';
 import { columnValues, median, rowsWhere, valueAt } from './common';
+import { orderZeroShare } from './ppm-misses';
 import { CONTROL_METHODS, ORACLE_FAULT_GOAL } from './predictors';
 import { deepFreeze } from '../util/deep-freeze';
 
@@ -185,6 +186,41 @@ export function guestRankingFindings(guest: readonly Row[], process: readonly Ro
     );
   }
   return out;
+}
+
+/**
+ * Notebook 09's finding, stated first. From ppmMisses rows at the whole history (`misses`): the median share of the
+ * pages PPM faulted on that it never saw, and of the pages it sent that came from order 0. From withOracleRatio rows
+ * at one setting: the first of oracleRanking on the real process traces (`process`) and on whole-guest traces of real
+ * QEMU runs (`guest`), and the paper's PPM's rank on each. One markdown paragraph.
+ */
+export function whyPpmMissesFinding(misses: readonly Row[], process: readonly Row[], guest: readonly Row[]): string {
+  const pct = (share: number) => `${formatNumber(100 * share)} %`;
+  const neverSeen = median(columnValues(misses, 'neverSeenShare'));
+  const fromOrderZero = median(misses.map(orderZeroShare));
+  const ranking = oracleRanking({ process, guest });
+  const of = (traces: string, method: string) => rowsWhere(ranking, { traces, method })[0];
+  const first = (traces: string) => rowsWhere(ranking, { traces, rank: 1 }).map((r) => String(r.method));
+  const rankOf = (traces: string, method: string) =>
+    `${of(traces, method).rank} of ${rowsWhere(ranking, { traces }).length} ` +
+    `(${times(Number(of(traces, method).meanFaultsPerOracle))})`;
+  const heads = (traces: string) =>
+    `${bold(first(traces))} (${times(Number(of(traces, first(traces)[0]).meanFaultsPerOracle))})`;
+  const moved = first('process').filter((m) => !first('guest').includes(m));
+  return (
+    `**Finding.** With the whole history, a median ${pct(neverSeen)} of the pages the paper's PPM faults on were ` +
+    'never in it, out of reach of any model over page numbers, and a median ' +
+    `${pct(fromOrderZero)} of the pages it sends come from order 0, the history's most frequent pages whatever ` +
+    `page faulted${fromOrderZero > 0.5 ? ': most of what it sends is no prediction from the faulted page' : ''}. ` +
+    'Ranked by network faults relative to the oracle (geometric mean over the ' +
+    `${of('process', 'ppm').workloads} real process traces, at the setting below), the first is ` +
+    `${heads('process')} and the paper's PPM ranks ${rankOf('process', 'ppm')}. On the ` +
+    `${of('guest', 'ppm').workloads} whole-guest traces of real QEMU runs the first is ${heads('guest')}` +
+    (moved.length === 0
+      ? ', the same'
+      : `; ${moved.map((m) => `${m} ranks ${of('guest', m).rank} there`).join(', ')}`) +
+    `, and the paper's PPM ranks ${rankOf('guest', 'ppm')}.`
+  );
 }
 
 /**
